@@ -50,6 +50,11 @@ macro_rules! quantity_impl {
             pub fn min(self, other: Self) -> Self {
                 Self { base: self.base.min(other.base) }
             }
+
+            /// Total order on the value (IEEE 754 `totalOrder`).
+            pub fn total_cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+                self.base.total_cmp(&other.base)
+            }
         }
 
         impl ::std::str::FromStr for $name {
