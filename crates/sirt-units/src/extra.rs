@@ -121,6 +121,7 @@ crate::quantity::quantity! {
         units: &[("Gy·kg/GBq", 1.0), ("Gy*kg/GBq", 1.0), ("Gy kg/GBq", 1.0), ("J/GBq", 1.0)],
         what: "an energy-deposition coefficient",
         example: "49.67 Gy·kg/GBq",
+        signed: false,
     }
 }
 
@@ -159,6 +160,7 @@ crate::quantity::quantity! {
         ],
         what: "a bilirubin concentration",
         example: "1.2 mg/dL",
+        signed: false,
     }
 }
 

@@ -50,7 +50,7 @@ pub enum ParseQuantityError {
         /// The accepted unit symbols, comma separated.
         units: String,
     },
-    /// A value that is negative, infinite or not a number.
+    /// A value that is negative (where that is meaningless), infinite or not a number.
     #[error("\"{input}\": {what} must be a finite, non-negative number")]
     OutOfRange {
         /// The text as found.
@@ -110,6 +110,7 @@ pub(crate) fn parse_with_units(
     units: UnitTable,
     what: &'static str,
     example: &'static str,
+    signed: bool,
 ) -> Result<f64, ParseQuantityError> {
     if input.trim().is_empty() {
         return Err(ParseQuantityError::Empty { what, example });
@@ -145,7 +146,7 @@ pub(crate) fn parse_with_units(
         });
     };
     let base = value * factor;
-    if !base.is_finite() || base < 0.0 {
+    if !base.is_finite() || (!signed && base < 0.0) {
         return Err(ParseQuantityError::OutOfRange {
             input: input.to_owned(),
             what,
@@ -174,30 +175,30 @@ mod tests {
     #[test]
     fn rejects_bare_numbers_and_foreign_units() {
         assert!(matches!(
-            parse_with_units("1.5", UNITS, "a mass", "1.5 kg"),
+            parse_with_units("1.5", UNITS, "a mass", "1.5 kg", false),
             Err(ParseQuantityError::MissingUnit { .. })
         ));
         assert!(matches!(
-            parse_with_units("1.5 GBq", UNITS, "a mass", "1.5 kg"),
+            parse_with_units("1.5 GBq", UNITS, "a mass", "1.5 kg", false),
             Err(ParseQuantityError::UnknownUnit { .. })
         ));
         assert!(matches!(
-            parse_with_units("1.5 kg 3 g", UNITS, "a mass", "1.5 kg"),
+            parse_with_units("1.5 kg 3 g", UNITS, "a mass", "1.5 kg", false),
             Err(ParseQuantityError::UnknownUnit { .. })
         ));
         assert!(matches!(
-            parse_with_units("-1 kg", UNITS, "a mass", "1.5 kg"),
+            parse_with_units("-1 kg", UNITS, "a mass", "1.5 kg", false),
             Err(ParseQuantityError::OutOfRange { .. })
         ));
         assert!(matches!(
-            parse_with_units("", UNITS, "a mass", "1.5 kg"),
+            parse_with_units("", UNITS, "a mass", "1.5 kg", false),
             Err(ParseQuantityError::Empty { .. })
         ));
     }
 
     #[test]
     fn error_messages_quote_the_input() {
-        let e = parse_with_units("1.5", UNITS, "a mass", "1.5 kg").unwrap_err();
+        let e = parse_with_units("1.5", UNITS, "a mass", "1.5 kg", false).unwrap_err();
         assert_eq!(
             e.to_string(),
             "expected a mass with a unit (kg, g), e.g. \"1.5 kg\"; found the bare number \"1.5\""

@@ -11,7 +11,8 @@ macro_rules! quantity_impl {
             to_base: $to:ident,
             units: $units:expr,
             what: $what:literal,
-            example: $example:literal $(,)?
+            example: $example:literal,
+            signed: $signed:literal $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -60,7 +61,7 @@ macro_rules! quantity_impl {
         impl ::std::str::FromStr for $name {
             type Err = $crate::parse::ParseQuantityError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $crate::parse::parse_with_units(s, Self::UNITS, $what, $example).map(Self::$from)
+                $crate::parse::parse_with_units(s, Self::UNITS, $what, $example, $signed).map(Self::$from)
             }
         }
 
@@ -194,6 +195,7 @@ quantity_impl! {
         ],
         what: "an activity",
         example: "3.2 GBq",
+        signed: false,
     }
 }
 
@@ -237,6 +239,7 @@ quantity_impl! {
         units: &[("Gy", 1.0), ("cGy", 1e-2), ("mGy", 1e-3)],
         what: "an absorbed dose",
         example: "150 Gy",
+        signed: false,
     }
 }
 
@@ -249,6 +252,7 @@ quantity_impl! {
         units: &[("kg", 1.0), ("g", 1e-3)],
         what: "a mass",
         example: "1.5 kg",
+        signed: false,
     }
 }
 
@@ -268,6 +272,7 @@ quantity_impl! {
         units: &[("mL", 1.0), ("ml", 1.0), ("L", 1e3), ("cm3", 1.0), ("cm³", 1.0), ("cc", 1.0)],
         what: "a volume",
         example: "1200 mL",
+        signed: false,
     }
 }
 
@@ -288,6 +293,7 @@ quantity_impl! {
         ],
         what: "a density",
         example: "1.05 g/mL",
+        signed: false,
     }
 }
 
@@ -300,6 +306,7 @@ quantity_impl! {
         units: &[("m", 1.0), ("cm", 1e-2), ("mm", 1e-3)],
         what: "a length",
         example: "1.75 m",
+        signed: false,
     }
 }
 
@@ -312,6 +319,7 @@ quantity_impl! {
         units: &[("J", 1.0), ("mJ", 1e-3)],
         what: "an energy",
         example: "12 J",
+        signed: false,
     }
 }
 
@@ -324,6 +332,7 @@ quantity_impl! {
         units: &[("s", 1.0), ("min", 60.0), ("h", 3600.0), ("d", 86400.0)],
         what: "a time span",
         example: "64.1 h",
+        signed: true,
     }
 }
 
