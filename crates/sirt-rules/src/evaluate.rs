@@ -1,0 +1,332 @@
+//! Facts of a plan, the rule set, and the evaluation of one against the other.
+
+use crate::rule::{Basis, Dimension, Quantity, RawFile, Rule, RuleFileError, Scope, Status};
+use sirt_units::{AbsorbedDose, Activity, Bilirubin, Fraction, Volume};
+
+/// The embedded rule files, in evaluation order.
+pub const EMBEDDED_RULE_FILES: [(&str, &str); 4] = [
+    ("data/rules/safety.toml", include_str!("../../../data/rules/safety.toml")),
+    ("data/rules/net-glass.toml", include_str!("../../../data/rules/net-glass.toml")),
+    ("data/rules/ho166-eanm2022.toml", include_str!("../../../data/rules/ho166-eanm2022.toml")),
+    ("data/rules/hcc.toml", include_str!("../../../data/rules/hcc.toml")),
+];
+
+/// What the rules are evaluated on: numbers and labels of a plan, nothing else.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Facts {
+    /// The dosimetry basis of the doses (planning: MAA-predicted).
+    pub basis: Option<Basis>,
+    /// Indication ("NET", "HCC", "mCRC", "ICC", ...).
+    pub indication: Option<String>,
+    /// Tumour grade ("G1", "G2", "G3", "NEC").
+    pub grade: Option<String>,
+    /// Tumour volume / whole liver volume.
+    pub tumour_burden: Option<Fraction>,
+    /// Serum bilirubin, when labs are given.
+    pub bilirubin: Option<Bilirubin>,
+    /// Tumours of the patient with their volume.
+    pub tumours: Vec<(String, Option<Volume>)>,
+    /// Sessions, in order.
+    pub sessions: Vec<SessionFacts>,
+}
+
+/// One session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionFacts {
+    /// Session id.
+    pub id: String,
+    /// "unilobar" or "bilobar".
+    pub extent: String,
+    /// Whole-liver normal-tissue absorbed dose.
+    pub whole_liver_ntad: Option<AbsorbedDose>,
+    /// Lung dose of the session.
+    pub lung_dose: Option<AbsorbedDose>,
+    /// Cumulative lung dose.
+    pub cumulative_lung_dose: Option<AbsorbedDose>,
+    /// Whether some injection is not planned with the partition model.
+    pub any_without_mcd: bool,
+    /// Injections.
+    pub injections: Vec<InjectionFacts>,
+}
+
+/// One injection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InjectionFacts {
+    /// Injection id.
+    pub id: String,
+    /// Device material ("glass", "resin", ...).
+    pub device_material: String,
+    /// Nuclide symbol ("Y-90").
+    pub nuclide: String,
+    /// Method ("mird", "partition", "bsa", "ho166").
+    pub method: String,
+    /// Territory kind ("whole-liver", "lobar", "segmental").
+    pub territory: String,
+    /// Perfused-volume dose (None when no activity was planned).
+    pub perfused_dose: Option<AbsorbedDose>,
+    /// Perfused normal-liver dose.
+    pub normal_liver_dose: Option<AbsorbedDose>,
+    /// Activity to the lungs.
+    pub lung_activity: Option<Activity>,
+    /// LSF.
+    pub lsf: Fraction,
+    /// Tumour compartments: id and mean dose.
+    pub tumours: Vec<(String, Option<AbsorbedDose>)>,
+    /// Why doses are missing (e.g. "contraindicated: LSF above 20 %").
+    pub missing_reason: Option<String>,
+}
+
+/// A value compared by a rule.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum CheckValue {
+    /// A number in the rule's unit.
+    Number(f64),
+    /// A yes/no fact.
+    Flag(bool),
+}
+
+/// The result of one rule on one subject.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Check {
+    /// Rule id.
+    pub rule: String,
+    /// Rule wording.
+    pub title: String,
+    /// What was checked ("patient", "session 1", "injection R", "injection R, tumour T1").
+    pub subject: String,
+    /// Result.
+    pub status: Status,
+    /// The value (None when not evaluated).
+    pub value: Option<CheckValue>,
+    /// The comparison that must hold ("≤").
+    pub comparison: String,
+    /// The threshold in `unit`.
+    pub threshold: CheckValue,
+    /// Unit of value and threshold.
+    pub unit: String,
+    /// The threshold as written in the rule file.
+    pub threshold_written: String,
+    /// Citation.
+    pub source: String,
+    /// Evidence label.
+    pub evidence: String,
+    /// Note of the rule, or the reason it was not evaluated.
+    pub note: Option<String>,
+}
+
+/// An ordered set of rules with unique ids.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The embedded rules.
+    pub fn embedded() -> Result<Self, RuleFileError> {
+        let mut set = RuleSet::default();
+        for (origin, text) in EMBEDDED_RULE_FILES {
+            set.merge_toml(text, origin)?;
+        }
+        Ok(set)
+    }
+
+    /// Adds the rules of a file. A rule with an existing id replaces it in place;
+    /// `enabled = false` with an id removes that rule.
+    pub fn merge_toml(&mut self, text: &str, origin: &str) -> Result<(), RuleFileError> {
+        let raw: RawFile = toml::from_str(text).map_err(|e| RuleFileError::Syntax {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })?;
+        let mut seen = std::collections::BTreeSet::new();
+        for r in raw.rule {
+            if !seen.insert(r.id.clone()) {
+                return Err(RuleFileError::Invalid {
+                    origin: origin.to_owned(),
+                    rule: r.id.clone(),
+                    field: "id",
+                    expected: "ids unique within a file".to_owned(),
+                    found: "a second rule with this id".to_owned(),
+                });
+            }
+            if r.enabled == Some(false) {
+                self.rules.retain(|x| x.id != r.id);
+                continue;
+            }
+            let rule = r.into_rule(origin)?;
+            match self.rules.iter_mut().find(|x| x.id == rule.id) {
+                Some(slot) => *slot = rule,
+                None => self.rules.push(rule),
+            }
+        }
+        Ok(())
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Evaluates every applicable rule on every subject of its scope.
+    pub fn evaluate(&self, facts: &Facts) -> Vec<Check> {
+        let mut out = Vec::new();
+        for rule in &self.rules {
+            evaluate_rule(rule, facts, &mut out);
+        }
+        out
+    }
+}
+
+fn matches(filter: &[String], value: Option<&str>) -> bool {
+    filter.is_empty() || value.is_some_and(|v| filter.iter().any(|f| f.eq_ignore_ascii_case(v)))
+}
+
+fn injection_matches(rule: &Rule, i: &InjectionFacts) -> bool {
+    matches(&rule.device_material, Some(&i.device_material))
+        && matches(&rule.nuclide, Some(&i.nuclide))
+        && matches(&rule.method, Some(&i.method))
+        && matches(&rule.territory, Some(&i.territory))
+}
+
+fn evaluate_rule(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
+    if let (Some(rb), Some(fb)) = (rule.basis, facts.basis)
+        && rb != fb
+    {
+        return;
+    }
+    if !matches(&rule.indication, facts.indication.as_deref())
+        || !matches(&rule.grade, facts.grade.as_deref())
+    {
+        return;
+    }
+    let dim = rule.quantity.dimension();
+    let mut push = |subject: String, value: Result<CheckValue, String>| {
+        let (status, value, note) = match value {
+            Ok(v) => {
+                let x = match v {
+                    CheckValue::Number(x) => x,
+                    CheckValue::Flag(b) => f64::from(u8::from(b)),
+                };
+                let status = if rule.comparison.holds(x, rule.threshold.value) {
+                    Status::Pass
+                } else {
+                    rule.on_violation
+                };
+                (status, Some(v), rule.note.clone())
+            }
+            Err(reason) => (Status::NotEvaluated, None, Some(reason)),
+        };
+        out.push(Check {
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            subject,
+            status,
+            value,
+            comparison: rule.comparison.symbol().to_owned(),
+            threshold: if dim == Dimension::Flag {
+                CheckValue::Flag(rule.threshold.value != 0.0)
+            } else {
+                CheckValue::Number(rule.threshold.value)
+            },
+            unit: dim.unit().to_owned(),
+            threshold_written: rule.threshold.written.clone(),
+            source: rule.source.clone(),
+            evidence: rule.evidence.clone(),
+            note,
+        });
+    };
+    let num = |x: Option<f64>, reason: &str| x.map(CheckValue::Number).ok_or_else(|| reason.to_owned());
+    let all_injections = || facts.sessions.iter().flat_map(|s| s.injections.iter());
+    let any_injection_matches = || all_injections().any(|i| injection_matches(rule, i));
+
+    match rule.quantity.scope() {
+        Scope::Patient => {
+            if !any_injection_matches() || !rule.session_extent.is_empty() {
+                return;
+            }
+            let value = match rule.quantity {
+                Quantity::TumourBurden => num(
+                    facts.tumour_burden.map(Fraction::percent),
+                    "tumour burden unknown (no tumour or liver volume)",
+                ),
+                Quantity::Bilirubin => num(
+                    facts.bilirubin.map(Bilirubin::mg_per_dl),
+                    "no bilirubin value in the case labs",
+                ),
+                _ => return,
+            };
+            push("patient".to_owned(), value);
+        }
+        Scope::Tumour => {
+            if !any_injection_matches() || !rule.session_extent.is_empty() {
+                return;
+            }
+            for (id, volume) in &facts.tumours {
+                push(
+                    format!("tumour {id}"),
+                    num(volume.map(Volume::ml), "tumour volume unknown (mass given)"),
+                );
+            }
+        }
+        Scope::Session => {
+            for s in &facts.sessions {
+                if !matches(&rule.session_extent, Some(&s.extent))
+                    || !s.injections.iter().any(|i| injection_matches(rule, i))
+                {
+                    continue;
+                }
+                let reason = "no activity planned in the session";
+                let bilobar = s.extent == "bilobar";
+                let value = match rule.quantity {
+                    Quantity::WholeLiverNtad => num(s.whole_liver_ntad.map(AbsorbedDose::gy), reason),
+                    Quantity::LungDoseSession => num(s.lung_dose.map(AbsorbedDose::gy), reason),
+                    Quantity::LungDoseCumulative => {
+                        num(s.cumulative_lung_dose.map(AbsorbedDose::gy), reason)
+                    }
+                    Quantity::SingleSessionBilobar => Ok(CheckValue::Flag(bilobar)),
+                    Quantity::SingleSessionBilobarWithoutMcd => {
+                        Ok(CheckValue::Flag(bilobar && s.any_without_mcd))
+                    }
+                    _ => return,
+                };
+                push(format!("session {}", s.id), value);
+            }
+        }
+        Scope::Injection | Scope::InjectionTumour => {
+            for s in &facts.sessions {
+                if !matches(&rule.session_extent, Some(&s.extent)) {
+                    continue;
+                }
+                for i in s.injections.iter().filter(|i| injection_matches(rule, i)) {
+                    let reason = i
+                        .missing_reason
+                        .clone()
+                        .unwrap_or_else(|| "no activity planned".to_owned());
+                    let reason = reason.as_str();
+                    let subject = format!("injection {}", i.id);
+                    match rule.quantity {
+                        Quantity::PerfusedDose => {
+                            push(subject, num(i.perfused_dose.map(AbsorbedDose::gy), reason));
+                        }
+                        Quantity::PerfusedNormalLiverDose => {
+                            push(subject, num(i.normal_liver_dose.map(AbsorbedDose::gy), reason));
+                        }
+                        Quantity::LungActivity => {
+                            push(subject, num(i.lung_activity.map(Activity::gbq), reason));
+                        }
+                        Quantity::Lsf => push(subject, Ok(CheckValue::Number(i.lsf.percent()))),
+                        Quantity::TumourDose => {
+                            for (t, d) in &i.tumours {
+                                push(
+                                    format!("{subject}, tumour {t}"),
+                                    num(d.map(AbsorbedDose::gy), reason),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Guideline and safety checks as cited data.
+//!
+//! | module | what |
+//! |---|---|
+//! | `rule` | [`Rule`]: id, title, [`Quantity`], [`Comparison`], threshold with unit, status on violation, filters (indication, device material, nuclide, grade, method, territory, session extent), basis, source, evidence, note |
+//! | `evaluate` | [`RuleSet`] (embedded `data/rules/*.toml`, extended or overridden by site files), [`Facts`] of a plan, [`Check`] results |
+//!
+//! A rule states what must hold; when it does not, the result takes the rule's `on_violation`
+//! status (fail, warn or info). A value that is not available gives `not_evaluated` with the
+//! reason, never a silent pass.
+//!
+//! ```
+//! use sirt_rules::{RuleSet, Facts, SessionFacts, InjectionFacts, Status};
+//! use sirt_units::{AbsorbedDose, Fraction};
+//! let rules = RuleSet::embedded().unwrap();
+//! let facts = Facts {
+//!     indication: Some("NET".into()),
+//!     sessions: vec![SessionFacts {
+//!         id: "1".into(), extent: "unilobar".into(),
+//!         whole_liver_ntad: Some(AbsorbedDose::from_gy(80.0)),
+//!         lung_dose: Some(AbsorbedDose::from_gy(5.0)),
+//!         cumulative_lung_dose: Some(AbsorbedDose::from_gy(5.0)),
+//!         any_without_mcd: false,
+//!         injections: vec![InjectionFacts {
+//!             id: "R".into(), device_material: "glass".into(), nuclide: "Y-90".into(),
+//!             method: "partition".into(), territory: "lobar".into(),
+//!             perfused_dose: None, normal_liver_dose: None, lung_activity: None,
+//!             lsf: Fraction::new(0.05).unwrap(), tumours: vec![], missing_reason: None,
+//!         }],
+//!     }],
+//!     ..Default::default()
+//! };
+//! let checks = rules.evaluate(&facts);
+//! let ntad = checks.iter().find(|c| c.rule == "net-glass-ntad-whole-liver").unwrap();
+//! assert_eq!(ntad.status, Status::Fail);
+//! ```
+
+mod evaluate;
+mod rule;
+
+pub use evaluate::{
+    Check, CheckValue, EMBEDDED_RULE_FILES, Facts, InjectionFacts, RuleSet, SessionFacts,
+};
+pub use rule::{
+    Basis, Comparison, Dimension, Quantity, Rule, RuleFileError, Scope, Status, Threshold,
+};
