@@ -101,7 +101,9 @@ pub enum CatalogueError {
         message: String,
     },
     /// A value that parses but makes no sense.
-    #[error("device catalogue {origin}, device \"{device}\", field `{field}`: expected {expected}, found {found}")]
+    #[error(
+        "device catalogue {origin}, device \"{device}\", field `{field}`: expected {expected}, found {found}"
+    )]
     Invalid {
         /// File name or "embedded".
         origin: String,
@@ -209,25 +211,46 @@ fn convert(d: RawDevice, origin: &str) -> Result<Device, CatalogueError> {
     let nuclide: Nuclide = d
         .nuclide
         .parse()
-        .map_err(|e: sirt_nuclides::UnknownNuclide| invalid("nuclide", "Y-90, Ho-166, Tc-99m or Lu-177", e.0))?;
-    let k_convention: KConvention = d
-        .k_convention
-        .parse()
-        .map_err(|_| invalid("k_convention", "a K convention name or a number of Gy·kg/GBq", d.k_convention.clone()))?;
-    k_convention
-        .resolve(nuclide)
-        .map_err(|e| invalid("k_convention", "a convention valid for the nuclide", e.to_string()))?;
+        .map_err(|e: sirt_nuclides::UnknownNuclide| {
+            invalid("nuclide", "Y-90, Ho-166, Tc-99m or Lu-177", e.0)
+        })?;
+    let k_convention: KConvention = d.k_convention.parse().map_err(|_| {
+        invalid(
+            "k_convention",
+            "a K convention name or a number of Gy·kg/GBq",
+            d.k_convention.clone(),
+        )
+    })?;
+    k_convention.resolve(nuclide).map_err(|e| {
+        invalid(
+            "k_convention",
+            "a convention valid for the nuclide",
+            e.to_string(),
+        )
+    })?;
     let mut vials = d.vial_activities.clone();
     if vials.iter().any(|v| !v.is_positive()) {
-        return Err(invalid("vial_activities", "activities above zero", format!("{vials:?}")));
+        return Err(invalid(
+            "vial_activities",
+            "activities above zero",
+            format!("{vials:?}"),
+        ));
     }
     vials.sort_by(|a, b| a.total_cmp(b));
     match d.ordering {
         Ordering::Vials | Ordering::Fraction if vials.is_empty() => {
-            return Err(invalid("vial_activities", "at least one vial activity for this ordering", "none".into()));
+            return Err(invalid(
+                "vial_activities",
+                "at least one vial activity for this ordering",
+                "none".into(),
+            ));
         }
         Ordering::PatientSpecific if !vials.is_empty() => {
-            return Err(invalid("vial_activities", "no vial sizes for patient-specific ordering", format!("{} sizes", vials.len())));
+            return Err(invalid(
+                "vial_activities",
+                "no vial sizes for patient-specific ordering",
+                format!("{} sizes", vials.len()),
+            ));
         }
         _ => {}
     }
@@ -235,25 +258,40 @@ fn convert(d: RawDevice, origin: &str) -> Result<Device, CatalogueError> {
     let weekday = match &c.weekday {
         None => None,
         Some(w) => Some(parse_weekday(w).ok_or_else(|| {
-            invalid("calibration.weekday", "a day name such as \"sunday\"", w.clone())
+            invalid(
+                "calibration.weekday",
+                "a day name such as \"sunday\"",
+                w.clone(),
+            )
         })?),
     };
     let (time, zone) = if c.at_treatment {
         (jiff::civil::Time::midnight(), String::new())
     } else {
-        let t = c
-            .time
-            .as_deref()
-            .ok_or_else(|| invalid("calibration.time", "a clock time \"HH:MM\"", "nothing".into()))?;
+        let t = c.time.as_deref().ok_or_else(|| {
+            invalid(
+                "calibration.time",
+                "a clock time \"HH:MM\"",
+                "nothing".into(),
+            )
+        })?;
         let time: jiff::civil::Time = t
             .parse()
             .map_err(|_| invalid("calibration.time", "a clock time \"HH:MM\"", t.to_owned()))?;
-        let zone = c
-            .zone
-            .clone()
-            .ok_or_else(|| invalid("calibration.zone", "an IANA zone such as \"America/New_York\"", "nothing".into()))?;
-        jiff::tz::TimeZone::get(&zone)
-            .map_err(|_| invalid("calibration.zone", "an IANA zone such as \"America/New_York\"", zone.clone()))?;
+        let zone = c.zone.clone().ok_or_else(|| {
+            invalid(
+                "calibration.zone",
+                "an IANA zone such as \"America/New_York\"",
+                "nothing".into(),
+            )
+        })?;
+        jiff::tz::TimeZone::get(&zone).map_err(|_| {
+            invalid(
+                "calibration.zone",
+                "an IANA zone such as \"America/New_York\"",
+                zone.clone(),
+            )
+        })?;
         (time, zone)
     };
     let (usable_from, usable_to) = match (c.usable_from, c.usable_to, c.at_treatment) {
@@ -268,7 +306,11 @@ fn convert(d: RawDevice, origin: &str) -> Result<Device, CatalogueError> {
         }
     };
     if usable_to < usable_from {
-        return Err(invalid("calibration.usable_to", "a limit after usable_from", format!("{usable_to}")));
+        return Err(invalid(
+            "calibration.usable_to",
+            "a limit after usable_from",
+            format!("{usable_to}"),
+        ));
     }
     Ok(Device {
         id: d.id.clone(),
@@ -351,8 +393,14 @@ source = "site IFU copy"
         assert_eq!(c.get("therasphere").unwrap().vial_activities.len(), 2);
         let bad = site.replace("\"Y-90\"", "\"Y-91\"");
         let e = c.merge_toml(&bad, "site.toml").unwrap_err().to_string();
-        assert!(e.contains("site.toml") && e.contains("nuclide") && e.contains("Y-91"), "{e}");
-        let bad = site.replace("k_convention = \"nuclear-data\"", "k_convention = \"ho166-rule\"");
+        assert!(
+            e.contains("site.toml") && e.contains("nuclide") && e.contains("Y-91"),
+            "{e}"
+        );
+        let bad = site.replace(
+            "k_convention = \"nuclear-data\"",
+            "k_convention = \"ho166-rule\"",
+        );
         let e = c.merge_toml(&bad, "site.toml").unwrap_err().to_string();
         assert!(e.contains("k_convention"), "{e}");
         let bad = site.replace("\"3 GBq\", ", "\"3\", ");

@@ -36,7 +36,9 @@ pub enum OrderError {
         to: f64,
     },
     /// No calibration instant of the schedule falls in the window (schedule misconfigured).
-    #[error("no {device} calibration instant puts the treatment at {treatment} inside the usable window")]
+    #[error(
+        "no {device} calibration instant puts the treatment at {treatment} inside the usable window"
+    )]
     NoCalibration {
         /// Device name.
         device: String,
@@ -52,7 +54,9 @@ pub enum OrderError {
         found: String,
     },
     /// The residual is larger than what was in the vial.
-    #[error("residual {residual} (decay-corrected to the injection) exceeds the {vial} in the vial at injection")]
+    #[error(
+        "residual {residual} (decay-corrected to the injection) exceeds the {vial} in the vial at injection"
+    )]
     ResidualTooLarge {
         /// Residual at injection.
         residual: String,
@@ -180,16 +184,27 @@ pub fn order(
             let c = calibrations
                 .iter()
                 .min_by(|a, b| {
-                    treatment.since(a).seconds().abs().total_cmp(&treatment.since(b).seconds().abs())
+                    treatment
+                        .since(a)
+                        .seconds()
+                        .abs()
+                        .total_cmp(&treatment.since(b).seconds().abs())
                 })
                 .ok_or_else(|| no_calibration(device, treatment))?;
-            let per_vial = device.vial_activities.last().copied().ok_or_else(|| no_calibration(device, treatment))?;
+            let per_vial = device
+                .vial_activities
+                .last()
+                .copied()
+                .ok_or_else(|| no_calibration(device, treatment))?;
             let one = option(c, per_vial);
             let fraction = required_at_injection / one.at_injection;
             let vials = fraction.ceil().max(1.0) as u32;
             let total = option(c, per_vial * f64::from(vials));
             Ok(base(
-                VialOption { deviation: 0.0, ..total },
+                VialOption {
+                    deviation: 0.0,
+                    ..total
+                },
                 vec![],
                 vec![],
                 None,
@@ -227,7 +242,11 @@ fn no_calibration(device: &Device, treatment: &Instant) -> OrderError {
     }
 }
 
-fn check_window(device: &Device, treatment: &Instant, calibration: &Instant) -> Result<(), OrderError> {
+fn check_window(
+    device: &Device,
+    treatment: &Instant,
+    calibration: &Instant,
+) -> Result<(), OrderError> {
     let cal = &device.calibration;
     if cal.at_treatment {
         return Ok(());
@@ -247,7 +266,10 @@ fn check_window(device: &Device, treatment: &Instant, calibration: &Instant) -> 
 }
 
 /// Calibration instants of the schedule that put `treatment` inside the usable window.
-pub fn scheduled_calibrations(device: &Device, treatment: &Instant) -> Result<Vec<Instant>, OrderError> {
+pub fn scheduled_calibrations(
+    device: &Device,
+    treatment: &Instant,
+) -> Result<Vec<Instant>, OrderError> {
     let cal = &device.calibration;
     let tz = jiff::tz::TimeZone::get(&cal.zone).map_err(|_| OrderError::Zone(cal.zone.clone()))?;
     let local_date = treatment.timestamp().to_zoned_datetime(tz.clone()).date();
@@ -255,13 +277,17 @@ pub fn scheduled_calibrations(device: &Device, treatment: &Instant) -> Result<Ve
     let forward = (-cal.usable_from.days()).ceil().max(0.0) as i64 + 1;
     let mut out = Vec::new();
     for offset in -back..=forward {
-        let Ok(date) = local_date.checked_add(jiff::Span::new().days(offset)) else { continue };
+        let Ok(date) = local_date.checked_add(jiff::Span::new().days(offset)) else {
+            continue;
+        };
         if cal.weekday.is_some_and(|w| w != date.weekday()) {
             continue;
         }
         let t = cal.time;
         let dt = date.at(t.hour(), t.minute(), t.second(), t.subsec_nanosecond());
-        let Ok(z) = dt.to_zoned_datetime(tz.clone()) else { continue };
+        let Ok(z) = dt.to_zoned_datetime(tz.clone()) else {
+            continue;
+        };
         let c = Instant::from_zoned(z);
         let since = treatment.since(&c);
         if since >= cal.usable_from && since <= cal.usable_to {
@@ -284,7 +310,12 @@ fn exact_instant(device: &Device, chosen: &VialOption, required: Activity) -> Op
     chosen.calibration.plus(after)
 }
 
-fn day_table(device: &Device, chosen: &VialOption, treatment: &Instant, required: Activity) -> Vec<DayOption> {
+fn day_table(
+    device: &Device,
+    chosen: &VialOption,
+    treatment: &Instant,
+    required: Activity,
+) -> Vec<DayOption> {
     let cal = &device.calibration;
     let mut out = Vec::new();
     let tz = treatment.zoned().time_zone().clone();
@@ -304,7 +335,9 @@ fn day_table(device: &Device, chosen: &VialOption, treatment: &Instant, required
         if since < cal.usable_from || since > cal.usable_to {
             continue;
         }
-        let at = device.nuclide.activity_at(chosen.nominal, &chosen.calibration, &t);
+        let at = device
+            .nuclide
+            .activity_at(chosen.nominal, &chosen.calibration, &t);
         out.push(DayOption {
             instant: t,
             days_after_calibration: since.days(),

@@ -1,6 +1,8 @@
 //! Ordering against numbers computed independently in Python (`2**(-h/64.1)` etc.; the script's
 //! lines are quoted next to each value).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use sirt_devices::{Catalogue, OrderError, delivered, order};
 use sirt_units::{Activity, Instant};
 
@@ -23,7 +25,10 @@ fn glass_picks_the_closest_vial_and_gives_the_exact_instant() {
     // Python: 7 * 2**(-88/64.1) = 2.7028847699652476 (−9.90 %), the closest of all 12 options;
     // next 10 GBq (+28.7 %), then 5 GBq (−35.6 %).
     assert_eq!(o.chosen.nominal.gbq(), 7.0);
-    assert_eq!(o.chosen.calibration.to_string(), "2026-03-01T12:00:00-05:00[America/New_York]");
+    assert_eq!(
+        o.chosen.calibration.to_string(),
+        "2026-03-01T12:00:00-05:00[America/New_York]"
+    );
     assert!((o.chosen.at_injection.gbq() - 2.7028847699652476).abs() < 1e-12);
     assert!((o.chosen.deviation + 0.09903841001158409).abs() < 1e-12);
     assert_eq!(o.alternatives[0].nominal.gbq(), 10.0);
@@ -34,7 +39,11 @@ fn glass_picks_the_closest_vial_and_gives_the_exact_instant() {
     assert!((exact.since(&o.chosen.calibration).hours() - 78.35535420766631).abs() < 1e-6);
     // Days of the window at 10:00 Paris: 2 to 13 March.
     assert_eq!(o.days.len(), 12);
-    assert!(o.days.iter().any(|d| d.instant == t && (d.at_injection.gbq() - 2.7028847699652476).abs() < 1e-12));
+    assert!(
+        o.days
+            .iter()
+            .any(|d| d.instant == t && (d.at_injection.gbq() - 2.7028847699652476).abs() < 1e-12)
+    );
 }
 
 #[test]
@@ -74,14 +83,28 @@ fn treatment_outside_the_window_is_refused() {
     let c = catalogue();
     let glass = c.get("therasphere").unwrap();
     let cal = at("2026-03-01T12:00:00-05:00");
-    let e = order(glass, Activity::from_gbq(3.0), &at("2026-03-20T10:00:00-05:00"), Some(&cal)).unwrap_err();
+    let e = order(
+        glass,
+        Activity::from_gbq(3.0),
+        &at("2026-03-20T10:00:00-05:00"),
+        Some(&cal),
+    )
+    .unwrap_err();
     assert!(matches!(e, OrderError::OutsideWindow { .. }));
     assert_eq!(
         e.to_string(),
         "treatment at 2026-03-20T10:00:00-05:00 is 18.92 days after the TheraSphere calibration of \
          2026-03-01T12:00:00-05:00; the device is usable from 0.00 to 12.00 days after calibration"
     );
-    assert!(order(glass, Activity::from_gbq(0.0), &at("2026-03-05T10:00:00-05:00"), None).is_err());
+    assert!(
+        order(
+            glass,
+            Activity::from_gbq(0.0),
+            &at("2026-03-05T10:00:00-05:00"),
+            None
+        )
+        .is_err()
+    );
 }
 
 #[test]

@@ -48,8 +48,16 @@ pub struct LsfBand {
 
 impl LsfBand {
     fn contains(&self, lsf: f64) -> bool {
-        let above = if self.lower_inclusive { lsf >= self.lower } else { lsf > self.lower };
-        let below = if self.upper_inclusive { lsf <= self.upper } else { lsf < self.upper };
+        let above = if self.lower_inclusive {
+            lsf >= self.lower
+        } else {
+            lsf > self.lower
+        };
+        let below = if self.upper_inclusive {
+            lsf <= self.upper
+        } else {
+            lsf < self.upper
+        };
         above && below
     }
 }
@@ -93,13 +101,16 @@ impl Default for LsfBands {
 impl LsfBands {
     /// The band that holds `lsf`.
     pub fn band_for(&self, lsf: Fraction) -> Result<&LsfBand, ModelError> {
-        self.bands.iter().find(|b| b.contains(lsf.value())).ok_or_else(|| {
-            ModelError::new(
-                "resin LSF bands",
-                "a band covering the lung shunt fraction",
-                format!("no band for LSF {}", lsf.value()),
-            )
-        })
+        self.bands
+            .iter()
+            .find(|b| b.contains(lsf.value()))
+            .ok_or_else(|| {
+                ModelError::new(
+                    "resin LSF bands",
+                    "a band covering the lung shunt fraction",
+                    format!("no band for LSF {}", lsf.value()),
+                )
+            })
     }
 }
 
@@ -142,10 +153,14 @@ impl BsaInputs {
     pub fn compute(&self, bands: &LsfBands) -> Result<BsaResult, ModelError> {
         let bsa_m2 = bsa_du_bois_m2(self.height, self.weight)?;
         positive("liver volume", self.liver_volume.ml(), self.liver_volume)?;
-        if !(self.tumour_volume.ml() >= 0.0) || self.tumour_volume > self.liver_volume {
+        let tumour_ml = self.tumour_volume.ml();
+        if tumour_ml.is_nan() || tumour_ml < 0.0 || self.tumour_volume > self.liver_volume {
             return Err(ModelError::new(
                 "tumour volume",
-                format!("a volume from 0 to the whole liver volume ({})", self.liver_volume),
+                format!(
+                    "a volume from 0 to the whole liver volume ({})",
+                    self.liver_volume
+                ),
                 self.tumour_volume,
             ));
         }

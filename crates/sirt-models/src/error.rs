@@ -17,7 +17,11 @@ pub struct ModelError {
 
 impl ModelError {
     /// Builds an error.
-    pub fn new(field: impl Into<String>, expected: impl Into<String>, found: impl ToString) -> Self {
+    pub fn new(
+        field: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl ToString,
+    ) -> Self {
         Self {
             field: field.into(),
             expected: expected.into(),

@@ -107,8 +107,16 @@ impl PlanarCounts {
                 return Err(ModelError::new(name, "a count ≥ 0", v));
             }
         }
-        positive("liver anterior counts", self.liver_anterior, self.liver_anterior)?;
-        positive("liver posterior counts", self.liver_posterior, self.liver_posterior)?;
+        positive(
+            "liver anterior counts",
+            self.liver_anterior,
+            self.liver_anterior,
+        )?;
+        positive(
+            "liver posterior counts",
+            self.liver_posterior,
+            self.liver_posterior,
+        )?;
         let lung = (self.lung_anterior * self.lung_posterior).sqrt();
         let liver = (self.liver_anterior * self.liver_posterior).sqrt();
         let f = lung / (lung + liver);

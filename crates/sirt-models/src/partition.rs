@@ -108,7 +108,11 @@ impl Territory {
 
     /// S of (P2), in kg.
     fn weighted_mass_kg(&self) -> f64 {
-        self.tumours.iter().map(|t| t.tnr * t.mass.kg()).sum::<f64>() + self.normal_liver.kg()
+        self.tumours
+            .iter()
+            .map(|t| t.tnr * t.mass.kg())
+            .sum::<f64>()
+            + self.normal_liver.kg()
     }
 
     /// Forward model: the doses of every compartment for `administered` activity (P1–P6).
@@ -134,11 +138,8 @@ impl Territory {
             let a: Activity = tumours.iter().map(|(_, c)| c.activity).sum();
             CompartmentDose::new(k, a, self.tumour_mass())
         });
-        let normal_liver = CompartmentDose::new(
-            k,
-            a_liver * (self.normal_liver.kg() / s),
-            self.normal_liver,
-        );
+        let normal_liver =
+            CompartmentDose::new(k, a_liver * (self.normal_liver.kg() / s), self.normal_liver);
         let perfused = CompartmentDose::new(k, a_liver, self.perfused_mass());
         let lung_dose = CompartmentDose::new(k, administered * lung.lsf.value(), lung.mass);
         Ok(PartitionDoses {
@@ -185,7 +186,13 @@ mod tests {
             normal_liver: Mass::from_kg(1.5),
         };
         let a = Activity::from_gbq(1.92 / 0.92);
-        let d = t.doses(DepositionCoefficient::from_gy_kg_per_gbq(50.0), a, &lung(0.08)).unwrap();
+        let d = t
+            .doses(
+                DepositionCoefficient::from_gy_kg_per_gbq(50.0),
+                a,
+                &lung(0.08),
+            )
+            .unwrap();
         assert!((d.normal_liver.dose.gy() - 40.0).abs() < 1e-12);
         assert!((d.tumours[0].1.dose.gy() - 120.0).abs() < 1e-12);
         assert!((d.tumours[0].1.activity.gbq() - 0.72).abs() < 1e-12);
@@ -205,8 +212,15 @@ mod tests {
             normal_liver: Mass::from_kg(1.0),
         };
         let e = t
-            .doses(DepositionCoefficient::from_gy_kg_per_gbq(50.0), Activity::from_gbq(1.0), &lung(0.1))
+            .doses(
+                DepositionCoefficient::from_gy_kg_per_gbq(50.0),
+                Activity::from_gbq(1.0),
+                &lung(0.1),
+            )
             .unwrap_err();
-        assert_eq!(e.to_string(), "tumour T2 TNR: expected a value greater than zero, found 0");
+        assert_eq!(
+            e.to_string(),
+            "tumour T2 TNR: expected a value greater than zero, found 0"
+        );
     }
 }

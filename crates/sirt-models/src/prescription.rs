@@ -106,7 +106,9 @@ impl Constraint {
             Constraint::NormalLiverLimit => "perfused normal-liver dose limit",
             Constraint::PerfusedLimit => "perfused-volume dose limit",
             Constraint::LungLimit => "lung dose limit of the injection",
-            Constraint::WholeLiverNtadLimit => "whole-liver normal-tissue dose limit of the session",
+            Constraint::WholeLiverNtadLimit => {
+                "whole-liver normal-tissue dose limit of the session"
+            }
             Constraint::SessionLungLimit => "lung dose limit per session",
             Constraint::CumulativeLungLimit => "cumulative lung dose limit",
         }
@@ -280,7 +282,10 @@ fn tumour_dose_per_gbq(per_gbq: &PartitionDoses, target: &TumourTarget) -> Resul
 
 /// The vial activity needed at injection for `administered` with residual fraction R:
 /// A_vial = A / (1 − R).
-pub fn vial_activity_for(administered: Activity, residual: Fraction) -> Result<Activity, ModelError> {
+pub fn vial_activity_for(
+    administered: Activity,
+    residual: Fraction,
+) -> Result<Activity, ModelError> {
     if residual.value() >= 1.0 {
         return Err(ModelError::new(
             "residual fraction",
@@ -308,8 +313,16 @@ mod tests {
     fn two_tumours() -> Territory {
         Territory {
             tumours: vec![
-                TumourCompartment { id: "A".into(), mass: Mass::from_kg(0.1), tnr: 4.0 },
-                TumourCompartment { id: "B".into(), mass: Mass::from_kg(0.05), tnr: 2.0 },
+                TumourCompartment {
+                    id: "A".into(),
+                    mass: Mass::from_kg(0.1),
+                    tnr: 4.0,
+                },
+                TumourCompartment {
+                    id: "B".into(),
+                    mass: Mass::from_kg(0.05),
+                    tnr: 2.0,
+                },
             ],
             normal_liver: Mass::from_kg(1.0),
         }
@@ -318,7 +331,10 @@ mod tests {
     #[test]
     fn mird_target_by_hand() {
         // (I1): 120 Gy × 1.5 kg / (50 × 0.9) = 4.0 GBq (derived vector glass_mird_D120_M1.5_LSF0.1).
-        let t = Territory { tumours: vec![], normal_liver: Mass::from_kg(1.5) };
+        let t = Territory {
+            tumours: vec![],
+            normal_liver: Mass::from_kg(1.5),
+        };
         let s = solve(
             &t,
             &lung(0.1),
@@ -393,7 +409,10 @@ mod tests {
     #[test]
     fn ho166_rule_matches_the_3781_rule() {
         // 60 Gy × 1.8 kg / 15.87 = 6.80529 GBq; derived vector ho166_W1.8_D60: 6805.2930056710775 MBq.
-        let t = Territory { tumours: vec![], normal_liver: Mass::from_kg(1.8) };
+        let t = Territory {
+            tumours: vec![],
+            normal_liver: Mass::from_kg(1.8),
+        };
         let s = solve(
             &t,
             &lung(0.0),
@@ -407,12 +426,23 @@ mod tests {
 
     #[test]
     fn nothing_to_solve_is_an_error() {
-        let t = Territory { tumours: vec![], normal_liver: Mass::from_kg(1.0) };
-        assert!(solve(&t, &lung(0.0), k50(), &Prescription::MaximumAllowed, &InjectionLimits {
-            lung_max: Some(AbsorbedDose::from_gy(30.0)),
-            ..Default::default()
-        })
-        .is_err());
+        let t = Territory {
+            tumours: vec![],
+            normal_liver: Mass::from_kg(1.0),
+        };
+        assert!(
+            solve(
+                &t,
+                &lung(0.0),
+                k50(),
+                &Prescription::MaximumAllowed,
+                &InjectionLimits {
+                    lung_max: Some(AbsorbedDose::from_gy(30.0)),
+                    ..Default::default()
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -106,9 +106,14 @@ pub fn totals(
     ctx: &SessionContext,
 ) -> Result<SessionTotals, ModelError> {
     ctx.validate()?;
-    let normal_liver_energy: Energy =
-        injections.iter().map(|i| i.solution.doses.normal_liver.energy).sum();
-    let lung_energy: Energy = injections.iter().map(|i| i.solution.doses.lung.energy).sum();
+    let normal_liver_energy: Energy = injections
+        .iter()
+        .map(|i| i.solution.doses.normal_liver.energy)
+        .sum();
+    let lung_energy: Energy = injections
+        .iter()
+        .map(|i| i.solution.doses.lung.energy)
+        .sum();
     let perfused_normal: Mass = injections.iter().map(|i| i.territory.normal_liver).sum();
     let lung_dose = lung_energy / ctx.lung_mass;
     Ok(SessionTotals {
@@ -197,15 +202,30 @@ mod tests {
     use crate::prescription::{InjectionLimits, Prescription, TumourTarget, solve};
     use sirt_units::{Activity, Fraction};
 
-    fn injection(normal_kg: f64, tumour_kg: f64, tnr: f64, lsf: f64, p: Prescription) -> SessionInjection {
+    fn injection(
+        normal_kg: f64,
+        tumour_kg: f64,
+        tnr: f64,
+        lsf: f64,
+        p: Prescription,
+    ) -> SessionInjection {
         let territory = Territory {
-            tumours: vec![TumourCompartment { id: "T".into(), mass: Mass::from_kg(tumour_kg), tnr }],
+            tumours: vec![TumourCompartment {
+                id: "T".into(),
+                mass: Mass::from_kg(tumour_kg),
+                tnr,
+            }],
             normal_liver: Mass::from_kg(normal_kg),
         };
         let lung = Lung::convention(Fraction::new(lsf).unwrap());
         let k = DepositionCoefficient::from_gy_kg_per_gbq(50.0);
         let solution = solve(&territory, &lung, k, &p, &InjectionLimits::default()).unwrap();
-        SessionInjection { territory, lung, k, solution }
+        SessionInjection {
+            territory,
+            lung,
+            k,
+            solution,
+        }
     }
 
     #[test]
@@ -213,7 +233,13 @@ mod tests {
         // One right-lobe injection: 1.0 kg perfused NTL at D_N; whole NTL 1.6 kg.
         // Fixed 2 GBq, LSF 0: S = 3·0.2 + 1.0 = 1.6; D_N = 50·2/1.6 = 62.5 Gy, E_N = 62.5 J.
         // NTAD_WL = 62.5 J / 1.6 kg = 39.0625 Gy; f = 1.0/1.6 = 0.625.
-        let inj = injection(1.0, 0.2, 3.0, 0.0, Prescription::Fixed(Activity::from_gbq(2.0)));
+        let inj = injection(
+            1.0,
+            0.2,
+            3.0,
+            0.0,
+            Prescription::Fixed(Activity::from_gbq(2.0)),
+        );
         let ctx = SessionContext {
             whole_normal_liver: Mass::from_kg(1.6),
             lung_mass: Mass::from_kg(1.0),
@@ -227,8 +253,14 @@ mod tests {
     #[test]
     fn session_limits_scale_scalable_injections() {
         // Two injections each targeting 300 Gy to their tumour; whole NTL 2.0 kg; limit 40 Gy.
-        let p = || Prescription::TumourDose { target: TumourTarget::Combined, dose: AbsorbedDose::from_gy(300.0) };
-        let mut injs = vec![injection(1.0, 0.1, 3.0, 0.05, p()), injection(0.8, 0.1, 2.0, 0.05, p())];
+        let p = || Prescription::TumourDose {
+            target: TumourTarget::Combined,
+            dose: AbsorbedDose::from_gy(300.0),
+        };
+        let mut injs = vec![
+            injection(1.0, 0.1, 3.0, 0.05, p()),
+            injection(0.8, 0.1, 2.0, 0.05, p()),
+        ];
         let ctx = SessionContext {
             whole_normal_liver: Mass::from_kg(2.0),
             lung_mass: Mass::from_kg(1.0),
@@ -257,7 +289,13 @@ mod tests {
     #[test]
     fn cumulative_lung_limit_binds() {
         // LSF 0.2, fixed tumour target → A large; earlier lung dose 40 Gy, cumulative limit 50.
-        let mut injs = vec![injection(1.0, 0.1, 3.0, 0.2, Prescription::PerfusedDose(AbsorbedDose::from_gy(120.0)))];
+        let mut injs = vec![injection(
+            1.0,
+            0.1,
+            3.0,
+            0.2,
+            Prescription::PerfusedDose(AbsorbedDose::from_gy(120.0)),
+        )];
         let ctx = SessionContext {
             whole_normal_liver: Mass::from_kg(1.5),
             lung_mass: Mass::from_kg(1.0),

@@ -30,7 +30,8 @@ use thiserror::Error;
 pub const J_PER_MEV: f64 = 1.602176634e-13;
 
 /// Source string of the ICRP-107 data as used here.
-pub const ICRP107: &str = "ICRP Publication 107 (2008), via PyPI icrp107-database 0.0.3 (shared/reference/nuclear_data)";
+pub const ICRP107: &str =
+    "ICRP Publication 107 (2008), via PyPI icrp107-database 0.0.3 (shared/reference/nuclear_data)";
 
 /// Y-90 half-life, 64.1 h (ICRP-107; TheraSphere package insert v12 also 64.1 h). ENSDF gives
 /// 64.05 (5) h, see [`Y90_HALF_LIFE_ENSDF_H`].
@@ -419,10 +420,17 @@ mod tests {
         assert!(KConvention::TheraSphereIfu.resolve(Nuclide::Ho166).is_err());
         assert!(KConvention::Ho166Rule.resolve(Nuclide::Y90).is_err());
         assert_eq!(
-            KConvention::Ho166Rule.resolve(Nuclide::Ho166).unwrap().k.gy_kg_per_gbq(),
+            KConvention::Ho166Rule
+                .resolve(Nuclide::Ho166)
+                .unwrap()
+                .k
+                .gy_kg_per_gbq(),
             15.87
         );
-        assert_eq!("49.67".parse::<KConvention>().unwrap(), KConvention::Custom(49.67));
+        assert_eq!(
+            "49.67".parse::<KConvention>().unwrap(),
+            KConvention::Custom(49.67)
+        );
         assert_eq!(
             "50 Gy·kg/GBq".parse::<KConvention>().unwrap(),
             KConvention::Custom(50.0)

@@ -2,6 +2,8 @@
 //! shared/reference/derived_test_vectors/decay_factors.csv (Python, exp(−ln2 t/T½)) and the
 //! outputs of radioactivedecay 0.6.1 recorded in physics-data.md §1.1.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use sirt_nuclides::Nuclide;
 use sirt_units::{Activity, Instant, TimeSpan};
 
@@ -16,10 +18,19 @@ fn factors_match_the_reference_table() {
     for line in lines {
         let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
         let t = TimeSpan::from_hours(f[0]);
-        for (nuclide, c) in [(Nuclide::Y90, cy), (Nuclide::Ho166, cho), (Nuclide::Tc99m, ctc)] {
+        for (nuclide, c) in [
+            (Nuclide::Y90, cy),
+            (Nuclide::Ho166, cho),
+            (Nuclide::Tc99m, ctc),
+        ] {
             let ours = nuclide.decay_factor(t);
             // The table has 8 decimals.
-            assert!((ours - f[c]).abs() < 6e-9, "{nuclide} at {} h: {ours} vs {}", f[0], f[c]);
+            assert!(
+                (ours - f[c]).abs() < 6e-9,
+                "{nuclide} at {} h: {ours} vs {}",
+                f[0],
+                f[c]
+            );
         }
         rows += 1;
     }
@@ -42,7 +53,9 @@ fn matches_radioactivedecay_outputs() {
     }
     assert!((Nuclide::Ho166.decay_factor(TimeSpan::from_hours(24.0)) - 0.53755252).abs() < 5e-9);
     // 1 GBq of Y-90 = 3.329163e14 atoms: all of them decay eventually.
-    let n = Nuclide::Y90.cumulated_to_infinity(Activity::from_gbq(1.0)).decays();
+    let n = Nuclide::Y90
+        .cumulated_to_infinity(Activity::from_gbq(1.0))
+        .decays();
     assert!((n / 3.329163e14 - 1.0).abs() < 2e-7, "{n}");
 }
 

@@ -5,10 +5,22 @@ use sirt_units::{AbsorbedDose, Activity, Bilirubin, Fraction, Volume};
 
 /// The embedded rule files, in evaluation order.
 pub const EMBEDDED_RULE_FILES: [(&str, &str); 4] = [
-    ("data/rules/safety.toml", include_str!("../../../data/rules/safety.toml")),
-    ("data/rules/net-glass.toml", include_str!("../../../data/rules/net-glass.toml")),
-    ("data/rules/ho166-eanm2022.toml", include_str!("../../../data/rules/ho166-eanm2022.toml")),
-    ("data/rules/hcc.toml", include_str!("../../../data/rules/hcc.toml")),
+    (
+        "data/rules/safety.toml",
+        include_str!("../../../data/rules/safety.toml"),
+    ),
+    (
+        "data/rules/net-glass.toml",
+        include_str!("../../../data/rules/net-glass.toml"),
+    ),
+    (
+        "data/rules/ho166-eanm2022.toml",
+        include_str!("../../../data/rules/ho166-eanm2022.toml"),
+    ),
+    (
+        "data/rules/hcc.toml",
+        include_str!("../../../data/rules/hcc.toml"),
+    ),
 ];
 
 /// What the rules are evaluated on: numbers and labels of a plan, nothing else.
@@ -235,7 +247,8 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
             note,
         });
     };
-    let num = |x: Option<f64>, reason: &str| x.map(CheckValue::Number).ok_or_else(|| reason.to_owned());
+    let num =
+        |x: Option<f64>, reason: &str| x.map(CheckValue::Number).ok_or_else(|| reason.to_owned());
     let all_injections = || facts.sessions.iter().flat_map(|s| s.injections.iter());
     let any_injection_matches = || all_injections().any(|i| injection_matches(rule, i));
 
@@ -278,7 +291,9 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
                 let reason = "no activity planned in the session";
                 let bilobar = s.extent == "bilobar";
                 let value = match rule.quantity {
-                    Quantity::WholeLiverNtad => num(s.whole_liver_ntad.map(AbsorbedDose::gy), reason),
+                    Quantity::WholeLiverNtad => {
+                        num(s.whole_liver_ntad.map(AbsorbedDose::gy), reason)
+                    }
                     Quantity::LungDoseSession => num(s.lung_dose.map(AbsorbedDose::gy), reason),
                     Quantity::LungDoseCumulative => {
                         num(s.cumulative_lung_dose.map(AbsorbedDose::gy), reason)
@@ -309,7 +324,10 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
                             push(subject, num(i.perfused_dose.map(AbsorbedDose::gy), reason));
                         }
                         Quantity::PerfusedNormalLiverDose => {
-                            push(subject, num(i.normal_liver_dose.map(AbsorbedDose::gy), reason));
+                            push(
+                                subject,
+                                num(i.normal_liver_dose.map(AbsorbedDose::gy), reason),
+                            );
                         }
                         Quantity::LungActivity => {
                             push(subject, num(i.lung_activity.map(Activity::gbq), reason));

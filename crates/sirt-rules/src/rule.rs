@@ -76,7 +76,10 @@ impl Quantity {
             TumourDose => Scope::InjectionTumour,
             TumourVolume => Scope::Tumour,
             PerfusedDose | PerfusedNormalLiverDose | LungActivity | Lsf => Scope::Injection,
-            WholeLiverNtad | LungDoseSession | LungDoseCumulative | SingleSessionBilobar
+            WholeLiverNtad
+            | LungDoseSession
+            | LungDoseCumulative
+            | SingleSessionBilobar
             | SingleSessionBilobarWithoutMcd => Scope::Session,
             TumourBurden | Bilirubin => Scope::Patient,
         }
@@ -86,8 +89,12 @@ impl Quantity {
     pub fn dimension(self) -> Dimension {
         use Quantity::*;
         match self {
-            TumourDose | PerfusedDose | PerfusedNormalLiverDose | WholeLiverNtad
-            | LungDoseSession | LungDoseCumulative => Dimension::Dose,
+            TumourDose
+            | PerfusedDose
+            | PerfusedNormalLiverDose
+            | WholeLiverNtad
+            | LungDoseSession
+            | LungDoseCumulative => Dimension::Dose,
             TumourVolume => Dimension::Volume,
             LungActivity => Dimension::Activity,
             Lsf | TumourBurden => Dimension::Fraction,
@@ -156,7 +163,9 @@ impl Comparison {
 }
 
 /// The status a rule's result can take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The comparison holds.
@@ -255,7 +264,9 @@ pub enum RuleFileError {
         message: String,
     },
     /// A threshold or status that does not fit the quantity.
-    #[error("rule file {origin}, rule \"{rule}\", field `{field}`: expected {expected}, found {found}")]
+    #[error(
+        "rule file {origin}, rule \"{rule}\", field `{field}`: expected {expected}, found {found}"
+    )]
     Invalid {
         /// File.
         origin: String,
@@ -323,11 +334,19 @@ impl RawRule {
         let written = self.threshold.ok_or_else(|| missing("threshold"))?;
         let on_violation = self.on_violation.ok_or_else(|| missing("on_violation"))?;
         if matches!(on_violation, Status::Pass | Status::NotEvaluated) {
-            return Err(invalid("on_violation", "\"fail\", \"warn\" or \"info\"", format!("{on_violation:?}")));
+            return Err(invalid(
+                "on_violation",
+                "\"fail\", \"warn\" or \"info\"",
+                format!("{on_violation:?}"),
+            ));
         }
         let dim = quantity.dimension();
         let value = parse_threshold(dim, &written).map_err(|e| {
-            invalid("threshold", &format!("a value in {} for {quantity:?}", dim.unit()), e)
+            invalid(
+                "threshold",
+                &format!("a value in {} for {quantity:?}", dim.unit()),
+                e,
+            )
         })?;
         if (dim == Dimension::Flag) != (comparison == Comparison::Equal) {
             return Err(invalid(

@@ -1,5 +1,7 @@
 //! Rule evaluation: boundaries, filters, missing values, site overrides and file errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use sirt_rules::{CheckValue, Facts, InjectionFacts, RuleSet, SessionFacts, Status};
 use sirt_units::{AbsorbedDose, Activity, Bilirubin, Fraction, Volume};
 
@@ -29,7 +31,10 @@ fn facts(indication: &str, grade: &str, ntad: f64, extent: &str, inj: InjectionF
         grade: Some(grade.into()),
         tumour_burden: Some(Fraction::new(0.12).unwrap()),
         bilirubin: None,
-        tumours: vec![("T1".into(), Some(Volume::from_ml(40.0))), ("T2".into(), Some(Volume::from_ml(1.5)))],
+        tumours: vec![
+            ("T1".into(), Some(Volume::from_ml(40.0))),
+            ("T2".into(), Some(Volume::from_ml(1.5))),
+        ],
         sessions: vec![SessionFacts {
             id: "1".into(),
             extent: extent.into(),
@@ -54,19 +59,52 @@ fn status(checks: &[sirt_rules::Check], rule: &str, subject: &str) -> Status {
 fn net_glass_boundaries() {
     let rules = RuleSet::embedded().unwrap();
     // 75 Gy exactly passes "≤ 75 Gy"; 75.000001 fails.
-    let c = rules.evaluate(&facts("NET", "G2", 75.0, "unilobar", injection("glass", "Y-90", "partition", 0.05)));
-    assert_eq!(status(&c, "net-glass-ntad-whole-liver", "session 1"), Status::Pass);
-    let c = rules.evaluate(&facts("NET", "G2", 75.000001, "unilobar", injection("glass", "Y-90", "partition", 0.05)));
-    assert_eq!(status(&c, "net-glass-ntad-whole-liver", "session 1"), Status::Fail);
+    let c = rules.evaluate(&facts(
+        "NET",
+        "G2",
+        75.0,
+        "unilobar",
+        injection("glass", "Y-90", "partition", 0.05),
+    ));
+    assert_eq!(
+        status(&c, "net-glass-ntad-whole-liver", "session 1"),
+        Status::Pass
+    );
+    let c = rules.evaluate(&facts(
+        "NET",
+        "G2",
+        75.000001,
+        "unilobar",
+        injection("glass", "Y-90", "partition", 0.05),
+    ));
+    assert_eq!(
+        status(&c, "net-glass-ntad-whole-liver", "session 1"),
+        Status::Fail
+    );
     // Tumour doses: 210 passes both, 149.9 warns below 150 and is info below 200.
-    assert_eq!(status(&c, "net-glass-tad-min", "injection R, tumour T1"), Status::Pass);
-    assert_eq!(status(&c, "net-glass-tad-min", "injection R, tumour T2"), Status::Warn);
-    assert_eq!(status(&c, "net-glass-tad-optimal", "injection R, tumour T2"), Status::Info);
+    assert_eq!(
+        status(&c, "net-glass-tad-min", "injection R, tumour T1"),
+        Status::Pass
+    );
+    assert_eq!(
+        status(&c, "net-glass-tad-min", "injection R, tumour T2"),
+        Status::Warn
+    );
+    assert_eq!(
+        status(&c, "net-glass-tad-optimal", "injection R, tumour T2"),
+        Status::Info
+    );
     // The SCD reference applies to the MIRD method only.
     assert!(!c.iter().any(|x| x.rule == "net-glass-scd-reference"));
     // Small lesion flagged.
-    assert_eq!(status(&c, "small-lesion-partial-volume", "tumour T2"), Status::Info);
-    assert_eq!(status(&c, "small-lesion-partial-volume", "tumour T1"), Status::Pass);
+    assert_eq!(
+        status(&c, "small-lesion-partial-volume", "tumour T2"),
+        Status::Info
+    );
+    assert_eq!(
+        status(&c, "small-lesion-partial-volume", "tumour T1"),
+        Status::Pass
+    );
     // HCC rules do not apply to NET.
     assert!(!c.iter().any(|x| x.rule.starts_with("hcc-")));
     // Bilirubin without labs: reported as not evaluated, with the reason.
@@ -74,7 +112,10 @@ fn net_glass_boundaries() {
     assert_eq!(b.status, Status::NotEvaluated);
     assert!(b.note.as_deref().unwrap().contains("bilirubin"));
     // Glass label limit: 0.3 GBq to the lungs < 16.5 mCi.
-    let l = c.iter().find(|x| x.rule == "therasphere-lung-activity").unwrap();
+    let l = c
+        .iter()
+        .find(|x| x.rule == "therasphere-lung-activity")
+        .unwrap();
     assert_eq!(l.status, Status::Pass);
     assert_eq!(l.threshold, CheckValue::Number(0.6105));
 }
@@ -82,25 +123,58 @@ fn net_glass_boundaries() {
 #[test]
 fn grade_and_extent_filters() {
     let rules = RuleSet::embedded().unwrap();
-    let c = rules.evaluate(&facts("NET", "G1", 40.0, "bilobar", injection("glass", "Y-90", "partition", 0.05)));
-    assert_eq!(status(&c, "net-staged-lobar-low-grade", "session 1"), Status::Warn);
+    let c = rules.evaluate(&facts(
+        "NET",
+        "G1",
+        40.0,
+        "bilobar",
+        injection("glass", "Y-90", "partition", 0.05),
+    ));
+    assert_eq!(
+        status(&c, "net-staged-lobar-low-grade", "session 1"),
+        Status::Warn
+    );
     assert!(!c.iter().any(|x| x.rule == "net-bilobar-high-grade-mcd"));
-    let mut f = facts("NET", "G3", 40.0, "bilobar", injection("glass", "Y-90", "mird", 0.05));
+    let mut f = facts(
+        "NET",
+        "G3",
+        40.0,
+        "bilobar",
+        injection("glass", "Y-90", "mird", 0.05),
+    );
     f.sessions[0].any_without_mcd = true;
     let c = rules.evaluate(&f);
-    assert_eq!(status(&c, "net-bilobar-high-grade-mcd", "session 1"), Status::Warn);
+    assert_eq!(
+        status(&c, "net-bilobar-high-grade-mcd", "session 1"),
+        Status::Warn
+    );
     assert!(!c.iter().any(|x| x.rule == "net-staged-lobar-low-grade"));
     // Ho-166: bilobar limit 40 Gy (strictly below).
-    let c = rules.evaluate(&facts("mCRC", "", 40.0, "bilobar", injection("poly-L-lactic acid", "Ho-166", "ho166", 0.05)));
+    let c = rules.evaluate(&facts(
+        "mCRC",
+        "",
+        40.0,
+        "bilobar",
+        injection("poly-L-lactic acid", "Ho-166", "ho166", 0.05),
+    ));
     assert_eq!(status(&c, "ho166-ntl-bilobar", "session 1"), Status::Fail);
     assert!(!c.iter().any(|x| x.rule == "ho166-ntl-unilobar"));
-    assert_eq!(status(&c, "ho166-tumour-mcrc", "injection R, tumour T2"), Status::Pass);
+    assert_eq!(
+        status(&c, "ho166-tumour-mcrc", "injection R, tumour T2"),
+        Status::Pass
+    );
 }
 
 #[test]
 fn resin_lsf_and_bilirubin() {
     let rules = RuleSet::embedded().unwrap();
-    let mut f = facts("mCRC", "", 30.0, "unilobar", injection("resin", "Y-90", "bsa", 0.2));
+    let mut f = facts(
+        "mCRC",
+        "",
+        30.0,
+        "unilobar",
+        injection("resin", "Y-90", "bsa", 0.2),
+    );
     f.bilirubin = Some("2.1 mg/dL".parse::<Bilirubin>().unwrap());
     let c = rules.evaluate(&f);
     assert_eq!(status(&c, "resin-lsf-max", "injection R"), Status::Pass);
@@ -147,8 +221,17 @@ evidence = "site"
         )
         .unwrap();
     assert_eq!(rules.rules().len(), n);
-    let c = rules.evaluate(&facts("NET", "G2", 72.0, "unilobar", injection("glass", "Y-90", "partition", 0.05)));
-    let r = c.iter().find(|x| x.rule == "net-glass-ntad-whole-liver").unwrap();
+    let c = rules.evaluate(&facts(
+        "NET",
+        "G2",
+        72.0,
+        "unilobar",
+        injection("glass", "Y-90", "partition", 0.05),
+    ));
+    let r = c
+        .iter()
+        .find(|x| x.rule == "net-glass-ntad-whole-liver")
+        .unwrap();
     assert_eq!(r.status, Status::Fail);
     assert_eq!(r.source, "site protocol 2026-04");
     assert!(!c.iter().any(|x| x.rule == "small-lesion-partial-volume"));
@@ -165,10 +248,16 @@ fn file_errors_name_rule_and_field() {
         )
         .unwrap_err()
         .to_string();
-    assert!(e.starts_with("rule file bad.toml, rule \"x\", field `threshold`"), "{e}");
+    assert!(
+        e.starts_with("rule file bad.toml, rule \"x\", field `threshold`"),
+        "{e}"
+    );
     assert!(e.contains("bare number"), "{e}");
     let e = rules
-        .merge_toml("[[rule]]\nid = \"x\"\nquantity = \"tumor_dose\"\n", "bad.toml")
+        .merge_toml(
+            "[[rule]]\nid = \"x\"\nquantity = \"tumor_dose\"\n",
+            "bad.toml",
+        )
         .unwrap_err()
         .to_string();
     assert!(e.contains("bad.toml") && e.contains("tumor_dose"), "{e}");

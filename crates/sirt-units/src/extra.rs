@@ -43,7 +43,10 @@ impl FromStr for Fraction {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
         if t.is_empty() {
-            return Err(ParseQuantityError::Empty { what: "a fraction", example: "0.08" });
+            return Err(ParseQuantityError::Empty {
+                what: "a fraction",
+                example: "0.08",
+            });
         }
         let (num, scale) = match t.strip_suffix('%') {
             Some(n) => (n.trim(), 0.01),
@@ -83,12 +86,14 @@ impl<'de> serde::Deserialize<'de> for Fraction {
         impl serde::de::Visitor<'_> for V {
             type Value = Fraction;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "a fraction: a number in [0, 1] such as 0.08, or a string \"8 %\"")
+                write!(
+                    f,
+                    "a fraction: a number in [0, 1] such as 0.08, or a string \"8 %\""
+                )
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Fraction, E> {
-                Fraction::new(v).ok_or_else(|| {
-                    E::custom(format!("expected a fraction in [0, 1], found {v}"))
-                })
+                Fraction::new(v)
+                    .ok_or_else(|| E::custom(format!("expected a fraction in [0, 1], found {v}")))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Fraction, E> {
                 self.visit_f64(v as f64)

@@ -17,7 +17,9 @@ pub enum ParseQuantityError {
         example: &'static str,
     },
     /// The text did not start with a number.
-    #[error("expected {what} such as \"{example}\", found \"{input}\" (it does not start with a number)")]
+    #[error(
+        "expected {what} such as \"{example}\", found \"{input}\" (it does not start with a number)"
+    )]
     BadNumber {
         /// The text as found.
         input: String,
@@ -27,7 +29,9 @@ pub enum ParseQuantityError {
         example: &'static str,
     },
     /// A number without any unit.
-    #[error("expected {what} with a unit ({units}), e.g. \"{example}\"; found the bare number \"{input}\"")]
+    #[error(
+        "expected {what} with a unit ({units}), e.g. \"{example}\"; found the bare number \"{input}\""
+    )]
     MissingUnit {
         /// The text as found.
         input: String,
@@ -122,13 +126,7 @@ pub(crate) fn parse_with_units(
             example,
         });
     };
-    let list = || {
-        units
-            .iter()
-            .map(|(u, _)| *u)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = || units.iter().map(|(u, _)| *u).collect::<Vec<_>>().join(", ");
     if unit.is_empty() {
         return Err(ParseQuantityError::MissingUnit {
             input: input.to_owned(),

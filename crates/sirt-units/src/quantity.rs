@@ -226,7 +226,12 @@ impl Activity {
     }
     /// "3.200 GBq (86.49 mCi)" with `gbq_decimals` decimals in GBq and two in mCi.
     pub fn gbq_and_mci(self, gbq_decimals: usize) -> String {
-        format!("{:.*} GBq ({:.2} mCi)", gbq_decimals, self.gbq(), self.mci())
+        format!(
+            "{:.*} GBq ({:.2} mCi)",
+            gbq_decimals,
+            self.gbq(),
+            self.mci()
+        )
     }
 }
 
@@ -407,7 +412,10 @@ mod tests {
         assert_eq!(Activity::from_mci(1.0).mbq(), 37.0);
         assert_eq!("1 Ci".parse::<Activity>().unwrap().gbq(), 37.0);
         assert_eq!("27 mCi".parse::<Activity>().unwrap().gbq(), 0.999);
-        assert_eq!(Activity::from_gbq(3.2).gbq_and_mci(3), "3.200 GBq (86.49 mCi)");
+        assert_eq!(
+            Activity::from_gbq(3.2).gbq_and_mci(3),
+            "3.200 GBq (86.49 mCi)"
+        );
     }
 
     #[test]

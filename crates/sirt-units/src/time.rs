@@ -21,13 +21,17 @@ pub enum ParseInstantError {
         input: String,
     },
     /// A date without a time of day.
-    #[error("\"{input}\" has no time of day; a decay needs date, time and zone, e.g. \"2026-03-04T10:00:00+01:00\"")]
+    #[error(
+        "\"{input}\" has no time of day; a decay needs date, time and zone, e.g. \"2026-03-04T10:00:00+01:00\""
+    )]
     MissingTime {
         /// The text as found.
         input: String,
     },
     /// Not an RFC 3339 / RFC 9557 date-time at all, or an offset that contradicts its zone.
-    #[error("\"{input}\" is not a date-time with zone (RFC 3339 / RFC 9557, e.g. \"2026-03-04T10:00:00+01:00\"): {reason}")]
+    #[error(
+        "\"{input}\" is not a date-time with zone (RFC 3339 / RFC 9557, e.g. \"2026-03-04T10:00:00+01:00\"): {reason}"
+    )]
     Invalid {
         /// The text as found.
         input: String,
@@ -127,7 +131,9 @@ impl FromStr for Instant {
                 });
             }
         };
-        let ts: Timestamp = input.parse().map_err(|e: jiff::Error| invalid(e.to_string()))?;
+        let ts: Timestamp = input
+            .parse()
+            .map_err(|e: jiff::Error| invalid(e.to_string()))?;
         Ok(Instant::from_zoned(ts.to_zoned_datetime(tz)))
     }
 }
@@ -156,7 +162,10 @@ impl<'de> serde::Deserialize<'de> for Instant {
         impl serde::de::Visitor<'_> for V {
             type Value = Instant;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "a date-time with zone as a string, e.g. \"2026-03-04T10:00:00+01:00\"")
+                write!(
+                    f,
+                    "a date-time with zone as a string, e.g. \"2026-03-04T10:00:00+01:00\""
+                )
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Instant, E> {
                 v.parse().map_err(E::custom)
@@ -204,7 +213,11 @@ mod tests {
             Err(ParseInstantError::Invalid { .. })
         ));
         // An offset that contradicts the zone's rules.
-        assert!("2026-03-04T10:00:00+05:00[Europe/Paris]".parse::<Instant>().is_err());
+        assert!(
+            "2026-03-04T10:00:00+05:00[Europe/Paris]"
+                .parse::<Instant>()
+                .is_err()
+        );
     }
 
     #[test]
