@@ -16,6 +16,8 @@ pub struct Fraction {
 impl Fraction {
     /// Zero.
     pub const ZERO: Fraction = Fraction { value: 0.0 };
+    /// One (the whole).
+    pub const ONE: Fraction = Fraction { value: 1.0 };
 
     /// A fraction from a number in [0, 1]; `None` outside that range or for NaN.
     pub fn new(value: f64) -> Option<Self> {

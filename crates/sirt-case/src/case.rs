@@ -1,0 +1,418 @@
+//! The validated case: every value typed, every reference resolved, every default recorded.
+
+use sirt_models::lung::{Lung, LungMassBasis, PlanarCounts};
+use sirt_nuclides::KConvention;
+use sirt_units::{
+    AbsorbedDose, Activity, Bilirubin, Density, Fraction, Instant, Length, Mass, Volume,
+};
+
+/// Schema tag every case file starts with.
+pub const SCHEMA: &str = "sirtplan-case/1";
+
+/// Default density of liver and tumour tissue, 1.03 g/mL, the conversion of CT liver volume to
+/// mass in the TheraSphere dosimetry convention [R] (primer §4: liver and tumour 1.03–1.06 g/mL).
+/// Used when the case does not state `liver.density`, and printed with the plan.
+pub const LIVER_DENSITY_DEFAULT_G_PER_ML: f64 = 1.03;
+
+/// A whole case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// Patient.
+    pub patient: Patient,
+    /// Diagnosis.
+    pub diagnosis: Diagnosis,
+    /// Laboratory values, when given.
+    pub labs: Option<Labs>,
+    /// Whole liver.
+    pub liver: Liver,
+    /// Lung mass and its basis.
+    pub lungs: Lungs,
+    /// MAA mapping (LSF).
+    pub mapping: Mapping,
+    /// Tumours.
+    pub tumours: Vec<Tumour>,
+    /// Planning defaults.
+    pub planning: Planning,
+    /// Treatment sessions, in chronological order.
+    pub sessions: Vec<Session>,
+    /// Injections, in file order.
+    pub injections: Vec<Injection>,
+    /// Earlier treatments.
+    pub earlier_treatments: Vec<EarlierTreatment>,
+}
+
+/// Patient.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Patient {
+    /// Pseudonymous identifier.
+    pub id: String,
+    /// Sex as written.
+    pub sex: Option<String>,
+    /// Age in years.
+    pub age_years: Option<u32>,
+    /// Height.
+    pub height: Option<Length>,
+    /// Weight.
+    pub weight: Option<Mass>,
+}
+
+/// Tumour grade (WHO 2019 NEN grading by Ki-67).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Grade {
+    /// Ki-67 < 3 %.
+    G1,
+    /// Ki-67 3–20 %.
+    G2,
+    /// Ki-67 > 20 %, well differentiated.
+    G3,
+    /// Neuroendocrine carcinoma (poorly differentiated).
+    #[serde(rename = "NEC")]
+    Nec,
+}
+
+impl Grade {
+    /// Label as in rule files.
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::G1 => "G1",
+            Grade::G2 => "G2",
+            Grade::G3 => "G3",
+            Grade::Nec => "NEC",
+        }
+    }
+}
+
+/// Diagnosis.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Diagnosis {
+    /// Indication: NET, HCC, mCRC, ICC or other.
+    pub indication: String,
+    /// Primary site.
+    pub primary_site: Option<String>,
+    /// Grade.
+    pub grade: Option<Grade>,
+    /// Ki-67 index, %.
+    pub ki67_percent: Option<f64>,
+    /// Free-text history.
+    pub history: Option<String>,
+}
+
+/// Laboratory values.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Labs {
+    /// Total bilirubin.
+    pub bilirubin: Option<Bilirubin>,
+    /// When sampled.
+    pub sampled: Option<Instant>,
+}
+
+/// Whole liver.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Liver {
+    /// Whole liver volume, tumours included.
+    pub volume: Volume,
+    /// Tissue density used for liver and, unless stated per tumour, tumours.
+    pub density: Density,
+    /// True when `density` is [`LIVER_DENSITY_DEFAULT_G_PER_ML`] because the case did not state one.
+    pub density_is_default: bool,
+}
+
+impl Liver {
+    /// Whole liver mass.
+    pub fn mass(&self) -> Mass {
+        self.volume * self.density
+    }
+}
+
+/// Lung mass.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Lungs {
+    /// Mass used for lung doses.
+    pub mass: Mass,
+    /// How it was obtained.
+    pub basis: LungMassBasis,
+}
+
+/// Where an LSF came from.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LsfSource {
+    /// Stated on the injection.
+    Injection,
+    /// `mapping.lsf`.
+    Mapping,
+    /// Geometric mean of planar counts.
+    Planar,
+}
+
+/// MAA mapping.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Mapping {
+    /// Stated LSF.
+    pub lsf: Option<Fraction>,
+    /// Planar counts and the LSF they give.
+    pub planar: Option<(PlanarCounts, Fraction)>,
+    /// Date of the mapping.
+    pub date: Option<Instant>,
+}
+
+/// How a tumour's mass was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MassBasis {
+    /// Stated.
+    Stated,
+    /// Volume × density.
+    Volume,
+}
+
+/// One tumour.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Tumour {
+    /// Identifier.
+    pub id: String,
+    /// Couinaud segment.
+    pub segment: Option<String>,
+    /// Lobe.
+    pub lobe: Option<Lobe>,
+    /// Volume (stated, or mass / density).
+    pub volume: Volume,
+    /// Mass.
+    pub mass: Mass,
+    /// Whether the volume or the mass was stated.
+    pub mass_basis: MassBasis,
+}
+
+/// Liver lobe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lobe {
+    /// Right lobe.
+    Right,
+    /// Left lobe.
+    Left,
+    /// Both lobes (whole liver).
+    Both,
+}
+
+/// Kind of perfused territory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TerritoryKind {
+    /// Whole liver.
+    WholeLiver,
+    /// A lobe.
+    Lobar,
+    /// One or a few segments.
+    Segmental,
+}
+
+impl TerritoryKind {
+    /// Label as in rule files.
+    pub fn label(self) -> &'static str {
+        match self {
+            TerritoryKind::WholeLiver => "whole-liver",
+            TerritoryKind::Lobar => "lobar",
+            TerritoryKind::Segmental => "segmental",
+        }
+    }
+}
+
+/// Planning method of an injection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// MIRD single compartment.
+    Mird,
+    /// Partition (multi-compartment).
+    Partition,
+    /// Resin BSA.
+    Bsa,
+    /// Ho-166 dose rule.
+    Ho166,
+}
+
+impl Method {
+    /// Label as in case and rule files.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Mird => "mird",
+            Method::Partition => "partition",
+            Method::Bsa => "bsa",
+            Method::Ho166 => "ho166",
+        }
+    }
+}
+
+/// Limits applied in the inverse.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct Limits {
+    /// Perfused normal-liver dose, per injection.
+    pub normal_liver_max: Option<AbsorbedDose>,
+    /// Perfused-volume dose, per injection.
+    pub perfused_max: Option<AbsorbedDose>,
+    /// Lung dose, per injection.
+    pub lung_max: Option<AbsorbedDose>,
+    /// Whole-liver normal-tissue dose, per session.
+    pub whole_liver_ntad_max: Option<AbsorbedDose>,
+    /// Lung dose per session.
+    pub lung_session_max: Option<AbsorbedDose>,
+    /// Cumulative lung dose.
+    pub lung_cumulative_max: Option<AbsorbedDose>,
+}
+
+/// Planning defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planning {
+    /// Default device id.
+    pub device: String,
+    /// K convention override for all injections.
+    pub k: Option<KConvention>,
+    /// Expected residual fraction.
+    pub residual_fraction: Fraction,
+    /// Limits.
+    pub limits: Limits,
+}
+
+/// A treatment session.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Session {
+    /// Identifier.
+    pub id: String,
+    /// Planned treatment instant.
+    pub treatment: Instant,
+    /// Vial calibration instant, when a vial is already at hand.
+    pub calibration: Option<Instant>,
+}
+
+/// The part of a tumour in a territory.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TumourShare {
+    /// Tumour id.
+    pub id: String,
+    /// Tumour-to-normal ratio.
+    pub tnr: f64,
+    /// Fraction of the tumour inside the territory.
+    pub fraction: Fraction,
+}
+
+/// The goal of an injection.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Goal {
+    /// Tumour dose.
+    TumourDose {
+        /// Dose.
+        dose: AbsorbedDose,
+        /// "combined", "every" or a tumour id.
+        tumour: String,
+    },
+    /// Perfused-volume dose (MIRD, Ho-166 rule).
+    PerfusedDose {
+        /// Dose.
+        dose: AbsorbedDose,
+    },
+    /// Fixed administered activity (forward).
+    Activity {
+        /// Activity.
+        activity: Activity,
+    },
+    /// The largest activity the limits allow.
+    Maximum,
+    /// The method's formula (BSA).
+    Formula,
+}
+
+/// Post-treatment delivery record.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Delivery {
+    /// Actual injection instant.
+    pub injected: Instant,
+    /// Vial activity at injection measured by the calibrator, when given.
+    pub vial_activity: Option<Activity>,
+    /// Residual activity measured.
+    pub residual: Activity,
+    /// When the residual was measured.
+    pub residual_measured: Instant,
+}
+
+/// One injection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Injection {
+    /// Identifier.
+    pub id: String,
+    /// Session id.
+    pub session: String,
+    /// Catheter position / description.
+    pub label: Option<String>,
+    /// Territory kind.
+    pub territory: TerritoryKind,
+    /// Lobe.
+    pub lobe: Lobe,
+    /// Perfused volume, tumours included.
+    pub perfused_volume: Volume,
+    /// Perfused mass (volume × liver density, tumours at their own mass).
+    pub perfused_mass: Mass,
+    /// Non-tumoural liver mass of the territory.
+    pub normal_liver_mass: Mass,
+    /// Tumours in the territory.
+    pub tumours: Vec<TumourShare>,
+    /// Method.
+    pub method: Method,
+    /// Device id.
+    pub device: String,
+    /// K convention override.
+    pub k: Option<KConvention>,
+    /// Lung side (LSF and lung mass).
+    pub lung: Lung,
+    /// Where the LSF came from.
+    pub lsf_source: LsfSource,
+    /// Residual fraction.
+    pub residual_fraction: Fraction,
+    /// Goal.
+    pub goal: Goal,
+    /// Limits (planning limits overridden per injection).
+    pub limits: Limits,
+    /// Delivery record.
+    pub delivery: Option<Delivery>,
+}
+
+/// A treatment before this plan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EarlierTreatment {
+    /// Date (YYYY-MM-DD).
+    pub date: String,
+    /// Kind: SIRT, PRRT, TACE, surgery, systemic, EBRT, other.
+    pub kind: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Lung dose received, for earlier SIRT.
+    pub lung_dose: Option<AbsorbedDose>,
+}
+
+impl Case {
+    /// Mass of all non-tumoural liver: (whole liver volume − all tumour volumes) × liver density.
+    pub fn whole_normal_liver_mass(&self) -> Mass {
+        (self.liver.volume - self.tumours.iter().map(|t| t.volume).sum::<Volume>())
+            * self.liver.density
+    }
+
+    /// Tumour burden: all tumour volumes / whole liver volume.
+    pub fn tumour_burden(&self) -> Option<Fraction> {
+        let v: Volume = self.tumours.iter().map(|t| t.volume).sum();
+        Fraction::new(v / self.liver.volume)
+    }
+
+    /// Lung dose of earlier treatments.
+    pub fn earlier_lung_dose(&self) -> AbsorbedDose {
+        self.earlier_treatments
+            .iter()
+            .filter_map(|t| t.lung_dose)
+            .sum::<AbsorbedDose>()
+    }
+
+    /// The tumour with this id.
+    pub fn tumour(&self, id: &str) -> Option<&Tumour> {
+        self.tumours.iter().find(|t| t.id == id)
+    }
+}

@@ -1,0 +1,177 @@
+//! The case file as written: serde mirrors of the TOML tables, before validation.
+
+use sirt_models::lung::PlanarCounts;
+use sirt_units::{
+    AbsorbedDose, Activity, Bilirubin, Density, Fraction, Instant, Length, Mass, Volume,
+};
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCase {
+    pub schema: String,
+    pub patient: RawPatient,
+    pub diagnosis: RawDiagnosis,
+    pub labs: Option<RawLabs>,
+    pub liver: RawLiver,
+    pub lungs: Option<RawLungs>,
+    pub mapping: Option<RawMapping>,
+    #[serde(default)]
+    pub tumours: Vec<RawTumour>,
+    pub planning: RawPlanning,
+    #[serde(default)]
+    pub sessions: Vec<RawSession>,
+    #[serde(default)]
+    pub injections: Vec<RawInjection>,
+    #[serde(default)]
+    pub earlier_treatments: Vec<RawEarlier>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPatient {
+    pub id: String,
+    pub sex: Option<String>,
+    pub age: Option<u32>,
+    pub height: Option<Length>,
+    pub weight: Option<Mass>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDiagnosis {
+    pub indication: String,
+    pub primary_site: Option<String>,
+    pub grade: Option<String>,
+    pub ki67_percent: Option<f64>,
+    pub history: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLabs {
+    pub bilirubin: Option<Bilirubin>,
+    pub sampled: Option<Instant>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLiver {
+    pub volume: Volume,
+    pub density: Option<Density>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLungs {
+    pub mass: Option<Mass>,
+    pub ct_volume: Option<Volume>,
+    pub density: Option<Density>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMapping {
+    pub lsf: Option<Fraction>,
+    pub planar: Option<PlanarCounts>,
+    pub date: Option<Instant>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTumour {
+    pub id: String,
+    pub segment: Option<String>,
+    pub lobe: Option<String>,
+    pub volume: Option<Volume>,
+    pub mass: Option<Mass>,
+    pub density: Option<Density>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLimits {
+    pub normal_liver_max: Option<AbsorbedDose>,
+    pub perfused_max: Option<AbsorbedDose>,
+    pub lung_max: Option<AbsorbedDose>,
+    pub whole_liver_ntad_max: Option<AbsorbedDose>,
+    pub lung_session_max: Option<AbsorbedDose>,
+    pub lung_cumulative_max: Option<AbsorbedDose>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPlanning {
+    pub device: String,
+    pub k: Option<String>,
+    pub residual_fraction: Option<Fraction>,
+    #[serde(default)]
+    pub limits: RawLimits,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSession {
+    pub id: String,
+    pub treatment: Instant,
+    pub calibration: Option<Instant>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawShare {
+    pub id: String,
+    pub tnr: f64,
+    pub fraction: Option<Fraction>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGoal {
+    pub tumour_dose: Option<AbsorbedDose>,
+    pub tumour: Option<String>,
+    pub perfused_dose: Option<AbsorbedDose>,
+    pub activity: Option<Activity>,
+    #[serde(default)]
+    pub maximum: bool,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDelivery {
+    pub injected: Instant,
+    pub vial_activity: Option<Activity>,
+    pub residual: Activity,
+    pub residual_measured: Instant,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawInjection {
+    pub id: String,
+    pub session: String,
+    pub label: Option<String>,
+    pub territory: String,
+    pub lobe: String,
+    pub perfused_volume: Volume,
+    #[serde(default)]
+    pub tumours: Vec<RawShare>,
+    pub method: String,
+    pub device: Option<String>,
+    pub k: Option<String>,
+    pub lsf: Option<Fraction>,
+    pub residual_fraction: Option<Fraction>,
+    #[serde(default)]
+    pub goal: RawGoal,
+    #[serde(default)]
+    pub limits: RawLimits,
+    pub delivery: Option<RawDelivery>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEarlier {
+    pub date: String,
+    pub kind: String,
+    pub description: Option<String>,
+    pub lung_dose: Option<AbsorbedDose>,
+}

@@ -1,0 +1,717 @@
+//! Raw case → validated [`Case`], with an error that names the field for every refusal.
+
+use crate::CaseError;
+use crate::case::*;
+use crate::raw::*;
+use sirt_models::lung::{LUNG_DENSITY_CT_DEFAULT_G_PER_ML, Lung};
+use sirt_nuclides::KConvention;
+use sirt_units::{Density, Fraction, Mass, Volume};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The known indications, canonical spelling.
+pub const INDICATIONS: [&str; 5] = ["NET", "HCC", "mCRC", "ICC", "other"];
+/// The known kinds of earlier treatment.
+pub const EARLIER_KINDS: [&str; 7] = [
+    "SIRT", "PRRT", "TACE", "surgery", "systemic", "EBRT", "other",
+];
+
+struct Ctx<'a> {
+    file: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(
+        &self,
+        field: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl ToString,
+    ) -> CaseError {
+        CaseError::Invalid {
+            file: self.file.to_owned(),
+            field: field.into(),
+            expected: expected.into(),
+            found: found.to_string(),
+        }
+    }
+}
+
+fn one_of(ctx: &Ctx<'_>, field: &str, value: &str, options: &[&str]) -> Result<String, CaseError> {
+    options
+        .iter()
+        .find(|o| o.eq_ignore_ascii_case(value))
+        .map(|o| (*o).to_owned())
+        .ok_or_else(|| {
+            ctx.err(
+                field,
+                format!("one of {}", options.join(", ")),
+                format!("\"{value}\""),
+            )
+        })
+}
+
+pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
+    let ctx = Ctx { file };
+    if raw.schema != SCHEMA {
+        return Err(ctx.err(
+            "schema",
+            format!("\"{SCHEMA}\""),
+            format!("\"{}\"", raw.schema),
+        ));
+    }
+    if raw.patient.id.trim().is_empty() {
+        return Err(ctx.err("patient.id", "a pseudonymous identifier", "an empty text"));
+    }
+    for (field, v) in [
+        ("patient.height", raw.patient.height.map(|h| h.m())),
+        ("patient.weight", raw.patient.weight.map(|w| w.kg())),
+    ] {
+        if let Some(v) = v
+            && v <= 0.0
+        {
+            return Err(ctx.err(field, "a value above zero", v));
+        }
+    }
+    let patient = Patient {
+        id: raw.patient.id,
+        sex: raw.patient.sex,
+        age_years: raw.patient.age,
+        height: raw.patient.height,
+        weight: raw.patient.weight,
+    };
+
+    let indication = one_of(
+        &ctx,
+        "diagnosis.indication",
+        &raw.diagnosis.indication,
+        &INDICATIONS,
+    )?;
+    let grade = match raw.diagnosis.grade.as_deref() {
+        None => None,
+        Some(g) => Some(match g.to_ascii_uppercase().as_str() {
+            "G1" => Grade::G1,
+            "G2" => Grade::G2,
+            "G3" => Grade::G3,
+            "NEC" => Grade::Nec,
+            _ => {
+                return Err(ctx.err(
+                    "diagnosis.grade",
+                    "one of G1, G2, G3, NEC",
+                    format!("\"{g}\""),
+                ));
+            }
+        }),
+    };
+    if let Some(k) = raw.diagnosis.ki67_percent
+        && !(0.0..=100.0).contains(&k)
+    {
+        return Err(ctx.err("diagnosis.ki67_percent", "a percentage from 0 to 100", k));
+    }
+    let diagnosis = Diagnosis {
+        indication,
+        primary_site: raw.diagnosis.primary_site,
+        grade,
+        ki67_percent: raw.diagnosis.ki67_percent,
+        history: raw.diagnosis.history,
+    };
+
+    if !raw.liver.volume.is_positive() {
+        return Err(ctx.err("liver.volume", "a volume above zero", raw.liver.volume));
+    }
+    let liver = match raw.liver.density {
+        Some(d) if !d.is_positive() => {
+            return Err(ctx.err("liver.density", "a density above zero", d));
+        }
+        Some(d) => Liver {
+            volume: raw.liver.volume,
+            density: d,
+            density_is_default: false,
+        },
+        None => Liver {
+            volume: raw.liver.volume,
+            density: Density::from_g_per_ml(LIVER_DENSITY_DEFAULT_G_PER_ML),
+            density_is_default: true,
+        },
+    };
+
+    let lungs = lungs(&ctx, raw.lungs)?;
+
+    let mapping = match raw.mapping {
+        None => Mapping {
+            lsf: None,
+            planar: None,
+            date: None,
+        },
+        Some(m) => {
+            let planar = match m.planar {
+                None => None,
+                Some(p) => {
+                    let lsf = p.lsf().map_err(|e| {
+                        ctx.err(format!("mapping.planar ({})", e.field), e.expected, e.found)
+                    })?;
+                    Some((p, lsf))
+                }
+            };
+            Mapping {
+                lsf: m.lsf,
+                planar,
+                date: m.date,
+            }
+        }
+    };
+
+    let mut tumours = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (n, t) in raw.tumours.into_iter().enumerate() {
+        let f = |name: &str| format!("tumours[{n}].{name}");
+        if t.id.trim().is_empty() {
+            return Err(ctx.err(f("id"), "an identifier", "an empty text"));
+        }
+        if !ids.insert(t.id.clone()) {
+            return Err(ctx.err(
+                f("id"),
+                "identifiers unique among tumours",
+                format!("\"{}\" a second time", t.id),
+            ));
+        }
+        let density = match t.density {
+            Some(d) if !d.is_positive() => {
+                return Err(ctx.err(f("density"), "a density above zero", d));
+            }
+            Some(d) => d,
+            None => liver.density,
+        };
+        let (volume, mass, mass_basis) = match (t.volume, t.mass) {
+            (Some(v), None) if v.is_positive() => (v, v * density, MassBasis::Volume),
+            (None, Some(m)) if m.is_positive() => (m / density, m, MassBasis::Stated),
+            (Some(v), None) => return Err(ctx.err(f("volume"), "a volume above zero", v)),
+            (None, Some(m)) => return Err(ctx.err(f("mass"), "a mass above zero", m)),
+            _ => {
+                return Err(ctx.err(
+                    format!("tumours[{n}]"),
+                    "exactly one of `volume` or `mass`",
+                    "both or neither",
+                ));
+            }
+        };
+        let lobe = match t.lobe.as_deref() {
+            None => None,
+            Some(l) => Some(lobe(&ctx, &f("lobe"), l)?),
+        };
+        tumours.push(Tumour {
+            id: t.id,
+            segment: t.segment,
+            lobe,
+            volume,
+            mass,
+            mass_basis,
+        });
+    }
+    let tumour_volume: Volume = tumours.iter().map(|t| t.volume).sum();
+    if tumour_volume >= liver.volume {
+        return Err(ctx.err(
+            "tumours",
+            format!(
+                "a total tumour volume below the whole liver volume ({})",
+                liver.volume
+            ),
+            format!("{tumour_volume:.1} in all"),
+        ));
+    }
+
+    let k = raw
+        .planning
+        .k
+        .as_deref()
+        .map(|k| {
+            k.parse::<KConvention>()
+                .map_err(|e| ctx.err("planning.k", "a K convention or a number of Gy·kg/GBq", e))
+        })
+        .transpose()?;
+    if raw.planning.device.trim().is_empty() {
+        return Err(ctx.err(
+            "planning.device",
+            "a device id of the catalogue",
+            "an empty text",
+        ));
+    }
+    let residual_fraction = raw.planning.residual_fraction.ok_or_else(|| {
+        ctx.err("planning.residual_fraction", "the residual fraction expected in vial, tubing and catheter (e.g. 0.02; write 0 for none)", "nothing")
+    })?;
+    if residual_fraction.value() >= 1.0 {
+        return Err(ctx.err(
+            "planning.residual_fraction",
+            "a fraction in [0, 1)",
+            residual_fraction.value(),
+        ));
+    }
+    let planning_limits = limits(
+        &ctx,
+        "planning.limits",
+        &raw.planning.limits,
+        &Limits::default(),
+    )?;
+    let planning = Planning {
+        device: raw.planning.device,
+        k,
+        residual_fraction,
+        limits: planning_limits,
+    };
+
+    if raw.sessions.is_empty() {
+        return Err(ctx.err(
+            "sessions",
+            "at least one [[sessions]] with its treatment instant",
+            "none",
+        ));
+    }
+    let mut sessions = Vec::new();
+    let mut session_ids = BTreeSet::new();
+    for (n, s) in raw.sessions.into_iter().enumerate() {
+        if !session_ids.insert(s.id.clone()) {
+            return Err(ctx.err(
+                format!("sessions[{n}].id"),
+                "identifiers unique among sessions",
+                format!("\"{}\" a second time", s.id),
+            ));
+        }
+        sessions.push(Session {
+            id: s.id,
+            treatment: s.treatment,
+            calibration: s.calibration,
+        });
+    }
+    sessions.sort_by(|a, b| a.treatment.cmp(&b.treatment));
+
+    if raw.injections.is_empty() {
+        return Err(ctx.err("injections", "at least one [[injections]]", "none"));
+    }
+    let mut injections = Vec::new();
+    let mut injection_ids = BTreeSet::new();
+    let mut shares_by_session: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for (n, i) in raw.injections.into_iter().enumerate() {
+        let f = |name: &str| format!("injections[{n}].{name}");
+        if !injection_ids.insert(i.id.clone()) {
+            return Err(ctx.err(
+                f("id"),
+                "identifiers unique among injections",
+                format!("\"{}\" a second time", i.id),
+            ));
+        }
+        if !session_ids.contains(&i.session) {
+            return Err(ctx.err(
+                f("session"),
+                format!(
+                    "one of the session ids ({})",
+                    session_ids.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+                format!("\"{}\"", i.session),
+            ));
+        }
+        let territory = match i.territory.as_str() {
+            "whole-liver" => TerritoryKind::WholeLiver,
+            "lobar" => TerritoryKind::Lobar,
+            "segmental" => TerritoryKind::Segmental,
+            other => {
+                return Err(ctx.err(
+                    f("territory"),
+                    "one of whole-liver, lobar, segmental",
+                    format!("\"{other}\""),
+                ));
+            }
+        };
+        let lobe = lobe(&ctx, &f("lobe"), &i.lobe)?;
+        if !i.perfused_volume.is_positive() || i.perfused_volume > liver.volume {
+            return Err(ctx.err(
+                f("perfused_volume"),
+                format!(
+                    "a volume above zero and at most the whole liver ({})",
+                    liver.volume
+                ),
+                i.perfused_volume,
+            ));
+        }
+        let mut shares = Vec::new();
+        let mut in_territory = BTreeSet::new();
+        let mut tumour_volume = Volume::from_ml(0.0);
+        let mut tumour_mass = Mass::from_kg(0.0);
+        for (m, s) in i.tumours.into_iter().enumerate() {
+            let g = |name: &str| format!("injections[{n}].tumours[{m}].{name}");
+            let Some(t) = tumours.iter().find(|t| t.id == s.id) else {
+                return Err(ctx.err(
+                    g("id"),
+                    format!(
+                        "a tumour id of [[tumours]] ({})",
+                        ids.iter().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                    format!("\"{}\"", s.id),
+                ));
+            };
+            if !in_territory.insert(s.id.clone()) {
+                return Err(ctx.err(
+                    g("id"),
+                    "each tumour once per injection",
+                    format!("\"{}\" a second time", s.id),
+                ));
+            }
+            if !(s.tnr.is_finite() && s.tnr > 0.0) {
+                return Err(ctx.err(g("tnr"), "a tumour-to-normal ratio above zero", s.tnr));
+            }
+            let fraction = s.fraction.unwrap_or(Fraction::ONE);
+            if fraction.value() <= 0.0 {
+                return Err(ctx.err(
+                    g("fraction"),
+                    "a fraction above zero (leave the tumour out instead)",
+                    fraction.value(),
+                ));
+            }
+            *shares_by_session
+                .entry((i.session.clone(), s.id.clone()))
+                .or_insert(0.0) += fraction.value();
+            tumour_volume += t.volume * fraction.value();
+            tumour_mass += t.mass * fraction.value();
+            shares.push(TumourShare {
+                id: s.id,
+                tnr: s.tnr,
+                fraction,
+            });
+        }
+        if tumour_volume >= i.perfused_volume {
+            return Err(ctx.err(
+                f("perfused_volume"),
+                format!("more than the tumour volume inside the territory ({tumour_volume:.1})"),
+                i.perfused_volume,
+            ));
+        }
+        let normal_liver_mass = (i.perfused_volume - tumour_volume) * liver.density;
+        let perfused_mass = normal_liver_mass + tumour_mass;
+        let method = match i.method.as_str() {
+            "mird" => Method::Mird,
+            "partition" => Method::Partition,
+            "bsa" => Method::Bsa,
+            "ho166" => Method::Ho166,
+            other => {
+                return Err(ctx.err(
+                    f("method"),
+                    "one of mird, partition, bsa, ho166",
+                    format!("\"{other}\""),
+                ));
+            }
+        };
+        let (lsf, lsf_source) = match (i.lsf, mapping.lsf, &mapping.planar) {
+            (Some(l), _, _) => (l, LsfSource::Injection),
+            (None, Some(l), _) => (l, LsfSource::Mapping),
+            (None, None, Some((_, l))) => (*l, LsfSource::Planar),
+            (None, None, None) => {
+                return Err(ctx.err(
+                    f("lsf"),
+                    "a lung shunt fraction: injections[].lsf, mapping.lsf or mapping.planar counts",
+                    "none of them",
+                ));
+            }
+        };
+        if lsf.value() >= 1.0 {
+            return Err(ctx.err(f("lsf"), "a fraction in [0, 1)", lsf.value()));
+        }
+        let lung = Lung {
+            lsf,
+            mass: lungs.mass,
+            basis: lungs.basis,
+        };
+        let k =
+            i.k.as_deref()
+                .map(|k| {
+                    k.parse::<KConvention>()
+                        .map_err(|e| ctx.err(f("k"), "a K convention or a number of Gy·kg/GBq", e))
+                })
+                .transpose()?;
+        let residual_fraction = i.residual_fraction.unwrap_or(planning.residual_fraction);
+        if residual_fraction.value() >= 1.0 {
+            return Err(ctx.err(
+                f("residual_fraction"),
+                "a fraction in [0, 1)",
+                residual_fraction.value(),
+            ));
+        }
+        let goal = goal(&ctx, n, method, &i.goal, !shares.is_empty(), &in_territory)?;
+        if method == Method::Bsa && (patient.height.is_none() || patient.weight.is_none()) {
+            return Err(ctx.err(
+                "patient.height / patient.weight",
+                format!("both, for the BSA method of injection \"{}\"", i.id),
+                "a missing value",
+            ));
+        }
+        let limits = limits(&ctx, &f("limits"), &i.limits, &planning.limits)?;
+        let delivery = match i.delivery {
+            None => None,
+            Some(d) => {
+                if let Some(v) = d.vial_activity
+                    && !v.is_positive()
+                {
+                    return Err(ctx.err(f("delivery.vial_activity"), "an activity above zero", v));
+                }
+                Some(Delivery {
+                    injected: d.injected,
+                    vial_activity: d.vial_activity,
+                    residual: d.residual,
+                    residual_measured: d.residual_measured,
+                })
+            }
+        };
+        injections.push(Injection {
+            id: i.id,
+            session: i.session,
+            label: i.label,
+            territory,
+            lobe,
+            perfused_volume: i.perfused_volume,
+            perfused_mass,
+            normal_liver_mass,
+            tumours: shares,
+            method,
+            device: i.device.unwrap_or_else(|| planning.device.clone()),
+            k,
+            lung,
+            lsf_source,
+            residual_fraction,
+            goal,
+            limits,
+            delivery,
+        });
+    }
+    for ((session, tumour), total) in &shares_by_session {
+        if *total > 1.0 + 1e-9 {
+            return Err(ctx.err(
+                "injections[].tumours[].fraction",
+                format!("fractions of tumour \"{tumour}\" adding up to at most 1 within session \"{session}\""),
+                format!("{total} in all"),
+            ));
+        }
+    }
+
+    let mut earlier_treatments = Vec::new();
+    for (n, e) in raw.earlier_treatments.into_iter().enumerate() {
+        e.date.parse::<jiff::civil::Date>().map_err(|_| {
+            ctx.err(
+                format!("earlier_treatments[{n}].date"),
+                "a date YYYY-MM-DD",
+                format!("\"{}\"", e.date),
+            )
+        })?;
+        let kind = one_of(
+            &ctx,
+            &format!("earlier_treatments[{n}].kind"),
+            &e.kind,
+            &EARLIER_KINDS,
+        )?;
+        earlier_treatments.push(EarlierTreatment {
+            date: e.date,
+            kind,
+            description: e.description,
+            lung_dose: e.lung_dose,
+        });
+    }
+
+    Ok(Case {
+        patient,
+        diagnosis,
+        labs: raw.labs.map(|l| Labs {
+            bilirubin: l.bilirubin,
+            sampled: l.sampled,
+        }),
+        liver,
+        lungs,
+        mapping,
+        tumours,
+        planning,
+        sessions,
+        injections,
+        earlier_treatments,
+    })
+}
+
+fn lobe(ctx: &Ctx<'_>, field: &str, value: &str) -> Result<Lobe, CaseError> {
+    match value {
+        "right" => Ok(Lobe::Right),
+        "left" => Ok(Lobe::Left),
+        "both" => Ok(Lobe::Both),
+        other => Err(ctx.err(field, "one of right, left, both", format!("\"{other}\""))),
+    }
+}
+
+fn lungs(ctx: &Ctx<'_>, raw: Option<RawLungs>) -> Result<Lungs, CaseError> {
+    use sirt_models::lung::{LUNG_MASS_CONVENTION_KG, LungMassBasis};
+    let Some(l) = raw else {
+        return Ok(Lungs {
+            mass: Mass::from_kg(LUNG_MASS_CONVENTION_KG),
+            basis: LungMassBasis::Convention,
+        });
+    };
+    match (l.mass, l.ct_volume, l.density) {
+        (Some(m), None, None) if m.is_positive() => Ok(Lungs {
+            mass: m,
+            basis: LungMassBasis::Stated,
+        }),
+        (Some(m), None, None) => Err(ctx.err("lungs.mass", "a mass above zero", m)),
+        (None, Some(v), d) => {
+            let density = d.unwrap_or(Density::from_g_per_ml(LUNG_DENSITY_CT_DEFAULT_G_PER_ML));
+            if !v.is_positive() || !density.is_positive() {
+                return Err(ctx.err(
+                    "lungs.ct_volume / lungs.density",
+                    "a volume and a density above zero",
+                    format!("{v}, {density}"),
+                ));
+            }
+            Ok(Lungs {
+                mass: v * density,
+                basis: LungMassBasis::CtVolume { volume: v, density },
+            })
+        }
+        (None, None, None) => Ok(Lungs {
+            mass: Mass::from_kg(LUNG_MASS_CONVENTION_KG),
+            basis: LungMassBasis::Convention,
+        }),
+        _ => Err(ctx.err(
+            "lungs",
+            "either `mass`, or `ct_volume` with an optional `density`",
+            "a mix of them",
+        )),
+    }
+}
+
+fn limits(ctx: &Ctx<'_>, path: &str, raw: &RawLimits, base: &Limits) -> Result<Limits, CaseError> {
+    let pick = |name: &str, v: Option<sirt_units::AbsorbedDose>, b| match v {
+        Some(d) if !d.is_positive() => {
+            Err(ctx.err(format!("{path}.{name}"), "a dose above zero", d))
+        }
+        Some(d) => Ok(Some(d)),
+        None => Ok(b),
+    };
+    Ok(Limits {
+        normal_liver_max: pick(
+            "normal_liver_max",
+            raw.normal_liver_max,
+            base.normal_liver_max,
+        )?,
+        perfused_max: pick("perfused_max", raw.perfused_max, base.perfused_max)?,
+        lung_max: pick("lung_max", raw.lung_max, base.lung_max)?,
+        whole_liver_ntad_max: pick(
+            "whole_liver_ntad_max",
+            raw.whole_liver_ntad_max,
+            base.whole_liver_ntad_max,
+        )?,
+        lung_session_max: pick(
+            "lung_session_max",
+            raw.lung_session_max,
+            base.lung_session_max,
+        )?,
+        lung_cumulative_max: pick(
+            "lung_cumulative_max",
+            raw.lung_cumulative_max,
+            base.lung_cumulative_max,
+        )?,
+    })
+}
+
+fn goal(
+    ctx: &Ctx<'_>,
+    n: usize,
+    method: Method,
+    g: &RawGoal,
+    has_tumours: bool,
+    in_territory: &BTreeSet<String>,
+) -> Result<Goal, CaseError> {
+    let field = format!("injections[{n}].goal");
+    let given: Vec<&str> = [
+        g.tumour_dose.map(|_| "tumour_dose"),
+        g.perfused_dose.map(|_| "perfused_dose"),
+        g.activity.map(|_| "activity"),
+        g.maximum.then_some("maximum"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if g.tumour.is_some() && g.tumour_dose.is_none() {
+        return Err(ctx.err(
+            format!("{field}.tumour"),
+            "only together with goal.tumour_dose",
+            "goal.tumour alone",
+        ));
+    }
+    let allowed: &[&str] = match method {
+        Method::Mird => &["perfused_dose", "activity"],
+        Method::Partition => &["tumour_dose", "activity", "maximum"],
+        Method::Bsa => &[],
+        Method::Ho166 => &["perfused_dose", "activity"],
+    };
+    if method == Method::Bsa {
+        if given.is_empty() {
+            return Ok(Goal::Formula);
+        }
+        return Err(ctx.err(
+            &field,
+            "no goal for the BSA method (the formula sets the activity)",
+            given.join(", "),
+        ));
+    }
+    if given.len() != 1 || !allowed.contains(&given[0]) {
+        return Err(ctx.err(
+            &field,
+            format!(
+                "exactly one of {} for the {} method",
+                allowed.join(", "),
+                method.label()
+            ),
+            if given.is_empty() {
+                "none".to_owned()
+            } else {
+                given.join(", ")
+            },
+        ));
+    }
+    let positive = |name: &str, ok: bool, shown: String| {
+        if ok {
+            Ok(())
+        } else {
+            Err(ctx.err(format!("{field}.{name}"), "a value above zero", shown))
+        }
+    };
+    Ok(match given[0] {
+        "tumour_dose" => {
+            let dose = g
+                .tumour_dose
+                .ok_or_else(|| ctx.err(&field, "tumour_dose", "nothing"))?;
+            positive("tumour_dose", dose.is_positive(), dose.to_string())?;
+            if !has_tumours {
+                return Err(ctx.err(
+                    format!("{field}.tumour_dose"),
+                    "tumours listed in the injection's territory",
+                    "a territory without tumours",
+                ));
+            }
+            let tumour = g.tumour.clone().unwrap_or_else(|| "combined".to_owned());
+            if tumour != "combined" && tumour != "every" && !in_territory.contains(&tumour) {
+                return Err(ctx.err(
+                    format!("{field}.tumour"),
+                    "\"combined\", \"every\" or a tumour of this territory",
+                    format!("\"{tumour}\""),
+                ));
+            }
+            Goal::TumourDose { dose, tumour }
+        }
+        "perfused_dose" => {
+            let dose = g
+                .perfused_dose
+                .ok_or_else(|| ctx.err(&field, "perfused_dose", "nothing"))?;
+            positive("perfused_dose", dose.is_positive(), dose.to_string())?;
+            Goal::PerfusedDose { dose }
+        }
+        "activity" => {
+            let activity = g
+                .activity
+                .ok_or_else(|| ctx.err(&field, "activity", "nothing"))?;
+            positive("activity", activity.is_positive(), activity.to_string())?;
+            Goal::Activity { activity }
+        }
+        _ => Goal::Maximum,
+    })
+}
