@@ -1,0 +1,542 @@
+//! The planning orchestrator: [`plan`] turns a validated case into a [`Plan`].
+//!
+//! | step | done by |
+//! |---|---|
+//! | device, nuclide and K of each injection (K printed with its source) | [`sirt_devices`], [`sirt_nuclides`] |
+//! | territory masses, prescription from the goal and method, limits → activity and binding constraint | [`sirt_models::prescription`], [`sirt_models::bsa`] |
+//! | session limits across injections (whole-liver NTAD, lung per session, cumulative lung) | [`sirt_models::session`] |
+//! | vial activity = A / (1 − R), vial order and treatment day, delivered activity after the residual | [`sirt_devices::ordering`] |
+//! | guideline and safety checks with sources | [`sirt_rules`] |
+//!
+//! Sessions are planned in chronological order; the cumulative lung dose of a session counts
+//! the earlier treatments of the case and the earlier sessions of the plan (delivered doses
+//! where the residual has been recorded, planned doses otherwise).
+//!
+//! ```
+//! let case = sirt_case::parse(include_str!("../../../examples/demo-net-case.toml"), "demo").unwrap();
+//! let devices = sirt_devices::Catalogue::embedded().unwrap();
+//! let rules = sirt_rules::RuleSet::embedded().unwrap();
+//! let plan = sirt_workflow::plan(&case, &devices, &rules, "demo").unwrap();
+//! assert_eq!(plan.injections.len(), 2);
+//! assert!(plan.checks.iter().any(|c| c.rule == "net-glass-ntad-whole-liver"));
+//! ```
+
+use sirt_case::{Case, Goal, Injection, Lobe, Method, TerritoryKind};
+use sirt_devices::{Catalogue, Delivery, Device, VialOrder};
+use sirt_models::ModelError;
+use sirt_models::bsa::{BsaInputs, BsaResult, LsfBands};
+use sirt_models::partition::{PartitionDoses, Territory, TumourCompartment};
+use sirt_models::prescription::{
+    Constraint, InjectionLimits, Prescription, Solution, TumourTarget, solve, vial_activity_for,
+};
+use sirt_models::session::{
+    SessionContext, SessionInjection, SessionLimits, SessionScaling, SessionTotals, apply_limits,
+    totals,
+};
+use sirt_nuclides::Coefficient;
+use sirt_rules::{Basis, Check, Facts, InjectionFacts, RuleSet, SessionFacts};
+use sirt_units::{AbsorbedDose, Activity, Energy, Instant, Mass};
+use thiserror::Error;
+
+/// Notice carried by every plan and report.
+pub const RESEARCH_NOTICE: &str = "Research use only. sirtplan is not a medical device and has no \
+     clinical clearance; every number must be checked by a qualified professional.";
+
+/// Why a plan could not be made.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum PlanError {
+    /// The case asks for something impossible (unknown device, treatment outside the window, ...).
+    #[error("case file {file}: {field}: {message}")]
+    Input {
+        /// Case file.
+        file: String,
+        /// Field path or injection.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// An injection before its session is planned.
+struct Draft {
+    input: Injection,
+    device: Device,
+    k: Coefficient,
+    tumours: Vec<TumourPlan>,
+    bsa: Option<BsaResult>,
+}
+
+/// One tumour compartment of an injection, with its predicted dose.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TumourPlan {
+    /// Tumour id.
+    pub id: String,
+    /// Tumour-to-normal ratio.
+    pub tnr: f64,
+    /// Fraction of the tumour in the territory.
+    pub fraction: f64,
+    /// Mass in the territory.
+    pub mass: Mass,
+}
+
+/// An injection whose activity was planned.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlannedActivity {
+    /// Administered activity, binding constraint, candidates and doses.
+    pub solution: Solution,
+    /// Activity needed in the vial at injection, A / (1 − R).
+    pub vial_activity: Activity,
+    /// The vial order.
+    pub order: VialOrder,
+    /// Whether the tumour target was reached (`None` without a tumour target).
+    pub target_reached: Option<bool>,
+    /// Post-treatment: delivered activity and the doses it gives.
+    pub delivered: Option<DeliveredDoses>,
+}
+
+/// The delivered activity and its doses.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeliveredDoses {
+    /// Vial, residual and delivered activity.
+    pub delivery: Delivery,
+    /// The instant of injection.
+    pub injected: Instant,
+    /// Doses recomputed with the delivered activity.
+    pub doses: PartitionDoses,
+}
+
+/// The outcome of an injection's planning.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Outcome {
+    /// An activity is planned.
+    Planned(Box<PlannedActivity>),
+    /// Treatment contraindicated by the method (resin BSA with LSF above the last band).
+    Contraindicated {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One injection of the plan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct InjectionPlan {
+    /// The injection as in the case.
+    #[serde(skip)]
+    pub input: Injection,
+    /// The device.
+    pub device: Device,
+    /// K, its convention and source.
+    pub k: Coefficient,
+    /// Tumour compartments.
+    pub tumours: Vec<TumourPlan>,
+    /// BSA intermediate values, for the BSA method.
+    pub bsa: Option<BsaResult>,
+    /// Activity and doses, or a contraindication.
+    pub outcome: Outcome,
+}
+
+impl InjectionPlan {
+    /// The planned activity, when there is one.
+    pub fn planned(&self) -> Option<&PlannedActivity> {
+        match &self.outcome {
+            Outcome::Planned(p) => Some(p),
+            Outcome::Contraindicated { .. } => None,
+        }
+    }
+}
+
+/// Unilobar or bilobar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Extent {
+    /// One lobe (or part of it).
+    Unilobar,
+    /// Both lobes.
+    Bilobar,
+}
+
+impl Extent {
+    /// Label as in rule files.
+    pub fn label(self) -> &'static str {
+        match self {
+            Extent::Unilobar => "unilobar",
+            Extent::Bilobar => "bilobar",
+        }
+    }
+}
+
+/// One session of the plan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SessionPlan {
+    /// Session id.
+    pub id: String,
+    /// Planned treatment instant.
+    pub treatment: Instant,
+    /// Unilobar or bilobar.
+    pub extent: Extent,
+    /// Indices into [`Plan::injections`].
+    pub injections: Vec<usize>,
+    /// Totals (None when no injection of the session has an activity).
+    pub totals: Option<SessionTotals>,
+    /// Scalings applied to meet session limits.
+    pub scalings: Vec<SessionScaling>,
+    /// Lung dose before the session.
+    pub earlier_lung_dose: AbsorbedDose,
+}
+
+impl SessionPlan {
+    /// The limit on the perfused normal-liver dose equivalent to a whole-liver limit, L / f.
+    pub fn equivalent_perfused_limit(&self, whole_liver_limit: AbsorbedDose) -> Option<AbsorbedDose> {
+        self.totals
+            .filter(|t| t.treated_normal_fraction > 0.0)
+            .map(|t| whole_liver_limit / t.treated_normal_fraction)
+    }
+}
+
+/// A complete plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The case planned.
+    pub case: Case,
+    /// Injections, in case order.
+    pub injections: Vec<InjectionPlan>,
+    /// Sessions, in chronological order.
+    pub sessions: Vec<SessionPlan>,
+    /// Check results.
+    pub checks: Vec<Check>,
+    /// Remarks a reader must see (defaults used, unverified data).
+    pub notes: Vec<String>,
+}
+
+/// Plans a case.
+pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Result<Plan, PlanError> {
+    let input_err = |field: String, message: String| PlanError::Input {
+        file: file.to_owned(),
+        field,
+        message,
+    };
+    let model_err = |n: usize, id: &str, e: ModelError| {
+        input_err(format!("injections[{n}] (\"{id}\")"), e.to_string())
+    };
+
+    // 1. Each injection on its own.
+    let mut drafts = Vec::new();
+    let mut outcomes: Vec<Option<Outcome>> = Vec::new();
+    let mut solutions: Vec<Option<(Territory, Solution)>> = Vec::new();
+    for (n, inj) in case.injections.iter().enumerate() {
+        let device = devices.get(&inj.device).ok_or_else(|| {
+            input_err(
+                format!("injections[{n}].device"),
+                format!(
+                    "unknown device \"{}\"; the catalogue has {}",
+                    inj.device,
+                    devices.ids().join(", ")
+                ),
+            )
+        })?;
+        let convention = inj.k.or(case.planning.k).unwrap_or(device.k_convention);
+        let k = convention.resolve(device.nuclide).map_err(|e| {
+            input_err(format!("injections[{n}].k (or planning.k)"), e.to_string())
+        })?;
+        let tumours: Vec<TumourPlan> = inj
+            .tumours
+            .iter()
+            .filter_map(|s| {
+                case.tumour(&s.id).map(|t| TumourPlan {
+                    id: s.id.clone(),
+                    tnr: s.tnr,
+                    fraction: s.fraction.value(),
+                    mass: t.mass * s.fraction.value(),
+                })
+            })
+            .collect();
+        let territory = Territory {
+            tumours: tumours
+                .iter()
+                .map(|t| TumourCompartment { id: t.id.clone(), mass: t.mass, tnr: t.tnr })
+                .collect(),
+            normal_liver: inj.normal_liver_mass,
+        };
+        let mut bsa = None;
+        let prescription = match (&inj.goal, inj.method) {
+            (Goal::Activity { activity }, _) => Some(Prescription::Fixed(*activity)),
+            (Goal::TumourDose { dose, tumour }, _) => Some(Prescription::TumourDose {
+                target: match tumour.as_str() {
+                    "combined" => TumourTarget::Combined,
+                    "every" => TumourTarget::Every,
+                    id => TumourTarget::Named(id.to_owned()),
+                },
+                dose: *dose,
+            }),
+            (Goal::PerfusedDose { dose }, Method::Ho166) => Some(Prescription::Ho166Rule(*dose)),
+            (Goal::PerfusedDose { dose }, _) => Some(Prescription::PerfusedDose(*dose)),
+            (Goal::Maximum, _) => Some(Prescription::MaximumAllowed),
+            (Goal::Formula, _) => {
+                let (height, weight) = case
+                    .patient
+                    .height
+                    .zip(case.patient.weight)
+                    .ok_or_else(|| input_err("patient.height / weight".into(), "needed by the BSA method".into()))?;
+                let r = BsaInputs {
+                    height,
+                    weight,
+                    tumour_volume: case.tumours.iter().map(|t| t.volume).sum(),
+                    liver_volume: case.liver.volume,
+                    perfused_volume: (inj.territory != TerritoryKind::WholeLiver)
+                        .then_some(inj.perfused_volume),
+                    lsf: inj.lung.lsf,
+                }
+                .compute(&LsfBands::default())
+                .map_err(|e| model_err(n, &inj.id, e))?;
+                let p = r.activity.map(|a| Prescription::Formula { activity: a, label: "bsa" });
+                bsa = Some(r);
+                p
+            }
+        };
+        let limits = InjectionLimits {
+            normal_liver_max: inj.limits.normal_liver_max,
+            lung_max: inj.limits.lung_max,
+            perfused_max: inj.limits.perfused_max,
+        };
+        let solution = match &prescription {
+            Some(p) => Some(solve(&territory, &inj.lung, k.k, p, &limits).map_err(|e| model_err(n, &inj.id, e))?),
+            None => None,
+        };
+        let contraindication = solution.is_none().then(|| Outcome::Contraindicated {
+            reason: format!(
+                "LSF {:.1} % is above the last resin reduction band: treatment contraindicated",
+                inj.lung.lsf.percent()
+            ),
+        });
+        outcomes.push(contraindication);
+        solutions.push(solution.map(|s| (territory, s)));
+        drafts.push(Draft {
+            input: inj.clone(),
+            device: device.clone(),
+            k,
+            tumours,
+            bsa,
+        });
+    }
+
+    // 2. Sessions in order: session limits, totals, then vial orders and deliveries.
+    let whole_normal = case.whole_normal_liver_mass();
+    let mut earlier_lung = case.earlier_lung_dose();
+    let mut sessions = Vec::new();
+    for session in &case.sessions {
+        let members: Vec<usize> = case
+            .injections
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.session == session.id)
+            .map(|(n, _)| n)
+            .collect();
+        let planned: Vec<usize> = members.iter().copied().filter(|&n| solutions[n].is_some()).collect();
+        let mut group: Vec<SessionInjection> = planned
+            .iter()
+            .filter_map(|&n| {
+                solutions[n].as_ref().map(|(t, s)| SessionInjection {
+                    territory: t.clone(),
+                    lung: case.injections[n].lung,
+                    k: drafts[n].k.k,
+                    solution: s.clone(),
+                })
+            })
+            .collect();
+        let ctx = SessionContext {
+            whole_normal_liver: whole_normal,
+            lung_mass: case.lungs.mass,
+            earlier_lung_dose: earlier_lung,
+        };
+        let limits = &case.planning.limits;
+        let mut scalings = apply_limits(
+            &mut group,
+            &ctx,
+            &SessionLimits {
+                whole_liver_ntad_max: limits.whole_liver_ntad_max,
+                lung_session_max: limits.lung_session_max,
+                lung_cumulative_max: limits.lung_cumulative_max,
+            },
+        )
+        .map_err(|e| input_err(format!("session \"{}\"", session.id), e.to_string()))?;
+        // Report injection indices of the case, not of the group.
+        for s in &mut scalings {
+            s.injections = s.injections.iter().map(|&g| planned[g]).collect();
+        }
+        let session_totals = if group.is_empty() {
+            None
+        } else {
+            Some(totals(&group, &ctx).map_err(|e| input_err(format!("session \"{}\"", session.id), e.to_string()))?)
+        };
+
+        let mut lung_energy_for_later = Energy::from_j(0.0);
+        for (g, &n) in planned.iter().enumerate() {
+            let inj = &case.injections[n];
+            let device = &drafts[n].device;
+            let solution = group[g].solution.clone();
+            let vial_activity = vial_activity_for(solution.administered, inj.residual_fraction)
+                .map_err(|e| model_err(n, &inj.id, e))?;
+            let order = sirt_devices::order(device, vial_activity, &session.treatment, session.calibration.as_ref())
+                .map_err(|e| input_err(format!("injections[{n}] (\"{}\"), session \"{}\"", inj.id, session.id), e.to_string()))?;
+            let delivered = match &inj.delivery {
+                None => None,
+                Some(d) => {
+                    let vial_at_injection = match d.vial_activity {
+                        Some(v) => v,
+                        None => match device.ordering {
+                            sirt_devices::Ordering::Vials => device.nuclide.activity_at(
+                                order.chosen.nominal,
+                                &order.chosen.calibration,
+                                &d.injected,
+                            ),
+                            _ => device.nuclide.activity_at(vial_activity, &session.treatment, &d.injected),
+                        },
+                    };
+                    let delivery = sirt_devices::delivered(device, vial_at_injection, &d.injected, d.residual, &d.residual_measured)
+                        .map_err(|e| input_err(format!("injections[{n}].delivery"), e.to_string()))?;
+                    let territory = &group[g].territory;
+                    let doses = territory
+                        .doses(drafts[n].k.k, delivery.delivered, &inj.lung)
+                        .map_err(|e| model_err(n, &inj.id, e))?;
+                    Some(DeliveredDoses { delivery, injected: d.injected.clone(), doses })
+                }
+            };
+            lung_energy_for_later += match &delivered {
+                Some(d) => d.doses.lung.energy,
+                None => solution.doses.lung.energy,
+            };
+            let target_reached = matches!(inj.goal, Goal::TumourDose { .. })
+                .then(|| solution.binding == Constraint::TumourTarget);
+            outcomes[n] = Some(Outcome::Planned(Box::new(PlannedActivity {
+                solution,
+                vial_activity,
+                order,
+                target_reached,
+                delivered,
+            })));
+        }
+        let extent = extent_of(members.iter().map(|&n| &case.injections[n]));
+        sessions.push(SessionPlan {
+            id: session.id.clone(),
+            treatment: session.treatment.clone(),
+            extent,
+            injections: members,
+            totals: session_totals,
+            scalings,
+            earlier_lung_dose: earlier_lung,
+        });
+        earlier_lung = earlier_lung + lung_energy_for_later / case.lungs.mass;
+    }
+
+    let mut injections = Vec::new();
+    for (n, (d, outcome)) in drafts.into_iter().zip(outcomes).enumerate() {
+        let outcome = outcome.ok_or_else(|| {
+            input_err(format!("injections[{n}].session"), "the injection's session was not planned".into())
+        })?;
+        injections.push(InjectionPlan { input: d.input, device: d.device, k: d.k, tumours: d.tumours, bsa: d.bsa, outcome });
+    }
+    let checks = rules.evaluate(&facts(case, &injections, &sessions));
+    let notes = notes(case, &injections);
+    Ok(Plan { case: case.clone(), injections, sessions, checks, notes })
+}
+
+fn extent_of<'a>(injections: impl Iterator<Item = &'a Injection>) -> Extent {
+    let (mut right, mut left) = (false, false);
+    for i in injections {
+        match (i.territory, i.lobe) {
+            (TerritoryKind::WholeLiver, _) | (_, Lobe::Both) => return Extent::Bilobar,
+            (_, Lobe::Right) => right = true,
+            (_, Lobe::Left) => left = true,
+        }
+    }
+    if right && left { Extent::Bilobar } else { Extent::Unilobar }
+}
+
+fn facts(case: &Case, injections: &[InjectionPlan], sessions: &[SessionPlan]) -> Facts {
+    let injection_facts = |p: &InjectionPlan| {
+        let planned = p.planned();
+        let doses = planned.map(|a| &a.solution.doses);
+        InjectionFacts {
+            id: p.input.id.clone(),
+            device_material: p.device.material.clone(),
+            nuclide: p.device.nuclide.to_string(),
+            method: p.input.method.label().to_owned(),
+            territory: p.input.territory.label().to_owned(),
+            perfused_dose: doses.map(|d| d.perfused.dose),
+            normal_liver_dose: doses.map(|d| d.normal_liver.dose),
+            lung_activity: doses.map(|d| d.lung.activity),
+            lsf: p.input.lung.lsf,
+            tumours: p
+                .tumours
+                .iter()
+                .map(|t| {
+                    let dose = doses.and_then(|d| d.tumours.iter().find(|(id, _)| *id == t.id).map(|(_, c)| c.dose));
+                    (t.id.clone(), dose)
+                })
+                .collect(),
+            missing_reason: match &p.outcome {
+                Outcome::Contraindicated { reason } => Some(reason.clone()),
+                Outcome::Planned(_) => None,
+            },
+        }
+    };
+    Facts {
+        basis: Some(Basis::MaaPredicted),
+        indication: Some(case.diagnosis.indication.clone()),
+        grade: case.diagnosis.grade.map(|g| g.label().to_owned()),
+        tumour_burden: case.tumour_burden(),
+        bilirubin: case.labs.as_ref().and_then(|l| l.bilirubin),
+        tumours: case.tumours.iter().map(|t| (t.id.clone(), Some(t.volume))).collect(),
+        sessions: sessions
+            .iter()
+            .map(|s| SessionFacts {
+                id: s.id.clone(),
+                extent: s.extent.label().to_owned(),
+                whole_liver_ntad: s.totals.map(|t| t.whole_liver_ntad),
+                lung_dose: s.totals.map(|t| t.lung_dose),
+                cumulative_lung_dose: s.totals.map(|t| t.cumulative_lung_dose),
+                any_without_mcd: s.injections.iter().any(|&n| injections[n].input.method != Method::Partition),
+                injections: s.injections.iter().map(|&n| injection_facts(&injections[n])).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn notes(case: &Case, injections: &[InjectionPlan]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if case.liver.density_is_default {
+        notes.push(format!(
+            "Liver and tumour density {} g/mL is the default (TheraSphere dosimetry convention [R]); \
+             state liver.density to change it.",
+            sirt_case::LIVER_DENSITY_DEFAULT_G_PER_ML
+        ));
+    }
+    match case.lungs.basis {
+        sirt_models::lung::LungMassBasis::Convention => notes.push(
+            "Lung mass 1 kg by the TheraSphere IFU convention; give lungs.ct_volume for a CT-derived mass.".into(),
+        ),
+        sirt_models::lung::LungMassBasis::CtVolume { .. } => notes.push(format!(
+            "Lung mass {:.3} kg from the CT lung volume; the TheraSphere label's 0.61 GBq-to-lung limit equals 30 Gy only for 1 kg with K = 50.",
+            case.lungs.mass.kg()
+        )),
+        sirt_models::lung::LungMassBasis::Stated => {}
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for p in injections {
+        if !p.device.calibration.verified && seen.insert(p.device.id.clone()) {
+            notes.push(format!(
+                "{} calibration schedule and usable window are unverified catalogue values ({}); check them against the current IFU.",
+                p.device.name, p.device.calibration.source
+            ));
+        }
+    }
+    if injections.iter().any(|p| !p.tumours.is_empty()) {
+        notes.push(
+            "Tumour doses are 99mTc-MAA predictions (partition model, uniform uptake per compartment); \
+             MAA predicts tumour dose poorly: verify with post-treatment imaging."
+                .into(),
+        );
+    }
+    notes
+}
