@@ -228,7 +228,8 @@ pub fn order(
             let mut it = options.into_iter();
             let chosen = it.next().ok_or_else(|| no_calibration(device, treatment))?;
             let alternatives: Vec<VialOption> = it.take(5).collect();
-            let exact = exact_instant(device, &chosen, required_at_injection);
+            let exact = exact_instant(device, &chosen, required_at_injection)
+                .map(|e| e.in_zone(treatment.zoned().time_zone().clone()));
             let days = day_table(device, &chosen, treatment, required_at_injection);
             Ok(base(chosen, alternatives, days, exact, 1, None))
         }

@@ -125,7 +125,7 @@ macro_rules! quantity_impl {
 
         impl std::iter::Sum for $name {
             fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
-                Self { base: iter.map(|q| q.base).sum() }
+                Self { base: iter.fold(0.0, |acc, q| acc + q.base) }
             }
         }
 

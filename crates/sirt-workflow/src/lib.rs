@@ -187,7 +187,10 @@ pub struct SessionPlan {
 
 impl SessionPlan {
     /// The limit on the perfused normal-liver dose equivalent to a whole-liver limit, L / f.
-    pub fn equivalent_perfused_limit(&self, whole_liver_limit: AbsorbedDose) -> Option<AbsorbedDose> {
+    pub fn equivalent_perfused_limit(
+        &self,
+        whole_liver_limit: AbsorbedDose,
+    ) -> Option<AbsorbedDose> {
         self.totals
             .filter(|t| t.treated_normal_fraction > 0.0)
             .map(|t| whole_liver_limit / t.treated_normal_fraction)
@@ -210,7 +213,12 @@ pub struct Plan {
 }
 
 /// Plans a case.
-pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Result<Plan, PlanError> {
+pub fn plan(
+    case: &Case,
+    devices: &Catalogue,
+    rules: &RuleSet,
+    file: &str,
+) -> Result<Plan, PlanError> {
     let input_err = |field: String, message: String| PlanError::Input {
         file: file.to_owned(),
         field,
@@ -236,9 +244,9 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
             )
         })?;
         let convention = inj.k.or(case.planning.k).unwrap_or(device.k_convention);
-        let k = convention.resolve(device.nuclide).map_err(|e| {
-            input_err(format!("injections[{n}].k (or planning.k)"), e.to_string())
-        })?;
+        let k = convention
+            .resolve(device.nuclide)
+            .map_err(|e| input_err(format!("injections[{n}].k (or planning.k)"), e.to_string()))?;
         let tumours: Vec<TumourPlan> = inj
             .tumours
             .iter()
@@ -254,7 +262,11 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
         let territory = Territory {
             tumours: tumours
                 .iter()
-                .map(|t| TumourCompartment { id: t.id.clone(), mass: t.mass, tnr: t.tnr })
+                .map(|t| TumourCompartment {
+                    id: t.id.clone(),
+                    mass: t.mass,
+                    tnr: t.tnr,
+                })
                 .collect(),
             normal_liver: inj.normal_liver_mass,
         };
@@ -273,11 +285,16 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
             (Goal::PerfusedDose { dose }, _) => Some(Prescription::PerfusedDose(*dose)),
             (Goal::Maximum, _) => Some(Prescription::MaximumAllowed),
             (Goal::Formula, _) => {
-                let (height, weight) = case
-                    .patient
-                    .height
-                    .zip(case.patient.weight)
-                    .ok_or_else(|| input_err("patient.height / weight".into(), "needed by the BSA method".into()))?;
+                let (height, weight) =
+                    case.patient
+                        .height
+                        .zip(case.patient.weight)
+                        .ok_or_else(|| {
+                            input_err(
+                                "patient.height / weight".into(),
+                                "needed by the BSA method".into(),
+                            )
+                        })?;
                 let r = BsaInputs {
                     height,
                     weight,
@@ -289,7 +306,10 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
                 }
                 .compute(&LsfBands::default())
                 .map_err(|e| model_err(n, &inj.id, e))?;
-                let p = r.activity.map(|a| Prescription::Formula { activity: a, label: "bsa" });
+                let p = r.activity.map(|a| Prescription::Formula {
+                    activity: a,
+                    label: "bsa",
+                });
                 bsa = Some(r);
                 p
             }
@@ -300,7 +320,10 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
             perfused_max: inj.limits.perfused_max,
         };
         let solution = match &prescription {
-            Some(p) => Some(solve(&territory, &inj.lung, k.k, p, &limits).map_err(|e| model_err(n, &inj.id, e))?),
+            Some(p) => Some(
+                solve(&territory, &inj.lung, k.k, p, &limits)
+                    .map_err(|e| model_err(n, &inj.id, e))?,
+            ),
             None => None,
         };
         let contraindication = solution.is_none().then(|| Outcome::Contraindicated {
@@ -332,7 +355,11 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
             .filter(|(_, i)| i.session == session.id)
             .map(|(n, _)| n)
             .collect();
-        let planned: Vec<usize> = members.iter().copied().filter(|&n| solutions[n].is_some()).collect();
+        let planned: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&n| solutions[n].is_some())
+            .collect();
         let mut group: Vec<SessionInjection> = planned
             .iter()
             .filter_map(|&n| {
@@ -367,7 +394,10 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
         let session_totals = if group.is_empty() {
             None
         } else {
-            Some(totals(&group, &ctx).map_err(|e| input_err(format!("session \"{}\"", session.id), e.to_string()))?)
+            Some(
+                totals(&group, &ctx)
+                    .map_err(|e| input_err(format!("session \"{}\"", session.id), e.to_string()))?,
+            )
         };
 
         let mut lung_energy_for_later = Energy::from_j(0.0);
@@ -377,8 +407,21 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
             let solution = group[g].solution.clone();
             let vial_activity = vial_activity_for(solution.administered, inj.residual_fraction)
                 .map_err(|e| model_err(n, &inj.id, e))?;
-            let order = sirt_devices::order(device, vial_activity, &session.treatment, session.calibration.as_ref())
-                .map_err(|e| input_err(format!("injections[{n}] (\"{}\"), session \"{}\"", inj.id, session.id), e.to_string()))?;
+            let order = sirt_devices::order(
+                device,
+                vial_activity,
+                &session.treatment,
+                session.calibration.as_ref(),
+            )
+            .map_err(|e| {
+                input_err(
+                    format!(
+                        "injections[{n}] (\"{}\"), session \"{}\"",
+                        inj.id, session.id
+                    ),
+                    e.to_string(),
+                )
+            })?;
             let delivered = match &inj.delivery {
                 None => None,
                 Some(d) => {
@@ -390,16 +433,30 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
                                 &order.chosen.calibration,
                                 &d.injected,
                             ),
-                            _ => device.nuclide.activity_at(vial_activity, &session.treatment, &d.injected),
+                            _ => device.nuclide.activity_at(
+                                vial_activity,
+                                &session.treatment,
+                                &d.injected,
+                            ),
                         },
                     };
-                    let delivery = sirt_devices::delivered(device, vial_at_injection, &d.injected, d.residual, &d.residual_measured)
-                        .map_err(|e| input_err(format!("injections[{n}].delivery"), e.to_string()))?;
+                    let delivery = sirt_devices::delivered(
+                        device,
+                        vial_at_injection,
+                        &d.injected,
+                        d.residual,
+                        &d.residual_measured,
+                    )
+                    .map_err(|e| input_err(format!("injections[{n}].delivery"), e.to_string()))?;
                     let territory = &group[g].territory;
                     let doses = territory
                         .doses(drafts[n].k.k, delivery.delivered, &inj.lung)
                         .map_err(|e| model_err(n, &inj.id, e))?;
-                    Some(DeliveredDoses { delivery, injected: d.injected.clone(), doses })
+                    Some(DeliveredDoses {
+                        delivery,
+                        injected: d.injected.clone(),
+                        doses,
+                    })
                 }
             };
             lung_energy_for_later += match &delivered {
@@ -432,13 +489,29 @@ pub fn plan(case: &Case, devices: &Catalogue, rules: &RuleSet, file: &str) -> Re
     let mut injections = Vec::new();
     for (n, (d, outcome)) in drafts.into_iter().zip(outcomes).enumerate() {
         let outcome = outcome.ok_or_else(|| {
-            input_err(format!("injections[{n}].session"), "the injection's session was not planned".into())
+            input_err(
+                format!("injections[{n}].session"),
+                "the injection's session was not planned".into(),
+            )
         })?;
-        injections.push(InjectionPlan { input: d.input, device: d.device, k: d.k, tumours: d.tumours, bsa: d.bsa, outcome });
+        injections.push(InjectionPlan {
+            input: d.input,
+            device: d.device,
+            k: d.k,
+            tumours: d.tumours,
+            bsa: d.bsa,
+            outcome,
+        });
     }
     let checks = rules.evaluate(&facts(case, &injections, &sessions));
     let notes = notes(case, &injections);
-    Ok(Plan { case: case.clone(), injections, sessions, checks, notes })
+    Ok(Plan {
+        case: case.clone(),
+        injections,
+        sessions,
+        checks,
+        notes,
+    })
 }
 
 fn extent_of<'a>(injections: impl Iterator<Item = &'a Injection>) -> Extent {
@@ -450,7 +523,11 @@ fn extent_of<'a>(injections: impl Iterator<Item = &'a Injection>) -> Extent {
             (_, Lobe::Left) => left = true,
         }
     }
-    if right && left { Extent::Bilobar } else { Extent::Unilobar }
+    if right && left {
+        Extent::Bilobar
+    } else {
+        Extent::Unilobar
+    }
 }
 
 fn facts(case: &Case, injections: &[InjectionPlan], sessions: &[SessionPlan]) -> Facts {
@@ -471,7 +548,12 @@ fn facts(case: &Case, injections: &[InjectionPlan], sessions: &[SessionPlan]) ->
                 .tumours
                 .iter()
                 .map(|t| {
-                    let dose = doses.and_then(|d| d.tumours.iter().find(|(id, _)| *id == t.id).map(|(_, c)| c.dose));
+                    let dose = doses.and_then(|d| {
+                        d.tumours
+                            .iter()
+                            .find(|(id, _)| *id == t.id)
+                            .map(|(_, c)| c.dose)
+                    });
                     (t.id.clone(), dose)
                 })
                 .collect(),
@@ -487,7 +569,11 @@ fn facts(case: &Case, injections: &[InjectionPlan], sessions: &[SessionPlan]) ->
         grade: case.diagnosis.grade.map(|g| g.label().to_owned()),
         tumour_burden: case.tumour_burden(),
         bilirubin: case.labs.as_ref().and_then(|l| l.bilirubin),
-        tumours: case.tumours.iter().map(|t| (t.id.clone(), Some(t.volume))).collect(),
+        tumours: case
+            .tumours
+            .iter()
+            .map(|t| (t.id.clone(), Some(t.volume)))
+            .collect(),
         sessions: sessions
             .iter()
             .map(|s| SessionFacts {
@@ -496,8 +582,15 @@ fn facts(case: &Case, injections: &[InjectionPlan], sessions: &[SessionPlan]) ->
                 whole_liver_ntad: s.totals.map(|t| t.whole_liver_ntad),
                 lung_dose: s.totals.map(|t| t.lung_dose),
                 cumulative_lung_dose: s.totals.map(|t| t.cumulative_lung_dose),
-                any_without_mcd: s.injections.iter().any(|&n| injections[n].input.method != Method::Partition),
-                injections: s.injections.iter().map(|&n| injection_facts(&injections[n])).collect(),
+                any_without_mcd: s
+                    .injections
+                    .iter()
+                    .any(|&n| injections[n].input.method != Method::Partition),
+                injections: s
+                    .injections
+                    .iter()
+                    .map(|&n| injection_facts(&injections[n]))
+                    .collect(),
             })
             .collect(),
     }

@@ -1,0 +1,255 @@
+//! `sirtplan`: plan a SIRT case, run the quick calculators, or the bundled demo.
+//!
+//! Exit codes: 0 plan made (even with failed checks, which are reported), 2 invalid input,
+//! 1 internal error.
+
+mod calc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The demo case bundled in the binary.
+const DEMO_CASE: &str = include_str!("../../../examples/demo-net-case.toml");
+
+#[derive(Parser)]
+#[command(
+    name = "sirtplan",
+    version,
+    about = "SIRT (radioembolization) planning: activities, doses, vial orders and guideline checks. Research use only.",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// For people.
+    Text,
+    /// For machines.
+    Json,
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Also write plan.txt, plan.json and a self-contained plan.html to this folder.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// With --out: also print plan.html to plan.pdf with headless Chromium.
+    #[arg(long, requires = "out")]
+    pdf: bool,
+    /// A site device catalogue that adds or overrides devices (repeatable).
+    #[arg(long = "devices", value_name = "FILE")]
+    devices: Vec<PathBuf>,
+    /// A site rule file that adds, overrides or disables rules (repeatable).
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Plan a case file (docs/case-format.md).
+    Plan {
+        /// The case file (TOML).
+        case: PathBuf,
+        #[command(flatten)]
+        args: PlanArgs,
+    },
+    /// Plan the bundled demo case (bilobar NET, staged lobar glass treatment).
+    Demo {
+        #[command(flatten)]
+        args: PlanArgs,
+        /// Print the demo case file instead of planning it.
+        #[arg(long)]
+        print_case: bool,
+    },
+    /// Quick calculators.
+    Calc {
+        #[command(subcommand)]
+        calc: calc::Calc,
+    },
+    /// List the device catalogue (with site files).
+    Devices {
+        /// Site device catalogues.
+        #[arg(long = "devices", value_name = "FILE")]
+        devices: Vec<PathBuf>,
+    },
+    /// List the rules (with site files).
+    Rules {
+        /// Site rule files.
+        #[arg(long = "rules", value_name = "FILE")]
+        rules: Vec<PathBuf>,
+    },
+}
+
+/// An error for the user (exit 2) or an internal one (exit 1).
+pub(crate) enum Failure {
+    Input(anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Internal(e.into())
+    }
+}
+
+pub(crate) type Result<T> = std::result::Result<T, Failure>;
+
+/// Marks an error as the user's input.
+pub(crate) fn input<E: Into<anyhow::Error>>(e: E) -> Failure {
+    Failure::Input(e.into())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = std::io::stdout().lock();
+    match run(cli, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let (code, e) = match f {
+                Failure::Input(e) => (2, e),
+                Failure::Internal(e) => (1, e),
+            };
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "error: {e}");
+            for cause in e.chain().skip(1) {
+                let _ = writeln!(err, "  caused by: {cause}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .map_err(Failure::Input)
+}
+
+fn catalogue(files: &[PathBuf]) -> Result<sirt_devices::Catalogue> {
+    let mut c = sirt_devices::Catalogue::embedded().map_err(|e| Failure::Internal(e.into()))?;
+    for f in files {
+        c.merge_toml(&read(f)?, &f.display().to_string())
+            .map_err(input)?;
+    }
+    Ok(c)
+}
+
+fn rule_set(files: &[PathBuf]) -> Result<sirt_rules::RuleSet> {
+    let mut r = sirt_rules::RuleSet::embedded().map_err(|e| Failure::Internal(e.into()))?;
+    for f in files {
+        r.merge_toml(&read(f)?, &f.display().to_string())
+            .map_err(input)?;
+    }
+    Ok(r)
+}
+
+fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
+    match cli.command {
+        Command::Plan { case, args } => {
+            let text = read(&case)?;
+            plan(&text, &case.display().to_string(), &args, out)
+        }
+        Command::Demo { args, print_case } => {
+            if print_case {
+                out.write_all(DEMO_CASE.as_bytes())?;
+                return Ok(());
+            }
+            plan(DEMO_CASE, "demo-net-case.toml (bundled)", &args, out)
+        }
+        Command::Calc { calc } => calc::run(calc, out),
+        Command::Devices { devices } => {
+            let c = catalogue(&devices)?;
+            for d in c.devices() {
+                let vials: Vec<String> = d
+                    .vial_activities
+                    .iter()
+                    .map(|v| format!("{}", v.gbq()))
+                    .collect();
+                writeln!(
+                    out,
+                    "{:<14} {} ({}, {}, {}); K {}; ordering {:?}{}; calibration: {}{}",
+                    d.id,
+                    d.name,
+                    d.manufacturer,
+                    d.material,
+                    d.nuclide,
+                    d.k_convention.label(),
+                    d.ordering,
+                    if vials.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [{} GBq]", vials.join(", "))
+                    },
+                    d.calibration.source,
+                    if d.calibration.verified {
+                        ""
+                    } else {
+                        " (unverified)"
+                    }
+                )?;
+            }
+            Ok(())
+        }
+        Command::Rules { rules } => {
+            let r = rule_set(&rules)?;
+            for rule in r.rules() {
+                writeln!(
+                    out,
+                    "{:<30} {:?} {} {} → {:?} [{}]\n{:<30} {}\n{:<30} source: {}",
+                    rule.id,
+                    rule.quantity,
+                    rule.comparison.symbol(),
+                    rule.threshold.written,
+                    rule.on_violation,
+                    rule.origin,
+                    "",
+                    rule.title,
+                    "",
+                    rule.source
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn plan(text: &str, name: &str, args: &PlanArgs, out: &mut impl Write) -> Result<()> {
+    let devices = catalogue(&args.devices)?;
+    let rules = rule_set(&args.rules)?;
+    let case = sirt_case::parse(text, name).map_err(input)?;
+    let plan = sirt_workflow::plan(&case, &devices, &rules, name).map_err(input)?;
+    let text_report = sirt_report::plan_text(&plan);
+    let json = serde_json::to_string_pretty(&sirt_report::plan_json(&plan))
+        .map_err(|e| Failure::Internal(e.into()))?;
+    if let Some(dir) = &args.out {
+        let outputs = sirt_report::Outputs {
+            files: vec![
+                ("plan.txt".into(), text_report.clone().into_bytes()),
+                ("plan.json".into(), format!("{json}\n").into_bytes()),
+                (
+                    "plan.html".into(),
+                    sirt_report::plan_html(&plan).into_bytes(),
+                ),
+            ],
+            pdf_from_html: args.pdf.then(|| "plan.html".to_owned()),
+        };
+        sirt_report::write_outputs(dir, &outputs).map_err(|e| match e {
+            sirt_report::OutputError::Pdf(_) => input(e),
+            other => Failure::Internal(other.into()),
+        })?;
+    }
+    match args.format {
+        Format::Text => out.write_all(text_report.as_bytes())?,
+        Format::Json => writeln!(out, "{json}")?,
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! Plan reports: the same content for people (text, HTML, PDF) and for machines (JSON).
+//!
+//! | module | what |
+//! |---|---|
+//! | [`document`] | a small document model (headings, key–values, tables, notices) with text and HTML renderers |
+//! | `plan_doc` | [`plan_document`]: the plan as a document — inputs, K with its source, per-injection GBq and mCi, doses, vial order and treatment days, sessions, checks with sources, research notice |
+//! | `json` | [`plan_json`]: snake_case keys with the unit as suffix |
+//! | [`pdf`] | HTML printed to PDF by headless Chromium |
+//! | `write` | [`write_outputs`]: all files written to temporary names, renamed only when every one succeeded |
+//!
+//! ```
+//! let case = sirt_case::parse(include_str!("../../../examples/demo-net-case.toml"), "demo").unwrap();
+//! let plan = sirt_workflow::plan(&case, &sirt_devices::Catalogue::embedded().unwrap(),
+//!                                &sirt_rules::RuleSet::embedded().unwrap(), "demo").unwrap();
+//! let text = sirt_report::plan_text(&plan);
+//! assert!(text.contains("Research use only"));
+//! let json = sirt_report::plan_json(&plan);
+//! assert!(json["injections"][0]["prescribed_activity_gbq"].as_f64().unwrap() > 0.0);
+//! ```
+
+pub mod document;
+mod json;
+pub mod pdf;
+mod plan_doc;
+mod write;
+
+pub use json::plan_json;
+pub use plan_doc::plan_document;
+pub use write::{OutputError, Outputs, write_outputs};
+
+use sirt_units::{AbsorbedDose, Activity};
+
+/// The plan as plain text.
+pub fn plan_text(plan: &sirt_workflow::Plan) -> String {
+    document::to_text(&plan_document(plan))
+}
+
+/// The plan as a self-contained HTML page.
+pub fn plan_html(plan: &sirt_workflow::Plan) -> String {
+    document::to_html(&plan_document(plan))
+}
+
+/// "1.9214 GBq (51.93 mCi)".
+pub fn fmt_activity(a: Activity) -> String {
+    a.gbq_and_mci(4)
+}
+
+/// "43.9 Gy".
+pub fn fmt_gy(d: AbsorbedDose) -> String {
+    format!("{:.1} Gy", d.gy())
+}
+
+/// A fraction as a percentage with `decimals`.
+pub fn fmt_pct(f: f64, decimals: usize) -> String {
+    format!("{:.*} %", decimals, f * 100.0)
+}

@@ -1,0 +1,99 @@
+//! PDF by printing the HTML report with headless Chromium (`chromium --headless --print-to-pdf`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use thiserror::Error;
+
+/// Why no PDF was made.
+#[derive(Debug, Error)]
+pub enum PdfError {
+    /// No Chromium found.
+    #[error(
+        "no Chromium to print the PDF: install it (Debian: apt-get install chromium) or set \
+         SIRTPLAN_CHROMIUM to its path; tried {0}"
+    )]
+    NoChromium(String),
+    /// Chromium ran but failed.
+    #[error("Chromium ({program}) failed to print {html}: {detail}")]
+    Failed {
+        /// Program run.
+        program: String,
+        /// The HTML file.
+        html: String,
+        /// Exit status and stderr.
+        detail: String,
+    },
+}
+
+/// Candidate browser programs, in order; `SIRTPLAN_CHROMIUM` first when set.
+pub fn chromium_candidates() -> Vec<PathBuf> {
+    let mut c = Vec::new();
+    if let Some(p) = std::env::var_os("SIRTPLAN_CHROMIUM") {
+        c.push(PathBuf::from(p));
+    }
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
+        if let Some(paths) = std::env::var_os("PATH") {
+            for dir in std::env::split_paths(&paths) {
+                let p = dir.join(name);
+                if p.is_file() {
+                    c.push(p);
+                }
+            }
+        }
+    }
+    c
+}
+
+/// Prints `html` (a file) to `pdf`, A4, without header and footer.
+pub fn print_pdf(html: &Path, pdf: &Path) -> Result<(), PdfError> {
+    let candidates = chromium_candidates();
+    let program = candidates.first().ok_or_else(|| {
+        PdfError::NoChromium(
+            "SIRTPLAN_CHROMIUM, chromium, chromium-browser, google-chrome on PATH".into(),
+        )
+    })?;
+    let profile = std::env::temp_dir().join(format!("sirtplan-chromium-{}", std::process::id()));
+    let html_abs = std::fs::canonicalize(html).unwrap_or_else(|_| html.to_path_buf());
+    let out = Command::new(program)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html_abs.display()))
+        .output();
+    let _ = std::fs::remove_dir_all(&profile);
+    let fail = |detail: String| PdfError::Failed {
+        program: program.display().to_string(),
+        html: html.display().to_string(),
+        detail,
+    };
+    let out = out.map_err(|e| fail(e.to_string()))?;
+    let ok = out.status.success() && pdf.metadata().map(|m| m.len() > 0).unwrap_or(false);
+    if !ok {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let tail: String = err
+            .lines()
+            .rev()
+            .take(5)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(fail(format!("{}; {}", out.status, tail)));
+    }
+    Ok(())
+}

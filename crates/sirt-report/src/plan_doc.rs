@@ -1,0 +1,740 @@
+//! The plan as a document for people: inputs, parameters and K, per-injection tables in GBq and
+//! mCi, predicted doses, vial orders, session totals, checks with their sources, notes.
+
+use crate::document::{Block, Document, Table};
+use crate::{fmt_activity, fmt_gy, fmt_pct};
+use sirt_case::{Goal, LsfSource, MassBasis};
+use sirt_devices::{Ordering, VialOrder};
+use sirt_models::lung::LungMassBasis;
+use sirt_models::partition::PartitionDoses;
+use sirt_workflow::{InjectionPlan, Outcome, Plan, RESEARCH_NOTICE};
+
+/// Builds the plan document.
+pub fn plan_document(plan: &Plan) -> Document {
+    let c = &plan.case;
+    let mut doc = Document {
+        title: format!(
+            "sirtplan {} — SIRT plan for {}",
+            env!("CARGO_PKG_VERSION"),
+            c.patient.id
+        ),
+        blocks: Vec::new(),
+    };
+    doc.push(Block::Notice(RESEARCH_NOTICE.to_owned()));
+
+    doc.push(Block::Heading(1, "Patient and inputs".into()));
+    let mut kv = Vec::new();
+    let mut who = vec![c.patient.id.clone()];
+    if let Some(s) = &c.patient.sex {
+        who.push(s.clone());
+    }
+    if let Some(a) = c.patient.age_years {
+        who.push(format!("{a} y"));
+    }
+    if let Some(h) = c.patient.height {
+        who.push(format!("{:.2} m", h.m()));
+    }
+    if let Some(w) = c.patient.weight {
+        who.push(format!("{:.1} kg", w.kg()));
+    }
+    kv.push(("Patient".into(), who.join(", ")));
+    let d = &c.diagnosis;
+    let mut dx = vec![d.indication.clone()];
+    if let Some(g) = d.grade {
+        dx.push(g.label().to_owned());
+    }
+    if let Some(k) = d.ki67_percent {
+        dx.push(format!("Ki-67 {k} %"));
+    }
+    if let Some(p) = &d.primary_site {
+        dx.push(format!("primary: {p}"));
+    }
+    kv.push(("Diagnosis".into(), dx.join(", ")));
+    if let Some(h) = &d.history {
+        kv.push(("History".into(), h.clone()));
+    }
+    if let Some(b) = c.labs.as_ref().and_then(|l| l.bilirubin) {
+        kv.push((
+            "Bilirubin".into(),
+            format!("{:.2} mg/dL ({:.1} µmol/L)", b.mg_per_dl(), b.umol_per_l()),
+        ));
+    }
+    kv.push((
+        "Whole liver".into(),
+        format!(
+            "{:.1} mL × {} g/mL{} = {:.3} kg",
+            c.liver.volume.ml(),
+            c.liver.density.g_per_ml(),
+            if c.liver.density_is_default {
+                " (default)"
+            } else {
+                ""
+            },
+            c.liver.mass().kg()
+        ),
+    ));
+    let tumour_ml: f64 = c.tumours.iter().map(|t| t.volume.ml()).sum();
+    kv.push((
+        "Tumours".into(),
+        format!(
+            "{} lesions, {:.1} mL; tumour burden {}",
+            c.tumours.len(),
+            tumour_ml,
+            c.tumour_burden()
+                .map(|b| fmt_pct(b.value(), 1))
+                .unwrap_or_else(|| "unknown".into())
+        ),
+    ));
+    kv.push((
+        "Non-tumoural liver".into(),
+        format!(
+            "{:.3} kg (whole liver minus tumours)",
+            c.whole_normal_liver_mass().kg()
+        ),
+    ));
+    kv.push(("Lungs".into(), lung_text(c)));
+    if let Some((p, lsf)) = &c.mapping.planar {
+        kv.push((
+            "Planar LSF".into(),
+            format!(
+                "{} (geometric mean: lung {:.0}/{:.0}, liver {:.0}/{:.0} counts ant/post)",
+                fmt_pct(lsf.value(), 2),
+                p.lung_anterior,
+                p.lung_posterior,
+                p.liver_anterior,
+                p.liver_posterior
+            ),
+        ));
+    }
+    if let Some(l) = c.mapping.lsf {
+        kv.push(("Mapping LSF".into(), fmt_pct(l.value(), 2)));
+    }
+    doc.push(Block::KeyValues(kv));
+
+    let mut t = Table::new(
+        &[
+            "tumour",
+            "segment",
+            "lobe",
+            "volume (mL)",
+            "mass (g)",
+            "from",
+        ],
+        &[3, 4],
+    );
+    for tu in &c.tumours {
+        t.row(vec![
+            tu.id.clone(),
+            tu.segment.clone().unwrap_or_default(),
+            tu.lobe
+                .map(|l| format!("{l:?}").to_lowercase())
+                .unwrap_or_default(),
+            format!("{:.1}", tu.volume.ml()),
+            format!("{:.1}", tu.mass.kg() * 1e3),
+            match tu.mass_basis {
+                MassBasis::Volume => "volume × density".into(),
+                MassBasis::Stated => "stated mass".into(),
+            },
+        ]);
+    }
+    if !c.tumours.is_empty() {
+        doc.push(Block::Table(t));
+    }
+
+    doc.push(Block::Heading(1, "Summary".into()));
+    let mut s = Table::new(
+        &[
+            "injection",
+            "session",
+            "treatment",
+            "device",
+            "method",
+            "administered",
+            "vial at injection",
+            "binding constraint",
+        ],
+        &[],
+    );
+    for p in &plan.injections {
+        let session = plan.sessions.iter().find(|x| x.id == p.input.session);
+        let (adm, vial, bind) = match &p.outcome {
+            Outcome::Planned(a) => (
+                fmt_activity(a.solution.administered),
+                fmt_activity(a.vial_activity),
+                a.solution.binding.describe().to_owned(),
+            ),
+            Outcome::Contraindicated { .. } => ("—".into(), "—".into(), "contraindicated".into()),
+        };
+        s.row(vec![
+            p.input.id.clone(),
+            p.input.session.clone(),
+            session.map(|x| x.treatment.to_string()).unwrap_or_default(),
+            p.device.name.clone(),
+            p.input.method.label().to_owned(),
+            adm,
+            vial,
+            bind,
+        ]);
+    }
+    doc.push(Block::Table(s));
+
+    for p in &plan.injections {
+        injection_blocks(plan, p, &mut doc);
+    }
+
+    doc.push(Block::Heading(1, "Sessions".into()));
+    let ntad_limit = c.planning.limits.whole_liver_ntad_max;
+    for s in &plan.sessions {
+        doc.push(Block::Heading(
+            2,
+            format!("Session {} — {} ({})", s.id, s.treatment, s.extent.label()),
+        ));
+        let mut kv = Vec::new();
+        let ids: Vec<String> = s
+            .injections
+            .iter()
+            .map(|&n| plan.injections[n].input.id.clone())
+            .collect();
+        kv.push(("Injections".into(), ids.join(", ")));
+        match s.totals {
+            Some(t) => {
+                kv.push((
+                    "Whole-liver normal-tissue dose".into(),
+                    format!(
+                        "{} (energy {:.2} J in all non-tumoural liver / {:.3} kg; untreated liver at 0 Gy)",
+                        fmt_gy(t.whole_liver_ntad),
+                        t.normal_liver_energy.j(),
+                        c.whole_normal_liver_mass().kg()
+                    ),
+                ));
+                let mut frac = format!(
+                    "{} of the non-tumoural liver",
+                    fmt_pct(t.treated_normal_fraction, 1)
+                );
+                if let Some(l) =
+                    ntad_limit.and_then(|l| s.equivalent_perfused_limit(l).map(|e| (l, e)))
+                {
+                    frac.push_str(&format!(
+                        "; the {} whole-liver limit equals {} on the perfused normal liver (limit / fraction)",
+                        fmt_gy(l.0),
+                        fmt_gy(l.1)
+                    ));
+                }
+                kv.push(("Treated fraction".into(), frac));
+                kv.push(("Lung dose, session".into(), fmt_gy(t.lung_dose)));
+                kv.push((
+                    "Lung dose, cumulative".into(),
+                    format!(
+                        "{} (before this session: {})",
+                        fmt_gy(t.cumulative_lung_dose),
+                        fmt_gy(s.earlier_lung_dose)
+                    ),
+                ));
+            }
+            None => kv.push((
+                "Totals".into(),
+                "no activity planned in this session".into(),
+            )),
+        }
+        for sc in &s.scalings {
+            let who: Vec<String> = sc
+                .injections
+                .iter()
+                .map(|&n| plan.injections[n].input.id.clone())
+                .collect();
+            kv.push((
+                "Scaled".into(),
+                format!(
+                    "{} × {:.4} to meet the {}",
+                    who.join(", "),
+                    sc.factor,
+                    sc.constraint.describe()
+                ),
+            ));
+        }
+        doc.push(Block::KeyValues(kv));
+    }
+
+    doc.push(Block::Heading(1, "Checks".into()));
+    let mut sources: Vec<String> = Vec::new();
+    let mut t = Table::new(
+        &[
+            "status",
+            "rule",
+            "subject",
+            "value",
+            "requirement",
+            "source",
+        ],
+        &[3],
+    );
+    for ch in &plan.checks {
+        let n = match sources.iter().position(|s| *s == ch.source) {
+            Some(n) => n,
+            None => {
+                sources.push(ch.source.clone());
+                sources.len() - 1
+            }
+        };
+        t.row(vec![
+            ch.status.to_string(),
+            ch.rule.clone(),
+            ch.subject.clone(),
+            check_value(ch),
+            format!("{} {}", ch.comparison, ch.threshold_written),
+            format!("[{}]", n + 1),
+        ]);
+    }
+    doc.push(Block::Table(t));
+    doc.push(Block::Heading(2, "Sources of the rules".into()));
+    doc.push(Block::List(
+        sources
+            .iter()
+            .enumerate()
+            .map(|(n, s)| format!("[{}] {s}", n + 1))
+            .collect(),
+    ));
+    let notes: Vec<String> = plan
+        .checks
+        .iter()
+        .filter(|c| c.status != sirt_rules::Status::Pass && c.note.is_some())
+        .map(|c| {
+            format!(
+                "{} ({}): {}",
+                c.rule,
+                c.subject,
+                c.note.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    if !notes.is_empty() {
+        doc.push(Block::Heading(2, "Notes on checks not passed".into()));
+        doc.push(Block::List(notes));
+    }
+    if !plan.notes.is_empty() {
+        doc.push(Block::Heading(1, "Notes".into()));
+        doc.push(Block::List(plan.notes.clone()));
+    }
+    doc.push(Block::Notice(RESEARCH_NOTICE.to_owned()));
+    doc
+}
+
+fn lung_text(c: &sirt_case::Case) -> String {
+    match c.lungs.basis {
+        LungMassBasis::Convention => {
+            format!("{:.3} kg (TheraSphere IFU convention)", c.lungs.mass.kg())
+        }
+        LungMassBasis::CtVolume { volume, density } => format!(
+            "{:.3} kg (CT lung volume {:.0} mL × {} g/mL)",
+            c.lungs.mass.kg(),
+            volume.ml(),
+            density.g_per_ml()
+        ),
+        LungMassBasis::Stated => format!("{:.3} kg (stated)", c.lungs.mass.kg()),
+    }
+}
+
+fn check_value(ch: &sirt_rules::Check) -> String {
+    match ch.value {
+        None => "—".into(),
+        Some(sirt_rules::CheckValue::Flag(b)) => {
+            if b {
+                "yes".into()
+            } else {
+                "no".into()
+            }
+        }
+        Some(sirt_rules::CheckValue::Number(x)) => match ch.unit.as_str() {
+            "Gy" => format!("{x:.1} Gy"),
+            "GBq" => format!("{x:.3} GBq ({:.2} mCi)", x * 1e9 / sirt_units::BQ_PER_MCI),
+            "%" => format!("{x:.1} %"),
+            "mL" => format!("{x:.1} mL"),
+            u => format!("{x:.2} {u}"),
+        },
+    }
+}
+
+fn goal_text(p: &InjectionPlan) -> String {
+    match &p.input.goal {
+        Goal::TumourDose { dose, tumour } => match tumour.as_str() {
+            "combined" => format!(
+                "mean dose of all tumours in the territory {}",
+                fmt_gy(*dose)
+            ),
+            "every" => format!("every tumour of the territory at least {}", fmt_gy(*dose)),
+            id => format!("tumour {id} {}", fmt_gy(*dose)),
+        },
+        Goal::PerfusedDose { dose } => format!("perfused-volume dose {}", fmt_gy(*dose)),
+        Goal::Activity { activity } => {
+            format!("administered activity fixed at {}", fmt_activity(*activity))
+        }
+        Goal::Maximum => "largest activity the limits allow".into(),
+        Goal::Formula => "BSA formula".into(),
+    }
+}
+
+fn dose_table(p: &InjectionPlan, d: &PartitionDoses) -> Table {
+    let mut t = Table::new(
+        &[
+            "compartment",
+            "mass (g)",
+            "TNR",
+            "activity (GBq)",
+            "dose (Gy)",
+        ],
+        &[1, 2, 3, 4],
+    );
+    for tu in &p.tumours {
+        if let Some((_, cd)) = d.tumours.iter().find(|(id, _)| *id == tu.id) {
+            let frac = if tu.fraction < 1.0 {
+                format!(" ({} in territory)", fmt_pct(tu.fraction, 0))
+            } else {
+                String::new()
+            };
+            t.row(vec![
+                format!("tumour {}{frac}", tu.id),
+                format!("{:.1}", cd.mass.kg() * 1e3),
+                format!("{:.2}", tu.tnr),
+                format!("{:.4}", cd.activity.gbq()),
+                format!("{:.1}", cd.dose.gy()),
+            ]);
+        }
+    }
+    if let Some(cd) = d.tumours_combined {
+        t.row(vec![
+            "tumours combined".into(),
+            format!("{:.1}", cd.mass.kg() * 1e3),
+            String::new(),
+            format!("{:.4}", cd.activity.gbq()),
+            format!("{:.1}", cd.dose.gy()),
+        ]);
+    }
+    let nl = d.normal_liver;
+    t.row(vec![
+        "normal liver (perfused)".into(),
+        format!("{:.1}", nl.mass.kg() * 1e3),
+        "1.00".into(),
+        format!("{:.4}", nl.activity.gbq()),
+        format!("{:.1}", nl.dose.gy()),
+    ]);
+    let pf = d.perfused;
+    t.row(vec![
+        "perfused volume".into(),
+        format!("{:.1}", pf.mass.kg() * 1e3),
+        String::new(),
+        format!("{:.4}", pf.activity.gbq()),
+        format!("{:.1}", pf.dose.gy()),
+    ]);
+    let lu = d.lung;
+    t.row(vec![
+        "lungs".into(),
+        format!("{:.1}", lu.mass.kg() * 1e3),
+        String::new(),
+        format!("{:.4}", lu.activity.gbq()),
+        format!("{:.2}", lu.dose.gy()),
+    ]);
+    t
+}
+
+fn order_blocks(o: &VialOrder, doc: &mut Document) {
+    let mut kv = Vec::new();
+    match o.ordering {
+        Ordering::Vials => {
+            kv.push((
+                "Vial".into(),
+                format!(
+                    "{} at calibration {}",
+                    fmt_activity(o.chosen.nominal),
+                    o.chosen.calibration
+                ),
+            ));
+            kv.push((
+                "In the vial at treatment".into(),
+                format!(
+                    "{} ({:+.1} % vs the required {}), {:.2} days after calibration",
+                    fmt_activity(o.chosen.at_injection),
+                    o.chosen.deviation * 100.0,
+                    fmt_activity(o.required_at_injection),
+                    o.days_after_calibration
+                ),
+            ));
+            if let Some(e) = &o.exact_instant {
+                kv.push((
+                    "Exact activity at".into(),
+                    format!("{e} (the vial holds exactly the required activity)"),
+                ));
+            }
+        }
+        Ordering::Fraction => {
+            kv.push((
+                "Vials".into(),
+                format!(
+                    "{} × {} at calibration {}",
+                    o.vials,
+                    fmt_activity(o.chosen.nominal / f64::from(o.vials)),
+                    o.chosen.calibration
+                ),
+            ));
+            kv.push((
+                "In the vials at treatment".into(),
+                fmt_activity(o.chosen.at_injection),
+            ));
+            if let Some(f) = o.fraction_drawn {
+                kv.push((
+                    "Fraction to draw".into(),
+                    format!(
+                        "{} of each vial, {} in all",
+                        fmt_pct(f, 1),
+                        fmt_activity(o.required_at_injection)
+                    ),
+                ));
+            }
+        }
+        Ordering::PatientSpecific => {
+            kv.push((
+                "Order".into(),
+                format!(
+                    "{} at calibration {} (= {} at treatment)",
+                    fmt_activity(o.chosen.nominal),
+                    o.chosen.calibration,
+                    fmt_activity(o.required_at_injection)
+                ),
+            ));
+        }
+    }
+    kv.push((
+        "Calibration schedule".into(),
+        format!(
+            "{}{}",
+            o.schedule_source,
+            if o.schedule_verified {
+                ""
+            } else {
+                " — unverified"
+            }
+        ),
+    ));
+    doc.push(Block::KeyValues(kv));
+    if !o.alternatives.is_empty() {
+        let mut t = Table::new(
+            &["other vial", "calibration", "at treatment", "deviation"],
+            &[0, 2, 3],
+        );
+        for a in &o.alternatives {
+            t.row(vec![
+                fmt_activity(a.nominal),
+                a.calibration.to_string(),
+                fmt_activity(a.at_injection),
+                format!("{:+.1} %", a.deviation * 100.0),
+            ]);
+        }
+        doc.push(Block::Table(t));
+    }
+    if !o.days.is_empty() {
+        let mut t = Table::new(
+            &[
+                "treatment day (same clock time)",
+                "days after calibration",
+                "in the vial",
+                "deviation",
+            ],
+            &[1, 2, 3],
+        );
+        for d in &o.days {
+            t.row(vec![
+                d.instant
+                    .zoned()
+                    .strftime("%a %Y-%m-%d %H:%M %:z")
+                    .to_string(),
+                format!("{:.2}", d.days_after_calibration),
+                fmt_activity(d.at_injection),
+                format!("{:+.1} %", d.deviation * 100.0),
+            ]);
+        }
+        doc.push(Block::Table(t));
+    }
+}
+
+fn injection_blocks(plan: &Plan, p: &InjectionPlan, doc: &mut Document) {
+    let i = &p.input;
+    doc.push(Block::Heading(
+        1,
+        format!("Injection {} (session {})", i.id, i.session),
+    ));
+    let mut kv = Vec::new();
+    if let Some(l) = &i.label {
+        kv.push(("Catheter position".into(), l.clone()));
+    }
+    kv.push((
+        "Territory".into(),
+        format!(
+            "{}, {} lobe; perfused {:.1} mL = {:.1} g; non-tumoural {:.1} g",
+            i.territory.label(),
+            format!("{:?}", i.lobe).to_lowercase(),
+            i.perfused_volume.ml(),
+            i.perfused_mass.kg() * 1e3,
+            i.normal_liver_mass.kg() * 1e3
+        ),
+    ));
+    kv.push((
+        "Device".into(),
+        format!(
+            "{} ({}, {}, {})",
+            p.device.name, p.device.manufacturer, p.device.material, p.device.nuclide
+        ),
+    ));
+    kv.push(("Method".into(), method_text(i.method)));
+    kv.push((
+        "K".into(),
+        format!(
+            "{} Gy·kg/GBq — {} ({})",
+            p.k.k.gy_kg_per_gbq(),
+            p.k.label,
+            p.k.source
+        ),
+    ));
+    kv.push((
+        "Lung shunt fraction".into(),
+        format!(
+            "{} ({})",
+            fmt_pct(i.lung.lsf.value(), 2),
+            match i.lsf_source {
+                LsfSource::Injection => "stated for this injection",
+                LsfSource::Mapping => "mapping",
+                LsfSource::Planar => "planar geometric mean",
+            }
+        ),
+    ));
+    kv.push((
+        "Residual fraction".into(),
+        fmt_pct(i.residual_fraction.value(), 1),
+    ));
+    kv.push(("Goal".into(), goal_text(p)));
+    let l = &i.limits;
+    let mut lim = Vec::new();
+    if let Some(d) = l.normal_liver_max {
+        lim.push(format!("perfused normal liver ≤ {}", fmt_gy(d)));
+    }
+    if let Some(d) = l.perfused_max {
+        lim.push(format!("perfused volume ≤ {}", fmt_gy(d)));
+    }
+    if let Some(d) = l.lung_max {
+        lim.push(format!("lung (injection) ≤ {}", fmt_gy(d)));
+    }
+    if let Some(d) = l.whole_liver_ntad_max {
+        lim.push(format!("whole-liver NTAD (session) ≤ {}", fmt_gy(d)));
+    }
+    if let Some(d) = l.lung_session_max {
+        lim.push(format!("lung (session) ≤ {}", fmt_gy(d)));
+    }
+    if let Some(d) = l.lung_cumulative_max {
+        lim.push(format!("lung (cumulative) ≤ {}", fmt_gy(d)));
+    }
+    kv.push((
+        "Limits".into(),
+        if lim.is_empty() {
+            "none".into()
+        } else {
+            lim.join("; ")
+        },
+    ));
+    if let Some(b) = &p.bsa {
+        kv.push((
+            "BSA method".into(),
+            format!(
+                "BSA {:.3} m²; (BSA − 0.2) + {:.4} = {:.4} GBq for the whole liver; × {:.4} (perfused / liver volume); LSF factor {}",
+                b.bsa_m2,
+                b.tumour_involvement,
+                b.whole_liver_activity.gbq(),
+                b.perfused_fraction,
+                b.lsf_factor.map(|f| format!("{f}")).unwrap_or_else(|| "contraindicated".into())
+            ),
+        ));
+    }
+    doc.push(Block::KeyValues(kv));
+    match &p.outcome {
+        Outcome::Contraindicated { reason } => {
+            doc.push(Block::Notice(format!("No activity: {reason}.")))
+        }
+        Outcome::Planned(a) => {
+            let s = &a.solution;
+            let mut kv = vec![
+                (
+                    "Administered activity".to_owned(),
+                    fmt_activity(s.administered),
+                ),
+                (
+                    "Vial activity at injection".to_owned(),
+                    format!(
+                        "{} = administered / (1 − {})",
+                        fmt_activity(a.vial_activity),
+                        i.residual_fraction.value()
+                    ),
+                ),
+                (
+                    "Binding constraint".to_owned(),
+                    s.binding.describe().to_owned(),
+                ),
+            ];
+            if a.target_reached == Some(false) {
+                kv.push((
+                    "Target".into(),
+                    "NOT reached: a limit binds before the tumour target".into(),
+                ));
+            }
+            doc.push(Block::KeyValues(kv));
+            let mut t = Table::new(&["candidate", "activity"], &[1]);
+            for c in &s.candidates {
+                t.row(vec![
+                    c.constraint.describe().to_owned(),
+                    fmt_activity(c.activity),
+                ]);
+            }
+            doc.push(Block::Table(t));
+            doc.push(Block::Heading(
+                3,
+                "Predicted doses (99mTc-MAA, partition model)".into(),
+            ));
+            doc.push(Block::Table(dose_table(p, &s.doses)));
+            doc.push(Block::Heading(3, "Vial order".into()));
+            order_blocks(&a.order, doc);
+            if let Some(dd) = &a.delivered {
+                doc.push(Block::Heading(3, "Delivered".into()));
+                doc.push(Block::KeyValues(vec![
+                    ("Injected".into(), dd.injected.to_string()),
+                    (
+                        "Vial at injection".into(),
+                        fmt_activity(dd.delivery.vial_at_injection),
+                    ),
+                    (
+                        "Residual at injection".into(),
+                        format!(
+                            "{} ({})",
+                            fmt_activity(dd.delivery.residual_at_injection),
+                            fmt_pct(dd.delivery.residual_fraction, 2)
+                        ),
+                    ),
+                    (
+                        "Delivered activity".into(),
+                        fmt_activity(dd.delivery.delivered),
+                    ),
+                ]));
+                doc.push(Block::Table(dose_table(p, &dd.doses)));
+            }
+        }
+    }
+    let _ = plan;
+}
+
+fn method_text(m: sirt_case::Method) -> String {
+    match m {
+        sirt_case::Method::Mird => {
+            "MIRD single compartment (uniform uptake in the perfused volume)".into()
+        }
+        sirt_case::Method::Partition => {
+            "partition model (multi-compartment, Ho et al. 1996)".into()
+        }
+        sirt_case::Method::Bsa => "BSA method (resin; Kennedy et al. 2007)".into(),
+        sirt_case::Method::Ho166 => "Ho-166 dose rule (3.781 GBq per kg for 60 Gy)".into(),
+    }
+}
