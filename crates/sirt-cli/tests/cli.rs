@@ -1,0 +1,468 @@
+//! The `sirtplan` binary end to end: the demo plan (snapshot and hand-checked numbers), JSON
+//! keys, the calculators against independent values, exit codes and error messages.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn sirtplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sirtplan"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run sirtplan")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json(args: &[&str]) -> Value {
+    let o = sirtplan(args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn demo_case() -> String {
+    include_str!("../../../examples/demo-net-case.toml").to_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sirtplan-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn case_file(name: &str, text: &str) -> PathBuf {
+    let d = temp_dir(name);
+    let p = d.join("case.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn demo_text_plan_snapshot() {
+    let o = sirtplan(&["demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("demo_plan_text", stdout(&o));
+}
+
+/// The demo's right-lobe injection by hand, (P2)–(P4) of sirt-models::partition:
+/// masses at 1.05 g/mL: T1 65.1 g (TNR 2.8), T2 25.2 g (3.5), T3 9.45 g (2.2), normal liver
+/// (1080 − 95) × 1.05 = 1034.25 g; S = 2.8·65.1 + 3.5·25.2 + 2.2·9.45 + 1034.25 = 1325.04 g.
+/// Combined tumour dose per GBq = K (1 − LSF) Σ TNR·M / (S · ΣM) with K 50, LSF 0.055:
+/// 47.25 × 291.27 / 1325.04 / 0.09975 kg = 104.127 Gy/GBq → A = 200 / 104.127 = 1.92073 GBq.
+#[test]
+fn demo_json_keys_and_hand_values() {
+    let v = json(&["demo", "--format", "json"]);
+    let r = &v["injections"][0];
+    for key in [
+        "prescribed_activity_gbq",
+        "prescribed_activity_mci",
+        "tumour_gy",
+        "normal_liver_gy",
+        "perfused_gy",
+        "lung_gy",
+        "k_gy_kg_per_gbq",
+        "binding_constraint",
+        "vial_order",
+        "method",
+    ] {
+        assert!(!r[key].is_null(), "missing {key}");
+    }
+    let s = 2.8 * 65.1 + 3.5 * 25.2 + 2.2 * 9.45 + 1034.25;
+    let per_gbq = 50.0 * (1.0 - 0.055) * (2.8 * 65.1 + 3.5 * 25.2 + 2.2 * 9.45) / s / 0.09975;
+    let a = 200.0 / per_gbq;
+    let got = r["prescribed_activity_gbq"].as_f64().unwrap();
+    assert!((got - a).abs() < 1e-9, "{got} vs {a}");
+    assert!((r["prescribed_activity_mci"].as_f64().unwrap() - a * 1e9 / 3.7e7).abs() < 1e-7);
+    assert_eq!(r["k_gy_kg_per_gbq"], 50.0);
+    assert_eq!(r["binding_constraint"], "tumour_target");
+    assert_eq!(r["method"], "partition");
+    // Vial = A / (1 − 0.03); the 5 GBq vial of Sunday 2026-03-01 12:00 EST.
+    assert!((r["vial_activity_at_injection_gbq"].as_f64().unwrap() - a / 0.97).abs() < 1e-9);
+    assert_eq!(r["vial_order"]["vial_activity_at_calibration_gbq"], 5.0);
+    // Normal liver: D_N = K (1 − LSF) A / S.
+    let dn = 50.0 * 0.945 * a / (s / 1e3);
+    assert!((r["normal_liver_gy"].as_f64().unwrap() - dn).abs() < 1e-9);
+    // Lung: 50 × A × 0.055 / 1.02 kg.
+    assert!((r["lung_gy"].as_f64().unwrap() - 50.0 * a * 0.055 / 1.02).abs() < 1e-9);
+    // Whole-liver NTAD of session 1 = D_N × M_N / M_NTL = dn × 1.03425 / 1.61238.
+    let ntad = dn * 1.03425 / 1.61238;
+    assert!((v["sessions"][0]["whole_liver_ntad_gy"].as_f64().unwrap() - ntad).abs() < 1e-9);
+    // Cumulative lung over both sessions, with the delivered activity of session 1.
+    assert!(
+        v["cumulative_lung_gy"].as_f64().unwrap() > v["sessions"][1]["lung_gy"].as_f64().unwrap()
+    );
+    let check = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "net-glass-ntad-whole-liver")
+        .unwrap();
+    for key in ["rule", "status", "value", "threshold", "source", "unit"] {
+        assert!(!check[key].is_null(), "check key {key}");
+    }
+    assert_eq!(check["status"], "pass");
+    assert!(
+        v["research_notice"]
+            .as_str()
+            .unwrap()
+            .contains("Research use only")
+    );
+}
+
+#[test]
+fn calc_against_derived_vectors() {
+    // glass_mird_D150_M0.8_LSF0.05: A = 2.526315789473684 GBq, lung 6.315789473684211 Gy.
+    let v = json(&[
+        "calc",
+        "mird",
+        "--target-dose",
+        "150 Gy",
+        "--mass",
+        "0.8 kg",
+        "--lsf",
+        "0.05",
+        "--format",
+        "json",
+    ]);
+    assert!((v["activity_gbq"].as_f64().unwrap() - 2.526315789473684).abs() < 1e-12);
+    assert!((v["lung_gy"].as_f64().unwrap() - 6.315789473684211).abs() < 1e-12);
+    // partition_DNL40_TNR3_MT0.3_MNL1.5_LSF0.08_c49.67: A = 2.100821946586602, D_T 120, D_lung 8.3478.
+    let v = json(&[
+        "calc",
+        "partition",
+        "--normal-dose",
+        "40 Gy",
+        "--tnr",
+        "3",
+        "--tumour-mass",
+        "0.3 kg",
+        "--normal-mass",
+        "1.5 kg",
+        "--lsf",
+        "0.08",
+        "--k",
+        "49.67",
+        "--format",
+        "json",
+    ]);
+    assert!((v["activity_gbq"].as_f64().unwrap() - 2.100821946586602).abs() < 1e-12);
+    assert!((v["tumour_gy"].as_f64().unwrap() - 120.0).abs() < 1e-9);
+    assert!((v["lung_gy"].as_f64().unwrap() - 8.347826086956522).abs() < 1e-9);
+    // resin_bsa_H1.75_W75_TV200_LV1800: BSA 1.9031118133520828, A 1.814222924463194.
+    let v = json(&[
+        "calc",
+        "bsa",
+        "--height",
+        "1.75 m",
+        "--weight",
+        "75 kg",
+        "--tumour-volume",
+        "200 mL",
+        "--liver-volume",
+        "1800 mL",
+        "--lsf",
+        "0.06",
+        "--format",
+        "json",
+    ]);
+    assert!((v["bsa_m2"].as_f64().unwrap() - 1.9031118133520828).abs() < 1e-14);
+    assert!((v["activity_gbq"].as_f64().unwrap() - 1.814222924463194).abs() < 1e-14);
+    // LSF above 20 %: a contraindication result, exit 0, no activity.
+    let v = json(&[
+        "calc",
+        "bsa",
+        "--height",
+        "1.75 m",
+        "--weight",
+        "75 kg",
+        "--tumour-volume",
+        "200 mL",
+        "--liver-volume",
+        "1800 mL",
+        "--lsf",
+        "25 %",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["contraindicated"], true);
+    assert!(v["activity_gbq"].is_null());
+    // ho166_W1.8_D60: 6805.2930056710775 MBq.
+    let v = json(&[
+        "calc",
+        "ho166",
+        "--mass",
+        "1.8 kg",
+        "--target-dose",
+        "60 Gy",
+        "--format",
+        "json",
+    ]);
+    assert!((v["activity_mbq"].as_f64().unwrap() - 6805.2930056710775).abs() < 1e-8);
+    // clinical vectors lung_dose: 3 GBq, LSF 0.1, 1 kg, K 49.67 → 14.901 Gy.
+    let v = json(&[
+        "calc",
+        "lung",
+        "--activity",
+        "3 GBq",
+        "--lsf",
+        "0.1",
+        "--lung-mass",
+        "1 kg",
+        "--k",
+        "49.67",
+        "--format",
+        "json",
+    ]);
+    assert!((v["lung_gy"].as_f64().unwrap() - 14.901).abs() < 1e-9);
+    // Decay: 69 h of Y-90 from 7 GBq (Python: 3.3193755522353094).
+    let v = json(&[
+        "calc",
+        "decay",
+        "--nuclide",
+        "Y-90",
+        "--activity",
+        "7 GBq",
+        "--from",
+        "2026-03-01T12:00:00-05:00",
+        "--to",
+        "2026-03-04T09:00:00-05:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["elapsed_h"], 69.0);
+    assert!((v["activity_gbq"].as_f64().unwrap() - 3.3193755522353094).abs() < 1e-12);
+}
+
+#[test]
+fn calc_text_snapshots() {
+    let runs: [&[&str]; 6] = [
+        &[
+            "calc",
+            "mird",
+            "--target-dose",
+            "150 Gy",
+            "--mass",
+            "0.9 kg",
+            "--lsf",
+            "0.04",
+        ],
+        &[
+            "calc",
+            "partition",
+            "--tumour-dose",
+            "200 Gy",
+            "--tnr",
+            "3",
+            "--tumour-mass",
+            "0.3 kg",
+            "--normal-mass",
+            "1.5 kg",
+            "--lsf",
+            "0.08",
+            "--lung-limit",
+            "30 Gy",
+        ],
+        &[
+            "calc",
+            "bsa",
+            "--height",
+            "1.75 m",
+            "--weight",
+            "75 kg",
+            "--tumour-volume",
+            "200 mL",
+            "--liver-volume",
+            "1800 mL",
+            "--lsf",
+            "0.06",
+        ],
+        &[
+            "calc",
+            "ho166",
+            "--mass",
+            "1.8 kg",
+            "--target-dose",
+            "60 Gy",
+        ],
+        &[
+            "calc",
+            "lung",
+            "--activity",
+            "3 GBq",
+            "--lung-counts",
+            "12000,8000",
+            "--liver-counts",
+            "150000,90000",
+        ],
+        &[
+            "calc",
+            "decay",
+            "--nuclide",
+            "Y-90",
+            "--activity",
+            "7 GBq",
+            "--from",
+            "2026-03-01T12:00:00-05:00",
+            "--to",
+            "2026-03-04T09:00:00-05:00",
+        ],
+    ];
+    let mut all = String::new();
+    for args in runs {
+        let o = sirtplan(args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        all.push_str(&format!("$ sirtplan {}\n{}\n", args.join(" "), stdout(&o)));
+    }
+    insta::assert_snapshot!("calc_text", all);
+}
+
+#[test]
+fn errors_exit_2_with_a_clear_message() {
+    let mut all = String::new();
+    let mut record = |what: &str, args: &[&str]| {
+        let o = sirtplan(args);
+        assert_eq!(o.status.code(), Some(2), "{what}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{what}: something on stdout");
+        let text = stderr(&o).replace(&std::env::temp_dir().display().to_string(), "$TMP");
+        let text = text.replace(&format!("sirtplan-cli-test-{}-", std::process::id()), "");
+        assert!(
+            !text.contains("panicked") && !text.contains("stack backtrace"),
+            "{what}: {text}"
+        );
+        all.push_str(&format!("{what}:\n{text}\n"));
+    };
+    let demo = demo_case();
+    record(
+        "unit-less flag",
+        &[
+            "calc",
+            "mird",
+            "--target-dose",
+            "150",
+            "--mass",
+            "0.9 kg",
+            "--lsf",
+            "0.04",
+        ],
+    );
+    record(
+        "activity unit on a mass flag",
+        &[
+            "calc",
+            "mird",
+            "--target-dose",
+            "150 Gy",
+            "--mass",
+            "0.9 GBq",
+            "--lsf",
+            "0.04",
+        ],
+    );
+    record(
+        "LSF of one",
+        &["calc", "lung", "--activity", "3 GBq", "--lsf", "1"],
+    );
+    record(
+        "date without zone",
+        &[
+            "calc",
+            "decay",
+            "--nuclide",
+            "Y-90",
+            "--activity",
+            "7 GBq",
+            "--from",
+            "2026-03-01T12:00:00",
+            "--to",
+            "2026-03-04T09:00:00-05:00",
+        ],
+    );
+    record(
+        "K of the wrong nuclide",
+        &[
+            "calc",
+            "ho166",
+            "--mass",
+            "1.8 kg",
+            "--target-dose",
+            "60 Gy",
+            "--k",
+            "therasphere-ifu",
+        ],
+    );
+    record("missing case file", &["plan", "/nonexistent/case.toml"]);
+    let p = case_file(
+        "unknown-device",
+        &demo.replace("device = \"therasphere\"", "device = \"thera-sphere\""),
+    );
+    record("unknown device", &["plan", p.to_str().unwrap()]);
+    let p = case_file("window", &demo.replace(
+        "treatment = \"2026-03-05T10:00:00[Europe/Paris]\"",
+        "treatment = \"2026-03-05T10:00:00[Europe/Paris]\"\ncalibration = \"2026-02-15T12:00:00-05:00\"",
+    ));
+    record(
+        "treatment outside the usable window",
+        &["plan", p.to_str().unwrap()],
+    );
+    let p = case_file(
+        "tumour-too-big",
+        &demo.replace("volume = \"62 mL\"", "volume = \"1800 mL\""),
+    );
+    record("tumour larger than liver", &["plan", p.to_str().unwrap()]);
+    let p = case_file(
+        "zero-mass",
+        &demo.replace("volume = \"24 mL\"", "mass = \"0 g\""),
+    );
+    record("zero tumour mass", &["plan", p.to_str().unwrap()]);
+    insta::assert_snapshot!("cli_errors", all);
+}
+
+#[test]
+fn out_writes_reports_and_pdf_never_half() {
+    let dir = temp_dir("out");
+    let o = sirtplan(&["demo", "--out", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.join("plan.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("Research use only"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "HTML must be self-contained"
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(json, serde_json::from_str::<Value>(&stdout(&o)).unwrap());
+    assert!(
+        std::fs::read_to_string(dir.join("plan.txt"))
+            .unwrap()
+            .contains("Injection R")
+    );
+
+    let pdf_dir = temp_dir("pdf");
+    let have_chromium = !sirt_report::pdf::chromium_candidates().is_empty();
+    let o = sirtplan(&["demo", "--out", pdf_dir.to_str().unwrap(), "--pdf"]);
+    let files: Vec<_> = std::fs::read_dir(&pdf_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    if have_chromium {
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let pdf = std::fs::read(pdf_dir.join("plan.pdf")).unwrap();
+        assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+        assert_eq!(files.len(), 4, "{files:?}");
+    } else {
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("Chromium"));
+        assert!(files.is_empty(), "half-written output left: {files:?}");
+    }
+}
