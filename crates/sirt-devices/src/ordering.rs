@@ -117,6 +117,9 @@ pub struct VialOrder {
     pub alternatives: Vec<VialOption>,
     /// The chosen vial on each day of the window at the planned clock time (glass).
     pub days: Vec<DayOption>,
+    /// Number of microspheres injected (whole vial for glass, the drawn part for resin, the order
+    /// for Ho-166), from the catalogue's activity per sphere at calibration; `None` when unknown.
+    pub spheres: Option<f64>,
     /// Whether the calibration schedule used is verified in the catalogue.
     pub schedule_verified: bool,
     /// The schedule's source.
@@ -156,9 +159,15 @@ pub fn order(
             deviation: at / required_at_injection - 1.0,
         }
     };
-    let base = |chosen: VialOption, alternatives, days, exact, vials, fraction| {
+    let base = |chosen: VialOption, alternatives, days, exact, vials, fraction: Option<f64>| {
         let days_after = treatment.since(&chosen.calibration).days();
+        let drawn = fraction.unwrap_or(1.0);
+        let spheres = device
+            .activity_per_sphere
+            .filter(|a| a.is_positive())
+            .map(|per| chosen.nominal / per * drawn);
         VialOrder {
+            spheres,
             device: device.id.clone(),
             ordering: device.ordering,
             chosen,

@@ -32,6 +32,8 @@ fn glass_picks_the_closest_vial_and_gives_the_exact_instant() {
     assert!((o.chosen.at_injection.gbq() - 2.7028847699652476).abs() < 1e-12);
     assert!((o.chosen.deviation + 0.09903841001158409).abs() < 1e-12);
     assert_eq!(o.alternatives[0].nominal.gbq(), 10.0);
+    // 7 GBq at 2500 Bq per sphere at calibration: 2.8 million spheres.
+    assert!((o.spheres.unwrap() - 2.8e6).abs() < 1e-3);
     assert_eq!(o.alternatives[1].nominal.gbq(), 5.0);
     assert!((o.days_after_calibration - 88.0 / 24.0).abs() < 1e-12);
     // Python: 64.1 * log2(7/3) = 78.35535420766631 h after calibration → Wed 18:21:19 EST.
@@ -58,6 +60,8 @@ fn resin_draws_a_fraction_of_the_freshest_vial() {
     assert!((o.chosen.at_injection.gbq() - 2.9358153924730988).abs() < 1e-12);
     assert!((o.fraction_drawn.unwrap() - 0.5109313085031605).abs() < 1e-12);
     assert_eq!(o.vials, 1);
+    // 3 GBq / 68 Bq per sphere × the fraction drawn.
+    assert!((o.spheres.unwrap() - 3e9 / 68.0 * 0.5109313085031605).abs() < 1.0);
     // Twice the vial: two vials, each drawn at 0.766.
     let o = order(resin, Activity::from_gbq(4.5), &t, None).unwrap();
     assert_eq!(o.vials, 2);

@@ -115,6 +115,7 @@ fn injection_json(plan: &Plan, p: &InjectionPlan) -> Value {
                 "fraction_drawn": o.fraction_drawn,
                 "exact_instant": o.exact_instant,
                 "days_after_calibration": o.days_after_calibration,
+                "spheres": o.spheres,
                 "schedule_verified": o.schedule_verified,
                 "schedule_source": o.schedule_source,
                 "alternatives": o.alternatives.iter().map(|x| json!({

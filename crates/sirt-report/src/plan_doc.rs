@@ -502,6 +502,15 @@ fn order_blocks(o: &VialOrder, doc: &mut Document) {
             ));
         }
     }
+    if let Some(n) = o.spheres {
+        kv.push((
+            "Microspheres".into(),
+            format!(
+                "about {:.2} million injected (catalogue activity per sphere)",
+                n / 1e6
+            ),
+        ));
+    }
     kv.push((
         "Calibration schedule".into(),
         format!(

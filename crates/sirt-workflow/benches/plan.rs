@@ -1,5 +1,7 @@
 //! Planning a 5-injection case from the analytic models (issue 2 goal: < 1 ms).
 
+#![allow(clippy::expect_used, missing_docs)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 

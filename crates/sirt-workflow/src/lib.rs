@@ -243,6 +243,30 @@ pub fn plan(
                 ),
             )
         })?;
+        match (inj.method, device.nuclide) {
+            (Method::Ho166, nuclide) if nuclide != sirt_nuclides::Nuclide::Ho166 => {
+                return Err(input_err(
+                    format!("injections[{n}].method"),
+                    format!(
+                        "the ho166 method needs a Ho-166 device; \"{}\" is {}",
+                        device.id, device.nuclide
+                    ),
+                ));
+            }
+            (Method::Bsa, nuclide)
+                if nuclide != sirt_nuclides::Nuclide::Y90
+                    || device.ordering != sirt_devices::Ordering::Fraction =>
+            {
+                return Err(input_err(
+                    format!("injections[{n}].method"),
+                    format!(
+                        "the BSA method is for resin Y-90 microspheres drawn from a vial; \"{}\" is not",
+                        device.id
+                    ),
+                ));
+            }
+            _ => {}
+        }
         let convention = inj.k.or(case.planning.k).unwrap_or(device.k_convention);
         let k = convention
             .resolve(device.nuclide)
@@ -483,7 +507,7 @@ pub fn plan(
             scalings,
             earlier_lung_dose: earlier_lung,
         });
-        earlier_lung = earlier_lung + lung_energy_for_later / case.lungs.mass;
+        earlier_lung += lung_energy_for_later / case.lungs.mass;
     }
 
     let mut injections = Vec::new();
