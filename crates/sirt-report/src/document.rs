@@ -277,7 +277,7 @@ mod tests {
             blocks: vec![Block::Table(t)],
         };
         let text = to_text(&doc);
-        assert!(text.contains("  T<1>          12.3\n"), "{text}");
+        assert!(text.contains("  T<1>               12.3\n"), "{text}");
         let html = to_html(&doc);
         assert!(
             html.contains("<td>T&lt;1&gt;</td><td class=\"r\">12.3</td>"),
