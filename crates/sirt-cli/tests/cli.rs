@@ -97,6 +97,11 @@ fn demo_json_keys_and_hand_values() {
     // Whole-liver NTAD of session 1 = D_N × M_N / M_NTL = dn × 1.03425 / 1.61238.
     let ntad = dn * 1.03425 / 1.61238;
     assert!((v["sessions"][0]["whole_liver_ntad_gy"].as_f64().unwrap() - ntad).abs() < 1e-9);
+    // Whole-liver NTAD of the plan so far adds the sessions' doses.
+    let sessions = v["sessions"].as_array().unwrap();
+    let sum = sessions[0]["whole_liver_ntad_gy"].as_f64().unwrap()
+        + sessions[1]["whole_liver_ntad_gy"].as_f64().unwrap();
+    assert!((sessions[1]["plan_whole_liver_ntad_gy"].as_f64().unwrap() - sum).abs() < 1e-12);
     // Cumulative lung over both sessions, with the delivered activity of session 1.
     assert!(
         v["cumulative_lung_gy"].as_f64().unwrap() > v["sessions"][1]["lung_gy"].as_f64().unwrap()

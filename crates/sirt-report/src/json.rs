@@ -183,6 +183,7 @@ pub fn plan_json(plan: &Plan) -> Value {
                 "injections": s.injections.iter().map(|&n| plan.injections[n].input.id.clone()).collect::<Vec<_>>(),
                 "whole_liver_ntad_gy": s.totals.map(|t| t.whole_liver_ntad.gy()),
                 "normal_liver_energy_j": s.totals.map(|t| t.normal_liver_energy.j()),
+                "plan_whole_liver_ntad_gy": s.plan_whole_liver_ntad.gy(),
                 "treated_normal_fraction": s.totals.map(|t| t.treated_normal_fraction),
                 "lung_gy": s.totals.map(|t| t.lung_dose.gy()),
                 "earlier_lung_gy": s.earlier_lung_dose.gy(),

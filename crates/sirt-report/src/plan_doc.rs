@@ -207,6 +207,15 @@ pub fn plan_document(plan: &Plan) -> Document {
                         c.whole_normal_liver_mass().kg()
                     ),
                 ));
+                if plan.sessions.len() > 1 {
+                    kv.push((
+                        "Whole-liver NTAD, plan so far".into(),
+                        format!(
+                            "{} (this and the plan's earlier sessions)",
+                            fmt_gy(s.plan_whole_liver_ntad)
+                        ),
+                    ));
+                }
                 let mut frac = format!(
                     "{} of the non-tumoural liver",
                     fmt_pct(t.treated_normal_fraction, 1)

@@ -183,6 +183,9 @@ pub struct SessionPlan {
     pub scalings: Vec<SessionScaling>,
     /// Lung dose before the session.
     pub earlier_lung_dose: AbsorbedDose,
+    /// Whole-liver normal-tissue dose of this and the plan's earlier sessions (doses add; the
+    /// case's earlier treatments are not included).
+    pub plan_whole_liver_ntad: AbsorbedDose,
 }
 
 impl SessionPlan {
@@ -370,6 +373,7 @@ pub fn plan(
     // 2. Sessions in order: session limits, totals, then vial orders and deliveries.
     let whole_normal = case.whole_normal_liver_mass();
     let mut earlier_lung = case.earlier_lung_dose();
+    let mut plan_ntad = AbsorbedDose::from_gy(0.0);
     let mut sessions = Vec::new();
     for session in &case.sessions {
         let members: Vec<usize> = case
@@ -498,6 +502,9 @@ pub fn plan(
             })));
         }
         let extent = extent_of(members.iter().map(|&n| &case.injections[n]));
+        if let Some(t) = session_totals {
+            plan_ntad += t.whole_liver_ntad;
+        }
         sessions.push(SessionPlan {
             id: session.id.clone(),
             treatment: session.treatment.clone(),
@@ -506,6 +513,7 @@ pub fn plan(
             totals: session_totals,
             scalings,
             earlier_lung_dose: earlier_lung,
+            plan_whole_liver_ntad: plan_ntad,
         });
         earlier_lung += lung_energy_for_later / case.lungs.mass;
     }
