@@ -17,7 +17,9 @@ use crate::point::{ContinuousIndex, PointLps};
 
 /// An identifier of a frame of reference (DICOM Frame of Reference UID, or a name for
 /// synthetic data). Points of different frames can only meet through a rigid transform.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct FrameOfReference(pub String);
 
 impl std::fmt::Display for FrameOfReference {
@@ -66,7 +68,13 @@ impl Grid {
         origin: PointLps,
         frame: FrameOfReference,
     ) -> Result<Self, GeometryError> {
-        Self::new(dims, spacing_mm, origin, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], frame)
+        Self::new(
+            dims,
+            spacing_mm,
+            origin,
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            frame,
+        )
     }
 
     /// A grid, checked: dims > 0, spacing finite and > 0, origin finite, direction orthonormal.
@@ -78,20 +86,36 @@ impl Grid {
         frame: FrameOfReference,
     ) -> Result<Self, GeometryError> {
         if dims.contains(&0) {
-            return Err(GeometryError::Invalid(format!("grid dimensions must be at least 1, found {dims:?}")));
+            return Err(GeometryError::Invalid(format!(
+                "grid dimensions must be at least 1, found {dims:?}"
+            )));
         }
-        if dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).is_none() {
-            return Err(GeometryError::Invalid(format!("grid dimensions {dims:?} overflow")));
+        if dims
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .is_none()
+        {
+            return Err(GeometryError::Invalid(format!(
+                "grid dimensions {dims:?} overflow"
+            )));
         }
         if spacing_mm.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
-            return Err(GeometryError::Invalid(format!("voxel spacing must be finite and above 0 mm, found {spacing_mm:?}")));
+            return Err(GeometryError::Invalid(format!(
+                "voxel spacing must be finite and above 0 mm, found {spacing_mm:?}"
+            )));
         }
         if !origin.is_finite() {
-            return Err(GeometryError::Invalid(format!("origin must be finite, found {origin:?}")));
+            return Err(GeometryError::Invalid(format!(
+                "origin must be finite, found {origin:?}"
+            )));
         }
         for (c, v) in direction.iter().enumerate() {
-            if !v.iter().all(|x| x.is_finite()) || (dot(*v, *v).sqrt() - 1.0).abs() > DIRECTION_TOLERANCE {
-                return Err(GeometryError::Invalid(format!("direction cosines of axis {c} must be a unit vector, found {v:?}")));
+            if !v.iter().all(|x| x.is_finite())
+                || (dot(*v, *v).sqrt() - 1.0).abs() > DIRECTION_TOLERANCE
+            {
+                return Err(GeometryError::Invalid(format!(
+                    "direction cosines of axis {c} must be a unit vector, found {v:?}"
+                )));
             }
         }
         for (a, b) in [(0, 1), (0, 2), (1, 2)] {
@@ -102,7 +126,13 @@ impl Grid {
                 )));
             }
         }
-        Ok(Self { dims, spacing_mm, origin, direction, frame })
+        Ok(Self {
+            dims,
+            spacing_mm,
+            origin,
+            direction,
+            frame,
+        })
     }
 
     /// Number of voxels.
@@ -135,7 +165,11 @@ impl Grid {
 
     /// Patient position of a continuous index (G4).
     pub fn patient_from_index(&self, index: ContinuousIndex) -> PointLps {
-        let s = [index.i * self.spacing_mm[0], index.j * self.spacing_mm[1], index.k * self.spacing_mm[2]];
+        let s = [
+            index.i * self.spacing_mm[0],
+            index.j * self.spacing_mm[1],
+            index.k * self.spacing_mm[2],
+        ];
         let d = &self.direction;
         PointLps::new(
             self.origin.x + d[0][0] * s[0] + d[1][0] * s[1] + d[2][0] * s[2],
@@ -146,7 +180,11 @@ impl Grid {
 
     /// Continuous index of a patient position (inverse of G4).
     pub fn index_from_patient(&self, p: PointLps) -> ContinuousIndex {
-        let v = [p.x - self.origin.x, p.y - self.origin.y, p.z - self.origin.z];
+        let v = [
+            p.x - self.origin.x,
+            p.y - self.origin.y,
+            p.z - self.origin.z,
+        ];
         ContinuousIndex {
             i: dot(self.direction[0], v) / self.spacing_mm[0],
             j: dot(self.direction[1], v) / self.spacing_mm[1],
@@ -157,7 +195,9 @@ impl Grid {
     /// Whether a continuous index lies inside the image extent, [−0.5, n − 0.5] on each axis.
     pub fn contains(&self, index: ContinuousIndex) -> bool {
         let inside = |x: f64, n: usize| x >= -0.5 && x <= n as f64 - 0.5;
-        inside(index.i, self.dims[0]) && inside(index.j, self.dims[1]) && inside(index.k, self.dims[2])
+        inside(index.i, self.dims[0])
+            && inside(index.j, self.dims[1])
+            && inside(index.k, self.dims[2])
     }
 
     /// The affine p = A · (i, j, k, 1) as a row-major 4 × 4 matrix (G4).
@@ -182,6 +222,8 @@ impl Grid {
             && self.dims == other.dims
             && (0..3).all(|c| (self.spacing_mm[c] - other.spacing_mm[c]).abs() < 1e-6)
             && self.origin.distance(other.origin) < 1e-6
-            && (0..3).all(|c| (0..3).all(|r| (self.direction[c][r] - other.direction[c][r]).abs() < 1e-9))
+            && (0..3).all(|c| {
+                (0..3).all(|r| (self.direction[c][r] - other.direction[c][r]).abs() < 1e-9)
+            })
     }
 }

@@ -32,7 +32,10 @@ impl<T: Copy> Image<T> {
     /// An image of one value.
     pub fn filled(grid: Grid, value: T) -> Self {
         let n = grid.len();
-        Self { grid, data: vec![value; n] }
+        Self {
+            grid,
+            data: vec![value; n],
+        }
     }
 
     /// Its grid.
@@ -68,7 +71,10 @@ impl<T: Copy> Image<T> {
 
     /// A new image of `f` applied to each value, on the same grid.
     pub fn map<U: Copy>(&self, f: impl Fn(T) -> U) -> Image<U> {
-        Image { grid: self.grid.clone(), data: self.data.iter().map(|&v| f(v)).collect() }
+        Image {
+            grid: self.grid.clone(),
+            data: self.data.iter().map(|&v| f(v)).collect(),
+        }
     }
 
     /// Consumes the image, returning grid and values.

@@ -26,7 +26,9 @@ mod rigid;
 pub use grid::{DIRECTION_TOLERANCE, FrameOfReference, Grid, cross};
 pub use image::{FractionalMask, Image, Mask};
 pub use point::{ContinuousIndex, PointLps};
-pub use resample::{resample_linear, resample_mask_fractional, resample_nearest, source_from_target};
+pub use resample::{
+    resample_linear, resample_mask_fractional, resample_nearest, source_from_target,
+};
 pub use rigid::Rigid;
 
 /// A geometry that cannot be used.

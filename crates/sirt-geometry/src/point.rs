@@ -30,7 +30,8 @@ impl PointLps {
 
     /// Euclidean distance, mm.
     pub fn distance(self, other: PointLps) -> f64 {
-        ((self.x - other.x).powi(2) + (self.y - other.y).powi(2) + (self.z - other.z).powi(2)).sqrt()
+        ((self.x - other.x).powi(2) + (self.y - other.y).powi(2) + (self.z - other.z).powi(2))
+            .sqrt()
     }
 
     /// The same point in RAS (NIfTI world) coordinates: (−x, −y, z).
@@ -40,7 +41,11 @@ impl PointLps {
 
     /// A point given in RAS coordinates.
     pub const fn from_ras(ras: [f64; 3]) -> Self {
-        Self { x: -ras[0], y: -ras[1], z: ras[2] }
+        Self {
+            x: -ras[0],
+            y: -ras[1],
+            z: ras[2],
+        }
     }
 }
 
@@ -63,6 +68,10 @@ impl ContinuousIndex {
 
     /// The centre of voxel (i, j, k).
     pub fn of_voxel(i: usize, j: usize, k: usize) -> Self {
-        Self { i: i as f64, j: j as f64, k: k as f64 }
+        Self {
+            i: i as f64,
+            j: j as f64,
+            k: k as f64,
+        }
     }
 }

@@ -34,7 +34,10 @@ pub fn source_from_target(
     match registration {
         Some(r) if &r.to == source && &r.from == target => Ok(r.clone()),
         Some(r) if &r.to == target && &r.from == source => Ok(r.inverse()),
-        _ => Err(GeometryError::NoRegistration { source_frame: source.clone(), target_frame: target.clone() }),
+        _ => Err(GeometryError::NoRegistration {
+            source_frame: source.clone(),
+            target_frame: target.clone(),
+        }),
     }
 }
 
@@ -45,19 +48,25 @@ struct IndexMap {
 }
 
 impl IndexMap {
-    fn new(source: &Grid, target: &Grid, source_from_target: &Rigid) -> Result<Self, GeometryError> {
+    fn new(
+        source: &Grid,
+        target: &Grid,
+        source_from_target: &Rigid,
+    ) -> Result<Self, GeometryError> {
         if source_from_target.from != target.frame {
             return Err(GeometryError::FrameMismatch {
                 expected: target.frame.clone(),
                 found: source_from_target.from.clone(),
-                what: "resampling: the transform's source frame must be the target grid's frame".into(),
+                what: "resampling: the transform's source frame must be the target grid's frame"
+                    .into(),
             });
         }
         if source_from_target.to != source.frame {
             return Err(GeometryError::FrameMismatch {
                 expected: source.frame.clone(),
                 found: source_from_target.to.clone(),
-                what: "resampling: the transform's target frame must be the source image's frame".into(),
+                what: "resampling: the transform's target frame must be the source image's frame"
+                    .into(),
             });
         }
         let map = |idx: ContinuousIndex| {
@@ -67,7 +76,11 @@ impl IndexMap {
         };
         let c = map(ContinuousIndex::new(0.0, 0.0, 0.0));
         let mut m = [[0.0; 3]; 3];
-        for (col, unit) in [(0, [1.0, 0.0, 0.0]), (1, [0.0, 1.0, 0.0]), (2, [0.0, 0.0, 1.0])] {
+        for (col, unit) in [
+            (0, [1.0, 0.0, 0.0]),
+            (1, [0.0, 1.0, 0.0]),
+            (2, [0.0, 0.0, 1.0]),
+        ] {
             let v = map(ContinuousIndex::new(unit[0], unit[1], unit[2]));
             for row in 0..3 {
                 m[row][col] = v[row] - c[row];
@@ -99,19 +112,24 @@ fn nearest_index(x: f64, n: usize) -> usize {
 }
 
 /// Runs `voxel(i, j, k)` for every target voxel, slices in parallel.
-fn fill_target<T: Copy + Send + Sync>(target: &Grid, voxel: impl Fn(usize, usize, usize) -> T + Sync) -> Vec<T>
+fn fill_target<T: Copy + Send + Sync>(
+    target: &Grid,
+    voxel: impl Fn(usize, usize, usize) -> T + Sync,
+) -> Vec<T>
 where
     T: Default,
 {
     let [nx, ny, _] = target.dims;
     let mut data = vec![T::default(); target.len()];
-    data.par_chunks_mut(nx * ny).enumerate().for_each(|(k, slice)| {
-        for j in 0..ny {
-            for i in 0..nx {
-                slice[i + nx * j] = voxel(i, j, k);
+    data.par_chunks_mut(nx * ny)
+        .enumerate()
+        .for_each(|(k, slice)| {
+            for j in 0..ny {
+                for i in 0..nx {
+                    slice[i + nx * j] = voxel(i, j, k);
+                }
             }
-        }
-    });
+        });
     data
 }
 
@@ -183,7 +201,9 @@ pub fn resample_mask_fractional(
     supersampling: usize,
 ) -> Result<FractionalMask, GeometryError> {
     if supersampling == 0 {
-        return Err(GeometryError::Invalid("supersampling must be at least 1".into()));
+        return Err(GeometryError::Invalid(
+            "supersampling must be at least 1".into(),
+        ));
     }
     let map = IndexMap::new(source.grid(), target, source_from_target)?;
     let [sx, sy, sz] = source.grid().dims;
@@ -200,7 +220,8 @@ pub fn resample_mask_fractional(
                     if inside(x, sx)
                         && inside(y, sy)
                         && inside(z, sz)
-                        && src[nearest_index(x, sx) + sx * (nearest_index(y, sy) + sy * nearest_index(z, sz))]
+                        && src[nearest_index(x, sx)
+                            + sx * (nearest_index(y, sy) + sy * nearest_index(z, sz))]
                     {
                         hits += 1;
                     }

@@ -44,13 +44,24 @@ fn dicom_image_plane_equation() {
         frame("1.2.840.1"),
     )
     .unwrap();
-    for (i, j, k) in [(0.0, 0.0, 0.0), (10.0, 20.0, 0.0), (511.0, 399.0, 29.0), (3.5, -2.0, 7.25)] {
+    for (i, j, k) in [
+        (0.0, 0.0, 0.0),
+        (10.0, 20.0, 0.0),
+        (511.0, 399.0, 29.0),
+        (3.5, -2.0, 7.25),
+    ] {
         let expected = [0, 1, 2].map(|c| {
-            ipp[c] + x_cos[c] * pixel_spacing[1] * i + y_cos[c] * pixel_spacing[0] * j + normal[c] * slice_spacing * k
+            ipp[c]
+                + x_cos[c] * pixel_spacing[1] * i
+                + y_cos[c] * pixel_spacing[0] * j
+                + normal[c] * slice_spacing * k
         });
         let p = grid.patient_from_index(ContinuousIndex::new(i, j, k));
         for c in 0..3 {
-            assert!((p.to_array()[c] - expected[c]).abs() < 1e-9, "({i},{j},{k}) axis {c}");
+            assert!(
+                (p.to_array()[c] - expected[c]).abs() < 1e-9,
+                "({i},{j},{k}) axis {c}"
+            );
         }
         // The 4 × 4 matrix says the same.
         let m = grid.patient_from_index_matrix();
@@ -63,7 +74,13 @@ fn dicom_image_plane_equation() {
 
 #[test]
 fn memory_order_is_i_fastest() {
-    let g = Grid::axis_aligned([3, 4, 5], [1.0; 3], PointLps::new(0.0, 0.0, 0.0), frame("f")).unwrap();
+    let g = Grid::axis_aligned(
+        [3, 4, 5],
+        [1.0; 3],
+        PointLps::new(0.0, 0.0, 0.0),
+        frame("f"),
+    )
+    .unwrap();
     assert_eq!(g.offset(1, 0, 0), Some(1));
     assert_eq!(g.offset(0, 1, 0), Some(3));
     assert_eq!(g.offset(0, 0, 1), Some(12));
@@ -93,36 +110,86 @@ fn invalid_grids_are_refused() {
 #[test]
 fn rigid_transforms_compose_and_invert() {
     let (a, b, c) = (frame("a"), frame("b"), frame("c"));
-    let a_from_b = Rigid::new(a.clone(), b.clone(), rotation([1.0, 2.0, 3.0], 0.3), [5.0, -2.0, 1.0]).unwrap();
-    let b_from_c = Rigid::new(b.clone(), c.clone(), rotation([0.0, 0.0, 1.0], -1.1), [0.0, 7.0, 2.0]).unwrap();
+    let a_from_b = Rigid::new(
+        a.clone(),
+        b.clone(),
+        rotation([1.0, 2.0, 3.0], 0.3),
+        [5.0, -2.0, 1.0],
+    )
+    .unwrap();
+    let b_from_c = Rigid::new(
+        b.clone(),
+        c.clone(),
+        rotation([0.0, 0.0, 1.0], -1.1),
+        [0.0, 7.0, 2.0],
+    )
+    .unwrap();
     let a_from_c = a_from_b.then_from(&b_from_c).unwrap();
-    assert_eq!((a_from_c.to.clone(), a_from_c.from.clone()), (a.clone(), c.clone()));
+    assert_eq!(
+        (a_from_c.to.clone(), a_from_c.from.clone()),
+        (a.clone(), c.clone())
+    );
     let p = PointLps::new(12.0, -3.0, 44.0);
-    assert!(a_from_c.apply(p).distance(a_from_b.apply(b_from_c.apply(p))) < 1e-9);
+    assert!(
+        a_from_c
+            .apply(p)
+            .distance(a_from_b.apply(b_from_c.apply(p)))
+            < 1e-9
+    );
     let back = a_from_b.inverse().apply(a_from_b.apply(p));
     assert!(back.distance(p) < 1e-9);
-    assert!(b_from_c.then_from(&a_from_b).is_err(), "frames do not chain");
+    assert!(
+        b_from_c.then_from(&a_from_b).is_err(),
+        "frames do not chain"
+    );
     // A reflection is not rigid.
     let mirror = [[-1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
     assert!(Rigid::new(a.clone(), b.clone(), mirror, [0.0; 3]).is_err());
     // 4 × 4 matrix form.
-    let m = [[0.0, -1.0, 0.0, 10.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, -5.0], [0.0, 0.0, 0.0, 1.0]];
+    let m = [
+        [0.0, -1.0, 0.0, 10.0],
+        [1.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 1.0, -5.0],
+        [0.0, 0.0, 0.0, 1.0],
+    ];
     let r = Rigid::from_matrix(a, b, m).unwrap();
-    assert_eq!(r.apply(PointLps::new(1.0, 2.0, 3.0)), PointLps::new(8.0, 1.0, -2.0));
+    assert_eq!(
+        r.apply(PointLps::new(1.0, 2.0, 3.0)),
+        PointLps::new(8.0, 1.0, -2.0)
+    );
 }
 
 #[test]
 fn frames_must_match_or_be_registered() {
     let (ct, spect) = (frame("ct"), frame("spect"));
     let e = source_from_target(&ct, &spect, None).unwrap_err();
-    assert!(e.to_string().contains("different frames of reference (ct and spect)"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("different frames of reference (ct and spect)"),
+        "{e}"
+    );
     let ct_from_spect = Rigid::translation(ct.clone(), spect.clone(), [1.0, 2.0, 3.0]);
     // Either direction of a registration serves.
-    assert_eq!(source_from_target(&ct, &spect, Some(&ct_from_spect)).unwrap(), ct_from_spect);
-    assert_eq!(source_from_target(&spect, &ct, Some(&ct_from_spect)).unwrap(), ct_from_spect.inverse());
-    assert_eq!(source_from_target(&ct, &ct, None).unwrap(), Rigid::identity(ct.clone(), ct.clone()));
+    assert_eq!(
+        source_from_target(&ct, &spect, Some(&ct_from_spect)).unwrap(),
+        ct_from_spect
+    );
+    assert_eq!(
+        source_from_target(&spect, &ct, Some(&ct_from_spect)).unwrap(),
+        ct_from_spect.inverse()
+    );
+    assert_eq!(
+        source_from_target(&ct, &ct, None).unwrap(),
+        Rigid::identity(ct.clone(), ct.clone())
+    );
     // A transform whose frames do not fit the grids is refused by resampling.
-    let g = Grid::axis_aligned([2, 2, 2], [1.0; 3], PointLps::new(0.0, 0.0, 0.0), ct.clone()).unwrap();
+    let g = Grid::axis_aligned(
+        [2, 2, 2],
+        [1.0; 3],
+        PointLps::new(0.0, 0.0, 0.0),
+        ct.clone(),
+    )
+    .unwrap();
     let img = Image::filled(g.clone(), 1.0f32);
     assert!(resample_linear(&img, &g, &ct_from_spect, 0.0).is_err());
 }
@@ -133,20 +200,35 @@ fn linear_field(p: PointLps) -> f64 {
 
 #[test]
 fn identity_resampling_returns_the_data() {
-    let g = Grid::new([7, 5, 4], [1.2, 0.9, 2.0], PointLps::new(-3.0, 4.0, 10.0), rotation([1.0, 1.0, 0.0], 0.4), frame("f")).unwrap();
+    let g = Grid::new(
+        [7, 5, 4],
+        [1.2, 0.9, 2.0],
+        PointLps::new(-3.0, 4.0, 10.0),
+        rotation([1.0, 1.0, 0.0], 0.4),
+        frame("f"),
+    )
+    .unwrap();
     let data: Vec<f32> = (0..g.len()).map(|n| (n * 7 % 13) as f32).collect();
     let img = Image::new(g.clone(), data.clone()).unwrap();
     let id = Rigid::identity(frame("f"), frame("f"));
-    assert_eq!(resample_linear(&img, &g, &id, -1.0).unwrap().data(), &data[..]);
-    assert_eq!(resample_nearest(&img, &g, &id, -1.0).unwrap().data(), &data[..]);
+    assert_eq!(
+        resample_linear(&img, &g, &id, -1.0).unwrap().data(),
+        &data[..]
+    );
+    assert_eq!(
+        resample_nearest(&img, &g, &id, -1.0).unwrap().data(),
+        &data[..]
+    );
 }
 
 #[test]
 fn one_voxel_shift_moves_the_data() {
     // Target origin one voxel further along i: target (i) = source (i + 1).
     let f = frame("f");
-    let src_g = Grid::axis_aligned([4, 3, 2], [2.0; 3], PointLps::new(0.0, 0.0, 0.0), f.clone()).unwrap();
-    let tgt_g = Grid::axis_aligned([4, 3, 2], [2.0; 3], PointLps::new(2.0, 0.0, 0.0), f.clone()).unwrap();
+    let src_g =
+        Grid::axis_aligned([4, 3, 2], [2.0; 3], PointLps::new(0.0, 0.0, 0.0), f.clone()).unwrap();
+    let tgt_g =
+        Grid::axis_aligned([4, 3, 2], [2.0; 3], PointLps::new(2.0, 0.0, 0.0), f.clone()).unwrap();
     let img = Image::new(src_g.clone(), (0..src_g.len()).map(|n| n as f32).collect()).unwrap();
     let out = resample_nearest(&img, &tgt_g, &Rigid::identity(f.clone(), f), -1.0).unwrap();
     for k in 0..2 {
@@ -203,7 +285,13 @@ proptest! {
 fn fractional_mask_keeps_the_volume() {
     let f = frame("f");
     let n = 100;
-    let fine = Grid::axis_aligned([n, n, n], [0.5; 3], PointLps::new(-24.75, -24.75, -24.75), f.clone()).unwrap();
+    let fine = Grid::axis_aligned(
+        [n, n, n],
+        [0.5; 3],
+        PointLps::new(-24.75, -24.75, -24.75),
+        f.clone(),
+    )
+    .unwrap();
     let r = 20.0;
     let mask_data: Vec<bool> = (0..fine.len())
         .map(|o| {
@@ -214,14 +302,31 @@ fn fractional_mask_keeps_the_volume() {
         .collect();
     let mask = Image::new(fine, mask_data).unwrap();
     let analytic = 4.0 / 3.0 * std::f64::consts::PI * r * r * r / 1000.0;
-    assert!((mask.volume_ml() / analytic - 1.0).abs() < 0.005, "fine mask {}", mask.volume_ml());
-    let coarse = Grid::axis_aligned([16, 16, 16], [4.0; 3], PointLps::new(-28.7, -28.7, -28.7), f.clone()).unwrap();
+    assert!(
+        (mask.volume_ml() / analytic - 1.0).abs() < 0.005,
+        "fine mask {}",
+        mask.volume_ml()
+    );
+    let coarse = Grid::axis_aligned(
+        [16, 16, 16],
+        [4.0; 3],
+        PointLps::new(-28.7, -28.7, -28.7),
+        f.clone(),
+    )
+    .unwrap();
     let id = Rigid::identity(f.clone(), f);
     let frac = resample_mask_fractional(&mask, &coarse, &id, 8).unwrap();
     assert!(frac.data().iter().all(|&x| (0.0..=1.0).contains(&x)));
     let v = frac.fractional_volume_ml();
-    assert!((v / mask.volume_ml() - 1.0).abs() < 0.005, "fractional {v} vs fine {}", mask.volume_ml());
-    assert!((v / analytic - 1.0).abs() < 0.01, "fractional {v} vs analytic {analytic}");
+    assert!(
+        (v / mask.volume_ml() - 1.0).abs() < 0.005,
+        "fractional {v} vs fine {}",
+        mask.volume_ml()
+    );
+    assert!(
+        (v / analytic - 1.0).abs() < 0.01,
+        "fractional {v} vs analytic {analytic}"
+    );
     // Interior voxels are 1, far voxels 0.
     assert_eq!(frac.get(7, 7, 7), Some(1.0));
     assert_eq!(frac.get(0, 0, 0), Some(0.0));
