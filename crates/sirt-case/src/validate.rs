@@ -61,15 +61,30 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
     if raw.patient.id.trim().is_empty() {
         return Err(ctx.err("patient.id", "a pseudonymous identifier", "an empty text"));
     }
-    for (field, v) in [
-        ("patient.height", raw.patient.height.map(|h| h.m())),
-        ("patient.weight", raw.patient.weight.map(|w| w.kg())),
-    ] {
-        if let Some(v) = v
-            && v <= 0.0
-        {
-            return Err(ctx.err(field, "a value above zero", v));
-        }
+    use sirt_models::bsa::{HEIGHT_PLAUSIBLE_M, WEIGHT_PLAUSIBLE_KG};
+    if let Some(h) = raw.patient.height
+        && !(h.m() >= HEIGHT_PLAUSIBLE_M.0 && h.m() <= HEIGHT_PLAUSIBLE_M.1)
+    {
+        return Err(ctx.err(
+            "patient.height",
+            format!(
+                "a body height from {} to {} m",
+                HEIGHT_PLAUSIBLE_M.0, HEIGHT_PLAUSIBLE_M.1
+            ),
+            h,
+        ));
+    }
+    if let Some(w) = raw.patient.weight
+        && !(w.kg() >= WEIGHT_PLAUSIBLE_KG.0 && w.kg() <= WEIGHT_PLAUSIBLE_KG.1)
+    {
+        return Err(ctx.err(
+            "patient.weight",
+            format!(
+                "a body weight from {} to {} kg",
+                WEIGHT_PLAUSIBLE_KG.0, WEIGHT_PLAUSIBLE_KG.1
+            ),
+            w,
+        ));
     }
     let patient = Patient {
         id: raw.patient.id,

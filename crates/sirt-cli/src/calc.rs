@@ -4,15 +4,17 @@ use crate::{Failure, Result, input};
 use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
-use sirt_models::bsa::{BsaInputs, LsfBands};
-use sirt_models::lung::{Lung, LungMassBasis, PlanarCounts};
+use sirt_devices::Device;
+use sirt_models::bsa::BsaInputs;
+use sirt_models::lung::{LUNG_DENSITY_CT_DEFAULT_G_PER_ML, Lung, LungMassBasis, PlanarCounts};
 use sirt_models::partition::{Territory, TumourCompartment};
 use sirt_models::prescription::{
     InjectionLimits, Prescription, Solution, TumourTarget, solve, vial_activity_for,
 };
 use sirt_nuclides::{Coefficient, KConvention, Nuclide};
-use sirt_units::{AbsorbedDose, Activity, Fraction, Instant, Length, Mass, Volume};
+use sirt_units::{AbsorbedDose, Activity, Density, Fraction, Instant, Length, Mass, Volume};
 use std::io::Write;
+use std::path::PathBuf;
 
 #[derive(Clone, Copy, ValueEnum, Default)]
 pub(crate) enum Format {
@@ -47,8 +49,31 @@ pub(crate) struct LungArgs {
     #[arg(long, value_name = "ANT,POST", requires = "lung_counts")]
     liver_counts: Option<String>,
     /// Lung mass (default 1 kg, the TheraSphere IFU convention).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "ct_lung_volume")]
     lung_mass: Option<Mass>,
+    /// CT lung volume, for a CT-derived lung mass.
+    #[arg(long)]
+    ct_lung_volume: Option<Volume>,
+    /// Lung density with --ct-lung-volume (default 0.3 g/mL).
+    #[arg(long, requires = "ct_lung_volume")]
+    lung_density: Option<Density>,
+    /// Lung dose of earlier treatments, for the cumulative lung dose.
+    #[arg(long)]
+    earlier_lung_dose: Option<AbsorbedDose>,
+}
+
+#[derive(Args)]
+pub(crate) struct DeviceArgs {
+    /// Device id of the catalogue: sets the nuclide, the default K and the checks that apply.
+    #[arg(long)]
+    device: Option<String>,
+    /// A site device catalogue that adds or overrides devices (repeatable).
+    #[arg(long = "devices", value_name = "FILE")]
+    devices: Vec<PathBuf>,
+    /// K: a number of Gy·kg/GBq or therasphere-ifu, resin-partition, ho166-rule, nuclear-data
+    /// (default: the device's convention).
+    #[arg(long)]
+    k: Option<KConvention>,
 }
 
 #[derive(Subcommand)]
@@ -70,9 +95,8 @@ pub(crate) enum Calc {
         mass: Mass,
         #[command(flatten)]
         lung: LungArgs,
-        /// K: a number of Gy·kg/GBq or therasphere-ifu, resin-partition, nuclear-data.
-        #[arg(long, default_value = "therasphere-ifu")]
-        k: KConvention,
+        #[command(flatten)]
+        dev: DeviceArgs,
         /// Residual fraction in vial and lines (vial activity = A / (1 − R)).
         #[arg(long, default_value = "0")]
         residual: Fraction,
@@ -101,9 +125,8 @@ pub(crate) enum Calc {
         normal_mass: Mass,
         #[command(flatten)]
         lung: LungArgs,
-        /// K: a number of Gy·kg/GBq or a convention name.
-        #[arg(long, default_value = "resin-partition")]
-        k: KConvention,
+        #[command(flatten)]
+        dev: DeviceArgs,
         /// Lung dose limit (caps the activity).
         #[arg(long)]
         lung_limit: Option<AbsorbedDose>,
@@ -136,6 +159,12 @@ pub(crate) enum Calc {
         /// Lung shunt fraction.
         #[arg(long)]
         lsf: Fraction,
+        /// Device id of the catalogue whose LSF bands apply.
+        #[arg(long, default_value = "sir-spheres")]
+        device: String,
+        /// A site device catalogue (repeatable).
+        #[arg(long = "devices", value_name = "FILE")]
+        devices: Vec<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -153,9 +182,8 @@ pub(crate) enum Calc {
         /// Lung mass (default 1 kg).
         #[arg(long)]
         lung_mass: Option<Mass>,
-        /// K (default the Ho-166 rule, 15.87 Gy·kg/GBq).
-        #[arg(long, default_value = "ho166-rule")]
-        k: KConvention,
+        #[command(flatten)]
+        dev: DeviceArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -166,9 +194,8 @@ pub(crate) enum Calc {
         activity: Activity,
         #[command(flatten)]
         lung: LungArgs,
-        /// K: a number of Gy·kg/GBq or a convention name.
-        #[arg(long, default_value = "therasphere-ifu")]
-        k: KConvention,
+        #[command(flatten)]
+        dev: DeviceArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -227,16 +254,132 @@ fn lung_of(args: &LungArgs) -> Result<(Lung, &'static str)> {
             )));
         }
     };
-    let lung = match args.lung_mass {
-        Some(m) => Lung::with_mass(lsf, m),
-        None => Lung::convention(lsf),
+    let lung = match (args.lung_mass, args.ct_lung_volume) {
+        (Some(m), _) => Lung::with_mass(lsf, m),
+        (None, Some(v)) => Lung::from_ct_volume(
+            lsf,
+            v,
+            args.lung_density
+                .unwrap_or(Density::from_g_per_ml(LUNG_DENSITY_CT_DEFAULT_G_PER_ML)),
+        ),
+        (None, None) => Lung::convention(lsf),
     };
-    lung.validate().map_err(input)?;
+    lung.validate()
+        .map_err(|e| input(anyhow!("--lsf / --lung-mass / --ct-lung-volume: {e}")))?;
     Ok((lung, source))
 }
 
-fn k_of(k: KConvention, nuclide: Nuclide) -> Result<Coefficient> {
-    k.resolve(nuclide).map_err(|e| input(anyhow!("--k: {e}")))
+/// The device (`--device`, else `default`) and K (`--k`, else the device's convention).
+fn device_and_k(dev: &DeviceArgs, default: &str) -> Result<(Device, Coefficient)> {
+    let catalogue = crate::catalogue(&dev.devices)?;
+    let id = dev.device.as_deref().unwrap_or(default);
+    let device = catalogue.get(id).cloned().ok_or_else(|| {
+        input(anyhow!(
+            "--device: unknown device \"{id}\"; the catalogue has {}",
+            catalogue.ids().join(", ")
+        ))
+    })?;
+    let k = dev
+        .k
+        .unwrap_or(device.k_convention)
+        .resolve(device.nuclide)
+        .map_err(|e| input(anyhow!("--k: {e} (device {})", device.id)))?;
+    Ok((device, k))
+}
+
+/// What a calculator knows of its injection, for the checks.
+struct CalcFacts {
+    method: &'static str,
+    lsf: Fraction,
+    lung_activity: Option<Activity>,
+    lung_dose: Option<AbsorbedDose>,
+    perfused_dose: Option<AbsorbedDose>,
+    normal_liver_dose: Option<AbsorbedDose>,
+    earlier_lung_dose: Option<AbsorbedDose>,
+}
+
+/// The embedded safety rules that apply to a single injection of `device` (rules for an
+/// indication or a grade need a case and are not run here).
+fn checks(device: &Device, f: &CalcFacts) -> Result<Vec<sirt_rules::Check>> {
+    let rules = crate::rule_set(&[])?;
+    let facts = sirt_rules::Facts {
+        basis: Some(sirt_rules::Basis::MaaPredicted),
+        sessions: vec![sirt_rules::SessionFacts {
+            id: "calc".into(),
+            extent: "unilobar".into(),
+            whole_liver_ntad: None,
+            lung_dose: f.lung_dose,
+            cumulative_lung_dose: f.earlier_lung_dose.zip(f.lung_dose).map(|(a, b)| a + b),
+            any_without_mcd: f.method != "partition",
+            tumours: vec![],
+            injections: vec![sirt_rules::InjectionFacts {
+                id: "calc".into(),
+                device_material: device.material.clone(),
+                nuclide: device.nuclide.to_string(),
+                method: f.method.into(),
+                territory: "lobar".into(),
+                perfused_dose: f.perfused_dose,
+                normal_liver_dose: f.normal_liver_dose,
+                lung_activity: f.lung_activity,
+                lsf: f.lsf,
+                vial_deviation: None,
+                missing_reason: None,
+            }],
+        }],
+        ..Default::default()
+    };
+    Ok(rules
+        .evaluate(&facts)
+        .into_iter()
+        .filter(|c| {
+            c.status != sirt_rules::Status::NotEvaluated
+                && !matches!(
+                    c.rule.as_str(),
+                    "net-staged-lobar-low-grade" | "net-bilobar-high-grade-mcd"
+                )
+        })
+        .collect())
+}
+
+impl CalcFacts {
+    fn from_solution(
+        method: &'static str,
+        lung: &Lung,
+        s: &Solution,
+        earlier: Option<AbsorbedDose>,
+    ) -> Self {
+        Self {
+            method,
+            lsf: lung.lsf,
+            lung_activity: Some(s.doses.lung.activity),
+            lung_dose: Some(s.doses.lung.dose),
+            perfused_dose: Some(s.doses.perfused.dose),
+            normal_liver_dose: Some(s.doses.normal_liver.dose),
+            earlier_lung_dose: earlier,
+        }
+    }
+}
+
+/// Check lines for the text output and the JSON array.
+fn check_lines(checks: &[sirt_rules::Check]) -> (Vec<(&'static str, String)>, Value) {
+    let lines = checks
+        .iter()
+        .map(|c| {
+            let value = match c.value {
+                Some(sirt_rules::CheckValue::Number(x)) => format!("{x:.3} {}", c.unit),
+                Some(sirt_rules::CheckValue::Flag(b)) => b.to_string(),
+                None => "—".into(),
+            };
+            (
+                "check",
+                format!(
+                    "{} {}: {value}, must be {} {} ({})",
+                    c.status, c.rule, c.comparison, c.threshold_written, c.source
+                ),
+            )
+        })
+        .collect();
+    (lines, serde_json::to_value(checks).unwrap_or(Value::Null))
 }
 
 fn lung_mass_text(l: &Lung) -> String {
@@ -261,16 +404,19 @@ fn act(a: Activity) -> String {
     a.gbq_and_mci(4)
 }
 
-/// Writes `lines` (label, value) or the JSON value.
+/// Writes `lines` (label, value) and the checks, or the JSON value with a `checks` array.
 fn emit(
     out: &mut impl Write,
     format: Format,
     title: &str,
     lines: &[(&str, String)],
-    json: Value,
+    mut json: Value,
+    checks: &[sirt_rules::Check],
 ) -> Result<()> {
+    let (check_lines, check_json) = check_lines(checks);
     match format {
         Format::Json => {
+            json["checks"] = check_json;
             let s = serde_json::to_string_pretty(&json).map_err(|e| Failure::Internal(e.into()))?;
             writeln!(out, "{s}")?;
         }
@@ -278,10 +424,11 @@ fn emit(
             writeln!(out, "{title}")?;
             let w = lines
                 .iter()
+                .chain(check_lines.iter())
                 .map(|(l, _)| l.chars().count())
                 .max()
                 .unwrap_or(0);
-            for (l, v) in lines {
+            for (l, v) in lines.iter().chain(check_lines.iter()) {
                 writeln!(out, "  {l:<w$}  {v}")?;
             }
             writeln!(out, "  (research use only; check every number)")?;
@@ -312,12 +459,18 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
             activity,
             mass,
             lung,
-            k,
+            dev,
             residual,
             common,
         } => {
+            let earlier = lung.earlier_lung_dose;
             let (lung, lsf_source) = lung_of(&lung)?;
-            let k = k_of(k, Nuclide::Y90)?;
+            let (device, k) = device_and_k(&dev, "therasphere")?;
+            if !mass.is_positive() {
+                return Err(input(anyhow!(
+                    "--mass: expected a mass above zero, found {mass}"
+                )));
+            }
             let territory = Territory {
                 tumours: vec![],
                 normal_liver: mass,
@@ -375,6 +528,10 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
                     ("activity to lungs", act(s.doses.lung.activity)),
                 ],
                 j,
+                &checks(
+                    &device,
+                    &CalcFacts::from_solution("mird", &lung, &s, earlier),
+                )?,
             )
         }
         Calc::Partition {
@@ -385,14 +542,15 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
             tumour_mass,
             normal_mass,
             lung,
-            k,
+            dev,
             lung_limit,
             normal_limit,
             residual,
             common,
         } => {
+            let earlier = lung.earlier_lung_dose;
             let (lung, lsf_source) = lung_of(&lung)?;
-            let k = k_of(k, Nuclide::Y90)?;
+            let (device, k) = device_and_k(&dev, "sir-spheres")?;
             let territory = Territory {
                 tumours: vec![TumourCompartment {
                     id: "tumour".into(),
@@ -494,6 +652,10 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
                     ),
                 ],
                 j,
+                &checks(
+                    &device,
+                    &CalcFacts::from_solution("partition", &lung, &s, earlier),
+                )?,
             )
         }
         Calc::Bsa {
@@ -503,9 +665,23 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
             liver_volume,
             lobe_volume,
             lsf,
+            device,
+            devices,
             common,
         } => {
-            let bands = LsfBands::default();
+            let catalogue = crate::catalogue(&devices)?;
+            let device = catalogue.get(&device).cloned().ok_or_else(|| {
+                input(anyhow!(
+                    "--device: unknown device \"{device}\"; the catalogue has {}",
+                    catalogue.ids().join(", ")
+                ))
+            })?;
+            let bands = device.lsf_bands.clone().ok_or_else(|| {
+                input(anyhow!(
+                    "--device: \"{}\" has no LSF bands for the BSA method",
+                    device.id
+                ))
+            })?;
             let r = BsaInputs {
                 height,
                 weight,
@@ -515,7 +691,15 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
                 lsf,
             }
             .compute(&bands)
-            .map_err(input)?;
+            .map_err(|e| {
+                // The model names its inputs ("tumour volume"); here they are flags.
+                input(anyhow!(
+                    "--{}: expected {}, found {}",
+                    e.field.replace(' ', "-"),
+                    e.expected,
+                    e.found
+                ))
+            })?;
             let j = json!({
                 "bsa_m2": r.bsa_m2,
                 "tumour_involvement": r.tumour_involvement,
@@ -554,6 +738,18 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
                     ("bands", bands.source.clone()),
                 ],
                 j,
+                &checks(
+                    &device,
+                    &CalcFacts {
+                        method: "bsa",
+                        lsf,
+                        lung_activity: None,
+                        lung_dose: None,
+                        perfused_dose: None,
+                        normal_liver_dose: None,
+                        earlier_lung_dose: None,
+                    },
+                )?,
             )
         }
         Calc::Ho166 {
@@ -561,10 +757,10 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
             target_dose,
             lsf,
             lung_mass,
-            k,
+            dev,
             common,
         } => {
-            let k = k_of(k, Nuclide::Ho166)?;
+            let (device, k) = device_and_k(&dev, "quiremspheres")?;
             let lsf_v = lsf.unwrap_or(Fraction::ZERO);
             let lung = match lung_mass {
                 Some(m) => Lung::with_mass(lsf_v, m),
@@ -621,32 +817,53 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
                     "not computed (no --lsf); the rule does not subtract the lung shunt".into(),
                 ));
             }
+            let ho_checks = checks(
+                &device,
+                &CalcFacts {
+                    method: "ho166",
+                    lsf: lsf_v,
+                    lung_activity: lsf.map(|_| s.doses.lung.activity),
+                    lung_dose: lsf.map(|_| s.doses.lung.dose),
+                    perfused_dose: Some(s.doses.perfused.dose),
+                    normal_liver_dose: None,
+                    earlier_lung_dose: None,
+                },
+            )?;
             emit(
                 out,
                 common.format,
                 "Ho-166 dose rule: A = D · M / K",
                 &lines,
                 j,
+                &ho_checks,
             )
         }
         Calc::Lung {
             activity,
             lung,
-            k,
+            dev,
             common,
         } => {
+            let earlier = lung.earlier_lung_dose;
             let (lung, lsf_source) = lung_of(&lung)?;
-            let nuclide = if matches!(k, KConvention::Ho166Rule) {
-                Nuclide::Ho166
-            } else {
-                Nuclide::Y90
-            };
-            let k = k_of(k, nuclide)?;
+            let (device, k) = device_and_k(&dev, "therasphere")?;
             let lung_activity = activity * lung.lsf.value();
             let dose = k.k.dose(lung_activity, lung.mass);
-            let label_limit = Activity::from_mci(16.5);
-            let j = json!({
+            let ch = checks(
+                &device,
+                &CalcFacts {
+                    method: "lung",
+                    lsf: lung.lsf,
+                    lung_activity: Some(lung_activity),
+                    lung_dose: Some(dose),
+                    perfused_dose: None,
+                    normal_liver_dose: None,
+                    earlier_lung_dose: earlier,
+                },
+            )?;
+            let mut j = json!({
                 "activity_gbq": activity.gbq(),
+                "device": device.id,
                 "lsf": lung.lsf.value(),
                 "lung_mass_kg": lung.mass.kg(),
                 "k_gy_kg_per_gbq": k.k.gy_kg_per_gbq(),
@@ -654,39 +871,39 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
                 "lung_activity_gbq": lung_activity.gbq(),
                 "lung_activity_mci": lung_activity.mci(),
                 "lung_gy": dose.gy(),
-                "label_lung_activity_limit_gbq": label_limit.gbq(),
             });
+            let mut lines = vec![
+                ("activity", act(activity)),
+                (
+                    "device",
+                    format!("{} ({}, {})", device.name, device.material, device.nuclide),
+                ),
+                (
+                    "LSF",
+                    format!(
+                        "{} ({lsf_source})",
+                        sirt_report::fmt_pct(lung.lsf.value(), 2)
+                    ),
+                ),
+                ("lung mass", lung_mass_text(&lung)),
+                ("K", k_line(&k)),
+                ("activity to lungs", act(lung_activity)),
+                ("lung dose", format!("{:.2} Gy", dose.gy())),
+            ];
+            if let Some(e) = earlier {
+                j["cumulative_lung_gy"] = json!((e + dose).gy());
+                lines.push((
+                    "cumulative lung dose",
+                    format!("{:.2} Gy (earlier {:.2} Gy)", (e + dose).gy(), e.gy()),
+                ));
+            }
             emit(
                 out,
                 common.format,
                 "Lung dose: D = K · A · LSF / M_lung",
-                &[
-                    ("activity", act(activity)),
-                    (
-                        "LSF",
-                        format!(
-                            "{} ({lsf_source})",
-                            sirt_report::fmt_pct(lung.lsf.value(), 2)
-                        ),
-                    ),
-                    ("lung mass", lung_mass_text(&lung)),
-                    ("K", k_line(&k)),
-                    (
-                        "activity to lungs",
-                        format!(
-                            "{} (TheraSphere label limit 0.61 GBq / 16.5 mCi)",
-                            act(lung_activity)
-                        ),
-                    ),
-                    (
-                        "lung dose",
-                        format!(
-                            "{:.2} Gy (limits 30 Gy per session, 50 Gy cumulative)",
-                            dose.gy()
-                        ),
-                    ),
-                ],
+                &lines,
                 j,
+                &ch,
             )
         }
         Calc::Decay {
@@ -699,6 +916,12 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
             let elapsed = to.since(&from);
             let factor = nuclide.decay_factor(elapsed);
             let a = activity * factor;
+            if !a.bq().is_finite() {
+                return Err(input(anyhow!(
+                    "--from / --to: back-correcting {nuclide} over {:.1} days overflows; check the instants",
+                    -elapsed.days()
+                )));
+            }
             let j = json!({
                 "nuclide": nuclide.to_string(),
                 "half_life_h": nuclide.half_life().hours(),
@@ -726,6 +949,7 @@ pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
                     ("activity", act(a)),
                 ],
                 j,
+                &[],
             )
         }
     }

@@ -94,13 +94,24 @@ fn demo_json_keys_and_hand_values() {
     assert!((r["normal_liver_gy"].as_f64().unwrap() - dn).abs() < 1e-9);
     // Lung: 50 × A × 0.055 / 1.02 kg.
     assert!((r["lung_gy"].as_f64().unwrap() - 50.0 * a * 0.055 / 1.02).abs() < 1e-9);
-    // Whole-liver NTAD of session 1 = D_N × M_N / M_NTL = dn × 1.03425 / 1.61238.
-    let ntad = dn * 1.03425 / 1.61238;
+    // With the whole 5 GBq vial at the planned instant (Thursday 10:00 Paris = 88 h after
+    // Sunday 12:00 EST): 5 × 2^(−88/64.1) × (1 − 0.03) is administered, and the checks and session
+    // totals use it. Whole-liver NTAD of session 1 = D_N(vial) × M_N / M_NTL.
+    let a_vial = 5.0 * 2f64.powf(-88.0 / 64.1) * 0.97;
+    let w = &r["with_ordered_vial"];
+    assert!((w["administered_activity_gbq"].as_f64().unwrap() - a_vial).abs() < 1e-9);
+    let dn_vial = dn * a_vial / a;
+    assert!((w["normal_liver_gy"].as_f64().unwrap() - dn_vial).abs() < 1e-9);
+    let ntad = dn_vial * 1.03425 / 1.61238;
     assert!((v["sessions"][0]["whole_liver_ntad_gy"].as_f64().unwrap() - ntad).abs() < 1e-9);
-    // Whole-liver NTAD of the plan so far adds the sessions' doses.
+    // Whole-liver NTAD of the plan so far adds the sessions' doses: session 1 as delivered (its
+    // residual was recorded), session 2 as expected with its vial.
     let sessions = v["sessions"].as_array().unwrap();
-    let sum = sessions[0]["whole_liver_ntad_gy"].as_f64().unwrap()
-        + sessions[1]["whole_liver_ntad_gy"].as_f64().unwrap();
+    let delivered_1 = r["delivered"]["normal_liver_gy"].as_f64().unwrap() * 1.03425 / 1.61238;
+    assert!(
+        (sessions[0]["plan_whole_liver_ntad_gy"].as_f64().unwrap() - delivered_1).abs() < 1e-12
+    );
+    let sum = delivered_1 + sessions[1]["whole_liver_ntad_gy"].as_f64().unwrap();
     assert!((sessions[1]["plan_whole_liver_ntad_gy"].as_f64().unwrap() - sum).abs() < 1e-12);
     // Cumulative lung over both sessions, with the delivered activity of session 1.
     assert!(
@@ -229,6 +240,28 @@ fn calc_against_derived_vectors() {
         "json",
     ]);
     assert!((v["lung_gy"].as_f64().unwrap() - 14.901).abs() < 1e-9);
+    // An extreme LSF plans, and the lung checks fail: 150 Gy to 0.9 kg with LSF 0.5 needs 5.4 GBq,
+    // 135 Gy to a 1 kg lung.
+    let v = json(&[
+        "calc",
+        "mird",
+        "--target-dose",
+        "150 Gy",
+        "--mass",
+        "0.9 kg",
+        "--lsf",
+        "0.5",
+        "--format",
+        "json",
+    ]);
+    assert!((v["lung_gy"].as_f64().unwrap() - 135.0).abs() < 1e-9);
+    let lung = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "lung-dose-session")
+        .unwrap();
+    assert_eq!(lung["status"], "fail");
     // Decay: 69 h of Y-90 from 7 GBq (Python: 3.3193755522353094).
     let v = json(&[
         "calc",
@@ -403,6 +436,53 @@ fn errors_exit_2_with_a_clear_message() {
             "60 Gy",
             "--k",
             "therasphere-ifu",
+        ],
+    );
+    record(
+        "implausible height",
+        &[
+            "calc",
+            "bsa",
+            "--height",
+            "175 m",
+            "--weight",
+            "75 kg",
+            "--tumour-volume",
+            "200 mL",
+            "--liver-volume",
+            "1800 mL",
+            "--lsf",
+            "0.06",
+        ],
+    );
+    record(
+        "decay overflow",
+        &[
+            "calc",
+            "decay",
+            "--nuclide",
+            "Tc-99m",
+            "--activity",
+            "1 GBq",
+            "--from",
+            "2026-03-01T12:00:00Z",
+            "--to",
+            "1000-03-01T12:00:00Z",
+        ],
+    );
+    record(
+        "daylight-saving gap",
+        &[
+            "calc",
+            "decay",
+            "--nuclide",
+            "Y-90",
+            "--activity",
+            "1 GBq",
+            "--from",
+            "2026-03-29T02:30:00[Europe/Paris]",
+            "--to",
+            "2026-03-30T12:00:00Z",
         ],
     );
     record("missing case file", &["plan", "/nonexistent/case.toml"]);

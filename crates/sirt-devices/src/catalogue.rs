@@ -1,5 +1,6 @@
 //! The device catalogue: read from TOML (the embedded `data/devices.toml` plus site files).
 
+use sirt_models::bsa::LsfBands;
 use sirt_nuclides::{KConvention, Nuclide};
 use sirt_units::{Activity, TimeSpan};
 use std::collections::BTreeMap;
@@ -70,6 +71,8 @@ pub struct Device {
     pub activity_per_sphere_source: Option<String>,
     /// Calibration and usable window.
     pub calibration: CalibrationSchedule,
+    /// Activity factors of the BSA method by LSF (resin), with their source.
+    pub lsf_bands: Option<LsfBands>,
 }
 
 fn ser_weekday<S: serde::Serializer>(
@@ -141,6 +144,7 @@ struct RawDevice {
     activity_per_sphere: Option<Activity>,
     activity_per_sphere_source: Option<String>,
     calibration: RawCalibration,
+    lsf_bands: Option<LsfBands>,
 }
 
 #[derive(serde::Deserialize)]
@@ -312,6 +316,21 @@ fn convert(d: RawDevice, origin: &str) -> Result<Device, CatalogueError> {
             format!("{usable_to}"),
         ));
     }
+    if let Some(b) = &d.lsf_bands {
+        for (n, band) in b.bands.iter().enumerate() {
+            let ok = (0.0..=1.0).contains(&band.lower)
+                && (0.0..=1.0).contains(&band.upper)
+                && band.lower <= band.upper
+                && band.factor.is_none_or(|f| (0.0..=1.0).contains(&f));
+            if !ok {
+                return Err(invalid(
+                    &format!("lsf_bands.bands[{n}]"),
+                    "0 ≤ lower ≤ upper ≤ 1 (fractions) and a factor in [0, 1] or none",
+                    format!("{band:?}"),
+                ));
+            }
+        }
+    }
     Ok(Device {
         id: d.id.clone(),
         name: d.name,
@@ -334,6 +353,7 @@ fn convert(d: RawDevice, origin: &str) -> Result<Device, CatalogueError> {
             verified: c.verified,
             source: c.source.clone(),
         },
+        lsf_bands: d.lsf_bands,
     })
 }
 

@@ -4,7 +4,8 @@
 //! - (V1) activity in a vial at injection: A_vial(T) = A_cal · exp(−λ (T − t_cal))
 //! - (V2) required at injection: A_req = A_administered / (1 − R)
 //! - (V3) glass: the vial whose A_vial(T) is closest to A_req (ties: later calibration, smaller
-//!   vial); the instant it holds exactly A_req is t* = t_cal + T½ · log₂(A_cal / A_req)
+//!   vial) — or, when a dose limit set A_req, the closest not above it; the instant it holds
+//!   exactly A_req is t* = t_cal + T½ · log₂(A_cal / A_req)
 //! - (V4) resin: fraction drawn = A_req / A_vial(T) (more than one vial when above 1)
 //! - (V5) patient-specific: A_cal = A_req · exp(λ (T − t_cal))
 //! - (V6) delivered after the residual measurement: A_delivered = A_vial(T) − R_meas · exp(λ (t_meas − T))
@@ -117,13 +118,25 @@ pub struct VialOrder {
     pub alternatives: Vec<VialOption>,
     /// The chosen vial on each day of the window at the planned clock time (glass).
     pub days: Vec<DayOption>,
-    /// Number of microspheres injected (whole vial for glass, the drawn part for resin, the order
-    /// for Ho-166), from the catalogue's activity per sphere at calibration; `None` when unknown.
+    /// Number of microspheres ordered for the injection (whole vial for glass, the drawn part for
+    /// resin, the order for Ho-166; before the residual), from the catalogue's activity per sphere
+    /// at calibration; `None` when unknown.
     pub spheres: Option<f64>,
     /// Whether the calibration schedule used is verified in the catalogue.
     pub schedule_verified: bool,
     /// The schedule's source.
     pub schedule_source: String,
+}
+
+/// How a whole vial is chosen (glass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VialPolicy {
+    /// The vial closest to the required activity, above or below.
+    Closest,
+    /// The closest vial that does not exceed the required activity (when a dose limit set it);
+    /// the closest overall when every vial exceeds it.
+    AtMost,
 }
 
 /// Orders `required_at_injection` (V2) of `device` for `treatment`. `calibration` overrides the
@@ -133,6 +146,7 @@ pub fn order(
     required_at_injection: Activity,
     treatment: &Instant,
     calibration: Option<&Instant>,
+    policy: VialPolicy,
 ) -> Result<VialOrder, OrderError> {
     if !required_at_injection.is_positive() {
         return Err(OrderError::BadActivity {
@@ -227,10 +241,12 @@ pub fn order(
                 .flat_map(|c| device.vial_activities.iter().map(move |v| (c, *v)))
                 .map(|(c, v)| option(c, v))
                 .collect();
+            // (V3); under a dose limit (AtMost) the vials that stay at or below it come first.
+            let over = |o: &VialOption| policy == VialPolicy::AtMost && o.deviation > 1e-12;
             options.sort_by(|a, b| {
-                a.deviation
-                    .abs()
-                    .total_cmp(&b.deviation.abs())
+                over(a)
+                    .cmp(&over(b))
+                    .then(a.deviation.abs().total_cmp(&b.deviation.abs()))
                     .then(b.calibration.cmp(&a.calibration))
                     .then(a.nominal.total_cmp(&b.nominal))
             });

@@ -203,9 +203,9 @@ impl Grid {
     /// The affine p = A · (i, j, k, 1) as a row-major 4 × 4 matrix (G4).
     pub fn patient_from_index_matrix(&self) -> [[f64; 4]; 4] {
         let mut m = [[0.0; 4]; 4];
-        for r in 0..3 {
-            for c in 0..3 {
-                m[r][c] = self.direction[c][r] * self.spacing_mm[c];
+        for (r, row) in m.iter_mut().take(3).enumerate() {
+            for (c, x) in row.iter_mut().take(3).enumerate() {
+                *x = self.direction[c][r] * self.spacing_mm[c];
             }
         }
         m[0][3] = self.origin.x;

@@ -112,13 +112,10 @@ fn nearest_index(x: f64, n: usize) -> usize {
 }
 
 /// Runs `voxel(i, j, k)` for every target voxel, slices in parallel.
-fn fill_target<T: Copy + Send + Sync>(
+fn fill_target<T: Copy + Send + Sync + Default>(
     target: &Grid,
     voxel: impl Fn(usize, usize, usize) -> T + Sync,
-) -> Vec<T>
-where
-    T: Default,
-{
+) -> Vec<T> {
     let [nx, ny, _] = target.dims;
     let mut data = vec![T::default(); target.len()];
     data.par_chunks_mut(nx * ny)

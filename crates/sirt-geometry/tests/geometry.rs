@@ -1,6 +1,11 @@
 //! Every conversion of docs/coordinates.md, each against an independent statement of it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::needless_range_loop
+)]
 
 use proptest::prelude::*;
 use sirt_geometry::*;

@@ -22,10 +22,30 @@ pub const DU_BOIS_WEIGHT_EXPONENT: f64 = 0.425;
 /// The 0.2 GBq·m⁻² offset… written as 0.2 in (B2) (Kennedy 2007; SIR-Spheres IFU) [R].
 pub const BSA_OFFSET_GBQ: f64 = 0.2;
 
+/// Plausibility bounds of a body height, m: a value outside is a typing error (unit or digit),
+/// not a patient (sirtplan input check, not a clinical limit).
+pub const HEIGHT_PLAUSIBLE_M: (f64, f64) = (0.3, 2.6);
+/// Plausibility bounds of a body weight, kg (sirtplan input check, not a clinical limit).
+pub const WEIGHT_PLAUSIBLE_KG: (f64, f64) = (1.0, 500.0);
+
 /// Body surface area by Du Bois (B1), in m².
 pub fn bsa_du_bois_m2(height: Length, weight: Mass) -> Result<f64, ModelError> {
-    positive("height", height.m(), height)?;
-    positive("weight", weight.kg(), weight)?;
+    let (hl, hh) = HEIGHT_PLAUSIBLE_M;
+    if !(height.m() >= hl && height.m() <= hh) {
+        return Err(ModelError::new(
+            "height",
+            format!("a body height from {hl} to {hh} m"),
+            height,
+        ));
+    }
+    let (wl, wh) = WEIGHT_PLAUSIBLE_KG;
+    if !(weight.kg() >= wl && weight.kg() <= wh) {
+        return Err(ModelError::new(
+            "weight",
+            format!("a body weight from {wl} to {wh} kg"),
+            weight,
+        ));
+    }
     Ok(DU_BOIS_COEFFICIENT
         * height.m().powf(DU_BOIS_HEIGHT_EXPONENT)
         * weight.kg().powf(DU_BOIS_WEIGHT_EXPONENT))
@@ -69,33 +89,6 @@ pub struct LsfBands {
     pub bands: Vec<LsfBand>,
     /// Where the bands come from.
     pub source: String,
-}
-
-impl Default for LsfBands {
-    /// < 10 % × 1, [10, 15) % × 0.8, [15, 20] % × 0.6, > 20 % contraindicated (SIR-Spheres IFU
-    /// [R]; van Roekel thesis p. 41 "reductions of 20 %, 40 % and 100 % if the LSF exceeds 10 %,
-    /// 15 % or 20 %"; boundary operators as in shared/reference/clinical/vectors.json, to confirm
-    /// against the current IFU).
-    fn default() -> Self {
-        let band = |lower, lower_inclusive, upper, upper_inclusive, factor| LsfBand {
-            lower,
-            lower_inclusive,
-            upper,
-            upper_inclusive,
-            factor,
-        };
-        Self {
-            bands: vec![
-                band(0.0, true, 0.10, false, Some(1.0)),
-                band(0.10, true, 0.15, false, Some(0.8)),
-                band(0.15, true, 0.20, true, Some(0.6)),
-                band(0.20, false, 1.0, true, None),
-            ],
-            source: "SIR-Spheres IFU / Kennedy et al. 2007 [R]: <10 % none, 10–15 % −20 %, \
-                     15–20 % −40 %, >20 % contraindicated"
-                .to_owned(),
-        }
-    }
 }
 
 impl LsfBands {

@@ -16,8 +16,9 @@
 //!
 //! Session limits are met by scaling: when a sum exceeds its limit, every injection that
 //! contributes to it and whose activity is not fixed by the user is scaled by one common
-//! factor, f = (limit − fixed part) / scalable part. Scaling only lowers every sum, so the limits
-//! are taken once each, in the order (S1), (S2), (S3), and all hold at the end. This keeps the
+//! factor, f = max(0, (limit − fixed part) / scalable part). Scaling only lowers every sum, so the
+//! limits are taken once each, in the order (S1), (S2), (S3), and all hold at the end unless
+//! activities fixed by the user exceed them alone (then f = 0 for the others). This keeps the
 //! ratio of activities between injections as prescribed; it is not an optimisation across
 //! injections.
 
@@ -127,8 +128,9 @@ pub fn totals(
 
 /// Scales injections so that the session limits hold; returns what was scaled.
 ///
-/// When the injections whose activity the user fixed already exceed a limit alone, nothing is
-/// scaled for that limit: the plan keeps the user's activities and the checks report the excess.
+/// Injections whose activity the user fixed are never scaled. When they (with the earlier dose)
+/// already reach a limit, the other injections get the factor 0 — no activity is allowed for
+/// them — and the checks report the excess of the fixed ones.
 pub fn apply_limits(
     injections: &mut [SessionInjection],
     ctx: &SessionContext,
@@ -175,10 +177,9 @@ pub fn apply_limits(
         if fixed + scalable <= limit.gy() * (1.0 + 1e-12) || who.is_empty() {
             continue;
         }
-        let factor = (limit.gy() - fixed) / scalable;
-        if factor <= 0.0 {
-            continue;
-        }
+        // When the fixed injections and earlier treatments already reach the limit, nothing is
+        // left for the others: their factor is 0 (no activity allowed), never left unscaled.
+        let factor = ((limit.gy() - fixed) / scalable).max(0.0);
         for &n in &who {
             let inj = &mut injections[n];
             let a = inj.solution.administered * factor;
@@ -284,6 +285,40 @@ mod tests {
         // The ratio of activities is kept.
         let r_before = before.normal_liver_energy.j();
         assert!(r_before > after.normal_liver_energy.j());
+    }
+
+    #[test]
+    fn nothing_left_means_zero_not_unscaled() {
+        // Earlier lung dose 45 Gy, cumulative limit 50 Gy; a fixed injection alone gives 10 Gy.
+        let mut injs = vec![
+            injection(
+                1.0,
+                0.1,
+                3.0,
+                0.2,
+                Prescription::Fixed(Activity::from_gbq(1.0)),
+            ),
+            injection(
+                1.0,
+                0.1,
+                3.0,
+                0.2,
+                Prescription::PerfusedDose(AbsorbedDose::from_gy(120.0)),
+            ),
+        ];
+        let ctx = SessionContext {
+            whole_normal_liver: Mass::from_kg(2.5),
+            lung_mass: Mass::from_kg(1.0),
+            earlier_lung_dose: AbsorbedDose::from_gy(45.0),
+        };
+        let limits = SessionLimits {
+            lung_cumulative_max: Some(AbsorbedDose::from_gy(50.0)),
+            ..Default::default()
+        };
+        let applied = apply_limits(&mut injs, &ctx, &limits).unwrap();
+        assert_eq!(applied[0].factor, 0.0);
+        assert_eq!(injs[1].solution.administered.gbq(), 0.0);
+        assert_eq!(injs[0].solution.administered.gbq(), 1.0);
     }
 
     #[test]

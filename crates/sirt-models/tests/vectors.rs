@@ -4,11 +4,32 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::Value;
-use sirt_models::bsa::{BsaInputs, LsfBands};
+use sirt_models::bsa::{BsaInputs, LsfBand, LsfBands};
 use sirt_models::lung::Lung;
 use sirt_models::partition::{Territory, TumourCompartment};
 use sirt_models::prescription::{InjectionLimits, Prescription, TumourTarget, solve};
 use sirt_units::{AbsorbedDose, Activity, DepositionCoefficient, Fraction, Length, Mass, Volume};
+
+/// The resin bands of clinical-rules.md §3.2 as the reference vectors read them: [0, 10) % × 1,
+/// [10, 15) % × 0.8, [15, 20] % × 0.6, above 20 % contraindicated.
+fn reference_bands() -> LsfBands {
+    let band = |lower, lower_inclusive, upper, upper_inclusive, factor| LsfBand {
+        lower,
+        lower_inclusive,
+        upper,
+        upper_inclusive,
+        factor,
+    };
+    LsfBands {
+        bands: vec![
+            band(0.0, true, 0.10, false, Some(1.0)),
+            band(0.10, true, 0.15, false, Some(0.8)),
+            band(0.15, true, 0.20, true, Some(0.6)),
+            band(0.20, false, 1.0, true, None),
+        ],
+        source: "clinical-rules.md §3.2".into(),
+    }
+}
 
 fn vectors() -> Vec<Value> {
     serde_json::from_str(include_str!("data/sirt_derived_test_vectors.json")).unwrap()
@@ -94,7 +115,7 @@ fn bsa_vectors() {
             perfused_volume: None,
             lsf: Fraction::new(f(i, &["LSF"])).unwrap(),
         }
-        .compute(&LsfBands::default())
+        .compute(&reference_bands())
         .unwrap();
         let o = &v["outputs"];
         assert!(close(r.bsa_m2, f(o, &["BSA_m2"]), 1e-14), "{}", v["id"]);
@@ -227,7 +248,7 @@ fn lung_dose_vectors() {
 #[test]
 fn resin_lsf_band_vectors() {
     let all: Value = serde_json::from_str(include_str!("data/clinical_vectors.json")).unwrap();
-    let bands = LsfBands::default();
+    let bands = reference_bands();
     for v in all["resin_lsf_reduction"].as_array().unwrap() {
         let lsf = Fraction::new(f(v, &["LSF_pct"]) / 100.0).unwrap();
         let factor = bands.band_for(lsf).unwrap().factor.unwrap_or(0.0);

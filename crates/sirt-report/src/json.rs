@@ -99,6 +99,12 @@ fn injection_json(plan: &Plan, p: &InjectionPlan) -> Value {
             "prescribed_activity_gbq": null,
             "prescribed_activity_mci": null,
         }),
+        Outcome::NoActivityAllowed { reason } => json!({
+            "status": "no_activity_allowed",
+            "contraindication": reason,
+            "prescribed_activity_gbq": null,
+            "prescribed_activity_mci": null,
+        }),
         Outcome::Planned(a) => {
             let s = &a.solution;
             let o = &a.order;
@@ -159,6 +165,13 @@ fn injection_json(plan: &Plan, p: &InjectionPlan) -> Value {
                         "activity_gbq": c.activity.gbq(),
                     })).collect::<Vec<_>>(),
                     "vial_order": order,
+                    "with_ordered_vial": merge(
+                        json!({
+                            "administered_activity_gbq": a.expected.administered.gbq(),
+                            "administered_activity_mci": a.expected.administered.mci(),
+                        }),
+                        doses_json(p, &a.expected.doses),
+                    ),
                     "delivered": delivered,
                 }),
                 doses_json(p, &s.doses),
@@ -184,6 +197,7 @@ pub fn plan_json(plan: &Plan) -> Value {
                 "whole_liver_ntad_gy": s.totals.map(|t| t.whole_liver_ntad.gy()),
                 "normal_liver_energy_j": s.totals.map(|t| t.normal_liver_energy.j()),
                 "plan_whole_liver_ntad_gy": s.plan_whole_liver_ntad.gy(),
+                "tumour_gy": s.tumour_doses.iter().map(|(id, d)| json!({"id": id, "gy": d.gy()})).collect::<Vec<_>>(),
                 "treated_normal_fraction": s.totals.map(|t| t.treated_normal_fraction),
                 "lung_gy": s.totals.map(|t| t.lung_dose.gy()),
                 "earlier_lung_gy": s.earlier_lung_dose.gy(),

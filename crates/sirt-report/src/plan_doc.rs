@@ -6,7 +6,7 @@ use crate::{fmt_activity, fmt_gy, fmt_pct};
 use sirt_case::{Goal, LsfSource, MassBasis};
 use sirt_devices::{Ordering, VialOrder};
 use sirt_models::lung::LungMassBasis;
-use sirt_models::partition::PartitionDoses;
+use sirt_models::partition::{CompartmentDose, PartitionDoses};
 use sirt_workflow::{InjectionPlan, Outcome, Plan, RESEARCH_NOTICE};
 
 /// Builds the plan document.
@@ -164,6 +164,9 @@ pub fn plan_document(plan: &Plan) -> Document {
                 a.solution.binding.describe().to_owned(),
             ),
             Outcome::Contraindicated { .. } => ("—".into(), "—".into(), "contraindicated".into()),
+            Outcome::NoActivityAllowed { .. } => {
+                ("—".into(), "—".into(), "no activity allowed".into())
+            }
         };
         s.row(vec![
             p.input.id.clone(),
@@ -211,7 +214,7 @@ pub fn plan_document(plan: &Plan) -> Document {
                     kv.push((
                         "Whole-liver NTAD, plan so far".into(),
                         format!(
-                            "{} (this and the plan's earlier sessions)",
+                            "{} (this and the plan's earlier sessions; delivered doses where the residual was recorded)",
                             fmt_gy(s.plan_whole_liver_ntad)
                         ),
                     ));
@@ -262,6 +265,16 @@ pub fn plan_document(plan: &Plan) -> Document {
             ));
         }
         doc.push(Block::KeyValues(kv));
+        if !s.tumour_doses.is_empty() {
+            let mut t = Table::new(&["tumour", "whole-tumour dose (Gy)"], &[1]);
+            for (id, d) in &s.tumour_doses {
+                t.row(vec![id.clone(), format!("{:.1}", d.gy())]);
+            }
+            doc.push(Block::Para(
+                "Whole-tumour mean doses with the ordered vials (all injections of the session; a tumour split between territories gets the energy of every part over its whole mass):".into(),
+            ));
+            doc.push(Block::Table(t));
+        }
     }
 
     doc.push(Block::Heading(1, "Checks".into()));
@@ -382,17 +395,9 @@ fn goal_text(p: &InjectionPlan) -> String {
     }
 }
 
-fn dose_table(p: &InjectionPlan, d: &PartitionDoses) -> Table {
-    let mut t = Table::new(
-        &[
-            "compartment",
-            "mass (g)",
-            "TNR",
-            "activity (GBq)",
-            "dose (Gy)",
-        ],
-        &[1, 2, 3, 4],
-    );
+/// The compartments of an injection's doses: (label, mass, TNR, selector).
+fn dose_rows(p: &InjectionPlan, d: &PartitionDoses) -> Vec<(String, Option<f64>, CompartmentDose)> {
+    let mut rows = Vec::new();
     for tu in &p.tumours {
         if let Some((_, cd)) = d.tumours.iter().find(|(id, _)| *id == tu.id) {
             let frac = if tu.fraction < 1.0 {
@@ -400,48 +405,47 @@ fn dose_table(p: &InjectionPlan, d: &PartitionDoses) -> Table {
             } else {
                 String::new()
             };
-            t.row(vec![
-                format!("tumour {}{frac}", tu.id),
-                format!("{:.1}", cd.mass.kg() * 1e3),
-                format!("{:.2}", tu.tnr),
-                format!("{:.4}", cd.activity.gbq()),
-                format!("{:.1}", cd.dose.gy()),
-            ]);
+            rows.push((format!("tumour {}{frac}", tu.id), Some(tu.tnr), *cd));
         }
     }
     if let Some(cd) = d.tumours_combined {
-        t.row(vec![
-            "tumours combined".into(),
-            format!("{:.1}", cd.mass.kg() * 1e3),
-            String::new(),
-            format!("{:.4}", cd.activity.gbq()),
-            format!("{:.1}", cd.dose.gy()),
-        ]);
+        rows.push(("tumours combined".into(), None, cd));
     }
-    let nl = d.normal_liver;
-    t.row(vec![
-        "normal liver (perfused)".into(),
-        format!("{:.1}", nl.mass.kg() * 1e3),
-        "1.00".into(),
-        format!("{:.4}", nl.activity.gbq()),
-        format!("{:.1}", nl.dose.gy()),
-    ]);
-    let pf = d.perfused;
-    t.row(vec![
-        "perfused volume".into(),
-        format!("{:.1}", pf.mass.kg() * 1e3),
-        String::new(),
-        format!("{:.4}", pf.activity.gbq()),
-        format!("{:.1}", pf.dose.gy()),
-    ]);
-    let lu = d.lung;
-    t.row(vec![
-        "lungs".into(),
-        format!("{:.1}", lu.mass.kg() * 1e3),
-        String::new(),
-        format!("{:.4}", lu.activity.gbq()),
-        format!("{:.2}", lu.dose.gy()),
-    ]);
+    rows.push(("normal liver (perfused)".into(), Some(1.0), d.normal_liver));
+    rows.push(("perfused volume".into(), None, d.perfused));
+    rows.push(("lungs".into(), None, d.lung));
+    rows
+}
+
+/// Doses by compartment; with a second set (the ordered vial), both dose columns side by side.
+fn dose_table(p: &InjectionPlan, d: &PartitionDoses, with_vial: Option<&PartitionDoses>) -> Table {
+    let mut headers = vec![
+        "compartment",
+        "mass (g)",
+        "TNR",
+        "activity (GBq)",
+        "dose (Gy)",
+    ];
+    if with_vial.is_some() {
+        headers.extend(["activity with vial (GBq)", "dose with vial (Gy)"]);
+    }
+    let right: Vec<usize> = (1..headers.len()).collect();
+    let mut t = Table::new(&headers, &right);
+    let other = with_vial.map(|w| dose_rows(p, w));
+    for (n, (label, tnr, cd)) in dose_rows(p, d).into_iter().enumerate() {
+        let mut row = vec![
+            label,
+            format!("{:.1}", cd.mass.kg() * 1e3),
+            tnr.map(|x| format!("{x:.2}")).unwrap_or_default(),
+            format!("{:.4}", cd.activity.gbq()),
+            format!("{:.2}", cd.dose.gy()),
+        ];
+        if let Some((_, _, w)) = other.as_ref().and_then(|o| o.get(n)) {
+            row.push(format!("{:.4}", w.activity.gbq()));
+            row.push(format!("{:.2}", w.dose.gy()));
+        }
+        t.row(row);
+    }
     t
 }
 
@@ -515,7 +519,7 @@ fn order_blocks(o: &VialOrder, doc: &mut Document) {
         kv.push((
             "Microspheres".into(),
             format!(
-                "about {:.2} million injected (catalogue activity per sphere)",
+                "about {:.2} million in the vial(s) at calibration or drawn (catalogue activity per sphere; the residual keeps a part)",
                 n / 1e6
             ),
         ));
@@ -671,7 +675,7 @@ fn injection_blocks(plan: &Plan, p: &InjectionPlan, doc: &mut Document) {
     }
     doc.push(Block::KeyValues(kv));
     match &p.outcome {
-        Outcome::Contraindicated { reason } => {
+        Outcome::Contraindicated { reason } | Outcome::NoActivityAllowed { reason } => {
             doc.push(Block::Notice(format!("No activity: {reason}.")))
         }
         Outcome::Planned(a) => {
@@ -709,11 +713,19 @@ fn injection_blocks(plan: &Plan, p: &InjectionPlan, doc: &mut Document) {
                 ]);
             }
             doc.push(Block::Table(t));
+            let vial_differs = (a.expected.administered / s.administered - 1.0).abs() > 1e-9;
+            if vial_differs {
+                kv_push_expected(doc, a);
+            }
             doc.push(Block::Heading(
                 3,
                 "Predicted doses (99mTc-MAA, partition model)".into(),
             ));
-            doc.push(Block::Table(dose_table(p, &s.doses)));
+            doc.push(Block::Table(dose_table(
+                p,
+                &s.doses,
+                vial_differs.then_some(&a.expected.doses),
+            )));
             doc.push(Block::Heading(3, "Vial order".into()));
             order_blocks(&a.order, doc);
             if let Some(dd) = &a.delivered {
@@ -737,11 +749,22 @@ fn injection_blocks(plan: &Plan, p: &InjectionPlan, doc: &mut Document) {
                         fmt_activity(dd.delivery.delivered),
                     ),
                 ]));
-                doc.push(Block::Table(dose_table(p, &dd.doses)));
+                doc.push(Block::Table(dose_table(p, &dd.doses, None)));
             }
         }
     }
     let _ = plan;
+}
+
+fn kv_push_expected(doc: &mut Document, a: &sirt_workflow::PlannedActivity) {
+    doc.push(Block::KeyValues(vec![(
+        "With the ordered vial".into(),
+        format!(
+            "{} administered if injected at the planned instant (whole vial less the residual; {:+.1} % vs the prescription); the checks use these doses",
+            fmt_activity(a.expected.administered),
+            (a.expected.administered / a.solution.administered - 1.0) * 100.0
+        ),
+    )]));
 }
 
 fn method_text(m: sirt_case::Method) -> String {

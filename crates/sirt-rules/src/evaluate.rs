@@ -57,6 +57,8 @@ pub struct SessionFacts {
     pub cumulative_lung_dose: Option<AbsorbedDose>,
     /// Whether some injection is not planned with the partition model.
     pub any_without_mcd: bool,
+    /// Tumours treated in the session and their whole-tumour mean dose.
+    pub tumours: Vec<(String, Option<AbsorbedDose>)>,
     /// Injections.
     pub injections: Vec<InjectionFacts>,
 }
@@ -82,8 +84,8 @@ pub struct InjectionFacts {
     pub lung_activity: Option<Activity>,
     /// LSF.
     pub lsf: Fraction,
-    /// Tumour compartments: id and mean dose.
-    pub tumours: Vec<(String, Option<AbsorbedDose>)>,
+    /// |ordered vial activity at the planned instant − required| / required, when ordered.
+    pub vial_deviation: Option<f64>,
     /// Why doses are missing (e.g. "contraindicated: LSF above 20 %").
     pub missing_reason: Option<String>,
 }
@@ -307,7 +309,25 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
                 push(format!("session {}", s.id), value);
             }
         }
-        Scope::Injection | Scope::InjectionTumour => {
+        Scope::SessionTumour => {
+            for s in &facts.sessions {
+                if !matches(&rule.session_extent, Some(&s.extent))
+                    || !s.injections.iter().any(|i| injection_matches(rule, i))
+                {
+                    continue;
+                }
+                for (t, d) in &s.tumours {
+                    push(
+                        format!("session {}, tumour {t}", s.id),
+                        num(
+                            d.map(AbsorbedDose::gy),
+                            "no activity planned for this tumour",
+                        ),
+                    );
+                }
+            }
+        }
+        Scope::Injection => {
             for s in &facts.sessions {
                 if !matches(&rule.session_extent, Some(&s.extent)) {
                     continue;
@@ -319,30 +339,19 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
                         .unwrap_or_else(|| "no activity planned".to_owned());
                     let reason = reason.as_str();
                     let subject = format!("injection {}", i.id);
-                    match rule.quantity {
+                    let value = match rule.quantity {
                         Quantity::PerfusedDose => {
-                            push(subject, num(i.perfused_dose.map(AbsorbedDose::gy), reason));
+                            num(i.perfused_dose.map(AbsorbedDose::gy), reason)
                         }
                         Quantity::PerfusedNormalLiverDose => {
-                            push(
-                                subject,
-                                num(i.normal_liver_dose.map(AbsorbedDose::gy), reason),
-                            );
+                            num(i.normal_liver_dose.map(AbsorbedDose::gy), reason)
                         }
-                        Quantity::LungActivity => {
-                            push(subject, num(i.lung_activity.map(Activity::gbq), reason));
-                        }
-                        Quantity::Lsf => push(subject, Ok(CheckValue::Number(i.lsf.percent()))),
-                        Quantity::TumourDose => {
-                            for (t, d) in &i.tumours {
-                                push(
-                                    format!("{subject}, tumour {t}"),
-                                    num(d.map(AbsorbedDose::gy), reason),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
+                        Quantity::LungActivity => num(i.lung_activity.map(Activity::gbq), reason),
+                        Quantity::Lsf => Ok(CheckValue::Number(i.lsf.percent())),
+                        Quantity::VialDeviation => num(i.vial_deviation.map(|d| d * 100.0), reason),
+                        _ => continue,
+                    };
+                    push(subject, value);
                 }
             }
         }

@@ -21,11 +21,12 @@
 //!         lung_dose: Some(AbsorbedDose::from_gy(5.0)),
 //!         cumulative_lung_dose: Some(AbsorbedDose::from_gy(5.0)),
 //!         any_without_mcd: false,
+//!         tumours: vec![],
 //!         injections: vec![InjectionFacts {
 //!             id: "R".into(), device_material: "glass".into(), nuclide: "Y-90".into(),
 //!             method: "partition".into(), territory: "lobar".into(),
 //!             perfused_dose: None, normal_liver_dose: None, lung_activity: None,
-//!             lsf: Fraction::new(0.05).unwrap(), tumours: vec![], missing_reason: None,
+//!             lsf: Fraction::new(0.05).unwrap(), vial_deviation: None, missing_reason: None,
 //!         }],
 //!     }],
 //!     ..Default::default()

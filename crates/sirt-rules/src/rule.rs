@@ -8,7 +8,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quantity {
-    /// Mean absorbed dose of a tumour compartment of an injection (Gy).
+    /// Mean absorbed dose of a whole tumour in a session: the energy its parts receive from the
+    /// session's injections over its whole mass (Gy).
     TumourDose,
     /// Tumour volume (mL).
     TumourVolume,
@@ -20,6 +21,8 @@ pub enum Quantity {
     LungActivity,
     /// Lung shunt fraction of an injection.
     Lsf,
+    /// |activity of the ordered vial at the planned instant − prescription| / prescription.
+    VialDeviation,
     /// Whole-liver normal-tissue absorbed dose of a session (Gy).
     WholeLiverNtad,
     /// Lung dose of a session (Gy).
@@ -39,8 +42,8 @@ pub enum Quantity {
 /// Where a quantity lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// One tumour compartment of one injection.
-    InjectionTumour,
+    /// One tumour in one session.
+    SessionTumour,
     /// One tumour of the patient.
     Tumour,
     /// One injection.
@@ -73,9 +76,11 @@ impl Quantity {
     pub fn scope(self) -> Scope {
         use Quantity::*;
         match self {
-            TumourDose => Scope::InjectionTumour,
+            TumourDose => Scope::SessionTumour,
             TumourVolume => Scope::Tumour,
-            PerfusedDose | PerfusedNormalLiverDose | LungActivity | Lsf => Scope::Injection,
+            PerfusedDose | PerfusedNormalLiverDose | LungActivity | Lsf | VialDeviation => {
+                Scope::Injection
+            }
             WholeLiverNtad
             | LungDoseSession
             | LungDoseCumulative
@@ -97,7 +102,7 @@ impl Quantity {
             | LungDoseCumulative => Dimension::Dose,
             TumourVolume => Dimension::Volume,
             LungActivity => Dimension::Activity,
-            Lsf | TumourBurden => Dimension::Fraction,
+            Lsf | TumourBurden | VialDeviation => Dimension::Fraction,
             Bilirubin => Dimension::Bilirubin,
             SingleSessionBilobar | SingleSessionBilobarWithoutMcd => Dimension::Flag,
         }

@@ -16,10 +16,7 @@ fn injection(material: &str, nuclide: &str, method: &str, lsf: f64) -> Injection
         normal_liver_dose: Some(AbsorbedDose::from_gy(60.0)),
         lung_activity: Some(Activity::from_gbq(0.3)),
         lsf: Fraction::new(lsf).unwrap(),
-        tumours: vec![
-            ("T1".into(), Some(AbsorbedDose::from_gy(210.0))),
-            ("T2".into(), Some(AbsorbedDose::from_gy(149.9))),
-        ],
+        vial_deviation: Some(0.05),
         missing_reason: None,
     }
 }
@@ -42,6 +39,10 @@ fn facts(indication: &str, grade: &str, ntad: f64, extent: &str, inj: InjectionF
             lung_dose: Some(AbsorbedDose::from_gy(12.0)),
             cumulative_lung_dose: Some(AbsorbedDose::from_gy(30.0)),
             any_without_mcd: false,
+            tumours: vec![
+                ("T1".into(), Some(AbsorbedDose::from_gy(210.0))),
+                ("T2".into(), Some(AbsorbedDose::from_gy(149.9))),
+            ],
             injections: vec![inj],
         }],
     }
@@ -83,15 +84,15 @@ fn net_glass_boundaries() {
     );
     // Tumour doses: 210 passes both, 149.9 warns below 150 and is info below 200.
     assert_eq!(
-        status(&c, "net-glass-tad-min", "injection R, tumour T1"),
+        status(&c, "net-glass-tad-min", "session 1, tumour T1"),
         Status::Pass
     );
     assert_eq!(
-        status(&c, "net-glass-tad-min", "injection R, tumour T2"),
+        status(&c, "net-glass-tad-min", "session 1, tumour T2"),
         Status::Warn
     );
     assert_eq!(
-        status(&c, "net-glass-tad-optimal", "injection R, tumour T2"),
+        status(&c, "net-glass-tad-optimal", "session 1, tumour T2"),
         Status::Info
     );
     // The SCD reference applies to the MIRD method only.
@@ -118,6 +119,11 @@ fn net_glass_boundaries() {
         .unwrap();
     assert_eq!(l.status, Status::Pass);
     assert_eq!(l.threshold, CheckValue::Number(0.6105));
+    // The whole glass vial is 5 % off the prescription: within the 10 % tolerance.
+    assert_eq!(
+        status(&c, "glass-vial-deviation", "injection R"),
+        Status::Pass
+    );
 }
 
 #[test]
@@ -160,7 +166,7 @@ fn grade_and_extent_filters() {
     assert_eq!(status(&c, "ho166-ntl-bilobar", "session 1"), Status::Fail);
     assert!(!c.iter().any(|x| x.rule == "ho166-ntl-unilobar"));
     assert_eq!(
-        status(&c, "ho166-tumour-mcrc", "injection R, tumour T2"),
+        status(&c, "ho166-tumour-mcrc", "session 1, tumour T2"),
         Status::Pass
     );
 }

@@ -54,6 +54,14 @@ pub enum ParseQuantityError {
         /// The accepted unit symbols, comma separated.
         units: String,
     },
+    /// A finite value whose conversion to the base unit overflows.
+    #[error("\"{input}\": {what} too large to represent")]
+    TooLarge {
+        /// The text as found.
+        input: String,
+        /// What kind of quantity was expected.
+        what: &'static str,
+    },
     /// A value that is negative (where that is meaningless), infinite or not a number.
     #[error("\"{input}\": {what} must be a finite, non-negative number")]
     OutOfRange {
@@ -144,6 +152,12 @@ pub(crate) fn parse_with_units(
         });
     };
     let base = value * factor;
+    if value.is_finite() && !base.is_finite() {
+        return Err(ParseQuantityError::TooLarge {
+            input: input.to_owned(),
+            what,
+        });
+    }
     if !base.is_finite() || (!signed && base < 0.0) {
         return Err(ParseQuantityError::OutOfRange {
             input: input.to_owned(),

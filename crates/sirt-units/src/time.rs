@@ -1,7 +1,8 @@
 //! Instants with their time zone. A decay needs a date, a time and a zone: anything less is refused.
 
 use crate::TimeSpan;
-use jiff::fmt::temporal::{Pieces, PiecesOffset};
+use jiff::fmt::temporal::{DateTimeParser, Pieces, PiecesOffset};
+use jiff::tz::Disambiguation;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
 use std::fmt;
@@ -27,6 +28,17 @@ pub enum ParseInstantError {
     MissingTime {
         /// The text as found.
         input: String,
+    },
+    /// A local time that does not exist or exists twice in its zone (daylight-saving change).
+    #[error(
+        "\"{input}\" falls in a daylight-saving change of its zone (the local time does not exist \
+         or exists twice); write the offset too, e.g. \"2026-10-25T02:30:00+01:00[Europe/Paris]\" ({reason})"
+    )]
+    Ambiguous {
+        /// The text as found.
+        input: String,
+        /// What the date-time parser said.
+        reason: String,
     },
     /// Not an RFC 3339 / RFC 9557 date-time at all, or an offset that contradicts its zone.
     #[error(
@@ -110,11 +122,23 @@ impl FromStr for Instant {
             });
         }
         if pieces.time_zone_annotation().is_some() {
-            // A bracketed zone: let jiff check the offset against the zone rules.
-            return input
-                .parse::<ZonedDateTime>()
+            // A bracketed zone: jiff checks a written offset against the zone's rules, and a
+            // local time that falls in a daylight-saving gap or overlap is refused rather than
+            // moved: the person must write the offset they mean.
+            return DateTimeParser::new()
+                .disambiguation(Disambiguation::Reject)
+                .parse_zoned_datetime(input)
                 .map(Instant::from_zoned)
-                .map_err(|e| invalid(e.to_string()));
+                .map_err(|e| {
+                    if pieces.offset().is_none() {
+                        ParseInstantError::Ambiguous {
+                            input: input.to_owned(),
+                            reason: e.to_string(),
+                        }
+                    } else {
+                        invalid(e.to_string())
+                    }
+                });
         }
         let tz = match pieces.offset() {
             None => {

@@ -22,9 +22,9 @@
 //! ```
 
 use sirt_case::{Case, Goal, Injection, Lobe, Method, TerritoryKind};
-use sirt_devices::{Catalogue, Delivery, Device, VialOrder};
+use sirt_devices::{Catalogue, Delivery, Device, VialOrder, VialPolicy};
 use sirt_models::ModelError;
-use sirt_models::bsa::{BsaInputs, BsaResult, LsfBands};
+use sirt_models::bsa::{BsaInputs, BsaResult};
 use sirt_models::partition::{PartitionDoses, Territory, TumourCompartment};
 use sirt_models::prescription::{
     Constraint, InjectionLimits, Prescription, Solution, TumourTarget, solve, vial_activity_for,
@@ -79,15 +79,27 @@ pub struct TumourPlan {
     pub mass: Mass,
 }
 
+/// The activity and doses expected with the ordered vial at the planned instant: for glass the
+/// whole vial less the residual, for resin and Ho-166 the prescription itself.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExpectedDoses {
+    /// Expected administered activity.
+    pub administered: Activity,
+    /// Doses at that activity.
+    pub doses: PartitionDoses,
+}
+
 /// An injection whose activity was planned.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PlannedActivity {
-    /// Administered activity, binding constraint, candidates and doses.
+    /// Prescribed administered activity, binding constraint, candidates and doses.
     pub solution: Solution,
     /// Activity needed in the vial at injection, A / (1 − R).
     pub vial_activity: Activity,
     /// The vial order.
     pub order: VialOrder,
+    /// Doses expected with the ordered vial at the planned instant (what the checks use).
+    pub expected: ExpectedDoses,
     /// Whether the tumour target was reached (`None` without a tumour target).
     pub target_reached: Option<bool>,
     /// Post-treatment: delivered activity and the doses it gives.
@@ -116,6 +128,11 @@ pub enum Outcome {
         /// Why.
         reason: String,
     },
+    /// A session limit leaves no activity for this injection.
+    NoActivityAllowed {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// One injection of the plan.
@@ -141,7 +158,7 @@ impl InjectionPlan {
     pub fn planned(&self) -> Option<&PlannedActivity> {
         match &self.outcome {
             Outcome::Planned(p) => Some(p),
-            Outcome::Contraindicated { .. } => None,
+            Outcome::Contraindicated { .. } | Outcome::NoActivityAllowed { .. } => None,
         }
     }
 }
@@ -177,14 +194,18 @@ pub struct SessionPlan {
     pub extent: Extent,
     /// Indices into [`Plan::injections`].
     pub injections: Vec<usize>,
-    /// Totals (None when no injection of the session has an activity).
+    /// Totals with the ordered vials (None when no injection of the session has an activity).
     pub totals: Option<SessionTotals>,
+    /// Whole-tumour mean doses of the tumours treated in the session (energy of all its parts
+    /// from the session's injections over the whole tumour mass), with the ordered vials.
+    pub tumour_doses: Vec<(String, AbsorbedDose)>,
     /// Scalings applied to meet session limits.
     pub scalings: Vec<SessionScaling>,
     /// Lung dose before the session.
     pub earlier_lung_dose: AbsorbedDose,
-    /// Whole-liver normal-tissue dose of this and the plan's earlier sessions (doses add; the
-    /// case's earlier treatments are not included).
+    /// Whole-liver normal-tissue dose of this and the plan's earlier sessions, delivered doses
+    /// where the residual was recorded, expected ones otherwise (doses add; the case's earlier
+    /// treatments are not included).
     pub plan_whole_liver_ntad: AbsorbedDose,
 }
 
@@ -331,7 +352,15 @@ pub fn plan(
                         .then_some(inj.perfused_volume),
                     lsf: inj.lung.lsf,
                 }
-                .compute(&LsfBands::default())
+                .compute(device.lsf_bands.as_ref().ok_or_else(|| {
+                    input_err(
+                        format!("injections[{n}].device"),
+                        format!(
+                            "device \"{}\" has no LSF bands for the BSA method in the catalogue",
+                            device.id
+                        ),
+                    )
+                })?)
                 .map_err(|e| model_err(n, &inj.id, e))?;
                 let p = r.activity.map(|a| Prescription::Formula {
                     activity: a,
@@ -370,12 +399,13 @@ pub fn plan(
         });
     }
 
-    // 2. Sessions in order: session limits, totals, then vial orders and deliveries.
+    // 2. Sessions in order: session limits, vial orders, expected and delivered doses, totals.
     let whole_normal = case.whole_normal_liver_mass();
     let mut earlier_lung = case.earlier_lung_dose();
     let mut plan_ntad = AbsorbedDose::from_gy(0.0);
     let mut sessions = Vec::new();
     for session in &case.sessions {
+        let session_err = |e: String| input_err(format!("session \"{}\"", session.id), e);
         let members: Vec<usize> = case
             .injections
             .iter()
@@ -414,32 +444,47 @@ pub fn plan(
                 lung_cumulative_max: limits.lung_cumulative_max,
             },
         )
-        .map_err(|e| input_err(format!("session \"{}\"", session.id), e.to_string()))?;
+        .map_err(|e| session_err(e.to_string()))?;
         // Report injection indices of the case, not of the group.
         for s in &mut scalings {
             s.injections = s.injections.iter().map(|&g| planned[g]).collect();
         }
-        let session_totals = if group.is_empty() {
-            None
-        } else {
-            Some(
-                totals(&group, &ctx)
-                    .map_err(|e| input_err(format!("session \"{}\"", session.id), e.to_string()))?,
-            )
-        };
 
+        // Per injection: vial order, doses expected with the ordered vial, delivery.
+        let mut expected_group: Vec<SessionInjection> = Vec::new();
         let mut lung_energy_for_later = Energy::from_j(0.0);
+        let mut normal_energy_for_later = Energy::from_j(0.0);
         for (g, &n) in planned.iter().enumerate() {
             let inj = &case.injections[n];
             let device = &drafts[n].device;
+            let k = drafts[n].k.k;
+            let territory = &group[g].territory;
             let solution = group[g].solution.clone();
+            if !solution.administered.is_positive() {
+                outcomes[n] = Some(Outcome::NoActivityAllowed {
+                    reason: format!(
+                        "the {} is already reached by the earlier treatments and the activities fixed in this session",
+                        solution.binding.describe()
+                    ),
+                });
+                continue;
+            }
             let vial_activity = vial_activity_for(solution.administered, inj.residual_fraction)
                 .map_err(|e| model_err(n, &inj.id, e))?;
+            let policy = match solution.binding {
+                Constraint::PerfusedTarget
+                | Constraint::TumourTarget
+                | Constraint::Ho166Rule
+                | Constraint::BsaFormula
+                | Constraint::FixedActivity => VialPolicy::Closest,
+                _ => VialPolicy::AtMost,
+            };
             let order = sirt_devices::order(
                 device,
                 vial_activity,
                 &session.treatment,
                 session.calibration.as_ref(),
+                policy,
             )
             .map_err(|e| {
                 input_err(
@@ -450,67 +495,93 @@ pub fn plan(
                     e.to_string(),
                 )
             })?;
+            // A whole glass vial is injected: what it holds at the planned instant, less the
+            // residual; a drawn (resin) or ordered (Ho-166) activity is the prescription itself.
+            let expected_administered = match device.ordering {
+                sirt_devices::Ordering::Vials => {
+                    order.chosen.at_injection * inj.residual_fraction.complement()
+                }
+                _ => solution.administered,
+            };
+            let expected = ExpectedDoses {
+                administered: expected_administered,
+                doses: territory
+                    .doses(k, expected_administered, &inj.lung)
+                    .map_err(|e| model_err(n, &inj.id, e))?,
+            };
             let delivered = match &inj.delivery {
                 None => None,
-                Some(d) => {
-                    let vial_at_injection = match d.vial_activity {
-                        Some(v) => v,
-                        None => match device.ordering {
-                            sirt_devices::Ordering::Vials => device.nuclide.activity_at(
-                                order.chosen.nominal,
-                                &order.chosen.calibration,
-                                &d.injected,
-                            ),
-                            _ => device.nuclide.activity_at(
-                                vial_activity,
-                                &session.treatment,
-                                &d.injected,
-                            ),
-                        },
-                    };
-                    let delivery = sirt_devices::delivered(
-                        device,
-                        vial_at_injection,
-                        &d.injected,
-                        d.residual,
-                        &d.residual_measured,
-                    )
-                    .map_err(|e| input_err(format!("injections[{n}].delivery"), e.to_string()))?;
-                    let territory = &group[g].territory;
-                    let doses = territory
-                        .doses(drafts[n].k.k, delivery.delivered, &inj.lung)
-                        .map_err(|e| model_err(n, &inj.id, e))?;
-                    Some(DeliveredDoses {
-                        delivery,
-                        injected: d.injected.clone(),
-                        doses,
-                    })
-                }
+                Some(d) => Some(deliver(
+                    device,
+                    &order,
+                    vial_activity,
+                    session,
+                    d,
+                    n,
+                    &inj.id,
+                    file,
+                )?)
+                .map(|delivery| {
+                    territory
+                        .doses(k, delivery.delivered, &inj.lung)
+                        .map(|doses| DeliveredDoses {
+                            delivery,
+                            injected: d.injected.clone(),
+                            doses,
+                        })
+                })
+                .transpose()
+                .map_err(|e| model_err(n, &inj.id, e))?,
             };
-            lung_energy_for_later += match &delivered {
-                Some(d) => d.doses.lung.energy,
-                None => solution.doses.lung.energy,
-            };
+            let carried = delivered.as_ref().map_or(&expected.doses, |d| &d.doses);
+            lung_energy_for_later += carried.lung.energy;
+            normal_energy_for_later += carried.normal_liver.energy;
+            expected_group.push(SessionInjection {
+                solution: Solution {
+                    doses: expected.doses.clone(),
+                    administered: expected_administered,
+                    ..solution.clone()
+                },
+                ..group[g].clone()
+            });
             let target_reached = matches!(inj.goal, Goal::TumourDose { .. })
                 .then(|| solution.binding == Constraint::TumourTarget);
             outcomes[n] = Some(Outcome::Planned(Box::new(PlannedActivity {
                 solution,
                 vial_activity,
                 order,
+                expected,
                 target_reached,
                 delivered,
             })));
         }
-        let extent = extent_of(members.iter().map(|&n| &case.injections[n]));
-        if let Some(t) = session_totals {
-            plan_ntad += t.whole_liver_ntad;
+        let session_totals = if expected_group.is_empty() {
+            None
+        } else {
+            Some(totals(&expected_group, &ctx).map_err(|e| session_err(e.to_string()))?)
+        };
+        // Whole-tumour doses: energy from every injection of the session over the whole mass.
+        let mut tumour_doses: Vec<(String, AbsorbedDose)> = Vec::new();
+        for t in &case.tumours {
+            let energy: Option<Energy> = expected_group
+                .iter()
+                .flat_map(|g| g.solution.doses.tumours.iter())
+                .filter(|(id, _)| *id == t.id)
+                .map(|(_, c)| c.energy)
+                .reduce(|a, b| a + b);
+            if let Some(e) = energy {
+                tumour_doses.push((t.id.clone(), e / t.mass));
+            }
         }
+        let extent = extent_of(members.iter().map(|&n| &case.injections[n]));
+        plan_ntad += normal_energy_for_later / whole_normal;
         sessions.push(SessionPlan {
             id: session.id.clone(),
             treatment: session.treatment.clone(),
             extent,
             injections: members,
             totals: session_totals,
+            tumour_doses,
             scalings,
             earlier_lung_dose: earlier_lung,
             plan_whole_liver_ntad: plan_ntad,
@@ -546,6 +617,88 @@ pub fn plan(
     })
 }
 
+/// Maximum distance between the recorded injection and the session's planned instant.
+pub const DELIVERY_MAX_SHIFT_DAYS: f64 = 2.0;
+
+/// The delivered activity of an injection (V6), after checking the delivery record against the
+/// session and the vial.
+#[allow(clippy::too_many_arguments)]
+fn deliver(
+    device: &Device,
+    order: &VialOrder,
+    vial_activity: Activity,
+    session: &sirt_case::Session,
+    d: &sirt_case::Delivery,
+    n: usize,
+    id: &str,
+    file: &str,
+) -> Result<Delivery, PlanError> {
+    let err = |field: &str, message: String| PlanError::Input {
+        file: file.to_owned(),
+        field: format!("injections[{n}] (\"{id}\").delivery.{field}"),
+        message,
+    };
+    let shift = d.injected.since(&session.treatment);
+    if shift.days().abs() > DELIVERY_MAX_SHIFT_DAYS {
+        return Err(err(
+            "injected",
+            format!(
+                "{} is {:.2} days from the session's planned treatment ({}); more than {DELIVERY_MAX_SHIFT_DAYS} days apart is another session",
+                d.injected,
+                shift.days(),
+                session.treatment
+            ),
+        ));
+    }
+    let cal = &device.calibration;
+    if !cal.at_treatment {
+        let since = d.injected.since(&order.chosen.calibration);
+        if since < cal.usable_from || since > cal.usable_to {
+            return Err(err(
+                "injected",
+                format!(
+                    "{} is {:.2} days after the vial's calibration ({}), outside the usable window {:.2} to {:.2} days",
+                    d.injected,
+                    since.days(),
+                    order.chosen.calibration,
+                    cal.usable_from.days(),
+                    cal.usable_to.days()
+                ),
+            ));
+        }
+    }
+    if d.residual_measured < d.injected {
+        return Err(err(
+            "residual_measured",
+            format!(
+                "{} is before the injection ({}); measure the residual after injecting",
+                d.residual_measured, d.injected
+            ),
+        ));
+    }
+    let vial_at_injection = match d.vial_activity {
+        Some(v) => v,
+        None => match device.ordering {
+            sirt_devices::Ordering::Vials => device.nuclide.activity_at(
+                order.chosen.nominal,
+                &order.chosen.calibration,
+                &d.injected,
+            ),
+            _ => device
+                .nuclide
+                .activity_at(vial_activity, &session.treatment, &d.injected),
+        },
+    };
+    sirt_devices::delivered(
+        device,
+        vial_at_injection,
+        &d.injected,
+        d.residual,
+        &d.residual_measured,
+    )
+    .map_err(|e| err("residual", e.to_string()))
+}
+
 fn extent_of<'a>(injections: impl Iterator<Item = &'a Injection>) -> Extent {
     let (mut right, mut left) = (false, false);
     for i in injections {
@@ -565,7 +718,7 @@ fn extent_of<'a>(injections: impl Iterator<Item = &'a Injection>) -> Extent {
 fn facts(case: &Case, injections: &[InjectionPlan], sessions: &[SessionPlan]) -> Facts {
     let injection_facts = |p: &InjectionPlan| {
         let planned = p.planned();
-        let doses = planned.map(|a| &a.solution.doses);
+        let doses = planned.map(|a| &a.expected.doses);
         InjectionFacts {
             id: p.input.id.clone(),
             device_material: p.device.material.clone(),
@@ -576,21 +729,11 @@ fn facts(case: &Case, injections: &[InjectionPlan], sessions: &[SessionPlan]) ->
             normal_liver_dose: doses.map(|d| d.normal_liver.dose),
             lung_activity: doses.map(|d| d.lung.activity),
             lsf: p.input.lung.lsf,
-            tumours: p
-                .tumours
-                .iter()
-                .map(|t| {
-                    let dose = doses.and_then(|d| {
-                        d.tumours
-                            .iter()
-                            .find(|(id, _)| *id == t.id)
-                            .map(|(_, c)| c.dose)
-                    });
-                    (t.id.clone(), dose)
-                })
-                .collect(),
+            vial_deviation: planned.map(|a| a.order.chosen.deviation.abs()),
             missing_reason: match &p.outcome {
-                Outcome::Contraindicated { reason } => Some(reason.clone()),
+                Outcome::Contraindicated { reason } | Outcome::NoActivityAllowed { reason } => {
+                    Some(reason.clone())
+                }
                 Outcome::Planned(_) => None,
             },
         }
@@ -608,21 +751,43 @@ fn facts(case: &Case, injections: &[InjectionPlan], sessions: &[SessionPlan]) ->
             .collect(),
         sessions: sessions
             .iter()
-            .map(|s| SessionFacts {
-                id: s.id.clone(),
-                extent: s.extent.label().to_owned(),
-                whole_liver_ntad: s.totals.map(|t| t.whole_liver_ntad),
-                lung_dose: s.totals.map(|t| t.lung_dose),
-                cumulative_lung_dose: s.totals.map(|t| t.cumulative_lung_dose),
-                any_without_mcd: s
-                    .injections
-                    .iter()
-                    .any(|&n| injections[n].input.method != Method::Partition),
-                injections: s
-                    .injections
-                    .iter()
-                    .map(|&n| injection_facts(&injections[n]))
-                    .collect(),
+            .map(|s| {
+                // Tumours aimed at in the session: those of its injections' territories.
+                let mut ids: Vec<String> = Vec::new();
+                for &n in &s.injections {
+                    for t in &injections[n].tumours {
+                        if !ids.contains(&t.id) {
+                            ids.push(t.id.clone());
+                        }
+                    }
+                }
+                SessionFacts {
+                    id: s.id.clone(),
+                    extent: s.extent.label().to_owned(),
+                    whole_liver_ntad: s.totals.map(|t| t.whole_liver_ntad),
+                    lung_dose: s.totals.map(|t| t.lung_dose),
+                    cumulative_lung_dose: s.totals.map(|t| t.cumulative_lung_dose),
+                    any_without_mcd: s
+                        .injections
+                        .iter()
+                        .any(|&n| injections[n].input.method != Method::Partition),
+                    tumours: ids
+                        .into_iter()
+                        .map(|id| {
+                            let d = s
+                                .tumour_doses
+                                .iter()
+                                .find(|(t, _)| *t == id)
+                                .map(|(_, d)| *d);
+                            (id, d)
+                        })
+                        .collect(),
+                    injections: s
+                        .injections
+                        .iter()
+                        .map(|&n| injection_facts(&injections[n]))
+                        .collect(),
+                }
             })
             .collect(),
     }
