@@ -89,6 +89,19 @@ enum Command {
         #[arg(long = "rules", value_name = "FILE")]
         rules: Vec<PathBuf>,
     },
+    /// Write the digital phantom (CT, labels, segments, MAA SPECT, Y-90 PET, true activity maps
+    /// as NIfTI, and truth.json) to a folder.
+    Phantom {
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Random seed (noise).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Size preset: small (4 mm CT), standard (2 mm), large (512 × 512 × 300).
+        #[arg(long, default_value = "standard")]
+        preset: sirt_phantom::Preset,
+    },
 }
 
 /// An error for the user (exit 2) or an internal one (exit 1).
@@ -201,6 +214,11 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             }
             Ok(())
         }
+        Command::Phantom {
+            out: dir,
+            seed,
+            preset,
+        } => phantom(&dir, seed, preset, out),
         Command::Rules { rules } => {
             let r = rule_set(&rules)?;
             for rule in r.rules() {
@@ -222,6 +240,57 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn phantom(
+    dir: &Path,
+    seed: u64,
+    preset: sirt_phantom::Preset,
+    out: &mut impl Write,
+) -> Result<()> {
+    let p = sirt_phantom::generate(preset, seed).map_err(|e| Failure::Internal(e.into()))?;
+    let nifti = |img: &sirt_geometry::Image<f32>| {
+        sirt_nifti::write(img, true).map_err(|e| Failure::Internal(e.into()))
+    };
+    let labels = |img: &sirt_geometry::Image<u16>| {
+        sirt_nifti::write_labels(img, true).map_err(|e| Failure::Internal(e.into()))
+    };
+    let truth = serde_json::to_vec_pretty(&p.truth).map_err(|e| Failure::Internal(e.into()))?;
+    let files = vec![
+        ("ct.nii.gz".to_owned(), nifti(&p.ct)?),
+        ("labels.nii.gz".to_owned(), labels(&p.labels)?),
+        ("segments.nii.gz".to_owned(), labels(&p.segments)?),
+        ("spect_maa_counts.nii.gz".to_owned(), nifti(&p.spect)?),
+        ("pet_y90_bq_per_ml.nii.gz".to_owned(), nifti(&p.pet)?),
+        (
+            "true_maa_activity_mbq.nii.gz".to_owned(),
+            nifti(&p.maa_activity)?,
+        ),
+        (
+            "true_y90_activity_mbq.nii.gz".to_owned(),
+            nifti(&p.y90_activity)?,
+        ),
+        ("truth.json".to_owned(), truth),
+    ];
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    sirt_report::write_outputs(
+        dir,
+        &sirt_report::Outputs {
+            files,
+            pdf_from_html: None,
+        },
+    )
+    .map_err(|e| Failure::Internal(e.into()))?;
+    writeln!(
+        out,
+        "phantom ({preset:?}, seed {seed}) written to {}:",
+        dir.display()
+    )?;
+    for n in names {
+        writeln!(out, "  {n}")?;
+    }
+    writeln!(out, "synthetic data for research and testing only")?;
+    Ok(())
 }
 
 fn plan(text: &str, name: &str, args: &PlanArgs, out: &mut impl Write) -> Result<()> {

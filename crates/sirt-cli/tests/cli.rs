@@ -551,3 +551,44 @@ fn out_writes_reports_and_pdf_never_half() {
         assert!(files.is_empty(), "half-written output left: {files:?}");
     }
 }
+
+#[test]
+fn phantom_writes_images_and_truth() {
+    let dir = temp_dir("phantom");
+    let o = sirtplan(&[
+        "phantom",
+        "--out",
+        dir.to_str().unwrap(),
+        "--preset",
+        "small",
+        "--seed",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap();
+    assert_eq!(truth["seed"], 2);
+    assert!((truth["maa"]["lsf"].as_f64().unwrap() - 0.06).abs() < 1e-6);
+    let frame = sirt_geometry::FrameOfReference("phantom".into());
+    let labels = sirt_nifti::read_labels(
+        &std::fs::read(dir.join("labels.nii.gz")).unwrap(),
+        "labels",
+        frame.clone(),
+    )
+    .unwrap();
+    let ct = sirt_nifti::read(
+        &std::fs::read(dir.join("ct.nii.gz")).unwrap(),
+        "ct",
+        frame.clone(),
+    )
+    .unwrap();
+    assert!(labels.grid().same_as(ct.grid()));
+    let spect = sirt_nifti::read(
+        &std::fs::read(dir.join("spect_maa_counts.nii.gz")).unwrap(),
+        "spect",
+        frame,
+    )
+    .unwrap();
+    let counts: f64 = spect.data().iter().map(|&c| f64::from(c)).sum();
+    assert_eq!(counts, truth["spect_counts"][1].as_f64().unwrap());
+}

@@ -92,16 +92,27 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn i16(&self, at: usize) -> i16 {
         let v = [self.b[at], self.b[at + 1]];
-        if self.be { i16::from_be_bytes(v) } else { i16::from_le_bytes(v) }
+        if self.be {
+            i16::from_be_bytes(v)
+        } else {
+            i16::from_le_bytes(v)
+        }
     }
     fn f32(&self, at: usize) -> f32 {
         let v = [self.b[at], self.b[at + 1], self.b[at + 2], self.b[at + 3]];
-        if self.be { f32::from_be_bytes(v) } else { f32::from_le_bytes(v) }
+        if self.be {
+            f32::from_be_bytes(v)
+        } else {
+            f32::from_le_bytes(v)
+        }
     }
 }
 
 fn invalid(file: &str, message: impl Into<String>) -> NiftiError {
-    NiftiError::Invalid { file: file.to_owned(), message: message.into() }
+    NiftiError::Invalid {
+        file: file.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// The bytes of the file, gunzipped when they start with the gzip magic.
@@ -111,7 +122,10 @@ fn raw_bytes<'a>(bytes: &'a [u8], file: &str) -> Result<std::borrow::Cow<'a, [u8
         GzDecoder::new(bytes)
             .take(MAX_DECOMPRESSED)
             .read_to_end(&mut out)
-            .map_err(|source| NiftiError::Gzip { file: file.to_owned(), source })?;
+            .map_err(|source| NiftiError::Gzip {
+                file: file.to_owned(),
+                source,
+            })?;
         Ok(std::borrow::Cow::Owned(out))
     } else {
         Ok(std::borrow::Cow::Borrowed(bytes))
@@ -120,37 +134,62 @@ fn raw_bytes<'a>(bytes: &'a [u8], file: &str) -> Result<std::borrow::Cow<'a, [u8
 
 fn parse_header(b: &[u8], file: &str) -> Result<Header, NiftiError> {
     if b.len() < HEADER_SIZE {
-        return Err(invalid(file, format!("{} bytes: shorter than a NIfTI-1 header (348 bytes)", b.len())));
+        return Err(invalid(
+            file,
+            format!(
+                "{} bytes: shorter than a NIfTI-1 header (348 bytes)",
+                b.len()
+            ),
+        ));
     }
     let le = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     let be = i32::from_be_bytes([b[0], b[1], b[2], b[3]]);
     let big_endian = match (le, be) {
         (348, _) => false,
         (_, 348) => true,
-        _ => return Err(invalid(file, "not a NIfTI-1 file (sizeof_hdr is not 348; NIfTI-2 is not supported)")),
+        _ => {
+            return Err(invalid(
+                file,
+                "not a NIfTI-1 file (sizeof_hdr is not 348; NIfTI-2 is not supported)",
+            ));
+        }
     };
     let magic = &b[344..348];
     if magic != b"n+1\0" {
         return Err(invalid(
             file,
-            format!("magic {:?}: only single-file NIfTI-1 (\"n+1\") is read", String::from_utf8_lossy(magic)),
+            format!(
+                "magic {:?}: only single-file NIfTI-1 (\"n+1\") is read",
+                String::from_utf8_lossy(magic)
+            ),
         ));
     }
     let r = Reader { b, be: big_endian };
     let ndim = r.i16(40);
     if !(1..=7).contains(&ndim) {
-        return Err(invalid(file, format!("dim[0] = {ndim}: expected 1 to 7 dimensions")));
+        return Err(invalid(
+            file,
+            format!("dim[0] = {ndim}: expected 1 to 7 dimensions"),
+        ));
     }
     let mut dims = [1usize; 3];
     for d in 1..=ndim as usize {
         let n = r.i16(40 + 2 * d);
         if n < 1 {
-            return Err(invalid(file, format!("dim[{d}] = {n}: dimensions must be at least 1")));
+            return Err(invalid(
+                file,
+                format!("dim[{d}] = {n}: dimensions must be at least 1"),
+            ));
         }
         if d <= 3 {
             dims[d - 1] = n as usize;
         } else if n != 1 {
-            return Err(invalid(file, format!("dim[{d}] = {n}: only 3-D volumes are read (4th and higher dimensions must be 1)")));
+            return Err(invalid(
+                file,
+                format!(
+                    "dim[{d}] = {n}: only 3-D volumes are read (4th and higher dimensions must be 1)"
+                ),
+            ));
         }
     }
     let mut pixdim = [0f32; 8];
@@ -159,7 +198,10 @@ fn parse_header(b: &[u8], file: &str) -> Result<Header, NiftiError> {
     }
     let vox = r.f32(108);
     if !(vox.is_finite() && vox >= HEADER_SIZE as f32 && vox.fract() == 0.0) {
-        return Err(invalid(file, format!("vox_offset {vox}: expected a whole number ≥ 348")));
+        return Err(invalid(
+            file,
+            format!("vox_offset {vox}: expected a whole number ≥ 348"),
+        ));
     }
     let mut srow = [[0f32; 4]; 3];
     for (row, s) in srow.iter_mut().enumerate() {
@@ -200,12 +242,28 @@ fn ras_affine(h: &Header, file: &str) -> Result<[[f64; 4]; 3], NiftiError> {
         let [b, c, d] = h.quatern.map(f64::from);
         let a = (1.0 - (b * b + c * c + d * d)).max(0.0).sqrt();
         let rot = [
-            [a * a + b * b - c * c - d * d, 2.0 * (b * c - a * d), 2.0 * (b * d + a * c)],
-            [2.0 * (b * c + a * d), a * a + c * c - b * b - d * d, 2.0 * (c * d - a * b)],
-            [2.0 * (b * d - a * c), 2.0 * (c * d + a * b), a * a + d * d - c * c - b * b],
+            [
+                a * a + b * b - c * c - d * d,
+                2.0 * (b * c - a * d),
+                2.0 * (b * d + a * c),
+            ],
+            [
+                2.0 * (b * c + a * d),
+                a * a + c * c - b * b - d * d,
+                2.0 * (c * d - a * b),
+            ],
+            [
+                2.0 * (b * d - a * c),
+                2.0 * (c * d + a * b),
+                a * a + d * d - c * c - b * b,
+            ],
         ];
         let qfac = if h.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
-        let scale = [f64::from(h.pixdim[1]), f64::from(h.pixdim[2]), qfac * f64::from(h.pixdim[3])];
+        let scale = [
+            f64::from(h.pixdim[1]),
+            f64::from(h.pixdim[2]),
+            qfac * f64::from(h.pixdim[3]),
+        ];
         let mut m = [[0.0; 4]; 3];
         for r in 0..3 {
             for c in 0..3 {
@@ -215,7 +273,10 @@ fn ras_affine(h: &Header, file: &str) -> Result<[[f64; 4]; 3], NiftiError> {
         }
         return Ok(m);
     }
-    Err(invalid(file, "neither sform nor qform is set: the orientation is unknown"))
+    Err(invalid(
+        file,
+        "neither sform nor qform is set: the orientation is unknown",
+    ))
 }
 
 /// The LPS grid of an affine: spacing = column norms, direction = normalised columns.
@@ -226,10 +287,17 @@ fn grid_of(h: &Header, file: &str, frame: FrameOfReference) -> Result<Grid, Nift
     let mut spacing = [0.0; 3];
     let mut direction = [[0.0; 3]; 3];
     for c in 0..3 {
-        let col = [flip[0] * ras[0][c], flip[1] * ras[1][c], flip[2] * ras[2][c]];
+        let col = [
+            flip[0] * ras[0][c],
+            flip[1] * ras[1][c],
+            flip[2] * ras[2][c],
+        ];
         let norm = (col[0] * col[0] + col[1] * col[1] + col[2] * col[2]).sqrt();
         if !(norm.is_finite() && norm > 0.0) {
-            return Err(invalid(file, format!("the affine is singular (axis {c} has zero length)")));
+            return Err(invalid(
+                file,
+                format!("the affine is singular (axis {c} has zero length)"),
+            ));
         }
         spacing[c] = norm;
         direction[c] = [col[0] / norm, col[1] / norm, col[2] / norm];
@@ -253,16 +321,31 @@ fn values(h: &Header, b: &[u8], file: &str, scale: bool) -> Result<Vec<f64>, Nif
         other => {
             return Err(invalid(
                 file,
-                format!("datatype {other} is not read (uint8, int8, int16, uint16, int32, uint32, float32, float64 are)"),
+                format!(
+                    "datatype {other} is not read (uint8, int8, int16, uint16, int32, uint32, float32, float64 are)"
+                ),
             ));
         }
     };
     if h.bitpix != expected_bitpix {
-        return Err(invalid(file, format!("bitpix {} does not match datatype {}", h.bitpix, h.datatype)));
+        return Err(invalid(
+            file,
+            format!("bitpix {} does not match datatype {}", h.bitpix, h.datatype),
+        ));
     }
-    let need = n.checked_mul(size).and_then(|x| x.checked_add(h.vox_offset)).ok_or_else(|| invalid(file, "size overflow"))?;
+    let need = n
+        .checked_mul(size)
+        .and_then(|x| x.checked_add(h.vox_offset))
+        .ok_or_else(|| invalid(file, "size overflow"))?;
     if b.len() < need {
-        return Err(invalid(file, format!("truncated: {} bytes of voxel data expected, {} present", need - h.vox_offset, b.len().saturating_sub(h.vox_offset))));
+        return Err(invalid(
+            file,
+            format!(
+                "truncated: {} bytes of voxel data expected, {} present",
+                need - h.vox_offset,
+                b.len().saturating_sub(h.vox_offset)
+            ),
+        ));
     }
     let data = &b[h.vox_offset..need];
     let be = h.big_endian;
@@ -281,8 +364,12 @@ fn values(h: &Header, b: &[u8], file: &str, scale: bool) -> Result<Vec<f64>, Nif
             (768, true) => f64::from(u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]])),
             (16, false) => f64::from(f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]])),
             (16, true) => f64::from(f32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]])),
-            (_, false) => f64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]),
-            (_, true) => f64::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]),
+            (_, false) => f64::from_le_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]),
+            (_, true) => f64::from_be_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]),
         };
         out.push(v);
     }
@@ -302,22 +389,33 @@ pub fn read(bytes: &[u8], file: &str, frame: FrameOfReference) -> Result<Image<f
     let h = parse_header(&b, file)?;
     let grid = grid_of(&h, file, frame)?;
     let v = values(&h, &b, file, true)?;
-    Image::new(grid, v.into_iter().map(|x| x as f32).collect()).map_err(|e| invalid(file, e.to_string()))
+    Image::new(grid, v.into_iter().map(|x| x as f32).collect())
+        .map_err(|e| invalid(file, e.to_string()))
 }
 
 /// Reads an integer label map (no scaling; values must be whole numbers from 0 to 65535).
-pub fn read_labels(bytes: &[u8], file: &str, frame: FrameOfReference) -> Result<Image<u16>, NiftiError> {
+pub fn read_labels(
+    bytes: &[u8],
+    file: &str,
+    frame: FrameOfReference,
+) -> Result<Image<u16>, NiftiError> {
     let b = raw_bytes(bytes, file)?;
     let h = parse_header(&b, file)?;
     if matches!(h.datatype, 16 | 64) {
-        return Err(invalid(file, "a label map must have an integer datatype, found floating point"));
+        return Err(invalid(
+            file,
+            "a label map must have an integer datatype, found floating point",
+        ));
     }
     let grid = grid_of(&h, file, frame)?;
     let v = values(&h, &b, file, false)?;
     let mut labels = Vec::with_capacity(v.len());
     for (n, x) in v.into_iter().enumerate() {
         if !(0.0..=65535.0).contains(&x) {
-            return Err(invalid(file, format!("label {x} at voxel {n} is outside 0 to 65535")));
+            return Err(invalid(
+                file,
+                format!("label {x} at voxel {n} is outside 0 to 65535"),
+            ));
         }
         labels.push(x as u16);
     }
@@ -333,7 +431,8 @@ fn quaternion(cols: [[f64; 3]; 3]) -> ([f64; 3], f64) {
             r[row][c] = col[row];
         }
     }
-    let det = r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0])
+    let det = r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1])
+        - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0])
         + r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
     let qfac = if det < 0.0 { -1.0 } else { 1.0 };
     if qfac < 0.0 {
@@ -375,18 +474,33 @@ fn quaternion(cols: [[f64; 3]; 3]) -> ([f64; 3], f64) {
         }
     }
     // Keep a ≥ 0 (the quaternion and its negative are the same rotation).
-    if a < 0.0 { ([-b, -c, -d], qfac) } else { ([b, c, d], qfac) }
+    if a < 0.0 {
+        ([-b, -c, -d], qfac)
+    } else {
+        ([b, c, d], qfac)
+    }
 }
 
-fn encode(grid: &Grid, datatype: i16, bitpix: i16, data: Vec<u8>, gzip: bool) -> Result<Vec<u8>, NiftiError> {
+fn encode(
+    grid: &Grid,
+    datatype: i16,
+    bitpix: i16,
+    data: Vec<u8>,
+    gzip: bool,
+) -> Result<Vec<u8>, NiftiError> {
     let mut h = vec![0u8; VOX_OFFSET];
-    let put_i16 = |h: &mut Vec<u8>, at: usize, v: i16| h[at..at + 2].copy_from_slice(&v.to_le_bytes());
-    let put_i32 = |h: &mut Vec<u8>, at: usize, v: i32| h[at..at + 4].copy_from_slice(&v.to_le_bytes());
-    let put_f32 = |h: &mut Vec<u8>, at: usize, v: f32| h[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let put_i16 =
+        |h: &mut Vec<u8>, at: usize, v: i16| h[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put_i32 =
+        |h: &mut Vec<u8>, at: usize, v: i32| h[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let put_f32 =
+        |h: &mut Vec<u8>, at: usize, v: f32| h[at..at + 4].copy_from_slice(&v.to_le_bytes());
     put_i32(&mut h, 0, HEADER_SIZE as i32);
     put_i16(&mut h, 40, 3);
     for (d, &n) in grid.dims.iter().enumerate() {
-        let n = i16::try_from(n).map_err(|_| NiftiError::Write(format!("dimension {n} exceeds the NIfTI-1 limit 32767")))?;
+        let n = i16::try_from(n).map_err(|_| {
+            NiftiError::Write(format!("dimension {n} exceeds the NIfTI-1 limit 32767"))
+        })?;
         put_i16(&mut h, 42 + 2 * d, n);
     }
     for d in 3..7 {
@@ -396,7 +510,9 @@ fn encode(grid: &Grid, datatype: i16, bitpix: i16, data: Vec<u8>, gzip: bool) ->
     put_i16(&mut h, 72, bitpix);
     // RAS direction columns and the quaternion.
     let flip = [-1.0, -1.0, 1.0];
-    let ras_cols = grid.direction.map(|c| [flip[0] * c[0], flip[1] * c[1], flip[2] * c[2]]);
+    let ras_cols = grid
+        .direction
+        .map(|c| [flip[0] * c[0], flip[1] * c[1], flip[2] * c[2]]);
     let (q, qfac) = quaternion(ras_cols);
     put_f32(&mut h, 76, qfac as f32);
     for (d, &s) in grid.spacing_mm.iter().enumerate() {
@@ -413,14 +529,22 @@ fn encode(grid: &Grid, datatype: i16, bitpix: i16, data: Vec<u8>, gzip: bool) ->
     h[148..148 + descrip.len()].copy_from_slice(descrip);
     put_i16(&mut h, 252, XFORM_SCANNER_ANAT);
     put_i16(&mut h, 254, XFORM_SCANNER_ANAT);
-    let origin_ras = [flip[0] * grid.origin.x, flip[1] * grid.origin.y, grid.origin.z];
+    let origin_ras = [
+        flip[0] * grid.origin.x,
+        flip[1] * grid.origin.y,
+        grid.origin.z,
+    ];
     for c in 0..3 {
         put_f32(&mut h, 256 + 4 * c, q[c] as f32);
         put_f32(&mut h, 268 + 4 * c, origin_ras[c] as f32);
     }
     for row in 0..3 {
         for c in 0..3 {
-            put_f32(&mut h, 280 + 16 * row + 4 * c, (ras_cols[c][row] * grid.spacing_mm[c]) as f32);
+            put_f32(
+                &mut h,
+                280 + 16 * row + 4 * c,
+                (ras_cols[c][row] * grid.spacing_mm[c]) as f32,
+            );
         }
         put_f32(&mut h, 280 + 16 * row + 12, origin_ras[row] as f32);
     }
@@ -430,7 +554,8 @@ fn encode(grid: &Grid, datatype: i16, bitpix: i16, data: Vec<u8>, gzip: bool) ->
         return Ok(h);
     }
     let mut e = GzEncoder::new(Vec::new(), Compression::new(6));
-    e.write_all(&h).map_err(|e| NiftiError::Write(e.to_string()))?;
+    e.write_all(&h)
+        .map_err(|e| NiftiError::Write(e.to_string()))?;
     e.finish().map_err(|e| NiftiError::Write(e.to_string()))
 }
 

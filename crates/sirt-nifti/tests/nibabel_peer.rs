@@ -2,7 +2,12 @@
 //! read by nibabel (when Python and nibabel are present; `SIRTPLAN_REQUIRE_PEERS=1` makes their
 //! absence a failure, as in CI), round trips and refusals.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 
 use serde_json::Value;
 use sirt_geometry::{ContinuousIndex, FrameOfReference, Grid, Image, PointLps};
@@ -12,7 +17,12 @@ fn frame() -> FrameOfReference {
 }
 
 fn data(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)).unwrap()
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -22,26 +32,56 @@ fn reads_what_nibabel_wrote() {
         let bytes = data(name);
         let (grid, values): (Grid, Vec<f64>) = if name.starts_with("labels") {
             let img = sirt_nifti::read_labels(&bytes, name, frame()).unwrap();
-            (img.grid().clone(), img.data().iter().map(|&v| f64::from(v)).collect())
+            (
+                img.grid().clone(),
+                img.data().iter().map(|&v| f64::from(v)).collect(),
+            )
         } else {
             let img = sirt_nifti::read(&bytes, name, frame()).unwrap();
-            (img.grid().clone(), img.data().iter().map(|&v| f64::from(v)).collect())
+            (
+                img.grid().clone(),
+                img.data().iter().map(|&v| f64::from(v)).collect(),
+            )
         };
-        let shape: Vec<usize> = f["shape"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+        let shape: Vec<usize> = f["shape"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as usize)
+            .collect();
         assert_eq!(grid.dims.to_vec(), shape, "{name}");
         for p in f["probes"].as_array().unwrap() {
-            let ijk: Vec<f64> = p["ijk"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-            let lps: Vec<f64> = p["lps"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            let ijk: Vec<f64> = p["ijk"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            let lps: Vec<f64> = p["lps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
             let ours = grid.patient_from_index(ContinuousIndex::new(ijk[0], ijk[1], ijk[2]));
             let d = ours.distance(PointLps::new(lps[0], lps[1], lps[2]));
             assert!(d < 1e-4, "{name} {ijk:?}: ours {ours:?} vs nibabel {lps:?}");
-            let off = grid.offset(ijk[0] as usize, ijk[1] as usize, ijk[2] as usize).unwrap();
+            let off = grid
+                .offset(ijk[0] as usize, ijk[1] as usize, ijk[2] as usize)
+                .unwrap();
             let v = p["value"].as_f64().unwrap();
-            assert!((values[off] - v).abs() <= 1e-6 * v.abs().max(1.0), "{name} value {ijk:?}: {} vs {v}", values[off]);
+            assert!(
+                (values[off] - v).abs() <= 1e-6 * v.abs().max(1.0),
+                "{name} value {ijk:?}: {} vs {v}",
+                values[off]
+            );
         }
         let sum: f64 = values.iter().sum();
         let expected = f["sum"].as_f64().unwrap();
-        assert!((sum - expected).abs() < 1e-4 * expected.abs().max(1.0), "{name}: sum {sum} vs {expected}");
+        assert!(
+            (sum - expected).abs() < 1e-4 * expected.abs().max(1.0),
+            "{name}: sum {sum} vs {expected}"
+        );
     }
 }
 
@@ -49,7 +89,14 @@ fn oblique_image(left_handed: bool) -> Image<f32> {
     let (s, c) = 0.3f64.sin_cos();
     let k = if left_handed { -1.0 } else { 1.0 };
     let dir = [[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, k]];
-    let grid = Grid::new([7, 6, 5], [0.9, 1.1, 2.5], PointLps::new(-12.5, 40.0, -3.0), dir, frame()).unwrap();
+    let grid = Grid::new(
+        [7, 6, 5],
+        [0.9, 1.1, 2.5],
+        PointLps::new(-12.5, 40.0, -3.0),
+        dir,
+        frame(),
+    )
+    .unwrap();
     let n = grid.len();
     Image::new(grid, (0..n).map(|v| (v as f32) * 0.5 - 3.0).collect()).unwrap()
 }
@@ -66,7 +113,10 @@ fn round_trips() {
             for c in 0..3 {
                 assert!((a.spacing_mm[c] - b.spacing_mm[c]).abs() < 1e-5);
                 for r in 0..3 {
-                    assert!((a.direction[c][r] - b.direction[c][r]).abs() < 1e-6, "left {left_handed}");
+                    assert!(
+                        (a.direction[c][r] - b.direction[c][r]).abs() < 1e-6,
+                        "left {left_handed}"
+                    );
                 }
             }
             assert!(a.origin.distance(b.origin) < 1e-4);
@@ -74,15 +124,27 @@ fn round_trips() {
         }
     }
     let labels = oblique_image(false).map(|v| (v.abs() as u16) % 5);
-    let back = sirt_nifti::read_labels(&sirt_nifti::write_labels(&labels, true).unwrap(), "l.nii.gz", frame()).unwrap();
+    let back = sirt_nifti::read_labels(
+        &sirt_nifti::write_labels(&labels, true).unwrap(),
+        "l.nii.gz",
+        frame(),
+    )
+    .unwrap();
     assert_eq!(back.data(), labels.data());
 }
 
 #[test]
 fn nibabel_reads_what_we_write() {
-    let have = std::process::Command::new("python3").args(["-c", "import nibabel"]).output().map(|o| o.status.success()).unwrap_or(false);
+    let have = std::process::Command::new("python3")
+        .args(["-c", "import nibabel"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if !have {
-        assert!(std::env::var("SIRTPLAN_REQUIRE_PEERS").is_err(), "python3 with nibabel is required (SIRTPLAN_REQUIRE_PEERS is set)");
+        assert!(
+            std::env::var("SIRTPLAN_REQUIRE_PEERS").is_err(),
+            "python3 with nibabel is required (SIRTPLAN_REQUIRE_PEERS is set)"
+        );
         eprintln!("nibabel not available: peer check skipped");
         return;
     }
@@ -97,18 +159,35 @@ fn nibabel_reads_what_we_write() {
          'qcode': int(img.header['qform_code']), 'scode': int(img.header['sform_code']), 'qs_equal': bool(np.allclose(img.get_qform(), img.get_sform(), atol=1e-4))}}))",
         path.display()
     );
-    let out = std::process::Command::new("python3").args(["-c", &script]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["shape"], serde_json::json!([7, 6, 5]));
     assert_eq!(v["qs_equal"], true, "qform and sform written differ");
     let sum: f64 = img.data().iter().map(|&x| f64::from(x)).sum();
     assert!((v["sum"].as_f64().unwrap() - sum).abs() < 1e-3);
-    assert_eq!(v["v123"].as_f64().unwrap(), f64::from(img.get(1, 2, 3).unwrap()));
+    assert_eq!(
+        v["v123"].as_f64().unwrap(),
+        f64::from(img.get(1, 2, 3).unwrap())
+    );
     // nibabel's affine (RAS) applied to voxel (1, 2, 3), negated in x and y, is our LPS point.
     let a = &v["affine"];
-    let f = |r: usize| (0..3).map(|c| a[r][c].as_f64().unwrap() * [1.0, 2.0, 3.0][c]).sum::<f64>() + a[r][3].as_f64().unwrap();
-    let ours = img.grid().patient_from_index(ContinuousIndex::new(1.0, 2.0, 3.0));
+    let f = |r: usize| {
+        (0..3)
+            .map(|c| a[r][c].as_f64().unwrap() * [1.0, 2.0, 3.0][c])
+            .sum::<f64>()
+            + a[r][3].as_f64().unwrap()
+    };
+    let ours = img
+        .grid()
+        .patient_from_index(ContinuousIndex::new(1.0, 2.0, 3.0));
     assert!(ours.distance(PointLps::new(-f(0), -f(1), f(2))) < 1e-4);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -116,7 +195,11 @@ fn nibabel_reads_what_we_write() {
 #[test]
 fn refusals_name_the_problem() {
     let good = sirt_nifti::write(&oblique_image(false), false).unwrap();
-    let err = |b: &[u8]| sirt_nifti::read(b, "bad.nii", frame()).unwrap_err().to_string();
+    let err = |b: &[u8]| {
+        sirt_nifti::read(b, "bad.nii", frame())
+            .unwrap_err()
+            .to_string()
+    };
     assert!(err(&good[..200]).contains("shorter than a NIfTI-1 header"));
     assert!(err(&good[..good.len() - 10]).contains("truncated"));
     let mut m = good.clone();
@@ -137,7 +220,12 @@ fn refusals_name_the_problem() {
     four_d[40..42].copy_from_slice(&4i16.to_le_bytes());
     four_d[48..50].copy_from_slice(&3i16.to_le_bytes());
     assert!(err(&four_d).contains("only 3-D"));
-    assert!(sirt_nifti::read_labels(&good, "f.nii", frame()).unwrap_err().to_string().contains("integer datatype"));
+    assert!(
+        sirt_nifti::read_labels(&good, "f.nii", frame())
+            .unwrap_err()
+            .to_string()
+            .contains("integer datatype")
+    );
     assert!(err(b"\x1f\x8bgarbage").contains("gzip"));
 }
 
