@@ -3,7 +3,11 @@
 //! | module | what |
 //! |---|---|
 //! | [`kernel`] | dose-voxel kernels integrated from a dose point kernel over voxel pairs (K1–K4); Lanconelli 2012 tables |
+//! | [`engine`] | [`DoseEngine`](engine::DoseEngine): local deposition and kernel convolution (E1–E3) with the energy balance |
+//! | [`fft`] | linear 3-D convolution by FFT on 7-smooth padded sizes |
 
+pub mod engine;
+pub mod fft;
 pub mod kernel;
 
 /// A dose calculation that cannot be made.
@@ -12,4 +16,7 @@ pub enum DoseError {
     /// A kernel that cannot be built or read.
     #[error("dose kernel: {0}")]
     Kernel(String),
+    /// Inputs that cannot be used together.
+    #[error("dose: {0}")]
+    Input(String),
 }
