@@ -5,7 +5,9 @@
 //! | [`kernel`] | dose-voxel kernels integrated from a dose point kernel over voxel pairs (K1–K4); Lanconelli 2012 tables |
 //! | [`engine`] | [`DoseEngine`](engine::DoseEngine): local deposition and kernel convolution (E1–E3) with the energy balance |
 //! | [`fft`] | linear 3-D convolution by FFT on 7-smooth padded sizes |
+//! | [`dvh`] | mass- or volume-weighted DVH (differential, cumulative), mean/min/max, D_x, V_x (H1–H4) |
 
+pub mod dvh;
 pub mod engine;
 pub mod fft;
 pub mod kernel;
