@@ -76,7 +76,7 @@ pub fn dvh(
     let mut voxels: Vec<(f64, f64)> = Vec::new();
     let mut volume_ml = 0.0;
     for (n, (&d, &f)) in dose.data().iter().zip(mask.data()).enumerate() {
-        if !(f > 0.0) {
+        if f.is_nan() || f <= 0.0 {
             continue;
         }
         if !d.is_finite() {
@@ -91,7 +91,7 @@ pub fn dvh(
         voxels.push((f64::from(d), w));
     }
     let total: f64 = voxels.iter().map(|v| v.1).sum();
-    if voxels.is_empty() || !(total > 0.0) {
+    if voxels.is_empty() || total.is_nan() || total <= 0.0 {
         return Err(DoseError::Input(
             "the structure is empty on the dose grid (no voxel with a positive fraction or mass)"
                 .into(),
