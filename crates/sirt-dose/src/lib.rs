@@ -6,7 +6,11 @@
 //! | [`engine`] | [`DoseEngine`](engine::DoseEngine): local deposition and kernel convolution (E1–E3) with the energy balance |
 //! | [`fft`] | linear 3-D convolution by FFT on 7-smooth padded sizes |
 //! | [`dvh`] | mass- or volume-weighted DVH (differential, cumulative), mean/min/max, D_x, V_x (H1–H4) |
+//! | [`activity`] | activity maps A₀: MAA-predictive SPECT scaling, PET decay correction, self-calibration (A1–A3); HU → density |
+//! | [`compartments`] | compartment concentrations with partial-volume fractions (C1–C2) |
 
+pub mod activity;
+pub mod compartments;
 pub mod dvh;
 pub mod engine;
 pub mod fft;

@@ -27,7 +27,7 @@ pub use grid::{DIRECTION_TOLERANCE, FrameOfReference, Grid, cross};
 pub use image::{FractionalMask, Image, Mask};
 pub use point::{ContinuousIndex, PointLps};
 pub use resample::{
-    resample_linear, resample_mask_fractional, resample_nearest, source_from_target,
+    bin_sum, resample_linear, resample_mask_fractional, resample_nearest, source_from_target,
 };
 pub use rigid::Rigid;
 

@@ -24,7 +24,7 @@ pub mod rng;
 use anatomy::{Anatomy, Tissue};
 use rayon::prelude::*;
 use rng::Rng;
-use sirt_geometry::{ContinuousIndex, FrameOfReference, Grid, Image, PointLps};
+use sirt_geometry::{ContinuousIndex, FrameOfReference, Grid, Image, PointLps, Rigid, bin_sum};
 
 /// Frame of reference UID shared by the phantom's CT, SPECT and PET (a hybrid scanner frame);
 /// the emission grids have their own spacing and a known offset.
@@ -435,32 +435,6 @@ fn distribute(
     }
 }
 
-/// Sums per-voxel values of `src_grid` into the voxels of `dst` holding their centres
-/// (activity conserving for everything inside `dst`).
-fn bin_onto(src_grid: &Grid, values: &[f32], dst: &Grid) -> Vec<f64> {
-    let mut out = vec![0.0f64; dst.len()];
-    for (n, &v) in values.iter().enumerate() {
-        if v == 0.0 {
-            continue;
-        }
-        let [i, j, k] = src_grid.index_of_offset(n);
-        let idx =
-            dst.index_from_patient(src_grid.patient_from_index(ContinuousIndex::of_voxel(i, j, k)));
-        let r = [idx.i.round(), idx.j.round(), idx.k.round()];
-        let inside = r
-            .iter()
-            .zip(dst.dims)
-            .all(|(&x, d)| x >= 0.0 && x < d as f64);
-        if let Some(o) = dst
-            .offset(r[0] as usize, r[1] as usize, r[2] as usize)
-            .filter(|_| inside)
-        {
-            out[o] += f64::from(v);
-        }
-    }
-    out
-}
-
 /// Separable Gaussian blur (normalised kernel truncated at 4σ, zero outside the grid).
 pub fn gaussian_blur(grid: &Grid, data: &[f64], fwhm_mm: f64) -> Vec<f64> {
     let mut cur = data.to_vec();
@@ -561,7 +535,13 @@ pub fn generate(preset: Preset, seed: u64) -> Result<Phantom, PhantomError> {
 
     // SPECT: bin, blur, expected counts, Poisson.
     let spect_grid = emission_grid(&ct_grid, acq.spect_spacing_mm, acq.spect_offset_mm)?;
-    let binned = bin_onto(&ct_grid, &maa.per_voxel_mbq, &spect_grid);
+    let identity = Rigid::identity(ct_grid.frame.clone(), ct_grid.frame.clone());
+    let maa_ct = Image::new(ct_grid.clone(), maa.per_voxel_mbq.clone())
+        .map_err(|e| PhantomError(e.to_string()))?;
+    let binned = bin_sum(&maa_ct, &spect_grid, &identity)
+        .map_err(|e| PhantomError(e.to_string()))?
+        .into_parts()
+        .1;
     let blurred = gaussian_blur(&spect_grid, &binned, acq.spect_fwhm_mm);
     let counts_per_mbq = acq.spect_sensitivity_cps_per_mbq * acq.spect_duration_s;
     let mut r = rng.fork(2);
@@ -575,7 +555,12 @@ pub fn generate(preset: Preset, seed: u64) -> Result<Phantom, PhantomError> {
     // PET: activity at the scan, bin, blur, counts from positrons, Poisson, back to Bq/mL.
     let pet_grid = emission_grid(&ct_grid, acq.pet_spacing_mm, acq.pet_offset_mm)?;
     let decay = (-(2f64.ln()) * acq.pet_delay_h / Y90_HALF_LIFE_H).exp();
-    let binned = bin_onto(&ct_grid, &y90.per_voxel_mbq, &pet_grid);
+    let y90_ct = Image::new(ct_grid.clone(), y90.per_voxel_mbq.clone())
+        .map_err(|e| PhantomError(e.to_string()))?;
+    let binned = bin_sum(&y90_ct, &pet_grid, &identity)
+        .map_err(|e| PhantomError(e.to_string()))?
+        .into_parts()
+        .1;
     let blurred = gaussian_blur(&pet_grid, &binned, acq.pet_fwhm_mm);
     let counts_per_bq = Y90_POSITRON_YIELD * acq.pet_efficiency * acq.pet_duration_s;
     let pet_voxel_ml = pet_grid.voxel_volume_mm3() / 1000.0;
