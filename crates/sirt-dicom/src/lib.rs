@@ -1,0 +1,48 @@
+//! DICOM in: reading DICOM files into `sirt-geometry` types (conventions: `docs/coordinates.md`).
+//!
+//! This is the only crate of the workspace that depends on dicom-rs (0.10; pure-Rust decoders:
+//! native, deflate, RLE, JPEG baseline and lossless; not JPEG 2000 nor 12-bit JPEG extended).
+//! It reads; it never writes.
+//!
+//! | module | what |
+//! |---|---|
+//! | `scan` | [`scan`]: walk a folder tree, read headers only, group files into [`Study`] / [`Series`]; unreadable or non-DICOM files are listed in [`ScanReport::skipped`] with the reason |
+//! | `series` | [`load_image_series`], [`read_image_series`]: single-frame CT/MR slices → [`Image<f32>`](sirt_geometry::Image) (HU for CT), sorted along the slice normal, spacing, duplicates, gaps, tilt and mixing checked |
+//! | `dose` | [`load_rt_dose`]: multi-frame RT Dose → [`RtDose`] (values × Dose Grid Scaling, [`DoseUnits`]) |
+//! | `rtstruct` | [`read_rt_struct`] → [`RtStruct`] of [`Roi`]s with [`Contour`]s; [`rasterize`] an ROI onto a grid → [`Mask`](sirt_geometry::Mask) (voxel centres, even-odd rule, nearest slice) |
+//! | `seg` | [`read_seg`] → [`Segmentation`] (BINARY and FRACTIONAL); [`Segmentation::fractional_mask`] / [`Segmentation::mask`] of a segment on the grid it was drawn on |
+//! | `error` | [`DicomError`]: every message names the file(s) and what is wrong |
+//! | `file` (private) | opening Part 10 files and bare data sets (no file meta header), attribute access with errors that name the file, pixel samples (1/8/16/32 bit, Bits Stored, sign) |
+//! | `guard` (private) | every stated element length checked against the file size before dicom-rs parses (a corrupt header claiming 4 GB is refused at once instead of allocated) |
+//!
+//! Files without a file meta header (a bare data set in implicit or explicit VR little endian,
+//! such as pydicom's `rtstruct.dcm`) are read too.
+//!
+//! ```
+//! use sirt_dicom::{load_image_series, scan};
+//! let report = scan("tests/data/dcmqi");
+//! let ct = &report.studies[0].series[0];
+//! assert_eq!((ct.modality.as_str(), ct.files.len()), ("CT", 3));
+//! let image = load_image_series(&ct.files)?;
+//! assert_eq!(image.grid().dims, [512, 512, 3]);
+//! // Memory order i fastest; values in HU.
+//! let hu = image.get(256, 256, 1).unwrap_or(f32::NAN);
+//! assert!((-1024.0..3072.0).contains(&hu));
+//! # Ok::<(), sirt_dicom::DicomError>(())
+//! ```
+
+mod dose;
+mod error;
+mod file;
+mod guard;
+mod rtstruct;
+mod scan;
+mod seg;
+mod series;
+
+pub use dose::{DoseUnits, RtDose, load_rt_dose};
+pub use error::DicomError;
+pub use rtstruct::{Contour, ContourType, Roi, RtStruct, rasterize, read_rt_struct};
+pub use scan::{ScanReport, Series, Skipped, Study, scan};
+pub use seg::{Segment, Segmentation, SegmentationType, read_seg};
+pub use series::{ImageSeries, load_image_series, read_image_series};

@@ -1,0 +1,386 @@
+//! RT Structure Set: ROIs and their contours, and rasterisation of an ROI onto a grid.
+//!
+//! Rasterisation (see [`rasterize`]): each closed planar contour is taken to the grid's index
+//! space; its plane must be a slice plane of the grid (all points at one k within a tolerance);
+//! it goes to the nearest slice, round(k), and is dropped when that slice is outside the grid.
+//! When contours of several planes fall to one slice (contours finer than the grid), the plane
+//! nearest the slice centre is used. On each slice a voxel is set when its **centre** is inside
+//! by the even-odd rule over all the slice's contours, so inner contours are holes whatever the
+//! orientation of the polygons. Edges are half-open (a centre exactly on a left edge is inside,
+//! on a right edge outside), so that two polygons sharing an edge never both claim a voxel.
+
+use std::path::{Path, PathBuf};
+
+use dicom_dictionary_std::tags;
+use sirt_geometry::{FrameOfReference, Grid, Mask, PointLps};
+
+use crate::DicomError;
+use crate::file::{Attrs, Extent, open};
+
+/// The geometric type of a contour (Contour Geometric Type, 3006,0042).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum ContourType {
+    /// A closed polygon in one plane (the only type rasterised).
+    ClosedPlanar,
+    /// An open polyline in one plane.
+    OpenPlanar,
+    /// An open polyline not in one plane.
+    OpenNonplanar,
+    /// A single point.
+    Point,
+    /// Another value, as written.
+    Other(String),
+}
+
+/// One contour: its type and points (LPS, mm).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Contour {
+    /// Geometric type.
+    pub geometric_type: ContourType,
+    /// The points in order (closed polygons are not repeated at the end).
+    pub points: Vec<PointLps>,
+}
+
+/// A region of interest of a structure set.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Roi {
+    /// ROI Number (3006,0022).
+    pub number: i64,
+    /// ROI Name (3006,0026).
+    pub name: String,
+    /// Referenced Frame of Reference UID of the ROI, when stated.
+    pub frame: Option<FrameOfReference>,
+    /// RT ROI Interpreted Type (ORGAN, PTV, EXTERNAL, …), when stated.
+    pub interpreted_type: Option<String>,
+    /// ROI Display Color (RGB), when stated.
+    pub color: Option<[u8; 3]>,
+    /// Contours (empty when the ROI has none).
+    pub contours: Vec<Contour>,
+    /// The structure set file it was read from (for messages).
+    pub file: PathBuf,
+}
+
+/// An RT Structure Set.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RtStruct {
+    /// The file.
+    pub file: PathBuf,
+    /// Structure Set Label, when present.
+    pub label: Option<String>,
+    /// ROIs in the order of the Structure Set ROI Sequence.
+    pub rois: Vec<Roi>,
+    /// Problems that did not prevent reading (each names the ROI and what is wrong).
+    pub warnings: Vec<String>,
+}
+
+impl RtStruct {
+    /// The ROI of a name (exact match), if any.
+    pub fn roi(&self, name: &str) -> Option<&Roi> {
+        self.rois.iter().find(|r| r.name == name)
+    }
+}
+
+fn contour_type(s: &str) -> ContourType {
+    match s {
+        "CLOSED_PLANAR" => ContourType::ClosedPlanar,
+        "OPEN_PLANAR" => ContourType::OpenPlanar,
+        "OPEN_NONPLANAR" => ContourType::OpenNonplanar,
+        "POINT" => ContourType::Point,
+        other => ContourType::Other(other.to_string()),
+    }
+}
+
+/// Reads the ROIs and contours of an RT Structure Set (files without a file meta header too).
+pub fn read_rt_struct(file: impl AsRef<Path>) -> Result<RtStruct, DicomError> {
+    let path = file.as_ref();
+    let f = open(path, Extent::All)?;
+    let a = f.attrs();
+    let modality = a.req_str(tags::MODALITY, "Modality (0008,0060)")?;
+    if modality != "RTSTRUCT" {
+        return Err(DicomError::Unsupported {
+            file: path.to_path_buf(),
+            what: format!(
+                "modality \"{modality}\" where an RT Structure Set (RTSTRUCT) was expected"
+            ),
+        });
+    }
+    let mut warnings = Vec::new();
+    let mut rois: Vec<Roi> = Vec::new();
+    for item in a.items(tags::STRUCTURE_SET_ROI_SEQUENCE) {
+        let it = Attrs::new(item, path);
+        let Some(number) = it.opt_i64(tags::ROI_NUMBER, "ROI Number (3006,0022)")? else {
+            warnings.push(
+                "an item of the Structure Set ROI Sequence has no ROI Number; it is ignored".into(),
+            );
+            continue;
+        };
+        if rois.iter().any(|r| r.number == number) {
+            return Err(DicomError::InvalidAttribute {
+                file: path.to_path_buf(),
+                attribute: "ROI Number (3006,0022)",
+                reason: format!("ROI number {number} appears twice"),
+            });
+        }
+        rois.push(Roi {
+            number,
+            name: it.opt_str(tags::ROI_NAME).unwrap_or_default(),
+            frame: it
+                .opt_str(tags::REFERENCED_FRAME_OF_REFERENCE_UID)
+                .map(FrameOfReference),
+            interpreted_type: None,
+            color: None,
+            contours: Vec::new(),
+            file: path.to_path_buf(),
+        });
+    }
+    for item in a.items(tags::RTROI_OBSERVATIONS_SEQUENCE) {
+        let it = Attrs::new(item, path);
+        let Some(n) = it.opt_i64(tags::REFERENCED_ROI_NUMBER, "Referenced ROI Number")? else {
+            continue;
+        };
+        if let Some(roi) = rois.iter_mut().find(|r| r.number == n) {
+            roi.interpreted_type = it.opt_str(tags::RTROI_INTERPRETED_TYPE);
+        }
+    }
+    for item in a.items(tags::ROI_CONTOUR_SEQUENCE) {
+        let it = Attrs::new(item, path);
+        let Some(n) = it.opt_i64(
+            tags::REFERENCED_ROI_NUMBER,
+            "Referenced ROI Number (3006,0084)",
+        )?
+        else {
+            warnings.push(
+                "an item of the ROI Contour Sequence has no Referenced ROI Number; it is ignored"
+                    .into(),
+            );
+            continue;
+        };
+        let Some(roi) = rois.iter_mut().find(|r| r.number == n) else {
+            warnings.push(format!(
+                "the ROI Contour Sequence refers to ROI {n}, which the Structure Set ROI Sequence \
+                 does not define; its contours are ignored"
+            ));
+            continue;
+        };
+        roi.color = it
+            .opt_f64s(tags::ROI_DISPLAY_COLOR, "ROI Display Color (3006,002A)")
+            .ok()
+            .flatten()
+            .filter(|c| c.len() == 3)
+            .map(|c| [0, 1, 2].map(|i| c[i].clamp(0.0, 255.0) as u8));
+        for (ci, citem) in it.items(tags::CONTOUR_SEQUENCE).iter().enumerate() {
+            let c = Attrs::new(citem, path);
+            let contour_err = |what: String| DicomError::Contour {
+                file: path.to_path_buf(),
+                roi_number: n,
+                roi_name: roi.name.clone(),
+                what,
+            };
+            let geometric_type = contour_type(
+                &c.opt_str(tags::CONTOUR_GEOMETRIC_TYPE)
+                    .unwrap_or_else(|| "CLOSED_PLANAR".into()),
+            );
+            let data = c
+                .opt_f64s(tags::CONTOUR_DATA, "Contour Data (3006,0050)")?
+                .unwrap_or_default();
+            if data.len() % 3 != 0 {
+                return Err(contour_err(format!(
+                    "contour {} has {} coordinates in Contour Data, not a multiple of 3",
+                    ci + 1,
+                    data.len()
+                )));
+            }
+            let points: Vec<PointLps> = data
+                .chunks_exact(3)
+                .map(|p| PointLps::new(p[0], p[1], p[2]))
+                .collect();
+            if let Some(stated) =
+                c.opt_u32(tags::NUMBER_OF_CONTOUR_POINTS, "Number of Contour Points")?
+                && stated as usize != points.len()
+            {
+                warnings.push(format!(
+                    "ROI {n} \"{}\" contour {}: Number of Contour Points says {stated} but \
+                     Contour Data holds {} points; the data are used",
+                    roi.name,
+                    ci + 1,
+                    points.len()
+                ));
+            }
+            if points.is_empty() {
+                warnings.push(format!(
+                    "ROI {n} \"{}\" contour {} is empty; it is ignored",
+                    roi.name,
+                    ci + 1
+                ));
+                continue;
+            }
+            if geometric_type == ContourType::ClosedPlanar && points.len() < 3 {
+                warnings.push(format!(
+                    "ROI {n} \"{}\" contour {} is a closed polygon of {} point(s); it encloses \
+                     nothing and is ignored",
+                    roi.name,
+                    ci + 1,
+                    points.len()
+                ));
+                continue;
+            }
+            roi.contours.push(Contour {
+                geometric_type,
+                points,
+            });
+        }
+    }
+    Ok(RtStruct {
+        file: path.to_path_buf(),
+        label: a.opt_str(tags::STRUCTURE_SET_LABEL),
+        rois,
+        warnings,
+    })
+}
+
+/// A polygon in the grid's index space (i, j) on one slice.
+struct Polygon {
+    k: f64,
+    slice: usize,
+    pts: Vec<(f64, f64)>,
+}
+
+/// Largest distance (mm) of a contour's points from its plane along the grid normal, and largest
+/// distance between two contours taken as one plane.
+fn plane_tolerance_mm(grid: &Grid) -> f64 {
+    (0.01 * grid.spacing_mm[2]).max(0.01)
+}
+
+/// The binary mask of an ROI on a grid: voxels whose centre lies inside the ROI's closed planar
+/// contours on the nearest slice (see the module documentation for the rules).
+///
+/// Errors: the ROI is in another frame of reference than the grid; a contour is not in a slice
+/// plane of the grid (oblique to it). Contours of other types than CLOSED_PLANAR and contours
+/// outside the grid are left out; an ROI without contours gives an empty mask.
+pub fn rasterize(roi: &Roi, grid: &Grid) -> Result<Mask, DicomError> {
+    if let Some(frame) = &roi.frame
+        && *frame != grid.frame
+    {
+        return Err(DicomError::FrameMismatch {
+            file: roi.file.clone(),
+            what: format!("ROI {} \"{}\"", roi.number, roi.name),
+            expected: grid.frame.clone(),
+            found: frame.clone(),
+        });
+    }
+    let tol_k = plane_tolerance_mm(grid) / grid.spacing_mm[2];
+    let nz = grid.dims[2];
+    let mut polys: Vec<Polygon> = Vec::new();
+    for (ci, c) in roi.contours.iter().enumerate() {
+        if c.geometric_type != ContourType::ClosedPlanar || c.points.len() < 3 {
+            continue;
+        }
+        let idx: Vec<_> = c
+            .points
+            .iter()
+            .map(|&p| grid.index_from_patient(p))
+            .collect();
+        if idx
+            .iter()
+            .any(|x| !(x.i.is_finite() && x.j.is_finite() && x.k.is_finite()))
+        {
+            return Err(DicomError::Contour {
+                file: roi.file.clone(),
+                roi_number: roi.number,
+                roi_name: roi.name.clone(),
+                what: format!(
+                    "contour {} has points too far from the grid to be placed on it",
+                    ci + 1
+                ),
+            });
+        }
+        let k_mean = idx.iter().map(|x| x.k).sum::<f64>() / idx.len() as f64;
+        let spread = idx.iter().map(|x| (x.k - k_mean).abs()).fold(0.0, f64::max);
+        if spread > tol_k {
+            return Err(DicomError::Contour {
+                file: roi.file.clone(),
+                roi_number: roi.number,
+                roi_name: roi.name.clone(),
+                what: format!(
+                    "contour {} is not in a slice plane of the grid: its points lie up to \
+                     {:.3} mm from their mean plane along the grid's slice normal {:?} \
+                     (tolerance {:.3} mm); rasterise on a grid parallel to the contours",
+                    ci + 1,
+                    spread * grid.spacing_mm[2],
+                    grid.direction[2],
+                    plane_tolerance_mm(grid)
+                ),
+            });
+        }
+        let s = (k_mean + 0.5).floor();
+        if s < 0.0 || s >= nz as f64 {
+            continue;
+        }
+        polys.push(Polygon {
+            k: k_mean,
+            slice: s as usize,
+            pts: idx.iter().map(|x| (x.i, x.j)).collect(),
+        });
+    }
+    let mut mask = Mask::filled(grid.clone(), false);
+    let (nx, ny) = (grid.dims[0], grid.dims[1]);
+    // Per slice: the plane nearest the slice centre, and the polygons of that plane.
+    let mut by_slice: Vec<Vec<&Polygon>> = (0..nz).map(|_| Vec::new()).collect();
+    for p in &polys {
+        by_slice[p.slice].push(p);
+    }
+    let mut crossings: Vec<f64> = Vec::new();
+    for (k, list) in by_slice.iter().enumerate() {
+        let Some(nearest) = list
+            .iter()
+            .map(|p| p.k)
+            .min_by(|a, b| (a - k as f64).abs().total_cmp(&(b - k as f64).abs()))
+        else {
+            continue;
+        };
+        let on_plane: Vec<&Polygon> = list
+            .iter()
+            .copied()
+            .filter(|p| (p.k - nearest).abs() <= tol_k)
+            .collect();
+        let (jmin, jmax) = on_plane
+            .iter()
+            .flat_map(|p| p.pts.iter().map(|&(_, j)| j))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), j| {
+                (lo.min(j), hi.max(j))
+            });
+        let j0 = jmin.ceil().max(0.0);
+        let j1 = jmax.floor().min(ny as f64 - 1.0);
+        if j0.is_nan() || j1.is_nan() || j0 > j1 {
+            continue;
+        }
+        let slice = &mut mask.data_mut()[k * nx * ny..(k + 1) * nx * ny];
+        for j in (j0 as usize)..=(j1 as usize) {
+            let y = j as f64;
+            crossings.clear();
+            for p in &on_plane {
+                let n = p.pts.len();
+                for e in 0..n {
+                    let (ai, aj) = p.pts[e];
+                    let (bi, bj) = p.pts[(e + 1) % n];
+                    if (aj > y) != (bj > y) {
+                        crossings.push(ai + (y - aj) * (bi - ai) / (bj - aj));
+                    }
+                }
+            }
+            crossings.sort_by(f64::total_cmp);
+            let row = &mut slice[j * nx..(j + 1) * nx];
+            for pair in crossings.chunks_exact(2) {
+                // Centres i with x0 <= i < x1 are inside.
+                let lo = pair[0].ceil().max(0.0);
+                let hi = (pair[1].ceil() - 1.0).min(nx as f64 - 1.0);
+                if lo <= hi {
+                    for v in &mut row[lo as usize..=hi as usize] {
+                        *v = true;
+                    }
+                }
+            }
+        }
+    }
+    Ok(mask)
+}

@@ -1,0 +1,362 @@
+//! Single-frame image series (CT, MR, …) → `Image<f32>` on a grid in LPS.
+//!
+//! Slices are sorted along the slice normal n = row cosines × column cosines (the first and
+//! second triplets of Image Orientation (Patient)); the grid origin is Image Position (Patient)
+//! of the first slice after sorting (the centre of its first voxel), spacing is (column spacing
+//! = Pixel Spacing\[1\] along i, row spacing = Pixel Spacing\[0\] along j, slice spacing along k)
+//! and the direction columns are (row cosines, column cosines, n).
+
+use std::path::{Path, PathBuf};
+
+use dicom_dictionary_std::tags;
+use rayon::prelude::*;
+use sirt_geometry::{FrameOfReference, Grid, Image, PointLps, cross};
+
+use crate::DicomError;
+use crate::file::{Attrs, Extent, PixelFormat, open, stored_values};
+
+/// Largest difference between direction cosines of two slices of one volume.
+const ORIENTATION_TOLERANCE: f64 = 1e-4;
+
+/// A loaded image series: the image and what identifies its slices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageSeries {
+    /// Voxel values after Rescale Slope/Intercept (HU for CT), on the series' grid.
+    pub image: Image<f32>,
+    /// Modality (CT, MR, …).
+    pub modality: String,
+    /// Series Instance UID.
+    pub series_instance_uid: String,
+    /// Rescale Type (e.g. `HU`), when stated.
+    pub rescale_type: Option<String>,
+    /// The files in slice order (k = 0 first).
+    pub files: Vec<PathBuf>,
+    /// SOP Instance UIDs in slice order.
+    pub sop_instance_uids: Vec<String>,
+}
+
+/// One slice read from its file.
+struct Slice {
+    path: PathBuf,
+    series_uid: String,
+    sop_instance_uid: String,
+    modality: String,
+    frame: String,
+    rows: usize,
+    columns: usize,
+    row_cos: [f64; 3],
+    col_cos: [f64; 3],
+    position: [f64; 3],
+    pixel_spacing: [f64; 2],
+    thickness: Option<f64>,
+    spacing_between: Option<f64>,
+    rescale_type: Option<String>,
+    values: Vec<f32>,
+}
+
+fn arr3(v: &[f64]) -> [f64; 3] {
+    [v[0], v[1], v[2]]
+}
+
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+fn read_slice(path: &Path) -> Result<Slice, DicomError> {
+    let f = open(path, Extent::All)?;
+    let a: Attrs<'_> = f.attrs();
+    let modality = a.opt_str(tags::MODALITY).unwrap_or_else(|| "OT".into());
+    if matches!(
+        modality.as_str(),
+        "RTDOSE" | "RTSTRUCT" | "SEG" | "RTPLAN" | "RTRECORD" | "SR" | "REG"
+    ) {
+        let hint = if modality == "RTDOSE" {
+            " (use load_rt_dose)"
+        } else {
+            ""
+        };
+        return Err(DicomError::Unsupported {
+            file: path.to_path_buf(),
+            what: format!("an object of modality {modality} is not an image slice{hint}"),
+        });
+    }
+    let format = PixelFormat::read(a)?;
+    if format.frames != 1 {
+        return Err(DicomError::Unsupported {
+            file: path.to_path_buf(),
+            what: format!(
+                "a {modality} object of {} frames where a single-frame slice was expected \
+                 (enhanced and other multi-frame images are not read yet)",
+                format.frames
+            ),
+        });
+    }
+    let iop = a.req_f64s(
+        tags::IMAGE_ORIENTATION_PATIENT,
+        "Image Orientation (Patient) (0020,0037)",
+        6,
+    )?;
+    let ipp = a.req_f64s(
+        tags::IMAGE_POSITION_PATIENT,
+        "Image Position (Patient) (0020,0032)",
+        3,
+    )?;
+    let ps = a.req_f64s(tags::PIXEL_SPACING, "Pixel Spacing (0028,0030)", 2)?;
+    if ps.iter().any(|&s| s <= 0.0) {
+        return Err(DicomError::InvalidAttribute {
+            file: path.to_path_buf(),
+            attribute: "Pixel Spacing (0028,0030)",
+            reason: format!("{ps:?}: spacings must be above 0 mm"),
+        });
+    }
+    let slope = a
+        .opt_f64(tags::RESCALE_SLOPE, "Rescale Slope (0028,1053)")?
+        .unwrap_or(1.0);
+    let intercept = a
+        .opt_f64(tags::RESCALE_INTERCEPT, "Rescale Intercept (0028,1052)")?
+        .unwrap_or(0.0);
+    let bytes = f.pixel_bytes(&format)?;
+    let mut raw = Vec::with_capacity(format.frame_len());
+    stored_values(&bytes, &format, 0, format.frame_len(), &mut raw);
+    let values = raw
+        .iter()
+        .map(|&v| (v as f64 * slope + intercept) as f32)
+        .collect();
+    Ok(Slice {
+        path: path.to_path_buf(),
+        series_uid: a.req_str(tags::SERIES_INSTANCE_UID, "Series Instance UID (0020,000E)")?,
+        sop_instance_uid: a.opt_str(tags::SOP_INSTANCE_UID).unwrap_or_default(),
+        modality,
+        frame: a.req_str(
+            tags::FRAME_OF_REFERENCE_UID,
+            "Frame of Reference UID (0020,0052)",
+        )?,
+        rows: format.rows,
+        columns: format.columns,
+        row_cos: arr3(&iop[0..3]),
+        col_cos: arr3(&iop[3..6]),
+        position: arr3(&ipp),
+        pixel_spacing: [ps[0], ps[1]],
+        thickness: a
+            .opt_f64(tags::SLICE_THICKNESS, "Slice Thickness (0018,0050)")?
+            .filter(|t| *t > 0.0),
+        spacing_between: a
+            .opt_f64(
+                tags::SPACING_BETWEEN_SLICES,
+                "Spacing Between Slices (0018,0088)",
+            )?
+            .filter(|t| *t > 0.0),
+        rescale_type: a.opt_str(tags::RESCALE_TYPE),
+        values,
+    })
+}
+
+/// Checks that `s` belongs to the same volume as `first`.
+fn check_consistent(first: &Slice, s: &Slice) -> Result<(), DicomError> {
+    let differ = |what: String| DicomError::Inconsistent {
+        file: s.path.clone(),
+        first: first.path.clone(),
+        what,
+    };
+    if s.series_uid != first.series_uid {
+        return Err(differ(format!(
+            "another series (Series Instance UID {} instead of {}): mixed series in one folder",
+            s.series_uid, first.series_uid
+        )));
+    }
+    if s.frame != first.frame {
+        return Err(differ(format!(
+            "another frame of reference ({} instead of {})",
+            s.frame, first.frame
+        )));
+    }
+    if s.rows != first.rows || s.columns != first.columns {
+        return Err(differ(format!(
+            "another size ({} rows × {} columns instead of {} × {})",
+            s.rows, s.columns, first.rows, first.columns
+        )));
+    }
+    let max_diff = (0..3)
+        .map(|c| {
+            (s.row_cos[c] - first.row_cos[c])
+                .abs()
+                .max((s.col_cos[c] - first.col_cos[c]).abs())
+        })
+        .fold(0.0, f64::max);
+    if max_diff > ORIENTATION_TOLERANCE {
+        return Err(differ(format!(
+            "another orientation (Image Orientation (Patient) {:?} {:?} instead of {:?} {:?})",
+            s.row_cos, s.col_cos, first.row_cos, first.col_cos
+        )));
+    }
+    let ps_diff = (0..2)
+        .map(|c| (s.pixel_spacing[c] - first.pixel_spacing[c]).abs())
+        .fold(0.0, f64::max);
+    if ps_diff > 1e-4 * first.pixel_spacing[0].max(first.pixel_spacing[1]) {
+        return Err(differ(format!(
+            "another pixel spacing ({:?} mm instead of {:?} mm)",
+            s.pixel_spacing, first.pixel_spacing
+        )));
+    }
+    if s.modality != first.modality {
+        return Err(differ(format!(
+            "another modality ({} instead of {})",
+            s.modality, first.modality
+        )));
+    }
+    Ok(())
+}
+
+/// Reads a series of single-frame slices (CT, MR, …) into an image in the series' units
+/// (Rescale Slope/Intercept applied: HU for CT). See [`read_image_series`] for the checks.
+pub fn load_image_series<P: AsRef<Path> + Sync>(files: &[P]) -> Result<Image<f32>, DicomError> {
+    read_image_series(files).map(|s| s.image)
+}
+
+/// Reads a series of single-frame slices with its identifiers.
+///
+/// Refused with an error naming the file(s): slices of another series, frame of reference, size,
+/// orientation, pixel spacing or modality than the first; two slices at one position (duplicate);
+/// a gap of a whole number of spacings (missing slice) or any other non-uniform spacing (1 %
+/// tolerance, at least 0.01 mm); positions not stacked along the slice normal (gantry tilt,
+/// tolerance max(0.01 mm, 1 % of the pixel spacing)); multi-frame objects. A single slice is
+/// allowed, with Slice Thickness (else Spacing Between Slices) as the spacing along k.
+pub fn read_image_series<P: AsRef<Path> + Sync>(files: &[P]) -> Result<ImageSeries, DicomError> {
+    if files.is_empty() {
+        return Err(DicomError::NoFiles);
+    }
+    // Read in parallel; report the first failing file in the order given.
+    let mut slices: Vec<Slice> = files
+        .par_iter()
+        .map(|p| read_slice(p.as_ref()))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    // Consistency against the file given first (before sorting), so that messages name it.
+    if let Some((first, rest)) = slices.split_first() {
+        for s in rest {
+            check_consistent(first, s)?;
+        }
+    }
+    let Some(first) = slices.first() else {
+        return Err(DicomError::NoFiles);
+    };
+    let row = first.row_cos;
+    let col = first.col_cos;
+    let min_ps = first.pixel_spacing[0].min(first.pixel_spacing[1]);
+    let normal_raw = cross(row, col);
+    let norm = dot(normal_raw, normal_raw).sqrt();
+    if norm.is_nan() || norm <= 0.5 {
+        return Err(DicomError::InvalidAttribute {
+            file: first.path.clone(),
+            attribute: "Image Orientation (Patient) (0020,0037)",
+            reason: format!(
+                "row {row:?} and column {col:?} cosines are not orthogonal unit vectors"
+            ),
+        });
+    }
+    let normal = normal_raw.map(|x| x / norm);
+    let along = |s: &Slice| dot(normal, s.position);
+    slices.sort_by(|a, b| along(a).total_cmp(&along(b)));
+
+    // Gantry tilt: every position minus its component along n must be the same point.
+    let inplane = |s: &Slice| {
+        let d = along(s);
+        [0, 1, 2].map(|c| s.position[c] - d * normal[c])
+    };
+    let p0 = inplane(&slices[0]);
+    let tilt_tol = (0.01 * min_ps).max(0.01);
+    for s in &slices[1..] {
+        let p = inplane(s);
+        let shift =
+            ((p[0] - p0[0]).powi(2) + (p[1] - p0[1]).powi(2) + (p[2] - p0[2]).powi(2)).sqrt();
+        if shift > tilt_tol {
+            return Err(DicomError::GantryTilt {
+                file: s.path.clone(),
+                first: slices[0].path.clone(),
+                shift_mm: shift,
+            });
+        }
+    }
+    let positions: Vec<f64> = slices.iter().map(along).collect();
+    let gaps: Vec<f64> = positions.windows(2).map(|w| w[1] - w[0]).collect();
+    for (n, &g) in gaps.iter().enumerate() {
+        if g < 0.01 {
+            return Err(DicomError::DuplicateSlice {
+                first: slices[n].path.clone(),
+                second: slices[n + 1].path.clone(),
+                position_mm: positions[n],
+            });
+        }
+    }
+    let spacing_k = if slices.len() == 1 {
+        let s = &slices[0];
+        s.thickness
+            .or(s.spacing_between)
+            .ok_or_else(|| DicomError::MissingAttribute {
+                file: s.path.clone(),
+                attribute: "Slice Thickness (0018,0050) (needed for a single-slice series)",
+            })?
+    } else {
+        let min_gap = gaps.iter().copied().fold(f64::INFINITY, f64::min);
+        let tol = (0.01 * min_gap).max(0.01);
+        for (n, &g) in gaps.iter().enumerate() {
+            if (g - min_gap).abs() <= tol {
+                continue;
+            }
+            let ratio = g / min_gap;
+            let whole = ratio.round();
+            if whole >= 2.0 && (g - whole * min_gap).abs() <= tol * whole {
+                return Err(DicomError::MissingSlice {
+                    before: slices[n].path.clone(),
+                    after: slices[n + 1].path.clone(),
+                    gap_mm: g,
+                    spacing_mm: min_gap,
+                    missing: whole as usize - 1,
+                });
+            }
+            return Err(DicomError::NonUniformSpacing {
+                before: slices[n].path.clone(),
+                after: slices[n + 1].path.clone(),
+                gap_mm: g,
+                spacing_mm: min_gap,
+            });
+        }
+        (positions[positions.len() - 1] - positions[0]) / (positions.len() - 1) as f64
+    };
+    let s0 = &slices[0];
+    let grid = Grid::new(
+        [s0.columns, s0.rows, slices.len()],
+        [s0.pixel_spacing[1], s0.pixel_spacing[0], spacing_k],
+        PointLps::new(s0.position[0], s0.position[1], s0.position[2]),
+        [row, col, normal],
+        FrameOfReference(s0.frame.clone()),
+    )
+    .map_err(|source| DicomError::Geometry {
+        file: s0.path.clone(),
+        source,
+    })?;
+    let mut data = Vec::with_capacity(grid.len());
+    let mut files = Vec::with_capacity(slices.len());
+    let mut uids = Vec::with_capacity(slices.len());
+    let modality = s0.modality.clone();
+    let series_instance_uid = s0.series_uid.clone();
+    let rescale_type = s0.rescale_type.clone();
+    for s in slices {
+        data.extend_from_slice(&s.values);
+        files.push(s.path);
+        uids.push(s.sop_instance_uid);
+    }
+    let image = Image::new(grid, data).map_err(|source| DicomError::Geometry {
+        file: files[0].clone(),
+        source,
+    })?;
+    Ok(ImageSeries {
+        image,
+        modality,
+        series_instance_uid,
+        rescale_type,
+        files,
+        sop_instance_uids: uids,
+    })
+}
