@@ -25,3 +25,27 @@ proptest::proptest! {
         proptest::prop_assert!(h.d.iter().all(|(_, d)| *d <= h.max_gy + 1e-9 && *d >= 0.0));
     }
 }
+
+proptest::proptest! {
+    /// The single-pass label-map DVH equals the per-structure DVH of the same binary masks.
+    #[test]
+    fn label_map_dvh_equals_mask_dvh(doses in proptest::collection::vec(0.0f32..300.0, 125), labels in proptest::collection::vec(0u16..4, 125)) {
+        let g = Grid::axis_aligned([5, 5, 5], [2.0; 3], PointLps::new(0.0, 0.0, 0.0), FrameOfReference("f".into())).unwrap();
+        let dose = Image::new(g.clone(), doses).unwrap();
+        let mut l = labels;
+        l[0] = 1; l[1] = 2; l[2] = 3;
+        let lab = Image::new(g.clone(), l).unwrap();
+        let rho = Image::new(g.clone(), (0..125).map(|n| 0.3 + (n % 7) as f32 * 0.2).collect()).unwrap();
+        let fast = sirt_dose::dvh::dvh_labels(&dose, &lab, &[1, 2, 3], Some(&rho), 0.5, &[50.0, 95.0], &[30.0, 100.0]).unwrap();
+        for (n, s) in [1u16, 2, 3].iter().enumerate() {
+            let mask = lab.map(|x| f32::from(u8::from(x == *s)));
+            let slow = dvh(&dose, &mask, Some(&rho), 0.5, &[50.0, 95.0], &[30.0, 100.0]).unwrap();
+            proptest::prop_assert!((fast[n].mean_gy - slow.mean_gy).abs() < 1e-9);
+            proptest::prop_assert_eq!(fast[n].min_gy, slow.min_gy);
+            proptest::prop_assert_eq!(fast[n].max_gy, slow.max_gy);
+            proptest::prop_assert_eq!(&fast[n].d, &slow.d);
+            for (a, b) in fast[n].v.iter().zip(&slow.v) { proptest::prop_assert!((a.1 - b.1).abs() < 1e-12); }
+            proptest::prop_assert!((fast[n].volume_ml - slow.volume_ml).abs() < 1e-12);
+        }
+    }
+}

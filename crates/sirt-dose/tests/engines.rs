@@ -105,7 +105,7 @@ fn dvk_equals_ldm_inside_a_large_uniform_sphere() {
     let ratio = sd / sl;
     assert!((ratio - 1.0).abs() < 0.005, "inner DVK/LDM = {ratio}");
     // Energy: all of it stays in the grid (the sphere is far from the edges).
-    assert!((dvk.energy_in_tissue_j / dvk.energy_emitted_j - 1.0).abs() < 1e-6);
+    assert!((dvk.energy_in_tissue_j / dvk.energy_emitted_j - 1.0).abs() < 1e-5);
     assert!((dvk.energy_emitted_j / ldm.energy_emitted_j - 1.0).abs() < 1e-9);
 }
 
@@ -124,8 +124,9 @@ fn point_source_gives_the_kernel_back_and_energy_leaves_at_the_edge() {
     let d = engine.dose(&act, &rho).unwrap();
     // Dose at offset (0, 0, 1) / dose at centre = kernel ratio.
     let ratio = f64::from(d.gy.get(7, 7, 8).unwrap()) / f64::from(d.gy.get(7, 7, 7).unwrap());
-    assert!((ratio - k.energy_at(0, 0, 1) / k.energy_at(0, 0, 0)).abs() < 1e-6);
-    assert!((d.energy_in_tissue_j / d.energy_emitted_j - 1.0).abs() < 1e-9);
+    // The FFT runs in single precision: 1e-5 relative.
+    assert!((ratio - k.energy_at(0, 0, 1) / k.energy_at(0, 0, 0)).abs() < 1e-5);
+    assert!((d.energy_in_tissue_j / d.energy_emitted_j - 1.0).abs() < 1e-5);
     // At a corner most of the energy leaves the grid.
     let corner = activity(
         &g,
