@@ -4,6 +4,7 @@
 //! 1 internal error.
 
 mod calc;
+mod phantom_dicom;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -90,7 +91,8 @@ enum Command {
         rules: Vec<PathBuf>,
     },
     /// Write the digital phantom (CT, labels, segments, MAA SPECT, Y-90 PET, true activity maps
-    /// as NIfTI, and truth.json) to a folder.
+    /// as NIfTI, and truth.json; CT, SPECT, PET, SEG and RT Structure Set as DICOM under dicom/)
+    /// to a folder.
     Phantom {
         /// Output folder.
         #[arg(long, value_name = "DIR")]
@@ -101,6 +103,15 @@ enum Command {
         /// Size preset: small (4 mm CT), standard (2 mm), large (512 × 512 × 300).
         #[arg(long, default_value = "standard")]
         preset: sirt_phantom::Preset,
+    },
+    /// List the DICOM studies and series under a folder (modality, size, frame of reference),
+    /// and the files skipped with the reason.
+    Scan {
+        /// The folder (searched recursively).
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
 }
 
@@ -219,6 +230,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             seed,
             preset,
         } => phantom(&dir, seed, preset, out),
+        Command::Scan { dir, format } => scan(&dir, format, out),
         Command::Rules { rules } => {
             let r = rule_set(&rules)?;
             for rule in r.rules() {
@@ -272,6 +284,14 @@ fn phantom(
         ),
         ("truth.json".to_owned(), truth),
     ];
+    let mut files = files;
+    files.extend(phantom_dicom::files(&p).map_err(|e| Failure::Internal(e.into()))?);
+    for sub in ["dicom/ct", "dicom/spect", "dicom/pet"] {
+        let d = dir.join(sub);
+        std::fs::create_dir_all(&d)
+            .with_context(|| format!("cannot create {}", d.display()))
+            .map_err(Failure::Internal)?;
+    }
     let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     sirt_report::write_outputs(
         dir,
@@ -286,10 +306,110 @@ fn phantom(
         "phantom ({preset:?}, seed {seed}) written to {}:",
         dir.display()
     )?;
+    // Series folders as one line each.
+    let mut folders: Vec<(String, usize)> = Vec::new();
     for n in names {
-        writeln!(out, "  {n}")?;
+        match n.rsplit_once('/') {
+            Some((folder, _)) if folder != "dicom" => {
+                match folders.iter_mut().find(|(f, _)| *f == folder) {
+                    Some((_, count)) => *count += 1,
+                    None => folders.push((folder.to_owned(), 1)),
+                }
+            }
+            _ => writeln!(out, "  {n}")?,
+        }
+    }
+    for (folder, count) in folders {
+        let files = if count == 1 { "file" } else { "files" };
+        writeln!(out, "  {folder}/ ({count} {files})")?;
     }
     writeln!(out, "synthetic data for research and testing only")?;
+    Ok(())
+}
+
+/// `sirtplan scan DIR`: studies, series and skipped files.
+fn scan(dir: &Path, format: Format, out: &mut impl Write) -> Result<()> {
+    std::fs::metadata(dir)
+        .with_context(|| format!("cannot open {}", dir.display()))
+        .map_err(Failure::Input)?;
+    let report = sirt_dicom::scan(dir);
+    if let Format::Json = format {
+        let json =
+            serde_json::to_string_pretty(&report).map_err(|e| Failure::Internal(e.into()))?;
+        writeln!(out, "{json}")?;
+        return Ok(());
+    }
+    let rel = |p: &Path| {
+        p.strip_prefix(dir)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .unwrap_or(p)
+            .display()
+            .to_string()
+    };
+    let n_series: usize = report.studies.iter().map(|s| s.series.len()).sum();
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    writeln!(
+        out,
+        "{}: {}, {}, {}, {} skipped",
+        dir.display(),
+        plural(report.files_seen, "file", "files"),
+        plural(report.studies.len(), "study", "studies"),
+        plural(n_series, "series", "series"),
+        report.skipped.len()
+    )?;
+    for st in &report.studies {
+        writeln!(
+            out,
+            "study {}  patient {} ({})  date {}{}",
+            st.study_instance_uid,
+            st.patient_id.as_deref().unwrap_or("-"),
+            st.patient_name.as_deref().unwrap_or("-"),
+            st.study_date.as_deref().unwrap_or("-"),
+            st.description
+                .as_deref()
+                .map(|d| format!("  \"{d}\""))
+                .unwrap_or_default()
+        )?;
+        for se in &st.series {
+            writeln!(
+                out,
+                "  series {:>4}  {:<8}  {:<30}  frame of reference {}{}",
+                se.series_number
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                se.modality,
+                se.size_description(),
+                se.frame_of_reference_uid.as_deref().unwrap_or("-"),
+                se.description
+                    .as_deref()
+                    .map(|d| format!("  \"{d}\""))
+                    .unwrap_or_default()
+            )?;
+            writeln!(
+                out,
+                "                uid {}  in {}",
+                se.series_instance_uid,
+                se.files
+                    .first()
+                    .and_then(|f| f.parent())
+                    .map(rel)
+                    .unwrap_or_else(|| "-".into())
+            )?;
+        }
+    }
+    if !report.skipped.is_empty() {
+        writeln!(out, "skipped:")?;
+        for s in &report.skipped {
+            writeln!(out, "  {}: {}", rel(&s.path), s.reason)?;
+        }
+    }
     Ok(())
 }
 

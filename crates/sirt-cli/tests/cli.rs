@@ -592,3 +592,82 @@ fn phantom_writes_images_and_truth() {
     let counts: f64 = spect.data().iter().map(|&c| f64::from(c)).sum();
     assert_eq!(counts, truth["spect_counts"][1].as_f64().unwrap());
 }
+
+#[test]
+fn phantom_writes_dicom_that_scan_lists() {
+    let dir = temp_dir("phantom-dicom");
+    let o = sirtplan(&[
+        "phantom",
+        "--out",
+        dir.to_str().unwrap(),
+        "--preset",
+        "small",
+        "--seed",
+        "5",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let listing = stdout(&o);
+    for line in [
+        "  dicom/seg.dcm",
+        "  dicom/rtstruct.dcm",
+        "  dicom/ct/ (60 files)",
+        "  dicom/spect/ (1 file)",
+        "  dicom/pet/ (62 files)",
+    ] {
+        assert!(listing.contains(line), "{line} not in\n{listing}");
+    }
+    std::fs::write(dir.join("dicom/notes.txt"), "not dicom").unwrap();
+
+    let o = sirtplan(&["scan", dir.join("dicom").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains(": 126 files, 1 study, 5 series, 1 skipped"),
+        "{text}"
+    );
+    assert!(
+        text.contains("patient SIRT-PHANTOM-5 (Phantom^SIRT)  date 20250115"),
+        "{text}"
+    );
+    let frame = sirt_phantom::FRAME_OF_REFERENCE_UID;
+    for (modality, size) in [
+        ("CT", "88 × 64 × 60 files"),
+        ("NM", "82 × 60 × 57 frames (1 file)"),
+        ("PT", "90 × 66 × 62 files"),
+        ("SEG", "88 × 64 × "),
+        ("RTSTRUCT", "1 file"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().nth(2) == Some(modality))
+            .unwrap_or_else(|| panic!("no {modality} series in\n{text}"));
+        assert!(line.contains(size), "{line}");
+        assert!(
+            line.contains(&format!("frame of reference {frame}")),
+            "{line}"
+        );
+    }
+    assert!(
+        text.contains("skipped:\n  notes.txt: not a DICOM file: no DICM marker"),
+        "{text}"
+    );
+
+    let v = json(&["scan", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(v["studies"].as_array().unwrap().len(), 1);
+    let series = v["studies"][0]["series"].as_array().unwrap();
+    let modalities: Vec<&str> = series
+        .iter()
+        .map(|s| s["modality"].as_str().unwrap())
+        .collect();
+    assert_eq!(modalities, ["CT", "NM", "PT", "SEG", "RTSTRUCT"]);
+    // The NIfTI files, truth.json and notes.txt are skipped with their reason.
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 9);
+
+    let o = sirtplan(&["scan", dir.join("no-such-folder").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("error: cannot open "),
+        "{}",
+        stderr(&o)
+    );
+}

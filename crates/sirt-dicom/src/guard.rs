@@ -2,13 +2,16 @@
 //!
 //! dicom-rs allocates and zero-fills the value length an element header states before reading the
 //! value: a corrupt header stating 4 GB costs 4 GB of memory and seconds of time before the
-//! read fails. This walker reads the data set as the same flat stream of element and item
-//! headers (skipping values, entering sequences and items) and refuses a file in which a header
-//! claims more bytes than remain. It validates nothing else; dicom-rs reports the other errors.
-//! Deflated data sets are not walked.
+//! read fails. This walker reads the data set as the same stream of element and item headers as
+//! dicom-rs 0.10's `DataSetReader` (a port of its state machine, down to the bytes a value read
+//! consumes: a binary value of a length that is not a multiple of its size leaves bytes that the
+//! next header starts on) and refuses a file in which a header claims more bytes than remain.
+//! It validates nothing else; dicom-rs reports the other errors. A deflated data set is
+//! inflated (streamed, up to 1 GiB) and walked the same way. (Found by fuzzing: a walker that skipped whole stated lengths could be led off
+//! dicom-rs's path, which then allocated 4 GB; `fuzz/regressions/dicom_rtstruct_seg/`.)
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
@@ -59,9 +62,49 @@ fn is_short(vr: VR) -> bool {
     )
 }
 
+/// Bytes to walk: a file (skips by seeking) or an inflated stream (skips by reading).
+trait Source: Read {
+    /// Moves `n` bytes forward.
+    fn skip(&mut self, n: u64) -> std::io::Result<()>;
+}
+
+impl Source for BufReader<File> {
+    fn skip(&mut self, n: u64) -> std::io::Result<()> {
+        let n = i64::try_from(n).map_err(|_| std::io::Error::other("skip too far"))?;
+        self.seek_relative(n)
+    }
+}
+
+/// A stream read forward only.
+struct Stream<R>(R);
+
+impl<R: Read> Read for Stream<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: Read> Source for Stream<R> {
+    fn skip(&mut self, n: u64) -> std::io::Result<()> {
+        let copied = std::io::copy(&mut (&mut self.0).take(n), &mut std::io::sink())?;
+        if copied < n {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        Ok(())
+    }
+}
+
+/// Most bytes a deflated data set may inflate to (a larger one is refused).
+const MAX_INFLATED: u64 = 1 << 30;
+
 struct Walker<'p> {
-    r: BufReader<File>,
+    r: Box<dyn Source>,
+    /// Bytes read from the file.
     pos: u64,
+    /// dicom-rs's position counter minus `pos`: it counts a value's stated length where fewer
+    /// bytes were read (binary values of a length that is not a multiple of their size), and
+    /// item and sequence ends are found on that counter.
+    skew: u64,
     size: u64,
     explicit: bool,
     big_endian: bool,
@@ -116,9 +159,17 @@ impl Walker<'_> {
         Ok(Tag(g, e))
     }
 
+    /// dicom-rs's position counter.
+    fn logical(&self) -> u64 {
+        self.pos + self.skew
+    }
+
+    /// Moves forward to `to` (the walk never moves back).
     fn seek_to(&mut self, to: u64) -> Step<()> {
-        let delta = i64::try_from(to).unwrap_or(i64::MAX) - i64::try_from(self.pos).unwrap_or(0);
-        self.r.seek_relative(delta).map_err(|_| Fail::Stop(Stop))?;
+        let Some(delta) = to.checked_sub(self.pos) else {
+            return Err(Fail::Stop(Stop));
+        };
+        self.r.skip(delta).map_err(|_| Fail::Stop(Stop))?;
         self.pos = to;
         Ok(())
     }
@@ -146,24 +197,18 @@ impl Walker<'_> {
     /// elements (explicit VR little endian) until that many bytes are read. Returns the Transfer
     /// Syntax UID.
     fn meta(&mut self) -> Step<String> {
-        let tag = self.tag()?;
-        let vr = self.bytes::<2>()?;
-        let len = self.u16()?;
-        if tag != Tag(0x0002, 0x0000) || &vr != b"UL" || len != 4 {
+        // dicom-rs reads the meta group with its explicit VR little endian header decoder and
+        // accepts any VR for the group length as long as the length is 4.
+        self.explicit = true;
+        let (tag, _, len) = self.element_header()?;
+        if tag != Tag(0x0002, 0x0000) || len != 4 {
             return Err(Fail::Stop(Stop));
         }
         let group_length = u64::from(self.u32()?);
         let start = self.pos;
         let mut ts = String::new();
         while self.pos - start < group_length {
-            let tag = self.tag()?;
-            let vr = VR::from_binary(self.bytes::<2>()?).unwrap_or(VR::UN);
-            let len = if is_short(vr) {
-                u32::from(self.u16()?)
-            } else {
-                self.bytes::<2>()?;
-                self.u32()?
-            };
+            let (tag, _, len) = self.element_header()?;
             if len == UNDEFINED {
                 return Err(Fail::Stop(Stop));
             }
@@ -184,116 +229,269 @@ impl Walker<'_> {
         Ok(ts)
     }
 
-    /// The data set as a flat stream of tokens, as dicom-rs's parser reads it: element headers
-    /// (values skipped, except sequences, which are entered), item headers (entered) and
-    /// delimiters; fragments of encapsulated pixel data skipped. Every stated length must fit in
-    /// the rest of the file.
-    fn tokens(&mut self) -> Step<()> {
-        // Explicit-VR flags to restore when an undefined-length sequence ends (UN sequences hold
-        // implicit VR items).
-        let mut sequences: Vec<bool> = Vec::new();
-        let mut in_fragments = false;
-        let end = self.size;
-        loop {
-            if self.pos >= end {
-                return Ok(());
-            }
-            let tag = self.tag()?;
+    /// Element header as dicom-rs's decoders read it: (tag, VR, length). Explicit VR: group
+    /// FFFE has no VR (UN) and a 4-byte length; an unknown VR reads as UN. Implicit VR: the VR
+    /// of the standard dictionary (ambiguous ones relaxed: US, OW), OW for Pixel Data and
+    /// Overlay Data, UN for unknown tags.
+    fn element_header(&mut self) -> Step<(Tag, VR, u32)> {
+        let tag = self.tag()?;
+        if self.explicit {
             if tag.group() == 0xFFFE {
-                let len = self.u32()?;
-                match tag.element() {
-                    0xE000 if in_fragments => {
-                        self.check(|| "pixel data fragment".into(), len, end)?;
-                        let to = self.pos + u64::from(len);
-                        self.seek_to(to)?;
+                return Ok((tag, VR::UN, self.u32()?));
+            }
+            let vr = VR::from_binary(self.bytes::<2>()?).unwrap_or(VR::UN);
+            let len = if is_short(vr) {
+                u32::from(self.u16()?)
+            } else {
+                self.bytes::<2>()?;
+                self.u32()?
+            };
+            Ok((tag, vr, len))
+        } else {
+            let len = self.u32()?;
+            let vr = if tag == Tag(0x7FE0, 0x0010)
+                || (tag.group() >> 8 == 0x60 && tag.element() == 0x3000)
+            {
+                VR::OW
+            } else {
+                StandardDataDictionary
+                    .by_tag(tag)
+                    .map(|e| e.vr().relaxed())
+                    .unwrap_or(VR::UN)
+            };
+            Ok((tag, vr, len))
+        }
+    }
+
+    /// The data set as the token stream of dicom-rs's `DataSetReader` (a port of its state
+    /// machine: sequences and items of defined and undefined length, item ends at their stated
+    /// length, encapsulated pixel data): every value dicom-rs would allocate is checked
+    /// against the bytes that remain before it is skipped, and skipped by as many bytes as
+    /// dicom-rs reads (binary VRs read whole numbers of values, so a length that is not a
+    /// multiple of the value size leaves bytes that the next header starts on). Where dicom-rs
+    /// would fail, the walk stops without an error (dicom-rs reports it).
+    fn tokens(&mut self) -> Step<()> {
+        struct Open {
+            item: bool,
+            pixel: bool,
+            len: Option<u64>,
+            base: u64,
+        }
+        let end = self.size;
+        let mut stack: Vec<Open> = Vec::new();
+        let mut in_sequence = false;
+        let mut check_pending = false;
+        let mut encapsulated_next = false;
+        let mut offset_table_next = false;
+        let defined = |len: u32| (len != UNDEFINED).then_some(u64::from(len));
+        loop {
+            if check_pending {
+                if let Some(Open {
+                    item,
+                    len: Some(len),
+                    base,
+                    ..
+                }) = stack.last()
+                {
+                    let stop = base.saturating_add(*len);
+                    match stop.cmp(&self.logical()) {
+                        std::cmp::Ordering::Equal => {
+                            in_sequence = *item;
+                            stack.pop();
+                            continue;
+                        }
+                        std::cmp::Ordering::Less => return Err(Fail::Stop(Stop)),
+                        std::cmp::Ordering::Greater => {}
                     }
-                    0xE0DD if in_fragments => in_fragments = false,
-                    _ if in_fragments => return Err(Fail::Stop(Stop)),
-                    0xE000 => {
+                }
+                check_pending = false;
+            }
+            if stack.len() > MAX_DEPTH {
+                return Err(Fail::Err(DicomError::Read {
+                    file: self.path.to_path_buf(),
+                    reason: format!(
+                        "sequences nested deeper than {MAX_DEPTH} levels (corrupt file?)"
+                    ),
+                }));
+            }
+            if in_sequence {
+                // An item header, an item delimiter or a sequence delimiter.
+                let tag = self.tag()?;
+                let len = self.u32()?;
+                match (tag.group(), tag.element()) {
+                    (0xFFFE, 0xE000) => {
+                        let Some(top) = stack.last() else {
+                            return Err(Fail::Stop(Stop));
+                        };
+                        let pixel = top.pixel;
+                        in_sequence = false;
                         if len != UNDEFINED {
                             self.check(|| "sequence item".into(), len, end)?;
                         }
-                    }
-                    0xE00D => {}
-                    0xE0DD => {
-                        if let Some(explicit) = sequences.pop() {
-                            self.explicit = explicit;
+                        stack.push(Open {
+                            item: true,
+                            pixel,
+                            len: defined(len),
+                            base: self.logical(),
+                        });
+                        if len == 0 {
+                            check_pending = true;
                         }
                     }
-                    // Any other (FFFE,xxxx) is read as an element of 4-byte length, no VR.
-                    _ => {
-                        if len == UNDEFINED {
-                            return Err(Fail::Stop(Stop));
-                        }
-                        let name = || format!("element (FFFE,{:04X})", tag.element());
-                        self.check(name, len, end)?;
-                        let to = self.pos + u64::from(len);
-                        self.seek_to(to)?;
+                    (0xFFFE, 0xE00D) => {
+                        stack.pop();
+                        in_sequence = true;
+                        check_pending = true;
                     }
+                    (0xFFFE, 0xE0DD) => {
+                        stack.pop();
+                        in_sequence = false;
+                        check_pending = true;
+                    }
+                    _ => return Err(Fail::Stop(Stop)),
                 }
                 continue;
             }
-            let (vr, len) = if self.explicit {
-                // An unknown VR is read as UN (4-byte length), as dicom-rs does.
-                let vr = VR::from_binary(self.bytes::<2>()?).unwrap_or(VR::UN);
-                if is_short(vr) {
-                    (Some(vr), u32::from(self.u16()?))
+            if let Some(Open {
+                item: true,
+                pixel: true,
+                len,
+                ..
+            }) = stack.last()
+            {
+                // The value of a pixel data item (offset table or fragment), allocated whole.
+                let Some(len) = *len else {
+                    return Err(Fail::Stop(Stop));
+                };
+                let len = u32::try_from(len).unwrap_or(u32::MAX);
+                self.check(|| "pixel data fragment".into(), len, end)?;
+                // The Basic Offset Table is read as whole u32 values (counter included).
+                let read = if offset_table_next {
+                    offset_table_next = false;
+                    u64::from(len) - u64::from(len) % 4
                 } else {
-                    self.bytes::<2>()?;
-                    (Some(vr), self.u32()?)
+                    u64::from(len)
+                };
+                let to = self.pos + read;
+                self.seek_to(to)?;
+                check_pending = true;
+                continue;
+            }
+            if encapsulated_next {
+                encapsulated_next = false;
+                stack.push(Open {
+                    item: false,
+                    pixel: true,
+                    len: None,
+                    base: self.logical(),
+                });
+                let tag = self.tag()?;
+                let len = self.u32()?;
+                match (tag.group(), tag.element()) {
+                    (0xFFFE, 0xE000) => {
+                        in_sequence = false;
+                        if len != UNDEFINED {
+                            self.check(|| "pixel data item".into(), len, end)?;
+                        }
+                        stack.push(Open {
+                            item: true,
+                            pixel: true,
+                            len: defined(len),
+                            base: self.logical(),
+                        });
+                        if len == 0 {
+                            check_pending = true;
+                        } else {
+                            offset_table_next = true;
+                        }
+                    }
+                    (0xFFFE, 0xE0DD) => {
+                        stack.pop();
+                        in_sequence = false;
+                    }
+                    _ => return Err(Fail::Stop(Stop)),
+                }
+                continue;
+            }
+            if self.pos >= end {
+                return Ok(());
+            }
+            let (tag, vr, len) = self.element_header()?;
+            let name = || format!("element ({:04X},{:04X})", tag.group(), tag.element());
+            if vr == VR::SQ {
+                if len != UNDEFINED {
+                    self.check(name, len, end)?;
+                }
+                in_sequence = true;
+                stack.push(Open {
+                    item: false,
+                    pixel: false,
+                    len: defined(len),
+                    base: self.logical(),
+                });
+                if len == 0 {
+                    check_pending = true;
+                }
+            } else if tag == Tag(0xFFFE, 0xE00D) {
+                if !stack.is_empty() {
+                    in_sequence = true;
+                    stack.pop();
+                    check_pending = true;
+                }
+            } else if len == UNDEFINED {
+                if tag == Tag(0x7FE0, 0x0010) {
+                    encapsulated_next = true;
+                } else {
+                    // Any other element of undefined length reads as a sequence.
+                    in_sequence = true;
+                    stack.push(Open {
+                        item: false,
+                        pixel: false,
+                        len: None,
+                        base: self.logical(),
+                    });
                 }
             } else {
-                let vr = StandardDataDictionary
-                    .by_tag(tag)
-                    .and_then(|e| e.vr().exact());
-                (vr, self.u32()?)
-            };
-            if len == UNDEFINED {
-                if tag == Tag(0x7FE0, 0x0010) || matches!(vr, Some(VR::OB | VR::OW)) {
-                    in_fragments = true;
-                } else {
-                    if sequences.len() >= MAX_DEPTH {
-                        return Err(Fail::Err(DicomError::Read {
-                            file: self.path.to_path_buf(),
-                            reason: format!(
-                                "sequences nested deeper than {MAX_DEPTH} levels (corrupt file?)"
-                            ),
-                        }));
-                    }
-                    // SQ, UN or an implicit VR element of undefined length: a sequence.
-                    sequences.push(self.explicit);
-                    if vr == Some(VR::UN) {
-                        self.explicit = false;
-                    }
-                }
-                continue;
-            }
-            let name = || format!("element ({:04X},{:04X})", tag.group(), tag.element());
-            self.check(name, len, end)?;
-            if vr != Some(VR::SQ) {
-                let to = self.pos + u64::from(len);
+                self.check(name, len, end)?;
+                let read = u64::from(len) - u64::from(len) % value_size(vr);
+                let to = self.pos + read;
                 self.seek_to(to)?;
+                self.skew += u64::from(len) - read;
+                check_pending = true;
             }
         }
     }
 }
 
+/// Bytes per value of a binary VR as dicom-rs reads it (1 for text and byte VRs).
+fn value_size(vr: VR) -> u64 {
+    match vr {
+        VR::US | VR::SS | VR::OW => 2,
+        VR::AT | VR::UL | VR::SL | VR::FL | VR::OF | VR::OL => 4,
+        VR::FD | VR::OD | VR::SV | VR::UV | VR::OV => 8,
+        _ => 1,
+    }
+}
+
 /// Checks every stated length of the file against the bytes that remain.
 pub(crate) fn check_lengths(path: &Path, enc: Encoding) -> Result<(), DicomError> {
-    let file = File::open(path).map_err(|e| DicomError::Read {
+    let read_err = |e: std::io::Error| DicomError::Read {
         file: path.to_path_buf(),
         reason: e.to_string(),
-    })?;
+    };
+    let file = File::open(path).map_err(read_err)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
     let mut w = Walker {
-        r: BufReader::with_capacity(16 * 1024, file),
+        r: Box::new(BufReader::with_capacity(16 * 1024, file)),
         pos: 0,
+        skew: 0,
         size,
         explicit: enc.explicit,
         big_endian: false,
         path,
     };
-    let run = |w: &mut Walker<'_>| -> Step<()> {
+    // Ok(Some(offset)): a deflated data set starts at `offset`.
+    let run = |w: &mut Walker<'_>| -> Step<Option<u64>> {
         w.seek_to(enc.start)?;
         if enc.meta {
             w.explicit = true;
@@ -301,15 +499,60 @@ pub(crate) fn check_lengths(path: &Path, enc: Encoding) -> Result<(), DicomError
             match ts.as_str() {
                 "1.2.840.10008.1.2" => w.explicit = false,
                 "1.2.840.10008.1.2.2" => w.big_endian = true,
-                // Deflated: the rest is compressed; nothing to walk.
-                "1.2.840.10008.1.2.1.99" => return Ok(()),
+                "1.2.840.10008.1.2.1.99" => return Ok(Some(w.pos)),
                 _ => {}
             }
         }
         w.tokens()?;
-        Ok(())
+        Ok(None)
     };
-    match run(&mut w) {
+    let deflated_at = match run(&mut w) {
+        Ok(d) => d,
+        Err(Fail::Stop(_)) => None,
+        Err(Fail::Err(e)) => return Err(e),
+    };
+    let Some(at) = deflated_at else {
+        return Ok(());
+    };
+    // Deflated Explicit VR Little Endian: dicom-rs inflates the rest of the file (raw deflate)
+    // as it parses, so the stated lengths are checked against the inflated size: a first pass
+    // counts it (up to MAX_INFLATED; what inflates before a corrupt block counts), a second
+    // walks it.
+    let inflate = || -> std::io::Result<flate2::read::DeflateDecoder<BufReader<File>>> {
+        let mut f = File::open(path)?;
+        f.seek(SeekFrom::Start(at))?;
+        Ok(flate2::read::DeflateDecoder::new(BufReader::new(f)))
+    };
+    let mut total = 0u64;
+    {
+        let mut d = inflate().map_err(read_err)?;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match d.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => total += n as u64,
+            }
+            if total > MAX_INFLATED {
+                return Err(DicomError::Read {
+                    file: path.to_path_buf(),
+                    reason: format!(
+                        "the deflated data set inflates to more than {} MiB (refused)",
+                        MAX_INFLATED >> 20
+                    ),
+                });
+            }
+        }
+    }
+    let mut w = Walker {
+        r: Box::new(Stream(inflate().map_err(read_err)?)),
+        pos: 0,
+        skew: 0,
+        size: total,
+        explicit: true,
+        big_endian: false,
+        path,
+    };
+    match w.tokens() {
         Ok(()) | Err(Fail::Stop(_)) => Ok(()),
         Err(Fail::Err(e)) => Err(e),
     }

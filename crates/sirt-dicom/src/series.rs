@@ -35,23 +35,24 @@ pub struct ImageSeries {
     pub sop_instance_uids: Vec<String>,
 }
 
-/// One slice read from its file.
-struct Slice {
-    path: PathBuf,
-    series_uid: String,
-    sop_instance_uid: String,
-    modality: String,
-    frame: String,
-    rows: usize,
-    columns: usize,
-    row_cos: [f64; 3],
-    col_cos: [f64; 3],
-    position: [f64; 3],
-    pixel_spacing: [f64; 2],
-    thickness: Option<f64>,
-    spacing_between: Option<f64>,
-    rescale_type: Option<String>,
-    values: Vec<f32>,
+/// One slice read from its file (or one frame of a multi-frame object, whose `path` then names
+/// the file and the frame).
+pub(crate) struct Slice {
+    pub path: PathBuf,
+    pub series_uid: String,
+    pub sop_instance_uid: String,
+    pub modality: String,
+    pub frame: String,
+    pub rows: usize,
+    pub columns: usize,
+    pub row_cos: [f64; 3],
+    pub col_cos: [f64; 3],
+    pub position: [f64; 3],
+    pub pixel_spacing: [f64; 2],
+    pub thickness: Option<f64>,
+    pub spacing_between: Option<f64>,
+    pub rescale_type: Option<String>,
+    pub values: Vec<f32>,
 }
 
 fn arr3(v: &[f64]) -> [f64; 3] {
@@ -62,7 +63,11 @@ fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
-fn read_slice(path: &Path) -> Result<Slice, DicomError> {
+/// Reads one slice and what `extra` takes from its attributes.
+pub(crate) fn read_slice_with<X>(
+    path: &Path,
+    extra: impl Fn(Attrs<'_>) -> Result<X, DicomError>,
+) -> Result<(Slice, X), DicomError> {
     let f = open(path, Extent::All)?;
     let a: Attrs<'_> = f.attrs();
     let modality = a.opt_str(tags::MODALITY).unwrap_or_else(|| "OT".into());
@@ -82,11 +87,14 @@ fn read_slice(path: &Path) -> Result<Slice, DicomError> {
     }
     let format = PixelFormat::read(a)?;
     if format.frames != 1 {
+        let hint = match modality.as_str() {
+            "NM" => "use load_nm_tomo for a reconstructed SPECT",
+            _ => "use load_enhanced_image for an enhanced CT/MR",
+        };
         return Err(DicomError::Unsupported {
             file: path.to_path_buf(),
             what: format!(
-                "a {modality} object of {} frames where a single-frame slice was expected \
-                 (enhanced and other multi-frame images are not read yet)",
+                "a {modality} object of {} frames where a single-frame slice was expected ({hint})",
                 format.frames
             ),
         });
@@ -122,7 +130,8 @@ fn read_slice(path: &Path) -> Result<Slice, DicomError> {
         .iter()
         .map(|&v| (v as f64 * slope + intercept) as f32)
         .collect();
-    Ok(Slice {
+    let x = extra(a)?;
+    let slice = Slice {
         path: path.to_path_buf(),
         series_uid: a.req_str(tags::SERIES_INSTANCE_UID, "Series Instance UID (0020,000E)")?,
         sop_instance_uid: a.opt_str(tags::SOP_INSTANCE_UID).unwrap_or_default(),
@@ -148,11 +157,12 @@ fn read_slice(path: &Path) -> Result<Slice, DicomError> {
             .filter(|t| *t > 0.0),
         rescale_type: a.opt_str(tags::RESCALE_TYPE),
         values,
-    })
+    };
+    Ok((slice, x))
 }
 
 /// Checks that `s` belongs to the same volume as `first`.
-fn check_consistent(first: &Slice, s: &Slice) -> Result<(), DicomError> {
+pub(crate) fn check_consistent(first: &Slice, s: &Slice) -> Result<(), DicomError> {
     let differ = |what: String| DicomError::Inconsistent {
         file: s.path.clone(),
         first: first.path.clone(),
@@ -222,22 +232,78 @@ pub fn load_image_series<P: AsRef<Path> + Sync>(files: &[P]) -> Result<Image<f32
 /// tolerance max(0.01 mm, 1 % of the pixel spacing)); multi-frame objects. A single slice is
 /// allowed, with Slice Thickness (else Spacing Between Slices) as the spacing along k.
 pub fn read_image_series<P: AsRef<Path> + Sync>(files: &[P]) -> Result<ImageSeries, DicomError> {
+    read_series_with(files, |_| Ok(())).map(|(s, _)| s)
+}
+
+/// [`read_image_series`], with what `extra` takes from each file's attributes, in slice order.
+pub(crate) fn read_series_with<P: AsRef<Path> + Sync, X: Send>(
+    files: &[P],
+    extra: impl Fn(Attrs<'_>) -> Result<X, DicomError> + Sync,
+) -> Result<(ImageSeries, Vec<X>), DicomError> {
     if files.is_empty() {
         return Err(DicomError::NoFiles);
     }
     // Read in parallel; report the first failing file in the order given.
-    let mut slices: Vec<Slice> = files
+    let read: Vec<(Slice, X)> = files
         .par_iter()
-        .map(|p| read_slice(p.as_ref()))
+        .map(|p| read_slice_with(p.as_ref(), &extra))
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<Result<_, _>>()?;
+    let (slices, extras): (Vec<Slice>, Vec<X>) = read.into_iter().unzip();
     // Consistency against the file given first (before sorting), so that messages name it.
     if let Some((first, rest)) = slices.split_first() {
         for s in rest {
             check_consistent(first, s)?;
         }
     }
+    let (grid, order) = stack(&slices)?;
+    let mut slots: Vec<Option<(Slice, X)>> = slices.into_iter().zip(extras).map(Some).collect();
+    let mut data = Vec::with_capacity(grid.len());
+    let mut files = Vec::with_capacity(order.len());
+    let mut uids = Vec::with_capacity(order.len());
+    let mut extras = Vec::with_capacity(order.len());
+    let mut modality = String::new();
+    let mut series_instance_uid = String::new();
+    let mut rescale_type = None;
+    for (n, &o) in order.iter().enumerate() {
+        let Some((s, x)) = slots.get_mut(o).and_then(Option::take) else {
+            return Err(DicomError::NoFiles);
+        };
+        if n == 0 {
+            modality = s.modality.clone();
+            series_instance_uid = s.series_uid.clone();
+            rescale_type = s.rescale_type.clone();
+        }
+        data.extend_from_slice(&s.values);
+        files.push(s.path);
+        uids.push(s.sop_instance_uid);
+        extras.push(x);
+    }
+    let Some(first_file) = files.first().cloned() else {
+        return Err(DicomError::NoFiles);
+    };
+    let image = Image::new(grid, data).map_err(|source| DicomError::Geometry {
+        file: first_file,
+        source,
+    })?;
+    Ok((
+        ImageSeries {
+            image,
+            modality,
+            series_instance_uid,
+            rescale_type,
+            files,
+            sop_instance_uids: uids,
+        },
+        extras,
+    ))
+}
+
+/// The grid of consistent slices (checked with [`check_consistent`]) and the order of the slices
+/// along it (indices into `slices`, k = 0 first): sorted along the slice normal; duplicates,
+/// gaps, non-uniform spacing and gantry tilt refused.
+pub(crate) fn stack(slices: &[Slice]) -> Result<(Grid, Vec<usize>), DicomError> {
     let Some(first) = slices.first() else {
         return Err(DicomError::NoFiles);
     };
@@ -257,40 +323,42 @@ pub fn read_image_series<P: AsRef<Path> + Sync>(files: &[P]) -> Result<ImageSeri
     }
     let normal = normal_raw.map(|x| x / norm);
     let along = |s: &Slice| dot(normal, s.position);
-    slices.sort_by(|a, b| along(a).total_cmp(&along(b)));
+    let mut order: Vec<usize> = (0..slices.len()).collect();
+    order.sort_by(|&a, &b| along(&slices[a]).total_cmp(&along(&slices[b])));
+    let sorted: Vec<&Slice> = order.iter().map(|&o| &slices[o]).collect();
 
     // Gantry tilt: every position minus its component along n must be the same point.
     let inplane = |s: &Slice| {
         let d = along(s);
         [0, 1, 2].map(|c| s.position[c] - d * normal[c])
     };
-    let p0 = inplane(&slices[0]);
+    let p0 = inplane(sorted[0]);
     let tilt_tol = (0.01 * min_ps).max(0.01);
-    for s in &slices[1..] {
+    for s in &sorted[1..] {
         let p = inplane(s);
         let shift =
             ((p[0] - p0[0]).powi(2) + (p[1] - p0[1]).powi(2) + (p[2] - p0[2]).powi(2)).sqrt();
         if shift > tilt_tol {
             return Err(DicomError::GantryTilt {
                 file: s.path.clone(),
-                first: slices[0].path.clone(),
+                first: sorted[0].path.clone(),
                 shift_mm: shift,
             });
         }
     }
-    let positions: Vec<f64> = slices.iter().map(along).collect();
+    let positions: Vec<f64> = sorted.iter().map(|s| along(s)).collect();
     let gaps: Vec<f64> = positions.windows(2).map(|w| w[1] - w[0]).collect();
     for (n, &g) in gaps.iter().enumerate() {
         if g < 0.01 {
             return Err(DicomError::DuplicateSlice {
-                first: slices[n].path.clone(),
-                second: slices[n + 1].path.clone(),
+                first: sorted[n].path.clone(),
+                second: sorted[n + 1].path.clone(),
                 position_mm: positions[n],
             });
         }
     }
-    let spacing_k = if slices.len() == 1 {
-        let s = &slices[0];
+    let spacing_k = if sorted.len() == 1 {
+        let s = sorted[0];
         s.thickness
             .or(s.spacing_between)
             .ok_or_else(|| DicomError::MissingAttribute {
@@ -308,25 +376,25 @@ pub fn read_image_series<P: AsRef<Path> + Sync>(files: &[P]) -> Result<ImageSeri
             let whole = ratio.round();
             if whole >= 2.0 && (g - whole * min_gap).abs() <= tol * whole {
                 return Err(DicomError::MissingSlice {
-                    before: slices[n].path.clone(),
-                    after: slices[n + 1].path.clone(),
+                    before: sorted[n].path.clone(),
+                    after: sorted[n + 1].path.clone(),
                     gap_mm: g,
                     spacing_mm: min_gap,
                     missing: whole as usize - 1,
                 });
             }
             return Err(DicomError::NonUniformSpacing {
-                before: slices[n].path.clone(),
-                after: slices[n + 1].path.clone(),
+                before: sorted[n].path.clone(),
+                after: sorted[n + 1].path.clone(),
                 gap_mm: g,
                 spacing_mm: min_gap,
             });
         }
         (positions[positions.len() - 1] - positions[0]) / (positions.len() - 1) as f64
     };
-    let s0 = &slices[0];
+    let s0 = sorted[0];
     let grid = Grid::new(
-        [s0.columns, s0.rows, slices.len()],
+        [s0.columns, s0.rows, sorted.len()],
         [s0.pixel_spacing[1], s0.pixel_spacing[0], spacing_k],
         PointLps::new(s0.position[0], s0.position[1], s0.position[2]),
         [row, col, normal],
@@ -336,27 +404,5 @@ pub fn read_image_series<P: AsRef<Path> + Sync>(files: &[P]) -> Result<ImageSeri
         file: s0.path.clone(),
         source,
     })?;
-    let mut data = Vec::with_capacity(grid.len());
-    let mut files = Vec::with_capacity(slices.len());
-    let mut uids = Vec::with_capacity(slices.len());
-    let modality = s0.modality.clone();
-    let series_instance_uid = s0.series_uid.clone();
-    let rescale_type = s0.rescale_type.clone();
-    for s in slices {
-        data.extend_from_slice(&s.values);
-        files.push(s.path);
-        uids.push(s.sop_instance_uid);
-    }
-    let image = Image::new(grid, data).map_err(|source| DicomError::Geometry {
-        file: files[0].clone(),
-        source,
-    })?;
-    Ok(ImageSeries {
-        image,
-        modality,
-        series_instance_uid,
-        rescale_type,
-        files,
-        sop_instance_uids: uids,
-    })
+    Ok((grid, order))
 }

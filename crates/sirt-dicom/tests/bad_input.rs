@@ -359,3 +359,128 @@ fn a_header_claiming_gigabytes_is_refused_at_once() {
     );
     assert_eq!(report.skipped.len(), 1);
 }
+
+/// A reproducer kept by fuzzing (fuzz/regressions/<target>/).
+fn fuzz_regression(target: &str, name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/regressions")
+        .join(target)
+        .join(name)
+}
+
+#[test]
+fn the_length_check_follows_dicom_rs_where_fuzzing_led_them_apart() {
+    // Each file made dicom-rs allocate gigabytes because the length check (src/guard.rs) had
+    // walked other bytes than dicom-rs reads:
+    // - a UL of stated length 6 is read as one value (4 bytes): the next header starts on the
+    //   2 bytes left (crafted file, and the fuzzed RT Struct where (0000,0000) had length 10);
+    // - dicom-rs counts the stated length, not the bytes read, when it finds where a
+    //   defined-length item ends (fuzzed RT Struct);
+    // - dicom-rs accepts any VR for the File Meta Information Group Length when its length is
+    //   4 (fuzzed NM file with `US`).
+    let cases = [
+        (
+            "dicom_rtstruct_seg",
+            "odd-length-ul-desync.dcm",
+            "element (0009,0010) at byte 38 claims 268435456 bytes",
+        ),
+        (
+            "dicom_rtstruct_seg",
+            "oom-cc7b299248b9701b2756cadd9981b3e8f07b9f2a",
+            "claims 4294901824 bytes",
+        ),
+        (
+            "dicom_rtstruct_seg",
+            "oom-806968d282275dbe952aed7876db57b316d9c899",
+            "element (0031,FFFE) at byte 1142 claims 4294836224 bytes",
+        ),
+        (
+            "dicom_nm_pet",
+            "oom-3e3b5813239cb595893cc8aee1d09f41fc75bcbc",
+            "element (4C55,0004) at byte 454 claims 2438397984 bytes",
+        ),
+    ];
+    for (target, name, claim) in cases {
+        let f = fuzz_regression(target, name);
+        let t = std::time::Instant::now();
+        let e = read_rt_struct(&f).unwrap_err();
+        assert!(e.to_string().contains(claim), "{name}: {e}");
+        assert!(read_seg(&f).is_err());
+        assert!(load_image_series(&[&f]).is_err());
+        assert!(load_nm_tomo(&f).is_err());
+        assert!(load_pet_series_any_units(&[&f]).is_err());
+        assert!(t.elapsed().as_secs_f64() < 1.0, "{name}: {:?}", t.elapsed());
+    }
+}
+
+/// CT_small.dcm (explicit VR little endian) rewritten as Deflated Explicit VR Little Endian,
+/// with `edit` applied to the data set bytes before they are deflated.
+fn deflated_ct(dst: &std::path::Path, edit: impl FnOnce(&mut Vec<u8>)) {
+    use std::io::Write;
+    let bytes = std::fs::read(data("pydicom/CT_small.dcm")).unwrap();
+    let group_length = u32::from_le_bytes(bytes[140..144].try_into().unwrap()) as usize;
+    let dataset_at = 144 + group_length;
+    // Meta elements after the group length, the Transfer Syntax UID replaced.
+    let mut meta = Vec::new();
+    let mut at = 144;
+    while at < dataset_at {
+        let tag = (
+            u16::from_le_bytes([bytes[at], bytes[at + 1]]),
+            u16::from_le_bytes([bytes[at + 2], bytes[at + 3]]),
+        );
+        let vr = &bytes[at + 4..at + 6];
+        let (head, len) = if vr == b"OB" || vr == b"UN" {
+            (
+                12,
+                u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize,
+            )
+        } else {
+            (
+                8,
+                u16::from_le_bytes([bytes[at + 6], bytes[at + 7]]) as usize,
+            )
+        };
+        if tag == (0x0002, 0x0010) {
+            let ts = b"1.2.840.10008.1.2.1.99";
+            meta.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I']);
+            meta.extend_from_slice(&(ts.len() as u16).to_le_bytes());
+            meta.extend_from_slice(ts);
+        } else {
+            meta.extend_from_slice(&bytes[at..at + head + len]);
+        }
+        at += head + len;
+    }
+    let mut dataset = bytes[dataset_at..].to_vec();
+    edit(&mut dataset);
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&dataset).unwrap();
+    let deflated = z.finish().unwrap();
+    let mut out = bytes[..132].to_vec();
+    out.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0]);
+    out.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+    out.extend_from_slice(&meta);
+    out.extend_from_slice(&deflated);
+    std::fs::write(dst, out).unwrap();
+}
+
+#[test]
+fn deflated_data_sets_are_read_and_their_lengths_checked_after_inflation() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("deflated.dcm");
+    deflated_ct(&good, |_| {});
+    let plain = load_image_series(&[data("pydicom/CT_small.dcm")]).unwrap();
+    let inflated = load_image_series(&[&good]).unwrap();
+    assert_eq!(plain, inflated);
+    // A Pixel Data header claiming 4 GB inside the compressed stream.
+    let bad = dir.path().join("deflated_huge.dcm");
+    deflated_ct(&bad, |d| {
+        let header = [0xE0, 0x7F, 0x10, 0x00, b'O', b'W', 0, 0];
+        let at = d.windows(8).position(|w| w == header).unwrap();
+        d[at + 8..at + 12].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    });
+    let t = std::time::Instant::now();
+    let e = load_image_series(&[&bad]).unwrap_err();
+    assert!(t.elapsed().as_secs_f64() < 1.0, "{:?}", t.elapsed());
+    assert!(e.to_string().contains("element (7FE0,0010)"), "{e}");
+    assert!(e.to_string().contains("claims 4294967280 bytes"), "{e}");
+}

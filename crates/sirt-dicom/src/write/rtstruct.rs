@@ -1,0 +1,204 @@
+//! RT Structure Set from binary masks on the grid of a written (or read) image series.
+//!
+//! Each slice of each mask is traced into closed planar contours at half a voxel between set
+//! and unset voxel centres (marching squares, holes as separate contours; see `contour`), in
+//! the slice's plane, with the slice's SOP Instance UID in the Contour Image Sequence.
+//! Rasterising them again at the voxel centres ([`rasterize`](crate::rasterize)) gives the
+//! mask back.
+
+use dicom_core::VR;
+use dicom_dictionary_std::{tags, uids};
+use sirt_geometry::{ContinuousIndex, Mask};
+
+use super::WriteError;
+use super::common::{
+    Header, Obj, SeriesInfo, SeriesModule, SeriesRef, StudyInfo, WrittenObject, base, check_header,
+    ds, encode, frame_uid, new_uid, same_written_grid, sop_ref,
+};
+use super::contour::trace_slice;
+
+/// Referenced SOP Class UID of the study in the RT Referenced Study Sequence (Detached Study
+/// Management, as PS3.3 C.8.8.5 suggests and RT systems expect).
+const DETACHED_STUDY_MANAGEMENT: &str = "1.2.840.10008.3.1.2.3.1";
+
+/// One ROI to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoiSpec<'a> {
+    /// ROI Name (unique in the structure set).
+    pub name: String,
+    /// The mask, on the grid of the referenced series.
+    pub mask: &'a Mask,
+    /// RT ROI Interpreted Type: `ORGAN`, `GTV`, `PTV`, `AVOIDANCE`, `EXTERNAL`, `CONTROL`, ….
+    pub interpreted_type: String,
+    /// ROI Display Color (RGB).
+    pub color: [u8; 3],
+}
+
+/// Writes an RT Structure Set of `rois` referencing the image series `source` (its frame of
+/// reference, study, series and each slice in the Contour Image Sequences). `label` is the
+/// Structure Set Label (at most 16 characters).
+///
+/// Modules: Patient, General Study, Patient Study, RT Series, Frame of Reference (dciodvfy
+/// expects it), General Equipment, Structure Set, ROI Contour, RT ROI Observations, SOP Common.
+pub fn write_rt_struct(
+    rois: &[RoiSpec<'_>],
+    source: &SeriesRef,
+    study: &StudyInfo,
+    series: &SeriesInfo,
+    label: &str,
+) -> Result<WrittenObject, WriteError> {
+    let object = series.name("RT Structure Set");
+    let bad = |what: String| WriteError::InvalidInput {
+        object: object.clone(),
+        what,
+    };
+    if label.is_empty() || label.len() > 16 {
+        return Err(bad(format!(
+            "Structure Set Label \"{label}\" must have 1 to 16 characters"
+        )));
+    }
+    if rois.is_empty() {
+        return Err(bad("no ROI to write".into()));
+    }
+    let grid = &source.grid;
+    let [nx, ny, nz] = grid.dims;
+    if source.sop_instance_uids.len() != nz {
+        return Err(bad(format!(
+            "the referenced series has {} SOP Instance UIDs for {nz} slices",
+            source.sop_instance_uids.len()
+        )));
+    }
+    for (n, r) in rois.iter().enumerate() {
+        if r.name.trim().is_empty() {
+            return Err(bad(format!("ROI {} has an empty name", n + 1)));
+        }
+        if rois[..n].iter().any(|o| o.name == r.name) {
+            return Err(bad(format!("ROI name \"{}\" appears twice", r.name)));
+        }
+        if !same_written_grid(r.mask.grid(), grid) {
+            return Err(bad(format!(
+                "ROI \"{}\": its mask is not on the grid of the referenced series {} (dims \
+                 {:?} vs {:?}, frame {} vs {}); resample it first",
+                r.name,
+                source.series_instance_uid,
+                r.mask.grid().dims,
+                grid.dims,
+                r.mask.grid().frame,
+                grid.frame
+            )));
+        }
+    }
+    let frame = frame_uid(&grid.frame);
+    let sop_instance_uid = new_uid();
+    let h = Header {
+        study,
+        series,
+        modality: "RTSTRUCT",
+        sop_class_uid: uids::RT_STRUCTURE_SET_STORAGE,
+        sop_instance_uid: &sop_instance_uid,
+        instance_number: 1,
+        series_module: SeriesModule::Rt,
+        frame_of_reference_uid: Some(&frame),
+    };
+    check_header(&object, &h)?;
+    let mut o = base(&h);
+    // Structure Set.
+    o.str(tags::STRUCTURE_SET_LABEL, VR::SH, label);
+    o.str(tags::STRUCTURE_SET_DATE, VR::DA, &series.date_time.date());
+    o.str(tags::STRUCTURE_SET_TIME, VR::TM, &series.date_time.time());
+    let slice_refs = || {
+        source
+            .sop_instance_uids
+            .iter()
+            .map(|u| sop_ref(&source.sop_class_uid, u))
+            .collect::<Vec<_>>()
+    };
+    let mut rt_series = Obj::new();
+    rt_series.str(
+        tags::SERIES_INSTANCE_UID,
+        VR::UI,
+        &source.series_instance_uid,
+    );
+    rt_series.seq(tags::CONTOUR_IMAGE_SEQUENCE, slice_refs());
+    let mut rt_study = Obj(sop_ref(
+        DETACHED_STUDY_MANAGEMENT,
+        &source.study_instance_uid,
+    ));
+    rt_study.seq(tags::RT_REFERENCED_SERIES_SEQUENCE, vec![rt_series.0]);
+    let mut for_item = Obj::new();
+    for_item.str(tags::FRAME_OF_REFERENCE_UID, VR::UI, &frame);
+    for_item.seq(tags::RT_REFERENCED_STUDY_SEQUENCE, vec![rt_study.0]);
+    o.seq(
+        tags::REFERENCED_FRAME_OF_REFERENCE_SEQUENCE,
+        vec![for_item.0],
+    );
+
+    let mut roi_items = Vec::with_capacity(rois.len());
+    let mut contour_items = Vec::with_capacity(rois.len());
+    let mut observation_items = Vec::with_capacity(rois.len());
+    for (n, r) in rois.iter().enumerate() {
+        let number = n as i64 + 1;
+        let mut roi = Obj::new();
+        roi.is(tags::ROI_NUMBER, number);
+        roi.str(tags::REFERENCED_FRAME_OF_REFERENCE_UID, VR::UI, &frame);
+        roi.str(tags::ROI_NAME, VR::LO, &r.name);
+        roi.str(tags::ROI_GENERATION_ALGORITHM, VR::CS, "AUTOMATIC");
+        roi_items.push(roi.0);
+
+        let mut contours = Vec::new();
+        let mask = r.mask.data();
+        for k in 0..nz {
+            let slice = &mask[k * nx * ny..(k + 1) * nx * ny];
+            if !slice.iter().any(|&b| b) {
+                continue;
+            }
+            for l in trace_slice(slice, nx, ny) {
+                let mut data = Vec::with_capacity(l.len() * 3);
+                for &(i, j) in &l {
+                    let p = grid.patient_from_index(ContinuousIndex::new(i, j, k as f64));
+                    data.push(ds(p.x));
+                    data.push(ds(p.y));
+                    data.push(ds(p.z));
+                }
+                let mut c = Obj::new();
+                c.seq(
+                    tags::CONTOUR_IMAGE_SEQUENCE,
+                    vec![sop_ref(&source.sop_class_uid, &source.sop_instance_uids[k])],
+                );
+                c.str(tags::CONTOUR_GEOMETRIC_TYPE, VR::CS, "CLOSED_PLANAR");
+                c.is(tags::NUMBER_OF_CONTOUR_POINTS, l.len() as i64);
+                c.is(tags::CONTOUR_NUMBER, contours.len() as i64 + 1);
+                c.strs(tags::CONTOUR_DATA, VR::DS, &data);
+                contours.push(c.0);
+            }
+        }
+        let mut rc = Obj::new();
+        rc.strs(
+            tags::ROI_DISPLAY_COLOR,
+            VR::IS,
+            &r.color.map(|c| c.to_string()),
+        );
+        if !contours.is_empty() {
+            rc.seq(tags::CONTOUR_SEQUENCE, contours);
+        }
+        rc.is(tags::REFERENCED_ROI_NUMBER, number);
+        contour_items.push(rc.0);
+
+        let mut obs = Obj::new();
+        obs.is(tags::OBSERVATION_NUMBER, number);
+        obs.is(tags::REFERENCED_ROI_NUMBER, number);
+        obs.str(tags::RTROI_INTERPRETED_TYPE, VR::CS, &r.interpreted_type);
+        obs.empty(tags::ROI_INTERPRETER, VR::PN);
+        observation_items.push(obs.0);
+    }
+    o.seq(tags::STRUCTURE_SET_ROI_SEQUENCE, roi_items);
+    o.seq(tags::ROI_CONTOUR_SEQUENCE, contour_items);
+    o.seq(tags::RTROI_OBSERVATIONS_SEQUENCE, observation_items);
+    encode(
+        o,
+        &object,
+        "RTSTRUCT.dcm".into(),
+        uids::RT_STRUCTURE_SET_STORAGE,
+        &sop_instance_uid,
+    )
+}

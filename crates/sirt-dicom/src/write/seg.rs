@@ -1,0 +1,399 @@
+//! DICOM Segmentation (binary) from a label map on the grid of a written (or read) series.
+//!
+//! One segment per [`SegmentSpec`] (its voxels: the label map's voxels whose value is one of its
+//! values — usually one value per segment); one frame per segment and slice that holds any of
+//! its voxels (a segment without voxels gets one empty frame on the first slice), full size,
+//! ordered by segment then slice. Shared Functional Groups: Pixel Measures and Plane
+//! Orientation; Per-frame: Frame Content (dimension indices segment, slice), Plane Position,
+//! Segment Identification and Derivation Image (the source slice). 1-bit pixels packed across
+//! frames.
+
+use dicom_core::VR;
+use dicom_dictionary_std::{tags, uids};
+use sirt_geometry::{ContinuousIndex, Image};
+
+use super::WriteError;
+use super::common::{
+    Code, Header, Obj, SeriesInfo, SeriesModule, SeriesRef, StudyInfo, WrittenObject, base,
+    check_header, encode, frame_uid, new_uid, same_written_grid, sop_ref,
+};
+
+/// One segment to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentSpec {
+    /// Label values of the label map that make up the segment (usually one).
+    pub values: Vec<u16>,
+    /// Segment Label.
+    pub label: String,
+    /// Segment Description, when any.
+    pub description: Option<String>,
+    /// Segmented Property Category (CID 7150), e.g. [`SegmentSpec::anatomical_structure`].
+    pub category: Code,
+    /// Segmented Property Type (CID 7151), e.g. SCT 10200004 Liver.
+    pub property_type: Code,
+    /// Recommended display colour (RGB), when any.
+    pub color: Option<[u8; 3]>,
+    /// The algorithm that made the segment (Segment Algorithm Type AUTOMATIC with this Segment
+    /// Algorithm Name); `None`: MANUAL.
+    pub algorithm: Option<String>,
+}
+
+impl SegmentSpec {
+    /// Category "Anatomical Structure" (SCT 91723000).
+    pub fn anatomical_structure() -> Code {
+        Code::new("91723000", "SCT", "Anatomical Structure")
+    }
+
+    /// Category "Morphologically Abnormal Structure" (SCT 49755003).
+    pub fn morphologically_abnormal_structure() -> Code {
+        Code::new("49755003", "SCT", "Morphologically Abnormal Structure")
+    }
+
+    /// An anatomical structure of one or more label values, e.g. `organ(&[5], "Liver",
+    /// Code::new("10200004", "SCT", "Liver"))`.
+    pub fn organ(values: &[u16], label: &str, property_type: Code) -> Self {
+        Self {
+            values: values.to_vec(),
+            label: label.into(),
+            description: None,
+            category: Self::anatomical_structure(),
+            property_type,
+            color: None,
+            algorithm: None,
+        }
+    }
+
+    /// A tumour (category Morphologically Abnormal Structure, type Neoplasm SCT 108369006).
+    pub fn tumour(values: &[u16], label: &str) -> Self {
+        Self {
+            values: values.to_vec(),
+            label: label.into(),
+            description: None,
+            category: Self::morphologically_abnormal_structure(),
+            property_type: Code::new("108369006", "SCT", "Neoplasm"),
+            color: None,
+            algorithm: None,
+        }
+    }
+}
+
+/// sRGB (0–255) → DICOM CIELab (PS3.3 C.10.7.1.1: L* 0–100 and a*, b* −128–127 scaled to
+/// 0–65535), through XYZ with the D50 white point (Bradford-adapted sRGB matrix).
+pub(crate) fn dicom_lab(rgb: [u8; 3]) -> [u16; 3] {
+    let lin = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let (r, g, b) = (lin(rgb[0]), lin(rgb[1]), lin(rgb[2]));
+    let x = (0.436_074_7 * r + 0.385_064_9 * g + 0.143_080_4 * b) / 0.964_22;
+    let y = 0.222_504_5 * r + 0.716_878_6 * g + 0.060_616_9 * b;
+    let z = (0.013_932_2 * r + 0.097_104_5 * g + 0.714_173_3 * b) / 0.825_21;
+    let f = |t: f64| {
+        let d: f64 = 6.0 / 29.0;
+        if t > d.powi(3) {
+            t.cbrt()
+        } else {
+            t / (3.0 * d * d) + 4.0 / 29.0
+        }
+    };
+    let l = 116.0 * f(y) - 16.0;
+    let a = 500.0 * (f(x) - f(y));
+    let bb = 200.0 * (f(y) - f(z));
+    let scale = |v: f64, lo: f64, hi: f64| {
+        (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * 65535.0).round() as u16
+    };
+    [
+        scale(l, 0.0, 100.0),
+        scale(a, -128.0, 127.0),
+        scale(bb, -128.0, 127.0),
+    ]
+}
+
+/// Writes a binary DICOM SEG of `segments` of a label map on the grid of the image series
+/// `source`, which it references (Referenced Series Sequence and a Derivation Image Sequence
+/// per frame).
+///
+/// Modules: Patient, General Study, Patient Study, General Series, Segmentation Series, Frame
+/// of Reference, General Equipment, Enhanced General Equipment, General Image, Image Pixel,
+/// Segmentation Image, Multi-frame Functional Groups, Multi-frame Dimension, Common Instance
+/// Reference, SOP Common.
+pub fn write_seg(
+    labels: &Image<u16>,
+    segments: &[SegmentSpec],
+    source: &SeriesRef,
+    study: &StudyInfo,
+    series: &SeriesInfo,
+) -> Result<WrittenObject, WriteError> {
+    let object = series.name("SEG");
+    let bad = |what: String| WriteError::InvalidInput {
+        object: object.clone(),
+        what,
+    };
+    let grid = &source.grid;
+    let [nx, ny, nz] = grid.dims;
+    if !same_written_grid(labels.grid(), grid) {
+        return Err(bad(format!(
+            "the label map is not on the grid of the referenced series {} (dims {:?} vs {:?}, \
+             frame {} vs {}); resample it first",
+            source.series_instance_uid,
+            labels.grid().dims,
+            grid.dims,
+            labels.grid().frame,
+            grid.frame
+        )));
+    }
+    if source.sop_instance_uids.len() != nz {
+        return Err(bad(format!(
+            "the referenced series has {} SOP Instance UIDs for {nz} slices",
+            source.sop_instance_uids.len()
+        )));
+    }
+    if segments.is_empty() || segments.len() > 65535 {
+        return Err(bad(format!(
+            "{} segments: between 1 and 65535 can be written",
+            segments.len()
+        )));
+    }
+    for (n, s) in segments.iter().enumerate() {
+        if s.label.trim().is_empty() {
+            return Err(bad(format!("segment {} has an empty label", n + 1)));
+        }
+        if s.algorithm.as_deref().is_some_and(|a| a.trim().is_empty()) {
+            return Err(bad(format!(
+                "segment {} \"{}\": the algorithm name is empty",
+                n + 1,
+                s.label
+            )));
+        }
+        if s.values.is_empty() {
+            return Err(bad(format!(
+                "segment {} \"{}\" lists no label value",
+                n + 1,
+                s.label
+            )));
+        }
+    }
+    if nx > 65535 || ny > 65535 {
+        return Err(bad(format!("{nx} × {ny} pixels: at most 65535 per side")));
+    }
+
+    // Frames: (segment number, slice).
+    let data = labels.data();
+    let mut frames: Vec<(u16, usize)> = Vec::new();
+    for (n, s) in segments.iter().enumerate() {
+        let number = n as u16 + 1;
+        let before = frames.len();
+        for k in 0..nz {
+            if data[k * nx * ny..(k + 1) * nx * ny]
+                .iter()
+                .any(|v| s.values.contains(v))
+            {
+                frames.push((number, k));
+            }
+        }
+        if frames.len() == before {
+            frames.push((number, 0));
+        }
+    }
+
+    let frame = frame_uid(&grid.frame);
+    let sop_instance_uid = new_uid();
+    let h = Header {
+        study,
+        series,
+        modality: "SEG",
+        sop_class_uid: uids::SEGMENTATION_STORAGE,
+        sop_instance_uid: &sop_instance_uid,
+        instance_number: 1,
+        series_module: SeriesModule::General,
+        frame_of_reference_uid: Some(&frame),
+    };
+    check_header(&object, &h)?;
+    let mut o = base(&h);
+    // General Image / Segmentation Image.
+    o.strs(tags::IMAGE_TYPE, VR::CS, &["DERIVED", "PRIMARY"]);
+    o.str(tags::CONTENT_DATE, VR::DA, &series.date_time.date());
+    o.str(tags::CONTENT_TIME, VR::TM, &series.date_time.time());
+    o.str(tags::CONTENT_LABEL, VR::CS, "SEGMENTATION");
+    o.opt_str(
+        tags::CONTENT_DESCRIPTION,
+        VR::LO,
+        series.description.as_deref(),
+    );
+    o.empty(tags::CONTENT_CREATOR_NAME, VR::PN);
+    o.str(tags::SEGMENTATION_TYPE, VR::CS, "BINARY");
+    o.str(tags::LOSSY_IMAGE_COMPRESSION, VR::CS, "00");
+    let mut seg_items = Vec::with_capacity(segments.len());
+    for (n, s) in segments.iter().enumerate() {
+        let mut it = Obj::new();
+        it.us(tags::SEGMENT_NUMBER, &[n as u16 + 1]);
+        it.str(tags::SEGMENT_LABEL, VR::LO, &s.label);
+        it.opt_str(tags::SEGMENT_DESCRIPTION, VR::ST, s.description.as_deref());
+        match &s.algorithm {
+            Some(name) => {
+                it.str(tags::SEGMENT_ALGORITHM_TYPE, VR::CS, "AUTOMATIC");
+                it.str(tags::SEGMENT_ALGORITHM_NAME, VR::LO, name);
+            }
+            None => it.str(tags::SEGMENT_ALGORITHM_TYPE, VR::CS, "MANUAL"),
+        }
+        it.seq(
+            tags::SEGMENTED_PROPERTY_CATEGORY_CODE_SEQUENCE,
+            vec![s.category.item()],
+        );
+        it.seq(
+            tags::SEGMENTED_PROPERTY_TYPE_CODE_SEQUENCE,
+            vec![s.property_type.item()],
+        );
+        if let Some(rgb) = s.color {
+            it.us(tags::RECOMMENDED_DISPLAY_CIE_LAB_VALUE, &dicom_lab(rgb));
+        }
+        seg_items.push(it.0);
+    }
+    o.seq(tags::SEGMENT_SEQUENCE, seg_items);
+    // Image Pixel.
+    o.us(tags::SAMPLES_PER_PIXEL, &[1]);
+    o.str(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2");
+    o.us(tags::ROWS, &[ny as u16]);
+    o.us(tags::COLUMNS, &[nx as u16]);
+    o.us(tags::BITS_ALLOCATED, &[1]);
+    o.us(tags::BITS_STORED, &[1]);
+    o.us(tags::HIGH_BIT, &[0]);
+    o.us(tags::PIXEL_REPRESENTATION, &[0]);
+    // Multi-frame Dimension.
+    let dim_uid = new_uid();
+    let mut dim_org = Obj::new();
+    dim_org.str(tags::DIMENSION_ORGANIZATION_UID, VR::UI, &dim_uid);
+    o.seq(tags::DIMENSION_ORGANIZATION_SEQUENCE, vec![dim_org.0]);
+    o.str(tags::DIMENSION_ORGANIZATION_TYPE, VR::CS, "3D");
+    let dim = |pointer, group, label: &str| {
+        let mut d = Obj::new();
+        d.str(tags::DIMENSION_ORGANIZATION_UID, VR::UI, &dim_uid);
+        d.at(tags::DIMENSION_INDEX_POINTER, &[pointer]);
+        d.at(tags::FUNCTIONAL_GROUP_POINTER, &[group]);
+        d.str(tags::DIMENSION_DESCRIPTION_LABEL, VR::LO, label);
+        d.0
+    };
+    o.seq(
+        tags::DIMENSION_INDEX_SEQUENCE,
+        vec![
+            dim(
+                tags::REFERENCED_SEGMENT_NUMBER,
+                tags::SEGMENT_IDENTIFICATION_SEQUENCE,
+                "ReferencedSegmentNumber",
+            ),
+            dim(
+                tags::IMAGE_POSITION_PATIENT,
+                tags::PLANE_POSITION_SEQUENCE,
+                "ImagePositionPatient",
+            ),
+        ],
+    );
+    // Multi-frame Functional Groups: shared.
+    let mut measures = Obj::new();
+    measures.ds(
+        tags::PIXEL_SPACING,
+        &[grid.spacing_mm[1], grid.spacing_mm[0]],
+    );
+    measures.ds(tags::SLICE_THICKNESS, &[grid.spacing_mm[2]]);
+    measures.ds(tags::SPACING_BETWEEN_SLICES, &[grid.spacing_mm[2]]);
+    let mut orientation = Obj::new();
+    let [r, c, _] = grid.direction;
+    orientation.ds(
+        tags::IMAGE_ORIENTATION_PATIENT,
+        &[r[0], r[1], r[2], c[0], c[1], c[2]],
+    );
+    let mut shared = Obj::new();
+    shared.seq(tags::PIXEL_MEASURES_SEQUENCE, vec![measures.0]);
+    shared.seq(tags::PLANE_ORIENTATION_SEQUENCE, vec![orientation.0]);
+    o.seq(tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE, vec![shared.0]);
+    // Per frame.
+    let mut per_frame = Vec::with_capacity(frames.len());
+    for &(number, k) in &frames {
+        let mut content = Obj::new();
+        content.ul(
+            tags::DIMENSION_INDEX_VALUES,
+            &[u32::from(number), k as u32 + 1],
+        );
+        let mut position = Obj::new();
+        let p = grid.patient_from_index(ContinuousIndex::of_voxel(0, 0, k));
+        position.ds(tags::IMAGE_POSITION_PATIENT, &[p.x, p.y, p.z]);
+        let mut ident = Obj::new();
+        ident.us(tags::REFERENCED_SEGMENT_NUMBER, &[number]);
+        let mut src = Obj(sop_ref(&source.sop_class_uid, &source.sop_instance_uids[k]));
+        src.seq(
+            tags::PURPOSE_OF_REFERENCE_CODE_SEQUENCE,
+            vec![
+                Code::new(
+                    "121322",
+                    "DCM",
+                    "Source image for image processing operation",
+                )
+                .item(),
+            ],
+        );
+        let mut derivation = Obj::new();
+        derivation.seq(
+            tags::DERIVATION_CODE_SEQUENCE,
+            vec![Code::new("113076", "DCM", "Segmentation").item()],
+        );
+        derivation.seq(tags::SOURCE_IMAGE_SEQUENCE, vec![src.0]);
+        let mut item = Obj::new();
+        item.seq(tags::DERIVATION_IMAGE_SEQUENCE, vec![derivation.0]);
+        item.seq(tags::FRAME_CONTENT_SEQUENCE, vec![content.0]);
+        item.seq(tags::PLANE_POSITION_SEQUENCE, vec![position.0]);
+        item.seq(tags::SEGMENT_IDENTIFICATION_SEQUENCE, vec![ident.0]);
+        per_frame.push(item.0);
+    }
+    o.seq(tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE, per_frame);
+    o.is(tags::NUMBER_OF_FRAMES, frames.len() as i64);
+    // Common Instance Reference.
+    let mut ref_series = Obj::new();
+    ref_series.str(
+        tags::SERIES_INSTANCE_UID,
+        VR::UI,
+        &source.series_instance_uid,
+    );
+    ref_series.seq(
+        tags::REFERENCED_INSTANCE_SEQUENCE,
+        source
+            .sop_instance_uids
+            .iter()
+            .map(|u| sop_ref(&source.sop_class_uid, u))
+            .collect(),
+    );
+    if source.study_instance_uid == study.study_instance_uid {
+        o.seq(tags::REFERENCED_SERIES_SEQUENCE, vec![ref_series.0]);
+    } else {
+        let mut other = Obj::new();
+        other.str(tags::STUDY_INSTANCE_UID, VR::UI, &source.study_instance_uid);
+        other.seq(tags::REFERENCED_SERIES_SEQUENCE, vec![ref_series.0]);
+        o.seq(
+            tags::STUDIES_CONTAINING_OTHER_REFERENCED_INSTANCES_SEQUENCE,
+            vec![other.0],
+        );
+    }
+    // Pixel Data: bits packed across frames, least significant bit first.
+    let per = nx * ny;
+    let mut bits = vec![0u8; (frames.len() * per).div_ceil(8).next_multiple_of(2)];
+    for (f, &(number, k)) in frames.iter().enumerate() {
+        let values = &segments[usize::from(number) - 1].values;
+        for (m, v) in data[k * per..(k + 1) * per].iter().enumerate() {
+            if values.contains(v) {
+                let n = f * per + m;
+                bits[n / 8] |= 1 << (n % 8);
+            }
+        }
+    }
+    o.bytes(tags::PIXEL_DATA, VR::OB, bits);
+    encode(
+        o,
+        &object,
+        "SEG.dcm".into(),
+        uids::SEGMENTATION_STORAGE,
+        &sop_instance_uid,
+    )
+}
