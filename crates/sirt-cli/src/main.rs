@@ -4,6 +4,7 @@
 //! 1 internal error.
 
 mod calc;
+mod dose_cmd;
 mod phantom_dicom;
 
 use anyhow::Context;
@@ -104,6 +105,12 @@ enum Command {
         #[arg(long, default_value = "standard")]
         preset: sirt_phantom::Preset,
     },
+    /// Compute a dose map and per-structure metrics (DVH, D_x, V_x, partition check) from one
+    /// activity image: MAA SPECT (prediction), Y-90 PET or a self-calibrated image.
+    Dose {
+        #[command(flatten)]
+        args: dose_cmd::DoseArgs,
+    },
     /// List the DICOM studies and series under a folder (modality, size, frame of reference),
     /// and the files skipped with the reason.
     Scan {
@@ -192,6 +199,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             plan(DEMO_CASE, "demo-net-case.toml (bundled)", &args, out)
         }
         Command::Calc { calc } => calc::run(calc, out),
+        Command::Dose { args } => dose_cmd::run(args, out),
         Command::Devices { devices } => {
             let c = catalogue(&devices)?;
             for d in c.devices() {

@@ -141,7 +141,7 @@ pub fn maa_predictive(
         0.0
     };
     notes.push(format!(
-        "{:.2} % of the counts lie outside the liver and lungs (extrahepatic deposition)",
+        "{:.2} % of the counts lie outside the liver and lungs (extrahepatic deposition, and spill-out by the SPECT resolution)",
         outside * 100.0
     ));
     if clamped > 0.0 {

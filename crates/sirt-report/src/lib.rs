@@ -3,9 +3,11 @@
 //! | module | what |
 //! |---|---|
 //! | [`document`] | a small document model (headings, key–values, tables, notices) with text and HTML renderers |
+//! | [`dvh_out`] | DVH outputs: metrics CSV and text table, cumulative DVH CSV, SVG plot of cumulative DVHs (with a dashed overlay) |
 //! | `plan_doc` | [`plan_document`]: the plan as a document — inputs, K with its source, per-injection GBq and mCi, doses, vial order and treatment days, sessions, checks with sources, research notice |
 //! | `json` | [`plan_json`]: snake_case keys with the unit as suffix |
 //! | [`pdf`] | HTML printed to PDF by headless Chromium |
+//! | [`voxel`] | voxel dosimetry: per-structure table with the partition value beside the voxel mean, provenance, predicted vs delivered, metrics/DVH CSV and SVG files |
 //! | `write` | [`write_outputs`]: all files written to temporary names, renamed only when every one succeeded |
 //!
 //! ```
@@ -19,11 +21,17 @@
 //! ```
 
 pub mod document;
+pub mod dvh_out;
 mod json;
 pub mod pdf;
 mod plan_doc;
+pub mod voxel;
 mod write;
 
+pub use dvh_out::{
+    DvhOutError, DvhPlot, StructureDvh, dvh_cumulative_csv, dvh_metrics_blocks, dvh_metrics_csv,
+    dvh_metrics_text, dvh_svg,
+};
 pub use json::plan_json;
 pub use plan_doc::plan_document;
 pub use write::{OutputError, Outputs, write_outputs};

@@ -1,0 +1,248 @@
+//! Voxel dosimetry in reports: the per-structure table (with the partition value from the same
+//! masks beside the voxel mean), the energy balance and provenance, predicted vs delivered, and
+//! the files (metrics CSV, cumulative DVH CSV, DVH SVG).
+
+use crate::document::{Block, Document, Table};
+use crate::dvh_out::{
+    DvhOutError, DvhPlot, StructureDvh, dvh_cumulative_csv, dvh_metrics_csv, dvh_svg,
+};
+use serde_json::{Value, json};
+use sirt_dosimetry::{Role, Verification, VoxelDosimetry};
+
+/// The research-use line of every voxel report.
+pub const RESEARCH_NOTICE: &str = "Research use only: not a medical device, no clinical clearance. Every dose must be checked by a qualified medical physicist.";
+
+fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Liver => "liver",
+        Role::Lungs => "lungs",
+        Role::Tumour => "tumour",
+        Role::Territory => "territory",
+        Role::NormalLiver => "normal liver",
+        Role::Other => "other",
+    }
+}
+
+fn dx(d: &sirt_dose::dvh::Dvh, x: f64) -> String {
+    d.d.iter()
+        .find(|(p, _)| (*p - x).abs() < 1e-9)
+        .map_or("—".into(), |(_, g)| format!("{g:.1}"))
+}
+
+/// The per-structure table and notes of one dosimetry.
+pub fn voxel_blocks(title: &str, d: &VoxelDosimetry, notes: &[String]) -> Vec<Block> {
+    let mut t = Table::new(
+        &[
+            "Structure",
+            "Role",
+            "Volume (mL)",
+            "Mass (g)",
+            "A₀ (MBq)",
+            "Mean (Gy)",
+            "D70 (Gy)",
+            "D90 (Gy)",
+            "Max (Gy)",
+            "Partition (Gy)",
+            "Voxel vs partition",
+            "Note",
+        ],
+        &[2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    for s in &d.structures {
+        t.row(vec![
+            s.name.clone(),
+            role_name(s.role).into(),
+            format!("{:.2}", s.drawn_volume_ml),
+            s.dvh
+                .mass_kg
+                .map_or("—".into(), |m| format!("{:.1}", m * 1000.0)),
+            format!("{:.2}", s.activity_mbq),
+            format!("{:.1}", s.dvh.mean_gy),
+            dx(&s.dvh, 70.0),
+            dx(&s.dvh, 90.0),
+            format!("{:.1}", s.dvh.max_gy),
+            format!("{:.1}", s.partition_gy),
+            format!("{:+.1} %", 100.0 * s.voxel_vs_partition),
+            if s.small_lesion {
+                "< 2 mL: partial volume".into()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    let g = d.dose.gy.grid();
+    let mut blocks = vec![
+        Block::Heading(2, title.to_string()),
+        Block::KeyValues(vec![
+            (
+                "Dose grid".into(),
+                format!(
+                    "{} × {} × {} voxels of {:.2} × {:.2} × {:.2} mm",
+                    g.dims[0], g.dims[1], g.dims[2], g.spacing_mm[0], g.spacing_mm[1], g.spacing_mm[2]
+                ),
+            ),
+            (
+                "Activity in the map (A₀)".into(),
+                format!("{:.1} MBq", d.activity.total_mbq()),
+            ),
+            ("K".into(), format!("{} Gy·kg/GBq ({}: {})", d.activity.k.k.gy_kg_per_gbq(), d.activity.k.label, d.activity.k.source)),
+        ]),
+        Block::Table(t),
+        Block::Para("Mean, D_x and max are mass-weighted over the structure's partial-volume fractions on the dose grid. Partition = K · A / M from the same masks (uniform uptake); with local deposition it equals the voxel mean, with the kernel the difference is the energy crossing the structure's border. Volumes are as drawn.".into()),
+    ];
+    let mut list: Vec<String> = d.notes.clone();
+    list.extend(notes.iter().cloned());
+    blocks.push(Block::List(list));
+    blocks
+}
+
+/// Predicted vs delivered.
+pub fn verification_blocks(v: &Verification) -> Vec<Block> {
+    let mut t = Table::new(
+        &[
+            "Structure",
+            "Role",
+            "Predicted (Gy)",
+            "Delivered (Gy)",
+            "Δ (Gy)",
+            "Delivered / predicted",
+        ],
+        &[2, 3, 4, 5],
+    );
+    for (role, c) in &v.rows {
+        t.row(vec![
+            c.name.clone(),
+            role_name(*role).into(),
+            format!("{:.1}", c.predicted_gy),
+            format!("{:.1}", c.delivered_gy),
+            format!("{:+.1}", c.difference_gy),
+            format!("{:.3}", c.ratio),
+        ]);
+    }
+    let mut blocks = vec![
+        Block::Heading(2, "Predicted (MAA SPECT) vs delivered (Y-90 PET)".into()),
+        Block::Table(t),
+    ];
+    match &v.tumours {
+        Some(b) => blocks.push(Block::KeyValues(vec![
+            ("Tumours compared".into(), b.n.to_string()),
+            (
+                "Bias (delivered − predicted)".into(),
+                format!(
+                    "{:+.1} Gy, limits of agreement {:+.1} to {:+.1} Gy",
+                    b.mean_difference_gy, b.limits_gy.0, b.limits_gy.1
+                ),
+            ),
+            (
+                "Relative bias".into(),
+                format!(
+                    "{:+.1} %, limits {:+.1} % to {:+.1} %",
+                    100.0 * b.mean_relative,
+                    100.0 * b.limits_relative.0,
+                    100.0 * b.limits_relative.1
+                ),
+            ),
+        ])),
+        None => blocks.push(Block::Para(
+            "Fewer than two tumours matched: no Bland–Altman summary.".into(),
+        )),
+    }
+    if !v.unmatched.is_empty() {
+        blocks.push(Block::Para(format!(
+            "Structures present on one side only: {}.",
+            v.unmatched.join(", ")
+        )));
+    }
+    blocks
+}
+
+/// A stand-alone document of one dosimetry (for `sirtplan dose`).
+pub fn voxel_document(title: &str, d: &VoxelDosimetry, notes: &[String]) -> Document {
+    let mut doc = Document {
+        title: title.to_string(),
+        blocks: vec![Block::Notice(RESEARCH_NOTICE.into())],
+    };
+    doc.blocks
+        .extend(voxel_blocks("Dose per structure", d, notes));
+    doc
+}
+
+/// JSON of one dosimetry: snake_case keys with the unit as suffix.
+pub fn voxel_json(d: &VoxelDosimetry, notes: &[String]) -> Value {
+    let structures: Vec<Value> = d
+        .structures
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "role": s.role,
+                "volume_ml": s.drawn_volume_ml,
+                "mass_kg": s.dvh.mass_kg,
+                "activity_mbq": s.activity_mbq,
+                "mean_gy": s.dvh.mean_gy,
+                "min_gy": s.dvh.min_gy,
+                "max_gy": s.dvh.max_gy,
+                "d_percent_gy": s.dvh.d,
+                "v_gy_fraction": s.dvh.v,
+                "partition_gy": s.partition_gy,
+                "voxel_vs_partition": s.voxel_vs_partition,
+                "small_lesion": s.small_lesion,
+            })
+        })
+        .collect();
+    let mut all = d.notes.clone();
+    all.extend(notes.iter().cloned());
+    json!({
+        "notice": RESEARCH_NOTICE,
+        "engine": d.dose.engine,
+        "activity_total_mbq": d.activity.total_mbq(),
+        "energy_emitted_j": d.dose.energy_emitted_j,
+        "energy_in_tissue_j": d.dose.energy_in_tissue_j,
+        "energy_in_air_j": d.dose.energy_in_air_j,
+        "energy_outside_grid_j": d.dose.energy_outside_grid_j,
+        "extrahepatic_fraction": d.calibration.outside_fraction,
+        "structures": structures,
+        "notes": all,
+    })
+}
+
+fn curves(d: &VoxelDosimetry) -> Vec<StructureDvh<'_>> {
+    d.structures
+        .iter()
+        .map(|s| StructureDvh::new(&s.name, &s.dvh))
+        .collect()
+}
+
+/// The cumulative-DVH CSV step: about 1 Gy, a whole number of bins.
+fn csv_step(d: &VoxelDosimetry) -> f64 {
+    let bin = d.structures.first().map_or(1.0, |s| s.dvh.bin_gy);
+    bin * (1.0 / bin).round().max(1.0)
+}
+
+/// `{prefix}metrics.csv`, `{prefix}dvh.csv` and `{prefix}dvh.svg` of a dosimetry; with
+/// `delivered`, the SVG overlays its DVHs dashed.
+pub fn voxel_files(
+    prefix: &str,
+    title: &str,
+    d: &VoxelDosimetry,
+    delivered: Option<&VoxelDosimetry>,
+) -> Result<Vec<(String, Vec<u8>)>, DvhOutError> {
+    let c = curves(d);
+    let mut plot = DvhPlot::new(&c).titled(title);
+    let dc;
+    if let Some(o) = delivered {
+        dc = curves(o);
+        plot = plot.with_overlay("predicted", &dc, "delivered");
+    }
+    Ok(vec![
+        (
+            format!("{prefix}metrics.csv"),
+            dvh_metrics_csv(&c)?.into_bytes(),
+        ),
+        (
+            format!("{prefix}dvh.csv"),
+            dvh_cumulative_csv(&c, Some(csv_step(d)))?.into_bytes(),
+        ),
+        (format!("{prefix}dvh.svg"), dvh_svg(&plot)?.into_bytes()),
+    ])
+}
