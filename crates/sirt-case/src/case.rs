@@ -5,6 +5,7 @@ use sirt_nuclides::KConvention;
 use sirt_units::{
     AbsorbedDose, Activity, Bilirubin, Density, Fraction, Instant, Length, Mass, Volume,
 };
+use std::collections::BTreeMap;
 
 /// Schema tag every case file starts with.
 pub const SCHEMA: &str = "sirtplan-case/1";
@@ -39,6 +40,8 @@ pub struct Case {
     pub injections: Vec<Injection>,
     /// Earlier treatments.
     pub earlier_treatments: Vec<EarlierTreatment>,
+    /// Images for voxel dosimetry, when given.
+    pub images: Option<Images>,
 }
 
 /// Patient.
@@ -415,4 +418,46 @@ impl Case {
     pub fn tumour(&self, id: &str) -> Option<&Tumour> {
         self.tumours.iter().find(|t| t.id == id)
     }
+}
+
+/// The dose engine of the voxel dosimetry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VoxelEngine {
+    /// Dose-voxel kernel convolution (Y-90), density-corrected.
+    Kernel,
+    /// Local deposition.
+    LocalDeposition,
+}
+
+/// `[images]`: the image inputs of voxel dosimetry. Paths are relative to the case file's
+/// folder (docs/case-format.md).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Images {
+    /// CT: a DICOM series folder or a NIfTI file (HU).
+    pub ct: String,
+    /// 99mTc-MAA SPECT: NM file or folder, or NIfTI (counts).
+    pub maa_spect: Option<String>,
+    /// Post-treatment Y-90 PET: a DICOM PET series folder (Bq/mL).
+    pub y90_pet: Option<String>,
+    /// Structures: RT Structure Set, DICOM SEG or a NIfTI label map.
+    pub structures: String,
+    /// Name of the whole-liver structure (tumours included).
+    pub liver: String,
+    /// Name of the lung structure.
+    pub lungs: Option<String>,
+    /// Case tumour id → structure name (every case tumour, by default its own id, when present).
+    pub tumours: BTreeMap<String, String>,
+    /// Tumour ids whose structure name was given explicitly (they must exist).
+    pub tumours_stated: Vec<String>,
+    /// Injection id → perfused-territory structure name.
+    pub territories: BTreeMap<String, String>,
+    /// For a label map: structure name → label values.
+    pub labels: BTreeMap<String, Vec<u16>>,
+    /// Dose engine.
+    pub engine: VoxelEngine,
+    /// HU → g/mL points, increasing HU (None: the generic default curve).
+    pub hu_to_density: Option<Vec<(f64, f64)>>,
+    /// The session the PET follows.
+    pub pet_session: Option<String>,
 }

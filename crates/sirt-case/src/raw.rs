@@ -24,6 +24,27 @@ pub(crate) struct RawCase {
     pub injections: Vec<RawInjection>,
     #[serde(default)]
     pub earlier_treatments: Vec<RawEarlier>,
+    pub images: Option<RawImages>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawImages {
+    pub ct: String,
+    pub maa_spect: Option<String>,
+    pub y90_pet: Option<String>,
+    pub structures: String,
+    pub liver: Option<String>,
+    pub lungs: Option<String>,
+    #[serde(default)]
+    pub tumours: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub territories: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, Vec<i64>>,
+    pub engine: Option<String>,
+    pub hu_to_density: Option<Vec<(f64, f64)>>,
+    pub pet_session: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]

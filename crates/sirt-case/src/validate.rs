@@ -526,6 +526,11 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
         });
     }
 
+    let images = match raw.images {
+        None => None,
+        Some(im) => Some(images(&ctx, im, &tumours, &injections, &sessions)?),
+    };
+
     Ok(Case {
         patient,
         diagnosis,
@@ -541,6 +546,117 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
         sessions,
         injections,
         earlier_treatments,
+        images,
+    })
+}
+
+fn images(
+    ctx: &Ctx<'_>,
+    im: RawImages,
+    tumours: &[Tumour],
+    injections: &[Injection],
+    sessions: &[Session],
+) -> Result<Images, CaseError> {
+    for (field, value) in [("images.ct", &im.ct), ("images.structures", &im.structures)] {
+        if value.trim().is_empty() {
+            return Err(ctx.err(field, "a path relative to the case file", "an empty text"));
+        }
+    }
+    let mut names = BTreeMap::new();
+    let mut stated = Vec::new();
+    for (id, name) in &im.tumours {
+        if !tumours.iter().any(|t| &t.id == id) {
+            return Err(ctx.err(
+                format!("images.tumours.{id}"),
+                "the id of a tumour of the case",
+                format!("\"{id}\""),
+            ));
+        }
+        names.insert(id.clone(), name.clone());
+        stated.push(id.clone());
+    }
+    for t in tumours {
+        names.entry(t.id.clone()).or_insert_with(|| t.id.clone());
+    }
+    for id in im.territories.keys() {
+        if !injections.iter().any(|i| &i.id == id) {
+            return Err(ctx.err(
+                format!("images.territories.{id}"),
+                "the id of an injection of the case",
+                format!("\"{id}\""),
+            ));
+        }
+    }
+    let mut labels = BTreeMap::new();
+    for (name, values) in im.labels {
+        let field = format!("images.labels.{name}");
+        if values.is_empty() {
+            return Err(ctx.err(field, "a list of label values", "an empty list"));
+        }
+        let v: Vec<u16> = values
+            .iter()
+            .map(|&x| u16::try_from(x))
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                ctx.err(
+                    &field,
+                    "label values from 0 to 65535",
+                    format!("{values:?}"),
+                )
+            })?;
+        labels.insert(name, v);
+    }
+    let engine = match im.engine.as_deref() {
+        None | Some("kernel") => VoxelEngine::Kernel,
+        Some("local-deposition") => VoxelEngine::LocalDeposition,
+        Some(other) => {
+            return Err(ctx.err(
+                "images.engine",
+                "\"kernel\" or \"local-deposition\"",
+                format!("\"{other}\""),
+            ));
+        }
+    };
+    if let Some(points) = &im.hu_to_density {
+        let ok = points.len() >= 2
+            && points
+                .iter()
+                .all(|(h, d)| h.is_finite() && d.is_finite() && *d > 0.0)
+            && points.windows(2).all(|w| w[0].0 < w[1].0);
+        if !ok {
+            return Err(ctx.err(
+                "images.hu_to_density",
+                "at least two [HU, g/mL] points, HU increasing, densities above 0",
+                format!("{points:?}"),
+            ));
+        }
+    }
+    if let Some(s) = &im.pet_session
+        && !sessions.iter().any(|x| &x.id == s)
+    {
+        return Err(ctx.err(
+            "images.pet_session",
+            "the id of a session of the case",
+            format!("\"{s}\""),
+        ));
+    }
+    if im.pet_session.is_some() && im.y90_pet.is_none() {
+        return Err(ctx.err("images.pet_session", "images.y90_pet as well", "no PET"));
+    }
+    Ok(Images {
+        ct: im.ct,
+        maa_spect: im.maa_spect,
+        y90_pet: im.y90_pet,
+        structures: im.structures,
+        liver: im.liver.unwrap_or_else(|| "liver".into()),
+        lungs: im.lungs,
+        tumours: names,
+        tumours_stated: stated,
+        territories: im.territories,
+        labels,
+        engine,
+        hu_to_density: im.hu_to_density,
+        pet_session: im.pet_session,
     })
 }
 

@@ -6,6 +6,7 @@
 mod calc;
 mod dose_cmd;
 mod phantom_dicom;
+mod voxel_plan;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -13,8 +14,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The demo case bundled in the binary.
+/// The analytic demo case bundled in the binary (`sirtplan demo --analytic`).
 const DEMO_CASE: &str = include_str!("../../../examples/demo-net-case.toml");
+/// The demo case on the digital phantom (`sirtplan demo`), written beside the phantom.
+const DEMO_PHANTOM_CASE: &str = include_str!("../../../examples/demo-phantom-case.toml");
 
 #[derive(Parser)]
 #[command(
@@ -66,13 +69,22 @@ enum Command {
         #[command(flatten)]
         args: PlanArgs,
     },
-    /// Plan the bundled demo case (bilobar NET, staged lobar glass treatment).
+    /// Plan the demo case: the digital phantom (standard preset, seed 1) is written with the
+    /// case file beside it (into --phantom-dir, or OUT/phantom with --out, else a temporary
+    /// folder removed afterwards), then planned with voxel dosimetry (MAA prediction, Y-90 PET
+    /// verification). --analytic plans the image-free bilobar NET case instead.
     Demo {
         #[command(flatten)]
         args: PlanArgs,
         /// Print the demo case file instead of planning it.
         #[arg(long)]
         print_case: bool,
+        /// The image-free demo: bilobar NET, staged lobar glass treatment.
+        #[arg(long)]
+        analytic: bool,
+        /// Where to write the phantom and its case file (kept).
+        #[arg(long, value_name = "DIR", conflicts_with = "analytic")]
+        phantom_dir: Option<PathBuf>,
     },
     /// Quick calculators.
     Calc {
@@ -189,14 +201,34 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
     match cli.command {
         Command::Plan { case, args } => {
             let text = read(&case)?;
-            plan(&text, &case.display().to_string(), &args, out)
+            let base = case.parent().unwrap_or(Path::new("."));
+            plan(&text, &case.display().to_string(), base, &args, out)
         }
-        Command::Demo { args, print_case } => {
+        Command::Demo {
+            args,
+            print_case,
+            analytic,
+            phantom_dir,
+        } => {
             if print_case {
-                out.write_all(DEMO_CASE.as_bytes())?;
+                let case = if analytic {
+                    DEMO_CASE
+                } else {
+                    DEMO_PHANTOM_CASE
+                };
+                out.write_all(case.as_bytes())?;
                 return Ok(());
             }
-            plan(DEMO_CASE, "demo-net-case.toml (bundled)", &args, out)
+            if analytic {
+                return plan(
+                    DEMO_CASE,
+                    "demo-net-case.toml (bundled)",
+                    Path::new("."),
+                    &args,
+                    out,
+                );
+            }
+            demo_phantom(&args, phantom_dir, out)
         }
         Command::Calc { calc } => calc::run(calc, out),
         Command::Dose { args } => dose_cmd::run(args, out),
@@ -260,6 +292,41 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Writes the phantom and its case file, then plans it.
+fn demo_phantom(args: &PlanArgs, phantom_dir: Option<PathBuf>, out: &mut impl Write) -> Result<()> {
+    let (dir, temporary) = match (phantom_dir, &args.out) {
+        (Some(d), _) => (d, false),
+        (None, Some(o)) => (o.join("phantom"), false),
+        (None, None) => (
+            std::env::temp_dir().join(format!("sirtplan-demo-{}", std::process::id())),
+            true,
+        ),
+    };
+    let result = (|| {
+        phantom(
+            &dir,
+            1,
+            sirt_phantom::Preset::Standard,
+            &mut std::io::sink(),
+        )?;
+        let case_path = dir.join("demo-phantom-case.toml");
+        std::fs::write(&case_path, DEMO_PHANTOM_CASE)
+            .with_context(|| format!("cannot write {}", case_path.display()))
+            .map_err(Failure::Internal)?;
+        plan(
+            DEMO_PHANTOM_CASE,
+            "demo-phantom-case.toml (bundled, on the digital phantom)",
+            &dir,
+            args,
+            out,
+        )
+    })();
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
 }
 
 fn phantom(
@@ -421,24 +488,40 @@ fn scan(dir: &Path, format: Format, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-fn plan(text: &str, name: &str, args: &PlanArgs, out: &mut impl Write) -> Result<()> {
+fn plan(text: &str, name: &str, base: &Path, args: &PlanArgs, out: &mut impl Write) -> Result<()> {
     let devices = catalogue(&args.devices)?;
     let rules = rule_set(&args.rules)?;
     let case = sirt_case::parse(text, name).map_err(input)?;
     let plan = sirt_workflow::plan(&case, &devices, &rules, name).map_err(input)?;
-    let text_report = sirt_report::plan_text(&plan);
-    let json = serde_json::to_string_pretty(&sirt_report::plan_json(&plan))
-        .map_err(|e| Failure::Internal(e.into()))?;
+    let voxel = match &case.images {
+        Some(images) => Some((images, voxel_plan::voxel_plan(&plan, images, base)?)),
+        None => None,
+    };
+    let mut doc = sirt_report::plan_document(&plan);
+    let mut json_value = sirt_report::plan_json(&plan);
+    let mut files = Vec::new();
+    if let Some((images, v)) = &voxel {
+        doc.blocks.extend(voxel_plan::blocks(&plan, images, v));
+        json_value["voxel"] = voxel_plan::json(v);
+        if args.out.is_some() {
+            files = voxel_plan::files(v)?;
+        }
+    }
+    let text_report = sirt_report::document::to_text(&doc);
+    let json =
+        serde_json::to_string_pretty(&json_value).map_err(|e| Failure::Internal(e.into()))?;
     if let Some(dir) = &args.out {
+        let mut all = vec![
+            ("plan.txt".into(), text_report.clone().into_bytes()),
+            ("plan.json".into(), format!("{json}\n").into_bytes()),
+            (
+                "plan.html".into(),
+                sirt_report::document::to_html(&doc).into_bytes(),
+            ),
+        ];
+        all.extend(files);
         let outputs = sirt_report::Outputs {
-            files: vec![
-                ("plan.txt".into(), text_report.clone().into_bytes()),
-                ("plan.json".into(), format!("{json}\n").into_bytes()),
-                (
-                    "plan.html".into(),
-                    sirt_report::plan_html(&plan).into_bytes(),
-                ),
-            ],
+            files: all,
             pdf_from_html: args.pdf.then(|| "plan.html".to_owned()),
         };
         sirt_report::write_outputs(dir, &outputs).map_err(|e| match e {

@@ -76,6 +76,15 @@ fn is_nifti(path: &Path) -> bool {
     name.ends_with(".nii") || name.ends_with(".nii.gz")
 }
 
+/// Refuses a path where nothing exists, naming what was expected there.
+fn exists(path: &Path, what: &str) -> Result<(), ImagingError> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(unexpected(path, what, "no such file or folder"))
+    }
+}
+
 fn read_bytes(path: &Path) -> Result<Vec<u8>, ImagingError> {
     std::fs::read(path).map_err(|source| ImagingError::Io {
         path: path.to_path_buf(),
@@ -86,6 +95,15 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, ImagingError> {
 /// The files of the one series of `modalities` in a folder (an error lists what was found when
 /// there is none or more than one).
 fn one_series(dir: &Path, modalities: &[&str], what: &str) -> Result<Vec<PathBuf>, ImagingError> {
+    one_series_with_study(dir, modalities, what).map(|(f, _)| f)
+}
+
+/// [`one_series`] with the study of the series.
+fn one_series_with_study(
+    dir: &Path,
+    modalities: &[&str],
+    what: &str,
+) -> Result<(Vec<PathBuf>, StudyRef), ImagingError> {
     if !dir.is_dir() {
         return Err(unexpected(
             dir,
@@ -100,7 +118,15 @@ fn one_series(dir: &Path, modalities: &[&str], what: &str) -> Result<Vec<PathBuf
         for s in &study.series {
             all.push(format!("{} ({} files)", s.modality, s.files.len()));
             if modalities.contains(&s.modality.as_str()) {
-                found.push(s.files.clone());
+                found.push((
+                    s.files.clone(),
+                    StudyRef {
+                        study_instance_uid: study.study_instance_uid.clone(),
+                        patient_id: study.patient_id.clone(),
+                        patient_name: study.patient_name.clone(),
+                        study_date: study.study_date.clone(),
+                    },
+                ));
             }
         }
     }
@@ -127,27 +153,59 @@ fn one_series(dir: &Path, modalities: &[&str], what: &str) -> Result<Vec<PathBuf
     }
 }
 
+/// The DICOM study a CT belongs to: what objects written for it (RT Dose) repeat.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudyRef {
+    /// Study Instance UID.
+    pub study_instance_uid: String,
+    /// Patient ID.
+    pub patient_id: Option<String>,
+    /// Patient's Name.
+    pub patient_name: Option<String>,
+    /// Study Date, YYYYMMDD.
+    pub study_date: Option<String>,
+}
+
+/// A CT and, when it was read from a DICOM folder, its study.
+#[derive(Debug, Clone)]
+pub struct LoadedCt {
+    /// HU (or MR values).
+    pub image: Image<f32>,
+    /// The study (None for NIfTI or a single file).
+    pub study: Option<StudyRef>,
+}
+
 /// Loads a CT (or MR) volume, HU for CT.
 pub fn load_ct(
     path: &Path,
     nifti_frame: Option<&FrameOfReference>,
 ) -> Result<Image<f32>, ImagingError> {
+    load_ct_study(path, nifti_frame).map(|c| c.image)
+}
+
+/// Loads a CT (or MR) volume with its study.
+pub fn load_ct_study(
+    path: &Path,
+    nifti_frame: Option<&FrameOfReference>,
+) -> Result<LoadedCt, ImagingError> {
+    exists(path, "a CT: a DICOM series folder or a NIfTI file")?;
     if is_nifti(path) {
         let frame = nifti_frame
             .cloned()
             .unwrap_or_else(|| FrameOfReference(NIFTI_FRAME.into()));
-        return Ok(sirt_nifti::read(
-            &read_bytes(path)?,
-            &path.display().to_string(),
-            frame,
-        )?);
+        let image = sirt_nifti::read(&read_bytes(path)?, &path.display().to_string(), frame)?;
+        return Ok(LoadedCt { image, study: None });
     }
-    let files = if path.is_dir() {
-        one_series(path, &["CT", "MR"], "a CT or MR series")?
+    let (files, study) = if path.is_dir() {
+        let (files, study) = one_series_with_study(path, &["CT", "MR"], "a CT or MR series")?;
+        (files, Some(study))
     } else {
-        vec![path.to_path_buf()]
+        (vec![path.to_path_buf()], None)
     };
-    Ok(sirt_dicom::load_image_series(&files)?)
+    Ok(LoadedCt {
+        image: sirt_dicom::load_image_series(&files)?,
+        study,
+    })
 }
 
 /// Loads a reconstructed SPECT (counts).
@@ -155,6 +213,7 @@ pub fn load_spect(
     path: &Path,
     nifti_frame: Option<&FrameOfReference>,
 ) -> Result<Image<f32>, ImagingError> {
+    exists(path, "a SPECT: an NM file or folder, or a NIfTI file")?;
     if is_nifti(path) {
         let frame = nifti_frame
             .cloned()
@@ -203,6 +262,7 @@ pub fn load_pet(
     path: &Path,
     nifti_frame: Option<&FrameOfReference>,
 ) -> Result<LoadedPet, ImagingError> {
+    exists(path, "a PET: a DICOM PET series folder or a NIfTI file")?;
     if is_nifti(path) {
         let frame = nifti_frame
             .cloned()
@@ -317,6 +377,10 @@ pub fn load_structures(
     wanted: &[StructureRequest],
     labels: &BTreeMap<String, Vec<u16>>,
 ) -> Result<Vec<Structure>, ImagingError> {
+    exists(
+        path,
+        "structures: an RT Structure Set, a DICOM SEG or a NIfTI label map",
+    )?;
     let mut out = Vec::new();
     if is_nifti(path) {
         let map = sirt_nifti::read_labels(

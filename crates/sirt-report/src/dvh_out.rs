@@ -492,10 +492,12 @@ pub fn dvh_cumulative_csv(
 // ---------------------------------------------------------------------------------------------
 // SVG plot.
 
-/// Line colours, in order (Okabe–Ito, distinguishable with colour-vision deficiency; yellow left
-/// out for contrast on white), then cycled.
-pub const PALETTE: [&str; 7] = [
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+/// Line colours, in order: Okabe–Ito (Okabe & Ito 2008, "Color Universal Design"; distinguishable
+/// with colour-vision deficiency; yellow left out for contrast on white), then five of Paul Tol's
+/// "muted" scheme (SRON/EPS/TN/09-002) so that 12 structures get distinct colours; then cycled.
+pub const PALETTE: [&str; 12] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255",
+    "#117733", "#999933", "#332288", "#AA4499",
 ];
 
 /// A cumulative DVH plot: solid curves, and optionally a second set drawn dashed (an overlay,
@@ -686,8 +688,8 @@ pub fn dvh_svg(plot: &DvhPlot<'_>) -> Result<String, DvhOutError> {
     if !plot.title.is_empty() {
         let _ = writeln!(
             o,
-            "<text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{}</text>",
-            fixed((LEFT + RIGHT) / 2.0, 1),
+            "<text x=\"{}\" y=\"24\" text-anchor=\"start\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+            fixed(LEFT, 1),
             xml_escape(&plot.title)
         );
     }

@@ -78,18 +78,42 @@ pub fn voxel_blocks(title: &str, d: &VoxelDosimetry, notes: &[String]) -> Vec<Bl
                 "Dose grid".into(),
                 format!(
                     "{} × {} × {} voxels of {:.2} × {:.2} × {:.2} mm",
-                    g.dims[0], g.dims[1], g.dims[2], g.spacing_mm[0], g.spacing_mm[1], g.spacing_mm[2]
+                    g.dims[0],
+                    g.dims[1],
+                    g.dims[2],
+                    g.spacing_mm[0],
+                    g.spacing_mm[1],
+                    g.spacing_mm[2]
                 ),
             ),
             (
                 "Activity in the map (A₀)".into(),
                 format!("{:.1} MBq", d.activity.total_mbq()),
             ),
-            ("K".into(), format!("{} Gy·kg/GBq ({}: {})", d.activity.k.k.gy_kg_per_gbq(), d.activity.k.label, d.activity.k.source)),
+            (
+                "K".into(),
+                format!(
+                    "{} Gy·kg/GBq ({}: {})",
+                    d.activity.k.k.gy_kg_per_gbq(),
+                    d.activity.k.label,
+                    d.activity.k.source
+                ),
+            ),
         ]),
+    ];
+    if d.calibration.outside_fraction > 0.0 {
+        blocks.push(Block::KeyValues(vec![(
+            "Outside the calibration region".into(),
+            format!(
+                "{:.2} % of the image, kept at the same scale (extrahepatic deposition, spill-out by the resolution)",
+                100.0 * d.calibration.outside_fraction
+            ),
+        )]));
+    }
+    blocks.extend([
         Block::Table(t),
         Block::Para("Mean, D_x and max are mass-weighted over the structure's partial-volume fractions on the dose grid. Partition = K · A / M from the same masks (uniform uptake); with local deposition it equals the voxel mean, with the kernel the difference is the energy crossing the structure's border. Volumes are as drawn.".into()),
-    ];
+    ]);
     let mut list: Vec<String> = d.notes.clone();
     list.extend(notes.iter().cloned());
     blocks.push(Block::List(list));
