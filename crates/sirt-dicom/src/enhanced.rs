@@ -90,6 +90,7 @@ pub fn load_enhanced_image(file: impl AsRef<Path>) -> Result<EnhancedImage, Dico
     let mut stack_id: Option<(String, usize)> = None;
     let mut temporal: Option<(u32, usize)> = None;
     let mut slices = Vec::with_capacity(frames);
+    let mut frame_values: Vec<Vec<f32>> = Vec::with_capacity(frames);
     let mut raw = Vec::with_capacity(per_frame);
     for (fr, &(m, b)) in scale.iter().enumerate() {
         let fp = frame_path(path, fr);
@@ -189,7 +190,11 @@ pub fn load_enhanced_image(file: impl AsRef<Path>) -> Result<EnhancedImage, Dico
         }
         raw.clear();
         stored_values(&bytes, &format, fr * per_frame, per_frame, &mut raw);
-        let values = raw.iter().map(|&v| (v as f64 * m + b) as f32).collect();
+        frame_values.push(
+            raw.iter()
+                .map(|&v| (v as f64 * m + b) as f32)
+                .collect::<Vec<f32>>(),
+        );
         let positive = |v: Option<f64>| v.filter(|t| *t > 0.0);
         slices.push(Slice {
             path: fp.clone(),
@@ -209,7 +214,6 @@ pub fn load_enhanced_image(file: impl AsRef<Path>) -> Result<EnhancedImage, Dico
                 "Spacing Between Slices (0018,0088)",
             )?),
             rescale_type: rescale_type.clone(),
-            values,
         });
     }
     if let Some((first, rest)) = slices.split_first() {
@@ -220,7 +224,7 @@ pub fn load_enhanced_image(file: impl AsRef<Path>) -> Result<EnhancedImage, Dico
     let (grid, order) = stack(&slices)?;
     let mut data = Vec::with_capacity(grid.len());
     for &o in &order {
-        data.extend_from_slice(&slices[o].values);
+        data.extend_from_slice(&frame_values[o]);
     }
     let image = Image::new(grid, data).map_err(|source| DicomError::Geometry {
         file: path.to_path_buf(),

@@ -11,7 +11,7 @@
 //! dicom-rs's path, which then allocated 4 GB; `fuzz/regressions/dicom_rtstruct_seg/`.)
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
@@ -75,6 +75,17 @@ impl Source for BufReader<File> {
     }
 }
 
+impl Source for Cursor<&[u8]> {
+    fn skip(&mut self, n: u64) -> std::io::Result<()> {
+        let to = self.position().saturating_add(n);
+        if to > self.get_ref().len() as u64 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        self.set_position(to);
+        Ok(())
+    }
+}
+
 /// A stream read forward only.
 struct Stream<R>(R);
 
@@ -98,7 +109,7 @@ impl<R: Read> Source for Stream<R> {
 const MAX_INFLATED: u64 = 1 << 30;
 
 struct Walker<'p> {
-    r: Box<dyn Source>,
+    r: Box<dyn Source + 'p>,
     /// Bytes read from the file.
     pos: u64,
     /// dicom-rs's position counter minus `pos`: it counts a value's stated length where fewer
@@ -109,6 +120,34 @@ struct Walker<'p> {
     explicit: bool,
     big_endian: bool,
     path: &'p Path,
+    /// The first Pixel Data element of the root data set with a defined length, as the walk met
+    /// it (offsets into the walked bytes).
+    pixel: Option<NativePixelData>,
+}
+
+/// Where the value of a root-level Pixel Data (7FE0,0010) element of defined length lies in the
+/// file: what dicom-rs would read as its value (`len` is the stated length rounded down to
+/// whole values of `vr`, as dicom-rs reads it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NativePixelData {
+    /// Offset of the first value byte.
+    pub offset: u64,
+    /// Bytes dicom-rs reads as the value.
+    pub len: u64,
+    /// The VR of the element as dicom-rs reads it.
+    pub vr: VR,
+}
+
+/// What a complete walk found out about the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Walked {
+    /// The walk went through the whole data set without stopping early (a stop leaves the
+    /// error, if any, to dicom-rs).
+    pub complete: bool,
+    /// The Transfer Syntax UID of the file meta group, when there is one.
+    pub transfer_syntax: Option<String>,
+    /// The root-level Pixel Data of defined length (not in a deflated data set).
+    pub pixel: Option<NativePixelData>,
 }
 
 /// Stops the walk without an error (end of data; dicom-rs reports what is wrong, if anything).
@@ -454,6 +493,13 @@ impl Walker<'_> {
             } else {
                 self.check(name, len, end)?;
                 let read = u64::from(len) - u64::from(len) % value_size(vr);
+                if tag == Tag(0x7FE0, 0x0010) && stack.is_empty() && self.pixel.is_none() {
+                    self.pixel = Some(NativePixelData {
+                        offset: self.pos,
+                        len: read,
+                        vr,
+                    });
+                }
                 let to = self.pos + read;
                 self.seek_to(to)?;
                 self.skew += u64::from(len) - read;
@@ -473,29 +519,52 @@ fn value_size(vr: VR) -> u64 {
     }
 }
 
-/// Checks every stated length of the file against the bytes that remain.
-pub(crate) fn check_lengths(path: &Path, enc: Encoding) -> Result<(), DicomError> {
+/// The bytes a check walks.
+#[derive(Clone, Copy)]
+pub(crate) enum Input<'a> {
+    /// The file at the path, read as far as the walk needs (values are skipped by seeking).
+    File,
+    /// The whole content of the file, already in memory.
+    Bytes(&'a [u8]),
+}
+
+/// Checks every stated length of the file against the bytes that remain, and says where the
+/// root-level Pixel Data lies when the walk went through the whole (not deflated) data set.
+pub(crate) fn check_lengths(
+    path: &Path,
+    enc: Encoding,
+    input: Input<'_>,
+) -> Result<Walked, DicomError> {
     let read_err = |e: std::io::Error| DicomError::Read {
         file: path.to_path_buf(),
         reason: e.to_string(),
     };
-    let file = File::open(path).map_err(read_err)?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+    let (r, size): (Box<dyn Source + '_>, u64) = match input {
+        Input::File => {
+            let file = File::open(path).map_err(read_err)?;
+            let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+            (Box::new(BufReader::with_capacity(16 * 1024, file)), size)
+        }
+        Input::Bytes(b) => (Box::new(Cursor::new(b)), b.len() as u64),
+    };
     let mut w = Walker {
-        r: Box::new(BufReader::with_capacity(16 * 1024, file)),
+        r,
         pos: 0,
         skew: 0,
         size,
         explicit: enc.explicit,
         big_endian: false,
         path,
+        pixel: None,
     };
+    let mut walked = Walked::default();
     // Ok(Some(offset)): a deflated data set starts at `offset`.
-    let run = |w: &mut Walker<'_>| -> Step<Option<u64>> {
+    let mut run = |w: &mut Walker<'_>| -> Step<Option<u64>> {
         w.seek_to(enc.start)?;
         if enc.meta {
             w.explicit = true;
             let ts = w.meta()?;
+            walked.transfer_syntax = Some(ts.clone());
             match ts.as_str() {
                 "1.2.840.10008.1.2" => w.explicit = false,
                 "1.2.840.10008.1.2.2" => w.big_endian = true,
@@ -507,21 +576,34 @@ pub(crate) fn check_lengths(path: &Path, enc: Encoding) -> Result<(), DicomError
         Ok(None)
     };
     let deflated_at = match run(&mut w) {
-        Ok(d) => d,
+        Ok(d) => {
+            walked.complete = d.is_none();
+            d
+        }
         Err(Fail::Stop(_)) => None,
         Err(Fail::Err(e)) => return Err(e),
     };
     let Some(at) = deflated_at else {
-        return Ok(());
+        walked.pixel = w.pixel;
+        return Ok(walked);
     };
     // Deflated Explicit VR Little Endian: dicom-rs inflates the rest of the file (raw deflate)
     // as it parses, so the stated lengths are checked against the inflated size: a first pass
     // counts it (up to MAX_INFLATED; what inflates before a corrupt block counts), a second
     // walks it.
-    let inflate = || -> std::io::Result<flate2::read::DeflateDecoder<BufReader<File>>> {
-        let mut f = File::open(path)?;
-        f.seek(SeekFrom::Start(at))?;
-        Ok(flate2::read::DeflateDecoder::new(BufReader::new(f)))
+    let inflate = || -> std::io::Result<flate2::read::DeflateDecoder<Box<dyn Read + '_>>> {
+        let src: Box<dyn Read + '_> = match input {
+            Input::File => {
+                let mut f = File::open(path)?;
+                f.seek(SeekFrom::Start(at))?;
+                Box::new(BufReader::new(f))
+            }
+            Input::Bytes(b) => {
+                let from = usize::try_from(at).unwrap_or(usize::MAX).min(b.len());
+                Box::new(&b[from..])
+            }
+        };
+        Ok(flate2::read::DeflateDecoder::new(src))
     };
     let mut total = 0u64;
     {
@@ -551,9 +633,15 @@ pub(crate) fn check_lengths(path: &Path, enc: Encoding) -> Result<(), DicomError
         explicit: true,
         big_endian: false,
         path,
+        pixel: None,
     };
     match w.tokens() {
-        Ok(()) | Err(Fail::Stop(_)) => Ok(()),
+        Ok(()) => Ok(Walked {
+            complete: true,
+            transfer_syntax: walked.transfer_syntax,
+            pixel: None,
+        }),
+        Err(Fail::Stop(_)) => Ok(walked),
         Err(Fail::Err(e)) => Err(e),
     }
 }

@@ -17,8 +17,8 @@
 //! | `datetime`, `isotope` | [`DicomDateTime`] with its zone when stated ([`DicomZone`]); [`Radiopharmaceutical`] information |
 //! | `write` | DICOM out: CT, PET, NM tomo, SEG, RT Structure Set, RT Dose ([`write_ct_series`] … [`write_rt_dose`]), files `dciodvfy` accepts |
 //! | `error` | [`DicomError`]: every message names the file(s) and what is wrong |
-//! | `file` (private) | opening Part 10 files and bare data sets (no file meta header), attribute access with errors that name the file, pixel samples (1/8/16/32 bit, Bits Stored, sign) |
-//! | `guard` (private) | every stated element length checked against the file size before dicom-rs parses (a corrupt header claiming 4 GB is refused at once instead of allocated) |
+//! | `file` (private) | opening Part 10 files and bare data sets (no file meta header): a file is read once into memory, checked by `guard`, and parsed up to native Pixel Data, whose bytes are then used in place; attribute access with errors that name the file; pixel samples (1/8/16/32 bit, Bits Stored, sign) and their rescaling |
+//! | `guard` (private) | every stated element length checked against the file size before dicom-rs parses (a corrupt header claiming 4 GB is refused at once instead of allocated); the walk also locates native Pixel Data |
 //!
 //! Files without a file meta header (a bare data set in implicit or explicit VR little endian,
 //! such as pydicom's `rtstruct.dcm`) are read too.

@@ -80,7 +80,7 @@ pub struct DecayReference {
 pub enum Suv {
     /// SUVbw = C [Bq/mL] × `factor` [g/Bq] (with 1 g/mL).
     BodyWeight {
-        /// weight [g] / dose at the reference [Bq].
+        /// weight \[g\] / dose at the reference \[Bq\].
         factor: f64,
         /// Patient's Weight, kg.
         weight_kg: f64,

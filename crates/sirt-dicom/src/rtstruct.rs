@@ -8,10 +8,12 @@
 //! by the even-odd rule over all the slice's contours, so inner contours are holes whatever the
 //! orientation of the polygons. Edges are half-open (a centre exactly on a left edge is inside,
 //! on a right edge outside), so that two polygons sharing an edge never both claim a voxel.
+//! Slices are filled in parallel, each by a scanline pass over its polygons' edges.
 
 use std::path::{Path, PathBuf};
 
 use dicom_dictionary_std::tags;
+use rayon::prelude::*;
 use sirt_geometry::{FrameOfReference, Grid, Mask, PointLps};
 
 use crate::DicomError;
@@ -245,6 +247,74 @@ struct Polygon {
     pts: Vec<(f64, f64)>,
 }
 
+/// Fills slice `k` (`nx` × `ny` voxels, i fastest) with the polygons of the plane nearest its
+/// centre among `list`, by the even-odd rule on voxel centres with half-open edges.
+///
+/// Scanline fill: each edge gives its crossing with every row y = j it spans (an edge from
+/// a to b crosses y when exactly one of a.j, b.j is above y, i.e. min ≤ y < max, so rows
+/// ⌈min⌉ … ⌈max⌉ − 1), at i = a.i + (y − a.j)(b.i − a.i)/(b.j − a.j); the crossings of a row,
+/// sorted, pair up into the runs of centres inside (x₀ ≤ i < x₁). The work is proportional to
+/// the edges and crossings, not to rows × edges.
+fn fill_slice(k: usize, list: &[&Polygon], tol_k: f64, nx: usize, ny: usize, slice: &mut [bool]) {
+    let Some(nearest) = list
+        .iter()
+        .map(|p| p.k)
+        .min_by(|a, b| (a - k as f64).abs().total_cmp(&(b - k as f64).abs()))
+    else {
+        return;
+    };
+    let on_plane: Vec<&Polygon> = list
+        .iter()
+        .copied()
+        .filter(|p| (p.k - nearest).abs() <= tol_k)
+        .collect();
+    let (jmin, jmax) = on_plane
+        .iter()
+        .flat_map(|p| p.pts.iter().map(|&(_, j)| j))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), j| {
+            (lo.min(j), hi.max(j))
+        });
+    let j0 = jmin.ceil().max(0.0);
+    let j1 = jmax.floor().min(ny as f64 - 1.0);
+    if j0.is_nan() || j1.is_nan() || j0 > j1 {
+        return;
+    }
+    // (row, crossing) of every edge with every row of [j0, j1] it spans.
+    let mut crossings: Vec<(usize, f64)> = Vec::new();
+    for p in &on_plane {
+        let n = p.pts.len();
+        for e in 0..n {
+            let (ai, aj) = p.pts[e];
+            let (bi, bj) = p.pts[(e + 1) % n];
+            if aj == bj {
+                continue;
+            }
+            let lo = aj.min(bj).ceil().max(j0);
+            let hi = (aj.max(bj).ceil() - 1.0).min(j1);
+            if lo > hi {
+                continue;
+            }
+            for j in (lo as usize)..=(hi as usize) {
+                let y = j as f64;
+                crossings.push((j, ai + (y - aj) * (bi - ai) / (bj - aj)));
+            }
+        }
+    }
+    crossings.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    for row_crossings in crossings.chunk_by(|a, b| a.0 == b.0) {
+        let j = row_crossings[0].0;
+        let row = &mut slice[j * nx..(j + 1) * nx];
+        for pair in row_crossings.chunks_exact(2) {
+            // Centres i with x0 <= i < x1 are inside.
+            let lo = pair[0].1.ceil().max(0.0);
+            let hi = (pair[1].1.ceil() - 1.0).min(nx as f64 - 1.0);
+            if lo <= hi {
+                row[lo as usize..=hi as usize].fill(true);
+            }
+        }
+    }
+}
+
 /// Largest distance (mm) of a contour's points from its plane along the grid normal, and largest
 /// distance between two contours taken as one plane.
 fn plane_tolerance_mm(grid: &Grid) -> f64 {
@@ -329,58 +399,11 @@ pub fn rasterize(roi: &Roi, grid: &Grid) -> Result<Mask, DicomError> {
     for p in &polys {
         by_slice[p.slice].push(p);
     }
-    let mut crossings: Vec<f64> = Vec::new();
-    for (k, list) in by_slice.iter().enumerate() {
-        let Some(nearest) = list
-            .iter()
-            .map(|p| p.k)
-            .min_by(|a, b| (a - k as f64).abs().total_cmp(&(b - k as f64).abs()))
-        else {
-            continue;
-        };
-        let on_plane: Vec<&Polygon> = list
-            .iter()
-            .copied()
-            .filter(|p| (p.k - nearest).abs() <= tol_k)
-            .collect();
-        let (jmin, jmax) = on_plane
-            .iter()
-            .flat_map(|p| p.pts.iter().map(|&(_, j)| j))
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), j| {
-                (lo.min(j), hi.max(j))
-            });
-        let j0 = jmin.ceil().max(0.0);
-        let j1 = jmax.floor().min(ny as f64 - 1.0);
-        if j0.is_nan() || j1.is_nan() || j0 > j1 {
-            continue;
-        }
-        let slice = &mut mask.data_mut()[k * nx * ny..(k + 1) * nx * ny];
-        for j in (j0 as usize)..=(j1 as usize) {
-            let y = j as f64;
-            crossings.clear();
-            for p in &on_plane {
-                let n = p.pts.len();
-                for e in 0..n {
-                    let (ai, aj) = p.pts[e];
-                    let (bi, bj) = p.pts[(e + 1) % n];
-                    if (aj > y) != (bj > y) {
-                        crossings.push(ai + (y - aj) * (bi - ai) / (bj - aj));
-                    }
-                }
-            }
-            crossings.sort_by(f64::total_cmp);
-            let row = &mut slice[j * nx..(j + 1) * nx];
-            for pair in crossings.chunks_exact(2) {
-                // Centres i with x0 <= i < x1 are inside.
-                let lo = pair[0].ceil().max(0.0);
-                let hi = (pair[1].ceil() - 1.0).min(nx as f64 - 1.0);
-                if lo <= hi {
-                    for v in &mut row[lo as usize..=hi as usize] {
-                        *v = true;
-                    }
-                }
-            }
-        }
-    }
+    // Slices are independent: filled in parallel, each into its own part of the mask.
+    mask.data_mut()
+        .par_chunks_mut(nx * ny)
+        .zip(by_slice.par_iter())
+        .enumerate()
+        .for_each(|(k, (slice, list))| fill_slice(k, list, tol_k, nx, ny, slice));
     Ok(mask)
 }

@@ -5,6 +5,12 @@
 //! of the first slice after sorting (the centre of its first voxel), spacing is (column spacing
 //! = Pixel Spacing\[1\] along i, row spacing = Pixel Spacing\[0\] along j, slice spacing along k)
 //! and the direction columns are (row cosines, column cosines, n).
+//!
+//! Loading is done in two parallel passes (rayon): each file is read once into memory, checked
+//! and parsed up to its Pixel Data, which stays in the file's bytes (native transfer syntaxes)
+//! or is decoded (encapsulated ones); once the slices are checked and sorted, each slice's
+//! stored values are rescaled straight into its place in the volume (timings against
+//! SimpleITK and pydicom: README, Benchmarks; `benches/run_imaging_benches.sh`).
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +19,7 @@ use rayon::prelude::*;
 use sirt_geometry::{FrameOfReference, Grid, Image, PointLps, cross};
 
 use crate::DicomError;
-use crate::file::{Attrs, Extent, PixelFormat, open, stored_values};
+use crate::file::{Attrs, Extent, PixelBuffer, PixelFormat, open, rescale_frame};
 
 /// Largest difference between direction cosines of two slices of one volume.
 const ORIENTATION_TOLERANCE: f64 = 1e-4;
@@ -52,7 +58,30 @@ pub(crate) struct Slice {
     pub thickness: Option<f64>,
     pub spacing_between: Option<f64>,
     pub rescale_type: Option<String>,
-    pub values: Vec<f32>,
+}
+
+/// The pixel data of a slice until the volume is assembled: the file's bytes (native) or the
+/// decoded frame, and how stored values become modality values.
+pub(crate) struct SlicePixels {
+    pub buffer: PixelBuffer,
+    pub format: PixelFormat,
+    pub slope: f64,
+    pub intercept: f64,
+}
+
+impl SlicePixels {
+    /// Writes the slice's modality values (stored value × slope + intercept) to `out`, which
+    /// holds one frame.
+    pub fn write(&self, out: &mut [f32]) {
+        rescale_frame(
+            self.buffer.as_slice(),
+            &self.format,
+            0,
+            self.slope,
+            self.intercept,
+            out,
+        );
+    }
 }
 
 fn arr3(v: &[f64]) -> [f64; 3] {
@@ -63,12 +92,13 @@ fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
-/// Reads one slice and what `extra` takes from its attributes.
+/// Reads one slice, its pixel data (checked to hold the frame, not yet converted) and what
+/// `extra` takes from its attributes.
 pub(crate) fn read_slice_with<X>(
     path: &Path,
     extra: impl Fn(Attrs<'_>) -> Result<X, DicomError>,
-) -> Result<(Slice, X), DicomError> {
-    let f = open(path, Extent::All)?;
+) -> Result<(Slice, SlicePixels, X), DicomError> {
+    let mut f = open(path, Extent::All)?;
     let a: Attrs<'_> = f.attrs();
     let modality = a.opt_str(tags::MODALITY).unwrap_or_else(|| "OT".into());
     if matches!(
@@ -123,13 +153,10 @@ pub(crate) fn read_slice_with<X>(
     let intercept = a
         .opt_f64(tags::RESCALE_INTERCEPT, "Rescale Intercept (0028,1052)")?
         .unwrap_or(0.0);
-    let bytes = f.pixel_bytes(&format)?;
-    let mut raw = Vec::with_capacity(format.frame_len());
-    stored_values(&bytes, &format, 0, format.frame_len(), &mut raw);
-    let values = raw
-        .iter()
-        .map(|&v| (v as f64 * slope + intercept) as f32)
-        .collect();
+    // Taken (and checked) here, before the remaining attributes, as when the values were
+    // converted here: a file's errors come in the same order.
+    let buffer = f.take_pixel_buffer(&format)?;
+    let a: Attrs<'_> = f.attrs();
     let x = extra(a)?;
     let slice = Slice {
         path: path.to_path_buf(),
@@ -156,9 +183,14 @@ pub(crate) fn read_slice_with<X>(
             )?
             .filter(|t| *t > 0.0),
         rescale_type: a.opt_str(tags::RESCALE_TYPE),
-        values,
     };
-    Ok((slice, x))
+    let pixels = SlicePixels {
+        buffer,
+        format,
+        slope,
+        intercept,
+    };
+    Ok((slice, pixels, x))
 }
 
 /// Checks that `s` belongs to the same volume as `first`.
@@ -244,13 +276,20 @@ pub(crate) fn read_series_with<P: AsRef<Path> + Sync, X: Send>(
         return Err(DicomError::NoFiles);
     }
     // Read in parallel; report the first failing file in the order given.
-    let read: Vec<(Slice, X)> = files
+    let read: Vec<(Slice, SlicePixels, X)> = files
         .par_iter()
         .map(|p| read_slice_with(p.as_ref(), &extra))
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<Result<_, _>>()?;
-    let (slices, extras): (Vec<Slice>, Vec<X>) = read.into_iter().unzip();
+    let mut slices = Vec::with_capacity(read.len());
+    let mut pixels = Vec::with_capacity(read.len());
+    let mut extras = Vec::with_capacity(read.len());
+    for (s, p, x) in read {
+        slices.push(s);
+        pixels.push(p);
+        extras.push(Some(x));
+    }
     // Consistency against the file given first (before sorting), so that messages name it.
     if let Some((first, rest)) = slices.split_first() {
         for s in rest {
@@ -258,16 +297,31 @@ pub(crate) fn read_series_with<P: AsRef<Path> + Sync, X: Send>(
         }
     }
     let (grid, order) = stack(&slices)?;
-    let mut slots: Vec<Option<(Slice, X)>> = slices.into_iter().zip(extras).map(Some).collect();
-    let mut data = Vec::with_capacity(grid.len());
+    // Every slice has rows × columns samples (checked above): convert each into its place in
+    // the volume, in parallel. The zeroed buffer comes from the allocator untouched, so its
+    // pages are first written by the threads that convert.
+    let frame_len = grid.dims[0] * grid.dims[1];
+    let mut data = vec![0.0f32; grid.len()];
+    data.par_chunks_mut(frame_len.max(1))
+        .zip(order.par_iter())
+        .for_each(|(out, &o)| {
+            if let Some(p) = pixels.get(o) {
+                p.write(out);
+            }
+        });
+    drop(pixels);
     let mut files = Vec::with_capacity(order.len());
     let mut uids = Vec::with_capacity(order.len());
-    let mut extras = Vec::with_capacity(order.len());
+    let mut ordered_extras = Vec::with_capacity(order.len());
+    let mut slots: Vec<Option<Slice>> = slices.into_iter().map(Some).collect();
     let mut modality = String::new();
     let mut series_instance_uid = String::new();
     let mut rescale_type = None;
     for (n, &o) in order.iter().enumerate() {
-        let Some((s, x)) = slots.get_mut(o).and_then(Option::take) else {
+        let (Some(s), Some(x)) = (
+            slots.get_mut(o).and_then(Option::take),
+            extras.get_mut(o).and_then(Option::take),
+        ) else {
             return Err(DicomError::NoFiles);
         };
         if n == 0 {
@@ -275,10 +329,9 @@ pub(crate) fn read_series_with<P: AsRef<Path> + Sync, X: Send>(
             series_instance_uid = s.series_uid.clone();
             rescale_type = s.rescale_type.clone();
         }
-        data.extend_from_slice(&s.values);
         files.push(s.path);
         uids.push(s.sop_instance_uid);
-        extras.push(x);
+        ordered_extras.push(x);
     }
     let Some(first_file) = files.first().cloned() else {
         return Err(DicomError::NoFiles);
@@ -296,7 +349,7 @@ pub(crate) fn read_series_with<P: AsRef<Path> + Sync, X: Send>(
             files,
             sop_instance_uids: uids,
         },
-        extras,
+        ordered_extras,
     ))
 }
 
