@@ -13,6 +13,9 @@
 use crate::DoseError;
 use sirt_geometry::{FractionalMask, Image};
 
+/// "No structure" in the label → structure table of [`dvh_labels`].
+const NO_SLOT: u8 = u8::MAX;
+
 /// Default V_x levels, Gy (issue 4).
 pub const DEFAULT_VX_GY: [f64; 9] = [30.0, 50.0, 70.0, 100.0, 120.0, 150.0, 200.0, 205.0, 400.0];
 /// Default D_x levels, % of the structure.
@@ -176,100 +179,294 @@ pub fn dvh_labels(
         )));
     }
     let voxel_ml = dose.grid().voxel_volume_mm3() / 1000.0;
-    let slot: Vec<Option<usize>> = {
-        let mut s = vec![None; usize::from(u16::MAX) + 1];
+    if structures.len() >= usize::from(NO_SLOT) {
+        return Err(DoseError::Input(format!(
+            "at most {} structures per label-map DVH, found {}",
+            NO_SLOT - 1,
+            structures.len()
+        )));
+    }
+    // Label → structure index (u8: the table stays in L1/L2 cache).
+    let slot: Vec<u8> = {
+        let mut s = vec![NO_SLOT; usize::from(u16::MAX) + 1];
         for (n, &l) in structures.iter().enumerate() {
-            s[usize::from(l)] = Some(n);
+            s[usize::from(l)] = n as u8;
         }
         s
     };
+    let inv_bin = 1.0 / bin_gy;
+    // Histograms grow to the largest bin met; the boundary table covers the V_x levels.
+    let level_bins = vx_gy
+        .iter()
+        .map(|&x| (x.max(0.0) * inv_bin).floor())
+        .filter(|b| b.is_finite())
+        .fold(0.0f64, f64::max);
+    let nbins = (level_bins as usize).saturating_add(1).min(1 << 24);
+    // (H3) exactly: a voxel in a bin above the one holding x has D ≥ x; only voxels in the bin
+    // holding x are compared with x. `boundary[b]` has bit j set when level j falls in bin b.
+    let exact_vx = vx_gy.len() <= 32;
+    let mut boundary = vec![0u32; nbins];
+    let mut first_bin_above: Vec<usize> = Vec::with_capacity(vx_gy.len());
+    for (j, &x) in vx_gy.iter().enumerate() {
+        let b = (x.max(0.0) * inv_bin).floor();
+        let b = if b.is_finite() {
+            b as usize
+        } else {
+            usize::MAX
+        };
+        if exact_vx && b < nbins {
+            boundary[b] |= 1 << j;
+        }
+        first_bin_above.push(b.saturating_add(1));
+    }
     #[derive(Clone)]
     struct Acc {
-        volume: f64,
+        count: u64,
         w: f64,
         wd: f64,
-        min: f64,
-        max: f64,
+        min: f32,
+        max: f32,
         hist: Vec<f64>,
-        vx: Vec<f64>,
+        vx_boundary: Vec<f64>,
         bad: Option<(usize, f32)>,
     }
     let empty = Acc {
-        volume: 0.0,
+        count: 0,
         w: 0.0,
         wd: 0.0,
-        min: f64::INFINITY,
-        max: f64::NEG_INFINITY,
+        min: f32::INFINITY,
+        max: f32::NEG_INFINITY,
         hist: Vec::new(),
-        vx: vec![0.0; vx_gy.len()],
+        vx_boundary: vec![0.0; vx_gy.len()],
         bad: None,
     };
     let chunk = 1 << 16;
-    let accs: Vec<Acc> = dose
-        .data()
-        .par_chunks(chunk)
-        .zip(labels.data().par_chunks(chunk))
-        .enumerate()
-        .fold(
-            || vec![empty.clone(); structures.len()],
-            |mut accs, (c, (d, l))| {
-                for (m, (&dv, &lv)) in d.iter().zip(l).enumerate() {
-                    let Some(s) = slot[usize::from(lv)] else {
-                        continue;
-                    };
-                    let a = &mut accs[s];
-                    let n = c * chunk + m;
-                    if !dv.is_finite() {
-                        a.bad = Some((n, dv));
-                        continue;
-                    }
-                    let dv = f64::from(dv);
-                    let w = match density {
-                        Some(r) => f64::from(r.data()[n]) * voxel_ml / 1000.0,
-                        None => voxel_ml,
-                    };
-                    a.volume += voxel_ml;
-                    a.w += w;
-                    a.wd += w * dv;
-                    a.min = a.min.min(dv);
-                    a.max = a.max.max(dv);
-                    let b = (dv.max(0.0) / bin_gy).floor() as usize;
-                    if b >= a.hist.len() {
-                        a.hist.resize(b + 1, 0.0);
-                    }
-                    a.hist[b] += w;
-                    for (x, acc) in vx_gy.iter().zip(a.vx.iter_mut()) {
-                        if dv >= *x {
-                            *acc += w;
+    let rho = density.map(|r| r.data());
+    let accs: Vec<Acc> = match rho {
+        // Volume weighting: integer counts (every voxel weighs the voxel volume).
+        None => {
+            #[derive(Clone)]
+            struct Counts {
+                count: u64,
+                sum_d: f64,
+                min: f32,
+                max: f32,
+                hist: Vec<u32>,
+                vx_boundary: Vec<u64>,
+                bad: Option<(usize, f32)>,
+            }
+            let empty_counts = Counts {
+                count: 0,
+                sum_d: 0.0,
+                min: f32::INFINITY,
+                max: f32::NEG_INFINITY,
+                hist: Vec::new(),
+                vx_boundary: vec![0; vx_gy.len()],
+                bad: None,
+            };
+            let counts: Vec<Counts> = dose
+                .data()
+                .par_chunks(chunk)
+                .zip(labels.data().par_chunks(chunk))
+                .enumerate()
+                .fold(
+                    || vec![empty_counts.clone(); structures.len()],
+                    |mut accs, (c, (d, l))| {
+                        // Runs of one label are accumulated in registers, then flushed: the
+                        // accumulators of a structure are not a store-to-load chain per voxel.
+                        let mut m = 0;
+                        while m < d.len() {
+                            let lv = l[m];
+                            let mut e = m + 1;
+                            while e < d.len() && l[e] == lv {
+                                e += 1;
+                            }
+                            let s = slot[usize::from(lv)];
+                            if s == NO_SLOT {
+                                m = e;
+                                continue;
+                            }
+                            let a = &mut accs[usize::from(s)];
+                            let (mut count, mut sum_d, mut min, mut max) =
+                                (0u64, 0.0f64, a.min, a.max);
+                            for (offset, &dv) in d[m..e].iter().enumerate() {
+                                if !dv.is_finite() {
+                                    a.bad = Some((c * chunk + m + offset, dv));
+                                    continue;
+                                }
+                                count += 1;
+                                sum_d += f64::from(dv);
+                                min = min.min(dv);
+                                max = max.max(dv);
+                                let b = (f64::from(dv.max(0.0)) * inv_bin) as usize;
+                                if b >= a.hist.len() {
+                                    a.hist.resize(b + 1, 0);
+                                }
+                                a.hist[b] += 1;
+                                let mut bits = if exact_vx {
+                                    boundary.get(b).copied().unwrap_or(0)
+                                } else {
+                                    0
+                                };
+                                while bits != 0 {
+                                    let j = bits.trailing_zeros() as usize;
+                                    bits &= bits - 1;
+                                    if f64::from(dv) >= vx_gy[j] {
+                                        a.vx_boundary[j] += 1;
+                                    }
+                                }
+                                if !exact_vx {
+                                    for (x, acc) in vx_gy.iter().zip(a.vx_boundary.iter_mut()) {
+                                        if f64::from(dv) >= *x {
+                                            *acc += 1;
+                                        }
+                                    }
+                                }
+                            }
+                            a.count += count;
+                            a.sum_d += sum_d;
+                            a.min = min;
+                            a.max = max;
+                            m = e;
+                        }
+                        accs
+                    },
+                )
+                .reduce(
+                    || vec![empty_counts.clone(); structures.len()],
+                    |mut a, b| {
+                        for (x, y) in a.iter_mut().zip(b) {
+                            x.count += y.count;
+                            x.sum_d += y.sum_d;
+                            x.min = x.min.min(y.min);
+                            x.max = x.max.max(y.max);
+                            if y.hist.len() > x.hist.len() {
+                                x.hist.resize(y.hist.len(), 0);
+                            }
+                            for (h, v) in x.hist.iter_mut().zip(&y.hist) {
+                                *h += v;
+                            }
+                            for (h, v) in x.vx_boundary.iter_mut().zip(&y.vx_boundary) {
+                                *h += v;
+                            }
+                            x.bad = x.bad.or(y.bad);
+                        }
+                        a
+                    },
+                );
+            counts
+                .into_iter()
+                .map(|c| Acc {
+                    count: c.count,
+                    w: c.count as f64 * voxel_ml,
+                    wd: c.sum_d * voxel_ml,
+                    min: c.min,
+                    max: c.max,
+                    hist: c.hist.iter().map(|&h| f64::from(h) * voxel_ml).collect(),
+                    vx_boundary: c.vx_boundary.iter().map(|&v| v as f64 * voxel_ml).collect(),
+                    bad: c.bad,
+                })
+                .collect()
+        }
+        Some(_) => dose
+            .data()
+            .par_chunks(chunk)
+            .zip(labels.data().par_chunks(chunk))
+            .enumerate()
+            .fold(
+                || vec![empty.clone(); structures.len()],
+                |mut accs, (c, (d, l))| {
+                    for (m, (&dv, &lv)) in d.iter().zip(l).enumerate() {
+                        let s = slot[usize::from(lv)];
+                        if s == NO_SLOT {
+                            continue;
+                        }
+                        let a = &mut accs[usize::from(s)];
+                        if !dv.is_finite() {
+                            a.bad = Some((c * chunk + m, dv));
+                            continue;
+                        }
+                        let w = match rho {
+                            Some(r) => f64::from(r[c * chunk + m]) * voxel_ml / 1000.0,
+                            None => voxel_ml,
+                        };
+                        a.count += 1;
+                        a.w += w;
+                        a.wd += w * f64::from(dv);
+                        a.min = a.min.min(dv);
+                        a.max = a.max.max(dv);
+                        let b = ((f64::from(dv.max(0.0))) * inv_bin) as usize;
+                        if b >= a.hist.len() {
+                            a.hist.resize(b + 1, 0.0);
+                        }
+                        a.hist[b] += w;
+                        let mut bits = if exact_vx {
+                            boundary.get(b).copied().unwrap_or(0)
+                        } else {
+                            0
+                        };
+                        while bits != 0 {
+                            let j = bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            if f64::from(dv) >= vx_gy[j] {
+                                a.vx_boundary[j] += w;
+                            }
+                        }
+                        if !exact_vx {
+                            for (x, acc) in vx_gy.iter().zip(a.vx_boundary.iter_mut()) {
+                                if f64::from(dv) >= *x {
+                                    *acc += w;
+                                }
+                            }
                         }
                     }
+                    accs
+                },
+            )
+            .reduce(
+                || vec![empty.clone(); structures.len()],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        x.count += y.count;
+                        x.w += y.w;
+                        x.wd += y.wd;
+                        x.min = x.min.min(y.min);
+                        x.max = x.max.max(y.max);
+                        if y.hist.len() > x.hist.len() {
+                            x.hist.resize(y.hist.len(), 0.0);
+                        }
+                        for (h, v) in x.hist.iter_mut().zip(&y.hist) {
+                            *h += v;
+                        }
+                        for (h, v) in x.vx_boundary.iter_mut().zip(&y.vx_boundary) {
+                            *h += v;
+                        }
+                        x.bad = x.bad.or(y.bad);
+                    }
+                    a
+                },
+            ),
+    };
+    // V_x weight: the boundary bin's exact part plus every bin above it.
+    let accs: Vec<Acc> = accs
+        .into_iter()
+        .map(|mut a| {
+            if exact_vx {
+                for (j, v) in a.vx_boundary.iter_mut().enumerate() {
+                    let from = first_bin_above[j].min(a.hist.len());
+                    *v += a.hist[from..].iter().sum::<f64>();
                 }
-                accs
-            },
-        )
-        .reduce(
-            || vec![empty.clone(); structures.len()],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    x.volume += y.volume;
-                    x.w += y.w;
-                    x.wd += y.wd;
-                    x.min = x.min.min(y.min);
-                    x.max = x.max.max(y.max);
-                    if y.hist.len() > x.hist.len() {
-                        x.hist.resize(y.hist.len(), 0.0);
-                    }
-                    for (h, v) in x.hist.iter_mut().zip(&y.hist) {
-                        *h += v;
-                    }
-                    for (h, v) in x.vx.iter_mut().zip(&y.vx) {
-                        *h += v;
-                    }
-                    x.bad = x.bad.or(y.bad);
-                }
-                a
-            },
-        );
+            }
+            // Trim the histogram after the structure's own maximum (as the per-mask DVH does).
+            let last = if a.max.is_finite() {
+                ((f64::from(a.max.max(0.0))) * inv_bin) as usize
+            } else {
+                0
+            };
+            a.hist.resize(last + 1, 0.0);
+            a
+        })
+        .collect();
     structures
         .iter()
         .zip(accs)
@@ -305,15 +502,15 @@ pub fn dvh_labels(
             Ok(Dvh {
                 bin_gy,
                 mass_weighted: density.is_some(),
-                volume_ml: a.volume,
+                volume_ml: a.count as f64 * voxel_ml,
                 mass_kg: density.map(|_| a.w),
                 mean_gy: a.wd / a.w,
-                min_gy: a.min,
-                max_gy: a.max,
+                min_gy: f64::from(a.min),
+                max_gy: f64::from(a.max),
                 d,
                 v: vx_gy
                     .iter()
-                    .zip(&a.vx)
+                    .zip(&a.vx_boundary)
                     .map(|(x, v)| (*x, v / a.w))
                     .collect(),
                 differential,

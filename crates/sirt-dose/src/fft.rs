@@ -70,7 +70,10 @@ fn batch(data: &mut [C32], fft: &dyn rustfft::Fft<f32>, n: usize) {
     });
 }
 
-fn forward(real: Vec<f32>, padded: [usize; 3]) -> Spectrum {
+/// Forward transform of `real` (padded dims); only rows j < live[0] of slabs k < live[1] may be
+/// non-zero (the zero padding of an activity map): the others are not transformed along i and j
+/// (their transforms are zero).
+fn forward(real: Vec<f32>, padded: [usize; 3], live: [usize; 2]) -> Spectrum {
     let [pi, pj, pk] = padded;
     let ci = pi / 2 + 1;
     let mut rp = RealFftPlanner::<f32>::new();
@@ -83,11 +86,12 @@ fn forward(real: Vec<f32>, padded: [usize; 3]) -> Spectrum {
     slabs
         .par_chunks_mut(ci * pj)
         .zip(real.par_chunks(pi * pj))
+        .take(live[1].min(pk))
         .for_each(|(slab, rows)| {
             let mut row_out = vec![C32::new(0.0, 0.0); ci];
             let mut input = vec![0.0f32; pi];
             let mut scratch = r2c.make_scratch_vec();
-            for j in 0..pj {
+            for j in 0..live[0].min(pj) {
                 input.copy_from_slice(&rows[j * pi..(j + 1) * pi]);
                 // Lengths match by construction.
                 let _ = r2c.process_with_scratch(&mut input, &mut row_out, &mut scratch);
@@ -107,8 +111,11 @@ fn forward(real: Vec<f32>, padded: [usize; 3]) -> Spectrum {
     Spectrum { padded, data }
 }
 
-fn inverse(mut s: Spectrum) -> Vec<f32> {
+/// Inverse transform, keeping only the voxels i < keep[0], j < keep[1], k < keep[2] (the
+/// original grid of a linear convolution), multiplied by `factor`, in f64.
+fn inverse(mut s: Spectrum, keep: [usize; 3], factor: f64) -> Vec<f64> {
     let [pi, pj, pk] = s.padded;
+    let [nx, ny, nz] = [keep[0].min(pi), keep[1].min(pj), keep[2].min(pk)];
     let ci = pi / 2 + 1;
     let mut cp = FftPlanner::<f32>::new();
     let fk = cp.plan_fft_inverse(pk);
@@ -118,11 +125,11 @@ fn inverse(mut s: Spectrum) -> Vec<f32> {
     batch(&mut s.data, &*fk, pk);
     let slabs = transpose(&s.data, ci * pj, pk);
     drop(s);
-    let norm = 1.0 / (pi * pj * pk) as f32;
-    let mut out = vec![0.0f32; pi * pj * pk];
-    out.par_chunks_mut(pi * pj)
+    let norm = factor / (pi * pj * pk) as f64;
+    let mut out = vec![0.0f64; nx * ny * nz];
+    out.par_chunks_mut(nx * ny)
         .zip(slabs.par_chunks(ci * pj))
-        .for_each(|(rows, slab)| {
+        .for_each(|(plane, slab)| {
             let mut slab = slab.to_vec();
             let mut scratch = vec![C32::new(0.0, 0.0); fj.get_inplace_scratch_len()];
             if pj > 1 {
@@ -131,7 +138,7 @@ fn inverse(mut s: Spectrum) -> Vec<f32> {
             let mut spec = vec![C32::new(0.0, 0.0); ci];
             let mut row = vec![0.0f32; pi];
             let mut s2 = c2r.make_scratch_vec();
-            for j in 0..pj {
+            for j in 0..ny {
                 for (ic, v) in spec.iter_mut().enumerate() {
                     *v = slab[ic * pj + j];
                 }
@@ -141,8 +148,8 @@ fn inverse(mut s: Spectrum) -> Vec<f32> {
                     spec[ci - 1].im = 0.0;
                 }
                 let _ = c2r.process_with_scratch(&mut spec, &mut row, &mut s2);
-                for (o, v) in rows[j * pi..(j + 1) * pi].iter_mut().zip(&row) {
-                    *o = v * norm;
+                for (o, v) in plane[j * nx..(j + 1) * nx].iter_mut().zip(&row) {
+                    *o = f64::from(*v) * norm;
                 }
             }
         });
@@ -173,7 +180,7 @@ pub(crate) fn kernel_spectrum(kernel: &[f64], half: [usize; 3], padded: [usize; 
             }
         }
     }
-    forward(real, padded)
+    forward(real, padded, [pj, pk])
 }
 
 /// Linear convolution of `data` (dims, i fastest) with a kernel whose spectrum was computed on
@@ -196,24 +203,12 @@ pub(crate) fn convolve_with(data: &[f64], dims: [usize; 3], spectrum: &Spectrum)
                 }
             }
         });
-    let mut s = forward(real, spectrum.padded);
+    let mut s = forward(real, spectrum.padded, [ny, nz]);
     s.data
         .par_iter_mut()
         .zip(spectrum.data.par_iter())
         .for_each(|(a, b)| *a *= *b);
-    let full = inverse(s);
-    let mut out = vec![0.0f64; nx * ny * nz];
-    out.par_chunks_mut(nx * ny)
-        .enumerate()
-        .for_each(|(k, plane)| {
-            for j in 0..ny {
-                let src = &full[pi * (j + pj * k)..pi * (j + pj * k) + nx];
-                for (o, v) in plane[nx * j..nx * j + nx].iter_mut().zip(src) {
-                    *o = f64::from(*v) / scale;
-                }
-            }
-        });
-    out
+    inverse(s, dims, 1.0 / scale)
 }
 
 #[cfg(test)]

@@ -47,5 +47,19 @@ proptest::proptest! {
             for (a, b) in fast[n].v.iter().zip(&slow.v) { proptest::prop_assert!((a.1 - b.1).abs() < 1e-12); }
             proptest::prop_assert!((fast[n].volume_ml - slow.volume_ml).abs() < 1e-12);
         }
+        // Volume weighting (no density): the integer-count path.
+        let fast = sirt_dose::dvh::dvh_labels(&dose, &lab, &[1, 2, 3], None, 0.5, &[50.0, 95.0], &[30.0, 100.0, 30.25]).unwrap();
+        for (n, s) in [1u16, 2, 3].iter().enumerate() {
+            let mask = lab.map(|x| f32::from(u8::from(x == *s)));
+            let slow = dvh(&dose, &mask, None, 0.5, &[50.0, 95.0], &[30.0, 100.0, 30.25]).unwrap();
+            proptest::prop_assert!((fast[n].mean_gy - slow.mean_gy).abs() < 1e-9);
+            proptest::prop_assert_eq!(fast[n].min_gy, slow.min_gy);
+            proptest::prop_assert_eq!(fast[n].max_gy, slow.max_gy);
+            proptest::prop_assert_eq!(&fast[n].d, &slow.d);
+            proptest::prop_assert_eq!(fast[n].cumulative.len(), slow.cumulative.len());
+            for (a, b) in fast[n].cumulative.iter().zip(&slow.cumulative) { proptest::prop_assert!((a - b).abs() < 1e-12); }
+            for (a, b) in fast[n].v.iter().zip(&slow.v) { proptest::prop_assert!((a.1 - b.1).abs() < 1e-12); }
+            proptest::prop_assert!((fast[n].volume_ml - slow.volume_ml).abs() < 1e-12);
+        }
     }
 }
