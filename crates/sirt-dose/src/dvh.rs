@@ -165,7 +165,6 @@ pub fn dvh_labels(
     dx_percent: &[f64],
     vx_gy: &[f64],
 ) -> Result<Vec<Dvh>, DoseError> {
-    use rayon::prelude::*;
     if !dose.grid().same_as(labels.grid())
         || density.is_some_and(|r| !dose.grid().same_as(r.grid()))
     {
@@ -219,233 +218,30 @@ pub fn dvh_labels(
         }
         first_bin_above.push(b.saturating_add(1));
     }
-    #[derive(Clone)]
-    struct Acc {
-        count: u64,
-        w: f64,
-        wd: f64,
-        min: f32,
-        max: f32,
-        hist: Vec<f64>,
-        vx_boundary: Vec<f64>,
-        bad: Option<(usize, f32)>,
-    }
-    let empty = Acc {
-        count: 0,
-        w: 0.0,
-        wd: 0.0,
-        min: f32::INFINITY,
-        max: f32::NEG_INFINITY,
-        hist: Vec::new(),
-        vx_boundary: vec![0.0; vx_gy.len()],
-        bad: None,
+    let pass = Pass {
+        dose: dose.data(),
+        labels: labels.data(),
+        slot: &slot,
+        inv_bin,
+        boundary: &boundary,
+        exact_vx,
+        vx_gy,
+        structures: structures.len(),
     };
-    let chunk = 1 << 16;
-    let rho = density.map(|r| r.data());
-    let accs: Vec<Acc> = match rho {
+    let accs: Vec<Acc> = match density.map(|r| r.data()) {
         // Volume weighting: integer counts (every voxel weighs the voxel volume).
-        None => {
-            #[derive(Clone)]
-            struct Counts {
-                count: u64,
-                sum_d: f64,
-                min: f32,
-                max: f32,
-                hist: Vec<u32>,
-                vx_boundary: Vec<u64>,
-                bad: Option<(usize, f32)>,
-            }
-            let empty_counts = Counts {
-                count: 0,
-                sum_d: 0.0,
-                min: f32::INFINITY,
-                max: f32::NEG_INFINITY,
-                hist: Vec::new(),
-                vx_boundary: vec![0; vx_gy.len()],
-                bad: None,
-            };
-            let counts: Vec<Counts> = dose
-                .data()
-                .par_chunks(chunk)
-                .zip(labels.data().par_chunks(chunk))
-                .enumerate()
-                .fold(
-                    || vec![empty_counts.clone(); structures.len()],
-                    |mut accs, (c, (d, l))| {
-                        // Runs of one label are accumulated in registers, then flushed: the
-                        // accumulators of a structure are not a store-to-load chain per voxel.
-                        let mut m = 0;
-                        while m < d.len() {
-                            let lv = l[m];
-                            let mut e = m + 1;
-                            while e < d.len() && l[e] == lv {
-                                e += 1;
-                            }
-                            let s = slot[usize::from(lv)];
-                            if s == NO_SLOT {
-                                m = e;
-                                continue;
-                            }
-                            let a = &mut accs[usize::from(s)];
-                            let (mut count, mut sum_d, mut min, mut max) =
-                                (0u64, 0.0f64, a.min, a.max);
-                            for (offset, &dv) in d[m..e].iter().enumerate() {
-                                if !dv.is_finite() {
-                                    a.bad = Some((c * chunk + m + offset, dv));
-                                    continue;
-                                }
-                                count += 1;
-                                sum_d += f64::from(dv);
-                                min = min.min(dv);
-                                max = max.max(dv);
-                                let b = (f64::from(dv.max(0.0)) * inv_bin) as usize;
-                                if b >= a.hist.len() {
-                                    a.hist.resize(b + 1, 0);
-                                }
-                                a.hist[b] += 1;
-                                let mut bits = if exact_vx {
-                                    boundary.get(b).copied().unwrap_or(0)
-                                } else {
-                                    0
-                                };
-                                while bits != 0 {
-                                    let j = bits.trailing_zeros() as usize;
-                                    bits &= bits - 1;
-                                    if f64::from(dv) >= vx_gy[j] {
-                                        a.vx_boundary[j] += 1;
-                                    }
-                                }
-                                if !exact_vx {
-                                    for (x, acc) in vx_gy.iter().zip(a.vx_boundary.iter_mut()) {
-                                        if f64::from(dv) >= *x {
-                                            *acc += 1;
-                                        }
-                                    }
-                                }
-                            }
-                            a.count += count;
-                            a.sum_d += sum_d;
-                            a.min = min;
-                            a.max = max;
-                            m = e;
-                        }
-                        accs
-                    },
-                )
-                .reduce(
-                    || vec![empty_counts.clone(); structures.len()],
-                    |mut a, b| {
-                        for (x, y) in a.iter_mut().zip(b) {
-                            x.count += y.count;
-                            x.sum_d += y.sum_d;
-                            x.min = x.min.min(y.min);
-                            x.max = x.max.max(y.max);
-                            if y.hist.len() > x.hist.len() {
-                                x.hist.resize(y.hist.len(), 0);
-                            }
-                            for (h, v) in x.hist.iter_mut().zip(&y.hist) {
-                                *h += v;
-                            }
-                            for (h, v) in x.vx_boundary.iter_mut().zip(&y.vx_boundary) {
-                                *h += v;
-                            }
-                            x.bad = x.bad.or(y.bad);
-                        }
-                        a
-                    },
-                );
-            counts
+        None => pass
+            .run(|_| 1u64)
+            .into_iter()
+            .map(|a| a.scaled(voxel_ml))
+            .collect(),
+        Some(rho) => {
+            let kg_per_g_ml = voxel_ml / 1000.0;
+            pass.run(|n| f64::from(rho[n]) * kg_per_g_ml)
                 .into_iter()
-                .map(|c| Acc {
-                    count: c.count,
-                    w: c.count as f64 * voxel_ml,
-                    wd: c.sum_d * voxel_ml,
-                    min: c.min,
-                    max: c.max,
-                    hist: c.hist.iter().map(|&h| f64::from(h) * voxel_ml).collect(),
-                    vx_boundary: c.vx_boundary.iter().map(|&v| v as f64 * voxel_ml).collect(),
-                    bad: c.bad,
-                })
+                .map(|a| a.scaled(1.0))
                 .collect()
         }
-        Some(_) => dose
-            .data()
-            .par_chunks(chunk)
-            .zip(labels.data().par_chunks(chunk))
-            .enumerate()
-            .fold(
-                || vec![empty.clone(); structures.len()],
-                |mut accs, (c, (d, l))| {
-                    for (m, (&dv, &lv)) in d.iter().zip(l).enumerate() {
-                        let s = slot[usize::from(lv)];
-                        if s == NO_SLOT {
-                            continue;
-                        }
-                        let a = &mut accs[usize::from(s)];
-                        if !dv.is_finite() {
-                            a.bad = Some((c * chunk + m, dv));
-                            continue;
-                        }
-                        let w = match rho {
-                            Some(r) => f64::from(r[c * chunk + m]) * voxel_ml / 1000.0,
-                            None => voxel_ml,
-                        };
-                        a.count += 1;
-                        a.w += w;
-                        a.wd += w * f64::from(dv);
-                        a.min = a.min.min(dv);
-                        a.max = a.max.max(dv);
-                        let b = ((f64::from(dv.max(0.0))) * inv_bin) as usize;
-                        if b >= a.hist.len() {
-                            a.hist.resize(b + 1, 0.0);
-                        }
-                        a.hist[b] += w;
-                        let mut bits = if exact_vx {
-                            boundary.get(b).copied().unwrap_or(0)
-                        } else {
-                            0
-                        };
-                        while bits != 0 {
-                            let j = bits.trailing_zeros() as usize;
-                            bits &= bits - 1;
-                            if f64::from(dv) >= vx_gy[j] {
-                                a.vx_boundary[j] += w;
-                            }
-                        }
-                        if !exact_vx {
-                            for (x, acc) in vx_gy.iter().zip(a.vx_boundary.iter_mut()) {
-                                if f64::from(dv) >= *x {
-                                    *acc += w;
-                                }
-                            }
-                        }
-                    }
-                    accs
-                },
-            )
-            .reduce(
-                || vec![empty.clone(); structures.len()],
-                |mut a, b| {
-                    for (x, y) in a.iter_mut().zip(b) {
-                        x.count += y.count;
-                        x.w += y.w;
-                        x.wd += y.wd;
-                        x.min = x.min.min(y.min);
-                        x.max = x.max.max(y.max);
-                        if y.hist.len() > x.hist.len() {
-                            x.hist.resize(y.hist.len(), 0.0);
-                        }
-                        for (h, v) in x.hist.iter_mut().zip(&y.hist) {
-                            *h += v;
-                        }
-                        for (h, v) in x.vx_boundary.iter_mut().zip(&y.vx_boundary) {
-                            *h += v;
-                        }
-                        x.bad = x.bad.or(y.bad);
-                    }
-                    a
-                },
-            ),
     };
     // V_x weight: the boundary bin's exact part plus every bin above it.
     let accs: Vec<Acc> = accs
@@ -518,6 +314,192 @@ pub fn dvh_labels(
             })
         })
         .collect()
+}
+
+/// A voxel weight of the single-pass DVH: an integer count (volume weighting) or a mass (f64).
+trait Weight: Copy + Default + std::ops::AddAssign + Send + Sync {
+    fn to_f64(self) -> f64;
+}
+
+impl Weight for u64 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Weight for f64 {
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+/// Per-structure sums of the single pass, in weight units.
+#[derive(Clone)]
+struct Sums<W> {
+    count: u64,
+    w: W,
+    wd: f64,
+    min: f32,
+    max: f32,
+    hist: Vec<W>,
+    vx_boundary: Vec<W>,
+    bad: Option<(usize, f32)>,
+}
+
+impl<W: Weight> Sums<W> {
+    fn new(levels: usize) -> Self {
+        Self {
+            count: 0,
+            w: W::default(),
+            wd: 0.0,
+            min: f32::INFINITY,
+            max: f32::NEG_INFINITY,
+            hist: Vec::new(),
+            vx_boundary: vec![W::default(); levels],
+            bad: None,
+        }
+    }
+
+    fn merge(&mut self, y: Self) {
+        self.count += y.count;
+        self.w += y.w;
+        self.wd += y.wd;
+        self.min = self.min.min(y.min);
+        self.max = self.max.max(y.max);
+        if y.hist.len() > self.hist.len() {
+            self.hist.resize(y.hist.len(), W::default());
+        }
+        for (h, v) in self.hist.iter_mut().zip(&y.hist) {
+            *h += *v;
+        }
+        for (h, v) in self.vx_boundary.iter_mut().zip(&y.vx_boundary) {
+            *h += *v;
+        }
+        self.bad = self.bad.or(y.bad);
+    }
+
+    /// In kg or mL: every weight times `unit`.
+    fn scaled(self, unit: f64) -> Acc {
+        Acc {
+            count: self.count,
+            w: self.w.to_f64() * unit,
+            wd: self.wd * unit,
+            min: self.min,
+            max: self.max,
+            hist: self.hist.iter().map(|h| h.to_f64() * unit).collect(),
+            vx_boundary: self.vx_boundary.iter().map(|v| v.to_f64() * unit).collect(),
+            bad: self.bad,
+        }
+    }
+}
+
+/// Per-structure sums in kg or mL.
+struct Acc {
+    count: u64,
+    w: f64,
+    wd: f64,
+    min: f32,
+    max: f32,
+    hist: Vec<f64>,
+    vx_boundary: Vec<f64>,
+    bad: Option<(usize, f32)>,
+}
+
+/// The inputs of the single pass of [`dvh_labels`].
+struct Pass<'a> {
+    dose: &'a [f32],
+    labels: &'a [u16],
+    slot: &'a [u8],
+    inv_bin: f64,
+    boundary: &'a [u32],
+    exact_vx: bool,
+    vx_gy: &'a [f64],
+    structures: usize,
+}
+
+impl Pass<'_> {
+    /// One pass over the voxels, chunks in parallel. Runs of one label are accumulated in
+    /// registers, then flushed: a structure's sums are not a store-to-load chain per voxel.
+    fn run<W: Weight>(&self, weight: impl Fn(usize) -> W + Sync) -> Vec<Sums<W>> {
+        use rayon::prelude::*;
+        const CHUNK: usize = 1 << 16;
+        let levels = self.vx_gy.len();
+        self.dose
+            .par_chunks(CHUNK)
+            .zip(self.labels.par_chunks(CHUNK))
+            .enumerate()
+            .fold(
+                || vec![Sums::<W>::new(levels); self.structures],
+                |mut accs, (c, (d, l))| {
+                    let mut m = 0;
+                    while m < d.len() {
+                        let lv = l[m];
+                        let mut e = m + 1;
+                        while e < d.len() && l[e] == lv {
+                            e += 1;
+                        }
+                        let s = self.slot[usize::from(lv)];
+                        if s == NO_SLOT {
+                            m = e;
+                            continue;
+                        }
+                        let a = &mut accs[usize::from(s)];
+                        let (mut count, mut w_sum, mut wd, mut min, mut max) =
+                            (0u64, W::default(), 0.0f64, a.min, a.max);
+                        for (offset, &dv) in d[m..e].iter().enumerate() {
+                            let n = c * CHUNK + m + offset;
+                            if !dv.is_finite() {
+                                a.bad = Some((n, dv));
+                                continue;
+                            }
+                            let w = weight(n);
+                            count += 1;
+                            w_sum += w;
+                            wd += w.to_f64() * f64::from(dv);
+                            min = min.min(dv);
+                            max = max.max(dv);
+                            let b = (f64::from(dv.max(0.0)) * self.inv_bin) as usize;
+                            if b >= a.hist.len() {
+                                a.hist.resize(b + 1, W::default());
+                            }
+                            a.hist[b] += w;
+                            if self.exact_vx {
+                                let mut bits = self.boundary.get(b).copied().unwrap_or(0);
+                                while bits != 0 {
+                                    let j = bits.trailing_zeros() as usize;
+                                    bits &= bits - 1;
+                                    if f64::from(dv) >= self.vx_gy[j] {
+                                        a.vx_boundary[j] += w;
+                                    }
+                                }
+                            } else {
+                                for (x, acc) in self.vx_gy.iter().zip(a.vx_boundary.iter_mut()) {
+                                    if f64::from(dv) >= *x {
+                                        *acc += w;
+                                    }
+                                }
+                            }
+                        }
+                        a.count += count;
+                        a.w += w_sum;
+                        a.wd += wd;
+                        a.min = min;
+                        a.max = max;
+                        m = e;
+                    }
+                    accs
+                },
+            )
+            .reduce(
+                || vec![Sums::<W>::new(levels); self.structures],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        x.merge(y);
+                    }
+                    a
+                },
+            )
+    }
 }
 
 #[cfg(test)]
