@@ -139,7 +139,12 @@ pub fn verification_blocks(v: &Verification) -> Vec<Block> {
             role_name(*role).into(),
             format!("{:.1}", c.predicted_gy),
             format!("{:.1}", c.delivered_gy),
-            format!("{:+.1}", c.difference_gy),
+            // A difference that rounds to zero is printed without a sign ("-0.0" reads wrong).
+            if c.difference_gy.abs() < 0.05 {
+                "0.0".into()
+            } else {
+                format!("{:+.1}", c.difference_gy)
+            },
             format!("{:.3}", c.ratio),
         ]);
     }
