@@ -8,7 +8,9 @@ use sirt_dose::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
 use sirt_dosimetry::{
     ActivityInput, DensityInput, EngineChoice, Request, Role, VoxelDosimetry, run as run_dosimetry,
 };
-use sirt_imaging::{StructureRequest, instant_of, load_ct, load_pet, load_spect, load_structures};
+use sirt_imaging::{
+    StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect, load_structures,
+};
 use sirt_nuclides::{KConvention, Nuclide};
 use sirt_units::{Activity, Fraction, Instant};
 use std::collections::BTreeMap;
@@ -92,7 +94,8 @@ pub(crate) struct DoseArgs {
     /// Output format on standard output.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Write dose.nii.gz, metrics.csv, dvh.csv and dvh.svg to this folder.
+    /// Write dose.nii.gz, rtdose.dcm (DICOM CT: in its study), metrics.csv, dvh.csv and dvh.svg
+    /// to this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -145,7 +148,8 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
         .resolve(a.nuclide)
         .map_err(input)?;
     let labels = parse_labels(&a.labels)?;
-    let ct = load_ct(&a.ct, None).map_err(input)?;
+    let loaded = load_ct_study(&a.ct, None).map_err(input)?;
+    let ct = loaded.image;
     let frame = Some(&ct.grid().frame);
     let structures =
         load_structures(&a.structures, ct.grid(), &requests(&a), &labels).map_err(input)?;
@@ -246,7 +250,7 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
     .map_err(input)?;
     let all_notes = notes;
     if let Some(dir) = &a.out {
-        write_outputs(dir, &result)?;
+        write_outputs(dir, &result, loaded.study.as_ref())?;
     }
     match a.format {
         Format::Text => out.write_all(
@@ -269,11 +273,38 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-/// Writes dose.nii.gz, metrics.csv, dvh.csv and dvh.svg: all or nothing.
-pub(crate) fn write_outputs(dir: &Path, result: &VoxelDosimetry) -> Result<()> {
+/// Writes dose.nii.gz, rtdose.dcm (when the CT is a DICOM series: in its study, dated on the
+/// study date), metrics.csv, dvh.csv and dvh.svg: all or nothing.
+pub(crate) fn write_outputs(
+    dir: &Path,
+    result: &VoxelDosimetry,
+    study: Option<&StudyRef>,
+) -> Result<()> {
     let nifti =
         sirt_nifti::write(&result.dose.gy, true).map_err(|e| Failure::Internal(e.into()))?;
     let mut files = vec![("dose.nii.gz".to_string(), nifti)];
+    if let Some(study) = study {
+        // The study date (YYYYMMDD) at midnight, no zone stated; 2000-01-01 when absent.
+        let date = study.study_date.as_deref().unwrap_or("20000101");
+        let part = |r: std::ops::Range<usize>, default: u32| {
+            date.get(r)
+                .and_then(|x| x.parse::<u32>().ok())
+                .unwrap_or(default)
+        };
+        let civil = sirt_dicom::write::CivilDateTime::new(
+            i32::try_from(part(0..4, 2000)).unwrap_or(2000),
+            part(4..6, 1),
+            part(6..8, 1),
+            0,
+            0,
+            0.0,
+        )
+        .map_err(|e| Failure::Internal(e.into()))?;
+        files.push((
+            "rtdose.dcm".to_string(),
+            crate::voxel_plan::rt_dose_bytes(study, civil, None, 901, "SIRT voxel dose", result)?,
+        ));
+    }
     files.extend(
         sirt_report::voxel::voxel_files("", "Cumulative DVH", result, None)
             .map_err(|e| Failure::Internal(e.into()))?,

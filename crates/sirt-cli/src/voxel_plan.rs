@@ -409,21 +409,15 @@ pub(crate) fn files(v: &VoxelPlan) -> Result<Vec<(String, Vec<u8>)>> {
             return Ok(None);
         };
         number += 1;
-        let mut info = StudyInfo::new(
-            study.patient_name.as_deref().unwrap_or(""),
-            study.patient_id.as_deref().unwrap_or(""),
+        let bytes = rt_dose_bytes(
+            study,
             *civil,
-        );
-        info.study_instance_uid = study.study_instance_uid.clone();
-        info.utc_offset_minutes = Some(*offset_minutes);
-        let written = sirt_dicom::write_rt_dose(
-            &d.dose.gy,
-            &info,
-            &SeriesInfo::new(number, &description, *civil),
-            &RtDoseInfo::without_plan(&format!("sirtplan (research use only): {}", d.dose.engine)),
-        )
-        .map_err(|e| Failure::Internal(e.into()))?;
-        Ok(Some((name, written.bytes)))
+            Some(*offset_minutes),
+            number,
+            &description,
+            d,
+        )?;
+        Ok(Some((name, bytes)))
     };
     for (id, d) in &v.predicted {
         let prefix = format!("session-{id}-predicted-");
@@ -488,6 +482,32 @@ pub(crate) fn files(v: &VoxelPlan) -> Result<Vec<(String, Vec<u8>)>> {
         ));
     }
     Ok(out)
+}
+
+/// A dose map as an RT Dose in the CT's study (series `number`, dated `civil`).
+pub(crate) fn rt_dose_bytes(
+    study: &StudyRef,
+    civil: CivilDateTime,
+    offset_minutes: Option<i32>,
+    number: u32,
+    description: &str,
+    d: &VoxelDosimetry,
+) -> Result<Vec<u8>> {
+    let mut info = StudyInfo::new(
+        study.patient_name.as_deref().unwrap_or(""),
+        study.patient_id.as_deref().unwrap_or(""),
+        civil,
+    );
+    info.study_instance_uid = study.study_instance_uid.clone();
+    info.utc_offset_minutes = offset_minutes;
+    let written = sirt_dicom::write_rt_dose(
+        &d.dose.gy,
+        &info,
+        &SeriesInfo::new(number, description, civil),
+        &RtDoseInfo::without_plan(&format!("sirtplan (research use only): {}", d.dose.engine)),
+    )
+    .map_err(|e| Failure::Internal(e.into()))?;
+    Ok(written.bytes)
 }
 
 /// JSON of the voxel part.

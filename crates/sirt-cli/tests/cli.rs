@@ -747,7 +747,13 @@ fn dose_from_the_phantom_pet_and_maa() {
             .any(|n| n.as_str().unwrap().contains("decay-corrected over 20.00 h")),
         "{notes:?}"
     );
-    for f in ["dose.nii.gz", "metrics.csv", "dvh.csv", "dvh.svg"] {
+    for f in [
+        "dose.nii.gz",
+        "rtdose.dcm",
+        "metrics.csv",
+        "dvh.csv",
+        "dvh.svg",
+    ] {
         assert!(std::path::Path::new(&out).join(f).is_file(), "{f}");
     }
     let metrics = std::fs::read_to_string(std::path::Path::new(&out).join("metrics.csv")).unwrap();
