@@ -126,6 +126,8 @@ fn to_dose(
         .iter()
         .zip(density.data())
         .map(|(&e, &rho)| {
+            // Round-off of the FFT can leave tiny negative energies far from the activity.
+            let e = e.max(0.0);
             if f64::from(rho) < TISSUE_DENSITY_MIN_G_PER_ML {
                 air += e;
                 0.0
@@ -228,13 +230,9 @@ impl DoseEngine for KernelConvolution {
             .kernel
             .normalised_to(e_k, "energy per decay implied by K");
         let tau = activity.mean_life_s();
-        // Ã in decays, kernel in J per decay.
-        let decays: Vec<f64> = activity
-            .mbq
-            .data()
-            .iter()
-            .map(|&a| f64::from(a) * 1e6 * tau)
-            .collect();
+        // Ã in decays = A₀ [MBq] × 1e6 τ; kernel in J per decay. The factor is applied to the
+        // convolution's output (no f64 copy of the activity).
+        let decays_per_mbq = 1e6 * tau;
         let kernel_j: Vec<f64> = kernel.energy_mev.iter().map(|e| e * J_PER_MEV).collect();
         let padded = fft::padded_dims(grid.dims, kernel.half);
         let spectrum = {
@@ -249,10 +247,9 @@ impl DoseEngine for KernelConvolution {
                 })
                 .clone()
         };
-        let energy = fft::convolve_with(&decays, grid.dims, &spectrum);
-        let emitted: f64 = decays.iter().sum::<f64>() * e_k * J_PER_MEV;
-        // Round-off of the FFT can leave tiny negative energies far from the activity.
-        let energy: Vec<f64> = energy.into_iter().map(|e| e.max(0.0)).collect();
+        let energy =
+            fft::convolve_scaled(activity.mbq.data(), decays_per_mbq, grid.dims, &spectrum);
+        let emitted: f64 = activity.total_mbq() * decays_per_mbq * e_k * J_PER_MEV;
         to_dose(
             &energy,
             activity,

@@ -183,13 +183,19 @@ pub(crate) fn kernel_spectrum(kernel: &[f64], half: [usize; 3], padded: [usize; 
     forward(real, padded, [pj, pk])
 }
 
-/// Linear convolution of `data` (dims, i fastest) with a kernel whose spectrum was computed on
-/// `spectrum.padded`; returns the result on the original dims.
-pub(crate) fn convolve_with(data: &[f64], dims: [usize; 3], spectrum: &Spectrum) -> Vec<f64> {
+/// Linear convolution of `data` × `factor` (dims, i fastest; f32 or f64) with a kernel whose
+/// spectrum was computed on `spectrum.padded`, on the original dims. The factor is applied to
+/// the output, so the input is never copied at full precision.
+pub(crate) fn convolve_scaled<T: Copy + Into<f64> + Sync>(
+    data: &[T],
+    factor: f64,
+    dims: [usize; 3],
+    spectrum: &Spectrum,
+) -> Vec<f64> {
     let [pi, pj, pk] = spectrum.padded;
     let [nx, ny, nz] = dims;
     // Scale to O(1) in single precision; undone at the end.
-    let peak = data.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let peak = data.iter().fold(0.0f64, |m, &v| m.max(v.into().abs()));
     let scale = if peak > 0.0 { 1.0 / peak } else { 1.0 };
     let mut real = vec![0.0f32; pi * pj * pk];
     real.par_chunks_mut(pi * pj)
@@ -198,8 +204,8 @@ pub(crate) fn convolve_with(data: &[f64], dims: [usize; 3], spectrum: &Spectrum)
         .for_each(|(k, plane)| {
             for j in 0..ny {
                 let src = &data[nx * (j + ny * k)..nx * (j + ny * k) + nx];
-                for (o, v) in plane[pi * j..pi * j + nx].iter_mut().zip(src) {
-                    *o = (v * scale) as f32;
+                for (o, &v) in plane[pi * j..pi * j + nx].iter_mut().zip(src) {
+                    *o = (v.into() * scale) as f32;
                 }
             }
         });
@@ -208,7 +214,7 @@ pub(crate) fn convolve_with(data: &[f64], dims: [usize; 3], spectrum: &Spectrum)
         .par_iter_mut()
         .zip(spectrum.data.par_iter())
         .for_each(|(a, b)| *a *= *b);
-    inverse(s, dims, 1.0 / scale)
+    inverse(s, dims, factor / scale)
 }
 
 #[cfg(test)]
@@ -244,7 +250,7 @@ mod tests {
             let data: Vec<f64> = (0..dims.iter().product::<usize>()).map(|_| rnd()).collect();
             let kernel: Vec<f64> = (0..nb.iter().product::<usize>()).map(|_| rnd()).collect();
             let padded = padded_dims(dims, half);
-            let out = convolve_with(&data, dims, &kernel_spectrum(&kernel, half, padded));
+            let out = convolve_scaled(&data, 1.0, dims, &kernel_spectrum(&kernel, half, padded));
             let mut direct_all = vec![0.0; out.len()];
             for k in 0..dims[2] as i64 {
                 for j in 0..dims[1] as i64 {
