@@ -9,6 +9,7 @@
 use std::fmt;
 
 use dicom_core::Tag;
+use dicom_dictionary_std::tags;
 use jiff::civil::DateTime;
 use jiff::tz::{Offset, TimeZone};
 use sirt_units::Instant;
@@ -278,6 +279,23 @@ pub(crate) struct DateTimeTags {
     pub date: Option<(Tag, &'static str)>,
     pub time: (Tag, &'static str),
 }
+
+/// Acquisition DateTime (0008,002A), else Acquisition Date + Time.
+pub(crate) const ACQUISITION: DateTimeTags = DateTimeTags {
+    datetime: Some((
+        tags::ACQUISITION_DATE_TIME,
+        "Acquisition DateTime (0008,002A)",
+    )),
+    date: Some((tags::ACQUISITION_DATE, "Acquisition Date (0008,0022)")),
+    time: (tags::ACQUISITION_TIME, "Acquisition Time (0008,0032)"),
+};
+
+/// Series Date + Series Time.
+pub(crate) const SERIES: DateTimeTags = DateTimeTags {
+    datetime: None,
+    date: Some((tags::SERIES_DATE, "Series Date (0008,0021)")),
+    time: (tags::SERIES_TIME, "Series Time (0008,0031)"),
+};
 
 /// A date and time from `a` (the DT when present, else DA + TM), with the object's offset
 /// `tz` (from [`timezone_offset`]) when the value has none. `Ok(None)` when absent; when only

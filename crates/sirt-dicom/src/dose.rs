@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use dicom_dictionary_std::tags;
-use sirt_geometry::{FrameOfReference, Grid, Image, PointLps, cross};
+use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
 
 use crate::DicomError;
 use crate::file::{Extent, PixelFormat, open, stored_values};
@@ -108,15 +108,8 @@ pub fn load_rt_dose(file: impl AsRef<Path>) -> Result<RtDose, DicomError> {
     };
     let row = [iop[0], iop[1], iop[2]];
     let col = [iop[3], iop[4], iop[5]];
-    let n_raw = cross(row, col);
-    let norm = (n_raw[0].powi(2) + n_raw[1].powi(2) + n_raw[2].powi(2)).sqrt();
-    if norm.is_nan() || norm <= 0.5 {
-        return Err(invalid(
-            "Image Orientation (Patient) (0020,0037)",
-            format!("row {row:?} and column {col:?} cosines are not orthogonal unit vectors"),
-        ));
-    }
-    let normal = n_raw.map(|x| x / norm);
+    let normal = crate::series::slice_normal(row, col)
+        .map_err(|reason| invalid("Image Orientation (Patient) (0020,0037)", reason))?;
 
     // Offsets of the frames along n, relative to Image Position (Patient).
     let nf = format.frames;

@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 
 use dicom_core::Tag;
 use dicom_dictionary_std::tags;
-use sirt_geometry::{FrameOfReference, Grid, Image, PointLps, cross};
+use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
 
 use crate::DicomError;
-use crate::datetime::{DateTimeTags, DicomDateTime, read_datetime, timezone_offset};
+use crate::datetime::{ACQUISITION, DicomDateTime, SERIES, read_datetime, timezone_offset};
 use crate::file::{Attrs, Extent, PixelFormat, open, stored_values};
 use crate::frames::{Groups, ValueScaling, frame_scaling, tag_list, uints};
 use crate::isotope::{Radiopharmaceutical, read_radiopharmaceuticals};
@@ -454,15 +454,12 @@ pub fn load_nm_tomo(file: impl AsRef<Path>) -> Result<NmVolume, DicomError> {
     };
     let row = [iop[0], iop[1], iop[2]];
     let col = [iop[3], iop[4], iop[5]];
-    let n_raw = cross(row, col);
-    let norm = (n_raw[0].powi(2) + n_raw[1].powi(2) + n_raw[2].powi(2)).sqrt();
-    if norm.is_nan() || norm <= 0.5 {
-        return Err(invalid(
+    let normal = crate::series::slice_normal(row, col).map_err(|reason| {
+        invalid(
             "Image Orientation (Patient) (0020,0037) in the Detector Information Sequence",
-            format!("row {row:?} and column {col:?} cosines are not orthogonal unit vectors"),
-        ));
-    }
-    let normal = n_raw.map(|x| x / norm);
+            reason,
+        )
+    })?;
     // k along +n: slice s (1-based) goes to k = s − 1 with a positive spacing, N − s otherwise.
     let first_offset = if spacing > 0.0 {
         0.0
@@ -520,27 +517,8 @@ pub fn load_nm_tomo(file: impl AsRef<Path>) -> Result<NmVolume, DicomError> {
     })?;
 
     let tz = timezone_offset(a)?;
-    let acquisition_start = read_datetime(
-        a,
-        &DateTimeTags {
-            datetime: Some((
-                tags::ACQUISITION_DATE_TIME,
-                "Acquisition DateTime (0008,002A)",
-            )),
-            date: Some((tags::ACQUISITION_DATE, "Acquisition Date (0008,0022)")),
-            time: (tags::ACQUISITION_TIME, "Acquisition Time (0008,0032)"),
-        },
-        tz,
-    )?;
-    let series_start = read_datetime(
-        a,
-        &DateTimeTags {
-            datetime: None,
-            date: Some((tags::SERIES_DATE, "Series Date (0008,0021)")),
-            time: (tags::SERIES_TIME, "Series Time (0008,0031)"),
-        },
-        tz,
-    )?;
+    let acquisition_start = read_datetime(a, &ACQUISITION, tz)?;
+    let series_start = read_datetime(a, &SERIES, tz)?;
     let reference = acquisition_start.or(series_start);
     let radiopharmaceuticals = read_radiopharmaceuticals(a, 1e6, tz, reference.as_ref())?;
     let duration = |d: Attrs<'_>| {

@@ -25,7 +25,9 @@ use dicom_dictionary_std::tags;
 use sirt_geometry::Image;
 
 use crate::DicomError;
-use crate::datetime::{DateTimeTags, DicomDateTime, Elapsed, read_datetime, timezone_offset};
+use crate::datetime::{
+    ACQUISITION, DicomDateTime, Elapsed, SERIES, read_datetime, timezone_offset,
+};
 use crate::file::Attrs;
 use crate::isotope::{Radiopharmaceutical, StartStated, read_radiopharmaceuticals};
 use crate::nm::cs_values;
@@ -157,27 +159,8 @@ struct PetSlice {
 
 fn read_pet_slice(a: Attrs<'_>) -> Result<PetSlice, DicomError> {
     let tz = timezone_offset(a)?;
-    let series = read_datetime(
-        a,
-        &DateTimeTags {
-            datetime: None,
-            date: Some((tags::SERIES_DATE, "Series Date (0008,0021)")),
-            time: (tags::SERIES_TIME, "Series Time (0008,0031)"),
-        },
-        tz,
-    )?;
-    let acquisition = read_datetime(
-        a,
-        &DateTimeTags {
-            datetime: Some((
-                tags::ACQUISITION_DATE_TIME,
-                "Acquisition DateTime (0008,002A)",
-            )),
-            date: Some((tags::ACQUISITION_DATE, "Acquisition Date (0008,0022)")),
-            time: (tags::ACQUISITION_TIME, "Acquisition Time (0008,0032)"),
-        },
-        tz,
-    )?;
+    let series = read_datetime(a, &SERIES, tz)?;
+    let acquisition = read_datetime(a, &ACQUISITION, tz)?;
     let on = series.or(acquisition);
     let weight_kg = match a.opt_f64(tags::PATIENT_WEIGHT, "Patient's Weight (0010,1030)")? {
         Some(w) if w > 0.0 => Some(w),

@@ -356,6 +356,19 @@ pub(crate) fn read_series_with<P: AsRef<Path> + Sync, X: Send>(
 /// The grid of consistent slices (checked with [`check_consistent`]) and the order of the slices
 /// along it (indices into `slices`, k = 0 first): sorted along the slice normal; duplicates,
 /// gaps, non-uniform spacing and gantry tilt refused.
+/// The unit slice normal n = row × column of Image Orientation (Patient), or why the cosines
+/// cannot give one (not orthogonal unit vectors).
+pub(crate) fn slice_normal(row: [f64; 3], col: [f64; 3]) -> Result<[f64; 3], String> {
+    let n = cross(row, col);
+    let norm = dot(n, n).sqrt();
+    if norm.is_nan() || norm <= 0.5 {
+        return Err(format!(
+            "row {row:?} and column {col:?} cosines are not orthogonal unit vectors"
+        ));
+    }
+    Ok(n.map(|x| x / norm))
+}
+
 pub(crate) fn stack(slices: &[Slice]) -> Result<(Grid, Vec<usize>), DicomError> {
     let Some(first) = slices.first() else {
         return Err(DicomError::NoFiles);
@@ -363,18 +376,11 @@ pub(crate) fn stack(slices: &[Slice]) -> Result<(Grid, Vec<usize>), DicomError> 
     let row = first.row_cos;
     let col = first.col_cos;
     let min_ps = first.pixel_spacing[0].min(first.pixel_spacing[1]);
-    let normal_raw = cross(row, col);
-    let norm = dot(normal_raw, normal_raw).sqrt();
-    if norm.is_nan() || norm <= 0.5 {
-        return Err(DicomError::InvalidAttribute {
-            file: first.path.clone(),
-            attribute: "Image Orientation (Patient) (0020,0037)",
-            reason: format!(
-                "row {row:?} and column {col:?} cosines are not orthogonal unit vectors"
-            ),
-        });
-    }
-    let normal = normal_raw.map(|x| x / norm);
+    let normal = slice_normal(row, col).map_err(|reason| DicomError::InvalidAttribute {
+        file: first.path.clone(),
+        attribute: "Image Orientation (Patient) (0020,0037)",
+        reason,
+    })?;
     let along = |s: &Slice| dot(normal, s.position);
     let mut order: Vec<usize> = (0..slices.len()).collect();
     order.sort_by(|&a, &b| along(&slices[a]).total_cmp(&along(&slices[b])));
