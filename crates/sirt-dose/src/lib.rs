@@ -3,6 +3,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`kernel`] | dose-voxel kernels integrated from a dose point kernel over voxel pairs (K1–K4); Lanconelli 2012 tables |
+//! | [`beta`] | β dose point kernels from a β spectrum (B1–B3): CSDA range, scaled electron kernel; ICRP-107 Y-90 and Ho-166 spectra |
 //! | [`engine`] | [`DoseEngine`](engine::DoseEngine): local deposition and kernel convolution (E1–E3) with the energy balance |
 //! | [`fft`] | linear 3-D convolution by FFT on 7-smooth padded sizes |
 //! | [`dvh`] | mass- or volume-weighted DVH (differential, cumulative), mean/min/max, D_x, V_x (H1–H4) |
@@ -11,6 +12,7 @@
 //! | [`compare`] | predicted vs delivered: per-structure table, Bland–Altman, difference map (P1–P3) |
 
 pub mod activity;
+pub mod beta;
 pub mod compare;
 pub mod compartments;
 pub mod dvh;

@@ -50,7 +50,8 @@ pub mod verify;
 
 pub use density::DensityInput;
 pub use pipeline::{
-    ActivityInput, EngineChoice, Request, StructureDose, Territory, VoxelDosimetry, run,
+    ActivityInput, EngineChoice, Request, StructureDose, Territory, VoxelDosimetry, kernel_engine,
+    point_kernel, run,
 };
 pub use structures::{Role, Structure};
 pub use verify::{Verification, compare};

@@ -1,13 +1,19 @@
 //! The pipeline on the digital phantom (whose truth comes from its generator, not from this
 //! code) and on inputs it must refuse.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use sirt_dosimetry::{
-    ActivityInput, DensityInput, DosimetryError, EngineChoice, Request, Role, Structure, run,
+    ActivityInput, DensityInput, DosimetryError, EngineChoice, Request, Role, Structure,
+    point_kernel, run,
 };
 use sirt_geometry::{FrameOfReference, Image, Mask};
-use sirt_nuclides::{KConvention, Nuclide};
+use sirt_nuclides::{Coefficient, KConvention, Nuclide};
 use sirt_phantom::{Phantom, Preset, generate, labels};
 use sirt_units::{Activity, Density, Fraction, Instant, TimeSpan};
 
@@ -196,16 +202,13 @@ fn inputs_it_cannot_use_are_refused_with_the_reason() {
     ))
     .unwrap_err();
     assert!(e.to_string().contains("Liver"), "{e}");
-    // No Ho-166 kernel.
-    let s = structures(&p);
-    let mut req = request(maa.clone(), &p.ct, &s, EngineChoice::Kernel);
-    req.k = KConvention::Ho166Rule.resolve(Nuclide::Ho166).unwrap();
-    let e = run(&req).unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("no dose point kernel is bundled for Ho-166"),
-        "{e}"
+    // No kernel for Lu-177.
+    let e = point_kernel(Nuclide::Lu177).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "no dose point kernel for Lu-177: use local deposition"
     );
+    let s = structures(&p);
     // NaN in the activity image.
     let mut bad = p.spect.clone();
     bad.data_mut()[10] = f32::NAN;
@@ -226,4 +229,37 @@ fn inputs_it_cannot_use_are_refused_with_the_reason() {
     let mut req = request(maa, &p.ct, &s, EngineChoice::LocalDeposition);
     req.density = DensityInput::Uniform(Density::from_g_per_ml(0.0));
     assert!(run(&req).unwrap_err().to_string().contains("above 0 g/mL"));
+}
+
+/// Ho-166 with the kernel built from its β spectrum: the kernel and local deposition agree on the
+/// energy (the kernel is normalised to the K convention's energy per decay) and, Ho-166's β range
+/// being shorter than Y-90's (CSDA range at the endpoint 9.0 vs 11.2 mm in water), the kernel
+/// moves less dose out of the liver than Y-90's does: the liver's kernel/LDM ratio is below 1 and
+/// closer to 1 than Y-90's on the same activity image.
+#[test]
+fn ho166_kernel_dose_is_between_y90_kernel_and_local_deposition() {
+    let p = generate(Preset::Small, 1).unwrap();
+    let s = structures(&p);
+    let maa = ActivityInput::MaaPredictive {
+        counts: &p.spect,
+        administered: Activity::from_gbq(1.5),
+        lsf: Fraction::new(p.truth.maa.lsf).unwrap(),
+        territories: vec![],
+    };
+    let ratio = |k: Coefficient| {
+        let mut a = request(maa.clone(), &p.ct, &s, EngineChoice::LocalDeposition);
+        a.k = k.clone();
+        let mut b = request(maa.clone(), &p.ct, &s, EngineChoice::Kernel);
+        b.k = k;
+        let ldm = run(&a).unwrap();
+        let dvk = run(&b).unwrap();
+        dvk.structure("liver").unwrap().dvh.mean_gy / ldm.structure("liver").unwrap().dvh.mean_gy
+    };
+    let ho = ratio(KConvention::Ho166Rule.resolve(Nuclide::Ho166).unwrap());
+    let y = ratio(KConvention::TheraSphereIfu.resolve(Nuclide::Y90).unwrap());
+    println!("liver kernel/LDM: Ho-166 {ho:.4}, Y-90 {y:.4}");
+    assert!(
+        ho < 1.0 && y < ho,
+        "liver kernel/LDM: Ho-166 {ho}, Y-90 {y}"
+    );
 }
