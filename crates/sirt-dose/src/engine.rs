@@ -13,6 +13,7 @@
 use crate::DoseError;
 use crate::fft;
 use crate::kernel::VoxelKernel;
+use rayon::prelude::*;
 use sirt_geometry::Image;
 use sirt_nuclides::{Coefficient, Nuclide};
 use std::collections::HashMap;
@@ -41,7 +42,14 @@ pub struct ActivityMap {
 impl ActivityMap {
     /// Total activity, MBq.
     pub fn total_mbq(&self) -> f64 {
-        self.mbq.data().iter().map(|&a| f64::from(a)).sum()
+        // Chunk sums in parallel, added in chunk order (independent of the thread count).
+        let sums: Vec<f64> = self
+            .mbq
+            .data()
+            .par_chunks(1 << 16)
+            .map(|c| c.iter().map(|&a| f64::from(a)).sum::<f64>())
+            .collect();
+        sums.iter().sum()
     }
 
     /// Mean life τ = T½ / ln2, s.
@@ -80,6 +88,20 @@ pub trait DoseEngine {
     fn dose(&self, activity: &ActivityMap, density: &Image<f32>) -> Result<DoseMap, DoseError>;
 }
 
+/// The first voxel that is NaN, infinite or negative (searched in parallel).
+fn first_invalid(data: &[f32]) -> Option<(usize, f32)> {
+    const CHUNK: usize = 1 << 16;
+    let bad = |v: &f32| !v.is_finite() || *v < 0.0;
+    // Without short-circuit, so that the scan is vectorised: NaN fails both comparisons.
+    let any_bad = |c: &[f32]| {
+        c.iter()
+            .fold(false, |a, &v| a | !(0.0..f32::INFINITY).contains(&v))
+    };
+    let c = data.par_chunks(CHUNK).position_first(any_bad)?;
+    let n = c * CHUNK + data[c * CHUNK..].iter().position(bad)?;
+    Some((n, data[n]))
+}
+
 fn check_inputs(activity: &ActivityMap, density: &Image<f32>) -> Result<(), DoseError> {
     if !activity.mbq.grid().same_as(density.grid()) {
         return Err(DoseError::Input(
@@ -87,23 +109,12 @@ fn check_inputs(activity: &ActivityMap, density: &Image<f32>) -> Result<(), Dose
                 .into(),
         ));
     }
-    if let Some((n, v)) = activity
-        .mbq
-        .data()
-        .iter()
-        .enumerate()
-        .find(|(_, v)| !v.is_finite() || **v < 0.0)
-    {
+    if let Some((n, v)) = first_invalid(activity.mbq.data()) {
         return Err(DoseError::Input(format!(
             "activity voxel {n} is {v}: an activity map must be finite and non-negative (clamp SPECT noise first)"
         )));
     }
-    if let Some((n, v)) = density
-        .data()
-        .iter()
-        .enumerate()
-        .find(|(_, v)| !v.is_finite() || **v < 0.0)
-    {
+    if let Some((n, v)) = first_invalid(density.data()) {
         return Err(DoseError::Input(format!(
             "density voxel {n} is {v}: expected a finite, non-negative density"
         )));
@@ -112,31 +123,62 @@ fn check_inputs(activity: &ActivityMap, density: &Image<f32>) -> Result<(), Dose
 }
 
 /// Splits voxel energies (J) into dose (Gy) by local mass, tissue vs air.
-fn to_dose(
-    energy_j: &[f64],
+/// Energies (J, f32) → absorbed dose (Gy) in place; returns the energy in tissue and in air
+/// (voxels below [`TISSUE_DENSITY_MIN_G_PER_ML`] get no dose).
+fn energy_to_dose(energy_j: &mut [f32], rho: &[f32], voxel_ml: f64) -> (f64, f64) {
+    const LANES: usize = 8;
+    let kg_per_g_ml = (voxel_ml / 1000.0) as f32;
+    // Eight partial sums (independent chains, vectorised), added at the end.
+    let (mut tissue, mut air) = ([0.0f64; LANES], [0.0f64; LANES]);
+    for (e8, r8) in energy_j.chunks_mut(LANES).zip(rho.chunks(LANES)) {
+        for (l, (v, &r)) in e8.iter_mut().zip(r8).enumerate() {
+            // Round-off of the FFT can leave tiny negative energies far from the activity.
+            let e = v.max(0.0);
+            let in_tissue = f64::from(r) >= TISSUE_DENSITY_MIN_G_PER_ML;
+            tissue[l] += if in_tissue { f64::from(e) } else { 0.0 };
+            air[l] += if in_tissue { 0.0 } else { f64::from(e) };
+            *v = if in_tissue {
+                e / (r * kg_per_g_ml)
+            } else {
+                0.0
+            };
+        }
+    }
+    (tissue.iter().sum(), air.iter().sum())
+}
+
+fn to_dose<T: Copy + Into<f64> + Sync>(
+    energy_j: &[T],
     activity: &ActivityMap,
     density: &Image<f32>,
     emitted: f64,
     engine: String,
 ) -> Result<DoseMap, DoseError> {
     let voxel_ml = density.grid().voxel_volume_mm3() / 1000.0;
-    let mut tissue = 0.0;
-    let mut air = 0.0;
-    let gy: Vec<f32> = energy_j
-        .iter()
-        .zip(density.data())
-        .map(|(&e, &rho)| {
-            // Round-off of the FFT can leave tiny negative energies far from the activity.
-            let e = e.max(0.0);
-            if f64::from(rho) < TISSUE_DENSITY_MIN_G_PER_ML {
-                air += e;
-                0.0
-            } else {
-                tissue += e;
-                (e / (f64::from(rho) * voxel_ml / 1000.0)) as f32
+    // Chunks in parallel; their sums added in chunk order (the result does not depend on the
+    // number of threads).
+    const CHUNK: usize = 1 << 16;
+    let mut gy = vec![0.0f32; energy_j.len()];
+    let sums: Vec<(f64, f64)> = gy
+        .par_chunks_mut(CHUNK)
+        .zip(energy_j.par_chunks(CHUNK))
+        .zip(density.data().par_chunks(CHUNK))
+        .map(|((out, e), rho)| {
+            let (mut tissue, mut air) = (0.0, 0.0);
+            for ((o, &e), &rho) in out.iter_mut().zip(e).zip(rho) {
+                // Round-off of the FFT can leave tiny negative energies far from the activity.
+                let e: f64 = e.into().max(0.0);
+                if f64::from(rho) < TISSUE_DENSITY_MIN_G_PER_ML {
+                    air += e;
+                } else {
+                    tissue += e;
+                    *o = (e / (f64::from(rho) * voxel_ml / 1000.0)) as f32;
+                }
             }
+            (tissue, air)
         })
         .collect();
+    let (tissue, air) = sums.iter().fold((0.0, 0.0), |(t, a), s| (t + s.0, a + s.1));
     let deposited = tissue + air;
     Ok(DoseMap {
         gy: Image::new(activity.mbq.grid().clone(), gy)
@@ -189,6 +231,7 @@ type SpectrumCache = HashMap<([usize; 3], u64), std::sync::Arc<fft::Spectrum>>;
 pub struct KernelConvolution {
     kernel: VoxelKernel,
     cache: Mutex<SpectrumCache>,
+    workspace: Mutex<fft::Workspace>,
 }
 
 impl KernelConvolution {
@@ -197,6 +240,7 @@ impl KernelConvolution {
         Self {
             kernel,
             cache: Mutex::new(HashMap::new()),
+            workspace: Mutex::new(fft::Workspace::default()),
         }
     }
 
@@ -247,20 +291,42 @@ impl DoseEngine for KernelConvolution {
                 })
                 .clone()
         };
-        let energy =
-            fft::convolve_scaled(activity.mbq.data(), decays_per_mbq, grid.dims, &spectrum);
         let emitted: f64 = activity.total_mbq() * decays_per_mbq * e_k * J_PER_MEV;
-        to_dose(
-            &energy,
-            activity,
-            density,
-            emitted,
-            format!(
+        let voxel_ml = grid.voxel_volume_mm3() / 1000.0;
+        let plane_len = grid.dims[0] * grid.dims[1];
+        // The energy of each plane becomes its dose in place as soon as the plane is complete.
+        let mut gy = vec![0.0f32; grid.len()];
+        let sums = {
+            let mut work = self
+                .workspace
+                .lock()
+                .map_err(|_| DoseError::Input("kernel workspace poisoned".into()))?;
+            fft::convolve_into(
+                activity.mbq.data(),
+                decays_per_mbq,
+                grid.dims,
+                &spectrum,
+                &mut work,
+                &mut gy,
+                |k, plane| {
+                    let rho = &density.data()[k * plane_len..(k + 1) * plane_len];
+                    energy_to_dose(plane, rho, voxel_ml)
+                },
+            )
+        };
+        let (tissue, air) = sums.iter().fold((0.0, 0.0), |(t, a), s| (t + s.0, a + s.1));
+        Ok(DoseMap {
+            gy: Image::new(grid.clone(), gy).map_err(|e| DoseError::Input(e.to_string()))?,
+            energy_emitted_j: emitted,
+            energy_in_tissue_j: tissue,
+            energy_in_air_j: air,
+            energy_outside_grid_j: (emitted - tissue - air).max(0.0),
+            engine: format!(
                 "{} (K {} Gy·kg/GBq, {})",
                 self.describe(),
                 activity.k.k.gy_kg_per_gbq(),
                 activity.k.label
             ),
-        )
+        })
     }
 }
