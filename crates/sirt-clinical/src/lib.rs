@@ -1,3 +1,78 @@
-//! Clinical work-up and follow-up: CTCAE lab grading, liver function scores (ALBI, Child-Pugh, MELD), eligibility rule sets, toxicity timeline and REILD.
+//! Clinical work-up and follow-up: CTCAE lab grading, liver function scores (ALBI, Child-Pugh,
+//! MELD), eligibility rule sets, toxicity timeline and REILD.
 //!
-//! (module map to come)
+//! | module | what |
+//! |---|---|
+//! | `labs` | lab quantities with units: [`Albumin`], [`Creatinine`], [`Inr`], [`CellCount`], [`EnzymeActivity`], [`Sodium`], [`Gfr`], [`BilirubinValue`] (sirt-units [`Bilirubin`] with the unit it was written in) |
+//! | `record` | [`PatientRecord`] from TOML (`FORMAT.md`): grade and Ki-67, burden, extrahepatic disease, labs with units, clinical state, earlier treatments, follow-up observations; [`RecordError`] names file, field, expected, found |
+//! | `scores` | [`albi`] (and mALBI), [`child_pugh`], [`meld`], [`meld_na`], [`meld3`] |
+//! | `ctcae` | [`grade`]: CTCAE v5.0 with baseline-normal / baseline-abnormal rules and explicit anticoagulation for the INR; [`CtcaeVersion`] 4.03 and 6.0 give [`CtcaeError::UnsupportedVersion`] |
+//! | `timeline` | [`grade_labs`] → [`Timeline`]: baseline grade, worst grade after SIRT and its day, REILD (Braat 2017) and Braat's hepatotoxicity grade |
+//! | `eligibility` | [`RuleSet`] of cited rules (`data/*.toml`, site files add or override by id) and [`assess_eligibility`] → [`Assessment`] |
+//! | `render` | [`render_assessment`], [`render_timeline`]: plain text |
+//! | `radiobiology` | [`bed_permanent_implant`], [`eqd2`]: Dale's BED for microspheres |
+//!
+//! ```
+//! use sirt_clinical::*;
+//! let text = include_str!("../examples/patient-net-g2.toml");
+//! let record = PatientRecord::from_toml(text, "patient-net-g2.toml").unwrap();
+//! let rules = RuleSet::embedded().unwrap();
+//! let a = assess_eligibility(&record, &rules);
+//! let cp = a.scores.child_pugh.value().unwrap();
+//! assert_eq!((cp.class, cp.total), (ChildPughClass::A, 5));
+//! assert!(render_assessment(&a).contains("Research use only"));
+//! let t = grade_labs(&record, CtcaeVersion::V5_0).unwrap();
+//! let bili = t.tracks.iter().find(|x| x.term == LabTerm::BilirubinIncreased).unwrap();
+//! assert_eq!(bili.worst_after.as_ref().unwrap().grade, 1);
+//! assert!(grade_labs(&record, CtcaeVersion::V6_0).is_err());
+//! let bad = text.replace("bilirubin = \"0.7 mg/dL\"", "bilirubin = \"0.7 mmol/L\"");
+//! let e = PatientRecord::from_toml(&bad, "p.toml").unwrap_err().to_string();
+//! assert!(e.contains("labs[0].bilirubin") && e.contains("mmol/L"), "{e}");
+//! ```
+
+mod ctcae;
+mod eligibility;
+mod labs;
+mod radiobiology;
+mod record;
+mod render;
+mod scores;
+mod timeline;
+
+pub use ctcae::{
+    Baseline, Criterion, CtcaeError, CtcaeVersion, GradeOutcome, LabContext, LabTerm,
+    V5_ALBUMIN_G_PER_L, V5_INR, V5_PLATELETS_PER_NL, grade,
+};
+pub use eligibility::{
+    Assessment, EMBEDDED_ELIGIBILITY_FILES, EligibilityCheck, EligibilityRule, GradeInfo, LabUsed,
+    Quantity, RESEARCH_NOTICE, RuleFileError, RuleGroup, RuleSet, Scored, Scores, Summary,
+    Threshold, assess_eligibility,
+};
+pub use labs::{
+    ALBUMIN_G_PER_L_PER_G_PER_DL, Albumin, BilirubinUnit, BilirubinValue,
+    CREATININE_UMOL_PER_L_PER_MG_PER_DL, CellCount, Creatinine, EnzymeActivity, Gfr, Inr, Sodium,
+    UnitTable, short, signif, signif15,
+};
+pub use radiobiology::{Bed, LqParameters, RadiobiologyError, bed_permanent_implant, eqd2};
+pub use record::{
+    Ascites, Clinical, Distribution, Encephalopathy, Extrahepatic, KI67_G2_FROM, KI67_G3_ABOVE,
+    LabSet, LiverDisease, LiverTreatment, NetGrade, Observation, Patient, PatientRecord, PriorKind,
+    PriorOutcome, PriorTreatment, RecordError, ReferenceRanges, SecretorySyndrome, Sex, Treatment,
+    Tumour, latest, who2019_grade_from_ki67,
+};
+pub use render::{render_assessment, render_timeline};
+pub use scores::{
+    ALBI_BILIRUBIN_COEFFICIENT, ALBI_GRADE1_MAX, ALBI_GRADE2_MAX, Albi, AlbiCoefficient, AlbiGrade,
+    CHILD_PUGH_ALBUMIN_G_PER_L, CHILD_PUGH_BILIRUBIN_MG_PER_DL, CHILD_PUGH_BILIRUBIN_UMOL_PER_L,
+    CHILD_PUGH_INR, ChildPugh, ChildPughClass, ChildPughInputs, MALBI_GRADE2A_MAX,
+    MELD_COEFFICIENTS, MELD_CREATININE_MAX_MG_PER_DL, MELD_LAB_FLOOR, MELD_MAX, MELD_NA_THRESHOLD,
+    MELD_SODIUM_BOUNDS, MELD3_ALBUMIN_BOUNDS_G_PER_DL, MELD3_CREATININE_MAX_MG_PER_DL, MalbiGrade,
+    Meld, Meld3, MeldInputs, albi, child_pugh, child_pugh_albumin_points,
+    child_pugh_ascites_points, child_pugh_bilirubin_points, child_pugh_encephalopathy_points,
+    child_pugh_inr_points, meld, meld_na, meld3,
+};
+pub use sirt_units::Bilirubin;
+pub use timeline::{
+    BraatGrade, LabTrack, Phase, Point, REILD_WINDOW_END_MONTHS, REILD_WINDOW_START_DAYS, Reild,
+    ReildStatus, Timeline, Worst, grade_labs,
+};
