@@ -1,10 +1,13 @@
-//! `sirtplan`: plan a SIRT case, run the quick calculators, or the bundled demo.
+//! `sirtplan`: plan a SIRT case, run the quick calculators, or the bundled demo; follow-up
+//! (tumour response, eligibility, laboratory toxicity, registry statistics).
 //!
 //! Exit codes: 0 plan made (even with failed checks, which are reported), 2 invalid input,
 //! 1 internal error.
 
 mod calc;
+mod cohort;
 mod dose_cmd;
+mod followup;
 mod phantom_dicom;
 mod voxel_plan;
 
@@ -23,7 +26,7 @@ const DEMO_PHANTOM_CASE: &str = include_str!("../../../examples/demo-phantom-cas
 #[command(
     name = "sirtplan",
     version,
-    about = "SIRT (radioembolization) planning: activities, doses, vial orders and guideline checks. Research use only.",
+    about = "SIRT (radioembolization) planning and follow-up: activities, doses, vial orders, guideline checks, tumour response, toxicity and registry statistics. Research use only.",
     propagate_version = true
 )]
 struct Cli {
@@ -122,6 +125,33 @@ enum Command {
     Dose {
         #[command(flatten)]
         args: dose_cmd::DoseArgs,
+    },
+    /// Tumour response of one patient (RECIST 1.1, mRECIST, Choi, modified Choi) from a
+    /// measurement file: sums, nadir and responses per follow-up, globally and for the liver
+    /// lesions, and the best overall response with and without confirmation (docs/followup.md).
+    /// The options set the protocol; a key in the file's [protocol] table overrides the option.
+    Recist {
+        #[command(flatten)]
+        args: followup::RecistArgs,
+    },
+    /// SIRT eligibility of one patient record: liver function scores (Child-Pugh, ALBI, MELD)
+    /// and every eligibility rule (contraindications, NET recommendations, Northwestern
+    /// criteria) with its value, threshold and source (docs/followup.md).
+    Eligibility {
+        #[command(flatten)]
+        args: followup::EligibilityArgs,
+    },
+    /// Laboratory toxicity of one patient record: CTCAE grades before and after SIRT, the worst
+    /// grade after treatment, REILD and Braat's hepatotoxicity grade (docs/followup.md).
+    Labs {
+        #[command(flatten)]
+        args: followup::LabsArgs,
+    },
+    /// Outcome statistics of a registry CSV: Kaplan-Meier (with its plot), log-rank, Cox,
+    /// logistic regression, ROC (docs/followup.md).
+    Cohort {
+        #[command(subcommand)]
+        cmd: cohort::Cohort,
     },
     /// List the DICOM studies and series under a folder (modality, size, frame of reference),
     /// and the files skipped with the reason.
@@ -232,6 +262,10 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         }
         Command::Calc { calc } => calc::run(calc, out),
         Command::Dose { args } => dose_cmd::run(args, out),
+        Command::Recist { args } => followup::recist(&args, out),
+        Command::Eligibility { args } => followup::eligibility(&args, out),
+        Command::Labs { args } => followup::labs(&args, out),
+        Command::Cohort { cmd } => cohort::run(cmd, out),
         Command::Devices { devices } => {
             let c = catalogue(&devices)?;
             for d in c.devices() {

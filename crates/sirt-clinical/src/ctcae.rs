@@ -296,6 +296,26 @@ fn not_evaluated(reason: impl Into<String>) -> GradeOutcome {
     }
 }
 
+/// Whether `version`'s criteria for `term` are encoded here (v5.0 only): the typed refusal
+/// otherwise, whether or not there is a value to grade.
+pub fn supported(version: CtcaeVersion, term: LabTerm) -> Result<(), CtcaeError> {
+    match version {
+        CtcaeVersion::V5_0 => Ok(()),
+        CtcaeVersion::V4_03 => Err(CtcaeError::UnsupportedVersion {
+            version,
+            term: term.name(),
+            reason: "clinical-rules.md does not give the CTCAE v4.03 criteria \
+                         (admiral's ncictcaev4.json has them; not encoded here)",
+        }),
+        CtcaeVersion::V6_0 => Err(CtcaeError::UnsupportedVersion {
+            version,
+            term: term.name(),
+            reason: "clinical-rules.md gives only the v6.0 changes to the baseline-abnormal \
+                         rules of AST/ALT, bilirubin and ALP, not complete criteria",
+        }),
+    }
+}
+
 /// Grades `value` (in [`LabTerm::unit`]) for `term` under `version`.
 ///
 /// A value that cannot be graded with what is known (no ULN, no baseline where one is needed,
@@ -306,25 +326,7 @@ pub fn grade(
     value: f64,
     ctx: &LabContext,
 ) -> Result<GradeOutcome, CtcaeError> {
-    match version {
-        CtcaeVersion::V5_0 => {}
-        CtcaeVersion::V4_03 => {
-            return Err(CtcaeError::UnsupportedVersion {
-                version,
-                term: term.name(),
-                reason: "clinical-rules.md does not give the CTCAE v4.03 criteria \
-                         (admiral's ncictcaev4.json has them; not encoded here)",
-            });
-        }
-        CtcaeVersion::V6_0 => {
-            return Err(CtcaeError::UnsupportedVersion {
-                version,
-                term: term.name(),
-                reason: "clinical-rules.md gives only the v6.0 changes to the baseline-abnormal \
-                         rules of AST/ALT, bilirubin and ALP, not complete criteria",
-            });
-        }
-    }
+    supported(version, term)?;
     if !value.is_finite() || value < 0.0 {
         return Ok(not_evaluated(format!(
             "value {value} is not a finite, non-negative number"

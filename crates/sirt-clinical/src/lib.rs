@@ -41,7 +41,7 @@ mod timeline;
 
 pub use ctcae::{
     Baseline, Criterion, CtcaeError, CtcaeVersion, GradeOutcome, LabContext, LabTerm,
-    V5_ALBUMIN_G_PER_L, V5_INR, V5_PLATELETS_PER_NL, grade,
+    V5_ALBUMIN_G_PER_L, V5_INR, V5_PLATELETS_PER_NL, grade, supported,
 };
 pub use eligibility::{
     Assessment, EMBEDDED_ELIGIBILITY_FILES, EligibilityCheck, EligibilityRule, GradeInfo, LabUsed,

@@ -258,6 +258,10 @@ fn track(
 /// against the reference range (× ULN); later values use the v5.0 baseline rules. Without a
 /// treatment date every value is graded against the reference range and nothing is "after".
 pub fn grade_labs(record: &PatientRecord, version: CtcaeVersion) -> Result<Timeline, CtcaeError> {
+    // Refused for every record, also one without lab values.
+    for term in LabTerm::ALL {
+        crate::ctcae::supported(version, term)?;
+    }
     let mut tracks = Vec::new();
     for term in LabTerm::ALL {
         if let Some(t) = track(record, term, version)? {

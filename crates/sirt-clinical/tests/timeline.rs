@@ -171,4 +171,11 @@ fn unsupported_versions_are_errors() {
         grade_labs(&r, CtcaeVersion::V4_03),
         Err(CtcaeError::UnsupportedVersion { .. })
     ));
+    // Also for a record without any lab value (nothing to grade is not a v6.0 report).
+    let cut = EXAMPLE.find("[[labs]]").unwrap();
+    let no_labs = PatientRecord::from_toml(&EXAMPLE[..cut], "p.toml").unwrap();
+    assert!(matches!(
+        grade_labs(&no_labs, CtcaeVersion::V6_0),
+        Err(CtcaeError::UnsupportedVersion { .. })
+    ));
 }

@@ -424,10 +424,15 @@ impl Pass<'_> {
         use rayon::prelude::*;
         const CHUNK: usize = 1 << 16;
         let levels = self.vx_gy.len();
+        // A few pieces per thread: each piece carries its own histograms, and merging them
+        // costs as much as a chunk's voxels when rayon splits down to single chunks.
+        let pieces = 4 * rayon::current_num_threads();
+        let min_len = self.dose.len().div_ceil(CHUNK).div_ceil(pieces).max(1);
         self.dose
             .par_chunks(CHUNK)
             .zip(self.labels.par_chunks(CHUNK))
             .enumerate()
+            .with_min_len(min_len)
             .fold(
                 || vec![Sums::<W>::new(levels); self.structures],
                 |mut accs, (c, (d, l))| {

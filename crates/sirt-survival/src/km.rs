@@ -35,7 +35,10 @@ impl CiTransform {
 #[serde(rename_all = "snake_case")]
 pub enum MedianRule {
     /// The first time with Ŝ ≤ 0.5: the left end of a flat at 0.5 (lifelines
-    /// `median_survival_times`). T = [1, 2, 3, 4], all events, gives 2.
+    /// `median_survival_times`). T = [1, 2, 3, 4], all events, gives 2. Ŝ is compared with 0.5
+    /// within [`QUANTILE_TOLERANCE`]: where lifelines' product rounds an exact 0.5 up
+    /// (e.g. 30/60 reached as a product of factors, 0.5000000000000002) it reports the next
+    /// time instead; sirtplan reports the exact flat's start.
     FirstAtOrBelow,
     /// R `quantile.survfit`: on a flat at 0.5 the midpoint between its start and the next time
     /// the curve drops (or the last follow-up time when it never drops). T = [1, 2, 3, 4] gives 2.5.

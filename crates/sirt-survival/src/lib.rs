@@ -61,8 +61,8 @@ pub use logistic::{
 };
 pub use logrank::{LogRankError, LogRankGroup, LogRankResult, logrank, logrank_test};
 pub use render::{
-    KmPlotOptions, cox_summary_text, km_summary_text, logistic_summary_text, render_km_svg,
-    roc_summary_text,
+    KmPlotOptions, RESEARCH_NOTICE, cox_summary_text, km_summary_text, logistic_summary_text,
+    render_km_svg, roc_summary_text,
 };
 pub use roc::{PositiveSide, RocCurve, RocError, RocPoint, YoudenCut, roc};
 pub use special::ChiSquareTest;

@@ -110,9 +110,13 @@ fn conventions(curve: &KmCurve) -> String {
     )
 }
 
+/// The research-use notice every figure and report carries (STYLE.md).
+pub const RESEARCH_NOTICE: &str =
+    "Research use only: not a medical device, not for clinical decisions.";
+
 /// The Kaplan–Meier curves as a standalone SVG document: step curves, censoring ticks, the
-/// optional confidence band, a legend with n and the median, axes with units, and the numbers
-/// at risk under the plot.
+/// optional confidence band, a legend with n and the median, axes with units, the numbers at
+/// risk under the plot, and the research-use notice.
 pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
     let unit = report.time_unit.label();
     let t_end = report
@@ -134,7 +138,8 @@ pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
     let x = |t: f64| LEFT + plot_w * t / t_max;
     let y = |s: f64| plot_top + PLOT_HEIGHT * (1.0 - s);
     let table_top = plot_top + PLOT_HEIGHT + 70.0;
-    let height = table_top + ROW_HEIGHT * (report.groups.len() as f64 + 1.0) + 10.0;
+    let notice_y = table_top + ROW_HEIGHT * (report.groups.len() as f64 + 1.0) + 8.0;
+    let height = notice_y + 12.0;
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -289,6 +294,10 @@ pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
             );
         }
     }
+    let _ = writeln!(
+        o,
+        "<text x=\"{LEFT:.2}\" y=\"{notice_y:.2}\" font-size=\"10\" fill=\"#555\">{RESEARCH_NOTICE}</text>"
+    );
     o.push_str("</svg>\n");
     o
 }
