@@ -460,4 +460,7 @@ pub struct Images {
     pub hu_to_density: Option<Vec<(f64, f64)>>,
     /// The session the PET follows.
     pub pet_session: Option<String>,
+    /// A DICOM Spatial Registration object linking the frames of reference of the CT, SPECT and
+    /// PET when they differ (rigid transforms only).
+    pub registration: Option<String>,
 }

@@ -45,6 +45,7 @@ pub(crate) struct RawImages {
     pub engine: Option<String>,
     pub hu_to_density: Option<Vec<(f64, f64)>>,
     pub pet_session: Option<String>,
+    pub registration: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -657,6 +657,7 @@ fn images(
         engine,
         hu_to_density: im.hu_to_density,
         pet_session: im.pet_session,
+        registration: im.registration,
     })
 }
 

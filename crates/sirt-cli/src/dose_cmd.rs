@@ -52,6 +52,10 @@ pub(crate) struct DoseArgs {
     /// Structures: RT Structure Set, DICOM SEG or a NIfTI label map (then --label).
     #[arg(long, value_name = "PATH")]
     structures: PathBuf,
+    /// A DICOM Spatial Registration object (rigid) linking the activity image's frame of
+    /// reference to the CT's, when they differ.
+    #[arg(long, value_name = "FILE")]
+    registration: Option<PathBuf>,
     /// Name of the whole-liver structure (tumours included).
     #[arg(long, default_value = "liver")]
     liver: String,
@@ -230,6 +234,25 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
             }
         }
     };
+    let activity_frame = match &activity {
+        ActivityInput::MaaPredictive { counts, .. } => counts.grid().frame.clone(),
+        ActivityInput::Pet { bq_per_ml, .. } => bq_per_ml.grid().frame.clone(),
+        ActivityInput::SelfCalibrated { image, .. } => image.grid().frame.clone(),
+    };
+    let ct_from_activity = match &a.registration {
+        Some(p) if activity_frame != ct.grid().frame => {
+            let r = sirt_imaging::load_registration(p).map_err(input)?;
+            Some(r.between(&ct.grid().frame, &activity_frame).ok_or_else(|| {
+                input(anyhow!(
+                    "--registration {}: no transform between the CT (frame {}) and the activity image (frame {})",
+                    p.display(),
+                    ct.grid().frame.0,
+                    activity_frame.0
+                ))
+            })?)
+        }
+        _ => None,
+    };
     let result = run_dosimetry(&Request {
         activity,
         density: DensityInput::FromCt {
@@ -237,7 +260,7 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
             curve: HuToDensity::default(),
         },
         structures: &structures,
-        registration: None,
+        registration: ct_from_activity.as_ref(),
         k,
         engine: match a.engine {
             Engine::Kernel => EngineChoice::Kernel,

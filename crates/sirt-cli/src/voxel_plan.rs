@@ -12,7 +12,7 @@ use sirt_dosimetry::{
     ActivityInput, DensityInput, EngineChoice, Request, Role, Territory, Verification,
     VoxelDosimetry, compare, run,
 };
-use sirt_geometry::Image;
+use sirt_geometry::{FrameOfReference, Image, Rigid};
 use sirt_imaging::{
     StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect, load_structures,
 };
@@ -120,26 +120,64 @@ pub(crate) fn voxel_plan(plan: &Plan, images: &Images, base: &Path) -> Result<Vo
         VoxelEngine::Kernel => EngineChoice::Kernel,
         VoxelEngine::LocalDeposition => EngineChoice::LocalDeposition,
     };
-    let request = |activity: ActivityInput<'_>, k| -> Result<VoxelDosimetry> {
-        run(&Request {
-            activity,
-            density: DensityInput::FromCt {
-                ct: &ct,
-                curve: curve.clone(),
-            },
-            structures: &structures,
-            registration: None,
-            k,
-            engine,
-            bin_gy: PLAN_DVH_BIN_GY,
-            dx_percent: DEFAULT_DX_PERCENT.to_vec(),
-            vx_gy: DEFAULT_VX_GY.to_vec(),
-        })
-        .map_err(input)
+    let registration = match &images.registration {
+        Some(p) => Some((
+            p.clone(),
+            sirt_imaging::load_registration(&path(p)).map_err(input)?,
+        )),
+        None => None,
     };
+    // The transform `to ← from` when the frames differ: from the registration object, or None
+    // (the pipeline then refuses the different frames, naming them).
+    let transform = |to: &FrameOfReference,
+                     from: &FrameOfReference,
+                     what: &str|
+     -> Result<Option<Rigid>> {
+        if to == from {
+            return Ok(None);
+        }
+        match &registration {
+            None => Ok(None),
+            Some((p, r)) => r.between(to, from).map(Some).ok_or_else(|| {
+                input(anyhow!(
+                    "images.registration {p}: no transform between the {what} (frames {} and {}; the object registers {} to {})",
+                    to.0,
+                    from.0,
+                    r.transforms
+                        .iter()
+                        .map(|t| t.from.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    r.reference.0
+                ))
+            }),
+        }
+    };
+    let request =
+        |activity: ActivityInput<'_>, k, registration: Option<&Rigid>| -> Result<VoxelDosimetry> {
+            run(&Request {
+                activity,
+                density: DensityInput::FromCt {
+                    ct: &ct,
+                    curve: curve.clone(),
+                },
+                structures: &structures,
+                registration,
+                k,
+                engine,
+                bin_gy: PLAN_DVH_BIN_GY,
+                dx_percent: DEFAULT_DX_PERCENT.to_vec(),
+                vx_gy: DEFAULT_VX_GY.to_vec(),
+            })
+            .map_err(input)
+        };
 
     let spect: Option<Image<f32>> = match &images.maa_spect {
         Some(p) => Some(load_spect(&path(p), frame).map_err(input)?),
+        None => None,
+    };
+    let ct_from_spect = match &spect {
+        Some(sp) => transform(&ct.grid().frame, &sp.grid().frame, "CT and the SPECT")?,
         None => None,
     };
     // The MAA prediction of a session at the expected activities (ordered vials), or at the
@@ -211,6 +249,7 @@ pub(crate) fn voxel_plan(plan: &Plan, images: &Images, base: &Path) -> Result<Vo
                 territories,
             },
             k,
+            ct_from_spect.as_ref(),
         )?;
         Ok(Some(d))
     };
@@ -268,6 +307,7 @@ pub(crate) fn voxel_plan(plan: &Plan, images: &Images, base: &Path) -> Result<Vo
             pet_notes.extend(note);
             i
         };
+        let ct_from_pet = transform(&ct.grid().frame, &pet.image.grid().frame, "CT and the PET")?;
         let d = request(
             ActivityInput::Pet {
                 bq_per_ml: &pet.image,
@@ -275,6 +315,7 @@ pub(crate) fn voxel_plan(plan: &Plan, images: &Images, base: &Path) -> Result<Vo
                 administration,
             },
             k,
+            ct_from_pet.as_ref(),
         )?;
         notes.extend(pet_notes.into_iter().map(|n| format!("Y-90 PET: {n}")));
         let at_delivered = predict(session, true, &mut notes)?;
@@ -285,7 +326,12 @@ pub(crate) fn voxel_plan(plan: &Plan, images: &Images, base: &Path) -> Result<Vo
                 .map(|(_, p)| p)
         });
         if let Some(p) = reference {
-            let v = compare(p, &d, None).map_err(input)?;
+            let spect_from_pet = transform(
+                &p.dose.gy.grid().frame,
+                &d.dose.gy.grid().frame,
+                "SPECT and the PET",
+            )?;
+            let v = compare(p, &d, spect_from_pet.as_ref()).map_err(input)?;
             delivered = Some(Delivered {
                 session: session.id.clone(),
                 dosimetry: d,

@@ -976,3 +976,110 @@ fn case_images_errors_name_the_field_or_file() {
         "{e}"
     );
 }
+
+/// A SPECT moved into another frame of reference (pydicom: new Frame of Reference UID, every
+/// position shifted by t) and the Spatial Registration that takes it back (ct = spect − t, also
+/// written by pydicom): `sirtplan dose --registration` gives the same structure activities and
+/// doses as the unmoved SPECT; without the registration the different frames are refused.
+#[test]
+fn dose_through_a_spatial_registration() {
+    if std::process::Command::new("python3")
+        .args(["-c", "import pydicom"])
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        assert!(
+            std::env::var("SIRTPLAN_REQUIRE_PEERS").is_err(),
+            "pydicom is required (SIRTPLAN_REQUIRE_PEERS is set)"
+        );
+        return;
+    }
+    let dir = temp_dir("dose-registration");
+    let o = sirtplan(&[
+        "phantom",
+        "--out",
+        dir.to_str().unwrap(),
+        "--preset",
+        "small",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let d = |p: &str| dir.join(p).to_str().unwrap().to_string();
+    let nm = std::fs::read_dir(dir.join("dicom/spect"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let ct_slice = std::fs::read_dir(dir.join("dicom/ct"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::create_dir_all(dir.join("moved")).unwrap();
+    let (moved, reg) = (d("moved/NM0001.dcm"), d("reg.dcm"));
+    let st = std::process::Command::new("python3")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/move_spect.py"))
+        .args([
+            nm.to_str().unwrap(),
+            ct_slice.to_str().unwrap(),
+            &moved,
+            &reg,
+        ])
+        .args(["7.5", "-12.25", "20"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (ct, rt) = (d("dicom/ct"), d("dicom/rtstruct.dcm"));
+    let run = |activity: &str, extra: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "--activity",
+            activity,
+            "--kind",
+            "maa",
+            "--ct",
+            &ct,
+            "--structures",
+            &rt,
+            "--lungs",
+            "lungs",
+            "--tumour",
+            "T1",
+            "--administered",
+            "1.9 GBq",
+            "--lsf",
+            "0.06",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        sirtplan(&args)
+    };
+    let parse = |o: &Output| -> Value {
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+        serde_json::from_str(&stdout(o)).unwrap()
+    };
+    let original = parse(&run(&d("dicom/spect"), &[]));
+    let through = parse(&run(&moved, &["--registration", &reg]));
+    let a = original["structures"].as_array().unwrap();
+    let b = through["structures"].as_array().unwrap();
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert_eq!(x["name"], y["name"]);
+        for key in ["activity_mbq", "mean_gy"] {
+            let (u, v) = (x[key].as_f64().unwrap(), y[key].as_f64().unwrap());
+            assert!(
+                (u - v).abs() <= 1e-6 * u.abs().max(1e-9),
+                "{} {key}: {u} vs {v}",
+                x["name"]
+            );
+        }
+    }
+    // Without the registration: refused, naming both frames.
+    let o = run(&moved, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("frame"), "{e}");
+}

@@ -14,6 +14,7 @@
 //! | `nm` | [`load_nm_tomo`]: NM multi-frame RECON TOMO SPECT → [`NmVolume`] (counts; geometry from the Detector Information Sequence; per-frame scaling; energy window, radiopharmaceutical) |
 //! | `pet` | [`load_pet_series`]: PET slices → [`PetVolume`] in Bq/mL with the decay-correction reference ([`DecayCorrection`]) and the body-weight [`Suv`] factor when weight and dose are present |
 //! | `enhanced` | [`load_enhanced_image`]: Enhanced / Legacy Converted Enhanced multi-frame CT and MR → [`EnhancedImage`] (functional groups, frame-by-frame [`ValueScaling`]) |
+//! | `registration` | [`read_spatial_registration`]: Spatial Registration (REG) → [`SpatialRegistration`] of rigid transforms into its reference frame; [`SpatialRegistration::between`] any two of its frames; non-rigid matrices and deformable registrations refused |
 //! | `datetime`, `isotope` | [`DicomDateTime`] with its zone when stated ([`DicomZone`]); [`Radiopharmaceutical`] information |
 //! | `write` | DICOM out: CT, PET, NM tomo, SEG, RT Structure Set, RT Dose ([`write_ct_series`] … [`write_rt_dose`]), files `dciodvfy` accepts |
 //! | `error` | [`DicomError`]: every message names the file(s) and what is wrong |
@@ -46,6 +47,7 @@ mod guard;
 mod isotope;
 mod nm;
 mod pet;
+mod registration;
 mod rtstruct;
 mod scan;
 mod seg;
@@ -62,6 +64,10 @@ pub use nm::{EnergyWindow, NmVolume, load_nm_tomo};
 pub use pet::{
     DecayCorrection, DecayReference, PetUnits, PetVolume, ReferenceSource, Suv, load_pet_series,
     load_pet_series_any_units,
+};
+pub use registration::{
+    DEFORMABLE_REGISTRATION_SOP_CLASS, SPATIAL_REGISTRATION_SOP_CLASS, SpatialRegistration,
+    read_spatial_registration,
 };
 pub use rtstruct::{Contour, ContourType, Roi, RtStruct, rasterize, read_rt_struct};
 pub use scan::{ScanReport, Series, Skipped, Study, scan};

@@ -208,6 +208,19 @@ pub fn load_ct_study(
     })
 }
 
+/// Loads a DICOM Spatial Registration object (rigid transforms between frames of reference).
+pub fn load_registration(path: &Path) -> Result<sirt_dicom::SpatialRegistration, ImagingError> {
+    exists(path, "a DICOM Spatial Registration (REG) file")?;
+    if path.is_dir() {
+        return Err(unexpected(
+            path,
+            "a DICOM Spatial Registration (REG) file",
+            "a folder",
+        ));
+    }
+    Ok(sirt_dicom::read_spatial_registration(path)?)
+}
+
 /// Loads a reconstructed SPECT (counts).
 pub fn load_spect(
     path: &Path,
