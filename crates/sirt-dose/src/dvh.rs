@@ -16,6 +16,16 @@ use sirt_geometry::{FractionalMask, Image};
 /// "No structure" in the label → structure table of [`dvh_labels`].
 const NO_SLOT: u8 = u8::MAX;
 
+/// Largest number of DVH bins (2²⁴: 1.68 MGy at 0.1 Gy): a dose above bin × this is refused as
+/// input no real dose map holds, rather than allocated.
+pub const MAX_DVH_BINS: usize = 1 << 24;
+
+fn above_range(n: usize, d: f64, bin_gy: f64) -> DoseError {
+    DoseError::Input(format!(
+        "dose voxel {n} is {d} Gy: above the DVH range ({MAX_DVH_BINS} bins of {bin_gy} Gy)"
+    ))
+}
+
 /// Default V_x levels, Gy (issue 4).
 pub const DEFAULT_VX_GY: [f64; 9] = [30.0, 50.0, 70.0, 100.0, 120.0, 150.0, 200.0, 205.0, 400.0];
 /// Default D_x levels, % of the structure.
@@ -103,7 +113,17 @@ pub fn dvh(
     let mean = voxels.iter().map(|(d, w)| d * w).sum::<f64>() / total;
     let min = voxels.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
     let max = voxels.iter().map(|v| v.0).fold(f64::NEG_INFINITY, f64::max);
-    let nbins = ((max.max(0.0) / bin_gy).floor() as usize) + 1;
+    let top = (max.max(0.0) / bin_gy).floor();
+    if top >= MAX_DVH_BINS as f64 {
+        let n = dose
+            .data()
+            .iter()
+            .zip(mask.data())
+            .position(|(&d, &f)| f > 0.0 && f64::from(d) == max)
+            .unwrap_or(0);
+        return Err(above_range(n, max, bin_gy));
+    }
+    let nbins = top as usize + 1;
     let mut differential = vec![0.0; nbins];
     for &(d, w) in &voxels {
         let b = ((d.max(0.0) / bin_gy).floor() as usize).min(nbins - 1);
@@ -268,6 +288,9 @@ pub fn dvh_labels(
         .zip(accs)
         .map(|(&label, a)| {
             if let Some((n, v)) = a.bad {
+                if v.is_finite() {
+                    return Err(above_range(n, f64::from(v), bin_gy));
+                }
                 return Err(DoseError::Input(format!("dose voxel {n} is {v}")));
             }
             if a.w.is_nan() || a.w <= 0.0 {
@@ -449,21 +472,34 @@ impl Pass<'_> {
                             continue;
                         }
                         let a = &mut accs[usize::from(s)];
+                        let run = &d[m..e];
+                        let base = c * CHUNK + m;
+                        // Statistics and histogram in two loops over the run (it is in L1):
+                        // fewer live values per loop, so the sums stay in registers.
+                        let limit = MAX_DVH_BINS as f64;
+                        let usable =
+                            |v: f32| v.is_finite() && f64::from(v.max(0.0)) * self.inv_bin < limit;
                         let (mut count, mut w_sum, mut wd, mut min, mut max) =
                             (0u64, W::default(), 0.0f64, a.min, a.max);
-                        for (offset, &dv) in d[m..e].iter().enumerate() {
-                            let n = c * CHUNK + m + offset;
-                            if !dv.is_finite() {
-                                a.bad = Some((n, dv));
+                        for (offset, &dv) in run.iter().enumerate() {
+                            if !usable(dv) {
+                                a.bad = Some((base + offset, dv));
                                 continue;
                             }
-                            let w = weight(n);
+                            let w = weight(base + offset);
                             count += 1;
                             w_sum += w;
                             wd += w.to_f64() * f64::from(dv);
                             min = min.min(dv);
                             max = max.max(dv);
-                            let b = (f64::from(dv.max(0.0)) * self.inv_bin) as usize;
+                        }
+                        for (offset, &dv) in run.iter().enumerate() {
+                            if !usable(dv) {
+                                continue;
+                            }
+                            let w = weight(base + offset);
+                            // Below 2²⁴ by `usable`: the conversion is exact and in range.
+                            let b = (f64::from(dv.max(0.0)) * self.inv_bin) as u32 as usize;
                             if b >= a.hist.len() {
                                 a.hist.resize(b + 1, W::default());
                             }

@@ -63,3 +63,29 @@ proptest::proptest! {
         }
     }
 }
+
+/// A dose no real map holds (1e30 Gy) is refused with the voxel and the range, by both paths,
+/// instead of allocating 10³¹ bins; a NaN is refused naming the voxel.
+#[test]
+fn doses_beyond_the_dvh_range_are_refused() {
+    let g = Grid::axis_aligned(
+        [4, 1, 1],
+        [1.0; 3],
+        PointLps::new(0.0, 0.0, 0.0),
+        FrameOfReference("f".into()),
+    )
+    .unwrap();
+    let dose = Image::new(g.clone(), vec![1.0, 2.0, 1e30, 3.0]).unwrap();
+    let mask = Image::filled(g.clone(), 1.0f32);
+    let labels = Image::filled(g.clone(), 1u16);
+    let expected = "dose: dose voxel 2 is 1000000015047466200000000000000 Gy: above the DVH range (16777216 bins of 0.1 Gy)";
+    let e = dvh(&dose, &mask, None, 0.1, &[50.0], &[30.0]).unwrap_err();
+    assert_eq!(e.to_string(), expected);
+    let e =
+        sirt_dose::dvh::dvh_labels(&dose, &labels, &[1], None, 0.1, &[50.0], &[30.0]).unwrap_err();
+    assert_eq!(e.to_string(), expected);
+    let nan = Image::new(g, vec![1.0, f32::NAN, 2.0, 3.0]).unwrap();
+    let e =
+        sirt_dose::dvh::dvh_labels(&nan, &labels, &[1], None, 0.1, &[50.0], &[30.0]).unwrap_err();
+    assert_eq!(e.to_string(), "dose: dose voxel 1 is NaN");
+}
