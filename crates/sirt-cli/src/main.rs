@@ -9,6 +9,7 @@ mod cohort;
 mod dose_cmd;
 mod followup;
 mod phantom_dicom;
+mod server_cmd;
 mod voxel_plan;
 
 use anyhow::Context;
@@ -153,6 +154,17 @@ enum Command {
         #[command(subcommand)]
         cmd: cohort::Cohort,
     },
+    /// Run the web application backend: JSON API, accounts, plan workflow, on SQLite or
+    /// PostgreSQL (docs/server.md). Create the first account with `sirtplan admin create-user`.
+    Serve {
+        #[command(flatten)]
+        args: server_cmd::ServeArgs,
+    },
+    /// Accounts of the web application.
+    Admin {
+        #[command(subcommand)]
+        cmd: server_cmd::Admin,
+    },
     /// List the DICOM studies and series under a folder (modality, size, frame of reference),
     /// and the files skipped with the reason.
     Scan {
@@ -266,6 +278,8 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         Command::Eligibility { args } => followup::eligibility(&args, out),
         Command::Labs { args } => followup::labs(&args, out),
         Command::Cohort { cmd } => cohort::run(cmd, out),
+        Command::Serve { args } => server_cmd::serve(&args, out),
+        Command::Admin { cmd } => server_cmd::admin(&cmd, out),
         Command::Devices { devices } => {
             let c = catalogue(&devices)?;
             for d in c.devices() {

@@ -1,0 +1,679 @@
+//! The JSON endpoints of patients, cases, plans and the audit log.
+
+use crate::engine::{EngineError, Parameters, merge_patch, parameters_from};
+use crate::error::{ApiError, ApiJson, ApiQuery, PathId};
+use crate::{AppState, Auth};
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sirt_report::document::Block;
+use sirt_store::{
+    Actor, AuditQuery, EditOutcome, NewCase, NewPatient, NewTreatment, Plan, PlanEdit, PlanInputs,
+    limits,
+};
+use std::collections::BTreeMap;
+
+/// The analytic demo case (`sirtplan demo --analytic`).
+pub const DEMO_CASE: &str = include_str!("../../../examples/demo-net-case.toml");
+
+/// Content-Security-Policy of the HTML pages: nothing from outside, inline styles only (the
+/// report's CSS is inline), no scripts.
+pub const HTML_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+type ApiResult = Result<Response, ApiError>;
+
+fn parse_json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+fn created(body: Value) -> Response {
+    (StatusCode::CREATED, Json(body)).into_response()
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Embedded(_) => ApiError::internal(),
+            other => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_case",
+                other.to_string(),
+            ),
+        }
+    }
+}
+
+/// Computes a plan off the async threads.
+async fn compute(
+    state: &AppState,
+    case_toml: String,
+    params: Parameters,
+) -> Result<crate::engine::Computed, ApiError> {
+    let n = case_toml.chars().count();
+    if n > limits::CASE_TOML {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_long",
+            format!(
+                "field `case_toml`: expected at most {} characters, found {n}",
+                limits::CASE_TOML
+            ),
+        ));
+    }
+    let engine = state.engine.clone();
+    tokio::task::spawn_blocking(move || engine.compute(&case_toml, &params))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::from)
+}
+
+fn params_json(p: &Parameters) -> Result<String, ApiError> {
+    serde_json::to_string(p).map_err(|_| ApiError::internal())
+}
+
+/// A plan without its inputs and result (lists, timeline).
+fn plan_summary(p: &Plan) -> Value {
+    json!({
+        "id": p.id, "case_id": p.case_id, "version": p.version, "based_on": p.based_on,
+        "state": p.state, "row_version": p.row_version,
+        "created_by": p.created_by, "created_at": p.created_at,
+        "checked_by": p.checked_by, "checked_at": p.checked_at,
+        "approved_by": p.approved_by, "approved_at": p.approved_at,
+        "delivered_by": p.delivered_by, "delivered_at": p.delivered_at,
+        "updated_by": p.updated_by, "updated_at": p.updated_at,
+        "inputs_sha256": p.inputs_sha256,
+    })
+}
+
+/// A plan with its inputs and computed result.
+fn plan_view(p: &Plan) -> Value {
+    let mut v = plan_summary(p);
+    if let Value::Object(m) = &mut v {
+        m.insert("editable".into(), json!(!p.state.is_frozen()));
+        m.insert("parameters".into(), parse_json(&p.parameters_json));
+        m.insert("case_toml".into(), json!(p.case_toml));
+        m.insert("result".into(), parse_json(&p.result_json));
+        m.insert(
+            "links".into(),
+            json!({
+                "self": format!("/api/plans/{}", p.id),
+                "report": format!("/api/plans/{}/report.html", p.id),
+                "history": format!("/api/plans/{}/history", p.id),
+                "case": format!("/api/cases/{}", p.case_id),
+            }),
+        );
+    }
+    v
+}
+
+/// `GET /api/patients` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatientQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+/// `GET /api/patients?q=`.
+pub(crate) async fn list_patients(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PatientQuery>,
+) -> ApiResult {
+    let patients = state
+        .store
+        .search_patients(&q.q, q.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(json!({ "patients": patients })).into_response())
+}
+
+/// `POST /api/patients`.
+pub(crate) async fn create_patient(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(new): ApiJson<NewPatient>,
+) -> ApiResult {
+    let p = state.store.create_patient(&auth.actor(), &new).await?;
+    Ok(created(json!(p)))
+}
+
+/// `GET /api/patients/{id}`.
+pub(crate) async fn get_patient(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
+    let patient = state.store.patient(id).await?;
+    let cases = state.store.cases_of_patient(id).await?;
+    let studies = state.store.studies(id).await?;
+    Ok(Json(json!({ "patient": patient, "cases": cases, "studies": studies })).into_response())
+}
+
+/// `POST /api/patients/{id}/cases` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CaseBody {
+    title: String,
+    indication: String,
+}
+
+/// `POST /api/patients/{id}/cases`.
+pub(crate) async fn create_case(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(patient_id): PathId,
+    ApiJson(body): ApiJson<CaseBody>,
+) -> ApiResult {
+    let c = state
+        .store
+        .create_case(
+            &auth.actor(),
+            &NewCase {
+                patient_id,
+                title: body.title,
+                indication: body.indication,
+            },
+        )
+        .await?;
+    Ok(created(json!(c)))
+}
+
+/// `POST /api/demo/import`: the analytic demo case as a patient, a case and a computed draft.
+pub(crate) async fn demo_import(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> ApiResult {
+    let params = Parameters::default();
+    let computed = compute(&state, DEMO_CASE.to_owned(), params.clone()).await?;
+    let (patient, case, plan) = state
+        .store
+        .import_case(
+            &auth.actor(),
+            &NewPatient {
+                mrn: computed.plan.case.patient.id.clone(),
+                name: "Demo patient (synthetic)".into(),
+                birth_date: None,
+                sex: computed.plan.case.patient.sex.clone(),
+            },
+            &NewCase {
+                patient_id: 0,
+                title: "Demo: bilobar NET, staged lobar glass".into(),
+                indication: computed.plan.case.diagnosis.indication.clone(),
+            },
+            &PlanInputs {
+                case_toml: DEMO_CASE.to_owned(),
+                parameters_json: params_json(&params)?,
+                result_json: computed.result.to_string(),
+            },
+        )
+        .await?;
+    Ok(created(
+        json!({ "patient": patient, "case": case, "plan": plan_view(&plan) }),
+    ))
+}
+
+/// `GET /api/cases/{id}`: the case with its timeline.
+pub(crate) async fn get_case(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
+    let store = &state.store;
+    let case = store.case(id).await?;
+    let patient = store.patient(case.patient_id).await?;
+    let plans = store.plans_of_case(id).await?;
+    let treatments = store.treatments_of_case(id).await?;
+    let follow_ups = store.follow_ups(id).await?;
+    let toxicities = store.toxicities(id).await?;
+    let documents = store.documents(id).await?;
+    let mut timeline = Vec::new();
+    for p in &plans {
+        timeline.push(
+            json!({ "at": p.created_at, "kind": "plan_created", "plan_id": p.id,
+            "text": format!("plan version {} created by {}", p.version, p.created_by) }),
+        );
+        if let (Some(at), Some(by)) = (&p.checked_at, &p.checked_by) {
+            timeline.push(json!({ "at": at, "kind": "plan_checked", "plan_id": p.id,
+                "text": format!("plan version {} checked by {by}", p.version) }));
+        }
+        if let (Some(at), Some(by)) = (&p.approved_at, &p.approved_by) {
+            timeline.push(json!({ "at": at, "kind": "plan_approved", "plan_id": p.id,
+                "text": format!("plan version {} approved by {by}", p.version) }));
+        }
+    }
+    for t in &treatments {
+        timeline.push(json!({ "at": t.administered_at, "kind": "treatment", "plan_id": t.plan_id,
+            "text": format!("injection {}: {:.4} GBq delivered", t.injection_id, t.delivered_activity_gbq) }));
+    }
+    for f in &follow_ups {
+        timeline.push(
+            json!({ "at": f.visit_date, "kind": "follow_up", "follow_up_id": f.id,
+            "text": "follow-up visit" }),
+        );
+    }
+    for t in &toxicities {
+        timeline.push(
+            json!({ "at": t.onset_date.clone().unwrap_or_else(|| t.created_at.clone()),
+            "kind": "toxicity", "toxicity_id": t.id,
+            "text": format!("{} grade {}", t.term, t.grade) }),
+        );
+    }
+    timeline.sort_by(|a, b| a["at"].as_str().cmp(&b["at"].as_str()));
+    let plans: Vec<Value> = plans.iter().map(plan_summary).collect();
+    Ok(Json(json!({
+        "case": case, "patient": patient, "plans": plans, "treatments": treatments,
+        "follow_ups": follow_ups, "toxicities": toxicities, "documents": documents,
+        "timeline": timeline,
+    }))
+    .into_response())
+}
+
+/// `POST /api/cases/{id}/plans` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewPlanBody {
+    case_toml: String,
+    #[serde(default)]
+    parameters: Option<Value>,
+}
+
+/// `POST /api/cases/{id}/plans`: a new draft version from a case file.
+pub(crate) async fn create_plan(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(case_id): PathId,
+    ApiJson(body): ApiJson<NewPlanBody>,
+) -> ApiResult {
+    state.store.case(case_id).await?;
+    let params = match &body.parameters {
+        Some(v) => parameters_from(v)?,
+        None => Parameters::default(),
+    };
+    let computed = compute(&state, body.case_toml.clone(), params.clone()).await?;
+    let plan = state
+        .store
+        .create_plan(
+            &auth.actor(),
+            case_id,
+            &PlanInputs {
+                case_toml: body.case_toml,
+                parameters_json: params_json(&params)?,
+                result_json: computed.result.to_string(),
+            },
+        )
+        .await?;
+    Ok(created(plan_view(&plan)))
+}
+
+/// `GET /api/plans/{id}`.
+pub(crate) async fn get_plan(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
+    let plan = state.store.plan(id).await?;
+    Ok(Json(plan_view(&plan)).into_response())
+}
+
+/// `PATCH /api/plans/{id}` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatchBody {
+    row_version: i64,
+    #[serde(default)]
+    parameters: Option<Value>,
+    #[serde(default)]
+    case_toml: Option<String>,
+}
+
+/// `PATCH /api/plans/{id}`: merge the parameters, recompute, store. A draft or checked plan
+/// changes in place (200; a checked one returns to draft); an approved or delivered plan stays
+/// as it is and a new draft version holds the change (201 with `Location`).
+pub(crate) async fn patch_plan(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<PatchBody>,
+) -> ApiResult {
+    let plan = state.store.plan(id).await?;
+    if plan.row_version != body.row_version {
+        return Err(sirt_store::StoreError::Conflict {
+            entity: "plan",
+            id,
+            read: body.row_version,
+            current: plan.row_version,
+            changed_by: plan.updated_by,
+            changed_at: plan.updated_at,
+        }
+        .into());
+    }
+    let mut merged = parse_json(&plan.parameters_json);
+    if let Some(patch) = &body.parameters {
+        if !patch.is_object() {
+            return Err(ApiError::invalid(
+                "field `parameters`: expected a JSON object (a merge patch), found another value",
+            ));
+        }
+        merge_patch(&mut merged, patch);
+    }
+    let params = parameters_from(&merged)?;
+    let case_toml = body
+        .case_toml
+        .clone()
+        .unwrap_or_else(|| plan.case_toml.clone());
+    let computed = compute(&state, case_toml, params.clone()).await?;
+    let out = state
+        .store
+        .edit_plan(
+            &auth.actor(),
+            id,
+            body.row_version,
+            &PlanEdit {
+                case_toml: body.case_toml,
+                parameters_json: params_json(&params)?,
+                result_json: computed.result.to_string(),
+            },
+        )
+        .await?;
+    Ok(match out {
+        EditOutcome::Updated(p) => Json(plan_view(&p)).into_response(),
+        EditOutcome::NewVersion(p) => {
+            let mut r = created(plan_view(&p));
+            if let Ok(v) = HeaderValue::from_str(&format!("/api/plans/{}", p.id)) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+    })
+}
+
+/// Body of the workflow steps.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StepBody {
+    row_version: i64,
+}
+
+/// `POST /api/plans/{id}/check`.
+pub(crate) async fn check_plan(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<StepBody>,
+) -> ApiResult {
+    let p = state
+        .store
+        .check_plan(&auth.actor(), id, body.row_version)
+        .await?;
+    Ok(Json(plan_view(&p)).into_response())
+}
+
+/// `POST /api/plans/{id}/approve`.
+pub(crate) async fn approve_plan(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<StepBody>,
+) -> ApiResult {
+    let p = state
+        .store
+        .approve_plan(&auth.actor(), id, body.row_version)
+        .await?;
+    Ok(Json(plan_view(&p)).into_response())
+}
+
+/// `POST /api/plans/{id}/deliver` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeliverBody {
+    row_version: i64,
+    #[serde(default)]
+    treatments: Vec<NewTreatment>,
+}
+
+/// `POST /api/plans/{id}/deliver`: the injections delivered must be injections of the case.
+pub(crate) async fn deliver_plan(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<DeliverBody>,
+) -> ApiResult {
+    let plan = state.store.plan(id).await?;
+    let result = parse_json(&plan.result_json);
+    let ids: Vec<&str> = result["injections"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["id"].as_str()).collect())
+        .unwrap_or_default();
+    for (n, t) in body.treatments.iter().enumerate() {
+        if !ids.contains(&t.injection_id.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "field `treatments[{n}].injection_id`: expected an injection of the plan ({}), found `{}`",
+                ids.join(", "),
+                t.injection_id.chars().take(40).collect::<String>()
+            )));
+        }
+    }
+    let p = state
+        .store
+        .deliver_plan(&auth.actor(), id, body.row_version, &body.treatments)
+        .await?;
+    Ok(Json(plan_view(&p)).into_response())
+}
+
+fn or_dash(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "—".to_owned())
+}
+
+/// `GET /api/plans/{id}/report.html`: the CLI's plan report (sirt-report), with the plan's
+/// record (patient, case, version, state, check and approval, inputs hash) after the notice.
+pub(crate) async fn report_html(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
+    let plan = state.store.plan(id).await?;
+    let case = state.store.case(plan.case_id).await?;
+    let patient = state.store.patient(case.patient_id).await?;
+    let params = parameters_from(&parse_json(&plan.parameters_json))?;
+    let computed = compute(&state, plan.case_toml.clone(), params).await?;
+    let mut doc = sirt_report::plan_document(&computed.plan);
+    let by_at = |by: &Option<String>, at: &Option<String>| match (by, at) {
+        (Some(b), Some(a)) => format!("{b}, {a}"),
+        _ => "—".to_owned(),
+    };
+    let changed = flatten_parameters(&parse_json(&plan.parameters_json));
+    let record = Block::KeyValues(vec![
+        (
+            "Patient".into(),
+            format!("{} (MRN {})", patient.name, patient.mrn),
+        ),
+        (
+            "Case".into(),
+            format!("{} — {}", case.title, case.indication),
+        ),
+        (
+            "Plan".into(),
+            format!("version {}, {}", plan.version, plan.state),
+        ),
+        (
+            "Created".into(),
+            format!("{}, {}", plan.created_by, plan.created_at),
+        ),
+        ("Checked".into(), by_at(&plan.checked_by, &plan.checked_at)),
+        (
+            "Approved".into(),
+            by_at(&plan.approved_by, &plan.approved_at),
+        ),
+        ("Inputs SHA-256".into(), or_dash(&plan.inputs_sha256)),
+        (
+            "Parameters changed".into(),
+            if changed.is_empty() {
+                "none (the case file as written)".to_owned()
+            } else {
+                changed
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+        ),
+    ]);
+    let at = usize::from(!doc.blocks.is_empty());
+    doc.blocks
+        .insert(at, Block::Heading(1, "Plan record".into()));
+    doc.blocks.insert(at + 1, record);
+    let html = sirt_report::document::to_html(&doc);
+    let mut r = html.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(HTML_CSP),
+    );
+    Ok(r)
+}
+
+/// Parameters as `path → value` (`injections.R.tnr.T1 → 3.1`).
+fn flatten_parameters(v: &Value) -> BTreeMap<String, Value> {
+    fn walk(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&p, x, out);
+                }
+            }
+            other => {
+                out.insert(prefix.to_owned(), other.clone());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk("", v, &mut out);
+    out
+}
+
+/// The parameters that differ between two parameter sets.
+fn diff_parameters(before: &Value, after: &Value) -> Vec<Value> {
+    let (a, b) = (flatten_parameters(before), flatten_parameters(after));
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| json!({ "parameter": k, "before": a.get(k), "after": b.get(k) }))
+        .collect()
+}
+
+/// `GET /api/plans/{id}/history`: every version of the plan's case, the parameter differences
+/// between each version and the one it came from, and the edits of each version (from the audit
+/// log).
+pub(crate) async fn history(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
+    let plan = state.store.plan(id).await?;
+    let versions = state.store.plans_of_case(plan.case_id).await?;
+    let mut out_versions = Vec::new();
+    let mut diffs = Vec::new();
+    for (i, v) in versions.iter().enumerate() {
+        let mut s = plan_summary(v);
+        if let Value::Object(m) = &mut s {
+            m.insert("parameters".into(), parse_json(&v.parameters_json));
+        }
+        out_versions.push(s);
+        let from = match v.based_on {
+            Some(b) => versions.iter().find(|x| x.id == b),
+            None if i > 0 => versions.get(i - 1),
+            None => None,
+        };
+        if let Some(f) = from {
+            diffs.push(json!({
+                "from_plan": f.id, "from_version": f.version,
+                "to_plan": v.id, "to_version": v.version,
+                "case_file_changed": f.case_toml != v.case_toml,
+                "changes": diff_parameters(&parse_json(&f.parameters_json), &parse_json(&v.parameters_json)),
+            }));
+        }
+    }
+    let mut edits = Vec::new();
+    for v in &versions {
+        let mut rows = state
+            .store
+            .audit(&AuditQuery {
+                entity: Some("plan".into()),
+                entity_id: Some(v.id.to_string()),
+                before_id: None,
+                limit: 1000,
+            })
+            .await?;
+        rows.reverse();
+        for r in rows {
+            let changes = match (&r.before, &r.after) {
+                (Some(b), Some(a)) => diff_parameters(&b["parameters"], &a["parameters"]),
+                _ => Vec::new(),
+            };
+            edits.push(json!({
+                "plan_id": v.id, "version": v.version, "at": r.at, "by": r.username,
+                "action": r.action,
+                "state_before": r.before.as_ref().map(|b| b["state"].clone()),
+                "state_after": r.after.as_ref().map(|a| a["state"].clone()),
+                "changes": changes,
+            }));
+        }
+    }
+    Ok(Json(json!({
+        "case_id": plan.case_id, "plan_id": id,
+        "versions": out_versions, "diffs": diffs, "edits": edits,
+    }))
+    .into_response())
+}
+
+/// `GET /api/audit` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AuditParams {
+    #[serde(default)]
+    entity: Option<String>,
+    #[serde(default)]
+    entity_id: Option<String>,
+    #[serde(default)]
+    before_id: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+/// `GET /api/audit`: newest first; page with `before_id`.
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<AuditParams>,
+) -> ApiResult {
+    let entries = state
+        .store
+        .audit(&AuditQuery {
+            entity: q.entity,
+            entity_id: q.entity_id,
+            before_id: q.before_id,
+            limit: q.limit.unwrap_or(100),
+        })
+        .await?;
+    Ok(Json(json!({ "entries": entries })).into_response())
+}
+
+impl Auth {
+    /// The actor of the store for this user.
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_diffs_name_paths() {
+        let a = json!({"injections":{"R":{"tnr":{"T1":2.8}}}});
+        let b = json!({"injections":{"R":{"tnr":{"T1":3.5}}},"k":"nuclear-data"});
+        assert_eq!(
+            diff_parameters(&a, &b),
+            vec![
+                json!({"parameter":"injections.R.tnr.T1","before":2.8,"after":3.5}),
+                json!({"parameter":"k","before":null,"after":"nuclear-data"}),
+            ]
+        );
+    }
+}

@@ -1,0 +1,463 @@
+//! The sirtplan web application backend: the only crate that speaks HTTP.
+//!
+//! | module | what |
+//! |---|---|
+//! | `lib` | [`ServerConfig`], [`Server::bind`] / [`Server::run`], [`serve`], [`run_blocking`]; [`app`], the router built from the route table ([`routes`]); security headers; the placeholder page `GET /` |
+//! | [`auth`] | Argon2id password hashes, session tokens (SHA-256 stored), cookie `sirtplan_session` (HttpOnly, SameSite=Strict, Secure on TLS or `--secure-cookies`), 12 h idle expiry, CSRF token in `X-CSRF-Token`, login rate limit (5 failures per username and address per 15 min → 429) |
+//! | [`permissions`] | the permission table: action → roles |
+//! | `api` | patients, cases with their timeline, plans (create, get, `PATCH` parameters with recomputation, check, approve, deliver, report, history), demo import, audit log |
+//! | [`engine`] | parameters → case file → `sirt-workflow` plan → `sirt-report` JSON (no dosimetry here) |
+//! | [`error`] | JSON errors `{ "error": { "code", "message" } }` and the extractors that answer with them |
+//! | `openapi` | the OpenAPI 3.1 document (`GET /api/openapi.json`) |
+//! | [`admin`] | account creation for the CLI (`sirtplan admin create-user`) |
+//!
+//! ```no_run
+//! let config = sirt_server::ServerConfig {
+//!     database_url: "sqlite://sirtplan.db".into(),
+//!     ..Default::default()
+//! };
+//! sirt_server::run_blocking(config, |addr| {
+//!     let _ = addr; // e.g. tell the user where it listens
+//! })
+//! .unwrap();
+//! ```
+
+pub mod admin;
+mod api;
+pub mod auth;
+pub mod engine;
+pub mod error;
+mod openapi;
+pub mod permissions;
+
+pub use auth::LoginLimit;
+pub use engine::{Engine, Parameters};
+pub use error::ApiError;
+pub use openapi::OPENAPI_JSON;
+pub use permissions::{Action, PERMISSIONS};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, patch, post};
+use sirt_store::{Store, User};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Largest request body: 2 MiB (issue 6: "e.g. 2 MB JSON"; a case file is a few kB, uploads
+/// come later with their own limit).
+pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
+/// Port when none is given: 8080 (design choice: unprivileged, common for local web tools).
+pub const DEFAULT_PORT: u16 = 8080;
+
+/// How the server runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Address to listen on; `127.0.0.1:8080` by default (loopback only).
+    pub bind: SocketAddr,
+    /// `sqlite://PATH` or `postgres://...`; `sqlite://sirtplan.db` by default.
+    pub database_url: String,
+    /// Mark the session cookie `Secure` on every response (behind a TLS proxy that does not
+    /// send `X-Forwarded-Proto`).
+    pub secure_cookies: bool,
+    /// Login rate limit.
+    pub login_limit: LoginLimit,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
+            database_url: "sqlite://sirtplan.db".into(),
+            secure_cookies: false,
+            login_limit: LoginLimit::default(),
+        }
+    }
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, Error)]
+pub enum ServeError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Database(#[from] sirt_store::OpenError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Address.
+        addr: SocketAddr,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The embedded engine data failed to load.
+    #[error(transparent)]
+    Engine(#[from] engine::EngineError),
+    /// Serving failed.
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The shared parts.
+pub struct Inner {
+    /// The database.
+    pub store: Store,
+    /// The plan engine.
+    pub engine: Arc<Engine>,
+    /// Always mark cookies `Secure`.
+    pub secure_cookies: bool,
+    /// Login rate limit.
+    pub login_limit: LoginLimit,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State over a store, with the embedded engine.
+    pub fn new(
+        store: Store,
+        secure_cookies: bool,
+        login_limit: LoginLimit,
+    ) -> Result<AppState, engine::EngineError> {
+        Ok(AppState(Arc::new(Inner {
+            store,
+            engine: Arc::new(Engine::embedded()?),
+            secure_cookies,
+            login_limit,
+        })))
+    }
+}
+
+/// The signed-in user of a request (put there by the route's guard).
+#[derive(Debug, Clone)]
+pub struct Auth {
+    /// The account.
+    pub user: User,
+    /// SHA-256 of the session token.
+    pub session_hash: String,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+}
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (the page, the OpenAPI document, login).
+    Public,
+    /// Any signed-in user (session, logout).
+    Session,
+    /// A signed-in user whose role may take the action.
+    Action(Action),
+}
+
+/// One endpoint of the router.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path with `{id}` parameters.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+}
+
+type Entry = (RouteInfo, MethodRouter<AppState>);
+
+fn entry(method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>) -> Entry {
+    let m = match method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PATCH => "PATCH",
+        Method::PUT => "PUT",
+        _ => "DELETE",
+    };
+    (
+        RouteInfo {
+            method: m,
+            path,
+            access,
+        },
+        mr,
+    )
+}
+
+/// The route table: every endpoint with its access, and the handler. The router is built from
+/// it and nothing else, so that [`routes`] is exactly what the router serves.
+fn table() -> Vec<Entry> {
+    use Access::{Public, Session};
+    use Action::*;
+    let a = Access::Action;
+    vec![
+        entry(Method::GET, "/", Public, get(index)),
+        entry(
+            Method::GET,
+            "/api/openapi.json",
+            Public,
+            get(openapi::document),
+        ),
+        entry(Method::POST, "/api/login", Public, post(auth::login)),
+        entry(Method::POST, "/api/logout", Session, post(auth::logout)),
+        entry(Method::GET, "/api/session", Session, get(auth::session)),
+        entry(
+            Method::GET,
+            "/api/patients",
+            a(ReadClinical),
+            get(api::list_patients),
+        ),
+        entry(
+            Method::POST,
+            "/api/patients",
+            a(CreatePatient),
+            post(api::create_patient),
+        ),
+        entry(
+            Method::GET,
+            "/api/patients/{id}",
+            a(ReadClinical),
+            get(api::get_patient),
+        ),
+        entry(
+            Method::POST,
+            "/api/patients/{id}/cases",
+            a(CreateCase),
+            post(api::create_case),
+        ),
+        entry(
+            Method::POST,
+            "/api/demo/import",
+            a(ImportDemo),
+            post(api::demo_import),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}",
+            a(ReadClinical),
+            get(api::get_case),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/plans",
+            a(CreatePlan),
+            post(api::create_plan),
+        ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}",
+            a(ReadClinical),
+            get(api::get_plan),
+        ),
+        entry(
+            Method::PATCH,
+            "/api/plans/{id}",
+            a(EditPlan),
+            patch(api::patch_plan),
+        ),
+        entry(
+            Method::POST,
+            "/api/plans/{id}/check",
+            a(CheckPlan),
+            post(api::check_plan),
+        ),
+        entry(
+            Method::POST,
+            "/api/plans/{id}/approve",
+            a(ApprovePlan),
+            post(api::approve_plan),
+        ),
+        entry(
+            Method::POST,
+            "/api/plans/{id}/deliver",
+            a(DeliverPlan),
+            post(api::deliver_plan),
+        ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}/report.html",
+            a(ReadClinical),
+            get(api::report_html),
+        ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}/history",
+            a(ReadClinical),
+            get(api::history),
+        ),
+        entry(Method::GET, "/api/audit", a(ReadAudit), get(api::audit)),
+    ]
+}
+
+/// Every endpoint the router serves.
+pub fn routes() -> Vec<RouteInfo> {
+    table().into_iter().map(|(r, _)| r).collect()
+}
+
+/// The application over a state: routes, guards, body limit, security headers, JSON 404/405.
+pub fn app(state: AppState) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for (info, mr) in table() {
+        let mr = match info.access {
+            Access::Public => mr,
+            Access::Session => {
+                mr.route_layer(from_fn_with_state((state.clone(), None), auth::guard))
+            }
+            Access::Action(action) => mr.route_layer(from_fn_with_state(
+                (state.clone(), Some(action)),
+                auth::guard,
+            )),
+        };
+        router = router.route(info.path, mr);
+    }
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such endpoint: see /api/openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "method not allowed on this endpoint: see /api/openapi.json",
+    )
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(api::HTML_CSP));
+    if api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    r
+}
+
+/// The placeholder page (the web UI comes with the next increment).
+const INDEX_HTML: &str = include_str!("../static/index.html");
+
+async fn index() -> Response {
+    let mut r = INDEX_HTML.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
+/// A bound server: the database open and migrated, the address taken.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    store: Store,
+}
+
+impl Server {
+    /// Opens the database (applying migrations) and binds the address.
+    pub async fn bind(config: &ServerConfig) -> Result<Server, ServeError> {
+        let store = Store::open(&config.database_url).await?;
+        let state = AppState::new(store.clone(), config.secure_cookies, config.login_limit)?;
+        let listener = tokio::net::TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| ServeError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        Ok(Server {
+            listener,
+            router: app(state),
+            store,
+        })
+    }
+
+    /// The address listened on (the port chosen when 0 was asked).
+    pub fn local_addr(&self) -> Result<SocketAddr, ServeError> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until Ctrl-C (SIGINT) or SIGTERM, then closes the database.
+    pub async fn run(self) -> Result<(), ServeError> {
+        let Server {
+            listener,
+            router,
+            store,
+        } = self;
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+        store.close().await;
+        Ok(served?)
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = term => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Opens the database, binds and serves until stopped.
+pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
+    Server::bind(&config).await?.run().await
+}
+
+/// [`serve`] on its own runtime, calling `ready` with the address once listening (for the CLI).
+pub fn run_blocking(
+    config: ServerConfig,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let server = Server::bind(&config).await?;
+        ready(server.local_addr()?);
+        server.run().await
+    })
+}

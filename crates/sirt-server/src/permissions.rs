@@ -1,0 +1,129 @@
+//! The permission table: which roles may take each action. The single source of what a role
+//! may do; the route table ([`crate::routes`]) names the action of every endpoint, and
+//! docs/server.md prints this table.
+
+use serde::Serialize;
+use sirt_store::Role;
+
+/// What an endpoint does, for the permission check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Read patients, cases, plans, reports and plan history.
+    ReadClinical,
+    /// Register a patient.
+    CreatePatient,
+    /// Open a case for a patient.
+    CreateCase,
+    /// Import the demo case (synthetic patient, case and plan).
+    ImportDemo,
+    /// Create a plan version from a case file.
+    CreatePlan,
+    /// Change a plan's parameters (and recompute it).
+    EditPlan,
+    /// Check a draft plan.
+    CheckPlan,
+    /// Approve a checked plan.
+    ApprovePlan,
+    /// Record the delivery of an approved plan.
+    DeliverPlan,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+use Role::{Admin, Physician, Physicist, Technologist, Viewer};
+
+/// Action → roles allowed.
+pub const PERMISSIONS: &[(Action, &[Role])] = &[
+    (
+        Action::ReadClinical,
+        &[Admin, Physician, Physicist, Technologist, Viewer],
+    ),
+    (Action::CreatePatient, &[Physician, Physicist, Technologist]),
+    (Action::CreateCase, &[Physician, Physicist]),
+    (Action::ImportDemo, &[Admin, Physician, Physicist]),
+    (Action::CreatePlan, &[Physician, Physicist]),
+    (Action::EditPlan, &[Physician, Physicist]),
+    (Action::CheckPlan, &[Physicist]),
+    (Action::ApprovePlan, &[Physician]),
+    (Action::DeliverPlan, &[Physician, Physicist, Technologist]),
+    (Action::ReadAudit, &[Admin]),
+];
+
+impl Action {
+    /// The roles allowed.
+    pub fn roles(self) -> &'static [Role] {
+        PERMISSIONS
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map_or(&[], |(_, r)| *r)
+    }
+
+    /// Whether `role` may take this action.
+    pub fn allows(self, role: Role) -> bool {
+        self.roles().contains(&role)
+    }
+
+    /// The name in messages and in `GET /api/session`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ReadClinical => "read_clinical",
+            Action::CreatePatient => "create_patient",
+            Action::CreateCase => "create_case",
+            Action::ImportDemo => "import_demo",
+            Action::CreatePlan => "create_plan",
+            Action::EditPlan => "edit_plan",
+            Action::CheckPlan => "check_plan",
+            Action::ApprovePlan => "approve_plan",
+            Action::DeliverPlan => "deliver_plan",
+            Action::ReadAudit => "read_audit",
+        }
+    }
+}
+
+/// The actions a role may take.
+pub fn actions_of(role: Role) -> Vec<Action> {
+    PERMISSIONS
+        .iter()
+        .filter(|(_, roles)| roles.contains(&role))
+        .map(|(a, _)| *a)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_in_the_table_once() {
+        let all = [
+            Action::ReadClinical,
+            Action::CreatePatient,
+            Action::CreateCase,
+            Action::ImportDemo,
+            Action::CreatePlan,
+            Action::EditPlan,
+            Action::CheckPlan,
+            Action::ApprovePlan,
+            Action::DeliverPlan,
+            Action::ReadAudit,
+        ];
+        for a in all {
+            assert_eq!(
+                PERMISSIONS.iter().filter(|(b, _)| *b == a).count(),
+                1,
+                "{a:?}"
+            );
+        }
+        assert_eq!(PERMISSIONS.len(), all.len());
+    }
+
+    #[test]
+    fn separation_of_duties() {
+        assert_eq!(Action::CheckPlan.roles(), &[Role::Physicist]);
+        assert_eq!(Action::ApprovePlan.roles(), &[Role::Physician]);
+        assert!(!Action::EditPlan.allows(Role::Viewer));
+        assert!(!Action::ApprovePlan.allows(Role::Technologist));
+        assert_eq!(actions_of(Role::Viewer), [Action::ReadClinical]);
+    }
+}

@@ -1,0 +1,410 @@
+//! Authorisation of every endpoint: a table endpoint × role → expected status, written out
+//! here from issue 6 and docs/server.md (not derived from the server's permission table), run on
+//! SQLite and PostgreSQL. A refused request writes nothing.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
+
+mod common;
+#[path = "../../sirt-store/tests/harness/mod.rs"]
+mod harness;
+
+use axum::http::{Method, StatusCode};
+use common::{PASSWORD, Session, T, username};
+use serde_json::{Value, json};
+use sirt_server::{Engine, Parameters};
+use sirt_store::{Actor, AuditQuery, NewCase, NewPatient, PlanInputs, Role};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const DEMO: &str = include_str!("../../../examples/demo-net-case.toml");
+
+/// What a request needs to exist first.
+#[derive(Clone, Copy, Debug)]
+enum Fixture {
+    Nothing,
+    Patient,
+    Case,
+    Draft,
+    Checked,
+    Approved,
+    /// A session of its own (logout ends it).
+    OwnSession,
+    /// Own credentials in the body (login).
+    Credentials,
+}
+
+/// Columns: no session, admin, physician, physicist, technologist, viewer.
+const COLUMNS: [Option<Role>; 6] = [
+    None,
+    Some(Role::Admin),
+    Some(Role::Physician),
+    Some(Role::Physicist),
+    Some(Role::Technologist),
+    Some(Role::Viewer),
+];
+
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    fixture: Fixture,
+    expect: [u16; 6],
+}
+
+const fn row(method: &'static str, path: &'static str, fixture: Fixture, expect: [u16; 6]) -> Row {
+    Row {
+        method,
+        path,
+        fixture,
+        expect,
+    }
+}
+
+use Fixture::*;
+
+/// The table. 401: no session; 403: the role may not; 409: the workflow step needs another
+/// state (a physician approving a draft).
+const TABLE: &[Row] = &[
+    //                                                              anon admin  dr  phys tech view
+    row("GET", "/", Nothing, [200, 200, 200, 200, 200, 200]),
+    row(
+        "GET",
+        "/api/openapi.json",
+        Nothing,
+        [200, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/login",
+        Credentials,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/logout",
+        OwnSession,
+        [401, 204, 204, 204, 204, 204],
+    ),
+    row(
+        "GET",
+        "/api/session",
+        Nothing,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "GET",
+        "/api/patients",
+        Nothing,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/patients",
+        Nothing,
+        [401, 403, 201, 201, 201, 403],
+    ),
+    row(
+        "GET",
+        "/api/patients/{id}",
+        Patient,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/patients/{id}/cases",
+        Patient,
+        [401, 403, 201, 201, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/demo/import",
+        Nothing,
+        [401, 201, 201, 201, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/cases/{id}",
+        Case,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/cases/{id}/plans",
+        Case,
+        [401, 403, 201, 201, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/plans/{id}",
+        Draft,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "PATCH",
+        "/api/plans/{id}",
+        Draft,
+        [401, 403, 200, 200, 403, 403],
+    ),
+    row(
+        "PATCH",
+        "/api/plans/{id}",
+        Approved,
+        [401, 403, 201, 201, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/plans/{id}/check",
+        Draft,
+        [401, 403, 403, 200, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/plans/{id}/approve",
+        Checked,
+        [401, 403, 200, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/plans/{id}/approve",
+        Draft,
+        [401, 403, 409, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/plans/{id}/deliver",
+        Approved,
+        [401, 403, 200, 200, 200, 403],
+    ),
+    row(
+        "POST",
+        "/api/plans/{id}/deliver",
+        Checked,
+        [401, 403, 409, 409, 409, 403],
+    ),
+    row(
+        "GET",
+        "/api/plans/{id}/report.html",
+        Approved,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "GET",
+        "/api/plans/{id}/history",
+        Draft,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row("GET", "/api/audit", Nothing, [401, 200, 403, 403, 403, 403]),
+];
+
+static MRN: AtomicUsize = AtomicUsize::new(0);
+
+fn mrn() -> String {
+    format!("AZ-{}", MRN.fetch_add(1, Ordering::SeqCst))
+}
+
+async fn actor(t: &T, role: Role) -> Actor {
+    Actor::user(
+        &t.store
+            .credentials(username(role))
+            .await
+            .unwrap()
+            .unwrap()
+            .user,
+    )
+}
+
+/// Creates the fixture; returns (id for `{id}`, row version).
+async fn prepare(t: &T, f: Fixture, result: &str) -> (i64, i64) {
+    let sys = Actor::system("fixture");
+    match f {
+        Nothing | OwnSession | Credentials => (0, 0),
+        Patient => {
+            let p = t
+                .store
+                .create_patient(
+                    &sys,
+                    &NewPatient {
+                        mrn: mrn(),
+                        name: "Fixture".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            (p.id, 1)
+        }
+        Case | Draft | Checked | Approved => {
+            let (_, c, p) = t
+                .store
+                .import_case(
+                    &sys,
+                    &NewPatient {
+                        mrn: mrn(),
+                        name: "Fixture".into(),
+                        ..Default::default()
+                    },
+                    &NewCase {
+                        patient_id: 0,
+                        title: "t".into(),
+                        indication: "NET".into(),
+                    },
+                    &PlanInputs {
+                        case_toml: DEMO.into(),
+                        parameters_json: "{}".into(),
+                        result_json: result.into(),
+                    },
+                )
+                .await
+                .unwrap();
+            if let Case = f {
+                return (c.id, c.row_version);
+            }
+            let mut p = p;
+            if matches!(f, Checked | Approved) {
+                p = t
+                    .store
+                    .check_plan(&actor(t, Role::Physicist).await, p.id, p.row_version)
+                    .await
+                    .unwrap();
+            }
+            if matches!(f, Approved) {
+                p = t
+                    .store
+                    .approve_plan(&actor(t, Role::Physician).await, p.id, p.row_version)
+                    .await
+                    .unwrap();
+            }
+            (p.id, p.row_version)
+        }
+    }
+}
+
+fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
+    match (row.method, row.path) {
+        ("POST", "/api/login") => Some(match role {
+            Some(r) => json!({"username": username(r), "password": PASSWORD}),
+            _ => json!({"username": "dr.house", "password": "not the password"}),
+        }),
+        ("POST", "/api/patients") => Some(json!({"mrn": mrn(), "name": "N"})),
+        ("POST", "/api/patients/{id}/cases") => Some(json!({"title": "t", "indication": "HCC"})),
+        ("POST", "/api/cases/{id}/plans") => Some(json!({"case_toml": DEMO})),
+        ("PATCH", _) => Some(
+            json!({"row_version": rv, "parameters": {"injections": {"R": {"tnr": {"T1": 3.0}}}}}),
+        ),
+        ("POST", p) if p.starts_with("/api/plans/") => Some(json!({"row_version": rv})),
+        _ => None,
+    }
+}
+
+async fn audit_count(t: &T) -> usize {
+    t.store
+        .audit(&AuditQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len()
+}
+
+both!(every_endpoint_answers_each_role_as_the_table_says);
+async fn every_endpoint_answers_each_role_as_the_table_says(url: &str) {
+    // The table covers every route of the router.
+    for r in sirt_server::routes() {
+        assert!(
+            TABLE
+                .iter()
+                .any(|row| row.method == r.method && row.path == r.path),
+            "no authorisation row for {} {}",
+            r.method,
+            r.path
+        );
+    }
+    let t = T::new(url).await;
+    let result = Engine::embedded()
+        .unwrap()
+        .compute(DEMO, &Parameters::default())
+        .unwrap()
+        .result
+        .to_string();
+    let mut sessions: Vec<Option<Session>> = Vec::new();
+    for role in COLUMNS {
+        sessions.push(match role {
+            Some(r) => Some(t.login(r).await),
+            None => None,
+        });
+    }
+    let mut failures = Vec::new();
+    for row in TABLE {
+        for (col, role) in COLUMNS.iter().enumerate() {
+            let (id, rv) = prepare(&t, row.fixture, &result).await;
+            let session = match row.fixture {
+                OwnSession => match role {
+                    Some(r) => Some(t.login(*r).await),
+                    None => None,
+                },
+                _ => sessions[col].clone(),
+            };
+            let session = if matches!(row.fixture, Credentials) {
+                None
+            } else {
+                session
+            };
+            let path = row.path.replace("{id}", &id.to_string());
+            let before = audit_count(&t).await;
+            let r = t
+                .call(
+                    session.as_ref(),
+                    row.method.parse::<Method>().unwrap(),
+                    &path,
+                    body(row, *role, rv),
+                )
+                .await;
+            let want = row.expect[col];
+            if r.status.as_u16() != want {
+                failures.push(format!(
+                    "{} {} ({:?}) as {}: expected {want}, got {} {}",
+                    row.method,
+                    row.path,
+                    row.fixture,
+                    role.map_or("anonymous".into(), |r| r.to_string()),
+                    r.status,
+                    r.text.chars().take(200).collect::<String>()
+                ));
+            }
+            if r.status.is_client_error() && !matches!(row.fixture, Credentials) {
+                assert_eq!(
+                    audit_count(&t).await,
+                    before,
+                    "a refused request wrote nothing: {} {}",
+                    row.method,
+                    row.path
+                );
+                assert!(
+                    r.json["error"]["code"].is_string(),
+                    "JSON error: {}",
+                    r.text
+                );
+            }
+            if r.status == StatusCode::FORBIDDEN {
+                assert!(
+                    r.json["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("may not"),
+                    "{}",
+                    r.text
+                );
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

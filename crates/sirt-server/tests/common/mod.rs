@@ -1,0 +1,198 @@
+//! An in-process client of the router (tower `oneshot`), with accounts of every role.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use argon2::password_hash::PasswordHasher;
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use serde_json::Value;
+use sirt_server::{AppState, LoginLimit, app};
+use sirt_store::{Actor, NewUser, Role, Store};
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use tower::ServiceExt;
+
+/// The password of every test account.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The username of the test account of each role.
+pub fn username(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "ada.admin",
+        Role::Physician => "dr.house",
+        Role::Physicist => "phys.curie",
+        Role::Technologist => "tech.bob",
+        Role::Viewer => "view.vic",
+    }
+}
+
+/// An Argon2id hash of [`PASSWORD`] with small costs (m = 8 KiB, t = 1), so that the many
+/// logins of the tests are quick in debug builds; the verifier reads the costs from the hash.
+/// One test logs in with an account hashed with the server's own parameters.
+pub fn cheap_hash() -> String {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| {
+        let a = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8, 1, 1, None).unwrap(),
+        );
+        a.hash_password(PASSWORD.as_bytes()).unwrap().to_string()
+    })
+    .clone()
+}
+
+/// A response.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Resp {
+    /// The error code of a JSON error.
+    pub fn code(&self) -> &str {
+        self.json["error"]["code"].as_str().unwrap_or("")
+    }
+
+    /// The error message of a JSON error.
+    pub fn message(&self) -> &str {
+        self.json["error"]["message"].as_str().unwrap_or("")
+    }
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+    pub user_id: i64,
+}
+
+/// The application over a fresh database, with one account per role.
+pub struct T {
+    pub app: Router,
+    pub store: Store,
+}
+
+impl T {
+    pub async fn new(url: &str) -> T {
+        T::with_limit(url, LoginLimit::default()).await
+    }
+
+    pub async fn with_limit(url: &str, limit: LoginLimit) -> T {
+        let store = Store::open(url).await.unwrap();
+        for role in Role::ALL {
+            store
+                .create_user(
+                    &Actor::system("test"),
+                    &NewUser {
+                        username: username(role).into(),
+                        display_name: format!("Test {role}"),
+                        role,
+                        password_hash: cheap_hash(),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        let state = AppState::new(store.clone(), false, limit).unwrap();
+        T {
+            app: app(state),
+            store,
+        }
+    }
+
+    /// A request from 127.0.0.1.
+    pub async fn call(
+        &self,
+        s: Option<&Session>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Resp {
+        self.call_with(s, method, path, body, |_| {}).await
+    }
+
+    /// A request, after `edit` changed it (headers, peer address).
+    pub async fn call_with(
+        &self,
+        s: Option<&Session>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        edit: impl FnOnce(&mut Request<Body>),
+    ) -> Resp {
+        let mut b = Request::builder().method(method.clone()).uri(path);
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, format!("sirtplan_session={}", s.cookie));
+            if method != Method::GET {
+                b = b.header("x-csrf-token", &s.csrf);
+            }
+        }
+        let body = match body {
+            Some(v) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let mut req = b.body(body).unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        edit(&mut req);
+        self.send(req).await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let r = self.app.clone().oneshot(req).await.unwrap();
+        let status = r.status();
+        let headers = r.headers().clone();
+        let bytes = axum::body::to_bytes(r.into_body(), 64 * 1024 * 1024)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    /// Signs in as a username; panics unless it works.
+    pub async fn login_as(&self, user: &str) -> Session {
+        let r = self
+            .call(
+                None,
+                Method::POST,
+                "/api/login",
+                Some(serde_json::json!({ "username": user, "password": PASSWORD })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {user}: {}", r.text);
+        let set = r.headers[header::SET_COOKIE].to_str().unwrap();
+        let cookie = set
+            .strip_prefix("sirtplan_session=")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        Session {
+            cookie,
+            csrf: r.json["csrf_token"].as_str().unwrap().to_owned(),
+            user_id: r.json["user"]["id"].as_i64().unwrap(),
+        }
+    }
+
+    pub async fn login(&self, role: Role) -> Session {
+        self.login_as(username(role)).await
+    }
+}

@@ -1,0 +1,438 @@
+//! Accounts, sessions and login attempts.
+
+use crate::audit::{Change, record};
+use crate::model::{Actor, Credentials, NewUser, Role, Session, User};
+use crate::{Store, StoreError, check_len, check_not_blank, is_unique_violation, limits, now};
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+const USER_COLUMNS: &str = "id, username, display_name, role, disabled, created_at";
+
+fn user_from(r: &AnyRow) -> Result<User, StoreError> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Invalid {
+            field: "users.role",
+            expected: "a known role".into(),
+            found: format!("`{role}`"),
+        })?,
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn user_json(u: &User) -> serde_json::Value {
+    json!({
+        "id": u.id, "username": u.username, "display_name": u.display_name,
+        "role": u.role.as_str(), "disabled": u.disabled,
+    })
+}
+
+fn session_from(r: &AnyRow) -> Result<Session, StoreError> {
+    Ok(Session {
+        id_hash: r.try_get("id_hash")?,
+        user_id: r.try_get("user_id")?,
+        csrf_token: r.try_get("csrf_token")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+    })
+}
+
+/// A session to open: the hash of its token (never the token), its CSRF token and its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// SHA-256 of the session token, hex.
+    pub id_hash: String,
+    /// Anti-CSRF token.
+    pub csrf_token: String,
+    /// When it ends unless used.
+    pub expires_at: String,
+    /// The client address, for the audit log.
+    pub ip: String,
+}
+
+/// A login attempt read back for rate limiting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginAttempt {
+    /// Instant.
+    pub at: String,
+    /// Whether it signed in.
+    pub succeeded: bool,
+}
+
+impl Store {
+    /// Creates an account. The username takes letters, digits, `.`, `_` and `-`.
+    pub async fn create_user(&self, actor: &Actor, new: &NewUser) -> Result<User, StoreError> {
+        check_len("username", &new.username, limits::USERNAME)?;
+        check_not_blank("username", &new.username)?;
+        if let Some(c) = new
+            .username
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        {
+            return Err(StoreError::Invalid {
+                field: "username",
+                expected: "letters, digits, `.`, `_` or `-`".into(),
+                found: format!("`{c}`"),
+            });
+        }
+        check_len("display_name", &new.display_name, limits::PERSON_NAME)?;
+        if !new.password_hash.starts_with('$') {
+            return Err(StoreError::Invalid {
+                field: "password_hash",
+                expected: "a PHC hash string".into(),
+                found: "another text".into(),
+            });
+        }
+        let at = now();
+        let mut tx = self.write().await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO users (username, display_name, role, password_hash, disabled, created_at) \
+             VALUES ($1, $2, $3, $4, 0, $5) RETURNING {USER_COLUMNS}"
+        ))
+        .bind(&new.username)
+        .bind(&new.display_name)
+        .bind(new.role.as_str())
+        .bind(&new.password_hash)
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Duplicate {
+                    entity: "user",
+                    field: "username",
+                    value: new.username.clone(),
+                }
+            } else {
+                e.into()
+            }
+        })?;
+        let user = user_from(&row)?;
+        record(
+            &mut tx,
+            actor,
+            Change {
+                action: "user.create",
+                entity: "user",
+                entity_id: user.id.to_string(),
+                before: None,
+                after: Some(user_json(&user)),
+                at: &at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Disables or enables an account; disabling also ends its sessions.
+    pub async fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        disabled: bool,
+    ) -> Result<User, StoreError> {
+        let at = now();
+        let mut tx = self.write().await?;
+        let before = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "user",
+                id: user_id.to_string(),
+            })?;
+        let before = user_from(&before)?;
+        let row = sqlx::query(&format!(
+            "UPDATE users SET disabled = $1 WHERE id = $2 RETURNING {USER_COLUMNS}"
+        ))
+        .bind(i64::from(disabled))
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let after = user_from(&row)?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        record(
+            &mut tx,
+            actor,
+            Change {
+                action: if disabled {
+                    "user.disable"
+                } else {
+                    "user.enable"
+                },
+                entity: "user",
+                entity_id: user_id.to_string(),
+                before: Some(user_json(&before)),
+                after: Some(user_json(&after)),
+                at: &at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// An account.
+    pub async fn user(&self, id: i64) -> Result<User, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "user",
+                id: id.to_string(),
+            })?;
+        user_from(&row)
+    }
+
+    /// Every account, by username.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(user_from).collect()
+    }
+
+    /// An account with its password hash, by username; `None` when there is none.
+    pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
+        if username.chars().count() > limits::USERNAME {
+            return Ok(None);
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok(Some(Credentials {
+                user: user_from(&r)?,
+                password_hash: r.try_get("password_hash")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Opens a session after a successful login (audited as `session.login`; the successful
+    /// attempt is recorded too, which resets the failure count of this username and address).
+    pub async fn create_session(
+        &self,
+        user: &User,
+        new: &NewSession,
+    ) -> Result<Session, StoreError> {
+        let at = now();
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $4) \
+             RETURNING id_hash, user_id, csrf_token, created_at, expires_at, last_seen_at",
+        )
+        .bind(&new.id_hash)
+        .bind(user.id)
+        .bind(&new.csrf_token)
+        .bind(&at)
+        .bind(&new.expires_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let session = session_from(&row)?;
+        sqlx::query(
+            "INSERT INTO login_attempts (username, ip, at, succeeded) VALUES ($1, $2, $3, 1)",
+        )
+        .bind(&user.username)
+        .bind(&new.ip)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            &Actor::user(user),
+            Change {
+                action: "session.login",
+                entity: "user",
+                entity_id: user.id.to_string(),
+                before: None,
+                after: Some(json!({ "ip": new.ip, "expires_at": session.expires_at })),
+                at: &at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(session)
+    }
+
+    /// The session of a token hash with its account; `None` when there is none. Expiry is the
+    /// caller's to check.
+    pub async fn session(&self, id_hash: &str) -> Result<Option<(Session, User)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, \
+             u.id, u.username, u.display_name, u.role, u.disabled, u.created_at AS user_created_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let role: String = r.try_get("role")?;
+        let user = User {
+            id: r.try_get("id")?,
+            username: r.try_get("username")?,
+            display_name: r.try_get("display_name")?,
+            role: Role::parse(&role).ok_or_else(|| StoreError::Invalid {
+                field: "users.role",
+                expected: "a known role".into(),
+                found: format!("`{role}`"),
+            })?,
+            disabled: r.try_get::<i64, _>("disabled")? != 0,
+            created_at: r.try_get("user_created_at")?,
+        };
+        Ok(Some((session_from(&r)?, user)))
+    }
+
+    /// Records the use of a session: last seen now, ends at `expires_at` unless used again.
+    /// Not audited (bookkeeping).
+    pub async fn touch_session(
+        &self,
+        id_hash: &str,
+        last_seen_at: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
+            .bind(last_seen_at)
+            .bind(expires_at)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a session (logout, or expiry found on use), audited as `session.logout` or
+    /// `session.expire`.
+    pub async fn end_session(
+        &self,
+        user: &User,
+        id_hash: &str,
+        expired: bool,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        let mut tx = self.write().await?;
+        let gone = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone > 0 {
+            record(
+                &mut tx,
+                &Actor::user(user),
+                Change {
+                    action: if expired {
+                        "session.expire"
+                    } else {
+                        "session.logout"
+                    },
+                    entity: "user",
+                    entity_id: user.id.to_string(),
+                    before: Some(json!({ "session": "open" })),
+                    after: None,
+                    at: &at,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Login attempts of a username from an address since an instant, oldest first.
+    pub async fn login_attempts(
+        &self,
+        username: &str,
+        ip: &str,
+        since: &str,
+    ) -> Result<Vec<LoginAttempt>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, succeeded FROM login_attempts WHERE username = $1 AND ip = $2 AND at > $3 \
+             ORDER BY at, id",
+        )
+        .bind(username.chars().take(limits::USERNAME).collect::<String>())
+        .bind(ip)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LoginAttempt {
+                    at: r.try_get("at")?,
+                    succeeded: r.try_get::<i64, _>("succeeded")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a failed login (audited as `login.failed`, with the address and the reason).
+    pub async fn record_login_failure(
+        &self,
+        username: &str,
+        ip: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let username: String = username.chars().take(limits::USERNAME).collect();
+        let at = now();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO login_attempts (username, ip, at, succeeded) VALUES ($1, $2, $3, 0)",
+        )
+        .bind(&username)
+        .bind(ip)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            &Actor::system("anonymous"),
+            Change {
+                action: "login.failed",
+                entity: "login",
+                entity_id: username.clone(),
+                before: None,
+                after: Some(json!({ "ip": ip, "reason": reason })),
+                at: &at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes sessions that ended and login attempts older than `before` (not audited:
+    /// housekeeping). Returns the rows removed.
+    pub async fn prune(&self, before: &str) -> Result<u64, StoreError> {
+        let mut tx = self.write().await?;
+        let a = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let b = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(a + b)
+    }
+}

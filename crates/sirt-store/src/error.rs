@@ -1,0 +1,177 @@
+//! What can go wrong: opening the database ([`OpenError`]) and any operation on it
+//! ([`StoreError`]).
+
+use crate::model::{PlanState, Role};
+use thiserror::Error;
+
+/// The database could not be opened or brought to the current schema.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OpenError {
+    /// The URL names no supported database.
+    #[error(
+        "database URL `{url}`: expected `sqlite://PATH`, `sqlite::memory:` or `postgres://...`, found another scheme"
+    )]
+    Url {
+        /// The URL as given (without its password).
+        url: String,
+    },
+    /// The database did not answer.
+    #[error("database {url}: cannot connect: {message}")]
+    Connect {
+        /// The URL as given (without its password).
+        url: String,
+        /// The driver's message.
+        message: String,
+    },
+    /// A migration failed; nothing of it was applied.
+    #[error("database {url}: migration {version} ({name}) failed: {message}")]
+    Migration {
+        /// The URL as given (without its password).
+        url: String,
+        /// Migration number.
+        version: i64,
+        /// Migration name.
+        name: String,
+        /// The database's message.
+        message: String,
+    },
+    /// An applied migration differs from the one in this binary.
+    #[error(
+        "database {url}: migration {version} ({name}) was applied with checksum {found}, this binary has {expected}; the database belongs to another sirtplan version"
+    )]
+    MigrationChanged {
+        /// The URL as given (without its password).
+        url: String,
+        /// Migration number.
+        version: i64,
+        /// Migration name.
+        name: String,
+        /// Checksum in this binary.
+        expected: String,
+        /// Checksum recorded in the database.
+        found: String,
+    },
+    /// The database has migrations this binary does not know.
+    #[error(
+        "database {url}: schema version {found} is newer than this binary's {expected}; use a newer sirtplan"
+    )]
+    TooNew {
+        /// The URL as given (without its password).
+        url: String,
+        /// Newest migration of this binary.
+        expected: i64,
+        /// Newest migration applied.
+        found: i64,
+    },
+}
+
+/// An operation refused or failed. Nothing was written when one is returned.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum StoreError {
+    /// No such record.
+    #[error("{entity} {id} not found")]
+    NotFound {
+        /// Kind of record.
+        entity: &'static str,
+        /// Its key.
+        id: String,
+    },
+    /// The record changed since the caller read it (optimistic concurrency).
+    #[error(
+        "{entity} {id} was changed by {changed_by} at {changed_at} (row version {current}; your change was based on {read}): reload it and apply your change again"
+    )]
+    Conflict {
+        /// Kind of record.
+        entity: &'static str,
+        /// Its key.
+        id: i64,
+        /// The row version the caller read.
+        read: i64,
+        /// The row version now.
+        current: i64,
+        /// Who made the last change.
+        changed_by: String,
+        /// When.
+        changed_at: String,
+    },
+    /// The plan workflow does not allow this step from the plan's state.
+    #[error(
+        "plan {plan_id}: cannot {action} a plan in state {state}; {action} needs a {needed} plan"
+    )]
+    IllegalTransition {
+        /// The plan.
+        plan_id: i64,
+        /// The step (`check`, `approve`, `deliver`).
+        action: &'static str,
+        /// Its state.
+        state: PlanState,
+        /// The state the step needs.
+        needed: PlanState,
+    },
+    /// The actor's role may not take this workflow step.
+    #[error("{action}: needs the role {needed}, found {found}")]
+    RoleNotAllowed {
+        /// The step.
+        action: &'static str,
+        /// Roles allowed, joined by " or ".
+        needed: String,
+        /// The actor's role (`none` for the system).
+        found: String,
+    },
+    /// A text longer than its column allows.
+    #[error("field `{field}`: expected at most {max} characters, found {found}")]
+    TooLong {
+        /// Field name.
+        field: &'static str,
+        /// Limit in characters.
+        max: usize,
+        /// Length given.
+        found: usize,
+    },
+    /// A value that cannot be stored.
+    #[error("field `{field}`: expected {expected}, found {found}")]
+    Invalid {
+        /// Field name.
+        field: &'static str,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+    /// A value that must be unique is taken.
+    #[error("{entity} with {field} `{value}` already exists")]
+    Duplicate {
+        /// Kind of record.
+        entity: &'static str,
+        /// Field.
+        field: &'static str,
+        /// Value.
+        value: String,
+    },
+    /// The database failed (connection lost, constraint, disk); the transaction was rolled back.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+/// Error of a plan workflow step refused for the role.
+pub(crate) fn role_not_allowed(
+    action: &'static str,
+    needed: &[Role],
+    found: Option<Role>,
+) -> StoreError {
+    StoreError::RoleNotAllowed {
+        action,
+        needed: needed
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
+        found: found.map_or_else(|| "none".to_owned(), |r| r.as_str().to_owned()),
+    }
+}
