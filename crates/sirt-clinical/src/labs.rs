@@ -9,92 +9,17 @@
 use sirt_units::{Bilirubin, ParseQuantityError};
 use std::fmt;
 
-/// A unit symbol and the factor that converts one of it to the quantity's base unit.
-pub type UnitTable = &'static [(&'static str, f64)];
+pub use sirt_units::UnitTable;
 
-/// Splits "3.2 GBq" into (3.2, "GBq"); `None` when the text does not start with a number.
-fn split_number(input: &str) -> Option<(f64, &str)> {
-    let s = input.trim();
-    let bytes = s.as_bytes();
-    let mut end = 0;
-    let mut seen_digit = false;
-    if end < bytes.len() && (bytes[end] == b'+' || bytes[end] == b'-') {
-        end += 1;
-    }
-    while end < bytes.len() && bytes[end].is_ascii_digit() {
-        end += 1;
-        seen_digit = true;
-    }
-    if end < bytes.len() && bytes[end] == b'.' {
-        end += 1;
-        while end < bytes.len() && bytes[end].is_ascii_digit() {
-            end += 1;
-            seen_digit = true;
-        }
-    }
-    if !seen_digit {
-        return None;
-    }
-    if end < bytes.len() && (bytes[end] == b'e' || bytes[end] == b'E') {
-        let mut k = end + 1;
-        if k < bytes.len() && (bytes[k] == b'+' || bytes[k] == b'-') {
-            k += 1;
-        }
-        let digits_start = k;
-        while k < bytes.len() && bytes[k].is_ascii_digit() {
-            k += 1;
-        }
-        if k > digits_start {
-            end = k;
-        }
-    }
-    let value: f64 = s[..end].parse().ok()?;
-    Some((value, s[end..].trim()))
-}
-
-/// Parses a non-negative finite quantity; returns the value in the base unit and the index of
-/// the unit symbol used in `units`.
+/// Parses a non-negative finite quantity (`sirt_units::parse_with_unit_index`): the value in the
+/// base unit and the index of the unit symbol used in `units`.
 pub fn parse_with_units(
     input: &str,
     units: UnitTable,
     what: &'static str,
     example: &'static str,
 ) -> Result<(f64, usize), ParseQuantityError> {
-    if input.trim().is_empty() {
-        return Err(ParseQuantityError::Empty { what, example });
-    }
-    let Some((value, unit)) = split_number(input) else {
-        return Err(ParseQuantityError::BadNumber {
-            input: input.to_owned(),
-            what,
-            example,
-        });
-    };
-    let list = || units.iter().map(|(u, _)| *u).collect::<Vec<_>>().join(", ");
-    if unit.is_empty() {
-        return Err(ParseQuantityError::MissingUnit {
-            input: input.to_owned(),
-            what,
-            units: list(),
-            example,
-        });
-    }
-    let Some(index) = units.iter().position(|(u, _)| *u == unit) else {
-        return Err(ParseQuantityError::UnknownUnit {
-            input: input.to_owned(),
-            unit: unit.to_owned(),
-            what,
-            units: list(),
-        });
-    };
-    let base = value * units[index].1;
-    if !base.is_finite() || base < 0.0 {
-        return Err(ParseQuantityError::OutOfRange {
-            input: input.to_owned(),
-            what,
-        });
-    }
-    Ok((base, index))
+    sirt_units::parse_with_unit_index(input, units, what, example, false)
 }
 
 /// `x` rounded to `digits` significant digits (R's `signif`).

@@ -30,7 +30,7 @@ mod quantity;
 mod time;
 
 pub use extra::{BILIRUBIN_UMOL_PER_L_PER_MG_PER_DL, Bilirubin, DepositionCoefficient, Fraction};
-pub use parse::ParseQuantityError;
+pub use parse::{ParseQuantityError, UnitTable, parse_with_unit_index};
 pub use quantity::{
     AbsorbedDose, Activity, BQ_PER_MCI, Density, Energy, Length, Mass, TimeSpan, Volume,
 };

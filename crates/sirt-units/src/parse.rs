@@ -73,7 +73,7 @@ pub enum ParseQuantityError {
 }
 
 /// A unit symbol and the factor that converts one of it to the quantity's base unit.
-pub(crate) type UnitTable = &'static [(&'static str, f64)];
+pub type UnitTable = &'static [(&'static str, f64)];
 
 /// Splits "3.2 GBq" into (3.2, "GBq"). The unit part is trimmed; it may be empty.
 fn split_number(input: &str) -> Option<(f64, &str)> {
@@ -124,6 +124,19 @@ pub(crate) fn parse_with_units(
     example: &'static str,
     signed: bool,
 ) -> Result<f64, ParseQuantityError> {
+    parse_with_unit_index(input, units, what, example, signed).map(|(v, _)| v)
+}
+
+/// Parses "value unit" (a finite number, then one of the symbols of `units`; negative values only
+/// when `signed`): the value in the base unit and the index in `units` of the symbol written, for
+/// quantities that keep the unit they were given in (lab values in other crates).
+pub fn parse_with_unit_index(
+    input: &str,
+    units: UnitTable,
+    what: &'static str,
+    example: &'static str,
+    signed: bool,
+) -> Result<(f64, usize), ParseQuantityError> {
     if input.trim().is_empty() {
         return Err(ParseQuantityError::Empty { what, example });
     }
@@ -143,7 +156,7 @@ pub(crate) fn parse_with_units(
             example,
         });
     }
-    let Some((_, factor)) = units.iter().find(|(u, _)| *u == unit) else {
+    let Some(index) = units.iter().position(|(u, _)| *u == unit) else {
         return Err(ParseQuantityError::UnknownUnit {
             input: input.to_owned(),
             unit: unit.to_owned(),
@@ -151,7 +164,7 @@ pub(crate) fn parse_with_units(
             units: list(),
         });
     };
-    let base = value * factor;
+    let base = value * units[index].1;
     if value.is_finite() && !base.is_finite() {
         return Err(ParseQuantityError::TooLarge {
             input: input.to_owned(),
@@ -164,7 +177,7 @@ pub(crate) fn parse_with_units(
             what,
         });
     }
-    Ok(base)
+    Ok((base, index))
 }
 
 #[cfg(test)]
