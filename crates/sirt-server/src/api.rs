@@ -1,4 +1,5 @@
-//! The JSON endpoints of patients, cases, plans and the audit log.
+//! The JSON endpoints of patients, cases (with follow-up visits and toxicities), plans and the
+//! audit log.
 
 use crate::engine::{EngineError, Parameters, merge_patch, parameters_from};
 use crate::error::{ApiError, ApiJson, ApiQuery, PathId};
@@ -12,8 +13,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sirt_report::document::Block;
 use sirt_store::{
-    Actor, AuditQuery, EditOutcome, NewCase, NewPatient, NewTreatment, Plan, PlanEdit, PlanInputs,
-    limits,
+    Actor, AuditQuery, EditOutcome, FollowUp, NewCase, NewFollowUp, NewPatient, NewToxicity,
+    NewTreatment, Plan, PlanEdit, PlanInputs, limits,
 };
 use std::collections::BTreeMap;
 
@@ -258,12 +259,143 @@ pub(crate) async fn get_case(State(state): State<AppState>, PathId(id): PathId) 
     }
     timeline.sort_by(|a, b| a["at"].as_str().cmp(&b["at"].as_str()));
     let plans: Vec<Value> = plans.iter().map(plan_summary).collect();
+    let follow_ups: Vec<Value> = follow_ups.iter().map(follow_up_view).collect();
     Ok(Json(json!({
         "case": case, "patient": patient, "plans": plans, "treatments": treatments,
         "follow_ups": follow_ups, "toxicities": toxicities, "documents": documents,
         "timeline": timeline,
     }))
     .into_response())
+}
+
+/// A follow-up visit: the stored record with `labs` as the JSON object (beside its text
+/// `labs_json`).
+fn follow_up_view(f: &FollowUp) -> Value {
+    let mut v = json!(f);
+    if let Value::Object(m) = &mut v {
+        m.insert("labs".into(), parse_json(&f.labs_json));
+    }
+    v
+}
+
+/// `POST /api/cases/{id}/followups` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FollowUpBody {
+    visit_date: String,
+    #[serde(default)]
+    labs: Option<Value>,
+    #[serde(default)]
+    recist: Option<String>,
+    #[serde(default)]
+    notes: Option<String>,
+}
+
+/// `GET /api/cases/{id}/followups`: the visits of a case, by date.
+pub(crate) async fn list_follow_ups(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> ApiResult {
+    state.store.case(id).await?;
+    let list: Vec<Value> = state
+        .store
+        .follow_ups(id)
+        .await?
+        .iter()
+        .map(follow_up_view)
+        .collect();
+    Ok(Json(json!({ "follow_ups": list })).into_response())
+}
+
+/// `POST /api/cases/{id}/followups`: records a visit (date, laboratory values, RECIST
+/// measurements, notes); the store audits it in the same transaction.
+pub(crate) async fn add_follow_up(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(case_id): PathId,
+    ApiJson(body): ApiJson<FollowUpBody>,
+) -> ApiResult {
+    let labs = body.labs.unwrap_or_else(|| json!({}));
+    if !labs.is_object() {
+        return Err(ApiError::invalid(
+            "field `labs`: expected a JSON object of laboratory values, found another value",
+        ));
+    }
+    let f = state
+        .store
+        .add_follow_up(
+            &auth.actor(),
+            &NewFollowUp {
+                case_id,
+                visit_date: body.visit_date,
+                labs_json: labs.to_string(),
+                recist: body.recist,
+                notes: body.notes,
+            },
+        )
+        .await?;
+    Ok(created(follow_up_view(&f)))
+}
+
+/// `POST /api/cases/{id}/toxicities` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ToxicityBody {
+    term: String,
+    grade: i64,
+    #[serde(default)]
+    follow_up_id: Option<i64>,
+    #[serde(default)]
+    onset_date: Option<String>,
+    #[serde(default)]
+    attribution: Option<String>,
+    #[serde(default)]
+    notes: Option<String>,
+}
+
+/// `GET /api/cases/{id}/toxicities`: the adverse events of a case.
+pub(crate) async fn list_toxicities(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> ApiResult {
+    state.store.case(id).await?;
+    let list = state.store.toxicities(id).await?;
+    Ok(Json(json!({ "toxicities": list })).into_response())
+}
+
+/// `POST /api/cases/{id}/toxicities`: records an adverse event (CTCAE term and grade 1–5); a
+/// `follow_up_id` must be a visit of the same case.
+pub(crate) async fn add_toxicity(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(case_id): PathId,
+    ApiJson(body): ApiJson<ToxicityBody>,
+) -> ApiResult {
+    state.store.case(case_id).await?;
+    if let Some(fid) = body.follow_up_id {
+        let visits = state.store.follow_ups(case_id).await?;
+        if !visits.iter().any(|f| f.id == fid) {
+            return Err(ApiError::invalid(format!(
+                "field `follow_up_id`: expected a follow-up visit of case {case_id}, found {fid}"
+            )));
+        }
+    }
+    let t = state
+        .store
+        .add_toxicity(
+            &auth.actor(),
+            &NewToxicity {
+                case_id,
+                follow_up_id: body.follow_up_id,
+                term: body.term,
+                grade: body.grade,
+                onset_date: body.onset_date,
+                attribution: body.attribution,
+                notes: body.notes,
+            },
+        )
+        .await?;
+    Ok(created(json!(t)))
 }
 
 /// `POST /api/cases/{id}/plans` body.

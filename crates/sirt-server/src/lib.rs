@@ -5,7 +5,7 @@
 //! | `lib` | [`ServerConfig`], [`Server::bind`] / [`Server::run`], [`serve`], [`run_blocking`]; [`app`], the router built from the route table ([`routes`]); security headers; the placeholder page `GET /` |
 //! | [`auth`] | Argon2id password hashes, session tokens (SHA-256 stored), cookie `sirtplan_session` (HttpOnly, SameSite=Strict, Secure on TLS or `--secure-cookies`), 12 h idle expiry, CSRF token in `X-CSRF-Token`, login rate limit (5 failures per username and address per 15 min → 429) |
 //! | [`permissions`] | the permission table: action → roles |
-//! | `api` | patients, cases with their timeline, plans (create, get, `PATCH` parameters with recomputation, check, approve, deliver, report, history), demo import, audit log |
+//! | `api` | patients, cases with their timeline, follow-up visits and toxicities, plans (create, get, `PATCH` parameters with recomputation, check, approve, deliver, report, history), demo import, audit log |
 //! | [`engine`] | parameters → case file → `sirt-workflow` plan → `sirt-report` JSON (no dosimetry here) |
 //! | [`error`] | JSON errors `{ "error": { "code", "message" } }` and the extractors that answer with them |
 //! | `openapi` | the OpenAPI 3.1 document (`GET /api/openapi.json`) |
@@ -245,6 +245,30 @@ fn table() -> Vec<Entry> {
             "/api/cases/{id}",
             a(ReadClinical),
             get(api::get_case),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/followups",
+            a(ReadClinical),
+            get(api::list_follow_ups),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/followups",
+            a(RecordFollowUp),
+            post(api::add_follow_up),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/toxicities",
+            a(ReadClinical),
+            get(api::list_toxicities),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/toxicities",
+            a(RecordFollowUp),
+            post(api::add_toxicity),
         ),
         entry(
             Method::POST,

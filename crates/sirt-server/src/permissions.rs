@@ -27,6 +27,8 @@ pub enum Action {
     ApprovePlan,
     /// Record the delivery of an approved plan.
     DeliverPlan,
+    /// Record a follow-up visit or an adverse event (toxicity) of a case.
+    RecordFollowUp,
     /// Read the audit log.
     ReadAudit,
 }
@@ -47,6 +49,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::CheckPlan, &[Physicist]),
     (Action::ApprovePlan, &[Physician]),
     (Action::DeliverPlan, &[Physician, Physicist, Technologist]),
+    (Action::RecordFollowUp, &[Physician]),
     (Action::ReadAudit, &[Admin]),
 ];
 
@@ -76,6 +79,7 @@ impl Action {
             Action::CheckPlan => "check_plan",
             Action::ApprovePlan => "approve_plan",
             Action::DeliverPlan => "deliver_plan",
+            Action::RecordFollowUp => "record_follow_up",
             Action::ReadAudit => "read_audit",
         }
     }
@@ -106,6 +110,7 @@ mod tests {
             Action::CheckPlan,
             Action::ApprovePlan,
             Action::DeliverPlan,
+            Action::RecordFollowUp,
             Action::ReadAudit,
         ];
         for a in all {

@@ -110,7 +110,8 @@ async fn login_logout_and_the_session_cookie(url: &str) {
             "create_plan",
             "edit_plan",
             "approve_plan",
-            "deliver_plan"
+            "deliver_plan",
+            "record_follow_up"
         ])
     );
 
@@ -1188,6 +1189,207 @@ async fn the_openapi_document_lists_exactly_the_routes_of_the_router(url: &str) 
     }
     assert_eq!(r.headers[header::X_FRAME_OPTIONS], "DENY");
     assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}
+
+both!(follow_up_visits_and_toxicities_are_recorded_audited_and_listed);
+async fn follow_up_visits_and_toxicities_are_recorded_audited_and_listed(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let viewer = t.login(Role::Viewer).await;
+    let (cid, _) = import_demo(&t, &phys).await;
+    let (other_cid, _) = import_demo(&t, &phys).await;
+    let visits = format!("/api/cases/{cid}/followups");
+    let tox = format!("/api/cases/{cid}/toxicities");
+
+    // Two visits, recorded out of date order; the list comes back by visit date.
+    let recist = "[[target]]\nlesion = \"T1\"\ndiameter_mm = 31\n";
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &visits,
+            Some(json!({"visit_date": "2026-06-02", "labs": {"bilirubin_umol_l": 14, "albumin_g_l": 38},
+                "recist": recist, "notes": "<script>alert(1)</script>"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let late = r.json["id"].as_i64().unwrap();
+    assert_eq!(r.json["labs"]["bilirubin_umol_l"], 14);
+    assert_eq!(r.json["recist"], recist);
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &visits,
+            Some(json!({"visit_date": "2026-04-01"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let early = r.json["id"].as_i64().unwrap();
+    assert_eq!(r.json["labs"], json!({}));
+    let r = t.call(Some(&viewer), Method::GET, &visits, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let ids: Vec<i64> = r.json["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [early, late]);
+    assert_eq!(
+        r.json["follow_ups"][1]["notes"],
+        "<script>alert(1)</script>"
+    );
+
+    // Invalid input: 422 naming the field; nothing written.
+    for (body, field) in [
+        (json!({"visit_date": "2026-13-01"}), "visit_date"),
+        (json!({"visit_date": "2026-04-01", "labs": [1, 2]}), "labs"),
+        (json!({"visit_date": "2026-04-01", "unknown": 1}), "unknown"),
+    ] {
+        let r = t.call(Some(&dr), Method::POST, &visits, Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.message().contains(field), "{}", r.text);
+    }
+    for (body, field) in [
+        (json!({"term": "Fatigue", "grade": 6}), "grade"),
+        (json!({"term": "", "grade": 2}), "term"),
+        (json!({"term": "x".repeat(101), "grade": 2}), "term"),
+        (
+            json!({"term": "Nausea", "grade": 2, "onset_date": "yesterday"}),
+            "onset_date",
+        ),
+        (
+            json!({"term": "Nausea", "grade": 2, "follow_up_id": late + 1000}),
+            "follow_up_id",
+        ),
+    ] {
+        let r = t.call(Some(&dr), Method::POST, &tox, Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.message().contains(field), "{}", r.text);
+    }
+    // A visit of another case cannot carry this case's toxicity.
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &format!("/api/cases/{other_cid}/toxicities"),
+            Some(json!({"term": "Nausea", "grade": 2, "follow_up_id": late})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+
+    // A toxicity tied to a visit.
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &tox,
+            Some(
+                json!({"term": "Abdominal pain", "grade": 2, "follow_up_id": early,
+                "onset_date": "2026-03-30", "attribution": "probable"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let tid = r.json["id"].as_i64().unwrap();
+    assert_eq!(r.json["follow_up_id"], early);
+    assert_eq!(r.json["grade"], 2);
+    let r = t.call(Some(&viewer), Method::GET, &tox, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json["toxicities"].as_array().unwrap().len(), 1);
+    assert_eq!(r.json["toxicities"][0]["term"], "Abdominal pain");
+
+    // The case page shows them on its timeline.
+    let r = t
+        .call(
+            Some(&viewer),
+            Method::GET,
+            &format!("/api/cases/{cid}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.json["follow_ups"].as_array().unwrap().len(), 2);
+    assert_eq!(r.json["follow_ups"][0]["labs"], json!({}));
+    let kinds: Vec<&str> = r.json["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "follow_up").count(), 2);
+    assert!(kinds.contains(&"toxicity"));
+
+    // One audit row per record, with the physician and the record after.
+    let admin = t.login(Role::Admin).await;
+    let r = t
+        .call(
+            Some(&admin),
+            Method::GET,
+            &format!("/api/audit?entity=follow_up&entity_id={late}"),
+            None,
+        )
+        .await;
+    let rows = r.json["entries"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{}", r.text);
+    assert_eq!(rows[0]["action"], "follow_up.create");
+    assert_eq!(rows[0]["username"], "dr.house");
+    assert_eq!(rows[0]["after"]["visit_date"], "2026-06-02");
+    let r = t
+        .call(
+            Some(&admin),
+            Method::GET,
+            "/api/audit?entity=follow_up",
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.json["entries"].as_array().unwrap().len(),
+        2,
+        "invalid visits wrote nothing"
+    );
+    let r = t
+        .call(
+            Some(&admin),
+            Method::GET,
+            &format!("/api/audit?entity=toxicity&entity_id={tid}"),
+            None,
+        )
+        .await;
+    let rows = r.json["entries"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{}", r.text);
+    assert_eq!(rows[0]["action"], "toxicity.create");
+    assert_eq!(rows[0]["after"]["term"], "Abdominal pain");
+    let r = t
+        .call(
+            Some(&admin),
+            Method::GET,
+            "/api/audit?entity=toxicity",
+            None,
+        )
+        .await;
+    assert_eq!(r.json["entries"].as_array().unwrap().len(), 1);
+
+    // An unknown case is 404 for reading and writing.
+    let r = t
+        .call(
+            Some(&viewer),
+            Method::GET,
+            "/api/cases/999999/followups",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            "/api/cases/999999/toxicities",
+            Some(json!({"term": "Nausea", "grade": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[test]

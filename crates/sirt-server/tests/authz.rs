@@ -131,6 +131,30 @@ const TABLE: &[Row] = &[
         [401, 200, 200, 200, 200, 200],
     ),
     row(
+        "GET",
+        "/api/cases/{id}/followups",
+        Case,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/cases/{id}/followups",
+        Case,
+        [401, 403, 201, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/cases/{id}/toxicities",
+        Case,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/cases/{id}/toxicities",
+        Case,
+        [401, 403, 201, 403, 403, 403],
+    ),
+    row(
         "POST",
         "/api/cases/{id}/plans",
         Case,
@@ -291,6 +315,10 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
         ("POST", "/api/patients") => Some(json!({"mrn": mrn(), "name": "N"})),
         ("POST", "/api/patients/{id}/cases") => Some(json!({"title": "t", "indication": "HCC"})),
         ("POST", "/api/cases/{id}/plans") => Some(json!({"case_toml": DEMO})),
+        ("POST", "/api/cases/{id}/followups") => {
+            Some(json!({"visit_date": "2026-04-01", "labs": {"bilirubin_umol_l": 14}}))
+        }
+        ("POST", "/api/cases/{id}/toxicities") => Some(json!({"term": "Fatigue", "grade": 1})),
         ("PATCH", _) => Some(
             json!({"row_version": rv, "parameters": {"injections": {"R": {"tnr": {"T1": 3.0}}}}}),
         ),
