@@ -302,7 +302,9 @@ fn activity_grid<'a>(input: &'a ActivityInput<'_>) -> &'a Image<f32> {
 
 /// The Y-90 kernel engine for a voxel size: Graves water DPK scaled to
 /// [`KERNEL_MEDIUM_G_PER_ML`], integrated over voxel pairs.
-pub fn y90_kernel_engine(voxel_mm: [f64; 3]) -> Result<KernelConvolution, DosimetryError> {
+pub fn y90_kernel_engine(
+    voxel_mm: [f64; 3],
+) -> Result<std::sync::Arc<KernelConvolution>, DosimetryError> {
     kernel_engine(Nuclide::Y90, voxel_mm)
 }
 
@@ -324,16 +326,34 @@ pub fn point_kernel(nuclide: Nuclide) -> Result<PointKernel, DosimetryError> {
     }
 }
 
+/// Kernel engines built in this process, by nuclide and voxel size (bit patterns): integrating a
+/// kernel over voxel pairs takes a good fraction of a second, and an engine keeps its kernel
+/// spectra and FFT work buffer, so a plan's several dose maps (and a server's recomputations)
+/// build each kernel once.
+type EngineCache =
+    std::collections::HashMap<(Nuclide, [u64; 3]), std::sync::Arc<KernelConvolution>>;
+
+static ENGINES: std::sync::OnceLock<std::sync::Mutex<EngineCache>> = std::sync::OnceLock::new();
+
 /// The kernel engine of a nuclide for a voxel size: its water DPK ([`point_kernel`]) scaled to
-/// [`KERNEL_MEDIUM_G_PER_ML`], integrated over voxel pairs.
+/// [`KERNEL_MEDIUM_G_PER_ML`], integrated over voxel pairs; built once per process and voxel size.
 pub fn kernel_engine(
     nuclide: Nuclide,
     voxel_mm: [f64; 3],
-) -> Result<KernelConvolution, DosimetryError> {
+) -> Result<std::sync::Arc<KernelConvolution>, DosimetryError> {
+    let key = (nuclide, voxel_mm.map(f64::to_bits));
+    let cache = ENGINES.get_or_init(Default::default);
+    if let Some(e) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(e);
+    }
     let dpk = point_kernel(nuclide)?.scaled_to_density(KERNEL_MEDIUM_G_PER_ML);
-    Ok(KernelConvolution::new(VoxelKernel::from_point_kernel(
+    let engine = std::sync::Arc::new(KernelConvolution::new(VoxelKernel::from_point_kernel(
         &dpk, voxel_mm,
-    )?))
+    )?));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, engine.clone());
+    }
+    Ok(engine)
 }
 
 /// Runs the pipeline.
