@@ -186,15 +186,8 @@ impl Store {
 
     /// An account.
     pub async fn user(&self, id: i64) -> Result<User, StoreError> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "user",
-                id: id.to_string(),
-            })?;
-        user_from(&row)
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        user_from(&self.row_by_id(&sql, "user", id).await?)
     }
 
     /// Every account, by username.

@@ -185,17 +185,8 @@ impl Store {
 
     /// A patient.
     pub async fn patient(&self, id: i64) -> Result<Patient, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: "patient",
-            id: id.to_string(),
-        })?;
-        patient_from(&row)
+        let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1");
+        patient_from(&self.row_by_id(&sql, "patient", id).await?)
     }
 
     /// Patients whose MRN or name contains `q` (case-insensitive), by name; all when `q` is
@@ -283,15 +274,8 @@ impl Store {
 
     /// A case.
     pub async fn case(&self, id: i64) -> Result<Case, StoreError> {
-        let row = sqlx::query(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "case",
-                id: id.to_string(),
-            })?;
-        case_from(&row)
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1");
+        case_from(&self.row_by_id(&sql, "case", id).await?)
     }
 
     /// The cases of a patient, newest first.
@@ -587,14 +571,13 @@ impl Store {
 
     /// The bytes of a document stored inline; `None` for one stored as a path.
     pub async fn document_content(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query("SELECT content FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "document",
-                id: id.to_string(),
-            })?;
+        let row = self
+            .row_by_id(
+                "SELECT content FROM documents WHERE id = $1",
+                "document",
+                id,
+            )
+            .await?;
         Ok(row.try_get("content")?)
     }
 

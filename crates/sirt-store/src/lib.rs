@@ -246,6 +246,26 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+impl Store {
+    /// The one row of `sql` (a `SELECT … WHERE id = $1`) for `id`, or [`StoreError::NotFound`]
+    /// naming `entity`.
+    pub(crate) async fn row_by_id(
+        &self,
+        sql: &str,
+        entity: &'static str,
+        id: i64,
+    ) -> Result<sqlx::any::AnyRow, StoreError> {
+        sqlx::query(sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity,
+                id: id.to_string(),
+            })
+    }
+}
+
 /// Refuses a text longer than `max` characters.
 pub(crate) fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), StoreError> {
     let found = value.chars().count();

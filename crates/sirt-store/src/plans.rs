@@ -258,15 +258,8 @@ impl Store {
 
     /// A plan version.
     pub async fn plan(&self, id: i64) -> Result<Plan, StoreError> {
-        let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "plan",
-                id: id.to_string(),
-            })?;
-        plan_from(&row)
+        let sql = format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1");
+        plan_from(&self.row_by_id(&sql, "plan", id).await?)
     }
 
     /// The plan versions of a case, oldest first.
