@@ -325,7 +325,8 @@ pub(crate) fn write_outputs(
         .map_err(|e| Failure::Internal(e.into()))?;
         files.push((
             "rtdose.dcm".to_string(),
-            crate::voxel_plan::rt_dose_bytes(study, civil, None, 901, "SIRT voxel dose", result)?,
+            sirt_voxelplan::rt_dose_bytes(study, civil, None, 901, "SIRT voxel dose", result)
+                .map_err(|e| Failure::Internal(e.into()))?,
         ));
     }
     files.extend(

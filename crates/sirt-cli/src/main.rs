@@ -8,9 +8,7 @@ mod calc;
 mod cohort;
 mod dose_cmd;
 mod followup;
-mod phantom_dicom;
 mod server_cmd;
-mod voxel_plan;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -193,6 +191,16 @@ pub(crate) type Result<T> = std::result::Result<T, Failure>;
 /// Marks an error as the user's input.
 pub(crate) fn input<E: Into<anyhow::Error>>(e: E) -> Failure {
     Failure::Input(e.into())
+}
+
+/// A voxel plan error as the user's input or an internal one, as the library says; the message
+/// and its causes are the wrapped error's own.
+fn voxel_failure(e: sirt_voxelplan::VoxelPlanError) -> Failure {
+    if e.is_input() {
+        Failure::Input(e.into())
+    } else {
+        Failure::Internal(e.into())
+    }
 }
 
 fn main() -> ExitCode {
@@ -408,7 +416,9 @@ fn phantom(
         ("truth.json".to_owned(), truth),
     ];
     let mut files = files;
-    files.extend(phantom_dicom::files(&p).map_err(|e| Failure::Internal(e.into()))?);
+    let dicom =
+        sirt_voxelplan::phantom_dicom::files(&p).map_err(|e| Failure::Internal(e.into()))?;
+    files.extend(dicom);
     for sub in ["dicom/ct", "dicom/spect", "dicom/pet"] {
         let d = dir.join(sub);
         std::fs::create_dir_all(&d)
@@ -542,17 +552,20 @@ fn plan(text: &str, name: &str, base: &Path, args: &PlanArgs, out: &mut impl Wri
     let case = sirt_case::parse(text, name).map_err(input)?;
     let plan = sirt_workflow::plan(&case, &devices, &rules, name).map_err(input)?;
     let voxel = match &case.images {
-        Some(images) => Some((images, voxel_plan::voxel_plan(&plan, images, base)?)),
+        Some(images) => Some((
+            images,
+            sirt_voxelplan::run(&plan, images, base).map_err(voxel_failure)?,
+        )),
         None => None,
     };
     let mut doc = sirt_report::plan_document(&plan);
     let mut json_value = sirt_report::plan_json(&plan);
     let mut files = Vec::new();
     if let Some((images, v)) = &voxel {
-        doc.blocks.extend(voxel_plan::blocks(&plan, images, v));
-        json_value["voxel"] = voxel_plan::json(v);
+        doc.blocks.extend(v.blocks(&plan, images));
+        json_value["voxel"] = v.json();
         if args.out.is_some() {
-            files = voxel_plan::files(v)?;
+            files = v.files().map_err(voxel_failure)?;
         }
     }
     let text_report = sirt_report::document::to_text(&doc);

@@ -20,6 +20,10 @@ pub(crate) struct ServeArgs {
     /// X-Forwarded-Proto).
     #[arg(long)]
     secure_cookies: bool,
+    /// Folder of the uploaded images (created at start): `patients/{id}/studies/{study}/` under
+    /// it. Keep it with the database: the database records what lies there.
+    #[arg(long, value_name = "DIR", default_value = sirt_server::DEFAULT_DATA_DIR)]
+    data_dir: std::path::PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -56,14 +60,17 @@ pub(crate) fn serve(args: &ServeArgs, out: &mut impl Write) -> Result<()> {
         bind: args.bind,
         database_url: database_url(&args.database),
         secure_cookies: args.secure_cookies,
+        data_dir: args.data_dir.clone(),
         ..Default::default()
     };
     let shown = sirt_store::redact_url(&config.database_url);
+    let data_dir = config.data_dir.clone();
     let mut ready_err = None;
     let r = sirt_server::run_blocking(config, |addr| {
         let r = writeln!(
             out,
-            "sirtplan serve: http://{addr} (database {shown}); Ctrl-C stops. Research use only."
+            "sirtplan serve: http://{addr} (database {shown}, images in {}); Ctrl-C stops. Research use only.",
+            data_dir.display()
         )
         .and_then(|()| out.flush());
         if let Err(e) = r {
@@ -74,7 +81,9 @@ pub(crate) fn serve(args: &ServeArgs, out: &mut impl Write) -> Result<()> {
         return Err(e.into());
     }
     r.map_err(|e| match e {
-        sirt_server::ServeError::Database(_) | sirt_server::ServeError::Bind { .. } => input(e),
+        sirt_server::ServeError::Database(_)
+        | sirt_server::ServeError::Bind { .. }
+        | sirt_server::ServeError::DataDir { .. } => input(e),
         other => Failure::Internal(other.into()),
     })
 }

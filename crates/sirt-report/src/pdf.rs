@@ -57,7 +57,12 @@ pub fn print_pdf(html: &Path, pdf: &Path) -> Result<(), PdfError> {
             "SIRTPLAN_CHROMIUM, chromium, chromium-browser, google-chrome on PATH".into(),
         )
     })?;
-    let profile = std::env::temp_dir().join(format!("sirtplan-chromium-{}", std::process::id()));
+    // One profile folder per print: Chromium refuses a profile another instance holds, and a
+    // server prints several reports at once.
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let profile =
+        std::env::temp_dir().join(format!("sirtplan-chromium-{}-{seq}", std::process::id()));
     let html_abs = std::fs::canonicalize(html).unwrap_or_else(|_| html.to_path_buf());
     let out = Command::new(program)
         .args([

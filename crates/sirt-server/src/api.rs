@@ -28,7 +28,7 @@ pub const HTML_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-s
 
 type ApiResult = Result<Response, ApiError>;
 
-fn parse_json(text: &str) -> Value {
+pub(crate) fn parse_json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
@@ -50,7 +50,7 @@ impl From<EngineError> for ApiError {
 }
 
 /// Computes a plan off the async threads.
-async fn compute(
+pub(crate) async fn compute(
     state: &AppState,
     case_toml: String,
     params: Parameters,
@@ -92,9 +92,10 @@ fn plan_summary(p: &Plan) -> Value {
 }
 
 /// A plan with its inputs and computed result.
-fn plan_view(p: &Plan) -> Value {
+fn plan_view(state: &AppState, p: &Plan) -> Value {
     let mut v = plan_summary(p);
     if let Value::Object(m) = &mut v {
+        m.insert("options".into(), state.engine.options());
         m.insert("editable".into(), json!(!p.state.is_frozen()));
         m.insert("parameters".into(), parse_json(&p.parameters_json));
         m.insert("case_toml".into(), json!(p.case_toml));
@@ -148,7 +149,7 @@ pub(crate) async fn create_patient(
 pub(crate) async fn get_patient(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
     let patient = state.store.patient(id).await?;
     let cases = state.store.cases_of_patient(id).await?;
-    let studies = state.store.studies(id).await?;
+    let studies = crate::uploads::studies_of_patient(&state, id).await?;
     Ok(Json(json!({ "patient": patient, "cases": cases, "studies": studies })).into_response())
 }
 
@@ -211,7 +212,7 @@ pub(crate) async fn demo_import(
         )
         .await?;
     Ok(created(
-        json!({ "patient": patient, "case": case, "plan": plan_view(&plan) }),
+        json!({ "patient": patient, "case": case, "plan": plan_view(&state, &plan) }),
     ))
 }
 
@@ -297,14 +298,58 @@ pub(crate) async fn list_follow_ups(
     PathId(id): PathId,
 ) -> ApiResult {
     state.store.case(id).await?;
-    let list: Vec<Value> = state
-        .store
-        .follow_ups(id)
-        .await?
-        .iter()
-        .map(follow_up_view)
-        .collect();
-    Ok(Json(json!({ "follow_ups": list })).into_response())
+    let visits = state.store.follow_ups(id).await?;
+    let list: Vec<Value> = visits.iter().map(follow_up_view).collect();
+    let assessment = recist_assessment(&visits);
+    Ok(Json(json!({ "follow_ups": list, "assessment": assessment })).into_response())
+}
+
+/// The tumour response of a case: the RECIST measurements of the latest visit that has them
+/// (each visit's `recist` is the measurement file as of that visit: baseline and every
+/// assessment so far) evaluated by `sirt-recist` with its defaults (RECIST 1.1, confirmation
+/// not required), as `sirtplan recist`. `null` when no visit has measurements; `{"error"}`
+/// naming the visit when they do not evaluate.
+fn recist_assessment(visits: &[FollowUp]) -> Value {
+    let Some(v) = visits.iter().rev().find(|v| v.recist.is_some()) else {
+        return Value::Null;
+    };
+    let text = v.recist.as_deref().unwrap_or_default();
+    let name = format!("follow-up visit {} ({}) recist", v.id, v.visit_date);
+    match sirt_recist::evaluate(text, &name, &sirt_recist::Params::default()) {
+        Ok(e) => {
+            let full = serde_json::to_value(&e).unwrap_or(Value::Null);
+            let g = &full["global"];
+            let tenth = |x: &Value| x.as_f64().map(|t| t / 10.0);
+            let points: Vec<Value> = g["time_points"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|t| {
+                            json!({
+                                "date": t["date"], "visit": t["visit"],
+                                "sum_mm": tenth(&t["sum_tenth_mm"]),
+                                "change_from_baseline_percent": tenth(&t["change_from_baseline_tenth_pct"]),
+                                "target": t["target"], "non_target": t["non_target"],
+                                "new_lesions": t["new_lesions"], "overall": t["overall"],
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({
+                "source_visit_id": v.id,
+                "criteria": full["params"]["criteria"],
+                "baseline_sum_mm": tenth(&g["baseline_sum_tenth_mm"]),
+                "time_points": points,
+                "best_overall_response": g["best"]["response"],
+                "best_overall_response_date": g["best"]["date"],
+                "first_progression": g["first_progression"],
+                "hepatic_best_overall_response": full["hepatic"]["best"]["response"],
+                "text": sirt_recist::render_text(&e),
+            })
+        }
+        Err(err) => json!({ "source_visit_id": v.id, "error": err.to_string() }),
+    }
 }
 
 /// `POST /api/cases/{id}/followups`: records a visit (date, laboratory values, RECIST
@@ -432,13 +477,13 @@ pub(crate) async fn create_plan(
             },
         )
         .await?;
-    Ok(created(plan_view(&plan)))
+    Ok(created(plan_view(&state, &plan)))
 }
 
 /// `GET /api/plans/{id}`.
 pub(crate) async fn get_plan(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
     let plan = state.store.plan(id).await?;
-    Ok(Json(plan_view(&plan)).into_response())
+    Ok(Json(plan_view(&state, &plan)).into_response())
 }
 
 /// `PATCH /api/plans/{id}` body.
@@ -502,9 +547,9 @@ pub(crate) async fn patch_plan(
         )
         .await?;
     Ok(match out {
-        EditOutcome::Updated(p) => Json(plan_view(&p)).into_response(),
+        EditOutcome::Updated(p) => Json(plan_view(&state, &p)).into_response(),
         EditOutcome::NewVersion(p) => {
-            let mut r = created(plan_view(&p));
+            let mut r = created(plan_view(&state, &p));
             if let Ok(v) = HeaderValue::from_str(&format!("/api/plans/{}", p.id)) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
@@ -531,7 +576,7 @@ pub(crate) async fn check_plan(
         .store
         .check_plan(&auth.actor(), id, body.row_version)
         .await?;
-    Ok(Json(plan_view(&p)).into_response())
+    Ok(Json(plan_view(&state, &p)).into_response())
 }
 
 /// `POST /api/plans/{id}/approve`.
@@ -545,7 +590,7 @@ pub(crate) async fn approve_plan(
         .store
         .approve_plan(&auth.actor(), id, body.row_version)
         .await?;
-    Ok(Json(plan_view(&p)).into_response())
+    Ok(Json(plan_view(&state, &p)).into_response())
 }
 
 /// `POST /api/plans/{id}/deliver` body.
@@ -583,7 +628,7 @@ pub(crate) async fn deliver_plan(
         .store
         .deliver_plan(&auth.actor(), id, body.row_version, &body.treatments)
         .await?;
-    Ok(Json(plan_view(&p)).into_response())
+    Ok(Json(plan_view(&state, &p)).into_response())
 }
 
 fn or_dash(v: &Option<String>) -> String {
@@ -593,11 +638,36 @@ fn or_dash(v: &Option<String>) -> String {
 /// `GET /api/plans/{id}/report.html`: the CLI's plan report (sirt-report), with the plan's
 /// record (patient, case, version, state, check and approval, inputs hash) after the notice.
 pub(crate) async fn report_html(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
+    let html = report_document_html(&state, id).await?;
+    let mut r = html.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(REPORT_CSP),
+    );
+    // The planning workspace shows the report in a frame of the same origin.
+    r.headers_mut().insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    Ok(r)
+}
+
+/// Content-Security-Policy of the plan report: [`HTML_CSP`], except that the application's own
+/// pages may frame it.
+pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+/// The plan report as an HTML document (the CLI's report with the plan record).
+pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<String, ApiError> {
     let plan = state.store.plan(id).await?;
     let case = state.store.case(plan.case_id).await?;
     let patient = state.store.patient(case.patient_id).await?;
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
-    let computed = compute(&state, plan.case_toml.clone(), params).await?;
+    let computed = compute(state, plan.case_toml.clone(), params).await?;
     let mut doc = sirt_report::plan_document(&computed.plan);
     let by_at = |by: &Option<String>, at: &Option<String>| match (by, at) {
         (Some(b), Some(a)) => format!("{b}, {a}"),
@@ -644,17 +714,7 @@ pub(crate) async fn report_html(State(state): State<AppState>, PathId(id): PathI
     doc.blocks
         .insert(at, Block::Heading(1, "Plan record".into()));
     doc.blocks.insert(at + 1, record);
-    let html = sirt_report::document::to_html(&doc);
-    let mut r = html.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    r.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(HTML_CSP),
-    );
-    Ok(r)
+    Ok(sirt_report::document::to_html(&doc))
 }
 
 /// Parameters as `path → value` (`injections.R.tnr.T1 → 3.1`).

@@ -138,6 +138,22 @@ impl Engine {
         })
     }
 
+    /// The values the parameters may take, for the planning workspace's choices: the devices of
+    /// the catalogue (id, name, nuclide), the named K conventions (`sirt-nuclides`) and the
+    /// methods (`sirt-case`). The engine validates every value again when it plans.
+    pub fn options(&self) -> Value {
+        let devices: Vec<Value> = self
+            .devices
+            .devices()
+            .map(|d| serde_json::json!({ "id": d.id, "name": d.name, "nuclide": d.nuclide.to_string() }))
+            .collect();
+        serde_json::json!({
+            "devices": devices,
+            "k_conventions": ["therasphere-ifu", "resin-partition", "ho166-rule", "nuclear-data"],
+            "methods": ["mird", "partition", "bsa", "ho166"],
+        })
+    }
+
     /// Plans a case file as it is.
     pub fn plan_text(&self, case_toml: &str) -> Result<sirt_workflow::Plan, EngineError> {
         let case = sirt_case::parse(case_toml, CASE_NAME)?;

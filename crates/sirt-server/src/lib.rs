@@ -9,6 +9,8 @@
 //! | [`engine`] | parameters → case file → `sirt-workflow` plan → `sirt-report` JSON (no dosimetry here) |
 //! | [`error`] | JSON errors `{ "error": { "code", "message" } }` and the extractors that answer with them |
 //! | `openapi` | the OpenAPI 3.1 document (`GET /api/openapi.json`) |
+//! | `pages` | the application page `GET /` and its scripts and style at `/static/{file}` (from the binary), the plan report as PDF (Chromium), cohort Kaplan–Meier statistics (sirt-survival) |
+//! | [`uploads`] | image uploads (`POST /api/patients/{id}/studies`: a zip of a DICOM folder, one DICOM file, NIfTI) checked with sirt-dicom / sirt-nifti, stored under the data folder, with their limits; the studies with their series |
 //! | [`admin`] | account creation for the CLI (`sirtplan admin create-user`) |
 //!
 //! ```no_run
@@ -28,7 +30,10 @@ pub mod auth;
 pub mod engine;
 pub mod error;
 mod openapi;
+mod pages;
 pub mod permissions;
+pub mod uploads;
+mod volumes;
 
 pub use auth::LoginLimit;
 pub use engine::{Engine, Parameters};
@@ -40,7 +45,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{MethodRouter, get, patch, post};
 use sirt_store::{Store, User};
 use std::net::SocketAddr;
@@ -50,6 +55,10 @@ use thiserror::Error;
 /// Largest request body: 2 MiB (issue 6: "e.g. 2 MB JSON"; a case file is a few kB, uploads
 /// come later with their own limit).
 pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
+/// Data folder when none is given: `sirtplan-data` in the working folder (uploaded images lie
+/// in `patients/{patient_id}/studies/{study_id}/` under it).
+pub const DEFAULT_DATA_DIR: &str = "sirtplan-data";
 
 /// Port when none is given: 8080 (design choice: unprivileged, common for local web tools).
 pub const DEFAULT_PORT: u16 = 8080;
@@ -66,6 +75,8 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Login rate limit.
     pub login_limit: LoginLimit,
+    /// Folder of the uploaded images (created at start); [`DEFAULT_DATA_DIR`] by default.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Default for ServerConfig {
@@ -75,6 +86,7 @@ impl Default for ServerConfig {
             database_url: "sqlite://sirtplan.db".into(),
             secure_cookies: false,
             login_limit: LoginLimit::default(),
+            data_dir: DEFAULT_DATA_DIR.into(),
         }
     }
 }
@@ -96,6 +108,14 @@ pub enum ServeError {
     /// The embedded engine data failed to load.
     #[error(transparent)]
     Engine(#[from] engine::EngineError),
+    /// The data folder could not be created.
+    #[error("data folder {}: cannot create it: {source}", .path.display())]
+    DataDir {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
     /// Serving failed.
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
@@ -115,6 +135,10 @@ pub struct Inner {
     pub secure_cookies: bool,
     /// Login rate limit.
     pub login_limit: LoginLimit,
+    /// Folder of the uploaded images.
+    pub data_dir: std::path::PathBuf,
+    /// The viewer's volumes of the plans last shown.
+    pub volumes: volumes::VolumeCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -125,17 +149,29 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// State over a store, with the embedded engine.
+    /// State over a store, with the embedded engine, uploads in [`DEFAULT_DATA_DIR`].
     pub fn new(
         store: Store,
         secure_cookies: bool,
         login_limit: LoginLimit,
+    ) -> Result<AppState, engine::EngineError> {
+        AppState::with_data_dir(store, secure_cookies, login_limit, DEFAULT_DATA_DIR.into())
+    }
+
+    /// State over a store, with the embedded engine, uploads in `data_dir`.
+    pub fn with_data_dir(
+        store: Store,
+        secure_cookies: bool,
+        login_limit: LoginLimit,
+        data_dir: std::path::PathBuf,
     ) -> Result<AppState, engine::EngineError> {
         Ok(AppState(Arc::new(Inner {
             store,
             engine: Arc::new(Engine::embedded()?),
             secure_cookies,
             login_limit,
+            data_dir,
+            volumes: volumes::VolumeCache::default(),
         })))
     }
 }
@@ -200,7 +236,13 @@ fn table() -> Vec<Entry> {
     use Action::*;
     let a = Access::Action;
     vec![
-        entry(Method::GET, "/", Public, get(index)),
+        entry(Method::GET, "/", Public, get(pages::index)),
+        entry(
+            Method::GET,
+            "/static/{file}",
+            Public,
+            get(pages::static_file),
+        ),
         entry(
             Method::GET,
             "/api/openapi.json",
@@ -233,6 +275,18 @@ fn table() -> Vec<Entry> {
             "/api/patients/{id}/cases",
             a(CreateCase),
             post(api::create_case),
+        ),
+        entry(
+            Method::POST,
+            "/api/patients/{id}/studies",
+            a(UploadImages),
+            post(uploads::upload_study),
+        ),
+        entry(
+            Method::GET,
+            "/api/patients/{id}/studies/{study_id}",
+            a(ReadClinical),
+            get(uploads::get_study),
         ),
         entry(
             Method::POST,
@@ -314,6 +368,42 @@ fn table() -> Vec<Entry> {
         ),
         entry(
             Method::GET,
+            "/api/plans/{id}/report.pdf",
+            a(ReadClinical),
+            get(pages::report_pdf),
+        ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}/volumes",
+            a(ReadClinical),
+            get(volumes::volumes),
+        ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}/volumes/{name}",
+            a(ReadClinical),
+            get(volumes::volume),
+        ),
+        entry(
+            Method::POST,
+            "/api/demo/import-phantom",
+            a(ImportDemo),
+            post(volumes::import_phantom),
+        ),
+        entry(
+            Method::GET,
+            "/api/cohort/demo-registry",
+            a(ReadClinical),
+            get(pages::demo_registry),
+        ),
+        entry(
+            Method::POST,
+            "/api/cohort/km",
+            a(ReadClinical),
+            post(pages::cohort_km),
+        ),
+        entry(
+            Method::GET,
             "/api/plans/{id}/history",
             a(ReadClinical),
             get(api::history),
@@ -371,7 +461,8 @@ async fn security_headers(req: Request, next: Next) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
@@ -381,18 +472,6 @@ async fn security_headers(req: Request, next: Next) -> Response {
     if api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    r
-}
-
-/// The placeholder page (the web UI comes with the next increment).
-const INDEX_HTML: &str = include_str!("../static/index.html");
-
-async fn index() -> Response {
-    let mut r = INDEX_HTML.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
     r
 }
 
@@ -406,8 +485,17 @@ pub struct Server {
 impl Server {
     /// Opens the database (applying migrations) and binds the address.
     pub async fn bind(config: &ServerConfig) -> Result<Server, ServeError> {
+        uploads::prepare_data_dir(&config.data_dir).map_err(|source| ServeError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
         let store = Store::open(&config.database_url).await?;
-        let state = AppState::new(store.clone(), config.secure_cookies, config.login_limit)?;
+        let state = AppState::with_data_dir(
+            store.clone(),
+            config.secure_cookies,
+            config.login_limit,
+            config.data_dir.clone(),
+        )?;
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|source| ServeError::Bind {

@@ -15,6 +15,8 @@ pub enum Action {
     CreatePatient,
     /// Open a case for a patient.
     CreateCase,
+    /// Upload images of a patient (a zip of a DICOM folder, one DICOM file, NIfTI) as a study.
+    UploadImages,
     /// Import the demo case (synthetic patient, case and plan).
     ImportDemo,
     /// Create a plan version from a case file.
@@ -43,6 +45,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     ),
     (Action::CreatePatient, &[Physician, Physicist, Technologist]),
     (Action::CreateCase, &[Physician, Physicist]),
+    (Action::UploadImages, &[Physician, Physicist, Technologist]),
     (Action::ImportDemo, &[Admin, Physician, Physicist]),
     (Action::CreatePlan, &[Physician, Physicist]),
     (Action::EditPlan, &[Physician, Physicist]),
@@ -73,6 +76,7 @@ impl Action {
             Action::ReadClinical => "read_clinical",
             Action::CreatePatient => "create_patient",
             Action::CreateCase => "create_case",
+            Action::UploadImages => "upload_images",
             Action::ImportDemo => "import_demo",
             Action::CreatePlan => "create_plan",
             Action::EditPlan => "edit_plan",
@@ -104,6 +108,7 @@ mod tests {
             Action::ReadClinical,
             Action::CreatePatient,
             Action::CreateCase,
+            Action::UploadImages,
             Action::ImportDemo,
             Action::CreatePlan,
             Action::EditPlan,

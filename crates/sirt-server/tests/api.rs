@@ -106,6 +106,7 @@ async fn login_logout_and_the_session_cookie(url: &str) {
             "read_clinical",
             "create_patient",
             "create_case",
+            "upload_images",
             "import_demo",
             "create_plan",
             "edit_plan",
@@ -1178,15 +1179,46 @@ async fn the_openapi_document_lists_exactly_the_routes_of_the_router(url: &str) 
             route.path
         );
     }
-    // The placeholder page: from the binary, links the document, nothing external.
+    // The application page: from the binary, its script and style from the server itself,
+    // nothing external (issue 6: no CDN), and a policy that allows nothing else.
     let r = t.call(None, Method::GET, "/", None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
     assert!(r.text.contains("href=\"/api/openapi.json\""));
     assert!(r.text.contains("Research use only"));
-    for external in ["http://", "https://", "<script", "<link"] {
+    assert!(
+        r.text
+            .contains("<script type=\"module\" src=\"/static/app.js\"></script>")
+    );
+    assert!(
+        r.text
+            .contains("<link rel=\"stylesheet\" href=\"/static/app.css\">")
+    );
+    let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.starts_with("default-src 'none'; script-src 'self'; style-src 'self';"),
+        "{csp}"
+    );
+    for file in ["app.js", "viewer.js", "app.css"] {
+        let f = t
+            .call(None, Method::GET, &format!("/static/{file}"), None)
+            .await;
+        assert_eq!(f.status, StatusCode::OK, "{file}");
+        for external in ["http://", "https://", "//cdn", "@import"] {
+            // The only absolute URL allowed is the SVG namespace name (not fetched).
+            let text = f.text.replace("http://www.w3.org/2000/svg", "");
+            assert!(!text.contains(external), "{file} contains {external}");
+        }
+        // Text from the server goes in as text, never as HTML.
+        assert!(!f.text.contains("innerHTML"), "{file} uses innerHTML");
+    }
+    for external in ["http://", "https://"] {
         assert!(!r.text.contains(external), "{external}");
     }
+    let missing = t
+        .call(None, Method::GET, "/static/../Cargo.toml", None)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(r.headers[header::X_FRAME_OPTIONS], "DENY");
     assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
 }

@@ -611,7 +611,7 @@ impl Store {
         Ok((p, c, pl))
     }
 
-    async fn patient_in(
+    pub(crate) async fn patient_in(
         &self,
         tx: &mut Transaction<'static, Any>,
         id: i64,
@@ -646,7 +646,7 @@ impl Store {
     }
 }
 
-fn study_from(r: &AnyRow) -> Result<Study, StoreError> {
+pub(crate) fn study_from(r: &AnyRow) -> Result<Study, StoreError> {
     Ok(Study {
         id: r.try_get("id")?,
         patient_id: r.try_get("patient_id")?,

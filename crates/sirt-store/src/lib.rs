@@ -4,9 +4,10 @@
 //! |---|---|
 //! | `lib` | [`Store::open`]: SQLite (`sqlite://PATH`: WAL, foreign keys, busy timeout) or PostgreSQL (`postgres://...`) through one sqlx `AnyPool`; migrations applied at open |
 //! | `migrate` | embedded migrations: one schema text for both dialects, checksums in `schema_migrations` |
-//! | [`model`] | the records: [`User`], [`Session`], [`Patient`], [`Study`], [`Case`], [`Plan`] with [`PlanState`], [`Treatment`], [`FollowUp`], [`Toxicity`], [`Document`], [`AuditEntry`] |
+//! | [`model`] | the records: [`User`], [`Session`], [`Patient`], [`Study`], [`StudySeries`], [`Case`], [`Plan`] with [`PlanState`], [`Treatment`], [`FollowUp`], [`Toxicity`], [`Document`], [`AuditEntry`] |
 //! | `accounts` | users, sessions (token hash, CSRF token, idle expiry), login attempts for rate limiting |
 //! | `clinical` | patients and search, studies, cases, follow-up visits, toxicities, documents, the demo import |
+//! | `series` | uploaded studies with their image series ([`StudySeries`]): [`Store::add_study_with_series`] writes the rows around the caller's placing of the files, in one transaction with the audit row |
 //! | `plans` | plan versions and their workflow: draft → checked (physicist) → approved (physician) → delivered; approved and delivered plans are immutable (an edit makes a new draft version); approval records approver, time and [`inputs_sha256`] |
 //! | `audit` | the append-only audit log ([`Store::audit`]) |
 //! | [`limits`] | the longest text each field accepts |
@@ -48,6 +49,7 @@ mod error;
 mod migrate;
 pub mod model;
 mod plans;
+mod series;
 
 pub use accounts::{LoginAttempt, NewSession};
 pub use error::{OpenError, StoreError};

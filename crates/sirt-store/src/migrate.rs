@@ -16,6 +16,7 @@ struct Migration {
 }
 
 const SCHEMA: &str = include_str!("../migrations/0001_schema.sql");
+const STUDY_SERIES: &str = include_str!("../migrations/0003_study_series.sql");
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -29,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "audit_append_only",
         sqlite: include_str!("../migrations/0002_audit_append_only.sqlite.sql"),
         postgres: include_str!("../migrations/0002_audit_append_only.postgres.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "study_series",
+        sqlite: STUDY_SERIES,
+        postgres: STUDY_SERIES,
     },
 ];
 

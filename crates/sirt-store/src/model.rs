@@ -209,6 +209,67 @@ pub struct NewStudy {
     pub source: Option<String>,
 }
 
+/// One image series of an uploaded study: a DICOM series folder or a NIfTI file inside the
+/// study's folder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudySeries {
+    /// Key.
+    pub id: i64,
+    /// The study.
+    pub study_id: i64,
+    /// Name inside the study's folder: a DICOM series folder (`CT-2`) or a NIfTI file
+    /// (`ct.nii.gz`).
+    pub folder: String,
+    /// `dicom` or `nifti`.
+    pub format: String,
+    /// DICOM modality (`CT`, `NM`, `PT`, `RTSTRUCT`, `SEG`, ...); for NIfTI the one stated.
+    pub modality: String,
+    /// Series Description (DICOM), when present.
+    pub description: Option<String>,
+    /// Study Instance UID (DICOM).
+    pub study_instance_uid: Option<String>,
+    /// Series Instance UID (DICOM).
+    pub series_instance_uid: Option<String>,
+    /// Series Number (DICOM), when present.
+    pub series_number: Option<i64>,
+    /// Frame of Reference UID (DICOM), when present.
+    pub frame_of_reference_uid: Option<String>,
+    /// Number of images: slices of a DICOM series (files), frames of a multi-frame object,
+    /// slices of a NIfTI volume.
+    pub images: i64,
+    /// Voxels along i, j, k, when a volume.
+    pub dims: Option<[i64; 3]>,
+    /// Voxel spacing along i, j, k, mm, when a volume.
+    pub spacing_mm: Option<[f64; 3]>,
+}
+
+/// A new series of a study (see [`StudySeries`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewSeries {
+    /// Name inside the study's folder.
+    pub folder: String,
+    /// `dicom` or `nifti`.
+    pub format: String,
+    /// Modality.
+    pub modality: String,
+    /// Series Description.
+    pub description: Option<String>,
+    /// Study Instance UID.
+    pub study_instance_uid: Option<String>,
+    /// Series Instance UID.
+    pub series_instance_uid: Option<String>,
+    /// Series Number.
+    pub series_number: Option<i64>,
+    /// Frame of Reference UID.
+    pub frame_of_reference_uid: Option<String>,
+    /// Number of images.
+    pub images: i64,
+    /// Voxels along i, j, k.
+    pub dims: Option<[i64; 3]>,
+    /// Voxel spacing along i, j, k, mm.
+    pub spacing_mm: Option<[f64; 3]>,
+}
+
 /// A case: one course of SIRT of one patient, holding the plan versions and the follow-up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Case {

@@ -102,8 +102,8 @@ async fn audit_of(store: &Store, entity: &str, id: i64) -> Vec<AuditEntry> {
 both!(migrations_are_idempotent);
 async fn migrations_are_idempotent(url: &str) {
     let store = open(url).await;
-    assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2]);
-    assert_eq!(Store::latest_schema_version(), 2);
+    assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2, 3]);
+    assert_eq!(Store::latest_schema_version(), 3);
     let p = store
         .create_patient(
             &Actor::system("test"),
@@ -119,7 +119,7 @@ async fn migrations_are_idempotent(url: &str) {
     // Opening again applies nothing and keeps the data; twice at once too.
     let (a, b) = tokio::join!(Store::open(url), Store::open(url));
     let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!(a.schema_versions().await.unwrap(), vec![1, 2]);
+    assert_eq!(a.schema_versions().await.unwrap(), vec![1, 2, 3]);
     assert_eq!(b.patient(p.id).await.unwrap(), p);
     a.close().await;
     b.close().await;
@@ -934,5 +934,137 @@ async fn sessions_login_attempts_and_search(url: &str) {
         ["Jones"]
     );
     assert_eq!(store.search_patients("s-", 10).await.unwrap().len(), 2);
+    store.close().await;
+}
+
+both!(an_uploaded_study_is_written_with_its_series_or_not_at_all);
+async fn an_uploaded_study_is_written_with_its_series_or_not_at_all(url: &str) {
+    let store = open(url).await;
+    let (_, _, tech) = staff(&store).await;
+    let p = store
+        .create_patient(
+            &tech,
+            &NewPatient {
+                mrn: "U-1".into(),
+                name: "Upload".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let new = NewStudy {
+        patient_id: p.id,
+        modality: "CT+NM".into(),
+        description: Some("work-up".into()),
+        study_date: Some("2025-01-15".into()),
+        source: None,
+    };
+    let series = vec![
+        NewSeries {
+            folder: "CT-2".into(),
+            format: "dicom".into(),
+            modality: "CT".into(),
+            series_number: Some(2),
+            frame_of_reference_uid: Some("1.2.3".into()),
+            images: 60,
+            dims: Some([88, 64, 60]),
+            // Not exactly representable in binary: read back bit for bit.
+            spacing_mm: Some([0.7421875, 0.1 + 0.2, 2.5]),
+            ..Default::default()
+        },
+        NewSeries {
+            folder: "RTSTRUCT-9".into(),
+            format: "dicom".into(),
+            modality: "RTSTRUCT".into(),
+            images: 1,
+            ..Default::default()
+        },
+    ];
+    let audit_before = store.audit(&AuditQuery::default()).await.unwrap().len();
+
+    // The caller's placing fails: nothing stays.
+    let e = store
+        .add_study_with_series(&tech, &new, &series, |_| {
+            Err::<String, StoreError>(StoreError::Invalid {
+                field: "files",
+                expected: "placed".into(),
+                found: "an error".into(),
+            })
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Invalid { field: "files", .. }),
+        "{e}"
+    );
+    assert!(store.studies(p.id).await.unwrap().is_empty());
+    assert!(store.series_of_patient(p.id).await.unwrap().is_empty());
+    assert_eq!(
+        store.audit(&AuditQuery::default()).await.unwrap().len(),
+        audit_before
+    );
+
+    // An invalid series is refused before anything is placed.
+    let mut bad = series.clone();
+    bad[1].format = "png".into();
+    let mut called = false;
+    let e = store
+        .add_study_with_series(&tech, &new, &bad, |_| -> Result<String, StoreError> {
+            called = true;
+            Ok(String::new())
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Invalid {
+                field: "series.format",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(!called);
+
+    // Placed: the study with its source, its series, one audit row.
+    let mut placed_id = None;
+    let (study, stored) = store
+        .add_study_with_series(&tech, &new, &series, |id| -> Result<String, StoreError> {
+            placed_id = Some(id);
+            Ok(format!("studies/{id}"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(placed_id, Some(study.id));
+    assert_eq!(
+        study.source.as_deref(),
+        Some(format!("studies/{}", study.id).as_str())
+    );
+    assert_eq!(store.study(study.id).await.unwrap(), study);
+    assert_eq!(store.studies(p.id).await.unwrap(), vec![study.clone()]);
+    let read = store.study_series(study.id).await.unwrap();
+    assert_eq!(read, stored);
+    assert_eq!(read.len(), 2);
+    assert_eq!(read[0].folder, "CT-2");
+    assert_eq!(read[0].dims, Some([88, 64, 60]));
+    assert_eq!(read[0].spacing_mm, Some([0.7421875, 0.1 + 0.2, 2.5]));
+    assert_eq!(read[1].dims, None);
+    assert_eq!(read[1].spacing_mm, None);
+    assert_eq!(store.series_of_patient(p.id).await.unwrap(), read);
+    let audit = audit_of(&store, "study", study.id).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "study.upload");
+    assert_eq!(
+        audit[0].after.as_ref().unwrap()["series"][0]["folder"],
+        "CT-2"
+    );
+    assert!(matches!(
+        store.study(study.id + 1000).await.unwrap_err(),
+        StoreError::NotFound {
+            entity: "study",
+            ..
+        }
+    ));
     store.close().await;
 }

@@ -12,7 +12,9 @@ use serde_json::Value;
 use sirt_server::{AppState, LoginLimit, app};
 use sirt_store::{Actor, NewUser, Role, Store};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tower::ServiceExt;
 
 /// The password of every test account.
@@ -52,6 +54,8 @@ pub struct Resp {
     pub headers: HeaderMap,
     pub text: String,
     pub json: Value,
+    /// The body as received (binary answers).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -78,6 +82,20 @@ pub struct Session {
 pub struct T {
     pub app: Router,
     pub store: Store,
+    /// The data folder of the uploads (a fresh temporary folder, not yet created).
+    pub data_dir: PathBuf,
+}
+
+/// A fresh data folder path in the temporary folder.
+fn data_dir() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "sirtplan-test-data-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    d
 }
 
 impl T {
@@ -101,10 +119,12 @@ impl T {
                 .await
                 .unwrap();
         }
-        let state = AppState::new(store.clone(), false, limit).unwrap();
+        let data_dir = data_dir();
+        let state = AppState::with_data_dir(store.clone(), false, limit, data_dir.clone()).unwrap();
         T {
             app: app(state),
             store,
+            data_dir,
         }
     }
 
@@ -149,6 +169,31 @@ impl T {
         self.send(req).await
     }
 
+    /// A request with a raw body of a content type (uploads).
+    pub async fn call_raw(
+        &self,
+        s: Option<&Session>,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Resp {
+        let mut b = Request::builder().method(method.clone()).uri(path);
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, format!("sirtplan_session={}", s.cookie));
+            if method != Method::GET {
+                b = b.header("x-csrf-token", &s.csrf);
+            }
+        }
+        if let Some(ct) = content_type {
+            b = b.header(header::CONTENT_TYPE, ct);
+        }
+        let mut req = b.body(Body::from(body)).unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        self.send(req).await
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Resp {
         let r = self.app.clone().oneshot(req).await.unwrap();
         let status = r.status();
@@ -163,6 +208,7 @@ impl T {
             headers,
             text,
             json,
+            bytes: bytes.to_vec(),
         }
     }
 

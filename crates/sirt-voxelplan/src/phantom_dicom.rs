@@ -5,6 +5,9 @@
 //! Dates (synthetic, UTC): CT and MAA SPECT on 2025-01-15 (MAA injected at 09:00, SPECT at
 //! 10:00, its total dose the phantom's MAA activity at acquisition decayed back 1 h); Y-90
 //! administered 2025-01-29 10:00, PET `pet_delay_h` later, values decay corrected to its start.
+//!
+//! `sirtplan phantom` and `sirtplan demo` write these files beside the phantom's NIfTI images;
+//! the tests of this crate plan the demo case on them.
 
 use sirt_dicom::write::{
     CivilDateTime, Code, DecayCorrection, EnergyWindow, NmInfo, PetInfo, Radiopharmaceutical,
@@ -16,7 +19,7 @@ use sirt_phantom::{Phantom, labels};
 
 /// Files (path relative to the output folder, bytes) of the phantom's DICOM objects, under
 /// `dicom/`: `ct/`, `spect/`, `pet/`, `seg.dcm`, `rtstruct.dcm`.
-pub(crate) fn files(p: &Phantom) -> Result<Vec<(String, Vec<u8>)>, WriteError> {
+pub fn files(p: &Phantom) -> Result<Vec<(String, Vec<u8>)>, WriteError> {
     let acq = &p.truth.acquisition;
     let day0 = CivilDateTime::new(2025, 1, 15, 9, 0, 0.0)?;
     let mut study = StudyInfo::new(

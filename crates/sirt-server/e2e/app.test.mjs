@@ -1,0 +1,277 @@
+// Browser end-to-end test of the sirtplan web application: headless system Chromium driven by
+// playwright-core. Run by crates/sirt-server/tests/browser.rs, which starts the server and the
+// accounts and passes: BASE_URL, E2E_PASSWORD, E2E_OUT (screenshot folder), CHROMIUM,
+// RECIST_FILE (examples/demo-recist.toml), and the usernames of each role.
+// Prints one line per step; exits 1 with the failing step on the first failure.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BASE = process.env.BASE_URL;
+const PASSWORD = process.env.E2E_PASSWORD;
+const OUT = process.env.E2E_OUT;
+const USERS = {
+  physician: process.env.E2E_PHYSICIAN, physicist: process.env.E2E_PHYSICIST,
+  technologist: process.env.E2E_TECHNOLOGIST, viewer: process.env.E2E_VIEWER,
+};
+mkdirSync(OUT, { recursive: true });
+
+let step = 'start';
+const log = (m) => console.log(`e2e: ${m}`);
+function check(cond, what) { if (!cond) throw new Error(`${step}: ${what}`); }
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const consoleErrors = [];
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  const page = await context.newPage();
+  // HTTP errors the test provokes (401 before login, 403, 422) are logged by Chromium as
+  // "Failed to load resource"; they are checked where they happen. Script errors are not.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(`${m.text()} (${page.url()})`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message} (${page.url()})`));
+  // Nothing may leave the loopback server (issue 6: no CDN).
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(BASE) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+    consoleErrors.push(`request outside the server: ${u}`);
+    return route.abort();
+  });
+  return page;
+}
+
+async function login(page, who) {
+  await page.goto(`${BASE}/`);
+  await page.getByTestId('username').fill(USERS[who]);
+  await page.getByTestId('password').fill(PASSWORD);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('who').waitFor();
+  log(`signed in as ${who}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+  log(`screenshot ${name}.png`);
+}
+
+async function planState(page) {
+  return (await page.locator('h1 .badge').first().textContent()).trim().toLowerCase();
+}
+
+try {
+  // ---------------------------------------------------------------- physicist: import and edit
+  step = 'first page load';
+  let page = await newPage();
+  await page.goto(`${BASE}/`);
+  const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0].toJSON());
+  log(`first page load on loopback: DOMContentLoaded ${nav.domContentLoadedEventEnd.toFixed(1)} ms, load ${nav.loadEventEnd.toFixed(1)} ms`);
+  step = 'wrong password';
+  await page.getByTestId('username').fill(USERS.physicist);
+  await page.getByTestId('password').fill('not the password at all');
+  await page.getByTestId('sign-in').click();
+  await page.getByRole('alert').waitFor();
+  check((await page.getByRole('alert').textContent()).includes('wrong username or password'), 'login error shown');
+  step = 'login physicist';
+  await login(page, 'physicist');
+  await shot(page, '01-patients-empty');
+
+  step = 'import demo';
+  await page.getByTestId('import-demo').click();
+  await page.getByTestId('activity-table').waitFor({ timeout: 30000 });
+  const planUrl = page.url();
+  const planId = Number(planUrl.split('/').pop());
+  check(planId > 0, `plan id in the URL ${planUrl}`);
+  check(await planState(page) === 'draft', 'the imported plan is a draft');
+  const before = (await page.getByTestId('activity-R').textContent()).trim();
+  log(`imported plan ${planId}; injection R prescribed ${before} GBq`);
+  await page.getByTestId('checks').waitFor();
+  check(await page.getByTestId('checks').locator('tbody tr').count() > 5, 'guideline checks listed');
+  await shot(page, '02-plan-workspace');
+
+  step = 'change a parameter';
+  const tnr = page.getByTestId('tnr-R-T1');
+  await tnr.fill('4');
+  await tnr.press('Tab');
+  await page.getByTestId('plan-status').filter({ hasText: 'Recomputed' }).waitFor({ timeout: 20000 });
+  const after = (await page.getByTestId('activity-R').textContent()).trim();
+  const api = await (await page.request.get(`${BASE}/api/plans/${planId}`)).json();
+  const r = api.result.injections.find((j) => j.id === 'R');
+  check(api.parameters.injections.R.tnr.T1 === 4, 'the parameter is stored');
+  check(after === r.prescribed_activity_gbq.toFixed(3), `table ${after} = server ${r.prescribed_activity_gbq}`);
+  check(after !== before, `the activity changed (${before} → ${after})`);
+  log(`TNR T1 3 → 4: injection R ${before} → ${after} GBq (server ${r.prescribed_activity_gbq})`);
+  await shot(page, '03-plan-after-edit');
+
+  step = 'bad parameter';
+  const lsf = page.locator('[data-param="injections.R.lsf"]');
+  await lsf.fill('1.5');
+  await lsf.press('Tab');
+  await page.getByTestId('plan-status').getByRole('alert').waitFor({ timeout: 20000 });
+  const msg = await page.getByTestId('plan-status').textContent();
+  check(/lsf/i.test(msg), `the error names the field: ${msg}`);
+  log(`LSF 1.5 refused: ${msg.trim()}`);
+
+  step = 'phantom demo with images';
+  await page.goto(`${BASE}/#/patients`);
+  await page.getByTestId('import-phantom').click();
+  await page.getByTestId('activity-table').waitFor({ timeout: 120000 });
+  const phantomPlan = Number(page.url().split('/').pop());
+  await page.getByTestId('view-axial').waitFor({ timeout: 300000 });
+  await page.getByTestId('dvh').waitFor();
+  const meta = await (await page.request.get(`${BASE}/api/plans/${phantomPlan}/volumes`)).json();
+  check(meta.volumes.some((v) => v.kind === 'dose') && meta.structures.length >= 2, 'dose maps and structures for the viewer');
+  // Scroll the axial view to the slice with the highest dose and read the values under a point.
+  await page.getByTestId('view-axial').hover();
+  await page.mouse.wheel(0, 200);
+  await page.getByTestId('window-preset').selectOption('1');
+  await page.waitForTimeout(300);
+  const axial = await page.getByTestId('view-axial').boundingBox();
+  await page.mouse.move(axial.x + axial.width * 0.35, axial.y + axial.height * 0.45);
+  const readout = await page.getByTestId('viewer-readout').textContent();
+  check(readout.includes('HU') && readout.includes('Gy'), `viewer readout: ${readout}`);
+  log(`phantom plan ${phantomPlan}: viewer with ${meta.volumes.length} volumes on ${meta.grid.dims.join('×')}, ${meta.structures.length} structures; readout "${readout}"`);
+  await shot(page, '09-viewer-phantom');
+  await page.goto(`${BASE}/#/plans/${planId}`);
+  await page.getByTestId('activity-table').waitFor();
+
+  step = 'physicist checks, cannot approve';
+  await page.reload();
+  await page.getByTestId('do-check').click();
+  await page.getByTestId('plan-status').filter({ hasText: 'Check: done' }).waitFor();
+  check(await planState(page) === 'checked', 'state checked');
+  check(await page.getByTestId('do-approve').isDisabled(), 'the physicist cannot approve (button)');
+  const csrf = (await (await page.request.get(`${BASE}/api/session`)).json()).csrf_token;
+  const denied = await page.request.post(`${BASE}/api/plans/${planId}/approve`, {
+    headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, data: { row_version: api.row_version + 1 },
+  });
+  check(denied.status() === 403, `physicist approve over the API: 403, got ${denied.status()}`);
+  log('physicist: check done; approve refused (403)');
+  await page.context().close();
+
+  // ---------------------------------------------------------------- technologist cannot approve
+  step = 'technologist';
+  page = await newPage();
+  await login(page, 'technologist');
+  await page.goto(`${BASE}/#/plans/${planId}`);
+  await page.getByTestId('activity-table').waitFor();
+  check(await page.getByTestId('do-approve').isDisabled(), 'the technologist cannot approve (button)');
+  check(await page.locator('[data-param="injections.R.lsf"]').isDisabled(), 'the technologist cannot edit');
+  const csrfT = (await (await page.request.get(`${BASE}/api/session`)).json()).csrf_token;
+  const deniedT = await page.request.post(`${BASE}/api/plans/${planId}/approve`, {
+    headers: { 'X-CSRF-Token': csrfT, 'Content-Type': 'application/json' }, data: { row_version: 1 },
+  });
+  check(deniedT.status() === 403, `technologist approve over the API: 403, got ${deniedT.status()}`);
+  const noCsrf = await page.request.patch(`${BASE}/api/plans/${planId}`, {
+    headers: { 'Content-Type': 'application/json' }, data: { row_version: 1, parameters: {} },
+  });
+  check(noCsrf.status() === 403, `a change without the CSRF token: 403, got ${noCsrf.status()}`);
+  log('technologist: approve refused (403); no CSRF token refused (403)');
+  await page.context().close();
+
+  // ---------------------------------------------------------------- physician approves
+  step = 'physician approves';
+  page = await newPage();
+  await login(page, 'physician');
+  await page.goto(`${BASE}/#/plans/${planId}`);
+  await page.getByTestId('activity-table').waitFor();
+  await page.getByTestId('do-approve').click();
+  await page.getByTestId('plan-status').filter({ hasText: 'Approve: done' }).waitFor();
+  check(await planState(page) === 'approved', 'state approved');
+  log('physician: approved');
+  await shot(page, '04-plan-approved');
+
+  step = 'edit after approval makes a new version';
+  const tnr2 = page.getByTestId('tnr-R-T1');
+  await tnr2.fill('3.5');
+  await tnr2.press('Tab');
+  await page.waitForURL((u) => !u.toString().endsWith(`/plans/${planId}`), { timeout: 20000 });
+  await page.getByTestId('activity-table').waitFor();
+  check(await planState(page) === 'draft', 'the new version is a draft');
+  const v1 = await (await page.request.get(`${BASE}/api/plans/${planId}`)).json();
+  check(v1.state === 'approved' && v1.parameters.injections.R.tnr.T1 === 4, 'the approved version is unchanged');
+  log(`approved plan unchanged; new draft ${page.url().split('/').pop()}`);
+
+  step = 'report and PDF';
+  await page.goto(`${BASE}/#/plans/${planId}/report`);
+  const frame = page.frameLocator('[data-testid=report-frame]');
+  await frame.getByText('Plan record').first().waitFor();
+  await shot(page, '05-report');
+  const pdf = await page.request.get(`${BASE}/api/plans/${planId}/report.pdf`);
+  check(pdf.status() === 200, `PDF: HTTP ${pdf.status()} ${pdf.status() === 200 ? '' : await pdf.text()}`);
+  check(pdf.headers()['content-type'] === 'application/pdf', 'PDF content type');
+  const pdfPath = join(OUT, 'plan-report.pdf');
+  writeFileSync(pdfPath, await pdf.body());
+  let text = '';
+  try { text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' }); } catch (e) {
+    if (process.env.SIRTPLAN_REQUIRE_PEERS === '1') throw new Error(`pdftotext: ${e.message}`);
+    log('note: pdftotext not found: the PDF text is not checked');
+  }
+  if (text) {
+    for (const want of ['Research use only', 'Plan record', 'approved', 'dr.house', 'Demo patient']) {
+      check(text.includes(want), `the PDF text has "${want}"`);
+    }
+    log(`PDF ${(await pdf.body()).length} bytes; its text has the notice, the plan record and the approver`);
+  }
+
+  step = 'case page';
+  await page.goto(`${BASE}/#/cases/${v1.case_id}`);
+  await page.getByTestId('timeline').waitFor();
+  check((await page.getByTestId('timeline').textContent()).includes('approved by dr.house'), 'timeline has the approval');
+  await shot(page, '06-case-timeline');
+
+  step = 'follow-up';
+  await page.getByTestId('tab-followup').click();
+  await page.locator('input[type=date]').fill('2025-11-24');
+  await page.locator('textarea').nth(1).fill(readFileSync(process.env.RECIST_FILE, 'utf8'));
+  await page.getByRole('button', { name: 'Save visit' }).click();
+  await page.getByTestId('bor').waitFor();
+  const bor = await page.getByTestId('bor').textContent();
+  check(bor.includes('PR'), `best overall response PR (examples/demo-recist.toml): ${bor}`);
+  log(`follow-up: ${bor.trim()}`);
+  await shot(page, '07-follow-up');
+
+  step = 'cohort';
+  await page.goto(`${BASE}/#/cohort`);
+  await page.getByTestId('load-demo-registry').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=registry]').value.length > 100);
+  await page.getByTestId('estimate').click();
+  await page.getByTestId('km-table').waitFor();
+  const km = await page.getByTestId('km-table').textContent();
+  check(km.includes('glass') && km.includes('resin'), 'one curve per group');
+  await shot(page, '08-cohort');
+  log('cohort: Kaplan-Meier by group shown');
+
+  step = 'patients list';
+  await page.goto(`${BASE}/#/patients`);
+  await page.getByTestId('patients').waitFor();
+  await page.getByTestId('patient-search').fill('DEMO');
+  await page.waitForTimeout(400);
+  check(await page.getByTestId('patients').locator('tbody tr').count() >= 1, 'search finds the demo patient');
+  await shot(page, '00-patients');
+  await page.context().close();
+
+  // ---------------------------------------------------------------- viewer: read-only
+  step = 'viewer role';
+  page = await newPage();
+  await login(page, 'viewer');
+  check(await page.getByTestId('import-demo').count() === 0, 'a viewer has no import button');
+  await page.goto(`${BASE}/#/plans/${planId}`);
+  await page.getByTestId('activity-table').waitFor();
+  check(await page.getByTestId('do-check').isDisabled(), 'a viewer cannot check');
+  await page.context().close();
+
+  check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);
+  log('all steps passed');
+  await browser.close();
+} catch (e) {
+  console.error(`e2e FAILED at ${step}: ${e.message}`);
+  if (consoleErrors.length) console.error(`browser console: ${consoleErrors.join(' | ')}`);
+  await browser.close();
+  process.exit(1);
+}

@@ -1,0 +1,195 @@
+//! The web application's pages and what only they need: the page shell and its scripts and
+//! style (served from the binary: no CDN), the plan report as PDF (headless Chromium, as
+//! `sirtplan plan --pdf`), and the cohort statistics (sirt-survival, as `sirtplan cohort km`).
+
+use crate::error::{ApiError, ApiJson, PathId};
+use crate::{AppState, api};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Content-Security-Policy of the application page: its own scripts, styles and data only.
+/// `img-src data:` for the plots rendered by the server as SVG; `frame-src 'self'` for the
+/// report.
+pub const APP_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; frame-src 'self'; base-uri 'none'; \
+     form-action 'none'; frame-ancestors 'none'";
+
+const INDEX_HTML: &str = include_str!("../static/index.html");
+
+/// The files of the application, served at `/static/{name}`: (name, content type, bytes).
+const STATIC_FILES: [(&str, &str, &str); 3] = [
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/app.js"),
+    ),
+    (
+        "viewer.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/viewer.js"),
+    ),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../static/app.css"),
+    ),
+];
+
+fn with_type(body: &'static str, content_type: &'static str) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+/// `GET /`: the application page.
+pub(crate) async fn index() -> Response {
+    let mut r = with_type(INDEX_HTML, "text/html; charset=utf-8");
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(APP_CSP),
+    );
+    r
+}
+
+/// `GET /static/{file}`: a script or style of the application.
+pub(crate) async fn static_file(Path(name): Path<String>) -> Result<Response, ApiError> {
+    STATIC_FILES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, t, body)| with_type(body, t))
+        .ok_or_else(|| ApiError::not_found(format!("no static file `{name}`")))
+}
+
+/// PDFs printed at once at most (each runs a Chromium process of a few hundred MB).
+/// Design choice for a small server; further requests wait their turn.
+const PDF_AT_ONCE: usize = 2;
+
+static PDF_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PDF_AT_ONCE);
+static PDF_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// `GET /api/plans/{id}/report.pdf`: the plan report printed by headless Chromium (the same
+/// document as `report.html`). 503 `pdf_unavailable` without Chromium.
+pub(crate) async fn report_pdf(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let html = api::report_document_html(&state, id).await?;
+    let plan = state.store.plan(id).await?;
+    let _slot = PDF_SLOTS
+        .acquire()
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let seq = PDF_SEQ.fetch_add(1, Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("sirtplan-report-{}-{seq}-{id}", std::process::id()));
+    let bytes = tokio::task::spawn_blocking(move || {
+        let result = (|| {
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let html_path = dir.join("report.html");
+            let pdf_path = dir.join("report.pdf");
+            std::fs::write(&html_path, html).map_err(|e| e.to_string())?;
+            sirt_report::pdf::print_pdf(&html_path, &pdf_path).map_err(|e| e.to_string())?;
+            std::fs::read(&pdf_path).map_err(|e| e.to_string())
+        })();
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(|detail| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "pdf_unavailable",
+            format!("the PDF could not be printed: {detail}; the HTML report is at /api/plans/{id}/report.html"),
+        )
+    })?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    let name = format!(
+        "attachment; filename=\"sirtplan-plan-{id}-v{}.pdf\"",
+        plan.version
+    );
+    if let Ok(v) = HeaderValue::from_str(&name) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+/// The synthetic demo registry (`examples/demo-registry.csv`, written by its generator).
+const DEMO_REGISTRY: &str = include_str!("../../../examples/demo-registry.csv");
+
+/// `GET /api/cohort/demo-registry`: the synthetic registry for trying the cohort page.
+pub(crate) async fn demo_registry() -> Response {
+    Json(json!({
+        "registry_csv": DEMO_REGISTRY,
+        "note": "synthetic registry (examples/demo-registry.csv): invented patients, for trying the statistics only",
+    }))
+    .into_response()
+}
+
+/// Largest registry accepted by `POST /api/cohort/km`, characters (the body limit is 2 MiB).
+const REGISTRY_MAX_CHARS: usize = 1_000_000;
+
+/// `POST /api/cohort/km` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KmBody {
+    registry_csv: String,
+    duration: String,
+    event: String,
+    unit: String,
+    #[serde(default)]
+    group: Option<String>,
+}
+
+/// `POST /api/cohort/km`: Kaplan–Meier curves of a registry (as `sirtplan cohort km`, log-log
+/// intervals at 95 %), the summary text and the plot as SVG.
+pub(crate) async fn cohort_km(ApiJson(body): ApiJson<KmBody>) -> Result<Response, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", m);
+    let n = body.registry_csv.chars().count();
+    if n > REGISTRY_MAX_CHARS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_long",
+            format!(
+                "field `registry_csv`: expected at most {REGISTRY_MAX_CHARS} characters, found {n}"
+            ),
+        ));
+    }
+    let unit: sirt_survival::TimeUnit = body
+        .unit
+        .parse()
+        .map_err(|e: String| bad(format!("field `unit`: {e}")))?;
+    let mut columns = sirt_survival::CohortColumns::new(&body.duration, &body.event, unit);
+    if let Some(g) = body.group.as_deref().filter(|g| !g.trim().is_empty()) {
+        columns = columns.with_group(g);
+    }
+    let report = tokio::task::spawn_blocking(move || {
+        let cohort = sirt_survival::parse_cohort_csv(&body.registry_csv, "registry_csv", &columns)
+            .map_err(|e| e.to_string())?;
+        sirt_survival::kaplan_meier(&cohort, &sirt_survival::KmOptions::default())
+            .map_err(|e| format!("registry_csv: {e}"))
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(bad)?;
+    let svg = sirt_survival::render_km_svg(&report, &sirt_survival::KmPlotOptions::default());
+    let text = sirt_survival::km_summary_text(&report, None);
+    let mut v = serde_json::to_value(&report).map_err(|_| ApiError::internal())?;
+    if let Value::Object(m) = &mut v {
+        m.insert("summary_text".into(), json!(text));
+        m.insert("svg".into(), json!(svg));
+    }
+    Ok(Json(v).into_response())
+}

@@ -1,0 +1,1225 @@
+//! Image uploads: a zip of a DICOM folder, one DICOM file, or a NIfTI file, checked with the
+//! project's own readers (`sirt-dicom`, `sirt-nifti`) and stored under the data folder:
+//! `patients/{patient_id}/studies/{study_id}/{series}` where a DICOM series folder is named by
+//! modality and series number (`CT-2`, `NM-5`) and a NIfTI file keeps its name.
+//!
+//! Nothing is half-written. The body is streamed into a staging folder inside the data folder
+//! (`tmp/upload-…`, the same file system, so that moving it is a rename); the zip is inflated
+//! there with its limits counted while inflating; every file is read as DICOM; a file of another
+//! patient refuses the whole upload; the series folders are made there. Only then does the
+//! store's transaction write the study and series rows, rename the staged study folder into
+//! place and write the audit row. If anything fails, the staging folder is removed, the rows
+//! are rolled back and a folder already renamed into place is removed again.
+
+use crate::error::{ApiError, ApiQuery};
+use crate::{AppState, Auth};
+use axum::Extension;
+use axum::Json;
+use axum::body::{Body, HttpBody};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sirt_store::{NewSeries, NewStudy, Study, StudySeries};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+
+/// Largest upload body: 1 GiB (design choice: a whole-body CT of 1 000 slices of 512 × 512
+/// 16-bit pixels is 0.5 GiB uncompressed; a zip of a typical SIRT work-up — CT, MAA SPECT,
+/// Y-90 PET, structures — is well below). The rest of the API keeps
+/// [`crate::BODY_LIMIT_BYTES`].
+pub const UPLOAD_BODY_LIMIT_BYTES: u64 = 1 << 30;
+
+/// Largest total of the uncompressed entries of a zip: 4 GiB, counted while inflating, not
+/// taken from the headers (design choice: four times the body limit, room for any series that
+/// compresses well; it bounds the disk a zip may fill).
+pub const ZIP_MAX_UNCOMPRESSED_BYTES: u64 = 4 << 30;
+
+/// Most entries a zip may hold: 20 000 (design choice: a thin-slice CT has about 1 000 files; a
+/// whole work-up a few thousand).
+pub const ZIP_MAX_ENTRIES: usize = 20_000;
+
+/// Largest ratio of an entry's inflated size to its compressed size: 200 (design choice: CT and
+/// PET slices compress 2–10 times; deflate cannot exceed about 1 032 : 1, which a zip bomb of
+/// zeros reaches). Checked while inflating, once the entry passed
+/// [`ZIP_RATIO_GRACE_BYTES`]; the same kind of check as Apache POI's `ZipSecureFile` (minimum
+/// inflate ratio after a grace size).
+pub const ZIP_MAX_RATIO: u64 = 200;
+
+/// An entry is held to [`ZIP_MAX_RATIO`] once it inflated past 8 MiB (design choice: small,
+/// highly compressible files — a mostly empty DICOM SEG, a text file — are harmless; a bomb is
+/// stopped after 8 MiB of output).
+pub const ZIP_RATIO_GRACE_BYTES: u64 = 8 << 20;
+
+/// Largest uncompressed NIfTI file: 1 GiB (design choice: as [`UPLOAD_BODY_LIMIT_BYTES`]; the
+/// whole image is read into memory to check it).
+pub const NIFTI_MAX_BYTES: u64 = 1 << 30;
+
+/// Uploads processed at once: 2 (design choice: each may hold a large volume in memory while it
+/// is checked; others wait their turn).
+pub const UPLOAD_SLOTS: usize = 2;
+
+/// Staging folders older than a day are removed at start (left by a server that stopped
+/// during an upload).
+const STALE_STAGING_S: u64 = 24 * 3600;
+
+/// Skipped files named in a refusal's message; the rest are counted.
+const NAMES_IN_MESSAGE: usize = 10;
+
+/// Modality of a NIfTI upload when none is given: `OT` (DICOM's "other").
+const NIFTI_DEFAULT_MODALITY: &str = "OT";
+
+/// Frame given to NIfTI images while they are checked (NIfTI has none).
+const NIFTI_FRAME: &str = "nifti-scanner-space";
+
+static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(UPLOAD_SLOTS);
+
+/// The limits of one upload (the constants above; smaller in this module's tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    pub body_bytes: u64,
+    pub zip_uncompressed_bytes: u64,
+    pub zip_entries: usize,
+    pub zip_ratio: u64,
+    pub zip_ratio_grace_bytes: u64,
+    pub nifti_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: UPLOAD_BODY_LIMIT_BYTES,
+            zip_uncompressed_bytes: ZIP_MAX_UNCOMPRESSED_BYTES,
+            zip_entries: ZIP_MAX_ENTRIES,
+            zip_ratio: ZIP_MAX_RATIO,
+            zip_ratio_grace_bytes: ZIP_RATIO_GRACE_BYTES,
+            nifti_bytes: NIFTI_MAX_BYTES,
+        }
+    }
+}
+
+/// Creates the data folder (`patients/`, `tmp/`) and removes staging folders older than a day.
+pub fn prepare_data_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir.join("patients"))?;
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&tmp)?;
+    for entry in std::fs::read_dir(&tmp)?.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > STALE_STAGING_S);
+        if stale && entry.file_name().to_string_lossy().starts_with("upload-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// A file of the upload that was not stored, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct SkippedFile {
+    /// The name in the zip (or the upload's file name).
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What the body holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Zip,
+    Dicom,
+    Nifti,
+}
+
+/// `POST /api/patients/{id}/studies` query.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UploadQuery {
+    /// File name: required for NIfTI (`ct.nii.gz`), optional for one DICOM file.
+    #[serde(default)]
+    filename: Option<String>,
+    /// Modality of a NIfTI image (`CT`, `NM`, `PT`, `MR`, `SEG`, ...).
+    #[serde(default)]
+    modality: Option<String>,
+    /// Study description (instead of the DICOM Study Description or the NIfTI file name).
+    #[serde(default)]
+    description: Option<String>,
+}
+
+fn err(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(status, code, message)
+}
+
+fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
+    err(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+fn too_large(message: impl Into<String>) -> ApiError {
+    err(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+}
+
+/// A failure of the data folder: the server's side, nothing of the inside is told.
+fn storage(_: std::io::Error) -> ApiError {
+    ApiError::internal()
+}
+
+/// A name for messages: at most 200 characters, control characters as `?`.
+fn shown(name: &str) -> String {
+    name.chars()
+        .take(200)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+fn kind_of(headers: &HeaderMap) -> Result<Kind, ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| {
+            s.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match ct.as_deref() {
+        Some("application/zip" | "application/x-zip-compressed") => Ok(Kind::Zip),
+        Some("application/dicom") => Ok(Kind::Dicom),
+        Some("application/gzip" | "application/x-gzip" | "application/octet-stream") => {
+            Ok(Kind::Nifti)
+        }
+        other => Err(err(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!(
+                "request body: expected Content-Type application/zip (a zip of a DICOM folder), \
+                 application/dicom (one DICOM file), or application/gzip or \
+                 application/octet-stream with ?filename=NAME.nii.gz or NAME.nii (NIfTI); found {}",
+                other.map_or("none".to_owned(), shown)
+            ),
+        )),
+    }
+}
+
+/// The NIfTI file name of the query: the last path component, ending in `.nii` or `.nii.gz`,
+/// of letters, digits, `.`, `_` and `-` (others become `_`), at most 100 characters.
+fn nifti_name(q: &UploadQuery) -> Result<String, ApiError> {
+    let given = q.filename.as_deref().unwrap_or_default();
+    let base = given.rsplit(['/', '\\']).next().unwrap_or_default();
+    let lower = base.to_ascii_lowercase();
+    let ext_len = if lower.ends_with(".nii.gz") {
+        7
+    } else if lower.ends_with(".nii") {
+        4
+    } else {
+        0
+    };
+    if ext_len == 0 || base.len() == ext_len || base.chars().count() > 100 {
+        return Err(unprocessable(
+            "invalid",
+            format!(
+                "query `filename`: expected a NIfTI file name ending in .nii or .nii.gz (at most \
+                 100 characters), found `{}`",
+                shown(given)
+            ),
+        ));
+    }
+    let name: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(match name.strip_prefix('.') {
+        Some(rest) => format!("_{rest}"),
+        None => name,
+    })
+}
+
+/// The modality of a NIfTI upload: 1 to 16 capital letters or digits.
+fn nifti_modality(q: &UploadQuery) -> Result<String, ApiError> {
+    match &q.modality {
+        None => Ok(NIFTI_DEFAULT_MODALITY.to_owned()),
+        Some(m)
+            if (1..=16).contains(&m.len())
+                && m.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) =>
+        {
+            Ok(m.clone())
+        }
+        Some(m) => Err(unprocessable(
+            "invalid",
+            format!(
+                "query `modality`: expected a DICOM modality of capital letters and digits (CT, \
+                 NM, PT, MR, SEG), found `{}`",
+                shown(m)
+            ),
+        )),
+    }
+}
+
+/// A staging folder inside the data folder, removed when dropped.
+struct Staging {
+    dir: PathBuf,
+}
+
+impl Staging {
+    fn new(data_dir: &Path) -> Result<Staging, ApiError> {
+        let mut b = [0u8; 12];
+        getrandom::fill(&mut b).map_err(|_| ApiError::internal())?;
+        let dir = data_dir
+            .join("tmp")
+            .join(format!("upload-{}", hex::encode(b)));
+        std::fs::create_dir_all(&dir).map_err(storage)?;
+        Ok(Staging { dir })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Streams the body into `dest`, refusing more than `limit` bytes.
+async fn receive(mut body: Body, dest: PathBuf, limit: u64) -> Result<u64, ApiError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<axum::body::Bytes>(16);
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut f = BufWriter::new(std::fs::File::create_new(&dest)?);
+        while let Some(chunk) = rx.blocking_recv() {
+            f.write_all(&chunk)?;
+        }
+        f.flush()
+    });
+    let mut total: u64 = 0;
+    let outcome = loop {
+        match std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            None => break Ok(total),
+            Some(Err(e)) => {
+                break Err(ApiError::bad_request(format!(
+                    "request body: the upload broke off after {total} bytes: {e}"
+                )));
+            }
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    total += data.len() as u64;
+                    if total > limit {
+                        break Err(too_large(format!(
+                            "request body: expected at most {limit} bytes for an upload, found more"
+                        )));
+                    }
+                    if tx.send(data).await.is_err() {
+                        break Err(ApiError::internal());
+                    }
+                }
+            }
+        }
+    };
+    drop(tx);
+    let written = writer.await.map_err(|_| ApiError::internal())?;
+    let total = outcome?;
+    written.map_err(storage)?;
+    Ok(total)
+}
+
+/// What the staging produced: the study folder, ready to be moved into place, and its rows.
+#[derive(Debug)]
+struct Prepared {
+    study_dir: PathBuf,
+    study: NewStudy,
+    series: Vec<NewSeries>,
+    skipped: Vec<SkippedFile>,
+}
+
+/// Inflates, reads and arranges the upload in the staging folder `dir` (`upload.bin` holds the
+/// body). Blocking.
+fn prepare(
+    dir: &Path,
+    kind: Kind,
+    q: &UploadQuery,
+    mrn: &str,
+    limits: &Limits,
+) -> Result<Prepared, ApiError> {
+    let body = dir.join("upload.bin");
+    let raw = dir.join("raw");
+    std::fs::create_dir_all(&raw).map_err(storage)?;
+    let mut prepared = match kind {
+        Kind::Nifti => prepare_nifti(dir, &body, q, limits)?,
+        Kind::Zip => {
+            let extracted = extract_zip(&body, &raw, limits)?;
+            std::fs::remove_file(&body).map_err(storage)?;
+            prepare_dicom(dir, &raw, extracted, mrn)?
+        }
+        Kind::Dicom => {
+            let name = q
+                .filename
+                .as_deref()
+                .map(|f| shown(f.rsplit(['/', '\\']).next().unwrap_or_default()))
+                .filter(|f| !f.is_empty())
+                .unwrap_or_else(|| "upload.dcm".to_owned());
+            let dest = raw.join(format!("{:06}", 0));
+            std::fs::rename(&body, &dest).map_err(storage)?;
+            let extracted = Extracted {
+                names: BTreeMap::from([(dest, name)]),
+                skipped: Vec::new(),
+            };
+            prepare_dicom(dir, &raw, extracted, mrn)?
+        }
+    };
+    if let Some(d) = &q.description {
+        prepared.study.description = Some(d.clone());
+    }
+    Ok(prepared)
+}
+
+/// The files of a zip, inflated into `raw/NNNNNN` (the entry's index), and what was left out.
+#[derive(Debug, Default)]
+struct Extracted {
+    /// Staged path → name in the zip.
+    names: BTreeMap<PathBuf, String>,
+    /// Entries not extracted (symbolic links).
+    skipped: Vec<SkippedFile>,
+}
+
+/// Refuses an entry name that could leave the folder it is extracted into or means another
+/// path on another system: `..` components, absolute paths, drive letters, backslashes, NUL.
+fn check_entry_name(name: &str) -> Result<(), ApiError> {
+    let refuse = |what: &str| {
+        Err(unprocessable(
+            "unsafe_entry_name",
+            format!(
+                "zip entry `{}`: expected a relative path with `/` separators inside the \
+                 archive, found {what}; the upload was refused and nothing was stored",
+                shown(name)
+            ),
+        ))
+    };
+    if name.contains('\\') {
+        return refuse("a backslash");
+    }
+    if name.contains('\0') {
+        return refuse("a NUL character");
+    }
+    if name.starts_with('/') {
+        return refuse("an absolute path");
+    }
+    let first = name.split('/').next().unwrap_or_default();
+    if first.len() == 2 && first.ends_with(':') {
+        return refuse("a drive letter");
+    }
+    if name.split('/').any(|c| c == "..") {
+        return refuse("a `..` component");
+    }
+    Ok(())
+}
+
+fn invalid_zip(message: String) -> ApiError {
+    unprocessable("invalid_zip", message)
+}
+
+/// Inflates the entries of the zip at `zip_path` into `raw`, within the limits.
+fn extract_zip(zip_path: &Path, raw: &Path, limits: &Limits) -> Result<Extracted, ApiError> {
+    let file = std::fs::File::open(zip_path).map_err(storage)?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| {
+        invalid_zip(format!(
+            "request body: expected a zip archive, found something else ({e})"
+        ))
+    })?;
+    let n = archive.len();
+    if n > limits.zip_entries {
+        return Err(too_large(format!(
+            "zip archive: expected at most {} entries, found {n}",
+            limits.zip_entries
+        )));
+    }
+    let mut names = Vec::with_capacity(n);
+    let mut declared: u64 = 0;
+    for i in 0..n {
+        let f = archive
+            .by_index_raw(i)
+            .map_err(|e| invalid_zip(format!("zip archive: entry {i} cannot be read: {e}")))?;
+        let name = f.name().to_owned();
+        check_entry_name(&name)?;
+        declared = declared.saturating_add(f.size());
+        names.push(name);
+    }
+    if declared > limits.zip_uncompressed_bytes {
+        return Err(too_large(format!(
+            "zip archive: expected at most {} bytes uncompressed in all, found {declared} declared",
+            limits.zip_uncompressed_bytes
+        )));
+    }
+    if archive.has_overlapping_files().unwrap_or(true) {
+        return Err(unprocessable(
+            "zip_bomb",
+            "zip archive: entries overlap (share compressed data), the construction of a zip \
+             bomb; the upload was refused and nothing was stored",
+        ));
+    }
+    let mut out = Extracted::default();
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for (i, name) in names.into_iter().enumerate() {
+        let mut f = archive
+            .by_index(i)
+            .map_err(|e| invalid_zip(format!("zip entry `{}`: {e}", shown(&name))))?;
+        if f.is_dir() {
+            continue;
+        }
+        if f.is_symlink() {
+            out.skipped.push(SkippedFile {
+                name: shown(&name),
+                reason: "a symbolic link (not extracted)".into(),
+            });
+            continue;
+        }
+        let compressed = f.compressed_size().max(1);
+        let dest = raw.join(format!("{i:06}"));
+        let mut w = BufWriter::new(std::fs::File::create_new(&dest).map_err(storage)?);
+        let mut inflated: u64 = 0;
+        loop {
+            let k = f.read(&mut buf).map_err(|e| {
+                invalid_zip(format!(
+                    "zip entry `{}`: cannot be inflated: {e}",
+                    shown(&name)
+                ))
+            })?;
+            if k == 0 {
+                break;
+            }
+            inflated += k as u64;
+            total += k as u64;
+            if total > limits.zip_uncompressed_bytes {
+                return Err(too_large(format!(
+                    "zip archive: expected at most {} bytes uncompressed in all, found more \
+                     (at entry `{}`)",
+                    limits.zip_uncompressed_bytes,
+                    shown(&name)
+                )));
+            }
+            if inflated > limits.zip_ratio_grace_bytes
+                && inflated > limits.zip_ratio.saturating_mul(compressed)
+            {
+                return Err(unprocessable(
+                    "zip_bomb",
+                    format!(
+                        "zip entry `{}`: inflates to more than {} times its compressed size \
+                         ({compressed} bytes compressed, more than {inflated} bytes inflated), \
+                         refused as a zip bomb; nothing was stored",
+                        shown(&name),
+                        limits.zip_ratio
+                    ),
+                ));
+            }
+            w.write_all(&buf[..k]).map_err(storage)?;
+        }
+        w.flush().map_err(storage)?;
+        out.names.insert(dest, shown(&name));
+    }
+    Ok(out)
+}
+
+/// `text` with the staged paths it names replaced by the names in the upload.
+fn with_upload_names(text: &str, raw: &Path, names: &BTreeMap<PathBuf, String>) -> String {
+    let mut out = text.to_owned();
+    for (path, name) in names {
+        let p = path.display().to_string();
+        if out.contains(&p) {
+            out = out.replace(&p, name);
+        }
+    }
+    out.replace(&raw.display().to_string(), "the upload")
+}
+
+/// What a series is, once read by its loader.
+enum Loaded {
+    /// A volume: its files in slice order, grid and number of images.
+    Volume {
+        files: Vec<PathBuf>,
+        grid: sirt_geometry::Grid,
+        images: u32,
+    },
+    /// An object without its own grid (RT Structure Set, SEG, registration).
+    Object,
+    /// Not an image sirtplan reads (SR, presentation states, ...): left out, listed.
+    NotUsed(String),
+}
+
+/// Reads a series with the loader of its kind.
+fn load_series(s: &sirt_dicom::Series) -> Result<Loaded, sirt_dicom::DicomError> {
+    Ok(match s.modality.as_str() {
+        "RTSTRUCT" => {
+            for f in &s.files {
+                sirt_dicom::read_rt_struct(f)?;
+            }
+            Loaded::Object
+        }
+        "SEG" => {
+            for f in &s.files {
+                sirt_dicom::read_seg(f)?;
+            }
+            Loaded::Object
+        }
+        "REG" => {
+            for f in &s.files {
+                sirt_dicom::read_spatial_registration(f)?;
+            }
+            Loaded::Object
+        }
+        "RTDOSE" => {
+            let mut grid = None;
+            for f in &s.files {
+                grid.get_or_insert(sirt_dicom::load_rt_dose(f)?.image.grid().clone());
+            }
+            match grid {
+                Some(grid) => Loaded::Volume {
+                    files: s.files.clone(),
+                    images: s.frames,
+                    grid,
+                },
+                None => Loaded::Object,
+            }
+        }
+        "NM" => {
+            let mut grid = None;
+            for f in &s.files {
+                grid.get_or_insert(sirt_dicom::load_nm_tomo(f)?.image.grid().clone());
+            }
+            match grid {
+                Some(grid) => Loaded::Volume {
+                    files: s.files.clone(),
+                    images: s.frames,
+                    grid,
+                },
+                None => Loaded::Object,
+            }
+        }
+        m if s.rows.is_none() => Loaded::NotUsed(format!(
+            "a {m} object without pixel data (SOP class {}), not an image sirtplan reads",
+            s.sop_class_uid
+        )),
+        _ if s.frames as usize > s.files.len() => {
+            let mut grid = None;
+            for f in &s.files {
+                grid.get_or_insert(sirt_dicom::load_enhanced_image(f)?.image.grid().clone());
+            }
+            match grid {
+                Some(grid) => Loaded::Volume {
+                    files: s.files.clone(),
+                    images: s.frames,
+                    grid,
+                },
+                None => Loaded::Object,
+            }
+        }
+        _ => {
+            let series = sirt_dicom::read_image_series(&s.files)?;
+            Loaded::Volume {
+                grid: series.image.grid().clone(),
+                images: u32::try_from(series.files.len()).unwrap_or(u32::MAX),
+                files: series.files,
+            }
+        }
+    })
+}
+
+/// The folder name of a series: modality (capital letters and digits) and series number.
+fn series_folder(s: &sirt_dicom::Series, taken: &mut BTreeSet<String>) -> String {
+    let modality: String = s
+        .modality
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let modality = if modality.is_empty() {
+        "OT".to_owned()
+    } else {
+        modality
+    };
+    let base = match s.series_number {
+        Some(n) => format!("{modality}-{n}"),
+        None => modality,
+    };
+    let mut name = base.clone();
+    let mut k = 2;
+    while taken.contains(&name) {
+        name = format!("{base}-{k}");
+        k += 1;
+    }
+    taken.insert(name.clone());
+    name
+}
+
+/// `YYYYMMDD` → `YYYY-MM-DD` when it is a date.
+fn iso_date(dicom: Option<&str>) -> Option<String> {
+    let d = dicom?.trim();
+    if d.len() != 8 || !d.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let iso = format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..]);
+    iso.parse::<jiff::civil::Date>().ok().map(|_| iso)
+}
+
+/// A list of skipped files for a message: the first few, then how many more.
+fn list_for_message(skipped: &[SkippedFile]) -> String {
+    let mut parts: Vec<String> = skipped
+        .iter()
+        .take(NAMES_IN_MESSAGE)
+        .map(|s| format!("{} ({})", s.name, s.reason))
+        .collect();
+    if skipped.len() > NAMES_IN_MESSAGE {
+        parts.push(format!("and {} more", skipped.len() - NAMES_IN_MESSAGE));
+    }
+    if parts.is_empty() {
+        "no files".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// Scans the staged files, checks the patient of every DICOM file, reads every series and
+/// arranges the series folders under `dir/study`.
+fn prepare_dicom(
+    dir: &Path,
+    raw: &Path,
+    extracted: Extracted,
+    mrn: &str,
+) -> Result<Prepared, ApiError> {
+    let Extracted { names, mut skipped } = extracted;
+    let name_of = |p: &Path| {
+        names
+            .get(p)
+            .cloned()
+            .unwrap_or_else(|| with_upload_names(&p.display().to_string(), raw, &names))
+    };
+    let report = sirt_dicom::scan(raw);
+    for s in &report.skipped {
+        skipped.push(SkippedFile {
+            name: name_of(&s.path),
+            reason: with_upload_names(&s.reason, raw, &names),
+        });
+    }
+    // The patient of every file, before any series is read.
+    for study in &report.studies {
+        for series in &study.series {
+            for f in &series.files {
+                let found = sirt_dicom::scan(f)
+                    .studies
+                    .first()
+                    .and_then(|s| s.patient_id.clone());
+                match found {
+                    Some(id) if id.trim() == mrn.trim() => {}
+                    Some(id) => {
+                        return Err(unprocessable(
+                            "other_patient",
+                            format!(
+                                "file `{}`: expected Patient ID `{}` (the patient's MRN), found \
+                                 `{}`: a file of another patient; the upload was refused and \
+                                 nothing was stored",
+                                name_of(f),
+                                shown(mrn),
+                                shown(id.trim())
+                            ),
+                        ));
+                    }
+                    None => {
+                        return Err(unprocessable(
+                            "other_patient",
+                            format!(
+                                "file `{}`: expected Patient ID `{}` (the patient's MRN), found \
+                                 none; the upload was refused and nothing was stored",
+                                name_of(f),
+                                shown(mrn)
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let study_dir = dir.join("study");
+    std::fs::create_dir_all(&study_dir).map_err(storage)?;
+    let mut taken = BTreeSet::new();
+    let mut series_rows = Vec::new();
+    let mut modalities: Vec<String> = Vec::new();
+    for study in &report.studies {
+        for s in &study.series {
+            let loaded = load_series(s).map_err(|e| {
+                unprocessable(
+                    "invalid_dicom",
+                    format!(
+                        "{}; the upload was refused and nothing was stored",
+                        with_upload_names(&e.to_string(), raw, &names)
+                    ),
+                )
+            })?;
+            let (files, dims, spacing, images) = match loaded {
+                Loaded::NotUsed(reason) => {
+                    for f in &s.files {
+                        skipped.push(SkippedFile {
+                            name: name_of(f),
+                            reason: reason.clone(),
+                        });
+                    }
+                    continue;
+                }
+                Loaded::Object => (s.files.clone(), None, None, s.files.len() as i64),
+                Loaded::Volume {
+                    files,
+                    grid,
+                    images,
+                } => (
+                    files,
+                    Some(grid.dims.map(|d| d as i64)),
+                    Some(grid.spacing_mm),
+                    i64::from(images),
+                ),
+            };
+            let folder = series_folder(s, &mut taken);
+            let target = study_dir.join(&folder);
+            std::fs::create_dir_all(&target).map_err(storage)?;
+            for (k, f) in files.iter().enumerate() {
+                std::fs::rename(f, target.join(format!("{:05}.dcm", k + 1))).map_err(storage)?;
+            }
+            if !modalities.contains(&s.modality) {
+                modalities.push(s.modality.clone());
+            }
+            series_rows.push(NewSeries {
+                folder,
+                format: "dicom".into(),
+                modality: s.modality.clone(),
+                description: s.description.clone(),
+                study_instance_uid: Some(study.study_instance_uid.clone()),
+                series_instance_uid: Some(s.series_instance_uid.clone()),
+                series_number: s.series_number,
+                frame_of_reference_uid: s.frame_of_reference_uid.clone(),
+                images,
+                dims,
+                spacing_mm: spacing,
+            });
+        }
+    }
+    skipped.sort_by(|a, b| a.name.cmp(&b.name));
+    if series_rows.is_empty() {
+        return Err(unprocessable(
+            "no_images",
+            format!(
+                "the upload holds no DICOM series sirtplan reads; found {} file(s): {}",
+                names.len(),
+                list_for_message(&skipped)
+            ),
+        ));
+    }
+    let first = report.studies.first();
+    let mut modality = modalities.join("+");
+    if modality.chars().count() > sirt_store::limits::SHORT {
+        modality = modality.chars().take(sirt_store::limits::SHORT).collect();
+    }
+    Ok(Prepared {
+        study_dir,
+        study: NewStudy {
+            patient_id: 0,
+            modality,
+            description: first.and_then(|s| s.description.clone()),
+            study_date: iso_date(first.and_then(|s| s.study_date.as_deref())),
+            source: None,
+        },
+        series: series_rows,
+        skipped,
+    })
+}
+
+/// Checks the NIfTI body with sirt-nifti and puts it as `dir/study/NAME`.
+fn prepare_nifti(
+    dir: &Path,
+    body: &Path,
+    q: &UploadQuery,
+    limits: &Limits,
+) -> Result<Prepared, ApiError> {
+    let name = nifti_name(q)?;
+    let modality = nifti_modality(q)?;
+    let invalid = |message: String| {
+        unprocessable(
+            "invalid_nifti",
+            format!("{message}; the upload was refused and nothing was stored"),
+        )
+    };
+    let mut head = [0u8; 2];
+    let size = std::fs::metadata(body).map_err(storage)?.len();
+    {
+        let mut f = std::fs::File::open(body).map_err(storage)?;
+        let _ = f.read(&mut head).map_err(storage)?;
+    }
+    let uncompressed = if head == [0x1f, 0x8b] {
+        // Counted before sirt-nifti inflates it into memory.
+        let f = std::fs::File::open(body).map_err(storage)?;
+        let mut gz = flate2::read::GzDecoder::new(BufReader::new(f)).take(limits.nifti_bytes + 1);
+        std::io::copy(&mut gz, &mut std::io::sink())
+            .map_err(|e| invalid(format!("{name}: gzip: {e}")))?
+    } else {
+        size
+    };
+    if uncompressed > limits.nifti_bytes {
+        return Err(too_large(format!(
+            "{name}: expected at most {} bytes of NIfTI data uncompressed, found more",
+            limits.nifti_bytes
+        )));
+    }
+    let bytes = std::fs::read(body).map_err(storage)?;
+    let image = sirt_nifti::read(
+        &bytes,
+        &name,
+        sirt_geometry::FrameOfReference(NIFTI_FRAME.into()),
+    )
+    .map_err(|e| invalid(e.to_string()))?;
+    drop(bytes);
+    let grid = image.grid().clone();
+    drop(image);
+    let study_dir = dir.join("study");
+    std::fs::create_dir_all(&study_dir).map_err(storage)?;
+    std::fs::rename(body, study_dir.join(&name)).map_err(storage)?;
+    Ok(Prepared {
+        study_dir,
+        study: NewStudy {
+            patient_id: 0,
+            modality: modality.clone(),
+            description: Some(name.clone()),
+            study_date: None,
+            source: None,
+        },
+        series: vec![NewSeries {
+            folder: name,
+            format: "nifti".into(),
+            modality,
+            description: None,
+            images: grid.dims[2] as i64,
+            dims: Some(grid.dims.map(|d| d as i64)),
+            spacing_mm: Some(grid.spacing_mm),
+            ..Default::default()
+        }],
+        skipped: Vec::new(),
+    })
+}
+
+/// A study with its series, each with `path`: where it lies relative to the patient's folder
+/// (`studies/12/CT-2`), the path to write into a case file's `[images]` section.
+pub(crate) fn study_view(study: &Study, series: &[StudySeries]) -> Value {
+    let mut v = json!(study);
+    if let Value::Object(m) = &mut v {
+        let list: Vec<Value> = series
+            .iter()
+            .map(|s| {
+                let mut x = json!(s);
+                if let Value::Object(xm) = &mut x {
+                    xm.insert(
+                        "path".into(),
+                        json!(format!("studies/{}/{}", study.id, s.folder)),
+                    );
+                }
+                x
+            })
+            .collect();
+        m.insert("series".into(), Value::Array(list));
+        m.insert(
+            "links".into(),
+            json!({ "self": format!("/api/patients/{}/studies/{}", study.patient_id, study.id) }),
+        );
+    }
+    v
+}
+
+/// The studies of a patient with their series (for `GET /api/patients/{id}`).
+pub(crate) async fn studies_of_patient(
+    state: &AppState,
+    patient_id: i64,
+) -> Result<Vec<Value>, ApiError> {
+    let studies = state.store.studies(patient_id).await?;
+    let mut series: BTreeMap<i64, Vec<StudySeries>> = BTreeMap::new();
+    for s in state.store.series_of_patient(patient_id).await? {
+        series.entry(s.study_id).or_default().push(s);
+    }
+    Ok(studies
+        .iter()
+        .map(|st| study_view(st, series.get(&st.id).map_or(&[], Vec::as_slice)))
+        .collect())
+}
+
+/// `{id}` and `{study_id}` of the path.
+pub(crate) struct StudyPath(i64, i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for StudyPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<(i64, i64)>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path((p, s))) => Ok(StudyPath(p, s)),
+            Err(_) => Err(ApiError::not_found("path: expected numeric ids")),
+        }
+    }
+}
+
+/// `GET /api/patients/{id}/studies/{study_id}`.
+pub(crate) async fn get_study(
+    State(state): State<AppState>,
+    StudyPath(patient_id, study_id): StudyPath,
+) -> Result<Response, ApiError> {
+    let study = state.store.study(study_id).await?;
+    if study.patient_id != patient_id {
+        return Err(ApiError::not_found(format!(
+            "study {study_id} not found among the studies of patient {patient_id}"
+        )));
+    }
+    let series = state.store.study_series(study_id).await?;
+    Ok(Json(study_view(&study, &series)).into_response())
+}
+
+/// `POST /api/patients/{id}/studies`: stores an upload as a study of the patient.
+pub(crate) async fn upload_study(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    crate::error::PathId(patient_id): crate::error::PathId,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let limits = Limits::default();
+    let kind = kind_of(&headers)?;
+    match kind {
+        Kind::Nifti => {
+            nifti_name(&q)?;
+            nifti_modality(&q)?;
+        }
+        Kind::Zip | Kind::Dicom if q.modality.is_some() => {
+            return Err(unprocessable(
+                "invalid",
+                "query `modality`: expected only with a NIfTI upload (DICOM files state theirs)",
+            ));
+        }
+        _ => {}
+    }
+    if let Some(n) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        && n > limits.body_bytes
+    {
+        return Err(too_large(format!(
+            "request body: expected at most {} bytes for an upload, found {n}",
+            limits.body_bytes
+        )));
+    }
+    let patient = state.store.patient(patient_id).await?;
+    // The rest runs to its end in a task of its own: a client that goes away cannot cut the
+    // upload between the rename of its folder and the commit (files without rows).
+    let task = tokio::spawn(store_upload(
+        state,
+        auth.actor(),
+        patient_id,
+        patient.mrn,
+        kind,
+        q,
+        body,
+    ));
+    task.await.map_err(|_| ApiError::internal())?
+}
+
+/// Receives, checks and stores an upload (see the module's documentation).
+async fn store_upload(
+    state: AppState,
+    actor: sirt_store::Actor,
+    patient_id: i64,
+    mrn: String,
+    kind: Kind,
+    q: UploadQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let limits = Limits::default();
+    let _slot = SLOTS.acquire().await.map_err(|_| ApiError::internal())?;
+    let staging = Staging::new(&state.data_dir)?;
+    receive(body, staging.dir.join("upload.bin"), limits.body_bytes).await?;
+    let dir = staging.dir.clone();
+    let mut prepared = tokio::task::spawn_blocking(move || prepare(&dir, kind, &q, &mrn, &limits))
+        .await
+        .map_err(|_| ApiError::internal())??;
+    prepared.study.patient_id = patient_id;
+    let studies_dir = state
+        .data_dir
+        .join("patients")
+        .join(patient_id.to_string())
+        .join("studies");
+    let mut placed: Option<PathBuf> = None;
+    let result = state
+        .store
+        .add_study_with_series(
+            &actor,
+            &prepared.study,
+            &prepared.series,
+            |study_id| -> Result<String, ApiError> {
+                std::fs::create_dir_all(&studies_dir).map_err(storage)?;
+                let target = studies_dir.join(study_id.to_string());
+                if std::fs::symlink_metadata(&target).is_ok() {
+                    // Never over another study's files (a data folder reused with another
+                    // database).
+                    return Err(ApiError::internal());
+                }
+                std::fs::rename(&prepared.study_dir, &target).map_err(storage)?;
+                placed = Some(target);
+                Ok(format!("studies/{study_id}"))
+            },
+        )
+        .await;
+    drop(staging);
+    let (study, series) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(p) = placed {
+                let _ = std::fs::remove_dir_all(p);
+            }
+            // Folders made for this upload alone go too (fails harmlessly when not empty).
+            if std::fs::remove_dir(&studies_dir).is_ok()
+                && let Some(patient_dir) = studies_dir.parent()
+            {
+                let _ = std::fs::remove_dir(patient_dir);
+            }
+            return Err(e);
+        }
+    };
+    let mut view = study_view(&study, &series);
+    if let Value::Object(m) = &mut view {
+        m.insert("skipped".into(), json!(prepared.skipped));
+    }
+    let mut r = (StatusCode::CREATED, Json(view)).into_response();
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("/api/patients/{patient_id}/studies/{}", study.id))
+    {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use std::io::Cursor;
+    use zip::write::SimpleFileOptions;
+
+    fn temp(tag: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("sirt-server-uploads-{}-{tag}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let o = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in entries {
+            w.start_file(*name, o).unwrap();
+            w.write_all(bytes).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    fn extract(tag: &str, zip: &[u8], limits: &Limits) -> Result<Extracted, ApiError> {
+        let d = temp(tag);
+        std::fs::write(d.join("upload.bin"), zip).unwrap();
+        std::fs::create_dir_all(d.join("raw")).unwrap();
+        let r = extract_zip(&d.join("upload.bin"), &d.join("raw"), limits);
+        let _ = std::fs::remove_dir_all(&d);
+        r
+    }
+
+    #[test]
+    fn entry_names_that_leave_the_folder_are_refused() {
+        for bad in [
+            "../evil",
+            "a/../../evil",
+            "/etc/passwd",
+            "a\\b",
+            "C:/x",
+            "a/..",
+        ] {
+            let e = check_entry_name(bad).unwrap_err();
+            assert_eq!(e.code, "unsafe_entry_name", "{bad}");
+        }
+        for good in ["a", "dir/file.dcm", "a/..b/c", "DICOM/IM0001", "..hidden"] {
+            check_entry_name(good).unwrap();
+        }
+    }
+
+    #[test]
+    fn zip_limits_are_counted_while_inflating() {
+        let small = Limits {
+            zip_uncompressed_bytes: 1000,
+            zip_entries: 2,
+            zip_ratio_grace_bytes: 1000,
+            ..Limits::default()
+        };
+        // Total: 3 × 400 bytes of text > 1000.
+        let text: Vec<u8> = (0..400u32).map(|i| b'a' + (i * 7 % 26) as u8).collect();
+        let z = zip_of(&[("a", text.clone()), ("b", text.clone())]);
+        extract("ok", &z, &small).unwrap();
+        let z3 = zip_of(&[("a", text.clone()), ("b", text.clone()), ("c", text)]);
+        let e = extract("entries", &z3, &small).unwrap_err();
+        assert_eq!(e.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(e.message.contains("at most 2 entries, found 3"), "{e}");
+        let big = Limits {
+            zip_entries: 10,
+            ..small
+        };
+        let e = extract("total", &z3, &big).unwrap_err();
+        assert_eq!(e.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(e.message.contains("at most 1000 bytes uncompressed"), "{e}");
+        // A ratio above the limit past the grace size: 100 kB of zeros.
+        let z = zip_of(&[("zeros", vec![0u8; 100_000])]);
+        let e = extract(
+            "ratio",
+            &z,
+            &Limits {
+                zip_ratio_grace_bytes: 10_000,
+                ..Limits::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "zip_bomb", "{e}");
+        // Under the grace size the same entry passes.
+        extract("grace", &z, &Limits::default()).unwrap();
+    }
+
+    #[test]
+    fn nifti_names_are_checked_and_cleaned() {
+        let q = |f: &str| UploadQuery {
+            filename: Some(f.into()),
+            ..Default::default()
+        };
+        assert_eq!(nifti_name(&q("ct.nii.gz")).unwrap(), "ct.nii.gz");
+        assert_eq!(nifti_name(&q("../x/My CT.nii")).unwrap(), "My_CT.nii");
+        assert_eq!(nifti_name(&q(".nii.gz.nii")).unwrap(), "_nii.gz.nii");
+        for bad in ["ct.nii.zip", ".nii", "x.dcm", ""] {
+            assert_eq!(nifti_name(&q(bad)).unwrap_err().code, "invalid", "{bad}");
+        }
+    }
+
+    #[test]
+    fn dicom_dates_become_iso_dates() {
+        assert_eq!(iso_date(Some("20250115")), Some("2025-01-15".into()));
+        assert_eq!(iso_date(Some("20251315")), None);
+        assert_eq!(iso_date(Some("2025")), None);
+        assert_eq!(iso_date(None), None);
+    }
+}

@@ -1,0 +1,385 @@
+//! The images of a plan for the viewer: the voxel part of the plan (`sirt-voxelplan`, the CLI's
+//! code) on a case whose file has `[images]`, and its volumes on the CT grid as raw arrays; and
+//! the digital-phantom demo, whose images the server writes itself.
+//!
+//! Image paths of a case file are read relative to the patient's folder in the data folder
+//! (`DATA/patients/{patient id}/`, where uploads go) and must stay inside it: relative, without
+//! `..` (a case file is user input; it must not read other files of the server).
+
+use crate::error::{ApiError, PathId};
+use crate::{AppState, Auth, api};
+use axum::Extension;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use sirt_store::{NewCase, NewPatient, PlanInputs};
+use std::path::{Component, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The demo case on the digital phantom (`sirtplan demo`), its image paths under
+/// the patient's folder (rewritten by [`phantom_case`]).
+const PHANTOM_CASE_FILE: &str = include_str!("../../../examples/demo-phantom-case.toml");
+
+/// The phantom case with its image paths moved under [`PHANTOM_FOLDER`].
+fn phantom_case() -> String {
+    PHANTOM_CASE_FILE.replace("\"dicom/", &format!("\"{PHANTOM_FOLDER}/dicom/"))
+}
+
+/// Folder of the phantom's files inside the patient's folder.
+const PHANTOM_FOLDER: &str = "demo-phantom";
+
+/// Plans whose volumes are kept in memory (about 40 MB each on the demo phantom): design
+/// choice for a small server; older ones are computed again when asked.
+const CACHED_PLANS: usize = 3;
+
+/// One plan's volumes, ready to send.
+pub(crate) struct Prepared {
+    key: (i64, i64),
+    meta: Value,
+    arrays: Vec<(String, Vec<u8>)>,
+}
+
+/// The cache and the lock that makes one computation run at a time (a voxel plan takes
+/// seconds and hundreds of MB: concurrent viewers of one plan wait for the first).
+#[derive(Default)]
+pub struct VolumeCache {
+    entries: Mutex<Vec<Arc<Prepared>>>,
+    compute: tokio::sync::Mutex<()>,
+}
+
+impl VolumeCache {
+    fn get(&self, key: (i64, i64)) -> Option<Arc<Prepared>> {
+        self.entries
+            .lock()
+            .ok()
+            .and_then(|e| e.iter().find(|p| p.key == key).cloned())
+    }
+
+    fn put(&self, p: Arc<Prepared>) {
+        if let Ok(mut e) = self.entries.lock() {
+            e.retain(|x| x.key.0 != p.key.0);
+            e.push(p);
+            while e.len() > CACHED_PLANS {
+                e.remove(0);
+            }
+        }
+    }
+}
+
+/// The folder of a patient's images.
+pub(crate) fn patient_folder(state: &AppState, patient_id: i64) -> PathBuf {
+    state.data_dir.join("patients").join(patient_id.to_string())
+}
+
+fn unprocessable(code: &'static str, message: String) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+/// Refuses an image path that leaves the patient's folder.
+fn confined(field: &str, path: &str) -> Result<(), ApiError> {
+    let p = std::path::Path::new(path);
+    let ok = !path.is_empty()
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if ok {
+        Ok(())
+    } else {
+        Err(unprocessable(
+            "image_path",
+            format!(
+                "case file field `images.{field}`: expected a path relative to the patient's image folder, without `..`, found \"{path}\""
+            ),
+        ))
+    }
+}
+
+fn check_paths(images: &sirt_case::Images) -> Result<(), ApiError> {
+    confined("ct", &images.ct)?;
+    confined("structures", &images.structures)?;
+    for (f, v) in [
+        ("maa_spect", &images.maa_spect),
+        ("y90_pet", &images.y90_pet),
+        ("registration", &images.registration),
+    ] {
+        if let Some(v) = v {
+            confined(f, v)?;
+        }
+    }
+    Ok(())
+}
+
+fn f32_bytes(values: &[f32]) -> Vec<u8> {
+    let mut b = Vec::with_capacity(values.len() * 4);
+    for v in values {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b
+}
+
+/// Points of the plotted cumulative DVH: the bin edges (Gy) and the percentage of the structure
+/// at or above, thinned to at most [`DVH_POINTS`] (the curve is monotone: thinning keeps its
+/// shape at screen resolution).
+fn dvh_points(d: &sirt_dose::dvh::Dvh) -> (Vec<f64>, Vec<f64>) {
+    let n = d.cumulative.len();
+    let step = n.div_ceil(DVH_POINTS).max(1);
+    let mut dose = Vec::new();
+    let mut vol = Vec::new();
+    for (i, c) in d.cumulative.iter().enumerate() {
+        if i % step == 0 || i + 1 == n {
+            dose.push(i as f64 * d.bin_gy);
+            vol.push(100.0 * c);
+        }
+    }
+    (dose, vol)
+}
+
+/// Largest number of points of a DVH curve sent to the page (design choice: screen resolution).
+const DVH_POINTS: usize = 600;
+
+/// Computes the voxel plan and lays its volumes out for the viewer.
+fn prepare(
+    plan_id: i64,
+    row_version: i64,
+    plan: &sirt_workflow::Plan,
+    images: &sirt_case::Images,
+    base: &std::path::Path,
+) -> Result<Prepared, ApiError> {
+    let voxel = sirt_voxelplan::run(plan, images, base).map_err(|e| {
+        if e.is_input() {
+            unprocessable("images", format!("the images of the case: {e}"))
+        } else {
+            ApiError::internal()
+        }
+    })?;
+    let v = voxel.viewer_volumes().map_err(|_| ApiError::internal())?;
+    let g = &v.grid;
+    let dims = g.dims;
+    let spacing = g.spacing_mm;
+    let identity = (0..3)
+        .all(|i| (0..3).all(|j| (g.direction[i][j] - f64::from(u8::from(i == j))).abs() < 1e-6));
+    let url = |name: &str| format!("/api/plans/{plan_id}/volumes/{name}");
+    let mut vols =
+        vec![json!({"name": "ct", "kind": "ct", "label": "CT", "unit": "HU", "url": url("ct")})];
+    let mut arrays = vec![("ct".to_owned(), f32_bytes(v.ct_hu.data()))];
+    if let Some(s) = &v.maa_spect_counts {
+        vols.push(json!({"name": "spect", "kind": "activity", "label": "MAA SPECT", "unit": "counts", "url": url("spect")}));
+        arrays.push(("spect".into(), f32_bytes(s.data())));
+    }
+    if let Some(p) = &v.y90_pet_bq_per_ml {
+        vols.push(json!({"name": "pet", "kind": "activity", "label": "Y-90 PET", "unit": "Bq/mL", "url": url("pet")}));
+        arrays.push(("pet".into(), f32_bytes(p.data())));
+    }
+    for (i, d) in v.doses.iter().enumerate() {
+        let name = format!("dose-{i}");
+        let label = match d.kind {
+            sirt_voxelplan::DoseKind::Predicted => format!("Predicted dose, session {}", d.session),
+            sirt_voxelplan::DoseKind::Delivered => {
+                format!("Delivered dose (PET), session {}", d.session)
+            }
+            sirt_voxelplan::DoseKind::PredictedAtDelivered => {
+                format!(
+                    "Predicted dose at the delivered activity, session {}",
+                    d.session
+                )
+            }
+        };
+        vols.push(json!({"name": name, "kind": "dose", "label": label, "unit": "Gy", "url": url(&name), "dose_kind": d.kind, "session": d.session}));
+        arrays.push((name, f32_bytes(d.gy.data())));
+    }
+    let mut structures = Vec::new();
+    for (i, s) in v.structures.iter().enumerate() {
+        let name = format!("mask-{i}");
+        structures.push(json!({"name": s.name, "role": format!("{:?}", s.role).to_lowercase(), "url": url(&name)}));
+        arrays.push((name, s.mask.data().iter().map(|&b| u8::from(b)).collect()));
+    }
+    // The DVH of the first predicted session, per structure (the report's curves).
+    let dvh: Vec<Value> = voxel
+        .predicted
+        .first()
+        .map(|p| {
+            p.dosimetry
+                .structures
+                .iter()
+                .map(|s| {
+                    let (dose, vol) = dvh_points(&s.dvh);
+                    json!({"name": s.name, "dose_gy": dose, "volume_percent": vol})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let meta = json!({
+        "plan_id": plan_id,
+        "grid": {
+            "dims": dims, "spacing_mm": spacing, "axis_aligned": identity,
+            "index": "i = x + nx·(y + ny·z), voxel centres, LPS (docs/coordinates.md)",
+        },
+        "volumes": vols,
+        "structures": structures,
+        "dvh": dvh,
+        "dvh_session": voxel.predicted.first().map(|p| p.session.clone()),
+        "notes": voxel.notes,
+    });
+    Ok(Prepared {
+        key: (plan_id, row_version),
+        meta,
+        arrays,
+    })
+}
+
+async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>, ApiError> {
+    let plan = state.store.plan(id).await?;
+    let key = (plan.id, plan.row_version);
+    if let Some(p) = state.volumes.get(key) {
+        return Ok(p);
+    }
+    let _turn = state.volumes.compute.lock().await;
+    if let Some(p) = state.volumes.get(key) {
+        return Ok(p);
+    }
+    let case = state.store.case(plan.case_id).await?;
+    let params = crate::engine::parameters_from(&api::parse_json(&plan.parameters_json))?;
+    let computed = api::compute(state, plan.case_toml.clone(), params).await?;
+    let Some(images) = computed.plan.case.images.clone() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_images",
+            "this plan's case file has no [images] section: an analytic plan has no images to show (the phantom demo case has them)",
+        ));
+    };
+    check_paths(&images)?;
+    let base = patient_folder(state, case.patient_id);
+    let prepared =
+        tokio::task::spawn_blocking(move || prepare(key.0, key.1, &computed.plan, &images, &base))
+            .await
+            .map_err(|_| ApiError::internal())??;
+    let p = Arc::new(prepared);
+    state.volumes.put(p.clone());
+    Ok(p)
+}
+
+/// `GET /api/plans/{id}/volumes`: the grid, the volumes (CT, SPECT, PET, dose maps) and
+/// structures with the URLs of their arrays, and the DVH of the first session.
+pub(crate) async fn volumes(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let p = prepared(&state, id).await?;
+    Ok(Json(p.meta.clone()).into_response())
+}
+
+/// `GET /api/plans/{id}/volumes/{name}`: one array, little-endian `f32` (volumes) or `u8`
+/// (masks), x fastest.
+pub(crate) async fn volume(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_id",
+            format!("path: expected a numeric id, found \"{id}\""),
+        )
+    })?;
+    let p = prepared(&state, id).await?;
+    let bytes = p
+        .arrays
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, b)| b.clone())
+        .ok_or_else(|| ApiError::not_found(format!("plan {id} has no volume `{name}`")))?;
+    let mut r = bytes.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    Ok(r)
+}
+
+/// `POST /api/demo/import-phantom`: the demo case on the digital phantom (`sirtplan demo`): its
+/// images written into the patient's folder (DICOM CT, SPECT, PET, RT Struct), its patient,
+/// case and computed draft plan.
+pub(crate) async fn import_phantom(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+) -> Result<Response, ApiError> {
+    let case_toml = phantom_case();
+    let computed = api::compute(&state, case_toml.clone(), Default::default()).await?;
+    // The images first, in a staging folder: nothing is recorded unless they are written.
+    let staging = state.data_dir.join("tmp").join(format!(
+        "phantom-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    let st = staging.clone();
+    tokio::task::spawn_blocking(move || write_phantom(&st))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&staging);
+        })?;
+    let imported = state
+        .store
+        .import_case(
+            &auth.actor(),
+            &NewPatient {
+                mrn: computed.plan.case.patient.id.clone(),
+                name: "Phantom patient (synthetic)".into(),
+                birth_date: None,
+                sex: computed.plan.case.patient.sex.clone(),
+            },
+            &NewCase {
+                patient_id: 0,
+                title: "Demo: digital phantom, whole-liver glass, Y-90 PET".into(),
+                indication: computed.plan.case.diagnosis.indication.clone(),
+            },
+            &PlanInputs {
+                case_toml,
+                parameters_json: "{}".into(),
+                result_json: computed.result.to_string(),
+            },
+        )
+        .await;
+    let (patient, case, plan) = match imported {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e.into());
+        }
+    };
+    let dest = patient_folder(&state, patient.id).join(PHANTOM_FOLDER);
+    let moved = if dest.is_dir() {
+        // An earlier import wrote the same files (same generator, same seed).
+        std::fs::remove_dir_all(&staging)
+    } else {
+        dest.parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::rename(&staging, &dest))
+    };
+    if moved.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(ApiError::internal());
+    }
+    let mut r = Json(json!({ "patient": patient, "case": case, "plan": { "id": plan.id, "version": plan.version, "state": plan.state } })).into_response();
+    *r.status_mut() = StatusCode::CREATED;
+    Ok(r)
+}
+
+/// The phantom's DICOM series and structures, as `sirtplan demo` writes them, under
+/// `dir/demo-phantom` layout (`dicom/ct`, `dicom/spect`, `dicom/pet`, `dicom/rtstruct.dcm`).
+fn write_phantom(dir: &std::path::Path) -> Result<(), ApiError> {
+    let p = sirt_phantom::generate(sirt_phantom::Preset::Standard, 1)
+        .map_err(|_| ApiError::internal())?;
+    let files = sirt_voxelplan::phantom_dicom::files(&p).map_err(|_| ApiError::internal())?;
+    for (name, bytes) in files {
+        let path = dir.join(&name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|_| ApiError::internal())?;
+        }
+        std::fs::write(&path, bytes).map_err(|_| ApiError::internal())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,642 @@
+// sirtplan web application: one page, hash routes, the JSON API of docs/server.md. Every text from the
+// server is put in the page as text (textContent), never as HTML. No external resource.
+import { Viewer } from './viewer.js';
+
+const $main = () => document.getElementById('main');
+let session = null;
+
+/** An API error: HTTP status, code and message from `{ error: { code, message } }`. */
+class ApiError extends Error {
+  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && session) headers['X-CSRF-Token'] = session.csrf_token;
+  const r = await fetch(path, {
+    method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  const text = await r.text();
+  if (text) { try { data = JSON.parse(text); } catch { data = null; } }
+  if (!r.ok) {
+    const e = data && data.error ? data.error : { code: String(r.status), message: text || r.statusText };
+    if (r.status === 401 && path !== '/api/login') { session = null; }
+    throw new ApiError(r.status, e.code, e.message);
+  }
+  return { status: r.status, data, headers: r.headers };
+}
+
+/** Element builder: attributes (on* are listeners), children as nodes or text. */
+function h(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'value') e.value = v;
+    else if (v === true) e.setAttribute(k, '');
+    else e.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : String(c));
+  }
+  return e;
+}
+
+const can = (action) => !!session && session.permissions.includes(action);
+const fmt = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? '—' : Number(x).toFixed(d));
+const when = (s) => (s ? String(s).replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC').replace(/\[.*\]$/, '') : '—');
+const badge = (state) => h('span', { class: `badge ${state}` }, state);
+const errorBox = (e) => h('div', { class: 'error', role: 'alert' }, e instanceof ApiError ? `${e.message} (${e.code})` : String(e.message || e));
+
+function table(headers, rows, opts = {}) {
+  const t = h('table', { class: 'data', 'data-testid': opts.testid });
+  const num = new Set(opts.num || []);
+  t.append(h('thead', {}, h('tr', {}, headers.map((x, i) => h('th', { class: num.has(i) ? 'num' : null }, x)))));
+  const tb = h('tbody');
+  for (const r of rows) {
+    const cells = r.cells || r;
+    const tr = h('tr', { class: r.onclick ? 'click' : null, onclick: r.onclick });
+    cells.forEach((c, i) => tr.append(h('td', { class: num.has(i) ? 'num' : null }, c)));
+    tb.append(tr);
+  }
+  t.append(tb);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------- shell
+
+function shell(active) {
+  const top = h('header', { class: 'top' },
+    h('span', { class: 'brand' }, 'sirtplan', h('small', {}, 'SIRT planning & follow-up')),
+    h('nav', {},
+      h('a', { href: '#/patients', class: active === 'patients' ? 'active' : null }, 'Patients'),
+      h('a', { href: '#/cohort', class: active === 'cohort' ? 'active' : null }, 'Cohort')),
+    h('span', { class: 'who', 'data-testid': 'who' },
+      `${session.user.display_name || session.user.username} · ${session.user.role}`,
+      h('button', { onclick: logout }, 'Sign out')));
+  const notice = h('div', { class: 'notice' },
+    'Research use only. sirtplan is not a medical device and has no clinical clearance; every number must be checked by a qualified professional.');
+  const main = h('main', { id: 'main' });
+  document.body.replaceChildren(top, notice, main);
+  return main;
+}
+
+async function logout() {
+  try { await api('POST', '/api/logout', {}); } catch { /* already gone */ }
+  session = null;
+  location.hash = '#/login';
+  route();
+}
+
+function loginPage(message) {
+  const user = h('input', { name: 'username', autocomplete: 'username', placeholder: 'Username', 'data-testid': 'username' });
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', placeholder: 'Password', 'data-testid': 'password' });
+  const out = h('div');
+  const form = h('form', { class: 'panel login', onsubmit: async (e) => {
+    e.preventDefault();
+    out.replaceChildren();
+    try {
+      const r = await api('POST', '/api/login', { username: user.value, password: pass.value });
+      session = r.data;
+      if (!location.hash || location.hash === '#/login') location.hash = '#/patients';
+      route();
+    } catch (err) { out.append(errorBox(err)); }
+  } },
+  h('h1', {}, 'sirtplan'), h('p', { class: 'muted' }, 'SIRT (radioembolization) planning and follow-up'),
+  message ? h('p', {}, message) : null, user, pass,
+  h('button', { class: 'primary', type: 'submit', 'data-testid': 'sign-in' }, 'Sign in'), out,
+  h('p', { class: 'small muted' }, 'Research use only: not a medical device, no clinical clearance.'));
+  document.body.replaceChildren(form);
+  user.focus();
+}
+
+// ------------------------------------------------------------------------------------------ patients
+
+async function patientsPage(main) {
+  main.append(h('h1', {}, 'Patients'));
+  const q = h('input', { type: 'search', placeholder: 'Search by MRN or name', size: 30, 'data-testid': 'patient-search' });
+  const list = h('div');
+  const status = h('div', { class: 'status-line' });
+  const load = async () => {
+    try {
+      const r = await api('GET', `/api/patients?q=${encodeURIComponent(q.value)}&limit=200`);
+      const rows = r.data.patients.map((p) => ({
+        cells: [h('a', { href: `#/patients/${p.id}` }, p.mrn), p.name, p.birth_date || '—', p.sex || '—', when(p.created_at)],
+        onclick: () => { location.hash = `#/patients/${p.id}`; },
+      }));
+      list.replaceChildren(rows.length ? table(['MRN', 'Name', 'Birth date', 'Sex', 'Created'], rows, { testid: 'patients' })
+        : h('p', { class: 'muted' }, q.value ? 'No patient matches.' : 'No patient yet.'));
+    } catch (e) { list.replaceChildren(errorBox(e)); }
+  };
+  let timer = null;
+  q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(load, 250); });
+  const actions = h('div', { class: 'row' }, q);
+  if (can('import_demo')) {
+    actions.append(h('button', { class: 'primary', 'data-testid': 'import-demo', onclick: async (e) => {
+      e.target.disabled = true; status.textContent = 'Importing and planning the demo case…';
+      try {
+        const r = await api('POST', '/api/demo/import', {});
+        location.hash = `#/plans/${r.data.plan.id}`;
+      } catch (err) { status.replaceChildren(errorBox(err)); e.target.disabled = false; }
+    } }, 'Import demo case'));
+    actions.append(h('button', { 'data-testid': 'import-phantom', onclick: async (e) => {
+      e.target.disabled = true; status.textContent = 'Writing the digital phantom\'s images and planning its case…';
+      try {
+        const r = await api('POST', '/api/demo/import-phantom', {});
+        location.hash = `#/plans/${r.data.plan.id}`;
+      } catch (err) { status.replaceChildren(errorBox(err)); e.target.disabled = false; }
+    } }, 'Import phantom demo (with images)'));
+  }
+  main.append(h('div', { class: 'panel' }, actions, status, list));
+  if (can('create_patient')) main.append(newPatientForm());
+  await load();
+}
+
+function newPatientForm() {
+  const mrn = h('input', { name: 'mrn', maxlength: 64, required: true });
+  const name = h('input', { name: 'name', maxlength: 200, required: true });
+  const birth = h('input', { name: 'birth_date', type: 'date' });
+  const sex = h('select', { name: 'sex' }, ['', 'female', 'male', 'other', 'unknown'].map((s) => h('option', { value: s }, s || '—')));
+  const out = h('div');
+  return h('form', { class: 'panel', onsubmit: async (e) => {
+    e.preventDefault(); out.replaceChildren();
+    try {
+      const body = { mrn: mrn.value, name: name.value };
+      if (birth.value) body.birth_date = birth.value;
+      if (sex.value) body.sex = sex.value;
+      const r = await api('POST', '/api/patients', body);
+      location.hash = `#/patients/${r.data.id}`;
+    } catch (err) { out.append(errorBox(err)); }
+  } }, h('h2', {}, 'New patient'),
+  h('label', { class: 'field' }, h('span', {}, 'MRN'), mrn), h('label', { class: 'field' }, h('span', {}, 'Name'), name),
+  h('label', { class: 'field' }, h('span', {}, 'Birth date'), birth), h('label', { class: 'field' }, h('span', {}, 'Sex'), sex),
+  h('button', { type: 'submit' }, 'Create'), out);
+}
+
+async function patientPage(main, id) {
+  const r = await api('GET', `/api/patients/${id}`);
+  const p = r.data.patient;
+  main.append(h('h1', {}, `${p.name} `, h('span', { class: 'muted' }, `(${p.mrn})`)),
+    h('div', { class: 'panel' }, `Birth date ${p.birth_date || '—'} · sex ${p.sex || '—'} · created ${when(p.created_at)}`));
+  const cases = r.data.cases.map((c) => ({ cells: [h('a', { href: `#/cases/${c.id}` }, c.title), c.indication || '—', c.created_by || '—', when(c.created_at)],
+    onclick: () => { location.hash = `#/cases/${c.id}`; } }));
+  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Cases'),
+    cases.length ? table(['Title', 'Indication', 'Created by', 'Created'], cases, { testid: 'cases' }) : h('p', { class: 'muted' }, 'No case yet.')));
+  const studies = (r.data.studies || []).map((s) => [s.modality || '—', s.description || '—', s.study_date || '—', when(s.created_at)]);
+  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Imaging studies'),
+    studies.length ? table(['Modality', 'Description', 'Date', 'Imported'], studies) : h('p', { class: 'muted' }, 'No imported study.')));
+  if (can('create_case')) {
+    const title = h('input', { maxlength: 200, required: true, size: 40 });
+    const ind = h('input', { maxlength: 200, size: 30, placeholder: 'e.g. NET' });
+    const out = h('div');
+    main.append(h('form', { class: 'panel', onsubmit: async (e) => {
+      e.preventDefault(); out.replaceChildren();
+      try {
+        const c = await api('POST', `/api/patients/${id}/cases`, { title: title.value, indication: ind.value });
+        location.hash = `#/cases/${c.data.id}`;
+      } catch (err) { out.append(errorBox(err)); }
+    } }, h('h2', {}, 'New case'), h('label', { class: 'field' }, h('span', {}, 'Title'), title),
+    h('label', { class: 'field' }, h('span', {}, 'Indication'), ind), h('button', { type: 'submit' }, 'Create'), out));
+  }
+}
+
+// ------------------------------------------------------------------------------------------- case
+
+async function casePage(main, id) {
+  const r = await api('GET', `/api/cases/${id}`);
+  const { case: c, patient: p } = r.data;
+  main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${p.id}` }, `${p.name} (${p.mrn})`), ' › case'),
+    h('h1', {}, c.title), caseTabs(id, 'case'));
+  const plans = r.data.plans.map((x) => ({
+    cells: [h('a', { href: `#/plans/${x.id}` }, `v${x.version}`), badge(x.state), `${x.created_by} · ${when(x.created_at)}`,
+      x.checked_by ? `${x.checked_by} · ${when(x.checked_at)}` : '—', x.approved_by ? `${x.approved_by} · ${when(x.approved_at)}` : '—',
+      x.based_on ? `v${r.data.plans.find((y) => y.id === x.based_on)?.version ?? '?'}` : '—'],
+    onclick: () => { location.hash = `#/plans/${x.id}`; },
+  }));
+  const tl = h('ul', { class: 'timeline', 'data-testid': 'timeline' });
+  tl.append(h('li', { class: 'workup' }, h('span', { class: 'at' }, when(c.created_at)), `case opened (${c.indication || 'indication not given'})`));
+  for (const e of r.data.timeline) {
+    const text = e.plan_id ? h('a', { href: `#/plans/${e.plan_id}` }, e.text) : e.text;
+    tl.append(h('li', { class: e.kind }, h('span', { class: 'at' }, when(e.at)), text));
+  }
+  main.append(h('div', { class: 'row' },
+    h('div', { class: 'panel grow' }, h('h2', {}, 'Plans'), plans.length ? table(['Version', 'State', 'Created', 'Checked', 'Approved', 'Based on'], plans, { testid: 'plans' }) : h('p', { class: 'muted' }, 'No plan yet.')),
+    h('div', { class: 'panel', style: null }, h('h2', {}, 'Timeline'), tl)));
+  const tr = r.data.treatments.map((t) => [t.injection_id, fmt(t.delivered_activity_gbq, 3), fmt(t.delivered_activity_gbq * 1000 / 37, 1), t.residual_gbq === null ? '—' : fmt(t.residual_gbq, 3), when(t.administered_at)]);
+  if (tr.length) main.append(h('div', { class: 'panel' }, h('h2', {}, 'Treatments'), table(['Injection', 'Delivered GBq', 'mCi', 'Residual GBq', 'Administered'], tr, { num: [1, 2, 3] })));
+}
+
+function caseTabs(id, active) {
+  return h('div', { class: 'tabs' },
+    h('a', { href: `#/cases/${id}`, class: active === 'case' ? 'active' : null }, 'Case & timeline'),
+    h('a', { href: `#/cases/${id}/followup`, class: active === 'followup' ? 'active' : null, 'data-testid': 'tab-followup' }, 'Follow-up'));
+}
+
+// -------------------------------------------------------------------------------------- plan workspace
+
+const GBQ_PER_MCI = 0.037; // 1 mCi = 37 MBq (definition of the curie)
+
+function activityCells(gbq) {
+  return [fmt(gbq, 3), fmt(gbq / GBQ_PER_MCI, 1)];
+}
+
+function injectionTable(result) {
+  const rows = result.injections.map((j) => {
+    const w = j.with_ordered_vial || {};
+    const tum = (w.tumour_gy || j.tumour_gy || []).map((t) => `${t.id} ${fmt(t.gy, 0)}`).join(', ') || '—';
+    const act = j.prescribed_activity_gbq;
+    return [
+      h('b', {}, j.id), j.label || '—', `${j.device} · ${j.method}`, h('span', { 'data-testid': `activity-${j.id}` }, fmt(act, 3)), fmt(act === null ? null : act / GBQ_PER_MCI, 1),
+      ...(w.administered_activity_gbq !== undefined ? activityCells(w.administered_activity_gbq) : ['—', '—']),
+      fmt(w.perfused_gy ?? j.perfused_gy, 1), fmt(w.normal_liver_gy ?? j.normal_liver_gy, 1), tum, fmt(w.lung_gy ?? j.lung_gy, 2),
+      j.binding_constraint_text || j.status || '—',
+    ];
+  });
+  return table(['Injection', 'Catheter', 'Device · method', 'Prescribed GBq', 'mCi', 'With vial GBq', 'mCi', 'Perfused Gy', 'Normal liver Gy', 'Tumours Gy', 'Lung Gy', 'Bound by'], rows, { num: [3, 4, 5, 6, 7, 8, 10], testid: 'activity-table' });
+}
+
+function sessionTable(result) {
+  return table(['Session', 'Treatment', 'Extent', 'Lung Gy', 'Cumulative lung Gy', 'Whole-liver NTAD Gy'],
+    result.sessions.map((s) => [s.id, when(s.treatment), s.extent || '—', fmt(s.lung_gy, 2), fmt(s.cumulative_lung_gy, 2), fmt(s.whole_liver_ntad_gy, 1)]),
+    { num: [3, 4, 5] });
+}
+
+function vialTable(result) {
+  const rows = result.injections.filter((j) => j.vial_order).map((j) => {
+    const v = j.vial_order;
+    return [j.id, `${v.vials ?? '—'} × ${fmt(v.vial_activity_at_calibration_gbq, 2)} GBq`, when(v.calibration), fmt(v.activity_at_injection_gbq ?? v.required_at_injection_gbq, 3), fmt(v.deviation_percent, 1), when(v.exact_instant)];
+  });
+  return rows.length ? table(['Injection', 'Vials', 'Calibration', 'At injection GBq', 'Deviation %', 'Exact instant'], rows, { num: [3, 4] }) : h('p', { class: 'muted' }, 'No vial order.');
+}
+
+/** Failed checks first, then warnings, passes and information (the order a reviewer reads). */
+const STATUS_ORDER = { fail: 0, warn: 1, pass: 2, info: 3, not_applicable: 4 };
+
+function checksTable(result) {
+  const checks = result.checks.slice().sort((a, b) => (STATUS_ORDER[a.status] ?? 5) - (STATUS_ORDER[b.status] ?? 5));
+  const counts = {};
+  for (const c of checks) counts[c.status] = (counts[c.status] || 0) + 1;
+  const summary = h('p', { class: 'small', 'data-testid': 'checks-summary' }, Object.entries(counts).map(([k, n]) => h('span', {}, badge(k), ` ${n}  `)));
+  const rows = checks.map((c) => [badge(c.status), c.subject, c.title, `${fmt(c.value, 2)} ${c.unit || ''}`, `${c.comparison} ${c.threshold_written}`, h('span', { class: 'small' }, c.source), h('span', { class: 'small muted' }, c.evidence)]);
+  return h('div', {}, summary, table(['', 'Subject', 'Check', 'Value', 'Limit', 'Source', 'Evidence'], rows, { num: [3], testid: 'checks' }));
+}
+
+/** DVH plot (cumulative) from the voxel part of a plan result, as SVG built with DOM calls. */
+function dvhPlot(curves) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const s = (t, a = {}, ...c) => { const e = document.createElementNS(NS, t); for (const [k, v] of Object.entries(a)) e.setAttribute(k, v); c.forEach((x) => e.append(x)); return e; };
+  const W = 720; const H = 360; const L = 55; const B = 40; const T = 15; const R = 150;
+  const maxDose = Math.max(1, ...curves.map((c) => c.dose_gy[c.dose_gy.length - 1] || 0));
+  const x = (d) => L + (d / maxDose) * (W - L - R);
+  const y = (v) => T + (1 - v / 100) * (H - T - B);
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, 'data-testid': 'dvh' });
+  for (let v = 0; v <= 100; v += 20) {
+    svg.append(s('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: '#e3e7ec' }), s('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11 }, `${v}`));
+  }
+  const step = Math.pow(10, Math.floor(Math.log10(maxDose / 5)));
+  const tick = [1, 2, 5, 10].map((m) => m * step).find((t) => maxDose / t <= 8) || step * 10;
+  for (let d = 0; d <= maxDose; d += tick) {
+    svg.append(s('line', { x1: x(d), x2: x(d), y1: T, y2: H - B, stroke: '#e3e7ec' }), s('text', { x: x(d), y: H - B + 15, 'text-anchor': 'middle', 'font-size': 11 }, `${d}`));
+  }
+  svg.append(s('text', { x: (L + W - R) / 2, y: H - 5, 'text-anchor': 'middle', 'font-size': 12 }, 'Absorbed dose (Gy)'),
+    s('text', { x: 14, y: (T + H - B) / 2, 'text-anchor': 'middle', 'font-size': 12, transform: `rotate(-90 14 ${(T + H - B) / 2})` }, 'Volume (%)'));
+  const colours = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f'];
+  curves.forEach((c, i) => {
+    const pts = c.dose_gy.map((d, k) => `${x(d).toFixed(1)},${y(c.volume_percent[k]).toFixed(1)}`).join(' ');
+    svg.append(s('polyline', { points: pts, fill: 'none', stroke: colours[i % colours.length], 'stroke-width': 1.8 }));
+    svg.append(s('line', { x1: W - R + 10, x2: W - R + 30, y1: T + 10 + 16 * i, y2: T + 10 + 16 * i, stroke: colours[i % colours.length], 'stroke-width': 3 }),
+      s('text', { x: W - R + 35, y: T + 14 + 16 * i, 'font-size': 11 }, c.name));
+  });
+  return svg;
+}
+
+function paramForm(plan, onChange) {
+  const result = plan.result;
+  const opts = plan.options || { devices: [], k_conventions: [], methods: [] };
+  const params = plan.parameters || {};
+  const disabled = !can('edit_plan');
+  const form = h('div', { class: 'params', 'data-testid': 'parameters' });
+  const changed = (path) => {
+    let o = params; for (const k of path) { if (!o || typeof o !== 'object' || !(k in o)) return false; o = o[k]; } return true;
+  };
+  const field = (label, input, path) => h('label', { class: 'field' }, h('span', {}, label, changed(path) ? ' •' : ''), input);
+  const select = (values, current, path, build) => {
+    const s = h('select', { disabled, 'data-param': path.join('.'), onchange: () => onChange(build(s.value === '' ? null : s.value)) },
+      values.map((v) => h('option', { value: v.value }, v.label)));
+    s.value = current ?? '';
+    return s;
+  };
+  const number = (current, path, build, attrs = {}) => {
+    const i = h('input', { type: 'number', value: current ?? '', disabled, 'data-param': path.join('.'), step: 'any', ...attrs });
+    i.addEventListener('change', () => { const v = i.value === '' ? null : Number(i.value); onChange(build(v)); });
+    return i;
+  };
+  for (const j of result.injections) {
+    const ip = (params.injections || {})[j.id] || {};
+    const wrap = (obj) => ({ injections: { [j.id]: obj } });
+    const fs = h('fieldset', {}, h('legend', {}, `Injection ${j.id}${j.label ? ` · ${j.label}` : ''}`));
+    fs.append(field('Device', select(opts.devices.map((d) => ({ value: d.id, label: `${d.name} (${d.nuclide})` })), ip.device ?? j.device, ['injections', j.id, 'device'], (v) => wrap({ device: v })), ['injections', j.id, 'device']));
+    fs.append(field('Method', select(opts.methods.map((m) => ({ value: m, label: m })), ip.method ?? j.method, ['injections', j.id, 'method'], (v) => wrap({ method: v })), ['injections', j.id, 'method']));
+    fs.append(field('K convention', select([{ value: '', label: `device default (${j.k_convention})` }, ...opts.k_conventions.map((k) => ({ value: k, label: k }))], ip.k ?? '', ['injections', j.id, 'k'], (v) => wrap({ k: v })), ['injections', j.id, 'k']));
+    fs.append(field('Lung shunt (0–1)', number(ip.lsf ?? j.lsf, ['injections', j.id, 'lsf'], (v) => wrap({ lsf: v }), { min: 0, max: 1, step: 0.005 }), ['injections', j.id, 'lsf']));
+    fs.append(field('Residual (0–1)', number(ip.residual_fraction ?? j.residual_fraction, ['injections', j.id, 'residual_fraction'], (v) => wrap({ residual_fraction: v }), { min: 0, max: 1, step: 0.01 }), ['injections', j.id, 'residual_fraction']));
+    for (const t of j.tumour_gy || []) {
+      const path = ['injections', j.id, 'tnr', t.id];
+      fs.append(field(`TNR ${t.id}`, number((ip.tnr || {})[t.id] ?? t.tnr, path, (v) => wrap({ tnr: { [t.id]: v } }), { min: 0, step: 0.1, 'data-testid': `tnr-${j.id}-${t.id}` }), path));
+    }
+    form.append(fs);
+  }
+  for (const s of result.sessions) {
+    const sp = (params.sessions || {})[s.id] || {};
+    const path = ['sessions', s.id, 'treatment'];
+    const i = h('input', { type: 'text', size: 34, value: sp.treatment ?? s.treatment, disabled, 'data-param': path.join('.') });
+    i.addEventListener('change', () => onChange({ sessions: { [s.id]: { treatment: i.value || null } } }));
+    form.append(h('fieldset', {}, h('legend', {}, `Session ${s.id}`), field('Treatment', i, path)));
+  }
+  if (disabled) form.append(h('p', { class: 'small muted' }, 'Your role cannot change plans.'));
+  else if (!plan.editable) form.append(h('p', { class: 'small muted' }, 'This plan is frozen: a change makes a new draft version.'));
+  form.append(h('p', { class: 'small muted' }, '• changed from the case file. Every change recomputes the plan on the server (the CLI\'s engine).'));
+  return form;
+}
+
+async function planPage(main, id) {
+  let plan = (await api('GET', `/api/plans/${id}`)).data;
+  const caseData = (await api('GET', `/api/cases/${plan.case_id}`)).data;
+  const p = caseData.patient;
+  const head = h('div');
+  const status = h('div', { class: 'status-line', 'data-testid': 'plan-status', 'aria-live': 'polite' });
+  const body = h('div');
+  main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${p.id}` }, `${p.name} (${p.mrn})`), ' › ',
+    h('a', { href: `#/cases/${plan.case_id}` }, caseData.case.title), ' › plan'), head, status, body);
+  let inflight = Promise.resolve();
+
+  const render = () => {
+    head.replaceChildren(h('h1', {}, `Plan v${plan.version} `, badge(plan.state), h('span', { class: 'small muted', 'data-testid': 'row-version' }, ` row version ${plan.row_version}`)),
+      workflowBar());
+    const r = plan.result;
+    const left = h('div', { class: 'panel' }, h('h2', {}, 'Parameters'), paramForm(plan, change));
+    const right = h('div');
+    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Activity per injection and predicted doses'), injectionTable(r),
+      h('p', { class: 'small muted' }, 'Prescribed: the activity the method gives at injection. With vial: what the ordered vials deliver (GBq and mCi, 1 mCi = 37 MBq).')));
+    const viewerPanel = h('div', { class: 'panel', 'data-testid': 'viewer-panel' }, h('h2', {}, 'Images and dose'));
+    right.append(viewerPanel);
+    const dvhPanel = h('div', { class: 'panel dvh' }, h('h2', {}, 'Dose–volume histograms'));
+    right.append(dvhPanel);
+    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Guideline and safety checks'), checksTable(r)));
+    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Sessions'), sessionTable(r)));
+    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Vial order'), vialTable(r)));
+    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Notes'), h('ul', {}, (r.notes || []).map((n) => h('li', {}, n)))));
+    const hist = h('div', { class: 'panel' }, h('h2', {}, 'History'));
+    right.append(hist);
+    body.replaceChildren(h('div', { class: 'workspace' }, left, right));
+    loadViewer(viewerPanel, dvhPanel);
+    loadHistory(hist);
+  };
+
+  const loadViewer = async (panel, dvhPanel) => {
+    const wait = h('p', { class: 'muted' }, 'Computing the voxel dosimetry for the viewer…');
+    panel.append(wait);
+    try {
+      const meta = (await api('GET', `/api/plans/${plan.id}/volumes`)).data;
+      wait.remove();
+      if (meta.dvh_session) dvhPanel.append(h('p', { class: 'small muted' }, `Predicted dose of session ${meta.dvh_session} (MAA SPECT, at the planned activities).`));
+      const curves = meta.dvh || [];
+      if (curves.length) dvhPanel.append(dvhPlot(curves));
+      else dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map.'));
+      const root = h('div');
+      panel.append(root);
+      await new Viewer(root, meta).load();
+    } catch (e) {
+      wait.remove();
+      const msg = e instanceof ApiError && e.code === 'no_images'
+        ? e.message : `The images could not be shown: ${e.message}`;
+      panel.append(h('p', { class: 'muted', 'data-testid': 'no-images' }, msg));
+      if (!dvhPanel.querySelector('svg,p')) dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map (an analytic plan without images).'));
+    }
+  };
+
+  const loadHistory = async (panel) => {
+    try {
+      const hs = (await api('GET', `/api/plans/${plan.id}/history`)).data;
+      panel.append(table(['Version', 'State', 'Created', 'Approved'], hs.versions.map((v) => ({
+        cells: [h('a', { href: `#/plans/${v.id}` }, `v${v.version}`), badge(v.state), `${v.created_by} · ${when(v.created_at)}`, v.approved_by ? `${v.approved_by} · ${when(v.approved_at)}` : '—'],
+      }))));
+      const edits = hs.edits.filter((e) => e.plan_id === plan.id);
+      if (edits.length) {
+        panel.append(h('h3', {}, 'Steps of this version'), table(['When', 'Who', 'Action', 'Changes'], edits.map((e) => [when(e.at), e.by, e.action,
+          h('span', { class: 'diff' }, (e.changes || []).map((c) => `${c.parameter}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || (e.state_after ? `${e.state_before ?? '—'} → ${e.state_after}` : ''))])));
+      }
+      for (const d of hs.diffs || []) {
+        if (d.plan_id === plan.id || d.to === plan.id) {
+          panel.append(h('p', { class: 'small' }, `Differences from the version it came from: ${(d.changes || []).map((c) => `${c.parameter} ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || 'none'}`));
+        }
+      }
+    } catch (e) { panel.append(errorBox(e)); }
+  };
+
+  const workflowBar = () => {
+    const bar = h('div', { class: 'row no-print' });
+    const step = (label, action, path, state, extra) => {
+      const allowed = can(action) && plan.state === state;
+      bar.append(h('button', { class: allowed ? 'primary' : null, disabled: !allowed, 'data-testid': `do-${path}`,
+        title: can(action) ? (plan.state === state ? '' : `only a ${state} plan`) : `your role (${session.user.role}) may not ${label.toLowerCase()}`,
+        onclick: async () => {
+          status.textContent = `${label}…`;
+          try {
+            const bodyJson = extra ? extra() : { row_version: plan.row_version };
+            if (!bodyJson) { status.textContent = ''; return; }
+            plan = { ...plan, ...(await api('POST', `/api/plans/${plan.id}/${path}`, bodyJson)).data };
+            plan = (await api('GET', `/api/plans/${plan.id}`)).data;
+            status.textContent = `${label}: done.`;
+            render();
+          } catch (e) { status.replaceChildren(errorBox(e)); }
+        } }, label));
+    };
+    step('Check', 'check_plan', 'check', 'draft');
+    step('Approve', 'approve_plan', 'approve', 'checked');
+    step('Record delivery', 'deliver_plan', 'deliver', 'approved', () => deliveryForm());
+    bar.append(h('a', { class: 'button', href: `#/plans/${plan.id}/report`, 'data-testid': 'open-report' }, 'Report'),
+      h('a', { class: 'button', href: `/api/plans/${plan.id}/report.pdf`, download: `sirtplan-plan-${plan.id}-v${plan.version}.pdf`, 'data-testid': 'download-pdf' }, 'PDF'));
+    if (plan.approved_by) bar.append(h('span', { class: 'small muted' }, `approved by ${plan.approved_by} at ${when(plan.approved_at)}; inputs SHA-256 ${String(plan.inputs_sha256 || '').slice(0, 16)}…`));
+    return bar;
+  };
+
+  const deliveryForm = () => {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const treatments = [];
+    for (const j of plan.result.injections) {
+      const planned = j.with_ordered_vial ? j.with_ordered_vial.administered_activity_gbq : j.prescribed_activity_gbq;
+      const got = window.prompt(`Injection ${j.id}: delivered activity in GBq (planned ${fmt(planned, 3)} GBq); empty to skip`, fmt(planned, 3));
+      if (got === null) return null;
+      if (got.trim() === '') continue;
+      treatments.push({ injection_id: j.id, delivered_activity_gbq: Number(got), administered_at: now });
+    }
+    return { row_version: plan.row_version, treatments };
+  };
+
+  let pending = {};
+  let timer = null;
+  const change = (patch) => {
+    mergeInto(pending, patch);
+    clearTimeout(timer);
+    timer = setTimeout(() => { const p = pending; pending = {}; inflight = inflight.then(() => send(p)); }, 150);
+  };
+  const send = async (patch) => {
+    const t0 = performance.now();
+    status.textContent = 'Recomputing…';
+    try {
+      const r = await api('PATCH', `/api/plans/${plan.id}`, { row_version: plan.row_version, parameters: patch });
+      const ms = performance.now() - t0;
+      if (r.status === 201) {
+        status.textContent = `The approved plan is not changed: version ${r.data.version} was created as a draft.`;
+        location.hash = `#/plans/${r.data.id}`;
+        return;
+      }
+      plan = r.data;
+      render();
+      status.textContent = `Recomputed in ${ms.toFixed(0)} ms (server and network).`;
+    } catch (e) {
+      status.replaceChildren(errorBox(e));
+      if (e.status === 409) {
+        status.append(h('button', { onclick: async () => { plan = (await api('GET', `/api/plans/${plan.id}`)).data; render(); status.textContent = 'Reloaded.'; } }, 'Reload the plan'));
+      } else {
+        plan = (await api('GET', `/api/plans/${plan.id}`)).data;
+        const keep = status.firstChild;
+        render();
+        status.replaceChildren(keep);
+      }
+    }
+  };
+  render();
+}
+
+function mergeInto(target, patch) {
+  for (const [k, v] of Object.entries(patch)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      if (!target[k] || typeof target[k] !== 'object') target[k] = {};
+      mergeInto(target[k], v);
+    } else target[k] = v;
+  }
+}
+
+async function reportPage(main, id) {
+  const plan = (await api('GET', `/api/plans/${id}`)).data;
+  main.append(h('div', { class: 'small' }, h('a', { href: `#/plans/${id}` }, `‹ back to plan v${plan.version}`)),
+    h('h1', {}, `Plan report v${plan.version} `, badge(plan.state)),
+    h('div', { class: 'row no-print' },
+      h('a', { class: 'button primary', href: `/api/plans/${id}/report.pdf`, download: `sirtplan-plan-${id}-v${plan.version}.pdf`, 'data-testid': 'download-pdf' }, 'Download PDF'),
+      h('a', { class: 'button', href: `/api/plans/${id}/report.html`, target: '_blank', rel: 'noopener' }, 'Open printable page')),
+    h('iframe', { class: 'report-frame', src: `/api/plans/${id}/report.html`, title: 'plan report', 'data-testid': 'report-frame' }));
+}
+
+// ------------------------------------------------------------------------------------------ follow-up
+
+async function followUpPage(main, id) {
+  const c = (await api('GET', `/api/cases/${id}`)).data;
+  const fu = (await api('GET', `/api/cases/${id}/followups`)).data;
+  main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${c.patient.id}` }, `${c.patient.name} (${c.patient.mrn})`), ' › case'),
+    h('h1', {}, c.case.title), caseTabs(id, 'followup'));
+  const a = fu.assessment || {};
+  const labs = fu.follow_ups.map((v) => {
+    const grades = (v.grades || []).map((g) => h('div', { class: 'small' }, `${g.term}: grade ${g.grade}`, g.basis ? h('span', { class: 'muted' }, ` (${g.basis})`) : null));
+    const values = Object.entries(v.labs || {}).map(([k, x]) => h('div', { class: 'small' }, `${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`));
+    return [v.visit_date, h('div', {}, values.length ? values : '—'), h('div', { 'data-testid': 'ctcae' }, grades.length ? grades : (v.grade_error ? h('span', { class: 'small muted' }, v.grade_error) : '—')), v.notes || ''];
+  });
+  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Visits and laboratory values (CTCAE grades)'),
+    labs.length ? table(['Visit', 'Labs', 'CTCAE', 'Notes'], labs, { testid: 'visits' }) : h('p', { class: 'muted' }, 'No visit yet.')));
+  const tp = (a.time_points || []).map((t) => [t.date, t.visit || '—', fmt(t.sum_mm, 1), t.change_from_baseline_percent === null ? '—' : fmt(t.change_from_baseline_percent, 1), t.target ?? '—', t.non_target ?? '—', t.new_lesions ?? '—', h('b', {}, t.overall ?? '—')]);
+  main.append(h('div', { class: 'panel' }, h('h2', {}, `Tumour response${a.criteria ? ` (${a.criteria})` : ''}`),
+    a.error ? errorBox({ message: a.error }) : null,
+    a.baseline_sum_mm !== undefined ? h('p', { class: 'small muted' }, `Baseline sum of diameters ${fmt(a.baseline_sum_mm, 1)} mm; measurements of the visit of ${fu.follow_ups.find((v) => v.id === a.source_visit_id)?.visit_date ?? '—'}.`) : null,
+    tp.length ? table(['Date', 'Visit', 'Sum mm', 'Change %', 'Target', 'Non-target', 'New lesions', 'Overall'], tp, { num: [2, 3], testid: 'recist' }) : h('p', { class: 'muted' }, 'No RECIST measurements recorded.'),
+    a.best_overall_response ? h('p', { 'data-testid': 'bor' }, 'Best overall response: ', h('b', {}, a.best_overall_response), ` (${a.best_overall_response_date})`,
+      a.first_progression ? ` · first progression ${a.first_progression}` : '', a.hepatic_best_overall_response ? ` · hepatic BOR ${a.hepatic_best_overall_response}` : '') : null));
+  const tox = (c.toxicities || []).map((t) => [t.onset_date || '—', t.term, `grade ${t.grade}`, t.attribution || '—', t.notes || '']);
+  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Adverse events'), tox.length ? table(['Onset', 'CTCAE term', 'Grade', 'Attribution', 'Notes'], tox) : h('p', { class: 'muted' }, 'None recorded.')));
+  if (can('record_follow_up')) main.append(visitForm(id));
+}
+
+function visitForm(caseId) {
+  const date = h('input', { type: 'date', required: true });
+  const labs = h('textarea', { rows: 4, cols: 60, placeholder: '{"bilirubin": "1.9 mg/dL", "albumin": "33 g/L"}' });
+  const recist = h('textarea', { rows: 4, cols: 60, placeholder: 'RECIST measurements (sirtplan-recist/1 TOML), optional' });
+  const notes = h('textarea', { rows: 2, cols: 60 });
+  const out = h('div');
+  return h('form', { class: 'panel', onsubmit: async (e) => {
+    e.preventDefault(); out.replaceChildren();
+    try {
+      const body = { visit_date: date.value };
+      if (labs.value.trim()) body.labs = JSON.parse(labs.value);
+      if (recist.value.trim()) body.recist = recist.value;
+      if (notes.value.trim()) body.notes = notes.value;
+      await api('POST', `/api/cases/${caseId}/followups`, body);
+      route();
+    } catch (err) { out.append(errorBox(err)); }
+  } }, h('h2', {}, 'Record a visit'), h('label', { class: 'field' }, h('span', {}, 'Visit date'), date),
+  h('label', { class: 'field' }, h('span', {}, 'Labs (JSON)'), labs), h('label', { class: 'field' }, h('span', {}, 'RECIST'), recist),
+  h('label', { class: 'field' }, h('span', {}, 'Notes'), notes), h('button', { type: 'submit' }, 'Save visit'), out);
+}
+
+// ------------------------------------------------------------------------------------------- cohort
+
+async function cohortPage(main) {
+  main.append(h('h1', {}, 'Cohort'));
+  const text = h('textarea', { rows: 8, cols: 100, 'data-testid': 'registry', placeholder: 'Registry CSV (docs/followup.md): a header line of column names, then one patient per line' });
+  const out = h('div');
+  const presets = { os: ['os_months', 'death'], pfs: ['pfs_months', 'progression'] };
+  const endpoint = h('select', { onchange: () => { const p = presets[endpoint.value]; if (p) { duration.value = p[0]; event.value = p[1]; } } },
+    h('option', { value: 'os' }, 'Overall survival'), h('option', { value: 'pfs' }, 'Progression-free survival'), h('option', { value: 'other' }, 'Other columns'));
+  const duration = h('input', { value: 'os_months', size: 14, title: 'duration column' });
+  const event = h('input', { value: 'death', size: 12, title: 'event column (1 event, 0 censored)' });
+  const unit = h('select', {}, ['months', 'days', 'weeks', 'years'].map((u) => h('option', { value: u }, u)));
+  const group = h('input', { value: 'group', size: 12, title: 'group column (empty: one curve)' });
+  const run = async () => {
+    out.replaceChildren();
+    try {
+      const r = (await api('POST', '/api/cohort/km', { registry_csv: text.value, duration: duration.value, event: event.value, unit: unit.value, group: group.value || null })).data;
+      const img = h('img', { alt: 'Kaplan–Meier curves', 'data-testid': 'km', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(r.svg)}` });
+      const med = (m) => (m && m.status === 'reached' ? fmt(m.time, 1) : 'not reached');
+      const rows = r.groups.map((g) => [g.label, g.curve.n, g.curve.events, med(g.curve.median.median), `${med(g.curve.median.lower)} – ${med(g.curve.median.upper)}`]);
+      out.append(h('div', { class: 'panel km' }, img), h('div', { class: 'panel' },
+        table(['Group', 'n', 'Events', `Median (${r.time_unit})`, '95 % CI'], rows, { num: [1, 2, 3], testid: 'km-table' }),
+        h('p', { class: 'small muted' }, 'Kaplan–Meier with log-log intervals (lifelines conventions), the statistics of sirtplan cohort km.')));
+    } catch (e) { out.append(errorBox(e)); }
+  };
+  main.append(h('div', { class: 'panel' }, text,
+    h('div', { class: 'row' }, h('label', {}, 'Endpoint ', endpoint), h('label', {}, 'Duration ', duration), h('label', {}, 'Unit ', unit),
+      h('label', {}, 'Event ', event), h('label', {}, 'Group ', group),
+      h('button', { class: 'primary', onclick: run, 'data-testid': 'estimate' }, 'Estimate'),
+      h('button', { 'data-testid': 'load-demo-registry', onclick: async () => { try { text.value = (await api('GET', '/api/cohort/demo-registry')).data.registry_csv; } catch (e) { out.replaceChildren(errorBox(e)); } } }, 'Load the synthetic demo registry'))), out);
+}
+
+// ------------------------------------------------------------------------------------------- router
+
+async function route() {
+  if (!session) {
+    try { session = (await api('GET', '/api/session')).data; } catch { session = null; }
+  }
+  if (!session) { loginPage(); return; }
+  const hash = location.hash || '#/patients';
+  const parts = hash.replace(/^#\/?/, '').split('/');
+  const active = parts[0] === 'cohort' ? 'cohort' : 'patients';
+  const main = shell(active);
+  try {
+    if (parts[0] === 'patients' && parts[1]) await patientPage(main, Number(parts[1]));
+    else if (parts[0] === 'cases' && parts[2] === 'followup') await followUpPage(main, Number(parts[1]));
+    else if (parts[0] === 'cases' && parts[1]) await casePage(main, Number(parts[1]));
+    else if (parts[0] === 'plans' && parts[2] === 'report') await reportPage(main, Number(parts[1]));
+    else if (parts[0] === 'plans' && parts[1]) await planPage(main, Number(parts[1]));
+    else if (parts[0] === 'cohort') await cohortPage(main);
+    else await patientsPage(main);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) { session = null; loginPage('Your session has ended: sign in again.'); return; }
+    main.append(errorBox(e));
+  }
+}
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,113 @@
+//! Browser end-to-end test: the server on a real loopback listener over a temporary SQLite file,
+//! with one account per role, driven by `e2e/app.test.mjs` in headless Chromium (playwright-core
+//! from `e2e/node_modules`, the system's Chromium). It signs in, imports the demo case, changes
+//! a parameter and sees the dose table update, checks and approves as the right roles (and is
+//! refused as the wrong ones), downloads the PDF and reads its text, records a follow-up visit
+//! and draws the cohort curves; screenshots of the main screens go to `output/e2e/` at the
+//! repository root (ignored by git).
+//!
+//! Needs node, `npm ci --prefix crates/sirt-server/e2e` and Chromium: without them the test
+//! prints a skip note, unless `SIRTPLAN_REQUIRE_BROWSER=1` (`.ci/run` sets it and installs them).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+mod common;
+
+use sirt_store::Role;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn required() -> bool {
+    std::env::var("SIRTPLAN_REQUIRE_BROWSER").as_deref() == Ok("1")
+}
+
+fn skip(why: &str) {
+    assert!(
+        !required(),
+        "SIRTPLAN_REQUIRE_BROWSER=1 but the browser test cannot run: {why}"
+    );
+    eprintln!("skipping the browser test: {why}");
+}
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+#[test]
+fn browser_end_to_end() {
+    let e2e = manifest().join("e2e");
+    let Some(node) = on_path("node") else {
+        return skip("no `node` on PATH");
+    };
+    if !e2e.join("node_modules/playwright-core").is_dir() {
+        return skip("playwright-core missing: run `npm ci --prefix crates/sirt-server/e2e`");
+    }
+    let Some(chromium) = sirt_report::pdf::chromium_candidates().into_iter().next() else {
+        return skip("no Chromium (Debian: apt-get install chromium)");
+    };
+    let out = manifest().join("../../output/e2e");
+    let _ = std::fs::remove_dir_all(&out);
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile_dir();
+    let url = format!("sqlite://{}", dir.join("e2e.db").display());
+    let addr = rt.block_on(async {
+        let t = common::T::new(&url).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                t.app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        addr
+    });
+    let status = Command::new(node)
+        .arg(e2e.join("app.test.mjs"))
+        .current_dir(&e2e)
+        .env("BASE_URL", format!("http://{addr}"))
+        .env("E2E_PASSWORD", common::PASSWORD)
+        .env("E2E_OUT", &out)
+        .env("CHROMIUM", &chromium)
+        .env(
+            "RECIST_FILE",
+            manifest().join("../../examples/demo-recist.toml"),
+        )
+        .env("E2E_PHYSICIAN", common::username(Role::Physician))
+        .env("E2E_PHYSICIST", common::username(Role::Physicist))
+        .env("E2E_TECHNOLOGIST", common::username(Role::Technologist))
+        .env("E2E_VIEWER", common::username(Role::Viewer))
+        .status()
+        .expect("node runs");
+    rt.shutdown_background();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        status.success(),
+        "the browser test failed (its output above); screenshots in {}",
+        out.display()
+    );
+    assert!(Path::new(&out).join("02-plan-workspace.png").is_file());
+}
+
+fn tempfile_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sirtplan-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}

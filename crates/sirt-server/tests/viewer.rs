@@ -1,0 +1,179 @@
+//! The viewer's volumes over the API: the phantom demo imported, its volumes on the CT grid
+//! checked against the phantom generator's ground truth (grid and structure volumes from
+//! `sirt-phantom`, not from the server), and image paths that leave the patient's folder
+//! refused. SQLite only (the database plays no part in the volumes; the API tests cover both).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+#[path = "../../sirt-store/tests/harness/mod.rs"]
+mod harness;
+
+use axum::http::{Method, StatusCode};
+use common::T;
+use serde_json::json;
+use sirt_store::Role;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phantom_volumes_match_the_generator() {
+    let url = harness::sqlite_url("viewer_phantom");
+    let t = T::new(&url).await;
+    let s = t.login(Role::Physicist).await;
+    let r = t
+        .call(
+            Some(&s),
+            Method::POST,
+            "/api/demo/import-phantom",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let plan = r.json["plan"]["id"].as_i64().unwrap();
+    let m = t
+        .call(
+            Some(&s),
+            Method::GET,
+            &format!("/api/plans/{plan}/volumes"),
+            None,
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.text);
+
+    let truth = sirt_phantom::generate(sirt_phantom::Preset::Standard, 1).unwrap();
+    let ct = truth.ct.grid();
+    let dims: Vec<usize> = serde_json::from_value(m.json["grid"]["dims"].clone()).unwrap();
+    assert_eq!(dims, ct.dims.to_vec());
+    let spacing: Vec<f64> = serde_json::from_value(m.json["grid"]["spacing_mm"].clone()).unwrap();
+    for (a, b) in spacing.iter().zip(ct.spacing_mm) {
+        assert!(
+            (a - b).abs() < 1e-6,
+            "spacing {spacing:?} vs {:?}",
+            ct.spacing_mm
+        );
+    }
+    let voxel_ml = ct.spacing_mm.iter().product::<f64>() / 1000.0;
+    let n: usize = dims.iter().product();
+
+    // Every volume has one value per CT voxel; the doses are finite and non-negative.
+    for v in m.json["volumes"].as_array().unwrap() {
+        let bytes = t
+            .call(Some(&s), Method::GET, v["url"].as_str().unwrap(), None)
+            .await
+            .bytes;
+        assert_eq!(bytes.len(), 4 * n, "{}", v["name"]);
+        if v["kind"] == "dose" {
+            let max = bytes
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .inspect(|x| assert!(x.is_finite() && *x >= 0.0))
+                .fold(0.0f32, f32::max);
+            assert!(max > 50.0, "{}: max {max} Gy", v["label"]);
+        }
+    }
+    // Structure volumes on the CT grid against the generator's truth.volumes_ml.
+    let mut checked = 0;
+    for st in m.json["structures"].as_array().unwrap() {
+        let name = st["name"].as_str().unwrap();
+        let Some((_, want)) = truth.truth.volumes_ml.iter().find(|(n, _)| n == name) else {
+            continue;
+        };
+        let mask = t
+            .call(Some(&s), Method::GET, st["url"].as_str().unwrap(), None)
+            .await
+            .bytes;
+        assert_eq!(mask.len(), n);
+        let ml = mask.iter().filter(|&&b| b == 1).count() as f64 * voxel_ml;
+        assert!(
+            (ml - want).abs() <= 0.001 * want + voxel_ml,
+            "{name}: {ml} mL on the viewer grid, truth {want} mL"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 6, "liver, lungs and tumours checked: {checked}");
+    // DVH curves: cumulative, from 100 % down.
+    for c in m.json["dvh"].as_array().unwrap() {
+        let v: Vec<f64> = serde_json::from_value(c["volume_percent"].clone()).unwrap();
+        assert!((v[0] - 100.0).abs() < 1e-9, "{}", c["name"]);
+        assert!(v.windows(2).all(|w| w[1] <= w[0] + 1e-9), "{}", c["name"]);
+    }
+    // An unknown volume is a clear 404.
+    let r = t
+        .call(
+            Some(&s),
+            Method::GET,
+            &format!("/api/plans/{plan}/volumes/nope"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.message().contains("no volume `nope`"), "{}", r.message());
+    harness::remove_sqlite(&url);
+    let _ = std::fs::remove_dir_all(&t.data_dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_paths_must_stay_in_the_patients_folder() {
+    let url = harness::sqlite_url("viewer_paths");
+    let t = T::new(&url).await;
+    let s = t.login(Role::Physicist).await;
+    let demo = t
+        .call(Some(&s), Method::POST, "/api/demo/import", Some(json!({})))
+        .await;
+    assert_eq!(demo.status, StatusCode::CREATED, "{}", demo.text);
+    let case = demo.json["case"]["id"].as_i64().unwrap();
+    // The analytic demo has no images.
+    let plan = demo.json["plan"]["id"].as_i64().unwrap();
+    let r = t
+        .call(
+            Some(&s),
+            Method::GET,
+            &format!("/api/plans/{plan}/volumes"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.code(), "no_images");
+    let phantom = include_str!("../../../examples/demo-phantom-case.toml");
+    for (field, bad) in [
+        ("ct", "../../../../etc"),
+        ("ct", "/etc"),
+        ("structures", "dicom/../../../x.dcm"),
+    ] {
+        let text = match field {
+            "ct" => phantom.replace("ct = \"dicom/ct\"", &format!("ct = \"{bad}\"")),
+            _ => phantom.replace(
+                "structures = \"dicom/rtstruct.dcm\"",
+                &format!("structures = \"{bad}\""),
+            ),
+        };
+        assert_ne!(text, phantom);
+        let p = t
+            .call(
+                Some(&s),
+                Method::POST,
+                &format!("/api/cases/{case}/plans"),
+                Some(json!({ "case_toml": text })),
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
+        let id = p.json["id"].as_i64().unwrap();
+        let r = t
+            .call(
+                Some(&s),
+                Method::GET,
+                &format!("/api/plans/{id}/volumes"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.text
+        );
+        assert_eq!(r.code(), "image_path");
+        assert!(r.message().contains(&format!("images.{field}")) && r.message().contains(bad));
+    }
+    harness::remove_sqlite(&url);
+    let _ = std::fs::remove_dir_all(&t.data_dir);
+}
