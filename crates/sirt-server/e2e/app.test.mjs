@@ -3,7 +3,8 @@
 // accounts and passes: BASE_URL, E2E_PASSWORD, E2E_OUT (screenshot folder), CHROMIUM,
 // RECIST_FILE (examples/demo-recist.toml), and the usernames of each role.
 // Prints one line per step; exits 1 with the failing step on the first failure.
-import { chromium } from 'playwright-core';
+import { chromium, request } from 'playwright-core';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ const BASE = process.env.BASE_URL;
 const PASSWORD = process.env.E2E_PASSWORD;
 const OUT = process.env.E2E_OUT;
 const USERS = {
-  physician: process.env.E2E_PHYSICIAN, physicist: process.env.E2E_PHYSICIST,
+  admin: process.env.E2E_ADMIN, physician: process.env.E2E_PHYSICIAN, physicist: process.env.E2E_PHYSICIST,
   technologist: process.env.E2E_TECHNOLOGIST, viewer: process.env.E2E_VIEWER,
 };
 mkdirSync(OUT, { recursive: true });
@@ -219,21 +220,49 @@ try {
     log(`PDF ${(await pdf.body()).length} bytes; its text has the notice, the plan record and the approver`);
   }
 
+  step = 'store the report in the case';
+  await page.goto(`${BASE}/#/plans/${planId}`);
+  await page.getByTestId('activity-table').waitFor();
+  await page.getByTestId('store-report').click();
+  await page.getByTestId('plan-status').filter({ hasText: 'stored in the case' }).waitFor({ timeout: 60000 });
+  log((await page.getByTestId('plan-status').textContent()).trim());
+
   step = 'case page';
   await page.goto(`${BASE}/#/cases/${v1.case_id}`);
   await page.getByTestId('timeline').waitFor();
   check((await page.getByTestId('timeline').textContent()).includes('approved by dr.house'), 'timeline has the approval');
+
+  step = 'case documents';
+  await page.getByTestId('documents').waitFor();
+  const docsText = await page.getByTestId('documents').textContent();
+  check(docsText.includes('Plan report') && docsText.includes('HTML') && docsText.includes('PDF') && docsText.includes('dr.house'), `documents listed: ${docsText}`);
+  const listed = (await (await page.request.get(`${BASE}/api/cases/${v1.case_id}/documents`)).json()).documents;
+  for (const doc of listed) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`download-doc-${doc.id}`).click()]);
+    const saved = join(OUT, `document-${doc.id}-${download.suggestedFilename()}`);
+    await download.saveAs(saved);
+    const bytes = readFileSync(saved);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    check(sha === doc.sha256 && bytes.length === doc.size_bytes, `download of document ${doc.id}: SHA-256 ${sha}, listed ${doc.sha256}`);
+    if (doc.mime === 'application/pdf') check(bytes.subarray(0, 5).toString() === '%PDF-', 'the stored PDF is a PDF');
+    else check(bytes.toString().includes('Plan record'), 'the stored HTML is the report');
+    log(`document ${doc.id} (${doc.mime}, plan v${doc.plan_version}) downloaded as ${download.suggestedFilename()}: ${bytes.length} bytes, SHA-256 as listed`);
+  }
   await shot(page, '06-case-timeline');
 
   step = 'follow-up';
   await page.getByTestId('tab-followup').click();
   await page.locator('input[type=date]').fill('2025-11-24');
+  await page.getByTestId('visit-labs').fill('{"bilirubin": "1.5 mg/dL", "alt": "140 U/L", "reference_ranges": {"bilirubin_uln": "1.2 mg/dL", "alt_uln": "45 U/L"}}');
   await page.locator('textarea').nth(1).fill(readFileSync(process.env.RECIST_FILE, 'utf8'));
   await page.getByRole('button', { name: 'Save visit' }).click();
   await page.getByTestId('bor').waitFor();
   const bor = await page.getByTestId('bor').textContent();
   check(bor.includes('PR'), `best overall response PR (examples/demo-recist.toml): ${bor}`);
-  log(`follow-up: ${bor.trim()}`);
+  // CTCAE v5.0: bilirubin 1.25 × ULN → G1; ALT 3.1 × ULN → G2.
+  const ctcae = await page.getByTestId('ctcae').first().textContent();
+  check(ctcae.includes('Blood bilirubin increased (1.5 mg/dL): G1') && ctcae.includes('Alanine aminotransferase increased (140 U/L): G2'), `CTCAE grades: ${ctcae}`);
+  log(`follow-up: ${bor.trim()}; ${ctcae.trim()}`);
   await shot(page, '07-follow-up');
 
   step = 'cohort';
@@ -264,6 +293,37 @@ try {
   await page.goto(`${BASE}/#/plans/${planId}`);
   await page.getByTestId('activity-table').waitFor();
   check(await page.getByTestId('do-check').isDisabled(), 'a viewer cannot check');
+  check(await page.getByTestId('store-report').count() === 0, 'a viewer has no store-report button');
+  check(await page.getByTestId('nav-accounts').count() === 0, 'a viewer has no Accounts page');
+  await page.context().close();
+
+  // ---------------------------------------------------------------- admin: accounts
+  step = 'admin: accounts';
+  page = await newPage();
+  await login(page, 'admin');
+  await page.getByTestId('nav-accounts').click();
+  await page.getByTestId('users').waitFor();
+  await page.getByTestId('new-username').fill('e2e.nurse');
+  await page.getByTestId('new-display-name').fill('E2E Nurse');
+  await page.getByTestId('new-role').selectOption('technologist');
+  await page.getByTestId('new-password').fill('a long e2e passphrase');
+  await page.getByTestId('create-account').click();
+  await page.getByTestId('accounts-status').filter({ hasText: 'Account e2e.nurse created' }).waitFor({ timeout: 30000 });
+  check((await page.getByTestId('state-e2e.nurse').textContent()) === 'enabled', 'the new account is listed, enabled');
+  check(await page.getByTestId('toggle-' + USERS.admin).isDisabled(), 'an admin cannot disable their own account (button)');
+  const nurse = await request.newContext();
+  const nurseLogin = await nurse.post(`${BASE}/api/login`, { data: { username: 'e2e.nurse', password: 'a long e2e passphrase' } });
+  check(nurseLogin.status() === 200, `the new account signs in: ${nurseLogin.status()}`);
+  step = 'admin: disable';
+  await page.getByTestId('toggle-e2e.nurse').click();
+  await page.getByTestId('accounts-status').filter({ hasText: 'e2e.nurse: disabled' }).waitFor();
+  check((await page.getByTestId('state-e2e.nurse').textContent()) === 'disabled', 'listed as disabled');
+  check((await nurse.get(`${BASE}/api/session`)).status() === 401, 'its session ended (401)');
+  const again = await nurse.post(`${BASE}/api/login`, { data: { username: 'e2e.nurse', password: 'a long e2e passphrase' } });
+  check(again.status() === 401, `a disabled account cannot sign in: ${again.status()}`);
+  await nurse.dispose();
+  log('admin: account e2e.nurse created (technologist), signed in, disabled: its session ended and it cannot sign in');
+  await shot(page, '10-accounts');
   await page.context().close();
 
   check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);

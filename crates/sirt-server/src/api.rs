@@ -297,11 +297,149 @@ pub(crate) async fn list_follow_ups(
     State(state): State<AppState>,
     PathId(id): PathId,
 ) -> ApiResult {
-    state.store.case(id).await?;
+    let case = state.store.case(id).await?;
+    let patient = state.store.patient(case.patient_id).await?;
+    let treatments = state.store.treatments_of_case(id).await?;
     let visits = state.store.follow_ups(id).await?;
     let list: Vec<Value> = visits.iter().map(follow_up_view).collect();
     let assessment = recist_assessment(&visits);
-    Ok(Json(json!({ "follow_ups": list, "assessment": assessment })).into_response())
+    let labs = lab_grading(&patient.mrn, &treatments, &visits);
+    Ok(Json(json!({ "follow_ups": list, "assessment": assessment, "labs": labs })).into_response())
+}
+
+/// Laboratory keys of a visit's `labs` graded or read by `sirt-clinical` (its patient-record
+/// format, crates/sirt-clinical/FORMAT.md `[[labs]]`): values with their units as text
+/// (`"1.9 mg/dL"`, `"33 g/L"`), the INR a number.
+const LAB_KEYS: [&str; 13] = [
+    "bilirubin",
+    "albumin",
+    "inr",
+    "platelets",
+    "leukocytes",
+    "granulocytes",
+    "creatinine",
+    "sodium",
+    "gfr",
+    "ast",
+    "alt",
+    "alp",
+    "ggt",
+];
+
+/// CTCAE v5.0 grades of the laboratory values of a case's visits, by `sirt-clinical`'s
+/// `grade_labs` (as `sirtplan labs`): the visits become the `[[labs]]` of a patient record, the
+/// `reference_ranges` object of the visits (a later visit's ranges replace an earlier one's) its
+/// `[reference_ranges]`, the latest `anticoagulated` its `clinical.anticoagulated`, and the first
+/// recorded treatment's day its `treatment.date` (day 0; baselines are the latest values on or
+/// before it). `null` without laboratory values; `{"error"}` naming the visit when a value does
+/// not read. Nothing is assumed: a missing ULN or anticoagulation status leaves the grade
+/// "not evaluated" with the reason.
+fn lab_grading(mrn: &str, treatments: &[sirt_store::Treatment], visits: &[FollowUp]) -> Value {
+    let mut labs = Vec::new();
+    let mut lab_visits = Vec::new();
+    let mut ranges = toml::Table::new();
+    let mut anticoagulated = None;
+    for v in visits {
+        let Value::Object(m) = parse_json(&v.labs_json) else {
+            continue;
+        };
+        if let Some(Value::Object(r)) = m.get("reference_ranges") {
+            for (k, x) in r {
+                if let Some(t) = toml_value(x) {
+                    ranges.insert(k.clone(), t);
+                }
+            }
+        }
+        if let Some(Value::Bool(b)) = m.get("anticoagulated") {
+            anticoagulated = Some(*b);
+        }
+        let mut row = toml::Table::new();
+        for key in LAB_KEYS {
+            if let Some(t) = m.get(key).and_then(toml_value) {
+                row.insert(key.to_owned(), t);
+            }
+        }
+        if !row.is_empty() {
+            row.insert("date".into(), toml::Value::String(v.visit_date.clone()));
+            labs.push(toml::Value::Table(row));
+            lab_visits.push(v.visit_date.clone());
+        }
+    }
+    if labs.is_empty() {
+        return Value::Null;
+    }
+    let mut record = toml::Table::new();
+    let mut patient = toml::Table::new();
+    patient.insert("id".into(), toml::Value::String(mrn.to_owned()));
+    record.insert("patient".into(), toml::Value::Table(patient));
+    // The local date of the first injection, where it was given.
+    let day0 = treatments
+        .iter()
+        .filter_map(|t| t.administered_at.parse::<sirt_units::Instant>().ok())
+        .min_by_key(sirt_units::Instant::timestamp)
+        .map(|i| i.zoned().date().to_string());
+    if let Some(d) = &day0 {
+        let mut t = toml::Table::new();
+        t.insert("date".into(), toml::Value::String(d.clone()));
+        record.insert("treatment".into(), toml::Value::Table(t));
+    }
+    if let Some(b) = anticoagulated {
+        let mut c = toml::Table::new();
+        c.insert("anticoagulated".into(), toml::Value::Boolean(b));
+        record.insert("clinical".into(), toml::Value::Table(c));
+    }
+    if !ranges.is_empty() {
+        record.insert("reference_ranges".into(), toml::Value::Table(ranges));
+    }
+    record.insert("labs".into(), toml::Value::Array(labs));
+    let name = "the visits' laboratory values";
+    let legend = lab_visits
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("labs[{i}] is the visit of {d}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let graded = toml::to_string(&record)
+        .map_err(|e| e.to_string())
+        .and_then(|text| {
+            sirt_clinical::PatientRecord::from_toml(&text, name).map_err(|e| e.to_string())
+        })
+        .and_then(|r| {
+            sirt_clinical::grade_labs(&r, sirt_clinical::CtcaeVersion::V5_0)
+                .map_err(|e| e.to_string())
+        });
+    match graded {
+        Ok(t) => {
+            let mut v = serde_json::to_value(&t).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                m.insert("text".into(), json!(sirt_clinical::render_timeline(&t)));
+                m.insert(
+                    "treatment_date_from".into(),
+                    json!(if day0.is_some() {
+                        "the first recorded treatment"
+                    } else {
+                        "none recorded: no baseline, no grade after treatment"
+                    }),
+                );
+            }
+            v
+        }
+        Err(e) => json!({ "error": format!("{e} ({legend})") }),
+    }
+}
+
+/// A JSON value of a visit's labs as TOML (text, number or boolean; anything else left out,
+/// so that the record reader names the field as missing rather than misread).
+fn toml_value(v: &Value) -> Option<toml::Value> {
+    match v {
+        Value::String(s) => Some(toml::Value::String(s.clone())),
+        Value::Bool(b) => Some(toml::Value::Boolean(*b)),
+        Value::Number(n) => n
+            .as_i64()
+            .map(toml::Value::Integer)
+            .or_else(|| n.as_f64().map(toml::Value::Float)),
+        _ => None,
+    }
 }
 
 /// The tumour response of a case: the RECIST measurements of the latest visit that has them
@@ -621,6 +759,13 @@ pub(crate) async fn deliver_plan(
                 "field `treatments[{n}].injection_id`: expected an injection of the plan ({}), found `{}`",
                 ids.join(", "),
                 t.injection_id.chars().take(40).collect::<String>()
+            )));
+        }
+        // An instant the follow-up can count days from: with its zone or offset (RFC 9557),
+        // e.g. `2026-03-05T10:25:00[Europe/Paris]`, or UTC (`2026-03-05T09:25:00Z`).
+        if let Err(e) = t.administered_at.parse::<sirt_units::Instant>() {
+            return Err(ApiError::invalid(format!(
+                "field `treatments[{n}].administered_at`: {e}"
             )));
         }
     }

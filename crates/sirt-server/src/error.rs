@@ -112,6 +112,12 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate { .. } => {
                 ApiError::new(StatusCode::CONFLICT, "duplicate", message)
             }
+            StoreError::OwnAccount { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "own_account", message)
+            }
+            StoreError::LastAdmin { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "last_admin", message)
+            }
             // The database's own message may name tables or values: it stays inside.
             StoreError::Database(_) => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

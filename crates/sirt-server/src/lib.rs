@@ -11,7 +11,9 @@
 //! | `openapi` | the OpenAPI 3.1 document (`GET /api/openapi.json`) |
 //! | `pages` | the application page `GET /` and its scripts and style at `/static/{file}` (from the binary), the plan report as PDF (Chromium), cohort Kaplan–Meier statistics (sirt-survival) |
 //! | [`uploads`] | image uploads (`POST /api/patients/{id}/studies`: a zip of a DICOM folder, one DICOM file, NIfTI) checked with sirt-dicom / sirt-nifti, stored under the data folder, with their limits; the studies with their series |
-//! | [`admin`] | account creation for the CLI (`sirtplan admin create-user`) |
+//! | `accounts` | account management for admins (`GET`/`POST /api/users`, `PATCH /api/users/{id}`): role, name, password, disabled; the last admin kept |
+//! | `documents` | documents of a case: list, download (checked against their SHA-256), the plan report stored in its case (HTML and PDF) |
+//! | [`admin`] | account checks and hashing shared by the CLI (`sirtplan admin create-user`) and `accounts` |
 //!
 //! ```no_run
 //! let config = sirt_server::ServerConfig {
@@ -24,9 +26,11 @@
 //! .unwrap();
 //! ```
 
+mod accounts;
 pub mod admin;
 mod api;
 pub mod auth;
+mod documents;
 pub mod engine;
 pub mod error;
 mod openapi;
@@ -409,6 +413,42 @@ fn table() -> Vec<Entry> {
             get(api::history),
         ),
         entry(Method::GET, "/api/audit", a(ReadAudit), get(api::audit)),
+        entry(
+            Method::GET,
+            "/api/users",
+            a(ManageAccounts),
+            get(accounts::list_users),
+        ),
+        entry(
+            Method::POST,
+            "/api/users",
+            a(ManageAccounts),
+            post(accounts::create_user),
+        ),
+        entry(
+            Method::PATCH,
+            "/api/users/{id}",
+            a(ManageAccounts),
+            patch(accounts::patch_user),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/documents",
+            a(ReadClinical),
+            get(documents::list_documents),
+        ),
+        entry(
+            Method::GET,
+            "/api/documents/{id}",
+            a(ReadClinical),
+            get(documents::get_document),
+        ),
+        entry(
+            Method::POST,
+            "/api/plans/{id}/documents/report",
+            a(StoreDocument),
+            post(documents::store_report),
+        ),
     ]
 }
 

@@ -82,6 +82,27 @@ pub(crate) async fn report_pdf(
 ) -> Result<Response, ApiError> {
     let html = api::report_document_html(&state, id).await?;
     let plan = state.store.plan(id).await?;
+    let bytes = print_report_pdf(html, id).await?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    let name = format!(
+        "attachment; filename=\"sirtplan-plan-{id}-v{}.pdf\"",
+        plan.version
+    );
+    if let Ok(v) = HeaderValue::from_str(&name) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+/// Prints the HTML report of plan `id` to PDF with headless Chromium (as `sirtplan plan
+/// --pdf`), at most [`PDF_AT_ONCE`] at a time, in a temporary folder removed afterwards.
+/// 503 `pdf_unavailable` (naming the cause) when Chromium is missing or fails.
+pub(crate) async fn print_report_pdf(html: String, id: i64) -> Result<Vec<u8>, ApiError> {
     let _slot = PDF_SLOTS
         .acquire()
         .await
@@ -89,7 +110,7 @@ pub(crate) async fn report_pdf(
     let seq = PDF_SEQ.fetch_add(1, Ordering::Relaxed);
     let dir =
         std::env::temp_dir().join(format!("sirtplan-report-{}-{seq}-{id}", std::process::id()));
-    let bytes = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let result = (|| {
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
             let html_path = dir.join("report.html");
@@ -109,21 +130,7 @@ pub(crate) async fn report_pdf(
             "pdf_unavailable",
             format!("the PDF could not be printed: {detail}; the HTML report is at /api/plans/{id}/report.html"),
         )
-    })?;
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    let name = format!(
-        "attachment; filename=\"sirtplan-plan-{id}-v{}.pdf\"",
-        plan.version
-    );
-    if let Ok(v) = HeaderValue::from_str(&name) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(r)
+    })
 }
 
 /// The synthetic demo registry (`examples/demo-registry.csv`, written by its generator).

@@ -31,8 +31,12 @@ pub enum Action {
     DeliverPlan,
     /// Record a follow-up visit or an adverse event (toxicity) of a case.
     RecordFollowUp,
+    /// Store a document in a case (the plan report as HTML and PDF).
+    StoreDocument,
     /// Read the audit log.
     ReadAudit,
+    /// List, create and change accounts (role, disabled, password).
+    ManageAccounts,
 }
 
 use Role::{Admin, Physician, Physicist, Technologist, Viewer};
@@ -53,7 +57,9 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ApprovePlan, &[Physician]),
     (Action::DeliverPlan, &[Physician, Physicist, Technologist]),
     (Action::RecordFollowUp, &[Physician]),
+    (Action::StoreDocument, &[Physician, Physicist]),
     (Action::ReadAudit, &[Admin]),
+    (Action::ManageAccounts, &[Admin]),
 ];
 
 impl Action {
@@ -84,7 +90,9 @@ impl Action {
             Action::ApprovePlan => "approve_plan",
             Action::DeliverPlan => "deliver_plan",
             Action::RecordFollowUp => "record_follow_up",
+            Action::StoreDocument => "store_document",
             Action::ReadAudit => "read_audit",
+            Action::ManageAccounts => "manage_accounts",
         }
     }
 }
@@ -116,7 +124,9 @@ mod tests {
             Action::ApprovePlan,
             Action::DeliverPlan,
             Action::RecordFollowUp,
+            Action::StoreDocument,
             Action::ReadAudit,
+            Action::ManageAccounts,
         ];
         for a in all {
             assert_eq!(
@@ -135,5 +145,6 @@ mod tests {
         assert!(!Action::EditPlan.allows(Role::Viewer));
         assert!(!Action::ApprovePlan.allows(Role::Technologist));
         assert_eq!(actions_of(Role::Viewer), [Action::ReadClinical]);
+        assert_eq!(Action::ManageAccounts.roles(), &[Role::Admin]);
     }
 }

@@ -74,7 +74,8 @@ function shell(active) {
     h('span', { class: 'brand' }, 'sirtplan', h('small', {}, 'SIRT planning & follow-up')),
     h('nav', {},
       h('a', { href: '#/patients', class: active === 'patients' ? 'active' : null }, 'Patients'),
-      h('a', { href: '#/cohort', class: active === 'cohort' ? 'active' : null }, 'Cohort')),
+      h('a', { href: '#/cohort', class: active === 'cohort' ? 'active' : null }, 'Cohort'),
+      can('manage_accounts') ? h('a', { href: '#/accounts', class: active === 'accounts' ? 'active' : null, 'data-testid': 'nav-accounts' }, 'Accounts') : null),
     h('span', { class: 'who', 'data-testid': 'who' },
       `${session.user.display_name || session.user.username} · ${session.user.role}`,
       h('button', { onclick: logout }, 'Sign out')));
@@ -228,6 +229,24 @@ async function casePage(main, id) {
     h('div', { class: 'panel', style: null }, h('h2', {}, 'Timeline'), tl)));
   const tr = r.data.treatments.map((t) => [t.injection_id, fmt(t.delivered_activity_gbq, 3), fmt(t.delivered_activity_gbq * 1000 / 37, 1), t.residual_gbq === null ? '—' : fmt(t.residual_gbq, 3), when(t.administered_at)]);
   if (tr.length) main.append(h('div', { class: 'panel' }, h('h2', {}, 'Treatments'), table(['Injection', 'Delivered GBq', 'mCi', 'Residual GBq', 'Administered'], tr, { num: [1, 2, 3] })));
+  main.append(await documentsPanel(id));
+}
+
+const docType = (mime) => (String(mime).startsWith('text/html') ? 'HTML' : String(mime).startsWith('application/pdf') ? 'PDF' : mime);
+const docKind = (kind) => (kind === 'plan_report' ? 'Plan report' : kind);
+
+/** The documents of a case (stored plan reports, ...) with their download links. */
+async function documentsPanel(caseId) {
+  const panel = h('div', { class: 'panel', 'data-testid': 'documents-panel' }, h('h2', {}, 'Documents'));
+  try {
+    const docs = (await api('GET', `/api/cases/${caseId}/documents`)).data.documents;
+    const rows = docs.map((d) => [docKind(d.kind), d.plan_id ? h('a', { href: `#/plans/${d.plan_id}` }, `v${d.plan_version ?? '?'}`) : '—', docType(d.mime),
+      `${fmt(d.size_bytes / 1024, 1)} kB`, h('span', { class: 'diff', title: d.sha256 }, `${d.sha256.slice(0, 16)}…`), `${d.created_by || '—'} · ${when(d.created_at)}`,
+      h('a', { href: d.download, download: '', 'data-testid': `download-doc-${d.id}` }, 'Download')]);
+    panel.append(rows.length ? table(['Document', 'Plan', 'Type', 'Size', 'SHA-256', 'Stored', ''], rows, { num: [3], testid: 'documents' })
+      : h('p', { class: 'muted' }, 'No document stored. "Store report in the case" on a plan keeps its report here.'));
+  } catch (e) { panel.append(errorBox(e)); }
+  return panel;
 }
 
 function caseTabs(id, active) {
@@ -461,6 +480,17 @@ async function planPage(main, id) {
     step('Record delivery', 'deliver_plan', 'deliver', 'approved', () => deliveryForm());
     bar.append(h('a', { class: 'button', href: `#/plans/${plan.id}/report`, 'data-testid': 'open-report' }, 'Report'),
       h('a', { class: 'button', href: `/api/plans/${plan.id}/report.pdf`, download: `sirtplan-plan-${plan.id}-v${plan.version}.pdf`, 'data-testid': 'download-pdf' }, 'PDF'));
+    if (can('store_document')) {
+      bar.append(h('button', { 'data-testid': 'store-report', title: 'Keep the report as it is now (HTML and PDF) among the documents of the case', onclick: async (e) => {
+        const b = e.currentTarget;
+        b.disabled = true; status.textContent = 'Storing the report in the case…';
+        try {
+          const r = (await api('POST', `/api/plans/${plan.id}/documents/report`)).data;
+          status.textContent = `Report of plan v${r.plan_version} stored in the case: ${r.documents.map((d) => docType(d.mime)).join(' and ')}${r.pdf_unavailable ? ` (no PDF: ${r.pdf_unavailable})` : ''}.`;
+        } catch (err) { status.replaceChildren(errorBox(err)); }
+        b.disabled = false;
+      } }, 'Store report in the case'));
+    }
     if (plan.approved_by) bar.append(h('span', { class: 'small muted' }, `approved by ${plan.approved_by} at ${when(plan.approved_at)}; inputs SHA-256 ${String(plan.inputs_sha256 || '').slice(0, 16)}…`));
     return bar;
   };
@@ -541,13 +571,33 @@ async function followUpPage(main, id) {
   main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${c.patient.id}` }, `${c.patient.name} (${c.patient.mrn})`), ' › case'),
     h('h1', {}, c.case.title), caseTabs(id, 'followup'));
   const a = fu.assessment || {};
+  const lg = fu.labs || {};
+  // CTCAE grades of each visit's values, from the graded tracks (sirt-clinical, as `sirtplan labs`).
+  const byDate = {};
+  for (const t of lg.tracks || []) {
+    for (const p of t.points) {
+      (byDate[p.date] = byDate[p.date] || []).push({ name: t.name, value: p.value, grade: p.grade, phase: p.phase });
+    }
+  }
+  const gradeText = (g) => (g.status === 'graded' ? `G${g.grade}` : `not evaluated: ${g.reason || g.status}`);
   const labs = fu.follow_ups.map((v) => {
-    const grades = (v.grades || []).map((g) => h('div', { class: 'small' }, `${g.term}: grade ${g.grade}`, g.basis ? h('span', { class: 'muted' }, ` (${g.basis})`) : null));
-    const values = Object.entries(v.labs || {}).map(([k, x]) => h('div', { class: 'small' }, `${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`));
-    return [v.visit_date, h('div', {}, values.length ? values : '—'), h('div', { 'data-testid': 'ctcae' }, grades.length ? grades : (v.grade_error ? h('span', { class: 'small muted' }, v.grade_error) : '—')), v.notes || ''];
+    const values = Object.entries(v.labs || {}).filter(([k]) => k !== 'reference_ranges').map(([k, x]) => h('div', { class: 'small' }, `${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`));
+    const grades = (byDate[v.visit_date] || []).map((g) => h('div', { class: 'small' }, `${g.name} (${g.value}): `, h('b', {}, gradeText(g.grade)), h('span', { class: 'muted' }, ` ${g.phase}`)));
+    return [v.visit_date, h('div', {}, values.length ? values : '—'), h('div', { 'data-testid': 'ctcae' }, grades.length ? grades : '—'), v.notes || ''];
   });
-  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Visits and laboratory values (CTCAE grades)'),
-    labs.length ? table(['Visit', 'Labs', 'CTCAE', 'Notes'], labs, { testid: 'visits' }) : h('p', { class: 'muted' }, 'No visit yet.')));
+  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Visits and laboratory values (CTCAE v5.0)'),
+    lg.error ? errorBox({ message: `Laboratory values: ${lg.error}` }) : null,
+    labs.length ? table(['Visit', 'Labs', 'CTCAE grade', 'Notes'], labs, { testid: 'visits' }) : h('p', { class: 'muted' }, 'No visit yet.')));
+  if (lg.tracks) {
+    const rows = lg.tracks.filter((t) => t.points.length).map((t) => [t.name, t.baseline_grade ? gradeText(t.baseline_grade) : '—',
+      t.worst_after ? `G${t.worst_after.grade} on day ${t.worst_after.day} (${t.worst_after.value})` : '—', t.first_worsening_day ?? '—']);
+    main.append(h('div', { class: 'panel' }, h('h2', {}, 'Liver toxicity after SIRT'),
+      h('p', { class: 'small muted' }, lg.treatment_date
+        ? `Day 0: ${lg.treatment_date} (${lg.treatment_date_from}). Baseline: the latest value on or before day 0.`
+        : 'No treatment recorded: values are graded against their reference ranges only; no baseline and no grade after treatment yet.'),
+      table(['CTCAE term', 'Baseline', 'Worst after treatment', 'First worsening (day)'], rows, { testid: 'ctcae-summary' }),
+      h('p', { 'data-testid': 'reild' }, `REILD (Braat 2017): ${lg.reild?.status ?? '—'}`, lg.braat?.grade !== undefined && lg.braat?.grade !== null ? ` · Braat hepatotoxicity grade ${lg.braat.grade}` : '')));
+  }
   const tp = (a.time_points || []).map((t) => [t.date, t.visit || '—', fmt(t.sum_mm, 1), t.change_from_baseline_percent === null ? '—' : fmt(t.change_from_baseline_percent, 1), t.target ?? '—', t.non_target ?? '—', t.new_lesions ?? '—', h('b', {}, t.overall ?? '—')]);
   main.append(h('div', { class: 'panel' }, h('h2', {}, `Tumour response${a.criteria ? ` (${a.criteria})` : ''}`),
     a.error ? errorBox({ message: a.error }) : null,
@@ -562,7 +612,7 @@ async function followUpPage(main, id) {
 
 function visitForm(caseId) {
   const date = h('input', { type: 'date', required: true });
-  const labs = h('textarea', { rows: 4, cols: 60, placeholder: '{"bilirubin": "1.9 mg/dL", "albumin": "33 g/L"}' });
+  const labs = h('textarea', { rows: 4, cols: 60, 'data-testid': 'visit-labs', placeholder: '{"bilirubin": "1.9 mg/dL", "albumin": "33 g/L", "ast": "52 U/L", "inr": 1.1, "reference_ranges": {"bilirubin_uln": "1.2 mg/dL", "ast_uln": "40 U/L"}, "anticoagulated": false}' });
   const recist = h('textarea', { rows: 4, cols: 60, placeholder: 'RECIST measurements (sirtplan-recist/1 TOML), optional' });
   const notes = h('textarea', { rows: 2, cols: 60 });
   const out = h('div');
@@ -613,6 +663,69 @@ async function cohortPage(main) {
       h('button', { 'data-testid': 'load-demo-registry', onclick: async () => { try { text.value = (await api('GET', '/api/cohort/demo-registry')).data.registry_csv; } catch (e) { out.replaceChildren(errorBox(e)); } } }, 'Load the synthetic demo registry'))), out);
 }
 
+// ------------------------------------------------------------------------------------------ accounts
+
+const ROLES = ['admin', 'physician', 'physicist', 'technologist', 'viewer'];
+
+/** Accounts (admins): the list with role, state and last login; change role, disable or enable,
+ * set a password; create an account. The server keeps the rules (password length, last admin). */
+async function accountsPage(main) {
+  main.append(h('h1', {}, 'Accounts'));
+  const status = h('div', { class: 'status-line', 'data-testid': 'accounts-status', 'aria-live': 'polite' });
+  const list = h('div');
+  const load = async () => {
+    const users = (await api('GET', '/api/users')).data.users;
+    const rows = users.map((u) => {
+      const self = u.id === session.user.id;
+      const why = self ? 'another admin changes your role or disables your account' : null;
+      const change = async (body, done) => {
+        status.replaceChildren();
+        try {
+          await api('PATCH', `/api/users/${u.id}`, body);
+          status.textContent = `${u.username}: ${done}.`;
+        } catch (e) { status.replaceChildren(errorBox(e)); }
+        await load();
+      };
+      const role = h('select', { disabled: self, title: why, 'data-testid': `role-${u.username}`, onchange: () => change({ role: role.value }, `role ${role.value}`) },
+        ROLES.map((r) => h('option', { value: r }, r)));
+      role.value = u.role;
+      const toggle = h('button', { disabled: self, title: why, 'data-testid': `toggle-${u.username}`,
+        onclick: () => change({ disabled: !u.disabled }, u.disabled ? 'enabled' : 'disabled, its sessions ended') }, u.disabled ? 'Enable' : 'Disable');
+      const pw = h('input', { type: 'password', autocomplete: 'new-password', placeholder: 'new password (12–128)', size: 20, 'data-testid': `password-${u.username}` });
+      const setPw = h('button', { onclick: () => { if (pw.value) change({ password: pw.value }, 'password set, its other sessions ended'); } }, 'Set password');
+      return [h('b', {}, u.username), u.display_name, role,
+        h('span', { class: `badge ${u.disabled ? 'fail' : 'pass'}`, 'data-testid': `state-${u.username}` }, u.disabled ? 'disabled' : 'enabled'),
+        when(u.created_at), when(u.last_login_at), h('div', { class: 'row' }, toggle, pw, setPw)];
+    });
+    list.replaceChildren(table(['Username', 'Display name', 'Role', 'State', 'Created', 'Last login', ''], rows, { testid: 'users' }));
+  };
+  main.append(h('div', { class: 'panel' }, status, list,
+    h('p', { class: 'small muted' }, 'Disabling an account ends its sessions; a new password ends its other sessions. An admin cannot disable or demote their own account, and the last enabled admin stays. Every change is in the audit log.')),
+  newAccountForm(async (u) => { await load(); status.textContent = `Account ${u.username} created (${u.role}).`; }));
+  await load();
+}
+
+function newAccountForm(onCreated) {
+  const username = h('input', { maxlength: 64, required: true, autocomplete: 'off', pattern: '[A-Za-z0-9._\\-]+', title: 'letters, digits, . _ -', 'data-testid': 'new-username' });
+  const display = h('input', { maxlength: 200, placeholder: 'the username when empty', 'data-testid': 'new-display-name' });
+  const role = h('select', { 'data-testid': 'new-role' }, ROLES.map((r) => h('option', { value: r }, r)));
+  role.value = 'viewer';
+  const pw = h('input', { type: 'password', autocomplete: 'new-password', minlength: 12, maxlength: 128, required: true, placeholder: '12–128 characters', 'data-testid': 'new-password' });
+  const out = h('div');
+  const form = h('form', { class: 'panel', onsubmit: async (e) => {
+    e.preventDefault(); out.replaceChildren();
+    try {
+      const r = await api('POST', '/api/users', { username: username.value, display_name: display.value, role: role.value, password: pw.value });
+      form.reset(); role.value = 'viewer';
+      await onCreated(r.data);
+    } catch (err) { out.append(errorBox(err)); }
+  } }, h('h2', {}, 'New account'),
+  h('label', { class: 'field' }, h('span', {}, 'Username'), username), h('label', { class: 'field' }, h('span', {}, 'Display name'), display),
+  h('label', { class: 'field' }, h('span', {}, 'Role'), role), h('label', { class: 'field' }, h('span', {}, 'Password'), pw),
+  h('button', { type: 'submit', 'data-testid': 'create-account' }, 'Create account'), out);
+  return form;
+}
+
 // ------------------------------------------------------------------------------------------- router
 
 async function route() {
@@ -622,7 +735,7 @@ async function route() {
   if (!session) { loginPage(); return; }
   const hash = location.hash || '#/patients';
   const parts = hash.replace(/^#\/?/, '').split('/');
-  const active = parts[0] === 'cohort' ? 'cohort' : 'patients';
+  const active = ['cohort', 'accounts'].includes(parts[0]) ? parts[0] : 'patients';
   const main = shell(active);
   try {
     if (parts[0] === 'patients' && parts[1]) await patientPage(main, Number(parts[1]));
@@ -631,6 +744,7 @@ async function route() {
     else if (parts[0] === 'plans' && parts[2] === 'report') await reportPage(main, Number(parts[1]));
     else if (parts[0] === 'plans' && parts[1]) await planPage(main, Number(parts[1]));
     else if (parts[0] === 'cohort') await cohortPage(main);
+    else if (parts[0] === 'accounts') await accountsPage(main);
     else await patientsPage(main);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { session = null; loginPage('Your session has ended: sign in again.'); return; }

@@ -112,7 +112,8 @@ async fn login_logout_and_the_session_cookie(url: &str) {
             "edit_plan",
             "approve_plan",
             "deliver_plan",
-            "record_follow_up"
+            "record_follow_up",
+            "store_document"
         ])
     );
 
@@ -240,7 +241,7 @@ async fn an_account_hashed_with_the_server_parameters_signs_in(url: &str) {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "--role: expected admin, physician, physicist, technologist or viewer, found `root`"
+        "role: expected admin, physician, physicist, technologist or viewer, found `root`"
     );
     let e = sirt_server::admin::create_user(&sirt_server::admin::CreateUser {
         database_url: url.to_owned(),

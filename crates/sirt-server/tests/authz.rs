@@ -17,7 +17,10 @@ use axum::http::{Method, StatusCode};
 use common::{PASSWORD, Session, T, username};
 use serde_json::{Value, json};
 use sirt_server::{Engine, Parameters};
-use sirt_store::{Actor, AuditQuery, NewCase, NewPatient, NewStudy, PlanInputs, Role};
+use sirt_store::{
+    Actor, AuditQuery, DocumentContent, NewCase, NewDocument, NewPatient, NewStudy, NewUser,
+    PlanInputs, Role,
+};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const DEMO: &str = include_str!("../../../examples/demo-net-case.toml");
@@ -37,6 +40,10 @@ enum Fixture {
     OwnSession,
     /// Own credentials in the body (login).
     Credentials,
+    /// A viewer account of its own: `{id}` the account.
+    Account,
+    /// A case with a stored document: `{id}` the document.
+    Document,
 }
 
 /// Columns: no session, admin, physician, physicist, technologist, viewer.
@@ -278,6 +285,37 @@ const TABLE: &[Row] = &[
         [401, 200, 200, 200, 200, 200],
     ),
     row("GET", "/api/audit", Nothing, [401, 200, 403, 403, 403, 403]),
+    row("GET", "/api/users", Nothing, [401, 200, 403, 403, 403, 403]),
+    row(
+        "POST",
+        "/api/users",
+        Nothing,
+        [401, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "PATCH",
+        "/api/users/{id}",
+        Account,
+        [401, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/cases/{id}/documents",
+        Case,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "GET",
+        "/api/documents/{id}",
+        Document,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/plans/{id}/documents/report",
+        Approved,
+        [401, 403, 201, 201, 403, 403],
+    ),
 ];
 
 static MRN: AtomicUsize = AtomicUsize::new(0);
@@ -303,6 +341,22 @@ async fn prepare(t: &T, f: Fixture, result: &str) -> (i64, i64) {
     let sys = Actor::system("fixture");
     match f {
         Nothing | OwnSession | Credentials => (0, 0),
+        Account => {
+            let u = t
+                .store
+                .create_user(
+                    &sys,
+                    &NewUser {
+                        username: format!("acct-{}", mrn().to_lowercase()),
+                        display_name: "Fixture".into(),
+                        role: Role::Viewer,
+                        password_hash: common::cheap_hash(),
+                    },
+                )
+                .await
+                .unwrap();
+            (u.id, 0)
+        }
         Study => {
             let p = t
                 .store
@@ -345,7 +399,7 @@ async fn prepare(t: &T, f: Fixture, result: &str) -> (i64, i64) {
                 .unwrap();
             (p.id, 1)
         }
-        Case | Draft | Checked | Approved => {
+        Case | Draft | Checked | Approved | Document => {
             let (_, c, p) = t
                 .store
                 .import_case(
@@ -370,6 +424,23 @@ async fn prepare(t: &T, f: Fixture, result: &str) -> (i64, i64) {
                 .unwrap();
             if let Case = f {
                 return (c.id, c.row_version);
+            }
+            if let Document = f {
+                let d = t
+                    .store
+                    .add_document(
+                        &sys,
+                        &NewDocument {
+                            case_id: Some(c.id),
+                            plan_id: Some(p.id),
+                            kind: "plan_report".into(),
+                            mime: "text/html; charset=utf-8".into(),
+                            content: DocumentContent::Inline(b"<p>report</p>".to_vec()),
+                        },
+                    )
+                    .await
+                    .unwrap();
+                return (d.id, 0);
             }
             let mut p = p;
             if matches!(f, Checked | Approved) {
@@ -398,6 +469,11 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
             _ => json!({"username": "dr.house", "password": "not the password"}),
         }),
         ("POST", "/api/patients") => Some(json!({"mrn": mrn(), "name": "N"})),
+        ("POST", "/api/users") => Some(json!({
+            "username": format!("new-{}", mrn().to_lowercase()), "role": "viewer",
+            "password": "a long enough passphrase",
+        })),
+        ("PATCH", "/api/users/{id}") => Some(json!({"role": "technologist", "display_name": "C"})),
         ("POST", "/api/patients/{id}/cases") => Some(json!({"title": "t", "indication": "HCC"})),
         ("POST", "/api/cases/{id}/plans") => Some(json!({"case_toml": DEMO})),
         ("POST", "/api/cases/{id}/followups") => {
@@ -411,6 +487,7 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
         ("PATCH", _) => Some(
             json!({"row_version": rv, "parameters": {"injections": {"R": {"tnr": {"T1": 3.0}}}}}),
         ),
+        ("POST", "/api/plans/{id}/documents/report") => None,
         ("POST", p) if p.starts_with("/api/plans/") => Some(json!({"row_version": rv})),
         _ => None,
     }

@@ -2,8 +2,9 @@
 //! with one account per role, driven by `e2e/app.test.mjs` in headless Chromium (playwright-core
 //! from `e2e/node_modules`, the system's Chromium). It signs in, imports the demo case, changes
 //! a parameter and sees the dose table update, checks and approves as the right roles (and is
-//! refused as the wrong ones), downloads the PDF and reads its text, records a follow-up visit
-//! and draws the cohort curves; screenshots of the main screens go to `output/e2e/` at the
+//! refused as the wrong ones), downloads the PDF and reads its text, stores the report in the
+//! case and downloads it from the case's documents, records a follow-up visit, draws the cohort
+//! curves, and as admin creates an account and disables it; screenshots of the main screens go to `output/e2e/` at the
 //! repository root (ignored by git).
 //!
 //! Needs node, `npm ci --prefix crates/sirt-server/e2e` and Chromium: without them the test
@@ -89,6 +90,7 @@ fn browser_end_to_end() {
             "RECIST_FILE",
             manifest().join("../../examples/demo-recist.toml"),
         )
+        .env("E2E_ADMIN", common::username(Role::Admin))
         .env("E2E_PHYSICIAN", common::username(Role::Physician))
         .env("E2E_PHYSICIST", common::username(Role::Physicist))
         .env("E2E_TECHNOLOGIST", common::username(Role::Technologist))

@@ -1,8 +1,10 @@
 //! Accounts, sessions and login attempts.
 
 use crate::audit::{Change, record};
-use crate::model::{Actor, Credentials, NewUser, Role, Session, User};
-use crate::{Store, StoreError, check_len, check_not_blank, is_unique_violation, limits, now};
+use crate::model::{Account, Actor, Credentials, NewUser, Role, Session, User, UserChange};
+use crate::{
+    Backend, Store, StoreError, check_len, check_not_blank, is_unique_violation, limits, now,
+};
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -30,6 +32,19 @@ fn user_json(u: &User) -> serde_json::Value {
         "id": u.id, "username": u.username, "display_name": u.display_name,
         "role": u.role.as_str(), "disabled": u.disabled,
     })
+}
+
+/// Refuses a password hash that is not a PHC string (`$argon2id$...`): the store never takes
+/// a password itself.
+fn check_phc(hash: &str) -> Result<(), StoreError> {
+    if !hash.starts_with('$') {
+        return Err(StoreError::Invalid {
+            field: "password_hash",
+            expected: "a PHC hash string".into(),
+            found: "another text".into(),
+        });
+    }
+    Ok(())
 }
 
 fn session_from(r: &AnyRow) -> Result<Session, StoreError> {
@@ -82,13 +97,7 @@ impl Store {
             });
         }
         check_len("display_name", &new.display_name, limits::PERSON_NAME)?;
-        if !new.password_hash.starts_with('$') {
-            return Err(StoreError::Invalid {
-                field: "password_hash",
-                expected: "a PHC hash string".into(),
-                found: "another text".into(),
-            });
-        }
+        check_phc(&new.password_hash)?;
         let at = now();
         let mut tx = self.write().await?;
         let row = sqlx::query(&format!(
@@ -131,15 +140,55 @@ impl Store {
         Ok(user)
     }
 
-    /// Disables or enables an account; disabling also ends its sessions.
+    /// Disables or enables an account; disabling also ends its sessions. The same rules as
+    /// [`Store::update_user`] (not one's own account, not the last enabled admin).
     pub async fn set_user_disabled(
         &self,
         actor: &Actor,
         user_id: i64,
         disabled: bool,
     ) -> Result<User, StoreError> {
+        let change = UserChange {
+            disabled: Some(disabled),
+            ..UserChange::default()
+        };
+        self.update_user(actor, user_id, &change, None).await
+    }
+
+    /// Changes an account (name shown, role, disabled, password hash) in one transaction with
+    /// its audit row: `user.disable` or `user.enable` when only that changes, `user.update`
+    /// otherwise; before and after without any hash, `password_changed` when a password was
+    /// set, `sessions_ended` when sessions were ended. Disabling ends every session of the
+    /// account; a new password ends them all but `keep_session` (the token hash of the caller's
+    /// own session, when they change their own password). A role change holds from the
+    /// account's next request (the role is read with the session).
+    ///
+    /// Refused, so that the site keeps an admin: disabling one's own account or giving it
+    /// another role than admin ([`StoreError::OwnAccount`]), and disabling or demoting the
+    /// last enabled admin ([`StoreError::LastAdmin`]). Account changes are serialised (SQLite:
+    /// `BEGIN IMMEDIATE`; PostgreSQL: a lock on the users table that blocks other writers of
+    /// it only), so two admins demoting each other at once leave one admin.
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        change: &UserChange,
+        keep_session: Option<&str>,
+    ) -> Result<User, StoreError> {
+        if let Some(d) = &change.display_name {
+            check_not_blank("display_name", d)?;
+            check_len("display_name", d, limits::PERSON_NAME)?;
+        }
+        if let Some(h) = &change.password_hash {
+            check_phc(h)?;
+        }
         let at = now();
         let mut tx = self.write().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+        }
         let before = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(user_id)
             .fetch_optional(&mut *tx)
@@ -149,39 +198,118 @@ impl Store {
                 id: user_id.to_string(),
             })?;
         let before = user_from(&before)?;
+        let disabling = change.disabled == Some(true) && !before.disabled;
+        let demoting = before.role == Role::Admin && change.role.is_some_and(|r| r != Role::Admin);
+        let lockout = if disabling {
+            Some("disable")
+        } else if demoting {
+            Some("change the role of")
+        } else {
+            None
+        };
+        if let Some(what) = lockout {
+            if actor.user_id == Some(user_id) {
+                return Err(StoreError::OwnAccount {
+                    username: before.username,
+                    change: what,
+                });
+            }
+            if before.role == Role::Admin && !before.disabled {
+                let others: i64 = sqlx::query(
+                    "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
+                )
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+                if others == 0 {
+                    return Err(StoreError::LastAdmin {
+                        username: before.username,
+                        change: what,
+                    });
+                }
+            }
+        }
         let row = sqlx::query(&format!(
-            "UPDATE users SET disabled = $1 WHERE id = $2 RETURNING {USER_COLUMNS}"
+            "UPDATE users SET display_name = COALESCE($1, display_name), role = COALESCE($2, role), \
+             disabled = COALESCE($3, disabled), password_hash = COALESCE($4, password_hash) \
+             WHERE id = $5 RETURNING {USER_COLUMNS}"
         ))
-        .bind(i64::from(disabled))
+        .bind(change.display_name.as_deref())
+        .bind(change.role.map(Role::as_str))
+        .bind(change.disabled.map(i64::from))
+        .bind(change.password_hash.as_deref())
         .bind(user_id)
         .fetch_one(&mut *tx)
         .await?;
         let after = user_from(&row)?;
-        if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        let mut ended = 0;
+        if after.disabled {
+            ended += sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+        } else if change.password_hash.is_some() {
+            ended += sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+                .bind(user_id)
+                .bind(keep_session.unwrap_or(""))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         }
+        let mut after_json = user_json(&after);
+        if let Some(m) = after_json.as_object_mut() {
+            if change.password_hash.is_some() {
+                m.insert("password_changed".into(), json!(true));
+            }
+            if ended > 0 {
+                m.insert("sessions_ended".into(), json!(ended));
+            }
+        }
+        let only_disabled = change.display_name.is_none()
+            && change.role.is_none()
+            && change.password_hash.is_none();
+        let action = match change.disabled {
+            Some(true) if only_disabled => "user.disable",
+            Some(false) if only_disabled => "user.enable",
+            _ => "user.update",
+        };
         record(
             &mut tx,
             actor,
             Change {
-                action: if disabled {
-                    "user.disable"
-                } else {
-                    "user.enable"
-                },
+                action,
                 entity: "user",
                 entity_id: user_id.to_string(),
                 before: Some(user_json(&before)),
-                after: Some(user_json(&after)),
+                after: Some(after_json),
                 at: &at,
             },
         )
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// Every account with its last login, by username (no password hash).
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.role, u.disabled, u.created_at, \
+             (SELECT MAX(a.at) FROM audit_log a WHERE a.entity = 'user' \
+              AND a.action = 'session.login' AND a.entity_id = CAST(u.id AS TEXT)) AS last_login_at \
+             FROM users u ORDER BY u.username",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Account {
+                    user: user_from(r)?,
+                    last_login_at: r.try_get("last_login_at")?,
+                })
+            })
+            .collect()
     }
 
     /// An account.

@@ -474,99 +474,113 @@ impl Store {
         rows.iter().map(toxicity_from).collect()
     }
 
-    /// Stores a document of a case or plan.
+    /// Stores a document of a case or plan (audited as `document.create`).
     pub async fn add_document(
         &self,
         actor: &Actor,
         new: &NewDocument,
     ) -> Result<Document, StoreError> {
-        check_not_blank("kind", &new.kind)?;
-        check_len("kind", &new.kind, limits::SHORT)?;
-        check_len("mime", &new.mime, limits::SHORT)?;
-        if new.case_id.is_none() && new.plan_id.is_none() {
-            return Err(StoreError::Invalid {
-                field: "case_id",
-                expected: "a case or a plan".into(),
-                found: "neither".into(),
-            });
-        }
-        let (content, path, sha, size) = match &new.content {
-            DocumentContent::Inline(bytes) => {
-                if bytes.len() > limits::DOCUMENT_BYTES {
-                    return Err(StoreError::TooLong {
-                        field: "content",
-                        max: limits::DOCUMENT_BYTES,
-                        found: bytes.len(),
-                    });
-                }
-                let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-                (
-                    Some(bytes.clone()),
-                    None,
-                    hex::encode(Sha256::digest(bytes)),
-                    size,
-                )
-            }
-            DocumentContent::File {
-                path,
-                sha256,
-                size_bytes,
-            } => {
-                check_len("path", path, limits::DESCRIPTION)?;
-                check_len("sha256", sha256, 64)?;
-                (None, Some(path.clone()), sha256.clone(), *size_bytes)
-            }
-        };
-        let at = now();
-        let mut tx = self.write().await?;
-        if let Some(c) = new.case_id {
-            self.case_in(&mut tx, c).await?;
-        }
-        let row = sqlx::query(
-            "INSERT INTO documents (case_id, plan_id, kind, mime, content, path, sha256, size_bytes, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             RETURNING id, case_id, plan_id, kind, mime, path, sha256, size_bytes, created_at",
-        )
-        .bind(new.case_id)
-        .bind(new.plan_id)
-        .bind(&new.kind)
-        .bind(&new.mime)
-        .bind(content)
-        .bind(path)
-        .bind(&sha)
-        .bind(size)
-        .bind(actor.user_id)
-        .bind(&at)
-        .fetch_one(&mut *tx)
-        .await?;
-        let d = document_from(&row)?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                action: "document.create",
-                entity: "document",
-                entity_id: d.id.to_string(),
-                before: None,
-                after: Some(to_json(&d)),
-                at: &at,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(d)
+        let mut docs = self.add_documents(actor, std::slice::from_ref(new)).await?;
+        docs.pop()
+            .ok_or_else(|| StoreError::Database("no document stored".into()))
     }
 
-    /// The documents of a case (and of its plans).
+    /// Stores documents of cases or plans in one transaction, one audit row
+    /// (`document.create`) each: all are stored or none. A plan given with a case must be a
+    /// plan of that case.
+    pub async fn add_documents(
+        &self,
+        actor: &Actor,
+        new: &[NewDocument],
+    ) -> Result<Vec<Document>, StoreError> {
+        let mut rows = Vec::with_capacity(new.len());
+        for d in new {
+            rows.push(validate_document(d)?);
+        }
+        let at = now();
+        let mut tx = self.write().await?;
+        let mut out = Vec::with_capacity(new.len());
+        for (d, (content, path, sha, size)) in new.iter().zip(rows) {
+            if let Some(c) = d.case_id {
+                self.case_in(&mut tx, c).await?;
+            }
+            if let Some(p) = d.plan_id {
+                let row = sqlx::query("SELECT case_id FROM plans WHERE id = $1")
+                    .bind(p)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound {
+                        entity: "plan",
+                        id: p.to_string(),
+                    })?;
+                let plan_case: i64 = row.try_get("case_id")?;
+                if let Some(c) = d.case_id
+                    && c != plan_case
+                {
+                    return Err(StoreError::Invalid {
+                        field: "plan_id",
+                        expected: format!("a plan of case {c}"),
+                        found: format!("plan {p} of case {plan_case}"),
+                    });
+                }
+            }
+            let id: i64 = sqlx::query(
+                "INSERT INTO documents (case_id, plan_id, kind, mime, content, path, sha256, size_bytes, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(d.case_id)
+            .bind(d.plan_id)
+            .bind(&d.kind)
+            .bind(&d.mime)
+            .bind(content)
+            .bind(path)
+            .bind(&sha)
+            .bind(size)
+            .bind(actor.user_id)
+            .bind(&at)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            let row = sqlx::query(&format!("{DOCUMENT_SELECT} WHERE d.id = $1"))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let doc = document_from(&row)?;
+            record(
+                &mut tx,
+                actor,
+                Change {
+                    action: "document.create",
+                    entity: "document",
+                    entity_id: doc.id.to_string(),
+                    before: None,
+                    after: Some(to_json(&doc)),
+                    at: &at,
+                },
+            )
+            .await?;
+            out.push(doc);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The documents of a case (and of its plans), oldest first, without their bytes.
     pub async fn documents(&self, case_id: i64) -> Result<Vec<Document>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, case_id, plan_id, kind, mime, path, sha256, size_bytes, created_at FROM documents \
-             WHERE case_id = $1 OR plan_id IN (SELECT id FROM plans WHERE case_id = $1) ORDER BY id",
-        )
+        let rows = sqlx::query(&format!(
+            "{DOCUMENT_SELECT} WHERE d.case_id = $1 \
+             OR d.plan_id IN (SELECT id FROM plans WHERE case_id = $1) ORDER BY d.id"
+        ))
         .bind(case_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(document_from).collect()
+    }
+
+    /// A document's record (without its bytes).
+    pub async fn document(&self, id: i64) -> Result<Document, StoreError> {
+        let sql = format!("{DOCUMENT_SELECT} WHERE d.id = $1");
+        document_from(&self.row_by_id(&sql, "document", id).await?)
     }
 
     /// The bytes of a document stored inline; `None` for one stored as a path.
@@ -684,11 +698,62 @@ fn toxicity_from(r: &AnyRow) -> Result<Toxicity, StoreError> {
     })
 }
 
+/// A document's record with its plan's version and its author's username.
+const DOCUMENT_SELECT: &str = "SELECT d.id, d.case_id, d.plan_id, p.version AS plan_version, \
+     d.kind, d.mime, d.path, d.sha256, d.size_bytes, u.username AS created_by, d.created_at \
+     FROM documents d LEFT JOIN plans p ON p.id = d.plan_id LEFT JOIN users u ON u.id = d.created_by";
+
+/// The stored columns of a new document: (bytes, path, SHA-256, size), after its checks.
+type DocumentColumns = (Option<Vec<u8>>, Option<String>, String, i64);
+
+fn validate_document(new: &NewDocument) -> Result<DocumentColumns, StoreError> {
+    check_not_blank("kind", &new.kind)?;
+    check_len("kind", &new.kind, limits::SHORT)?;
+    check_not_blank("mime", &new.mime)?;
+    check_len("mime", &new.mime, limits::SHORT)?;
+    if new.case_id.is_none() && new.plan_id.is_none() {
+        return Err(StoreError::Invalid {
+            field: "case_id",
+            expected: "a case or a plan".into(),
+            found: "neither".into(),
+        });
+    }
+    Ok(match &new.content {
+        DocumentContent::Inline(bytes) => {
+            if bytes.len() > limits::DOCUMENT_BYTES {
+                return Err(StoreError::TooLong {
+                    field: "content",
+                    max: limits::DOCUMENT_BYTES,
+                    found: bytes.len(),
+                });
+            }
+            let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+            (
+                Some(bytes.clone()),
+                None,
+                hex::encode(Sha256::digest(bytes)),
+                size,
+            )
+        }
+        DocumentContent::File {
+            path,
+            sha256,
+            size_bytes,
+        } => {
+            check_len("path", path, limits::DESCRIPTION)?;
+            check_len("sha256", sha256, 64)?;
+            (None, Some(path.clone()), sha256.clone(), *size_bytes)
+        }
+    })
+}
+
 fn document_from(r: &AnyRow) -> Result<Document, StoreError> {
     Ok(Document {
         id: r.try_get("id")?,
         case_id: r.try_get("case_id")?,
         plan_id: r.try_get("plan_id")?,
+        plan_version: r.try_get("plan_version")?,
+        created_by: r.try_get("created_by")?,
         kind: r.try_get("kind")?,
         mime: r.try_get("mime")?,
         path: r.try_get("path")?,

@@ -148,6 +148,27 @@ pub enum StoreError {
         /// Value.
         value: String,
     },
+    /// An admin's change to their own account that would lock them out (disable, or a role
+    /// other than admin): another admin must make it.
+    #[error(
+        "user {username}: you cannot {change} your own account; another admin must do it, so that the site keeps an admin"
+    )]
+    OwnAccount {
+        /// The account.
+        username: String,
+        /// What was asked (`disable`, `change the role of`).
+        change: &'static str,
+    },
+    /// A change that would leave no enabled admin.
+    #[error(
+        "user {username}: cannot {change} the last enabled admin; make another account admin first"
+    )]
+    LastAdmin {
+        /// The account.
+        username: String,
+        /// What was asked (`disable`, `change the role of`).
+        change: &'static str,
+    },
     /// The database failed (connection lost, constraint, disk); the transaction was rolled back.
     #[error("database error: {0}")]
     Database(String),

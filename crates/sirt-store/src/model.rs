@@ -123,6 +123,31 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// An account as listed for its administration: the account and when it last signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// The account.
+    #[serde(flatten)]
+    pub user: User,
+    /// The last successful login (from the audit log's `session.login` rows), `None` when
+    /// it never signed in.
+    pub last_login_at: Option<String>,
+}
+
+/// A change to an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserChange {
+    /// New name shown.
+    pub display_name: Option<String>,
+    /// New role.
+    pub role: Option<Role>,
+    /// Disable (`true`, which ends the account's sessions) or enable (`false`).
+    pub disabled: Option<bool>,
+    /// The PHC string of a new password hash, made by the caller (ends the account's other
+    /// sessions).
+    pub password_hash: Option<String>,
+}
+
 /// A signed-in session. The store keeps only the hash of the session token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Session {
@@ -559,7 +584,9 @@ pub struct Document {
     pub case_id: Option<i64>,
     /// The plan.
     pub plan_id: Option<i64>,
-    /// Kind (`plan-report`, ...).
+    /// The version number of the plan, when there is one.
+    pub plan_version: Option<i64>,
+    /// Kind (`plan_report`, ...).
     pub kind: String,
     /// MIME type.
     pub mime: String,
@@ -569,6 +596,8 @@ pub struct Document {
     pub sha256: String,
     /// Size in bytes.
     pub size_bytes: i64,
+    /// Username of who stored it (`None` for the system).
+    pub created_by: Option<String>,
     /// Creation instant.
     pub created_at: String,
 }

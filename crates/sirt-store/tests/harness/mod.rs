@@ -49,6 +49,9 @@ pub struct PgCluster {
     bin: PathBuf,
     port: u16,
     as_postgres: bool,
+    data: PathBuf,
+    log: PathBuf,
+    opts: String,
 }
 
 static CLUSTER: OnceLock<Result<PgCluster, String>> = OnceLock::new();
@@ -164,6 +167,9 @@ fn start() -> Result<PgCluster, String> {
                 bin,
                 port,
                 as_postgres,
+                log: base.join("server.log"),
+                data,
+                opts,
             });
         }
         last_err = std::fs::read_to_string(base.join("server.log")).unwrap_or_default();
@@ -243,6 +249,50 @@ pub fn postgres_url(test: &str) -> Option<String> {
         String::from_utf8_lossy(&out.stderr)
     );
     Some(format!("postgres://postgres@127.0.0.1:{}/{name}", c.port))
+}
+
+/// Stops this test binary's cluster as a restart does (`pg_ctl stop -m fast`: open connections
+/// are cut and their transactions rolled back; committed data stays, which an immediate stop
+/// would not guarantee with this cluster's `fsync=off`). Panics when no cluster runs.
+pub fn stop_postgres() {
+    let c = running();
+    let out = pg_command(&c.bin, "pg_ctl", c.as_postgres)
+        .arg("-D")
+        .arg(&c.data)
+        .args(["-m", "fast", "-w", "stop"])
+        .output()
+        .expect("run pg_ctl stop");
+    assert!(
+        out.status.success(),
+        "pg_ctl stop: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts this test binary's cluster again on its port (after [`stop_postgres`]).
+pub fn start_postgres() {
+    let c = running();
+    let out = pg_command(&c.bin, "pg_ctl", c.as_postgres)
+        .arg("-D")
+        .arg(&c.data)
+        .arg("-l")
+        .arg(&c.log)
+        .args(["-w", "-o", &c.opts, "start"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run pg_ctl start");
+    assert!(
+        out.status.success(),
+        "pg_ctl start: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn running() -> &'static PgCluster {
+    match CLUSTER.get() {
+        Some(Ok(c)) => c,
+        _ => panic!("no PostgreSQL cluster runs in this test binary"),
+    }
 }
 
 /// Runs the same async test on a SQLite file and on a PostgreSQL database:

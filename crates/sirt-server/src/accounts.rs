@@ -1,0 +1,145 @@
+//! Account management over the API (admins: action `manage_accounts`): list, create, change
+//! role, name, password, disable or enable. The checks and the Argon2id hashing are those of
+//! `sirtplan admin create-user` ([`crate::admin`]); the store writes each change with its audit
+//! row (never a hash) and keeps the site from losing its last admin.
+
+use crate::admin::{AdminError, hash_new_password, new_user, parse_role};
+use crate::error::{ApiError, ApiJson, PathId};
+use crate::permissions::actions_of;
+use crate::{AppState, Auth};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sirt_store::{User, UserChange};
+
+type ApiResult = Result<Response, ApiError>;
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Role(_) => ApiError::invalid(e.to_string()),
+            AdminError::Password(crate::auth::PasswordError::Length(_)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_password",
+                e.to_string(),
+            ),
+            AdminError::Store(s) => s.into(),
+            AdminError::Password(_) | AdminError::Open(_) | AdminError::Runtime(_) => {
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+/// An account as answered: never a hash.
+fn user_view(u: &User) -> Value {
+    json!({
+        "id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
+        "disabled": u.disabled, "created_at": u.created_at, "permissions": actions_of(u.role),
+    })
+}
+
+/// `GET /api/users`: every account, by username, with its last login.
+pub(crate) async fn list_users(State(state): State<AppState>) -> ApiResult {
+    let accounts = state.store.accounts().await?;
+    let users: Vec<Value> = accounts
+        .iter()
+        .map(|a| {
+            let mut v = user_view(&a.user);
+            if let Some(m) = v.as_object_mut() {
+                m.insert("last_login_at".into(), json!(a.last_login_at));
+            }
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "users": users })).into_response())
+}
+
+/// `POST /api/users` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewUserBody {
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    role: String,
+    password: String,
+}
+
+/// `POST /api/users`: an account with the rules of `sirtplan admin create-user`.
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(body): ApiJson<NewUserBody>,
+) -> ApiResult {
+    let new = new_user(
+        &body.username,
+        &body.display_name,
+        &body.role,
+        &body.password,
+    )
+    .await?;
+    let u = state.store.create_user(&auth.actor(), &new).await?;
+    let mut r = (StatusCode::CREATED, Json(user_view(&u))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/users/{}", u.id)) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+/// `PATCH /api/users/{id}` body: the fields to change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UserPatch {
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    disabled: Option<bool>,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// `PATCH /api/users/{id}`: name shown, role, disabled, password. Disabling ends the account's
+/// sessions; a new password ends its other sessions (the caller's own is kept when they change
+/// their own password). 409 `own_account` for disabling or demoting oneself, 409 `last_admin`
+/// for the last enabled admin.
+pub(crate) async fn patch_user(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<UserPatch>,
+) -> ApiResult {
+    if body.display_name.is_none()
+        && body.role.is_none()
+        && body.disabled.is_none()
+        && body.password.is_none()
+    {
+        return Err(ApiError::invalid(
+            "request body: expected at least one of `display_name`, `role`, `disabled`, `password`, found none",
+        ));
+    }
+    let role = body.role.as_deref().map(parse_role).transpose()?;
+    // Refusals that need no hash come first: the hash takes a while on purpose.
+    state.store.user(id).await?;
+    let password_hash = match &body.password {
+        Some(p) => Some(hash_new_password(p).await?),
+        None => None,
+    };
+    let change = UserChange {
+        display_name: body.display_name,
+        role,
+        disabled: body.disabled,
+        password_hash,
+    };
+    let keep = (auth.user.id == id).then_some(auth.session_hash.as_str());
+    let u = state
+        .store
+        .update_user(&auth.actor(), id, &change, keep)
+        .await?;
+    Ok(Json(user_view(&u)).into_response())
+}

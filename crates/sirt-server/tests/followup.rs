@@ -1,0 +1,204 @@
+//! The follow-up page's assessments over the API: CTCAE v5.0 grades of the visits' laboratory
+//! values with day 0 from the recorded treatment, checked against the CTCAE v5.0 criteria for
+//! the example patient's values and against `sirtplan labs` on the same values written as a
+//! patient record (`examples/demo-patient.toml`); a delivery instant without zone refused.
+//! SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+#[path = "../../sirt-store/tests/harness/mod.rs"]
+mod harness;
+
+use axum::http::{Method, StatusCode};
+use common::T;
+use serde_json::{Value, json};
+use sirt_store::Role;
+
+const PATIENT: &str = include_str!("../../../examples/demo-patient.toml");
+
+fn to_json(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => json!(s),
+        toml::Value::Integer(i) => json!(i),
+        toml::Value::Float(f) => json!(f),
+        toml::Value::Boolean(b) => json!(b),
+        other => panic!("unexpected lab value {other:?}"),
+    }
+}
+
+both!(visit_labs_are_graded_as_the_cli_grades_the_record);
+async fn visit_labs_are_graded_as_the_cli_grades_the_record(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    // The analytic demo (session 1 on 2026-03-05, the example patient's treatment date),
+    // checked, approved and delivered.
+    let demo = t
+        .call(
+            Some(&phys),
+            Method::POST,
+            "/api/demo/import",
+            Some(json!({})),
+        )
+        .await;
+    let case = demo.json["case"]["id"].as_i64().unwrap();
+    let plan = demo.json["plan"]["id"].as_i64().unwrap();
+    let check = t
+        .call(
+            Some(&phys),
+            Method::POST,
+            &format!("/api/plans/{plan}/check"),
+            Some(json!({"row_version": 1})),
+        )
+        .await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.text);
+    let rv = check.json["row_version"].as_i64().unwrap();
+    let approve = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &format!("/api/plans/{plan}/approve"),
+            Some(json!({"row_version": rv})),
+        )
+        .await;
+    assert_eq!(approve.status, StatusCode::OK, "{}", approve.text);
+    let rv = approve.json["row_version"].as_i64().unwrap();
+    // A delivery instant must carry its zone.
+    let bad = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &format!("/api/plans/{plan}/deliver"),
+            Some(json!({"row_version": rv, "treatments": [{"injection_id": "R", "delivered_activity_gbq": 1.83, "administered_at": "2026-03-05 10:25"}]})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(
+        bad.message().contains("treatments[0].administered_at"),
+        "{}",
+        bad.message()
+    );
+    let deliver = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &format!("/api/plans/{plan}/deliver"),
+            Some(json!({"row_version": rv, "treatments": [{"injection_id": "R", "delivered_activity_gbq": 1.83, "administered_at": "2026-03-05T10:25:00[Europe/Paris]"}]})),
+        )
+        .await;
+    assert_eq!(deliver.status, StatusCode::OK, "{}", deliver.text);
+
+    // The example patient's [[labs]] as visits; its reference ranges and anticoagulation status
+    // on the first visit.
+    let record: toml::Table = toml::from_str(PATIENT).unwrap();
+    let ranges: serde_json::Map<String, Value> = record["reference_ranges"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), to_json(v)))
+        .collect();
+    let anticoagulated = record["clinical"]["anticoagulated"].as_bool().unwrap();
+    for (i, labs) in record["labs"].as_array().unwrap().iter().enumerate() {
+        let mut m = serde_json::Map::new();
+        let mut date = String::new();
+        for (k, v) in labs.as_table().unwrap() {
+            if k == "date" {
+                date = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            } else {
+                m.insert(k.clone(), to_json(v));
+            }
+        }
+        if i == 0 {
+            m.insert("reference_ranges".into(), Value::Object(ranges.clone()));
+            m.insert("anticoagulated".into(), json!(anticoagulated));
+        }
+        let r = t
+            .call(
+                Some(&dr),
+                Method::POST,
+                &format!("/api/cases/{case}/followups"),
+                Some(json!({"visit_date": date, "labs": Value::Object(m)})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let fu = t
+        .call(
+            Some(&phys),
+            Method::GET,
+            &format!("/api/cases/{case}/followups"),
+            None,
+        )
+        .await;
+    assert_eq!(fu.status, StatusCode::OK);
+    let labs = &fu.json["labs"];
+    assert!(labs["error"].is_null(), "{}", labs["error"]);
+    assert_eq!(labs["treatment_date"], "2026-03-05");
+
+    let worst = |name: &str| -> (u64, i64) {
+        let track = labs["tracks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        (
+            track["worst_after"]["grade"].as_u64().unwrap(),
+            track["worst_after"]["day"].as_i64().unwrap(),
+        )
+    };
+    // CTCAE v5.0 (baseline normal): bilirubin 1.5 mg/dL with ULN 1.2 is 1.25 × ULN → grade 1
+    // (> ULN – 1.5 × ULN); ALT 140 U/L with ULN 45 is 3.1 × ULN → grade 2 (> 3.0 – 5.0 × ULN);
+    // AST 95 U/L with ULN 40 is 2.4 × ULN → grade 1 (> ULN – 3.0 × ULN). Day 28 = 2026-04-02.
+    assert_eq!(worst("Blood bilirubin increased"), (1, 28));
+    assert_eq!(worst("Alanine aminotransferase increased"), (2, 28));
+    assert_eq!(worst("Aspartate aminotransferase increased"), (1, 28));
+
+    // The same values as the CLI grades them from the patient record itself.
+    let cli = sirt_clinical::grade_labs(
+        &sirt_clinical::PatientRecord::from_toml(PATIENT, "demo-patient.toml").unwrap(),
+        sirt_clinical::CtcaeVersion::V5_0,
+    )
+    .unwrap();
+    let cli = serde_json::to_value(&cli).unwrap();
+    for key in ["tracks", "braat", "treatment_date", "anticoagulated"] {
+        assert_eq!(labs[key], cli[key], "{key}");
+    }
+    // REILD: the same verdict; the visits record no ascites (the record's `clinical.ascites`
+    // and observations are not visit fields), which the reasons say instead of assuming none.
+    assert_eq!(labs["reild"]["status"], cli["reild"]["status"]);
+    assert!(
+        labs["reild"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "ascites: baseline ascites not recorded"),
+        "{}",
+        labs["reild"]
+    );
+
+    // A value that does not read is named with its visit.
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &format!("/api/cases/{case}/followups"),
+            Some(json!({"visit_date": "2026-08-01", "labs": {"bilirubin": "1.5 mmol/L"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let fu = t
+        .call(
+            Some(&phys),
+            Method::GET,
+            &format!("/api/cases/{case}/followups"),
+            None,
+        )
+        .await;
+    let e = fu.json["labs"]["error"].as_str().unwrap();
+    assert!(
+        e.contains("bilirubin") && e.contains("mmol/L") && e.contains("2026-08-01"),
+        "{e}"
+    );
+}
