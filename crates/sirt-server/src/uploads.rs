@@ -78,14 +78,20 @@ const NIFTI_FRAME: &str = "nifti-scanner-space";
 
 static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(UPLOAD_SLOTS);
 
-/// The limits of one upload (the constants above; smaller in this module's tests).
+/// The limits of one upload (the constants above by default; smaller in tests and fuzzing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Limits {
+pub struct Limits {
+    /// Request body, bytes ([`UPLOAD_BODY_LIMIT_BYTES`]).
     pub body_bytes: u64,
+    /// All entries of a zip inflated, bytes ([`ZIP_MAX_UNCOMPRESSED_BYTES`]).
     pub zip_uncompressed_bytes: u64,
+    /// Entries of a zip ([`ZIP_MAX_ENTRIES`]).
     pub zip_entries: usize,
+    /// Largest inflated / compressed size of an entry ([`ZIP_MAX_RATIO`]).
     pub zip_ratio: u64,
+    /// Inflated bytes of an entry before the ratio is checked ([`ZIP_RATIO_GRACE_BYTES`]).
     pub zip_ratio_grace_bytes: u64,
+    /// A NIfTI file inflated, bytes ([`NIFTI_MAX_BYTES`]).
     pub nifti_bytes: u64,
 }
 
@@ -426,6 +432,17 @@ fn check_entry_name(name: &str) -> Result<(), ApiError> {
 
 fn invalid_zip(message: String) -> ApiError {
     unprocessable("invalid_zip", message)
+}
+
+/// Unpacks the zip archive at `zip_path` into the folder `into` (created) as an upload does:
+/// entry names, entry count, declared and inflated sizes, compression ratio and overlapping
+/// entries checked; the number of files written, or the refusal's message. For fuzzing and
+/// tools; the upload endpoint runs the same code.
+pub fn unpack_zip(zip_path: &Path, into: &Path, limits: &Limits) -> Result<usize, String> {
+    std::fs::create_dir_all(into).map_err(|e| e.to_string())?;
+    extract_zip(zip_path, into, limits)
+        .map(|x| x.names.len())
+        .map_err(|e| e.to_string())
 }
 
 /// Inflates the entries of the zip at `zip_path` into `raw`, within the limits.
