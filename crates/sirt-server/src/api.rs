@@ -328,7 +328,8 @@ const LAB_KEYS: [&str; 13] = [
 
 /// CTCAE v5.0 grades of the laboratory values of a case's visits, by `sirt-clinical`'s
 /// `grade_labs` (as `sirtplan labs`): the visits become the `[[labs]]` of a patient record, the
-/// `reference_ranges` object of the visits (a later visit's ranges replace an earlier one's) its
+/// `reference_ranges` objects of the visits (merged key by key in date order, a later value
+/// replacing an earlier one) its
 /// `[reference_ranges]`, the latest `anticoagulated` its `clinical.anticoagulated`, and the first
 /// recorded treatment's day its `treatment.date` (day 0; baselines are the latest values on or
 /// before it). `null` without laboratory values; `{"error"}` naming the visit when a value does

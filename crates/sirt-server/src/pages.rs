@@ -110,25 +110,40 @@ pub(crate) async fn print_report_pdf(html: String, id: i64) -> Result<Vec<u8>, A
     let seq = PDF_SEQ.fetch_add(1, Ordering::Relaxed);
     let dir =
         std::env::temp_dir().join(format!("sirtplan-report-{}-{seq}-{id}", std::process::id()));
+    // What went wrong stays on the server (paths, Chromium's output); the answer says which
+    // of the two cases it is.
+    enum Failure {
+        NoChromium,
+        Failed,
+    }
     tokio::task::spawn_blocking(move || {
         let result = (|| {
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(&dir).map_err(|_| Failure::Failed)?;
             let html_path = dir.join("report.html");
             let pdf_path = dir.join("report.pdf");
-            std::fs::write(&html_path, html).map_err(|e| e.to_string())?;
-            sirt_report::pdf::print_pdf(&html_path, &pdf_path).map_err(|e| e.to_string())?;
-            std::fs::read(&pdf_path).map_err(|e| e.to_string())
+            std::fs::write(&html_path, html).map_err(|_| Failure::Failed)?;
+            sirt_report::pdf::print_pdf(&html_path, &pdf_path).map_err(|e| match e {
+                sirt_report::pdf::PdfError::NoChromium(_) => Failure::NoChromium,
+                _ => Failure::Failed,
+            })?;
+            std::fs::read(&pdf_path).map_err(|_| Failure::Failed)
         })();
         let _ = std::fs::remove_dir_all(&dir);
         result
     })
     .await
     .map_err(|_| ApiError::internal())?
-    .map_err(|detail| {
+    .map_err(|f| {
+        let why = match f {
+            Failure::NoChromium => {
+                "this server has no Chromium to print it (an administrator installs it: Debian `apt-get install chromium`, or sets SIRTPLAN_CHROMIUM)"
+            }
+            Failure::Failed => "Chromium failed to print it on this server",
+        };
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "pdf_unavailable",
-            format!("the PDF could not be printed: {detail}; the HTML report is at /api/plans/{id}/report.html"),
+            format!("the PDF could not be printed: {why}; the HTML report is at /api/plans/{id}/report.html"),
         )
     })
 }

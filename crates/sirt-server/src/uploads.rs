@@ -723,10 +723,14 @@ fn prepare_dicom(
     };
     let report = sirt_dicom::scan(raw);
     for s in &report.skipped {
-        skipped.push(SkippedFile {
-            name: name_of(&s.path),
-            reason: with_upload_names(&s.reason, raw, &names),
-        });
+        // The reason names the file itself: one replacement, not a search over every entry
+        // (a zip of 20 000 skipped files would make that quadratic).
+        let name = name_of(&s.path);
+        let reason = s
+            .reason
+            .replace(&s.path.display().to_string(), &name)
+            .replace(&raw.display().to_string(), "the upload");
+        skipped.push(SkippedFile { name, reason });
     }
     // The patient of every file, before any series is read.
     for study in &report.studies {
@@ -940,10 +944,14 @@ pub(crate) fn study_view(study: &Study, series: &[StudySeries]) -> Value {
             .map(|s| {
                 let mut x = json!(s);
                 if let Value::Object(xm) = &mut x {
-                    xm.insert(
-                        "path".into(),
-                        json!(format!("studies/{}/{}", study.id, s.folder)),
-                    );
+                    // A volume is read from its folder; an object without a grid (RT Struct,
+                    // SEG, spatial registration) from its file, as a case file names it.
+                    let path = if s.format == "dicom" && s.dims.is_none() {
+                        format!("studies/{}/{}/00001.dcm", study.id, s.folder)
+                    } else {
+                        format!("studies/{}/{}", study.id, s.folder)
+                    };
+                    xm.insert("path".into(), json!(path));
                 }
                 x
             })

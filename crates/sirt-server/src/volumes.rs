@@ -6,7 +6,7 @@
 //! (`DATA/patients/{patient id}/`, where uploads go) and must stay inside it: relative, without
 //! `..` (a case file is user input; it must not read other files of the server).
 
-use crate::error::{ApiError, PathId};
+use crate::error::{ApiError, ApiQuery, PathId};
 use crate::{AppState, Auth, api};
 use axum::Extension;
 use axum::Json;
@@ -36,9 +36,22 @@ const CACHED_PLANS: usize = 3;
 
 /// One plan's volumes, ready to send.
 pub(crate) struct Prepared {
-    key: (i64, i64),
+    key: Key,
     meta: Value,
-    arrays: Vec<(String, Vec<u8>)>,
+    arrays: Vec<(String, axum::body::Bytes)>,
+}
+
+/// A plan's id and the SHA-256 (hex) of what its volumes depend on: the case file, a NUL byte
+/// and the parameters JSON. Checking, approving or delivering a plan does not change it.
+type Key = (i64, String);
+
+fn key_of(plan: &sirt_store::Plan) -> Key {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(plan.case_toml.as_bytes());
+    h.update([0u8]);
+    h.update(plan.parameters_json.as_bytes());
+    (plan.id, hex::encode(h.finalize()))
 }
 
 /// The cache and the lock that makes one computation run at a time (a voxel plan takes
@@ -50,11 +63,11 @@ pub struct VolumeCache {
 }
 
 impl VolumeCache {
-    fn get(&self, key: (i64, i64)) -> Option<Arc<Prepared>> {
+    fn get(&self, key: &Key) -> Option<Arc<Prepared>> {
         self.entries
             .lock()
             .ok()
-            .and_then(|e| e.iter().find(|p| p.key == key).cloned())
+            .and_then(|e| e.iter().find(|p| &p.key == key).cloned())
     }
 
     fn put(&self, p: Arc<Prepared>) {
@@ -140,29 +153,36 @@ const DVH_POINTS: usize = 600;
 
 /// Computes the voxel plan and lays its volumes out for the viewer.
 fn prepare(
-    plan_id: i64,
-    row_version: i64,
+    key: Key,
     plan: &sirt_workflow::Plan,
     images: &sirt_case::Images,
     base: &std::path::Path,
 ) -> Result<Prepared, ApiError> {
     let voxel = sirt_voxelplan::run(plan, images, base).map_err(|e| {
         if e.is_input() {
-            unprocessable("images", format!("the images of the case: {e}"))
+            // Paths as the case file writes them: the server's folders stay inside.
+            let folder = format!("{}/", base.display());
+            let message = e
+                .to_string()
+                .replace(&folder, "")
+                .replace(&base.display().to_string(), "the patient's image folder");
+            unprocessable("images", format!("the images of the case: {message}"))
         } else {
             ApiError::internal()
         }
     })?;
+    let plan_id = key.0;
     let v = voxel.viewer_volumes().map_err(|_| ApiError::internal())?;
     let g = &v.grid;
     let dims = g.dims;
     let spacing = g.spacing_mm;
     let identity = (0..3)
         .all(|i| (0..3).all(|j| (g.direction[i][j] - f64::from(u8::from(i == j))).abs() < 1e-6));
-    let url = |name: &str| format!("/api/plans/{plan_id}/volumes/{name}");
+    // The inputs' hash in every URL: arrays of another version of the plan are refused.
+    let url = |name: &str| format!("/api/plans/{plan_id}/volumes/{name}?v={}", &key.1[..16]);
     let mut vols =
         vec![json!({"name": "ct", "kind": "ct", "label": "CT", "unit": "HU", "url": url("ct")})];
-    let mut arrays = vec![("ct".to_owned(), f32_bytes(v.ct_hu.data()))];
+    let mut arrays: Vec<(String, Vec<u8>)> = vec![("ct".to_owned(), f32_bytes(v.ct_hu.data()))];
     if let Some(s) = &v.maa_spect_counts {
         vols.push(json!({"name": "spect", "kind": "activity", "label": "MAA SPECT", "unit": "counts", "url": url("spect")}));
         arrays.push(("spect".into(), f32_bytes(s.data())));
@@ -222,22 +242,23 @@ fn prepare(
         "notes": voxel.notes,
     });
     Ok(Prepared {
-        key: (plan_id, row_version),
+        key,
         meta,
-        arrays,
+        arrays: arrays
+            .into_iter()
+            .map(|(n, b)| (n, axum::body::Bytes::from(b)))
+            .collect(),
     })
 }
 
 async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>, ApiError> {
     let plan = state.store.plan(id).await?;
-    let key = (plan.id, plan.row_version);
-    if let Some(p) = state.volumes.get(key) {
+    let key = key_of(&plan);
+    if let Some(p) = state.volumes.get(&key) {
         return Ok(p);
     }
-    let _turn = state.volumes.compute.lock().await;
-    if let Some(p) = state.volumes.get(key) {
-        return Ok(p);
-    }
+    // The analytic plan (milliseconds) and the images check before waiting for the voxel
+    // computation of another plan.
     let case = state.store.case(plan.case_id).await?;
     let params = crate::engine::parameters_from(&api::parse_json(&plan.parameters_json))?;
     let computed = api::compute(state, plan.case_toml.clone(), params).await?;
@@ -249,9 +270,13 @@ async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>, ApiError> 
         ));
     };
     check_paths(&images)?;
+    let _turn = state.volumes.compute.lock().await;
+    if let Some(p) = state.volumes.get(&key) {
+        return Ok(p);
+    }
     let base = patient_folder(state, case.patient_id);
     let prepared =
-        tokio::task::spawn_blocking(move || prepare(key.0, key.1, &computed.plan, &images, &base))
+        tokio::task::spawn_blocking(move || prepare(key, &computed.plan, &images, &base))
             .await
             .map_err(|_| ApiError::internal())??;
     let p = Arc::new(prepared);
@@ -274,6 +299,7 @@ pub(crate) async fn volumes(
 pub(crate) async fn volume(
     State(state): State<AppState>,
     Path((id, name)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<VolumeQuery>,
 ) -> Result<Response, ApiError> {
     let id: i64 = id.parse().map_err(|_| {
         ApiError::new(
@@ -283,6 +309,15 @@ pub(crate) async fn volume(
         )
     })?;
     let p = prepared(&state, id).await?;
+    if let Some(v) = &q.v
+        && !p.key.1.starts_with(v.as_str())
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            format!("plan {id} changed since its volumes were listed: reload the plan"),
+        ));
+    }
     let bytes = p
         .arrays
         .iter()
@@ -297,6 +332,15 @@ pub(crate) async fn volume(
     Ok(r)
 }
 
+/// `GET /api/plans/{id}/volumes/{name}` query: `v`, the version of the listing the URL came
+/// from (a prefix of the inputs' hash).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VolumeQuery {
+    #[serde(default)]
+    v: Option<String>,
+}
+
 /// `POST /api/demo/import-phantom`: the demo case on the digital phantom (`sirtplan demo`): its
 /// images written into the patient's folder (DICOM CT, SPECT, PET, RT Struct), its patient,
 /// case and computed draft plan.
@@ -304,23 +348,33 @@ pub(crate) async fn import_phantom(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
 ) -> Result<Response, ApiError> {
-    let case_toml = phantom_case();
-    let computed = api::compute(&state, case_toml.clone(), Default::default()).await?;
-    // The images first, in a staging folder: nothing is recorded unless they are written.
-    let staging = state.data_dir.join("tmp").join(format!(
-        "phantom-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default()
-    ));
-    let st = staging.clone();
-    tokio::task::spawn_blocking(move || write_phantom(&st))
+    // In a task of its own: a client that goes away cannot stop it between the database and
+    // the files.
+    tokio::spawn(import_phantom_task(state, auth))
         .await
         .map_err(|_| ApiError::internal())?
-        .inspect_err(|_| {
-            let _ = std::fs::remove_dir_all(&staging);
-        })?;
+}
+
+async fn import_phantom_task(state: AppState, auth: Auth) -> Result<Response, ApiError> {
+    let case_toml = phantom_case();
+    let computed = api::compute(&state, case_toml.clone(), Default::default()).await?;
+    // The images first, in a staging folder named like the uploads' (removed at start when a
+    // server stopped halfway): nothing is recorded unless they are written.
+    let mut b = [0u8; 12];
+    getrandom::fill(&mut b).map_err(|_| ApiError::internal())?;
+    let staging = state
+        .data_dir
+        .join("tmp")
+        .join(format!("upload-phantom-{}", hex::encode(b)));
+    let st = staging.clone();
+    let written = tokio::task::spawn_blocking(move || write_phantom(&st))
+        .await
+        .map_err(|_| ApiError::internal())
+        .and_then(|r| r);
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
     let imported = state
         .store
         .import_case(
@@ -351,18 +405,19 @@ pub(crate) async fn import_phantom(
         }
     };
     let dest = patient_folder(&state, patient.id).join(PHANTOM_FOLDER);
-    let moved = if dest.is_dir() {
-        // An earlier import wrote the same files (same generator, same seed).
-        std::fs::remove_dir_all(&staging)
-    } else {
-        dest.parent()
+    if !dest.is_dir() {
+        let moved = dest
+            .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::rename(&staging, &dest))
-    };
-    if moved.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(ApiError::internal());
+            .and_then(|()| std::fs::rename(&staging, &dest));
+        // Another import of the same patient may have placed the same files (same generator,
+        // same seed) meanwhile: that is as good.
+        if moved.is_err() && !dest.is_dir() {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(ApiError::internal());
+        }
     }
+    let _ = std::fs::remove_dir_all(&staging);
     let mut r = Json(json!({ "patient": patient, "case": case, "plan": { "id": plan.id, "version": plan.version, "state": plan.state } })).into_response();
     *r.status_mut() = StatusCode::CREATED;
     Ok(r)

@@ -496,7 +496,12 @@ async function planPage(main, id) {
   };
 
   const deliveryForm = () => {
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    // The local time with the browser's UTC offset: the follow-up counts days from the local
+    // date of the injection.
+    const d = new Date();
+    const pad = (n) => String(Math.abs(n)).padStart(2, '0');
+    const off = -d.getTimezoneOffset();
+    const now = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${off >= 0 ? '+' : '-'}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
     const treatments = [];
     for (const j of plan.result.injections) {
       const planned = j.with_ordered_vial ? j.with_ordered_vial.administered_activity_gbq : j.prescribed_activity_gbq;
@@ -680,11 +685,14 @@ async function accountsPage(main) {
       const why = self ? 'another admin changes your role or disables your account' : null;
       const change = async (body, done) => {
         status.replaceChildren();
+        let failure = null;
         try {
           await api('PATCH', `/api/users/${u.id}`, body);
-          status.textContent = `${u.username}: ${done}.`;
-        } catch (e) { status.replaceChildren(errorBox(e)); }
+        } catch (e) { failure = e; }
+        // The list first, then the message: what the message says is on screen when it shows.
         await load();
+        if (failure) status.replaceChildren(errorBox(failure));
+        else status.textContent = `${u.username}: ${done}.`;
       };
       const role = h('select', { disabled: self, title: why, 'data-testid': `role-${u.username}`, onchange: () => change({ role: role.value }, `role ${role.value}`) },
         ROLES.map((r) => h('option', { value: r }, r)));

@@ -245,7 +245,8 @@ export class Viewer {
 
   drawView(view) {
     const [cols, rows, sc, sr, index] = this.geometry(view.name);
-    // Display size: 2 screen pixels per mm at most 512 wide (design choice for the three-up layout).
+    // Display size: at most 2.5 screen pixels per mm and 512 pixels wide (design choice for the
+    // three-up layout).
     const widthMm = cols * sc; const heightMm = rows * sr;
     const scale = Math.min(512 / widthMm, 2.5);
     const W = Math.max(1, Math.round(widthMm * scale)); const H = Math.max(1, Math.round(heightMm * scale));
@@ -325,7 +326,9 @@ export class Viewer {
     ctx.moveTo(0, (cy + 0.5) * fy); ctx.lineTo(W, (cy + 0.5) * fy);
     ctx.stroke();
     const axis = view.name === 'axial' ? 2 : view.name === 'coronal' ? 1 : 0;
-    const orient = view.name === 'axial' ? 'R ← → L' : view.name === 'coronal' ? 'R ← → L, S up' : 'A ← → P, S up';
+    // Patient directions only when the grid's axes are the patient's (identity direction).
+    const orient = !this.meta.grid.axis_aligned ? 'grid axes'
+      : view.name === 'axial' ? 'R ← → L' : view.name === 'coronal' ? 'R ← → L, S up' : 'A ← → P, S up';
     view.label.textContent = `${view.name} ${this.pos[axis] + 1}/${this.n[axis]} · ${orient}`;
   }
 }

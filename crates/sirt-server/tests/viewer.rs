@@ -96,6 +96,44 @@ async fn the_phantom_volumes_match_the_generator() {
         assert!((v[0] - 100.0).abs() < 1e-9, "{}", c["name"]);
         assert!(v.windows(2).all(|w| w[1] <= w[0] + 1e-9), "{}", c["name"]);
     }
+    // After an edit, the arrays of the earlier listing are refused (409), not mixed with the
+    // new version's; checking the plan does not change its volumes' version.
+    let old_ct = m.json["volumes"][0]["url"].as_str().unwrap().to_owned();
+    let rv = t
+        .call(Some(&s), Method::GET, &format!("/api/plans/{plan}"), None)
+        .await
+        .json["row_version"]
+        .as_i64()
+        .unwrap();
+    let c = t
+        .call(
+            Some(&s),
+            Method::POST,
+            &format!("/api/plans/{plan}/check"),
+            Some(json!({"row_version": rv})),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text);
+    let same = t.call(Some(&s), Method::GET, &old_ct, None).await;
+    assert_eq!(
+        same.status,
+        StatusCode::OK,
+        "a check keeps the volumes: {}",
+        same.text
+    );
+    let rv = c.json["row_version"].as_i64().unwrap();
+    let e = t
+        .call(
+            Some(&s),
+            Method::PATCH,
+            &format!("/api/plans/{plan}"),
+            Some(json!({"row_version": rv, "parameters": {"injections": {"WL": {"tnr": {"T1": 3.5}}}}})),
+        )
+        .await;
+    assert_eq!(e.status, StatusCode::OK, "{}", e.text);
+    let stale = t.call(Some(&s), Method::GET, &old_ct, None).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text);
+    assert!(stale.message().contains("reload"), "{}", stale.message());
     // An unknown volume is a clear 404.
     let r = t
         .call(
