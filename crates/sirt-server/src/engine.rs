@@ -13,7 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sirt_case::Method;
 use sirt_devices::Catalogue;
+use sirt_nuclides::KConvention;
 use sirt_rules::RuleSet;
 use std::collections::BTreeMap;
 use thiserror::Error;
@@ -147,10 +149,20 @@ impl Engine {
             .devices()
             .map(|d| serde_json::json!({ "id": d.id, "name": d.name, "nuclide": d.nuclide.to_string() }))
             .collect();
+        // The named conventions and methods, spelled by their own types.
+        let k_conventions = [
+            KConvention::TheraSphereIfu,
+            KConvention::ResinPartition,
+            KConvention::Ho166Rule,
+            KConvention::NuclearData,
+        ]
+        .map(KConvention::label);
+        let methods =
+            [Method::Mird, Method::Partition, Method::Bsa, Method::Ho166].map(Method::label);
         serde_json::json!({
             "devices": devices,
-            "k_conventions": ["therasphere-ifu", "resin-partition", "ho166-rule", "nuclear-data"],
-            "methods": ["mird", "partition", "bsa", "ho166"],
+            "k_conventions": k_conventions,
+            "methods": methods,
         })
     }
 

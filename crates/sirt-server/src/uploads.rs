@@ -1079,11 +1079,7 @@ async fn store_upload(
         .await
         .map_err(|_| ApiError::internal())??;
     prepared.study.patient_id = patient_id;
-    let studies_dir = state
-        .data_dir
-        .join("patients")
-        .join(patient_id.to_string())
-        .join("studies");
+    let studies_dir = crate::volumes::patient_folder(&state, patient_id).join("studies");
     let mut placed: Option<PathBuf> = None;
     let result = state
         .store
