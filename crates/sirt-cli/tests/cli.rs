@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod scratch;
+use scratch::{Scratch, ScratchFile};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -33,18 +35,12 @@ fn demo_case() -> String {
     include_str!("../../../examples/demo-net-case.toml").to_owned()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sirtplan-cli-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn temp_dir(name: &str) -> Scratch {
+    Scratch::new("sirtplan-cli-test", name)
 }
 
-fn case_file(name: &str, text: &str) -> PathBuf {
-    let d = temp_dir(name);
-    let p = d.join("case.toml");
-    std::fs::write(&p, text).unwrap();
-    p
+fn case_file(name: &str, text: &str) -> ScratchFile {
+    temp_dir(name).with_file("case.toml", text)
 }
 
 #[test]

@@ -19,6 +19,8 @@
     clippy::print_stderr
 )]
 
+mod scratch;
+use scratch::Scratch;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -66,14 +68,8 @@ fn f(v: &Value) -> f64 {
         .unwrap_or_else(|| panic!("expected a number, found {v}"))
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "sirtplan-followup-test-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn temp_dir(name: &str) -> Scratch {
+    Scratch::new("sirtplan-followup-test", name)
 }
 
 fn require_peers() -> bool {

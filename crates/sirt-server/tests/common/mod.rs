@@ -86,6 +86,15 @@ pub struct T {
     pub data_dir: PathBuf,
 }
 
+/// The data folder goes with the application when the test passes (kept when it fails).
+impl Drop for T {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+    }
+}
+
 /// A fresh data folder path in the temporary folder.
 fn data_dir() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
