@@ -53,7 +53,7 @@ const badge = (state) => h('span', { class: `badge ${state}` }, state);
 const errorBox = (e) => h('div', { class: 'error', role: 'alert' }, e instanceof ApiError ? `${e.message} (${e.code})` : String(e.message || e));
 
 function table(headers, rows, opts = {}) {
-  const t = h('table', { class: 'data', 'data-testid': opts.testid });
+  const t = h('table', { class: opts.wide ? 'data wide' : 'data', 'data-testid': opts.testid });
   const num = new Set(opts.num || []);
   t.append(h('thead', {}, h('tr', {}, headers.map((x, i) => h('th', { class: num.has(i) ? 'num' : null }, x)))));
   const tb = h('tbody');
@@ -266,7 +266,8 @@ function activityCells(gbq) {
 function injectionTable(result) {
   const rows = result.injections.map((j) => {
     const w = j.with_ordered_vial || {};
-    const tum = (w.tumour_gy || j.tumour_gy || []).map((t) => `${t.id} ${fmt(t.gy, 0)}`).join(', ') || '—';
+    const tumours = (w.tumour_gy || j.tumour_gy || []).map((t) => h('div', { class: 'nowrap' }, `${t.id} ${fmt(t.gy, 0)}`));
+    const tum = tumours.length ? h('div', {}, tumours) : '—';
     const act = j.prescribed_activity_gbq;
     return [
       h('b', {}, j.id), j.label || '—', `${j.device} · ${j.method}`, h('span', { 'data-testid': `activity-${j.id}` }, fmt(act, 3)), fmt(act === null ? null : act / GBQ_PER_MCI, 1),
@@ -275,7 +276,7 @@ function injectionTable(result) {
       j.binding_constraint_text || j.status || '—',
     ];
   });
-  return table(['Injection', 'Catheter', 'Device · method', 'Prescribed GBq', 'mCi', 'With vial GBq', 'mCi', 'Perfused Gy', 'Normal liver Gy', 'Tumours Gy', 'Lung Gy', 'Bound by'], rows, { num: [3, 4, 5, 6, 7, 8, 10], testid: 'activity-table' });
+  return table(['Injection', 'Catheter', 'Device · method', 'Prescribed GBq', 'mCi', 'With vial GBq', 'mCi', 'Perfused Gy', 'Normal liver Gy', 'Tumours Gy', 'Lung Gy', 'Bound by'], rows, { num: [3, 4, 5, 6, 7, 8, 10], testid: 'activity-table', wide: true });
 }
 
 function sessionTable(result) {

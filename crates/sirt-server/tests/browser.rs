@@ -69,10 +69,13 @@ fn browser_end_to_end() {
         let t = common::T::new(&url).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let app = t.app.clone();
         tokio::spawn(async move {
+            // The test application (and its data folder) lives as long as the server.
+            let _t = t;
             axum::serve(
                 listener,
-                t.app.into_make_service_with_connect_info::<SocketAddr>(),
+                app.into_make_service_with_connect_info::<SocketAddr>(),
             )
             .await
             .unwrap();
