@@ -65,8 +65,9 @@ fn browser_end_to_end() {
         .unwrap();
     let dir = tempfile_dir();
     let url = format!("sqlite://{}", dir.join("e2e.db").display());
-    let addr = rt.block_on(async {
+    let (addr, data_dir) = rt.block_on(async {
         let t = common::T::new(&url).await;
+        let data_dir = t.data_dir.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = t.app.clone();
@@ -80,7 +81,7 @@ fn browser_end_to_end() {
             .await
             .unwrap();
         });
-        addr
+        (addr, data_dir)
     });
     let status = Command::new(node)
         .arg(e2e.join("app.test.mjs"))
@@ -100,8 +101,13 @@ fn browser_end_to_end() {
         .env("E2E_VIEWER", common::username(Role::Viewer))
         .status()
         .expect("node runs");
+    // The server task is not dropped by a background shutdown: its data folder goes here (kept
+    // when the test failed).
     rt.shutdown_background();
     let _ = std::fs::remove_dir_all(&dir);
+    if status.success() {
+        let _ = std::fs::remove_dir_all(&data_dir);
+    }
     assert!(
         status.success(),
         "the browser test failed (its output above); screenshots in {}",
