@@ -2,7 +2,7 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | `lib` | [`ServerConfig`], [`Server::bind`] / [`Server::run`], [`serve`], [`run_blocking`]; [`app`], the router built from the route table ([`routes`]); security headers; the placeholder page `GET /` |
+//! | `lib` | [`ServerConfig`], [`Server::bind`] / [`Server::run`], [`serve`], [`run_blocking`]; [`app`], the router built from the route table ([`routes`]); security headers (the pages themselves are in `pages`) |
 //! | [`auth`] | Argon2id password hashes, session tokens (SHA-256 stored), cookie `sirtplan_session` (HttpOnly, SameSite=Strict, Secure on TLS or `--secure-cookies`), 12 h idle expiry, CSRF token in `X-CSRF-Token`, login rate limit (5 failures per username and address per 15 min → 429) |
 //! | [`permissions`] | the permission table: action → roles |
 //! | `api` | patients, cases with their timeline, follow-up visits and toxicities, plans (create, get, `PATCH` parameters with recomputation, check, approve, deliver, report, history), demo import, audit log |
