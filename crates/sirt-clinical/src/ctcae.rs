@@ -8,7 +8,7 @@
 //! Versions 4.03 and 6.0 are a parameter, but clinical-rules.md does not give their complete
 //! criteria, so grading with them is a [`CtcaeError::UnsupportedVersion`], never a guess.
 
-use crate::labs::signif15;
+use sirt_units::signif15;
 use std::fmt;
 use thiserror::Error;
 

@@ -5,9 +5,7 @@
 //! its unit, status on violation, source, evidence, note; plus the group it belongs to and an
 //! optional grade filter. A value the record does not give is `not evaluated` with the reason.
 
-use crate::labs::{
-    Albumin, CellCount, Creatinine, Gfr, Sodium, UnitTable, parse_with_units, signif15,
-};
+use crate::labs::{UnitTable, parse_with_units};
 use crate::record::{
     NetGrade, PatientRecord, PriorKind, PriorOutcome, SecretorySyndrome, latest,
     who2019_grade_from_ki67,
@@ -17,7 +15,7 @@ use crate::scores::{
 };
 use jiff::civil::Date;
 use sirt_rules::{CheckValue, Comparison, Status};
-use sirt_units::{Bilirubin, Fraction};
+use sirt_units::{Albumin, Bilirubin, CellCount, Creatinine, Fraction, Gfr, Sodium, signif15};
 use std::fmt;
 use thiserror::Error;
 

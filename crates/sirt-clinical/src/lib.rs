@@ -3,7 +3,7 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | `labs` | lab quantities with units: [`Albumin`], [`Creatinine`], [`Inr`], [`CellCount`], [`EnzymeActivity`], [`Sodium`], [`Gfr`], [`BilirubinValue`] (sirt-units [`Bilirubin`] with the unit it was written in) |
+//! | `labs` | [`BilirubinValue`] (sirt-units [`Bilirubin`] with the unit it was written in); the lab quantities [`Albumin`], [`Creatinine`], [`Inr`], [`CellCount`], [`EnzymeActivity`], [`Sodium`], [`Gfr`] are sirt-units', re-exported |
 //! | `record` | [`PatientRecord`] from TOML (`FORMAT.md`): grade and Ki-67, burden, extrahepatic disease, labs with units, clinical state, earlier treatments, follow-up observations; [`RecordError`] names file, field, expected, found |
 //! | `scores` | [`albi`] (and mALBI), [`child_pugh`], [`meld`], [`meld_na`], [`meld3`] |
 //! | `ctcae` | [`grade`]: CTCAE v5.0 with baseline-normal / baseline-abnormal rules and explicit anticoagulation for the INR; [`CtcaeVersion`] 4.03 and 6.0 give [`CtcaeError::UnsupportedVersion`] |
@@ -48,11 +48,7 @@ pub use eligibility::{
     Quantity, RESEARCH_NOTICE, RuleFileError, RuleGroup, RuleSet, Scored, Scores, Summary,
     Threshold, assess_eligibility,
 };
-pub use labs::{
-    ALBUMIN_G_PER_L_PER_G_PER_DL, Albumin, BilirubinUnit, BilirubinValue,
-    CREATININE_UMOL_PER_L_PER_MG_PER_DL, CellCount, Creatinine, EnzymeActivity, Gfr, Inr, Sodium,
-    UnitTable, short, signif, signif15,
-};
+pub use labs::{BilirubinUnit, BilirubinValue, UnitTable};
 pub use radiobiology::{Bed, LqParameters, RadiobiologyError, bed_permanent_implant, eqd2};
 pub use record::{
     Ascites, Clinical, Distribution, Encephalopathy, Extrahepatic, KI67_G2_FROM, KI67_G3_ABOVE,
@@ -71,7 +67,10 @@ pub use scores::{
     child_pugh_ascites_points, child_pugh_bilirubin_points, child_pugh_encephalopathy_points,
     child_pugh_inr_points, meld, meld_na, meld3,
 };
-pub use sirt_units::Bilirubin;
+pub use sirt_units::{
+    ALBUMIN_G_PER_L_PER_G_PER_DL, Albumin, Bilirubin, CREATININE_UMOL_PER_L_PER_MG_PER_DL,
+    CellCount, Creatinine, EnzymeActivity, Gfr, Inr, Sodium, short, signif, signif15,
+};
 pub use timeline::{
     BraatGrade, LabTrack, Phase, Point, REILD_WINDOW_END_MONTHS, REILD_WINDOW_START_DAYS, Reild,
     ReildStatus, Timeline, Worst, grade_labs,

@@ -1,11 +1,11 @@
 //! The patient record: one TOML document per patient (format: `FORMAT.md` of this crate).
 
-use crate::labs::{
-    Albumin, BilirubinValue, CellCount, Creatinine, EnzymeActivity, Gfr, Inr, Sodium, UnitTable,
-    parse_with_units,
-};
+use crate::labs::{BilirubinValue, UnitTable, parse_with_units};
 use jiff::civil::Date;
-use sirt_units::{AbsorbedDose, Activity, Fraction, ParseQuantityError};
+use sirt_units::{
+    AbsorbedDose, Activity, Albumin, CellCount, Creatinine, EnzymeActivity, Fraction, Gfr, Inr,
+    ParseQuantityError, Sodium,
+};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use thiserror::Error;
@@ -88,7 +88,7 @@ pub const KI67_G3_ABOVE: f64 = 0.20;
 /// the Ki-67 and the mitotic-count grades, and NEC is defined by differentiation, so the
 /// recorded grade may be higher than this, never lower.
 pub fn who2019_grade_from_ki67(ki67: Fraction) -> NetGrade {
-    let k = crate::labs::signif15(ki67.value());
+    let k = sirt_units::signif15(ki67.value());
     if k < KI67_G2_FROM {
         NetGrade::G1
     } else if k <= KI67_G3_ABOVE {

@@ -2,9 +2,9 @@
 //!
 //! Formulas and cut-offs from clinical-rules.md §2.2–2.4, each constant citing its source there.
 
-use crate::labs::{Albumin, BilirubinUnit, BilirubinValue, Creatinine, Inr, Sodium, signif15};
+use crate::labs::{BilirubinUnit, BilirubinValue};
 use crate::record::{Ascites, Encephalopathy};
-use sirt_units::Bilirubin;
+use sirt_units::{Albumin, Bilirubin, Creatinine, Inr, Sodium, signif15};
 use std::fmt;
 
 // ---------------------------------------------------------------------------------------------

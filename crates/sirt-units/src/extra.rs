@@ -1,4 +1,4 @@
-//! Dimensionless fractions, the energy-deposition coefficient K, and serum bilirubin.
+//! Dimensionless fractions and the energy-deposition coefficient K.
 
 use crate::parse::ParseQuantityError;
 use crate::{AbsorbedDose, Activity, Energy, Mass};
@@ -149,35 +149,6 @@ impl DepositionCoefficient {
     }
 }
 
-/// µmol/L of bilirubin in 1 mg/dL: 10 mg/L ÷ 584.66 g/mol (molar mass of bilirubin IXα,
-/// C₃₃H₃₆N₄O₆, PubChem CID 5280352) = 17.104 µmol/L (clinical-rules.md §2.2).
-pub const BILIRUBIN_UMOL_PER_L_PER_MG_PER_DL: f64 = 17.104;
-
-crate::quantity::quantity! {
-    /// Serum total bilirubin, stored in mg/dL. Parses `mg/dL` and `µmol/L` (÷ 17.104).
-    Bilirubin {
-        base: "mg/dL",
-        from_base: from_mg_per_dl,
-        to_base: mg_per_dl,
-        units: &[
-            ("mg/dL", 1.0),
-            ("mg/dl", 1.0),
-            ("µmol/L", 1.0 / BILIRUBIN_UMOL_PER_L_PER_MG_PER_DL),
-            ("umol/L", 1.0 / BILIRUBIN_UMOL_PER_L_PER_MG_PER_DL),
-        ],
-        what: "a bilirubin concentration",
-        example: "1.2 mg/dL",
-        signed: false,
-    }
-}
-
-impl Bilirubin {
-    /// The concentration in µmol/L.
-    pub fn umol_per_l(self) -> f64 {
-        self.mg_per_dl() * BILIRUBIN_UMOL_PER_L_PER_MG_PER_DL
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,11 +170,5 @@ mod tests {
         let m = Mass::from_kg(1.8);
         let a = k.activity_for(AbsorbedDose::from_gy(120.0), m);
         assert!((k.dose(a, m).gy() - 120.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn bilirubin_units() {
-        let b: Bilirubin = "34.208 µmol/L".parse().unwrap();
-        assert!((b.mg_per_dl() - 2.0).abs() < 1e-12);
     }
 }

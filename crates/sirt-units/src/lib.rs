@@ -4,7 +4,9 @@
 //! |---|---|
 //! | [`quantity`](crate::Activity) | [`Activity`] (Bq; GBq, MBq, mCi), [`AbsorbedDose`] (Gy), [`Mass`], [`Volume`], [`Density`], [`Length`], [`Energy`], [`TimeSpan`] |
 //! | `time` | [`Instant`]: a date-time that always carries its zone |
-//! | `extra` | [`Fraction`] (LSF, residual, burden), [`DepositionCoefficient`] K in Gy·kg/GBq, [`Bilirubin`] |
+//! | `extra` | [`Fraction`] (LSF, residual, burden), [`DepositionCoefficient`] K in Gy·kg/GBq |
+//! | `labs` | laboratory quantities: [`Bilirubin`], [`Albumin`], [`Creatinine`], [`CellCount`], [`EnzymeActivity`], [`Sodium`], [`Gfr`] (same macro as the physical ones), [`Inr`] |
+//! | `round` | [`signif`], [`signif15`] (R's `signif`, for comparisons at a boundary), [`short`] (at most 4 decimals, for reports) |
 //! | `parse` | [`ParseQuantityError`]: every parse failure quotes the input and names the accepted units |
 //!
 //! Numbers never travel without their unit: a case file or a flag says `"3.2 GBq"`, `"86 mCi"`,
@@ -25,13 +27,20 @@
 //! ```
 
 mod extra;
+mod labs;
 mod parse;
 mod quantity;
+mod round;
 mod time;
 
-pub use extra::{BILIRUBIN_UMOL_PER_L_PER_MG_PER_DL, Bilirubin, DepositionCoefficient, Fraction};
+pub use extra::{DepositionCoefficient, Fraction};
+pub use labs::{
+    ALBUMIN_G_PER_L_PER_G_PER_DL, Albumin, BILIRUBIN_UMOL_PER_L_PER_MG_PER_DL, Bilirubin,
+    CREATININE_UMOL_PER_L_PER_MG_PER_DL, CellCount, Creatinine, EnzymeActivity, Gfr, Inr, Sodium,
+};
 pub use parse::{ParseQuantityError, UnitTable, parse_with_unit_index};
 pub use quantity::{
     AbsorbedDose, Activity, BQ_PER_MCI, Density, Energy, Length, Mass, TimeSpan, Volume,
 };
+pub use round::{short, signif, signif15};
 pub use time::{Instant, ParseInstantError};

@@ -1,4 +1,5 @@
-//! The scalar quantities: one macro writes the parsing, printing, arithmetic and serde of each.
+//! The scalar quantities: one macro writes the parsing, printing, arithmetic and serde of each
+//! (also of the laboratory quantities in `labs`).
 
 use std::ops::{Div, Mul};
 
@@ -12,7 +13,8 @@ macro_rules! quantity_impl {
             units: $units:expr,
             what: $what:literal,
             example: $example:literal,
-            signed: $signed:literal $(,)?
+            signed: $signed:literal
+            $(, short_display: $short:literal)? $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -26,6 +28,8 @@ macro_rules! quantity_impl {
             pub const UNITS: $crate::parse::UnitTable = $units;
             /// The base unit symbol, in which the value is stored.
             pub const BASE_UNIT: &'static str = $base;
+            /// What the quantity is, as error messages name it.
+            pub const WHAT: &'static str = $what;
 
             #[doc = concat!("Makes the quantity from a value in ", $base, ".")]
             pub const fn $from(value: f64) -> Self {
@@ -66,10 +70,13 @@ macro_rules! quantity_impl {
         }
 
         impl ::std::fmt::Display for $name {
-            /// Prints in the base unit; honours a precision (`{:.2}`), else the shortest exact form.
+            /// Prints in the base unit; honours a precision (`{:.2}`), else the shortest exact form
+            /// (with `short_display: true`, at most 4 decimals: [`short`](crate::short)).
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                let short = $crate::quantity::short_display!($($short)?);
                 match f.precision() {
                     Some(p) => write!(f, "{:.*} {}", p, self.base, $base),
+                    None if short => write!(f, "{} {}", $crate::short(self.base), $base),
                     None => write!(f, "{} {}", self.base, $base),
                 }
             }
@@ -165,7 +172,18 @@ macro_rules! quantity_impl {
     };
 }
 
+/// `short_display` of [`quantity_impl`]: false unless given.
+macro_rules! short_display {
+    () => {
+        false
+    };
+    ($short:literal) => {
+        $short
+    };
+}
+
 pub(crate) use quantity_impl as quantity;
+pub(crate) use short_display;
 
 /// Exact number of becquerel in one millicurie: 1 Ci = 3.7 × 10¹⁰ Bq by definition
 /// (BIPM, *The International System of Units*, 9th ed. 2019, Table 8; NIST SP 811 §B.8).
