@@ -58,474 +58,26 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
             format!("\"{}\"", raw.schema),
         ));
     }
-    if raw.patient.id.trim().is_empty() {
-        return Err(ctx.err("patient.id", "a pseudonymous identifier", "an empty text"));
-    }
-    use sirt_models::bsa::{HEIGHT_PLAUSIBLE_M, WEIGHT_PLAUSIBLE_KG};
-    if let Some(h) = raw.patient.height
-        && !(h.m() >= HEIGHT_PLAUSIBLE_M.0 && h.m() <= HEIGHT_PLAUSIBLE_M.1)
-    {
-        return Err(ctx.err(
-            "patient.height",
-            format!(
-                "a body height from {} to {} m",
-                HEIGHT_PLAUSIBLE_M.0, HEIGHT_PLAUSIBLE_M.1
-            ),
-            h,
-        ));
-    }
-    if let Some(w) = raw.patient.weight
-        && !(w.kg() >= WEIGHT_PLAUSIBLE_KG.0 && w.kg() <= WEIGHT_PLAUSIBLE_KG.1)
-    {
-        return Err(ctx.err(
-            "patient.weight",
-            format!(
-                "a body weight from {} to {} kg",
-                WEIGHT_PLAUSIBLE_KG.0, WEIGHT_PLAUSIBLE_KG.1
-            ),
-            w,
-        ));
-    }
-    let patient = Patient {
-        id: raw.patient.id,
-        sex: raw.patient.sex,
-        age_years: raw.patient.age,
-        height: raw.patient.height,
-        weight: raw.patient.weight,
-    };
-
-    let indication = one_of(
-        &ctx,
-        "diagnosis.indication",
-        &raw.diagnosis.indication,
-        &INDICATIONS,
-    )?;
-    let grade = match raw.diagnosis.grade.as_deref() {
-        None => None,
-        Some(g) => Some(match g.to_ascii_uppercase().as_str() {
-            "G1" => Grade::G1,
-            "G2" => Grade::G2,
-            "G3" => Grade::G3,
-            "NEC" => Grade::Nec,
-            _ => {
-                return Err(ctx.err(
-                    "diagnosis.grade",
-                    "one of G1, G2, G3, NEC",
-                    format!("\"{g}\""),
-                ));
-            }
-        }),
-    };
-    if let Some(k) = raw.diagnosis.ki67_percent
-        && !(0.0..=100.0).contains(&k)
-    {
-        return Err(ctx.err("diagnosis.ki67_percent", "a percentage from 0 to 100", k));
-    }
-    let diagnosis = Diagnosis {
-        indication,
-        primary_site: raw.diagnosis.primary_site,
-        grade,
-        ki67_percent: raw.diagnosis.ki67_percent,
-        history: raw.diagnosis.history,
-    };
-
-    if !raw.liver.volume.is_positive() {
-        return Err(ctx.err("liver.volume", "a volume above zero", raw.liver.volume));
-    }
-    let liver = match raw.liver.density {
-        Some(d) if !d.is_positive() => {
-            return Err(ctx.err("liver.density", "a density above zero", d));
-        }
-        Some(d) => Liver {
-            volume: raw.liver.volume,
-            density: d,
-            density_is_default: false,
-        },
-        None => Liver {
-            volume: raw.liver.volume,
-            density: Density::from_g_per_ml(LIVER_DENSITY_DEFAULT_G_PER_ML),
-            density_is_default: true,
-        },
-    };
-
+    let patient = patient(&ctx, raw.patient)?;
+    let diagnosis = diagnosis(&ctx, raw.diagnosis)?;
+    let liver = liver(&ctx, &raw.liver)?;
     let lungs = lungs(&ctx, raw.lungs)?;
-
-    let mapping = match raw.mapping {
-        None => Mapping {
-            lsf: None,
-            planar: None,
-            date: None,
-        },
-        Some(m) => {
-            let planar = match m.planar {
-                None => None,
-                Some(p) => {
-                    let lsf = p.lsf().map_err(|e| {
-                        ctx.err(format!("mapping.planar ({})", e.field), e.expected, e.found)
-                    })?;
-                    Some((p, lsf))
-                }
-            };
-            Mapping {
-                lsf: m.lsf,
-                planar,
-                date: m.date,
-            }
-        }
+    let mapping = mapping(&ctx, raw.mapping)?;
+    let (tumours, tumour_ids) = tumours(&ctx, raw.tumours, &liver)?;
+    let planning = planning(&ctx, raw.planning)?;
+    let (sessions, session_ids) = sessions(&ctx, raw.sessions)?;
+    let known = Known {
+        patient: &patient,
+        liver: &liver,
+        lungs: &lungs,
+        mapping: &mapping,
+        tumours: &tumours,
+        tumour_ids: &tumour_ids,
+        planning: &planning,
+        session_ids: &session_ids,
     };
-
-    let mut tumours = Vec::new();
-    let mut ids = BTreeSet::new();
-    for (n, t) in raw.tumours.into_iter().enumerate() {
-        let f = |name: &str| format!("tumours[{n}].{name}");
-        if t.id.trim().is_empty() {
-            return Err(ctx.err(f("id"), "an identifier", "an empty text"));
-        }
-        if !ids.insert(t.id.clone()) {
-            return Err(ctx.err(
-                f("id"),
-                "identifiers unique among tumours",
-                format!("\"{}\" a second time", t.id),
-            ));
-        }
-        let density = match t.density {
-            Some(d) if !d.is_positive() => {
-                return Err(ctx.err(f("density"), "a density above zero", d));
-            }
-            Some(d) => d,
-            None => liver.density,
-        };
-        let (volume, mass, mass_basis) = match (t.volume, t.mass) {
-            (Some(v), None) if v.is_positive() => (v, v * density, MassBasis::Volume),
-            (None, Some(m)) if m.is_positive() => (m / density, m, MassBasis::Stated),
-            (Some(v), None) => return Err(ctx.err(f("volume"), "a volume above zero", v)),
-            (None, Some(m)) => return Err(ctx.err(f("mass"), "a mass above zero", m)),
-            _ => {
-                return Err(ctx.err(
-                    format!("tumours[{n}]"),
-                    "exactly one of `volume` or `mass`",
-                    "both or neither",
-                ));
-            }
-        };
-        let lobe = match t.lobe.as_deref() {
-            None => None,
-            Some(l) => Some(lobe(&ctx, &f("lobe"), l)?),
-        };
-        tumours.push(Tumour {
-            id: t.id,
-            segment: t.segment,
-            lobe,
-            volume,
-            mass,
-            mass_basis,
-        });
-    }
-    let tumour_volume: Volume = tumours.iter().map(|t| t.volume).sum();
-    if tumour_volume >= liver.volume {
-        return Err(ctx.err(
-            "tumours",
-            format!(
-                "a total tumour volume below the whole liver volume ({})",
-                liver.volume
-            ),
-            format!("{tumour_volume:.1} in all"),
-        ));
-    }
-
-    let k = raw
-        .planning
-        .k
-        .as_deref()
-        .map(|k| {
-            k.parse::<KConvention>()
-                .map_err(|e| ctx.err("planning.k", "a K convention or a number of Gy·kg/GBq", e))
-        })
-        .transpose()?;
-    if raw.planning.device.trim().is_empty() {
-        return Err(ctx.err(
-            "planning.device",
-            "a device id of the catalogue",
-            "an empty text",
-        ));
-    }
-    let residual_fraction = raw.planning.residual_fraction.ok_or_else(|| {
-        ctx.err("planning.residual_fraction", "the residual fraction expected in vial, tubing and catheter (e.g. 0.02; write 0 for none)", "nothing")
-    })?;
-    if residual_fraction.value() >= 1.0 {
-        return Err(ctx.err(
-            "planning.residual_fraction",
-            "a fraction in [0, 1)",
-            residual_fraction.value(),
-        ));
-    }
-    let planning_limits = limits(
-        &ctx,
-        "planning.limits",
-        &raw.planning.limits,
-        &Limits::default(),
-    )?;
-    let planning = Planning {
-        device: raw.planning.device,
-        k,
-        residual_fraction,
-        limits: planning_limits,
-    };
-
-    if raw.sessions.is_empty() {
-        return Err(ctx.err(
-            "sessions",
-            "at least one [[sessions]] with its treatment instant",
-            "none",
-        ));
-    }
-    let mut sessions = Vec::new();
-    let mut session_ids = BTreeSet::new();
-    for (n, s) in raw.sessions.into_iter().enumerate() {
-        if !session_ids.insert(s.id.clone()) {
-            return Err(ctx.err(
-                format!("sessions[{n}].id"),
-                "identifiers unique among sessions",
-                format!("\"{}\" a second time", s.id),
-            ));
-        }
-        sessions.push(Session {
-            id: s.id,
-            treatment: s.treatment,
-            calibration: s.calibration,
-        });
-    }
-    sessions.sort_by(|a, b| a.treatment.cmp(&b.treatment));
-
-    if raw.injections.is_empty() {
-        return Err(ctx.err("injections", "at least one [[injections]]", "none"));
-    }
-    let mut injections = Vec::new();
-    let mut injection_ids = BTreeSet::new();
-    let mut shares_by_session: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for (n, i) in raw.injections.into_iter().enumerate() {
-        let f = |name: &str| format!("injections[{n}].{name}");
-        if !injection_ids.insert(i.id.clone()) {
-            return Err(ctx.err(
-                f("id"),
-                "identifiers unique among injections",
-                format!("\"{}\" a second time", i.id),
-            ));
-        }
-        if !session_ids.contains(&i.session) {
-            return Err(ctx.err(
-                f("session"),
-                format!(
-                    "one of the session ids ({})",
-                    session_ids.iter().cloned().collect::<Vec<_>>().join(", ")
-                ),
-                format!("\"{}\"", i.session),
-            ));
-        }
-        let territory = match i.territory.as_str() {
-            "whole-liver" => TerritoryKind::WholeLiver,
-            "lobar" => TerritoryKind::Lobar,
-            "segmental" => TerritoryKind::Segmental,
-            other => {
-                return Err(ctx.err(
-                    f("territory"),
-                    "one of whole-liver, lobar, segmental",
-                    format!("\"{other}\""),
-                ));
-            }
-        };
-        let lobe = lobe(&ctx, &f("lobe"), &i.lobe)?;
-        if !i.perfused_volume.is_positive() || i.perfused_volume > liver.volume {
-            return Err(ctx.err(
-                f("perfused_volume"),
-                format!(
-                    "a volume above zero and at most the whole liver ({})",
-                    liver.volume
-                ),
-                i.perfused_volume,
-            ));
-        }
-        let mut shares = Vec::new();
-        let mut in_territory = BTreeSet::new();
-        let mut tumour_volume = Volume::from_ml(0.0);
-        let mut tumour_mass = Mass::from_kg(0.0);
-        for (m, s) in i.tumours.into_iter().enumerate() {
-            let g = |name: &str| format!("injections[{n}].tumours[{m}].{name}");
-            let Some(t) = tumours.iter().find(|t| t.id == s.id) else {
-                return Err(ctx.err(
-                    g("id"),
-                    format!(
-                        "a tumour id of [[tumours]] ({})",
-                        ids.iter().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                    format!("\"{}\"", s.id),
-                ));
-            };
-            if !in_territory.insert(s.id.clone()) {
-                return Err(ctx.err(
-                    g("id"),
-                    "each tumour once per injection",
-                    format!("\"{}\" a second time", s.id),
-                ));
-            }
-            if !(s.tnr.is_finite() && s.tnr > 0.0) {
-                return Err(ctx.err(g("tnr"), "a tumour-to-normal ratio above zero", s.tnr));
-            }
-            let fraction = s.fraction.unwrap_or(Fraction::ONE);
-            if fraction.value() <= 0.0 {
-                return Err(ctx.err(
-                    g("fraction"),
-                    "a fraction above zero (leave the tumour out instead)",
-                    fraction.value(),
-                ));
-            }
-            *shares_by_session
-                .entry((i.session.clone(), s.id.clone()))
-                .or_insert(0.0) += fraction.value();
-            tumour_volume += t.volume * fraction.value();
-            tumour_mass += t.mass * fraction.value();
-            shares.push(TumourShare {
-                id: s.id,
-                tnr: s.tnr,
-                fraction,
-            });
-        }
-        if tumour_volume >= i.perfused_volume {
-            return Err(ctx.err(
-                f("perfused_volume"),
-                format!("more than the tumour volume inside the territory ({tumour_volume:.1})"),
-                i.perfused_volume,
-            ));
-        }
-        let normal_liver_mass = (i.perfused_volume - tumour_volume) * liver.density;
-        let perfused_mass = normal_liver_mass + tumour_mass;
-        let method = match i.method.as_str() {
-            "mird" => Method::Mird,
-            "partition" => Method::Partition,
-            "bsa" => Method::Bsa,
-            "ho166" => Method::Ho166,
-            other => {
-                return Err(ctx.err(
-                    f("method"),
-                    "one of mird, partition, bsa, ho166",
-                    format!("\"{other}\""),
-                ));
-            }
-        };
-        let (lsf, lsf_source) = match (i.lsf, mapping.lsf, &mapping.planar) {
-            (Some(l), _, _) => (l, LsfSource::Injection),
-            (None, Some(l), _) => (l, LsfSource::Mapping),
-            (None, None, Some((_, l))) => (*l, LsfSource::Planar),
-            (None, None, None) => {
-                return Err(ctx.err(
-                    f("lsf"),
-                    "a lung shunt fraction: injections[].lsf, mapping.lsf or mapping.planar counts",
-                    "none of them",
-                ));
-            }
-        };
-        if lsf.value() >= 1.0 {
-            return Err(ctx.err(f("lsf"), "a fraction in [0, 1)", lsf.value()));
-        }
-        let lung = Lung {
-            lsf,
-            mass: lungs.mass,
-            basis: lungs.basis,
-        };
-        let k =
-            i.k.as_deref()
-                .map(|k| {
-                    k.parse::<KConvention>()
-                        .map_err(|e| ctx.err(f("k"), "a K convention or a number of Gy·kg/GBq", e))
-                })
-                .transpose()?;
-        let residual_fraction = i.residual_fraction.unwrap_or(planning.residual_fraction);
-        if residual_fraction.value() >= 1.0 {
-            return Err(ctx.err(
-                f("residual_fraction"),
-                "a fraction in [0, 1)",
-                residual_fraction.value(),
-            ));
-        }
-        let goal = goal(&ctx, n, method, &i.goal, !shares.is_empty(), &in_territory)?;
-        if method == Method::Bsa && (patient.height.is_none() || patient.weight.is_none()) {
-            return Err(ctx.err(
-                "patient.height / patient.weight",
-                format!("both, for the BSA method of injection \"{}\"", i.id),
-                "a missing value",
-            ));
-        }
-        let limits = limits(&ctx, &f("limits"), &i.limits, &planning.limits)?;
-        let delivery = match i.delivery {
-            None => None,
-            Some(d) => {
-                if let Some(v) = d.vial_activity
-                    && !v.is_positive()
-                {
-                    return Err(ctx.err(f("delivery.vial_activity"), "an activity above zero", v));
-                }
-                Some(Delivery {
-                    injected: d.injected,
-                    vial_activity: d.vial_activity,
-                    residual: d.residual,
-                    residual_measured: d.residual_measured,
-                })
-            }
-        };
-        injections.push(Injection {
-            id: i.id,
-            session: i.session,
-            label: i.label,
-            territory,
-            lobe,
-            perfused_volume: i.perfused_volume,
-            perfused_mass,
-            normal_liver_mass,
-            tumours: shares,
-            method,
-            device: i.device.unwrap_or_else(|| planning.device.clone()),
-            k,
-            lung,
-            lsf_source,
-            residual_fraction,
-            goal,
-            limits,
-            delivery,
-        });
-    }
-    for ((session, tumour), total) in &shares_by_session {
-        if *total > 1.0 + 1e-9 {
-            return Err(ctx.err(
-                "injections[].tumours[].fraction",
-                format!("fractions of tumour \"{tumour}\" adding up to at most 1 within session \"{session}\""),
-                format!("{total} in all"),
-            ));
-        }
-    }
-
-    let mut earlier_treatments = Vec::new();
-    for (n, e) in raw.earlier_treatments.into_iter().enumerate() {
-        e.date.parse::<jiff::civil::Date>().map_err(|_| {
-            ctx.err(
-                format!("earlier_treatments[{n}].date"),
-                "a date YYYY-MM-DD",
-                format!("\"{}\"", e.date),
-            )
-        })?;
-        let kind = one_of(
-            &ctx,
-            &format!("earlier_treatments[{n}].kind"),
-            &e.kind,
-            &EARLIER_KINDS,
-        )?;
-        earlier_treatments.push(EarlierTreatment {
-            date: e.date,
-            kind,
-            description: e.description,
-            lung_dose: e.lung_dose,
-        });
-    }
-
+    let injections = injections(&ctx, raw.injections, &known)?;
+    let earlier_treatments = earlier_treatments(&ctx, raw.earlier_treatments)?;
     let images = match raw.images {
         None => None,
         Some(im) => Some(images(&ctx, im, &tumours, &injections, &sessions)?),
@@ -548,6 +100,609 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
         earlier_treatments,
         images,
     })
+}
+
+/// What an injection is checked against: the parts of the case validated before it.
+struct Known<'a> {
+    patient: &'a Patient,
+    liver: &'a Liver,
+    lungs: &'a Lungs,
+    mapping: &'a Mapping,
+    tumours: &'a [Tumour],
+    tumour_ids: &'a BTreeSet<String>,
+    planning: &'a Planning,
+    session_ids: &'a BTreeSet<String>,
+}
+
+fn patient(ctx: &Ctx<'_>, raw: RawPatient) -> Result<Patient, CaseError> {
+    use sirt_models::bsa::{HEIGHT_PLAUSIBLE_M, WEIGHT_PLAUSIBLE_KG};
+    if raw.id.trim().is_empty() {
+        return Err(ctx.err("patient.id", "a pseudonymous identifier", "an empty text"));
+    }
+    if let Some(h) = raw.height
+        && !(h.m() >= HEIGHT_PLAUSIBLE_M.0 && h.m() <= HEIGHT_PLAUSIBLE_M.1)
+    {
+        return Err(ctx.err(
+            "patient.height",
+            format!(
+                "a body height from {} to {} m",
+                HEIGHT_PLAUSIBLE_M.0, HEIGHT_PLAUSIBLE_M.1
+            ),
+            h,
+        ));
+    }
+    if let Some(w) = raw.weight
+        && !(w.kg() >= WEIGHT_PLAUSIBLE_KG.0 && w.kg() <= WEIGHT_PLAUSIBLE_KG.1)
+    {
+        return Err(ctx.err(
+            "patient.weight",
+            format!(
+                "a body weight from {} to {} kg",
+                WEIGHT_PLAUSIBLE_KG.0, WEIGHT_PLAUSIBLE_KG.1
+            ),
+            w,
+        ));
+    }
+    Ok(Patient {
+        id: raw.id,
+        sex: raw.sex,
+        age_years: raw.age,
+        height: raw.height,
+        weight: raw.weight,
+    })
+}
+
+fn diagnosis(ctx: &Ctx<'_>, raw: RawDiagnosis) -> Result<Diagnosis, CaseError> {
+    let indication = one_of(ctx, "diagnosis.indication", &raw.indication, &INDICATIONS)?;
+    let grade = match raw.grade.as_deref() {
+        None => None,
+        Some(g) => Some(match g.to_ascii_uppercase().as_str() {
+            "G1" => Grade::G1,
+            "G2" => Grade::G2,
+            "G3" => Grade::G3,
+            "NEC" => Grade::Nec,
+            _ => {
+                return Err(ctx.err(
+                    "diagnosis.grade",
+                    "one of G1, G2, G3, NEC",
+                    format!("\"{g}\""),
+                ));
+            }
+        }),
+    };
+    if let Some(k) = raw.ki67_percent
+        && !(0.0..=100.0).contains(&k)
+    {
+        return Err(ctx.err("diagnosis.ki67_percent", "a percentage from 0 to 100", k));
+    }
+    Ok(Diagnosis {
+        indication,
+        primary_site: raw.primary_site,
+        grade,
+        ki67_percent: raw.ki67_percent,
+        history: raw.history,
+    })
+}
+
+fn liver(ctx: &Ctx<'_>, raw: &RawLiver) -> Result<Liver, CaseError> {
+    if !raw.volume.is_positive() {
+        return Err(ctx.err("liver.volume", "a volume above zero", raw.volume));
+    }
+    Ok(match raw.density {
+        Some(d) if !d.is_positive() => {
+            return Err(ctx.err("liver.density", "a density above zero", d));
+        }
+        Some(d) => Liver {
+            volume: raw.volume,
+            density: d,
+            density_is_default: false,
+        },
+        None => Liver {
+            volume: raw.volume,
+            density: Density::from_g_per_ml(LIVER_DENSITY_DEFAULT_G_PER_ML),
+            density_is_default: true,
+        },
+    })
+}
+
+fn mapping(ctx: &Ctx<'_>, raw: Option<RawMapping>) -> Result<Mapping, CaseError> {
+    Ok(match raw {
+        None => Mapping {
+            lsf: None,
+            planar: None,
+            date: None,
+        },
+        Some(m) => {
+            let planar = match m.planar {
+                None => None,
+                Some(p) => {
+                    let lsf = p.lsf().map_err(|e| {
+                        ctx.err(format!("mapping.planar ({})", e.field), e.expected, e.found)
+                    })?;
+                    Some((p, lsf))
+                }
+            };
+            Mapping {
+                lsf: m.lsf,
+                planar,
+                date: m.date,
+            }
+        }
+    })
+}
+
+/// The tumours with their volumes and masses, and their ids.
+fn tumours(
+    ctx: &Ctx<'_>,
+    raw: Vec<RawTumour>,
+    liver: &Liver,
+) -> Result<(Vec<Tumour>, BTreeSet<String>), CaseError> {
+    let mut tumours = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (n, t) in raw.into_iter().enumerate() {
+        let f = |name: &str| format!("tumours[{n}].{name}");
+        if t.id.trim().is_empty() {
+            return Err(ctx.err(f("id"), "an identifier", "an empty text"));
+        }
+        if !ids.insert(t.id.clone()) {
+            return Err(ctx.err(
+                f("id"),
+                "identifiers unique among tumours",
+                format!("\"{}\" a second time", t.id),
+            ));
+        }
+        tumours.push(tumour(ctx, n, t, liver)?);
+    }
+    let tumour_volume: Volume = tumours.iter().map(|t| t.volume).sum();
+    if tumour_volume >= liver.volume {
+        return Err(ctx.err(
+            "tumours",
+            format!(
+                "a total tumour volume below the whole liver volume ({})",
+                liver.volume
+            ),
+            format!("{tumour_volume:.1} in all"),
+        ));
+    }
+    Ok((tumours, ids))
+}
+
+/// One tumour (`tumours[n]`): density, then volume and mass from whichever is stated.
+fn tumour(ctx: &Ctx<'_>, n: usize, t: RawTumour, liver: &Liver) -> Result<Tumour, CaseError> {
+    let f = |name: &str| format!("tumours[{n}].{name}");
+    let density = match t.density {
+        Some(d) if !d.is_positive() => {
+            return Err(ctx.err(f("density"), "a density above zero", d));
+        }
+        Some(d) => d,
+        None => liver.density,
+    };
+    let (volume, mass, mass_basis) = match (t.volume, t.mass) {
+        (Some(v), None) if v.is_positive() => (v, v * density, MassBasis::Volume),
+        (None, Some(m)) if m.is_positive() => (m / density, m, MassBasis::Stated),
+        (Some(v), None) => return Err(ctx.err(f("volume"), "a volume above zero", v)),
+        (None, Some(m)) => return Err(ctx.err(f("mass"), "a mass above zero", m)),
+        _ => {
+            return Err(ctx.err(
+                format!("tumours[{n}]"),
+                "exactly one of `volume` or `mass`",
+                "both or neither",
+            ));
+        }
+    };
+    let lobe = match t.lobe.as_deref() {
+        None => None,
+        Some(l) => Some(lobe(ctx, &f("lobe"), l)?),
+    };
+    Ok(Tumour {
+        id: t.id,
+        segment: t.segment,
+        lobe,
+        volume,
+        mass,
+        mass_basis,
+    })
+}
+
+fn planning(ctx: &Ctx<'_>, raw: RawPlanning) -> Result<Planning, CaseError> {
+    let k = raw
+        .k
+        .as_deref()
+        .map(|k| {
+            k.parse::<KConvention>()
+                .map_err(|e| ctx.err("planning.k", "a K convention or a number of Gy·kg/GBq", e))
+        })
+        .transpose()?;
+    if raw.device.trim().is_empty() {
+        return Err(ctx.err(
+            "planning.device",
+            "a device id of the catalogue",
+            "an empty text",
+        ));
+    }
+    let residual_fraction = raw.residual_fraction.ok_or_else(|| {
+        ctx.err("planning.residual_fraction", "the residual fraction expected in vial, tubing and catheter (e.g. 0.02; write 0 for none)", "nothing")
+    })?;
+    if residual_fraction.value() >= 1.0 {
+        return Err(ctx.err(
+            "planning.residual_fraction",
+            "a fraction in [0, 1)",
+            residual_fraction.value(),
+        ));
+    }
+    let planning_limits = limits(ctx, "planning.limits", &raw.limits, &Limits::default())?;
+    Ok(Planning {
+        device: raw.device,
+        k,
+        residual_fraction,
+        limits: planning_limits,
+    })
+}
+
+/// The sessions in treatment order, and their ids.
+fn sessions(
+    ctx: &Ctx<'_>,
+    raw: Vec<RawSession>,
+) -> Result<(Vec<Session>, BTreeSet<String>), CaseError> {
+    if raw.is_empty() {
+        return Err(ctx.err(
+            "sessions",
+            "at least one [[sessions]] with its treatment instant",
+            "none",
+        ));
+    }
+    let mut sessions = Vec::new();
+    let mut session_ids = BTreeSet::new();
+    for (n, s) in raw.into_iter().enumerate() {
+        if !session_ids.insert(s.id.clone()) {
+            return Err(ctx.err(
+                format!("sessions[{n}].id"),
+                "identifiers unique among sessions",
+                format!("\"{}\" a second time", s.id),
+            ));
+        }
+        sessions.push(Session {
+            id: s.id,
+            treatment: s.treatment,
+            calibration: s.calibration,
+        });
+    }
+    sessions.sort_by(|a, b| a.treatment.cmp(&b.treatment));
+    Ok((sessions, session_ids))
+}
+
+/// Share of each tumour given within each session, keyed by (session id, tumour id).
+type SessionShares = BTreeMap<(String, String), f64>;
+
+fn injections(
+    ctx: &Ctx<'_>,
+    raw: Vec<RawInjection>,
+    known: &Known<'_>,
+) -> Result<Vec<Injection>, CaseError> {
+    if raw.is_empty() {
+        return Err(ctx.err("injections", "at least one [[injections]]", "none"));
+    }
+    let mut injections = Vec::new();
+    let mut injection_ids = BTreeSet::new();
+    let mut shares_by_session = SessionShares::new();
+    for (n, i) in raw.into_iter().enumerate() {
+        if !injection_ids.insert(i.id.clone()) {
+            return Err(ctx.err(
+                format!("injections[{n}].id"),
+                "identifiers unique among injections",
+                format!("\"{}\" a second time", i.id),
+            ));
+        }
+        injections.push(injection(ctx, n, i, known, &mut shares_by_session)?);
+    }
+    check_session_shares(ctx, &shares_by_session)?;
+    Ok(injections)
+}
+
+/// A tumour's fractions within one session add up to at most 1.
+fn check_session_shares(ctx: &Ctx<'_>, shares_by_session: &SessionShares) -> Result<(), CaseError> {
+    for ((session, tumour), total) in shares_by_session {
+        if *total > 1.0 + 1e-9 {
+            return Err(ctx.err(
+                "injections[].tumours[].fraction",
+                format!("fractions of tumour \"{tumour}\" adding up to at most 1 within session \"{session}\""),
+                format!("{total} in all"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One injection (`injections[n]`), its id already known to be unique.
+fn injection(
+    ctx: &Ctx<'_>,
+    n: usize,
+    i: RawInjection,
+    known: &Known<'_>,
+    shares_by_session: &mut SessionShares,
+) -> Result<Injection, CaseError> {
+    let f = |name: &str| format!("injections[{n}].{name}");
+    if !known.session_ids.contains(&i.session) {
+        return Err(ctx.err(
+            f("session"),
+            format!(
+                "one of the session ids ({})",
+                known
+                    .session_ids
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!("\"{}\"", i.session),
+        ));
+    }
+    let territory = territory_kind(ctx, &f("territory"), &i.territory)?;
+    let lobe = lobe(ctx, &f("lobe"), &i.lobe)?;
+    let liver = known.liver;
+    if !i.perfused_volume.is_positive() || i.perfused_volume > liver.volume {
+        return Err(ctx.err(
+            f("perfused_volume"),
+            format!(
+                "a volume above zero and at most the whole liver ({})",
+                liver.volume
+            ),
+            i.perfused_volume,
+        ));
+    }
+    let territory_tumours =
+        territory_tumours(ctx, n, i.tumours, &i.session, known, shares_by_session)?;
+    let tumour_volume = territory_tumours.volume;
+    if tumour_volume >= i.perfused_volume {
+        return Err(ctx.err(
+            f("perfused_volume"),
+            format!("more than the tumour volume inside the territory ({tumour_volume:.1})"),
+            i.perfused_volume,
+        ));
+    }
+    let normal_liver_mass = (i.perfused_volume - tumour_volume) * liver.density;
+    let perfused_mass = normal_liver_mass + territory_tumours.mass;
+    let method = method(ctx, &f("method"), &i.method)?;
+    let (lung, lsf_source) = injection_lung(ctx, &f("lsf"), i.lsf, known)?;
+    let k =
+        i.k.as_deref()
+            .map(|k| {
+                k.parse::<KConvention>()
+                    .map_err(|e| ctx.err(f("k"), "a K convention or a number of Gy·kg/GBq", e))
+            })
+            .transpose()?;
+    let residual_fraction = i
+        .residual_fraction
+        .unwrap_or(known.planning.residual_fraction);
+    if residual_fraction.value() >= 1.0 {
+        return Err(ctx.err(
+            f("residual_fraction"),
+            "a fraction in [0, 1)",
+            residual_fraction.value(),
+        ));
+    }
+    let goal = goal(
+        ctx,
+        n,
+        method,
+        &i.goal,
+        !territory_tumours.shares.is_empty(),
+        &territory_tumours.ids,
+    )?;
+    if method == Method::Bsa && (known.patient.height.is_none() || known.patient.weight.is_none()) {
+        return Err(ctx.err(
+            "patient.height / patient.weight",
+            format!("both, for the BSA method of injection \"{}\"", i.id),
+            "a missing value",
+        ));
+    }
+    let limits = limits(ctx, &f("limits"), &i.limits, &known.planning.limits)?;
+    let delivery = match i.delivery {
+        None => None,
+        Some(d) => Some(delivery(ctx, n, d)?),
+    };
+    Ok(Injection {
+        id: i.id,
+        session: i.session,
+        label: i.label,
+        territory,
+        lobe,
+        perfused_volume: i.perfused_volume,
+        perfused_mass,
+        normal_liver_mass,
+        tumours: territory_tumours.shares,
+        method,
+        device: i.device.unwrap_or_else(|| known.planning.device.clone()),
+        k,
+        lung,
+        lsf_source,
+        residual_fraction,
+        goal,
+        limits,
+        delivery,
+    })
+}
+
+fn territory_kind(ctx: &Ctx<'_>, field: &str, value: &str) -> Result<TerritoryKind, CaseError> {
+    match value {
+        "whole-liver" => Ok(TerritoryKind::WholeLiver),
+        "lobar" => Ok(TerritoryKind::Lobar),
+        "segmental" => Ok(TerritoryKind::Segmental),
+        other => Err(ctx.err(
+            field,
+            "one of whole-liver, lobar, segmental",
+            format!("\"{other}\""),
+        )),
+    }
+}
+
+fn method(ctx: &Ctx<'_>, field: &str, value: &str) -> Result<Method, CaseError> {
+    match value {
+        "mird" => Ok(Method::Mird),
+        "partition" => Ok(Method::Partition),
+        "bsa" => Ok(Method::Bsa),
+        "ho166" => Ok(Method::Ho166),
+        other => Err(ctx.err(
+            field,
+            "one of mird, partition, bsa, ho166",
+            format!("\"{other}\""),
+        )),
+    }
+}
+
+/// The tumours inside one injection's territory.
+struct TerritoryTumours {
+    shares: Vec<TumourShare>,
+    ids: BTreeSet<String>,
+    volume: Volume,
+    mass: Mass,
+}
+
+/// The tumour shares of `injections[n]`: each names a known tumour once, with a TNR and a
+/// fraction above zero; the fractions are added to the session's totals.
+fn territory_tumours(
+    ctx: &Ctx<'_>,
+    n: usize,
+    raw: Vec<RawShare>,
+    session: &str,
+    known: &Known<'_>,
+    shares_by_session: &mut SessionShares,
+) -> Result<TerritoryTumours, CaseError> {
+    let mut shares = Vec::new();
+    let mut in_territory = BTreeSet::new();
+    let mut tumour_volume = Volume::from_ml(0.0);
+    let mut tumour_mass = Mass::from_kg(0.0);
+    for (m, s) in raw.into_iter().enumerate() {
+        let g = |name: &str| format!("injections[{n}].tumours[{m}].{name}");
+        let Some(t) = known.tumours.iter().find(|t| t.id == s.id) else {
+            return Err(ctx.err(
+                g("id"),
+                format!(
+                    "a tumour id of [[tumours]] ({})",
+                    known
+                        .tumour_ids
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                format!("\"{}\"", s.id),
+            ));
+        };
+        if !in_territory.insert(s.id.clone()) {
+            return Err(ctx.err(
+                g("id"),
+                "each tumour once per injection",
+                format!("\"{}\" a second time", s.id),
+            ));
+        }
+        if !(s.tnr.is_finite() && s.tnr > 0.0) {
+            return Err(ctx.err(g("tnr"), "a tumour-to-normal ratio above zero", s.tnr));
+        }
+        let fraction = s.fraction.unwrap_or(Fraction::ONE);
+        if fraction.value() <= 0.0 {
+            return Err(ctx.err(
+                g("fraction"),
+                "a fraction above zero (leave the tumour out instead)",
+                fraction.value(),
+            ));
+        }
+        *shares_by_session
+            .entry((session.to_owned(), s.id.clone()))
+            .or_insert(0.0) += fraction.value();
+        tumour_volume += t.volume * fraction.value();
+        tumour_mass += t.mass * fraction.value();
+        shares.push(TumourShare {
+            id: s.id,
+            tnr: s.tnr,
+            fraction,
+        });
+    }
+    Ok(TerritoryTumours {
+        shares,
+        ids: in_territory,
+        volume: tumour_volume,
+        mass: tumour_mass,
+    })
+}
+
+/// The injection's lung (its LSF from the injection, the mapping or the planar counts, in that
+/// order) and where the LSF came from.
+fn injection_lung(
+    ctx: &Ctx<'_>,
+    field: &str,
+    stated: Option<Fraction>,
+    known: &Known<'_>,
+) -> Result<(Lung, LsfSource), CaseError> {
+    let mapping = known.mapping;
+    let (lsf, lsf_source) = match (stated, mapping.lsf, &mapping.planar) {
+        (Some(l), _, _) => (l, LsfSource::Injection),
+        (None, Some(l), _) => (l, LsfSource::Mapping),
+        (None, None, Some((_, l))) => (*l, LsfSource::Planar),
+        (None, None, None) => {
+            return Err(ctx.err(
+                field,
+                "a lung shunt fraction: injections[].lsf, mapping.lsf or mapping.planar counts",
+                "none of them",
+            ));
+        }
+    };
+    if lsf.value() >= 1.0 {
+        return Err(ctx.err(field, "a fraction in [0, 1)", lsf.value()));
+    }
+    let lung = Lung {
+        lsf,
+        mass: known.lungs.mass,
+        basis: known.lungs.basis,
+    };
+    Ok((lung, lsf_source))
+}
+
+fn delivery(ctx: &Ctx<'_>, n: usize, d: RawDelivery) -> Result<Delivery, CaseError> {
+    if let Some(v) = d.vial_activity
+        && !v.is_positive()
+    {
+        return Err(ctx.err(
+            format!("injections[{n}].delivery.vial_activity"),
+            "an activity above zero",
+            v,
+        ));
+    }
+    Ok(Delivery {
+        injected: d.injected,
+        vial_activity: d.vial_activity,
+        residual: d.residual,
+        residual_measured: d.residual_measured,
+    })
+}
+
+fn earlier_treatments(
+    ctx: &Ctx<'_>,
+    raw: Vec<RawEarlier>,
+) -> Result<Vec<EarlierTreatment>, CaseError> {
+    let mut earlier_treatments = Vec::new();
+    for (n, e) in raw.into_iter().enumerate() {
+        e.date.parse::<jiff::civil::Date>().map_err(|_| {
+            ctx.err(
+                format!("earlier_treatments[{n}].date"),
+                "a date YYYY-MM-DD",
+                format!("\"{}\"", e.date),
+            )
+        })?;
+        let kind = one_of(
+            ctx,
+            &format!("earlier_treatments[{n}].kind"),
+            &e.kind,
+            &EARLIER_KINDS,
+        )?;
+        earlier_treatments.push(EarlierTreatment {
+            date: e.date,
+            kind,
+            description: e.description,
+            lung_dose: e.lung_dose,
+        });
+    }
+    Ok(earlier_treatments)
 }
 
 fn images(
