@@ -243,356 +243,537 @@ pub fn plan(
     rules: &RuleSet,
     file: &str,
 ) -> Result<Plan, PlanError> {
-    let input_err = |field: String, message: String| PlanError::Input {
-        file: file.to_owned(),
-        field,
-        message,
-    };
-    let model_err = |n: usize, id: &str, e: ModelError| {
-        input_err(format!("injections[{n}] (\"{id}\")"), e.to_string())
-    };
-
-    // 1. Each injection on its own.
+    let errs = Errors { file };
     let mut drafts = Vec::new();
     let mut outcomes: Vec<Option<Outcome>> = Vec::new();
     let mut solutions: Vec<Option<(Territory, Solution)>> = Vec::new();
     for (n, inj) in case.injections.iter().enumerate() {
-        let device = devices.get(&inj.device).ok_or_else(|| {
-            input_err(
-                format!("injections[{n}].device"),
-                format!(
-                    "unknown device \"{}\"; the catalogue has {}",
-                    inj.device,
-                    devices.ids().join(", ")
-                ),
-            )
-        })?;
-        match (inj.method, device.nuclide) {
-            (Method::Ho166, nuclide) if nuclide != sirt_nuclides::Nuclide::Ho166 => {
-                return Err(input_err(
-                    format!("injections[{n}].method"),
-                    format!(
-                        "the ho166 method needs a Ho-166 device; \"{}\" is {}",
-                        device.id, device.nuclide
-                    ),
-                ));
-            }
-            (Method::Bsa, nuclide)
-                if nuclide != sirt_nuclides::Nuclide::Y90
-                    || device.ordering != sirt_devices::Ordering::Fraction =>
-            {
-                return Err(input_err(
-                    format!("injections[{n}].method"),
-                    format!(
-                        "the BSA method is for resin Y-90 microspheres drawn from a vial; \"{}\" is not",
-                        device.id
-                    ),
-                ));
-            }
-            _ => {}
+        let (draft, solved) = draft_injection(case, devices, n, inj, errs)?;
+        outcomes.push(contraindication(inj, solved.as_ref()));
+        solutions.push(solved);
+        drafts.push(draft);
+    }
+    let sessions = plan_sessions(case, &drafts, &solutions, &mut outcomes, errs)?;
+    let injections = injection_plans(drafts, outcomes, errs)?;
+    let checks = rules.evaluate(&facts(case, &injections, &sessions));
+    let notes = notes(case, &injections);
+    Ok(Plan {
+        case: case.clone(),
+        injections,
+        sessions,
+        checks,
+        notes,
+    })
+}
+
+/// Builds the errors of a plan of one case file.
+#[derive(Clone, Copy)]
+struct Errors<'a> {
+    file: &'a str,
+}
+
+impl Errors<'_> {
+    fn input(self, field: String, message: String) -> PlanError {
+        PlanError::Input {
+            file: self.file.to_owned(),
+            field,
+            message,
         }
-        let convention = inj.k.or(case.planning.k).unwrap_or(device.k_convention);
-        let k = convention
-            .resolve(device.nuclide)
-            .map_err(|e| input_err(format!("injections[{n}].k (or planning.k)"), e.to_string()))?;
-        let tumours: Vec<TumourPlan> = inj
-            .tumours
-            .iter()
-            .filter_map(|s| {
-                case.tumour(&s.id).map(|t| TumourPlan {
-                    id: s.id.clone(),
-                    tnr: s.tnr,
-                    fraction: s.fraction.value(),
-                    mass: t.mass * s.fraction.value(),
-                })
-            })
-            .collect();
-        let territory = Territory {
-            tumours: tumours
-                .iter()
-                .map(|t| TumourCompartment {
-                    id: t.id.clone(),
-                    mass: t.mass,
-                    tnr: t.tnr,
-                })
-                .collect(),
-            normal_liver: inj.normal_liver_mass,
-        };
-        let mut bsa = None;
-        let prescription = match (&inj.goal, inj.method) {
-            (Goal::Activity { activity }, _) => Some(Prescription::Fixed(*activity)),
-            (Goal::TumourDose { dose, tumour }, _) => Some(Prescription::TumourDose {
-                target: match tumour.as_str() {
-                    "combined" => TumourTarget::Combined,
-                    "every" => TumourTarget::Every,
-                    id => TumourTarget::Named(id.to_owned()),
-                },
-                dose: *dose,
-            }),
-            (Goal::PerfusedDose { dose }, Method::Ho166) => Some(Prescription::Ho166Rule(*dose)),
-            (Goal::PerfusedDose { dose }, _) => Some(Prescription::PerfusedDose(*dose)),
-            (Goal::Maximum, _) => Some(Prescription::MaximumAllowed),
-            (Goal::Formula, _) => {
-                let (height, weight) =
-                    case.patient
-                        .height
-                        .zip(case.patient.weight)
-                        .ok_or_else(|| {
-                            input_err(
-                                "patient.height / weight".into(),
-                                "needed by the BSA method".into(),
-                            )
-                        })?;
-                let r = BsaInputs {
-                    height,
-                    weight,
-                    tumour_volume: case.tumours.iter().map(|t| t.volume).sum(),
-                    liver_volume: case.liver.volume,
-                    perfused_volume: (inj.territory != TerritoryKind::WholeLiver)
-                        .then_some(inj.perfused_volume),
-                    lsf: inj.lung.lsf,
-                }
-                .compute(device.lsf_bands.as_ref().ok_or_else(|| {
-                    input_err(
-                        format!("injections[{n}].device"),
-                        format!(
-                            "device \"{}\" has no LSF bands for the BSA method in the catalogue",
-                            device.id
-                        ),
-                    )
-                })?)
-                .map_err(|e| model_err(n, &inj.id, e))?;
-                let p = r.activity.map(|a| Prescription::Formula {
-                    activity: a,
-                    label: "bsa",
-                });
-                bsa = Some(r);
-                p
-            }
-        };
-        let limits = InjectionLimits {
-            normal_liver_max: inj.limits.normal_liver_max,
-            lung_max: inj.limits.lung_max,
-            perfused_max: inj.limits.perfused_max,
-        };
-        let solution = match &prescription {
-            Some(p) => Some(
-                solve(&territory, &inj.lung, k.k, p, &limits)
-                    .map_err(|e| model_err(n, &inj.id, e))?,
-            ),
-            None => None,
-        };
-        let contraindication = solution.is_none().then(|| Outcome::Contraindicated {
-            reason: format!(
-                "LSF {:.1} % is above the last resin reduction band: treatment contraindicated",
-                inj.lung.lsf.percent()
-            ),
-        });
-        outcomes.push(contraindication);
-        solutions.push(solution.map(|s| (territory, s)));
-        drafts.push(Draft {
-            input: inj.clone(),
-            device: device.clone(),
-            k,
-            tumours,
-            bsa,
-        });
     }
 
-    // 2. Sessions in order: session limits, vial orders, expected and delivered doses, totals.
+    fn model(self, n: usize, id: &str, e: ModelError) -> PlanError {
+        self.input(format!("injections[{n}] (\"{id}\")"), e.to_string())
+    }
+}
+
+/// One injection on its own: device, K, tumour compartments and the activity solved for its
+/// prescription (`None` when the method contraindicates treatment).
+fn draft_injection(
+    case: &Case,
+    devices: &Catalogue,
+    n: usize,
+    inj: &Injection,
+    errs: Errors<'_>,
+) -> Result<(Draft, Option<(Territory, Solution)>), PlanError> {
+    let device = injection_device(devices, n, inj, errs)?;
+    let convention = inj.k.or(case.planning.k).unwrap_or(device.k_convention);
+    let k = convention
+        .resolve(device.nuclide)
+        .map_err(|e| errs.input(format!("injections[{n}].k (or planning.k)"), e.to_string()))?;
+    let tumours = tumour_plans(case, inj);
+    let territory = territory_of(&tumours, inj);
+    let (prescription, bsa) = prescription(case, n, inj, device, errs)?;
+    let limits = InjectionLimits {
+        normal_liver_max: inj.limits.normal_liver_max,
+        lung_max: inj.limits.lung_max,
+        perfused_max: inj.limits.perfused_max,
+    };
+    let solution = match &prescription {
+        Some(p) => Some(
+            solve(&territory, &inj.lung, k.k, p, &limits).map_err(|e| errs.model(n, &inj.id, e))?,
+        ),
+        None => None,
+    };
+    let draft = Draft {
+        input: inj.clone(),
+        device: device.clone(),
+        k,
+        tumours,
+        bsa,
+    };
+    Ok((draft, solution.map(|s| (territory, s))))
+}
+
+/// The injection's device from the catalogue, checked against the injection's method.
+fn injection_device<'d>(
+    devices: &'d Catalogue,
+    n: usize,
+    inj: &Injection,
+    errs: Errors<'_>,
+) -> Result<&'d Device, PlanError> {
+    let device = devices.get(&inj.device).ok_or_else(|| {
+        errs.input(
+            format!("injections[{n}].device"),
+            format!(
+                "unknown device \"{}\"; the catalogue has {}",
+                inj.device,
+                devices.ids().join(", ")
+            ),
+        )
+    })?;
+    match (inj.method, device.nuclide) {
+        (Method::Ho166, nuclide) if nuclide != sirt_nuclides::Nuclide::Ho166 => {
+            Err(errs.input(
+                format!("injections[{n}].method"),
+                format!(
+                    "the ho166 method needs a Ho-166 device; \"{}\" is {}",
+                    device.id, device.nuclide
+                ),
+            ))
+        }
+        (Method::Bsa, nuclide)
+            if nuclide != sirt_nuclides::Nuclide::Y90
+                || device.ordering != sirt_devices::Ordering::Fraction =>
+        {
+            Err(errs.input(
+                format!("injections[{n}].method"),
+                format!(
+                    "the BSA method is for resin Y-90 microspheres drawn from a vial; \"{}\" is not",
+                    device.id
+                ),
+            ))
+        }
+        _ => Ok(device),
+    }
+}
+
+/// The tumour compartments of an injection: each tumour share with its mass in the territory.
+fn tumour_plans(case: &Case, inj: &Injection) -> Vec<TumourPlan> {
+    inj.tumours
+        .iter()
+        .filter_map(|s| {
+            case.tumour(&s.id).map(|t| TumourPlan {
+                id: s.id.clone(),
+                tnr: s.tnr,
+                fraction: s.fraction.value(),
+                mass: t.mass * s.fraction.value(),
+            })
+        })
+        .collect()
+}
+
+/// The partition-model territory of an injection.
+fn territory_of(tumours: &[TumourPlan], inj: &Injection) -> Territory {
+    Territory {
+        tumours: tumours
+            .iter()
+            .map(|t| TumourCompartment {
+                id: t.id.clone(),
+                mass: t.mass,
+                tnr: t.tnr,
+            })
+            .collect(),
+        normal_liver: inj.normal_liver_mass,
+    }
+}
+
+/// The prescription of an injection's goal under its method (`None` when the BSA method
+/// contraindicates treatment), with the BSA intermediate values for the BSA formula.
+fn prescription(
+    case: &Case,
+    n: usize,
+    inj: &Injection,
+    device: &Device,
+    errs: Errors<'_>,
+) -> Result<(Option<Prescription>, Option<BsaResult>), PlanError> {
+    let prescription = match (&inj.goal, inj.method) {
+        (Goal::Activity { activity }, _) => Prescription::Fixed(*activity),
+        (Goal::TumourDose { dose, tumour }, _) => Prescription::TumourDose {
+            target: match tumour.as_str() {
+                "combined" => TumourTarget::Combined,
+                "every" => TumourTarget::Every,
+                id => TumourTarget::Named(id.to_owned()),
+            },
+            dose: *dose,
+        },
+        (Goal::PerfusedDose { dose }, Method::Ho166) => Prescription::Ho166Rule(*dose),
+        (Goal::PerfusedDose { dose }, _) => Prescription::PerfusedDose(*dose),
+        (Goal::Maximum, _) => Prescription::MaximumAllowed,
+        (Goal::Formula, _) => {
+            let r = bsa_formula(case, n, inj, device, errs)?;
+            let p = r.activity.map(|a| Prescription::Formula {
+                activity: a,
+                label: "bsa",
+            });
+            return Ok((p, Some(r)));
+        }
+    };
+    Ok((Some(prescription), None))
+}
+
+/// The BSA formula's activity (resin Y-90) for an injection.
+fn bsa_formula(
+    case: &Case,
+    n: usize,
+    inj: &Injection,
+    device: &Device,
+    errs: Errors<'_>,
+) -> Result<BsaResult, PlanError> {
+    let (height, weight) = case
+        .patient
+        .height
+        .zip(case.patient.weight)
+        .ok_or_else(|| {
+            errs.input(
+                "patient.height / weight".into(),
+                "needed by the BSA method".into(),
+            )
+        })?;
+    BsaInputs {
+        height,
+        weight,
+        tumour_volume: case.tumours.iter().map(|t| t.volume).sum(),
+        liver_volume: case.liver.volume,
+        perfused_volume: (inj.territory != TerritoryKind::WholeLiver)
+            .then_some(inj.perfused_volume),
+        lsf: inj.lung.lsf,
+    }
+    .compute(device.lsf_bands.as_ref().ok_or_else(|| {
+        errs.input(
+            format!("injections[{n}].device"),
+            format!(
+                "device \"{}\" has no LSF bands for the BSA method in the catalogue",
+                device.id
+            ),
+        )
+    })?)
+    .map_err(|e| errs.model(n, &inj.id, e))
+}
+
+/// The contraindication of an injection that has no solution (resin BSA with LSF above the
+/// last band).
+fn contraindication(inj: &Injection, solution: Option<&(Territory, Solution)>) -> Option<Outcome> {
+    solution.is_none().then(|| Outcome::Contraindicated {
+        reason: format!(
+            "LSF {:.1} % is above the last resin reduction band: treatment contraindicated",
+            inj.lung.lsf.percent()
+        ),
+    })
+}
+
+/// Sessions in order: session limits, vial orders, expected and delivered doses, totals. The
+/// outcome of every injection with an activity is set.
+fn plan_sessions(
+    case: &Case,
+    drafts: &[Draft],
+    solutions: &[Option<(Territory, Solution)>],
+    outcomes: &mut [Option<Outcome>],
+    errs: Errors<'_>,
+) -> Result<Vec<SessionPlan>, PlanError> {
     let whole_normal = case.whole_normal_liver_mass();
     let mut earlier_lung = case.earlier_lung_dose();
     let mut plan_ntad = AbsorbedDose::from_gy(0.0);
     let mut sessions = Vec::new();
     for session in &case.sessions {
-        let session_err = |e: String| input_err(format!("session \"{}\"", session.id), e);
-        let members: Vec<usize> = case
-            .injections
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.session == session.id)
-            .map(|(n, _)| n)
-            .collect();
-        let planned: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&n| solutions[n].is_some())
-            .collect();
-        let mut group: Vec<SessionInjection> = planned
-            .iter()
-            .filter_map(|&n| {
-                solutions[n].as_ref().map(|(t, s)| SessionInjection {
-                    territory: t.clone(),
-                    lung: case.injections[n].lung,
-                    k: drafts[n].k.k,
-                    solution: s.clone(),
-                })
-            })
-            .collect();
         let ctx = SessionContext {
             whole_normal_liver: whole_normal,
             lung_mass: case.lungs.mass,
             earlier_lung_dose: earlier_lung,
         };
-        let limits = &case.planning.limits;
-        let mut scalings = apply_limits(
-            &mut group,
-            &ctx,
-            &SessionLimits {
-                whole_liver_ntad_max: limits.whole_liver_ntad_max,
-                lung_session_max: limits.lung_session_max,
-                lung_cumulative_max: limits.lung_cumulative_max,
-            },
-        )
-        .map_err(|e| session_err(e.to_string()))?;
-        // Report injection indices of the case, not of the group.
-        for s in &mut scalings {
-            s.injections = s.injections.iter().map(|&g| planned[g]).collect();
-        }
-
-        // Per injection: vial order, doses expected with the ordered vial, delivery.
-        let mut expected_group: Vec<SessionInjection> = Vec::new();
-        let mut lung_energy_for_later = Energy::from_j(0.0);
-        let mut normal_energy_for_later = Energy::from_j(0.0);
-        for (g, &n) in planned.iter().enumerate() {
-            let inj = &case.injections[n];
-            let device = &drafts[n].device;
-            let k = drafts[n].k.k;
-            let territory = &group[g].territory;
-            let solution = group[g].solution.clone();
-            if !solution.administered.is_positive() {
-                outcomes[n] = Some(Outcome::NoActivityAllowed {
-                    reason: format!(
-                        "the {} is already reached by the earlier treatments and the activities fixed in this session",
-                        solution.binding.describe()
-                    ),
-                });
-                continue;
-            }
-            let vial_activity = vial_activity_for(solution.administered, inj.residual_fraction)
-                .map_err(|e| model_err(n, &inj.id, e))?;
-            let policy = match solution.binding {
-                Constraint::PerfusedTarget
-                | Constraint::TumourTarget
-                | Constraint::Ho166Rule
-                | Constraint::BsaFormula
-                | Constraint::FixedActivity => VialPolicy::Closest,
-                _ => VialPolicy::AtMost,
-            };
-            let order = sirt_devices::order(
-                device,
-                vial_activity,
-                &session.treatment,
-                session.calibration.as_ref(),
-                policy,
-            )
-            .map_err(|e| {
-                input_err(
-                    format!(
-                        "injections[{n}] (\"{}\"), session \"{}\"",
-                        inj.id, session.id
-                    ),
-                    e.to_string(),
-                )
-            })?;
-            // A whole glass vial is injected: what it holds at the planned instant, less the
-            // residual; a drawn (resin) or ordered (Ho-166) activity is the prescription itself.
-            let expected_administered = match device.ordering {
-                sirt_devices::Ordering::Vials => {
-                    order.chosen.at_injection * inj.residual_fraction.complement()
-                }
-                _ => solution.administered,
-            };
-            let expected = ExpectedDoses {
-                administered: expected_administered,
-                doses: territory
-                    .doses(k, expected_administered, &inj.lung)
-                    .map_err(|e| model_err(n, &inj.id, e))?,
-            };
-            let delivered = match &inj.delivery {
-                None => None,
-                Some(d) => Some(deliver(
-                    device,
-                    &order,
-                    vial_activity,
-                    session,
-                    d,
-                    n,
-                    &inj.id,
-                    file,
-                )?)
-                .map(|delivery| {
-                    territory
-                        .doses(k, delivery.delivered, &inj.lung)
-                        .map(|doses| DeliveredDoses {
-                            delivery,
-                            injected: d.injected.clone(),
-                            doses,
-                        })
-                })
-                .transpose()
-                .map_err(|e| model_err(n, &inj.id, e))?,
-            };
-            let carried = delivered.as_ref().map_or(&expected.doses, |d| &d.doses);
-            lung_energy_for_later += carried.lung.energy;
-            normal_energy_for_later += carried.normal_liver.energy;
-            expected_group.push(SessionInjection {
-                solution: Solution {
-                    doses: expected.doses.clone(),
-                    administered: expected_administered,
-                    ..solution.clone()
-                },
-                ..group[g].clone()
-            });
-            let target_reached = matches!(inj.goal, Goal::TumourDose { .. })
-                .then(|| solution.binding == Constraint::TumourTarget);
-            outcomes[n] = Some(Outcome::Planned(Box::new(PlannedActivity {
-                solution,
-                vial_activity,
-                order,
-                expected,
-                target_reached,
-                delivered,
-            })));
-        }
-        let session_totals = if expected_group.is_empty() {
-            None
-        } else {
-            Some(totals(&expected_group, &ctx).map_err(|e| session_err(e.to_string()))?)
-        };
-        // Whole-tumour doses: energy from every injection of the session over the whole mass.
-        let mut tumour_doses: Vec<(String, AbsorbedDose)> = Vec::new();
-        for t in &case.tumours {
-            let energy: Option<Energy> = expected_group
-                .iter()
-                .flat_map(|g| g.solution.doses.tumours.iter())
-                .filter(|(id, _)| *id == t.id)
-                .map(|(_, c)| c.energy)
-                .reduce(|a, b| a + b);
-            if let Some(e) = energy {
-                tumour_doses.push((t.id.clone(), e / t.mass));
-            }
-        }
-        let extent = extent_of(members.iter().map(|&n| &case.injections[n]));
-        plan_ntad += normal_energy_for_later / whole_normal;
+        let step = plan_session(case, session, drafts, solutions, &ctx, outcomes, errs)?;
+        plan_ntad += step.normal_energy / whole_normal;
         sessions.push(SessionPlan {
             id: session.id.clone(),
             treatment: session.treatment.clone(),
-            extent,
-            injections: members,
-            totals: session_totals,
-            tumour_doses,
-            scalings,
+            extent: step.extent,
+            injections: step.members,
+            totals: step.totals,
+            tumour_doses: step.tumour_doses,
+            scalings: step.scalings,
             earlier_lung_dose: earlier_lung,
             plan_whole_liver_ntad: plan_ntad,
         });
-        earlier_lung += lung_energy_for_later / case.lungs.mass;
+        earlier_lung += step.lung_energy / case.lungs.mass;
     }
+    Ok(sessions)
+}
 
+/// One session planned: what its [`SessionPlan`] holds apart from the doses carried across
+/// sessions, and the energies its injections carry to later sessions.
+struct SessionStep {
+    members: Vec<usize>,
+    extent: Extent,
+    totals: Option<SessionTotals>,
+    tumour_doses: Vec<(String, AbsorbedDose)>,
+    scalings: Vec<SessionScaling>,
+    lung_energy: Energy,
+    normal_energy: Energy,
+}
+
+/// Plans one session: session limits over its injections with a solution, then each
+/// injection's vial order and doses, then the session's totals and whole-tumour doses.
+fn plan_session(
+    case: &Case,
+    session: &sirt_case::Session,
+    drafts: &[Draft],
+    solutions: &[Option<(Territory, Solution)>],
+    ctx: &SessionContext,
+    outcomes: &mut [Option<Outcome>],
+    errs: Errors<'_>,
+) -> Result<SessionStep, PlanError> {
+    let session_err = |e: String| errs.input(format!("session \"{}\"", session.id), e);
+    let members: Vec<usize> = case
+        .injections
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.session == session.id)
+        .map(|(n, _)| n)
+        .collect();
+    let planned: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&n| solutions[n].is_some())
+        .collect();
+    let (group, scalings) = limit_session(case, drafts, solutions, &planned, ctx)
+        .map_err(|e| session_err(e.to_string()))?;
+
+    let mut expected_group: Vec<SessionInjection> = Vec::new();
+    let mut lung_energy = Energy::from_j(0.0);
+    let mut normal_energy = Energy::from_j(0.0);
+    for (member, &n) in group.iter().zip(&planned) {
+        if !member.solution.administered.is_positive() {
+            outcomes[n] = Some(no_activity_allowed(&member.solution));
+            continue;
+        }
+        let inj = &case.injections[n];
+        let (activity, expected) = plan_activity(inj, session, &drafts[n], n, member, errs)?;
+        let carried = activity
+            .delivered
+            .as_ref()
+            .map_or(&activity.expected.doses, |d| &d.doses);
+        lung_energy += carried.lung.energy;
+        normal_energy += carried.normal_liver.energy;
+        expected_group.push(expected);
+        outcomes[n] = Some(Outcome::Planned(Box::new(activity)));
+    }
+    let totals = if expected_group.is_empty() {
+        None
+    } else {
+        Some(totals(&expected_group, ctx).map_err(|e| session_err(e.to_string()))?)
+    };
+    Ok(SessionStep {
+        extent: extent_of(members.iter().map(|&n| &case.injections[n])),
+        members,
+        totals,
+        tumour_doses: whole_tumour_doses(case, &expected_group),
+        scalings,
+        lung_energy,
+        normal_energy,
+    })
+}
+
+/// The session's injections with a solution (`planned`, case indices) scaled to meet the
+/// session limits, and the scalings applied (with case indices).
+fn limit_session(
+    case: &Case,
+    drafts: &[Draft],
+    solutions: &[Option<(Territory, Solution)>],
+    planned: &[usize],
+    ctx: &SessionContext,
+) -> Result<(Vec<SessionInjection>, Vec<SessionScaling>), ModelError> {
+    let mut group: Vec<SessionInjection> = planned
+        .iter()
+        .filter_map(|&n| {
+            solutions[n].as_ref().map(|(t, s)| SessionInjection {
+                territory: t.clone(),
+                lung: case.injections[n].lung,
+                k: drafts[n].k.k,
+                solution: s.clone(),
+            })
+        })
+        .collect();
+    let limits = &case.planning.limits;
+    let mut scalings = apply_limits(
+        &mut group,
+        ctx,
+        &SessionLimits {
+            whole_liver_ntad_max: limits.whole_liver_ntad_max,
+            lung_session_max: limits.lung_session_max,
+            lung_cumulative_max: limits.lung_cumulative_max,
+        },
+    )?;
+    // Report injection indices of the case, not of the group.
+    for s in &mut scalings {
+        s.injections = s.injections.iter().map(|&g| planned[g]).collect();
+    }
+    Ok((group, scalings))
+}
+
+/// The outcome of an injection left no activity by the session limits.
+fn no_activity_allowed(solution: &Solution) -> Outcome {
+    Outcome::NoActivityAllowed {
+        reason: format!(
+            "the {} is already reached by the earlier treatments and the activities fixed in this session",
+            solution.binding.describe()
+        ),
+    }
+}
+
+/// An injection with an activity after the session limits (`member`): its vial order, the doses
+/// expected with the ordered vial, the delivered doses, and the session member at the expected
+/// activity (what the session totals use).
+fn plan_activity(
+    inj: &Injection,
+    session: &sirt_case::Session,
+    draft: &Draft,
+    n: usize,
+    member: &SessionInjection,
+    errs: Errors<'_>,
+) -> Result<(PlannedActivity, SessionInjection), PlanError> {
+    let device = &draft.device;
+    let k = draft.k.k;
+    let territory = &member.territory;
+    let solution = member.solution.clone();
+    let vial_activity = vial_activity_for(solution.administered, inj.residual_fraction)
+        .map_err(|e| errs.model(n, &inj.id, e))?;
+    let order = sirt_devices::order(
+        device,
+        vial_activity,
+        &session.treatment,
+        session.calibration.as_ref(),
+        vial_policy(&solution.binding),
+    )
+    .map_err(|e| {
+        errs.input(
+            format!(
+                "injections[{n}] (\"{}\"), session \"{}\"",
+                inj.id, session.id
+            ),
+            e.to_string(),
+        )
+    })?;
+    // A whole glass vial is injected: what it holds at the planned instant, less the
+    // residual; a drawn (resin) or ordered (Ho-166) activity is the prescription itself.
+    let expected_administered = match device.ordering {
+        sirt_devices::Ordering::Vials => {
+            order.chosen.at_injection * inj.residual_fraction.complement()
+        }
+        _ => solution.administered,
+    };
+    let expected = ExpectedDoses {
+        administered: expected_administered,
+        doses: territory
+            .doses(k, expected_administered, &inj.lung)
+            .map_err(|e| errs.model(n, &inj.id, e))?,
+    };
+    let delivered = match &inj.delivery {
+        None => None,
+        Some(d) => Some(deliver(
+            device,
+            &order,
+            vial_activity,
+            session,
+            d,
+            n,
+            &inj.id,
+            errs.file,
+        )?)
+        .map(|delivery| {
+            territory
+                .doses(k, delivery.delivered, &inj.lung)
+                .map(|doses| DeliveredDoses {
+                    delivery,
+                    injected: d.injected.clone(),
+                    doses,
+                })
+        })
+        .transpose()
+        .map_err(|e| errs.model(n, &inj.id, e))?,
+    };
+    let expected_member = SessionInjection {
+        solution: Solution {
+            doses: expected.doses.clone(),
+            administered: expected_administered,
+            ..solution.clone()
+        },
+        ..member.clone()
+    };
+    let target_reached = matches!(inj.goal, Goal::TumourDose { .. })
+        .then(|| solution.binding == Constraint::TumourTarget);
+    let activity = PlannedActivity {
+        solution,
+        vial_activity,
+        order,
+        expected,
+        target_reached,
+        delivered,
+    };
+    Ok((activity, expected_member))
+}
+
+/// The vial closest to the activity for a target or a fixed activity; at most the activity
+/// when a limit binds.
+fn vial_policy(binding: &Constraint) -> VialPolicy {
+    match binding {
+        Constraint::PerfusedTarget
+        | Constraint::TumourTarget
+        | Constraint::Ho166Rule
+        | Constraint::BsaFormula
+        | Constraint::FixedActivity => VialPolicy::Closest,
+        _ => VialPolicy::AtMost,
+    }
+}
+
+/// Whole-tumour doses: energy from every injection of the session over the whole mass.
+fn whole_tumour_doses(
+    case: &Case,
+    expected_group: &[SessionInjection],
+) -> Vec<(String, AbsorbedDose)> {
+    let mut tumour_doses: Vec<(String, AbsorbedDose)> = Vec::new();
+    for t in &case.tumours {
+        let energy: Option<Energy> = expected_group
+            .iter()
+            .flat_map(|g| g.solution.doses.tumours.iter())
+            .filter(|(id, _)| *id == t.id)
+            .map(|(_, c)| c.energy)
+            .reduce(|a, b| a + b);
+        if let Some(e) = energy {
+            tumour_doses.push((t.id.clone(), e / t.mass));
+        }
+    }
+    tumour_doses
+}
+
+/// The injections of the plan, each with its outcome.
+fn injection_plans(
+    drafts: Vec<Draft>,
+    outcomes: Vec<Option<Outcome>>,
+    errs: Errors<'_>,
+) -> Result<Vec<InjectionPlan>, PlanError> {
     let mut injections = Vec::new();
     for (n, (d, outcome)) in drafts.into_iter().zip(outcomes).enumerate() {
         let outcome = outcome.ok_or_else(|| {
-            input_err(
+            errs.input(
                 format!("injections[{n}].session"),
                 "the injection's session was not planned".into(),
             )
@@ -606,15 +787,7 @@ pub fn plan(
             outcome,
         });
     }
-    let checks = rules.evaluate(&facts(case, &injections, &sessions));
-    let notes = notes(case, &injections);
-    Ok(Plan {
-        case: case.clone(),
-        injections,
-        sessions,
-        checks,
-        notes,
-    })
+    Ok(injections)
 }
 
 /// Maximum distance between the recorded injection and the session's planned instant.
