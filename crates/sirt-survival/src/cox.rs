@@ -1,7 +1,8 @@
 //! Cox proportional hazards by Newton–Raphson on the partial likelihood, Efron (default) or
 //! Breslow ties; Wald and likelihood-ratio tests; Harrell's concordance (lifelines' counting).
 
-use crate::linalg::{cholesky, cholesky_inverse, cholesky_solve};
+use crate::linalg::{cholesky, cholesky_inverse};
+use crate::newton::{LogLikelihood, Stop, column_mean_sd, newton_raphson};
 use crate::special::{ChiSquareTest, normal_two_sided_p, z_two_sided};
 use crate::table::Cohort;
 use serde::Serialize;
@@ -205,6 +206,18 @@ struct Data<'a> {
     events: &'a [bool],
 }
 
+impl LogLikelihood for Partial {
+    fn log_likelihood(&self) -> f64 {
+        self.loglik
+    }
+    fn score(&self) -> &[f64] {
+        &self.score
+    }
+    fn information(&self) -> &[f64] {
+        &self.info
+    }
+}
+
 fn partial(data: &Data<'_>, beta: &[f64], ties: Ties) -> Partial {
     let p = data.p;
     let n = data.events.len();
@@ -292,6 +305,103 @@ pub fn cox_fit(
 ) -> Result<CoxFit, CoxError> {
     let n = durations.len();
     let p = names.len();
+    check_inputs(durations, events, covariates, names, options)?;
+    let n_events = events.iter().filter(|&&e| e).count();
+    if n_events == 0 {
+        return Err(CoxError::NoEvents { n });
+    }
+    // Centre and scale: the partial likelihood is invariant to centring, and scaling only
+    // rescales β; both keep exp(η) in range and Newton well conditioned.
+    let (mean, sd) = column_mean_sd(covariates, p);
+    if let Some(j) = (0..p).find(|&j| sd[j] == 0.0 || !sd[j].is_finite()) {
+        return Err(CoxError::ZeroVariance {
+            covariate: names[j].clone(),
+            value: covariates.first().map_or(0.0, |r| r[j]),
+        });
+    }
+    let z: Vec<f64> = covariates
+        .iter()
+        .flat_map(|r| (0..p).map(|j| (r[j] - mean[j]) / sd[j]).collect::<Vec<_>>())
+        .collect();
+    let (order, blocks) = tied_time_blocks(durations);
+    let data = Data {
+        z: &z,
+        p,
+        order,
+        blocks,
+        events,
+    };
+    let fit = newton_raphson(
+        vec![0.0; p],
+        options.max_iterations,
+        options.tolerance,
+        |beta| partial(&data, beta, options.ties),
+    );
+    let not_converged = || CoxError::NotConverged {
+        max_iterations: options.max_iterations,
+        iterations: fit.iterations,
+        last_step: fit.last_step,
+    };
+    match fit.stop {
+        Stop::Converged => {}
+        // Collinearity shows at β = 0; an information matrix that vanishes later is a
+        // coefficient running off to infinity (monotone likelihood).
+        Stop::Singular { pivot } if fit.iterations == 1 => {
+            return Err(CoxError::Singular {
+                covariate: names[pivot].clone(),
+            });
+        }
+        Stop::Singular { .. } | Stop::IterationLimit | Stop::NonFinite => {
+            return Err(not_converged());
+        }
+    }
+    let l = cholesky(&fit.at.info, p).map_err(|_| not_converged())?;
+    let cov_z = cholesky_inverse(&l, p);
+    let beta = &fit.beta;
+    let wald_stat: f64 = (0..p)
+        .map(|a| {
+            (0..p)
+                .map(|b| beta[a] * fit.at.info[a * p + b] * beta[b])
+                .sum::<f64>()
+        })
+        .sum();
+    let coef: Vec<f64> = (0..p).map(|j| beta[j] / sd[j]).collect();
+    let covariance: Vec<Vec<f64>> = (0..p)
+        .map(|a| (0..p).map(|b| cov_z[a * p + b] / (sd[a] * sd[b])).collect())
+        .collect();
+    let coefficients = coefficients(names, &coef, &covariance, options.alpha);
+    let eta: Vec<f64> = covariates
+        .iter()
+        .map(|r| r.iter().zip(&coef).map(|(x, b)| x * b).sum())
+        .collect();
+    let loglik = fit.at.loglik;
+    let null_loglik = fit.start_log_likelihood;
+    Ok(CoxFit {
+        ties: options.ties,
+        n,
+        events: n_events,
+        alpha: options.alpha,
+        coefficients,
+        covariance,
+        log_likelihood: loglik,
+        null_log_likelihood: null_loglik,
+        likelihood_ratio: ChiSquareTest::new(2.0 * (loglik - null_loglik), p),
+        wald: ChiSquareTest::new(wald_stat, p),
+        concordance: concordance_index(durations, &eta, events),
+        iterations: fit.iterations,
+    })
+}
+
+/// Checks alpha, the sizes of the inputs, and that durations and covariates are usable.
+fn check_inputs(
+    durations: &[f64],
+    events: &[bool],
+    covariates: &[Vec<f64>],
+    names: &[String],
+    options: &CoxOptions,
+) -> Result<(), CoxError> {
+    let n = durations.len();
+    let p = names.len();
     if p == 0 {
         return Err(CoxError::NoCovariates);
     }
@@ -337,33 +447,13 @@ pub fn cox_fit(
             });
         }
     }
-    let n_events = events.iter().filter(|&&e| e).count();
-    if n_events == 0 {
-        return Err(CoxError::NoEvents { n });
-    }
-    // Centre and scale: the partial likelihood is invariant to centring, and scaling only
-    // rescales β; both keep exp(η) in range and Newton well conditioned.
-    let mut mean = vec![0.0; p];
-    let mut sd = vec![0.0; p];
-    for j in 0..p {
-        mean[j] = covariates.iter().map(|r| r[j]).sum::<f64>() / n as f64;
-        sd[j] = (covariates
-            .iter()
-            .map(|r| (r[j] - mean[j]).powi(2))
-            .sum::<f64>()
-            / n as f64)
-            .sqrt();
-        if sd[j] == 0.0 || !sd[j].is_finite() {
-            return Err(CoxError::ZeroVariance {
-                covariate: names[j].clone(),
-                value: covariates.first().map_or(0.0, |r| r[j]),
-            });
-        }
-    }
-    let z: Vec<f64> = covariates
-        .iter()
-        .flat_map(|r| (0..p).map(|j| (r[j] - mean[j]) / sd[j]).collect::<Vec<_>>())
-        .collect();
+    Ok(())
+}
+
+/// Subject indices by decreasing duration, and the (start, end) in that order of each
+/// distinct duration.
+fn tied_time_blocks(durations: &[f64]) -> (Vec<usize>, Vec<(usize, usize)>) {
+    let n = durations.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| durations[b].total_cmp(&durations[a]));
     let mut blocks = Vec::new();
@@ -375,88 +465,18 @@ pub fn cox_fit(
         }
         blocks.push((start, i));
     }
-    let data = Data {
-        z: &z,
-        p,
-        order,
-        blocks,
-        events,
-    };
-    let singular = |j: usize| CoxError::Singular {
-        covariate: names[j].clone(),
-    };
+    (order, blocks)
+}
 
-    let mut beta = vec![0.0; p];
-    let mut cur = partial(&data, &beta, options.ties);
-    let null_loglik = cur.loglik;
-    let mut iterations = 0;
-    let mut last_step = f64::INFINITY;
-    let mut converged = false;
-    while iterations < options.max_iterations {
-        iterations += 1;
-        // Collinearity shows at β = 0; an information matrix that vanishes later is a
-        // coefficient running off to infinity (monotone likelihood).
-        let l = match cholesky(&cur.info, p) {
-            Ok(l) => l,
-            Err(j) if iterations == 1 => return Err(singular(j)),
-            Err(_) => break,
-        };
-        let step = cholesky_solve(&l, p, &cur.score);
-        let mut factor = 1.0;
-        let mut next;
-        let mut trial;
-        loop {
-            trial = beta
-                .iter()
-                .zip(&step)
-                .map(|(b, s)| b + factor * s)
-                .collect::<Vec<_>>();
-            next = partial(&data, &trial, options.ties);
-            if next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs() {
-                break;
-            }
-            factor *= 0.5;
-            if factor < 1e-10 {
-                break;
-            }
-        }
-        last_step = step.iter().map(|s| (factor * s).abs()).fold(0.0, f64::max);
-        beta = trial;
-        cur = next;
-        if !cur.loglik.is_finite() {
-            break;
-        }
-        if last_step < options.tolerance {
-            converged = true;
-            break;
-        }
-    }
-    if !converged {
-        return Err(CoxError::NotConverged {
-            max_iterations: options.max_iterations,
-            iterations,
-            last_step,
-        });
-    }
-    let l = cholesky(&cur.info, p).map_err(|_| CoxError::NotConverged {
-        max_iterations: options.max_iterations,
-        iterations,
-        last_step,
-    })?;
-    let cov_z = cholesky_inverse(&l, p);
-    let wald_stat: f64 = (0..p)
-        .map(|a| {
-            (0..p)
-                .map(|b| beta[a] * cur.info[a * p + b] * beta[b])
-                .sum::<f64>()
-        })
-        .sum();
-    let coef: Vec<f64> = (0..p).map(|j| beta[j] / sd[j]).collect();
-    let covariance: Vec<Vec<f64>> = (0..p)
-        .map(|a| (0..p).map(|b| cov_z[a * p + b] / (sd[a] * sd[b])).collect())
-        .collect();
-    let zc = z_two_sided(options.alpha);
-    let coefficients = (0..p)
+/// The coefficient table: SE, hazard ratio with its interval at `alpha`, Wald z and p.
+fn coefficients(
+    names: &[String],
+    coef: &[f64],
+    covariance: &[Vec<f64>],
+    alpha: f64,
+) -> Vec<CoxCoefficient> {
+    let zc = z_two_sided(alpha);
+    (0..names.len())
         .map(|j| {
             let se = covariance[j][j].sqrt();
             let zval = coef[j] / se;
@@ -471,25 +491,7 @@ pub fn cox_fit(
                 p_value: normal_two_sided_p(zval),
             }
         })
-        .collect();
-    let eta: Vec<f64> = covariates
-        .iter()
-        .map(|r| r.iter().zip(&coef).map(|(x, b)| x * b).sum())
-        .collect();
-    Ok(CoxFit {
-        ties: options.ties,
-        n,
-        events: n_events,
-        alpha: options.alpha,
-        coefficients,
-        covariance,
-        log_likelihood: cur.loglik,
-        null_log_likelihood: null_loglik,
-        likelihood_ratio: ChiSquareTest::new(2.0 * (cur.loglik - null_loglik), p),
-        wald: ChiSquareTest::new(wald_stat, p),
-        concordance: concordance_index(durations, &eta, events),
-        iterations,
-    })
+        .collect()
 }
 
 /// Harrell's C of a risk score (higher = earlier event expected), counted as lifelines 0.30.3

@@ -41,6 +41,7 @@ mod km;
 mod linalg;
 mod logistic;
 mod logrank;
+mod newton;
 mod render;
 mod roc;
 pub mod special;

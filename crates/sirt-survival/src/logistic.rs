@@ -2,7 +2,8 @@
 //! canonical logit link is iteratively reweighted least squares), with Wald statistics and odds
 //! ratios.
 
-use crate::linalg::{cholesky, cholesky_inverse, cholesky_solve};
+use crate::linalg::{cholesky, cholesky_inverse};
+use crate::newton::{LogLikelihood, Stop, column_mean_sd, newton_raphson};
 use crate::special::{ChiSquareTest, normal_two_sided_p, z_two_sided};
 use crate::table::BinaryTable;
 use serde::Serialize;
@@ -232,6 +233,25 @@ struct State {
     min_p: f64,
 }
 
+impl State {
+    /// Whether a fitted probability is within [`SEPARATION_PROBABILITY`] of 0 or 1.
+    fn separated(&self) -> bool {
+        self.max_p > 1.0 - SEPARATION_PROBABILITY || self.min_p < SEPARATION_PROBABILITY
+    }
+}
+
+impl LogLikelihood for State {
+    fn log_likelihood(&self) -> f64 {
+        self.loglik
+    }
+    fn score(&self) -> &[f64] {
+        &self.score
+    }
+    fn information(&self) -> &[f64] {
+        &self.info
+    }
+}
+
 fn evaluate(x: &[f64], q: usize, y: &[bool], beta: &[f64]) -> State {
     let mut loglik = 0.0;
     let mut score = vec![0.0; q];
@@ -278,6 +298,105 @@ pub fn logistic_fit(
 ) -> Result<LogisticFit, LogisticError> {
     let n = responses.len();
     let p = names.len();
+    check_inputs(responses, covariates, names, options)?;
+    let positives = responses.iter().filter(|&&r| r).count();
+    if positives == 0 || positives == n {
+        return Err(LogisticError::NoVariation {
+            response: response.to_string(),
+            value: u8::from(positives == n),
+        });
+    }
+    let (mean, sd) = column_mean_sd(covariates, p);
+    if let Some(j) = (0..p).find(|&j| sd[j] == 0.0 || !sd[j].is_finite()) {
+        return Err(LogisticError::ZeroVariance {
+            covariate: names[j].clone(),
+            value: covariates[0][j],
+        });
+    }
+    // Design with intercept on standardized covariates.
+    let q = p + 1;
+    let mut x = Vec::with_capacity(n * q);
+    for row in covariates {
+        x.push(1.0);
+        x.extend((0..p).map(|j| (row[j] - mean[j]) / sd[j]));
+    }
+    let term = |k: usize| -> String {
+        if k == 0 {
+            INTERCEPT_NAME.to_string()
+        } else {
+            names[k - 1].clone()
+        }
+    };
+    let pbar = positives as f64 / n as f64;
+    let mut beta = vec![0.0; q];
+    beta[0] = (pbar / (1.0 - pbar)).ln();
+    let fit = newton_raphson(beta, options.max_iterations, options.tolerance, |b| {
+        evaluate(&x, q, responses, b)
+    });
+    match fit.stop {
+        Stop::Converged => {}
+        Stop::Singular { pivot } if !fit.at.separated() => {
+            return Err(LogisticError::Singular {
+                covariate: term(pivot),
+            });
+        }
+        Stop::Singular { .. } | Stop::IterationLimit | Stop::NonFinite if fit.at.separated() => {
+            return Err(LogisticError::Separation);
+        }
+        Stop::Singular { .. } | Stop::IterationLimit | Stop::NonFinite => {
+            return Err(LogisticError::NotConverged {
+                iterations: fit.iterations,
+                last_step: fit.last_step,
+            });
+        }
+    }
+    let l =
+        cholesky(&fit.at.info, q).map_err(|k| LogisticError::Singular { covariate: term(k) })?;
+    let cov_z = cholesky_inverse(&l, q);
+    let (coef, covariance) = original_scale(&fit.beta, &cov_z, &mean, &sd);
+    let zc = z_two_sided(options.alpha);
+    let coefficients = (0..q)
+        .map(|k| {
+            let se = covariance[k][k].sqrt();
+            let z = coef[k] / se;
+            LogisticCoefficient {
+                name: term(k),
+                coef: coef[k],
+                se,
+                z,
+                p_value: normal_two_sided_p(z),
+                odds_ratio: coef[k].exp(),
+                or_lower: (coef[k] - zc * se).exp(),
+                or_upper: (coef[k] + zc * se).exp(),
+            }
+        })
+        .collect();
+    let loglik = fit.at.loglik;
+    let null_loglik = fit.start_log_likelihood;
+    Ok(LogisticFit {
+        response: response.to_string(),
+        n,
+        positives,
+        alpha: options.alpha,
+        coefficients,
+        covariance,
+        log_likelihood: loglik,
+        null_log_likelihood: null_loglik,
+        likelihood_ratio: ChiSquareTest::new(2.0 * (loglik - null_loglik), p),
+        iterations: fit.iterations,
+    })
+}
+
+/// Checks that there are rows and covariates, alpha, the sizes of the rows and that every
+/// covariate value is finite.
+fn check_inputs(
+    responses: &[bool],
+    covariates: &[Vec<f64>],
+    names: &[String],
+    options: &LogisticOptions,
+) -> Result<(), LogisticError> {
+    let n = responses.len();
+    let p = names.len();
     if n == 0 || p == 0 {
         return Err(LogisticError::Empty {
             rows: n,
@@ -312,99 +431,18 @@ pub fn logistic_fit(
             });
         }
     }
-    let positives = responses.iter().filter(|&&r| r).count();
-    if positives == 0 || positives == n {
-        return Err(LogisticError::NoVariation {
-            response: response.to_string(),
-            value: u8::from(positives == n),
-        });
-    }
-    let mut mean = vec![0.0; p];
-    let mut sd = vec![0.0; p];
-    for j in 0..p {
-        mean[j] = covariates.iter().map(|r| r[j]).sum::<f64>() / n as f64;
-        sd[j] = (covariates
-            .iter()
-            .map(|r| (r[j] - mean[j]).powi(2))
-            .sum::<f64>()
-            / n as f64)
-            .sqrt();
-        if sd[j] == 0.0 || !sd[j].is_finite() {
-            return Err(LogisticError::ZeroVariance {
-                covariate: names[j].clone(),
-                value: covariates[0][j],
-            });
-        }
-    }
-    // Design with intercept on standardized covariates.
-    let q = p + 1;
-    let mut x = Vec::with_capacity(n * q);
-    for row in covariates {
-        x.push(1.0);
-        x.extend((0..p).map(|j| (row[j] - mean[j]) / sd[j]));
-    }
-    let term = |k: usize| -> String {
-        if k == 0 {
-            INTERCEPT_NAME.to_string()
-        } else {
-            names[k - 1].clone()
-        }
-    };
-    let pbar = positives as f64 / n as f64;
-    let mut beta = vec![0.0; q];
-    beta[0] = (pbar / (1.0 - pbar)).ln();
-    let mut cur = evaluate(&x, q, responses, &beta);
-    let null_loglik = cur.loglik;
-    let mut iterations = 0;
-    let mut last_step = f64::INFINITY;
-    let mut converged = false;
-    while iterations < options.max_iterations {
-        iterations += 1;
-        let l = cholesky(&cur.info, q).map_err(|k| {
-            if cur.max_p > 1.0 - SEPARATION_PROBABILITY || cur.min_p < SEPARATION_PROBABILITY {
-                LogisticError::Separation
-            } else {
-                LogisticError::Singular { covariate: term(k) }
-            }
-        })?;
-        let step = cholesky_solve(&l, q, &cur.score);
-        let mut factor = 1.0;
-        let (mut trial, mut next);
-        loop {
-            trial = beta
-                .iter()
-                .zip(&step)
-                .map(|(b, s)| b + factor * s)
-                .collect::<Vec<_>>();
-            next = evaluate(&x, q, responses, &trial);
-            if next.loglik.is_finite() && next.loglik >= cur.loglik - 1e-12 * cur.loglik.abs() {
-                break;
-            }
-            factor *= 0.5;
-            if factor < 1e-10 {
-                break;
-            }
-        }
-        last_step = step.iter().map(|s| (factor * s).abs()).fold(0.0, f64::max);
-        beta = trial;
-        cur = next;
-        if last_step < options.tolerance {
-            converged = true;
-            break;
-        }
-    }
-    if !converged {
-        if cur.max_p > 1.0 - SEPARATION_PROBABILITY || cur.min_p < SEPARATION_PROBABILITY {
-            return Err(LogisticError::Separation);
-        }
-        return Err(LogisticError::NotConverged {
-            iterations,
-            last_step,
-        });
-    }
-    let l = cholesky(&cur.info, q).map_err(|k| LogisticError::Singular { covariate: term(k) })?;
-    let cov_z = cholesky_inverse(&l, q);
-    // Back to the original scale: b = A·b_z with A row 0 = [1, −μ₁/s₁, …], row j = e_j/s_j.
+    Ok(())
+}
+
+/// Coefficients and their covariance back on the original scale from the standardized fit
+/// (`beta`, `cov_z`): b = A·b_z, Σ = A·Σ_z·Aᵀ with A row 0 = [1, −μ₁/s₁, …], row j = e_j/s_j.
+fn original_scale(
+    beta: &[f64],
+    cov_z: &[f64],
+    mean: &[f64],
+    sd: &[f64],
+) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let q = beta.len();
     let mut a = vec![0.0; q * q];
     a[0] = 1.0;
     for j in 1..q {
@@ -426,33 +464,5 @@ pub fn logistic_fit(
             covariance[r][c] = s;
         }
     }
-    let zc = z_two_sided(options.alpha);
-    let coefficients = (0..q)
-        .map(|k| {
-            let se = covariance[k][k].sqrt();
-            let z = coef[k] / se;
-            LogisticCoefficient {
-                name: term(k),
-                coef: coef[k],
-                se,
-                z,
-                p_value: normal_two_sided_p(z),
-                odds_ratio: coef[k].exp(),
-                or_lower: (coef[k] - zc * se).exp(),
-                or_upper: (coef[k] + zc * se).exp(),
-            }
-        })
-        .collect();
-    Ok(LogisticFit {
-        response: response.to_string(),
-        n,
-        positives,
-        alpha: options.alpha,
-        coefficients,
-        covariance,
-        log_likelihood: cur.loglik,
-        null_log_likelihood: null_loglik,
-        likelihood_ratio: ChiSquareTest::new(2.0 * (cur.loglik - null_loglik), p),
-        iterations,
-    })
+    (coef, covariance)
 }

@@ -114,6 +114,44 @@ fn conventions(curve: &KmCurve) -> String {
 pub const RESEARCH_NOTICE: &str =
     "Research use only: not a medical device, not for clinical decisions.";
 
+/// Where the parts of the Kaplan–Meier figure go.
+struct KmFrame {
+    /// Largest time on the x axis.
+    t_max: f64,
+    plot_w: f64,
+    plot_top: f64,
+    table_top: f64,
+    notice_y: f64,
+    height: f64,
+}
+
+impl KmFrame {
+    /// The frame for `groups` curves over times up to `t_max`.
+    fn new(groups: usize, t_max: f64) -> KmFrame {
+        let plot_top = LEGEND_TOP + LEGEND_ROW * groups as f64 + 8.0;
+        let table_top = plot_top + PLOT_HEIGHT + 70.0;
+        let notice_y = table_top + ROW_HEIGHT * (groups as f64 + 1.0) + 8.0;
+        KmFrame {
+            t_max,
+            plot_w: WIDTH - LEFT - RIGHT,
+            plot_top,
+            table_top,
+            notice_y,
+            height: notice_y + 12.0,
+        }
+    }
+
+    /// x of time `t`.
+    fn x(&self, t: f64) -> f64 {
+        LEFT + self.plot_w * t / self.t_max
+    }
+
+    /// y of survival `s`.
+    fn y(&self, s: f64) -> f64 {
+        self.plot_top + PLOT_HEIGHT * (1.0 - s)
+    }
+}
+
 /// The Kaplan–Meier curves as a standalone SVG document: step curves, censoring ticks, the
 /// optional confidence band, a legend with n and the median, axes with units, the numbers at
 /// risk under the plot, and the research-use notice.
@@ -133,13 +171,8 @@ pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
         .copied()
         .fold(t_end, f64::max)
         .max(f64::MIN_POSITIVE);
-    let plot_w = WIDTH - LEFT - RIGHT;
-    let plot_top = LEGEND_TOP + LEGEND_ROW * report.groups.len() as f64 + 8.0;
-    let x = |t: f64| LEFT + plot_w * t / t_max;
-    let y = |s: f64| plot_top + PLOT_HEIGHT * (1.0 - s);
-    let table_top = plot_top + PLOT_HEIGHT + 70.0;
-    let notice_y = table_top + ROW_HEIGHT * (report.groups.len() as f64 + 1.0) + 8.0;
-    let height = notice_y + 12.0;
+    let frame = KmFrame::new(report.groups.len(), t_max);
+    let height = frame.height;
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -154,7 +187,28 @@ pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
             xml_escape(title)
         );
     }
-    // Axes and grid.
+    write_axes(&mut o, &frame, &ticks, unit);
+    for (k, g) in report.groups.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        if options.show_ci {
+            write_ci_band(&mut o, &frame, &g.curve, colour);
+        }
+        write_curve(&mut o, &frame, &g.curve, colour);
+        write_legend_entry(&mut o, k, &g.label, &g.curve, colour, unit);
+    }
+    write_numbers_at_risk(&mut o, &frame, report, &ticks);
+    let notice_y = frame.notice_y;
+    let _ = writeln!(
+        o,
+        "<text x=\"{LEFT:.2}\" y=\"{notice_y:.2}\" font-size=\"10\" fill=\"#555\">{RESEARCH_NOTICE}</text>"
+    );
+    o.push_str("</svg>\n");
+    o
+}
+
+/// Axes, the horizontal grid with survival labels, the time ticks and both axis titles.
+fn write_axes(o: &mut String, frame: &KmFrame, ticks: &[f64], unit: &str) {
+    let (plot_top, plot_w) = (frame.plot_top, frame.plot_w);
     let _ = writeln!(
         o,
         "<g stroke=\"#000\" fill=\"none\"><path d=\"M{:.2} {:.2} V{:.2} H{:.2}\"/></g>",
@@ -168,20 +222,20 @@ pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
             o,
             "<path d=\"M{:.2} {:.2} H{:.2}\" stroke=\"#ddd\"/><text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"end\">{}</text>",
             LEFT,
-            y(s),
+            frame.y(s),
             LEFT + plot_w,
             LEFT - 6.0,
-            y(s) + 4.0,
+            frame.y(s) + 4.0,
             num(s, 2)
         );
     }
-    for &t in &ticks {
+    for &t in ticks {
         let _ = writeln!(
             o,
             "<path d=\"M{:.2} {:.2} v5\" stroke=\"#000\"/><text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
-            x(t),
+            frame.x(t),
             plot_top + PLOT_HEIGHT,
-            x(t),
+            frame.x(t),
             plot_top + PLOT_HEIGHT + 18.0,
             num(t, 2)
         );
@@ -200,82 +254,105 @@ pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
         LEFT - 45.0,
         plot_top + PLOT_HEIGHT / 2.0
     );
-    for (k, g) in report.groups.iter().enumerate() {
-        let colour = PALETTE[k % PALETTE.len()];
-        let c = &g.curve;
-        if options.show_ci {
-            let mut upper = vec![(0.0, 1.0)];
-            let mut lower = vec![(0.0, 1.0)];
-            let mut end = c.last_time();
-            for r in c.rows.iter().filter(|r| r.events > 0) {
-                let Some(ci) = r.ci else {
-                    end = r.time;
-                    break;
-                };
-                let (pu, pl) = (upper[upper.len() - 1].1, lower[lower.len() - 1].1);
-                upper.push((r.time, pu));
-                upper.push((r.time, ci.upper));
-                lower.push((r.time, pl));
-                lower.push((r.time, ci.lower));
-            }
-            let (pu, pl) = (upper[upper.len() - 1].1, lower[lower.len() - 1].1);
-            upper.push((end, pu));
-            lower.push((end, pl));
-            let pts: Vec<String> = upper
-                .iter()
-                .chain(lower.iter().rev())
-                .map(|&(t, s)| format!("{:.2},{:.2}", x(t), y(s)))
-                .collect();
-            let _ = writeln!(
-                o,
-                "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.15\" stroke=\"none\"/>",
-                pts.join(" ")
-            );
-        }
-        let mut d = format!("M{:.2} {:.2}", x(0.0), y(1.0));
-        for r in c.rows.iter().filter(|r| r.events > 0) {
-            let _ = write!(d, " H{:.2} V{:.2}", x(r.time), y(r.survival));
-        }
-        let _ = write!(d, " H{:.2}", x(c.last_time()));
+}
+
+/// The pointwise confidence band of a curve as a filled step polygon, up to the last event
+/// time with an interval.
+fn write_ci_band(o: &mut String, frame: &KmFrame, c: &KmCurve, colour: &str) {
+    let mut upper = vec![(0.0, 1.0)];
+    let mut lower = vec![(0.0, 1.0)];
+    let mut end = c.last_time();
+    for r in c.rows.iter().filter(|r| r.events > 0) {
+        let Some(ci) = r.ci else {
+            end = r.time;
+            break;
+        };
+        let (pu, pl) = (upper[upper.len() - 1].1, lower[lower.len() - 1].1);
+        upper.push((r.time, pu));
+        upper.push((r.time, ci.upper));
+        lower.push((r.time, pl));
+        lower.push((r.time, ci.lower));
+    }
+    let (pu, pl) = (upper[upper.len() - 1].1, lower[lower.len() - 1].1);
+    upper.push((end, pu));
+    lower.push((end, pl));
+    let pts: Vec<String> = upper
+        .iter()
+        .chain(lower.iter().rev())
+        .map(|&(t, s)| format!("{:.2},{:.2}", frame.x(t), frame.y(s)))
+        .collect();
+    let _ = writeln!(
+        o,
+        "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.15\" stroke=\"none\"/>",
+        pts.join(" ")
+    );
+}
+
+/// The step curve of Ŝ(t) and its censoring ticks.
+fn write_curve(o: &mut String, frame: &KmFrame, c: &KmCurve, colour: &str) {
+    let mut d = format!("M{:.2} {:.2}", frame.x(0.0), frame.y(1.0));
+    for r in c.rows.iter().filter(|r| r.events > 0) {
+        let _ = write!(d, " H{:.2} V{:.2}", frame.x(r.time), frame.y(r.survival));
+    }
+    let _ = write!(d, " H{:.2}", frame.x(c.last_time()));
+    let _ = writeln!(
+        o,
+        "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>"
+    );
+    let ticks: Vec<String> = c
+        .rows
+        .iter()
+        .filter(|r| r.censored > 0)
+        .map(|r| {
+            format!(
+                "M{:.2} {:.2} v8",
+                frame.x(r.time),
+                frame.y(r.survival) - 4.0
+            )
+        })
+        .collect();
+    if !ticks.is_empty() {
         let _ = writeln!(
             o,
-            "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>"
-        );
-        let ticks: Vec<String> = c
-            .rows
-            .iter()
-            .filter(|r| r.censored > 0)
-            .map(|r| format!("M{:.2} {:.2} v8", x(r.time), y(r.survival) - 4.0))
-            .collect();
-        if !ticks.is_empty() {
-            let _ = writeln!(
-                o,
-                "<path d=\"{}\" stroke=\"{colour}\" stroke-width=\"1.5\"/>",
-                ticks.join(" ")
-            );
-        }
-        // Legend, above the plot.
-        let ly = LEGEND_TOP + LEGEND_ROW * k as f64;
-        let lx = LEFT;
-        let _ = writeln!(
-            o,
-            "<path d=\"M{:.2} {:.2} h22\" stroke=\"{colour}\" stroke-width=\"2\"/><text x=\"{:.2}\" y=\"{:.2}\">{} (n = {}): median {}</text>",
-            lx,
-            ly - 4.0,
-            lx + 28.0,
-            ly,
-            xml_escape(&g.label),
-            c.n,
-            xml_escape(&time_estimate(c.median.median, unit))
+            "<path d=\"{}\" stroke=\"{colour}\" stroke-width=\"1.5\"/>",
+            ticks.join(" ")
         );
     }
-    // Numbers at risk.
+}
+
+/// Legend row `k`, above the plot: the curve's colour, label, n and median.
+fn write_legend_entry(
+    o: &mut String,
+    k: usize,
+    label: &str,
+    c: &KmCurve,
+    colour: &str,
+    unit: &str,
+) {
+    let ly = LEGEND_TOP + LEGEND_ROW * k as f64;
+    let lx = LEFT;
+    let _ = writeln!(
+        o,
+        "<path d=\"M{:.2} {:.2} h22\" stroke=\"{colour}\" stroke-width=\"2\"/><text x=\"{:.2}\" y=\"{:.2}\">{} (n = {}): median {}</text>",
+        lx,
+        ly - 4.0,
+        lx + 28.0,
+        ly,
+        xml_escape(label),
+        c.n,
+        xml_escape(&time_estimate(c.median.median, unit))
+    );
+}
+
+/// The numbers-at-risk table under the plot, one row per group, one column per tick.
+fn write_numbers_at_risk(o: &mut String, frame: &KmFrame, report: &KmReport, ticks: &[f64]) {
+    let table_top = frame.table_top;
     let _ = writeln!(
         o,
         "<text x=\"10\" y=\"{:.2}\" font-weight=\"bold\">Number at risk</text>",
         table_top
     );
-    let table = report.at_risk(&ticks);
+    let table = report.at_risk(ticks);
     for (k, (label, counts)) in table.groups.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let ry = table_top + ROW_HEIGHT * (k as f64 + 1.0);
@@ -289,17 +366,11 @@ pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
             let _ = writeln!(
                 o,
                 "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{n}</text>",
-                x(t),
+                frame.x(t),
                 ry
             );
         }
     }
-    let _ = writeln!(
-        o,
-        "<text x=\"{LEFT:.2}\" y=\"{notice_y:.2}\" font-size=\"10\" fill=\"#555\">{RESEARCH_NOTICE}</text>"
-    );
-    o.push_str("</svg>\n");
-    o
 }
 
 /// Text summary: per group n, events and median with its interval; the log-rank test when
