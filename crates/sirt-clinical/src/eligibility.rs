@@ -14,10 +14,10 @@ use crate::scores::{
     self, Albi, AlbiCoefficient, ChildPugh, ChildPughInputs, Meld, Meld3, MeldInputs,
 };
 use jiff::civil::Date;
-use sirt_rules::{CheckValue, Comparison, Status};
+use sirt_rules::engine::{Common, InvalidField, RawCommon};
+use sirt_rules::{CheckValue, Comparison, RuleQuantity, RuleRecord, Status, Threshold};
 use sirt_units::{Albumin, Bilirubin, CellCount, Creatinine, Fraction, Gfr, Sodium, signif15};
 use std::fmt;
-use thiserror::Error;
 
 /// The embedded rule files, in evaluation order.
 pub const EMBEDDED_ELIGIBILITY_FILES: [(&str, &str); 3] = [
@@ -225,15 +225,6 @@ impl RuleGroup {
     }
 }
 
-/// A threshold in the dimension's report unit, with the text it was written as.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Threshold {
-    /// Value in the report unit (flags 1/0).
-    pub value: f64,
-    /// As written in the rule file.
-    pub written: String,
-}
-
 /// One eligibility rule.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EligibilityRule {
@@ -265,45 +256,10 @@ pub struct EligibilityRule {
     pub origin: String,
 }
 
-/// An eligibility rule file that cannot be used.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum RuleFileError {
-    /// TOML syntax or a field of the wrong type.
-    #[error("eligibility rule file {origin}: {message}")]
-    Syntax {
-        /// File.
-        origin: String,
-        /// The TOML reader's message.
-        message: String,
-    },
-    /// A value that does not fit.
-    #[error(
-        "eligibility rule file {origin}, rule \"{rule}\", field `{field}`: expected {expected}, found {found}"
-    )]
-    Invalid {
-        /// File.
-        origin: String,
-        /// Rule id.
-        rule: String,
-        /// Field.
-        field: &'static str,
-        /// Expected.
-        expected: String,
-        /// Found.
-        found: String,
-    },
-}
-
+/// An eligibility rule as written in a rule file.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFile {
-    #[serde(default)]
-    rule: Vec<RawRule>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
+pub struct RawRule {
     id: String,
     group: Option<RuleGroup>,
     title: Option<String>,
@@ -337,171 +293,122 @@ const MONTH_UNITS: UnitTable = &[
     ("year", 12.0),
 ];
 
-fn parse_threshold(dim: Dimension, text: &str) -> Result<f64, String> {
-    let err = |e: &dyn fmt::Display| format!("\"{text}\" ({e})");
-    let plain = |t: &str| {
-        t.trim()
-            .parse::<f64>()
-            .map_err(|_| format!("\"{text}\" (not a number)"))
-    };
-    Ok(match dim {
-        Dimension::Bilirubin => text.parse::<Bilirubin>().map_err(|e| err(&e))?.mg_per_dl(),
-        Dimension::Albumin => text.parse::<Albumin>().map_err(|e| err(&e))?.g_per_l(),
-        Dimension::CellCount => text.parse::<CellCount>().map_err(|e| err(&e))?.per_nl(),
-        Dimension::Creatinine => text.parse::<Creatinine>().map_err(|e| err(&e))?.mg_per_dl(),
-        Dimension::Gfr => text.parse::<Gfr>().map_err(|e| err(&e))?.ml_per_min(),
-        Dimension::Sodium => text.parse::<Sodium>().map_err(|e| err(&e))?.mmol_per_l(),
-        Dimension::Fraction => text.parse::<Fraction>().map_err(|e| err(&e))?.percent(),
-        Dimension::Ratio | Dimension::Number => plain(text)?,
-        Dimension::Months => {
-            parse_with_units(text, MONTH_UNITS, "a duration", "3 months")
-                .map_err(|e| err(&e))?
-                .0
-        }
-        Dimension::Days => {
-            parse_with_units(text, DAY_UNITS, "a duration", "4 weeks")
-                .map_err(|e| err(&e))?
-                .0
-        }
-        Dimension::Flag => match text {
-            "true" => 1.0,
-            "false" => 0.0,
-            _ => return Err(format!("\"{text}\" (write true or false)")),
-        },
-    })
-}
+impl RuleQuantity for Quantity {
+    fn key(self) -> &'static str {
+        Quantity::key(self)
+    }
 
-impl RawRule {
-    fn into_rule(self, origin: &str) -> Result<EligibilityRule, RuleFileError> {
-        let id = self.id.clone();
-        let invalid = |field: &'static str, expected: &str, found: String| RuleFileError::Invalid {
-            origin: origin.to_owned(),
-            rule: id.clone(),
-            field,
-            expected: expected.to_owned(),
-            found,
-        };
-        let missing = |field: &'static str| invalid(field, "a value", "nothing".to_owned());
-        let quantity = self.quantity.ok_or_else(|| missing("quantity"))?;
-        let comparison = self.comparison.ok_or_else(|| missing("comparison"))?;
-        let written = self.threshold.ok_or_else(|| missing("threshold"))?;
-        let on_violation = self.on_violation.ok_or_else(|| missing("on_violation"))?;
-        if matches!(on_violation, Status::Pass | Status::NotEvaluated) {
-            return Err(invalid(
-                "on_violation",
-                "\"fail\", \"warn\" or \"info\"",
-                format!("{on_violation}"),
-            ));
-        }
-        match (quantity, &self.finding) {
-            (Quantity::Finding, None) => return Err(missing("finding")),
-            (Quantity::Finding, Some(_)) | (_, None) => {}
-            (_, Some(f)) => {
-                return Err(invalid(
-                    "finding",
-                    "a finding name only with quantity = \"finding\"",
-                    format!("\"{f}\""),
-                ));
+    fn unit(self) -> &'static str {
+        self.dimension().unit()
+    }
+
+    fn is_flag(self) -> bool {
+        self.dimension() == Dimension::Flag
+    }
+
+    /// Reads a threshold in the dimension's report unit.
+    fn parse_threshold(self, text: &str) -> Result<f64, String> {
+        let err = |e: &dyn fmt::Display| e.to_string();
+        Ok(match self.dimension() {
+            Dimension::Bilirubin => text.parse::<Bilirubin>().map_err(|e| err(&e))?.mg_per_dl(),
+            Dimension::Albumin => text.parse::<Albumin>().map_err(|e| err(&e))?.g_per_l(),
+            Dimension::CellCount => text.parse::<CellCount>().map_err(|e| err(&e))?.per_nl(),
+            Dimension::Creatinine => text.parse::<Creatinine>().map_err(|e| err(&e))?.mg_per_dl(),
+            Dimension::Gfr => text.parse::<Gfr>().map_err(|e| err(&e))?.ml_per_min(),
+            Dimension::Sodium => text.parse::<Sodium>().map_err(|e| err(&e))?.mmol_per_l(),
+            Dimension::Fraction => text.parse::<Fraction>().map_err(|e| err(&e))?.percent(),
+            Dimension::Ratio | Dimension::Number => text
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| "not a number".to_owned())?,
+            Dimension::Months => {
+                parse_with_units(text, MONTH_UNITS, "a duration", "3 months")
+                    .map_err(|e| err(&e))?
+                    .0
             }
-        }
-        let dim = quantity.dimension();
-        let value = parse_threshold(dim, &written).map_err(|e| {
-            let unit = dim.unit();
-            let expected = if unit.is_empty() {
-                format!("a threshold for {}", quantity.key())
-            } else {
-                format!("a threshold in {unit} for {}", quantity.key())
-            };
-            invalid("threshold", &expected, e)
-        })?;
-        if (dim == Dimension::Flag) != (comparison == Comparison::Equal) {
-            return Err(invalid(
-                "comparison",
-                "\"==\" for true/false quantities and >=, >, <=, < for the others",
-                format!("{} for {}", comparison.symbol(), quantity.key()),
-            ));
-        }
-        Ok(EligibilityRule {
-            group: self.group.ok_or_else(|| missing("group"))?,
-            title: self.title.ok_or_else(|| missing("title"))?,
-            quantity,
-            finding: self.finding,
-            comparison,
-            threshold: Threshold { value, written },
-            on_violation,
-            grade: self.grade,
-            source: self.source.ok_or_else(|| missing("source"))?,
-            evidence: self.evidence.ok_or_else(|| missing("evidence"))?,
-            note: self.note,
-            origin: origin.to_owned(),
-            id: self.id,
+            Dimension::Days => {
+                parse_with_units(text, DAY_UNITS, "a duration", "4 weeks")
+                    .map_err(|e| err(&e))?
+                    .0
+            }
+            Dimension::Flag => return Err("write true or false".to_owned()),
         })
     }
 }
 
-/// An ordered set of eligibility rules with unique ids.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RuleSet {
-    rules: Vec<EligibilityRule>,
+/// The fields only eligibility rules have.
+pub struct RawExtra {
+    group: Option<RuleGroup>,
+    finding: Option<String>,
+    grade: Vec<NetGrade>,
 }
 
-impl RuleSet {
-    /// The embedded rules: contraindications, NET recommendations, Northwestern criteria.
-    pub fn embedded() -> Result<Self, RuleFileError> {
-        let mut set = RuleSet::default();
-        for (origin, text) in EMBEDDED_ELIGIBILITY_FILES {
-            set.merge_toml(text, origin)?;
-        }
-        Ok(set)
+impl RuleRecord for EligibilityRule {
+    type Quantity = Quantity;
+    type Raw = RawRule;
+    type RawExtra = RawExtra;
+    const FILE_KIND: &'static str = "eligibility rule";
+    const EMBEDDED_FILES: &'static [(&'static str, &'static str)] = &EMBEDDED_ELIGIBILITY_FILES;
+
+    fn split(raw: RawRule) -> (RawCommon<Quantity>, RawExtra) {
+        let common = RawCommon {
+            id: raw.id,
+            title: raw.title,
+            quantity: raw.quantity,
+            comparison: raw.comparison,
+            threshold: raw.threshold,
+            on_violation: raw.on_violation,
+            source: raw.source,
+            evidence: raw.evidence,
+            note: raw.note,
+            enabled: raw.enabled,
+        };
+        let extra = RawExtra {
+            group: raw.group,
+            finding: raw.finding,
+            grade: raw.grade,
+        };
+        (common, extra)
     }
 
-    /// Adds the rules of a (site) file: a rule with an existing id replaces it in place;
-    /// `enabled = false` with an id removes that rule.
-    pub fn merge_toml(&mut self, text: &str, origin: &str) -> Result<(), RuleFileError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| RuleFileError::Syntax {
-            origin: origin.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
-        })?;
-        let mut seen = std::collections::BTreeSet::new();
-        for r in raw.rule {
-            if !seen.insert(r.id.clone()) {
-                return Err(RuleFileError::Invalid {
-                    origin: origin.to_owned(),
-                    rule: r.id.clone(),
-                    field: "id",
-                    expected: "ids unique within a file".to_owned(),
-                    found: "a second rule with this id".to_owned(),
+    /// Adds group, grade filter and the finding name (given exactly for `quantity = "finding"`).
+    fn build(c: Common<Quantity>, extra: RawExtra) -> Result<Self, InvalidField> {
+        match (c.quantity, &extra.finding) {
+            (Quantity::Finding, None) => return Err(InvalidField::missing("finding")),
+            (Quantity::Finding, Some(_)) | (_, None) => {}
+            (_, Some(f)) => {
+                return Err(InvalidField {
+                    field: "finding",
+                    expected: "a finding name only with quantity = \"finding\"".to_owned(),
+                    found: format!("\"{f}\""),
                 });
             }
-            if r.enabled == Some(false) {
-                self.rules.retain(|x| x.id != r.id);
-                continue;
-            }
-            let rule = r.into_rule(origin)?;
-            match self.rules.iter_mut().find(|x| x.id == rule.id) {
-                Some(slot) => *slot = rule,
-                None => self.rules.push(rule),
-            }
         }
-        Ok(())
+        Ok(EligibilityRule {
+            id: c.id,
+            group: extra.group.ok_or_else(|| InvalidField::missing("group"))?,
+            title: c.title,
+            quantity: c.quantity,
+            finding: extra.finding,
+            comparison: c.comparison,
+            threshold: c.threshold,
+            on_violation: c.on_violation,
+            grade: extra.grade,
+            source: c.source,
+            evidence: c.evidence,
+            note: c.note,
+            origin: c.origin,
+        })
     }
 
-    /// The embedded rules extended by site files, given as (file name, text), in order.
-    pub fn with_site_files<'a>(
-        files: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, RuleFileError> {
-        let mut set = Self::embedded()?;
-        for (origin, text) in files {
-            set.merge_toml(text, origin)?;
-        }
-        Ok(set)
-    }
-
-    /// The rules, in order.
-    pub fn rules(&self) -> &[EligibilityRule] {
-        &self.rules
+    fn id(&self) -> &str {
+        &self.id
     }
 }
+
+/// An ordered set of eligibility rules with unique ids: the embedded ones (contraindications,
+/// NET recommendations, Northwestern criteria) extended or overridden by site files.
+pub type RuleSet = sirt_rules::engine::RuleSet<EligibilityRule>;
 
 /// A score, or why it was not computed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1168,11 +1075,7 @@ pub fn assess_eligibility(record: &PatientRecord, rules: &RuleSet) -> Assessment
             value,
             value_text,
             comparison: rule.comparison.symbol().to_owned(),
-            threshold: if dim == Dimension::Flag {
-                CheckValue::Flag(rule.threshold.value != 0.0)
-            } else {
-                CheckValue::Number(rule.threshold.value)
-            },
+            threshold: rule.threshold.check_value(dim == Dimension::Flag),
             unit: dim.unit().to_owned(),
             threshold_written: rule.threshold.written.clone(),
             source: rule.source.clone(),

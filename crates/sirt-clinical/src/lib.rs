@@ -45,8 +45,7 @@ pub use ctcae::{
 };
 pub use eligibility::{
     Assessment, EMBEDDED_ELIGIBILITY_FILES, EligibilityCheck, EligibilityRule, GradeInfo, LabUsed,
-    Quantity, RESEARCH_NOTICE, RuleFileError, RuleGroup, RuleSet, Scored, Scores, Summary,
-    Threshold, assess_eligibility,
+    Quantity, RESEARCH_NOTICE, RuleGroup, RuleSet, Scored, Scores, Summary, assess_eligibility,
 };
 pub use labs::{BilirubinUnit, BilirubinValue, UnitTable};
 pub use radiobiology::{Bed, LqParameters, RadiobiologyError, bed_permanent_implant, eqd2};
@@ -67,6 +66,7 @@ pub use scores::{
     child_pugh_ascites_points, child_pugh_bilirubin_points, child_pugh_encephalopathy_points,
     child_pugh_inr_points, meld, meld_na, meld3,
 };
+pub use sirt_rules::{RuleFileError, Threshold};
 pub use sirt_units::{
     ALBUMIN_G_PER_L_PER_G_PER_DL, Albumin, Bilirubin, CREATININE_UMOL_PER_L_PER_MG_PER_DL,
     CellCount, Creatinine, EnzymeActivity, Gfr, Inr, Sodium, short, signif, signif15,

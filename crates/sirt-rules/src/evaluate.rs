@@ -1,6 +1,7 @@
 //! Facts of a plan, the rule set, and the evaluation of one against the other.
 
-use crate::rule::{Basis, Dimension, Quantity, RawFile, Rule, RuleFileError, Scope, Status};
+use crate::engine::{RuleQuantity, RuleSet};
+use crate::rule::{Basis, Quantity, Rule, Scope, Status};
 use sirt_units::{AbsorbedDose, Activity, Bilirubin, Fraction, Volume};
 
 /// The embedded rule files, in evaluation order.
@@ -129,62 +130,11 @@ pub struct Check {
     pub note: Option<String>,
 }
 
-/// An ordered set of rules with unique ids.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RuleSet {
-    rules: Vec<Rule>,
-}
-
-impl RuleSet {
-    /// The embedded rules.
-    pub fn embedded() -> Result<Self, RuleFileError> {
-        let mut set = RuleSet::default();
-        for (origin, text) in EMBEDDED_RULE_FILES {
-            set.merge_toml(text, origin)?;
-        }
-        Ok(set)
-    }
-
-    /// Adds the rules of a file. A rule with an existing id replaces it in place;
-    /// `enabled = false` with an id removes that rule.
-    pub fn merge_toml(&mut self, text: &str, origin: &str) -> Result<(), RuleFileError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| RuleFileError::Syntax {
-            origin: origin.to_owned(),
-            message: e.to_string(),
-        })?;
-        let mut seen = std::collections::BTreeSet::new();
-        for r in raw.rule {
-            if !seen.insert(r.id.clone()) {
-                return Err(RuleFileError::Invalid {
-                    origin: origin.to_owned(),
-                    rule: r.id.clone(),
-                    field: "id",
-                    expected: "ids unique within a file".to_owned(),
-                    found: "a second rule with this id".to_owned(),
-                });
-            }
-            if r.enabled == Some(false) {
-                self.rules.retain(|x| x.id != r.id);
-                continue;
-            }
-            let rule = r.into_rule(origin)?;
-            match self.rules.iter_mut().find(|x| x.id == rule.id) {
-                Some(slot) => *slot = rule,
-                None => self.rules.push(rule),
-            }
-        }
-        Ok(())
-    }
-
-    /// The rules, in order.
-    pub fn rules(&self) -> &[Rule] {
-        &self.rules
-    }
-
+impl RuleSet<Rule> {
     /// Evaluates every applicable rule on every subject of its scope.
     pub fn evaluate(&self, facts: &Facts) -> Vec<Check> {
         let mut out = Vec::new();
-        for rule in &self.rules {
+        for rule in self.rules() {
             evaluate_rule(rule, facts, &mut out);
         }
         out
@@ -213,147 +163,166 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
     {
         return;
     }
-    let dim = rule.quantity.dimension();
-    let mut push = |subject: String, value: Result<CheckValue, String>| {
-        let (status, value, note) = match value {
-            Ok(v) => {
-                let x = match v {
-                    CheckValue::Number(x) => x,
-                    CheckValue::Flag(b) => f64::from(u8::from(b)),
-                };
-                let status = if rule.comparison.holds(x, rule.threshold.value) {
-                    Status::Pass
-                } else {
-                    rule.on_violation
-                };
-                (status, Some(v), rule.note.clone())
-            }
-            Err(reason) => (Status::NotEvaluated, None, Some(reason)),
-        };
-        out.push(Check {
-            rule: rule.id.clone(),
-            title: rule.title.clone(),
-            subject,
-            status,
-            value,
-            comparison: rule.comparison.symbol().to_owned(),
-            threshold: if dim == Dimension::Flag {
-                CheckValue::Flag(rule.threshold.value != 0.0)
-            } else {
-                CheckValue::Number(rule.threshold.value)
-            },
-            unit: dim.unit().to_owned(),
-            threshold_written: rule.threshold.written.clone(),
-            source: rule.source.clone(),
-            evidence: rule.evidence.clone(),
-            note,
-        });
-    };
-    let num =
-        |x: Option<f64>, reason: &str| x.map(CheckValue::Number).ok_or_else(|| reason.to_owned());
-    let all_injections = || facts.sessions.iter().flat_map(|s| s.injections.iter());
-    let any_injection_matches = || all_injections().any(|i| injection_matches(rule, i));
-
     match rule.quantity.scope() {
-        Scope::Patient => {
-            if !any_injection_matches() || !rule.session_extent.is_empty() {
-                return;
-            }
-            let value = match rule.quantity {
-                Quantity::TumourBurden => num(
-                    facts.tumour_burden.map(Fraction::percent),
-                    "tumour burden unknown (no tumour or liver volume)",
-                ),
-                Quantity::Bilirubin => num(
-                    facts.bilirubin.map(Bilirubin::mg_per_dl),
-                    "no bilirubin value in the case labs",
-                ),
-                _ => return,
+        Scope::Patient => patient_checks(rule, facts, out),
+        Scope::Tumour => tumour_checks(rule, facts, out),
+        Scope::Session => session_checks(rule, facts, out),
+        Scope::SessionTumour => session_tumour_checks(rule, facts, out),
+        Scope::Injection => injection_checks(rule, facts, out),
+    }
+}
+
+/// The result of `rule` on one subject: the value compared, or why there is none.
+fn check(rule: &Rule, subject: String, value: Result<CheckValue, String>) -> Check {
+    let (status, value, note) = match value {
+        Ok(v) => {
+            let x = match v {
+                CheckValue::Number(x) => x,
+                CheckValue::Flag(b) => f64::from(u8::from(b)),
             };
-            push("patient".to_owned(), value);
+            let status = if rule.comparison.holds(x, rule.threshold.value) {
+                Status::Pass
+            } else {
+                rule.on_violation
+            };
+            (status, Some(v), rule.note.clone())
         }
-        Scope::Tumour => {
-            if !any_injection_matches() || !rule.session_extent.is_empty() {
-                return;
+        Err(reason) => (Status::NotEvaluated, None, Some(reason)),
+    };
+    Check {
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        subject,
+        status,
+        value,
+        comparison: rule.comparison.symbol().to_owned(),
+        threshold: rule.threshold.check_value(rule.quantity.is_flag()),
+        unit: rule.quantity.unit().to_owned(),
+        threshold_written: rule.threshold.written.clone(),
+        source: rule.source.clone(),
+        evidence: rule.evidence.clone(),
+        note,
+    }
+}
+
+/// A number, or the reason it is missing.
+fn num(x: Option<f64>, reason: &str) -> Result<CheckValue, String> {
+    x.map(CheckValue::Number).ok_or_else(|| reason.to_owned())
+}
+
+/// Whether a patient- or tumour-level rule applies: some injection matches its filters and it
+/// has no session-extent filter.
+fn applies_to_patient(rule: &Rule, facts: &Facts) -> bool {
+    rule.session_extent.is_empty()
+        && facts
+            .sessions
+            .iter()
+            .flat_map(|s| s.injections.iter())
+            .any(|i| injection_matches(rule, i))
+}
+
+/// Whether a session-level rule applies to a session: extent and some injection match.
+fn applies_to_session(rule: &Rule, s: &SessionFacts) -> bool {
+    matches(&rule.session_extent, Some(&s.extent))
+        && s.injections.iter().any(|i| injection_matches(rule, i))
+}
+
+fn patient_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
+    if !applies_to_patient(rule, facts) {
+        return;
+    }
+    let value = match rule.quantity {
+        Quantity::TumourBurden => num(
+            facts.tumour_burden.map(Fraction::percent),
+            "tumour burden unknown (no tumour or liver volume)",
+        ),
+        Quantity::Bilirubin => num(
+            facts.bilirubin.map(Bilirubin::mg_per_dl),
+            "no bilirubin value in the case labs",
+        ),
+        _ => return,
+    };
+    out.push(check(rule, "patient".to_owned(), value));
+}
+
+fn tumour_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
+    if !applies_to_patient(rule, facts) {
+        return;
+    }
+    for (id, volume) in &facts.tumours {
+        out.push(check(
+            rule,
+            format!("tumour {id}"),
+            num(volume.map(Volume::ml), "tumour volume unknown (mass given)"),
+        ));
+    }
+}
+
+fn session_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
+    for s in facts
+        .sessions
+        .iter()
+        .filter(|s| applies_to_session(rule, s))
+    {
+        let reason = "no activity planned in the session";
+        let bilobar = s.extent == "bilobar";
+        let value = match rule.quantity {
+            Quantity::WholeLiverNtad => num(s.whole_liver_ntad.map(AbsorbedDose::gy), reason),
+            Quantity::LungDoseSession => num(s.lung_dose.map(AbsorbedDose::gy), reason),
+            Quantity::LungDoseCumulative => {
+                num(s.cumulative_lung_dose.map(AbsorbedDose::gy), reason)
             }
-            for (id, volume) in &facts.tumours {
-                push(
-                    format!("tumour {id}"),
-                    num(volume.map(Volume::ml), "tumour volume unknown (mass given)"),
-                );
+            Quantity::SingleSessionBilobar => Ok(CheckValue::Flag(bilobar)),
+            Quantity::SingleSessionBilobarWithoutMcd => {
+                Ok(CheckValue::Flag(bilobar && s.any_without_mcd))
             }
+            _ => return,
+        };
+        out.push(check(rule, format!("session {}", s.id), value));
+    }
+}
+
+fn session_tumour_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
+    for s in facts
+        .sessions
+        .iter()
+        .filter(|s| applies_to_session(rule, s))
+    {
+        for (t, d) in &s.tumours {
+            out.push(check(
+                rule,
+                format!("session {}, tumour {t}", s.id),
+                num(
+                    d.map(AbsorbedDose::gy),
+                    "no activity planned for this tumour",
+                ),
+            ));
         }
-        Scope::Session => {
-            for s in &facts.sessions {
-                if !matches(&rule.session_extent, Some(&s.extent))
-                    || !s.injections.iter().any(|i| injection_matches(rule, i))
-                {
-                    continue;
-                }
-                let reason = "no activity planned in the session";
-                let bilobar = s.extent == "bilobar";
-                let value = match rule.quantity {
-                    Quantity::WholeLiverNtad => {
-                        num(s.whole_liver_ntad.map(AbsorbedDose::gy), reason)
-                    }
-                    Quantity::LungDoseSession => num(s.lung_dose.map(AbsorbedDose::gy), reason),
-                    Quantity::LungDoseCumulative => {
-                        num(s.cumulative_lung_dose.map(AbsorbedDose::gy), reason)
-                    }
-                    Quantity::SingleSessionBilobar => Ok(CheckValue::Flag(bilobar)),
-                    Quantity::SingleSessionBilobarWithoutMcd => {
-                        Ok(CheckValue::Flag(bilobar && s.any_without_mcd))
-                    }
-                    _ => return,
-                };
-                push(format!("session {}", s.id), value);
-            }
+    }
+}
+
+fn injection_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
+    for s in &facts.sessions {
+        if !matches(&rule.session_extent, Some(&s.extent)) {
+            continue;
         }
-        Scope::SessionTumour => {
-            for s in &facts.sessions {
-                if !matches(&rule.session_extent, Some(&s.extent))
-                    || !s.injections.iter().any(|i| injection_matches(rule, i))
-                {
-                    continue;
+        for i in s.injections.iter().filter(|i| injection_matches(rule, i)) {
+            let reason = i
+                .missing_reason
+                .clone()
+                .unwrap_or_else(|| "no activity planned".to_owned());
+            let reason = reason.as_str();
+            let value = match rule.quantity {
+                Quantity::PerfusedDose => num(i.perfused_dose.map(AbsorbedDose::gy), reason),
+                Quantity::PerfusedNormalLiverDose => {
+                    num(i.normal_liver_dose.map(AbsorbedDose::gy), reason)
                 }
-                for (t, d) in &s.tumours {
-                    push(
-                        format!("session {}, tumour {t}", s.id),
-                        num(
-                            d.map(AbsorbedDose::gy),
-                            "no activity planned for this tumour",
-                        ),
-                    );
-                }
-            }
-        }
-        Scope::Injection => {
-            for s in &facts.sessions {
-                if !matches(&rule.session_extent, Some(&s.extent)) {
-                    continue;
-                }
-                for i in s.injections.iter().filter(|i| injection_matches(rule, i)) {
-                    let reason = i
-                        .missing_reason
-                        .clone()
-                        .unwrap_or_else(|| "no activity planned".to_owned());
-                    let reason = reason.as_str();
-                    let subject = format!("injection {}", i.id);
-                    let value = match rule.quantity {
-                        Quantity::PerfusedDose => {
-                            num(i.perfused_dose.map(AbsorbedDose::gy), reason)
-                        }
-                        Quantity::PerfusedNormalLiverDose => {
-                            num(i.normal_liver_dose.map(AbsorbedDose::gy), reason)
-                        }
-                        Quantity::LungActivity => num(i.lung_activity.map(Activity::gbq), reason),
-                        Quantity::Lsf => Ok(CheckValue::Number(i.lsf.percent())),
-                        Quantity::VialDeviation => num(i.vial_deviation.map(|d| d * 100.0), reason),
-                        _ => continue,
-                    };
-                    push(subject, value);
-                }
-            }
+                Quantity::LungActivity => num(i.lung_activity.map(Activity::gbq), reason),
+                Quantity::Lsf => Ok(CheckValue::Number(i.lsf.percent())),
+                Quantity::VialDeviation => num(i.vial_deviation.map(|d| d * 100.0), reason),
+                _ => continue,
+            };
+            out.push(check(rule, format!("injection {}", i.id), value));
         }
     }
 }

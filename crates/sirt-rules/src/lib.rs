@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `rule` | [`Rule`]: id, title, [`Quantity`], [`Comparison`], threshold with unit, status on violation, filters (indication, device material, nuclide, grade, method, territory, session extent), basis, source, evidence, note |
 //! | `evaluate` | [`RuleSet`] (embedded `data/rules/*.toml`, extended or overridden by site files), [`Facts`] of a plan, [`Check`] results |
+//! | [`engine`] | the rule engine shared with the eligibility rules of `sirt-clinical`: [`engine::RuleSet`] generic over a [`RuleRecord`] and its [`RuleQuantity`] (file reading, site files, origins, thresholds, [`RuleFileError`]) |
 //!
 //! A rule states what must hold; when it does not, the result takes the rule's `on_violation`
 //! status (fail, warn or info). A value that is not available gives `not_evaluated` with the
@@ -36,12 +37,14 @@
 //! assert_eq!(ntad.status, Status::Fail);
 //! ```
 
+pub mod engine;
 mod evaluate;
 mod rule;
 
-pub use evaluate::{
-    Check, CheckValue, EMBEDDED_RULE_FILES, Facts, InjectionFacts, RuleSet, SessionFacts,
-};
-pub use rule::{
-    Basis, Comparison, Dimension, Quantity, Rule, RuleFileError, Scope, Status, Threshold,
-};
+pub use engine::{RuleFileError, RuleQuantity, RuleRecord, Threshold};
+pub use evaluate::{Check, CheckValue, EMBEDDED_RULE_FILES, Facts, InjectionFacts, SessionFacts};
+pub use rule::{Basis, Comparison, Dimension, Quantity, Rule, Scope, Status};
+
+/// The plan rules: [`engine::RuleSet`] of [`Rule`]s, evaluated on [`Facts`] by
+/// [`evaluate`](engine::RuleSet::evaluate).
+pub type RuleSet = engine::RuleSet<Rule>;

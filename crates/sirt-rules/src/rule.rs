@@ -1,8 +1,9 @@
 //! Rule records and their files.
 
+use crate::engine::{Common, InvalidField, RawCommon, RuleQuantity, RuleRecord, Threshold};
+use crate::evaluate::EMBEDDED_RULE_FILES;
 use sirt_units::{AbsorbedDose, Activity, Bilirubin, Fraction, Volume};
 use std::fmt;
-use thiserror::Error;
 
 /// The quantity a rule compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -72,6 +73,27 @@ pub enum Dimension {
 }
 
 impl Quantity {
+    /// The name in rule files ("tumour_dose").
+    pub fn key(self) -> &'static str {
+        use Quantity::*;
+        match self {
+            TumourDose => "tumour_dose",
+            TumourVolume => "tumour_volume",
+            PerfusedDose => "perfused_dose",
+            PerfusedNormalLiverDose => "perfused_normal_liver_dose",
+            LungActivity => "lung_activity",
+            Lsf => "lsf",
+            VialDeviation => "vial_deviation",
+            WholeLiverNtad => "whole_liver_ntad",
+            LungDoseSession => "lung_dose_session",
+            LungDoseCumulative => "lung_dose_cumulative",
+            SingleSessionBilobar => "single_session_bilobar",
+            SingleSessionBilobarWithoutMcd => "single_session_bilobar_without_mcd",
+            TumourBurden => "tumour_burden",
+            Bilirubin => "bilirubin",
+        }
+    }
+
     /// Its scope.
     pub fn scope(self) -> Scope {
         use Quantity::*;
@@ -207,15 +229,6 @@ pub enum Basis {
     PostTreatment,
 }
 
-/// A threshold in the quantity's base unit, kept with the text it was written as.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Threshold {
-    /// Value in the report unit of the dimension (Gy, mL, GBq, %, mg/dL; flags 1/0).
-    pub value: f64,
-    /// As written in the rule file.
-    pub written: String,
-}
-
 /// One rule.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Rule {
@@ -257,46 +270,11 @@ pub struct Rule {
     pub origin: String,
 }
 
-/// A rule file that cannot be used.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum RuleFileError {
-    /// TOML syntax or a field of the wrong type.
-    #[error("rule file {origin}: {message}")]
-    Syntax {
-        /// File.
-        origin: String,
-        /// The TOML reader's message.
-        message: String,
-    },
-    /// A threshold or status that does not fit the quantity.
-    #[error(
-        "rule file {origin}, rule \"{rule}\", field `{field}`: expected {expected}, found {found}"
-    )]
-    Invalid {
-        /// File.
-        origin: String,
-        /// Rule id.
-        rule: String,
-        /// Field.
-        field: &'static str,
-        /// Expected.
-        expected: String,
-        /// Found.
-        found: String,
-    },
-}
-
+/// A plan rule as written in a rule file.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawFile {
-    #[serde(default)]
-    pub(crate) rule: Vec<RawRule>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawRule {
-    pub(crate) id: String,
+pub struct RawRule {
+    id: String,
     title: Option<String>,
     quantity: Option<Quantity>,
     comparison: Option<Comparison>,
@@ -320,82 +298,105 @@ pub(crate) struct RawRule {
     source: Option<String>,
     evidence: Option<String>,
     note: Option<String>,
-    pub(crate) enabled: Option<bool>,
+    enabled: Option<bool>,
 }
 
-impl RawRule {
-    pub(crate) fn into_rule(self, origin: &str) -> Result<Rule, RuleFileError> {
-        let id = self.id.clone();
-        let invalid = |field: &'static str, expected: &str, found: String| RuleFileError::Invalid {
-            origin: origin.to_owned(),
-            rule: id.clone(),
-            field,
-            expected: expected.to_owned(),
-            found,
+/// The fields only plan rules have: which plans, sessions and injections they apply to.
+pub struct RawFilters {
+    indication: Vec<String>,
+    device_material: Vec<String>,
+    nuclide: Vec<String>,
+    grade: Vec<String>,
+    method: Vec<String>,
+    territory: Vec<String>,
+    session_extent: Vec<String>,
+    basis: Option<Basis>,
+}
+
+impl RuleRecord for Rule {
+    type Quantity = Quantity;
+    type Raw = RawRule;
+    type RawExtra = RawFilters;
+    const FILE_KIND: &'static str = "rule";
+    const EMBEDDED_FILES: &'static [(&'static str, &'static str)] = &EMBEDDED_RULE_FILES;
+
+    fn split(raw: RawRule) -> (RawCommon<Quantity>, RawFilters) {
+        let common = RawCommon {
+            id: raw.id,
+            title: raw.title,
+            quantity: raw.quantity,
+            comparison: raw.comparison,
+            threshold: raw.threshold,
+            on_violation: raw.on_violation,
+            source: raw.source,
+            evidence: raw.evidence,
+            note: raw.note,
+            enabled: raw.enabled,
         };
-        let missing = |field: &'static str| invalid(field, "a value", "nothing".to_owned());
-        let quantity = self.quantity.ok_or_else(|| missing("quantity"))?;
-        let comparison = self.comparison.ok_or_else(|| missing("comparison"))?;
-        let written = self.threshold.ok_or_else(|| missing("threshold"))?;
-        let on_violation = self.on_violation.ok_or_else(|| missing("on_violation"))?;
-        if matches!(on_violation, Status::Pass | Status::NotEvaluated) {
-            return Err(invalid(
-                "on_violation",
-                "\"fail\", \"warn\" or \"info\"",
-                format!("{on_violation:?}"),
-            ));
-        }
-        let dim = quantity.dimension();
-        let value = parse_threshold(dim, &written).map_err(|e| {
-            invalid(
-                "threshold",
-                &format!("a value in {} for {quantity:?}", dim.unit()),
-                e,
-            )
-        })?;
-        if (dim == Dimension::Flag) != (comparison == Comparison::Equal) {
-            return Err(invalid(
-                "comparison",
-                "\"==\" for true/false quantities and >=, >, <=, < for the others",
-                format!("{comparison:?} for {quantity:?}"),
-            ));
-        }
+        let filters = RawFilters {
+            indication: raw.indication,
+            device_material: raw.device_material,
+            nuclide: raw.nuclide,
+            grade: raw.grade,
+            method: raw.method,
+            territory: raw.territory,
+            session_extent: raw.session_extent,
+            basis: raw.basis,
+        };
+        (common, filters)
+    }
+
+    fn build(c: Common<Quantity>, f: RawFilters) -> Result<Self, InvalidField> {
         Ok(Rule {
-            title: self.title.ok_or_else(|| missing("title"))?,
-            quantity,
-            comparison,
-            threshold: Threshold { value, written },
-            on_violation,
-            indication: self.indication,
-            device_material: self.device_material,
-            nuclide: self.nuclide,
-            grade: self.grade,
-            method: self.method,
-            territory: self.territory,
-            session_extent: self.session_extent,
-            basis: self.basis,
-            source: self.source.ok_or_else(|| missing("source"))?,
-            evidence: self.evidence.ok_or_else(|| missing("evidence"))?,
-            note: self.note,
-            origin: origin.to_owned(),
-            id: self.id,
+            id: c.id,
+            title: c.title,
+            quantity: c.quantity,
+            comparison: c.comparison,
+            threshold: c.threshold,
+            on_violation: c.on_violation,
+            indication: f.indication,
+            device_material: f.device_material,
+            nuclide: f.nuclide,
+            grade: f.grade,
+            method: f.method,
+            territory: f.territory,
+            session_extent: f.session_extent,
+            basis: f.basis,
+            source: c.source,
+            evidence: c.evidence,
+            note: c.note,
+            origin: c.origin,
         })
+    }
+
+    fn id(&self) -> &str {
+        &self.id
     }
 }
 
-/// Reads a threshold in the dimension's report unit.
-fn parse_threshold(dim: Dimension, text: &str) -> Result<f64, String> {
-    let err = |e: &dyn fmt::Display| format!("\"{text}\" ({e})");
-    Ok(match dim {
-        Dimension::Dose => text.parse::<AbsorbedDose>().map_err(|e| err(&e))?.gy(),
-        Dimension::Volume => text.parse::<Volume>().map_err(|e| err(&e))?.ml(),
-        Dimension::Activity => text.parse::<Activity>().map_err(|e| err(&e))?.gbq(),
-        Dimension::Fraction => text.parse::<Fraction>().map_err(|e| err(&e))?.percent(),
-        Dimension::Bilirubin => text.parse::<Bilirubin>().map_err(|e| err(&e))?.mg_per_dl(),
-        Dimension::Flag => match text {
-            "true" => 1.0,
-            "false" => 0.0,
-            _ => return Err(format!("\"{text}\" (write true or false)")),
-        },
-    })
+impl RuleQuantity for Quantity {
+    fn key(self) -> &'static str {
+        Quantity::key(self)
+    }
+
+    fn unit(self) -> &'static str {
+        self.dimension().unit()
+    }
+
+    fn is_flag(self) -> bool {
+        self.dimension() == Dimension::Flag
+    }
+
+    /// Reads a threshold in the dimension's report unit.
+    fn parse_threshold(self, text: &str) -> Result<f64, String> {
+        let err = |e: &dyn fmt::Display| e.to_string();
+        Ok(match self.dimension() {
+            Dimension::Dose => text.parse::<AbsorbedDose>().map_err(|e| err(&e))?.gy(),
+            Dimension::Volume => text.parse::<Volume>().map_err(|e| err(&e))?.ml(),
+            Dimension::Activity => text.parse::<Activity>().map_err(|e| err(&e))?.gbq(),
+            Dimension::Fraction => text.parse::<Fraction>().map_err(|e| err(&e))?.percent(),
+            Dimension::Bilirubin => text.parse::<Bilirubin>().map_err(|e| err(&e))?.mg_per_dl(),
+            Dimension::Flag => return Err("write true or false".to_owned()),
+        })
+    }
 }
