@@ -700,6 +700,37 @@ pub(crate) fn base(h: &Header<'_>) -> Obj {
     o
 }
 
+/// Checks the header ([`check_header`]) and starts the data set with its common modules
+/// ([`base`]).
+pub(crate) fn checked_base(object: &str, h: &Header<'_>) -> Result<Obj, WriteError> {
+    check_header(object, h)?;
+    Ok(base(h))
+}
+
+/// Content Date and Time (General Image): the series date and time.
+pub(crate) fn content_date_time(o: &mut Obj, series: &SeriesInfo) {
+    o.str(tags::CONTENT_DATE, VR::DA, &series.date_time.date());
+    o.str(tags::CONTENT_TIME, VR::TM, &series.date_time.time());
+}
+
+/// Acquisition Date and Time (General Acquisition): the series date and time.
+pub(crate) fn acquisition_date_time(o: &mut Obj, series: &SeriesInfo) {
+    o.str(tags::ACQUISITION_DATE, VR::DA, &series.date_time.date());
+    o.str(tags::ACQUISITION_TIME, VR::TM, &series.date_time.time());
+}
+
+/// Image Pixel module of grey-scale (MONOCHROME2) pixels of `bits` bits, all stored.
+pub(crate) fn pixel_module(o: &mut Obj, rows: usize, columns: usize, bits: u16, signed: bool) {
+    o.us(tags::SAMPLES_PER_PIXEL, &[1]);
+    o.str(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2");
+    o.us(tags::ROWS, &[rows as u16]);
+    o.us(tags::COLUMNS, &[columns as u16]);
+    o.us(tags::BITS_ALLOCATED, &[bits]);
+    o.us(tags::BITS_STORED, &[bits]);
+    o.us(tags::HIGH_BIT, &[bits - 1]);
+    o.us(tags::PIXEL_REPRESENTATION, &[u16::from(signed)]);
+}
+
 /// Encodes a data set as a Part 10 file (Explicit VR Little Endian).
 pub(crate) fn encode(
     obj: Obj,
@@ -742,12 +773,17 @@ pub(crate) fn plane(o: &mut Obj, grid: &Grid, position: [f64; 3]) {
         tags::PIXEL_SPACING,
         &[grid.spacing_mm[1], grid.spacing_mm[0]],
     );
+    image_orientation(o, grid);
+    o.ds(tags::IMAGE_POSITION_PATIENT, &position);
+}
+
+/// Image Orientation (Patient): the grid's i then j direction cosines.
+pub(crate) fn image_orientation(o: &mut Obj, grid: &Grid) {
     let [r, c, _] = grid.direction;
     o.ds(
         tags::IMAGE_ORIENTATION_PATIENT,
         &[r[0], r[1], r[2], c[0], c[1], c[2]],
     );
-    o.ds(tags::IMAGE_POSITION_PATIENT, &position);
 }
 
 /// NM/PET Patient Orientation module: the orientation (recumbent, supine or prone) and the

@@ -11,8 +11,9 @@ use sirt_geometry::{ContinuousIndex, Image};
 
 use super::WriteError;
 use super::common::{
-    Header, SeriesInfo, SeriesModule, StudyInfo, WrittenObject, base, check_header, check_image,
-    ds_value, encode, frame_uid, k_along_normal, new_uid, plane, sop_ref,
+    Header, SeriesInfo, SeriesModule, StudyInfo, WrittenObject, check_image, checked_base,
+    content_date_time, ds_value, encode, frame_uid, k_along_normal, new_uid, pixel_module, plane,
+    sop_ref,
 };
 
 /// Bits of the stored dose values.
@@ -113,11 +114,9 @@ pub fn write_rt_dose(
         series_module: SeriesModule::Rt,
         frame_of_reference_uid: Some(&frame),
     };
-    check_header(&object, &h)?;
-    let mut o = base(&h);
+    let mut o = checked_base(&object, &h)?;
     // General Image.
-    o.str(tags::CONTENT_DATE, VR::DA, &series.date_time.date());
-    o.str(tags::CONTENT_TIME, VR::TM, &series.date_time.time());
+    content_date_time(&mut o, series);
     // Image Plane (first frame) and Multi-frame.
     let forward = k_along_normal(grid);
     let first_k = if forward { 0 } else { nz - 1 };
@@ -134,14 +133,7 @@ pub fn write_rt_dose(
         DoseBits::U32 => 32,
         DoseBits::U16 => 16,
     };
-    o.us(tags::SAMPLES_PER_PIXEL, &[1]);
-    o.str(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2");
-    o.us(tags::ROWS, &[ny as u16]);
-    o.us(tags::COLUMNS, &[nx as u16]);
-    o.us(tags::BITS_ALLOCATED, &[bits]);
-    o.us(tags::BITS_STORED, &[bits]);
-    o.us(tags::HIGH_BIT, &[bits - 1]);
-    o.us(tags::PIXEL_REPRESENTATION, &[0]);
+    pixel_module(&mut o, ny, nx, bits, false);
     o.str(tags::DOSE_UNITS, VR::CS, "GY");
     o.str(tags::DOSE_TYPE, VR::CS, "PHYSICAL");
     o.opt_str(tags::DOSE_COMMENT, VR::LO, info.comment.as_deref());

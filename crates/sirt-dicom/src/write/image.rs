@@ -8,12 +8,12 @@
 
 use dicom_core::VR;
 use dicom_dictionary_std::{tags, uids};
-use sirt_geometry::{ContinuousIndex, Image, cross};
+use sirt_geometry::{ContinuousIndex, Grid, Image, cross};
 
 use super::common::{
     CivilDateTime, Header, Obj, SeriesInfo, SeriesModule, SeriesRef, StudyInfo, WrittenSeries,
-    base, check_header, check_image, ds_value, encode, frame_uid, new_uid, patient_orientation,
-    plane,
+    acquisition_date_time, check_image, checked_base, content_date_time, ds_value, encode,
+    frame_uid, new_uid, patient_orientation, pixel_module, plane,
 };
 use super::{Code, WriteError};
 
@@ -169,18 +169,6 @@ fn le_i16(values: &[i16]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-/// Image Pixel module for 16-bit grey-scale pixels.
-fn pixel_module(o: &mut Obj, rows: usize, columns: usize, signed: bool) {
-    o.us(tags::SAMPLES_PER_PIXEL, &[1]);
-    o.str(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2");
-    o.us(tags::ROWS, &[rows as u16]);
-    o.us(tags::COLUMNS, &[columns as u16]);
-    o.us(tags::BITS_ALLOCATED, &[16]);
-    o.us(tags::BITS_STORED, &[16]);
-    o.us(tags::HIGH_BIT, &[15]);
-    o.us(tags::PIXEL_REPRESENTATION, &[u16::from(signed)]);
-}
-
 /// Rescale of a CT series: slope 1 and intercept 0 (whole HU) when the values fit int16, else a
 /// slope and intercept spanning their range.
 fn ct_rescale(min: f64, max: f64) -> (f64, f64) {
@@ -216,7 +204,6 @@ pub fn write_ct_series(
     let (slope, intercept) = ct_rescale(min, max);
     let frame = frame_uid(&grid.frame);
     let [nx, ny, nz] = grid.dims;
-    let normal = cross(grid.direction[0], grid.direction[1]);
     let mut objects = Vec::with_capacity(nz);
     let mut uids = Vec::with_capacity(nz);
     for k in 0..nz {
@@ -231,29 +218,19 @@ pub fn write_ct_series(
             series_module: SeriesModule::General,
             frame_of_reference_uid: Some(&frame),
         };
-        check_header(&object, &h)?;
-        let mut o = base(&h);
+        let mut o = checked_base(&object, &h)?;
         o.str(tags::PATIENT_POSITION, VR::CS, &series.patient_position);
         // General Image / CT Image.
         o.strs(tags::IMAGE_TYPE, VR::CS, &["DERIVED", "SECONDARY", "AXIAL"]);
         // Image Laterality U (unpaired): the abdomen (General Series Laterality then absent).
         o.str(tags::IMAGE_LATERALITY, VR::CS, "U");
-        o.str(tags::CONTENT_DATE, VR::DA, &series.date_time.date());
-        o.str(tags::CONTENT_TIME, VR::TM, &series.date_time.time());
-        o.str(tags::ACQUISITION_DATE, VR::DA, &series.date_time.date());
-        o.str(tags::ACQUISITION_TIME, VR::TM, &series.date_time.time());
+        content_date_time(&mut o, series);
+        acquisition_date_time(&mut o, series);
         o.empty(tags::ACQUISITION_NUMBER, VR::IS);
         o.empty(tags::KVP, VR::DS);
-        // Image Plane.
-        let p = grid.patient_from_index(ContinuousIndex::of_voxel(0, 0, k));
-        plane(&mut o, grid, [p.x, p.y, p.z]);
-        o.ds(tags::SLICE_THICKNESS, &[grid.spacing_mm[2]]);
-        o.ds(
-            tags::SLICE_LOCATION,
-            &[p.x * normal[0] + p.y * normal[1] + p.z * normal[2]],
-        );
+        slice_plane(&mut o, grid, k);
         // Image Pixel.
-        pixel_module(&mut o, ny, nx, true);
+        pixel_module(&mut o, ny, nx, 16, true);
         o.ds(tags::RESCALE_INTERCEPT, &[intercept]);
         o.ds(tags::RESCALE_SLOPE, &[slope]);
         o.str(tags::RESCALE_TYPE, VR::LO, "HU");
@@ -279,18 +256,44 @@ pub fn write_ct_series(
         uids.push(sop_instance_uid);
         objects.push(written);
     }
-    let mut ref_grid = grid.clone();
-    ref_grid.frame = sirt_geometry::FrameOfReference(frame);
     Ok(WrittenSeries {
-        reference: SeriesRef {
-            study_instance_uid: study.study_instance_uid.clone(),
-            series_instance_uid: series.series_instance_uid.clone(),
-            sop_class_uid: uids::CT_IMAGE_STORAGE.into(),
-            sop_instance_uids: uids,
-            grid: ref_grid,
-        },
+        reference: series_reference(grid, frame, study, series, uids::CT_IMAGE_STORAGE, uids),
         objects,
     })
+}
+
+/// Image Plane module of slice `k` with Slice Thickness and Slice Location (the position along
+/// row × column cosines).
+fn slice_plane(o: &mut Obj, grid: &Grid, k: usize) {
+    let normal = cross(grid.direction[0], grid.direction[1]);
+    let p = grid.patient_from_index(ContinuousIndex::of_voxel(0, 0, k));
+    plane(o, grid, [p.x, p.y, p.z]);
+    o.ds(tags::SLICE_THICKNESS, &[grid.spacing_mm[2]]);
+    o.ds(
+        tags::SLICE_LOCATION,
+        &[p.x * normal[0] + p.y * normal[1] + p.z * normal[2]],
+    );
+}
+
+/// The reference to a written single-frame series: its UIDs and its grid with the Frame of
+/// Reference UID written.
+fn series_reference(
+    grid: &Grid,
+    frame: String,
+    study: &StudyInfo,
+    series: &SeriesInfo,
+    sop_class_uid: &str,
+    sop_instance_uids: Vec<String>,
+) -> SeriesRef {
+    let mut ref_grid = grid.clone();
+    ref_grid.frame = sirt_geometry::FrameOfReference(frame);
+    SeriesRef {
+        study_instance_uid: study.study_instance_uid.clone(),
+        series_instance_uid: series.series_instance_uid.clone(),
+        sop_class_uid: sop_class_uid.into(),
+        sop_instance_uids,
+        grid: ref_grid,
+    }
 }
 
 /// Decay factor of a static frame corrected to its start: λT / (1 − e^{−λT}) (the average count
@@ -342,12 +345,6 @@ pub fn write_pet_series(
     }
     let frame = frame_uid(&grid.frame);
     let [nx, ny, nz] = grid.dims;
-    let normal = cross(grid.direction[0], grid.direction[1]);
-    let (decay_correction, corrections): (&str, &[&str]) = match pet.decay_correction {
-        DecayCorrection::None => ("NONE", &[]),
-        DecayCorrection::Start => ("START", &["DECY"]),
-        DecayCorrection::Admin => ("ADMIN", &["DECY"]),
-    };
     let decay_factor = decay_factor(pet, series);
     let mut objects = Vec::with_capacity(nz);
     let mut uids = Vec::with_capacity(nz);
@@ -363,65 +360,17 @@ pub fn write_pet_series(
             series_module: SeriesModule::General,
             frame_of_reference_uid: Some(&frame),
         };
-        check_header(&object, &h)?;
-        let mut o = base(&h);
-        // PET Series.
-        o.str(tags::UNITS, VR::CS, "BQML");
-        o.str(tags::COUNTS_SOURCE, VR::CS, "EMISSION");
-        o.strs(tags::SERIES_TYPE, VR::CS, &["STATIC", "IMAGE"]);
-        o.us(tags::NUMBER_OF_SLICES, &[nz as u16]);
-        o.strs(tags::CORRECTED_IMAGE, VR::CS, corrections);
-        o.str(tags::DECAY_CORRECTION, VR::CS, decay_correction);
-        o.str(tags::COLLIMATOR_TYPE, VR::CS, "NONE");
-        // PET Isotope.
-        o.seq(
-            tags::RADIOPHARMACEUTICAL_INFORMATION_SEQUENCE,
-            vec![pet.radiopharmaceutical.item(false).0],
-        );
+        let mut o = checked_base(&object, &h)?;
+        pet_series_and_isotope(&mut o, nz, pet);
         // NM/PET Patient Orientation (instead of Patient Position).
         patient_orientation(&mut o, &series.patient_position);
-        // General Image / PET Image.
-        o.strs(tags::IMAGE_TYPE, VR::CS, &["ORIGINAL", "PRIMARY"]);
-        // Image Laterality U (unpaired): the abdomen (General Series Laterality then absent).
-        o.str(tags::IMAGE_LATERALITY, VR::CS, "U");
-        o.str(tags::CONTENT_DATE, VR::DA, &series.date_time.date());
-        o.str(tags::CONTENT_TIME, VR::TM, &series.date_time.time());
-        o.str(tags::ACQUISITION_DATE, VR::DA, &series.date_time.date());
-        o.str(tags::ACQUISITION_TIME, VR::TM, &series.date_time.time());
-        o.ds(tags::FRAME_REFERENCE_TIME, &[0.0]);
-        o.us(tags::IMAGE_INDEX, &[k as u16 + 1]);
-        o.is(
-            tags::ACTUAL_FRAME_DURATION,
-            (pet.frame_duration_s * 1000.0).round() as i64,
-        );
-        if pet.decay_correction != DecayCorrection::None {
-            o.ds(tags::DECAY_FACTOR, &[decay_factor]);
-        }
-        // Image Plane.
-        let p = grid.patient_from_index(ContinuousIndex::of_voxel(0, 0, k));
-        plane(&mut o, grid, [p.x, p.y, p.z]);
-        o.ds(tags::SLICE_THICKNESS, &[grid.spacing_mm[2]]);
-        o.ds(
-            tags::SLICE_LOCATION,
-            &[p.x * normal[0] + p.y * normal[1] + p.z * normal[2]],
-        );
+        pet_image(&mut o, series, pet, k, decay_factor);
+        slice_plane(&mut o, grid, k);
         // Image Pixel with a slope per slice.
-        pixel_module(&mut o, ny, nx, true);
-        let slice = &image.data()[k * nx * ny..(k + 1) * nx * ny];
-        let peak = slice
-            .iter()
-            .fold(0.0_f64, |m, &v| m.max(f64::from(v).abs()));
-        let slope = if peak > 0.0 {
-            ds_value(peak / 32767.0 * (1.0 + 1e-6))
-        } else {
-            1.0
-        };
+        pixel_module(&mut o, ny, nx, 16, true);
+        let (slope, stored) = pet_stored_values(&image.data()[k * nx * ny..(k + 1) * nx * ny]);
         o.ds(tags::RESCALE_INTERCEPT, &[0.0]);
         o.ds(tags::RESCALE_SLOPE, &[slope]);
-        let stored: Vec<i16> = slice
-            .iter()
-            .map(|&v| (f64::from(v) / slope).round().clamp(-32767.0, 32767.0) as i16)
-            .collect();
         o.bytes(tags::PIXEL_DATA, VR::OW, le_i16(&stored));
         let written = encode(
             o,
@@ -433,16 +382,73 @@ pub fn write_pet_series(
         uids.push(sop_instance_uid);
         objects.push(written);
     }
-    let mut ref_grid = grid.clone();
-    ref_grid.frame = sirt_geometry::FrameOfReference(frame);
     Ok(WrittenSeries {
-        reference: SeriesRef {
-            study_instance_uid: study.study_instance_uid.clone(),
-            series_instance_uid: series.series_instance_uid.clone(),
-            sop_class_uid: uids::POSITRON_EMISSION_TOMOGRAPHY_IMAGE_STORAGE.into(),
-            sop_instance_uids: uids,
-            grid: ref_grid,
-        },
+        reference: series_reference(
+            grid,
+            frame,
+            study,
+            series,
+            uids::POSITRON_EMISSION_TOMOGRAPHY_IMAGE_STORAGE,
+            uids,
+        ),
         objects,
     })
+}
+
+/// PET Series and PET Isotope modules of a static BQML series of `nz` slices.
+fn pet_series_and_isotope(o: &mut Obj, nz: usize, pet: &PetInfo) {
+    let (decay_correction, corrections): (&str, &[&str]) = match pet.decay_correction {
+        DecayCorrection::None => ("NONE", &[]),
+        DecayCorrection::Start => ("START", &["DECY"]),
+        DecayCorrection::Admin => ("ADMIN", &["DECY"]),
+    };
+    // PET Series.
+    o.str(tags::UNITS, VR::CS, "BQML");
+    o.str(tags::COUNTS_SOURCE, VR::CS, "EMISSION");
+    o.strs(tags::SERIES_TYPE, VR::CS, &["STATIC", "IMAGE"]);
+    o.us(tags::NUMBER_OF_SLICES, &[nz as u16]);
+    o.strs(tags::CORRECTED_IMAGE, VR::CS, corrections);
+    o.str(tags::DECAY_CORRECTION, VR::CS, decay_correction);
+    o.str(tags::COLLIMATOR_TYPE, VR::CS, "NONE");
+    // PET Isotope.
+    o.seq(
+        tags::RADIOPHARMACEUTICAL_INFORMATION_SEQUENCE,
+        vec![pet.radiopharmaceutical.item(false).0],
+    );
+}
+
+/// General Image and PET Image modules of slice `k`.
+fn pet_image(o: &mut Obj, series: &SeriesInfo, pet: &PetInfo, k: usize, decay_factor: f64) {
+    o.strs(tags::IMAGE_TYPE, VR::CS, &["ORIGINAL", "PRIMARY"]);
+    // Image Laterality U (unpaired): the abdomen (General Series Laterality then absent).
+    o.str(tags::IMAGE_LATERALITY, VR::CS, "U");
+    content_date_time(o, series);
+    acquisition_date_time(o, series);
+    o.ds(tags::FRAME_REFERENCE_TIME, &[0.0]);
+    o.us(tags::IMAGE_INDEX, &[k as u16 + 1]);
+    o.is(
+        tags::ACTUAL_FRAME_DURATION,
+        (pet.frame_duration_s * 1000.0).round() as i64,
+    );
+    if pet.decay_correction != DecayCorrection::None {
+        o.ds(tags::DECAY_FACTOR, &[decay_factor]);
+    }
+}
+
+/// The Rescale Slope of a PET slice (its peak magnitude over 32767, as read back; 1 for an
+/// empty slice) and its stored values.
+fn pet_stored_values(slice: &[f32]) -> (f64, Vec<i16>) {
+    let peak = slice
+        .iter()
+        .fold(0.0_f64, |m, &v| m.max(f64::from(v).abs()));
+    let slope = if peak > 0.0 {
+        ds_value(peak / 32767.0 * (1.0 + 1e-6))
+    } else {
+        1.0
+    };
+    let stored = slice
+        .iter()
+        .map(|&v| (f64::from(v) / slope).round().clamp(-32767.0, 32767.0) as i16)
+        .collect();
+    (slope, stored)
 }

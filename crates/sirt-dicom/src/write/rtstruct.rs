@@ -8,12 +8,13 @@
 
 use dicom_core::VR;
 use dicom_dictionary_std::{tags, uids};
+use dicom_object::InMemDicomObject;
 use sirt_geometry::{ContinuousIndex, Mask};
 
 use super::WriteError;
 use super::common::{
-    Header, Obj, SeriesInfo, SeriesModule, SeriesRef, StudyInfo, WrittenObject, base, check_header,
-    ds, encode, frame_uid, new_uid, same_written_grid, sop_ref,
+    Header, Obj, SeriesInfo, SeriesModule, SeriesRef, StudyInfo, WrittenObject, checked_base, ds,
+    encode, frame_uid, new_uid, same_written_grid, sop_ref,
 };
 use super::contour::trace_slice;
 
@@ -48,8 +49,70 @@ pub fn write_rt_struct(
     label: &str,
 ) -> Result<WrittenObject, WriteError> {
     let object = series.name("RT Structure Set");
+    check_rt_struct_input(&object, rois, source, label)?;
+    let frame = frame_uid(&source.grid.frame);
+    let sop_instance_uid = new_uid();
+    let h = Header {
+        study,
+        series,
+        modality: "RTSTRUCT",
+        sop_class_uid: uids::RT_STRUCTURE_SET_STORAGE,
+        sop_instance_uid: &sop_instance_uid,
+        instance_number: 1,
+        series_module: SeriesModule::Rt,
+        frame_of_reference_uid: Some(&frame),
+    };
+    let mut o = checked_base(&object, &h)?;
+    // Structure Set.
+    o.str(tags::STRUCTURE_SET_LABEL, VR::SH, label);
+    o.str(tags::STRUCTURE_SET_DATE, VR::DA, &series.date_time.date());
+    o.str(tags::STRUCTURE_SET_TIME, VR::TM, &series.date_time.time());
+    o.seq(
+        tags::REFERENCED_FRAME_OF_REFERENCE_SEQUENCE,
+        vec![referenced_frame_of_reference(source, &frame)],
+    );
+    let mut roi_items = Vec::with_capacity(rois.len());
+    let mut contour_items = Vec::with_capacity(rois.len());
+    let mut observation_items = Vec::with_capacity(rois.len());
+    for (n, r) in rois.iter().enumerate() {
+        let number = n as i64 + 1;
+        let mut roi = Obj::new();
+        roi.is(tags::ROI_NUMBER, number);
+        roi.str(tags::REFERENCED_FRAME_OF_REFERENCE_UID, VR::UI, &frame);
+        roi.str(tags::ROI_NAME, VR::LO, &r.name);
+        roi.str(tags::ROI_GENERATION_ALGORITHM, VR::CS, "AUTOMATIC");
+        roi_items.push(roi.0);
+        contour_items.push(roi_contour_item(r, number, source));
+        let mut obs = Obj::new();
+        obs.is(tags::OBSERVATION_NUMBER, number);
+        obs.is(tags::REFERENCED_ROI_NUMBER, number);
+        obs.str(tags::RTROI_INTERPRETED_TYPE, VR::CS, &r.interpreted_type);
+        obs.empty(tags::ROI_INTERPRETER, VR::PN);
+        observation_items.push(obs.0);
+    }
+    o.seq(tags::STRUCTURE_SET_ROI_SEQUENCE, roi_items);
+    o.seq(tags::ROI_CONTOUR_SEQUENCE, contour_items);
+    o.seq(tags::RTROI_OBSERVATIONS_SEQUENCE, observation_items);
+    encode(
+        o,
+        &object,
+        "RTSTRUCT.dcm".into(),
+        uids::RT_STRUCTURE_SET_STORAGE,
+        &sop_instance_uid,
+    )
+}
+
+/// Refuses a Structure Set Label of no or more than 16 characters, no ROI, a source without
+/// one SOP Instance UID per slice, an ROI without name or with another's name, and a mask off
+/// the grid of `source`.
+fn check_rt_struct_input(
+    object: &str,
+    rois: &[RoiSpec<'_>],
+    source: &SeriesRef,
+    label: &str,
+) -> Result<(), WriteError> {
     let bad = |what: String| WriteError::InvalidInput {
-        object: object.clone(),
+        object: object.to_string(),
         what,
     };
     if label.is_empty() || label.len() > 16 {
@@ -61,7 +124,7 @@ pub fn write_rt_struct(
         return Err(bad("no ROI to write".into()));
     }
     let grid = &source.grid;
-    let [nx, ny, nz] = grid.dims;
+    let nz = grid.dims[2];
     if source.sop_instance_uids.len() != nz {
         return Err(bad(format!(
             "the referenced series has {} SOP Instance UIDs for {nz} slices",
@@ -88,117 +151,83 @@ pub fn write_rt_struct(
             )));
         }
     }
-    let frame = frame_uid(&grid.frame);
-    let sop_instance_uid = new_uid();
-    let h = Header {
-        study,
-        series,
-        modality: "RTSTRUCT",
-        sop_class_uid: uids::RT_STRUCTURE_SET_STORAGE,
-        sop_instance_uid: &sop_instance_uid,
-        instance_number: 1,
-        series_module: SeriesModule::Rt,
-        frame_of_reference_uid: Some(&frame),
-    };
-    check_header(&object, &h)?;
-    let mut o = base(&h);
-    // Structure Set.
-    o.str(tags::STRUCTURE_SET_LABEL, VR::SH, label);
-    o.str(tags::STRUCTURE_SET_DATE, VR::DA, &series.date_time.date());
-    o.str(tags::STRUCTURE_SET_TIME, VR::TM, &series.date_time.time());
-    let slice_refs = || {
-        source
-            .sop_instance_uids
-            .iter()
-            .map(|u| sop_ref(&source.sop_class_uid, u))
-            .collect::<Vec<_>>()
-    };
+    Ok(())
+}
+
+/// The Referenced Frame of Reference Sequence item: the frame, the study (RT Referenced Study)
+/// and the series with every slice (Contour Image Sequence).
+fn referenced_frame_of_reference(source: &SeriesRef, frame: &str) -> InMemDicomObject {
+    let slice_refs = source
+        .sop_instance_uids
+        .iter()
+        .map(|u| sop_ref(&source.sop_class_uid, u))
+        .collect::<Vec<_>>();
     let mut rt_series = Obj::new();
     rt_series.str(
         tags::SERIES_INSTANCE_UID,
         VR::UI,
         &source.series_instance_uid,
     );
-    rt_series.seq(tags::CONTOUR_IMAGE_SEQUENCE, slice_refs());
+    rt_series.seq(tags::CONTOUR_IMAGE_SEQUENCE, slice_refs);
     let mut rt_study = Obj(sop_ref(
         DETACHED_STUDY_MANAGEMENT,
         &source.study_instance_uid,
     ));
     rt_study.seq(tags::RT_REFERENCED_SERIES_SEQUENCE, vec![rt_series.0]);
     let mut for_item = Obj::new();
-    for_item.str(tags::FRAME_OF_REFERENCE_UID, VR::UI, &frame);
+    for_item.str(tags::FRAME_OF_REFERENCE_UID, VR::UI, frame);
     for_item.seq(tags::RT_REFERENCED_STUDY_SEQUENCE, vec![rt_study.0]);
-    o.seq(
-        tags::REFERENCED_FRAME_OF_REFERENCE_SEQUENCE,
-        vec![for_item.0],
+    for_item.0
+}
+
+/// The ROI Contour Sequence item of ROI `number`: its colour and its contours (none for an
+/// empty mask).
+fn roi_contour_item(r: &RoiSpec<'_>, number: i64, source: &SeriesRef) -> InMemDicomObject {
+    let contours = slice_contours(r.mask, source);
+    let mut rc = Obj::new();
+    rc.strs(
+        tags::ROI_DISPLAY_COLOR,
+        VR::IS,
+        &r.color.map(|c| c.to_string()),
     );
-
-    let mut roi_items = Vec::with_capacity(rois.len());
-    let mut contour_items = Vec::with_capacity(rois.len());
-    let mut observation_items = Vec::with_capacity(rois.len());
-    for (n, r) in rois.iter().enumerate() {
-        let number = n as i64 + 1;
-        let mut roi = Obj::new();
-        roi.is(tags::ROI_NUMBER, number);
-        roi.str(tags::REFERENCED_FRAME_OF_REFERENCE_UID, VR::UI, &frame);
-        roi.str(tags::ROI_NAME, VR::LO, &r.name);
-        roi.str(tags::ROI_GENERATION_ALGORITHM, VR::CS, "AUTOMATIC");
-        roi_items.push(roi.0);
-
-        let mut contours = Vec::new();
-        let mask = r.mask.data();
-        for k in 0..nz {
-            let slice = &mask[k * nx * ny..(k + 1) * nx * ny];
-            if !slice.iter().any(|&b| b) {
-                continue;
-            }
-            for l in trace_slice(slice, nx, ny) {
-                let mut data = Vec::with_capacity(l.len() * 3);
-                for &(i, j) in &l {
-                    let p = grid.patient_from_index(ContinuousIndex::new(i, j, k as f64));
-                    data.push(ds(p.x));
-                    data.push(ds(p.y));
-                    data.push(ds(p.z));
-                }
-                let mut c = Obj::new();
-                c.seq(
-                    tags::CONTOUR_IMAGE_SEQUENCE,
-                    vec![sop_ref(&source.sop_class_uid, &source.sop_instance_uids[k])],
-                );
-                c.str(tags::CONTOUR_GEOMETRIC_TYPE, VR::CS, "CLOSED_PLANAR");
-                c.is(tags::NUMBER_OF_CONTOUR_POINTS, l.len() as i64);
-                c.is(tags::CONTOUR_NUMBER, contours.len() as i64 + 1);
-                c.strs(tags::CONTOUR_DATA, VR::DS, &data);
-                contours.push(c.0);
-            }
-        }
-        let mut rc = Obj::new();
-        rc.strs(
-            tags::ROI_DISPLAY_COLOR,
-            VR::IS,
-            &r.color.map(|c| c.to_string()),
-        );
-        if !contours.is_empty() {
-            rc.seq(tags::CONTOUR_SEQUENCE, contours);
-        }
-        rc.is(tags::REFERENCED_ROI_NUMBER, number);
-        contour_items.push(rc.0);
-
-        let mut obs = Obj::new();
-        obs.is(tags::OBSERVATION_NUMBER, number);
-        obs.is(tags::REFERENCED_ROI_NUMBER, number);
-        obs.str(tags::RTROI_INTERPRETED_TYPE, VR::CS, &r.interpreted_type);
-        obs.empty(tags::ROI_INTERPRETER, VR::PN);
-        observation_items.push(obs.0);
+    if !contours.is_empty() {
+        rc.seq(tags::CONTOUR_SEQUENCE, contours);
     }
-    o.seq(tags::STRUCTURE_SET_ROI_SEQUENCE, roi_items);
-    o.seq(tags::ROI_CONTOUR_SEQUENCE, contour_items);
-    o.seq(tags::RTROI_OBSERVATIONS_SEQUENCE, observation_items);
-    encode(
-        o,
-        &object,
-        "RTSTRUCT.dcm".into(),
-        uids::RT_STRUCTURE_SET_STORAGE,
-        &sop_instance_uid,
-    )
+    rc.is(tags::REFERENCED_ROI_NUMBER, number);
+    rc.0
+}
+
+/// Contour Sequence items of a mask: each slice traced into closed planar contours in patient
+/// coordinates, numbered from 1, each referencing its slice.
+fn slice_contours(mask: &Mask, source: &SeriesRef) -> Vec<InMemDicomObject> {
+    let grid = &source.grid;
+    let [nx, ny, nz] = grid.dims;
+    let mask = mask.data();
+    let mut contours = Vec::new();
+    for k in 0..nz {
+        let slice = &mask[k * nx * ny..(k + 1) * nx * ny];
+        if !slice.iter().any(|&b| b) {
+            continue;
+        }
+        for l in trace_slice(slice, nx, ny) {
+            let mut data = Vec::with_capacity(l.len() * 3);
+            for &(i, j) in &l {
+                let p = grid.patient_from_index(ContinuousIndex::new(i, j, k as f64));
+                data.push(ds(p.x));
+                data.push(ds(p.y));
+                data.push(ds(p.z));
+            }
+            let mut c = Obj::new();
+            c.seq(
+                tags::CONTOUR_IMAGE_SEQUENCE,
+                vec![sop_ref(&source.sop_class_uid, &source.sop_instance_uids[k])],
+            );
+            c.str(tags::CONTOUR_GEOMETRIC_TYPE, VR::CS, "CLOSED_PLANAR");
+            c.is(tags::NUMBER_OF_CONTOUR_POINTS, l.len() as i64);
+            c.is(tags::CONTOUR_NUMBER, contours.len() as i64 + 1);
+            c.strs(tags::CONTOUR_DATA, VR::DS, &data);
+            contours.push(c.0);
+        }
+    }
+    contours
 }

@@ -10,12 +10,14 @@
 
 use dicom_core::VR;
 use dicom_dictionary_std::{tags, uids};
-use sirt_geometry::{ContinuousIndex, Image};
+use dicom_object::InMemDicomObject;
+use sirt_geometry::{ContinuousIndex, Grid, Image};
 
 use super::WriteError;
 use super::common::{
-    Code, Header, Obj, SeriesInfo, SeriesModule, SeriesRef, StudyInfo, WrittenObject, base,
-    check_header, encode, frame_uid, new_uid, same_written_grid, sop_ref,
+    Code, Header, Obj, SeriesInfo, SeriesModule, SeriesRef, StudyInfo, WrittenObject, checked_base,
+    content_date_time, encode, frame_uid, image_orientation, new_uid, pixel_module,
+    same_written_grid, sop_ref,
 };
 
 /// One segment to write.
@@ -129,8 +131,61 @@ pub fn write_seg(
     series: &SeriesInfo,
 ) -> Result<WrittenObject, WriteError> {
     let object = series.name("SEG");
+    check_seg_input(&object, labels, segments, source)?;
+    let grid = &source.grid;
+    let [nx, ny, _] = grid.dims;
+    let frames = seg_frames(labels, segments);
+    let frame = frame_uid(&grid.frame);
+    let sop_instance_uid = new_uid();
+    let h = Header {
+        study,
+        series,
+        modality: "SEG",
+        sop_class_uid: uids::SEGMENTATION_STORAGE,
+        sop_instance_uid: &sop_instance_uid,
+        instance_number: 1,
+        series_module: SeriesModule::General,
+        frame_of_reference_uid: Some(&frame),
+    };
+    let mut o = checked_base(&object, &h)?;
+    segmentation_image(&mut o, series, segments);
+    pixel_module(&mut o, ny, nx, 1, false);
+    dimensions(&mut o, &new_uid());
+    shared_functional_groups(&mut o, grid);
+    o.seq(
+        tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE,
+        frames
+            .iter()
+            .map(|&(number, k)| per_frame_item(source, number, k))
+            .collect(),
+    );
+    o.is(tags::NUMBER_OF_FRAMES, frames.len() as i64);
+    common_instance_reference(&mut o, source, study);
+    o.bytes(
+        tags::PIXEL_DATA,
+        VR::OB,
+        packed_bits(labels.data(), segments, &frames, nx * ny),
+    );
+    encode(
+        o,
+        &object,
+        "SEG.dcm".into(),
+        uids::SEGMENTATION_STORAGE,
+        &sop_instance_uid,
+    )
+}
+
+/// Refuses a label map off the grid of `source`, a source without one SOP Instance UID per
+/// slice, no segment or too many, a segment without label, algorithm name or value, and
+/// images wider or taller than 65535 pixels.
+fn check_seg_input(
+    object: &str,
+    labels: &Image<u16>,
+    segments: &[SegmentSpec],
+    source: &SeriesRef,
+) -> Result<(), WriteError> {
     let bad = |what: String| WriteError::InvalidInput {
-        object: object.clone(),
+        object: object.to_string(),
         what,
     };
     let grid = &source.grid;
@@ -180,8 +235,13 @@ pub fn write_seg(
     if nx > 65535 || ny > 65535 {
         return Err(bad(format!("{nx} × {ny} pixels: at most 65535 per side")));
     }
+    Ok(())
+}
 
-    // Frames: (segment number, slice).
+/// The frames, as (segment number, slice): each slice holding any voxel of the segment, in
+/// segment then slice order; slice 0 for a segment without voxels.
+fn seg_frames(labels: &Image<u16>, segments: &[SegmentSpec]) -> Vec<(u16, usize)> {
+    let [nx, ny, nz] = labels.grid().dims;
     let data = labels.data();
     let mut frames: Vec<(u16, usize)> = Vec::new();
     for (n, s) in segments.iter().enumerate() {
@@ -199,25 +259,13 @@ pub fn write_seg(
             frames.push((number, 0));
         }
     }
+    frames
+}
 
-    let frame = frame_uid(&grid.frame);
-    let sop_instance_uid = new_uid();
-    let h = Header {
-        study,
-        series,
-        modality: "SEG",
-        sop_class_uid: uids::SEGMENTATION_STORAGE,
-        sop_instance_uid: &sop_instance_uid,
-        instance_number: 1,
-        series_module: SeriesModule::General,
-        frame_of_reference_uid: Some(&frame),
-    };
-    check_header(&object, &h)?;
-    let mut o = base(&h);
-    // General Image / Segmentation Image.
+/// General Image and Segmentation Image modules, with the Segment Sequence.
+fn segmentation_image(o: &mut Obj, series: &SeriesInfo, segments: &[SegmentSpec]) {
     o.strs(tags::IMAGE_TYPE, VR::CS, &["DERIVED", "PRIMARY"]);
-    o.str(tags::CONTENT_DATE, VR::DA, &series.date_time.date());
-    o.str(tags::CONTENT_TIME, VR::TM, &series.date_time.time());
+    content_date_time(o, series);
     o.str(tags::CONTENT_LABEL, VR::CS, "SEGMENTATION");
     o.opt_str(
         tags::CONTENT_DESCRIPTION,
@@ -227,51 +275,52 @@ pub fn write_seg(
     o.empty(tags::CONTENT_CREATOR_NAME, VR::PN);
     o.str(tags::SEGMENTATION_TYPE, VR::CS, "BINARY");
     o.str(tags::LOSSY_IMAGE_COMPRESSION, VR::CS, "00");
-    let mut seg_items = Vec::with_capacity(segments.len());
-    for (n, s) in segments.iter().enumerate() {
-        let mut it = Obj::new();
-        it.us(tags::SEGMENT_NUMBER, &[n as u16 + 1]);
-        it.str(tags::SEGMENT_LABEL, VR::LO, &s.label);
-        it.opt_str(tags::SEGMENT_DESCRIPTION, VR::ST, s.description.as_deref());
-        match &s.algorithm {
-            Some(name) => {
-                it.str(tags::SEGMENT_ALGORITHM_TYPE, VR::CS, "AUTOMATIC");
-                it.str(tags::SEGMENT_ALGORITHM_NAME, VR::LO, name);
-            }
-            None => it.str(tags::SEGMENT_ALGORITHM_TYPE, VR::CS, "MANUAL"),
+    o.seq(
+        tags::SEGMENT_SEQUENCE,
+        segments
+            .iter()
+            .enumerate()
+            .map(|(n, s)| segment_item(n as u16 + 1, s))
+            .collect(),
+    );
+}
+
+/// The Segment Sequence item of segment `number`.
+fn segment_item(number: u16, s: &SegmentSpec) -> InMemDicomObject {
+    let mut it = Obj::new();
+    it.us(tags::SEGMENT_NUMBER, &[number]);
+    it.str(tags::SEGMENT_LABEL, VR::LO, &s.label);
+    it.opt_str(tags::SEGMENT_DESCRIPTION, VR::ST, s.description.as_deref());
+    match &s.algorithm {
+        Some(name) => {
+            it.str(tags::SEGMENT_ALGORITHM_TYPE, VR::CS, "AUTOMATIC");
+            it.str(tags::SEGMENT_ALGORITHM_NAME, VR::LO, name);
         }
-        it.seq(
-            tags::SEGMENTED_PROPERTY_CATEGORY_CODE_SEQUENCE,
-            vec![s.category.item()],
-        );
-        it.seq(
-            tags::SEGMENTED_PROPERTY_TYPE_CODE_SEQUENCE,
-            vec![s.property_type.item()],
-        );
-        if let Some(rgb) = s.color {
-            it.us(tags::RECOMMENDED_DISPLAY_CIE_LAB_VALUE, &dicom_lab(rgb));
-        }
-        seg_items.push(it.0);
+        None => it.str(tags::SEGMENT_ALGORITHM_TYPE, VR::CS, "MANUAL"),
     }
-    o.seq(tags::SEGMENT_SEQUENCE, seg_items);
-    // Image Pixel.
-    o.us(tags::SAMPLES_PER_PIXEL, &[1]);
-    o.str(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2");
-    o.us(tags::ROWS, &[ny as u16]);
-    o.us(tags::COLUMNS, &[nx as u16]);
-    o.us(tags::BITS_ALLOCATED, &[1]);
-    o.us(tags::BITS_STORED, &[1]);
-    o.us(tags::HIGH_BIT, &[0]);
-    o.us(tags::PIXEL_REPRESENTATION, &[0]);
-    // Multi-frame Dimension.
-    let dim_uid = new_uid();
+    it.seq(
+        tags::SEGMENTED_PROPERTY_CATEGORY_CODE_SEQUENCE,
+        vec![s.category.item()],
+    );
+    it.seq(
+        tags::SEGMENTED_PROPERTY_TYPE_CODE_SEQUENCE,
+        vec![s.property_type.item()],
+    );
+    if let Some(rgb) = s.color {
+        it.us(tags::RECOMMENDED_DISPLAY_CIE_LAB_VALUE, &dicom_lab(rgb));
+    }
+    it.0
+}
+
+/// Multi-frame Dimension module: frames indexed by segment number, then image position.
+fn dimensions(o: &mut Obj, dim_uid: &str) {
     let mut dim_org = Obj::new();
-    dim_org.str(tags::DIMENSION_ORGANIZATION_UID, VR::UI, &dim_uid);
+    dim_org.str(tags::DIMENSION_ORGANIZATION_UID, VR::UI, dim_uid);
     o.seq(tags::DIMENSION_ORGANIZATION_SEQUENCE, vec![dim_org.0]);
     o.str(tags::DIMENSION_ORGANIZATION_TYPE, VR::CS, "3D");
     let dim = |pointer, group, label: &str| {
         let mut d = Obj::new();
-        d.str(tags::DIMENSION_ORGANIZATION_UID, VR::UI, &dim_uid);
+        d.str(tags::DIMENSION_ORGANIZATION_UID, VR::UI, dim_uid);
         d.at(tags::DIMENSION_INDEX_POINTER, &[pointer]);
         d.at(tags::FUNCTIONAL_GROUP_POINTER, &[group]);
         d.str(tags::DIMENSION_DESCRIPTION_LABEL, VR::LO, label);
@@ -292,7 +341,10 @@ pub fn write_seg(
             ),
         ],
     );
-    // Multi-frame Functional Groups: shared.
+}
+
+/// Shared Functional Groups: Pixel Measures and Plane Orientation of the grid.
+fn shared_functional_groups(o: &mut Obj, grid: &Grid) {
     let mut measures = Obj::new();
     measures.ds(
         tags::PIXEL_SPACING,
@@ -301,56 +353,57 @@ pub fn write_seg(
     measures.ds(tags::SLICE_THICKNESS, &[grid.spacing_mm[2]]);
     measures.ds(tags::SPACING_BETWEEN_SLICES, &[grid.spacing_mm[2]]);
     let mut orientation = Obj::new();
-    let [r, c, _] = grid.direction;
-    orientation.ds(
-        tags::IMAGE_ORIENTATION_PATIENT,
-        &[r[0], r[1], r[2], c[0], c[1], c[2]],
-    );
+    image_orientation(&mut orientation, grid);
     let mut shared = Obj::new();
     shared.seq(tags::PIXEL_MEASURES_SEQUENCE, vec![measures.0]);
     shared.seq(tags::PLANE_ORIENTATION_SEQUENCE, vec![orientation.0]);
     o.seq(tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE, vec![shared.0]);
-    // Per frame.
-    let mut per_frame = Vec::with_capacity(frames.len());
-    for &(number, k) in &frames {
-        let mut content = Obj::new();
-        content.ul(
-            tags::DIMENSION_INDEX_VALUES,
-            &[u32::from(number), k as u32 + 1],
-        );
-        let mut position = Obj::new();
-        let p = grid.patient_from_index(ContinuousIndex::of_voxel(0, 0, k));
-        position.ds(tags::IMAGE_POSITION_PATIENT, &[p.x, p.y, p.z]);
-        let mut ident = Obj::new();
-        ident.us(tags::REFERENCED_SEGMENT_NUMBER, &[number]);
-        let mut src = Obj(sop_ref(&source.sop_class_uid, &source.sop_instance_uids[k]));
-        src.seq(
-            tags::PURPOSE_OF_REFERENCE_CODE_SEQUENCE,
-            vec![
-                Code::new(
-                    "121322",
-                    "DCM",
-                    "Source image for image processing operation",
-                )
-                .item(),
-            ],
-        );
-        let mut derivation = Obj::new();
-        derivation.seq(
-            tags::DERIVATION_CODE_SEQUENCE,
-            vec![Code::new("113076", "DCM", "Segmentation").item()],
-        );
-        derivation.seq(tags::SOURCE_IMAGE_SEQUENCE, vec![src.0]);
-        let mut item = Obj::new();
-        item.seq(tags::DERIVATION_IMAGE_SEQUENCE, vec![derivation.0]);
-        item.seq(tags::FRAME_CONTENT_SEQUENCE, vec![content.0]);
-        item.seq(tags::PLANE_POSITION_SEQUENCE, vec![position.0]);
-        item.seq(tags::SEGMENT_IDENTIFICATION_SEQUENCE, vec![ident.0]);
-        per_frame.push(item.0);
-    }
-    o.seq(tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE, per_frame);
-    o.is(tags::NUMBER_OF_FRAMES, frames.len() as i64);
-    // Common Instance Reference.
+}
+
+/// The Per-frame Functional Groups item of segment `number` on slice `k`: Frame Content,
+/// Plane Position, Segment Identification and Derivation Image (the source slice).
+fn per_frame_item(source: &SeriesRef, number: u16, k: usize) -> InMemDicomObject {
+    let mut content = Obj::new();
+    content.ul(
+        tags::DIMENSION_INDEX_VALUES,
+        &[u32::from(number), k as u32 + 1],
+    );
+    let mut position = Obj::new();
+    let p = source
+        .grid
+        .patient_from_index(ContinuousIndex::of_voxel(0, 0, k));
+    position.ds(tags::IMAGE_POSITION_PATIENT, &[p.x, p.y, p.z]);
+    let mut ident = Obj::new();
+    ident.us(tags::REFERENCED_SEGMENT_NUMBER, &[number]);
+    let mut src = Obj(sop_ref(&source.sop_class_uid, &source.sop_instance_uids[k]));
+    src.seq(
+        tags::PURPOSE_OF_REFERENCE_CODE_SEQUENCE,
+        vec![
+            Code::new(
+                "121322",
+                "DCM",
+                "Source image for image processing operation",
+            )
+            .item(),
+        ],
+    );
+    let mut derivation = Obj::new();
+    derivation.seq(
+        tags::DERIVATION_CODE_SEQUENCE,
+        vec![Code::new("113076", "DCM", "Segmentation").item()],
+    );
+    derivation.seq(tags::SOURCE_IMAGE_SEQUENCE, vec![src.0]);
+    let mut item = Obj::new();
+    item.seq(tags::DERIVATION_IMAGE_SEQUENCE, vec![derivation.0]);
+    item.seq(tags::FRAME_CONTENT_SEQUENCE, vec![content.0]);
+    item.seq(tags::PLANE_POSITION_SEQUENCE, vec![position.0]);
+    item.seq(tags::SEGMENT_IDENTIFICATION_SEQUENCE, vec![ident.0]);
+    item.0
+}
+
+/// Common Instance Reference module: every slice of `source`, under the Studies Containing
+/// Other Referenced Instances Sequence when `source` is of another study.
+fn common_instance_reference(o: &mut Obj, source: &SeriesRef, study: &StudyInfo) {
     let mut ref_series = Obj::new();
     ref_series.str(
         tags::SERIES_INSTANCE_UID,
@@ -376,8 +429,16 @@ pub fn write_seg(
             vec![other.0],
         );
     }
-    // Pixel Data: bits packed across frames, least significant bit first.
-    let per = nx * ny;
+}
+
+/// Pixel Data: the frames' bits packed across frames, least significant bit first, padded to
+/// an even length.
+fn packed_bits(
+    data: &[u16],
+    segments: &[SegmentSpec],
+    frames: &[(u16, usize)],
+    per: usize,
+) -> Vec<u8> {
     let mut bits = vec![0u8; (frames.len() * per).div_ceil(8).next_multiple_of(2)];
     for (f, &(number, k)) in frames.iter().enumerate() {
         let values = &segments[usize::from(number) - 1].values;
@@ -388,12 +449,5 @@ pub fn write_seg(
             }
         }
     }
-    o.bytes(tags::PIXEL_DATA, VR::OB, bits);
-    encode(
-        o,
-        &object,
-        "SEG.dcm".into(),
-        uids::SEGMENTATION_STORAGE,
-        &sop_instance_uid,
-    )
+    bits
 }
