@@ -4,7 +4,7 @@
 use crate::{PlanningError, SiteData};
 use serde_json::Value;
 use sirt_report::document::{Block, Document};
-use sirt_voxelplan::VoxelPlan;
+use sirt_voxelplan::{VOXEL_HEADING, VoxelPlan};
 use sirt_workflow::Plan;
 use std::path::{Component, Path};
 
@@ -131,6 +131,21 @@ impl Outcome {
             document,
             json,
         }
+    }
+
+    /// The blocks of the voxel part of the document (from its "Voxel dosimetry" heading on;
+    /// empty without a voxel part): what the planning workspace shows beside the DVH.
+    pub fn voxel_blocks(&self) -> &[Block] {
+        if self.voxel.is_none() {
+            return &[];
+        }
+        let start = self
+            .document
+            .blocks
+            .iter()
+            .position(|b| matches!(b, Block::Heading(1, t) if t == VOXEL_HEADING))
+            .unwrap_or(self.document.blocks.len());
+        &self.document.blocks[start..]
     }
 
     /// The report as plain text.

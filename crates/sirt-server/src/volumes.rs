@@ -217,6 +217,9 @@ fn prepare(key: Key, outcome: &Outcome) -> Result<Prepared, ApiError> {
         "dvh": dvh,
         "dvh_session": voxel.predicted.first().map(|p| p.session.clone()),
         "notes": voxel.notes,
+        // The voxel sections of the plan's report, block by block (sirt-report's document
+        // model): per-structure mean, D70, D90, partition vs voxel, PET verification.
+        "report_blocks": outcome.voxel_blocks(),
     });
     Ok(Prepared {
         key,

@@ -96,7 +96,10 @@ async fn the_web_report_has_the_cli_voxel_sections_and_numbers() {
     assert!(numbers.len() > 50, "{} numbers", numbers.len());
     // The JSON of the plan with its voxel part has the same numbers: the report's tumour mean.
     let voxel_json = &cli.json["voxel"];
-    assert!(voxel_json["predicted"][0]["dosimetry"].is_object(), "{voxel_json}");
+    assert!(
+        voxel_json["predicted"][0]["dosimetry"].is_object(),
+        "{voxel_json}"
+    );
 
     // The PDF prints the same document: every number of the voxel tables is in its text.
     let pdf = t
@@ -119,7 +122,10 @@ async fn the_web_report_has_the_cli_voxel_sections_and_numbers() {
         match text {
             Ok(o) if o.status.success() => {
                 let text = String::from_utf8_lossy(&o.stdout);
-                assert!(text.contains("Voxel dosimetry"), "no voxel section in the PDF");
+                assert!(
+                    text.contains("Voxel dosimetry"),
+                    "no voxel section in the PDF"
+                );
                 for n in &numbers {
                     assert!(text.contains(n.as_str()), "{n} is not in the PDF's text");
                 }
