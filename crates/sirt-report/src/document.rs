@@ -1,10 +1,12 @@
 //! A small document model (headings, paragraphs, key–value lists, tables) with two renderers,
 //! plain text and HTML, so that both carry exactly the same content.
 
+use serde::Serialize;
 use std::fmt::Write;
 
 /// Column alignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Align {
     /// Text.
     Left,
@@ -13,7 +15,7 @@ pub enum Align {
 }
 
 /// A table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
     /// Column headers.
     pub headers: Vec<String>,
@@ -48,8 +50,10 @@ impl Table {
     }
 }
 
-/// A block of a document.
-#[derive(Debug, Clone, PartialEq)]
+/// A block of a document; as JSON one key naming its kind (`{"heading": [2, "Title"]}`,
+/// `{"table": {"headers", "align", "rows"}}`, `{"para": "..."}`, ...).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Block {
     /// Heading of level 1–3.
     Heading(u8, String),
@@ -66,7 +70,7 @@ pub enum Block {
 }
 
 /// A document.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Document {
     /// Title.
     pub title: String,

@@ -138,6 +138,22 @@ try {
   check(readout.includes('HU') && readout.includes('Gy'), `viewer readout: ${readout}`);
   log(`phantom plan ${phantomPlan}: viewer with ${meta.volumes.length} volumes on ${meta.grid.dims.join('×')}, ${meta.structures.length} structures; readout "${readout}"`);
   await shot(page, '09-viewer-phantom');
+  // The voxel tables beside the DVH are the report's: every cell is in the report page.
+  const voxel = page.getByTestId('voxel-tables');
+  await voxel.waitFor();
+  const headers = await voxel.locator('th').allTextContents();
+  for (const hd of ['Mean (Gy)', 'D70 (Gy)', 'D90 (Gy)', 'Voxel vs partition', 'Plan, partition model (Gy)']) {
+    check(headers.includes(hd), `voxel table column ${hd}`);
+  }
+  check((await voxel.locator('h3').allTextContents()).some((t) => /delivered, from the Y-90 PET/.test(t)), 'the PET verification is shown');
+  const report = await (await page.request.get(`${BASE}/api/plans/${phantomPlan}/report.html`)).text();
+  const cells = await voxel.locator('td').allTextContents();
+  const escapeHtml = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const missing = cells.filter((c) => c.trim() && !report.includes(`>${escapeHtml(c)}</td>`));
+  check(cells.length > 50 && missing.length === 0, `voxel cells in the report: ${cells.length} cells, missing ${missing.slice(0, 5).join(' | ')}`);
+  log(`voxel tables: ${cells.length} cells, all in the report page`);
+  await page.getByTestId('voxel-panel').screenshot({ path: join(OUT, '09b-voxel-tables.png') });
+  log('screenshot 09b-voxel-tables.png');
   await page.goto(`${BASE}/#/plans/${planId}`);
   await page.getByTestId('activity-table').waitFor();
 

@@ -11,7 +11,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sirt_report::document::Block;
 use sirt_store::{
     Actor, AuditQuery, EditOutcome, FollowUp, NewCase, NewFollowUp, NewPatient, NewToxicity,
     NewTreatment, Plan, PlanEdit, PlanInputs, limits,
@@ -38,13 +37,14 @@ fn created(body: Value) -> Response {
 
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
-        match e {
-            EngineError::Embedded(_) => ApiError::internal(),
-            other => ApiError::new(
+        if e.is_input() {
+            ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_case",
-                other.to_string(),
-            ),
+                e.to_string(),
+            )
+        } else {
+            ApiError::internal()
         }
     }
 }
@@ -807,20 +807,42 @@ pub(crate) async fn report_html(State(state): State<AppState>, PathId(id): PathI
 pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
      base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
-/// The plan report as an HTML document (the CLI's report with the plan record).
+/// The plan report as an HTML document: the report `sirtplan plan` makes of the plan's case
+/// file and parameters (with its voxel sections when the case has images), with the plan's
+/// record (patient, case, version, state, check and approval, inputs hash) after the notice.
 pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<String, ApiError> {
     let plan = state.store.plan(id).await?;
     let case = state.store.case(plan.case_id).await?;
     let patient = state.store.patient(case.patient_id).await?;
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
     let computed = compute(state, plan.case_toml.clone(), params).await?;
-    let mut doc = sirt_report::plan_document(&computed.plan);
+    // With images, the document of the plan with its voxel part (made with the viewer's
+    // volumes, from the same inputs); without, the plan's own.
+    let mut document = if computed.plan.case.images.is_some() {
+        crate::volumes::prepared(state, id).await?.document.clone()
+    } else {
+        sirt_planning::Outcome::new(computed.plan, None).document
+    };
+    sirt_planning::insert_record(
+        &mut document,
+        "Plan record",
+        plan_record(&plan, &case, &patient),
+    );
+    Ok(sirt_report::document::to_html(&document))
+}
+
+/// The plan's record in the web application, as the report prints it.
+fn plan_record(
+    plan: &sirt_store::Plan,
+    case: &sirt_store::Case,
+    patient: &sirt_store::Patient,
+) -> Vec<(String, String)> {
     let by_at = |by: &Option<String>, at: &Option<String>| match (by, at) {
         (Some(b), Some(a)) => format!("{b}, {a}"),
         _ => "—".to_owned(),
     };
     let changed = flatten_parameters(&parse_json(&plan.parameters_json));
-    let record = Block::KeyValues(vec![
+    vec![
         (
             "Patient".into(),
             format!("{} (MRN {})", patient.name, patient.mrn),
@@ -855,12 +877,7 @@ pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<St
                     .join("; ")
             },
         ),
-    ]);
-    let at = usize::from(!doc.blocks.is_empty());
-    doc.blocks
-        .insert(at, Block::Heading(1, "Plan record".into()));
-    doc.blocks.insert(at + 1, record);
-    Ok(sirt_report::document::to_html(&doc))
+    ]
 }
 
 /// Parameters as `path → value` (`injections.R.tnr.T1 → 3.1`).

@@ -1,6 +1,8 @@
-//! The plan computation: the CLI's engine (`sirt-case` → `sirt-workflow` → `sirt-report`) on a
-//! case file with the plan's parameters applied. No dosimetry here: parameters only rewrite
-//! fields of the case file, which the engine then validates and plans.
+//! The plan computation: the application layer (`sirt-planning`, as `sirtplan plan`) on a case
+//! file with the plan's parameters applied. Parameters only rewrite fields of the case file,
+//! which the application layer then validates and plans: without the voxel part on each change
+//! ([`Engine::compute`], milliseconds), with it for the report and the viewer
+//! ([`Engine::outcome`]).
 //!
 //! Parameters (all optional; a JSON merge patch of them is what `PATCH /api/plans/{id}` takes):
 //!
@@ -14,9 +16,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sirt_case::Method;
-use sirt_devices::Catalogue;
 use sirt_nuclides::KConvention;
-use sirt_rules::RuleSet;
+use sirt_planning::{CaseText, ImageRoot, Outcome, PlanningError, SiteData};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -75,7 +76,7 @@ pub struct Parameters {
 }
 
 /// Why a plan could not be computed.
-#[derive(Debug, Clone, PartialEq, Error)]
+#[derive(Debug, Error)]
 pub enum EngineError {
     /// The parameters do not fit the case file.
     #[error("parameters: field `{field}`: expected {expected}, found {found}")]
@@ -87,15 +88,23 @@ pub enum EngineError {
         /// What was found.
         found: String,
     },
-    /// The case file (with the parameters applied) is invalid.
+    /// The case file (with the parameters applied) is not TOML.
     #[error(transparent)]
     Case(#[from] sirt_case::CaseError),
-    /// The case cannot be planned.
+    /// The application layer: the case file is invalid or cannot be planned, its images cannot
+    /// be used ([`PlanningError::is_input`]), or an internal failure.
     #[error(transparent)]
-    Plan(#[from] sirt_workflow::PlanError),
-    /// The embedded catalogue or rules failed to load (a build fault).
-    #[error("embedded data: {0}")]
-    Embedded(String),
+    Planning(#[from] PlanningError),
+}
+
+impl EngineError {
+    /// Whether the error is in the user's input (parameters, case file, images).
+    pub fn is_input(&self) -> bool {
+        match self {
+            Self::Parameter { .. } | Self::Case(_) => true,
+            Self::Planning(e) => e.is_input(),
+        }
+    }
 }
 
 /// A computed plan.
@@ -112,8 +121,7 @@ pub struct Computed {
 /// The embedded device catalogue and rule set, loaded once.
 #[derive(Debug)]
 pub struct Engine {
-    devices: Catalogue,
-    rules: RuleSet,
+    site: SiteData,
 }
 
 /// Name of the case file in engine messages.
@@ -123,21 +131,40 @@ impl Engine {
     /// The engine with the embedded catalogue and rules (as `sirtplan plan` without site files).
     pub fn embedded() -> Result<Engine, EngineError> {
         Ok(Engine {
-            devices: Catalogue::embedded().map_err(|e| EngineError::Embedded(e.to_string()))?,
-            rules: RuleSet::embedded().map_err(|e| EngineError::Embedded(e.to_string()))?,
+            site: SiteData::embedded()?,
         })
     }
 
-    /// Plans a case file with parameters applied.
+    /// Plans a case file with parameters applied, without its voxel part.
     pub fn compute(&self, case_toml: &str, params: &Parameters) -> Result<Computed, EngineError> {
         let effective_toml = apply(case_toml, params)?;
-        let plan = self.plan_text(&effective_toml)?;
-        let result = sirt_report::plan_json(&plan);
+        let outcome = self.plan_case(&effective_toml, ImageRoot::Skip)?;
         Ok(Computed {
             effective_toml,
-            plan,
-            result,
+            plan: outcome.plan,
+            result: outcome.json,
         })
+    }
+
+    /// Everything a plan shows, as `sirtplan plan` makes it: the case file with parameters
+    /// applied, planned with its voxel part when it has `[images]`, its image paths confined to
+    /// `image_folder` (the patient's folder).
+    pub fn outcome(
+        &self,
+        case_toml: &str,
+        params: &Parameters,
+        image_folder: &std::path::Path,
+    ) -> Result<Outcome, EngineError> {
+        let effective_toml = apply(case_toml, params)?;
+        self.plan_case(&effective_toml, ImageRoot::Confined(image_folder))
+    }
+
+    fn plan_case(&self, case_toml: &str, images: ImageRoot<'_>) -> Result<Outcome, EngineError> {
+        let case = CaseText {
+            text: case_toml,
+            name: CASE_NAME,
+        };
+        Ok(sirt_planning::plan_case(&self.site, case, images)?)
     }
 
     /// The values the parameters may take, for the planning workspace's choices: the devices of
@@ -145,6 +172,7 @@ impl Engine {
     /// methods (`sirt-case`). The engine validates every value again when it plans.
     pub fn options(&self) -> Value {
         let devices: Vec<Value> = self
+            .site
             .devices
             .devices()
             .map(|d| serde_json::json!({ "id": d.id, "name": d.name, "nuclide": d.nuclide.to_string() }))
@@ -166,15 +194,9 @@ impl Engine {
         })
     }
 
-    /// Plans a case file as it is.
+    /// Plans a case file as it is (without its voxel part).
     pub fn plan_text(&self, case_toml: &str) -> Result<sirt_workflow::Plan, EngineError> {
-        let case = sirt_case::parse(case_toml, CASE_NAME)?;
-        Ok(sirt_workflow::plan(
-            &case,
-            &self.devices,
-            &self.rules,
-            CASE_NAME,
-        )?)
+        Ok(self.plan_case(case_toml, ImageRoot::Skip)?.plan)
     }
 }
 

@@ -1,11 +1,13 @@
-//! The images of a plan for the viewer: the voxel part of the plan (`sirt-voxelplan`, the CLI's
-//! code) on a case whose file has `[images]`, and its volumes on the CT grid as raw arrays; and
-//! the digital-phantom demo, whose images the server writes itself.
+//! The images of a plan for the viewer and its report: the plan with its voxel part made by
+//! the application layer (`sirt-planning`, as `sirtplan plan` makes it) on a case whose file has
+//! `[images]`, its volumes on the CT grid as raw arrays, and its report document with the voxel
+//! sections; and the digital-phantom demo, whose files the application layer makes.
 //!
 //! Image paths of a case file are read relative to the patient's folder in the data folder
 //! (`DATA/patients/{patient id}/`, where uploads go) and must stay inside it: relative, without
 //! `..` (a case file is user input; it must not read other files of the server).
 
+use crate::engine::EngineError;
 use crate::error::{ApiError, ApiQuery, PathId};
 use crate::{AppState, Auth, api};
 use axum::Extension;
@@ -14,17 +16,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use sirt_planning::{Outcome, PlanningError};
 use sirt_store::{NewCase, NewPatient, PlanInputs};
-use std::path::{Component, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-/// The demo case on the digital phantom (`sirtplan demo`), its image paths under
-/// the patient's folder (rewritten by [`phantom_case`]).
-const PHANTOM_CASE_FILE: &str = include_str!("../../../examples/demo-phantom-case.toml");
-
-/// The phantom case with its image paths moved under [`PHANTOM_FOLDER`].
+/// The phantom demo case (`sirtplan demo`) with its image paths moved under
+/// [`PHANTOM_FOLDER`] of the patient's folder.
 fn phantom_case() -> String {
-    PHANTOM_CASE_FILE.replace("\"dicom/", &format!("\"{PHANTOM_FOLDER}/dicom/"))
+    sirt_planning::DEMO_PHANTOM_CASE.replace("\"dicom/", &format!("\"{PHANTOM_FOLDER}/dicom/"))
 }
 
 /// Folder of the phantom's files inside the patient's folder.
@@ -34,11 +34,15 @@ const PHANTOM_FOLDER: &str = "demo-phantom";
 /// choice for a small server; older ones are computed again when asked.
 const CACHED_PLANS: usize = 3;
 
-/// One plan's volumes, ready to send.
+/// One plan's volumes, ready to send, and its report document with the voxel sections (the
+/// volumes and the report come from one computation; both are made again from the plan's
+/// inputs when the cache no longer holds them).
 pub(crate) struct Prepared {
     key: Key,
     meta: Value,
     arrays: Vec<(String, axum::body::Bytes)>,
+    /// The report document of the plan with its voxel part (`sirt_planning::Outcome`).
+    pub(crate) document: sirt_report::document::Document,
 }
 
 /// A plan's id and the SHA-256 (hex) of what its volumes depend on: the case file, a NUL byte
@@ -90,39 +94,6 @@ fn unprocessable(code: &'static str, message: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
-/// Refuses an image path that leaves the patient's folder.
-fn confined(field: &str, path: &str) -> Result<(), ApiError> {
-    let p = std::path::Path::new(path);
-    let ok = !path.is_empty()
-        && p.components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    if ok {
-        Ok(())
-    } else {
-        Err(unprocessable(
-            "image_path",
-            format!(
-                "case file field `images.{field}`: expected a path relative to the patient's image folder, without `..`, found \"{path}\""
-            ),
-        ))
-    }
-}
-
-fn check_paths(images: &sirt_case::Images) -> Result<(), ApiError> {
-    confined("ct", &images.ct)?;
-    confined("structures", &images.structures)?;
-    for (f, v) in [
-        ("maa_spect", &images.maa_spect),
-        ("y90_pet", &images.y90_pet),
-        ("registration", &images.registration),
-    ] {
-        if let Some(v) = v {
-            confined(f, v)?;
-        }
-    }
-    Ok(())
-}
-
 fn f32_bytes(values: &[f32]) -> Vec<u8> {
     let mut b = Vec::with_capacity(values.len() * 4);
     for v in values {
@@ -151,26 +122,32 @@ fn dvh_points(d: &sirt_dose::dvh::Dvh) -> (Vec<f64>, Vec<f64>) {
 /// Largest number of points of a DVH curve sent to the page (design choice: screen resolution).
 const DVH_POINTS: usize = 600;
 
-/// Computes the voxel plan and lays its volumes out for the viewer.
-fn prepare(
-    key: Key,
-    plan: &sirt_workflow::Plan,
-    images: &sirt_case::Images,
-    base: &std::path::Path,
-) -> Result<Prepared, ApiError> {
-    let voxel = sirt_voxelplan::run(plan, images, base).map_err(|e| {
-        if e.is_input() {
-            // Paths as the case file writes them: the server's folders stay inside.
+/// A failure of the plan with its images as the API answers it: image paths leaving the
+/// patient's folder and unusable images are the user's (422, in the case file's words, the
+/// server's folders left out); the rest is internal.
+fn outcome_error(e: EngineError, base: &std::path::Path) -> ApiError {
+    match e {
+        EngineError::Planning(PlanningError::ImagePath { field, path }) => unprocessable(
+            "image_path",
+            format!(
+                "case file field `images.{field}`: expected a path relative to the patient's image folder, without `..`, found \"{path}\""
+            ),
+        ),
+        EngineError::Planning(PlanningError::Voxel(v)) if v.is_input() => {
             let folder = format!("{}/", base.display());
-            let message = e
+            let message = v
                 .to_string()
                 .replace(&folder, "")
                 .replace(&base.display().to_string(), "the patient's image folder");
             unprocessable("images", format!("the images of the case: {message}"))
-        } else {
-            ApiError::internal()
         }
-    })?;
+        other => ApiError::from(other),
+    }
+}
+
+/// Lays the volumes of a plan's voxel part out for the viewer; keeps its report document.
+fn prepare(key: Key, outcome: &Outcome) -> Result<Prepared, ApiError> {
+    let voxel = outcome.voxel.as_ref().ok_or_else(ApiError::internal)?;
     let plan_id = key.0;
     let v = voxel.viewer_volumes().map_err(|_| ApiError::internal())?;
     let g = &v.grid;
@@ -240,10 +217,14 @@ fn prepare(
         "dvh": dvh,
         "dvh_session": voxel.predicted.first().map(|p| p.session.clone()),
         "notes": voxel.notes,
+        // The voxel sections of the plan's report, block by block (sirt-report's document
+        // model): per-structure mean, D70, D90, partition vs voxel, PET verification.
+        "report_blocks": outcome.voxel_blocks(),
     });
     Ok(Prepared {
         key,
         meta,
+        document: outcome.document.clone(),
         arrays: arrays
             .into_iter()
             .map(|(n, b)| (n, axum::body::Bytes::from(b)))
@@ -251,7 +232,7 @@ fn prepare(
     })
 }
 
-async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>, ApiError> {
+pub(crate) async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>, ApiError> {
     let plan = state.store.plan(id).await?;
     let key = key_of(&plan);
     if let Some(p) = state.volumes.get(&key) {
@@ -261,24 +242,29 @@ async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>, ApiError> 
     // computation of another plan.
     let case = state.store.case(plan.case_id).await?;
     let params = crate::engine::parameters_from(&api::parse_json(&plan.parameters_json))?;
-    let computed = api::compute(state, plan.case_toml.clone(), params).await?;
-    let Some(images) = computed.plan.case.images.clone() else {
+    let computed = api::compute(state, plan.case_toml.clone(), params.clone()).await?;
+    if computed.plan.case.images.is_none() {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "no_images",
             "this plan's case file has no [images] section: an analytic plan has no images to show (the phantom demo case has them)",
         ));
     };
-    check_paths(&images)?;
     let _turn = state.volumes.compute.lock().await;
     if let Some(p) = state.volumes.get(&key) {
         return Ok(p);
     }
     let base = patient_folder(state, case.patient_id);
-    let prepared =
-        tokio::task::spawn_blocking(move || prepare(key, &computed.plan, &images, &base))
-            .await
-            .map_err(|_| ApiError::internal())??;
+    let engine = state.engine.clone();
+    let case_toml = plan.case_toml.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        let outcome = engine
+            .outcome(&case_toml, &params, &base)
+            .map_err(|e| outcome_error(e, &base))?;
+        prepare(key, &outcome)
+    })
+    .await
+    .map_err(|_| ApiError::internal())??;
     let p = Arc::new(prepared);
     state.volumes.put(p.clone());
     Ok(p)
@@ -423,12 +409,11 @@ async fn import_phantom_task(state: AppState, auth: Auth) -> Result<Response, Ap
     Ok(r)
 }
 
-/// The phantom's DICOM series and structures, as `sirtplan demo` writes them, under
-/// `dir/demo-phantom` layout (`dicom/ct`, `dicom/spect`, `dicom/pet`, `dicom/rtstruct.dcm`).
+/// The phantom's files as `sirtplan demo` writes them (`sirt_planning::phantom_files`: DICOM
+/// series and structures under `dicom/`, NIfTI, truth) into `dir`.
 fn write_phantom(dir: &std::path::Path) -> Result<(), ApiError> {
-    let p = sirt_phantom::generate(sirt_phantom::Preset::Standard, 1)
+    let files = sirt_planning::phantom_files(sirt_phantom::Preset::Standard, 1)
         .map_err(|_| ApiError::internal())?;
-    let files = sirt_voxelplan::phantom_dicom::files(&p).map_err(|_| ApiError::internal())?;
     for (name, bytes) in files {
         let path = dir.join(&name);
         if let Some(parent) = path.parent() {

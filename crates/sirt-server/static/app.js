@@ -305,6 +305,33 @@ function checksTable(result) {
   return h('div', {}, summary, table(['', 'Subject', 'Check', 'Value', 'Limit', 'Source', 'Evidence'], rows, { num: [3], testid: 'checks' }));
 }
 
+/**
+ * The voxel sections of the plan's report (sirt-report's document blocks, as the report and
+ * `sirtplan plan` print them): per-structure mean, D70, D90, partition vs voxel; the PET
+ * verification. Each block is an object with one key naming its kind.
+ */
+function reportBlocks(blocks) {
+  const out = h('div', { class: 'report-blocks', 'data-testid': 'voxel-tables' });
+  for (const b of blocks) {
+    if (b.heading) {
+      // The part's own title is the panel's; session headings become sub-headings.
+      if (b.heading[0] > 1) out.append(h('h3', {}, b.heading[1]));
+    } else if (b.table) {
+      const num = b.table.align.map((a, i) => (a === 'right' ? i : -1)).filter((i) => i >= 0);
+      out.append(table(b.table.headers, b.table.rows, { num, wide: true }));
+    } else if (b.key_values) {
+      out.append(h('dl', { class: 'kv small' }, b.key_values.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
+    } else if (b.para !== undefined) {
+      out.append(h('p', { class: 'small muted' }, b.para));
+    } else if (b.notice !== undefined) {
+      out.append(h('p', { class: 'small notice' }, b.notice));
+    } else if (b.list) {
+      out.append(h('ul', { class: 'small' }, b.list.map((x) => h('li', {}, x))));
+    }
+  }
+  return out;
+}
+
 /** DVH plot (cumulative) from the voxel part of a plan result, as SVG built with DOM calls. */
 function dvhPlot(curves) {
   const NS = 'http://www.w3.org/2000/svg';
@@ -406,6 +433,8 @@ async function planPage(main, id) {
     right.append(viewerPanel);
     const dvhPanel = h('div', { class: 'panel dvh' }, h('h2', {}, 'Dose–volume histograms'));
     right.append(dvhPanel);
+    const voxelPanel = h('div', { class: 'panel', 'data-testid': 'voxel-panel' }, h('h2', {}, 'Voxel dosimetry'));
+    right.append(voxelPanel);
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Guideline and safety checks'), checksTable(r)));
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Sessions'), sessionTable(r)));
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Vial order'), vialTable(r)));
@@ -413,11 +442,11 @@ async function planPage(main, id) {
     const hist = h('div', { class: 'panel' }, h('h2', {}, 'History'));
     right.append(hist);
     body.replaceChildren(h('div', { class: 'workspace' }, left, right));
-    loadViewer(viewerPanel, dvhPanel);
+    loadViewer(viewerPanel, dvhPanel, voxelPanel);
     loadHistory(hist);
   };
 
-  const loadViewer = async (panel, dvhPanel) => {
+  const loadViewer = async (panel, dvhPanel, voxelPanel) => {
     const wait = h('p', { class: 'muted' }, 'Computing the voxel dosimetry for the viewer…');
     panel.append(wait);
     try {
@@ -427,6 +456,9 @@ async function planPage(main, id) {
       const curves = meta.dvh || [];
       if (curves.length) dvhPanel.append(dvhPlot(curves));
       else dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map.'));
+      const blocks = meta.report_blocks || [];
+      if (blocks.length) voxelPanel.append(reportBlocks(blocks));
+      else voxelPanel.append(h('p', { class: 'muted' }, 'No voxel dosimetry: the plan has no dose map.'));
       const root = h('div');
       panel.append(root);
       await new Viewer(root, meta).load();
@@ -436,6 +468,7 @@ async function planPage(main, id) {
         ? e.message : `The images could not be shown: ${e.message}`;
       panel.append(h('p', { class: 'muted', 'data-testid': 'no-images' }, msg));
       if (!dvhPanel.querySelector('svg,p')) dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map (an analytic plan without images).'));
+      if (!voxelPanel.querySelector('table,p')) voxelPanel.append(h('p', { class: 'muted', 'data-testid': 'no-voxel' }, 'No voxel dosimetry: an analytic plan without images uses the partition model only.'));
     }
   };
 

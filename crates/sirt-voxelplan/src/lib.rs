@@ -41,7 +41,7 @@ pub mod report;
 pub mod viewer;
 
 pub use plan::{Delivered, PLAN_DVH_BIN_GY, PredictedSession, RtDoseStudy, VoxelPlan, run};
-pub use report::rt_dose_bytes;
+pub use report::{VOXEL_HEADING, rt_dose_bytes};
 pub use viewer::{DoseKind, DoseVolume, StructureMask, ViewerVolumes};
 
 /// A voxel plan that cannot be made or rendered. Input variants (the case's images,

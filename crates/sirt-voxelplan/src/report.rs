@@ -12,6 +12,9 @@ use sirt_imaging::StudyRef;
 use sirt_report::document::{Block, Table};
 use sirt_workflow::Plan;
 
+/// The level-1 heading the voxel part of a report starts with.
+pub const VOXEL_HEADING: &str = "Voxel dosimetry";
+
 /// The partition doses of the plan (ordered vials) beside the voxel means of the same session.
 fn plan_vs_voxel(plan: &Plan, session_id: &str, d: &VoxelDosimetry, images: &Images) -> Table {
     let mut t = Table::new(
@@ -68,7 +71,7 @@ impl VoxelPlan {
     /// predicted dose and the plan-vs-voxel table, the delivered dose and its verification,
     /// the notes). `plan` and `images` are those given to [`crate::run`].
     pub fn blocks(&self, plan: &Plan, images: &Images) -> Vec<Block> {
-        let mut out = vec![Block::Heading(1, "Voxel dosimetry".into())];
+        let mut out = vec![Block::Heading(1, VOXEL_HEADING.into())];
         for p in &self.predicted {
             let id = &p.session;
             out.extend(sirt_report::voxel::voxel_blocks(

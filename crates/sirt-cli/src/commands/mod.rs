@@ -1,0 +1,7 @@
+//! One module per command (the calculators, dose, follow-up, cohort and server commands are in
+//! the modules beside `commands/`).
+
+pub(crate) mod catalogue;
+pub(crate) mod phantom;
+pub(crate) mod plan;
+pub(crate) mod scan;

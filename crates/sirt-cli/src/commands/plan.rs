@@ -1,0 +1,142 @@
+//! `sirtplan plan CASE` and `sirtplan demo`: a case file planned by the application layer
+//! (`sirt-planning`), printed, and with `--out` written with its files.
+
+use crate::cli::{Format, PlanArgs};
+use crate::commands::phantom::write_phantom;
+use crate::{Failure, Result, read};
+use anyhow::Context;
+use sirt_planning::{
+    CaseText, DEMO_CASE, DEMO_PHANTOM_CASE, ImageRoot, Outcome, PHANTOM_CASE_NAME, PlanningError,
+    SiteData, SiteFile,
+};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A planning error as the user's input or an internal one, as the library says; the message
+/// and its causes are the error's own.
+pub(crate) fn planning_failure(e: PlanningError) -> Failure {
+    if e.is_input() {
+        Failure::Input(e.into())
+    } else {
+        Failure::Internal(e.into())
+    }
+}
+
+/// The embedded catalogue and rules with the site files given on the command line.
+pub(crate) fn site_data(devices: &[PathBuf], rules: &[PathBuf]) -> Result<SiteData> {
+    let read_all = |files: &[PathBuf]| -> Result<Vec<(String, String)>> {
+        files
+            .iter()
+            .map(|f| Ok((f.display().to_string(), read(f)?)))
+            .collect()
+    };
+    let (devices, rules) = (read_all(devices)?, read_all(rules)?);
+    SiteData::with_site_files(&as_site(&devices), &as_site(&rules)).map_err(planning_failure)
+}
+
+/// Site files read, as the library takes them.
+fn as_site(files: &[(String, String)]) -> Vec<SiteFile<'_>> {
+    files
+        .iter()
+        .map(|(name, text)| SiteFile { name, text })
+        .collect()
+}
+
+/// `sirtplan plan CASE`: the case file's images are relative to its folder.
+pub(crate) fn plan_file(case: &Path, args: &PlanArgs, out: &mut impl Write) -> Result<()> {
+    let text = read(case)?;
+    let base = case.parent().unwrap_or(Path::new("."));
+    let name = case.display().to_string();
+    plan(
+        CaseText {
+            text: &text,
+            name: &name,
+        },
+        base,
+        args,
+        out,
+    )
+}
+
+/// `sirtplan demo`: the phantom demo (or the analytic one), or its case file printed.
+pub(crate) fn demo(
+    args: &PlanArgs,
+    print_case: bool,
+    analytic: bool,
+    phantom_dir: Option<PathBuf>,
+    out: &mut impl Write,
+) -> Result<()> {
+    if print_case {
+        let case = if analytic {
+            DEMO_CASE
+        } else {
+            DEMO_PHANTOM_CASE
+        };
+        out.write_all(case.as_bytes())?;
+        return Ok(());
+    }
+    if analytic {
+        let case = CaseText {
+            text: DEMO_CASE,
+            name: "demo-net-case.toml (bundled)",
+        };
+        return plan(case, Path::new("."), args, out);
+    }
+    demo_phantom(args, phantom_dir, out)
+}
+
+/// Writes the phantom and its case file, then plans it.
+fn demo_phantom(args: &PlanArgs, phantom_dir: Option<PathBuf>, out: &mut impl Write) -> Result<()> {
+    let (dir, temporary) = match (phantom_dir, &args.out) {
+        (Some(d), _) => (d, false),
+        (None, Some(o)) => (o.join("phantom"), false),
+        (None, None) => (
+            std::env::temp_dir().join(format!("sirtplan-demo-{}", std::process::id())),
+            true,
+        ),
+    };
+    let result = (|| {
+        write_phantom(&dir, sirt_phantom::Preset::Standard, 1)?;
+        let case_path = dir.join(PHANTOM_CASE_NAME);
+        std::fs::write(&case_path, DEMO_PHANTOM_CASE)
+            .with_context(|| format!("cannot write {}", case_path.display()))
+            .map_err(Failure::Internal)?;
+        let case = CaseText {
+            text: DEMO_PHANTOM_CASE,
+            name: "demo-phantom-case.toml (bundled, on the digital phantom)",
+        };
+        plan(case, &dir, args, out)
+    })();
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+/// Plans a case, writes its files with `--out`, prints it.
+fn plan(case: CaseText<'_>, base: &Path, args: &PlanArgs, out: &mut impl Write) -> Result<()> {
+    let site = site_data(&args.devices, &args.rules)?;
+    let outcome =
+        sirt_planning::plan_case(&site, case, ImageRoot::Folder(base)).map_err(planning_failure)?;
+    if let Some(dir) = &args.out {
+        write_files(&outcome, dir, args.pdf)?;
+    }
+    match args.format {
+        Format::Text => out.write_all(outcome.text().as_bytes())?,
+        Format::Json => writeln!(out, "{}", outcome.json_text().map_err(planning_failure)?)?,
+    }
+    Ok(())
+}
+
+/// The outcome's files in `dir`, all or none (with the PDF when asked).
+fn write_files(outcome: &Outcome, dir: &Path, pdf: bool) -> Result<()> {
+    let outputs = sirt_report::Outputs {
+        files: outcome.output_files().map_err(planning_failure)?,
+        pdf_from_html: pdf.then(|| "plan.html".to_owned()),
+    };
+    sirt_report::write_outputs(dir, &outputs).map_err(|e| match e {
+        sirt_report::OutputError::Pdf(_) => crate::input(e),
+        other => Failure::Internal(other.into()),
+    })?;
+    Ok(())
+}

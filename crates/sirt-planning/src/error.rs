@@ -1,0 +1,69 @@
+//! Why a plan could not be made.
+
+use thiserror::Error;
+
+/// A plan that cannot be made or rendered. [`PlanningError::is_input`] tells what the user must
+/// fix (the case file, a site file, the case's images) from internal failures.
+#[derive(Debug, Error)]
+pub enum PlanningError {
+    /// Internal: the device catalogue built into the program does not load.
+    #[error("the embedded device catalogue")]
+    EmbeddedDevices(#[source] sirt_devices::CatalogueError),
+    /// Internal: the rule set built into the program does not load.
+    #[error("the embedded rule set")]
+    EmbeddedRules(#[source] sirt_rules::RuleFileError),
+    /// Input: a site device catalogue is invalid (the message names the file).
+    #[error(transparent)]
+    SiteDevices(sirt_devices::CatalogueError),
+    /// Input: a site rule file is invalid (the message names the file).
+    #[error(transparent)]
+    SiteRules(sirt_rules::RuleFileError),
+    /// Input: the case file is invalid (the message names the file and the field).
+    #[error(transparent)]
+    Case(#[from] sirt_case::CaseError),
+    /// Input: the case cannot be planned.
+    #[error(transparent)]
+    Plan(#[from] sirt_workflow::PlanError),
+    /// Input: an image path of the case leaves the folder its images must stay in.
+    #[error(
+        "case file field `images.{field}`: expected a path relative to the image folder, without `..`, found \"{path}\""
+    )]
+    ImagePath {
+        /// The field of `[images]` (`ct`, `structures`, ...).
+        field: &'static str,
+        /// The path as written.
+        path: String,
+    },
+    /// The voxel part: input or internal as [`sirt_voxelplan::VoxelPlanError::is_input`] says.
+    #[error(transparent)]
+    Voxel(#[from] sirt_voxelplan::VoxelPlanError),
+    /// Internal: the plan's JSON could not be written.
+    #[error("the plan's JSON")]
+    Json(#[source] serde_json::Error),
+    /// Internal: the digital phantom could not be made.
+    #[error(transparent)]
+    Phantom(#[from] sirt_phantom::PhantomError),
+    /// Internal: a NIfTI file of the phantom could not be written.
+    #[error(transparent)]
+    Nifti(#[from] sirt_nifti::NiftiError),
+}
+
+impl PlanningError {
+    /// Whether the error is in the user's input (case file, site files, the case's images)
+    /// rather than an internal failure.
+    pub fn is_input(&self) -> bool {
+        match self {
+            Self::SiteDevices(_)
+            | Self::SiteRules(_)
+            | Self::Case(_)
+            | Self::Plan(_)
+            | Self::ImagePath { .. } => true,
+            Self::Voxel(e) => e.is_input(),
+            Self::EmbeddedDevices(_)
+            | Self::EmbeddedRules(_)
+            | Self::Json(_)
+            | Self::Phantom(_)
+            | Self::Nifti(_) => false,
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The application layer of sirtplan: one entry point from a case file, the site's data and the
+//! folder its images are in, to everything a plan shows — the plan of `sirt-workflow` with its
+//! checks, the voxel part of `sirt-voxelplan` when the case has `[images]`, the report document
+//! (text, HTML, and through it the PDF), the JSON and the output files. `sirtplan plan` and
+//! `sirtplan demo`, and the web server's recompute, report page, PDF and stored documents are
+//! thin adapters over [`plan_case`]: they read and write files, print, answer HTTP; the content
+//! is made here once.
+//!
+//! | module | what |
+//! |---|---|
+//! | `site` | [`SiteData`]: the embedded device catalogue and rule set with a site's files merged in |
+//! | `outcome` | [`plan_case`] → [`Outcome`]: plan, voxel plan, document, JSON; [`Outcome::output_files`] |
+//! | `phantom` | [`phantom_files`]: the digital phantom as files (NIfTI, truth, DICOM), for the CLI and the server |
+//! | `error` | [`PlanningError`], with [`PlanningError::is_input`] telling the user's input from internal failures |
+//!
+//! It reads the case's image files (through `sirt-voxelplan` and `sirt-imaging`), prints
+//! nothing and writes no file.
+//!
+//! ```
+//! use sirt_planning::{CaseText, ImageRoot, SiteData, plan_case};
+//! let site = SiteData::embedded()?;
+//! let case = CaseText { text: sirt_planning::DEMO_CASE, name: "demo-net-case.toml" };
+//! let outcome = plan_case(&site, case, ImageRoot::Skip)?;
+//! assert!(outcome.text().contains("Research use only"));
+//! assert!(outcome.json["injections"][0]["prescribed_activity_gbq"].as_f64().unwrap() > 0.0);
+//! # Ok::<(), sirt_planning::PlanningError>(())
+//! ```
+
+mod error;
+mod outcome;
+mod phantom;
+mod site;
+
+pub use error::PlanningError;
+pub use outcome::{CaseText, ImageRoot, Outcome, insert_record, plan_case};
+pub use phantom::{PHANTOM_CASE_NAME, phantom_files};
+pub use site::{SiteData, SiteFile};
+
+/// The analytic demo case (bilobar NET, staged lobar glass treatment): `sirtplan demo
+/// --analytic` and the web application's demo import.
+pub const DEMO_CASE: &str = include_str!("../../../examples/demo-net-case.toml");
+
+/// The demo case on the digital phantom (`sirtplan demo`, the web application's phantom
+/// import): its image paths are relative to the phantom's folder ([`phantom_files`]).
+pub const DEMO_PHANTOM_CASE: &str = include_str!("../../../examples/demo-phantom-case.toml");

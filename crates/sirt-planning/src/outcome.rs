@@ -1,0 +1,182 @@
+//! [`plan_case`]: a case file → [`Outcome`] (plan, voxel plan, report document, JSON), and the
+//! files of an outcome.
+
+use crate::{PlanningError, SiteData};
+use serde_json::Value;
+use sirt_report::document::{Block, Document};
+use sirt_voxelplan::{VOXEL_HEADING, VoxelPlan};
+use sirt_workflow::Plan;
+use std::path::{Component, Path};
+
+/// A case file's text and the name its messages and report carry (its path, or a label).
+#[derive(Debug, Clone, Copy)]
+pub struct CaseText<'a> {
+    /// The TOML text.
+    pub text: &'a str,
+    /// Name in messages and in the report.
+    pub name: &'a str,
+}
+
+/// Where the images of a case with `[images]` are, and how far its paths may reach.
+#[derive(Debug, Clone, Copy)]
+pub enum ImageRoot<'a> {
+    /// No voxel part, even for a case with `[images]`: the plan of the case's numbers alone
+    /// (the web server's recompute on each parameter change, milliseconds).
+    Skip,
+    /// The case's image paths are relative to this folder (a case file's own folder);
+    /// absolute paths and `..` are the user's choice (`sirtplan plan`).
+    Folder(&'a Path),
+    /// The case's image paths must be relative and stay inside this folder (the web server: a
+    /// case file is user input and must not reach other files of the server).
+    Confined(&'a Path),
+}
+
+/// Everything a plan shows, made once.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The plan (with its case and checks).
+    pub plan: Plan,
+    /// The voxel part, for a case with `[images]` unless skipped.
+    pub voxel: Option<VoxelPlan>,
+    /// The report document: the plan's sections, then the voxel sections.
+    pub document: Document,
+    /// The plan's JSON (`sirt_report::plan_json`), with `voxel` for the voxel part.
+    pub json: Value,
+}
+
+/// Plans a case file: parse and validate it (`sirt-case`), plan it with the site's devices and
+/// rules (`sirt-workflow`), run the voxel part when the case has `[images]` and `images` is not
+/// [`ImageRoot::Skip`] (`sirt-voxelplan`), and build the report document and the JSON.
+pub fn plan_case(
+    site: &SiteData,
+    case: CaseText<'_>,
+    images: ImageRoot<'_>,
+) -> Result<Outcome, PlanningError> {
+    let parsed = sirt_case::parse(case.text, case.name)?;
+    let plan = sirt_workflow::plan(&parsed, &site.devices, &site.rules, case.name)?;
+    let voxel = voxel_part(&plan, images)?;
+    Ok(Outcome::new(plan, voxel))
+}
+
+/// The voxel part of a plan whose case has images, read from where `root` says.
+fn voxel_part(plan: &Plan, root: ImageRoot<'_>) -> Result<Option<VoxelPlan>, PlanningError> {
+    let Some(images) = &plan.case.images else {
+        return Ok(None);
+    };
+    let base = match root {
+        ImageRoot::Skip => return Ok(None),
+        ImageRoot::Folder(base) => base,
+        ImageRoot::Confined(base) => {
+            check_confined(images)?;
+            base
+        }
+    };
+    Ok(Some(sirt_voxelplan::run(plan, images, base)?))
+}
+
+/// Refuses an image path that is absolute, empty or has a `..`.
+fn confined(field: &'static str, path: &str) -> Result<(), PlanningError> {
+    let inside = !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if inside {
+        Ok(())
+    } else {
+        Err(PlanningError::ImagePath {
+            field,
+            path: path.to_owned(),
+        })
+    }
+}
+
+/// Every path of `[images]` stays inside its folder.
+fn check_confined(images: &sirt_case::Images) -> Result<(), PlanningError> {
+    confined("ct", &images.ct)?;
+    confined("structures", &images.structures)?;
+    for (field, path) in [
+        ("maa_spect", &images.maa_spect),
+        ("y90_pet", &images.y90_pet),
+        ("registration", &images.registration),
+    ] {
+        if let Some(path) = path {
+            confined(field, path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts a record (e.g. the web application's patient, version, approvals) under its heading
+/// right after the research notice at the top of a plan document.
+pub fn insert_record(document: &mut Document, heading: &str, record: Vec<(String, String)>) {
+    let at = usize::from(!document.blocks.is_empty());
+    document
+        .blocks
+        .insert(at, Block::Heading(1, heading.to_owned()));
+    document.blocks.insert(at + 1, Block::KeyValues(record));
+}
+
+impl Outcome {
+    /// The outcome of a plan and its voxel part: the document and the JSON built from them.
+    pub fn new(plan: Plan, voxel: Option<VoxelPlan>) -> Self {
+        let mut document = sirt_report::plan_document(&plan);
+        let mut json = sirt_report::plan_json(&plan);
+        if let (Some(v), Some(images)) = (&voxel, &plan.case.images) {
+            document.blocks.extend(v.blocks(&plan, images));
+            json["voxel"] = v.json();
+        }
+        Self {
+            plan,
+            voxel,
+            document,
+            json,
+        }
+    }
+
+    /// The blocks of the voxel part of the document (from its "Voxel dosimetry" heading on;
+    /// empty without a voxel part): what the planning workspace shows beside the DVH.
+    pub fn voxel_blocks(&self) -> &[Block] {
+        if self.voxel.is_none() {
+            return &[];
+        }
+        let start = self
+            .document
+            .blocks
+            .iter()
+            .position(|b| matches!(b, Block::Heading(1, t) if t == VOXEL_HEADING))
+            .unwrap_or(self.document.blocks.len());
+        &self.document.blocks[start..]
+    }
+
+    /// The report as plain text.
+    pub fn text(&self) -> String {
+        sirt_report::document::to_text(&self.document)
+    }
+
+    /// The report as a self-contained HTML page.
+    pub fn html(&self) -> String {
+        sirt_report::document::to_html(&self.document)
+    }
+
+    /// The JSON, pretty-printed (no final newline).
+    pub fn json_text(&self) -> Result<String, PlanningError> {
+        serde_json::to_string_pretty(&self.json).map_err(PlanningError::Json)
+    }
+
+    /// The files of the plan (name, bytes; nothing is written): `plan.txt`, `plan.json`,
+    /// `plan.html`, and with a voxel part its dose maps (NIfTI, RT Dose), DVH tables and plots.
+    pub fn output_files(&self) -> Result<Vec<(String, Vec<u8>)>, PlanningError> {
+        let mut files = vec![
+            ("plan.txt".to_owned(), self.text().into_bytes()),
+            (
+                "plan.json".to_owned(),
+                format!("{}\n", self.json_text()?).into_bytes(),
+            ),
+            ("plan.html".to_owned(), self.html().into_bytes()),
+        ];
+        if let Some(v) = &self.voxel {
+            files.extend(v.files()?);
+        }
+        Ok(files)
+    }
+}

@@ -1,0 +1,53 @@
+//! The data a site plans with: the embedded device catalogue and rule set, with the site's own
+//! files merged in (adding, overriding or disabling entries; docs/rules.md).
+
+use crate::PlanningError;
+use sirt_devices::Catalogue;
+use sirt_rules::RuleSet;
+
+/// A site file's text and the name its errors carry (usually its path). The caller reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteFile<'a> {
+    /// Name in messages.
+    pub name: &'a str,
+    /// The TOML text.
+    pub text: &'a str,
+}
+
+/// The device catalogue and rule set a plan is made with.
+#[derive(Debug, Clone)]
+pub struct SiteData {
+    /// The device catalogue.
+    pub devices: Catalogue,
+    /// The rule set.
+    pub rules: RuleSet,
+}
+
+impl SiteData {
+    /// The embedded catalogue and rules (`sirtplan plan` without site files).
+    pub fn embedded() -> Result<Self, PlanningError> {
+        Ok(Self {
+            devices: Catalogue::embedded().map_err(PlanningError::EmbeddedDevices)?,
+            rules: RuleSet::embedded().map_err(PlanningError::EmbeddedRules)?,
+        })
+    }
+
+    /// The embedded data with site device catalogues and rule files merged in, in order.
+    pub fn with_site_files(
+        devices: &[SiteFile<'_>],
+        rules: &[SiteFile<'_>],
+    ) -> Result<Self, PlanningError> {
+        let mut site = Self::embedded()?;
+        for f in devices {
+            site.devices
+                .merge_toml(f.text, f.name)
+                .map_err(PlanningError::SiteDevices)?;
+        }
+        for f in rules {
+            site.rules
+                .merge_toml(f.text, f.name)
+                .map_err(PlanningError::SiteRules)?;
+        }
+        Ok(site)
+    }
+}
