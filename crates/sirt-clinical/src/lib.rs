@@ -8,7 +8,7 @@
 //! | `scores` | [`albi`] (and mALBI), [`child_pugh`], [`meld`], [`meld_na`], [`meld3`] |
 //! | `ctcae` | [`grade`]: CTCAE v5.0 with baseline-normal / baseline-abnormal rules and explicit anticoagulation for the INR; [`CtcaeVersion`] 4.03 and 6.0 give [`CtcaeError::UnsupportedVersion`] |
 //! | `timeline` | [`grade_labs`] → [`Timeline`]: baseline grade, worst grade after SIRT and its day, REILD (Braat 2017) and Braat's hepatotoxicity grade |
-//! | `eligibility` | [`RuleSet`] of cited rules (`data/*.toml`, site files add or override by id) and [`assess_eligibility`] → [`Assessment`] |
+//! | `eligibility` | [`RuleSet`] of cited rules (`data/*.toml`, site files add or override by id; the `sirt-rules` engine over [`EligibilityRule`]) and [`assess_eligibility`] → [`Assessment`] |
 //! | `render` | [`render_assessment`], [`render_timeline`]: plain text |
 //! | `radiobiology` | [`bed_permanent_implant`], [`eqd2`]: Dale's BED for microspheres |
 //!
