@@ -12,7 +12,7 @@ use dicom_dictionary_std::tags;
 use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
 
 use crate::DicomError;
-use crate::file::{Extent, PixelFormat, open, stored_values};
+use crate::file::{Attrs, Extent, PixelFormat, open, stored_values};
 
 /// The unit of the dose values (Dose Units, 3004,0002).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -55,11 +55,6 @@ pub fn load_rt_dose(file: impl AsRef<Path>) -> Result<RtDose, DicomError> {
     let path = file.as_ref();
     let f = open(path, Extent::All)?;
     let a = f.attrs();
-    let invalid = |attribute: &'static str, reason: String| DicomError::InvalidAttribute {
-        file: path.to_path_buf(),
-        attribute,
-        reason,
-    };
     let modality = a.req_str(tags::MODALITY, "Modality (0008,0060)")?;
     if modality != "RTDOSE" {
         return Err(DicomError::Unsupported {
@@ -69,7 +64,7 @@ pub fn load_rt_dose(file: impl AsRef<Path>) -> Result<RtDose, DicomError> {
     }
     let format = PixelFormat::read(a)?;
     if !matches!(format.bits_allocated, 16 | 32) {
-        return Err(invalid(
+        return Err(a.invalid(
             "Bits Allocated (0028,0100)",
             format!("{} (RT Dose uses 16 or 32)", format.bits_allocated),
         ));
@@ -95,111 +90,22 @@ pub fn load_rt_dose(file: impl AsRef<Path>) -> Result<RtDose, DicomError> {
             file: path.to_path_buf(),
             attribute: "Dose Grid Scaling (3004,000E)",
         })?;
-    let units = match a.opt_str(tags::DOSE_UNITS).as_deref() {
-        Some("GY") => DoseUnits::Gy,
-        Some("RELATIVE") => DoseUnits::Relative,
-        Some(other) => DoseUnits::Other(other.to_string()),
-        None => {
-            return Err(DicomError::MissingAttribute {
-                file: path.to_path_buf(),
-                attribute: "Dose Units (3004,0002)",
-            });
-        }
-    };
+    let units = dose_units(a)?;
     let row = [iop[0], iop[1], iop[2]];
     let col = [iop[3], iop[4], iop[5]];
     let normal = crate::series::slice_normal(row, col)
-        .map_err(|reason| invalid("Image Orientation (Patient) (0020,0037)", reason))?;
+        .map_err(|reason| a.invalid("Image Orientation (Patient) (0020,0037)", reason))?;
 
-    // Offsets of the frames along n, relative to Image Position (Patient).
     let nf = format.frames;
-    let gfov = a.opt_f64s(
-        tags::GRID_FRAME_OFFSET_VECTOR,
-        "Grid Frame Offset Vector (3004,000C)",
-    )?;
-    let offsets: Vec<f64> = match gfov {
-        None if nf == 1 => vec![0.0],
-        None => {
-            return Err(DicomError::MissingAttribute {
-                file: path.to_path_buf(),
-                attribute: "Grid Frame Offset Vector (3004,000C) (needed for a multi-frame dose)",
-            });
-        }
-        Some(v) if v.len() < nf || (nf > 1 && v.len() != nf) => {
-            return Err(invalid(
-                "Grid Frame Offset Vector (3004,000C)",
-                format!("{} values for {nf} frames", v.len()),
-            ));
-        }
-        Some(v) if v[0] == 0.0 => v[..nf].to_vec(),
-        Some(v) => {
-            // Absolute z coordinates: only for axial frames, the first equal to IPP z.
-            if normal[2].abs() < 1.0 - 1e-4 {
-                return Err(invalid(
-                    "Grid Frame Offset Vector (3004,000C)",
-                    format!(
-                        "its first value {} is not 0, so the offsets are absolute z coordinates, \
-                         which the standard allows only for axial frames; the frame normal is {normal:?}",
-                        v[0]
-                    ),
-                ));
-            }
-            if (v[0] - ipp[2]).abs() > 0.01 {
-                return Err(invalid(
-                    "Grid Frame Offset Vector (3004,000C)",
-                    format!(
-                        "its first value {} is neither 0 (relative offsets) nor the z of Image \
-                         Position (Patient) {} (absolute z coordinates)",
-                        v[0], ipp[2]
-                    ),
-                ));
-            }
-            v[..nf].iter().map(|z| (z - ipp[2]) / normal[2]).collect()
-        }
-    };
+    let offsets = frame_offsets(a, nf, &ipp, normal)?;
     // Frame order by increasing offset.
     let mut order: Vec<usize> = (0..nf).collect();
     order.sort_by(|&x, &y| offsets[x].total_cmp(&offsets[y]));
     let sorted: Vec<f64> = order.iter().map(|&o| offsets[o]).collect();
     let spacing_k = if nf == 1 {
-        match a
-            .opt_f64(tags::SLICE_THICKNESS, "Slice Thickness (0018,0050)")?
-            .filter(|t| *t > 0.0)
-        {
-            Some(t) => t,
-            None => match a.opt_f64s(
-                tags::GRID_FRAME_OFFSET_VECTOR,
-                "Grid Frame Offset Vector (3004,000C)",
-            )? {
-                Some(v) if v.len() >= 2 && (v[1] - v[0]).abs() > 0.0 => (v[1] - v[0]).abs(),
-                _ => {
-                    return Err(DicomError::MissingAttribute {
-                        file: path.to_path_buf(),
-                        attribute: "Slice Thickness (0018,0050) (needed for a single-frame dose)",
-                    });
-                }
-            },
-        }
+        single_frame_thickness(a)?
     } else {
-        let gaps: Vec<f64> = sorted.windows(2).map(|w| w[1] - w[0]).collect();
-        let min_gap = gaps.iter().copied().fold(f64::INFINITY, f64::min);
-        if min_gap < 0.01 {
-            return Err(invalid(
-                "Grid Frame Offset Vector (3004,000C)",
-                format!("two frames at the same offset ({offsets:?})"),
-            ));
-        }
-        let tol = (0.01 * min_gap).max(0.01);
-        if let Some(g) = gaps.iter().find(|g| (**g - min_gap).abs() > tol) {
-            return Err(invalid(
-                "Grid Frame Offset Vector (3004,000C)",
-                format!(
-                    "non-uniform frame spacing: a gap of {g} mm where the spacing is {min_gap} mm \
-                     (non-uniform dose grids are not read)"
-                ),
-            ));
-        }
-        (sorted[nf - 1] - sorted[0]) / (nf - 1) as f64
+        uniform_frame_spacing(a, &offsets, &sorted)?
     };
     let first = sorted[0];
     let origin = PointLps::new(
@@ -238,4 +144,113 @@ pub fn load_rt_dose(file: impl AsRef<Path>) -> Result<RtDose, DicomError> {
         summation_type: a.opt_str(tags::DOSE_SUMMATION_TYPE),
         scaling,
     })
+}
+
+/// Dose Units (3004,0002), required.
+fn dose_units(a: Attrs<'_>) -> Result<DoseUnits, DicomError> {
+    match a.opt_str(tags::DOSE_UNITS).as_deref() {
+        Some("GY") => Ok(DoseUnits::Gy),
+        Some("RELATIVE") => Ok(DoseUnits::Relative),
+        Some(other) => Ok(DoseUnits::Other(other.to_string())),
+        None => Err(DicomError::MissingAttribute {
+            file: a.path.to_path_buf(),
+            attribute: "Dose Units (3004,0002)",
+        }),
+    }
+}
+
+/// Offsets of the `nf` frames along `normal`, relative to Image Position (Patient), from the
+/// Grid Frame Offset Vector (relative offsets, or absolute z coordinates of axial frames).
+fn frame_offsets(
+    a: Attrs<'_>,
+    nf: usize,
+    ipp: &[f64],
+    normal: [f64; 3],
+) -> Result<Vec<f64>, DicomError> {
+    let gfov = a.opt_f64s(
+        tags::GRID_FRAME_OFFSET_VECTOR,
+        "Grid Frame Offset Vector (3004,000C)",
+    )?;
+    match gfov {
+        None if nf == 1 => Ok(vec![0.0]),
+        None => Err(DicomError::MissingAttribute {
+            file: a.path.to_path_buf(),
+            attribute: "Grid Frame Offset Vector (3004,000C) (needed for a multi-frame dose)",
+        }),
+        Some(v) if v.len() < nf || (nf > 1 && v.len() != nf) => Err(a.invalid(
+            "Grid Frame Offset Vector (3004,000C)",
+            format!("{} values for {nf} frames", v.len()),
+        )),
+        Some(v) if v[0] == 0.0 => Ok(v[..nf].to_vec()),
+        Some(v) => {
+            // Absolute z coordinates: only for axial frames, the first equal to IPP z.
+            if normal[2].abs() < 1.0 - 1e-4 {
+                return Err(a.invalid(
+                    "Grid Frame Offset Vector (3004,000C)",
+                    format!(
+                        "its first value {} is not 0, so the offsets are absolute z coordinates, \
+                         which the standard allows only for axial frames; the frame normal is {normal:?}",
+                        v[0]
+                    ),
+                ));
+            }
+            if (v[0] - ipp[2]).abs() > 0.01 {
+                return Err(a.invalid(
+                    "Grid Frame Offset Vector (3004,000C)",
+                    format!(
+                        "its first value {} is neither 0 (relative offsets) nor the z of Image \
+                         Position (Patient) {} (absolute z coordinates)",
+                        v[0], ipp[2]
+                    ),
+                ));
+            }
+            Ok(v[..nf].iter().map(|z| (z - ipp[2]) / normal[2]).collect())
+        }
+    }
+}
+
+/// The slice spacing of a single-frame dose: Slice Thickness, else the first gap of the Grid
+/// Frame Offset Vector.
+fn single_frame_thickness(a: Attrs<'_>) -> Result<f64, DicomError> {
+    match a
+        .opt_f64(tags::SLICE_THICKNESS, "Slice Thickness (0018,0050)")?
+        .filter(|t| *t > 0.0)
+    {
+        Some(t) => Ok(t),
+        None => match a.opt_f64s(
+            tags::GRID_FRAME_OFFSET_VECTOR,
+            "Grid Frame Offset Vector (3004,000C)",
+        )? {
+            Some(v) if v.len() >= 2 && (v[1] - v[0]).abs() > 0.0 => Ok((v[1] - v[0]).abs()),
+            _ => Err(DicomError::MissingAttribute {
+                file: a.path.to_path_buf(),
+                attribute: "Slice Thickness (0018,0050) (needed for a single-frame dose)",
+            }),
+        },
+    }
+}
+
+/// The frame spacing of a multi-frame dose from its offsets (`sorted`: in increasing order),
+/// which must be distinct and uniform.
+fn uniform_frame_spacing(a: Attrs<'_>, offsets: &[f64], sorted: &[f64]) -> Result<f64, DicomError> {
+    let nf = sorted.len();
+    let gaps: Vec<f64> = sorted.windows(2).map(|w| w[1] - w[0]).collect();
+    let min_gap = gaps.iter().copied().fold(f64::INFINITY, f64::min);
+    if min_gap < 0.01 {
+        return Err(a.invalid(
+            "Grid Frame Offset Vector (3004,000C)",
+            format!("two frames at the same offset ({offsets:?})"),
+        ));
+    }
+    let tol = (0.01 * min_gap).max(0.01);
+    if let Some(g) = gaps.iter().find(|g| (**g - min_gap).abs() > tol) {
+        return Err(a.invalid(
+            "Grid Frame Offset Vector (3004,000C)",
+            format!(
+                "non-uniform frame spacing: a gap of {g} mm where the spacing is {min_gap} mm \
+                 (non-uniform dose grids are not read)"
+            ),
+        ));
+    }
+    Ok((sorted[nf - 1] - sorted[0]) / (nf - 1) as f64)
 }

@@ -16,7 +16,7 @@ use dicom_dictionary_std::tags;
 use sirt_geometry::Image;
 
 use crate::DicomError;
-use crate::file::{Extent, PixelFormat, open, stored_values};
+use crate::file::{Attrs, Extent, PixelFormat, open, stored_values};
 use crate::frames::{Groups, ValueScaling, frame_scaling};
 use crate::series::{Slice, check_consistent, stack};
 
@@ -87,107 +87,14 @@ pub fn load_enhanced_image(file: impl AsRef<Path>) -> Result<EnhancedImage, Dico
         _ => None,
     };
     let per_frame = format.frame_len();
-    let mut stack_id: Option<(String, usize)> = None;
-    let mut temporal: Option<(u32, usize)> = None;
+    let mut one_volume = OneVolume::default();
     let mut slices = Vec::with_capacity(frames);
     let mut frame_values: Vec<Vec<f32>> = Vec::with_capacity(frames);
     let mut raw = Vec::with_capacity(per_frame);
     for (fr, &(m, b)) in scale.iter().enumerate() {
         let fp = frame_path(path, fr);
-        let missing = |attribute: &'static str| DicomError::MissingAttribute {
-            file: fp.clone(),
-            attribute,
-        };
-        let need3 = |v: Vec<f64>, n: usize, attribute: &'static str| {
-            if v.len() == n {
-                Ok(v)
-            } else {
-                Err(DicomError::InvalidAttribute {
-                    file: fp.clone(),
-                    attribute,
-                    reason: format!("expected {n} values, found {}", v.len()),
-                })
-            }
-        };
-        const IPP: &str =
-            "Image Position (Patient) (0020,0032) in the Plane Position Sequence (0020,9113)";
-        const IOP: &str =
-            "Image Orientation (Patient) (0020,0037) in the Plane Orientation Sequence (0020,9116)";
-        const PS: &str = "Pixel Spacing (0028,0030) in the Pixel Measures Sequence (0028,9110)";
-        let pos = groups
-            .item(fr, tags::PLANE_POSITION_SEQUENCE)
-            .ok_or_else(|| missing(IPP))?;
-        let ipp = need3(
-            pos.opt_f64s(tags::IMAGE_POSITION_PATIENT, IPP)?
-                .ok_or_else(|| missing(IPP))?,
-            3,
-            IPP,
-        )?;
-        let ori = groups
-            .item(fr, tags::PLANE_ORIENTATION_SEQUENCE)
-            .ok_or_else(|| missing(IOP))?;
-        let iop = need3(
-            ori.opt_f64s(tags::IMAGE_ORIENTATION_PATIENT, IOP)?
-                .ok_or_else(|| missing(IOP))?,
-            6,
-            IOP,
-        )?;
-        let pm = groups
-            .item(fr, tags::PIXEL_MEASURES_SEQUENCE)
-            .ok_or_else(|| missing(PS))?;
-        let ps = need3(
-            pm.opt_f64s(tags::PIXEL_SPACING, PS)?
-                .ok_or_else(|| missing(PS))?,
-            2,
-            PS,
-        )?;
-        if ps.iter().any(|&s| s <= 0.0) {
-            return Err(DicomError::InvalidAttribute {
-                file: fp.clone(),
-                attribute: PS,
-                reason: format!("{ps:?}: spacings must be above 0 mm"),
-            });
-        }
-        if let Some(fc) = groups.item(fr, tags::FRAME_CONTENT_SEQUENCE) {
-            if let Some(id) = fc.opt_str(tags::STACK_ID) {
-                match &stack_id {
-                    None => stack_id = Some((id, fr)),
-                    Some((first, f0)) if *first != id => {
-                        return Err(DicomError::Unsupported {
-                            file: path.to_path_buf(),
-                            what: format!(
-                                "several stacks in one object (Stack ID \"{first}\" at frame {} and \
-                                 \"{id}\" at frame {}); only one stack is read",
-                                f0 + 1,
-                                fr + 1
-                            ),
-                        });
-                    }
-                    Some(_) => {}
-                }
-            }
-            if let Some(t) = fc.opt_u32(
-                tags::TEMPORAL_POSITION_INDEX,
-                "Temporal Position Index (0020,9128)",
-            )? {
-                match temporal {
-                    None => temporal = Some((t, fr)),
-                    Some((first, f0)) if first != t => {
-                        return Err(DicomError::Unsupported {
-                            file: path.to_path_buf(),
-                            what: format!(
-                                "several temporal positions in one object (Temporal Position \
-                                 Index {first} at frame {} and {t} at frame {}); only one volume \
-                                 is read",
-                                f0 + 1,
-                                fr + 1
-                            ),
-                        });
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
+        let plane = frame_plane(&groups, fr, &fp)?;
+        one_volume.check(&groups, fr, path)?;
         raw.clear();
         stored_values(&bytes, &format, fr * per_frame, per_frame, &mut raw);
         frame_values.push(
@@ -196,6 +103,12 @@ pub fn load_enhanced_image(file: impl AsRef<Path>) -> Result<EnhancedImage, Dico
                 .collect::<Vec<f32>>(),
         );
         let positive = |v: Option<f64>| v.filter(|t| *t > 0.0);
+        let FramePlane {
+            ipp,
+            iop,
+            ps,
+            measures: pm,
+        } = plane;
         slices.push(Slice {
             path: fp.clone(),
             series_uid: series_uid.clone(),
@@ -239,4 +152,141 @@ pub fn load_enhanced_image(file: impl AsRef<Path>) -> Result<EnhancedImage, Dico
         sop_instance_uid: sop_uid,
         frame_order: order,
     })
+}
+
+/// The plane of a frame from its functional groups.
+struct FramePlane<'a> {
+    /// Image Position (Patient), 3 values.
+    ipp: Vec<f64>,
+    /// Image Orientation (Patient), 6 values.
+    iop: Vec<f64>,
+    /// Pixel Spacing, 2 positive values.
+    ps: Vec<f64>,
+    /// The Pixel Measures item (Slice Thickness, Spacing Between Slices).
+    measures: Attrs<'a>,
+}
+
+/// Reads the Plane Position, Plane Orientation and Pixel Measures of frame `fr` (errors name
+/// `fp`, the file and frame).
+fn frame_plane<'a>(
+    groups: &Groups<'a>,
+    fr: usize,
+    fp: &Path,
+) -> Result<FramePlane<'a>, DicomError> {
+    let missing = |attribute: &'static str| DicomError::MissingAttribute {
+        file: fp.to_path_buf(),
+        attribute,
+    };
+    let need3 = |v: Vec<f64>, n: usize, attribute: &'static str| {
+        if v.len() == n {
+            Ok(v)
+        } else {
+            Err(DicomError::InvalidAttribute {
+                file: fp.to_path_buf(),
+                attribute,
+                reason: format!("expected {n} values, found {}", v.len()),
+            })
+        }
+    };
+    const IPP: &str =
+        "Image Position (Patient) (0020,0032) in the Plane Position Sequence (0020,9113)";
+    const IOP: &str =
+        "Image Orientation (Patient) (0020,0037) in the Plane Orientation Sequence (0020,9116)";
+    const PS: &str = "Pixel Spacing (0028,0030) in the Pixel Measures Sequence (0028,9110)";
+    let pos = groups
+        .item(fr, tags::PLANE_POSITION_SEQUENCE)
+        .ok_or_else(|| missing(IPP))?;
+    let ipp = need3(
+        pos.opt_f64s(tags::IMAGE_POSITION_PATIENT, IPP)?
+            .ok_or_else(|| missing(IPP))?,
+        3,
+        IPP,
+    )?;
+    let ori = groups
+        .item(fr, tags::PLANE_ORIENTATION_SEQUENCE)
+        .ok_or_else(|| missing(IOP))?;
+    let iop = need3(
+        ori.opt_f64s(tags::IMAGE_ORIENTATION_PATIENT, IOP)?
+            .ok_or_else(|| missing(IOP))?,
+        6,
+        IOP,
+    )?;
+    let pm = groups
+        .item(fr, tags::PIXEL_MEASURES_SEQUENCE)
+        .ok_or_else(|| missing(PS))?;
+    let ps = need3(
+        pm.opt_f64s(tags::PIXEL_SPACING, PS)?
+            .ok_or_else(|| missing(PS))?,
+        2,
+        PS,
+    )?;
+    if ps.iter().any(|&s| s <= 0.0) {
+        return Err(DicomError::InvalidAttribute {
+            file: fp.to_path_buf(),
+            attribute: PS,
+            reason: format!("{ps:?}: spacings must be above 0 mm"),
+        });
+    }
+    Ok(FramePlane {
+        ipp,
+        iop,
+        ps,
+        measures: pm,
+    })
+}
+
+/// The first Stack ID and Temporal Position Index met, with their frames: every frame must
+/// have the same (one volume per object).
+#[derive(Default)]
+struct OneVolume {
+    stack_id: Option<(String, usize)>,
+    temporal: Option<(u32, usize)>,
+}
+
+impl OneVolume {
+    /// Refuses frame `fr` when its Frame Content names another stack or temporal position.
+    fn check(&mut self, groups: &Groups<'_>, fr: usize, path: &Path) -> Result<(), DicomError> {
+        let Some(fc) = groups.item(fr, tags::FRAME_CONTENT_SEQUENCE) else {
+            return Ok(());
+        };
+        if let Some(id) = fc.opt_str(tags::STACK_ID) {
+            match &self.stack_id {
+                None => self.stack_id = Some((id, fr)),
+                Some((first, f0)) if *first != id => {
+                    return Err(DicomError::Unsupported {
+                        file: path.to_path_buf(),
+                        what: format!(
+                            "several stacks in one object (Stack ID \"{first}\" at frame {} and \
+                             \"{id}\" at frame {}); only one stack is read",
+                            f0 + 1,
+                            fr + 1
+                        ),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(t) = fc.opt_u32(
+            tags::TEMPORAL_POSITION_INDEX,
+            "Temporal Position Index (0020,9128)",
+        )? {
+            match self.temporal {
+                None => self.temporal = Some((t, fr)),
+                Some((first, f0)) if first != t => {
+                    return Err(DicomError::Unsupported {
+                        file: path.to_path_buf(),
+                        what: format!(
+                            "several temporal positions in one object (Temporal Position \
+                             Index {first} at frame {} and {t} at frame {}); only one volume \
+                             is read",
+                            f0 + 1,
+                            fr + 1
+                        ),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
 }

@@ -427,7 +427,8 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    fn invalid(&self, attribute: &'static str, reason: impl Into<String>) -> DicomError {
+    /// An Invalid Attribute error naming the file.
+    pub(crate) fn invalid(&self, attribute: &'static str, reason: impl Into<String>) -> DicomError {
         DicomError::InvalidAttribute {
             file: self.path.to_path_buf(),
             attribute,

@@ -189,12 +189,6 @@ fn slice_numbers(
     frames: usize,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<u32>, usize), DicomError> {
-    let path = a.path;
-    let invalid = |attribute: &'static str, reason: String| DicomError::InvalidAttribute {
-        file: path.to_path_buf(),
-        attribute,
-        reason,
-    };
     let pointer = tag_list(
         a,
         tags::FRAME_INCREMENT_POINTER,
@@ -208,81 +202,12 @@ fn slice_numbers(
             ));
             (1..=frames as u32).collect()
         }
-        Some(p) => {
-            if !p.contains(&tags::SLICE_VECTOR) {
-                let names: Vec<String> = p
-                    .iter()
-                    .map(|t| format!("({:04X},{:04X})", t.group(), t.element()))
-                    .collect();
-                return Err(invalid(
-                    "Frame Increment Pointer (0028,0009)",
-                    format!(
-                        "{} does not include the Slice Vector (0054,0080): not a reconstructed \
-                         volume",
-                        names.join("\\")
-                    ),
-                ));
-            }
-            for t in p {
-                if *t == tags::SLICE_VECTOR {
-                    continue;
-                }
-                let Some(&(_, name)) = OTHER_VECTORS.iter().find(|(tag, _)| tag == t) else {
-                    return Err(invalid(
-                        "Frame Increment Pointer (0028,0009)",
-                        format!(
-                            "points to ({:04X},{:04X}), which is not an NM frame indexing vector",
-                            t.group(),
-                            t.element()
-                        ),
-                    ));
-                };
-                let v = uints(a, *t, name)?.ok_or(DicomError::MissingAttribute {
-                    file: path.to_path_buf(),
-                    attribute: "an indexing vector named by the Frame Increment Pointer (0028,0009)",
-                })?;
-                if v.len() != frames {
-                    return Err(invalid(
-                        "Frame Increment Pointer (0028,0009)",
-                        format!("{name} has {} values for {frames} frames", v.len()),
-                    ));
-                }
-                let mut distinct = v.clone();
-                distinct.sort_unstable();
-                distinct.dedup();
-                if distinct.len() > 1 {
-                    return Err(DicomError::Unsupported {
-                        file: path.to_path_buf(),
-                        what: format!(
-                            "{} distinct values in {name} (several energy windows, gates or \
-                             time slots in one object); only single volumes are read",
-                            distinct.len()
-                        ),
-                    });
-                }
-            }
-            let v = uints(a, tags::SLICE_VECTOR, "Slice Vector (0054,0080)")?.ok_or(
-                DicomError::MissingAttribute {
-                    file: path.to_path_buf(),
-                    attribute: "Slice Vector (0054,0080) (named by the Frame Increment Pointer)",
-                },
-            )?;
-            if v.len() != frames {
-                return Err(invalid(
-                    "Slice Vector (0054,0080)",
-                    format!(
-                        "{} values for {frames} frames (Number of Frames (0028,0008))",
-                        v.len()
-                    ),
-                ));
-            }
-            v
-        }
+        Some(p) => slice_vector(a, p, frames)?,
     };
     let n = match a.opt_u32(tags::NUMBER_OF_SLICES, "Number of Slices (0054,0081)")? {
         Some(n) => {
             if n as usize != frames {
-                return Err(invalid(
+                return Err(a.invalid(
                     "Number of Slices (0054,0081)",
                     format!("{n} slices for {frames} frames (Number of Frames (0028,0008))"),
                 ));
@@ -291,23 +216,110 @@ fn slice_numbers(
         }
         None => frames,
     };
+    check_each_slice_once(a, &slices, n)?;
+    Ok((slices, n))
+}
+
+/// The Slice Vector, one value per frame, named by the Frame Increment Pointer `pointer`;
+/// the other indexing vectors it names must hold a single value.
+fn slice_vector(a: Attrs<'_>, pointer: &[Tag], frames: usize) -> Result<Vec<u32>, DicomError> {
+    let path = a.path;
+    if !pointer.contains(&tags::SLICE_VECTOR) {
+        let names: Vec<String> = pointer
+            .iter()
+            .map(|t| format!("({:04X},{:04X})", t.group(), t.element()))
+            .collect();
+        return Err(a.invalid(
+            "Frame Increment Pointer (0028,0009)",
+            format!(
+                "{} does not include the Slice Vector (0054,0080): not a reconstructed \
+                 volume",
+                names.join("\\")
+            ),
+        ));
+    }
+    for t in pointer {
+        if *t != tags::SLICE_VECTOR {
+            check_single_valued_vector(a, *t, frames)?;
+        }
+    }
+    let v = uints(a, tags::SLICE_VECTOR, "Slice Vector (0054,0080)")?.ok_or(
+        DicomError::MissingAttribute {
+            file: path.to_path_buf(),
+            attribute: "Slice Vector (0054,0080) (named by the Frame Increment Pointer)",
+        },
+    )?;
+    if v.len() != frames {
+        return Err(a.invalid(
+            "Slice Vector (0054,0080)",
+            format!(
+                "{} values for {frames} frames (Number of Frames (0028,0008))",
+                v.len()
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+/// Refuses an indexing vector `t` (named by the Frame Increment Pointer) that is not an NM
+/// one, is absent, has not one value per frame or has several distinct values.
+fn check_single_valued_vector(a: Attrs<'_>, t: Tag, frames: usize) -> Result<(), DicomError> {
+    let path = a.path;
+    let Some(&(_, name)) = OTHER_VECTORS.iter().find(|(tag, _)| *tag == t) else {
+        return Err(a.invalid(
+            "Frame Increment Pointer (0028,0009)",
+            format!(
+                "points to ({:04X},{:04X}), which is not an NM frame indexing vector",
+                t.group(),
+                t.element()
+            ),
+        ));
+    };
+    let v = uints(a, t, name)?.ok_or(DicomError::MissingAttribute {
+        file: path.to_path_buf(),
+        attribute: "an indexing vector named by the Frame Increment Pointer (0028,0009)",
+    })?;
+    if v.len() != frames {
+        return Err(a.invalid(
+            "Frame Increment Pointer (0028,0009)",
+            format!("{name} has {} values for {frames} frames", v.len()),
+        ));
+    }
+    let mut distinct = v.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() > 1 {
+        return Err(DicomError::Unsupported {
+            file: path.to_path_buf(),
+            what: format!(
+                "{} distinct values in {name} (several energy windows, gates or \
+                 time slots in one object); only single volumes are read",
+                distinct.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a slice number outside 1 … `n` or met twice.
+fn check_each_slice_once(a: Attrs<'_>, slices: &[u32], n: usize) -> Result<(), DicomError> {
     let mut seen = vec![false; n];
     for (f, &s) in slices.iter().enumerate() {
         let Some(slot) = (s as usize).checked_sub(1).and_then(|i| seen.get_mut(i)) else {
-            return Err(invalid(
+            return Err(a.invalid(
                 "Slice Vector (0054,0080)",
                 format!("frame {} is slice {s}, outside 1 … {n}", f + 1),
             ));
         };
         if *slot {
-            return Err(invalid(
+            return Err(a.invalid(
                 "Slice Vector (0054,0080)",
                 format!("slice {s} appears twice (frame {})", f + 1),
             ));
         }
         *slot = true;
     }
-    Ok((slices, n))
+    Ok(())
 }
 
 fn energy_windows(a: Attrs<'_>) -> Result<Vec<EnergyWindow>, DicomError> {
@@ -361,47 +373,13 @@ pub fn load_nm_tomo(file: impl AsRef<Path>) -> Result<NmVolume, DicomError> {
     let path = file.as_ref();
     let f = open(path, Extent::All)?;
     let a = f.attrs();
-    let invalid = |attribute: &'static str, reason: String| DicomError::InvalidAttribute {
-        file: path.to_path_buf(),
-        attribute,
-        reason,
-    };
     let mut warnings = Vec::new();
-    let modality = a.req_str(tags::MODALITY, "Modality (0008,0060)")?;
-    if modality != "NM" {
-        return Err(DicomError::Unsupported {
-            file: path.to_path_buf(),
-            what: format!(
-                "modality \"{modality}\" where a nuclear medicine image (NM) was expected"
-            ),
-        });
-    }
-    let image_type = cs_values(a, tags::IMAGE_TYPE);
-    let kind = image_type.get(2).map(String::as_str);
-    match kind {
-        Some("RECON TOMO" | "RECON GATED TOMO") => {}
-        Some(other) => {
-            return Err(DicomError::Unsupported {
-                file: path.to_path_buf(),
-                what: format!(
-                    "NM image of type {other} (Image Type (0008,0008) value 3); only \
-                     reconstructed volumes (RECON TOMO) are read, not projections or planar \
-                     images"
-                ),
-            });
-        }
-        None => {
-            return Err(DicomError::MissingAttribute {
-                file: path.to_path_buf(),
-                attribute: "Image Type (0008,0008) value 3 (RECON TOMO for a reconstructed SPECT)",
-            });
-        }
-    }
+    let image_type = recon_tomo_image_type(a)?;
     let format = PixelFormat::read(a)?;
     if format.bits_allocated == 1 {
-        return Err(invalid(
+        return Err(a.invalid(
             "Bits Allocated (0028,0100)",
-            "1 (an NM image has 8, 16 or 32)".into(),
+            "1 (an NM image has 8, 16 or 32)",
         ));
     }
     let frames = format.frames;
@@ -411,7 +389,7 @@ pub fn load_nm_tomo(file: impl AsRef<Path>) -> Result<NmVolume, DicomError> {
     let (slice_of_frame, n_slices) = slice_numbers(a, frames, &mut warnings)?;
     let ps = a.req_f64s(tags::PIXEL_SPACING, "Pixel Spacing (0028,0030)", 2)?;
     if ps.iter().any(|&s| s <= 0.0) {
-        return Err(invalid(
+        return Err(a.invalid(
             "Pixel Spacing (0028,0030)",
             format!("{ps:?}: spacings must be above 0 mm"),
         ));
@@ -420,68 +398,16 @@ pub fn load_nm_tomo(file: impl AsRef<Path>) -> Result<NmVolume, DicomError> {
         tags::FRAME_OF_REFERENCE_UID,
         "Frame of Reference UID (0020,0052)",
     )?;
-    let spacing = match a.opt_f64(
-        tags::SPACING_BETWEEN_SLICES,
-        "Spacing Between Slices (0018,0088)",
-    )? {
-        Some(0.0) => {
-            return Err(invalid(
-                "Spacing Between Slices (0018,0088)",
-                "0 mm between slices".into(),
-            ));
-        }
-        Some(s) => s,
-        None => {
-            match a
-                .opt_f64(tags::SLICE_THICKNESS, "Slice Thickness (0018,0050)")?
-                .filter(|t| *t > 0.0)
-            {
-                Some(t) => {
-                    warnings.push(format!(
-                        "Spacing Between Slices (0018,0088) is empty: Slice Thickness {t} mm \
-                         used as the slice spacing"
-                    ));
-                    t
-                }
-                None => {
-                    return Err(DicomError::MissingAttribute {
-                        file: path.to_path_buf(),
-                        attribute: "Spacing Between Slices (0018,0088) (nor Slice Thickness)",
-                    });
-                }
-            }
-        }
-    };
-    let row = [iop[0], iop[1], iop[2]];
-    let col = [iop[3], iop[4], iop[5]];
-    let normal = crate::series::slice_normal(row, col).map_err(|reason| {
-        invalid(
-            "Image Orientation (Patient) (0020,0037) in the Detector Information Sequence",
-            reason,
-        )
-    })?;
-    // k along +n: slice s (1-based) goes to k = s − 1 with a positive spacing, N − s otherwise.
-    let first_offset = if spacing > 0.0 {
-        0.0
-    } else {
-        (n_slices as f64 - 1.0) * spacing
-    };
-    let origin = PointLps::new(
-        ipp[0] + first_offset * normal[0],
-        ipp[1] + first_offset * normal[1],
-        ipp[2] + first_offset * normal[2],
-    );
-    let grid = Grid::new(
+    let spacing = slice_spacing(a, &mut warnings)?;
+    let grid = volume_grid(
+        a,
         [format.columns, format.rows, n_slices],
-        [ps[1], ps[0], spacing.abs()],
-        origin,
-        [row, col, normal],
-        FrameOfReference(frame_uid),
-    )
-    .map_err(|source| DicomError::Geometry {
-        file: path.to_path_buf(),
-        source,
-    })?;
+        [ps[1], ps[0], spacing],
+        ipp,
+        iop,
+        frame_uid,
+    )?;
+    // k along +n: slice s (1-based) goes to k = s − 1 with a positive spacing, N − s otherwise.
     let mut frame_order = vec![0usize; n_slices];
     for (fr, &s) in slice_of_frame.iter().enumerate() {
         let k = if spacing > 0.0 {
@@ -521,38 +447,8 @@ pub fn load_nm_tomo(file: impl AsRef<Path>) -> Result<NmVolume, DicomError> {
     let series_start = read_datetime(a, &SERIES, tz)?;
     let reference = acquisition_start.or(series_start);
     let radiopharmaceuticals = read_radiopharmaceuticals(a, 1e6, tz, reference.as_ref())?;
-    let duration = |d: Attrs<'_>| {
-        d.opt_f64(
-            tags::ACTUAL_FRAME_DURATION,
-            "Actual Frame Duration (0018,1242)",
-        )
-    };
-    let rotations = a.items(tags::ROTATION_INFORMATION_SEQUENCE);
-    let mut projections: Option<u32> = None;
-    let mut total_ms: Option<f64> = Some(0.0);
-    let mut first_duration = None;
-    for item in rotations {
-        let r = Attrs::new(item, path);
-        let nf = r.opt_u32(
-            tags::NUMBER_OF_FRAMES_IN_ROTATION,
-            "Number of Frames in Rotation (0054,0053)",
-        )?;
-        let d = duration(r)?;
-        if first_duration.is_none() {
-            first_duration = d;
-        }
-        if let Some(nf) = nf {
-            projections = Some(projections.unwrap_or(0).saturating_add(nf));
-        }
-        total_ms = match (total_ms, nf, d) {
-            (Some(t), Some(nf), Some(d)) => Some(t + f64::from(nf) * d),
-            _ => None,
-        };
-    }
-    if rotations.is_empty() {
-        total_ms = None;
-    }
-    let actual_frame_duration_ms = duration(a)?.or(first_duration);
+    let rotations = Rotations::read(a)?;
+    let actual_frame_duration_ms = frame_duration_ms(a)?.or(rotations.first_duration_ms);
     Ok(NmVolume {
         file: path.to_path_buf(),
         image,
@@ -565,12 +461,171 @@ pub fn load_nm_tomo(file: impl AsRef<Path>) -> Result<NmVolume, DicomError> {
         acquisition_start,
         series_start,
         actual_frame_duration_ms,
-        projections,
-        acquisition_duration_s: total_ms.map(|t| t / 1000.0),
+        projections: rotations.projections,
+        acquisition_duration_s: rotations.total_ms.map(|t| t / 1000.0),
         radiopharmaceuticals,
         energy_windows: energy_windows(a)?,
         corrected: cs_values(a, tags::CORRECTED_IMAGE),
         patient_weight_kg: a.opt_f64(tags::PATIENT_WEIGHT, "Patient's Weight (0010,1030)")?,
         warnings,
     })
+}
+
+/// The Image Type values of a reconstructed NM volume; refuses another modality, and
+/// projections or planar images (Image Type value 3 other than RECON TOMO or RECON GATED
+/// TOMO, or none).
+fn recon_tomo_image_type(a: Attrs<'_>) -> Result<Vec<String>, DicomError> {
+    let path = a.path;
+    let modality = a.req_str(tags::MODALITY, "Modality (0008,0060)")?;
+    if modality != "NM" {
+        return Err(DicomError::Unsupported {
+            file: path.to_path_buf(),
+            what: format!(
+                "modality \"{modality}\" where a nuclear medicine image (NM) was expected"
+            ),
+        });
+    }
+    let image_type = cs_values(a, tags::IMAGE_TYPE);
+    let kind = image_type.get(2).map(String::as_str);
+    match kind {
+        Some("RECON TOMO" | "RECON GATED TOMO") => Ok(image_type),
+        Some(other) => Err(DicomError::Unsupported {
+            file: path.to_path_buf(),
+            what: format!(
+                "NM image of type {other} (Image Type (0008,0008) value 3); only \
+                 reconstructed volumes (RECON TOMO) are read, not projections or planar \
+                 images"
+            ),
+        }),
+        None => Err(DicomError::MissingAttribute {
+            file: path.to_path_buf(),
+            attribute: "Image Type (0008,0008) value 3 (RECON TOMO for a reconstructed SPECT)",
+        }),
+    }
+}
+
+/// The signed spacing between slices: Spacing Between Slices (not 0), else Slice Thickness
+/// with a warning.
+fn slice_spacing(a: Attrs<'_>, warnings: &mut Vec<String>) -> Result<f64, DicomError> {
+    match a.opt_f64(
+        tags::SPACING_BETWEEN_SLICES,
+        "Spacing Between Slices (0018,0088)",
+    )? {
+        Some(0.0) => Err(a.invalid("Spacing Between Slices (0018,0088)", "0 mm between slices")),
+        Some(s) => Ok(s),
+        None => {
+            match a
+                .opt_f64(tags::SLICE_THICKNESS, "Slice Thickness (0018,0050)")?
+                .filter(|t| *t > 0.0)
+            {
+                Some(t) => {
+                    warnings.push(format!(
+                        "Spacing Between Slices (0018,0088) is empty: Slice Thickness {t} mm \
+                         used as the slice spacing"
+                    ));
+                    Ok(t)
+                }
+                None => Err(DicomError::MissingAttribute {
+                    file: a.path.to_path_buf(),
+                    attribute: "Spacing Between Slices (0018,0088) (nor Slice Thickness)",
+                }),
+            }
+        }
+    }
+}
+
+/// The volume's grid, k along +n (row × column cosines): with a negative spacing (the last
+/// element of `spacing`, signed) the last slice is the first.
+fn volume_grid(
+    a: Attrs<'_>,
+    dims: [usize; 3],
+    spacing: [f64; 3],
+    ipp: [f64; 3],
+    iop: [f64; 6],
+    frame_uid: String,
+) -> Result<Grid, DicomError> {
+    let row = [iop[0], iop[1], iop[2]];
+    let col = [iop[3], iop[4], iop[5]];
+    let normal = crate::series::slice_normal(row, col).map_err(|reason| {
+        a.invalid(
+            "Image Orientation (Patient) (0020,0037) in the Detector Information Sequence",
+            reason,
+        )
+    })?;
+    let [_, _, n_slices] = dims;
+    let [_, _, dk] = spacing;
+    let first_offset = if dk > 0.0 {
+        0.0
+    } else {
+        (n_slices as f64 - 1.0) * dk
+    };
+    let origin = PointLps::new(
+        ipp[0] + first_offset * normal[0],
+        ipp[1] + first_offset * normal[1],
+        ipp[2] + first_offset * normal[2],
+    );
+    Grid::new(
+        dims,
+        [spacing[0], spacing[1], dk.abs()],
+        origin,
+        [row, col, normal],
+        FrameOfReference(frame_uid),
+    )
+    .map_err(|source| DicomError::Geometry {
+        file: a.path.to_path_buf(),
+        source,
+    })
+}
+
+/// Actual Frame Duration (0018,1242) of a data set or item, ms.
+fn frame_duration_ms(d: Attrs<'_>) -> Result<Option<f64>, DicomError> {
+    d.opt_f64(
+        tags::ACTUAL_FRAME_DURATION,
+        "Actual Frame Duration (0018,1242)",
+    )
+}
+
+/// What the Rotation Information Sequence says about the acquisition.
+struct Rotations {
+    /// Σ Number of Frames in Rotation, when any is stated.
+    projections: Option<u32>,
+    /// Σ projections × Actual Frame Duration, ms, when every rotation states both.
+    total_ms: Option<f64>,
+    /// The first Actual Frame Duration stated, ms.
+    first_duration_ms: Option<f64>,
+}
+
+impl Rotations {
+    fn read(a: Attrs<'_>) -> Result<Self, DicomError> {
+        let rotations = a.items(tags::ROTATION_INFORMATION_SEQUENCE);
+        let mut projections: Option<u32> = None;
+        let mut total_ms: Option<f64> = Some(0.0);
+        let mut first_duration = None;
+        for item in rotations {
+            let r = Attrs::new(item, a.path);
+            let nf = r.opt_u32(
+                tags::NUMBER_OF_FRAMES_IN_ROTATION,
+                "Number of Frames in Rotation (0054,0053)",
+            )?;
+            let d = frame_duration_ms(r)?;
+            if first_duration.is_none() {
+                first_duration = d;
+            }
+            if let Some(nf) = nf {
+                projections = Some(projections.unwrap_or(0).saturating_add(nf));
+            }
+            total_ms = match (total_ms, nf, d) {
+                (Some(t), Some(nf), Some(d)) => Some(t + f64::from(nf) * d),
+                _ => None,
+            };
+        }
+        if rotations.is_empty() {
+            total_ms = None;
+        }
+        Ok(Self {
+            projections,
+            total_ms,
+            first_duration_ms: first_duration,
+        })
+    }
 }

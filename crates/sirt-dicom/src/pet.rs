@@ -225,11 +225,91 @@ pub fn load_pet_series_any_units<P: AsRef<Path> + Sync>(
         });
     }
     let mut warnings = Vec::new();
-    // Series-level attributes must agree across slices.
-    for (s, f) in slices.iter().zip(&series.files).skip(1) {
+    check_series_level_agree(&slices, &series.files, &first_file)?;
+    let units = match s0.units.as_deref() {
+        Some("BQML") => PetUnits::BqPerMl,
+        Some(other) => PetUnits::Other(other.to_string()),
+        None => {
+            return Err(DicomError::MissingAttribute {
+                file: first_file,
+                attribute: "Units (0054,1001)",
+            });
+        }
+    };
+    let correction = decay_correction(s0, first_file, &mut warnings)?;
+    let slice_acquisition: Vec<Option<DicomDateTime>> =
+        slices.iter().map(|s| s.acquisition).collect();
+    let acquisition_start = slice_acquisition
+        .iter()
+        .flatten()
+        .min_by(|a, b| a.civil.cmp(&b.civil))
+        .copied();
+    let radiopharmaceutical = s0.radiopharmaceuticals.first().cloned();
+    if s0.radiopharmaceuticals.len() > 1 {
+        warnings.push(format!(
+            "{} items in the Radiopharmaceutical Information Sequence (0054,0016): the first is used",
+            s0.radiopharmaceuticals.len()
+        ));
+    }
+    if let Some(r) = &radiopharmaceutical
+        && r.start_stated == Some(StartStated::TimeOnlyDateAssumed)
+    {
+        warnings.push(
+            "the administration is given as Radiopharmaceutical Start Time (0018,1072) without a \
+             date: it is put on the series (or acquisition) date, the day before when later \
+             than it"
+                .into(),
+        );
+    }
+    let decay_reference = decay_reference(
+        &correction,
+        s0.series,
+        acquisition_start,
+        radiopharmaceutical.as_ref(),
+        &mut warnings,
+    );
+    let suv = suv(
+        &units,
+        s0.weight_kg,
+        radiopharmaceutical.as_ref(),
+        &decay_reference,
+    );
+    Ok(PetVolume {
+        image: series.image,
+        units,
+        series_instance_uid: series.series_instance_uid,
+        files: series.files,
+        sop_instance_uids: series.sop_instance_uids,
+        decay_reference,
+        series_start: s0.series,
+        acquisition_start,
+        slice_acquisition,
+        decay_factors: slices.iter().map(|s| s.decay_factor).collect(),
+        frame_reference_times_ms: slices.iter().map(|s| s.frame_reference_ms).collect(),
+        actual_frame_duration_ms: s0.duration_ms,
+        radiopharmaceutical,
+        patient_weight_kg: s0.weight_kg,
+        corrected: s0.corrected.clone(),
+        series_type: s0.series_type.clone(),
+        suv,
+        warnings,
+    })
+}
+
+/// Refuses slices whose series-level attributes (Units, Decay Correction, Series Date/Time,
+/// Radiopharmaceutical Information) differ from the first slice's.
+fn check_series_level_agree(
+    slices: &[PetSlice],
+    files: &[PathBuf],
+    first_file: &Path,
+) -> Result<(), DicomError> {
+    let Some(s0) = slices.first() else {
+        return Ok(());
+    };
+    for (s, f) in slices.iter().zip(files).skip(1) {
         let differ = |what: String| DicomError::Inconsistent {
             file: f.clone(),
-            first: first_file.clone(),
+            first: first_file.to_path_buf(),
             what,
         };
         if s.units != s0.units {
@@ -259,16 +339,16 @@ pub fn load_pet_series_any_units<P: AsRef<Path> + Sync>(
             ));
         }
     }
-    let units = match s0.units.as_deref() {
-        Some("BQML") => PetUnits::BqPerMl,
-        Some(other) => PetUnits::Other(other.to_string()),
-        None => {
-            return Err(DicomError::MissingAttribute {
-                file: first_file,
-                attribute: "Units (0054,1001)",
-            });
-        }
-    };
+    Ok(())
+}
+
+/// Decay Correction (0054,1102), required, with a warning when Corrected Image (0028,0051)
+/// disagrees about DECY.
+fn decay_correction(
+    s0: &PetSlice,
+    first_file: PathBuf,
+    warnings: &mut Vec<String>,
+) -> Result<DecayCorrection, DicomError> {
     let correction = match s0.decay.as_deref() {
         Some("NONE") => DecayCorrection::None,
         Some("START") => DecayCorrection::Start,
@@ -295,33 +375,22 @@ pub fn load_pet_series_any_units<P: AsRef<Path> + Sync>(
         ),
         _ => {}
     }
-    let slice_acquisition: Vec<Option<DicomDateTime>> =
-        slices.iter().map(|s| s.acquisition).collect();
-    let acquisition_start = slice_acquisition
-        .iter()
-        .flatten()
-        .min_by(|a, b| a.civil.cmp(&b.civil))
-        .copied();
-    let radiopharmaceutical = s0.radiopharmaceuticals.first().cloned();
-    if s0.radiopharmaceuticals.len() > 1 {
-        warnings.push(format!(
-            "{} items in the Radiopharmaceutical Information Sequence (0054,0016): the first is used",
-            s0.radiopharmaceuticals.len()
-        ));
-    }
-    if let Some(r) = &radiopharmaceutical
-        && r.start_stated == Some(StartStated::TimeOnlyDateAssumed)
-    {
-        warnings.push(
-            "the administration is given as Radiopharmaceutical Start Time (0018,1072) without a \
-             date: it is put on the series (or acquisition) date, the day before when later \
-             than it"
-                .into(),
-        );
-    }
-    let decay_reference = match &correction {
+    Ok(correction)
+}
+
+/// The decay-correction reference: for START the series date/time (the earliest acquisition
+/// when the series is later, with a warning, or when it is absent), for ADMIN the
+/// administration, else the earliest acquisition; a warning when there is none.
+fn decay_reference(
+    correction: &DecayCorrection,
+    series_start: Option<DicomDateTime>,
+    acquisition_start: Option<DicomDateTime>,
+    radiopharmaceutical: Option<&Radiopharmaceutical>,
+    warnings: &mut Vec<String>,
+) -> DecayReference {
+    let decay_reference = match correction {
         DecayCorrection::Start => {
-            let (instant, source) = match (s0.series, acquisition_start) {
+            let (instant, source) = match (series_start, acquisition_start) {
                 (Some(s), Some(acq)) if s.civil > acq.civil => {
                     warnings.push(format!(
                         "Series Date/Time {s} is after the earliest acquisition start {acq}: the \
@@ -341,9 +410,8 @@ pub fn load_pet_series_any_units<P: AsRef<Path> + Sync>(
         }
         DecayCorrection::Admin => DecayReference {
             correction: correction.clone(),
-            instant: radiopharmaceutical.as_ref().and_then(|r| r.start),
+            instant: radiopharmaceutical.and_then(|r| r.start),
             source: radiopharmaceutical
-                .as_ref()
                 .and_then(|r| r.start)
                 .map(|_| ReferenceSource::RadiopharmaceuticalStart),
         },
@@ -359,32 +427,7 @@ pub fn load_pet_series_any_units<P: AsRef<Path> + Sync>(
              Date/Time, Acquisition Date/Time or Radiopharmaceutical Start missing)"
         ));
     }
-    let suv = suv(
-        &units,
-        s0.weight_kg,
-        radiopharmaceutical.as_ref(),
-        &decay_reference,
-    );
-    Ok(PetVolume {
-        image: series.image,
-        units,
-        series_instance_uid: series.series_instance_uid,
-        files: series.files,
-        sop_instance_uids: series.sop_instance_uids,
-        decay_reference,
-        series_start: s0.series,
-        acquisition_start,
-        slice_acquisition,
-        decay_factors: slices.iter().map(|s| s.decay_factor).collect(),
-        frame_reference_times_ms: slices.iter().map(|s| s.frame_reference_ms).collect(),
-        actual_frame_duration_ms: s0.duration_ms,
-        radiopharmaceutical,
-        patient_weight_kg: s0.weight_kg,
-        corrected: s0.corrected.clone(),
-        series_type: s0.series_type.clone(),
-        suv,
-        warnings,
-    })
+    decay_reference
 }
 
 /// A value for messages: quoted, or "absent".

@@ -107,34 +107,7 @@ pub fn read_rt_struct(file: impl AsRef<Path>) -> Result<RtStruct, DicomError> {
         });
     }
     let mut warnings = Vec::new();
-    let mut rois: Vec<Roi> = Vec::new();
-    for item in a.items(tags::STRUCTURE_SET_ROI_SEQUENCE) {
-        let it = Attrs::new(item, path);
-        let Some(number) = it.opt_i64(tags::ROI_NUMBER, "ROI Number (3006,0022)")? else {
-            warnings.push(
-                "an item of the Structure Set ROI Sequence has no ROI Number; it is ignored".into(),
-            );
-            continue;
-        };
-        if rois.iter().any(|r| r.number == number) {
-            return Err(DicomError::InvalidAttribute {
-                file: path.to_path_buf(),
-                attribute: "ROI Number (3006,0022)",
-                reason: format!("ROI number {number} appears twice"),
-            });
-        }
-        rois.push(Roi {
-            number,
-            name: it.opt_str(tags::ROI_NAME).unwrap_or_default(),
-            frame: it
-                .opt_str(tags::REFERENCED_FRAME_OF_REFERENCE_UID)
-                .map(FrameOfReference),
-            interpreted_type: None,
-            color: None,
-            contours: Vec::new(),
-            file: path.to_path_buf(),
-        });
-    }
+    let mut rois = structure_set_rois(a, &mut warnings)?;
     for item in a.items(tags::RTROI_OBSERVATIONS_SEQUENCE) {
         let it = Attrs::new(item, path);
         let Some(n) = it.opt_i64(tags::REFERENCED_ROI_NUMBER, "Referenced ROI Number")? else {
@@ -164,73 +137,7 @@ pub fn read_rt_struct(file: impl AsRef<Path>) -> Result<RtStruct, DicomError> {
             ));
             continue;
         };
-        roi.color = it
-            .opt_f64s(tags::ROI_DISPLAY_COLOR, "ROI Display Color (3006,002A)")
-            .ok()
-            .flatten()
-            .filter(|c| c.len() == 3)
-            .map(|c| [0, 1, 2].map(|i| c[i].clamp(0.0, 255.0) as u8));
-        for (ci, citem) in it.items(tags::CONTOUR_SEQUENCE).iter().enumerate() {
-            let c = Attrs::new(citem, path);
-            let contour_err = |what: String| DicomError::Contour {
-                file: path.to_path_buf(),
-                roi_number: n,
-                roi_name: roi.name.clone(),
-                what,
-            };
-            let geometric_type = contour_type(
-                &c.opt_str(tags::CONTOUR_GEOMETRIC_TYPE)
-                    .unwrap_or_else(|| "CLOSED_PLANAR".into()),
-            );
-            let data = c
-                .opt_f64s(tags::CONTOUR_DATA, "Contour Data (3006,0050)")?
-                .unwrap_or_default();
-            if data.len() % 3 != 0 {
-                return Err(contour_err(format!(
-                    "contour {} has {} coordinates in Contour Data, not a multiple of 3",
-                    ci + 1,
-                    data.len()
-                )));
-            }
-            let points: Vec<PointLps> = data
-                .chunks_exact(3)
-                .map(|p| PointLps::new(p[0], p[1], p[2]))
-                .collect();
-            if let Some(stated) =
-                c.opt_u32(tags::NUMBER_OF_CONTOUR_POINTS, "Number of Contour Points")?
-                && stated as usize != points.len()
-            {
-                warnings.push(format!(
-                    "ROI {n} \"{}\" contour {}: Number of Contour Points says {stated} but \
-                     Contour Data holds {} points; the data are used",
-                    roi.name,
-                    ci + 1,
-                    points.len()
-                ));
-            }
-            if points.is_empty() {
-                warnings.push(format!(
-                    "ROI {n} \"{}\" contour {} is empty; it is ignored",
-                    roi.name,
-                    ci + 1
-                ));
-                continue;
-            }
-            if geometric_type == ContourType::ClosedPlanar && points.len() < 3 {
-                warnings.push(format!(
-                    "ROI {n} \"{}\" contour {} is a closed polygon of {} point(s); it encloses \
-                     nothing and is ignored",
-                    roi.name,
-                    ci + 1,
-                    points.len()
-                ));
-                continue;
-            }
-            roi.contours.push(Contour {
-                geometric_type,
-                points,
-            });
-        }
+        read_roi_contours(it, roi, &mut warnings)?;
     }
     Ok(RtStruct {
         file: path.to_path_buf(),
@@ -238,6 +145,120 @@ pub fn read_rt_struct(file: impl AsRef<Path>) -> Result<RtStruct, DicomError> {
         rois,
         warnings,
     })
+}
+
+/// The ROIs of the Structure Set ROI Sequence (number, name, frame), without contours; items
+/// without ROI Number are skipped with a warning, a number twice is refused.
+fn structure_set_rois(a: Attrs<'_>, warnings: &mut Vec<String>) -> Result<Vec<Roi>, DicomError> {
+    let path = a.path;
+    let mut rois: Vec<Roi> = Vec::new();
+    for item in a.items(tags::STRUCTURE_SET_ROI_SEQUENCE) {
+        let it = Attrs::new(item, path);
+        let Some(number) = it.opt_i64(tags::ROI_NUMBER, "ROI Number (3006,0022)")? else {
+            warnings.push(
+                "an item of the Structure Set ROI Sequence has no ROI Number; it is ignored".into(),
+            );
+            continue;
+        };
+        if rois.iter().any(|r| r.number == number) {
+            return Err(DicomError::InvalidAttribute {
+                file: path.to_path_buf(),
+                attribute: "ROI Number (3006,0022)",
+                reason: format!("ROI number {number} appears twice"),
+            });
+        }
+        rois.push(Roi {
+            number,
+            name: it.opt_str(tags::ROI_NAME).unwrap_or_default(),
+            frame: it
+                .opt_str(tags::REFERENCED_FRAME_OF_REFERENCE_UID)
+                .map(FrameOfReference),
+            interpreted_type: None,
+            color: None,
+            contours: Vec::new(),
+            file: path.to_path_buf(),
+        });
+    }
+    Ok(rois)
+}
+
+/// The colour and contours of `roi` from its ROI Contour Sequence item `it`; empty contours
+/// and closed polygons of fewer than 3 points are skipped with a warning.
+fn read_roi_contours(
+    it: Attrs<'_>,
+    roi: &mut Roi,
+    warnings: &mut Vec<String>,
+) -> Result<(), DicomError> {
+    let path = it.path;
+    let n = roi.number;
+    roi.color = it
+        .opt_f64s(tags::ROI_DISPLAY_COLOR, "ROI Display Color (3006,002A)")
+        .ok()
+        .flatten()
+        .filter(|c| c.len() == 3)
+        .map(|c| [0, 1, 2].map(|i| c[i].clamp(0.0, 255.0) as u8));
+    for (ci, citem) in it.items(tags::CONTOUR_SEQUENCE).iter().enumerate() {
+        let c = Attrs::new(citem, path);
+        let contour_err = |what: String| DicomError::Contour {
+            file: path.to_path_buf(),
+            roi_number: n,
+            roi_name: roi.name.clone(),
+            what,
+        };
+        let geometric_type = contour_type(
+            &c.opt_str(tags::CONTOUR_GEOMETRIC_TYPE)
+                .unwrap_or_else(|| "CLOSED_PLANAR".into()),
+        );
+        let data = c
+            .opt_f64s(tags::CONTOUR_DATA, "Contour Data (3006,0050)")?
+            .unwrap_or_default();
+        if data.len() % 3 != 0 {
+            return Err(contour_err(format!(
+                "contour {} has {} coordinates in Contour Data, not a multiple of 3",
+                ci + 1,
+                data.len()
+            )));
+        }
+        let points: Vec<PointLps> = data
+            .chunks_exact(3)
+            .map(|p| PointLps::new(p[0], p[1], p[2]))
+            .collect();
+        if let Some(stated) =
+            c.opt_u32(tags::NUMBER_OF_CONTOUR_POINTS, "Number of Contour Points")?
+            && stated as usize != points.len()
+        {
+            warnings.push(format!(
+                "ROI {n} \"{}\" contour {}: Number of Contour Points says {stated} but \
+                 Contour Data holds {} points; the data are used",
+                roi.name,
+                ci + 1,
+                points.len()
+            ));
+        }
+        if points.is_empty() {
+            warnings.push(format!(
+                "ROI {n} \"{}\" contour {} is empty; it is ignored",
+                roi.name,
+                ci + 1
+            ));
+            continue;
+        }
+        if geometric_type == ContourType::ClosedPlanar && points.len() < 3 {
+            warnings.push(format!(
+                "ROI {n} \"{}\" contour {} is a closed polygon of {} point(s); it encloses \
+                 nothing and is ignored",
+                roi.name,
+                ci + 1,
+                points.len()
+            ));
+            continue;
+        }
+        roi.contours.push(Contour {
+            geometric_type,
+            points,
+        });
+    }
+    Ok(())
 }
 
 /// A polygon in the grid's index space (i, j) on one slice.

@@ -97,11 +97,6 @@ pub fn read_seg(file: impl AsRef<Path>) -> Result<Segmentation, DicomError> {
     let path = file.as_ref();
     let f = open(path, Extent::All)?;
     let a = f.attrs();
-    let invalid = |attribute: &'static str, reason: String| DicomError::InvalidAttribute {
-        file: path.to_path_buf(),
-        attribute,
-        reason,
-    };
     let modality = a.req_str(tags::MODALITY, "Modality (0008,0060)")?;
     if modality != "SEG" {
         return Err(DicomError::Unsupported {
@@ -110,84 +105,20 @@ pub fn read_seg(file: impl AsRef<Path>) -> Result<Segmentation, DicomError> {
         });
     }
     let format = PixelFormat::read(a)?;
-    let seg_type = a.req_str(tags::SEGMENTATION_TYPE, "Segmentation Type (0062,0001)")?;
-    let segmentation_type = match seg_type.as_str() {
-        "BINARY" => {
-            if format.bits_allocated != 1 {
-                return Err(invalid(
-                    "Bits Allocated (0028,0100)",
-                    format!(
-                        "{} for a BINARY segmentation (must be 1)",
-                        format.bits_allocated
-                    ),
-                ));
-            }
-            SegmentationType::Binary
-        }
-        "FRACTIONAL" => {
-            if format.bits_allocated != 8 {
-                return Err(invalid(
-                    "Bits Allocated (0028,0100)",
-                    format!(
-                        "{} for a FRACTIONAL segmentation (must be 8)",
-                        format.bits_allocated
-                    ),
-                ));
-            }
-            let max = a.req_u32(
-                tags::MAXIMUM_FRACTIONAL_VALUE,
-                "Maximum Fractional Value (0062,000E)",
-            )?;
-            if max == 0 || max > 255 {
-                return Err(invalid(
-                    "Maximum Fractional Value (0062,000E)",
-                    format!("{max} (must be 1 … 255)"),
-                ));
-            }
-            SegmentationType::Fractional {
-                max,
-                kind: a
-                    .opt_str(tags::SEGMENTATION_FRACTIONAL_TYPE)
-                    .unwrap_or_else(|| "PROBABILITY".into()),
-            }
-        }
-        other => {
-            return Err(DicomError::Unsupported {
-                file: path.to_path_buf(),
-                what: format!("Segmentation Type {other} (BINARY and FRACTIONAL are read)"),
-            });
-        }
-    };
+    let segmentation_type = segmentation_type(a, &format)?;
+    let transfer_syntax = f.obj.meta().transfer_syntax();
     if format.bits_allocated == 1
         && !matches!(
-            f.obj.meta().transfer_syntax().trim_end_matches('\0'),
+            transfer_syntax.trim_end_matches('\0'),
             "1.2.840.10008.1.2" | "1.2.840.10008.1.2.1" | "1.2.840.10008.1.2.1.99"
         )
     {
         return Err(DicomError::Unsupported {
             file: path.to_path_buf(),
-            what: format!(
-                "a BINARY segmentation in compressed transfer syntax {}",
-                f.obj.meta().transfer_syntax()
-            ),
+            what: format!("a BINARY segmentation in compressed transfer syntax {transfer_syntax}"),
         });
     }
-    let mut segments = Vec::new();
-    for item in a.items(tags::SEGMENT_SEQUENCE) {
-        let s = Attrs::new(item, path);
-        segments.push(Segment {
-            number: s.req_u32(tags::SEGMENT_NUMBER, "Segment Number (0062,0004)")?,
-            label: s.opt_str(tags::SEGMENT_LABEL).unwrap_or_default(),
-            description: s.opt_str(tags::SEGMENT_DESCRIPTION),
-            algorithm_type: s.opt_str(tags::SEGMENT_ALGORITHM_TYPE),
-        });
-    }
-    if segments.is_empty() {
-        return Err(DicomError::MissingAttribute {
-            file: path.to_path_buf(),
-            attribute: "Segment Sequence (0062,0002)",
-        });
-    }
+    let segments = read_segments(a)?;
     let frame = a.req_str(
         tags::FRAME_OF_REFERENCE_UID,
         "Frame of Reference UID (0020,0052)",
@@ -198,7 +129,7 @@ pub fn read_seg(file: impl AsRef<Path>) -> Result<Segmentation, DicomError> {
         .map(|s| Attrs::new(s, path));
     let per_frame = a.items(tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE);
     if per_frame.len() != format.frames {
-        return Err(invalid(
+        return Err(a.invalid(
             "Per-Frame Functional Groups Sequence (5200,9230)",
             format!("{} items for {} frames", per_frame.len(), format.frames),
         ));
@@ -208,50 +139,11 @@ pub fn read_seg(file: impl AsRef<Path>) -> Result<Segmentation, DicomError> {
     let mut raw = Vec::with_capacity(n);
     let mut frames = Vec::with_capacity(format.frames);
     for (fi, item) in per_frame.iter().enumerate() {
-        let pf = Some(Attrs::new(item, path));
-        let frame_err = |what: String| DicomError::InvalidAttribute {
-            file: path.to_path_buf(),
-            attribute: "Per-Frame Functional Groups Sequence (5200,9230)",
-            reason: format!("frame {}: {what}", fi + 1),
-        };
-        let segment = group_item(pf, shared, tags::SEGMENT_IDENTIFICATION_SEQUENCE)
-            .ok_or_else(|| frame_err("no Segment Identification Sequence".into()))?
-            .req_u32(
-                tags::REFERENCED_SEGMENT_NUMBER,
-                "Referenced Segment Number (0062,000B)",
-            )?;
-        if !segments.iter().any(|s| s.number == segment) {
-            return Err(frame_err(format!(
-                "refers to segment {segment}, which the Segment Sequence does not define"
-            )));
-        }
-        let position = group_item(pf, shared, tags::PLANE_POSITION_SEQUENCE)
-            .ok_or_else(|| frame_err("no Plane Position Sequence".into()))?
-            .req_f64s(
-                tags::IMAGE_POSITION_PATIENT,
-                "Image Position (Patient) (0020,0032)",
-                3,
-            )?;
-        let iop = group_item(pf, shared, tags::PLANE_ORIENTATION_SEQUENCE)
-            .ok_or_else(|| frame_err("no Plane Orientation Sequence".into()))?
-            .req_f64s(
-                tags::IMAGE_ORIENTATION_PATIENT,
-                "Image Orientation (Patient) (0020,0037)",
-                6,
-            )?;
-        let ps = group_item(pf, shared, tags::PIXEL_MEASURES_SEQUENCE)
-            .ok_or_else(|| frame_err("no Pixel Measures Sequence".into()))?
-            .req_f64s(tags::PIXEL_SPACING, "Pixel Spacing (0028,0030)", 2)?;
+        let mut frame = seg_frame(Attrs::new(item, path), shared, fi, &segments)?;
         raw.clear();
         stored_values(&bytes, &format, fi * n, n, &mut raw);
-        frames.push(SegFrame {
-            segment,
-            position: PointLps::new(position[0], position[1], position[2]),
-            row_cos: arr3(&iop[0..3]),
-            col_cos: arr3(&iop[3..6]),
-            pixel_spacing: [ps[0], ps[1]],
-            values: raw.iter().map(|&v| v.clamp(0, 255) as u8).collect(),
-        });
+        frame.values = raw.iter().map(|&v| v.clamp(0, 255) as u8).collect();
+        frames.push(frame);
     }
     let referenced_series_uid = a
         .items(tags::REFERENCED_SERIES_SEQUENCE)
@@ -266,6 +158,131 @@ pub fn read_seg(file: impl AsRef<Path>) -> Result<Segmentation, DicomError> {
         columns: format.columns,
         referenced_series_uid,
         frames,
+    })
+}
+
+/// Segmentation Type (0062,0001) and, for FRACTIONAL, its maximum and kind; the bits allocated
+/// must match (1 for BINARY, 8 for FRACTIONAL).
+fn segmentation_type(a: Attrs<'_>, format: &PixelFormat) -> Result<SegmentationType, DicomError> {
+    let seg_type = a.req_str(tags::SEGMENTATION_TYPE, "Segmentation Type (0062,0001)")?;
+    match seg_type.as_str() {
+        "BINARY" => {
+            if format.bits_allocated != 1 {
+                return Err(a.invalid(
+                    "Bits Allocated (0028,0100)",
+                    format!(
+                        "{} for a BINARY segmentation (must be 1)",
+                        format.bits_allocated
+                    ),
+                ));
+            }
+            Ok(SegmentationType::Binary)
+        }
+        "FRACTIONAL" => {
+            if format.bits_allocated != 8 {
+                return Err(a.invalid(
+                    "Bits Allocated (0028,0100)",
+                    format!(
+                        "{} for a FRACTIONAL segmentation (must be 8)",
+                        format.bits_allocated
+                    ),
+                ));
+            }
+            let max = a.req_u32(
+                tags::MAXIMUM_FRACTIONAL_VALUE,
+                "Maximum Fractional Value (0062,000E)",
+            )?;
+            if max == 0 || max > 255 {
+                return Err(a.invalid(
+                    "Maximum Fractional Value (0062,000E)",
+                    format!("{max} (must be 1 … 255)"),
+                ));
+            }
+            Ok(SegmentationType::Fractional {
+                max,
+                kind: a
+                    .opt_str(tags::SEGMENTATION_FRACTIONAL_TYPE)
+                    .unwrap_or_else(|| "PROBABILITY".into()),
+            })
+        }
+        other => Err(DicomError::Unsupported {
+            file: a.path.to_path_buf(),
+            what: format!("Segmentation Type {other} (BINARY and FRACTIONAL are read)"),
+        }),
+    }
+}
+
+/// The Segment Sequence (0062,0002), which must have an item.
+fn read_segments(a: Attrs<'_>) -> Result<Vec<Segment>, DicomError> {
+    let mut segments = Vec::new();
+    for item in a.items(tags::SEGMENT_SEQUENCE) {
+        let s = Attrs::new(item, a.path);
+        segments.push(Segment {
+            number: s.req_u32(tags::SEGMENT_NUMBER, "Segment Number (0062,0004)")?,
+            label: s.opt_str(tags::SEGMENT_LABEL).unwrap_or_default(),
+            description: s.opt_str(tags::SEGMENT_DESCRIPTION),
+            algorithm_type: s.opt_str(tags::SEGMENT_ALGORITHM_TYPE),
+        });
+    }
+    if segments.is_empty() {
+        return Err(DicomError::MissingAttribute {
+            file: a.path.to_path_buf(),
+            attribute: "Segment Sequence (0062,0002)",
+        });
+    }
+    Ok(segments)
+}
+
+/// Frame `fi` (its per-frame group item `pf`, else the `shared` group): its segment (one of
+/// `segments`) and plane; no pixel values yet.
+fn seg_frame(
+    pf: Attrs<'_>,
+    shared: Option<Attrs<'_>>,
+    fi: usize,
+    segments: &[Segment],
+) -> Result<SegFrame, DicomError> {
+    let path = pf.path;
+    let pf = Some(pf);
+    let frame_err = |what: String| DicomError::InvalidAttribute {
+        file: path.to_path_buf(),
+        attribute: "Per-Frame Functional Groups Sequence (5200,9230)",
+        reason: format!("frame {}: {what}", fi + 1),
+    };
+    let segment = group_item(pf, shared, tags::SEGMENT_IDENTIFICATION_SEQUENCE)
+        .ok_or_else(|| frame_err("no Segment Identification Sequence".into()))?
+        .req_u32(
+            tags::REFERENCED_SEGMENT_NUMBER,
+            "Referenced Segment Number (0062,000B)",
+        )?;
+    if !segments.iter().any(|s| s.number == segment) {
+        return Err(frame_err(format!(
+            "refers to segment {segment}, which the Segment Sequence does not define"
+        )));
+    }
+    let position = group_item(pf, shared, tags::PLANE_POSITION_SEQUENCE)
+        .ok_or_else(|| frame_err("no Plane Position Sequence".into()))?
+        .req_f64s(
+            tags::IMAGE_POSITION_PATIENT,
+            "Image Position (Patient) (0020,0032)",
+            3,
+        )?;
+    let iop = group_item(pf, shared, tags::PLANE_ORIENTATION_SEQUENCE)
+        .ok_or_else(|| frame_err("no Plane Orientation Sequence".into()))?
+        .req_f64s(
+            tags::IMAGE_ORIENTATION_PATIENT,
+            "Image Orientation (Patient) (0020,0037)",
+            6,
+        )?;
+    let ps = group_item(pf, shared, tags::PIXEL_MEASURES_SEQUENCE)
+        .ok_or_else(|| frame_err("no Pixel Measures Sequence".into()))?
+        .req_f64s(tags::PIXEL_SPACING, "Pixel Spacing (0028,0030)", 2)?;
+    Ok(SegFrame {
+        segment,
+        position: PointLps::new(position[0], position[1], position[2]),
+        row_cos: arr3(&iop[0..3]),
+        col_cos: arr3(&iop[3..6]),
+        pixel_spacing: [ps[0], ps[1]],
+        values: Vec::new(),
     })
 }
 
