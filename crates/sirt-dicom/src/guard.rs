@@ -310,42 +310,12 @@ impl Walker<'_> {
     /// multiple of the value size leaves bytes that the next header starts on). Where dicom-rs
     /// would fail, the walk stops without an error (dicom-rs reports it).
     fn tokens(&mut self) -> Step<()> {
-        struct Open {
-            item: bool,
-            pixel: bool,
-            len: Option<u64>,
-            base: u64,
-        }
-        let end = self.size;
-        let mut stack: Vec<Open> = Vec::new();
-        let mut in_sequence = false;
-        let mut check_pending = false;
-        let mut encapsulated_next = false;
-        let mut offset_table_next = false;
-        let defined = |len: u32| (len != UNDEFINED).then_some(u64::from(len));
+        let mut st = TokenState::default();
         loop {
-            if check_pending {
-                if let Some(Open {
-                    item,
-                    len: Some(len),
-                    base,
-                    ..
-                }) = stack.last()
-                {
-                    let stop = base.saturating_add(*len);
-                    match stop.cmp(&self.logical()) {
-                        std::cmp::Ordering::Equal => {
-                            in_sequence = *item;
-                            stack.pop();
-                            continue;
-                        }
-                        std::cmp::Ordering::Less => return Err(Fail::Stop(Stop)),
-                        std::cmp::Ordering::Greater => {}
-                    }
-                }
-                check_pending = false;
+            if st.check_pending && self.close_ended(&mut st)? {
+                continue;
             }
-            if stack.len() > MAX_DEPTH {
+            if st.stack.len() > MAX_DEPTH {
                 return Err(Fail::Err(DicomError::Read {
                     file: self.path.to_path_buf(),
                     reason: format!(
@@ -353,42 +323,8 @@ impl Walker<'_> {
                     ),
                 }));
             }
-            if in_sequence {
-                // An item header, an item delimiter or a sequence delimiter.
-                let tag = self.tag()?;
-                let len = self.u32()?;
-                match (tag.group(), tag.element()) {
-                    (0xFFFE, 0xE000) => {
-                        let Some(top) = stack.last() else {
-                            return Err(Fail::Stop(Stop));
-                        };
-                        let pixel = top.pixel;
-                        in_sequence = false;
-                        if len != UNDEFINED {
-                            self.check(|| "sequence item".into(), len, end)?;
-                        }
-                        stack.push(Open {
-                            item: true,
-                            pixel,
-                            len: defined(len),
-                            base: self.logical(),
-                        });
-                        if len == 0 {
-                            check_pending = true;
-                        }
-                    }
-                    (0xFFFE, 0xE00D) => {
-                        stack.pop();
-                        in_sequence = true;
-                        check_pending = true;
-                    }
-                    (0xFFFE, 0xE0DD) => {
-                        stack.pop();
-                        in_sequence = false;
-                        check_pending = true;
-                    }
-                    _ => return Err(Fail::Stop(Stop)),
-                }
+            if st.in_sequence {
+                self.sequence_token(&mut st)?;
                 continue;
             }
             if let Some(Open {
@@ -396,117 +332,239 @@ impl Walker<'_> {
                 pixel: true,
                 len,
                 ..
-            }) = stack.last()
+            }) = st.stack.last()
             {
-                // The value of a pixel data item (offset table or fragment), allocated whole.
-                let Some(len) = *len else {
-                    return Err(Fail::Stop(Stop));
-                };
-                let len = u32::try_from(len).unwrap_or(u32::MAX);
-                self.check(|| "pixel data fragment".into(), len, end)?;
-                // The Basic Offset Table is read as whole u32 values (counter included).
-                let read = if offset_table_next {
-                    offset_table_next = false;
-                    u64::from(len) - u64::from(len) % 4
-                } else {
-                    u64::from(len)
-                };
-                let to = self.pos + read;
-                self.seek_to(to)?;
-                check_pending = true;
+                let len = *len;
+                self.pixel_item_value(&mut st, len)?;
                 continue;
             }
-            if encapsulated_next {
-                encapsulated_next = false;
-                stack.push(Open {
-                    item: false,
-                    pixel: true,
-                    len: None,
-                    base: self.logical(),
-                });
-                let tag = self.tag()?;
-                let len = self.u32()?;
-                match (tag.group(), tag.element()) {
-                    (0xFFFE, 0xE000) => {
-                        in_sequence = false;
-                        if len != UNDEFINED {
-                            self.check(|| "pixel data item".into(), len, end)?;
-                        }
-                        stack.push(Open {
-                            item: true,
-                            pixel: true,
-                            len: defined(len),
-                            base: self.logical(),
-                        });
-                        if len == 0 {
-                            check_pending = true;
-                        } else {
-                            offset_table_next = true;
-                        }
-                    }
-                    (0xFFFE, 0xE0DD) => {
-                        stack.pop();
-                        in_sequence = false;
-                    }
-                    _ => return Err(Fail::Stop(Stop)),
-                }
+            if st.encapsulated_next {
+                self.encapsulated_start(&mut st)?;
                 continue;
             }
-            if self.pos >= end {
+            if self.pos >= self.size {
                 return Ok(());
             }
-            let (tag, vr, len) = self.element_header()?;
-            let name = || format!("element ({:04X},{:04X})", tag.group(), tag.element());
-            if vr == VR::SQ {
-                if len != UNDEFINED {
-                    self.check(name, len, end)?;
+            self.element(&mut st)?;
+        }
+    }
+
+    /// After a value or an item end: closes the innermost open item or sequence of defined
+    /// length when dicom-rs's counter has reached its end (true: look again), stops when past
+    /// it, and otherwise clears the pending check (false).
+    fn close_ended(&self, st: &mut TokenState) -> Step<bool> {
+        if let Some(Open {
+            item,
+            len: Some(len),
+            base,
+            ..
+        }) = st.stack.last()
+        {
+            let stop = base.saturating_add(*len);
+            match stop.cmp(&self.logical()) {
+                std::cmp::Ordering::Equal => {
+                    st.in_sequence = *item;
+                    st.stack.pop();
+                    return Ok(true);
                 }
-                in_sequence = true;
-                stack.push(Open {
-                    item: false,
-                    pixel: false,
+                std::cmp::Ordering::Less => return Err(Fail::Stop(Stop)),
+                std::cmp::Ordering::Greater => {}
+            }
+        }
+        st.check_pending = false;
+        Ok(false)
+    }
+
+    /// Inside a sequence: an item header, an item delimiter or a sequence delimiter.
+    fn sequence_token(&mut self, st: &mut TokenState) -> Step<()> {
+        let end = self.size;
+        let tag = self.tag()?;
+        let len = self.u32()?;
+        match (tag.group(), tag.element()) {
+            (0xFFFE, 0xE000) => {
+                let Some(top) = st.stack.last() else {
+                    return Err(Fail::Stop(Stop));
+                };
+                let pixel = top.pixel;
+                st.in_sequence = false;
+                if len != UNDEFINED {
+                    self.check(|| "sequence item".into(), len, end)?;
+                }
+                st.stack.push(Open {
+                    item: true,
+                    pixel,
                     len: defined(len),
                     base: self.logical(),
                 });
                 if len == 0 {
-                    check_pending = true;
+                    st.check_pending = true;
                 }
-            } else if tag == Tag(0xFFFE, 0xE00D) {
-                if !stack.is_empty() {
-                    in_sequence = true;
-                    stack.pop();
-                    check_pending = true;
-                }
-            } else if len == UNDEFINED {
-                if tag == Tag(0x7FE0, 0x0010) {
-                    encapsulated_next = true;
-                } else {
-                    // Any other element of undefined length reads as a sequence.
-                    in_sequence = true;
-                    stack.push(Open {
-                        item: false,
-                        pixel: false,
-                        len: None,
-                        base: self.logical(),
-                    });
-                }
-            } else {
-                self.check(name, len, end)?;
-                let read = u64::from(len) - u64::from(len) % value_size(vr);
-                if tag == Tag(0x7FE0, 0x0010) && stack.is_empty() && self.pixel.is_none() {
-                    self.pixel = Some(NativePixelData {
-                        offset: self.pos,
-                        len: read,
-                        vr,
-                    });
-                }
-                let to = self.pos + read;
-                self.seek_to(to)?;
-                self.skew += u64::from(len) - read;
-                check_pending = true;
             }
+            (0xFFFE, 0xE00D) => {
+                st.stack.pop();
+                st.in_sequence = true;
+                st.check_pending = true;
+            }
+            (0xFFFE, 0xE0DD) => {
+                st.stack.pop();
+                st.in_sequence = false;
+                st.check_pending = true;
+            }
+            _ => return Err(Fail::Stop(Stop)),
         }
+        Ok(())
     }
+
+    /// The value of a pixel data item (offset table or fragment) of length `len`, allocated
+    /// whole.
+    fn pixel_item_value(&mut self, st: &mut TokenState, len: Option<u64>) -> Step<()> {
+        let end = self.size;
+        let Some(len) = len else {
+            return Err(Fail::Stop(Stop));
+        };
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        self.check(|| "pixel data fragment".into(), len, end)?;
+        // The Basic Offset Table is read as whole u32 values (counter included).
+        let read = if st.offset_table_next {
+            st.offset_table_next = false;
+            u64::from(len) - u64::from(len) % 4
+        } else {
+            u64::from(len)
+        };
+        let to = self.pos + read;
+        self.seek_to(to)?;
+        st.check_pending = true;
+        Ok(())
+    }
+
+    /// The first header of encapsulated pixel data: the offset table item, or the sequence
+    /// delimiter.
+    fn encapsulated_start(&mut self, st: &mut TokenState) -> Step<()> {
+        let end = self.size;
+        st.encapsulated_next = false;
+        st.stack.push(Open {
+            item: false,
+            pixel: true,
+            len: None,
+            base: self.logical(),
+        });
+        let tag = self.tag()?;
+        let len = self.u32()?;
+        match (tag.group(), tag.element()) {
+            (0xFFFE, 0xE000) => {
+                st.in_sequence = false;
+                if len != UNDEFINED {
+                    self.check(|| "pixel data item".into(), len, end)?;
+                }
+                st.stack.push(Open {
+                    item: true,
+                    pixel: true,
+                    len: defined(len),
+                    base: self.logical(),
+                });
+                if len == 0 {
+                    st.check_pending = true;
+                } else {
+                    st.offset_table_next = true;
+                }
+            }
+            (0xFFFE, 0xE0DD) => {
+                st.stack.pop();
+                st.in_sequence = false;
+            }
+            _ => return Err(Fail::Stop(Stop)),
+        }
+        Ok(())
+    }
+
+    /// An element header in a data set and its value: a sequence or an element of undefined
+    /// length opens, an item delimiter closes, any other value is checked and skipped.
+    fn element(&mut self, st: &mut TokenState) -> Step<()> {
+        let end = self.size;
+        let (tag, vr, len) = self.element_header()?;
+        let name = || format!("element ({:04X},{:04X})", tag.group(), tag.element());
+        if vr == VR::SQ {
+            if len != UNDEFINED {
+                self.check(name, len, end)?;
+            }
+            st.in_sequence = true;
+            st.stack.push(Open {
+                item: false,
+                pixel: false,
+                len: defined(len),
+                base: self.logical(),
+            });
+            if len == 0 {
+                st.check_pending = true;
+            }
+        } else if tag == Tag(0xFFFE, 0xE00D) {
+            if !st.stack.is_empty() {
+                st.in_sequence = true;
+                st.stack.pop();
+                st.check_pending = true;
+            }
+        } else if len == UNDEFINED {
+            if tag == Tag(0x7FE0, 0x0010) {
+                st.encapsulated_next = true;
+            } else {
+                // Any other element of undefined length reads as a sequence.
+                st.in_sequence = true;
+                st.stack.push(Open {
+                    item: false,
+                    pixel: false,
+                    len: None,
+                    base: self.logical(),
+                });
+            }
+        } else {
+            self.check(name, len, end)?;
+            let read = u64::from(len) - u64::from(len) % value_size(vr);
+            if tag == Tag(0x7FE0, 0x0010) && st.stack.is_empty() && self.pixel.is_none() {
+                self.pixel = Some(NativePixelData {
+                    offset: self.pos,
+                    len: read,
+                    vr,
+                });
+            }
+            let to = self.pos + read;
+            self.seek_to(to)?;
+            self.skew += u64::from(len) - read;
+            st.check_pending = true;
+        }
+        Ok(())
+    }
+}
+
+/// An open sequence or item of the token walk.
+struct Open {
+    /// An item (else a sequence).
+    item: bool,
+    /// Of encapsulated pixel data.
+    pixel: bool,
+    /// Its defined length, if any.
+    len: Option<u64>,
+    /// dicom-rs's counter where its value starts.
+    base: u64,
+}
+
+/// The state of dicom-rs's `DataSetReader` that the token walk follows.
+#[derive(Default)]
+struct TokenState {
+    /// Open sequences and items, innermost last.
+    stack: Vec<Open>,
+    /// The next header is an item or a delimiter of a sequence.
+    in_sequence: bool,
+    /// The innermost item or sequence of defined length may have ended.
+    check_pending: bool,
+    /// The next header starts encapsulated pixel data.
+    encapsulated_next: bool,
+    /// The next pixel data item value is the Basic Offset Table.
+    offset_table_next: bool,
+}
+
+/// A stated length, `None` when undefined.
+fn defined(len: u32) -> Option<u64> {
+    (len != UNDEFINED).then_some(u64::from(len))
 }
 
 /// Bytes per value of a binary VR as dicom-rs reads it (1 for text and byte VRs).
