@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::bor::days_between;
 use crate::error::{Finding, Severity};
-use crate::input::{Diameter, LesionKind, Modality, Series, tenths_text};
+use crate::input::{Diameter, Lesion, LesionKind, Modality, Series, tenths_text};
 use crate::params::{
     BASELINE_MAX_DAYS_BEFORE_START, CHEST_XRAY_MIN_TENTH_MM, Criteria, MEASURABLE_MIN_TENTH_MM,
     NODE_PATHOLOGICAL_MIN_TENTH_MM, NODE_TARGET_MIN_TENTH_MM, Params, THIN_SLICE_MAX_TENTH_MM,
@@ -87,122 +87,158 @@ pub(crate) fn density_used(series: &Series, targets: &[&str]) -> bool {
 
 /// Every baseline and follow-up finding of a series under `params` (errors and warnings).
 pub fn check(series: &Series, params: &Params) -> Vec<Finding> {
-    use Severity::{Error, Warning};
     let mut out = Vec::new();
     let b = &series.baseline;
-    let bplace = b.place();
     let targets: Vec<_> = series
         .lesions
         .iter()
         .filter(|l| l.kind == LesionKind::Target)
         .collect();
-    let (min_non_nodal, why) = measurable_min_tenth_mm(b.modality, b.slice_thickness_tenth_mm);
     if matches!(b.modality, Modality::Ct | Modality::Mri) && b.slice_thickness_tenth_mm.is_none() {
         out.push(finding(
-            Warning,
-            bplace.clone(),
+            Severity::Warning,
+            b.place(),
             "slice thickness not given; measurability assumes slices of 5 mm or less".to_owned(),
             RULE_MEASURABLE,
         ));
     }
-
     for l in &targets {
-        let place = format!("{bplace}, target `{}`", l.id);
-        let m = b.measurement(&l.id);
-        let viable = uses_viable(series, &l.id, params.criteria);
-        let d = if viable {
-            m.and_then(|m| m.viable)
-        } else {
-            m.and_then(|m| m.diameter)
-        };
-        let field = if viable { "viable_mm" } else { "diameter_mm" };
-        let d = match d {
-            Some(Diameter::TenthMm(d)) => d,
-            Some(Diameter::TooSmall) | Some(Diameter::NotEvaluated) | None => {
-                out.push(finding(
-                    Error,
-                    place,
-                    format!("a target must be measured at baseline; {field} is not a measurement"),
-                    RULE_MEASURABLE,
-                ));
-                continue;
-            }
-        };
-        if viable {
-            if d < MEASURABLE_MIN_TENTH_MM {
-                out.push(finding(
-                    Error,
-                    place.clone(),
-                    format!(
-                        "viable tumour of {} is below the 10 mm of a measurable mRECIST target",
-                        tenths_text(d)
-                    ),
-                    RULE_MRECIST,
-                ));
-            }
-        } else if l.nodal {
-            if d < NODE_TARGET_MIN_TENTH_MM {
-                out.push(finding(
-                    Error,
-                    place.clone(),
-                    format!(
-                        "node short axis {} is below 15 mm: not measurable, {}",
-                        tenths_text(d),
-                        if d >= NODE_PATHOLOGICAL_MIN_TENTH_MM {
-                            "record it as a non-target (pathological, 10 to 15 mm)"
-                        } else {
-                            "and below 10 mm it is a normal node"
-                        }
-                    ),
-                    RULE_NODES,
-                ));
-            }
-            if b.slice_thickness_tenth_mm
-                .is_some_and(|s| s > THIN_SLICE_MAX_TENTH_MM)
-            {
-                out.push(finding(
-                    Warning,
-                    place.clone(),
-                    "nodal target on slices thicker than 5 mm (5 mm or less recommended)"
-                        .to_owned(),
-                    RULE_NODES,
-                ));
-            }
-        } else if d < min_non_nodal {
+        check_target(series, params, l, &mut out);
+    }
+    check_target_counts(series, params, &targets, &mut out);
+    check_non_targets(series, &targets, &mut out);
+    if matches!(params.criteria, Criteria::Choi | Criteria::ChoiModified) {
+        let ids: Vec<&str> = targets.iter().map(|l| l.id.as_str()).collect();
+        if !density_used(series, &ids) {
+            out.push(finding(
+                Severity::Warning,
+                b.place(),
+                "the attenuation (density_hu) of every target is not recorded, or sums to 0 HU or less: Choi is applied on size only".to_owned(),
+                RULE_CHOI,
+            ));
+        }
+    }
+    check_baseline_timing(series, &mut out);
+    check_follow_up_methods(series, &mut out);
+    out
+}
+
+/// A baseline target: measured, measurable (viable diameter under mRECIST, node short axis,
+/// non-nodal minimum), and warnings for thick slices under nodes, previous local treatment
+/// and mRECIST targets without a viable diameter.
+fn check_target(series: &Series, params: &Params, l: &Lesion, out: &mut Vec<Finding>) {
+    use Severity::{Error, Warning};
+    let b = &series.baseline;
+    let (min_non_nodal, why) = measurable_min_tenth_mm(b.modality, b.slice_thickness_tenth_mm);
+    let place = format!("{}, target `{}`", b.place(), l.id);
+    let m = b.measurement(&l.id);
+    let viable = uses_viable(series, &l.id, params.criteria);
+    let d = if viable {
+        m.and_then(|m| m.viable)
+    } else {
+        m.and_then(|m| m.diameter)
+    };
+    let field = if viable { "viable_mm" } else { "diameter_mm" };
+    let d = match d {
+        Some(Diameter::TenthMm(d)) => d,
+        Some(Diameter::TooSmall) | Some(Diameter::NotEvaluated) | None => {
+            out.push(finding(
+                Error,
+                place,
+                format!("a target must be measured at baseline; {field} is not a measurement"),
+                RULE_MEASURABLE,
+            ));
+            return;
+        }
+    };
+    if viable {
+        if d < MEASURABLE_MIN_TENTH_MM {
             out.push(finding(
                 Error,
                 place.clone(),
                 format!(
-                    "longest diameter {} is below the measurable minimum ({why}): record it as a non-target",
+                    "viable tumour of {} is below the 10 mm of a measurable mRECIST target",
                     tenths_text(d)
                 ),
-                RULE_MEASURABLE,
-            ));
-        }
-        if l.previously_treated {
-            out.push(finding(
-                Warning,
-                place.clone(),
-                "target in a previously treated area: non-measurable unless progression was shown there; the protocol must state the rule".to_owned(),
-                RULE_TREATED,
-            ));
-        }
-        if params.criteria == Criteria::MRecist && !viable {
-            out.push(finding(
-                Warning,
-                place,
-                "no viable_mm at baseline: followed by its RECIST 1.1 diameter".to_owned(),
                 RULE_MRECIST,
             ));
         }
+    } else if l.nodal {
+        check_nodal_target(series, d, &place, out);
+    } else if d < min_non_nodal {
+        out.push(finding(
+            Error,
+            place.clone(),
+            format!(
+                "longest diameter {} is below the measurable minimum ({why}): record it as a non-target",
+                tenths_text(d)
+            ),
+            RULE_MEASURABLE,
+        ));
     }
+    if l.previously_treated {
+        out.push(finding(
+            Warning,
+            place.clone(),
+            "target in a previously treated area: non-measurable unless progression was shown there; the protocol must state the rule".to_owned(),
+            RULE_TREATED,
+        ));
+    }
+    if params.criteria == Criteria::MRecist && !viable {
+        out.push(finding(
+            Warning,
+            place,
+            "no viable_mm at baseline: followed by its RECIST 1.1 diameter".to_owned(),
+            RULE_MRECIST,
+        ));
+    }
+}
 
-    // Counts.
+/// A nodal target of short axis `d`: at least 15 mm, preferably on slices of 5 mm or less.
+fn check_nodal_target(series: &Series, d: u32, place: &str, out: &mut Vec<Finding>) {
+    if d < NODE_TARGET_MIN_TENTH_MM {
+        out.push(finding(
+            Severity::Error,
+            place.to_owned(),
+            format!(
+                "node short axis {} is below 15 mm: not measurable, {}",
+                tenths_text(d),
+                if d >= NODE_PATHOLOGICAL_MIN_TENTH_MM {
+                    "record it as a non-target (pathological, 10 to 15 mm)"
+                } else {
+                    "and below 10 mm it is a normal node"
+                }
+            ),
+            RULE_NODES,
+        ));
+    }
+    if series
+        .baseline
+        .slice_thickness_tenth_mm
+        .is_some_and(|s| s > THIN_SLICE_MAX_TENTH_MM)
+    {
+        out.push(finding(
+            Severity::Warning,
+            place.to_owned(),
+            "nodal target on slices thicker than 5 mm (5 mm or less recommended)".to_owned(),
+            RULE_NODES,
+        ));
+    }
+}
+
+/// At most `max_targets` targets, and `max_targets_per_organ` in any organ (nodes are one).
+fn check_target_counts(
+    series: &Series,
+    params: &Params,
+    targets: &[&Lesion],
+    out: &mut Vec<Finding>,
+) {
+    let bplace = series.baseline.place();
     let count = u32::try_from(targets.len()).unwrap_or(u32::MAX);
     if count > params.max_targets {
         let ids: Vec<String> = targets.iter().map(|l| format!("`{}`", l.id)).collect();
         out.push(finding(
-            Error,
+            Severity::Error,
             bplace.clone(),
             format!(
                 "at most {} target lesions, found {} ({})",
@@ -214,14 +250,14 @@ pub fn check(series: &Series, params: &Params) -> Vec<Finding> {
         ));
     }
     let mut per_organ: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for l in &targets {
+    for l in targets {
         per_organ.entry(l.organ_key()).or_default().push(&l.id);
     }
     for (organ, ids) in &per_organ {
         if u32::try_from(ids.len()).unwrap_or(u32::MAX) > params.max_targets_per_organ {
             let ids: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
             out.push(finding(
-                Error,
+                Severity::Error,
                 bplace.clone(),
                 format!(
                     "at most {} target lesions per organ, found {} in {organ} ({})",
@@ -233,8 +269,13 @@ pub fn check(series: &Series, params: &Params) -> Vec<Finding> {
             ));
         }
     }
+}
 
-    // Non-targets: normal nodes, and larger than a target of the same organ.
+/// Non-targets: normal nodes (short axis below 10 mm), and non-nodal ones larger than a target
+/// of the same organ.
+fn check_non_targets(series: &Series, targets: &[&Lesion], out: &mut Vec<Finding>) {
+    let b = &series.baseline;
+    let bplace = b.place();
     for l in series
         .lesions
         .iter()
@@ -246,7 +287,7 @@ pub fn check(series: &Series, params: &Params) -> Vec<Finding> {
         };
         if l.nodal && d < NODE_PATHOLOGICAL_MIN_TENTH_MM {
             out.push(finding(
-                Warning,
+                Severity::Warning,
                 place.clone(),
                 format!(
                     "node short axis {} is below 10 mm: a normal node, not recorded as a lesion",
@@ -268,7 +309,7 @@ pub fn check(series: &Series, params: &Params) -> Vec<Finding> {
                 .collect();
             if !smaller.is_empty() {
                 out.push(finding(
-                    Warning,
+                    Severity::Warning,
                     place,
                     format!(
                         "non-target of {} is larger than target {} in the same organ",
@@ -280,45 +321,39 @@ pub fn check(series: &Series, params: &Params) -> Vec<Finding> {
             }
         }
     }
+}
 
-    // Choi density.
-    if matches!(params.criteria, Criteria::Choi | Criteria::ChoiModified) {
-        let ids: Vec<&str> = targets.iter().map(|l| l.id.as_str()).collect();
-        if !density_used(series, &ids) {
-            out.push(finding(
-                Warning,
-                bplace.clone(),
-                "the attenuation (density_hu) of every target is not recorded, or sums to 0 HU or less: Choi is applied on size only".to_owned(),
-                RULE_CHOI,
-            ));
-        }
-    }
-
-    // Timing.
+/// The baseline at most `BASELINE_MAX_DAYS_BEFORE_START` days before the treatment start, and
+/// not after it.
+fn check_baseline_timing(series: &Series, out: &mut Vec<Finding>) {
+    let b = &series.baseline;
     if let Some(start) = series.treatment_start {
         let before = days_between(b.date, start);
         if before > BASELINE_MAX_DAYS_BEFORE_START {
             out.push(finding(
-                Warning,
-                bplace.clone(),
+                Severity::Warning,
+                b.place(),
                 format!("baseline scan {before} days before the treatment start ({start})"),
                 RULE_BASELINE_WINDOW,
             ));
         } else if before < 0 {
             out.push(finding(
-                Warning,
-                bplace.clone(),
+                Severity::Warning,
+                b.place(),
                 format!("baseline scan after the treatment start ({start})"),
                 RULE_BASELINE_WINDOW,
             ));
         }
     }
+}
 
-    // Follow-ups: same method.
+/// Follow-ups measured like the baseline: same modality and slice thickness.
+fn check_follow_up_methods(series: &Series, out: &mut Vec<Finding>) {
+    let b = &series.baseline;
     for v in &series.follow_ups {
         if v.modality != b.modality {
             out.push(finding(
-                Warning,
+                Severity::Warning,
                 v.place(),
                 format!(
                     "modality {} differs from the baseline ({})",
@@ -332,7 +367,7 @@ pub fn check(series: &Series, params: &Params) -> Vec<Finding> {
             && s != bs
         {
             out.push(finding(
-                Warning,
+                Severity::Warning,
                 v.place(),
                 format!(
                     "slice thickness {} differs from the baseline ({})",
@@ -343,5 +378,4 @@ pub fn check(series: &Series, params: &Params) -> Vec<Finding> {
             ));
         }
     }
-    out
 }

@@ -395,18 +395,54 @@ enum DensityPr {
     Met(bool),
 }
 
-fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<TimePoint> {
-    let rule = SizeRule::of(p.criteria);
-    let target_ids: Vec<&str> = sc.targets.iter().map(|l| l.id.as_str()).collect();
-    let viable: Vec<bool> = sc
-        .targets
-        .iter()
-        .map(|l| uses_viable(series, &l.id, p.criteria))
-        .collect();
-    let choi = matches!(p.criteria, Criteria::Choi | Criteria::ChoiModified);
-    let density_on = choi && density_used(series, &target_ids);
-    let density_of = |v: &Visit| -> Option<i64> {
-        target_ids
+/// What every time point of a track is judged against: the targets at baseline and the rules
+/// of the parameters.
+struct TrackBasis<'a> {
+    sc: &'a Scoped<'a>,
+    p: &'a Params,
+    rule: SizeRule,
+    target_ids: Vec<&'a str>,
+    /// Whether each target is followed by its viable diameter (mRECIST).
+    viable: Vec<bool>,
+    /// Whether the Choi density criterion is applied.
+    density_on: bool,
+    /// Summed target attenuation at baseline (0 when one is missing).
+    base_density: i64,
+    base_sum: u64,
+}
+
+impl<'a> TrackBasis<'a> {
+    fn new(series: &Series, sc: &'a Scoped<'a>, p: &'a Params) -> Self {
+        let target_ids: Vec<&str> = sc.targets.iter().map(|l| l.id.as_str()).collect();
+        let viable: Vec<bool> = sc
+            .targets
+            .iter()
+            .map(|l| uses_viable(series, &l.id, p.criteria))
+            .collect();
+        let choi = matches!(p.criteria, Criteria::Choi | Criteria::ChoiModified);
+        let density_on = choi && density_used(series, &target_ids);
+        let base_sum: u64 = sc
+            .targets
+            .iter()
+            .map(|l| u64::from(baseline_value(series, l, p.criteria)))
+            .sum();
+        let mut basis = Self {
+            sc,
+            p,
+            rule: SizeRule::of(p.criteria),
+            target_ids,
+            viable,
+            density_on,
+            base_density: 0,
+            base_sum,
+        };
+        basis.base_density = basis.density_of(&series.baseline).unwrap_or(0);
+        basis
+    }
+
+    /// Summed target attenuation at a visit, when every target has one.
+    fn density_of(&self, v: &Visit) -> Option<i64> {
+        self.target_ids
             .iter()
             .map(|id| {
                 v.measurement(id)
@@ -414,13 +450,231 @@ fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<
                     .map(i64::from)
             })
             .sum()
-    };
-    let base_density = density_of(&series.baseline).unwrap_or(0);
-    let base_sum: u64 = sc
-        .targets
-        .iter()
-        .map(|l| u64::from(baseline_value(series, l, p.criteria)))
-        .sum();
+    }
+
+    /// Each target's value at visit `v` (or why there is none); updates when each was last
+    /// seen and lists in `reappeared` the targets measured but not gone.
+    fn target_values(
+        &self,
+        v: &Visit,
+        last_seen: &mut [Option<Date>],
+        reappeared: &mut Vec<String>,
+    ) -> Vec<Result<u32, String>> {
+        let sc = self.sc;
+        let values: Vec<Result<u32, String>> = sc
+            .targets
+            .iter()
+            .zip(&self.viable)
+            .zip(last_seen.iter())
+            .map(|((l, &vb), &seen)| target_value(v, l, vb, self.p, seen))
+            .collect();
+        for (((l, &vb), val), seen) in sc
+            .targets
+            .iter()
+            .zip(&self.viable)
+            .zip(&values)
+            .zip(last_seen.iter_mut())
+        {
+            if let Ok(d) = val {
+                *seen = Some(v.date);
+                if !is_gone(l, vb, *d) {
+                    reappeared.push(format!("`{}`", l.id));
+                }
+            }
+        }
+        values
+    }
+
+    /// Whether the Choi density PR (attenuation down by the threshold) is met at visit `v`.
+    fn density_pr(&self, v: &Visit) -> DensityPr {
+        if !self.density_on {
+            DensityPr::NotUsed
+        } else {
+            match self.density_of(v) {
+                Some(d) => {
+                    DensityPr::Met(d * CHOI_DENSITY_PR.1 <= self.base_density * CHOI_DENSITY_PR.0)
+                }
+                None => DensityPr::Unknown,
+            }
+        }
+    }
+
+    /// The target response of a visit whose every target was measured (sum `s`), by size
+    /// against the baseline and the nadir, and by density under Choi.
+    fn complete_target_response(
+        &self,
+        values: &[Result<u32, String>],
+        s: u64,
+        nadir: u64,
+        density_pr: DensityPr,
+        notes: &mut Vec<String>,
+    ) -> TargetResponse {
+        let p = self.p;
+        let all_gone = self
+            .sc
+            .targets
+            .iter()
+            .zip(&self.viable)
+            .zip(values)
+            .all(|((l, &vb), val)| matches!(val, Ok(d) if is_gone(l, vb, *d)));
+        let size_pr = self.rule.is_pr(self.base_sum, s);
+        let size_pd = self.rule.is_pd(nadir, s);
+        if all_gone {
+            TargetResponse::Cr
+        } else if p.criteria == Criteria::Choi && density_pr == DensityPr::Met(true) {
+            notes.push("PR by density (attenuation down at least 15 %, Choi)".to_owned());
+            TargetResponse::Pr
+        } else if size_pd && density_pr == DensityPr::Unknown {
+            notes.push(
+                "target attenuation not recorded for every target: Choi PD needs it".to_owned(),
+            );
+            TargetResponse::Ne
+        } else if size_pd && density_pr != DensityPr::Met(true) {
+            TargetResponse::Pd
+        } else {
+            match (p.criteria, density_pr) {
+                (Criteria::ChoiModified, DensityPr::Met(d)) => {
+                    if size_pr && d {
+                        TargetResponse::Pr
+                    } else {
+                        TargetResponse::Sd
+                    }
+                }
+                (Criteria::Choi | Criteria::ChoiModified, DensityPr::Unknown)
+                    if !(size_pr && p.criteria == Criteria::Choi) =>
+                {
+                    notes.push(
+                        "target attenuation not recorded for every target: the Choi density criterion cannot be applied"
+                            .to_owned(),
+                    );
+                    TargetResponse::Ne
+                }
+                _ if size_pr => TargetResponse::Pr,
+                _ => TargetResponse::Sd,
+            }
+        }
+    }
+
+    /// The target response of a visit where some target was not measured: PD when those
+    /// measured already make it (size only), else NE; the reasons go to `notes`.
+    fn incomplete_target_response(
+        &self,
+        values: &[Result<u32, String>],
+        measured_sum: u64,
+        nadir: u64,
+        notes: &mut Vec<String>,
+    ) -> TargetResponse {
+        for e in values.iter().filter_map(|r| r.as_ref().err()) {
+            notes.push(e.clone());
+        }
+        if self.rule.is_pd(nadir, measured_sum) && !self.density_on {
+            notes.push(format!(
+                "the targets measured already sum to {}, PD over the nadir of {}",
+                mm(measured_sum),
+                mm(nadir)
+            ));
+            TargetResponse::Pd
+        } else {
+            TargetResponse::Ne
+        }
+    }
+}
+
+/// The non-target response at visit `v` (with tumour markers above normal when they apply):
+/// `None` without non-targets and markers not above normal. Non-targets still present go to
+/// `reappeared`, reasons to `notes`.
+fn non_target_response(
+    sc: &Scoped<'_>,
+    v: &Visit,
+    markers_high: bool,
+    notes: &mut Vec<String>,
+    reappeared: &mut Vec<String>,
+) -> Option<NonTargetResponse> {
+    if sc.non_targets.is_empty() {
+        return markers_high.then_some(NonTargetResponse::NonCrNonPd);
+    }
+    let mut any_pd = false;
+    let mut any_ne = false;
+    let mut all_cr = true;
+    for l in &sc.non_targets {
+        match v.measurement(&l.id).and_then(|m| m.status) {
+            None => {
+                any_ne = true;
+                all_cr = false;
+                notes.push(format!("non-target `{}` not recorded at this visit", l.id));
+            }
+            Some(NonTargetResponse::Ne) => {
+                any_ne = true;
+                all_cr = false;
+                notes.push(format!("non-target `{}` not evaluated", l.id));
+            }
+            Some(NonTargetResponse::Pd) => {
+                any_pd = true;
+                all_cr = false;
+                reappeared.push(format!("`{}`", l.id));
+                notes.push(format!("non-target `{}` unequivocal progression", l.id));
+            }
+            Some(NonTargetResponse::NonCrNonPd) => {
+                all_cr = false;
+                reappeared.push(format!("`{}`", l.id));
+            }
+            Some(NonTargetResponse::Cr) => {}
+        }
+    }
+    Some(if any_pd {
+        NonTargetResponse::Pd
+    } else if any_ne {
+        NonTargetResponse::Ne
+    } else if all_cr && !markers_high {
+        NonTargetResponse::Cr
+    } else {
+        if all_cr {
+            notes.push("tumour markers above normal: non-target not CR".to_owned());
+        }
+        NonTargetResponse::NonCrNonPd
+    })
+}
+
+/// The overall response from the target, non-target and new-lesion responses.
+fn overall_response(
+    target: Option<TargetResponse>,
+    non_target: Option<NonTargetResponse>,
+    new: NewLesions,
+) -> OverallResponse {
+    match (target, non_target) {
+        (Some(t), nt) => overall_with_targets(t, nt, new),
+        (None, Some(nt)) => overall_without_targets(nt, new),
+        (None, None) => overall_without_targets(NonTargetResponse::Cr, new),
+    }
+}
+
+/// PD when a lesion came back (`reappeared`) after an established CR (reason in `notes`);
+/// `overall` otherwise.
+fn pd_on_return_after_cr(
+    overall: OverallResponse,
+    reappeared: &[String],
+    assessments: &[Assessment],
+    p: &Params,
+    confirmation: bool,
+    notes: &mut Vec<String>,
+) -> OverallResponse {
+    if overall != OverallResponse::Pd
+        && !reappeared.is_empty()
+        && let Some(d) = cr_established(assessments, p, confirmation)
+    {
+        notes.push(format!(
+            "{} came back after the {}complete response of {d}: PD (EORTC RECIST FAQ \"Does a new lesion always result in PD?\")",
+            reappeared.join(", "),
+            if confirmation { "confirmed " } else { "" }
+        ));
+        return OverallResponse::Pd;
+    }
+    overall
+}
+
+fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<TimePoint> {
+    let basis = TrackBasis::new(series, sc, p);
+    let base_sum = basis.base_sum;
     let new_status = new_lesion_status(series, sc.scope);
     let markers_apply = sc.scope == Scope::Global;
 
@@ -434,105 +688,23 @@ fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<
         let mut reappeared: Vec<String> = Vec::new();
 
         // Targets.
-        let values: Vec<Result<u32, String>> = sc
-            .targets
-            .iter()
-            .zip(&viable)
-            .zip(&last_seen)
-            .map(|((l, &vb), &seen)| target_value(v, l, vb, p, seen))
-            .collect();
+        let values = basis.target_values(v, &mut last_seen, &mut reappeared);
         let measured_sum: u64 = values.iter().flatten().map(|&d| u64::from(d)).sum();
         let complete = values.iter().all(Result::is_ok);
-        for (((l, &vb), val), seen) in sc
-            .targets
-            .iter()
-            .zip(&viable)
-            .zip(&values)
-            .zip(&mut last_seen)
-        {
-            if let Ok(d) = val {
-                *seen = Some(v.date);
-                if !is_gone(l, vb, *d) {
-                    reappeared.push(format!("`{}`", l.id));
-                }
-            }
-        }
-        let density_pr = if !density_on {
-            DensityPr::NotUsed
-        } else {
-            match density_of(v) {
-                Some(d) => {
-                    DensityPr::Met(d * CHOI_DENSITY_PR.1 <= base_density * CHOI_DENSITY_PR.0)
-                }
-                None => DensityPr::Unknown,
-            }
-        };
-        let density_change_tenth_pct = if density_on {
-            density_of(v).and_then(|d| change_tenth_pct(base_density, d))
+        let density_pr = basis.density_pr(v);
+        let density_change_tenth_pct = if basis.density_on {
+            basis
+                .density_of(v)
+                .and_then(|d| change_tenth_pct(basis.base_density, d))
         } else {
             None
         };
         let mut target = None;
         if !sc.targets.is_empty() {
             let t = if complete {
-                let s = measured_sum;
-                let all_gone = sc
-                    .targets
-                    .iter()
-                    .zip(&viable)
-                    .zip(&values)
-                    .all(|((l, &vb), val)| matches!(val, Ok(d) if is_gone(l, vb, *d)));
-                let size_pr = rule.is_pr(base_sum, s);
-                let size_pd = rule.is_pd(nadir, s);
-                if all_gone {
-                    TargetResponse::Cr
-                } else if p.criteria == Criteria::Choi && density_pr == DensityPr::Met(true) {
-                    notes.push("PR by density (attenuation down at least 15 %, Choi)".to_owned());
-                    TargetResponse::Pr
-                } else if size_pd && density_pr == DensityPr::Unknown {
-                    notes.push(
-                        "target attenuation not recorded for every target: Choi PD needs it"
-                            .to_owned(),
-                    );
-                    TargetResponse::Ne
-                } else if size_pd && density_pr != DensityPr::Met(true) {
-                    TargetResponse::Pd
-                } else {
-                    match (p.criteria, density_pr) {
-                        (Criteria::ChoiModified, DensityPr::Met(d)) => {
-                            if size_pr && d {
-                                TargetResponse::Pr
-                            } else {
-                                TargetResponse::Sd
-                            }
-                        }
-                        (Criteria::Choi | Criteria::ChoiModified, DensityPr::Unknown)
-                            if !(size_pr && p.criteria == Criteria::Choi) =>
-                        {
-                            notes.push(
-                                "target attenuation not recorded for every target: the Choi density criterion cannot be applied"
-                                    .to_owned(),
-                            );
-                            TargetResponse::Ne
-                        }
-                        _ if size_pr => TargetResponse::Pr,
-                        _ => TargetResponse::Sd,
-                    }
-                }
+                basis.complete_target_response(&values, measured_sum, nadir, density_pr, &mut notes)
             } else {
-                for e in values.iter().filter_map(|r| r.as_ref().err()) {
-                    notes.push(e.clone());
-                }
-                if rule.is_pd(nadir, measured_sum) && !density_on {
-                    notes.push(format!(
-                        "the targets measured already sum to {}, PD over the nadir of {}",
-                        mm(measured_sum),
-                        mm(nadir)
-                    ));
-                    TargetResponse::Pd
-                } else {
-                    TargetResponse::Ne
-                }
+                basis.incomplete_target_response(&values, measured_sum, nadir, &mut notes)
             };
             target = Some(t);
         }
@@ -549,52 +721,8 @@ fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<
             ));
         }
 
-        // Non-targets.
         let markers_high = markers_apply && v.tumour_markers == Some(TumourMarkers::AboveNormal);
-        let non_target = if sc.non_targets.is_empty() {
-            markers_high.then_some(NonTargetResponse::NonCrNonPd)
-        } else {
-            let mut any_pd = false;
-            let mut any_ne = false;
-            let mut all_cr = true;
-            for l in &sc.non_targets {
-                match v.measurement(&l.id).and_then(|m| m.status) {
-                    None => {
-                        any_ne = true;
-                        all_cr = false;
-                        notes.push(format!("non-target `{}` not recorded at this visit", l.id));
-                    }
-                    Some(NonTargetResponse::Ne) => {
-                        any_ne = true;
-                        all_cr = false;
-                        notes.push(format!("non-target `{}` not evaluated", l.id));
-                    }
-                    Some(NonTargetResponse::Pd) => {
-                        any_pd = true;
-                        all_cr = false;
-                        reappeared.push(format!("`{}`", l.id));
-                        notes.push(format!("non-target `{}` unequivocal progression", l.id));
-                    }
-                    Some(NonTargetResponse::NonCrNonPd) => {
-                        all_cr = false;
-                        reappeared.push(format!("`{}`", l.id));
-                    }
-                    Some(NonTargetResponse::Cr) => {}
-                }
-            }
-            Some(if any_pd {
-                NonTargetResponse::Pd
-            } else if any_ne {
-                NonTargetResponse::Ne
-            } else if all_cr && !markers_high {
-                NonTargetResponse::Cr
-            } else {
-                if all_cr {
-                    notes.push("tumour markers above normal: non-target not CR".to_owned());
-                }
-                NonTargetResponse::NonCrNonPd
-            })
-        };
+        let non_target = non_target_response(sc, v, markers_high, &mut notes, &mut reappeared);
 
         // New lesions.
         let (new, new_notes) = new_status
@@ -603,23 +731,14 @@ fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<
             .unwrap_or((NewLesions::No, Vec::new()));
         notes.extend(new_notes);
 
-        // Overall.
-        let mut overall = match (target, non_target) {
-            (Some(t), nt) => overall_with_targets(t, nt, new),
-            (None, Some(nt)) => overall_without_targets(nt, new),
-            (None, None) => overall_without_targets(NonTargetResponse::Cr, new),
-        };
-        if overall != OverallResponse::Pd
-            && !reappeared.is_empty()
-            && let Some(d) = cr_established(&assessments, p, confirmation)
-        {
-            overall = OverallResponse::Pd;
-            notes.push(format!(
-                "{} came back after the {}complete response of {d}: PD (EORTC RECIST FAQ \"Does a new lesion always result in PD?\")",
-                reappeared.join(", "),
-                if confirmation { "confirmed " } else { "" }
-            ));
-        }
+        let overall = pd_on_return_after_cr(
+            overall_response(target, non_target, new),
+            &reappeared,
+            &assessments,
+            p,
+            confirmation,
+            &mut notes,
+        );
 
         let sum_tenth_mm = (complete && !sc.targets.is_empty()).then_some(measured_sum);
         let has_targets = !sc.targets.is_empty();
