@@ -497,8 +497,37 @@ pub fn parse(text: &str, file: &str) -> Result<Series, RecistError> {
         .transpose()?;
     let protocol = read_protocol(&ctx, raw.protocol.as_ref())?;
 
-    let mut lesions: Vec<Lesion> = Vec::with_capacity(raw.lesions.len());
-    for (i, l) in raw.lesions.iter().enumerate() {
+    let lesions = read_lesions(&ctx, &raw.lesions)?;
+
+    let baseline = read_visit(&ctx, &raw.baseline, "baseline".to_owned(), &lesions, true)?;
+    for l in lesions.iter().filter(|l| l.kind == LesionKind::Target) {
+        if baseline.measurement(&l.id).is_none() {
+            return Err(ctx.err(
+                baseline.place(),
+                "measurements",
+                format!("a baseline measurement of target lesion `{}`", l.id),
+                "none",
+            ));
+        }
+    }
+    let follow_ups = read_follow_ups(&ctx, &raw.follow_up, &lesions, &baseline, treatment_start)?;
+    Ok(Series {
+        patient: raw
+            .patient
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty()),
+        treatment_start,
+        protocol,
+        lesions,
+        baseline,
+        follow_ups,
+    })
+}
+
+/// The baseline lesions: each with a unique, non-empty id, a kind and an organ; at least one.
+fn read_lesions(ctx: &Ctx<'_>, raw: &[RawLesion]) -> Result<Vec<Lesion>, RecistError> {
+    let mut lesions: Vec<Lesion> = Vec::with_capacity(raw.len());
+    for (i, l) in raw.iter().enumerate() {
         let place = format!("lesions[{}]", i + 1);
         let id = l.id.trim();
         if id.is_empty() {
@@ -541,23 +570,23 @@ pub fn parse(text: &str, file: &str) -> Result<Series, RecistError> {
     if lesions.is_empty() {
         return Err(ctx.err("", "lesions", "at least one baseline lesion", "none"));
     }
+    Ok(lesions)
+}
 
-    let baseline = read_visit(&ctx, &raw.baseline, "baseline".to_owned(), &lesions, true)?;
-    for l in lesions.iter().filter(|l| l.kind == LesionKind::Target) {
-        if baseline.measurement(&l.id).is_none() {
-            return Err(ctx.err(
-                baseline.place(),
-                "measurements",
-                format!("a baseline measurement of target lesion `{}`", l.id),
-                "none",
-            ));
-        }
-    }
-    let mut follow_ups: Vec<Visit> = Vec::with_capacity(raw.follow_up.len());
+/// The follow-up visits: each after the previous visit and the treatment start, a new lesion
+/// always in the organ first given for it.
+fn read_follow_ups(
+    ctx: &Ctx<'_>,
+    raw: &[RawVisit],
+    lesions: &[Lesion],
+    baseline: &Visit,
+    treatment_start: Option<Date>,
+) -> Result<Vec<Visit>, RecistError> {
+    let mut follow_ups: Vec<Visit> = Vec::with_capacity(raw.len());
     let mut new_organs: BTreeMap<String, String> = BTreeMap::new();
-    for (i, rv) in raw.follow_up.iter().enumerate() {
-        let v = read_visit(&ctx, rv, format!("follow-up {}", i + 1), &lesions, false)?;
-        let previous = follow_ups.last().unwrap_or(&baseline);
+    for (i, rv) in raw.iter().enumerate() {
+        let v = read_visit(ctx, rv, format!("follow-up {}", i + 1), lesions, false)?;
+        let previous = follow_ups.last().unwrap_or(baseline);
         if v.date <= previous.date {
             return Err(ctx.err(
                 v.place(),
@@ -593,17 +622,7 @@ pub fn parse(text: &str, file: &str) -> Result<Series, RecistError> {
         }
         follow_ups.push(v);
     }
-    Ok(Series {
-        patient: raw
-            .patient
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty()),
-        treatment_start,
-        protocol,
-        lesions,
-        baseline,
-        follow_ups,
-    })
+    Ok(follow_ups)
 }
 
 fn read_protocol(
@@ -688,170 +707,19 @@ fn read_visit(
     let mut seen = BTreeSet::new();
     let mut measurements = Vec::with_capacity(rv.measurements.len());
     for m in &rv.measurements {
-        let id = m.lesion.trim();
-        let lp = lesion_place(&place, id);
-        let Some(lesion) = lesions.iter().find(|l| l.id == id) else {
-            let known: Vec<String> = lesions.iter().map(|l| format!("`{}`", l.id)).collect();
-            return Err(ctx.err(
-                &place,
-                "measurements.lesion",
-                format!("a lesion listed in [[lesions]] ({})", known.join(", ")),
-                format!("`{id}`"),
-            ));
-        };
-        if !seen.insert(id.to_owned()) {
-            return Err(ctx.err(
-                lp,
-                "lesion",
-                "one record per lesion and visit",
-                "a second record",
-            ));
-        }
-        let diameter = m
-            .diameter_mm
-            .as_ref()
-            .map(|v| ctx.length(&lp, "diameter_mm", v, true))
-            .transpose()?;
-        let viable = m
-            .viable_mm
-            .as_ref()
-            .map(|v| ctx.length(&lp, "viable_mm", v, true))
-            .transpose()?;
-        let density_tenth_hu = m
-            .density_hu
-            .as_ref()
-            .map(|v| ctx.density(&lp, "density_hu", v))
-            .transpose()?;
-        let status = m
-            .status
-            .as_deref()
-            .map(|s| {
-                ctx.choice(
-                    &lp,
-                    "status",
-                    s,
-                    &[
-                        ("CR", NonTargetResponse::Cr),
-                        ("non-CR/non-PD", NonTargetResponse::NonCrNonPd),
-                        ("PD", NonTargetResponse::Pd),
-                        ("NE", NonTargetResponse::Ne),
-                    ],
-                )
-            })
-            .transpose()?;
-        match lesion.kind {
-            LesionKind::Target => {
-                if let Some(s) = &m.status {
-                    return Err(ctx.err(
-                        lp,
-                        "status",
-                        "no status for a target lesion (its diameter_mm gives the response)",
-                        format!("\"{s}\""),
-                    ));
-                }
-                if diameter.is_none() && viable.is_none() {
-                    return Err(ctx.err(
-                        lp,
-                        "diameter_mm",
-                        "a diameter for a target lesion (a number, \"too small\" or \"not evaluated\")",
-                        "none",
-                    ));
-                }
-            }
-            LesionKind::NonTarget => {
-                if is_baseline && let Some(s) = &m.status {
-                    return Err(ctx.err(
-                        lp,
-                        "status",
-                        "no status at baseline (non-target lesions are assessed at follow-ups)",
-                        format!("\"{s}\""),
-                    ));
-                }
-                if !is_baseline && status.is_none() {
-                    return Err(ctx.err(
-                        lp,
-                        "status",
-                        "the status of a non-target lesion (\"CR\", \"non-CR/non-PD\", \"PD\" or \"NE\")",
-                        "none",
-                    ));
-                }
-                if lesion.nodal
-                    && status == Some(NonTargetResponse::Cr)
-                    && let Some(Diameter::TenthMm(d)) = diameter
-                    && d >= NODE_PATHOLOGICAL_MIN_TENTH_MM
-                {
-                    return Err(ctx.err(
-                        lp,
-                        "status",
-                        "a short axis below 10 mm for a node with status CR (RECIST 1.1 §4.3.3)",
-                        format!("\"CR\" with diameter_mm {}", tenths_text(d)),
-                    ));
-                }
-            }
-        }
-        measurements.push(Measurement {
-            lesion: id.to_owned(),
-            diameter,
-            viable,
-            density_tenth_hu,
-            status,
-        });
+        measurements.push(read_measurement(
+            ctx,
+            m,
+            &place,
+            lesions,
+            is_baseline,
+            &mut seen,
+        )?);
     }
     let mut new_lesions: Vec<NewLesion> = Vec::with_capacity(rv.new_lesions.len());
     for n in &rv.new_lesions {
-        let id = n.id.trim();
-        let lp = lesion_place(&place, id);
-        if is_baseline {
-            return Err(ctx.err(
-                &place,
-                "new_lesions",
-                "no new lesions at baseline",
-                format!("`{id}`"),
-            ));
-        }
-        if id.is_empty() {
-            return Err(ctx.err(
-                &place,
-                "new_lesions.id",
-                "a lesion identifier",
-                "an empty text",
-            ));
-        }
-        if lesions.iter().any(|l| l.id == id) || new_lesions.iter().any(|o| o.id == id) {
-            return Err(ctx.err(
-                lp,
-                "id",
-                "an identifier not used by another lesion of the visit or the baseline",
-                format!("`{id}` again"),
-            ));
-        }
-        if n.organ.trim().is_empty() {
-            return Err(ctx.err(
-                lp,
-                "organ",
-                "an organ (\"liver\", \"lung\", ...)",
-                "an empty text",
-            ));
-        }
-        let equivocal = n
-            .certainty
-            .as_deref()
-            .map(|c| {
-                ctx.choice(
-                    &lp,
-                    "certainty",
-                    c,
-                    &[("unequivocal", false), ("equivocal", true)],
-                )
-            })
-            .transpose()?
-            .unwrap_or(false);
-        new_lesions.push(NewLesion {
-            id: id.to_owned(),
-            organ: n.organ.trim().to_owned(),
-            equivocal,
-            location: n.location.clone(),
-        });
+        let new = read_new_lesion(ctx, n, &place, lesions, &new_lesions, is_baseline)?;
+        new_lesions.push(new);
     }
     Ok(Visit {
         label,
@@ -861,6 +729,216 @@ fn read_visit(
         tumour_markers,
         measurements,
         new_lesions,
+    })
+}
+
+/// A measurement record of a visit at `place`: of a listed lesion, once per visit (`seen`),
+/// its values read, with what its kind requires (a diameter for a target, a status for a
+/// non-target at follow-ups, none at baseline).
+fn read_measurement(
+    ctx: &Ctx<'_>,
+    m: &RawMeasurement,
+    place: &str,
+    lesions: &[Lesion],
+    is_baseline: bool,
+    seen: &mut BTreeSet<String>,
+) -> Result<Measurement, RecistError> {
+    let id = m.lesion.trim();
+    let lp = lesion_place(place, id);
+    let Some(lesion) = lesions.iter().find(|l| l.id == id) else {
+        let known: Vec<String> = lesions.iter().map(|l| format!("`{}`", l.id)).collect();
+        return Err(ctx.err(
+            place,
+            "measurements.lesion",
+            format!("a lesion listed in [[lesions]] ({})", known.join(", ")),
+            format!("`{id}`"),
+        ));
+    };
+    if !seen.insert(id.to_owned()) {
+        return Err(ctx.err(
+            lp,
+            "lesion",
+            "one record per lesion and visit",
+            "a second record",
+        ));
+    }
+    let diameter = m
+        .diameter_mm
+        .as_ref()
+        .map(|v| ctx.length(&lp, "diameter_mm", v, true))
+        .transpose()?;
+    let viable = m
+        .viable_mm
+        .as_ref()
+        .map(|v| ctx.length(&lp, "viable_mm", v, true))
+        .transpose()?;
+    let density_tenth_hu = m
+        .density_hu
+        .as_ref()
+        .map(|v| ctx.density(&lp, "density_hu", v))
+        .transpose()?;
+    let status = m
+        .status
+        .as_deref()
+        .map(|s| {
+            ctx.choice(
+                &lp,
+                "status",
+                s,
+                &[
+                    ("CR", NonTargetResponse::Cr),
+                    ("non-CR/non-PD", NonTargetResponse::NonCrNonPd),
+                    ("PD", NonTargetResponse::Pd),
+                    ("NE", NonTargetResponse::Ne),
+                ],
+            )
+        })
+        .transpose()?;
+    let measurement = Measurement {
+        lesion: id.to_owned(),
+        diameter,
+        viable,
+        density_tenth_hu,
+        status,
+    };
+    match lesion.kind {
+        LesionKind::Target => check_target_record(ctx, &lp, m, &measurement)?,
+        LesionKind::NonTarget => {
+            check_non_target_record(ctx, &lp, m, &measurement, lesion, is_baseline)?;
+        }
+    }
+    Ok(measurement)
+}
+
+/// A target's record: no status, and a diameter (or viable diameter).
+fn check_target_record(
+    ctx: &Ctx<'_>,
+    lp: &str,
+    m: &RawMeasurement,
+    read: &Measurement,
+) -> Result<(), RecistError> {
+    if let Some(s) = &m.status {
+        return Err(ctx.err(
+            lp,
+            "status",
+            "no status for a target lesion (its diameter_mm gives the response)",
+            format!("\"{s}\""),
+        ));
+    }
+    if read.diameter.is_none() && read.viable.is_none() {
+        return Err(ctx.err(
+            lp,
+            "diameter_mm",
+            "a diameter for a target lesion (a number, \"too small\" or \"not evaluated\")",
+            "none",
+        ));
+    }
+    Ok(())
+}
+
+/// A non-target's record: no status at baseline, a status at follow-ups, and a node with status
+/// CR below 10 mm.
+fn check_non_target_record(
+    ctx: &Ctx<'_>,
+    lp: &str,
+    m: &RawMeasurement,
+    read: &Measurement,
+    lesion: &Lesion,
+    is_baseline: bool,
+) -> Result<(), RecistError> {
+    if is_baseline && let Some(s) = &m.status {
+        return Err(ctx.err(
+            lp,
+            "status",
+            "no status at baseline (non-target lesions are assessed at follow-ups)",
+            format!("\"{s}\""),
+        ));
+    }
+    if !is_baseline && read.status.is_none() {
+        return Err(ctx.err(
+            lp,
+            "status",
+            "the status of a non-target lesion (\"CR\", \"non-CR/non-PD\", \"PD\" or \"NE\")",
+            "none",
+        ));
+    }
+    if lesion.nodal
+        && read.status == Some(NonTargetResponse::Cr)
+        && let Some(Diameter::TenthMm(d)) = read.diameter
+        && d >= NODE_PATHOLOGICAL_MIN_TENTH_MM
+    {
+        return Err(ctx.err(
+            lp,
+            "status",
+            "a short axis below 10 mm for a node with status CR (RECIST 1.1 §4.3.3)",
+            format!("\"CR\" with diameter_mm {}", tenths_text(d)),
+        ));
+    }
+    Ok(())
+}
+
+/// A new lesion of a follow-up at `place`: not at baseline, with an id used by no baseline
+/// lesion nor another new lesion of the visit (`earlier`), an organ and a certainty.
+fn read_new_lesion(
+    ctx: &Ctx<'_>,
+    n: &RawNew,
+    place: &str,
+    lesions: &[Lesion],
+    earlier: &[NewLesion],
+    is_baseline: bool,
+) -> Result<NewLesion, RecistError> {
+    let id = n.id.trim();
+    let lp = lesion_place(place, id);
+    if is_baseline {
+        return Err(ctx.err(
+            place,
+            "new_lesions",
+            "no new lesions at baseline",
+            format!("`{id}`"),
+        ));
+    }
+    if id.is_empty() {
+        return Err(ctx.err(
+            place,
+            "new_lesions.id",
+            "a lesion identifier",
+            "an empty text",
+        ));
+    }
+    if lesions.iter().any(|l| l.id == id) || earlier.iter().any(|o| o.id == id) {
+        return Err(ctx.err(
+            lp,
+            "id",
+            "an identifier not used by another lesion of the visit or the baseline",
+            format!("`{id}` again"),
+        ));
+    }
+    if n.organ.trim().is_empty() {
+        return Err(ctx.err(
+            lp,
+            "organ",
+            "an organ (\"liver\", \"lung\", ...)",
+            "an empty text",
+        ));
+    }
+    let equivocal = n
+        .certainty
+        .as_deref()
+        .map(|c| {
+            ctx.choice(
+                &lp,
+                "certainty",
+                c,
+                &[("unequivocal", false), ("equivocal", true)],
+            )
+        })
+        .transpose()?
+        .unwrap_or(false);
+    Ok(NewLesion {
+        id: id.to_owned(),
+        organ: n.organ.trim().to_owned(),
+        equivocal,
+        location: n.location.clone(),
     })
 }
 
