@@ -13,6 +13,7 @@
 //! | `injections.ID.tnr.TUMOUR` | `tnr` of tumour `TUMOUR` in injection `ID` |
 //! | `sessions.ID.treatment` | `treatment` of session `ID` (`"2026-03-05T10:00:00[Europe/Paris]"`) |
 
+use crate::answers::{DeviceOption, PlanOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sirt_case::Method;
@@ -22,7 +23,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// The parameters of one injection.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InjectionParameters {
     /// Device id of the catalogue.
@@ -46,7 +47,7 @@ pub struct InjectionParameters {
 }
 
 /// The parameters of one session.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionParameters {
     /// Planned treatment instant with its zone.
@@ -55,7 +56,7 @@ pub struct SessionParameters {
 }
 
 /// What a plan changes on top of its case file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Parameters {
     /// Default device.
@@ -94,7 +95,13 @@ pub enum EngineError {
     /// The application layer: the case file is invalid or cannot be planned, its images cannot
     /// be used ([`PlanningError::is_input`]), or an internal failure.
     #[error(transparent)]
-    Planning(#[from] PlanningError),
+    Planning(Box<PlanningError>),
+}
+
+impl From<PlanningError> for EngineError {
+    fn from(e: PlanningError) -> Self {
+        Self::Planning(Box::new(e))
+    }
 }
 
 impl EngineError {
@@ -170,12 +177,16 @@ impl Engine {
     /// The values the parameters may take, for the planning workspace's choices: the devices of
     /// the catalogue (id, name, nuclide), the named K conventions (`sirt-nuclides`) and the
     /// methods (`sirt-case`). The engine validates every value again when it plans.
-    pub fn options(&self) -> Value {
-        let devices: Vec<Value> = self
+    pub fn options(&self) -> PlanOptions {
+        let devices = self
             .site
             .devices
             .devices()
-            .map(|d| serde_json::json!({ "id": d.id, "name": d.name, "nuclide": d.nuclide.to_string() }))
+            .map(|d| DeviceOption {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                nuclide: d.nuclide.to_string(),
+            })
             .collect();
         // The named conventions and methods, spelled by their own types.
         let k_conventions = [
@@ -187,11 +198,11 @@ impl Engine {
         .map(KConvention::label);
         let methods =
             [Method::Mird, Method::Partition, Method::Bsa, Method::Ho166].map(Method::label);
-        serde_json::json!({
-            "devices": devices,
-            "k_conventions": k_conventions,
-            "methods": methods,
-        })
+        PlanOptions {
+            devices,
+            k_conventions: k_conventions.map(str::to_owned).to_vec(),
+            methods: methods.map(str::to_owned).to_vec(),
+        }
     }
 
     /// Plans a case file as it is (without its voxel part).
