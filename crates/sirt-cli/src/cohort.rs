@@ -41,6 +41,16 @@ impl Registry {
     fn name(&self) -> String {
         self.file.display().to_string()
     }
+
+    /// The registry file's text (the CLI reads files; sirt-survival parses text).
+    fn text(&self) -> Result<String> {
+        std::fs::read_to_string(&self.file).map_err(|e| {
+            input(anyhow!(
+                "registry file {}: cannot be read: {e}",
+                self.name()
+            ))
+        })
+    }
 }
 
 /// The survival columns.
@@ -227,7 +237,7 @@ fn read_cohort(
     if let Some(g) = group {
         columns = columns.with_group(g);
     }
-    sirt_survival::read_cohort_csv(&registry.file, &columns).map_err(input)
+    sirt_survival::parse_cohort_csv(&registry.text()?, &registry.name(), &columns).map_err(input)
 }
 
 fn read_binary(registry: &Registry, response: &str, covariates: &[String]) -> Result<BinaryTable> {
@@ -236,7 +246,7 @@ fn read_binary(registry: &Registry, response: &str, covariates: &[String]) -> Re
         covariates: covariates.to_vec(),
         missing: registry.missing(),
     };
-    sirt_survival::read_binary_csv(&registry.file, &columns).map_err(input)
+    sirt_survival::parse_binary_csv(&registry.text()?, &registry.name(), &columns).map_err(input)
 }
 
 /// A model error on the registry's data: the user's input, named by the file.
@@ -355,19 +365,7 @@ pub(crate) fn run(cmd: Cohort, out: &mut impl Write) -> Result<()> {
             risk_times,
         } => {
             let cohort = read_cohort(&registry, &survival, group.as_deref(), &[])?;
-            let options = KmOptions {
-                alpha,
-                transform: match ci {
-                    Ci::Log => CiTransform::Log,
-                    Ci::LogLog => CiTransform::LogLog,
-                    Ci::Plain => CiTransform::Plain,
-                },
-                median_rule: match median_rule {
-                    Median::FirstAtOrBelow => MedianRule::FirstAtOrBelow,
-                    Median::MidpointOfFlat => MedianRule::MidpointOfFlat,
-                },
-            };
-            let report = sirt_survival::kaplan_meier(&cohort, &options)
+            let report = sirt_survival::kaplan_meier(&cohort, &km_options(ci, alpha, median_rule))
                 .map_err(|e| model_error(&registry, e))?;
             if let Some(path) = &svg {
                 let plot = sirt_survival::render_km_svg(
@@ -375,139 +373,38 @@ pub(crate) fn run(cmd: Cohort, out: &mut impl Write) -> Result<()> {
                     &KmPlotOptions {
                         show_ci: band,
                         risk_times: risk_times.clone(),
-                        title: title.clone(),
+                        title,
                     },
                 );
                 write_whole("--svg", path, plot.as_bytes())?;
             }
-            match registry.format {
-                Format::Text => {
-                    let mut body = sirt_survival::km_summary_text(&report, None);
-                    if let Some(times) = &risk_times {
-                        body.push_str(&at_risk_text(&report, times));
-                    }
-                    if let Some(path) = &svg {
-                        let _ = writeln!(body, "\nKaplan-Meier plot written to {}", path.display());
-                    }
-                    print_text(&body, cohort.dropped_lines(), out)
-                }
-                Format::Json => {
-                    let mut v = to_json(&report)?;
-                    if let Value::Object(map) = &mut v {
-                        let at_risk = match &risk_times {
-                            Some(t) => to_json(&report.at_risk(t))?,
-                            None => Value::Null,
-                        };
-                        map.insert("at_risk".into(), at_risk);
-                        map.insert(
-                            "svg".into(),
-                            svg.as_ref()
-                                .map_or(Value::Null, |p| Value::from(p.display().to_string())),
-                        );
-                    }
-                    print_json(v, &registry.name(), cohort.dropped_lines(), out)
-                }
-            }
+            print_km(
+                &registry,
+                &cohort,
+                &report,
+                risk_times.as_deref(),
+                svg.as_deref(),
+                out,
+            )
         }
         Cohort::Logrank {
             registry,
             survival,
             group,
-        } => {
-            let cohort = read_cohort(&registry, &survival, Some(&group), &[])?;
-            let test = sirt_survival::logrank(&cohort).map_err(|e| model_error(&registry, e))?;
-            let report = sirt_survival::kaplan_meier(&cohort, &KmOptions::default())
-                .map_err(|e| model_error(&registry, e))?;
-            match registry.format {
-                Format::Text => print_text(
-                    &sirt_survival::km_summary_text(&report, Some(&test)),
-                    cohort.dropped_lines(),
-                    out,
-                ),
-                Format::Json => {
-                    let mut v = to_json(&test)?;
-                    if let Value::Object(map) = &mut v {
-                        map.insert("time_unit".into(), to_json(&report.time_unit)?);
-                        let medians: Vec<Value> = report
-                            .groups
-                            .iter()
-                            .map(|g| json!({"label": g.label, "median": g.curve.median}))
-                            .collect();
-                        map.insert("km_medians".into(), Value::from(medians));
-                    }
-                    print_json(v, &registry.name(), cohort.dropped_lines(), out)
-                }
-            }
-        }
+        } => logrank(&registry, &survival, &group, out),
         Cohort::Cox {
             registry,
             survival,
             covariates,
             ties,
             alpha,
-        } => {
-            let cohort = read_cohort(&registry, &survival, None, &covariates)?;
-            let options = CoxOptions {
-                ties: match ties {
-                    TiesArg::Efron => Ties::Efron,
-                    TiesArg::Breslow => Ties::Breslow,
-                },
-                alpha,
-                ..CoxOptions::default()
-            };
-            let fit =
-                sirt_survival::cox(&cohort, &options).map_err(|e| model_error(&registry, e))?;
-            match registry.format {
-                Format::Text => print_text(
-                    &format!(
-                        "Registry {}: duration column \"{}\" ({}), event column \"{}\"\n{}",
-                        registry.name(),
-                        survival.duration,
-                        survival.unit,
-                        survival.event,
-                        sirt_survival::cox_summary_text(&fit)
-                    ),
-                    cohort.dropped_lines(),
-                    out,
-                ),
-                Format::Json => {
-                    let mut v = to_json(&fit)?;
-                    if let Value::Object(map) = &mut v {
-                        map.insert("time_unit".into(), to_json(&cohort.time_unit())?);
-                    }
-                    print_json(v, &registry.name(), cohort.dropped_lines(), out)
-                }
-            }
-        }
+        } => cox(&registry, &survival, &covariates, ties, alpha, out),
         Cohort::Logistic {
             registry,
             response,
             covariates,
             alpha,
-        } => {
-            let table = read_binary(&registry, &response, &covariates)?;
-            let options = LogisticOptions {
-                alpha,
-                ..LogisticOptions::default()
-            };
-            let fit =
-                sirt_survival::logistic(&table, &options).map_err(|e| model_error(&registry, e))?;
-            match registry.format {
-                Format::Text => print_text(
-                    &format!(
-                        "Registry {}: response column \"{}\"\n{}",
-                        registry.name(),
-                        response,
-                        sirt_survival::logistic_summary_text(&fit)
-                    ),
-                    table.dropped_lines(),
-                    out,
-                ),
-                Format::Json => {
-                    print_json(to_json(&fit)?, &registry.name(), table.dropped_lines(), out)
-                }
-            }
-        }
+        } => logistic(&registry, &response, &covariates, alpha, out),
         Cohort::Roc {
             registry,
             response,
@@ -515,39 +412,214 @@ pub(crate) fn run(cmd: Cohort, out: &mut impl Write) -> Result<()> {
             lower_is_positive,
             score_label,
         } => {
-            let table = read_binary(&registry, &response, std::slice::from_ref(&score))?;
-            let scores: Vec<f64> = table.covariates().iter().map(|row| row[0]).collect();
             let side = if lower_is_positive {
                 PositiveSide::LowerScore
             } else {
                 PositiveSide::HigherScore
             };
-            let curve = sirt_survival::roc(&scores, table.responses(), side)
-                .map_err(|e| model_error(&registry, e))?;
-            match registry.format {
-                Format::Text => print_text(
-                    &format!(
-                        "Registry {}: response column \"{}\", score column \"{}\"\n{}",
-                        registry.name(),
-                        response,
-                        score,
-                        sirt_survival::roc_summary_text(
-                            &curve,
-                            score_label.as_deref().unwrap_or(&score)
-                        )
-                    ),
-                    table.dropped_lines(),
-                    out,
-                ),
-                Format::Json => {
-                    let mut v = to_json(&curve)?;
-                    if let Value::Object(map) = &mut v {
-                        map.insert("response".into(), Value::from(response));
-                        map.insert("score".into(), Value::from(score));
-                    }
-                    print_json(v, &registry.name(), table.dropped_lines(), out)
-                }
+            roc(
+                &registry,
+                response,
+                score,
+                side,
+                score_label.as_deref(),
+                out,
+            )
+        }
+    }
+}
+
+/// The Kaplan–Meier options of the command line.
+fn km_options(ci: Ci, alpha: f64, median_rule: Median) -> KmOptions {
+    KmOptions {
+        alpha,
+        transform: match ci {
+            Ci::Log => CiTransform::Log,
+            Ci::LogLog => CiTransform::LogLog,
+            Ci::Plain => CiTransform::Plain,
+        },
+        median_rule: match median_rule {
+            Median::FirstAtOrBelow => MedianRule::FirstAtOrBelow,
+            Median::MidpointOfFlat => MedianRule::MidpointOfFlat,
+        },
+    }
+}
+
+/// Prints the Kaplan–Meier report, with the numbers at risk at `risk_times` and the path of
+/// the plot when written.
+fn print_km(
+    registry: &Registry,
+    cohort: &Table,
+    report: &KmReport,
+    risk_times: Option<&[f64]>,
+    svg: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<()> {
+    match registry.format {
+        Format::Text => {
+            let mut body = sirt_survival::km_summary_text(report, None);
+            if let Some(times) = risk_times {
+                body.push_str(&at_risk_text(report, times));
             }
+            if let Some(path) = svg {
+                let _ = writeln!(body, "\nKaplan-Meier plot written to {}", path.display());
+            }
+            print_text(&body, cohort.dropped_lines(), out)
+        }
+        Format::Json => {
+            let mut v = to_json(report)?;
+            if let Value::Object(map) = &mut v {
+                let at_risk = match risk_times {
+                    Some(t) => to_json(&report.at_risk(t))?,
+                    None => Value::Null,
+                };
+                map.insert("at_risk".into(), at_risk);
+                map.insert(
+                    "svg".into(),
+                    svg.map_or(Value::Null, |p| Value::from(p.display().to_string())),
+                );
+            }
+            print_json(v, &registry.name(), cohort.dropped_lines(), out)
+        }
+    }
+}
+
+/// `cohort logrank`: the test with each group's Kaplan–Meier median.
+fn logrank(
+    registry: &Registry,
+    survival: &Survival,
+    group: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    let cohort = read_cohort(registry, survival, Some(group), &[])?;
+    let test = sirt_survival::logrank(&cohort).map_err(|e| model_error(registry, e))?;
+    let report = sirt_survival::kaplan_meier(&cohort, &KmOptions::default())
+        .map_err(|e| model_error(registry, e))?;
+    match registry.format {
+        Format::Text => print_text(
+            &sirt_survival::km_summary_text(&report, Some(&test)),
+            cohort.dropped_lines(),
+            out,
+        ),
+        Format::Json => {
+            let mut v = to_json(&test)?;
+            if let Value::Object(map) = &mut v {
+                map.insert("time_unit".into(), to_json(&report.time_unit)?);
+                let medians: Vec<Value> = report
+                    .groups
+                    .iter()
+                    .map(|g| json!({"label": g.label, "median": g.curve.median}))
+                    .collect();
+                map.insert("km_medians".into(), Value::from(medians));
+            }
+            print_json(v, &registry.name(), cohort.dropped_lines(), out)
+        }
+    }
+}
+
+/// `cohort cox`: the Cox model of the covariates.
+fn cox(
+    registry: &Registry,
+    survival: &Survival,
+    covariates: &[String],
+    ties: TiesArg,
+    alpha: f64,
+    out: &mut impl Write,
+) -> Result<()> {
+    let cohort = read_cohort(registry, survival, None, covariates)?;
+    let options = CoxOptions {
+        ties: match ties {
+            TiesArg::Efron => Ties::Efron,
+            TiesArg::Breslow => Ties::Breslow,
+        },
+        alpha,
+        ..CoxOptions::default()
+    };
+    let fit = sirt_survival::cox(&cohort, &options).map_err(|e| model_error(registry, e))?;
+    match registry.format {
+        Format::Text => print_text(
+            &format!(
+                "Registry {}: duration column \"{}\" ({}), event column \"{}\"\n{}",
+                registry.name(),
+                survival.duration,
+                survival.unit,
+                survival.event,
+                sirt_survival::cox_summary_text(&fit)
+            ),
+            cohort.dropped_lines(),
+            out,
+        ),
+        Format::Json => {
+            let mut v = to_json(&fit)?;
+            if let Value::Object(map) = &mut v {
+                map.insert("time_unit".into(), to_json(&cohort.time_unit())?);
+            }
+            print_json(v, &registry.name(), cohort.dropped_lines(), out)
+        }
+    }
+}
+
+/// `cohort logistic`: the logistic regression of the response on the covariates.
+fn logistic(
+    registry: &Registry,
+    response: &str,
+    covariates: &[String],
+    alpha: f64,
+    out: &mut impl Write,
+) -> Result<()> {
+    let table = read_binary(registry, response, covariates)?;
+    let options = LogisticOptions {
+        alpha,
+        ..LogisticOptions::default()
+    };
+    let fit = sirt_survival::logistic(&table, &options).map_err(|e| model_error(registry, e))?;
+    match registry.format {
+        Format::Text => print_text(
+            &format!(
+                "Registry {}: response column \"{}\"\n{}",
+                registry.name(),
+                response,
+                sirt_survival::logistic_summary_text(&fit)
+            ),
+            table.dropped_lines(),
+            out,
+        ),
+        Format::Json => print_json(to_json(&fit)?, &registry.name(), table.dropped_lines(), out),
+    }
+}
+
+/// `cohort roc`: the ROC curve of the score against the response.
+fn roc(
+    registry: &Registry,
+    response: String,
+    score: String,
+    side: PositiveSide,
+    score_label: Option<&str>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let table = read_binary(registry, &response, std::slice::from_ref(&score))?;
+    let scores: Vec<f64> = table.covariates().iter().map(|row| row[0]).collect();
+    let curve = sirt_survival::roc(&scores, table.responses(), side)
+        .map_err(|e| model_error(registry, e))?;
+    match registry.format {
+        Format::Text => print_text(
+            &format!(
+                "Registry {}: response column \"{}\", score column \"{}\"\n{}",
+                registry.name(),
+                response,
+                score,
+                sirt_survival::roc_summary_text(&curve, score_label.unwrap_or(&score))
+            ),
+            table.dropped_lines(),
+            out,
+        ),
+        Format::Json => {
+            let mut v = to_json(&curve)?;
+            if let Value::Object(map) = &mut v {
+                map.insert("response".into(), Value::from(response));
+                map.insert("score".into(), Value::from(score));
+            }
+            print_json(v, &registry.name(), table.dropped_lines(), out)
         }
     }
 }

@@ -8,8 +8,10 @@ use sirt_dose::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
 use sirt_dosimetry::{
     ActivityInput, DensityInput, EngineChoice, Request, Role, VoxelDosimetry, run as run_dosimetry,
 };
+use sirt_geometry::{FrameOfReference, Rigid};
 use sirt_imaging::{
-    StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect, load_structures,
+    LoadedPet, StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect,
+    load_structures,
 };
 use sirt_nuclides::{KConvention, Nuclide};
 use sirt_units::{Activity, Fraction, Instant};
@@ -162,23 +164,7 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
     let activity = match a.kind {
         Kind::Maa => {
             image = load_spect(&a.activity, frame).map_err(input)?;
-            let administered = a.administered.ok_or_else(|| {
-                input(anyhow!(
-                    "--kind maa needs --administered (the planned activity)"
-                ))
-            })?;
-            let lsf = a.lsf.ok_or_else(|| {
-                input(anyhow!(
-                    "--kind maa needs --lsf (the lung shunt fraction, 0–1)"
-                ))
-            })?;
-            let lsf = Fraction::new(lsf)
-                .filter(|f| f.value() < 1.0)
-                .ok_or_else(|| input(anyhow!("--lsf must be from 0 to below 1, found {lsf}")))?;
-            if lsf.value() > 0.0 && a.lungs.is_none() {
-                notes
-                    .push("no --lungs structure: the lung counts keep the liver scale".to_string());
-            }
+            let (administered, lsf) = maa_scaling(&a, &mut notes)?;
             ActivityInput::MaaPredictive {
                 counts: &image,
                 administered,
@@ -188,30 +174,7 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
         }
         Kind::Pet => {
             let pet = load_pet(&a.activity, frame).map_err(input)?;
-            let administration = a.administration.clone().ok_or_else(|| {
-                input(anyhow!(
-                    "--kind pet needs --administration (the instant of the injection, with its zone)"
-                ))
-            })?;
-            notes.extend(pet.notes.iter().cloned());
-            let reference = if pet.corrected_to_administration {
-                administration.clone()
-            } else {
-                match &pet.reference {
-                    Some(r) => {
-                        let (i, note) =
-                            instant_of(r, administration.zoned().time_zone()).map_err(input)?;
-                        notes.extend(note);
-                        i
-                    }
-                    None => {
-                        return Err(input(anyhow!(
-                            "{}: a NIfTI PET has no reference time; use DICOM or --kind self-calibrated",
-                            a.activity.display()
-                        )));
-                    }
-                }
-            };
+            let (reference, administration) = pet_times(&a, &pet, &mut notes)?;
             image = pet.image;
             ActivityInput::Pet {
                 bq_per_ml: &image,
@@ -234,25 +197,7 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
             }
         }
     };
-    let activity_frame = match &activity {
-        ActivityInput::MaaPredictive { counts, .. } => counts.grid().frame.clone(),
-        ActivityInput::Pet { bq_per_ml, .. } => bq_per_ml.grid().frame.clone(),
-        ActivityInput::SelfCalibrated { image, .. } => image.grid().frame.clone(),
-    };
-    let ct_from_activity = match &a.registration {
-        Some(p) if activity_frame != ct.grid().frame => {
-            let r = sirt_imaging::load_registration(p).map_err(input)?;
-            Some(r.between(&ct.grid().frame, &activity_frame).ok_or_else(|| {
-                input(anyhow!(
-                    "--registration {}: no transform between the CT (frame {}) and the activity image (frame {})",
-                    p.display(),
-                    ct.grid().frame.0,
-                    activity_frame.0
-                ))
-            })?)
-        }
-        _ => None,
-    };
+    let ct_from_activity = ct_from_activity(&a, &ct.grid().frame, &activity)?;
     let result = run_dosimetry(&Request {
         activity,
         density: DensityInput::FromCt {
@@ -271,21 +216,109 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
         vx_gy: DEFAULT_VX_GY.to_vec(),
     })
     .map_err(input)?;
-    let all_notes = notes;
     if let Some(dir) = &a.out {
         write_outputs(dir, &result, loaded.study.as_ref())?;
     }
-    match a.format {
+    print_result(a.format, &result, &notes, out)
+}
+
+/// The planned activity and the LSF that scale MAA counts, with a note when the lungs have no
+/// structure of their own.
+fn maa_scaling(a: &DoseArgs, notes: &mut Vec<String>) -> Result<(Activity, Fraction)> {
+    let administered = a.administered.ok_or_else(|| {
+        input(anyhow!(
+            "--kind maa needs --administered (the planned activity)"
+        ))
+    })?;
+    let lsf = a.lsf.ok_or_else(|| {
+        input(anyhow!(
+            "--kind maa needs --lsf (the lung shunt fraction, 0–1)"
+        ))
+    })?;
+    let lsf = Fraction::new(lsf)
+        .filter(|f| f.value() < 1.0)
+        .ok_or_else(|| input(anyhow!("--lsf must be from 0 to below 1, found {lsf}")))?;
+    if lsf.value() > 0.0 && a.lungs.is_none() {
+        notes.push("no --lungs structure: the lung counts keep the liver scale".to_string());
+    }
+    Ok((administered, lsf))
+}
+
+/// The PET's reference instant and the administration (`--administration`), with the notes on
+/// how the reference was found.
+fn pet_times(a: &DoseArgs, pet: &LoadedPet, notes: &mut Vec<String>) -> Result<(Instant, Instant)> {
+    let administration = a.administration.clone().ok_or_else(|| {
+        input(anyhow!(
+            "--kind pet needs --administration (the instant of the injection, with its zone)"
+        ))
+    })?;
+    notes.extend(pet.notes.iter().cloned());
+    let reference = if pet.corrected_to_administration {
+        administration.clone()
+    } else {
+        match &pet.reference {
+            Some(r) => {
+                let (i, note) = instant_of(r, administration.zoned().time_zone()).map_err(input)?;
+                notes.extend(note);
+                i
+            }
+            None => {
+                return Err(input(anyhow!(
+                    "{}: a NIfTI PET has no reference time; use DICOM or --kind self-calibrated",
+                    a.activity.display()
+                )));
+            }
+        }
+    };
+    Ok((reference, administration))
+}
+
+/// The rigid transform from the activity image to the CT (`--registration`), when their frames
+/// of reference differ.
+fn ct_from_activity(
+    a: &DoseArgs,
+    ct_frame: &FrameOfReference,
+    activity: &ActivityInput<'_>,
+) -> Result<Option<Rigid>> {
+    let activity_frame = match activity {
+        ActivityInput::MaaPredictive { counts, .. } => counts.grid().frame.clone(),
+        ActivityInput::Pet { bq_per_ml, .. } => bq_per_ml.grid().frame.clone(),
+        ActivityInput::SelfCalibrated { image, .. } => image.grid().frame.clone(),
+    };
+    match &a.registration {
+        Some(p) if activity_frame != *ct_frame => {
+            let r = sirt_imaging::load_registration(p).map_err(input)?;
+            Ok(Some(r.between(ct_frame, &activity_frame).ok_or_else(|| {
+                input(anyhow!(
+                    "--registration {}: no transform between the CT (frame {}) and the activity image (frame {})",
+                    p.display(),
+                    ct_frame.0,
+                    activity_frame.0
+                ))
+            })?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Prints the voxel dosimetry report (text) or its JSON.
+fn print_result(
+    format: Format,
+    result: &VoxelDosimetry,
+    notes: &[String],
+    out: &mut impl Write,
+) -> Result<()> {
+    match format {
         Format::Text => out.write_all(
             sirt_report::document::to_text(&sirt_report::voxel::voxel_document(
                 "sirtplan voxel dosimetry",
-                &result,
-                &all_notes,
+                result,
+                notes,
             ))
             .as_bytes(),
         )?,
         Format::Json => {
-            let v = sirt_report::voxel::voxel_json(&result, &all_notes);
+            let v = sirt_report::voxel::voxel_json(result, notes);
             writeln!(
                 out,
                 "{}",

@@ -4,6 +4,9 @@
 //! A rule has the record shape of `sirt-rules`: id, title, quantity, comparison, threshold with
 //! its unit, status on violation, source, evidence, note; plus the group it belongs to and an
 //! optional grade filter. A value the record does not give is `not evaluated` with the reason.
+//! The files are read, merged and checked by the rule engine of `sirt-rules`
+//! ([`sirt_rules::engine::RuleSet`]): [`EligibilityRule`] is its [`RuleRecord`], [`Quantity`] its
+//! [`RuleQuantity`].
 
 use crate::labs::{UnitTable, parse_with_units};
 use crate::record::{

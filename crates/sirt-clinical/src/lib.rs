@@ -4,11 +4,11 @@
 //! | module | what |
 //! |---|---|
 //! | `labs` | [`BilirubinValue`] (sirt-units [`Bilirubin`] with the unit it was written in); the lab quantities [`Albumin`], [`Creatinine`], [`Inr`], [`CellCount`], [`EnzymeActivity`], [`Sodium`], [`Gfr`] are sirt-units', re-exported |
-//! | `record` | [`PatientRecord`] from TOML (`FORMAT.md`): grade and Ki-67, burden, extrahepatic disease, labs with units, clinical state, earlier treatments, follow-up observations; [`RecordError`] names file, field, expected, found |
+//! | `record` | [`PatientRecord`] from TOML (`FORMAT.md`), or from laboratory visits ([`LabRecordInput`], [`PatientRecord::from_lab_visits`]: the same validation, no TOML text): grade and Ki-67, burden, extrahepatic disease, labs with units, clinical state, earlier treatments, follow-up observations; [`RecordError`] names file, field, expected, found |
 //! | `scores` | [`albi`] (and mALBI), [`child_pugh`], [`meld`], [`meld_na`], [`meld3`] |
 //! | `ctcae` | [`grade`]: CTCAE v5.0 with baseline-normal / baseline-abnormal rules and explicit anticoagulation for the INR; [`CtcaeVersion`] 4.03 and 6.0 give [`CtcaeError::UnsupportedVersion`] |
 //! | `timeline` | [`grade_labs`] → [`Timeline`]: baseline grade, worst grade after SIRT and its day, REILD (Braat 2017) and Braat's hepatotoxicity grade |
-//! | `eligibility` | [`RuleSet`] of cited rules (`data/*.toml`, site files add or override by id) and [`assess_eligibility`] → [`Assessment`] |
+//! | `eligibility` | [`RuleSet`] of cited rules (`data/*.toml`, site files add or override by id; the `sirt-rules` engine over [`EligibilityRule`]) and [`assess_eligibility`] → [`Assessment`] |
 //! | `render` | [`render_assessment`], [`render_timeline`]: plain text |
 //! | `radiobiology` | [`bed_permanent_implant`], [`eqd2`]: Dale's BED for microspheres |
 //!
@@ -51,9 +51,10 @@ pub use labs::{BilirubinUnit, BilirubinValue, UnitTable};
 pub use radiobiology::{Bed, LqParameters, RadiobiologyError, bed_permanent_implant, eqd2};
 pub use record::{
     Ascites, Clinical, Distribution, Encephalopathy, Extrahepatic, KI67_G2_FROM, KI67_G3_ABOVE,
-    LabSet, LiverDisease, LiverTreatment, NetGrade, Observation, Patient, PatientRecord, PriorKind,
-    PriorOutcome, PriorTreatment, RecordError, ReferenceRanges, SecretorySyndrome, Sex, Treatment,
-    Tumour, latest, who2019_grade_from_ki67,
+    LAB_KEYS, LabInput, LabRecordInput, LabSet, LabVisit, LiverDisease, LiverTreatment, NetGrade,
+    Observation, Patient, PatientRecord, PriorKind, PriorOutcome, PriorTreatment,
+    REFERENCE_RANGE_KEYS, RecordError, ReferenceRanges, SecretorySyndrome, Sex, Treatment, Tumour,
+    latest, who2019_grade_from_ki67,
 };
 pub use render::{render_assessment, render_timeline};
 pub use scores::{

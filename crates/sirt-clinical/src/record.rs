@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use thiserror::Error;
 
+mod visits;
+pub use visits::{LAB_KEYS, LabInput, LabRecordInput, LabVisit, REFERENCE_RANGE_KEYS};
+
 /// A patient record that cannot be read.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum RecordError {
@@ -778,43 +781,73 @@ impl Ctx<'_> {
         v.as_ref().map(|v| self.date(v, field)).transpose()
     }
 
+    /// The validated record: each part in turn, in the order of the document, so that the first
+    /// invalid field is the one named.
     fn record(&self, r: raw::RawRecord) -> Result<PatientRecord, RecordError> {
-        if r.patient.id.trim().is_empty() {
+        Ok(PatientRecord {
+            file: self.file.to_owned(),
+            patient: self.patient(r.patient)?,
+            tumour: self.tumour(r.tumour)?,
+            liver: self.liver(r.liver)?,
+            extrahepatic: self.extrahepatic(r.extrahepatic)?,
+            clinical: self.clinical(r.clinical)?,
+            findings: self.findings(r.findings)?,
+            reference_ranges: self.reference_ranges(&r.reference_ranges)?,
+            prior_treatments: self.prior_treatments(r.prior_treatments)?,
+            treatment: self.treatment(r.treatment)?,
+            labs: self.lab_series(r.labs)?,
+            observations: self.observations(r.observations)?,
+        })
+    }
+
+    fn patient(&self, p: raw::RawPatient) -> Result<Patient, RecordError> {
+        if p.id.trim().is_empty() {
             return Err(self.invalid("patient.id", "an identifier", "an empty text"));
         }
-        let patient = Patient {
-            id: r.patient.id,
-            sex: r.patient.sex,
-            assessment_date: self
-                .opt_date(&r.patient.assessment_date, "patient.assessment_date")?,
-        };
-        let tumour = Tumour {
-            primary: r.tumour.primary,
-            grade: r.tumour.grade,
-            ki67: self.fraction(&r.tumour.ki67, "tumour.ki67")?,
-            secretory_syndrome: r.tumour.secretory_syndrome,
-        };
-        let liver = LiverDisease {
-            tumour_burden: self.fraction(&r.liver.tumour_burden, "liver.tumour_burden")?,
-            distribution: r.liver.distribution,
-            multifocal: r.liver.multifocal,
-            infiltrative: r.liver.infiltrative,
-            hypovascular: r.liver.hypovascular,
-            bulky: r.liver.bulky,
-        };
-        if r.extrahepatic.present == Some(false) && !r.extrahepatic.sites.is_empty() {
+        Ok(Patient {
+            id: p.id,
+            sex: p.sex,
+            assessment_date: self.opt_date(&p.assessment_date, "patient.assessment_date")?,
+        })
+    }
+
+    fn tumour(&self, t: raw::RawTumour) -> Result<Tumour, RecordError> {
+        Ok(Tumour {
+            primary: t.primary,
+            grade: t.grade,
+            ki67: self.fraction(&t.ki67, "tumour.ki67")?,
+            secretory_syndrome: t.secretory_syndrome,
+        })
+    }
+
+    fn liver(&self, l: raw::RawLiver) -> Result<LiverDisease, RecordError> {
+        Ok(LiverDisease {
+            tumour_burden: self.fraction(&l.tumour_burden, "liver.tumour_burden")?,
+            distribution: l.distribution,
+            multifocal: l.multifocal,
+            infiltrative: l.infiltrative,
+            hypovascular: l.hypovascular,
+            bulky: l.bulky,
+        })
+    }
+
+    fn extrahepatic(&self, e: raw::RawExtrahepatic) -> Result<Extrahepatic, RecordError> {
+        if e.present == Some(false) && !e.sites.is_empty() {
             return Err(self.invalid(
                 "extrahepatic.sites",
                 "no sites when `present = false`",
-                format!("{} site(s)", r.extrahepatic.sites.len()),
+                format!("{} site(s)", e.sites.len()),
             ));
         }
-        let extrahepatic = Extrahepatic {
-            present: r.extrahepatic.present,
-            sites: r.extrahepatic.sites,
-            liver_dominant: r.extrahepatic.liver_dominant,
-        };
-        let ecog = match r.clinical.ecog {
+        Ok(Extrahepatic {
+            present: e.present,
+            sites: e.sites,
+            liver_dominant: e.liver_dominant,
+        })
+    }
+
+    fn clinical(&self, c: raw::RawClinical) -> Result<Clinical, RecordError> {
+        let ecog = match c.ecog {
             None => None,
             Some(e @ 0..=5) => Some(e as u8),
             Some(e) => {
@@ -825,35 +858,46 @@ impl Ctx<'_> {
                 ));
             }
         };
-        let life_expectancy_months = match &r.clinical.life_expectancy {
-            None => None,
-            Some(toml::Value::String(s)) => Some(
+        let life_expectancy_months = self.life_expectancy(&c.life_expectancy)?;
+        Ok(Clinical {
+            ecog,
+            ascites: c.ascites,
+            encephalopathy: c.encephalopathy,
+            anticoagulated: c.anticoagulated,
+            anticoagulant: c.anticoagulant,
+            dialysis: c.dialysis,
+            life_expectancy_months,
+            imaging_date: self.opt_date(&c.imaging_date, "clinical.imaging_date")?,
+        })
+    }
+
+    /// `clinical.life_expectancy` in months.
+    fn life_expectancy(&self, v: &Option<toml::Value>) -> Result<Option<f64>, RecordError> {
+        let field = "clinical.life_expectancy";
+        match v {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => {
                 parse_with_units(s, MONTH_UNITS, "a life expectancy", "6 months")
-                    .map(|(m, _)| m)
+                    .map(|(m, _)| Some(m))
                     .map_err(|e| {
                         let (expected, found) = describe(&e);
-                        self.invalid("clinical.life_expectancy", expected, found)
-                    })?,
-            ),
-            Some(other) => {
-                return Err(self.invalid(
-                    "clinical.life_expectancy",
-                    "a life expectancy with a unit (months, years), e.g. \"6 months\"",
-                    value_text(other),
-                ));
+                        self.invalid(field, expected, found)
+                    })
             }
-        };
-        let clinical = Clinical {
-            ecog,
-            ascites: r.clinical.ascites,
-            encephalopathy: r.clinical.encephalopathy,
-            anticoagulated: r.clinical.anticoagulated,
-            anticoagulant: r.clinical.anticoagulant,
-            dialysis: r.clinical.dialysis,
-            life_expectancy_months,
-            imaging_date: self.opt_date(&r.clinical.imaging_date, "clinical.imaging_date")?,
-        };
-        for key in r.findings.keys() {
+            Some(other) => Err(self.invalid(
+                field,
+                "a life expectancy with a unit (months, years), e.g. \"6 months\"",
+                value_text(other),
+            )),
+        }
+    }
+
+    /// The findings, their names checked.
+    fn findings(
+        &self,
+        findings: BTreeMap<String, bool>,
+    ) -> Result<BTreeMap<String, bool>, RecordError> {
+        for key in findings.keys() {
             let ok = !key.is_empty()
                 && key
                     .chars()
@@ -866,8 +910,11 @@ impl Ctx<'_> {
                 ));
             }
         }
-        let rr = &r.reference_ranges;
-        let reference_ranges = ReferenceRanges {
+        Ok(findings)
+    }
+
+    fn reference_ranges(&self, rr: &raw::RawRanges) -> Result<ReferenceRanges, RecordError> {
+        Ok(ReferenceRanges {
             bilirubin_uln: self.opt_qty(&rr.bilirubin_uln, "reference_ranges.bilirubin_uln")?,
             ast_uln: self.opt_qty(&rr.ast_uln, "reference_ranges.ast_uln")?,
             alt_uln: self.opt_qty(&rr.alt_uln, "reference_ranges.alt_uln")?,
@@ -875,33 +922,50 @@ impl Ctx<'_> {
             ggt_uln: self.opt_qty(&rr.ggt_uln, "reference_ranges.ggt_uln")?,
             albumin_lln: self.opt_qty(&rr.albumin_lln, "reference_ranges.albumin_lln")?,
             platelets_lln: self.opt_qty(&rr.platelets_lln, "reference_ranges.platelets_lln")?,
-        };
-        let prior_treatments = match r.prior_treatments {
-            None => None,
-            Some(list) => Some(
-                list.into_iter()
-                    .enumerate()
-                    .map(|(i, p)| self.prior(i, p))
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
-        };
-        let treatment = match r.treatment {
-            None => None,
-            Some(t) => Some(Treatment {
+        })
+    }
+
+    fn prior_treatments(
+        &self,
+        list: Option<Vec<raw::RawPrior>>,
+    ) -> Result<Option<Vec<PriorTreatment>>, RecordError> {
+        list.map(|list| {
+            list.into_iter()
+                .enumerate()
+                .map(|(i, p)| self.prior(i, p))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()
+    }
+
+    fn treatment(&self, t: Option<raw::RawTreatment>) -> Result<Option<Treatment>, RecordError> {
+        t.map(|t| {
+            Ok(Treatment {
                 date: self.date(&t.date, "treatment.date")?,
                 device: t.device,
                 extent: t.extent,
-            }),
-        };
-        let mut labs = r
-            .labs
+            })
+        })
+        .transpose()
+    }
+
+    /// The lab sets, each named by its place in the record, sorted by date.
+    fn lab_series(&self, labs: Vec<raw::RawLabs>) -> Result<Vec<LabSet>, RecordError> {
+        let mut labs = labs
             .into_iter()
             .enumerate()
             .map(|(i, l)| self.labs(i, l))
             .collect::<Result<Vec<_>, _>>()?;
         labs.sort_by_key(|l| l.date);
-        let mut observations = r
-            .observations
+        Ok(labs)
+    }
+
+    /// The observations, each named by its place in the record, sorted by date.
+    fn observations(
+        &self,
+        observations: Vec<raw::RawObservation>,
+    ) -> Result<Vec<Observation>, RecordError> {
+        let mut observations = observations
             .into_iter()
             .enumerate()
             .map(|(i, o)| {
@@ -919,20 +983,7 @@ impl Ctx<'_> {
             })
             .collect::<Result<Vec<_>, RecordError>>()?;
         observations.sort_by_key(|o| o.date);
-        Ok(PatientRecord {
-            file: self.file.to_owned(),
-            patient,
-            tumour,
-            liver,
-            extrahepatic,
-            clinical,
-            findings: r.findings,
-            reference_ranges,
-            prior_treatments,
-            treatment,
-            labs,
-            observations,
-        })
+        Ok(observations)
     }
 
     fn prior(&self, i: usize, p: raw::RawPrior) -> Result<PriorTreatment, RecordError> {

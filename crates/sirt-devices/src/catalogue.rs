@@ -204,132 +204,34 @@ impl Catalogue {
     }
 }
 
+/// Builds the refusals of one device of a catalogue.
+struct Refusal<'a> {
+    origin: &'a str,
+    device: &'a str,
+}
+
+impl Refusal<'_> {
+    fn invalid(&self, field: &str, expected: &str, found: String) -> CatalogueError {
+        CatalogueError::Invalid {
+            origin: self.origin.to_owned(),
+            device: self.device.to_owned(),
+            field: field.to_owned(),
+            expected: expected.to_owned(),
+            found,
+        }
+    }
+}
+
 fn convert(d: RawDevice, origin: &str) -> Result<Device, CatalogueError> {
-    let invalid = |field: &str, expected: &str, found: String| CatalogueError::Invalid {
-        origin: origin.to_owned(),
-        device: d.id.clone(),
-        field: field.to_owned(),
-        expected: expected.to_owned(),
-        found,
+    let refusal = Refusal {
+        origin,
+        device: &d.id,
     };
-    let nuclide: Nuclide = d
-        .nuclide
-        .parse()
-        .map_err(|e: sirt_nuclides::UnknownNuclide| {
-            invalid("nuclide", "Y-90, Ho-166, Tc-99m or Lu-177", e.0)
-        })?;
-    let k_convention: KConvention = d.k_convention.parse().map_err(|_| {
-        invalid(
-            "k_convention",
-            "a K convention name or a number of Gy·kg/GBq",
-            d.k_convention.clone(),
-        )
-    })?;
-    k_convention.resolve(nuclide).map_err(|e| {
-        invalid(
-            "k_convention",
-            "a convention valid for the nuclide",
-            e.to_string(),
-        )
-    })?;
-    let mut vials = d.vial_activities.clone();
-    if vials.iter().any(|v| !v.is_positive()) {
-        return Err(invalid(
-            "vial_activities",
-            "activities above zero",
-            format!("{vials:?}"),
-        ));
-    }
-    vials.sort_by(|a, b| a.total_cmp(b));
-    match d.ordering {
-        Ordering::Vials | Ordering::Fraction if vials.is_empty() => {
-            return Err(invalid(
-                "vial_activities",
-                "at least one vial activity for this ordering",
-                "none".into(),
-            ));
-        }
-        Ordering::PatientSpecific if !vials.is_empty() => {
-            return Err(invalid(
-                "vial_activities",
-                "no vial sizes for patient-specific ordering",
-                format!("{} sizes", vials.len()),
-            ));
-        }
-        _ => {}
-    }
-    let c = &d.calibration;
-    let weekday = match &c.weekday {
-        None => None,
-        Some(w) => Some(parse_weekday(w).ok_or_else(|| {
-            invalid(
-                "calibration.weekday",
-                "a day name such as \"sunday\"",
-                w.clone(),
-            )
-        })?),
-    };
-    let (time, zone) = if c.at_treatment {
-        (jiff::civil::Time::midnight(), String::new())
-    } else {
-        let t = c.time.as_deref().ok_or_else(|| {
-            invalid(
-                "calibration.time",
-                "a clock time \"HH:MM\"",
-                "nothing".into(),
-            )
-        })?;
-        let time: jiff::civil::Time = t
-            .parse()
-            .map_err(|_| invalid("calibration.time", "a clock time \"HH:MM\"", t.to_owned()))?;
-        let zone = c.zone.clone().ok_or_else(|| {
-            invalid(
-                "calibration.zone",
-                "an IANA zone such as \"America/New_York\"",
-                "nothing".into(),
-            )
-        })?;
-        jiff::tz::TimeZone::get(&zone).map_err(|_| {
-            invalid(
-                "calibration.zone",
-                "an IANA zone such as \"America/New_York\"",
-                zone.clone(),
-            )
-        })?;
-        (time, zone)
-    };
-    let (usable_from, usable_to) = match (c.usable_from, c.usable_to, c.at_treatment) {
-        (Some(a), Some(b), _) => (a, b),
-        (None, None, true) => (TimeSpan::from_seconds(0.0), TimeSpan::from_seconds(0.0)),
-        _ => {
-            return Err(invalid(
-                "calibration.usable_from / usable_to",
-                "both limits of the usable window",
-                "one or none".into(),
-            ));
-        }
-    };
-    if usable_to < usable_from {
-        return Err(invalid(
-            "calibration.usable_to",
-            "a limit after usable_from",
-            format!("{usable_to}"),
-        ));
-    }
+    let (nuclide, k_convention) = nuclide_and_k(&d, &refusal)?;
+    let vials = vial_sizes(&d, &refusal)?;
+    let calibration = calibration(&d.calibration, &refusal)?;
     if let Some(b) = &d.lsf_bands {
-        for (n, band) in b.bands.iter().enumerate() {
-            let ok = (0.0..=1.0).contains(&band.lower)
-                && (0.0..=1.0).contains(&band.upper)
-                && band.lower <= band.upper
-                && band.factor.is_none_or(|f| (0.0..=1.0).contains(&f));
-            if !ok {
-                return Err(invalid(
-                    &format!("lsf_bands.bands[{n}]"),
-                    "0 ≤ lower ≤ upper ≤ 1 (fractions) and a factor in [0, 1] or none",
-                    format!("{band:?}"),
-                ));
-            }
-        }
+        check_lsf_bands(b, &refusal)?;
     }
     Ok(Device {
         id: d.id.clone(),
@@ -343,18 +245,159 @@ fn convert(d: RawDevice, origin: &str) -> Result<Device, CatalogueError> {
         vial_source: d.vial_source,
         activity_per_sphere: d.activity_per_sphere,
         activity_per_sphere_source: d.activity_per_sphere_source,
-        calibration: CalibrationSchedule {
-            weekday,
-            time,
-            zone,
-            at_treatment: c.at_treatment,
-            usable_from,
-            usable_to,
-            verified: c.verified,
-            source: c.source.clone(),
-        },
+        calibration,
         lsf_bands: d.lsf_bands,
     })
+}
+
+/// The nuclide and the K convention, which must resolve for that nuclide.
+fn nuclide_and_k(d: &RawDevice, r: &Refusal<'_>) -> Result<(Nuclide, KConvention), CatalogueError> {
+    let nuclide: Nuclide = d
+        .nuclide
+        .parse()
+        .map_err(|e: sirt_nuclides::UnknownNuclide| {
+            r.invalid("nuclide", "Y-90, Ho-166, Tc-99m or Lu-177", e.0)
+        })?;
+    let k_convention: KConvention = d.k_convention.parse().map_err(|_| {
+        r.invalid(
+            "k_convention",
+            "a K convention name or a number of Gy·kg/GBq",
+            d.k_convention.clone(),
+        )
+    })?;
+    k_convention.resolve(nuclide).map_err(|e| {
+        r.invalid(
+            "k_convention",
+            "a convention valid for the nuclide",
+            e.to_string(),
+        )
+    })?;
+    Ok((nuclide, k_convention))
+}
+
+/// The vial activities, sorted: above zero, at least one for vials and fractions, none for
+/// patient-specific ordering.
+fn vial_sizes(d: &RawDevice, r: &Refusal<'_>) -> Result<Vec<Activity>, CatalogueError> {
+    let mut vials = d.vial_activities.clone();
+    if vials.iter().any(|v| !v.is_positive()) {
+        return Err(r.invalid(
+            "vial_activities",
+            "activities above zero",
+            format!("{vials:?}"),
+        ));
+    }
+    vials.sort_by(|a, b| a.total_cmp(b));
+    match d.ordering {
+        Ordering::Vials | Ordering::Fraction if vials.is_empty() => Err(r.invalid(
+            "vial_activities",
+            "at least one vial activity for this ordering",
+            "none".into(),
+        )),
+        Ordering::PatientSpecific if !vials.is_empty() => Err(r.invalid(
+            "vial_activities",
+            "no vial sizes for patient-specific ordering",
+            format!("{} sizes", vials.len()),
+        )),
+        _ => Ok(vials),
+    }
+}
+
+/// The calibration schedule: weekday, clock time and zone (none when calibrated at treatment),
+/// and the usable window.
+fn calibration(c: &RawCalibration, r: &Refusal<'_>) -> Result<CalibrationSchedule, CatalogueError> {
+    let weekday = match &c.weekday {
+        None => None,
+        Some(w) => Some(parse_weekday(w).ok_or_else(|| {
+            r.invalid(
+                "calibration.weekday",
+                "a day name such as \"sunday\"",
+                w.clone(),
+            )
+        })?),
+    };
+    let (time, zone) = if c.at_treatment {
+        (jiff::civil::Time::midnight(), String::new())
+    } else {
+        calibration_time(c, r)?
+    };
+    let (usable_from, usable_to) = match (c.usable_from, c.usable_to, c.at_treatment) {
+        (Some(a), Some(b), _) => (a, b),
+        (None, None, true) => (TimeSpan::from_seconds(0.0), TimeSpan::from_seconds(0.0)),
+        _ => {
+            return Err(r.invalid(
+                "calibration.usable_from / usable_to",
+                "both limits of the usable window",
+                "one or none".into(),
+            ));
+        }
+    };
+    if usable_to < usable_from {
+        return Err(r.invalid(
+            "calibration.usable_to",
+            "a limit after usable_from",
+            format!("{usable_to}"),
+        ));
+    }
+    Ok(CalibrationSchedule {
+        weekday,
+        time,
+        zone,
+        at_treatment: c.at_treatment,
+        usable_from,
+        usable_to,
+        verified: c.verified,
+        source: c.source.clone(),
+    })
+}
+
+/// The calibration clock time and its IANA zone.
+fn calibration_time(
+    c: &RawCalibration,
+    r: &Refusal<'_>,
+) -> Result<(jiff::civil::Time, String), CatalogueError> {
+    let t = c.time.as_deref().ok_or_else(|| {
+        r.invalid(
+            "calibration.time",
+            "a clock time \"HH:MM\"",
+            "nothing".into(),
+        )
+    })?;
+    let time: jiff::civil::Time = t
+        .parse()
+        .map_err(|_| r.invalid("calibration.time", "a clock time \"HH:MM\"", t.to_owned()))?;
+    let zone = c.zone.clone().ok_or_else(|| {
+        r.invalid(
+            "calibration.zone",
+            "an IANA zone such as \"America/New_York\"",
+            "nothing".into(),
+        )
+    })?;
+    jiff::tz::TimeZone::get(&zone).map_err(|_| {
+        r.invalid(
+            "calibration.zone",
+            "an IANA zone such as \"America/New_York\"",
+            zone.clone(),
+        )
+    })?;
+    Ok((time, zone))
+}
+
+/// Each LSF band: 0 ≤ lower ≤ upper ≤ 1 and a factor in [0, 1] or none.
+fn check_lsf_bands(b: &LsfBands, r: &Refusal<'_>) -> Result<(), CatalogueError> {
+    for (n, band) in b.bands.iter().enumerate() {
+        let ok = (0.0..=1.0).contains(&band.lower)
+            && (0.0..=1.0).contains(&band.upper)
+            && band.lower <= band.upper
+            && band.factor.is_none_or(|f| (0.0..=1.0).contains(&f));
+        if !ok {
+            return Err(r.invalid(
+                &format!("lsf_bands.bands[{n}]"),
+                "0 ≤ lower ≤ upper ≤ 1 (fractions) and a factor in [0, 1] or none",
+                format!("{band:?}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_weekday(s: &str) -> Option<jiff::civil::Weekday> {

@@ -185,66 +185,18 @@ pub fn dvh_labels(
     dx_percent: &[f64],
     vx_gy: &[f64],
 ) -> Result<Vec<Dvh>, DoseError> {
-    if !dose.grid().same_as(labels.grid())
-        || density.is_some_and(|r| !dose.grid().same_as(r.grid()))
-    {
-        return Err(DoseError::Input(
-            "dose, labels and density must share one grid".into(),
-        ));
-    }
-    if !(bin_gy.is_finite() && bin_gy > 0.0) {
-        return Err(DoseError::Input(format!(
-            "DVH bin width must be above 0 Gy, found {bin_gy}"
-        )));
-    }
+    check_label_inputs(dose, labels, structures, density, bin_gy)?;
     let voxel_ml = dose.grid().voxel_volume_mm3() / 1000.0;
-    if structures.len() >= usize::from(NO_SLOT) {
-        return Err(DoseError::Input(format!(
-            "at most {} structures per label-map DVH, found {}",
-            NO_SLOT - 1,
-            structures.len()
-        )));
-    }
-    // Label → structure index (u8: the table stays in L1/L2 cache).
-    let slot: Vec<u8> = {
-        let mut s = vec![NO_SLOT; usize::from(u16::MAX) + 1];
-        for (n, &l) in structures.iter().enumerate() {
-            s[usize::from(l)] = n as u8;
-        }
-        s
-    };
+    let slot = label_slots(structures);
     let inv_bin = 1.0 / bin_gy;
-    // Histograms grow to the largest bin met; the boundary table covers the V_x levels.
-    let level_bins = vx_gy
-        .iter()
-        .map(|&x| (x.max(0.0) * inv_bin).floor())
-        .filter(|b| b.is_finite())
-        .fold(0.0f64, f64::max);
-    let nbins = (level_bins as usize).saturating_add(1).min(1 << 24);
-    // (H3) exactly: a voxel in a bin above the one holding x has D ≥ x; only voxels in the bin
-    // holding x are compared with x. `boundary[b]` has bit j set when level j falls in bin b.
-    let exact_vx = vx_gy.len() <= 32;
-    let mut boundary = vec![0u32; nbins];
-    let mut first_bin_above: Vec<usize> = Vec::with_capacity(vx_gy.len());
-    for (j, &x) in vx_gy.iter().enumerate() {
-        let b = (x.max(0.0) * inv_bin).floor();
-        let b = if b.is_finite() {
-            b as usize
-        } else {
-            usize::MAX
-        };
-        if exact_vx && b < nbins {
-            boundary[b] |= 1 << j;
-        }
-        first_bin_above.push(b.saturating_add(1));
-    }
+    let levels = VxLevels::new(vx_gy, inv_bin);
     let pass = Pass {
         dose: dose.data(),
         labels: labels.data(),
         slot: &slot,
         inv_bin,
-        boundary: &boundary,
-        exact_vx,
+        boundary: &levels.boundary,
+        exact_vx: levels.exact,
         vx_gy,
         structures: structures.len(),
     };
@@ -263,80 +215,191 @@ pub fn dvh_labels(
                 .collect()
         }
     };
-    // V_x weight: the boundary bin's exact part plus every bin above it.
     let accs: Vec<Acc> = accs
         .into_iter()
-        .map(|mut a| {
-            if exact_vx {
-                for (j, v) in a.vx_boundary.iter_mut().enumerate() {
-                    let from = first_bin_above[j].min(a.hist.len());
-                    *v += a.hist[from..].iter().sum::<f64>();
-                }
-            }
-            // Trim the histogram after the structure's own maximum (as the per-mask DVH does).
-            let last = if a.max.is_finite() {
-                ((f64::from(a.max.max(0.0))) * inv_bin) as usize
-            } else {
-                0
-            };
-            a.hist.resize(last + 1, 0.0);
-            a
-        })
+        .map(|a| levels.completed(a, inv_bin))
         .collect();
+    let summary = LabelSummary {
+        bin_gy,
+        mass_weighted: density.is_some(),
+        voxel_ml,
+        dx_percent,
+        vx_gy,
+    };
     structures
         .iter()
         .zip(accs)
-        .map(|(&label, a)| {
-            if let Some((n, v)) = a.bad {
-                if v.is_finite() {
-                    return Err(above_range(n, f64::from(v), bin_gy));
-                }
-                return Err(DoseError::Input(format!("dose voxel {n} is {v}")));
-            }
-            if a.w.is_nan() || a.w <= 0.0 {
-                return Err(DoseError::Input(format!(
-                    "structure with label {label} is empty on the dose grid"
-                )));
-            }
-            let differential: Vec<f64> = a.hist.iter().map(|h| h / a.w).collect();
-            let nbins = differential.len();
-            let mut cumulative = vec![0.0; nbins + 1];
-            for b in (0..nbins).rev() {
-                cumulative[b] = cumulative[b + 1] + differential[b];
-            }
-            let d = dx_percent
-                .iter()
-                .map(|&x| {
-                    let target = x / 100.0 - 1e-12;
-                    (
-                        x,
-                        (0..=nbins)
-                            .rev()
-                            .find(|&b| cumulative[b] >= target)
-                            .unwrap_or(0) as f64
-                            * bin_gy,
-                    )
-                })
-                .collect();
-            Ok(Dvh {
-                bin_gy,
-                mass_weighted: density.is_some(),
-                volume_ml: a.count as f64 * voxel_ml,
-                mass_kg: density.map(|_| a.w),
-                mean_gy: a.wd / a.w,
-                min_gy: f64::from(a.min),
-                max_gy: f64::from(a.max),
-                d,
-                v: vx_gy
-                    .iter()
-                    .zip(&a.vx_boundary)
-                    .map(|(x, v)| (*x, v / a.w))
-                    .collect(),
-                differential,
-                cumulative,
-            })
-        })
+        .map(|(&label, a)| summary.dvh(label, a))
         .collect()
+}
+
+/// One grid for dose, labels and density; a bin width above 0; fewer structures than the
+/// label table's "no structure" slot.
+fn check_label_inputs(
+    dose: &Image<f32>,
+    labels: &Image<u16>,
+    structures: &[u16],
+    density: Option<&Image<f32>>,
+    bin_gy: f64,
+) -> Result<(), DoseError> {
+    if !dose.grid().same_as(labels.grid())
+        || density.is_some_and(|r| !dose.grid().same_as(r.grid()))
+    {
+        return Err(DoseError::Input(
+            "dose, labels and density must share one grid".into(),
+        ));
+    }
+    if !(bin_gy.is_finite() && bin_gy > 0.0) {
+        return Err(DoseError::Input(format!(
+            "DVH bin width must be above 0 Gy, found {bin_gy}"
+        )));
+    }
+    if structures.len() >= usize::from(NO_SLOT) {
+        return Err(DoseError::Input(format!(
+            "at most {} structures per label-map DVH, found {}",
+            NO_SLOT - 1,
+            structures.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Label → structure index (u8: the table stays in L1/L2 cache); [`NO_SLOT`] for labels not
+/// wanted.
+fn label_slots(structures: &[u16]) -> Vec<u8> {
+    let mut s = vec![NO_SLOT; usize::from(u16::MAX) + 1];
+    for (n, &l) in structures.iter().enumerate() {
+        s[usize::from(l)] = n as u8;
+    }
+    s
+}
+
+/// The V_x levels in histogram bins. (H3) exactly: a voxel in a bin above the one holding x has
+/// D ≥ x; only voxels in the bin holding x are compared with x.
+struct VxLevels {
+    /// Whether the levels are counted exactly (at most 32 levels, one bit each).
+    exact: bool,
+    /// `boundary[b]` has bit j set when level j falls in bin b.
+    boundary: Vec<u32>,
+    /// The first bin wholly above each level.
+    first_bin_above: Vec<usize>,
+}
+
+impl VxLevels {
+    fn new(vx_gy: &[f64], inv_bin: f64) -> VxLevels {
+        // Histograms grow to the largest bin met; the boundary table covers the V_x levels.
+        let level_bins = vx_gy
+            .iter()
+            .map(|&x| (x.max(0.0) * inv_bin).floor())
+            .filter(|b| b.is_finite())
+            .fold(0.0f64, f64::max);
+        let nbins = (level_bins as usize).saturating_add(1).min(1 << 24);
+        let exact = vx_gy.len() <= 32;
+        let mut boundary = vec![0u32; nbins];
+        let mut first_bin_above: Vec<usize> = Vec::with_capacity(vx_gy.len());
+        for (j, &x) in vx_gy.iter().enumerate() {
+            let b = (x.max(0.0) * inv_bin).floor();
+            let b = if b.is_finite() {
+                b as usize
+            } else {
+                usize::MAX
+            };
+            if exact && b < nbins {
+                boundary[b] |= 1 << j;
+            }
+            first_bin_above.push(b.saturating_add(1));
+        }
+        VxLevels {
+            exact,
+            boundary,
+            first_bin_above,
+        }
+    }
+
+    /// The structure's sums with each V_x weight completed (the boundary bin's exact part plus
+    /// every bin above it) and the histogram trimmed after the structure's own maximum (as the
+    /// per-mask DVH does).
+    fn completed(&self, mut a: Acc, inv_bin: f64) -> Acc {
+        if self.exact {
+            for (j, v) in a.vx_boundary.iter_mut().enumerate() {
+                let from = self.first_bin_above[j].min(a.hist.len());
+                *v += a.hist[from..].iter().sum::<f64>();
+            }
+        }
+        let last = if a.max.is_finite() {
+            ((f64::from(a.max.max(0.0))) * inv_bin) as usize
+        } else {
+            0
+        };
+        a.hist.resize(last + 1, 0.0);
+        a
+    }
+}
+
+/// What every structure's DVH of [`dvh_labels`] shares.
+struct LabelSummary<'a> {
+    bin_gy: f64,
+    mass_weighted: bool,
+    voxel_ml: f64,
+    dx_percent: &'a [f64],
+    vx_gy: &'a [f64],
+}
+
+impl LabelSummary<'_> {
+    /// The DVH of the structure with label `label` from its completed sums.
+    fn dvh(&self, label: u16, a: Acc) -> Result<Dvh, DoseError> {
+        let bin_gy = self.bin_gy;
+        if let Some((n, v)) = a.bad {
+            if v.is_finite() {
+                return Err(above_range(n, f64::from(v), bin_gy));
+            }
+            return Err(DoseError::Input(format!("dose voxel {n} is {v}")));
+        }
+        if a.w.is_nan() || a.w <= 0.0 {
+            return Err(DoseError::Input(format!(
+                "structure with label {label} is empty on the dose grid"
+            )));
+        }
+        let differential: Vec<f64> = a.hist.iter().map(|h| h / a.w).collect();
+        let nbins = differential.len();
+        let mut cumulative = vec![0.0; nbins + 1];
+        for b in (0..nbins).rev() {
+            cumulative[b] = cumulative[b + 1] + differential[b];
+        }
+        let d = self
+            .dx_percent
+            .iter()
+            .map(|&x| {
+                let target = x / 100.0 - 1e-12;
+                (
+                    x,
+                    (0..=nbins)
+                        .rev()
+                        .find(|&b| cumulative[b] >= target)
+                        .unwrap_or(0) as f64
+                        * bin_gy,
+                )
+            })
+            .collect();
+        Ok(Dvh {
+            bin_gy,
+            mass_weighted: self.mass_weighted,
+            volume_ml: a.count as f64 * self.voxel_ml,
+            mass_kg: self.mass_weighted.then_some(a.w),
+            mean_gy: a.wd / a.w,
+            min_gy: f64::from(a.min),
+            max_gy: f64::from(a.max),
+            d,
+            v: self
+                .vx_gy
+                .iter()
+                .zip(&a.vx_boundary)
+                .map(|(x, v)| (*x, v / a.w))
+                .collect(),
+            differential,
+            cumulative,
+        })
+    }
 }
 
 /// A voxel weight of the single-pass DVH: an integer count (volume weighting) or a mass (f64).

@@ -10,9 +10,10 @@
 //! groups run in parallel.
 
 use rayon::prelude::*;
-use realfft::RealFftPlanner;
-use rustfft::FftPlanner;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::num_complex::Complex;
+use rustfft::{Fft, FftPlanner};
+use std::sync::Arc;
 
 type C32 = Complex<f32>;
 
@@ -204,18 +205,71 @@ where
     if q_len == 0 || nx * ny * nz == 0 {
         return Vec::new();
     }
-    let mut rp = RealFftPlanner::<f32>::new();
-    let r2c = rp.plan_fft_forward(pi);
-    let c2r = rp.plan_fft_inverse(pi);
-    let mut cp = FftPlanner::<f32>::new();
-    let fj = cp.plan_fft_forward(pj);
-    let ij = cp.plan_fft_inverse(pj);
-    let fk = cp.plan_fft_forward(pk);
-    let ik = cp.plan_fft_inverse(pk);
-    let zero = C32::new(0.0, 0.0);
-
-    // Pass 1 (every element of the reused buffer is written).
+    let shape = Shape {
+        padded: spectrum.padded,
+        n: [nx, ny, nz],
+        ci,
+        q_len,
+    };
+    let plans = Plans::new(spectrum.padded);
     let slabs = &mut work.slabs;
+    forward_ij(data, &shape, &plans, slabs);
+    multiply_along_k(&shape, &plans, spectrum, slabs);
+    let norm = (factor / (pi * pj * pk) as f64) as f32;
+    inverse_ij(&shape, &plans, slabs, norm, out, finish)
+}
+
+/// The sizes of one convolution.
+struct Shape {
+    /// Padded sizes [pi, pj, pk].
+    padded: [usize; 3],
+    /// Data sizes [nx, ny, nz] within the padded box.
+    n: [usize; 3],
+    /// Complex bins along i, pi/2 + 1.
+    ci: usize,
+    /// Columns q per k slab, ci·pj.
+    q_len: usize,
+}
+
+/// The FFT plans of one padded size.
+struct Plans {
+    r2c: Arc<dyn RealToComplex<f32>>,
+    c2r: Arc<dyn ComplexToReal<f32>>,
+    fj: Arc<dyn Fft<f32>>,
+    ij: Arc<dyn Fft<f32>>,
+    fk: Arc<dyn Fft<f32>>,
+    ik: Arc<dyn Fft<f32>>,
+}
+
+impl Plans {
+    fn new([pi, pj, pk]: [usize; 3]) -> Plans {
+        let mut rp = RealFftPlanner::<f32>::new();
+        let r2c = rp.plan_fft_forward(pi);
+        let c2r = rp.plan_fft_inverse(pi);
+        let mut cp = FftPlanner::<f32>::new();
+        let fj = cp.plan_fft_forward(pj);
+        let ij = cp.plan_fft_inverse(pj);
+        let fk = cp.plan_fft_forward(pk);
+        let ik = cp.plan_fft_inverse(pk);
+        Plans {
+            r2c,
+            c2r,
+            fj,
+            ij,
+            fk,
+            ik,
+        }
+    }
+}
+
+/// Pass 1, per k slab with data (k < nz): real-to-complex along i of the rows j < ny, written
+/// as [ic][j], then FFT along j (every element of the reused buffer is written).
+fn forward_ij(data: &[f32], shape: &Shape, plans: &Plans, slabs: &mut Vec<C32>) {
+    let [pi, pj, _] = shape.padded;
+    let [nx, ny, nz] = shape.n;
+    let (ci, q_len) = (shape.ci, shape.q_len);
+    let (r2c, fj) = (&plans.r2c, &plans.fj);
+    let zero = C32::new(0.0, 0.0);
     slabs.resize(q_len * nz, zero);
     slabs
         .par_chunks_mut(q_len)
@@ -242,8 +296,17 @@ where
                 fj.process_with_scratch(slab, &mut s);
             }
         });
+}
 
-    // Pass 2: each task owns a range of columns in every slab.
+/// Pass 2, per group of columns q = (ic, j): gathered along k, FFT, product with the kernel
+/// spectrum, inverse FFT, and only k < nz written back. Each task owns a range of columns in
+/// every slab.
+fn multiply_along_k(shape: &Shape, plans: &Plans, spectrum: &Spectrum, slabs: &mut [C32]) {
+    let [_, _, pk] = shape.padded;
+    let [_, _, nz] = shape.n;
+    let q_len = shape.q_len;
+    let (fk, ik) = (&plans.fk, &plans.ik);
+    let zero = C32::new(0.0, 0.0);
     let parts = (rayon::current_num_threads() * 8).clamp(1, q_len);
     let part_len = q_len.div_ceil(parts);
     let mut columns: Vec<Vec<&mut [C32]>> = Vec::with_capacity(parts);
@@ -295,9 +358,27 @@ where
                 }
             }
         });
+}
 
-    // Pass 3.
-    let norm = (factor / (pi * pj * pk) as f64) as f32;
+/// Pass 3, per k slab: inverse FFT along j, complex-to-real along i of the rows j < ny, times
+/// `norm` into `out`, then `finish(k, plane)`.
+fn inverse_ij<R, F>(
+    shape: &Shape,
+    plans: &Plans,
+    slabs: &mut [C32],
+    norm: f32,
+    out: &mut [f32],
+    finish: F,
+) -> Vec<R>
+where
+    R: Send,
+    F: Fn(usize, &mut [f32]) -> R + Sync,
+{
+    let [pi, pj, _] = shape.padded;
+    let [nx, ny, _] = shape.n;
+    let (ci, q_len) = (shape.ci, shape.q_len);
+    let (c2r, ij) = (&plans.c2r, &plans.ij);
+    let zero = C32::new(0.0, 0.0);
     out.par_chunks_mut(nx * ny)
         .zip(slabs.par_chunks_mut(q_len))
         .enumerate()

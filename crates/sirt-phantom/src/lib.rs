@@ -484,25 +484,7 @@ pub fn generate(preset: Preset, seed: u64) -> Result<Phantom, PhantomError> {
     let gi_voxels: Vec<bool> = per_voxel(&ct_grid, |p| {
         anatomy.gi_deposit.contains(p) && anatomy.tissue_at(p) == Tissue::Stomach
     });
-
-    // CT: tissue HU plus Gaussian noise (one stream per slice, deterministic).
-    let [nx, ny, _] = ct_grid.dims;
-    let mut ct_data = vec![0f32; ct_grid.len()];
-    ct_data
-        .par_chunks_mut(nx * ny)
-        .enumerate()
-        .for_each(|(k, slice)| {
-            let mut r = rng.fork(1_000_000 + k as u64);
-            for (m, v) in slice.iter_mut().enumerate() {
-                let l = label_data[k * nx * ny + m];
-                let noise = if l == labels::AIR {
-                    0.0
-                } else {
-                    acq.ct_noise_hu * r.normal()
-                };
-                *v = (hu_of(l) + noise) as f32;
-            }
-        });
+    let ct_data = ct_hu(&ct_grid, &label_data, &acq, &rng);
 
     // MAA: GI deposit, then LSF = lung / (lung + liver) of the rest.
     let maa_gi = acq.maa_mbq * acq.maa_gi_fraction;
@@ -533,35 +515,108 @@ pub fn generate(preset: Preset, seed: u64) -> Result<Phantom, PhantomError> {
         &tnr_y90,
     );
 
-    // SPECT: bin, blur, expected counts, Poisson.
-    let spect_grid = emission_grid(&ct_grid, acq.spect_spacing_mm, acq.spect_offset_mm)?;
+    let (spect_grid, spect_data) = simulate_spect(&ct_grid, &maa.per_voxel_mbq, &acq, &rng)?;
+    let counts_per_mbq = acq.spect_sensitivity_cps_per_mbq * acq.spect_duration_s;
+    let expected_counts = maa.truth.total_mbq * counts_per_mbq;
+    let actual_counts: f64 = spect_data.iter().map(|&c| f64::from(c)).sum();
+    let (pet_grid, pet_data) = simulate_pet(&ct_grid, &y90.per_voxel_mbq, &acq, &rng)?;
+    let volumes_ml = structure_volumes(&anatomy, &label_data, &segment_data, voxel_ml);
+
+    let img =
+        |g: &Grid, d: Vec<f32>| Image::new(g.clone(), d).map_err(|e| PhantomError(e.to_string()));
+    let truth = GroundTruth {
+        notice: "sirtplan digital phantom, synthetic data for research and testing only".into(),
+        preset,
+        seed,
+        frame_of_reference_uid: FRAME_OF_REFERENCE_UID.into(),
+        anatomy: anatomy.clone(),
+        acquisition: acq,
+        volumes_ml,
+        maa: maa.truth,
+        y90: y90.truth,
+        spect_counts: (expected_counts, actual_counts),
+    };
+    Ok(Phantom {
+        ct: img(&ct_grid, ct_data)?,
+        labels: Image::new(ct_grid.clone(), label_data).map_err(|e| PhantomError(e.to_string()))?,
+        segments: Image::new(ct_grid.clone(), segment_data)
+            .map_err(|e| PhantomError(e.to_string()))?,
+        maa_activity: img(&ct_grid, maa.per_voxel_mbq)?,
+        y90_activity: img(&ct_grid, y90.per_voxel_mbq)?,
+        spect: img(&spect_grid, spect_data)?,
+        pet: img(&pet_grid, pet_data)?,
+        truth,
+    })
+}
+
+/// CT: tissue HU plus Gaussian noise (one stream per slice, deterministic).
+fn ct_hu(ct_grid: &Grid, label_data: &[u16], acq: &Acquisition, rng: &Rng) -> Vec<f32> {
+    let [nx, ny, _] = ct_grid.dims;
+    let mut ct_data = vec![0f32; ct_grid.len()];
+    ct_data
+        .par_chunks_mut(nx * ny)
+        .enumerate()
+        .for_each(|(k, slice)| {
+            let mut r = rng.fork(1_000_000 + k as u64);
+            for (m, v) in slice.iter_mut().enumerate() {
+                let l = label_data[k * nx * ny + m];
+                let noise = if l == labels::AIR {
+                    0.0
+                } else {
+                    acq.ct_noise_hu * r.normal()
+                };
+                *v = (hu_of(l) + noise) as f32;
+            }
+        });
+    ct_data
+}
+
+/// The activity on the CT grid (MBq per voxel) binned onto an emission grid and blurred.
+fn binned_and_blurred(
+    ct_grid: &Grid,
+    mbq: &[f32],
+    grid: &Grid,
+    fwhm_mm: f64,
+) -> Result<Vec<f64>, PhantomError> {
     let identity = Rigid::identity(ct_grid.frame.clone(), ct_grid.frame.clone());
-    let maa_ct = Image::new(ct_grid.clone(), maa.per_voxel_mbq.clone())
-        .map_err(|e| PhantomError(e.to_string()))?;
-    let binned = bin_sum(&maa_ct, &spect_grid, &identity)
+    let on_ct =
+        Image::new(ct_grid.clone(), mbq.to_vec()).map_err(|e| PhantomError(e.to_string()))?;
+    let binned = bin_sum(&on_ct, grid, &identity)
         .map_err(|e| PhantomError(e.to_string()))?
         .into_parts()
         .1;
-    let blurred = gaussian_blur(&spect_grid, &binned, acq.spect_fwhm_mm);
+    Ok(gaussian_blur(grid, &binned, fwhm_mm))
+}
+
+/// SPECT of the MAA activity: bin, blur, expected counts, Poisson.
+fn simulate_spect(
+    ct_grid: &Grid,
+    maa_mbq: &[f32],
+    acq: &Acquisition,
+    rng: &Rng,
+) -> Result<(Grid, Vec<f32>), PhantomError> {
+    let spect_grid = emission_grid(ct_grid, acq.spect_spacing_mm, acq.spect_offset_mm)?;
+    let blurred = binned_and_blurred(ct_grid, maa_mbq, &spect_grid, acq.spect_fwhm_mm)?;
     let counts_per_mbq = acq.spect_sensitivity_cps_per_mbq * acq.spect_duration_s;
     let mut r = rng.fork(2);
     let spect_data: Vec<f32> = blurred
         .iter()
         .map(|&a| r.poisson(a * counts_per_mbq) as f32)
         .collect();
-    let expected_counts = maa.truth.total_mbq * counts_per_mbq;
-    let actual_counts: f64 = spect_data.iter().map(|&c| f64::from(c)).sum();
+    Ok((spect_grid, spect_data))
+}
 
-    // PET: activity at the scan, bin, blur, counts from positrons, Poisson, back to Bq/mL.
-    let pet_grid = emission_grid(&ct_grid, acq.pet_spacing_mm, acq.pet_offset_mm)?;
+/// PET of the Y-90 activity: activity at the scan, bin, blur, counts from positrons, Poisson,
+/// back to Bq/mL.
+fn simulate_pet(
+    ct_grid: &Grid,
+    y90_mbq: &[f32],
+    acq: &Acquisition,
+    rng: &Rng,
+) -> Result<(Grid, Vec<f32>), PhantomError> {
+    let pet_grid = emission_grid(ct_grid, acq.pet_spacing_mm, acq.pet_offset_mm)?;
     let decay = (-(2f64.ln()) * acq.pet_delay_h / Y90_HALF_LIFE_H).exp();
-    let y90_ct = Image::new(ct_grid.clone(), y90.per_voxel_mbq.clone())
-        .map_err(|e| PhantomError(e.to_string()))?;
-    let binned = bin_sum(&y90_ct, &pet_grid, &identity)
-        .map_err(|e| PhantomError(e.to_string()))?
-        .into_parts()
-        .1;
-    let blurred = gaussian_blur(&pet_grid, &binned, acq.pet_fwhm_mm);
+    let blurred = binned_and_blurred(ct_grid, y90_mbq, &pet_grid, acq.pet_fwhm_mm)?;
     let counts_per_bq = Y90_POSITRON_YIELD * acq.pet_efficiency * acq.pet_duration_s;
     let pet_voxel_ml = pet_grid.voxel_volume_mm3() / 1000.0;
     let mut r = rng.fork(3);
@@ -572,7 +627,17 @@ pub fn generate(preset: Preset, seed: u64) -> Result<Phantom, PhantomError> {
             (r.poisson(bq * counts_per_bq) / counts_per_bq / pet_voxel_ml) as f32
         })
         .collect();
+    Ok((pet_grid, pet_data))
+}
 
+/// Volumes of the body, liver, lungs, stomach, each tumour (necrosis included) and each
+/// Couinaud segment, in mL.
+fn structure_volumes(
+    anatomy: &Anatomy,
+    label_data: &[u16],
+    segment_data: &[u16],
+    voxel_ml: f64,
+) -> Vec<(String, f64)> {
     let mut volumes_ml = vec![
         (
             "body".to_owned(),
@@ -607,30 +672,5 @@ pub fn generate(preset: Preset, seed: u64) -> Result<Phantom, PhantomError> {
             segment_data.iter().filter(|&&x| x == s).count() as f64 * voxel_ml,
         ));
     }
-
-    let img =
-        |g: &Grid, d: Vec<f32>| Image::new(g.clone(), d).map_err(|e| PhantomError(e.to_string()));
-    let truth = GroundTruth {
-        notice: "sirtplan digital phantom, synthetic data for research and testing only".into(),
-        preset,
-        seed,
-        frame_of_reference_uid: FRAME_OF_REFERENCE_UID.into(),
-        anatomy: anatomy.clone(),
-        acquisition: acq,
-        volumes_ml,
-        maa: maa.truth,
-        y90: y90.truth,
-        spect_counts: (expected_counts, actual_counts),
-    };
-    Ok(Phantom {
-        ct: img(&ct_grid, ct_data)?,
-        labels: Image::new(ct_grid.clone(), label_data).map_err(|e| PhantomError(e.to_string()))?,
-        segments: Image::new(ct_grid.clone(), segment_data)
-            .map_err(|e| PhantomError(e.to_string()))?,
-        maa_activity: img(&ct_grid, maa.per_voxel_mbq)?,
-        y90_activity: img(&ct_grid, y90.per_voxel_mbq)?,
-        spect: img(&spect_grid, spect_data)?,
-        pet: img(&pet_grid, pet_data)?,
-        truth,
-    })
+    volumes_ml
 }

@@ -632,6 +632,71 @@ fn shorten(name: &str) -> String {
     }
 }
 
+/// The dose axis of a plot: a "nice" step and a maximum that is a whole number of steps.
+struct DoseAxis {
+    /// Rounded maximum dose, Gy.
+    max: f64,
+    /// Tick step, Gy.
+    step: f64,
+    /// Decimals of the tick labels.
+    decimals: usize,
+}
+
+impl DoseAxis {
+    /// The axis covering every curve of the plot.
+    fn for_plot(plot: &DvhPlot<'_>) -> Self {
+        let max_dose = plot
+            .solid
+            .iter()
+            .chain(&plot.dashed)
+            .map(|s| {
+                s.dvh
+                    .max_gy
+                    .max((s.dvh.cumulative.len().saturating_sub(1)) as f64 * s.dvh.bin_gy)
+            })
+            .fold(0.0_f64, f64::max);
+        let step = nice_step(if max_dose > 0.0 { max_dose } else { 1.0 }, 10.0);
+        let max = ((max_dose / step).ceil() * step).max(step);
+        Self {
+            max,
+            step,
+            decimals: step_decimals(step),
+        }
+    }
+
+    /// The number of tick intervals.
+    fn ticks(&self) -> usize {
+        (self.max / self.step).round() as usize
+    }
+
+    /// The x of a dose, px.
+    fn x_of(&self, d: f64) -> f64 {
+        LEFT + d / self.max * (RIGHT - LEFT)
+    }
+}
+
+/// The y of a volume percentage, px.
+fn y_of(p: f64) -> f64 {
+    BOTTOM - p / 100.0 * (BOTTOM - TOP)
+}
+
+/// The structure names of the plot in colour order, solid set first, each once.
+fn legend_names<'a>(plot: &DvhPlot<'a>) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    for s in plot.solid.iter().chain(&plot.dashed) {
+        if !names.contains(&s.name) {
+            names.push(s.name);
+        }
+    }
+    names
+}
+
+/// The colour of a structure: its place among the names in the palette.
+fn colour_of(names: &[&str], name: &str) -> &'static str {
+    let n = names.iter().position(|x| *x == name).unwrap_or(0);
+    PALETTE[n % PALETTE.len()]
+}
+
 /// The plot as a self-contained SVG document (no script, no external font or style; the same
 /// input gives the same bytes): cumulative DVHs, dose (Gy) on x from 0 to a rounded maximum
 /// dose, volume (%) on y from 0 to 100, grid lines, a legend with one colour per structure, and
@@ -641,34 +706,21 @@ pub fn dvh_svg(plot: &DvhPlot<'_>) -> Result<String, DvhOutError> {
     if !plot.dashed.is_empty() {
         check_structures(&plot.dashed)?;
     }
-    // Colours by name, solid set first.
-    let mut names: Vec<&str> = Vec::new();
-    for s in plot.solid.iter().chain(&plot.dashed) {
-        if !names.contains(&s.name) {
-            names.push(s.name);
-        }
-    }
-    let colour = |name: &str| {
-        let n = names.iter().position(|x| *x == name).unwrap_or(0);
-        PALETTE[n % PALETTE.len()]
-    };
-    let max_dose = plot
-        .solid
-        .iter()
-        .chain(&plot.dashed)
-        .map(|s| {
-            s.dvh
-                .max_gy
-                .max((s.dvh.cumulative.len().saturating_sub(1)) as f64 * s.dvh.bin_gy)
-        })
-        .fold(0.0_f64, f64::max);
-    let x_step = nice_step(if max_dose > 0.0 { max_dose } else { 1.0 }, 10.0);
-    let x_max = ((max_dose / x_step).ceil() * x_step).max(x_step);
-    let x_decimals = step_decimals(x_step);
-    let x_of = |d: f64| LEFT + d / x_max * (RIGHT - LEFT);
-    let y_of = |p: f64| BOTTOM - p / 100.0 * (BOTTOM - TOP);
-
+    let names = legend_names(plot);
+    let axis = DoseAxis::for_plot(plot);
     let mut o = String::new();
+    write_svg_header(&mut o, plot);
+    write_grid(&mut o, &axis);
+    write_axes(&mut o, &axis);
+    write_axis_labels(&mut o, &axis);
+    write_curves(&mut o, plot, &names, &axis);
+    write_legend(&mut o, plot, &names);
+    o.push_str("</svg>\n");
+    Ok(o)
+}
+
+/// The opening `<svg>` tag, the title and the white background.
+fn write_svg_header(o: &mut String, plot: &DvhPlot<'_>) {
     let _ = writeln!(
         o,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" \
@@ -693,11 +745,13 @@ pub fn dvh_svg(plot: &DvhPlot<'_>) -> Result<String, DvhOutError> {
             xml_escape(&plot.title)
         );
     }
-    // Grid and ticks.
+}
+
+/// The grey grid lines at every dose tick and every 10 % of volume.
+fn write_grid(o: &mut String, axis: &DoseAxis) {
     o.push_str("<g stroke=\"#dddddd\" stroke-width=\"1\">\n");
-    let x_ticks = (x_max / x_step).round() as usize;
-    for t in 0..=x_ticks {
-        let x = fixed(x_of(t as f64 * x_step), 2);
+    for t in 0..=axis.ticks() {
+        let x = fixed(axis.x_of(t as f64 * axis.step), 2);
         let _ = writeln!(
             o,
             "<line x1=\"{x}\" y1=\"{TOP}\" x2=\"{x}\" y2=\"{BOTTOM}\"/>"
@@ -710,7 +764,12 @@ pub fn dvh_svg(plot: &DvhPlot<'_>) -> Result<String, DvhOutError> {
             "<line x1=\"{LEFT}\" y1=\"{y}\" x2=\"{RIGHT}\" y2=\"{y}\"/>"
         );
     }
-    o.push_str("</g>\n<g stroke=\"#000000\" stroke-width=\"1\">\n");
+    o.push_str("</g>\n");
+}
+
+/// The black axis lines and their tick marks.
+fn write_axes(o: &mut String, axis: &DoseAxis) {
+    o.push_str("<g stroke=\"#000000\" stroke-width=\"1\">\n");
     let _ = writeln!(
         o,
         "<line x1=\"{LEFT}\" y1=\"{BOTTOM}\" x2=\"{RIGHT}\" y2=\"{BOTTOM}\"/>"
@@ -719,8 +778,8 @@ pub fn dvh_svg(plot: &DvhPlot<'_>) -> Result<String, DvhOutError> {
         o,
         "<line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{BOTTOM}\"/>"
     );
-    for t in 0..=x_ticks {
-        let x = fixed(x_of(t as f64 * x_step), 2);
+    for t in 0..=axis.ticks() {
+        let x = fixed(axis.x_of(t as f64 * axis.step), 2);
         let _ = writeln!(
             o,
             "<line x1=\"{x}\" y1=\"{BOTTOM}\" x2=\"{x}\" y2=\"{}\"/>",
@@ -735,14 +794,19 @@ pub fn dvh_svg(plot: &DvhPlot<'_>) -> Result<String, DvhOutError> {
             LEFT - 5.0
         );
     }
-    o.push_str("</g>\n<g text-anchor=\"middle\">\n");
-    for t in 0..=x_ticks {
+    o.push_str("</g>\n");
+}
+
+/// The tick labels and titles of the dose and volume axes.
+fn write_axis_labels(o: &mut String, axis: &DoseAxis) {
+    o.push_str("<g text-anchor=\"middle\">\n");
+    for t in 0..=axis.ticks() {
         let _ = writeln!(
             o,
             "<text x=\"{}\" y=\"{}\">{}</text>",
-            fixed(x_of(t as f64 * x_step), 2),
+            fixed(axis.x_of(t as f64 * axis.step), 2),
             BOTTOM + 19.0,
-            fixed(t as f64 * x_step, x_decimals)
+            fixed(t as f64 * axis.step, axis.decimals)
         );
     }
     let _ = writeln!(
@@ -768,47 +832,62 @@ pub fn dvh_svg(plot: &DvhPlot<'_>) -> Result<String, DvhOutError> {
         "<text x=\"22\" y=\"{mid_y}\" text-anchor=\"middle\" font-size=\"13\" \
          transform=\"rotate(-90 22 {mid_y})\">Volume (%)</text>"
     );
-    // Curves: solid, then dashed on top.
-    let curve = |o: &mut String, s: &StructureDvh<'_>, dashed: bool| {
-        let _ = writeln!(
-            o,
-            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\"{} stroke-linejoin=\"round\" points=\"{}\"><title>{}</title></polyline>",
-            colour(s.name),
-            if dashed {
-                " stroke-dasharray=\"7 4\""
-            } else {
-                ""
-            },
-            curve_points(s.dvh, x_of, y_of),
-            xml_escape(&format!(
-                "{}{}",
-                s.name,
-                match (dashed, plot.dashed.is_empty()) {
-                    (true, _) => format!(" ({})", plot.dashed_label),
-                    (false, false) if !plot.solid_label.is_empty() =>
-                        format!(" ({})", plot.solid_label),
-                    _ => String::new(),
-                }
-            ))
-        );
-    };
+}
+
+/// The curves: solid, then dashed on top.
+fn write_curves(o: &mut String, plot: &DvhPlot<'_>, names: &[&str], axis: &DoseAxis) {
     o.push_str("<g>\n");
     for s in &plot.solid {
-        curve(&mut o, s, false);
+        write_curve(o, plot, names, axis, s, false);
     }
     for s in &plot.dashed {
-        curve(&mut o, s, true);
+        write_curve(o, plot, names, axis, s, true);
     }
     o.push_str("</g>\n");
-    // Legend.
+}
+
+/// One curve as a polyline, with the structure name (and the set's label) as its tooltip.
+fn write_curve(
+    o: &mut String,
+    plot: &DvhPlot<'_>,
+    names: &[&str],
+    axis: &DoseAxis,
+    s: &StructureDvh<'_>,
+    dashed: bool,
+) {
+    let _ = writeln!(
+        o,
+        "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\"{} stroke-linejoin=\"round\" points=\"{}\"><title>{}</title></polyline>",
+        colour_of(names, s.name),
+        if dashed {
+            " stroke-dasharray=\"7 4\""
+        } else {
+            ""
+        },
+        curve_points(s.dvh, |d| axis.x_of(d), y_of),
+        xml_escape(&format!(
+            "{}{}",
+            s.name,
+            match (dashed, plot.dashed.is_empty()) {
+                (true, _) => format!(" ({})", plot.dashed_label),
+                (false, false) if !plot.solid_label.is_empty() =>
+                    format!(" ({})", plot.solid_label),
+                _ => String::new(),
+            }
+        ))
+    );
+}
+
+/// The legend: one coloured line per structure, then the two line styles with an overlay.
+fn write_legend(o: &mut String, plot: &DvhPlot<'_>, names: &[&str]) {
     o.push_str("<g>\n");
     let mut y = TOP + 8.0;
-    for name in &names {
+    for name in names {
         let _ = writeln!(
             o,
             "<line x1=\"{LEGEND_X}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{}\" stroke-width=\"3\"/>",
             LEGEND_X + 24.0,
-            colour(name)
+            colour_of(names, name)
         );
         let _ = writeln!(
             o,
@@ -846,8 +925,7 @@ pub fn dvh_svg(plot: &DvhPlot<'_>) -> Result<String, DvhOutError> {
             y += 18.0;
         }
     }
-    o.push_str("</g>\n</svg>\n");
-    Ok(o)
+    o.push_str("</g>\n");
 }
 
 #[cfg(test)]

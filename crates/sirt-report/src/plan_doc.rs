@@ -7,7 +7,10 @@ use sirt_case::{Goal, LsfSource, MassBasis};
 use sirt_devices::{Ordering, VialOrder};
 use sirt_models::lung::LungMassBasis;
 use sirt_models::partition::{CompartmentDose, PartitionDoses};
-use sirt_workflow::{InjectionPlan, Outcome, Plan, RESEARCH_NOTICE};
+use sirt_models::session::SessionTotals;
+use sirt_workflow::{
+    DeliveredDoses, InjectionPlan, Outcome, Plan, PlannedActivity, RESEARCH_NOTICE, SessionPlan,
+};
 
 /// Builds the plan document.
 pub fn plan_document(plan: &Plan) -> Document {
@@ -21,9 +24,31 @@ pub fn plan_document(plan: &Plan) -> Document {
         blocks: Vec::new(),
     };
     doc.push(Block::Notice(RESEARCH_NOTICE.to_owned()));
-
     doc.push(Block::Heading(1, "Patient and inputs".into()));
-    let mut kv = Vec::new();
+    doc.push(Block::KeyValues(input_values(c)));
+    if !c.tumours.is_empty() {
+        doc.push(Block::Table(tumour_table(c)));
+    }
+    doc.push(Block::Heading(1, "Summary".into()));
+    doc.push(Block::Table(summary_table(plan)));
+    for p in &plan.injections {
+        injection_blocks(plan, p, &mut doc);
+    }
+    doc.push(Block::Heading(1, "Sessions".into()));
+    for s in &plan.sessions {
+        session_blocks(plan, s, &mut doc);
+    }
+    check_blocks(plan, &mut doc);
+    if !plan.notes.is_empty() {
+        doc.push(Block::Heading(1, "Notes".into()));
+        doc.push(Block::List(plan.notes.clone()));
+    }
+    doc.push(Block::Notice(RESEARCH_NOTICE.to_owned()));
+    doc
+}
+
+/// The patient line: id, sex, age, height, weight (those known).
+fn patient_text(c: &sirt_case::Case) -> String {
     let mut who = vec![c.patient.id.clone()];
     if let Some(s) = &c.patient.sex {
         who.push(s.clone());
@@ -37,7 +62,11 @@ pub fn plan_document(plan: &Plan) -> Document {
     if let Some(w) = c.patient.weight {
         who.push(format!("{:.1} kg", w.kg()));
     }
-    kv.push(("Patient".into(), who.join(", ")));
+    who.join(", ")
+}
+
+/// The diagnosis line: indication, grade, Ki-67, primary site (those known).
+fn diagnosis_text(c: &sirt_case::Case) -> String {
     let d = &c.diagnosis;
     let mut dx = vec![d.indication.clone()];
     if let Some(g) = d.grade {
@@ -49,8 +78,43 @@ pub fn plan_document(plan: &Plan) -> Document {
     if let Some(p) = &d.primary_site {
         dx.push(format!("primary: {p}"));
     }
-    kv.push(("Diagnosis".into(), dx.join(", ")));
-    if let Some(h) = &d.history {
+    dx.join(", ")
+}
+
+/// The whole liver: volume × density = mass.
+fn whole_liver_text(c: &sirt_case::Case) -> String {
+    format!(
+        "{:.1} mL × {} g/mL{} = {:.3} kg",
+        c.liver.volume.ml(),
+        c.liver.density.g_per_ml(),
+        if c.liver.density_is_default {
+            " (default)"
+        } else {
+            ""
+        },
+        c.liver.mass().kg()
+    )
+}
+
+/// The tumours: count, volume and burden.
+fn tumours_text(c: &sirt_case::Case) -> String {
+    let tumour_ml: f64 = c.tumours.iter().map(|t| t.volume.ml()).sum();
+    format!(
+        "{} lesions, {:.1} mL; tumour burden {}",
+        c.tumours.len(),
+        tumour_ml,
+        c.tumour_burden()
+            .map(|b| fmt_pct(b.value(), 1))
+            .unwrap_or_else(|| "unknown".into())
+    )
+}
+
+/// The label–value pairs of "Patient and inputs".
+fn input_values(c: &sirt_case::Case) -> Vec<(String, String)> {
+    let mut kv = Vec::new();
+    kv.push(("Patient".into(), patient_text(c)));
+    kv.push(("Diagnosis".into(), diagnosis_text(c)));
+    if let Some(h) = &c.diagnosis.history {
         kv.push(("History".into(), h.clone()));
     }
     if let Some(b) = c.labs.as_ref().and_then(|l| l.bilirubin) {
@@ -59,32 +123,8 @@ pub fn plan_document(plan: &Plan) -> Document {
             format!("{:.2} mg/dL ({:.1} µmol/L)", b.mg_per_dl(), b.umol_per_l()),
         ));
     }
-    kv.push((
-        "Whole liver".into(),
-        format!(
-            "{:.1} mL × {} g/mL{} = {:.3} kg",
-            c.liver.volume.ml(),
-            c.liver.density.g_per_ml(),
-            if c.liver.density_is_default {
-                " (default)"
-            } else {
-                ""
-            },
-            c.liver.mass().kg()
-        ),
-    ));
-    let tumour_ml: f64 = c.tumours.iter().map(|t| t.volume.ml()).sum();
-    kv.push((
-        "Tumours".into(),
-        format!(
-            "{} lesions, {:.1} mL; tumour burden {}",
-            c.tumours.len(),
-            tumour_ml,
-            c.tumour_burden()
-                .map(|b| fmt_pct(b.value(), 1))
-                .unwrap_or_else(|| "unknown".into())
-        ),
-    ));
+    kv.push(("Whole liver".into(), whole_liver_text(c)));
+    kv.push(("Tumours".into(), tumours_text(c)));
     kv.push((
         "Non-tumoural liver".into(),
         format!(
@@ -109,8 +149,11 @@ pub fn plan_document(plan: &Plan) -> Document {
     if let Some(l) = c.mapping.lsf {
         kv.push(("Mapping LSF".into(), fmt_pct(l.value(), 2)));
     }
-    doc.push(Block::KeyValues(kv));
+    kv
+}
 
+/// One row per tumour: segment, lobe, volume, mass and where the mass comes from.
+fn tumour_table(c: &sirt_case::Case) -> Table {
     let mut t = Table::new(
         &[
             "tumour",
@@ -137,11 +180,11 @@ pub fn plan_document(plan: &Plan) -> Document {
             },
         ]);
     }
-    if !c.tumours.is_empty() {
-        doc.push(Block::Table(t));
-    }
+    t
+}
 
-    doc.push(Block::Heading(1, "Summary".into()));
+/// One row per injection: session, device, method, activities and binding constraint.
+fn summary_table(plan: &Plan) -> Table {
     let mut s = Table::new(
         &[
             "injection",
@@ -179,104 +222,106 @@ pub fn plan_document(plan: &Plan) -> Document {
             bind,
         ]);
     }
-    doc.push(Block::Table(s));
+    s
+}
 
-    for p in &plan.injections {
-        injection_blocks(plan, p, &mut doc);
+/// The ids of the plan's injections at the given indices.
+fn injection_ids(plan: &Plan, indices: &[usize]) -> Vec<String> {
+    indices
+        .iter()
+        .map(|&n| plan.injections[n].input.id.clone())
+        .collect()
+}
+
+/// A session: its injections, totals, scalings and whole-tumour doses.
+fn session_blocks(plan: &Plan, s: &SessionPlan, doc: &mut Document) {
+    doc.push(Block::Heading(
+        2,
+        format!("Session {} — {} ({})", s.id, s.treatment, s.extent.label()),
+    ));
+    let mut kv = Vec::new();
+    kv.push((
+        "Injections".into(),
+        injection_ids(plan, &s.injections).join(", "),
+    ));
+    match s.totals {
+        Some(t) => session_totals(plan, s, &t, &mut kv),
+        None => kv.push((
+            "Totals".into(),
+            "no activity planned in this session".into(),
+        )),
     }
-
-    doc.push(Block::Heading(1, "Sessions".into()));
-    let ntad_limit = c.planning.limits.whole_liver_ntad_max;
-    for s in &plan.sessions {
-        doc.push(Block::Heading(
-            2,
-            format!("Session {} — {} ({})", s.id, s.treatment, s.extent.label()),
+    for sc in &s.scalings {
+        kv.push((
+            "Scaled".into(),
+            format!(
+                "{} × {:.4} to meet the {}",
+                injection_ids(plan, &sc.injections).join(", "),
+                sc.factor,
+                sc.constraint.describe()
+            ),
         ));
-        let mut kv = Vec::new();
-        let ids: Vec<String> = s
-            .injections
-            .iter()
-            .map(|&n| plan.injections[n].input.id.clone())
-            .collect();
-        kv.push(("Injections".into(), ids.join(", ")));
-        match s.totals {
-            Some(t) => {
-                kv.push((
-                    "Whole-liver normal-tissue dose".into(),
-                    format!(
-                        "{} (energy {:.2} J in all non-tumoural liver / {:.3} kg; untreated liver at 0 Gy)",
-                        fmt_gy(t.whole_liver_ntad),
-                        t.normal_liver_energy.j(),
-                        c.whole_normal_liver_mass().kg()
-                    ),
-                ));
-                if plan.sessions.len() > 1 {
-                    kv.push((
-                        "Whole-liver NTAD, plan so far".into(),
-                        format!(
-                            "{} (this and the plan's earlier sessions; delivered doses where the residual was recorded)",
-                            fmt_gy(s.plan_whole_liver_ntad)
-                        ),
-                    ));
-                }
-                let mut frac = format!(
-                    "{} of the non-tumoural liver",
-                    fmt_pct(t.treated_normal_fraction, 1)
-                );
-                if let Some(l) =
-                    ntad_limit.and_then(|l| s.equivalent_perfused_limit(l).map(|e| (l, e)))
-                {
-                    frac.push_str(&format!(
-                        "; the {} whole-liver limit equals {} on the perfused normal liver (limit / fraction)",
-                        fmt_gy(l.0),
-                        fmt_gy(l.1)
-                    ));
-                }
-                kv.push(("Treated fraction".into(), frac));
-                kv.push(("Lung dose, session".into(), fmt_gy(t.lung_dose)));
-                kv.push((
-                    "Lung dose, cumulative".into(),
-                    format!(
-                        "{} (before this session: {})",
-                        fmt_gy(t.cumulative_lung_dose),
-                        fmt_gy(s.earlier_lung_dose)
-                    ),
-                ));
-            }
-            None => kv.push((
-                "Totals".into(),
-                "no activity planned in this session".into(),
-            )),
-        }
-        for sc in &s.scalings {
-            let who: Vec<String> = sc
-                .injections
-                .iter()
-                .map(|&n| plan.injections[n].input.id.clone())
-                .collect();
-            kv.push((
-                "Scaled".into(),
-                format!(
-                    "{} × {:.4} to meet the {}",
-                    who.join(", "),
-                    sc.factor,
-                    sc.constraint.describe()
-                ),
-            ));
-        }
-        doc.push(Block::KeyValues(kv));
-        if !s.tumour_doses.is_empty() {
-            let mut t = Table::new(&["tumour", "whole-tumour dose (Gy)"], &[1]);
-            for (id, d) in &s.tumour_doses {
-                t.row(vec![id.clone(), format!("{:.1}", d.gy())]);
-            }
-            doc.push(Block::Para(
-                "Whole-tumour mean doses with the ordered vials (all injections of the session; a tumour split between territories gets the energy of every part over its whole mass):".into(),
-            ));
-            doc.push(Block::Table(t));
-        }
     }
+    doc.push(Block::KeyValues(kv));
+    if !s.tumour_doses.is_empty() {
+        let mut t = Table::new(&["tumour", "whole-tumour dose (Gy)"], &[1]);
+        for (id, d) in &s.tumour_doses {
+            t.row(vec![id.clone(), format!("{:.1}", d.gy())]);
+        }
+        doc.push(Block::Para(
+            "Whole-tumour mean doses with the ordered vials (all injections of the session; a tumour split between territories gets the energy of every part over its whole mass):".into(),
+        ));
+        doc.push(Block::Table(t));
+    }
+}
 
+/// The label–value pairs of a session's totals: whole-liver NTAD, treated fraction, lung doses.
+fn session_totals(plan: &Plan, s: &SessionPlan, t: &SessionTotals, kv: &mut Vec<(String, String)>) {
+    let c = &plan.case;
+    kv.push((
+        "Whole-liver normal-tissue dose".into(),
+        format!(
+            "{} (energy {:.2} J in all non-tumoural liver / {:.3} kg; untreated liver at 0 Gy)",
+            fmt_gy(t.whole_liver_ntad),
+            t.normal_liver_energy.j(),
+            c.whole_normal_liver_mass().kg()
+        ),
+    ));
+    if plan.sessions.len() > 1 {
+        kv.push((
+            "Whole-liver NTAD, plan so far".into(),
+            format!(
+                "{} (this and the plan's earlier sessions; delivered doses where the residual was recorded)",
+                fmt_gy(s.plan_whole_liver_ntad)
+            ),
+        ));
+    }
+    let mut frac = format!(
+        "{} of the non-tumoural liver",
+        fmt_pct(t.treated_normal_fraction, 1)
+    );
+    let ntad_limit = c.planning.limits.whole_liver_ntad_max;
+    if let Some(l) = ntad_limit.and_then(|l| s.equivalent_perfused_limit(l).map(|e| (l, e))) {
+        frac.push_str(&format!(
+            "; the {} whole-liver limit equals {} on the perfused normal liver (limit / fraction)",
+            fmt_gy(l.0),
+            fmt_gy(l.1)
+        ));
+    }
+    kv.push(("Treated fraction".into(), frac));
+    kv.push(("Lung dose, session".into(), fmt_gy(t.lung_dose)));
+    kv.push((
+        "Lung dose, cumulative".into(),
+        format!(
+            "{} (before this session: {})",
+            fmt_gy(t.cumulative_lung_dose),
+            fmt_gy(s.earlier_lung_dose)
+        ),
+    ));
+}
+
+/// The checks table, the numbered sources of its rules and the notes on checks not passed.
+fn check_blocks(plan: &Plan, doc: &mut Document) {
     doc.push(Block::Heading(1, "Checks".into()));
     let mut sources: Vec<String> = Vec::new();
     let mut t = Table::new(
@@ -333,12 +378,6 @@ pub fn plan_document(plan: &Plan) -> Document {
         doc.push(Block::Heading(2, "Notes on checks not passed".into()));
         doc.push(Block::List(notes));
     }
-    if !plan.notes.is_empty() {
-        doc.push(Block::Heading(1, "Notes".into()));
-        doc.push(Block::List(plan.notes.clone()));
-    }
-    doc.push(Block::Notice(RESEARCH_NOTICE.to_owned()));
-    doc
 }
 
 fn lung_text(c: &sirt_case::Case) -> String {
@@ -449,7 +488,42 @@ fn dose_table(p: &InjectionPlan, d: &PartitionDoses, with_vial: Option<&Partitio
     t
 }
 
+/// The vial order: what to order for the ordering kind, spheres, schedule, alternatives and days.
 fn order_blocks(o: &VialOrder, doc: &mut Document) {
+    let mut kv = ordering_values(o);
+    if let Some(n) = o.spheres {
+        kv.push((
+            "Microspheres".into(),
+            format!(
+                "about {:.2} million in the vial(s) at calibration or drawn (catalogue activity per sphere; the residual keeps a part)",
+                n / 1e6
+            ),
+        ));
+    }
+    kv.push((
+        "Calibration schedule".into(),
+        format!(
+            "{}{}",
+            o.schedule_source,
+            if o.schedule_verified {
+                ""
+            } else {
+                " — unverified"
+            }
+        ),
+    ));
+    doc.push(Block::KeyValues(kv));
+    if !o.alternatives.is_empty() {
+        doc.push(Block::Table(alternatives_table(o)));
+    }
+    if !o.days.is_empty() {
+        doc.push(Block::Table(days_table(o)));
+    }
+}
+
+/// The label–value pairs saying what to order: one vial, a fraction of vials, or a
+/// patient-specific activity.
+fn ordering_values(o: &VialOrder) -> Vec<(String, String)> {
     let mut kv = Vec::new();
     match o.ordering {
         Ordering::Vials => {
@@ -515,74 +589,72 @@ fn order_blocks(o: &VialOrder, doc: &mut Document) {
             ));
         }
     }
-    if let Some(n) = o.spheres {
-        kv.push((
-            "Microspheres".into(),
-            format!(
-                "about {:.2} million in the vial(s) at calibration or drawn (catalogue activity per sphere; the residual keeps a part)",
-                n / 1e6
-            ),
-        ));
-    }
-    kv.push((
-        "Calibration schedule".into(),
-        format!(
-            "{}{}",
-            o.schedule_source,
-            if o.schedule_verified {
-                ""
-            } else {
-                " — unverified"
-            }
-        ),
-    ));
-    doc.push(Block::KeyValues(kv));
-    if !o.alternatives.is_empty() {
-        let mut t = Table::new(
-            &["other vial", "calibration", "at treatment", "deviation"],
-            &[0, 2, 3],
-        );
-        for a in &o.alternatives {
-            t.row(vec![
-                fmt_activity(a.nominal),
-                a.calibration.to_string(),
-                fmt_activity(a.at_injection),
-                format!("{:+.1} %", a.deviation * 100.0),
-            ]);
-        }
-        doc.push(Block::Table(t));
-    }
-    if !o.days.is_empty() {
-        let mut t = Table::new(
-            &[
-                "treatment day (same clock time)",
-                "days after calibration",
-                "in the vial",
-                "deviation",
-            ],
-            &[1, 2, 3],
-        );
-        for d in &o.days {
-            t.row(vec![
-                d.instant
-                    .zoned()
-                    .strftime("%a %Y-%m-%d %H:%M %:z")
-                    .to_string(),
-                format!("{:.2}", d.days_after_calibration),
-                fmt_activity(d.at_injection),
-                format!("{:+.1} %", d.deviation * 100.0),
-            ]);
-        }
-        doc.push(Block::Table(t));
-    }
+    kv
 }
 
+/// The other vials that could be ordered.
+fn alternatives_table(o: &VialOrder) -> Table {
+    let mut t = Table::new(
+        &["other vial", "calibration", "at treatment", "deviation"],
+        &[0, 2, 3],
+    );
+    for a in &o.alternatives {
+        t.row(vec![
+            fmt_activity(a.nominal),
+            a.calibration.to_string(),
+            fmt_activity(a.at_injection),
+            format!("{:+.1} %", a.deviation * 100.0),
+        ]);
+    }
+    t
+}
+
+/// The vial's activity on other treatment days at the same clock time.
+fn days_table(o: &VialOrder) -> Table {
+    let mut t = Table::new(
+        &[
+            "treatment day (same clock time)",
+            "days after calibration",
+            "in the vial",
+            "deviation",
+        ],
+        &[1, 2, 3],
+    );
+    for d in &o.days {
+        t.row(vec![
+            d.instant
+                .zoned()
+                .strftime("%a %Y-%m-%d %H:%M %:z")
+                .to_string(),
+            format!("{:.2}", d.days_after_calibration),
+            fmt_activity(d.at_injection),
+            format!("{:+.1} %", d.deviation * 100.0),
+        ]);
+    }
+    t
+}
+
+/// An injection: its inputs, then the planned activity and doses or why there is none.
 fn injection_blocks(plan: &Plan, p: &InjectionPlan, doc: &mut Document) {
     let i = &p.input;
     doc.push(Block::Heading(
         1,
         format!("Injection {} (session {})", i.id, i.session),
     ));
+    doc.push(Block::KeyValues(injection_values(p)));
+    match &p.outcome {
+        Outcome::Contraindicated { reason } | Outcome::NoActivityAllowed { reason } => {
+            doc.push(Block::Notice(format!("No activity: {reason}.")))
+        }
+        Outcome::Planned(a) => planned_blocks(p, a, doc),
+    }
+    let _ = plan;
+}
+
+/// The label–value pairs of an injection's inputs: territory, device, method, K, LSF,
+/// residual, goal, limits and the BSA computation.
+fn injection_values(p: &InjectionPlan) -> Vec<(String, String)> {
+    let i = &p.input;
     let mut kv = Vec::new();
     if let Some(l) = &i.label {
         kv.push(("Catheter position".into(), l.clone()));
@@ -632,7 +704,25 @@ fn injection_blocks(plan: &Plan, p: &InjectionPlan, doc: &mut Document) {
         fmt_pct(i.residual_fraction.value(), 1),
     ));
     kv.push(("Goal".into(), goal_text(p)));
-    let l = &i.limits;
+    kv.push(("Limits".into(), limits_text(&i.limits)));
+    if let Some(b) = &p.bsa {
+        kv.push((
+            "BSA method".into(),
+            format!(
+                "BSA {:.3} m²; (BSA − 0.2) + {:.4} = {:.4} GBq for the whole liver; × {:.4} (perfused / liver volume); LSF factor {}",
+                b.bsa_m2,
+                b.tumour_involvement,
+                b.whole_liver_activity.gbq(),
+                b.perfused_fraction,
+                b.lsf_factor.map(|f| format!("{f}")).unwrap_or_else(|| "contraindicated".into())
+            ),
+        ));
+    }
+    kv
+}
+
+/// The dose limits of an injection, "none" when it has none.
+fn limits_text(l: &sirt_case::Limits) -> String {
     let mut lim = Vec::new();
     if let Some(d) = l.normal_liver_max {
         lim.push(format!("perfused normal liver ≤ {}", fmt_gy(d)));
@@ -652,108 +742,93 @@ fn injection_blocks(plan: &Plan, p: &InjectionPlan, doc: &mut Document) {
     if let Some(d) = l.lung_cumulative_max {
         lim.push(format!("lung (cumulative) ≤ {}", fmt_gy(d)));
     }
-    kv.push((
-        "Limits".into(),
-        if lim.is_empty() {
-            "none".into()
-        } else {
-            lim.join("; ")
-        },
-    ));
-    if let Some(b) = &p.bsa {
-        kv.push((
-            "BSA method".into(),
+    if lim.is_empty() {
+        "none".into()
+    } else {
+        lim.join("; ")
+    }
+}
+
+/// A planned injection: activities, candidates, predicted doses, vial order and delivery.
+fn planned_blocks(p: &InjectionPlan, a: &PlannedActivity, doc: &mut Document) {
+    let i = &p.input;
+    let s = &a.solution;
+    let mut kv = vec![
+        (
+            "Administered activity".to_owned(),
+            fmt_activity(s.administered),
+        ),
+        (
+            "Vial activity at injection".to_owned(),
             format!(
-                "BSA {:.3} m²; (BSA − 0.2) + {:.4} = {:.4} GBq for the whole liver; × {:.4} (perfused / liver volume); LSF factor {}",
-                b.bsa_m2,
-                b.tumour_involvement,
-                b.whole_liver_activity.gbq(),
-                b.perfused_fraction,
-                b.lsf_factor.map(|f| format!("{f}")).unwrap_or_else(|| "contraindicated".into())
+                "{} = administered / (1 − {})",
+                fmt_activity(a.vial_activity),
+                i.residual_fraction.value()
             ),
+        ),
+        (
+            "Binding constraint".to_owned(),
+            s.binding.describe().to_owned(),
+        ),
+    ];
+    if a.target_reached == Some(false) {
+        kv.push((
+            "Target".into(),
+            "NOT reached: a limit binds before the tumour target".into(),
         ));
     }
     doc.push(Block::KeyValues(kv));
-    match &p.outcome {
-        Outcome::Contraindicated { reason } | Outcome::NoActivityAllowed { reason } => {
-            doc.push(Block::Notice(format!("No activity: {reason}.")))
-        }
-        Outcome::Planned(a) => {
-            let s = &a.solution;
-            let mut kv = vec![
-                (
-                    "Administered activity".to_owned(),
-                    fmt_activity(s.administered),
-                ),
-                (
-                    "Vial activity at injection".to_owned(),
-                    format!(
-                        "{} = administered / (1 − {})",
-                        fmt_activity(a.vial_activity),
-                        i.residual_fraction.value()
-                    ),
-                ),
-                (
-                    "Binding constraint".to_owned(),
-                    s.binding.describe().to_owned(),
-                ),
-            ];
-            if a.target_reached == Some(false) {
-                kv.push((
-                    "Target".into(),
-                    "NOT reached: a limit binds before the tumour target".into(),
-                ));
-            }
-            doc.push(Block::KeyValues(kv));
-            let mut t = Table::new(&["candidate", "activity"], &[1]);
-            for c in &s.candidates {
-                t.row(vec![
-                    c.constraint.describe().to_owned(),
-                    fmt_activity(c.activity),
-                ]);
-            }
-            doc.push(Block::Table(t));
-            let vial_differs = (a.expected.administered / s.administered - 1.0).abs() > 1e-9;
-            if vial_differs {
-                kv_push_expected(doc, a);
-            }
-            doc.push(Block::Heading(
-                3,
-                "Predicted doses (99mTc-MAA, partition model)".into(),
-            ));
-            doc.push(Block::Table(dose_table(
-                p,
-                &s.doses,
-                vial_differs.then_some(&a.expected.doses),
-            )));
-            doc.push(Block::Heading(3, "Vial order".into()));
-            order_blocks(&a.order, doc);
-            if let Some(dd) = &a.delivered {
-                doc.push(Block::Heading(3, "Delivered".into()));
-                doc.push(Block::KeyValues(vec![
-                    ("Injected".into(), dd.injected.to_string()),
-                    (
-                        "Vial at injection".into(),
-                        fmt_activity(dd.delivery.vial_at_injection),
-                    ),
-                    (
-                        "Residual at injection".into(),
-                        format!(
-                            "{} ({})",
-                            fmt_activity(dd.delivery.residual_at_injection),
-                            fmt_pct(dd.delivery.residual_fraction, 2)
-                        ),
-                    ),
-                    (
-                        "Delivered activity".into(),
-                        fmt_activity(dd.delivery.delivered),
-                    ),
-                ]));
-                doc.push(Block::Table(dose_table(p, &dd.doses, None)));
-            }
-        }
+    let mut t = Table::new(&["candidate", "activity"], &[1]);
+    for c in &s.candidates {
+        t.row(vec![
+            c.constraint.describe().to_owned(),
+            fmt_activity(c.activity),
+        ]);
     }
-    let _ = plan;
+    doc.push(Block::Table(t));
+    let vial_differs = (a.expected.administered / s.administered - 1.0).abs() > 1e-9;
+    if vial_differs {
+        kv_push_expected(doc, a);
+    }
+    doc.push(Block::Heading(
+        3,
+        "Predicted doses (99mTc-MAA, partition model)".into(),
+    ));
+    doc.push(Block::Table(dose_table(
+        p,
+        &s.doses,
+        vial_differs.then_some(&a.expected.doses),
+    )));
+    doc.push(Block::Heading(3, "Vial order".into()));
+    order_blocks(&a.order, doc);
+    if let Some(dd) = &a.delivered {
+        delivered_blocks(p, dd, doc);
+    }
+}
+
+/// What was delivered: injection instant, vial, residual, delivered activity and doses.
+fn delivered_blocks(p: &InjectionPlan, dd: &DeliveredDoses, doc: &mut Document) {
+    doc.push(Block::Heading(3, "Delivered".into()));
+    doc.push(Block::KeyValues(vec![
+        ("Injected".into(), dd.injected.to_string()),
+        (
+            "Vial at injection".into(),
+            fmt_activity(dd.delivery.vial_at_injection),
+        ),
+        (
+            "Residual at injection".into(),
+            format!(
+                "{} ({})",
+                fmt_activity(dd.delivery.residual_at_injection),
+                fmt_pct(dd.delivery.residual_fraction, 2)
+            ),
+        ),
+        (
+            "Delivered activity".into(),
+            fmt_activity(dd.delivery.delivered),
+        ),
+    ]));
+    doc.push(Block::Table(dose_table(p, &dd.doses, None)));
 }
 
 fn kv_push_expected(doc: &mut Document, a: &sirt_workflow::PlannedActivity) {

@@ -213,6 +213,9 @@ try {
   const v1 = await (await page.request.get(`${BASE}/api/plans/${planId}`)).json();
   check(v1.state === 'approved' && v1.parameters.injections.R.tnr.T1 === 4, 'the approved version is unchanged');
   log(`approved plan unchanged; new draft ${page.url().split('/').pop()}`);
+  // The history's differences of the new version from the approved one (the API's `diffs[].to_plan`).
+  const diff = await page.getByTestId('plan-diff').textContent();
+  check(diff.includes('injections.R.tnr.T1 4 → 3.5'), `the history shows the TNR change from the approved version: ${diff}`);
 
   step = 'report and PDF';
   await page.goto(`${BASE}/#/plans/${planId}/report`);

@@ -1,15 +1,144 @@
+// @ts-check
 // sirtplan web application: one page, hash routes, the JSON API of docs/server.md. Every text from the
 // server is put in the page as text (textContent), never as HTML. No external resource.
+// Type-checked (JSDoc, no build step) against the types generated from the OpenAPI document:
+// `npm run typecheck --prefix crates/sirt-server/e2e` (see crates/sirt-server/e2e/tsconfig.json).
 import { Viewer } from './viewer.js';
 
+// ------------------------------------------------------------------------------------- API types
+
+/** @typedef {import('../e2e/types/api').paths} Paths */
+/** @typedef {import('../e2e/types/api').components['schemas']} Schemas */
+/**
+ * The JSON answer of a route and method: the OpenAPI document's success response (200, else 201).
+ * @template {keyof Paths} P
+ * @template {'get' | 'post' | 'patch'} M
+ * @typedef {Paths[P][M] extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T
+ *   : Paths[P][M] extends { responses: { 201: { content: { 'application/json': infer T } } } } ? T : never} Answer
+ */
+/**
+ * What `api` resolves to, with the JSON answer as `data`.
+ * @template T
+ * @typedef {{ status: number, data: T, headers: Headers }} Reply
+ */
+
+// What the server sends (crates/sirt-server/src) and the page reads, but the OpenAPI document does not
+// describe (a free-form object or a missing field). Narrow local extensions until the document has them:
+// each is the document's type (`Known`: less its "any key" index signature) and what the page reads.
+
+/**
+ * A type without its string index signature: what the document says of an object beyond "any key",
+ * so that a key read from an extension of a free-form object is checked.
+ * @template T
+ * @typedef {{ [K in keyof T as string extends K ? never : K]: T[K] }} Known
+ */
+
+/** @typedef {{ parameter: string, before?: unknown, after?: unknown }} ParameterChange */
+/**
+ * `GET /api/cases/{id}` `timeline[]`: the document lacks `plan_id` (plan and treatment events),
+ * `follow_up_id` and `toxicity_id`.
+ * @typedef {NonNullable<Schemas['CaseDetail']['timeline']>[number]
+ *   & { plan_id?: number, follow_up_id?: number, toxicity_id?: number }} TimelineEvent
+ */
+/**
+ * `GET /api/cases/{id}` `treatments[]` (a free-form object in the document): sirt-store's Treatment.
+ * @typedef {{ id: number, plan_id: number, injection_id: string, delivered_activity_gbq: number,
+ *   residual_gbq: number | null, administered_at: string, recorded_at: string }} Treatment
+ */
+/**
+ * @typedef {Omit<Answer<'/api/cases/{id}', 'get'>, 'timeline' | 'treatments'> & { timeline: TimelineEvent[],
+ *   treatments: (Known<NonNullable<Answer<'/api/cases/{id}', 'get'>['treatments']>[number]> & Treatment)[] }} CaseAnswer
+ */
+/**
+ * `GET /api/plans/{id}` (and every answer that is a plan): `options`, missing from the document.
+ * @typedef {{ devices: { id: string, name: string, nuclide: string }[], k_conventions: string[], methods: string[] }} PlanOptions
+ */
+/**
+ * The parts of a plan's `result` (`sirtplan plan --format json`, free-form in the document) the page reads.
+ * @typedef {{ id: string, gy: number, tnr?: number, activity_gbq?: number, mass_kg?: number }} TumourDose
+ * @typedef {{ administered_activity_gbq: number, perfused_gy: number, normal_liver_gy: number, lung_gy: number,
+ *   tumour_gy: TumourDose[] }} WithOrderedVial
+ * @typedef {{ vials?: number | null, vial_activity_at_calibration_gbq: number, calibration: string,
+ *   activity_at_injection_gbq?: number | null, required_at_injection_gbq: number, deviation_percent: number,
+ *   exact_instant: string }} VialOrder
+ * @typedef {{ id: string, label?: string | null, device: string, method: string, k_convention: string, lsf: number,
+ *   residual_fraction: number, prescribed_activity_gbq: number | null, perfused_gy: number, normal_liver_gy: number,
+ *   lung_gy: number, tumour_gy: TumourDose[], with_ordered_vial?: WithOrderedVial | null, vial_order?: VialOrder | null,
+ *   binding_constraint_text?: string | null, status?: string }} PlanInjection
+ * @typedef {{ id: string, treatment: string, extent?: string | null, lung_gy: number, cumulative_lung_gy: number,
+ *   whole_liver_ntad_gy: number }} PlanSession
+ * @typedef {{ status: string, subject: string, title: string, value: number | null, unit?: string | null,
+ *   comparison: string, threshold_written: string, source: string, evidence: string }} PlanCheck
+ * @typedef {{ injections: PlanInjection[], sessions: PlanSession[], checks: PlanCheck[], notes?: string[] }} PlanResult
+ */
+/** @typedef {Omit<Schemas['Plan'], 'result'> & { options: PlanOptions, result: Known<Schemas['Plan']['result']> & PlanResult }} PlanView */
+/**
+ * `GET /api/plans/{id}/history`: `versions[]` and `edits[]` are free-form objects in the document.
+ * @typedef {Schemas['PlanSummary'] & { parameters: Schemas['Parameters'] }} HistoryVersion
+ * @typedef {{ plan_id: number, version: number, at: string, by: string, action: string, state_before: string | null,
+ *   state_after: string | null, changes: ParameterChange[] }} PlanEdit
+ * @typedef {Answer<'/api/plans/{id}/history', 'get'>} HistoryDoc
+ * @typedef {Omit<HistoryDoc, 'versions' | 'edits'> & { versions: (Known<HistoryDoc['versions'][number]> & HistoryVersion)[],
+ *   edits: (Known<HistoryDoc['edits'][number]> & PlanEdit)[] }} HistoryAnswer
+ */
+/**
+ * `GET /api/cases/{id}/followups`: `assessment` (RECIST) and `labs` (CTCAE grading) are missing from the document.
+ * @typedef {{ date: string, visit?: string | null, sum_mm: number | null, change_from_baseline_percent: number | null,
+ *   target?: string | null, non_target?: string | null, new_lesions?: string | null, overall?: string | null }} RecistTimePoint
+ * @typedef {{ source_visit_id: number, error?: string, criteria?: string, baseline_sum_mm?: number | null,
+ *   time_points?: RecistTimePoint[], best_overall_response?: string | null, best_overall_response_date?: string | null,
+ *   first_progression?: string | null, hepatic_best_overall_response?: string | null, text?: string }} RecistAssessment
+ * @typedef {{ status: string, grade?: number, reason?: string }} GradeOutcome
+ * @typedef {{ date: string, day: number | null, value: string, phase: string, grade: GradeOutcome }} LabPoint
+ * @typedef {{ name: string, points: LabPoint[], baseline_grade: GradeOutcome | null,
+ *   worst_after: { grade: number, date: string, day: number, value: string } | null,
+ *   first_worsening_day: number | null }} LabTrack
+ * @typedef {{ error?: string, tracks?: LabTrack[], treatment_date?: string | null, treatment_date_from?: string,
+ *   reild?: { status: string }, braat?: { grade: number | null, explanation: string }, text?: string }} LabGrading
+ * @typedef {Answer<'/api/cases/{id}/followups', 'get'> & { assessment: RecistAssessment | null, labs: LabGrading }} FollowUpsAnswer
+ */
+/**
+ * `GET /api/plans/{id}/volumes` (a free-form object in the document): the viewer's volumes, the DVH and the
+ * voxel sections of the report (sirt-report's blocks, each an object with one key naming its kind).
+ * @typedef {{ heading?: [number, string], table?: { headers: string[], align: ('left' | 'right')[], rows: string[][] },
+ *   para?: string, notice?: string, key_values?: [string, string][], list?: string[] }} ReportBlock
+ * @typedef {Known<Answer<'/api/plans/{id}/volumes', 'get'>> & import('./viewer.js').Volumes & { report_blocks: ReportBlock[] }} VolumesAnswer
+ */
+/**
+ * `POST /api/demo/import-phantom` (a free-form object in the document).
+ * @typedef {Known<Answer<'/api/demo/import-phantom', 'post'>> & { patient: Schemas['Patient'], case: Schemas['Case'],
+ *   plan: { id: number, version: number, state: Schemas['PlanState'] } }} PhantomImportAnswer
+ */
+/**
+ * `POST /api/cohort/km` (a free-form object in the document): sirt-survival's KmReport, its summary and SVG.
+ * @typedef {{ status: string, time?: number }} TimeEstimate
+ * @typedef {{ label: string, curve: { n: number, events: number,
+ *   median: { median: TimeEstimate, lower: TimeEstimate, upper: TimeEstimate } } }} KmGroup
+ * @typedef {Known<Answer<'/api/cohort/km', 'post'>> & { time_unit: string, source: string, groups: KmGroup[],
+ *   summary_text: string, svg: string }} KmAnswer
+ */
+
+// ----------------------------------------------------------------------------------------- helpers
+
 const $main = () => document.getElementById('main');
+/** @type {Answer<'/api/session', 'get'> | null} */
 let session = null;
 
 /** An API error: HTTP status, code and message from `{ error: { code, message } }`. */
 class ApiError extends Error {
+  /** @param {number} status @param {string} code @param {string} message */
   constructor(status, code, message) { super(message); this.status = status; this.code = code; }
 }
 
+/**
+ * A JSON request to the API. Its `data` is `unknown` unless the caller types it (a `Reply` of the
+ * route's `Answer`), so that every key the page reads is checked against the OpenAPI document.
+ * @template [T=unknown]
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<Reply<T>>}
+ */
 async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -29,13 +158,20 @@ async function api(method, path, body) {
   return { status: r.status, data, headers: r.headers };
 }
 
-/** Element builder: attributes (on* are listeners), children as nodes or text. */
+/**
+ * Element builder: attributes (on* are listeners), children as nodes or text.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...any} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function h(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (k === 'value') e.value = v;
+    else if (k === 'value') /** @type {HTMLInputElement} */ (e).value = v;
     else if (v === true) e.setAttribute(k, '');
     else e.setAttribute(k, String(v));
   }
@@ -101,6 +237,7 @@ function loginPage(message) {
     e.preventDefault();
     out.replaceChildren();
     try {
+      /** @type {Reply<Answer<'/api/login', 'post'>>} */
       const r = await api('POST', '/api/login', { username: user.value, password: pass.value });
       session = r.data;
       if (!location.hash || location.hash === '#/login') location.hash = '#/patients';
@@ -124,6 +261,7 @@ async function patientsPage(main) {
   const status = h('div', { class: 'status-line' });
   const load = async () => {
     try {
+      /** @type {Reply<Answer<'/api/patients', 'get'>>} */
       const r = await api('GET', `/api/patients?q=${encodeURIComponent(q.value)}&limit=200`);
       const rows = r.data.patients.map((p) => ({
         cells: [h('a', { href: `#/patients/${p.id}` }, p.mrn), p.name, p.birth_date || '—', p.sex || '—', when(p.created_at)],
@@ -140,6 +278,7 @@ async function patientsPage(main) {
     actions.append(h('button', { class: 'primary', 'data-testid': 'import-demo', onclick: async (e) => {
       e.target.disabled = true; status.textContent = 'Importing and planning the demo case…';
       try {
+        /** @type {Reply<Answer<'/api/demo/import', 'post'>>} */
         const r = await api('POST', '/api/demo/import', {});
         location.hash = `#/plans/${r.data.plan.id}`;
       } catch (err) { status.replaceChildren(errorBox(err)); e.target.disabled = false; }
@@ -147,6 +286,7 @@ async function patientsPage(main) {
     actions.append(h('button', { 'data-testid': 'import-phantom', onclick: async (e) => {
       e.target.disabled = true; status.textContent = 'Writing the digital phantom\'s images and planning its case…';
       try {
+        /** @type {Reply<PhantomImportAnswer>} */
         const r = await api('POST', '/api/demo/import-phantom', {});
         location.hash = `#/plans/${r.data.plan.id}`;
       } catch (err) { status.replaceChildren(errorBox(err)); e.target.disabled = false; }
@@ -169,6 +309,7 @@ function newPatientForm() {
       const body = { mrn: mrn.value, name: name.value };
       if (birth.value) body.birth_date = birth.value;
       if (sex.value) body.sex = sex.value;
+      /** @type {Reply<Answer<'/api/patients', 'post'>>} */
       const r = await api('POST', '/api/patients', body);
       location.hash = `#/patients/${r.data.id}`;
     } catch (err) { out.append(errorBox(err)); }
@@ -179,6 +320,7 @@ function newPatientForm() {
 }
 
 async function patientPage(main, id) {
+  /** @type {Reply<Answer<'/api/patients/{id}', 'get'>>} */
   const r = await api('GET', `/api/patients/${id}`);
   const p = r.data.patient;
   main.append(h('h1', {}, `${p.name} `, h('span', { class: 'muted' }, `(${p.mrn})`)),
@@ -197,6 +339,7 @@ async function patientPage(main, id) {
     main.append(h('form', { class: 'panel', onsubmit: async (e) => {
       e.preventDefault(); out.replaceChildren();
       try {
+        /** @type {Reply<Answer<'/api/patients/{id}/cases', 'post'>>} */
         const c = await api('POST', `/api/patients/${id}/cases`, { title: title.value, indication: ind.value });
         location.hash = `#/cases/${c.data.id}`;
       } catch (err) { out.append(errorBox(err)); }
@@ -208,6 +351,7 @@ async function patientPage(main, id) {
 // ------------------------------------------------------------------------------------------- case
 
 async function casePage(main, id) {
+  /** @type {Reply<CaseAnswer>} */
   const r = await api('GET', `/api/cases/${id}`);
   const { case: c, patient: p } = r.data;
   main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${p.id}` }, `${p.name} (${p.mrn})`), ' › case'),
@@ -239,7 +383,9 @@ const docKind = (kind) => (kind === 'plan_report' ? 'Plan report' : kind);
 async function documentsPanel(caseId) {
   const panel = h('div', { class: 'panel', 'data-testid': 'documents-panel' }, h('h2', {}, 'Documents'));
   try {
-    const docs = (await api('GET', `/api/cases/${caseId}/documents`)).data.documents;
+    /** @type {Reply<Answer<'/api/cases/{id}/documents', 'get'>>} */
+    const answer = await api('GET', `/api/cases/${caseId}/documents`);
+    const docs = answer.data.documents;
     const rows = docs.map((d) => [docKind(d.kind), d.plan_id ? h('a', { href: `#/plans/${d.plan_id}` }, `v${d.plan_version ?? '?'}`) : '—', docType(d.mime),
       `${fmt(d.size_bytes / 1024, 1)} kB`, h('span', { class: 'diff', title: d.sha256 }, `${d.sha256.slice(0, 16)}…`), `${d.created_by || '—'} · ${when(d.created_at)}`,
       h('a', { href: d.download, download: '', 'data-testid': `download-doc-${d.id}` }, 'Download')]);
@@ -263,8 +409,10 @@ function activityCells(gbq) {
   return [fmt(gbq, 3), fmt(gbq / GBQ_PER_MCI, 1)];
 }
 
+/** @param {PlanResult} result */
 function injectionTable(result) {
   const rows = result.injections.map((j) => {
+    /** @type {Partial<WithOrderedVial>} */
     const w = j.with_ordered_vial || {};
     const tumours = (w.tumour_gy || j.tumour_gy || []).map((t) => h('div', { class: 'nowrap' }, `${t.id} ${fmt(t.gy, 0)}`));
     const tum = tumours.length ? h('div', {}, tumours) : '—';
@@ -279,12 +427,14 @@ function injectionTable(result) {
   return table(['Injection', 'Catheter', 'Device · method', 'Prescribed GBq', 'mCi', 'With vial GBq', 'mCi', 'Perfused Gy', 'Normal liver Gy', 'Tumours Gy', 'Lung Gy', 'Bound by'], rows, { num: [3, 4, 5, 6, 7, 8, 10], testid: 'activity-table', wide: true });
 }
 
+/** @param {PlanResult} result */
 function sessionTable(result) {
   return table(['Session', 'Treatment', 'Extent', 'Lung Gy', 'Cumulative lung Gy', 'Whole-liver NTAD Gy'],
     result.sessions.map((s) => [s.id, when(s.treatment), s.extent || '—', fmt(s.lung_gy, 2), fmt(s.cumulative_lung_gy, 2), fmt(s.whole_liver_ntad_gy, 1)]),
     { num: [3, 4, 5] });
 }
 
+/** @param {PlanResult} result */
 function vialTable(result) {
   const rows = result.injections.filter((j) => j.vial_order).map((j) => {
     const v = j.vial_order;
@@ -296,6 +446,7 @@ function vialTable(result) {
 /** Failed checks first, then warnings, passes and information (the order a reviewer reads). */
 const STATUS_ORDER = { fail: 0, warn: 1, pass: 2, info: 3, not_applicable: 4 };
 
+/** @param {PlanResult} result */
 function checksTable(result) {
   const checks = result.checks.slice().sort((a, b) => (STATUS_ORDER[a.status] ?? 5) - (STATUS_ORDER[b.status] ?? 5));
   const counts = {};
@@ -309,6 +460,7 @@ function checksTable(result) {
  * The voxel sections of the plan's report (sirt-report's document blocks, as the report and
  * `sirtplan plan` print them): per-structure mean, D70, D90, partition vs voxel; the PET
  * verification. Each block is an object with one key naming its kind.
+ * @param {ReportBlock[]} blocks
  */
 function reportBlocks(blocks) {
   const out = h('div', { class: 'report-blocks', 'data-testid': 'voxel-tables' });
@@ -332,7 +484,10 @@ function reportBlocks(blocks) {
   return out;
 }
 
-/** DVH plot (cumulative) from the voxel part of a plan result, as SVG built with DOM calls. */
+/**
+ * DVH plot (cumulative) from the voxel part of a plan result, as SVG built with DOM calls.
+ * @param {import('./viewer.js').DvhCurve[]} curves
+ */
 function dvhPlot(curves) {
   const NS = 'http://www.w3.org/2000/svg';
   const s = (t, a = {}, ...c) => { const e = document.createElementNS(NS, t); for (const [k, v] of Object.entries(a)) e.setAttribute(k, v); c.forEach((x) => e.append(x)); return e; };
@@ -361,6 +516,10 @@ function dvhPlot(curves) {
   return svg;
 }
 
+/**
+ * @param {PlanView} plan
+ * @param {(patch: Schemas['Parameters']) => void} onChange
+ */
 function paramForm(plan, onChange) {
   const result = plan.result;
   const opts = plan.options || { devices: [], k_conventions: [], methods: [] };
@@ -411,8 +570,8 @@ function paramForm(plan, onChange) {
 }
 
 async function planPage(main, id) {
-  let plan = (await api('GET', `/api/plans/${id}`)).data;
-  const caseData = (await api('GET', `/api/cases/${plan.case_id}`)).data;
+  let plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${id}`)).data);
+  const caseData = /** @type {CaseAnswer} */ ((await api('GET', `/api/cases/${plan.case_id}`)).data);
   const p = caseData.patient;
   const head = h('div');
   const status = h('div', { class: 'status-line', 'data-testid': 'plan-status', 'aria-live': 'polite' });
@@ -450,7 +609,7 @@ async function planPage(main, id) {
     const wait = h('p', { class: 'muted' }, 'Computing the voxel dosimetry for the viewer…');
     panel.append(wait);
     try {
-      const meta = (await api('GET', `/api/plans/${plan.id}/volumes`)).data;
+      const meta = /** @type {VolumesAnswer} */ ((await api('GET', `/api/plans/${plan.id}/volumes`)).data);
       wait.remove();
       if (meta.dvh_session) dvhPanel.append(h('p', { class: 'small muted' }, `Predicted dose of session ${meta.dvh_session} (MAA SPECT, at the planned activities).`));
       const curves = meta.dvh || [];
@@ -474,7 +633,7 @@ async function planPage(main, id) {
 
   const loadHistory = async (panel) => {
     try {
-      const hs = (await api('GET', `/api/plans/${plan.id}/history`)).data;
+      const hs = /** @type {HistoryAnswer} */ ((await api('GET', `/api/plans/${plan.id}/history`)).data);
       panel.append(table(['Version', 'State', 'Created', 'Approved'], hs.versions.map((v) => ({
         cells: [h('a', { href: `#/plans/${v.id}` }, `v${v.version}`), badge(v.state), `${v.created_by} · ${when(v.created_at)}`, v.approved_by ? `${v.approved_by} · ${when(v.approved_at)}` : '—'],
       }))));
@@ -484,8 +643,8 @@ async function planPage(main, id) {
           h('span', { class: 'diff' }, (e.changes || []).map((c) => `${c.parameter}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || (e.state_after ? `${e.state_before ?? '—'} → ${e.state_after}` : ''))])));
       }
       for (const d of hs.diffs || []) {
-        if (d.plan_id === plan.id || d.to === plan.id) {
-          panel.append(h('p', { class: 'small' }, `Differences from the version it came from: ${(d.changes || []).map((c) => `${c.parameter} ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || 'none'}`));
+        if (d.to_plan === plan.id) {
+          panel.append(h('p', { class: 'small', 'data-testid': 'plan-diff' }, `Differences from the version it came from: ${(d.changes || []).map((c) => `${c.parameter} ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || 'none'}`));
         }
       }
     } catch (e) { panel.append(errorBox(e)); }
@@ -502,8 +661,9 @@ async function planPage(main, id) {
           try {
             const bodyJson = extra ? extra() : { row_version: plan.row_version };
             if (!bodyJson) { status.textContent = ''; return; }
-            plan = { ...plan, ...(await api('POST', `/api/plans/${plan.id}/${path}`, bodyJson)).data };
-            plan = (await api('GET', `/api/plans/${plan.id}`)).data;
+            const answer = /** @type {PlanView} */ ((await api('POST', `/api/plans/${plan.id}/${path}`, bodyJson)).data);
+            plan = { ...plan, ...answer };
+            plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data);
             status.textContent = `${label}: done.`;
             render();
           } catch (e) { status.replaceChildren(errorBox(e)); }
@@ -519,7 +679,7 @@ async function planPage(main, id) {
         const b = e.currentTarget;
         b.disabled = true; status.textContent = 'Storing the report in the case…';
         try {
-          const r = (await api('POST', `/api/plans/${plan.id}/documents/report`)).data;
+          const r = /** @type {Answer<'/api/plans/{id}/documents/report', 'post'>} */ ((await api('POST', `/api/plans/${plan.id}/documents/report`)).data);
           status.textContent = `Report of plan v${r.plan_version} stored in the case: ${r.documents.map((d) => docType(d.mime)).join(' and ')}${r.pdf_unavailable ? ` (no PDF: ${r.pdf_unavailable})` : ''}.`;
         } catch (err) { status.replaceChildren(errorBox(err)); }
         b.disabled = false;
@@ -558,6 +718,7 @@ async function planPage(main, id) {
     const t0 = performance.now();
     status.textContent = 'Recomputing…';
     try {
+      /** @type {Reply<PlanView>} */
       const r = await api('PATCH', `/api/plans/${plan.id}`, { row_version: plan.row_version, parameters: patch });
       const ms = performance.now() - t0;
       if (r.status === 201) {
@@ -571,9 +732,9 @@ async function planPage(main, id) {
     } catch (e) {
       status.replaceChildren(errorBox(e));
       if (e.status === 409) {
-        status.append(h('button', { onclick: async () => { plan = (await api('GET', `/api/plans/${plan.id}`)).data; render(); status.textContent = 'Reloaded.'; } }, 'Reload the plan'));
+        status.append(h('button', { onclick: async () => { plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data); render(); status.textContent = 'Reloaded.'; } }, 'Reload the plan'));
       } else {
-        plan = (await api('GET', `/api/plans/${plan.id}`)).data;
+        plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data);
         const keep = status.firstChild;
         render();
         status.replaceChildren(keep);
@@ -593,7 +754,7 @@ function mergeInto(target, patch) {
 }
 
 async function reportPage(main, id) {
-  const plan = (await api('GET', `/api/plans/${id}`)).data;
+  const plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${id}`)).data);
   main.append(h('div', { class: 'small' }, h('a', { href: `#/plans/${id}` }, `‹ back to plan v${plan.version}`)),
     h('h1', {}, `Plan report v${plan.version} `, badge(plan.state)),
     h('div', { class: 'row no-print' },
@@ -605,11 +766,13 @@ async function reportPage(main, id) {
 // ------------------------------------------------------------------------------------------ follow-up
 
 async function followUpPage(main, id) {
-  const c = (await api('GET', `/api/cases/${id}`)).data;
-  const fu = (await api('GET', `/api/cases/${id}/followups`)).data;
+  const c = /** @type {CaseAnswer} */ ((await api('GET', `/api/cases/${id}`)).data);
+  const fu = /** @type {FollowUpsAnswer} */ ((await api('GET', `/api/cases/${id}/followups`)).data);
   main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${c.patient.id}` }, `${c.patient.name} (${c.patient.mrn})`), ' › case'),
     h('h1', {}, c.case.title), caseTabs(id, 'followup'));
+  /** @type {Partial<RecistAssessment>} */
   const a = fu.assessment || {};
+  /** @type {LabGrading} */
   const lg = fu.labs || {};
   // CTCAE grades of each visit's values, from the graded tracks (sirt-clinical, as `sirtplan labs`).
   const byDate = {};
@@ -618,6 +781,7 @@ async function followUpPage(main, id) {
       (byDate[p.date] = byDate[p.date] || []).push({ name: t.name, value: p.value, grade: p.grade, phase: p.phase });
     }
   }
+  /** @param {GradeOutcome} g */
   const gradeText = (g) => (g.status === 'graded' ? `G${g.grade}` : `not evaluated: ${g.reason || g.status}`);
   const labs = fu.follow_ups.map((v) => {
     const values = Object.entries(v.labs || {}).filter(([k]) => k !== 'reference_ranges').map(([k, x]) => h('div', { class: 'small' }, `${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`));
@@ -686,8 +850,9 @@ async function cohortPage(main) {
   const run = async () => {
     out.replaceChildren();
     try {
-      const r = (await api('POST', '/api/cohort/km', { registry_csv: text.value, duration: duration.value, event: event.value, unit: unit.value, group: group.value || null })).data;
+      const r = /** @type {KmAnswer} */ ((await api('POST', '/api/cohort/km', { registry_csv: text.value, duration: duration.value, event: event.value, unit: unit.value, group: group.value || null })).data);
       const img = h('img', { alt: 'Kaplan–Meier curves', 'data-testid': 'km', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(r.svg)}` });
+      /** @param {TimeEstimate} m */
       const med = (m) => (m && m.status === 'reached' ? fmt(m.time, 1) : 'not reached');
       const rows = r.groups.map((g) => [g.label, g.curve.n, g.curve.events, med(g.curve.median.median), `${med(g.curve.median.lower)} – ${med(g.curve.median.upper)}`]);
       out.append(h('div', { class: 'panel km' }, img), h('div', { class: 'panel' },
@@ -699,7 +864,13 @@ async function cohortPage(main) {
     h('div', { class: 'row' }, h('label', {}, 'Endpoint ', endpoint), h('label', {}, 'Duration ', duration), h('label', {}, 'Unit ', unit),
       h('label', {}, 'Event ', event), h('label', {}, 'Group ', group),
       h('button', { class: 'primary', onclick: run, 'data-testid': 'estimate' }, 'Estimate'),
-      h('button', { 'data-testid': 'load-demo-registry', onclick: async () => { try { text.value = (await api('GET', '/api/cohort/demo-registry')).data.registry_csv; } catch (e) { out.replaceChildren(errorBox(e)); } } }, 'Load the synthetic demo registry'))), out);
+      h('button', { 'data-testid': 'load-demo-registry', onclick: async () => {
+        try {
+          /** @type {Reply<Answer<'/api/cohort/demo-registry', 'get'>>} */
+          const r = await api('GET', '/api/cohort/demo-registry');
+          text.value = r.data.registry_csv;
+        } catch (e) { out.replaceChildren(errorBox(e)); }
+      } }, 'Load the synthetic demo registry'))), out);
 }
 
 // ------------------------------------------------------------------------------------------ accounts
@@ -713,7 +884,9 @@ async function accountsPage(main) {
   const status = h('div', { class: 'status-line', 'data-testid': 'accounts-status', 'aria-live': 'polite' });
   const list = h('div');
   const load = async () => {
-    const users = (await api('GET', '/api/users')).data.users;
+    /** @type {Reply<Answer<'/api/users', 'get'>>} */
+    const answer = await api('GET', '/api/users');
+    const users = answer.data.users;
     const rows = users.map((u) => {
       const self = u.id === session.user.id;
       const why = self ? 'another admin changes your role or disables your account' : null;
@@ -747,6 +920,7 @@ async function accountsPage(main) {
   await load();
 }
 
+/** @param {(account: Answer<'/api/users', 'post'>) => Promise<void>} onCreated */
 function newAccountForm(onCreated) {
   const username = h('input', { maxlength: 64, required: true, autocomplete: 'off', pattern: '[A-Za-z0-9._\\-]+', title: 'letters, digits, . _ -', 'data-testid': 'new-username' });
   const display = h('input', { maxlength: 200, placeholder: 'the username when empty', 'data-testid': 'new-display-name' });
@@ -757,6 +931,7 @@ function newAccountForm(onCreated) {
   const form = h('form', { class: 'panel', onsubmit: async (e) => {
     e.preventDefault(); out.replaceChildren();
     try {
+      /** @type {Reply<Answer<'/api/users', 'post'>>} */
       const r = await api('POST', '/api/users', { username: username.value, display_name: display.value, role: role.value, password: pw.value });
       form.reset(); role.value = 'viewer';
       await onCreated(r.data);
@@ -772,7 +947,11 @@ function newAccountForm(onCreated) {
 
 async function route() {
   if (!session) {
-    try { session = (await api('GET', '/api/session')).data; } catch { session = null; }
+    try {
+      /** @type {Reply<Answer<'/api/session', 'get'>>} */
+      const r = await api('GET', '/api/session');
+      session = r.data;
+    } catch { session = null; }
   }
   if (!session) { loginPage(); return; }
   const hash = location.hash || '#/patients';

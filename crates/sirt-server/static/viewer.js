@@ -1,3 +1,4 @@
+// @ts-check
 // sirtplan image viewer: CT with SPECT/PET or dose colour-wash, structure outlines and isodose lines, in
 // three orthogonal views (axial, coronal, sagittal), scrolling and window/level. Canvas 2D only (no WebGL,
 // no external library). Geometry: docs/coordinates.md. The server sends every volume on the CT grid
@@ -6,10 +7,25 @@
 // (+y = posterior down); coronal and sagittal with superior up (+z = superior); sagittal with anterior on
 // the left. With direction cosines other than the identity the views follow the grid axes (said on screen).
 
+/**
+ * The answer of `GET /api/plans/{id}/volumes` the viewer reads (a free-form object in the OpenAPI
+ * document; see crates/sirt-server/src/volumes.rs). `max` is the viewer's own, set when loaded.
+ * @typedef {{ name: string, kind: 'ct' | 'activity' | 'dose', label: string, unit: string, url: string,
+ *   dose_kind?: string, session?: string, max?: number }} VolumeInfo
+ * @typedef {{ name: string, role: string, url: string }} StructureInfo
+ * @typedef {{ name: string, dose_gy: number[], volume_percent: number[] }} DvhCurve
+ * @typedef {{ plan_id: number, grid: { dims: number[], spacing_mm: number[], axis_aligned: boolean, index: string },
+ *   volumes: VolumeInfo[], structures: StructureInfo[], dvh: DvhCurve[], dvh_session: string | null,
+ *   notes: string[] }} Volumes
+ */
+
 const COLOURS = ['#00e5ff', '#ffea00', '#ff6d00', '#76ff03', '#e040fb', '#ff1744', '#2979ff', '#64ffda',
   '#a1887f', '#f48fb1'];
 
-/** Window presets: [name, width HU, level HU]. Common radiology presets (design choice). */
+/**
+ * Window presets: [name, width HU, level HU]. Common radiology presets (design choice).
+ * @type {[string, number, number][]}
+ */
 export const WINDOWS = [['Abdomen', 400, 40], ['Liver', 150, 60], ['Lung', 1500, -600], ['Bone', 1800, 400]];
 
 /** Isodose levels drawn by default, Gy (design choice: round numbers across liver and tumour doses). */
@@ -32,6 +48,11 @@ function hot(t) {
   return [clamp(3 * t, 0, 1) * 255, clamp(3 * t - 1, 0, 1) * 255, clamp(3 * t - 2, 0, 1) * 255];
 }
 
+/**
+ * @param {string} url
+ * @param {'u8' | 'f32'} dtype
+ * @returns {Promise<Uint8Array | Float32Array>}
+ */
 async function fetchArray(url, dtype) {
   const r = await fetch(url, { credentials: 'same-origin' });
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
@@ -42,7 +63,7 @@ async function fetchArray(url, dtype) {
 export class Viewer {
   /**
    * @param {HTMLElement} root where the viewer goes
-   * @param {object} meta the answer of GET /api/plans/{id}/volumes
+   * @param {Volumes} meta the answer of GET /api/plans/{id}/volumes
    */
   constructor(root, meta) {
     this.root = root;
@@ -57,9 +78,14 @@ export class Viewer {
     this.doseMin = 5;
     this.isodoses = DEFAULT_ISODOSES.slice();
     this.showOutlines = true;
+    /** @type {Record<string, Float32Array | Uint8Array>} */
     this.arrays = {};
+    /** @type {(StructureInfo & { mask: Uint8Array | Float32Array })[]} */
     this.structures = [];
+    /** @type {string | null} */
     this.doseName = null;
+    /** @type {string | null} */
+    this.activityName = null;
   }
 
   async load() {
@@ -98,6 +124,13 @@ export class Viewer {
   }
 
   build() {
+    /**
+     * @template {keyof HTMLElementTagNameMap} K
+     * @param {K} t
+     * @param {Record<string, any>} [a]
+     * @param {...(Node | string)} c
+     * @returns {HTMLElementTagNameMap[K]}
+     */
     const el = (t, a = {}, ...c) => {
       const e = document.createElement(t);
       for (const [k, v] of Object.entries(a)) {
@@ -110,7 +143,7 @@ export class Viewer {
     const controls = el('div', { class: 'viewer-controls' });
     const wsel = el('select', { 'data-testid': 'window-preset', onchange: (e) => {
       const w = WINDOWS[Number(e.target.value)];
-      this.window = [w[1], w[2]]; this.wWidth.value = w[1]; this.wLevel.value = w[2]; this.draw();
+      this.window = [w[1], w[2]]; this.wWidth.value = String(w[1]); this.wLevel.value = String(w[2]); this.draw();
     } });
     WINDOWS.forEach((w, i) => wsel.append(el('option', { value: String(i) }, `${w[0]} (W ${w[1]} / L ${w[2]})`)));
     this.wWidth = el('input', { type: 'number', value: '400', step: '10', min: '1', title: 'window width, HU',
@@ -170,7 +203,11 @@ export class Viewer {
     }
   }
 
-  /** Slice geometry of a view: [columns, rows, column spacing, row spacing, (c, r) -> voxel index]. */
+  /**
+   * Slice geometry of a view: [columns, rows, column spacing, row spacing, (c, r) -> voxel index].
+   * @param {string} name
+   * @returns {[number, number, number, number, (c: number, r: number) => number]}
+   */
   geometry(name) {
     const [nx, ny, nz] = this.n;
     const [x0, y0, z0] = this.pos;

@@ -4,6 +4,7 @@
 
 use crate::{MissingTransform, VoxelPlanError};
 use sirt_case::{Images, VoxelEngine};
+use sirt_dicom::SpatialRegistration;
 use sirt_dicom::write::CivilDateTime;
 use sirt_dose::activity::HuToDensity;
 use sirt_dose::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
@@ -16,7 +17,7 @@ use sirt_imaging::{
     StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect, load_structures,
 };
 use sirt_units::{Activity, Fraction};
-use sirt_workflow::{Plan, SessionPlan};
+use sirt_workflow::{InjectionPlan, Plan, SessionPlan};
 use std::path::Path;
 
 /// DVH bin of plan reports, Gy: a design choice of this tool, not a published value
@@ -116,37 +117,67 @@ fn requests(images: &Images, plan: &Plan) -> Vec<StructureRequest> {
 /// Errors: [`VoxelPlanError::is_input`] tells a problem of the case's images, structures or
 /// registration (the user's to fix) from an internal failure.
 pub fn run(plan: &Plan, images: &Images, base: &Path) -> Result<VoxelPlan, VoxelPlanError> {
-    let path = |p: &str| base.join(p);
-    let mut notes = Vec::new();
-    let loaded = load_ct_study(&path(&images.ct), None)?;
-    let ct = loaded.image;
-    let study = match (loaded.study, plan.sessions.first()) {
-        (Some(study), Some(session)) => {
-            let t = session.treatment.zoned().datetime();
-            let civil = CivilDateTime::new(
-                i32::from(t.year()),
-                u32::try_from(t.month()).unwrap_or(1),
-                u32::try_from(t.day()).unwrap_or(1),
-                u32::try_from(t.hour()).unwrap_or(0),
-                u32::try_from(t.minute()).unwrap_or(0),
-                f64::from(t.second()),
-            )?;
-            let utc_offset_minutes = session.treatment.zoned().offset().seconds() / 60;
-            Some(RtDoseStudy {
-                study,
-                civil,
-                utc_offset_minutes,
-            })
+    let (inputs, study, mut notes) = Inputs::load(plan, images, base)?;
+    let mut predicted = Vec::new();
+    for session in &plan.sessions {
+        if let Some(d) = inputs.predict(session, false, &mut notes)? {
+            predicted.push(PredictedSession {
+                session: session.id.clone(),
+                dosimetry: d,
+            });
         }
-        _ => None,
+    }
+    let pet = match &images.y90_pet {
+        Some(pet_path) => Some(inputs.post_treatment(pet_path, &predicted, &mut notes)?),
+        None => None,
     };
-    let frame = Some(&ct.grid().frame);
-    let structures = load_structures(
-        &path(&images.structures),
-        ct.grid(),
-        &requests(images, plan),
-        &images.labels,
+    let (delivered, y90_pet, ct_from_pet) = match pet {
+        Some(p) => (p.delivered, Some(p.image), p.ct_from_pet),
+        None => (None, None, None),
+    };
+    Ok(VoxelPlan {
+        predicted,
+        delivered,
+        notes,
+        study,
+        ct: inputs.ct,
+        structures: inputs.structures,
+        maa_spect: inputs.spect,
+        ct_from_spect: inputs.ct_from_spect,
+        y90_pet,
+        ct_from_pet,
+    })
+}
+
+/// The CT's study with the first session's treatment date and time (None for a CT without a
+/// DICOM study or a plan without sessions).
+fn rt_dose_study(
+    study: Option<StudyRef>,
+    plan: &Plan,
+) -> Result<Option<RtDoseStudy>, VoxelPlanError> {
+    let (Some(study), Some(session)) = (study, plan.sessions.first()) else {
+        return Ok(None);
+    };
+    let t = session.treatment.zoned().datetime();
+    let civil = CivilDateTime::new(
+        i32::from(t.year()),
+        u32::try_from(t.month()).unwrap_or(1),
+        u32::try_from(t.day()).unwrap_or(1),
+        u32::try_from(t.hour()).unwrap_or(0),
+        u32::try_from(t.minute()).unwrap_or(0),
+        f64::from(t.second()),
     )?;
+    let utc_offset_minutes = session.treatment.zoned().offset().seconds() / 60;
+    Ok(Some(RtDoseStudy {
+        study,
+        civil,
+        utc_offset_minutes,
+    }))
+}
+
+/// A note for each tumour of the case without its structure.
+fn missing_tumour_notes(images: &Images, structures: &[Structure]) -> Vec<String> {
+    let mut notes = Vec::new();
     for (id, name) in &images.tumours {
         if !structures.iter().any(|s| &s.name == name) {
             notes.push(format!(
@@ -155,86 +186,179 @@ pub fn run(plan: &Plan, images: &Images, base: &Path) -> Result<VoxelPlan, Voxel
             ));
         }
     }
-    let curve = match &images.hu_to_density {
+    notes
+}
+
+/// The HU → density curve: the case file's, else the default.
+fn density_curve(images: &Images) -> HuToDensity {
+    match &images.hu_to_density {
         Some(points) => HuToDensity {
             points: points.clone(),
             source: "the case file's images.hu_to_density".into(),
         },
         None => HuToDensity::default(),
-    };
-    let engine = match images.engine {
+    }
+}
+
+/// The dose engine the case asks for.
+fn engine_choice(images: &Images) -> EngineChoice {
+    match images.engine {
         VoxelEngine::Kernel => EngineChoice::Kernel,
         VoxelEngine::LocalDeposition => EngineChoice::LocalDeposition,
-    };
-    let registration = match &images.registration {
-        Some(p) => Some((p.clone(), sirt_imaging::load_registration(&path(p))?)),
-        None => None,
-    };
-    // The transform `to ← from` when the frames differ: from the registration object, or None
-    // (the pipeline then refuses the different frames, naming them).
-    let transform = |to: &FrameOfReference,
-                     from: &FrameOfReference,
-                     what: &str|
-     -> Result<Option<Rigid>, VoxelPlanError> {
-        if to == from {
-            return Ok(None);
-        }
-        match &registration {
-            None => Ok(None),
-            Some((p, r)) => r.between(to, from).map(Some).ok_or_else(|| {
-                VoxelPlanError::NoTransform(Box::new(MissingTransform {
-                    registration: p.clone(),
-                    between: what.to_owned(),
-                    to: to.0.clone(),
-                    from: from.0.clone(),
-                    registered: r
-                        .transforms
-                        .iter()
-                        .map(|t| t.from.0.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    reference: r.reference.0.clone(),
-                }))
-            }),
-        }
-    };
-    let request = |activity: ActivityInput<'_>,
-                   k,
-                   registration: Option<&Rigid>|
-     -> Result<VoxelDosimetry, VoxelPlanError> {
+    }
+}
+
+/// The transform `to ← from` when the frames differ: from the registration object (its path
+/// and contents), or None (the pipeline then refuses the different frames, naming them).
+fn transform(
+    registration: Option<&(String, SpatialRegistration)>,
+    to: &FrameOfReference,
+    from: &FrameOfReference,
+    what: &str,
+) -> Result<Option<Rigid>, VoxelPlanError> {
+    if to == from {
+        return Ok(None);
+    }
+    match registration {
+        None => Ok(None),
+        Some((p, r)) => r.between(to, from).map(Some).ok_or_else(|| {
+            VoxelPlanError::NoTransform(Box::new(MissingTransform {
+                registration: p.clone(),
+                between: what.to_owned(),
+                to: to.0.clone(),
+                from: from.0.clone(),
+                registered: r
+                    .transforms
+                    .iter()
+                    .map(|t| t.from.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                reference: r.reference.0.clone(),
+            }))
+        }),
+    }
+}
+
+/// The loaded inputs of the voxel dosimetry: the CT, the structures, the density curve, the
+/// engine, the registration and the MAA SPECT.
+struct Inputs<'a> {
+    plan: &'a Plan,
+    images: &'a Images,
+    base: &'a Path,
+    ct: Image<f32>,
+    structures: Vec<Structure>,
+    curve: HuToDensity,
+    engine: EngineChoice,
+    /// The registration object's path (as in the case) and contents.
+    registration: Option<(String, SpatialRegistration)>,
+    spect: Option<Image<f32>>,
+    /// CT ← SPECT, when their frames differ.
+    ct_from_spect: Option<Rigid>,
+}
+
+/// The post-treatment results of a Y-90 PET.
+struct PostTreatment {
+    /// The delivered dosimetry and comparison (None without a prediction to compare with).
+    delivered: Option<Delivered>,
+    /// The PET as loaded.
+    image: Image<f32>,
+    /// CT ← PET, when their frames differ.
+    ct_from_pet: Option<Rigid>,
+}
+
+impl<'a> Inputs<'a> {
+    /// Loads the CT, structures, registration and MAA SPECT of the case; with the RT Dose study
+    /// and the loading notes.
+    fn load(
+        plan: &'a Plan,
+        images: &'a Images,
+        base: &'a Path,
+    ) -> Result<(Self, Option<RtDoseStudy>, Vec<String>), VoxelPlanError> {
+        let loaded = load_ct_study(&base.join(&images.ct), None)?;
+        let ct = loaded.image;
+        let study = rt_dose_study(loaded.study, plan)?;
+        let frame = Some(&ct.grid().frame);
+        let structures = load_structures(
+            &base.join(&images.structures),
+            ct.grid(),
+            &requests(images, plan),
+            &images.labels,
+        )?;
+        let notes = missing_tumour_notes(images, &structures);
+        let registration = match &images.registration {
+            Some(p) => Some((p.clone(), sirt_imaging::load_registration(&base.join(p))?)),
+            None => None,
+        };
+        let spect: Option<Image<f32>> = match &images.maa_spect {
+            Some(p) => Some(load_spect(&base.join(p), frame)?),
+            None => None,
+        };
+        let ct_from_spect = match &spect {
+            Some(sp) => transform(
+                registration.as_ref(),
+                &ct.grid().frame,
+                &sp.grid().frame,
+                "CT and the SPECT",
+            )?,
+            None => None,
+        };
+        let inputs = Self {
+            plan,
+            images,
+            base,
+            ct,
+            structures,
+            curve: density_curve(images),
+            engine: engine_choice(images),
+            registration,
+            spect,
+            ct_from_spect,
+        };
+        Ok((inputs, study, notes))
+    }
+
+    /// The transform `to ← from` when the frames differ (see [`transform`]).
+    fn transform(
+        &self,
+        to: &FrameOfReference,
+        from: &FrameOfReference,
+        what: &str,
+    ) -> Result<Option<Rigid>, VoxelPlanError> {
+        transform(self.registration.as_ref(), to, from, what)
+    }
+
+    /// The voxel dosimetry of an activity map on the CT's density, with the K of `injection`.
+    fn dosimetry(
+        &self,
+        activity: ActivityInput<'_>,
+        injection: &InjectionPlan,
+        registration: Option<&Rigid>,
+    ) -> Result<VoxelDosimetry, VoxelPlanError> {
         Ok(sirt_dosimetry::run(&Request {
             activity,
             density: DensityInput::FromCt {
-                ct: &ct,
-                curve: curve.clone(),
+                ct: &self.ct,
+                curve: self.curve.clone(),
             },
-            structures: &structures,
+            structures: &self.structures,
             registration,
-            k,
-            engine,
+            k: injection.k.clone(),
+            engine: self.engine,
             bin_gy: PLAN_DVH_BIN_GY,
             dx_percent: DEFAULT_DX_PERCENT.to_vec(),
             vx_gy: DEFAULT_VX_GY.to_vec(),
         })?)
-    };
+    }
 
-    let spect: Option<Image<f32>> = match &images.maa_spect {
-        Some(p) => Some(load_spect(&path(p), frame)?),
-        None => None,
-    };
-    let ct_from_spect = match &spect {
-        Some(sp) => transform(&ct.grid().frame, &sp.grid().frame, "CT and the SPECT")?,
-        None => None,
-    };
-    // The MAA prediction of a session at the expected activities (ordered vials), or at the
-    // delivered ones (`at_delivered`, None when an injection has no delivery record).
-    let predict = |session: &SessionPlan,
-                   at_delivered: bool,
-                   notes: &mut Vec<String>|
-     -> Result<Option<VoxelDosimetry>, VoxelPlanError> {
-        let Some(spect) = &spect else {
-            return Ok(None);
-        };
+    /// The injections of a session with an activity, each with its expected activity (ordered
+    /// vials), or its delivered one (`at_delivered`; None when an injection has no delivery
+    /// record).
+    fn session_activities(
+        &self,
+        session: &SessionPlan,
+        at_delivered: bool,
+    ) -> Option<Vec<(&'a InjectionPlan, Activity)>> {
+        let plan = self.plan;
         let mut planned = Vec::new();
         for inj in session
             .injections
@@ -243,29 +367,30 @@ pub fn run(plan: &Plan, images: &Images, base: &Path) -> Result<VoxelPlan, Voxel
         {
             let Some(p) = inj.planned() else { continue };
             let a = if at_delivered {
-                match &p.delivered {
-                    Some(d) => d.delivery.delivered,
-                    None => return Ok(None),
-                }
+                p.delivered.as_ref()?.delivery.delivered
             } else {
                 p.expected.administered
             };
             planned.push((inj, a));
         }
-        let Some((first, _)) = planned.first() else {
-            return Ok(None);
-        };
-        let k = first.k.clone();
-        let total: f64 = planned.iter().map(|(_, a)| a.gbq()).sum();
-        let lsf = planned
-            .iter()
-            .map(|(inj, a)| inj.input.lung.lsf.value() * a.gbq())
-            .sum::<f64>()
-            / total;
+        Some(planned)
+    }
+
+    /// The territories of the injections when every one has a territory structure, else none
+    /// (the whole liver holds the session's activity; a note says so for a planned session of
+    /// several injections).
+    fn territories(
+        &self,
+        session: &SessionPlan,
+        planned: &[(&InjectionPlan, Activity)],
+        at_delivered: bool,
+        notes: &mut Vec<String>,
+    ) -> Vec<Territory> {
+        let images = self.images;
         let all_mapped = planned
             .iter()
             .all(|(inj, _)| images.territories.contains_key(&inj.input.id));
-        let territories = if all_mapped {
+        if all_mapped {
             planned
                 .iter()
                 .filter_map(|(inj, a)| {
@@ -284,34 +409,52 @@ pub fn run(plan: &Plan, images: &Images, base: &Path) -> Result<VoxelPlan, Voxel
                 ));
             }
             vec![]
+        }
+    }
+
+    /// The MAA prediction of a session at the expected activities (ordered vials), or at the
+    /// delivered ones (`at_delivered`, None when an injection has no delivery record); None
+    /// without a MAA SPECT or an injection with an activity.
+    fn predict(
+        &self,
+        session: &SessionPlan,
+        at_delivered: bool,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<VoxelDosimetry>, VoxelPlanError> {
+        let Some(spect) = &self.spect else {
+            return Ok(None);
         };
-        let d = request(
+        let Some(planned) = self.session_activities(session, at_delivered) else {
+            return Ok(None);
+        };
+        let Some((first, _)) = planned.first() else {
+            return Ok(None);
+        };
+        let total: f64 = planned.iter().map(|(_, a)| a.gbq()).sum();
+        let lsf = planned
+            .iter()
+            .map(|(inj, a)| inj.input.lung.lsf.value() * a.gbq())
+            .sum::<f64>()
+            / total;
+        let territories = self.territories(session, &planned, at_delivered, notes);
+        let d = self.dosimetry(
             ActivityInput::MaaPredictive {
                 counts: spect,
                 administered: Activity::from_gbq(total),
                 lsf: Fraction::new(lsf).ok_or(VoxelPlanError::LungShuntOutOfRange { lsf })?,
                 territories,
             },
-            k,
-            ct_from_spect.as_ref(),
+            first,
+            self.ct_from_spect.as_ref(),
         )?;
         Ok(Some(d))
-    };
-    let mut predicted = Vec::new();
-    for session in &plan.sessions {
-        if let Some(d) = predict(session, false, &mut notes)? {
-            predicted.push(PredictedSession {
-                session: session.id.clone(),
-                dosimetry: d,
-            });
-        }
     }
 
-    let mut delivered = None;
-    let mut y90_pet = None;
-    let mut ct_from_pet = None;
-    if let Some(pet_path) = &images.y90_pet {
-        let session = match &images.pet_session {
+    /// The session the PET follows: the case's `pet_session`, else the first session with a
+    /// delivery record, else the first session.
+    fn pet_session(&self) -> Result<&'a SessionPlan, VoxelPlanError> {
+        let plan = self.plan;
+        match &self.images.pet_session {
             Some(id) => plan.sessions.iter().find(|s| &s.id == id),
             None => plan
                 .sessions
@@ -326,11 +469,23 @@ pub fn run(plan: &Plan, images: &Images, base: &Path) -> Result<VoxelPlan, Voxel
                 })
                 .or(plan.sessions.first()),
         }
-        .ok_or(VoxelPlanError::PetWithoutSession)?;
+        .ok_or(VoxelPlanError::PetWithoutSession)
+    }
+
+    /// The delivered dosimetry from the Y-90 PET at `pet_path`, its notes, and the comparison
+    /// with the MAA prediction of its session (at the delivered activity when the case records
+    /// the delivery, else at the planned one).
+    fn post_treatment(
+        &self,
+        pet_path: &str,
+        predicted: &[PredictedSession],
+        notes: &mut Vec<String>,
+    ) -> Result<PostTreatment, VoxelPlanError> {
+        let session = self.pet_session()?;
         let injections: Vec<_> = session
             .injections
             .iter()
-            .filter_map(|&i| plan.injections.get(i))
+            .filter_map(|&i| self.plan.injections.get(i))
             .collect();
         let administration = injections
             .iter()
@@ -338,12 +493,12 @@ pub fn run(plan: &Plan, images: &Images, base: &Path) -> Result<VoxelPlan, Voxel
             .map(|d| d.injected.clone())
             .min()
             .unwrap_or_else(|| session.treatment.clone());
-        let k = injections.first().map(|i| i.k.clone()).ok_or_else(|| {
-            VoxelPlanError::SessionWithoutInjection {
+        let first = injections
+            .first()
+            .ok_or_else(|| VoxelPlanError::SessionWithoutInjection {
                 session: session.id.clone(),
-            }
-        })?;
-        let pet = load_pet(&path(pet_path), frame)?;
+            })?;
+        let pet = load_pet(&self.base.join(pet_path), Some(&self.ct.grid().frame))?;
         let mut pet_notes = pet.notes.clone();
         let reference = if pet.corrected_to_administration {
             administration.clone()
@@ -352,62 +507,70 @@ pub fn run(plan: &Plan, images: &Images, base: &Path) -> Result<VoxelPlan, Voxel
                 .reference
                 .as_ref()
                 .ok_or_else(|| VoxelPlanError::PetWithoutReference {
-                    path: pet_path.clone(),
+                    path: pet_path.to_owned(),
                 })?;
             let (i, note) = instant_of(r, administration.zoned().time_zone())?;
             pet_notes.extend(note);
             i
         };
-        let pet_transform = transform(&ct.grid().frame, &pet.image.grid().frame, "CT and the PET")?;
-        let d = request(
+        let ct_from_pet = self.transform(
+            &self.ct.grid().frame,
+            &pet.image.grid().frame,
+            "CT and the PET",
+        )?;
+        let d = self.dosimetry(
             ActivityInput::Pet {
                 bq_per_ml: &pet.image,
                 reference,
                 administration,
             },
-            k,
-            pet_transform.as_ref(),
+            first,
+            ct_from_pet.as_ref(),
         )?;
         notes.extend(pet_notes.into_iter().map(|n| format!("Y-90 PET: {n}")));
-        let at_delivered = predict(session, true, &mut notes)?;
+        let delivered = self.verify(session, d, predicted, notes)?;
+        Ok(PostTreatment {
+            delivered,
+            image: pet.image,
+            ct_from_pet,
+        })
+    }
+
+    /// The delivered dosimetry `d` of a session against its MAA prediction (at the delivered
+    /// activity when the case records the delivery, else the planned prediction); None, with a
+    /// note, when the session has no prediction.
+    fn verify(
+        &self,
+        session: &SessionPlan,
+        d: VoxelDosimetry,
+        predicted: &[PredictedSession],
+        notes: &mut Vec<String>,
+    ) -> Result<Option<Delivered>, VoxelPlanError> {
+        let at_delivered = self.predict(session, true, notes)?;
         let reference = at_delivered.as_ref().or_else(|| {
             predicted
                 .iter()
                 .find(|p| p.session == session.id)
                 .map(|p| &p.dosimetry)
         });
-        if let Some(p) = reference {
-            let spect_from_pet = transform(
-                &p.dose.gy.grid().frame,
-                &d.dose.gy.grid().frame,
-                "SPECT and the PET",
-            )?;
-            let v = compare(p, &d, spect_from_pet.as_ref())?;
-            delivered = Some(Delivered {
-                session: session.id.clone(),
-                dosimetry: d,
-                verification: v,
-                predicted_at_delivered: at_delivered,
-            });
-        } else {
+        let Some(p) = reference else {
             notes.push(format!(
                 "session {}: no MAA prediction to compare the PET with",
                 session.id
             ));
-        }
-        y90_pet = Some(pet.image);
-        ct_from_pet = pet_transform;
+            return Ok(None);
+        };
+        let spect_from_pet = self.transform(
+            &p.dose.gy.grid().frame,
+            &d.dose.gy.grid().frame,
+            "SPECT and the PET",
+        )?;
+        let v = compare(p, &d, spect_from_pet.as_ref())?;
+        Ok(Some(Delivered {
+            session: session.id.clone(),
+            dosimetry: d,
+            verification: v,
+            predicted_at_delivered: at_delivered,
+        }))
     }
-    Ok(VoxelPlan {
-        predicted,
-        delivered,
-        notes,
-        study,
-        ct,
-        structures,
-        maa_spect: spect,
-        ct_from_spect,
-        y90_pet,
-        ct_from_pet,
-    })
 }
