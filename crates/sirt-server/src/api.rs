@@ -369,108 +369,40 @@ pub(crate) async fn list_follow_ups(
     .into_response())
 }
 
-/// Laboratory keys of a visit's `labs` graded or read by `sirt-clinical` (its patient-record
-/// format, crates/sirt-clinical/FORMAT.md `[[labs]]`): values with their units as text
-/// (`"1.9 mg/dL"`, `"33 g/L"`), the INR a number.
-const LAB_KEYS: [&str; 13] = [
-    "bilirubin",
-    "albumin",
-    "inr",
-    "platelets",
-    "leukocytes",
-    "granulocytes",
-    "creatinine",
-    "sodium",
-    "gfr",
-    "ast",
-    "alt",
-    "alp",
-    "ggt",
-];
-
 /// CTCAE v5.0 grades of the laboratory values of a case's visits, by `sirt-clinical`'s
-/// `grade_labs` (as `sirtplan labs`): the visits become the `[[labs]]` of a patient record, the
-/// `reference_ranges` objects of the visits (merged key by key in date order, a later value
-/// replacing an earlier one) its
-/// `[reference_ranges]`, the latest `anticoagulated` its `clinical.anticoagulated`, and the first
-/// recorded treatment's day its `treatment.date` (day 0; baselines are the latest values on or
-/// before it). `null` without laboratory values; `{"error"}` naming the visit when a value does
-/// not read. Nothing is assumed: a missing ULN or anticoagulation status leaves the grade
-/// "not evaluated" with the reason.
+/// `grade_labs` (as `sirtplan labs`): the visits' values (`sirt_clinical::LAB_KEYS`, with their
+/// units as text, the INR a number) become the lab sets of a patient record built by
+/// `PatientRecord::from_lab_visits`, the `reference_ranges` objects of the visits (merged key by
+/// key in date order, a later value replacing an earlier one) its reference ranges, the latest
+/// `anticoagulated` its anticoagulation status, and the first recorded treatment's day its
+/// treatment date (day 0; baselines are the latest values on or before it). `None` without
+/// laboratory values; `Failed` naming the visit when a value does not read. Nothing is assumed:
+/// a missing ULN or anticoagulation status leaves the grade "not evaluated" with the reason.
 fn lab_grading(
     mrn: &str,
     treatments: &[sirt_store::Treatment],
     visits: &[FollowUp],
 ) -> Option<LabGrading> {
-    let mut labs = Vec::new();
-    let mut lab_visits = Vec::new();
-    let mut ranges = toml::Table::new();
-    let mut anticoagulated = None;
-    for v in visits {
-        let Value::Object(m) = parse_json(&v.labs_json) else {
-            continue;
-        };
-        if let Some(Value::Object(r)) = m.get("reference_ranges") {
-            for (k, x) in r {
-                if let Some(t) = toml_value(x) {
-                    ranges.insert(k.clone(), t);
-                }
-            }
-        }
-        if let Some(Value::Bool(b)) = m.get("anticoagulated") {
-            anticoagulated = Some(*b);
-        }
-        let mut row = toml::Table::new();
-        for key in LAB_KEYS {
-            if let Some(t) = m.get(key).and_then(toml_value) {
-                row.insert(key.to_owned(), t);
-            }
-        }
-        if !row.is_empty() {
-            row.insert("date".into(), toml::Value::String(v.visit_date.clone()));
-            labs.push(toml::Value::Table(row));
-            lab_visits.push(v.visit_date.clone());
-        }
-    }
-    if labs.is_empty() {
-        return None;
-    }
-    let mut record = toml::Table::new();
-    let mut patient = toml::Table::new();
-    patient.insert("id".into(), toml::Value::String(mrn.to_owned()));
-    record.insert("patient".into(), toml::Value::Table(patient));
     // The local date of the first injection, where it was given.
     let day0 = treatments
         .iter()
         .filter_map(|t| t.administered_at.parse::<sirt_units::Instant>().ok())
         .min_by_key(sirt_units::Instant::timestamp)
         .map(|i| i.zoned().date().to_string());
-    if let Some(d) = &day0 {
-        let mut t = toml::Table::new();
-        t.insert("date".into(), toml::Value::String(d.clone()));
-        record.insert("treatment".into(), toml::Value::Table(t));
+    let input = lab_record_input(mrn, day0.clone(), visits);
+    if input.visits.is_empty() {
+        return None;
     }
-    if let Some(b) = anticoagulated {
-        let mut c = toml::Table::new();
-        c.insert("anticoagulated".into(), toml::Value::Boolean(b));
-        record.insert("clinical".into(), toml::Value::Table(c));
-    }
-    if !ranges.is_empty() {
-        record.insert("reference_ranges".into(), toml::Value::Table(ranges));
-    }
-    record.insert("labs".into(), toml::Value::Array(labs));
     let name = "the visits' laboratory values";
-    let legend = lab_visits
+    let legend = input
+        .visits
         .iter()
         .enumerate()
-        .map(|(i, d)| format!("labs[{i}] is the visit of {d}"))
+        .map(|(i, v)| format!("labs[{i}] is the visit of {}", v.date))
         .collect::<Vec<_>>()
         .join(", ");
-    let graded = toml::to_string(&record)
+    let graded = sirt_clinical::PatientRecord::from_lab_visits(&input, name)
         .map_err(|e| e.to_string())
-        .and_then(|text| {
-            sirt_clinical::PatientRecord::from_toml(&text, name).map_err(|e| e.to_string())
-        })
         .and_then(|r| {
             sirt_clinical::grade_labs(&r, sirt_clinical::CtcaeVersion::V5_0)
                 .map_err(|e| e.to_string())
@@ -495,18 +427,46 @@ fn lab_grading(
     })
 }
 
-/// A JSON value of a visit's labs as TOML (text, number or boolean; anything else left out,
-/// so that the record reader names the field as missing rather than misread).
-fn toml_value(v: &Value) -> Option<toml::Value> {
-    match v {
-        Value::String(s) => Some(toml::Value::String(s.clone())),
-        Value::Bool(b) => Some(toml::Value::Boolean(*b)),
-        Value::Number(n) => n
-            .as_i64()
-            .map(toml::Value::Integer)
-            .or_else(|| n.as_f64().map(toml::Value::Float)),
-        _ => None,
+/// The laboratory values of the visits as `sirt-clinical`'s typed input: a value that is not
+/// text, a number or a flag is left out, so that the record names the field as missing rather
+/// than misread; a visit without laboratory values is not a lab set.
+fn lab_record_input(
+    mrn: &str,
+    treatment_date: Option<String>,
+    visits: &[FollowUp],
+) -> sirt_clinical::LabRecordInput {
+    let as_input = |x: &Value| serde_json::from_value::<sirt_clinical::LabInput>(x.clone()).ok();
+    let mut input = sirt_clinical::LabRecordInput {
+        patient_id: mrn.to_owned(),
+        treatment_date,
+        ..Default::default()
+    };
+    for v in visits {
+        let Value::Object(m) = parse_json(&v.labs_json) else {
+            continue;
+        };
+        if let Some(Value::Object(r)) = m.get("reference_ranges") {
+            for (k, x) in r {
+                if let Some(value) = as_input(x) {
+                    input.reference_ranges.insert(k.clone(), value);
+                }
+            }
+        }
+        if let Some(Value::Bool(b)) = m.get("anticoagulated") {
+            input.anticoagulated = Some(*b);
+        }
+        let values: BTreeMap<String, sirt_clinical::LabInput> = sirt_clinical::LAB_KEYS
+            .iter()
+            .filter_map(|k| Some(((*k).to_owned(), as_input(m.get(*k)?)?)))
+            .collect();
+        if !values.is_empty() {
+            input.visits.push(sirt_clinical::LabVisit {
+                date: v.visit_date.clone(),
+                values,
+            });
+        }
     }
+    input
 }
 
 /// The tumour response of a case: the RECIST measurements of the latest visit that has them
