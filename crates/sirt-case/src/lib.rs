@@ -21,10 +21,12 @@
 //! ```
 
 mod case;
+mod overrides;
 mod raw;
 mod validate;
 
 pub use case::*;
+pub use overrides::{InjectionOverrides, Overrides, SessionOverrides};
 pub use validate::{EARLIER_KINDS, INDICATIONS};
 
 /// A case file that cannot be planned.
@@ -50,13 +52,39 @@ pub enum CaseError {
         /// What was found.
         found: String,
     },
+    /// A typed change ([`Overrides`]) that does not fit the case: an unknown id, a value out of
+    /// range.
+    #[error("parameters: field `{field}`: expected {expected}, found {found}")]
+    Override {
+        /// Path of the change (`injections.R.tnr.T1`).
+        field: String,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+}
+
+/// Reads a case from its TOML text, applies typed changes to its values and validates the
+/// result as [`parse`] validates a file; `file` names it in errors.
+pub fn parse_with_overrides(
+    text: &str,
+    file: &str,
+    overrides: &Overrides,
+) -> Result<Case, CaseError> {
+    let mut raw = read_raw(text, file)?;
+    overrides.apply(&mut raw)?;
+    validate::validate(raw, file)
+}
+
+fn read_raw(text: &str, file: &str) -> Result<raw::RawCase, CaseError> {
+    toml::from_str(text).map_err(|e| CaseError::Syntax {
+        file: file.to_owned(),
+        message: e.to_string().trim_end().to_owned(),
+    })
 }
 
 /// Reads and validates a case from its TOML text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Case, CaseError> {
-    let raw: raw::RawCase = toml::from_str(text).map_err(|e| CaseError::Syntax {
-        file: file.to_owned(),
-        message: e.to_string().trim_end().to_owned(),
-    })?;
-    validate::validate(raw, file)
+    validate::validate(read_raw(text, file)?, file)
 }

@@ -32,7 +32,9 @@ mod phantom;
 mod site;
 
 pub use error::PlanningError;
-pub use outcome::{CaseText, ImageRoot, Outcome, insert_record, plan_case};
+pub use outcome::{
+    CaseText, ImageRoot, Outcome, insert_record, plan_case, plan_case_with_overrides,
+};
 pub use phantom::{PHANTOM_CASE_NAME, phantom_files};
 pub use site::{SiteData, SiteFile};
 

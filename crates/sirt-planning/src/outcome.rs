@@ -52,7 +52,18 @@ pub fn plan_case(
     case: CaseText<'_>,
     images: ImageRoot<'_>,
 ) -> Result<Outcome, PlanningError> {
-    let parsed = sirt_case::parse(case.text, case.name)?;
+    plan_case_with_overrides(site, case, &sirt_case::Overrides::default(), images)
+}
+
+/// [`plan_case`] with typed changes to the case's values (the web application's plan
+/// parameters), applied before the case is validated (`sirt_case::parse_with_overrides`).
+pub fn plan_case_with_overrides(
+    site: &SiteData,
+    case: CaseText<'_>,
+    overrides: &sirt_case::Overrides,
+    images: ImageRoot<'_>,
+) -> Result<Outcome, PlanningError> {
+    let parsed = sirt_case::parse_with_overrides(case.text, case.name, overrides)?;
     let plan = sirt_workflow::plan(&parsed, &site.devices, &site.rules, case.name)?;
     let voxel = voxel_part(&plan, images)?;
     Ok(Outcome::new(plan, voxel))

@@ -4,6 +4,7 @@
 //! row (never a hash) and keeps the site from losing its last admin.
 
 use crate::admin::{AdminError, hash_new_password, new_user, parse_role};
+use crate::answers::{AccountList, AccountListEntry, AccountView};
 use crate::error::{ApiError, ApiJson, PathId};
 use crate::permissions::actions_of;
 use crate::{AppState, Auth};
@@ -12,7 +13,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use sirt_store::{User, UserChange};
 
 type ApiResult = Result<Response, ApiError>;
@@ -35,37 +35,44 @@ impl From<AdminError> for ApiError {
 }
 
 /// An account as answered: never a hash.
-fn user_view(u: &User) -> Value {
-    json!({
-        "id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
-        "disabled": u.disabled, "created_at": u.created_at, "permissions": actions_of(u.role),
-    })
+fn user_view(u: &User) -> AccountView {
+    AccountView {
+        id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role: u.role,
+        disabled: u.disabled,
+        created_at: u.created_at.clone(),
+        permissions: actions_of(u.role),
+    }
 }
 
 /// `GET /api/users`: every account, by username, with its last login.
 pub(crate) async fn list_users(State(state): State<AppState>) -> ApiResult {
     let accounts = state.store.accounts().await?;
-    let users: Vec<Value> = accounts
+    let users = accounts
         .iter()
-        .map(|a| {
-            let mut v = user_view(&a.user);
-            if let Some(m) = v.as_object_mut() {
-                m.insert("last_login_at".into(), json!(a.last_login_at));
-            }
-            v
+        .map(|a| AccountListEntry {
+            account: user_view(&a.user),
+            last_login_at: a.last_login_at.clone(),
         })
         .collect();
-    Ok(Json(json!({ "users": users })).into_response())
+    Ok(Json(AccountList { users }).into_response())
 }
 
 /// `POST /api/users` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct NewUserBody {
+#[schemars(rename = "NewAccount")]
+pub struct NewUserBody {
+    /// Username (letters, digits, `.`, `-`, `_`).
     username: String,
+    /// Name shown.
     #[serde(default)]
     display_name: String,
+    /// Role (`admin`, `physician`, `physicist`, `technologist`, `viewer`).
     role: String,
+    /// Password (at least 12 characters).
     password: String,
 }
 
@@ -91,15 +98,20 @@ pub(crate) async fn create_user(
 }
 
 /// `PATCH /api/users/{id}` body: the fields to change.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct UserPatch {
+#[schemars(rename = "AccountChange")]
+pub struct UserPatch {
+    /// Name shown.
     #[serde(default)]
     display_name: Option<String>,
+    /// Role.
     #[serde(default)]
     role: Option<String>,
+    /// Disabled (ends the account's sessions).
     #[serde(default)]
     disabled: Option<bool>,
+    /// New password (ends the account's other sessions).
     #[serde(default)]
     password: Option<String>,
 }

@@ -1,6 +1,13 @@
 //! The JSON endpoints of patients, cases (with follow-up visits and toxicities), plans and the
 //! audit log.
 
+use crate::answers::{
+    AuditPage, CaseDetail, DeliverBody, FollowUpBody, FollowUpList, FollowUpView, History,
+    ImportedDemo, LabGrading, NewCaseBody, NewPlanBody, ParameterChange, PatchBody, PatientDetail,
+    PatientList, PlanEditEntry, PlanLinks, PlanSummary, PlanView, RecistAssessment, RecistOutcome,
+    RecistSummary, RecistTimePoint, StepBody, TimelineEntry, TimelineKind, ToxicityBody,
+    ToxicityList, VersionDiff, VersionView,
+};
 use crate::engine::{EngineError, Parameters, merge_patch, parameters_from};
 use crate::error::{ApiError, ApiJson, ApiQuery, PathId};
 use crate::{AppState, Auth};
@@ -10,10 +17,10 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sirt_store::{
-    Actor, AuditQuery, EditOutcome, FollowUp, NewCase, NewFollowUp, NewPatient, NewToxicity,
-    NewTreatment, Plan, PlanEdit, PlanInputs, limits,
+    Actor, AuditQuery, EditOutcome, FollowUp, NewCase, NewFollowUp, NewPatient, NewToxicity, Plan,
+    PlanEdit, PlanInputs, limits,
 };
 use std::collections::BTreeMap;
 
@@ -31,7 +38,7 @@ pub(crate) fn parse_json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
-fn created(body: Value) -> Response {
+fn created<T: serde::Serialize>(body: T) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
@@ -78,39 +85,50 @@ fn params_json(p: &Parameters) -> Result<String, ApiError> {
 }
 
 /// A plan without its inputs and result (lists, timeline).
-fn plan_summary(p: &Plan) -> Value {
-    json!({
-        "id": p.id, "case_id": p.case_id, "version": p.version, "based_on": p.based_on,
-        "state": p.state, "row_version": p.row_version,
-        "created_by": p.created_by, "created_at": p.created_at,
-        "checked_by": p.checked_by, "checked_at": p.checked_at,
-        "approved_by": p.approved_by, "approved_at": p.approved_at,
-        "delivered_by": p.delivered_by, "delivered_at": p.delivered_at,
-        "updated_by": p.updated_by, "updated_at": p.updated_at,
-        "inputs_sha256": p.inputs_sha256,
-    })
+fn plan_summary(p: &Plan) -> PlanSummary {
+    PlanSummary {
+        id: p.id,
+        case_id: p.case_id,
+        version: p.version,
+        based_on: p.based_on,
+        state: p.state,
+        row_version: p.row_version,
+        created_by: p.created_by.clone(),
+        created_at: p.created_at.clone(),
+        checked_by: p.checked_by.clone(),
+        checked_at: p.checked_at.clone(),
+        approved_by: p.approved_by.clone(),
+        approved_at: p.approved_at.clone(),
+        delivered_by: p.delivered_by.clone(),
+        delivered_at: p.delivered_at.clone(),
+        updated_by: p.updated_by.clone(),
+        updated_at: p.updated_at.clone(),
+        inputs_sha256: p.inputs_sha256.clone(),
+    }
+}
+
+/// The stored parameters of a plan (written by the server from [`Parameters`]: a failure to
+/// read them back is internal).
+fn stored_parameters(p: &Plan) -> Result<Parameters, ApiError> {
+    serde_json::from_str(&p.parameters_json).map_err(|_| ApiError::internal())
 }
 
 /// A plan with its inputs and computed result.
-fn plan_view(state: &AppState, p: &Plan) -> Value {
-    let mut v = plan_summary(p);
-    if let Value::Object(m) = &mut v {
-        m.insert("options".into(), state.engine.options());
-        m.insert("editable".into(), json!(!p.state.is_frozen()));
-        m.insert("parameters".into(), parse_json(&p.parameters_json));
-        m.insert("case_toml".into(), json!(p.case_toml));
-        m.insert("result".into(), parse_json(&p.result_json));
-        m.insert(
-            "links".into(),
-            json!({
-                "self": format!("/api/plans/{}", p.id),
-                "report": format!("/api/plans/{}/report.html", p.id),
-                "history": format!("/api/plans/{}/history", p.id),
-                "case": format!("/api/cases/{}", p.case_id),
-            }),
-        );
-    }
-    v
+fn plan_view(state: &AppState, p: &Plan) -> Result<PlanView, ApiError> {
+    Ok(PlanView {
+        summary: plan_summary(p),
+        options: state.engine.options(),
+        editable: !p.state.is_frozen(),
+        parameters: stored_parameters(p)?,
+        case_toml: p.case_toml.clone(),
+        result: parse_json(&p.result_json),
+        links: PlanLinks {
+            this: format!("/api/plans/{}", p.id),
+            report: format!("/api/plans/{}/report.html", p.id),
+            history: format!("/api/plans/{}/history", p.id),
+            case: format!("/api/cases/{}", p.case_id),
+        },
+    })
 }
 
 /// `GET /api/patients` query.
@@ -132,7 +150,7 @@ pub(crate) async fn list_patients(
         .store
         .search_patients(&q.q, q.limit.unwrap_or(100))
         .await?;
-    Ok(Json(json!({ "patients": patients })).into_response())
+    Ok(Json(PatientList { patients }).into_response())
 }
 
 /// `POST /api/patients`.
@@ -142,7 +160,7 @@ pub(crate) async fn create_patient(
     ApiJson(new): ApiJson<NewPatient>,
 ) -> ApiResult {
     let p = state.store.create_patient(&auth.actor(), &new).await?;
-    Ok(created(json!(p)))
+    Ok(created(p))
 }
 
 /// `GET /api/patients/{id}`.
@@ -150,15 +168,12 @@ pub(crate) async fn get_patient(State(state): State<AppState>, PathId(id): PathI
     let patient = state.store.patient(id).await?;
     let cases = state.store.cases_of_patient(id).await?;
     let studies = crate::uploads::studies_of_patient(&state, id).await?;
-    Ok(Json(json!({ "patient": patient, "cases": cases, "studies": studies })).into_response())
-}
-
-/// `POST /api/patients/{id}/cases` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct CaseBody {
-    title: String,
-    indication: String,
+    Ok(Json(PatientDetail {
+        patient,
+        cases,
+        studies,
+    })
+    .into_response())
 }
 
 /// `POST /api/patients/{id}/cases`.
@@ -166,7 +181,7 @@ pub(crate) async fn create_case(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     PathId(patient_id): PathId,
-    ApiJson(body): ApiJson<CaseBody>,
+    ApiJson(body): ApiJson<NewCaseBody>,
 ) -> ApiResult {
     let c = state
         .store
@@ -179,7 +194,7 @@ pub(crate) async fn create_case(
             },
         )
         .await?;
-    Ok(created(json!(c)))
+    Ok(created(c))
 }
 
 /// `POST /api/demo/import`: the analytic demo case as a patient, a case and a computed draft.
@@ -211,9 +226,11 @@ pub(crate) async fn demo_import(
             },
         )
         .await?;
-    Ok(created(
-        json!({ "patient": patient, "case": case, "plan": plan_view(&state, &plan) }),
-    ))
+    Ok(created(ImportedDemo {
+        plan: plan_view(&state, &plan)?,
+        patient,
+        case,
+    }))
 }
 
 /// `GET /api/cases/{id}`: the case with its timeline.
@@ -226,70 +243,113 @@ pub(crate) async fn get_case(State(state): State<AppState>, PathId(id): PathId) 
     let follow_ups = store.follow_ups(id).await?;
     let toxicities = store.toxicities(id).await?;
     let documents = store.documents(id).await?;
-    let mut timeline = Vec::new();
-    for p in &plans {
-        timeline.push(
-            json!({ "at": p.created_at, "kind": "plan_created", "plan_id": p.id,
-            "text": format!("plan version {} created by {}", p.version, p.created_by) }),
-        );
-        if let (Some(at), Some(by)) = (&p.checked_at, &p.checked_by) {
-            timeline.push(json!({ "at": at, "kind": "plan_checked", "plan_id": p.id,
-                "text": format!("plan version {} checked by {by}", p.version) }));
-        }
-        if let (Some(at), Some(by)) = (&p.approved_at, &p.approved_by) {
-            timeline.push(json!({ "at": at, "kind": "plan_approved", "plan_id": p.id,
-                "text": format!("plan version {} approved by {by}", p.version) }));
-        }
-    }
-    for t in &treatments {
-        timeline.push(json!({ "at": t.administered_at, "kind": "treatment", "plan_id": t.plan_id,
-            "text": format!("injection {}: {:.4} GBq delivered", t.injection_id, t.delivered_activity_gbq) }));
-    }
-    for f in &follow_ups {
-        timeline.push(
-            json!({ "at": f.visit_date, "kind": "follow_up", "follow_up_id": f.id,
-            "text": "follow-up visit" }),
-        );
-    }
-    for t in &toxicities {
-        timeline.push(
-            json!({ "at": t.onset_date.clone().unwrap_or_else(|| t.created_at.clone()),
-            "kind": "toxicity", "toxicity_id": t.id,
-            "text": format!("{} grade {}", t.term, t.grade) }),
-        );
-    }
-    timeline.sort_by(|a, b| a["at"].as_str().cmp(&b["at"].as_str()));
-    let plans: Vec<Value> = plans.iter().map(plan_summary).collect();
-    let follow_ups: Vec<Value> = follow_ups.iter().map(follow_up_view).collect();
-    Ok(Json(json!({
-        "case": case, "patient": patient, "plans": plans, "treatments": treatments,
-        "follow_ups": follow_ups, "toxicities": toxicities, "documents": documents,
-        "timeline": timeline,
-    }))
+    let timeline = timeline(&plans, &treatments, &follow_ups, &toxicities);
+    let plans = plans.iter().map(plan_summary).collect();
+    let follow_ups = follow_ups.iter().map(follow_up_view).collect();
+    Ok(Json(CaseDetail {
+        case,
+        patient,
+        plans,
+        treatments,
+        follow_ups,
+        toxicities,
+        documents,
+        timeline,
+    })
     .into_response())
 }
 
-/// A follow-up visit: the stored record with `labs` as the JSON object (beside its text
-/// `labs_json`).
-fn follow_up_view(f: &FollowUp) -> Value {
-    let mut v = json!(f);
-    if let Value::Object(m) = &mut v {
-        m.insert("labs".into(), parse_json(&f.labs_json));
+/// The events of a case by date: plan versions created, checked, approved; injections
+/// delivered; follow-up visits; adverse events.
+fn timeline(
+    plans: &[Plan],
+    treatments: &[sirt_store::Treatment],
+    follow_ups: &[FollowUp],
+    toxicities: &[sirt_store::Toxicity],
+) -> Vec<TimelineEntry> {
+    let entry = |at: &str, kind, text: String| TimelineEntry {
+        at: at.to_owned(),
+        kind,
+        plan_id: None,
+        follow_up_id: None,
+        toxicity_id: None,
+        text,
+    };
+    let mut out = Vec::new();
+    for p in plans {
+        let steps = [
+            (
+                Some(&p.created_at),
+                Some(&p.created_by),
+                TimelineKind::PlanCreated,
+                "created",
+            ),
+            (
+                p.checked_at.as_ref(),
+                p.checked_by.as_ref(),
+                TimelineKind::PlanChecked,
+                "checked",
+            ),
+            (
+                p.approved_at.as_ref(),
+                p.approved_by.as_ref(),
+                TimelineKind::PlanApproved,
+                "approved",
+            ),
+        ];
+        for (at, by, kind, verb) in steps {
+            if let (Some(at), Some(by)) = (at, by) {
+                let text = format!("plan version {} {verb} by {by}", p.version);
+                out.push(TimelineEntry {
+                    plan_id: Some(p.id),
+                    ..entry(at, kind, text)
+                });
+            }
+        }
     }
-    v
+    for t in treatments {
+        let text = format!(
+            "injection {}: {:.4} GBq delivered",
+            t.injection_id, t.delivered_activity_gbq
+        );
+        out.push(TimelineEntry {
+            plan_id: Some(t.plan_id),
+            ..entry(&t.administered_at, TimelineKind::Treatment, text)
+        });
+    }
+    for f in follow_ups {
+        out.push(TimelineEntry {
+            follow_up_id: Some(f.id),
+            ..entry(
+                &f.visit_date,
+                TimelineKind::FollowUp,
+                "follow-up visit".into(),
+            )
+        });
+    }
+    for t in toxicities {
+        let at = t.onset_date.as_ref().unwrap_or(&t.created_at);
+        let text = format!("{} grade {}", t.term, t.grade);
+        out.push(TimelineEntry {
+            toxicity_id: Some(t.id),
+            ..entry(at, TimelineKind::Toxicity, text)
+        });
+    }
+    out.sort_by(|a, b| a.at.cmp(&b.at));
+    out
 }
 
-/// `POST /api/cases/{id}/followups` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct FollowUpBody {
-    visit_date: String,
-    #[serde(default)]
-    labs: Option<Value>,
-    #[serde(default)]
-    recist: Option<String>,
-    #[serde(default)]
-    notes: Option<String>,
+/// A follow-up visit: the stored record with `labs` as the JSON object (beside its text
+/// `labs_json`; the server writes it as an object).
+fn follow_up_view(f: &FollowUp) -> FollowUpView {
+    let labs = match parse_json(&f.labs_json) {
+        Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    FollowUpView {
+        visit: f.clone(),
+        labs,
+    }
 }
 
 /// `GET /api/cases/{id}/followups`: the visits of a case, by date.
@@ -301,146 +361,112 @@ pub(crate) async fn list_follow_ups(
     let patient = state.store.patient(case.patient_id).await?;
     let treatments = state.store.treatments_of_case(id).await?;
     let visits = state.store.follow_ups(id).await?;
-    let list: Vec<Value> = visits.iter().map(follow_up_view).collect();
-    let assessment = recist_assessment(&visits);
-    let labs = lab_grading(&patient.mrn, &treatments, &visits);
-    Ok(Json(json!({ "follow_ups": list, "assessment": assessment, "labs": labs })).into_response())
+    Ok(Json(FollowUpList {
+        follow_ups: visits.iter().map(follow_up_view).collect(),
+        assessment: recist_assessment(&visits),
+        labs: lab_grading(&patient.mrn, &treatments, &visits),
+    })
+    .into_response())
 }
 
-/// Laboratory keys of a visit's `labs` graded or read by `sirt-clinical` (its patient-record
-/// format, crates/sirt-clinical/FORMAT.md `[[labs]]`): values with their units as text
-/// (`"1.9 mg/dL"`, `"33 g/L"`), the INR a number.
-const LAB_KEYS: [&str; 13] = [
-    "bilirubin",
-    "albumin",
-    "inr",
-    "platelets",
-    "leukocytes",
-    "granulocytes",
-    "creatinine",
-    "sodium",
-    "gfr",
-    "ast",
-    "alt",
-    "alp",
-    "ggt",
-];
-
 /// CTCAE v5.0 grades of the laboratory values of a case's visits, by `sirt-clinical`'s
-/// `grade_labs` (as `sirtplan labs`): the visits become the `[[labs]]` of a patient record, the
-/// `reference_ranges` objects of the visits (merged key by key in date order, a later value
-/// replacing an earlier one) its
-/// `[reference_ranges]`, the latest `anticoagulated` its `clinical.anticoagulated`, and the first
-/// recorded treatment's day its `treatment.date` (day 0; baselines are the latest values on or
-/// before it). `null` without laboratory values; `{"error"}` naming the visit when a value does
-/// not read. Nothing is assumed: a missing ULN or anticoagulation status leaves the grade
-/// "not evaluated" with the reason.
-fn lab_grading(mrn: &str, treatments: &[sirt_store::Treatment], visits: &[FollowUp]) -> Value {
-    let mut labs = Vec::new();
-    let mut lab_visits = Vec::new();
-    let mut ranges = toml::Table::new();
-    let mut anticoagulated = None;
-    for v in visits {
-        let Value::Object(m) = parse_json(&v.labs_json) else {
-            continue;
-        };
-        if let Some(Value::Object(r)) = m.get("reference_ranges") {
-            for (k, x) in r {
-                if let Some(t) = toml_value(x) {
-                    ranges.insert(k.clone(), t);
-                }
-            }
-        }
-        if let Some(Value::Bool(b)) = m.get("anticoagulated") {
-            anticoagulated = Some(*b);
-        }
-        let mut row = toml::Table::new();
-        for key in LAB_KEYS {
-            if let Some(t) = m.get(key).and_then(toml_value) {
-                row.insert(key.to_owned(), t);
-            }
-        }
-        if !row.is_empty() {
-            row.insert("date".into(), toml::Value::String(v.visit_date.clone()));
-            labs.push(toml::Value::Table(row));
-            lab_visits.push(v.visit_date.clone());
-        }
-    }
-    if labs.is_empty() {
-        return Value::Null;
-    }
-    let mut record = toml::Table::new();
-    let mut patient = toml::Table::new();
-    patient.insert("id".into(), toml::Value::String(mrn.to_owned()));
-    record.insert("patient".into(), toml::Value::Table(patient));
+/// `grade_labs` (as `sirtplan labs`): the visits' values (`sirt_clinical::LAB_KEYS`, with their
+/// units as text, the INR a number) become the lab sets of a patient record built by
+/// `PatientRecord::from_lab_visits`, the `reference_ranges` objects of the visits (merged key by
+/// key in date order, a later value replacing an earlier one) its reference ranges, the latest
+/// `anticoagulated` its anticoagulation status, and the first recorded treatment's day its
+/// treatment date (day 0; baselines are the latest values on or before it). `None` without
+/// laboratory values; `Failed` naming the visit when a value does not read. Nothing is assumed:
+/// a missing ULN or anticoagulation status leaves the grade "not evaluated" with the reason.
+fn lab_grading(
+    mrn: &str,
+    treatments: &[sirt_store::Treatment],
+    visits: &[FollowUp],
+) -> Option<LabGrading> {
     // The local date of the first injection, where it was given.
     let day0 = treatments
         .iter()
         .filter_map(|t| t.administered_at.parse::<sirt_units::Instant>().ok())
         .min_by_key(sirt_units::Instant::timestamp)
         .map(|i| i.zoned().date().to_string());
-    if let Some(d) = &day0 {
-        let mut t = toml::Table::new();
-        t.insert("date".into(), toml::Value::String(d.clone()));
-        record.insert("treatment".into(), toml::Value::Table(t));
+    let input = lab_record_input(mrn, day0.clone(), visits);
+    if input.visits.is_empty() {
+        return None;
     }
-    if let Some(b) = anticoagulated {
-        let mut c = toml::Table::new();
-        c.insert("anticoagulated".into(), toml::Value::Boolean(b));
-        record.insert("clinical".into(), toml::Value::Table(c));
-    }
-    if !ranges.is_empty() {
-        record.insert("reference_ranges".into(), toml::Value::Table(ranges));
-    }
-    record.insert("labs".into(), toml::Value::Array(labs));
     let name = "the visits' laboratory values";
-    let legend = lab_visits
+    let legend = input
+        .visits
         .iter()
         .enumerate()
-        .map(|(i, d)| format!("labs[{i}] is the visit of {d}"))
+        .map(|(i, v)| format!("labs[{i}] is the visit of {}", v.date))
         .collect::<Vec<_>>()
         .join(", ");
-    let graded = toml::to_string(&record)
+    let graded = sirt_clinical::PatientRecord::from_lab_visits(&input, name)
         .map_err(|e| e.to_string())
-        .and_then(|text| {
-            sirt_clinical::PatientRecord::from_toml(&text, name).map_err(|e| e.to_string())
-        })
         .and_then(|r| {
             sirt_clinical::grade_labs(&r, sirt_clinical::CtcaeVersion::V5_0)
                 .map_err(|e| e.to_string())
         });
-    match graded {
-        Ok(t) => {
-            let mut v = serde_json::to_value(&t).unwrap_or(Value::Null);
-            if let Value::Object(m) = &mut v {
-                m.insert("text".into(), json!(sirt_clinical::render_timeline(&t)));
-                m.insert(
-                    "treatment_date_from".into(),
-                    json!(if day0.is_some() {
-                        "the first recorded treatment"
-                    } else {
-                        "none recorded: no baseline, no grade after treatment"
-                    }),
-                );
+    Some(match graded {
+        Ok(t) => LabGrading::Graded {
+            timeline: match serde_json::to_value(&t) {
+                Ok(Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            },
+            text: sirt_clinical::render_timeline(&t),
+            treatment_date_from: if day0.is_some() {
+                "the first recorded treatment"
+            } else {
+                "none recorded: no baseline, no grade after treatment"
             }
-            v
-        }
-        Err(e) => json!({ "error": format!("{e} ({legend})") }),
-    }
+            .to_owned(),
+        },
+        Err(e) => LabGrading::Failed {
+            error: format!("{e} ({legend})"),
+        },
+    })
 }
 
-/// A JSON value of a visit's labs as TOML (text, number or boolean; anything else left out,
-/// so that the record reader names the field as missing rather than misread).
-fn toml_value(v: &Value) -> Option<toml::Value> {
-    match v {
-        Value::String(s) => Some(toml::Value::String(s.clone())),
-        Value::Bool(b) => Some(toml::Value::Boolean(*b)),
-        Value::Number(n) => n
-            .as_i64()
-            .map(toml::Value::Integer)
-            .or_else(|| n.as_f64().map(toml::Value::Float)),
-        _ => None,
+/// The laboratory values of the visits as `sirt-clinical`'s typed input: a value that is not
+/// text, a number or a flag is left out, so that the record names the field as missing rather
+/// than misread; a visit without laboratory values is not a lab set.
+fn lab_record_input(
+    mrn: &str,
+    treatment_date: Option<String>,
+    visits: &[FollowUp],
+) -> sirt_clinical::LabRecordInput {
+    let as_input = |x: &Value| serde_json::from_value::<sirt_clinical::LabInput>(x.clone()).ok();
+    let mut input = sirt_clinical::LabRecordInput {
+        patient_id: mrn.to_owned(),
+        treatment_date,
+        ..Default::default()
+    };
+    for v in visits {
+        let Value::Object(m) = parse_json(&v.labs_json) else {
+            continue;
+        };
+        if let Some(Value::Object(r)) = m.get("reference_ranges") {
+            for (k, x) in r {
+                if let Some(value) = as_input(x) {
+                    input.reference_ranges.insert(k.clone(), value);
+                }
+            }
+        }
+        if let Some(Value::Bool(b)) = m.get("anticoagulated") {
+            input.anticoagulated = Some(*b);
+        }
+        let values: BTreeMap<String, sirt_clinical::LabInput> = sirt_clinical::LAB_KEYS
+            .iter()
+            .filter_map(|k| Some(((*k).to_owned(), as_input(m.get(*k)?)?)))
+            .collect();
+        if !values.is_empty() {
+            input.visits.push(sirt_clinical::LabVisit {
+                date: v.visit_date.clone(),
+                values,
+            });
+        }
     }
+    input
 }
 
 /// The tumour response of a case: the RECIST measurements of the latest visit that has them
@@ -448,46 +474,59 @@ fn toml_value(v: &Value) -> Option<toml::Value> {
 /// assessment so far) evaluated by `sirt-recist` with its defaults (RECIST 1.1, confirmation
 /// not required), as `sirtplan recist`. `null` when no visit has measurements; `{"error"}`
 /// naming the visit when they do not evaluate.
-fn recist_assessment(visits: &[FollowUp]) -> Value {
-    let Some(v) = visits.iter().rev().find(|v| v.recist.is_some()) else {
-        return Value::Null;
-    };
+fn recist_assessment(visits: &[FollowUp]) -> Option<RecistAssessment> {
+    let v = visits.iter().rev().find(|v| v.recist.is_some())?;
     let text = v.recist.as_deref().unwrap_or_default();
     let name = format!("follow-up visit {} ({}) recist", v.id, v.visit_date);
-    match sirt_recist::evaluate(text, &name, &sirt_recist::Params::default()) {
-        Ok(e) => {
-            let full = serde_json::to_value(&e).unwrap_or(Value::Null);
-            let g = &full["global"];
-            let tenth = |x: &Value| x.as_f64().map(|t| t / 10.0);
-            let points: Vec<Value> = g["time_points"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|t| {
-                            json!({
-                                "date": t["date"], "visit": t["visit"],
-                                "sum_mm": tenth(&t["sum_tenth_mm"]),
-                                "change_from_baseline_percent": tenth(&t["change_from_baseline_tenth_pct"]),
-                                "target": t["target"], "non_target": t["non_target"],
-                                "new_lesions": t["new_lesions"], "overall": t["overall"],
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            json!({
-                "source_visit_id": v.id,
-                "criteria": full["params"]["criteria"],
-                "baseline_sum_mm": tenth(&g["baseline_sum_tenth_mm"]),
-                "time_points": points,
-                "best_overall_response": g["best"]["response"],
-                "best_overall_response_date": g["best"]["date"],
-                "first_progression": g["first_progression"],
-                "hepatic_best_overall_response": full["hepatic"]["best"]["response"],
-                "text": sirt_recist::render_text(&e),
-            })
-        }
-        Err(err) => json!({ "source_visit_id": v.id, "error": err.to_string() }),
+    let outcome = match sirt_recist::evaluate(text, &name, &sirt_recist::Params::default()) {
+        Ok(e) => RecistOutcome::Evaluated(Box::new(recist_summary(&e))),
+        Err(err) => RecistOutcome::Failed {
+            error: err.to_string(),
+        },
+    };
+    Some(RecistAssessment {
+        source_visit_id: v.id,
+        outcome,
+    })
+}
+
+/// A value of `sirt-recist` as the string its JSON writes (its enums serialise as names).
+fn recist_label<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The global track of an evaluation, in millimetres and percent.
+fn recist_summary(e: &sirt_recist::Evaluation) -> RecistSummary {
+    let g = &e.global;
+    let mm = |t: Option<u64>| t.map(|t| t as f64 / 10.0);
+    let pct = |t: Option<i64>| t.map(|t| t as f64 / 10.0);
+    let time_points = g
+        .time_points
+        .iter()
+        .map(|t| RecistTimePoint {
+            date: t.date.to_string(),
+            visit: t.visit.clone(),
+            sum_mm: mm(t.sum_tenth_mm),
+            change_from_baseline_percent: pct(t.change_from_baseline_tenth_pct),
+            target: t.target.as_ref().map(recist_label),
+            non_target: t.non_target.as_ref().map(recist_label),
+            new_lesions: recist_label(&t.new_lesions),
+            overall: recist_label(&t.overall),
+        })
+        .collect();
+    RecistSummary {
+        criteria: recist_label(&e.params.criteria),
+        baseline_sum_mm: mm(g.baseline_sum_tenth_mm),
+        time_points,
+        best_overall_response: recist_label(&g.best.response),
+        best_overall_response_date: g.best.date.map(|d| d.to_string()),
+        first_progression: g.first_progression.map(|d| d.to_string()),
+        hepatic_best_overall_response: e.hepatic.as_ref().map(|h| recist_label(&h.best.response)),
+        text: sirt_recist::render_text(e),
     }
 }
 
@@ -499,7 +538,9 @@ pub(crate) async fn add_follow_up(
     PathId(case_id): PathId,
     ApiJson(body): ApiJson<FollowUpBody>,
 ) -> ApiResult {
-    let labs = body.labs.unwrap_or_else(|| json!({}));
+    let labs = body
+        .labs
+        .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
     if !labs.is_object() {
         return Err(ApiError::invalid(
             "field `labs`: expected a JSON object of laboratory values, found another value",
@@ -521,30 +562,14 @@ pub(crate) async fn add_follow_up(
     Ok(created(follow_up_view(&f)))
 }
 
-/// `POST /api/cases/{id}/toxicities` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ToxicityBody {
-    term: String,
-    grade: i64,
-    #[serde(default)]
-    follow_up_id: Option<i64>,
-    #[serde(default)]
-    onset_date: Option<String>,
-    #[serde(default)]
-    attribution: Option<String>,
-    #[serde(default)]
-    notes: Option<String>,
-}
-
 /// `GET /api/cases/{id}/toxicities`: the adverse events of a case.
 pub(crate) async fn list_toxicities(
     State(state): State<AppState>,
     PathId(id): PathId,
 ) -> ApiResult {
     state.store.case(id).await?;
-    let list = state.store.toxicities(id).await?;
-    Ok(Json(json!({ "toxicities": list })).into_response())
+    let toxicities = state.store.toxicities(id).await?;
+    Ok(Json(ToxicityList { toxicities }).into_response())
 }
 
 /// `POST /api/cases/{id}/toxicities`: records an adverse event (CTCAE term and grade 1–5); a
@@ -579,16 +604,7 @@ pub(crate) async fn add_toxicity(
             },
         )
         .await?;
-    Ok(created(json!(t)))
-}
-
-/// `POST /api/cases/{id}/plans` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NewPlanBody {
-    case_toml: String,
-    #[serde(default)]
-    parameters: Option<Value>,
+    Ok(created(t))
 }
 
 /// `POST /api/cases/{id}/plans`: a new draft version from a case file.
@@ -616,24 +632,13 @@ pub(crate) async fn create_plan(
             },
         )
         .await?;
-    Ok(created(plan_view(&state, &plan)))
+    Ok(created(plan_view(&state, &plan)?))
 }
 
 /// `GET /api/plans/{id}`.
 pub(crate) async fn get_plan(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
     let plan = state.store.plan(id).await?;
-    Ok(Json(plan_view(&state, &plan)).into_response())
-}
-
-/// `PATCH /api/plans/{id}` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PatchBody {
-    row_version: i64,
-    #[serde(default)]
-    parameters: Option<Value>,
-    #[serde(default)]
-    case_toml: Option<String>,
+    Ok(Json(plan_view(&state, &plan)?).into_response())
 }
 
 /// `PATCH /api/plans/{id}`: merge the parameters, recompute, store. A draft or checked plan
@@ -686,22 +691,15 @@ pub(crate) async fn patch_plan(
         )
         .await?;
     Ok(match out {
-        EditOutcome::Updated(p) => Json(plan_view(&state, &p)).into_response(),
+        EditOutcome::Updated(p) => Json(plan_view(&state, &p)?).into_response(),
         EditOutcome::NewVersion(p) => {
-            let mut r = created(plan_view(&state, &p));
+            let mut r = created(plan_view(&state, &p)?);
             if let Ok(v) = HeaderValue::from_str(&format!("/api/plans/{}", p.id)) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
             r
         }
     })
-}
-
-/// Body of the workflow steps.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct StepBody {
-    row_version: i64,
 }
 
 /// `POST /api/plans/{id}/check`.
@@ -715,7 +713,7 @@ pub(crate) async fn check_plan(
         .store
         .check_plan(&auth.actor(), id, body.row_version)
         .await?;
-    Ok(Json(plan_view(&state, &p)).into_response())
+    Ok(Json(plan_view(&state, &p)?).into_response())
 }
 
 /// `POST /api/plans/{id}/approve`.
@@ -729,16 +727,7 @@ pub(crate) async fn approve_plan(
         .store
         .approve_plan(&auth.actor(), id, body.row_version)
         .await?;
-    Ok(Json(plan_view(&state, &p)).into_response())
-}
-
-/// `POST /api/plans/{id}/deliver` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DeliverBody {
-    row_version: i64,
-    #[serde(default)]
-    treatments: Vec<NewTreatment>,
+    Ok(Json(plan_view(&state, &p)?).into_response())
 }
 
 /// `POST /api/plans/{id}/deliver`: the injections delivered must be injections of the case.
@@ -774,7 +763,7 @@ pub(crate) async fn deliver_plan(
         .store
         .deliver_plan(&auth.actor(), id, body.row_version, &body.treatments)
         .await?;
-    Ok(Json(plan_view(&state, &p)).into_response())
+    Ok(Json(plan_view(&state, &p)?).into_response())
 }
 
 fn or_dash(v: &Option<String>) -> String {
@@ -905,14 +894,18 @@ fn flatten_parameters(v: &Value) -> BTreeMap<String, Value> {
 }
 
 /// The parameters that differ between two parameter sets.
-fn diff_parameters(before: &Value, after: &Value) -> Vec<Value> {
+fn diff_parameters(before: &Value, after: &Value) -> Vec<ParameterChange> {
     let (a, b) = (flatten_parameters(before), flatten_parameters(after));
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();
     keys.dedup();
     keys.into_iter()
         .filter(|k| a.get(*k) != b.get(*k))
-        .map(|k| json!({ "parameter": k, "before": a.get(k), "after": b.get(k) }))
+        .map(|k| ParameterChange {
+            parameter: k.clone(),
+            before: a.get(k).cloned(),
+            after: b.get(k).cloned(),
+        })
         .collect()
 }
 
@@ -925,23 +918,27 @@ pub(crate) async fn history(State(state): State<AppState>, PathId(id): PathId) -
     let mut out_versions = Vec::new();
     let mut diffs = Vec::new();
     for (i, v) in versions.iter().enumerate() {
-        let mut s = plan_summary(v);
-        if let Value::Object(m) = &mut s {
-            m.insert("parameters".into(), parse_json(&v.parameters_json));
-        }
-        out_versions.push(s);
+        out_versions.push(VersionView {
+            summary: plan_summary(v),
+            parameters: stored_parameters(v)?,
+        });
         let from = match v.based_on {
             Some(b) => versions.iter().find(|x| x.id == b),
             None if i > 0 => versions.get(i - 1),
             None => None,
         };
         if let Some(f) = from {
-            diffs.push(json!({
-                "from_plan": f.id, "from_version": f.version,
-                "to_plan": v.id, "to_version": v.version,
-                "case_file_changed": f.case_toml != v.case_toml,
-                "changes": diff_parameters(&parse_json(&f.parameters_json), &parse_json(&v.parameters_json)),
-            }));
+            diffs.push(VersionDiff {
+                from_plan: f.id,
+                from_version: f.version,
+                to_plan: v.id,
+                to_version: v.version,
+                case_file_changed: f.case_toml != v.case_toml,
+                changes: diff_parameters(
+                    &parse_json(&f.parameters_json),
+                    &parse_json(&v.parameters_json),
+                ),
+            });
         }
     }
     let mut edits = Vec::new();
@@ -961,19 +958,25 @@ pub(crate) async fn history(State(state): State<AppState>, PathId(id): PathId) -
                 (Some(b), Some(a)) => diff_parameters(&b["parameters"], &a["parameters"]),
                 _ => Vec::new(),
             };
-            edits.push(json!({
-                "plan_id": v.id, "version": v.version, "at": r.at, "by": r.username,
-                "action": r.action,
-                "state_before": r.before.as_ref().map(|b| b["state"].clone()),
-                "state_after": r.after.as_ref().map(|a| a["state"].clone()),
-                "changes": changes,
-            }));
+            edits.push(PlanEditEntry {
+                plan_id: v.id,
+                version: v.version,
+                at: r.at,
+                by: r.username,
+                action: r.action,
+                state_before: r.before.as_ref().map(|b| b["state"].clone()),
+                state_after: r.after.as_ref().map(|a| a["state"].clone()),
+                changes,
+            });
         }
     }
-    Ok(Json(json!({
-        "case_id": plan.case_id, "plan_id": id,
-        "versions": out_versions, "diffs": diffs, "edits": edits,
-    }))
+    Ok(Json(History {
+        case_id: plan.case_id,
+        plan_id: id,
+        versions: out_versions,
+        diffs,
+        edits,
+    })
     .into_response())
 }
 
@@ -1005,7 +1008,7 @@ pub(crate) async fn audit(
             limit: q.limit.unwrap_or(100),
         })
         .await?;
-    Ok(Json(json!({ "entries": entries })).into_response())
+    Ok(Json(AuditPage { entries }).into_response())
 }
 
 impl Auth {
@@ -1018,17 +1021,18 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn parameter_diffs_name_paths() {
         let a = json!({"injections":{"R":{"tnr":{"T1":2.8}}}});
         let b = json!({"injections":{"R":{"tnr":{"T1":3.5}}},"k":"nuclear-data"});
         assert_eq!(
-            diff_parameters(&a, &b),
-            vec![
-                json!({"parameter":"injections.R.tnr.T1","before":2.8,"after":3.5}),
-                json!({"parameter":"k","before":null,"after":"nuclear-data"}),
-            ]
+            serde_json::to_value(diff_parameters(&a, &b)).unwrap(),
+            json!([
+                {"parameter":"injections.R.tnr.T1","before":2.8,"after":3.5},
+                {"parameter":"k","before":null,"after":"nuclear-data"},
+            ])
         );
     }
 }

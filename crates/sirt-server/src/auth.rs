@@ -2,6 +2,7 @@
 //! stored), the session cookie, CSRF tokens, login rate limiting, and the per-route check of
 //! session, CSRF token and permission.
 
+use crate::answers::Login;
 use crate::error::{ApiError, ApiJson};
 use crate::permissions::{Action, actions_of};
 use crate::{AppState, Auth};
@@ -12,8 +13,6 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use sirt_store::{NewSession, User, format_instant, parse_instant};
 use std::net::SocketAddr;
@@ -293,24 +292,18 @@ async fn authenticate(
     })
 }
 
-/// `POST /api/login` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Login {
-    username: String,
-    password: String,
-}
-
-fn session_body(user: &User, csrf: &str, expires_at: &str) -> serde_json::Value {
-    json!({
-        "user": {
-            "id": user.id, "username": user.username, "display_name": user.display_name,
-            "role": user.role,
+fn session_body(user: &User, csrf: &str, expires_at: &str) -> crate::answers::Session {
+    crate::answers::Session {
+        user: crate::answers::SessionUser {
+            id: user.id,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role,
         },
-        "csrf_token": csrf,
-        "expires_at": expires_at,
-        "permissions": actions_of(user.role),
-    })
+        csrf_token: csrf.to_owned(),
+        expires_at: expires_at.to_owned(),
+        permissions: actions_of(user.role),
+    }
 }
 
 /// `POST /api/login`.

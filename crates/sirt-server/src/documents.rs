@@ -2,13 +2,13 @@
 //! checked against their SHA-256), and the plan report stored in its case as HTML and, with
 //! Chromium, PDF (`store_document`: physicians and physicists).
 
+use crate::answers::{DocumentList, DocumentView, StoredReport};
 use crate::error::{ApiError, PathId};
 use crate::{AppState, Auth, api, pages};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sirt_store::{Document, DocumentContent, NewDocument};
 
@@ -24,12 +24,11 @@ const HTML_MIME: &str = "text/html; charset=utf-8";
 const PDF_MIME: &str = "application/pdf";
 
 /// A document's record as answered, with its download link.
-fn document_view(d: &Document) -> Value {
-    let mut v = json!(d);
-    if let Some(m) = v.as_object_mut() {
-        m.insert("download".into(), json!(format!("/api/documents/{}", d.id)));
+fn document_view(d: &Document) -> DocumentView {
+    DocumentView {
+        document: d.clone(),
+        download: format!("/api/documents/{}", d.id),
     }
-    v
 }
 
 /// `GET /api/cases/{id}/documents`: the documents of a case and of its plans, oldest first,
@@ -37,8 +36,8 @@ fn document_view(d: &Document) -> Value {
 pub(crate) async fn list_documents(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
     state.store.case(id).await?;
     let docs = state.store.documents(id).await?;
-    let list: Vec<Value> = docs.iter().map(document_view).collect();
-    Ok(Json(json!({ "documents": list })).into_response())
+    let documents = docs.iter().map(document_view).collect();
+    Ok(Json(DocumentList { documents }).into_response())
 }
 
 /// The file name of a download: `sirtplan-plan-12-v3-plan_report-7.pdf`,
@@ -143,13 +142,16 @@ pub(crate) async fn store_report(
         new.push(doc(PDF_MIME, bytes));
     }
     let stored = state.store.add_documents(&auth.actor(), &new).await?;
-    let list: Vec<Value> = stored.iter().map(document_view).collect();
+    let documents = stored.iter().map(document_view).collect();
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "plan_id": id, "plan_version": plan.version, "case_id": plan.case_id,
-            "documents": list, "pdf_unavailable": pdf_unavailable,
-        })),
+        Json(StoredReport {
+            plan_id: id,
+            plan_version: plan.version,
+            case_id: plan.case_id,
+            documents,
+            pdf_unavailable,
+        }),
     )
         .into_response())
 }

@@ -28,12 +28,13 @@
 
 mod accounts;
 pub mod admin;
+pub mod answers;
 mod api;
 pub mod auth;
 mod documents;
 pub mod engine;
 pub mod error;
-mod openapi;
+pub mod openapi;
 mod pages;
 pub mod permissions;
 pub mod uploads;
@@ -236,9 +237,21 @@ fn entry(method: Method, path: &'static str, access: Access, mr: MethodRouter<Ap
 /// The route table: every endpoint with its access, and the handler. The router is built from
 /// it and nothing else, so that [`routes`] is exactly what the router serves.
 fn table() -> Vec<Entry> {
+    [
+        pages_and_session_routes(),
+        patients_routes(),
+        cases_routes(),
+        plans_routes(),
+        admin_routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The pages, the OpenAPI document and the session.
+fn pages_and_session_routes() -> Vec<Entry> {
     use Access::{Public, Session};
-    use Action::*;
-    let a = Access::Action;
     vec![
         entry(Method::GET, "/", Public, get(pages::index)),
         entry(
@@ -256,6 +269,14 @@ fn table() -> Vec<Entry> {
         entry(Method::POST, "/api/login", Public, post(auth::login)),
         entry(Method::POST, "/api/logout", Session, post(auth::logout)),
         entry(Method::GET, "/api/session", Session, get(auth::session)),
+    ]
+}
+
+/// Patients, their cases and image studies; the demo imports.
+fn patients_routes() -> Vec<Entry> {
+    use Action::*;
+    let a = Access::Action;
+    vec![
         entry(
             Method::GET,
             "/api/patients",
@@ -299,6 +320,20 @@ fn table() -> Vec<Entry> {
             post(api::demo_import),
         ),
         entry(
+            Method::POST,
+            "/api/demo/import-phantom",
+            a(ImportDemo),
+            post(volumes::import_phantom),
+        ),
+    ]
+}
+
+/// Cases with their follow-up and documents; the cohort statistics.
+fn cases_routes() -> Vec<Entry> {
+    use Action::*;
+    let a = Access::Action;
+    vec![
+        entry(
             Method::GET,
             "/api/cases/{id}",
             a(ReadClinical),
@@ -334,6 +369,38 @@ fn table() -> Vec<Entry> {
             a(CreatePlan),
             post(api::create_plan),
         ),
+        entry(
+            Method::GET,
+            "/api/cohort/demo-registry",
+            a(ReadClinical),
+            get(pages::demo_registry),
+        ),
+        entry(
+            Method::POST,
+            "/api/cohort/km",
+            a(ReadClinical),
+            post(pages::cohort_km),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/documents",
+            a(ReadClinical),
+            get(documents::list_documents),
+        ),
+        entry(
+            Method::GET,
+            "/api/documents/{id}",
+            a(ReadClinical),
+            get(documents::get_document),
+        ),
+    ]
+}
+
+/// Plan versions, their workflow, reports, volumes and history.
+fn plans_routes() -> Vec<Entry> {
+    use Action::*;
+    let a = Access::Action;
+    vec![
         entry(
             Method::GET,
             "/api/plans/{id}",
@@ -389,29 +456,25 @@ fn table() -> Vec<Entry> {
             get(volumes::volume),
         ),
         entry(
-            Method::POST,
-            "/api/demo/import-phantom",
-            a(ImportDemo),
-            post(volumes::import_phantom),
-        ),
-        entry(
-            Method::GET,
-            "/api/cohort/demo-registry",
-            a(ReadClinical),
-            get(pages::demo_registry),
-        ),
-        entry(
-            Method::POST,
-            "/api/cohort/km",
-            a(ReadClinical),
-            post(pages::cohort_km),
-        ),
-        entry(
             Method::GET,
             "/api/plans/{id}/history",
             a(ReadClinical),
             get(api::history),
         ),
+        entry(
+            Method::POST,
+            "/api/plans/{id}/documents/report",
+            a(StoreDocument),
+            post(documents::store_report),
+        ),
+    ]
+}
+
+/// The audit log and the accounts.
+fn admin_routes() -> Vec<Entry> {
+    use Action::*;
+    let a = Access::Action;
+    vec![
         entry(Method::GET, "/api/audit", a(ReadAudit), get(api::audit)),
         entry(
             Method::GET,
@@ -430,24 +493,6 @@ fn table() -> Vec<Entry> {
             "/api/users/{id}",
             a(ManageAccounts),
             patch(accounts::patch_user),
-        ),
-        entry(
-            Method::GET,
-            "/api/cases/{id}/documents",
-            a(ReadClinical),
-            get(documents::list_documents),
-        ),
-        entry(
-            Method::GET,
-            "/api/documents/{id}",
-            a(ReadClinical),
-            get(documents::get_document),
-        ),
-        entry(
-            Method::POST,
-            "/api/plans/{id}/documents/report",
-            a(StoreDocument),
-            post(documents::store_report),
         ),
     ]
 }

@@ -2,14 +2,14 @@
 //! style (served from the binary: no CDN), the plan report as PDF (headless Chromium, as
 //! `sirtplan plan --pdf`), and the cohort statistics (sirt-survival, as `sirtplan cohort km`).
 
+use crate::answers::{DemoRegistry, KmAnswer, KmBody};
 use crate::error::{ApiError, ApiJson, PathId};
 use crate::{AppState, api};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Content-Security-Policy of the application page: its own scripts, styles and data only.
@@ -153,27 +153,15 @@ const DEMO_REGISTRY: &str = include_str!("../../../examples/demo-registry.csv");
 
 /// `GET /api/cohort/demo-registry`: the synthetic registry for trying the cohort page.
 pub(crate) async fn demo_registry() -> Response {
-    Json(json!({
-        "registry_csv": DEMO_REGISTRY,
-        "note": "synthetic registry (examples/demo-registry.csv): invented patients, for trying the statistics only",
-    }))
+    Json(DemoRegistry {
+        registry_csv: DEMO_REGISTRY.to_owned(),
+        note: "synthetic registry (examples/demo-registry.csv): invented patients, for trying the statistics only".to_owned(),
+    })
     .into_response()
 }
 
 /// Largest registry accepted by `POST /api/cohort/km`, characters (the body limit is 2 MiB).
 const REGISTRY_MAX_CHARS: usize = 1_000_000;
-
-/// `POST /api/cohort/km` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct KmBody {
-    registry_csv: String,
-    duration: String,
-    event: String,
-    unit: String,
-    #[serde(default)]
-    group: Option<String>,
-}
 
 /// `POST /api/cohort/km`: Kaplan–Meier curves of a registry (as `sirtplan cohort km`, log-log
 /// intervals at 95 %), the summary text and the plot as SVG.
@@ -208,10 +196,14 @@ pub(crate) async fn cohort_km(ApiJson(body): ApiJson<KmBody>) -> Result<Response
     .map_err(bad)?;
     let svg = sirt_survival::render_km_svg(&report, &sirt_survival::KmPlotOptions::default());
     let text = sirt_survival::km_summary_text(&report, None);
-    let mut v = serde_json::to_value(&report).map_err(|_| ApiError::internal())?;
-    if let Value::Object(m) = &mut v {
-        m.insert("summary_text".into(), json!(text));
-        m.insert("svg".into(), json!(svg));
-    }
-    Ok(Json(v).into_response())
+    let Value::Object(report) = serde_json::to_value(&report).map_err(|_| ApiError::internal())?
+    else {
+        return Err(ApiError::internal());
+    };
+    Ok(Json(KmAnswer {
+        report,
+        summary_text: text,
+        svg,
+    })
+    .into_response())
 }

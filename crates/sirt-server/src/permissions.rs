@@ -6,7 +6,7 @@ use serde::Serialize;
 use sirt_store::Role;
 
 /// What an endpoint does, for the permission check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Read patients, cases, plans, reports and plan history.

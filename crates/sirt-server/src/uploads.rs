@@ -11,6 +11,7 @@
 //! place and write the audit row. If anything fails, the staging folder is removed, the rows
 //! are rolled back and a folder already renamed into place is removed again.
 
+use crate::answers::{SeriesView, SkippedFile, StudyLinks, StudyView, UploadedStudy};
 use crate::error::{ApiError, ApiQuery};
 use crate::{AppState, Auth};
 use axum::Extension;
@@ -20,8 +21,8 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
+
 use sirt_store::{NewSeries, NewStudy, Study, StudySeries};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -125,15 +126,6 @@ pub fn prepare_data_dir(dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// A file of the upload that was not stored, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct SkippedFile {
-    /// The name in the zip (or the upload's file name).
-    pub name: String,
-    /// Why.
-    pub reason: String,
 }
 
 /// What the body holds.
@@ -706,6 +698,41 @@ fn list_for_message(skipped: &[SkippedFile]) -> String {
     }
 }
 
+/// Refuses the upload when a DICOM file's Patient ID is not the patient's MRN (or is missing);
+/// `name_of` gives a file's name in the upload.
+fn check_patients(
+    report: &sirt_dicom::ScanReport,
+    mrn: &str,
+    name_of: &dyn Fn(&Path) -> String,
+) -> Result<(), ApiError> {
+    let files = report
+        .studies
+        .iter()
+        .flat_map(|study| &study.series)
+        .flat_map(|series| &series.files);
+    for f in files {
+        let found = sirt_dicom::scan(f)
+            .studies
+            .first()
+            .and_then(|s| s.patient_id.clone());
+        let found = match found {
+            Some(id) if id.trim() == mrn.trim() => continue,
+            Some(id) => format!("`{}`: a file of another patient;", shown(id.trim())),
+            None => "none;".to_owned(),
+        };
+        return Err(unprocessable(
+            "other_patient",
+            format!(
+                "file `{}`: expected Patient ID `{}` (the patient's MRN), found {found} the \
+                 upload was refused and nothing was stored",
+                name_of(f),
+                shown(mrn),
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Scans the staged files, checks the patient of every DICOM file, reads every series and
 /// arranges the series folders under `dir/study`.
 fn prepare_dicom(
@@ -733,43 +760,7 @@ fn prepare_dicom(
         skipped.push(SkippedFile { name, reason });
     }
     // The patient of every file, before any series is read.
-    for study in &report.studies {
-        for series in &study.series {
-            for f in &series.files {
-                let found = sirt_dicom::scan(f)
-                    .studies
-                    .first()
-                    .and_then(|s| s.patient_id.clone());
-                match found {
-                    Some(id) if id.trim() == mrn.trim() => {}
-                    Some(id) => {
-                        return Err(unprocessable(
-                            "other_patient",
-                            format!(
-                                "file `{}`: expected Patient ID `{}` (the patient's MRN), found \
-                                 `{}`: a file of another patient; the upload was refused and \
-                                 nothing was stored",
-                                name_of(f),
-                                shown(mrn),
-                                shown(id.trim())
-                            ),
-                        ));
-                    }
-                    None => {
-                        return Err(unprocessable(
-                            "other_patient",
-                            format!(
-                                "file `{}`: expected Patient ID `{}` (the patient's MRN), found \
-                                 none; the upload was refused and nothing was stored",
-                                name_of(f),
-                                shown(mrn)
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-    }
+    check_patients(&report, mrn, &name_of)?;
     let study_dir = dir.join("study");
     std::fs::create_dir_all(&study_dir).map_err(storage)?;
     let mut taken = BTreeSet::new();
@@ -936,40 +927,37 @@ fn prepare_nifti(
 
 /// A study with its series, each with `path`: where it lies relative to the patient's folder
 /// (`studies/12/CT-2`), the path to write into a case file's `[images]` section.
-pub(crate) fn study_view(study: &Study, series: &[StudySeries]) -> Value {
-    let mut v = json!(study);
-    if let Value::Object(m) = &mut v {
-        let list: Vec<Value> = series
-            .iter()
-            .map(|s| {
-                let mut x = json!(s);
-                if let Value::Object(xm) = &mut x {
-                    // A volume is read from its folder; an object without a grid (RT Struct,
-                    // SEG, spatial registration) from its file, as a case file names it.
-                    let path = if s.format == "dicom" && s.dims.is_none() {
-                        format!("studies/{}/{}/00001.dcm", study.id, s.folder)
-                    } else {
-                        format!("studies/{}/{}", study.id, s.folder)
-                    };
-                    xm.insert("path".into(), json!(path));
-                }
-                x
-            })
-            .collect();
-        m.insert("series".into(), Value::Array(list));
-        m.insert(
-            "links".into(),
-            json!({ "self": format!("/api/patients/{}/studies/{}", study.patient_id, study.id) }),
-        );
+pub(crate) fn study_view(study: &Study, series: &[StudySeries]) -> StudyView {
+    let series = series
+        .iter()
+        .map(|s| {
+            // A volume is read from its folder; an object without a grid (RT Struct, SEG,
+            // spatial registration) from its file, as a case file names it.
+            let path = if s.format == "dicom" && s.dims.is_none() {
+                format!("studies/{}/{}/00001.dcm", study.id, s.folder)
+            } else {
+                format!("studies/{}/{}", study.id, s.folder)
+            };
+            SeriesView {
+                series: s.clone(),
+                path,
+            }
+        })
+        .collect();
+    StudyView {
+        study: study.clone(),
+        series,
+        links: StudyLinks {
+            this: format!("/api/patients/{}/studies/{}", study.patient_id, study.id),
+        },
     }
-    v
 }
 
 /// The studies of a patient with their series (for `GET /api/patients/{id}`).
 pub(crate) async fn studies_of_patient(
     state: &AppState,
     patient_id: i64,
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<StudyView>, ApiError> {
     let studies = state.store.studies(patient_id).await?;
     let mut series: BTreeMap<i64, Vec<StudySeries>> = BTreeMap::new();
     for s in state.store.series_of_patient(patient_id).await? {
@@ -1117,10 +1105,10 @@ async fn store_upload(
             return Err(e);
         }
     };
-    let mut view = study_view(&study, &series);
-    if let Value::Object(m) = &mut view {
-        m.insert("skipped".into(), json!(prepared.skipped));
-    }
+    let view = UploadedStudy {
+        study: study_view(&study, &series),
+        skipped: prepared.skipped,
+    };
     let mut r = (StatusCode::CREATED, Json(view)).into_response();
     if let Ok(v) =
         HeaderValue::from_str(&format!("/api/patients/{patient_id}/studies/{}", study.id))

@@ -7,6 +7,10 @@
 //! (`DATA/patients/{patient id}/`, where uploads go) and must stay inside it: relative, without
 //! `..` (a case file is user input; it must not read other files of the server).
 
+use crate::answers::{
+    DvhCurve, ImportedPhantom, PlanRef, ViewerGrid, ViewerStructure, ViewerVolume, VolumeKind,
+    Volumes,
+};
 use crate::engine::EngineError;
 use crate::error::{ApiError, ApiQuery, PathId};
 use crate::{AppState, Auth, api};
@@ -15,7 +19,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
 use sirt_planning::{Outcome, PlanningError};
 use sirt_store::{NewCase, NewPatient, PlanInputs};
 use std::path::PathBuf;
@@ -39,7 +42,7 @@ const CACHED_PLANS: usize = 3;
 /// inputs when the cache no longer holds them).
 pub(crate) struct Prepared {
     key: Key,
-    meta: Value,
+    meta: Volumes,
     arrays: Vec<(String, axum::body::Bytes)>,
     /// The report document of the plan with its voxel part (`sirt_planning::Outcome`).
     pub(crate) document: sirt_report::document::Document,
@@ -127,22 +130,140 @@ const DVH_POINTS: usize = 600;
 /// server's folders left out); the rest is internal.
 fn outcome_error(e: EngineError, base: &std::path::Path) -> ApiError {
     match e {
-        EngineError::Planning(PlanningError::ImagePath { field, path }) => unprocessable(
-            "image_path",
-            format!(
-                "case file field `images.{field}`: expected a path relative to the patient's image folder, without `..`, found \"{path}\""
+        EngineError::Planning(p) => match *p {
+            PlanningError::ImagePath { field, path } => unprocessable(
+                "image_path",
+                format!(
+                    "case file field `images.{field}`: expected a path relative to the patient's image folder, without `..`, found \"{path}\""
+                ),
             ),
-        ),
-        EngineError::Planning(PlanningError::Voxel(v)) if v.is_input() => {
-            let folder = format!("{}/", base.display());
-            let message = v
-                .to_string()
-                .replace(&folder, "")
-                .replace(&base.display().to_string(), "the patient's image folder");
-            unprocessable("images", format!("the images of the case: {message}"))
-        }
+            PlanningError::Voxel(v) if v.is_input() => voxel_input_error(&v, base),
+            other => ApiError::from(EngineError::from(other)),
+        },
         other => ApiError::from(other),
     }
+}
+
+/// An unusable image of the case, in the case file's words (the server's folders left out).
+fn voxel_input_error(v: &sirt_voxelplan::VoxelPlanError, base: &std::path::Path) -> ApiError {
+    let folder = format!("{}/", base.display());
+    let message = v
+        .to_string()
+        .replace(&folder, "")
+        .replace(&base.display().to_string(), "the patient's image folder");
+    unprocessable("images", format!("the images of the case: {message}"))
+}
+
+/// A volume of the viewer (no dose kind or session).
+fn image_volume(
+    name: &str,
+    kind: VolumeKind,
+    label: &str,
+    unit: &str,
+    url: String,
+) -> ViewerVolume {
+    ViewerVolume {
+        name: name.to_owned(),
+        kind,
+        label: label.to_owned(),
+        unit: unit.to_owned(),
+        url,
+        dose_kind: None,
+        session: None,
+    }
+}
+
+/// The label of a dose map in the viewer.
+fn dose_label(d: &sirt_voxelplan::DoseVolume) -> String {
+    match d.kind {
+        sirt_voxelplan::DoseKind::Predicted => format!("Predicted dose, session {}", d.session),
+        sirt_voxelplan::DoseKind::Delivered => {
+            format!("Delivered dose (PET), session {}", d.session)
+        }
+        sirt_voxelplan::DoseKind::PredictedAtDelivered => format!(
+            "Predicted dose at the delivered activity, session {}",
+            d.session
+        ),
+    }
+}
+
+/// The viewer's volumes and masks and their arrays (name, bytes).
+struct LaidOut {
+    volumes: Vec<ViewerVolume>,
+    structures: Vec<ViewerStructure>,
+    arrays: Vec<(String, Vec<u8>)>,
+}
+
+/// The volumes and masks of the viewer with their arrays; `url` makes an array's URL.
+fn lay_out(v: &sirt_voxelplan::ViewerVolumes, url: &dyn Fn(&str) -> String) -> LaidOut {
+    let mut vols = vec![image_volume("ct", VolumeKind::Ct, "CT", "HU", url("ct"))];
+    let mut arrays: Vec<(String, Vec<u8>)> = vec![("ct".to_owned(), f32_bytes(v.ct_hu.data()))];
+    if let Some(s) = &v.maa_spect_counts {
+        vols.push(image_volume(
+            "spect",
+            VolumeKind::Activity,
+            "MAA SPECT",
+            "counts",
+            url("spect"),
+        ));
+        arrays.push(("spect".into(), f32_bytes(s.data())));
+    }
+    if let Some(p) = &v.y90_pet_bq_per_ml {
+        vols.push(image_volume(
+            "pet",
+            VolumeKind::Activity,
+            "Y-90 PET",
+            "Bq/mL",
+            url("pet"),
+        ));
+        arrays.push(("pet".into(), f32_bytes(p.data())));
+    }
+    for (i, d) in v.doses.iter().enumerate() {
+        let name = format!("dose-{i}");
+        vols.push(ViewerVolume {
+            dose_kind: Some(d.kind),
+            session: Some(d.session.clone()),
+            ..image_volume(&name, VolumeKind::Dose, &dose_label(d), "Gy", url(&name))
+        });
+        arrays.push((name, f32_bytes(d.gy.data())));
+    }
+    let mut structures = Vec::new();
+    for (i, s) in v.structures.iter().enumerate() {
+        let name = format!("mask-{i}");
+        structures.push(ViewerStructure {
+            name: s.name.clone(),
+            role: format!("{:?}", s.role).to_lowercase(),
+            url: url(&name),
+        });
+        arrays.push((name, s.mask.data().iter().map(|&b| u8::from(b)).collect()));
+    }
+    LaidOut {
+        volumes: vols,
+        structures,
+        arrays,
+    }
+}
+
+/// The DVH curves of the first predicted session, per structure (the report's curves).
+fn dvh_curves(voxel: &sirt_voxelplan::VoxelPlan) -> Vec<DvhCurve> {
+    voxel
+        .predicted
+        .first()
+        .map(|p| {
+            p.dosimetry
+                .structures
+                .iter()
+                .map(|s| {
+                    let (dose_gy, volume_percent) = dvh_points(&s.dvh);
+                    DvhCurve {
+                        name: s.name.clone(),
+                        dose_gy,
+                        volume_percent,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Lays the volumes of a plan's voxel part out for the viewer; keeps its report document.
@@ -151,76 +272,30 @@ fn prepare(key: Key, outcome: &Outcome) -> Result<Prepared, ApiError> {
     let plan_id = key.0;
     let v = voxel.viewer_volumes().map_err(|_| ApiError::internal())?;
     let g = &v.grid;
-    let dims = g.dims;
-    let spacing = g.spacing_mm;
-    let identity = (0..3)
+    let axis_aligned = (0..3)
         .all(|i| (0..3).all(|j| (g.direction[i][j] - f64::from(u8::from(i == j))).abs() < 1e-6));
     // The inputs' hash in every URL: arrays of another version of the plan are refused.
     let url = |name: &str| format!("/api/plans/{plan_id}/volumes/{name}?v={}", &key.1[..16]);
-    let mut vols =
-        vec![json!({"name": "ct", "kind": "ct", "label": "CT", "unit": "HU", "url": url("ct")})];
-    let mut arrays: Vec<(String, Vec<u8>)> = vec![("ct".to_owned(), f32_bytes(v.ct_hu.data()))];
-    if let Some(s) = &v.maa_spect_counts {
-        vols.push(json!({"name": "spect", "kind": "activity", "label": "MAA SPECT", "unit": "counts", "url": url("spect")}));
-        arrays.push(("spect".into(), f32_bytes(s.data())));
-    }
-    if let Some(p) = &v.y90_pet_bq_per_ml {
-        vols.push(json!({"name": "pet", "kind": "activity", "label": "Y-90 PET", "unit": "Bq/mL", "url": url("pet")}));
-        arrays.push(("pet".into(), f32_bytes(p.data())));
-    }
-    for (i, d) in v.doses.iter().enumerate() {
-        let name = format!("dose-{i}");
-        let label = match d.kind {
-            sirt_voxelplan::DoseKind::Predicted => format!("Predicted dose, session {}", d.session),
-            sirt_voxelplan::DoseKind::Delivered => {
-                format!("Delivered dose (PET), session {}", d.session)
-            }
-            sirt_voxelplan::DoseKind::PredictedAtDelivered => {
-                format!(
-                    "Predicted dose at the delivered activity, session {}",
-                    d.session
-                )
-            }
-        };
-        vols.push(json!({"name": name, "kind": "dose", "label": label, "unit": "Gy", "url": url(&name), "dose_kind": d.kind, "session": d.session}));
-        arrays.push((name, f32_bytes(d.gy.data())));
-    }
-    let mut structures = Vec::new();
-    for (i, s) in v.structures.iter().enumerate() {
-        let name = format!("mask-{i}");
-        structures.push(json!({"name": s.name, "role": format!("{:?}", s.role).to_lowercase(), "url": url(&name)}));
-        arrays.push((name, s.mask.data().iter().map(|&b| u8::from(b)).collect()));
-    }
-    // The DVH of the first predicted session, per structure (the report's curves).
-    let dvh: Vec<Value> = voxel
-        .predicted
-        .first()
-        .map(|p| {
-            p.dosimetry
-                .structures
-                .iter()
-                .map(|s| {
-                    let (dose, vol) = dvh_points(&s.dvh);
-                    json!({"name": s.name, "dose_gy": dose, "volume_percent": vol})
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let meta = json!({
-        "plan_id": plan_id,
-        "grid": {
-            "dims": dims, "spacing_mm": spacing, "axis_aligned": identity,
-            "index": "i = x + nx·(y + ny·z), voxel centres, LPS (docs/coordinates.md)",
+    let LaidOut {
+        volumes,
+        structures,
+        arrays,
+    } = lay_out(&v, &url);
+    let meta = Volumes {
+        plan_id,
+        grid: ViewerGrid {
+            dims: g.dims,
+            spacing_mm: g.spacing_mm,
+            axis_aligned,
+            index: "i = x + nx·(y + ny·z), voxel centres, LPS (docs/coordinates.md)".to_owned(),
         },
-        "volumes": vols,
-        "structures": structures,
-        "dvh": dvh,
-        "dvh_session": voxel.predicted.first().map(|p| p.session.clone()),
-        "notes": voxel.notes,
-        // The voxel sections of the plan's report, block by block (sirt-report's document
-        // model): per-structure mean, D70, D90, partition vs voxel, PET verification.
-        "report_blocks": outcome.voxel_blocks(),
-    });
+        volumes,
+        structures,
+        dvh: dvh_curves(voxel),
+        dvh_session: voxel.predicted.first().map(|p| p.session.clone()),
+        notes: voxel.notes.clone(),
+        report_blocks: outcome.voxel_blocks().to_vec(),
+    };
     Ok(Prepared {
         key,
         meta,
@@ -277,7 +352,7 @@ pub(crate) async fn volumes(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let p = prepared(&state, id).await?;
-    Ok(Json(p.meta.clone()).into_response())
+    Ok(Json(&p.meta).into_response())
 }
 
 /// `GET /api/plans/{id}/volumes/{name}`: one array, little-endian `f32` (volumes) or `u8`
@@ -404,7 +479,16 @@ async fn import_phantom_task(state: AppState, auth: Auth) -> Result<Response, Ap
         }
     }
     let _ = std::fs::remove_dir_all(&staging);
-    let mut r = Json(json!({ "patient": patient, "case": case, "plan": { "id": plan.id, "version": plan.version, "state": plan.state } })).into_response();
+    let answer = ImportedPhantom {
+        patient,
+        case,
+        plan: PlanRef {
+            id: plan.id,
+            version: plan.version,
+            state: plan.state,
+        },
+    };
+    let mut r = Json(answer).into_response();
     *r.status_mut() = StatusCode::CREATED;
     Ok(r)
 }

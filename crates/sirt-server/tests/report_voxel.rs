@@ -4,7 +4,12 @@
 //! file's folder as the image root, crates/sirt-cli/src/commands/plan.rs) on the plan's case
 //! file written into the patient's folder. The voxel sections must be there, and equal.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 
 mod common;
 #[path = "../../sirt-store/tests/harness/mod.rs"]

@@ -5,7 +5,7 @@ use serde::Serialize;
 /// A role of a local account. What each role may do is decided by the server's permission table;
 /// the store itself checks only the roles of the plan workflow (check: physicist, approve:
 /// physician, deliver: physician, physicist or technologist).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Manages accounts, reads the audit log.
@@ -85,7 +85,7 @@ impl Actor {
 }
 
 /// A local account (the password hash is kept out of it: see [`Credentials`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct User {
     /// Key.
     pub id: i64,
@@ -124,7 +124,7 @@ pub struct NewUser {
 }
 
 /// An account as listed for its administration: the account and when it last signed in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Account {
     /// The account.
     #[serde(flatten)]
@@ -149,7 +149,7 @@ pub struct UserChange {
 }
 
 /// A signed-in session. The store keeps only the hash of the session token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Session {
     /// SHA-256 of the token, hex.
     #[serde(skip)]
@@ -168,7 +168,7 @@ pub struct Session {
 }
 
 /// A patient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Patient {
     /// Key.
     pub id: i64,
@@ -185,7 +185,7 @@ pub struct Patient {
 }
 
 /// A new patient.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPatient {
     /// Medical record number or pseudonymous id (unique).
@@ -201,7 +201,7 @@ pub struct NewPatient {
 }
 
 /// An imaging study of a patient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Study {
     /// Key.
     pub id: i64,
@@ -236,7 +236,7 @@ pub struct NewStudy {
 
 /// One image series of an uploaded study: a DICOM series folder or a NIfTI file inside the
 /// study's folder.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StudySeries {
     /// Key.
     pub id: i64,
@@ -296,7 +296,7 @@ pub struct NewSeries {
 }
 
 /// A case: one course of SIRT of one patient, holding the plan versions and the follow-up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Case {
     /// Key.
     pub id: i64,
@@ -319,7 +319,7 @@ pub struct Case {
 }
 
 /// A new case.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
     /// The patient (ignored where the patient is created with the case).
@@ -332,7 +332,7 @@ pub struct NewCase {
 }
 
 /// State of a plan version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanState {
     /// Editable.
@@ -381,7 +381,7 @@ impl std::fmt::Display for PlanState {
 }
 
 /// One version of a plan of a case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Plan {
     /// Key.
     pub id: i64,
@@ -466,7 +466,7 @@ impl EditOutcome {
 }
 
 /// A delivered injection.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Treatment {
     /// Key.
     pub id: i64,
@@ -485,7 +485,7 @@ pub struct Treatment {
 }
 
 /// A delivered injection to record.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTreatment {
     /// Injection id of the case file.
@@ -500,7 +500,7 @@ pub struct NewTreatment {
 }
 
 /// A follow-up visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FollowUp {
     /// Key.
     pub id: i64,
@@ -534,7 +534,7 @@ pub struct NewFollowUp {
 }
 
 /// An adverse event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Toxicity {
     /// Key.
     pub id: i64,
@@ -576,7 +576,7 @@ pub struct NewToxicity {
 }
 
 /// A stored document (a report, a letter).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Document {
     /// Key.
     pub id: i64,
@@ -634,7 +634,7 @@ pub struct NewDocument {
 }
 
 /// One row of the audit log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     /// Key, increasing.
     pub id: i64,
