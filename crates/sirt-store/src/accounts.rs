@@ -6,8 +6,8 @@ use crate::{
     Backend, Store, StoreError, check_len, check_not_blank, is_unique_violation, limits, now,
 };
 use serde_json::json;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 const USER_COLUMNS: &str = "id, username, display_name, role, disabled, created_at";
 
@@ -32,6 +32,87 @@ fn user_json(u: &User) -> serde_json::Value {
         "id": u.id, "username": u.username, "display_name": u.display_name,
         "role": u.role.as_str(), "disabled": u.disabled,
     })
+}
+
+/// Refuses to disable or demote the actor's own account, or the last enabled administrator.
+async fn check_no_lockout(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    before: &User,
+    change: &UserChange,
+) -> Result<(), StoreError> {
+    let user_id = before.id;
+    let disabling = change.disabled == Some(true) && !before.disabled;
+    let demoting = before.role == Role::Admin && change.role.is_some_and(|r| r != Role::Admin);
+    let lockout = if disabling {
+        Some("disable")
+    } else if demoting {
+        Some("change the role of")
+    } else {
+        None
+    };
+    if let Some(what) = lockout {
+        if actor.user_id == Some(user_id) {
+            return Err(StoreError::OwnAccount {
+                username: before.username.clone(),
+                change: what,
+            });
+        }
+        if before.role == Role::Admin && !before.disabled {
+            let others: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
+            )
+            .bind(user_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("n")?;
+            if others == 0 {
+                return Err(StoreError::LastAdmin {
+                    username: before.username.clone(),
+                    change: what,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Ends the sessions of a disabled account, or its other sessions (all but `keep_session`)
+/// after a password change; returns how many.
+async fn end_sessions(
+    tx: &mut Transaction<'static, Any>,
+    after: &User,
+    change: &UserChange,
+    keep_session: Option<&str>,
+) -> Result<u64, StoreError> {
+    let mut ended = 0;
+    if after.disabled {
+        ended += sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(after.id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    } else if change.password_hash.is_some() {
+        ended += sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(after.id)
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    }
+    Ok(ended)
+}
+
+/// The audit action of an account change: `user.disable` / `user.enable` when only the
+/// disabled flag changes, else `user.update`.
+fn update_action(change: &UserChange) -> &'static str {
+    let only_disabled =
+        change.display_name.is_none() && change.role.is_none() && change.password_hash.is_none();
+    match change.disabled {
+        Some(true) if only_disabled => "user.disable",
+        Some(false) if only_disabled => "user.enable",
+        _ => "user.update",
+    }
 }
 
 /// Refuses a password hash that is not a PHC string (`$argon2id$...`): the store never takes
@@ -198,38 +279,7 @@ impl Store {
                 id: user_id.to_string(),
             })?;
         let before = user_from(&before)?;
-        let disabling = change.disabled == Some(true) && !before.disabled;
-        let demoting = before.role == Role::Admin && change.role.is_some_and(|r| r != Role::Admin);
-        let lockout = if disabling {
-            Some("disable")
-        } else if demoting {
-            Some("change the role of")
-        } else {
-            None
-        };
-        if let Some(what) = lockout {
-            if actor.user_id == Some(user_id) {
-                return Err(StoreError::OwnAccount {
-                    username: before.username,
-                    change: what,
-                });
-            }
-            if before.role == Role::Admin && !before.disabled {
-                let others: i64 = sqlx::query(
-                    "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
-                )
-                .bind(user_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?;
-                if others == 0 {
-                    return Err(StoreError::LastAdmin {
-                        username: before.username,
-                        change: what,
-                    });
-                }
-            }
-        }
+        check_no_lockout(&mut tx, actor, &before, change).await?;
         let row = sqlx::query(&format!(
             "UPDATE users SET display_name = COALESCE($1, display_name), role = COALESCE($2, role), \
              disabled = COALESCE($3, disabled), password_hash = COALESCE($4, password_hash) \
@@ -243,21 +293,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let after = user_from(&row)?;
-        let mut ended = 0;
-        if after.disabled {
-            ended += sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        } else if change.password_hash.is_some() {
-            ended += sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-                .bind(user_id)
-                .bind(keep_session.unwrap_or(""))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        }
+        let ended = end_sessions(&mut tx, &after, change, keep_session).await?;
         let mut after_json = user_json(&after);
         if let Some(m) = after_json.as_object_mut() {
             if change.password_hash.is_some() {
@@ -267,14 +303,7 @@ impl Store {
                 m.insert("sessions_ended".into(), json!(ended));
             }
         }
-        let only_disabled = change.display_name.is_none()
-            && change.role.is_none()
-            && change.password_hash.is_none();
-        let action = match change.disabled {
-            Some(true) if only_disabled => "user.disable",
-            Some(false) if only_disabled => "user.enable",
-            _ => "user.update",
-        };
+        let action = update_action(change);
         record(
             &mut tx,
             actor,
