@@ -8,7 +8,9 @@ use crate::answers::{
     RecistSummary, RecistTimePoint, StepBody, TimelineEntry, TimelineKind, ToxicityBody,
     ToxicityList, VersionDiff, VersionView,
 };
-use crate::engine::{EngineError, Parameters, merge_patch, parameters_from};
+use crate::engine::{
+    Parameters, compute, flatten_parameters, merge_patch, parameters_from, parse_json,
+};
 use crate::error::{ApiError, ApiJson, ApiQuery, PathId};
 use crate::{AppState, Auth};
 use axum::Extension;
@@ -20,7 +22,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use sirt_store::{
     Actor, AuditQuery, EditOutcome, FollowUp, NewCase, NewFollowUp, NewPatient, NewToxicity, Plan,
-    PlanEdit, PlanInputs, limits,
+    PlanEdit, PlanInputs,
 };
 use std::collections::BTreeMap;
 
@@ -34,50 +36,8 @@ pub const HTML_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-s
 
 type ApiResult = Result<Response, ApiError>;
 
-pub(crate) fn parse_json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or(Value::Null)
-}
-
 fn created<T: serde::Serialize>(body: T) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
-}
-
-impl From<EngineError> for ApiError {
-    fn from(e: EngineError) -> Self {
-        if e.is_input() {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_case",
-                e.to_string(),
-            )
-        } else {
-            ApiError::internal()
-        }
-    }
-}
-
-/// Computes a plan off the async threads.
-pub(crate) async fn compute(
-    state: &AppState,
-    case_toml: String,
-    params: Parameters,
-) -> Result<crate::engine::Computed, ApiError> {
-    let n = case_toml.chars().count();
-    if n > limits::CASE_TOML {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "too_long",
-            format!(
-                "field `case_toml`: expected at most {} characters, found {n}",
-                limits::CASE_TOML
-            ),
-        ));
-    }
-    let engine = state.engine.clone();
-    tokio::task::spawn_blocking(move || engine.compute(&case_toml, &params))
-        .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(ApiError::from)
 }
 
 fn params_json(p: &Parameters) -> Result<String, ApiError> {
@@ -764,133 +724,6 @@ pub(crate) async fn deliver_plan(
         .deliver_plan(&auth.actor(), id, body.row_version, &body.treatments)
         .await?;
     Ok(Json(plan_view(&state, &p)?).into_response())
-}
-
-fn or_dash(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "—".to_owned())
-}
-
-/// `GET /api/plans/{id}/report.html`: the CLI's plan report (sirt-report), with the plan's
-/// record (patient, case, version, state, check and approval, inputs hash) after the notice.
-pub(crate) async fn report_html(State(state): State<AppState>, PathId(id): PathId) -> ApiResult {
-    let html = report_document_html(&state, id).await?;
-    let mut r = html.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    r.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(REPORT_CSP),
-    );
-    // The planning workspace shows the report in a frame of the same origin.
-    r.headers_mut().insert(
-        header::X_FRAME_OPTIONS,
-        HeaderValue::from_static("SAMEORIGIN"),
-    );
-    Ok(r)
-}
-
-/// Content-Security-Policy of the plan report: [`HTML_CSP`], except that the application's own
-/// pages may frame it.
-pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
-     base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
-
-/// The plan report as an HTML document: the report `sirtplan plan` makes of the plan's case
-/// file and parameters (with its voxel sections when the case has images), with the plan's
-/// record (patient, case, version, state, check and approval, inputs hash) after the notice.
-pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<String, ApiError> {
-    let plan = state.store.plan(id).await?;
-    let case = state.store.case(plan.case_id).await?;
-    let patient = state.store.patient(case.patient_id).await?;
-    let params = parameters_from(&parse_json(&plan.parameters_json))?;
-    let computed = compute(state, plan.case_toml.clone(), params).await?;
-    // With images, the document of the plan with its voxel part (made with the viewer's
-    // volumes, from the same inputs); without, the plan's own.
-    let mut document = if computed.plan.case.images.is_some() {
-        crate::volumes::prepared(state, id).await?.document.clone()
-    } else {
-        sirt_planning::Outcome::new(computed.plan, None).document
-    };
-    sirt_planning::insert_record(
-        &mut document,
-        "Plan record",
-        plan_record(&plan, &case, &patient),
-    );
-    Ok(sirt_report::document::to_html(&document))
-}
-
-/// The plan's record in the web application, as the report prints it.
-fn plan_record(
-    plan: &sirt_store::Plan,
-    case: &sirt_store::Case,
-    patient: &sirt_store::Patient,
-) -> Vec<(String, String)> {
-    let by_at = |by: &Option<String>, at: &Option<String>| match (by, at) {
-        (Some(b), Some(a)) => format!("{b}, {a}"),
-        _ => "—".to_owned(),
-    };
-    let changed = flatten_parameters(&parse_json(&plan.parameters_json));
-    vec![
-        (
-            "Patient".into(),
-            format!("{} (MRN {})", patient.name, patient.mrn),
-        ),
-        (
-            "Case".into(),
-            format!("{} — {}", case.title, case.indication),
-        ),
-        (
-            "Plan".into(),
-            format!("version {}, {}", plan.version, plan.state),
-        ),
-        (
-            "Created".into(),
-            format!("{}, {}", plan.created_by, plan.created_at),
-        ),
-        ("Checked".into(), by_at(&plan.checked_by, &plan.checked_at)),
-        (
-            "Approved".into(),
-            by_at(&plan.approved_by, &plan.approved_at),
-        ),
-        ("Inputs SHA-256".into(), or_dash(&plan.inputs_sha256)),
-        (
-            "Parameters changed".into(),
-            if changed.is_empty() {
-                "none (the case file as written)".to_owned()
-            } else {
-                changed
-                    .iter()
-                    .map(|(k, v)| format!("{k} = {v}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            },
-        ),
-    ]
-}
-
-/// Parameters as `path → value` (`injections.R.tnr.T1 → 3.1`).
-fn flatten_parameters(v: &Value) -> BTreeMap<String, Value> {
-    fn walk(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
-        match v {
-            Value::Object(m) => {
-                for (k, x) in m {
-                    let p = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&p, x, out);
-                }
-            }
-            other => {
-                out.insert(prefix.to_owned(), other.clone());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk("", v, &mut out);
-    out
 }
 
 /// The parameters that differ between two parameter sets.

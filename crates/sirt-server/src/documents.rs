@@ -4,7 +4,7 @@
 
 use crate::answers::{DocumentList, DocumentView, StoredReport};
 use crate::error::{ApiError, PathId};
-use crate::{AppState, Auth, api, pages};
+use crate::{AppState, Auth, pages};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -124,7 +124,7 @@ pub(crate) async fn store_report(
     PathId(id): PathId,
 ) -> ApiResult {
     let plan = state.store.plan(id).await?;
-    let html = api::report_document_html(&state, id).await?;
+    let html = crate::report::report_document_html(&state, id).await?;
     let (pdf, pdf_unavailable) = match pages::print_report_pdf(html.clone(), id).await {
         Ok(bytes) => (Some(bytes), None),
         Err(e) if e.code == "pdf_unavailable" => (None, Some(e.message)),

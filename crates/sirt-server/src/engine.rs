@@ -13,12 +13,16 @@
 //! | `injections.ID.tnr.TUMOUR` | `tnr` of tumour `TUMOUR` in injection `ID` |
 //! | `sessions.ID.treatment` | `treatment` of session `ID` (`"2026-03-05T10:00:00[Europe/Paris]"`) |
 
+use crate::AppState;
 use crate::answers::{DeviceOption, PlanOptions};
+use crate::error::ApiError;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sirt_case::{InjectionOverrides, Method, Overrides, SessionOverrides};
 use sirt_nuclides::KConvention;
 use sirt_planning::{CaseText, ImageRoot, Outcome, PlanningError, SiteData};
+use sirt_store::limits;
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -267,6 +271,75 @@ impl Parameters {
                 .collect(),
         }
     }
+}
+
+// -------------------------------------------------------------- the engine for the handlers
+
+/// A stored JSON text as a value (`null` when it does not read: the server wrote it).
+pub(crate) fn parse_json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        if e.is_input() {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_case",
+                e.to_string(),
+            )
+        } else {
+            ApiError::internal()
+        }
+    }
+}
+
+/// Computes a plan off the async threads.
+pub(crate) async fn compute(
+    state: &AppState,
+    case_toml: String,
+    params: Parameters,
+) -> Result<crate::engine::Computed, ApiError> {
+    let n = case_toml.chars().count();
+    if n > limits::CASE_TOML {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_long",
+            format!(
+                "field `case_toml`: expected at most {} characters, found {n}",
+                limits::CASE_TOML
+            ),
+        ));
+    }
+    let engine = state.engine.clone();
+    tokio::task::spawn_blocking(move || engine.compute(&case_toml, &params))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::from)
+}
+
+/// Parameters as `path → value` (`injections.R.tnr.T1 → 3.1`).
+pub(crate) fn flatten_parameters(v: &Value) -> BTreeMap<String, Value> {
+    fn walk(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&p, x, out);
+                }
+            }
+            other => {
+                out.insert(prefix.to_owned(), other.clone());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk("", v, &mut out);
+    out
 }
 
 #[cfg(test)]

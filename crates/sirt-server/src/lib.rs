@@ -37,6 +37,7 @@ pub mod error;
 pub mod openapi;
 mod pages;
 pub mod permissions;
+mod report;
 pub mod uploads;
 mod volumes;
 
@@ -154,6 +155,12 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// The folder of a patient's images in the data folder (`DATA/patients/{id}/`): uploads go
+    /// there, and a case file's image paths are read relative to it.
+    pub(crate) fn patient_folder(&self, patient_id: i64) -> std::path::PathBuf {
+        self.data_dir.join("patients").join(patient_id.to_string())
+    }
+
     /// State over a store, with the embedded engine, uploads in [`DEFAULT_DATA_DIR`].
     pub fn new(
         store: Store,
@@ -435,7 +442,7 @@ fn plans_routes() -> Vec<Entry> {
             Method::GET,
             "/api/plans/{id}/report.html",
             a(ReadClinical),
-            get(api::report_html),
+            get(report::report_html),
         ),
         entry(
             Method::GET,

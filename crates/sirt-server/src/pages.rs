@@ -2,9 +2,9 @@
 //! style (served from the binary: no CDN), the plan report as PDF (headless Chromium, as
 //! `sirtplan plan --pdf`), and the cohort statistics (sirt-survival, as `sirtplan cohort km`).
 
+use crate::AppState;
 use crate::answers::{DemoRegistry, KmAnswer, KmBody};
 use crate::error::{ApiError, ApiJson, PathId};
-use crate::{AppState, api};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -80,7 +80,7 @@ pub(crate) async fn report_pdf(
     State(state): State<AppState>,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let html = api::report_document_html(&state, id).await?;
+    let html = crate::report::report_document_html(&state, id).await?;
     let plan = state.store.plan(id).await?;
     let bytes = print_report_pdf(html, id).await?;
     let mut r = bytes.into_response();

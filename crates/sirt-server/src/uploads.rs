@@ -1067,7 +1067,7 @@ async fn store_upload(
         .await
         .map_err(|_| ApiError::internal())??;
     prepared.study.patient_id = patient_id;
-    let studies_dir = crate::volumes::patient_folder(&state, patient_id).join("studies");
+    let studies_dir = state.patient_folder(patient_id).join("studies");
     let mut placed: Option<PathBuf> = None;
     let result = state
         .store

@@ -13,7 +13,7 @@ use crate::answers::{
 };
 use crate::engine::EngineError;
 use crate::error::{ApiError, ApiQuery, PathId};
-use crate::{AppState, Auth, api};
+use crate::{AppState, Auth};
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -89,8 +89,8 @@ impl VolumeCache {
 }
 
 /// The folder of a patient's images.
-pub(crate) fn patient_folder(state: &AppState, patient_id: i64) -> PathBuf {
-    state.data_dir.join("patients").join(patient_id.to_string())
+fn patient_folder(state: &AppState, patient_id: i64) -> PathBuf {
+    state.patient_folder(patient_id)
 }
 
 fn unprocessable(code: &'static str, message: String) -> ApiError {
@@ -316,8 +316,8 @@ pub(crate) async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>,
     // The analytic plan (milliseconds) and the images check before waiting for the voxel
     // computation of another plan.
     let case = state.store.case(plan.case_id).await?;
-    let params = crate::engine::parameters_from(&api::parse_json(&plan.parameters_json))?;
-    let computed = api::compute(state, plan.case_toml.clone(), params.clone()).await?;
+    let params = crate::engine::parameters_from(&crate::engine::parse_json(&plan.parameters_json))?;
+    let computed = crate::engine::compute(state, plan.case_toml.clone(), params.clone()).await?;
     if computed.plan.case.images.is_none() {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -418,7 +418,7 @@ pub(crate) async fn import_phantom(
 
 async fn import_phantom_task(state: AppState, auth: Auth) -> Result<Response, ApiError> {
     let case_toml = phantom_case();
-    let computed = api::compute(&state, case_toml.clone(), Default::default()).await?;
+    let computed = crate::engine::compute(&state, case_toml.clone(), Default::default()).await?;
     // The images first, in a staging folder named like the uploads' (removed at start when a
     // server stopped halfway): nothing is recorded unless they are written.
     let mut b = [0u8; 12];
