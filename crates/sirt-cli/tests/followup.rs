@@ -540,7 +540,7 @@ fn km_svg_is_whole_well_formed_and_has_the_numbers_at_risk() {
     let columns =
         sirt_survival::CohortColumns::new("os_months", "death", sirt_survival::TimeUnit::Months)
             .with_group("group");
-    let c = sirt_survival::read_cohort_csv(&csv, &columns).unwrap();
+    let c = read_cohort_csv(&csv, &columns).unwrap();
     let report = sirt_survival::kaplan_meier(&c, &sirt_survival::KmOptions::default()).unwrap();
     let direct = sirt_survival::render_km_svg(
         &report,
@@ -1244,4 +1244,22 @@ fn errors_exit_2_with_a_clear_message() {
         all.push_str(&format!("{what}:\n$ sirtplan {}\n{text}\n", args.join(" ")));
     }
     insta::assert_snapshot!("followup_errors", all);
+}
+
+/// Reads a registry CSV file here: sirt-survival parses text and reads no files.
+fn read_cohort_csv(
+    path: &std::path::Path,
+    columns: &sirt_survival::CohortColumns,
+) -> Result<sirt_survival::Cohort, sirt_survival::ReadError> {
+    let text = std::fs::read_to_string(path).unwrap();
+    sirt_survival::parse_cohort_csv(&text, &path.display().to_string(), columns)
+}
+
+/// Reads a binary-response CSV file here: sirt-survival parses text and reads no files.
+fn read_binary_csv(
+    path: &std::path::Path,
+    columns: &sirt_survival::BinaryColumns,
+) -> Result<sirt_survival::BinaryTable, sirt_survival::ReadError> {
+    let text = std::fs::read_to_string(path).unwrap();
+    sirt_survival::parse_binary_csv(&text, &path.display().to_string(), columns)
 }

@@ -3,7 +3,7 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | `table` | [`Cohort`] (durations with their [`TimeUnit`], events, groups, covariates) and [`BinaryTable`] (binary response, covariates); CSV readers [`read_cohort_csv`] / [`read_binary_csv`] with caller-chosen columns ([`CohortColumns`], [`BinaryColumns`]) and [`MissingValues`]; [`ReadError`] names file, line and column |
+//! | `table` | [`Cohort`] (durations with their [`TimeUnit`], events, groups, covariates) and [`BinaryTable`] (binary response, covariates); CSV parsers [`parse_cohort_csv`] / [`parse_binary_csv`] of text (the caller reads the file) with caller-chosen columns ([`CohortColumns`], [`BinaryColumns`]) and [`MissingValues`]; [`ReadError`] names file, line and column |
 //! | `km` | [`kaplan_meier`] / [`KmCurve::fit`]: Ŝ(t), at risk, events, censored, Greenwood variance, pointwise CI ([`CiTransform`] Log, LogLog, Plain), median with band-inversion CI ([`MedianRule`], [`TimeEstimate::NotReached`]), numbers at risk |
 //! | `logrank` | [`logrank`] / [`logrank_test`]: k-group log-rank, O/E per group, χ² on k − 1 df |
 //! | `cox` | [`cox`] / [`cox_fit`]: Newton–Raphson, [`Ties`] Efron (default) or Breslow; coef, SE, HR with CI, z, Wald p, partial log-likelihood, LR and Wald tests, [`concordance_index`] (lifelines' counting) |
@@ -70,5 +70,5 @@ pub use special::ChiSquareTest;
 pub use table::{
     BinaryColumns, BinaryTable, BinaryTableError, Cohort, CohortColumns, CohortError,
     MISSING_TOKENS, MissingValues, ReadError, Subject, TimeUnit, parse_binary_csv,
-    parse_cohort_csv, read_binary_csv, read_cohort_csv,
+    parse_cohort_csv,
 };

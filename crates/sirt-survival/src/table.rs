@@ -1,8 +1,7 @@
 //! Registry tables: survival rows ([`Cohort`]) and binary-response rows ([`BinaryTable`]), built
-//! in code or read from CSV with caller-chosen column names.
+//! in code or parsed from CSV text (the caller reads the file) with caller-chosen column names.
 
 use serde::Serialize;
-use std::path::Path;
 
 /// Unit of the durations in a registry. Durations are kept as numbers in this unit; it is named
 /// in every output (axis labels, medians) and never converted (a month is not a fixed span).
@@ -436,14 +435,6 @@ impl BinaryTable {
 /// applies the line (1 = header) and the column.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReadError {
-    /// The file could not be read.
-    #[error("registry file {file}: cannot be read: {reason}")]
-    Io {
-        /// File name.
-        file: String,
-        /// Operating-system message.
-        reason: String,
-    },
     /// The file has no header line.
     #[error("registry file {file}: expected a header line with column names, found an empty file")]
     NoHeader {
@@ -634,15 +625,6 @@ fn is_missing(cell: &str) -> bool {
     MISSING_TOKENS.contains(&cell.trim())
 }
 
-fn read_text(path: &Path) -> Result<(String, String), ReadError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ReadError::Io {
-        file: file.clone(),
-        reason: e.to_string(),
-    })?;
-    Ok((text, file))
-}
-
 /// Parses a 0/1 cell.
 fn parse_flag(cell: &str) -> Option<bool> {
     let v = cell.trim().parse::<f64>().ok()?;
@@ -653,12 +635,6 @@ fn parse_flag(cell: &str) -> Option<bool> {
     } else {
         None
     }
-}
-
-/// Reads a survival registry CSV file. See [`parse_cohort_csv`].
-pub fn read_cohort_csv(path: &Path, columns: &CohortColumns) -> Result<Cohort, ReadError> {
-    let (text, file) = read_text(path)?;
-    parse_cohort_csv(&text, &file, columns)
 }
 
 /// Parses survival registry CSV text (`file` names it in errors): a header line, then one
@@ -770,12 +746,6 @@ pub fn parse_cohort_csv(
         source: file.to_string(),
         dropped_lines: dropped,
     })
-}
-
-/// Reads a binary-response CSV file. See [`parse_binary_csv`].
-pub fn read_binary_csv(path: &Path, columns: &BinaryColumns) -> Result<BinaryTable, ReadError> {
-    let (text, file) = read_text(path)?;
-    parse_binary_csv(&text, &file, columns)
 }
 
 /// Parses binary-response CSV text: the response column holds 0 or 1, covariates numbers.
