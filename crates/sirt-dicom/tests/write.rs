@@ -8,11 +8,13 @@
 //! The peers are optional on a developer machine (the checks print a note and pass) and
 //! required when `SIRTPLAN_REQUIRE_PEERS` is set, as in CI.
 
+// Scenario tests read as one story; their length is allowed (test code only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::print_stderr
+    clippy::print_stderr,
+    clippy::too_many_lines
 )]
 
 use std::path::{Path, PathBuf};

@@ -6,11 +6,13 @@
 //!
 //! The figures are printed (`cargo test -p sirt-dose --test phantom_dosimetry -- --nocapture`).
 
+// Scenario tests read as one story; their length is allowed (test code only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::print_stdout
+    clippy::print_stdout,
+    clippy::too_many_lines
 )]
 
 use sirt_dose::activity::maa_predictive;

@@ -300,14 +300,6 @@ fn activity_grid<'a>(input: &'a ActivityInput<'_>) -> &'a Image<f32> {
     }
 }
 
-/// The Y-90 kernel engine for a voxel size: Graves water DPK scaled to
-/// [`KERNEL_MEDIUM_G_PER_ML`], integrated over voxel pairs.
-pub fn y90_kernel_engine(
-    voxel_mm: [f64; 3],
-) -> Result<std::sync::Arc<KernelConvolution>, DosimetryError> {
-    kernel_engine(Nuclide::Y90, voxel_mm)
-}
-
 /// The dose point kernel of a nuclide in water: Y-90 the Graves et al. 2019 Monte Carlo kernel;
 /// Ho-166 built from its ICRP-107 β spectrum (`sirt_dose::beta`, B1–B3: the method reproduces
 /// Lanconelli's Sr-89 and Re-188 voxel S values within 1 % at the centre voxel). Other nuclides

@@ -4,11 +4,13 @@
 //! rows without hashes; plan reports stored in their case and downloaded byte for byte as
 //! `report.html` / `report.pdf` answer them, with their SHA-256 and type.
 
+// Scenario tests read as one story; their length is allowed (test code only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::print_stderr
+    clippy::print_stderr,
+    clippy::too_many_lines
 )]
 
 mod common;

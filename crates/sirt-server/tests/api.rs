@@ -2,11 +2,13 @@
 //! workflow, recomputation against the engine called directly, escaping, audit, limits, and the
 //! OpenAPI document against the router.
 
+// Scenario tests read as one story; their length is allowed (test code only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::print_stderr
+    clippy::print_stderr,
+    clippy::too_many_lines
 )]
 
 mod common;

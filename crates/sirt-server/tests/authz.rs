@@ -2,11 +2,13 @@
 //! here from issue 6 and docs/server.md (not derived from the server's permission table), run on
 //! SQLite and PostgreSQL. A refused request writes nothing.
 
+// Scenario tests read as one story; their length is allowed (test code only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::print_stderr
+    clippy::print_stderr,
+    clippy::too_many_lines
 )]
 
 mod common;

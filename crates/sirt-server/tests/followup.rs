@@ -4,7 +4,13 @@
 //! patient record (`examples/demo-patient.toml`); a delivery instant without zone refused.
 //! SQLite and PostgreSQL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Scenario tests read as one story; their length is allowed (test code only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 
 mod common;
 #[path = "../../sirt-store/tests/harness/mod.rs"]

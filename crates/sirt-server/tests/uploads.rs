@@ -7,11 +7,13 @@
 //! database failure after the files were placed. A refusal leaves no file, no row and no audit
 //! row.
 
+// Scenario tests read as one story; their length is allowed (test code only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::print_stderr
+    clippy::print_stderr,
+    clippy::too_many_lines
 )]
 
 mod common;

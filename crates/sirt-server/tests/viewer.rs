@@ -3,7 +3,13 @@
 //! `sirt-phantom`, not from the server), and image paths that leave the patient's folder
 //! refused. SQLite only (the database plays no part in the volumes; the API tests cover both).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Scenario tests read as one story; their length is allowed (test code only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 
 mod common;
 #[path = "../../sirt-store/tests/harness/mod.rs"]

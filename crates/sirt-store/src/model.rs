@@ -5,7 +5,9 @@ use serde::Serialize;
 /// A role of a local account. What each role may do is decided by the server's permission table;
 /// the store itself checks only the roles of the plan workflow (check: physicist, approve:
 /// physician, deliver: physician, physicist or technologist).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Manages accounts, reads the audit log.
@@ -332,7 +334,9 @@ pub struct NewCase {
 }
 
 /// State of a plan version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanState {
     /// Editable.

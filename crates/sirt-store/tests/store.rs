@@ -1,10 +1,12 @@
 //! The store on SQLite and on PostgreSQL: the same suite on both (`both!`).
 
+// Scenario tests read as one story; their length is allowed (test code only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stderr,
-    clippy::panic
+    clippy::panic,
+    clippy::too_many_lines
 )]
 
 mod harness;
