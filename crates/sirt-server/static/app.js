@@ -22,39 +22,19 @@ import { Viewer } from './viewer.js';
  * @typedef {{ status: number, data: T, headers: Headers }} Reply
  */
 
-// What the server sends (crates/sirt-server/src) and the page reads, but the OpenAPI document does not
-// describe (a free-form object or a missing field). Narrow local extensions until the document has them:
-// each is the document's type (`Known`: less its "any key" index signature) and what the page reads.
+// Local types: only where the OpenAPI document (generated from the answer types) is free-form by design
+// or where its generated TypeScript is awkward; every other answer is read through `Answer`/`Schemas`.
 
 /**
- * A type without its string index signature: what the document says of an object beyond "any key",
- * so that a key read from an extension of a free-form object is checked.
+ * A type without its string index signature (what a schema says beyond "any key"), so that a key read
+ * from a free-form part is checked against the local type added to it.
  * @template T
  * @typedef {{ [K in keyof T as string extends K ? never : K]: T[K] }} Known
  */
 
-/** @typedef {{ parameter: string, before?: unknown, after?: unknown }} ParameterChange */
 /**
- * `GET /api/cases/{id}` `timeline[]`: the document lacks `plan_id` (plan and treatment events),
- * `follow_up_id` and `toxicity_id`.
- * @typedef {NonNullable<Schemas['CaseDetail']['timeline']>[number]
- *   & { plan_id?: number, follow_up_id?: number, toxicity_id?: number }} TimelineEvent
- */
-/**
- * `GET /api/cases/{id}` `treatments[]` (a free-form object in the document): sirt-store's Treatment.
- * @typedef {{ id: number, plan_id: number, injection_id: string, delivered_activity_gbq: number,
- *   residual_gbq: number | null, administered_at: string, recorded_at: string }} Treatment
- */
-/**
- * @typedef {Omit<Answer<'/api/cases/{id}', 'get'>, 'timeline' | 'treatments'> & { timeline: TimelineEvent[],
- *   treatments: (Known<NonNullable<Answer<'/api/cases/{id}', 'get'>['treatments']>[number]> & Treatment)[] }} CaseAnswer
- */
-/**
- * `GET /api/plans/{id}` (and every answer that is a plan): `options`, missing from the document.
- * @typedef {{ devices: { id: string, name: string, nuclide: string }[], k_conventions: string[], methods: string[] }} PlanOptions
- */
-/**
- * The parts of a plan's `result` (`sirtplan plan --format json`, free-form in the document) the page reads.
+ * A plan's `result` (`sirtplan plan --format json`): local because `Plan.result` is free-form JSON in the
+ * document by design (the engine's output); these are the parts the page reads.
  * @typedef {{ id: string, gy: number, tnr?: number, activity_gbq?: number, mass_kg?: number }} TumourDose
  * @typedef {{ administered_activity_gbq: number, perfused_gy: number, normal_liver_gy: number, lung_gy: number,
  *   tumour_gy: TumourDose[] }} WithOrderedVial
@@ -71,51 +51,44 @@ import { Viewer } from './viewer.js';
  *   comparison: string, threshold_written: string, source: string, evidence: string }} PlanCheck
  * @typedef {{ injections: PlanInjection[], sessions: PlanSession[], checks: PlanCheck[], notes?: string[] }} PlanResult
  */
-/** @typedef {Omit<Schemas['Plan'], 'result'> & { options: PlanOptions, result: Known<Schemas['Plan']['result']> & PlanResult }} PlanView */
+/** Every answer that is a plan (`Schemas['Plan']`), its free-form `result` read as `PlanResult`.
+ * @typedef {Omit<Schemas['Plan'], 'result'> & { result: PlanResult }} PlanView */
 /**
- * `GET /api/plans/{id}/history`: `versions[]` and `edits[]` are free-form objects in the document.
- * @typedef {Schemas['PlanSummary'] & { parameters: Schemas['Parameters'] }} HistoryVersion
- * @typedef {{ plan_id: number, version: number, at: string, by: string, action: string, state_before: string | null,
- *   state_after: string | null, changes: ParameterChange[] }} PlanEdit
- * @typedef {Answer<'/api/plans/{id}/history', 'get'>} HistoryDoc
- * @typedef {Omit<HistoryDoc, 'versions' | 'edits'> & { versions: (Known<HistoryDoc['versions'][number]> & HistoryVersion)[],
- *   edits: (Known<HistoryDoc['edits'][number]> & PlanEdit)[] }} HistoryAnswer
+ * `GET /api/cases/{id}/followups` `assessment`: local because openapi-typescript reads the schema (an object
+ * with `source_visit_id` and an untagged `anyOf` outcome, flattened) as a union of the three, not as
+ * `source_visit_id` and one outcome.
+ * @typedef {{ source_visit_id: number } & (Schemas['RecistSummary'] | { error: string })} RecistAssessment
  */
 /**
- * `GET /api/cases/{id}/followups`: `assessment` (RECIST) and `labs` (CTCAE grading) are missing from the document.
- * @typedef {{ date: string, visit?: string | null, sum_mm: number | null, change_from_baseline_percent: number | null,
- *   target?: string | null, non_target?: string | null, new_lesions?: string | null, overall?: string | null }} RecistTimePoint
- * @typedef {{ source_visit_id: number, error?: string, criteria?: string, baseline_sum_mm?: number | null,
- *   time_points?: RecistTimePoint[], best_overall_response?: string | null, best_overall_response_date?: string | null,
- *   first_progression?: string | null, hepatic_best_overall_response?: string | null, text?: string }} RecistAssessment
+ * `GET /api/cases/{id}/followups` `labs`: local because the graded timeline (sirt-clinical's LabTimeline,
+ * `sirtplan labs --format json`) is free-form in the document by design; `text`, `treatment_date_from`
+ * and the failure are the document's.
  * @typedef {{ status: string, grade?: number, reason?: string }} GradeOutcome
  * @typedef {{ date: string, day: number | null, value: string, phase: string, grade: GradeOutcome }} LabPoint
  * @typedef {{ name: string, points: LabPoint[], baseline_grade: GradeOutcome | null,
  *   worst_after: { grade: number, date: string, day: number, value: string } | null,
  *   first_worsening_day: number | null }} LabTrack
- * @typedef {{ error?: string, tracks?: LabTrack[], treatment_date?: string | null, treatment_date_from?: string,
- *   reild?: { status: string }, braat?: { grade: number | null, explanation: string }, text?: string }} LabGrading
- * @typedef {Answer<'/api/cases/{id}/followups', 'get'> & { assessment: RecistAssessment | null, labs: LabGrading }} FollowUpsAnswer
+ * @typedef {{ tracks: LabTrack[], treatment_date: string | null, reild: { status: string },
+ *   braat: { grade: number | null, explanation: string } }} LabTimeline
+ * @typedef {Extract<Schemas['LabGrading'], { error: string }>} LabFailure
+ * @typedef {(Known<Exclude<Schemas['LabGrading'], LabFailure>> & LabTimeline) | LabFailure} LabGrading
  */
+/** @typedef {Omit<Answer<'/api/cases/{id}/followups', 'get'>, 'assessment' | 'labs'>
+ *   & { assessment: RecistAssessment | null, labs: LabGrading | null }} FollowUpsAnswer */
 /**
- * `GET /api/plans/{id}/volumes` (a free-form object in the document): the viewer's volumes, the DVH and the
- * voxel sections of the report (sirt-report's blocks, each an object with one key naming its kind).
+ * `GET /api/plans/{id}/volumes` `report_blocks[]`: local because sirt-report's blocks are free-form in the
+ * document by design (each an object with one key naming its kind).
  * @typedef {{ heading?: [number, string], table?: { headers: string[], align: ('left' | 'right')[], rows: string[][] },
  *   para?: string, notice?: string, key_values?: [string, string][], list?: string[] }} ReportBlock
- * @typedef {Known<Answer<'/api/plans/{id}/volumes', 'get'>> & import('./viewer.js').Volumes & { report_blocks: ReportBlock[] }} VolumesAnswer
+ * @typedef {Omit<Answer<'/api/plans/{id}/volumes', 'get'>, 'report_blocks'> & { report_blocks: ReportBlock[] }} VolumesAnswer
  */
 /**
- * `POST /api/demo/import-phantom` (a free-form object in the document).
- * @typedef {Known<Answer<'/api/demo/import-phantom', 'post'>> & { patient: Schemas['Patient'], case: Schemas['Case'],
- *   plan: { id: number, version: number, state: Schemas['PlanState'] } }} PhantomImportAnswer
- */
-/**
- * `POST /api/cohort/km` (a free-form object in the document): sirt-survival's KmReport, its summary and SVG.
+ * `POST /api/cohort/km`: local because the KM report (sirt-survival's KmReport, `sirtplan cohort km
+ * --format json`) is free-form in the document by design; `summary_text` and `svg` are the document's.
  * @typedef {{ status: string, time?: number }} TimeEstimate
  * @typedef {{ label: string, curve: { n: number, events: number,
  *   median: { median: TimeEstimate, lower: TimeEstimate, upper: TimeEstimate } } }} KmGroup
- * @typedef {Known<Answer<'/api/cohort/km', 'post'>> & { time_unit: string, source: string, groups: KmGroup[],
- *   summary_text: string, svg: string }} KmAnswer
+ * @typedef {Known<Answer<'/api/cohort/km', 'post'>> & { time_unit: string, source: string, groups: KmGroup[] }} KmAnswer
  */
 
 // ----------------------------------------------------------------------------------------- helpers
@@ -286,7 +259,7 @@ async function patientsPage(main) {
     actions.append(h('button', { 'data-testid': 'import-phantom', onclick: async (e) => {
       e.target.disabled = true; status.textContent = 'Writing the digital phantom\'s images and planning its case…';
       try {
-        /** @type {Reply<PhantomImportAnswer>} */
+        /** @type {Reply<Answer<'/api/demo/import-phantom', 'post'>>} */
         const r = await api('POST', '/api/demo/import-phantom', {});
         location.hash = `#/plans/${r.data.plan.id}`;
       } catch (err) { status.replaceChildren(errorBox(err)); e.target.disabled = false; }
@@ -329,7 +302,7 @@ async function patientPage(main, id) {
     onclick: () => { location.hash = `#/cases/${c.id}`; } }));
   main.append(h('div', { class: 'panel' }, h('h2', {}, 'Cases'),
     cases.length ? table(['Title', 'Indication', 'Created by', 'Created'], cases, { testid: 'cases' }) : h('p', { class: 'muted' }, 'No case yet.')));
-  const studies = (r.data.studies || []).map((s) => [s.modality || '—', s.description || '—', s.study_date || '—', when(s.created_at)]);
+  const studies = r.data.studies.map((s) => [s.modality || '—', s.description || '—', s.study_date || '—', when(s.created_at)]);
   main.append(h('div', { class: 'panel' }, h('h2', {}, 'Imaging studies'),
     studies.length ? table(['Modality', 'Description', 'Date', 'Imported'], studies) : h('p', { class: 'muted' }, 'No imported study.')));
   if (can('create_case')) {
@@ -351,7 +324,7 @@ async function patientPage(main, id) {
 // ------------------------------------------------------------------------------------------- case
 
 async function casePage(main, id) {
-  /** @type {Reply<CaseAnswer>} */
+  /** @type {Reply<Answer<'/api/cases/{id}', 'get'>>} */
   const r = await api('GET', `/api/cases/${id}`);
   const { case: c, patient: p } = r.data;
   main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${p.id}` }, `${p.name} (${p.mrn})`), ' › case'),
@@ -486,7 +459,7 @@ function reportBlocks(blocks) {
 
 /**
  * DVH plot (cumulative) from the voxel part of a plan result, as SVG built with DOM calls.
- * @param {import('./viewer.js').DvhCurve[]} curves
+ * @param {Schemas['DvhCurve'][]} curves
  */
 function dvhPlot(curves) {
   const NS = 'http://www.w3.org/2000/svg';
@@ -522,8 +495,8 @@ function dvhPlot(curves) {
  */
 function paramForm(plan, onChange) {
   const result = plan.result;
-  const opts = plan.options || { devices: [], k_conventions: [], methods: [] };
-  const params = plan.parameters || {};
+  const opts = plan.options;
+  const params = plan.parameters;
   const disabled = !can('edit_plan');
   const form = h('div', { class: 'params', 'data-testid': 'parameters' });
   const changed = (path) => {
@@ -571,7 +544,7 @@ function paramForm(plan, onChange) {
 
 async function planPage(main, id) {
   let plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${id}`)).data);
-  const caseData = /** @type {CaseAnswer} */ ((await api('GET', `/api/cases/${plan.case_id}`)).data);
+  const caseData = /** @type {Answer<'/api/cases/{id}', 'get'>} */ ((await api('GET', `/api/cases/${plan.case_id}`)).data);
   const p = caseData.patient;
   const head = h('div');
   const status = h('div', { class: 'status-line', 'data-testid': 'plan-status', 'aria-live': 'polite' });
@@ -612,10 +585,10 @@ async function planPage(main, id) {
       const meta = /** @type {VolumesAnswer} */ ((await api('GET', `/api/plans/${plan.id}/volumes`)).data);
       wait.remove();
       if (meta.dvh_session) dvhPanel.append(h('p', { class: 'small muted' }, `Predicted dose of session ${meta.dvh_session} (MAA SPECT, at the planned activities).`));
-      const curves = meta.dvh || [];
+      const curves = meta.dvh;
       if (curves.length) dvhPanel.append(dvhPlot(curves));
       else dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map.'));
-      const blocks = meta.report_blocks || [];
+      const blocks = meta.report_blocks;
       if (blocks.length) voxelPanel.append(reportBlocks(blocks));
       else voxelPanel.append(h('p', { class: 'muted' }, 'No voxel dosimetry: the plan has no dose map.'));
       const root = h('div');
@@ -633,18 +606,18 @@ async function planPage(main, id) {
 
   const loadHistory = async (panel) => {
     try {
-      const hs = /** @type {HistoryAnswer} */ ((await api('GET', `/api/plans/${plan.id}/history`)).data);
+      const hs = /** @type {Answer<'/api/plans/{id}/history', 'get'>} */ ((await api('GET', `/api/plans/${plan.id}/history`)).data);
       panel.append(table(['Version', 'State', 'Created', 'Approved'], hs.versions.map((v) => ({
         cells: [h('a', { href: `#/plans/${v.id}` }, `v${v.version}`), badge(v.state), `${v.created_by} · ${when(v.created_at)}`, v.approved_by ? `${v.approved_by} · ${when(v.approved_at)}` : '—'],
       }))));
       const edits = hs.edits.filter((e) => e.plan_id === plan.id);
       if (edits.length) {
         panel.append(h('h3', {}, 'Steps of this version'), table(['When', 'Who', 'Action', 'Changes'], edits.map((e) => [when(e.at), e.by, e.action,
-          h('span', { class: 'diff' }, (e.changes || []).map((c) => `${c.parameter}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || (e.state_after ? `${e.state_before ?? '—'} → ${e.state_after}` : ''))])));
+          h('span', { class: 'diff' }, e.changes.map((c) => `${c.parameter}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || (e.state_after ? `${e.state_before ?? '—'} → ${e.state_after}` : ''))])));
       }
-      for (const d of hs.diffs || []) {
+      for (const d of hs.diffs) {
         if (d.to_plan === plan.id) {
-          panel.append(h('p', { class: 'small', 'data-testid': 'plan-diff' }, `Differences from the version it came from: ${(d.changes || []).map((c) => `${c.parameter} ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || 'none'}`));
+          panel.append(h('p', { class: 'small', 'data-testid': 'plan-diff' }, `Differences from the version it came from: ${d.changes.map((c) => `${c.parameter} ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || 'none'}`));
         }
       }
     } catch (e) { panel.append(errorBox(e)); }
@@ -766,17 +739,20 @@ async function reportPage(main, id) {
 // ------------------------------------------------------------------------------------------ follow-up
 
 async function followUpPage(main, id) {
-  const c = /** @type {CaseAnswer} */ ((await api('GET', `/api/cases/${id}`)).data);
+  const c = /** @type {Answer<'/api/cases/{id}', 'get'>} */ ((await api('GET', `/api/cases/${id}`)).data);
   const fu = /** @type {FollowUpsAnswer} */ ((await api('GET', `/api/cases/${id}/followups`)).data);
   main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${c.patient.id}` }, `${c.patient.name} (${c.patient.mrn})`), ' › case'),
     h('h1', {}, c.case.title), caseTabs(id, 'followup'));
-  /** @type {Partial<RecistAssessment>} */
-  const a = fu.assessment || {};
-  /** @type {LabGrading} */
-  const lg = fu.labs || {};
+  // Each of RECIST and the laboratory grading is evaluated, failed (`error`) or absent (null).
+  const ra = fu.assessment;
+  const a = ra && 'criteria' in ra ? ra : null;
+  const recistError = ra && 'error' in ra ? ra.error : null;
+  const lga = fu.labs;
+  const lg = lga && !('error' in lga) ? lga : null;
+  const labsError = lga && 'error' in lga ? lga.error : null;
   // CTCAE grades of each visit's values, from the graded tracks (sirt-clinical, as `sirtplan labs`).
   const byDate = {};
-  for (const t of lg.tracks || []) {
+  for (const t of (lg && lg.tracks) || []) {
     for (const p of t.points) {
       (byDate[p.date] = byDate[p.date] || []).push({ name: t.name, value: p.value, grade: p.grade, phase: p.phase });
     }
@@ -784,14 +760,14 @@ async function followUpPage(main, id) {
   /** @param {GradeOutcome} g */
   const gradeText = (g) => (g.status === 'graded' ? `G${g.grade}` : `not evaluated: ${g.reason || g.status}`);
   const labs = fu.follow_ups.map((v) => {
-    const values = Object.entries(v.labs || {}).filter(([k]) => k !== 'reference_ranges').map(([k, x]) => h('div', { class: 'small' }, `${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`));
+    const values = Object.entries(v.labs).filter(([k]) => k !== 'reference_ranges').map(([k, x]) => h('div', { class: 'small' }, `${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`));
     const grades = (byDate[v.visit_date] || []).map((g) => h('div', { class: 'small' }, `${g.name} (${g.value}): `, h('b', {}, gradeText(g.grade)), h('span', { class: 'muted' }, ` ${g.phase}`)));
     return [v.visit_date, h('div', {}, values.length ? values : '—'), h('div', { 'data-testid': 'ctcae' }, grades.length ? grades : '—'), v.notes || ''];
   });
   main.append(h('div', { class: 'panel' }, h('h2', {}, 'Visits and laboratory values (CTCAE v5.0)'),
-    lg.error ? errorBox({ message: `Laboratory values: ${lg.error}` }) : null,
+    labsError ? errorBox({ message: `Laboratory values: ${labsError}` }) : null,
     labs.length ? table(['Visit', 'Labs', 'CTCAE grade', 'Notes'], labs, { testid: 'visits' }) : h('p', { class: 'muted' }, 'No visit yet.')));
-  if (lg.tracks) {
+  if (lg && lg.tracks) {
     const rows = lg.tracks.filter((t) => t.points.length).map((t) => [t.name, t.baseline_grade ? gradeText(t.baseline_grade) : '—',
       t.worst_after ? `G${t.worst_after.grade} on day ${t.worst_after.day} (${t.worst_after.value})` : '—', t.first_worsening_day ?? '—']);
     main.append(h('div', { class: 'panel' }, h('h2', {}, 'Liver toxicity after SIRT'),
@@ -801,14 +777,14 @@ async function followUpPage(main, id) {
       table(['CTCAE term', 'Baseline', 'Worst after treatment', 'First worsening (day)'], rows, { testid: 'ctcae-summary' }),
       h('p', { 'data-testid': 'reild' }, `REILD (Braat 2017): ${lg.reild?.status ?? '—'}`, lg.braat?.grade !== undefined && lg.braat?.grade !== null ? ` · Braat hepatotoxicity grade ${lg.braat.grade}` : '')));
   }
-  const tp = (a.time_points || []).map((t) => [t.date, t.visit || '—', fmt(t.sum_mm, 1), t.change_from_baseline_percent === null ? '—' : fmt(t.change_from_baseline_percent, 1), t.target ?? '—', t.non_target ?? '—', t.new_lesions ?? '—', h('b', {}, t.overall ?? '—')]);
-  main.append(h('div', { class: 'panel' }, h('h2', {}, `Tumour response${a.criteria ? ` (${a.criteria})` : ''}`),
-    a.error ? errorBox({ message: a.error }) : null,
-    a.baseline_sum_mm !== undefined ? h('p', { class: 'small muted' }, `Baseline sum of diameters ${fmt(a.baseline_sum_mm, 1)} mm; measurements of the visit of ${fu.follow_ups.find((v) => v.id === a.source_visit_id)?.visit_date ?? '—'}.`) : null,
+  const tp = (a ? a.time_points : []).map((t) => [t.date, t.visit || '—', fmt(t.sum_mm, 1), t.change_from_baseline_percent === null ? '—' : fmt(t.change_from_baseline_percent, 1), t.target ?? '—', t.non_target ?? '—', t.new_lesions ?? '—', h('b', {}, t.overall ?? '—')]);
+  main.append(h('div', { class: 'panel' }, h('h2', {}, `Tumour response${a ? ` (${a.criteria})` : ''}`),
+    recistError ? errorBox({ message: recistError }) : null,
+    a ? h('p', { class: 'small muted' }, `Baseline sum of diameters ${fmt(a.baseline_sum_mm, 1)} mm; measurements of the visit of ${fu.follow_ups.find((v) => v.id === a.source_visit_id)?.visit_date ?? '—'}.`) : null,
     tp.length ? table(['Date', 'Visit', 'Sum mm', 'Change %', 'Target', 'Non-target', 'New lesions', 'Overall'], tp, { num: [2, 3], testid: 'recist' }) : h('p', { class: 'muted' }, 'No RECIST measurements recorded.'),
-    a.best_overall_response ? h('p', { 'data-testid': 'bor' }, 'Best overall response: ', h('b', {}, a.best_overall_response), ` (${a.best_overall_response_date})`,
+    a && a.best_overall_response ? h('p', { 'data-testid': 'bor' }, 'Best overall response: ', h('b', {}, a.best_overall_response), ` (${a.best_overall_response_date})`,
       a.first_progression ? ` · first progression ${a.first_progression}` : '', a.hepatic_best_overall_response ? ` · hepatic BOR ${a.hepatic_best_overall_response}` : '') : null));
-  const tox = (c.toxicities || []).map((t) => [t.onset_date || '—', t.term, `grade ${t.grade}`, t.attribution || '—', t.notes || '']);
+  const tox = c.toxicities.map((t) => [t.onset_date || '—', t.term, `grade ${t.grade}`, t.attribution || '—', t.notes || '']);
   main.append(h('div', { class: 'panel' }, h('h2', {}, 'Adverse events'), tox.length ? table(['Onset', 'CTCAE term', 'Grade', 'Attribution', 'Notes'], tox) : h('p', { class: 'muted' }, 'None recorded.')));
   if (can('record_follow_up')) main.append(visitForm(id));
 }

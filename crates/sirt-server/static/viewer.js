@@ -8,15 +8,12 @@
 // the left. With direction cosines other than the identity the views follow the grid axes (said on screen).
 
 /**
- * The answer of `GET /api/plans/{id}/volumes` the viewer reads (a free-form object in the OpenAPI
- * document; see crates/sirt-server/src/volumes.rs). `max` is the viewer's own, set when loaded.
- * @typedef {{ name: string, kind: 'ct' | 'activity' | 'dose', label: string, unit: string, url: string,
- *   dose_kind?: string, session?: string, max?: number }} VolumeInfo
- * @typedef {{ name: string, role: string, url: string }} StructureInfo
- * @typedef {{ name: string, dose_gy: number[], volume_percent: number[] }} DvhCurve
- * @typedef {{ plan_id: number, grid: { dims: number[], spacing_mm: number[], axis_aligned: boolean, index: string },
- *   volumes: VolumeInfo[], structures: StructureInfo[], dvh: DvhCurve[], dvh_session: string | null,
- *   notes: string[] }} Volumes
+ * The answer of `GET /api/plans/{id}/volumes` the viewer reads: the OpenAPI document's `Volumes` (see
+ * crates/sirt-server/src/answers.rs), each volume with `max`, the viewer's own, set when loaded.
+ * @typedef {import('../e2e/types/api').components['schemas']} Schemas
+ * @typedef {Schemas['ViewerVolume'] & { max?: number }} VolumeInfo
+ * @typedef {Schemas['ViewerStructure']} StructureInfo
+ * @typedef {Omit<Schemas['Volumes'], 'volumes'> & { volumes: VolumeInfo[] }} Volumes
  */
 
 const COLOURS = ['#00e5ff', '#ffea00', '#ff6d00', '#76ff03', '#e040fb', '#ff1744', '#2979ff', '#64ffda',
@@ -102,7 +99,7 @@ export class Viewer {
       for (const x of this.arrays[v.name]) if (x > max) max = x;
       v.max = max;
     }
-    for (const s of this.meta.structures || []) {
+    for (const s of this.meta.structures) {
       this.structures.push({ ...s, mask: await fetchArray(s.url, 'u8') });
     }
     const dose = vols.find((v) => v.kind === 'dose');
