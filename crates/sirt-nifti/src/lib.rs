@@ -54,16 +54,29 @@ pub enum NiftiError {
         message: String,
     },
     /// gzip stream error.
-    #[error("{file}: gzip: {source}")]
+    #[error("{file}: cannot decompress the gzip stream")]
     Gzip {
         /// The file name given.
         file: String,
         /// The decoder's error.
+        #[source]
         source: std::io::Error,
+    },
+    /// The voxel values read do not fill the header's grid.
+    #[error("{file}: the voxel values do not make an image of the header's grid")]
+    Image {
+        /// The file name given.
+        file: String,
+        /// Why the image was refused.
+        #[source]
+        source: sirt_geometry::GeometryError,
     },
     /// The image cannot be written (grid too large for NIfTI-1 dims).
     #[error("cannot write NIfTI: {0}")]
     Write(String),
+    /// The gzip encoder failed while writing a `.nii.gz`.
+    #[error("cannot write NIfTI: gzip compression failed")]
+    WriteGzip(#[source] std::io::Error),
 }
 
 /// The header fields sirt-nifti uses.
@@ -112,6 +125,14 @@ fn invalid(file: &str, message: impl Into<String>) -> NiftiError {
     NiftiError::Invalid {
         file: file.to_owned(),
         message: message.into(),
+    }
+}
+
+/// The error of an image of `file` that its grid refused.
+fn image_error(file: &str) -> impl FnOnce(sirt_geometry::GeometryError) -> NiftiError + '_ {
+    move |source| NiftiError::Image {
+        file: file.to_owned(),
+        source,
     }
 }
 
@@ -389,8 +410,7 @@ pub fn read(bytes: &[u8], file: &str, frame: FrameOfReference) -> Result<Image<f
     let h = parse_header(&b, file)?;
     let grid = grid_of(&h, file, frame)?;
     let v = values(&h, &b, file, true)?;
-    Image::new(grid, v.into_iter().map(|x| x as f32).collect())
-        .map_err(|e| invalid(file, e.to_string()))
+    Image::new(grid, v.into_iter().map(|x| x as f32).collect()).map_err(image_error(file))
 }
 
 /// Reads an integer label map (no scaling; values must be whole numbers from 0 to 65535).
@@ -419,7 +439,7 @@ pub fn read_labels(
         }
         labels.push(x as u16);
     }
-    Image::new(grid, labels).map_err(|e| invalid(file, e.to_string()))
+    Image::new(grid, labels).map_err(image_error(file))
 }
 
 /// Quaternion (b, c, d) and qfac of the rotation part of a RAS direction matrix (columns).
@@ -554,9 +574,8 @@ fn encode(
         return Ok(h);
     }
     let mut e = GzEncoder::new(Vec::new(), Compression::new(6));
-    e.write_all(&h)
-        .map_err(|e| NiftiError::Write(e.to_string()))?;
-    e.finish().map_err(|e| NiftiError::Write(e.to_string()))
+    e.write_all(&h).map_err(NiftiError::WriteGzip)?;
+    e.finish().map_err(NiftiError::WriteGzip)
 }
 
 /// Writes an image as float32 NIfTI-1 (`gzip` for `.nii.gz`).

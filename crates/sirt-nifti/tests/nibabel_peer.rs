@@ -229,6 +229,17 @@ fn refusals_name_the_problem() {
     assert!(err(b"\x1f\x8bgarbage").contains("gzip"));
 }
 
+#[test]
+fn a_gzip_error_keeps_its_cause_once() {
+    let e = sirt_nifti::read(b"\x1f\x8bgarbage", "bad.nii.gz", frame()).unwrap_err();
+    let cause = std::error::Error::source(&e).expect("the decoder's error is the source");
+    assert_eq!(
+        e.to_string(),
+        "bad.nii.gz: cannot decompress the gzip stream"
+    );
+    assert!(!e.to_string().contains(&cause.to_string()), "{e} / {cause}");
+}
+
 proptest::proptest! {
     /// Any bytes: an error or an image, never a panic.
     #[test]

@@ -24,7 +24,9 @@ pub mod rng;
 use anatomy::{Anatomy, Tissue};
 use rayon::prelude::*;
 use rng::Rng;
-use sirt_geometry::{ContinuousIndex, FrameOfReference, Grid, Image, PointLps, Rigid, bin_sum};
+use sirt_geometry::{
+    ContinuousIndex, FrameOfReference, GeometryError, Grid, Image, PointLps, Rigid, bin_sum,
+};
 
 /// Frame of reference UID shared by the phantom's CT, SPECT and PET (a hybrid scanner frame);
 /// the emission grids have their own spacing and a known offset.
@@ -223,10 +225,21 @@ pub struct Phantom {
     pub truth: GroundTruth,
 }
 
-/// A failure to generate (a grid that cannot be built).
+/// A failure to generate: a grid or an image of the phantom that cannot be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("phantom: {0}")]
-pub struct PhantomError(pub String);
+#[error("phantom: cannot build {what}")]
+pub struct PhantomError {
+    /// What could not be built (`the CT grid`, `the SPECT image`, ...).
+    pub what: &'static str,
+    /// Why the grid or the image was refused.
+    #[source]
+    pub source: GeometryError,
+}
+
+/// The error of `what` that its geometry refused.
+fn cannot_build(what: &'static str) -> impl FnOnce(GeometryError) -> PhantomError {
+    move |source| PhantomError { what, source }
+}
 
 fn ct_grid(preset: Preset, frame: &FrameOfReference) -> Result<Grid, PhantomError> {
     let (dims, spacing) = match preset {
@@ -234,7 +247,7 @@ fn ct_grid(preset: Preset, frame: &FrameOfReference) -> Result<Grid, PhantomErro
         Preset::Standard => ([176, 128, 96], [2.0, 2.0, 2.5]),
         Preset::Large => ([512, 512, 300], [0.78, 0.6, 1.0]),
     };
-    centred_grid(dims, spacing, [0.0, 5.0, 0.0], frame)
+    centred_grid(dims, spacing, [0.0, 5.0, 0.0], frame, "the CT grid")
 }
 
 fn centred_grid(
@@ -242,18 +255,24 @@ fn centred_grid(
     spacing: [f64; 3],
     centre: [f64; 3],
     frame: &FrameOfReference,
+    what: &'static str,
 ) -> Result<Grid, PhantomError> {
     let origin = PointLps::new(
         centre[0] - (dims[0] as f64 - 1.0) * spacing[0] / 2.0,
         centre[1] - (dims[1] as f64 - 1.0) * spacing[1] / 2.0,
         centre[2] - (dims[2] as f64 - 1.0) * spacing[2] / 2.0,
     );
-    Grid::axis_aligned(dims, spacing, origin, frame.clone())
-        .map_err(|e| PhantomError(e.to_string()))
+    Grid::axis_aligned(dims, spacing, origin, frame.clone()).map_err(cannot_build(what))
 }
 
-/// An emission grid covering the CT extent with `spacing`, shifted by `offset`.
-fn emission_grid(ct: &Grid, spacing: f64, offset: [f64; 3]) -> Result<Grid, PhantomError> {
+/// An emission grid (`what` names it) covering the CT extent with `spacing`, shifted by
+/// `offset`.
+fn emission_grid(
+    ct: &Grid,
+    spacing: f64,
+    offset: [f64; 3],
+    what: &'static str,
+) -> Result<Grid, PhantomError> {
     let mut dims = [0usize; 3];
     let mut centre = [0.0; 3];
     let o = ct.origin.to_array();
@@ -262,7 +281,7 @@ fn emission_grid(ct: &Grid, spacing: f64, offset: [f64; 3]) -> Result<Grid, Phan
         dims[c] = (extent / spacing).ceil() as usize + 2;
         centre[c] = o[c] + (ct.dims[c] as f64 - 1.0) * ct.spacing_mm[c] / 2.0 + offset[c];
     }
-    centred_grid(dims, [spacing; 3], centre, &ct.frame)
+    centred_grid(dims, [spacing; 3], centre, &ct.frame, what)
 }
 
 fn label_of(t: Tissue) -> u16 {
@@ -522,8 +541,9 @@ pub fn generate(preset: Preset, seed: u64) -> Result<Phantom, PhantomError> {
     let (pet_grid, pet_data) = simulate_pet(&ct_grid, &y90.per_voxel_mbq, &acq, &rng)?;
     let volumes_ml = structure_volumes(&anatomy, &label_data, &segment_data, voxel_ml);
 
-    let img =
-        |g: &Grid, d: Vec<f32>| Image::new(g.clone(), d).map_err(|e| PhantomError(e.to_string()));
+    let img = |what: &'static str, g: &Grid, d: Vec<f32>| {
+        Image::new(g.clone(), d).map_err(cannot_build(what))
+    };
     let truth = GroundTruth {
         notice: "sirtplan digital phantom, synthetic data for research and testing only".into(),
         preset,
@@ -537,14 +557,14 @@ pub fn generate(preset: Preset, seed: u64) -> Result<Phantom, PhantomError> {
         spect_counts: (expected_counts, actual_counts),
     };
     Ok(Phantom {
-        ct: img(&ct_grid, ct_data)?,
-        labels: Image::new(ct_grid.clone(), label_data).map_err(|e| PhantomError(e.to_string()))?,
+        ct: img("the CT image", &ct_grid, ct_data)?,
+        labels: Image::new(ct_grid.clone(), label_data).map_err(cannot_build("the label map"))?,
         segments: Image::new(ct_grid.clone(), segment_data)
-            .map_err(|e| PhantomError(e.to_string()))?,
-        maa_activity: img(&ct_grid, maa.per_voxel_mbq)?,
-        y90_activity: img(&ct_grid, y90.per_voxel_mbq)?,
-        spect: img(&spect_grid, spect_data)?,
-        pet: img(&pet_grid, pet_data)?,
+            .map_err(cannot_build("the segment map"))?,
+        maa_activity: img("the MAA activity image", &ct_grid, maa.per_voxel_mbq)?,
+        y90_activity: img("the Y-90 activity image", &ct_grid, y90.per_voxel_mbq)?,
+        spect: img("the SPECT image", &spect_grid, spect_data)?,
+        pet: img("the PET image", &pet_grid, pet_data)?,
         truth,
     })
 }
@@ -579,10 +599,10 @@ fn binned_and_blurred(
     fwhm_mm: f64,
 ) -> Result<Vec<f64>, PhantomError> {
     let identity = Rigid::identity(ct_grid.frame.clone(), ct_grid.frame.clone());
-    let on_ct =
-        Image::new(ct_grid.clone(), mbq.to_vec()).map_err(|e| PhantomError(e.to_string()))?;
+    let on_ct = Image::new(ct_grid.clone(), mbq.to_vec())
+        .map_err(cannot_build("the activity image on the CT grid"))?;
     let binned = bin_sum(&on_ct, grid, &identity)
-        .map_err(|e| PhantomError(e.to_string()))?
+        .map_err(cannot_build("the activity binned onto the emission grid"))?
         .into_parts()
         .1;
     Ok(gaussian_blur(grid, &binned, fwhm_mm))
@@ -595,7 +615,12 @@ fn simulate_spect(
     acq: &Acquisition,
     rng: &Rng,
 ) -> Result<(Grid, Vec<f32>), PhantomError> {
-    let spect_grid = emission_grid(ct_grid, acq.spect_spacing_mm, acq.spect_offset_mm)?;
+    let spect_grid = emission_grid(
+        ct_grid,
+        acq.spect_spacing_mm,
+        acq.spect_offset_mm,
+        "the SPECT grid",
+    )?;
     let blurred = binned_and_blurred(ct_grid, maa_mbq, &spect_grid, acq.spect_fwhm_mm)?;
     let counts_per_mbq = acq.spect_sensitivity_cps_per_mbq * acq.spect_duration_s;
     let mut r = rng.fork(2);
@@ -614,7 +639,12 @@ fn simulate_pet(
     acq: &Acquisition,
     rng: &Rng,
 ) -> Result<(Grid, Vec<f32>), PhantomError> {
-    let pet_grid = emission_grid(ct_grid, acq.pet_spacing_mm, acq.pet_offset_mm)?;
+    let pet_grid = emission_grid(
+        ct_grid,
+        acq.pet_spacing_mm,
+        acq.pet_offset_mm,
+        "the PET grid",
+    )?;
     let decay = (-(2f64.ln()) * acq.pet_delay_h / Y90_HALF_LIFE_H).exp();
     let blurred = binned_and_blurred(ct_grid, y90_mbq, &pet_grid, acq.pet_fwhm_mm)?;
     let counts_per_bq = Y90_POSITRON_YIELD * acq.pet_efficiency * acq.pet_duration_s;
@@ -673,4 +703,19 @@ fn structure_volumes(
         ));
     }
     volumes_ml
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_grid_names_what_and_keeps_its_cause() {
+        let frame = FrameOfReference(FRAME_OF_REFERENCE_UID.into());
+        let e =
+            centred_grid([4, 4, 4], [0.0, 1.0, 1.0], [0.0; 3], &frame, "the CT grid").unwrap_err();
+        assert_eq!(e.to_string(), "phantom: cannot build the CT grid");
+        let cause = std::error::Error::source(&e).expect("the geometry error is the source");
+        assert!(!e.to_string().contains(&cause.to_string()));
+    }
 }

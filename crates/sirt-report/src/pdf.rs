@@ -13,6 +13,17 @@ pub enum PdfError {
          SIRTPLAN_CHROMIUM to its path; tried {0}"
     )]
     NoChromium(String),
+    /// Chromium could not be run (not executable, vanished since it was found, ...).
+    #[error("cannot run Chromium ({program}) to print {html}")]
+    Run {
+        /// Program run.
+        program: String,
+        /// The HTML file.
+        html: String,
+        /// Why the program could not be run.
+        #[source]
+        source: std::io::Error,
+    },
     /// Chromium ran but failed.
     #[error("Chromium ({program}) failed to print {html}: {detail}")]
     Failed {
@@ -85,7 +96,11 @@ pub fn print_pdf(html: &Path, pdf: &Path) -> Result<(), PdfError> {
         html: html.display().to_string(),
         detail,
     };
-    let out = out.map_err(|e| fail(e.to_string()))?;
+    let out = out.map_err(|source| PdfError::Run {
+        program: program.display().to_string(),
+        html: html.display().to_string(),
+        source,
+    })?;
     let ok = out.status.success() && pdf.metadata().map(|m| m.len() > 0).unwrap_or(false);
     if !ok {
         let err = String::from_utf8_lossy(&out.stderr);

@@ -481,8 +481,7 @@ impl Store {
         new: &NewDocument,
     ) -> Result<Document, StoreError> {
         let mut docs = self.add_documents(actor, std::slice::from_ref(new)).await?;
-        docs.pop()
-            .ok_or_else(|| StoreError::Database("no document stored".into()))
+        docs.pop().ok_or_else(|| sqlx::Error::RowNotFound.into())
     }
 
     /// Stores documents of cases or plans in one transaction, one audit row

@@ -2,6 +2,8 @@
 //! ([`StoreError`]).
 
 use crate::model::{PlanState, Role};
+use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// The database could not be opened or brought to the current schema.
@@ -170,13 +172,45 @@ pub enum StoreError {
         change: &'static str,
     },
     /// The database failed (connection lost, constraint, disk); the transaction was rolled back.
-    #[error("database error: {0}")]
-    Database(String),
+    /// The driver's error is the source: its text may name tables or values.
+    #[error("database error")]
+    Database(#[source] DatabaseError),
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        StoreError::Database(e.to_string())
+        StoreError::Database(DatabaseError(Arc::new(e)))
+    }
+}
+
+/// The database driver's error of a [`StoreError::Database`], shared so that a
+/// [`StoreError`] can be cloned. Its text and source are the driver's; two are equal when
+/// their texts are.
+#[derive(Debug, Clone)]
+pub struct DatabaseError(Arc<sqlx::Error>);
+
+impl DatabaseError {
+    /// The driver's error.
+    pub fn driver(&self) -> &sqlx::Error {
+        &self.0
+    }
+}
+
+impl fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for DatabaseError {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
     }
 }
 

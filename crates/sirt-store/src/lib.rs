@@ -52,7 +52,7 @@ mod plans;
 mod series;
 
 pub use accounts::{LoginAttempt, NewSession};
-pub use error::{OpenError, StoreError};
+pub use error::{DatabaseError, OpenError, StoreError};
 pub use model::*;
 
 use sha2::{Digest, Sha256};

@@ -662,8 +662,13 @@ async fn a_failure_inside_a_transaction_leaves_nothing(url: &str) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, StoreError::Database(m) if m.contains("injected failure")),
-        "{e}"
+        matches!(&e, StoreError::Database(m) if m.to_string().contains("injected failure")),
+        "{e:?}"
+    );
+    // The driver's text is the source, not repeated in the message.
+    assert_eq!(e.to_string(), "database error");
+    assert!(
+        std::error::Error::source(&e).is_some_and(|c| c.to_string().contains("injected failure"))
     );
     assert_eq!(
         store.plan(plan.id).await.unwrap(),
