@@ -7,7 +7,7 @@ use crate::dvh_out::{
     DvhOutError, DvhPlot, StructureDvh, dvh_cumulative_csv, dvh_metrics_csv, dvh_svg,
 };
 use serde_json::{Value, json};
-use sirt_dosimetry::{Role, Verification, VoxelDosimetry};
+use sirt_voxel_dosimetry::{Role, Verification, VoxelDosimetry};
 
 /// The research-use line of every voxel report.
 pub const RESEARCH_NOTICE: &str = "Research use only: not a medical device, no clinical clearance. Every dose must be checked by a qualified medical physicist.";
@@ -23,7 +23,7 @@ fn role_name(r: Role) -> &'static str {
     }
 }
 
-fn dx(d: &sirt_dose::dvh::Dvh, x: f64) -> String {
+fn dx(d: &sirt_voxel_dosimetry::physics::dvh::Dvh, x: f64) -> String {
     d.d.iter()
         .find(|(p, _)| (*p - x).abs() < 1e-9)
         .map_or("—".into(), |(_, g)| format!("{g:.1}"))

@@ -108,7 +108,7 @@ fn f32_bytes(values: &[f32]) -> Vec<u8> {
 /// Points of the plotted cumulative DVH: the bin edges (Gy) and the percentage of the structure
 /// at or above, thinned to at most [`DVH_POINTS`] (the curve is monotone: thinning keeps its
 /// shape at screen resolution).
-fn dvh_points(d: &sirt_dose::dvh::Dvh) -> (Vec<f64>, Vec<f64>) {
+fn dvh_points(d: &sirt_voxel_dosimetry::physics::dvh::Dvh) -> (Vec<f64>, Vec<f64>) {
     let n = d.cumulative.len();
     let step = n.div_ceil(DVH_POINTS).max(1);
     let mut dose = Vec::new();

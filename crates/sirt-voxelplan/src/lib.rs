@@ -55,7 +55,7 @@ pub enum VoxelPlanError {
     /// Input: the dosimetry refused the images or structures (frames without registration,
     /// missing or empty structure, empty activity map, …).
     #[error(transparent)]
-    Dosimetry(#[from] sirt_dosimetry::DosimetryError),
+    Dosimetry(#[from] sirt_voxel_dosimetry::DosimetryError),
     /// Input: the case's registration object does not link two frames that differ.
     #[error(transparent)]
     NoTransform(Box<MissingTransform>),

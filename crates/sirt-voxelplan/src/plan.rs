@@ -6,17 +6,17 @@ use crate::{MissingTransform, VoxelPlanError};
 use sirt_case::{Images, VoxelEngine};
 use sirt_dicom::SpatialRegistration;
 use sirt_dicom::write::CivilDateTime;
-use sirt_dose::activity::HuToDensity;
-use sirt_dose::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
-use sirt_dosimetry::{
-    ActivityInput, DensityInput, EngineChoice, Request, Role, Structure, Territory, Verification,
-    VoxelDosimetry, compare,
-};
 use sirt_geometry::{FrameOfReference, Image, Rigid};
 use sirt_imaging::{
     StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect, load_structures,
 };
 use sirt_units::{Activity, Fraction};
+use sirt_voxel_dosimetry::physics::activity::HuToDensity;
+use sirt_voxel_dosimetry::physics::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
+use sirt_voxel_dosimetry::{
+    ActivityInput, DensityInput, EngineChoice, Request, Role, Structure, Territory, Verification,
+    VoxelDosimetry, compare,
+};
 use sirt_workflow::{InjectionPlan, Plan, SessionPlan};
 use std::path::Path;
 
@@ -334,7 +334,7 @@ impl<'a> Inputs<'a> {
         injection: &InjectionPlan,
         registration: Option<&Rigid>,
     ) -> Result<VoxelDosimetry, VoxelPlanError> {
-        Ok(sirt_dosimetry::run(&Request {
+        Ok(sirt_voxel_dosimetry::run(&Request {
             activity,
             density: DensityInput::FromCt {
                 ct: &self.ct,

@@ -6,10 +6,10 @@ use crate::VoxelPlanError;
 use crate::plan::VoxelPlan;
 use sirt_case::Images;
 use sirt_dicom::write::{CivilDateTime, RtDoseInfo, SeriesInfo, StudyInfo};
-use sirt_dosimetry::{Role, VoxelDosimetry};
 use sirt_geometry::Image;
 use sirt_imaging::StudyRef;
 use sirt_report::document::{Block, Table};
+use sirt_voxel_dosimetry::{Role, VoxelDosimetry};
 use sirt_workflow::Plan;
 
 /// The level-1 heading the voxel part of a report starts with.

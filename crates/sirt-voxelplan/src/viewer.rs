@@ -4,7 +4,7 @@
 //! prediction, the PET's for the delivered dose; `sirt-dosimetry` never resamples the activity).
 //! For display they are interpolated trilinearly onto the CT grid through the plan's registration
 //! (`sirt_geometry::resample_linear`, X2: dose and counts per voxel are intensive, so
-//! interpolation, as `sirt_dosimetry::compare` does for its difference map); points outside the
+//! interpolation, as `sirt_voxel_dosimetry::compare` does for its difference map); points outside the
 //! source grid take 0. Structure masks already on the CT grid are kept; a label map's masks on
 //! another grid are resampled by nearest neighbour (X3).
 //!
@@ -13,10 +13,10 @@
 
 use crate::VoxelPlanError;
 use crate::plan::VoxelPlan;
-use sirt_dosimetry::Role;
 use sirt_geometry::{
     Grid, Image, Mask, Rigid, resample_linear, resample_nearest, source_from_target,
 };
+use sirt_voxel_dosimetry::Role;
 
 /// What a dose volume is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

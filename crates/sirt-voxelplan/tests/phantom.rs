@@ -9,10 +9,10 @@
     clippy::print_stderr
 )]
 
-use sirt_dose::activity::HuToDensity;
-use sirt_dosimetry::{Role, VoxelDosimetry};
 use sirt_geometry::{Image, Mask};
 use sirt_phantom::{Phantom, Preset, labels};
+use sirt_voxel_dosimetry::physics::activity::HuToDensity;
+use sirt_voxel_dosimetry::{Role, VoxelDosimetry};
 use sirt_voxelplan::{DoseKind, ViewerVolumes, VoxelPlan};
 use std::path::PathBuf;
 use std::sync::OnceLock;
