@@ -358,7 +358,7 @@ pub(crate) fn write_outputs(
         .map_err(|e| Failure::Internal(e.into()))?;
         files.push((
             "rtdose.dcm".to_string(),
-            sirt_voxelplan::rt_dose_bytes(study, civil, None, 901, "SIRT voxel dose", result)
+            sirt_planning::voxel::rt_dose_bytes(study, civil, None, 901, "SIRT voxel dose", result)
                 .map_err(|e| Failure::Internal(e.into()))?,
         ));
     }

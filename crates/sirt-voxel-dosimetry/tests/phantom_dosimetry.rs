@@ -291,7 +291,7 @@ fn pet_decay_correction_recovers_the_administered_activity() {
 /// doses of the normal liver within 5 % of the delivered truth.
 #[test]
 fn predicted_versus_delivered() {
-    use sirt_voxel_dosimetry::physics::compare::{Comparison, bland_altman};
+    use sirt_voxel_dosimetry::pipeline::compare::{Comparison, bland_altman};
     let p = generate(Preset::Standard, 2).unwrap();
     let k = KConvention::TheraSphereIfu.resolve(Nuclide::Y90).unwrap();
     let kk = k.k.gy_kg_per_gbq();
@@ -391,7 +391,8 @@ fn predicted_versus_delivered() {
         b.limits_relative.1 * 100.0
     );
     assert_eq!(b.n, 6);
-    let diff = sirt_voxel_dosimetry::physics::compare::difference_map(&predicted.gy, &predicted.gy)
-        .unwrap();
+    let diff =
+        sirt_voxel_dosimetry::pipeline::compare::difference_map(&predicted.gy, &predicted.gy)
+            .unwrap();
     assert!(diff.data().iter().all(|&d| d == 0.0));
 }

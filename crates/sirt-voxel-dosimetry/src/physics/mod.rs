@@ -9,11 +9,9 @@
 //! | [`dvh`] | mass- or volume-weighted DVH (differential, cumulative), mean/min/max, D_x, V_x (H1–H4) |
 //! | [`activity`] | activity maps A₀: MAA-predictive SPECT scaling, PET decay correction, self-calibration (A1–A3); HU → density |
 //! | [`compartments`] | compartment concentrations with partial-volume fractions (C1–C2) |
-//! | [`compare`] | predicted vs delivered: per-structure table, Bland–Altman, difference map (P1–P3) |
 
 pub mod activity;
 pub mod beta;
-pub mod compare;
 pub mod compartments;
 pub mod dvh;
 pub mod engine;

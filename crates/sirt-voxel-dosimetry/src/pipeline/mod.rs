@@ -6,23 +6,23 @@
 //! | [`structures`] | [`Structure`] (a named binary mask with a [`Role`]) and the structures put on the dose grid with partial-volume fractions ([`on_grid`](structures::on_grid)), normal liver = liver − tumours |
 //! | [`density`] | the density map on the dose grid: CT through an HU → density curve (mass-conserving rebinning when CT voxels are smaller), or a stated uniform density |
 //! | [`run`] | [`run()`](run::run): [`Request`] → [`VoxelDosimetry`] (activity map, dose map with energy balance, [`StructureDose`] per structure with DVH, partition value from the same masks, small-lesion flag) |
-//! | [`verify`] | [`compare`]: predicted vs delivered per structure, Bland–Altman over lesions, dose-difference map on the predicted grid |
+//! | [`compare`](mod@compare) | [`compare()`]: predicted vs delivered per structure (P1), Bland–Altman over lesions (P2), dose-difference map on the predicted grid (P3) |
 //!
 //! The physics is in [`crate::physics`] (equations A1–A3, E1–E3, H1–H4, P1–P3 there); the
 //! pipeline chooses grids, resamples and assembles.
 
+pub mod compare;
 pub mod density;
 pub mod run;
 pub mod structures;
-pub mod verify;
 
+pub use compare::{Verification, compare};
 pub use density::DensityInput;
 pub use run::{
     ActivityInput, EngineChoice, Request, StructureDose, Territory, VoxelDosimetry, kernel_engine,
     point_kernel, run,
 };
 pub use structures::{Role, Structure};
-pub use verify::{Verification, compare};
 
 /// A dosimetry that cannot be made; each message says what is wrong and with which input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

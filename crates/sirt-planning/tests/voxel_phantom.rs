@@ -11,9 +11,9 @@
 
 use sirt_geometry::{Image, Mask};
 use sirt_phantom::{Phantom, Preset, labels};
+use sirt_planning::voxel::{DoseKind, ViewerVolumes, VoxelPlan};
 use sirt_voxel_dosimetry::physics::activity::HuToDensity;
 use sirt_voxel_dosimetry::{Role, VoxelDosimetry};
-use sirt_voxelplan::{DoseKind, ViewerVolumes, VoxelPlan};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -26,7 +26,7 @@ struct Fixture {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sirt-voxelplan-{name}-{}", std::process::id()));
+    let d = std::env::temp_dir().join(format!("sirt-planning-voxel-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -53,13 +53,13 @@ fn fixture() -> &'static Fixture {
         let t0 = std::time::Instant::now();
         let phantom = sirt_phantom::generate(Preset::Standard, 1).unwrap();
         let dir = temp_dir("phantom");
-        for (name, bytes) in sirt_voxelplan::phantom_dicom::files(&phantom).unwrap() {
+        for (name, bytes) in sirt_planning::phantom_dicom::files(&phantom).unwrap() {
             let p = dir.join(name);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, bytes).unwrap();
         }
         let t1 = t0.elapsed();
-        let plan = sirt_voxelplan::run(&plan(), &images(), &dir).unwrap();
+        let plan = sirt_planning::voxel::run(&plan(), &images(), &dir).unwrap();
         let t2 = t0.elapsed();
         let volumes = plan.viewer_volumes().unwrap();
         eprintln!(
@@ -304,7 +304,7 @@ fn spect_on_the_ct_grid_sits_on_the_true_maa() {
 #[test]
 fn missing_images_are_input_errors() {
     let dir = temp_dir("missing");
-    let e = sirt_voxelplan::run(&plan(), &images(), &dir).unwrap_err();
+    let e = sirt_planning::voxel::run(&plan(), &images(), &dir).unwrap_err();
     assert!(e.is_input());
     let m = e.to_string();
     assert!(
@@ -312,7 +312,7 @@ fn missing_images_are_input_errors() {
         "{m}"
     );
     let _ = std::fs::remove_dir_all(&dir);
-    let internal = sirt_voxelplan::VoxelPlanError::LungShuntOutOfRange { lsf: 1.5 };
+    let internal = sirt_planning::voxel::VoxelPlanError::LungShuntOutOfRange { lsf: 1.5 };
     assert!(!internal.is_input());
     assert_eq!(
         internal.to_string(),

@@ -1,20 +1,19 @@
-//! The voxel part of a plan for a case with `[images]`, shared by `sirtplan plan` and the web
-//! server: the MAA-predicted dose of each session at the planned activities beside the plan's
-//! partition model, and with a Y-90 PET the delivered dose and its comparison; the report
-//! blocks, files and JSON of that part; the volumes a viewer shows, on the CT grid.
+//! The voxel part of a plan for a case with `[images]`: the MAA-predicted dose of each session
+//! at the planned activities beside the plan's partition model, and with a Y-90 PET the
+//! delivered dose and its comparison; the report blocks, files and JSON of that part; the
+//! volumes a viewer shows, on the CT grid.
 //!
 //! | module | what |
 //! |---|---|
-//! | [`plan`] | [`run`]: plan + case images → [`VoxelPlan`] ([`PredictedSession`] per session, [`Delivered`], notes, the CT's study for RT Dose, and the loaded CT, SPECT, PET and structures) |
-//! | [`report`] | [`VoxelPlan::blocks`] (report document), [`VoxelPlan::files`] (NIfTI and RT Dose dose maps, DVH CSV and SVG, as bytes), [`VoxelPlan::json`], [`rt_dose_bytes`] |
+//! | [`run`](mod@run) | [`run()`]: plan + case images → [`VoxelPlan`] ([`PredictedSession`] per session, [`Delivered`], notes, the CT's study for RT Dose, and the loaded CT, SPECT, PET and structures) |
+//! | [`report`] | [`VoxelPlan::blocks`] (report document, rendered by `sirt_report::voxel`), [`VoxelPlan::files`] (NIfTI and RT Dose dose maps, DVH CSV and SVG, as bytes), [`VoxelPlan::json`], [`rt_dose_bytes`] |
 //! | [`viewer`] | [`VoxelPlan::viewer_volumes`] → [`ViewerVolumes`]: CT, SPECT, PET, every dose map and the structure masks on the CT grid |
-//! | [`phantom_dicom`] | the digital phantom (`sirt-phantom`) as DICOM objects: CT, NM SPECT, PET, SEG, RT Struct |
 //!
-//! The images are read through `sirt-imaging`; the physics is `sirt-dosimetry`'s (each dose map
-//! on its activity image's own grid); this crate chooses the inputs from the plan, assembles and
-//! resamples for display. It prints nothing and writes no file: [`VoxelPlan::files`] returns
-//! bytes. Errors ([`VoxelPlanError`]) tell input the user must fix from internal failures
-//! ([`VoxelPlanError::is_input`]).
+//! The images are read through `sirt-imaging`; the physics is `sirt-voxel-dosimetry`'s (each
+//! dose map on its activity image's own grid); this module chooses the inputs from the plan,
+//! assembles and resamples for display. It prints nothing and writes no file:
+//! [`VoxelPlan::files`] returns bytes. Errors ([`VoxelPlanError`]) tell input the user must fix
+//! from internal failures ([`VoxelPlanError::is_input`]).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -24,7 +23,7 @@
 //! let rules = sirt_rules::RuleSet::embedded()?;
 //! let plan = sirt_workflow::plan(&case, &devices, &rules, "case.toml")?;
 //! if let Some(images) = &case.images {
-//!     let voxel = sirt_voxelplan::run(&plan, images, Path::new("."))?;
+//!     let voxel = sirt_planning::voxel::run(&plan, images, Path::new("."))?;
 //!     for p in &voxel.predicted {
 //!         // The dose map of the session, Gy, on the MAA SPECT's grid.
 //!         let _gy = &p.dosimetry.dose.gy;
@@ -35,13 +34,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod phantom_dicom;
-pub mod plan;
 pub mod report;
+pub mod run;
 pub mod viewer;
 
-pub use plan::{Delivered, PLAN_DVH_BIN_GY, PredictedSession, RtDoseStudy, VoxelPlan, run};
-pub use report::{VOXEL_HEADING, rt_dose_bytes};
+pub use report::rt_dose_bytes;
+pub use run::{Delivered, PLAN_DVH_BIN_GY, PredictedSession, RtDoseStudy, VoxelPlan, run};
+pub use sirt_report::voxel::VOXEL_HEADING;
 pub use viewer::{DoseKind, DoseVolume, StructureMask, ViewerVolumes};
 
 /// A voxel plan that cannot be made or rendered. Input variants (the case's images,

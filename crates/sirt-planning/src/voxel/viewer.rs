@@ -11,8 +11,8 @@
 //! Memory: each `f32` volume takes 4 bytes per CT voxel and each mask 1 byte (the standard demo
 //! phantom's CT, 176 × 128 × 96 voxels: 8.7 MB per volume, 2.2 MB per mask).
 
-use crate::VoxelPlanError;
-use crate::plan::VoxelPlan;
+use crate::voxel::VoxelPlan;
+use crate::voxel::VoxelPlanError;
 use sirt_geometry::{
     Grid, Image, Mask, Rigid, resample_linear, resample_nearest, source_from_target,
 };

@@ -2,7 +2,7 @@
 //! session at the planned activities, beside the partition model of the plan; and, with a Y-90
 //! PET, the delivered dose and the comparison.
 
-use crate::{MissingTransform, VoxelPlanError};
+use crate::voxel::{MissingTransform, VoxelPlanError};
 use sirt_case::{Images, VoxelEngine};
 use sirt_dicom::SpatialRegistration;
 use sirt_dicom::write::CivilDateTime;
