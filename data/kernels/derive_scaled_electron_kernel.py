@@ -19,7 +19,7 @@
 
 A β DPK for another nuclide is then the same sum over its spectrum (sirt-dose
 `PointKernel::from_beta_spectrum`). The method is validated against Lanconelli et al. 2012 voxel S
-values of Sr-89 and Re-188, which play no part in the fit (crates/sirt-dose/tests/beta_spectrum.rs).
+values of Sr-89 and Re-188, which play no part in the fit (crates/sirt-voxel-dosimetry/tests/beta_spectrum.rs).
 
 Run: python3 data/kernels/derive_scaled_electron_kernel.py   (numpy, scipy)
 """

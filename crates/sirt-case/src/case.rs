@@ -1,6 +1,6 @@
 //! The validated case: every value typed, every reference resolved, every default recorded.
 
-use sirt_models::lung::{Lung, LungMassBasis, PlanarCounts};
+use sirt_analytic::lung::{Lung, LungMassBasis, PlanarCounts};
 use sirt_nuclides::KConvention;
 use sirt_units::{
     AbsorbedDose, Activity, Bilirubin, Density, Fraction, Instant, Length, Mass, Volume,

@@ -1,6 +1,6 @@
 //! The case file as written: serde mirrors of the TOML tables, before validation.
 
-use sirt_models::lung::PlanarCounts;
+use sirt_analytic::lung::PlanarCounts;
 use sirt_units::{
     AbsorbedDose, Activity, Bilirubin, Density, Fraction, Instant, Length, Mass, Volume,
 };

@@ -3,7 +3,7 @@
 use crate::CaseError;
 use crate::case::*;
 use crate::raw::*;
-use sirt_models::lung::{LUNG_DENSITY_CT_DEFAULT_G_PER_ML, Lung};
+use sirt_analytic::lung::{LUNG_DENSITY_CT_DEFAULT_G_PER_ML, Lung};
 use sirt_nuclides::KConvention;
 use sirt_units::{Density, Fraction, Mass, Volume};
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,7 +115,7 @@ struct Known<'a> {
 }
 
 fn patient(ctx: &Ctx<'_>, raw: RawPatient) -> Result<Patient, CaseError> {
-    use sirt_models::bsa::{HEIGHT_PLAUSIBLE_M, WEIGHT_PLAUSIBLE_KG};
+    use sirt_analytic::bsa::{HEIGHT_PLAUSIBLE_M, WEIGHT_PLAUSIBLE_KG};
     if raw.id.trim().is_empty() {
         return Err(ctx.err("patient.id", "a pseudonymous identifier", "an empty text"));
     }
@@ -826,7 +826,7 @@ fn lobe(ctx: &Ctx<'_>, field: &str, value: &str) -> Result<Lobe, CaseError> {
 }
 
 fn lungs(ctx: &Ctx<'_>, raw: Option<RawLungs>) -> Result<Lungs, CaseError> {
-    use sirt_models::lung::{LUNG_MASS_CONVENTION_KG, LungMassBasis};
+    use sirt_analytic::lung::{LUNG_MASS_CONVENTION_KG, LungMassBasis};
     let Some(l) = raw else {
         return Ok(Lungs {
             mass: Mass::from_kg(LUNG_MASS_CONVENTION_KG),

@@ -4,13 +4,13 @@ use crate::{Failure, Result, input};
 use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
-use sirt_devices::Device;
-use sirt_models::bsa::BsaInputs;
-use sirt_models::lung::{LUNG_DENSITY_CT_DEFAULT_G_PER_ML, Lung, LungMassBasis, PlanarCounts};
-use sirt_models::partition::{Territory, TumourCompartment};
-use sirt_models::prescription::{
+use sirt_analytic::bsa::BsaInputs;
+use sirt_analytic::lung::{LUNG_DENSITY_CT_DEFAULT_G_PER_ML, Lung, LungMassBasis, PlanarCounts};
+use sirt_analytic::partition::{Territory, TumourCompartment};
+use sirt_analytic::prescription::{
     InjectionLimits, Prescription, Solution, TumourTarget, solve, vial_activity_for,
 };
+use sirt_devices::Device;
 use sirt_nuclides::{Coefficient, KConvention, Nuclide};
 use sirt_units::{AbsorbedDose, Activity, Density, Fraction, Instant, Length, Mass, Volume};
 use std::io::Write;

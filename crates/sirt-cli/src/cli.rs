@@ -112,7 +112,7 @@ pub(crate) enum Command {
     /// Tumour response of one patient (RECIST 1.1, mRECIST, Choi, modified Choi) from a
     /// measurement file: sums, nadir and responses per follow-up, globally and for the liver
     /// lesions, and the best overall response with and without confirmation (docs/followup.md).
-    /// The options set the protocol; a key in the file's [protocol] table overrides the option.
+    /// The options set the protocol; a key in the file's `[protocol]` table overrides the option.
     Recist {
         #[command(flatten)]
         args: followup::RecistArgs,

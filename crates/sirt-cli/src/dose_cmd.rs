@@ -3,11 +3,6 @@
 
 use crate::{Failure, Format, Result, input};
 use anyhow::{Context, anyhow};
-use sirt_dose::activity::HuToDensity;
-use sirt_dose::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
-use sirt_dosimetry::{
-    ActivityInput, DensityInput, EngineChoice, Request, Role, VoxelDosimetry, run as run_dosimetry,
-};
 use sirt_geometry::{FrameOfReference, Rigid};
 use sirt_imaging::{
     LoadedPet, StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect,
@@ -15,6 +10,11 @@ use sirt_imaging::{
 };
 use sirt_nuclides::{KConvention, Nuclide};
 use sirt_units::{Activity, Fraction, Instant};
+use sirt_voxel_dosimetry::physics::activity::HuToDensity;
+use sirt_voxel_dosimetry::physics::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
+use sirt_voxel_dosimetry::{
+    ActivityInput, DensityInput, EngineChoice, Request, Role, VoxelDosimetry, run as run_dosimetry,
+};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -358,7 +358,7 @@ pub(crate) fn write_outputs(
         .map_err(|e| Failure::Internal(e.into()))?;
         files.push((
             "rtdose.dcm".to_string(),
-            sirt_voxelplan::rt_dose_bytes(study, civil, None, 901, "SIRT voxel dose", result)
+            sirt_planning::voxel::rt_dose_bytes(study, civil, None, 901, "SIRT voxel dose", result)
                 .map_err(|e| Failure::Internal(e.into()))?,
         ));
     }

@@ -56,7 +56,7 @@ fn demo_text_plan_snapshot() {
     insta::assert_snapshot!("demo_plan_text", stdout(&o));
 }
 
-/// The demo's right-lobe injection by hand, (P2)–(P4) of sirt-models::partition:
+/// The demo's right-lobe injection by hand, (P2)–(P4) of sirt-analytic::partition:
 /// masses at 1.05 g/mL: T1 65.1 g (TNR 2.8), T2 25.2 g (3.5), T3 9.45 g (2.2), normal liver
 /// (1080 − 95) × 1.05 = 1034.25 g; S = 2.8·65.1 + 3.5·25.2 + 2.2·9.45 + 1034.25 = 1325.04 g.
 /// Combined tumour dose per GBq = K (1 − LSF) Σ TNR·M / (S · ΣM) with K 50, LSF 0.055:

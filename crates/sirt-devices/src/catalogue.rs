@@ -1,6 +1,6 @@
 //! The device catalogue: read from TOML (the embedded `data/devices.toml` plus site files).
 
-use sirt_models::bsa::LsfBands;
+use sirt_analytic::bsa::LsfBands;
 use sirt_nuclides::{KConvention, Nuclide};
 use sirt_units::{Activity, TimeSpan};
 use std::collections::BTreeMap;

@@ -192,11 +192,11 @@ proptest::proptest! {
 }
 
 /// The catalogue's resin LSF bands against the reference factors of
-/// shared/reference/clinical/vectors.json (copied in sirt-models/tests/data; 0 = contraindicated).
+/// shared/reference/clinical/vectors.json (copied in sirt-analytic/tests/data; 0 = contraindicated).
 #[test]
 fn catalogue_lsf_bands_match_the_reference_vectors() {
     let all: serde_json::Value = serde_json::from_str(include_str!(
-        "../../sirt-models/tests/data/clinical_vectors.json"
+        "../../sirt-analytic/tests/data/clinical_vectors.json"
     ))
     .unwrap();
     let c = catalogue();

@@ -7,6 +7,7 @@
 //! | `rigid` | [`Rigid`] transforms between frames, named `to_from_from` (`ct_from_spect`); (R1)–(R3) |
 //! | `image` | [`Image`], [`Mask`] (binary), [`FractionalMask`]; volumes in mL |
 //! | `resample` | trilinear images, nearest and fractional masks onto another grid; identity when frames match; (X1)–(X4) |
+//! | `structure` | [`Structure`]: a named binary mask with its [`Role`] in a plan (liver, lungs, tumour, territory), made by image loading and used by voxel dosimetry |
 //!
 //! ```
 //! use sirt_geometry::*;
@@ -22,6 +23,7 @@ mod image;
 mod point;
 mod resample;
 mod rigid;
+mod structure;
 
 pub use grid::{DIRECTION_TOLERANCE, FrameOfReference, Grid, cross};
 pub use image::{FractionalMask, Image, Mask};
@@ -30,6 +32,7 @@ pub use resample::{
     bin_sum, resample_linear, resample_mask_fractional, resample_nearest, source_from_target,
 };
 pub use rigid::Rigid;
+pub use structure::{Role, Structure};
 
 /// A geometry that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

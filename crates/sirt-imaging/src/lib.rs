@@ -6,6 +6,7 @@
 //! | [`load_ct`] | a folder holding one CT (or MR) series, or a `.nii` / `.nii.gz` file (HU) |
 //! | [`load_spect`] | an NM RECON TOMO file, a folder holding one, or NIfTI (counts) |
 //! | [`load_pet`] | a folder holding one PET series (Bq/mL, with its decay-correction reference), or NIfTI (Bq/mL, reference given by the caller) |
+//! | [`read_series`] | any DICOM series read by the loader of its kind: a volume with its grid, an object (RT Struct, SEG, REG), or not an image sirtplan reads (what image uploads check) |
 //! | [`load_structures`] | an RT Structure Set (ROIs rasterised on the CT grid), a DICOM SEG, or a NIfTI label map with a table name → label values |
 //!
 //! What a path is: a folder is scanned for DICOM (`sirt_dicom::scan`); a file ending in `.nii`
@@ -15,16 +16,19 @@
 //!
 //! ```no_run
 //! use sirt_imaging::{load_ct, load_structures, StructureRequest};
-//! use sirt_dosimetry::Role;
+//! use sirt_geometry::Role;
 //! let ct = load_ct("phantom/dicom/ct".as_ref(), None)?;
 //! let wanted = [StructureRequest::new("liver", Role::Liver)];
 //! let structures = load_structures("phantom/dicom/rtstruct.dcm".as_ref(), ct.grid(), &wanted, &Default::default())?;
 //! # Ok::<(), sirt_imaging::ImagingError>(())
 //! ```
 
+mod series;
+pub use series::{SeriesContent, read_series};
+
 use sirt_dicom::{DicomDateTime, DicomZone, PetVolume};
-use sirt_dosimetry::{Role, Structure};
 use sirt_geometry::{FrameOfReference, Grid, Image, Mask};
+use sirt_geometry::{Role, Structure};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

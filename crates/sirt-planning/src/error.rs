@@ -34,9 +34,9 @@ pub enum PlanningError {
         /// The path as written.
         path: String,
     },
-    /// The voxel part: input or internal as [`sirt_voxelplan::VoxelPlanError::is_input`] says.
+    /// The voxel part: input or internal as [`crate::voxel::VoxelPlanError::is_input`] says.
     #[error(transparent)]
-    Voxel(#[from] sirt_voxelplan::VoxelPlanError),
+    Voxel(#[from] crate::voxel::VoxelPlanError),
     /// Internal: the plan's JSON could not be written.
     #[error("the plan's JSON")]
     Json(#[source] serde_json::Error),

@@ -1,6 +1,6 @@
 //! The application layer of sirtplan: one entry point from a case file, the site's data and the
 //! folder its images are in, to everything a plan shows — the plan of `sirt-workflow` with its
-//! checks, the voxel part of `sirt-voxelplan` when the case has `[images]`, the report document
+//! checks, the voxel part ([`voxel`]) when the case has `[images]`, the report document
 //! (text, HTML, and through it the PDF), the JSON and the output files. `sirtplan plan` and
 //! `sirtplan demo`, and the web server's recompute, report page, PDF and stored documents are
 //! thin adapters over [`plan_case`]: they read and write files, print, answer HTTP; the content
@@ -10,11 +10,12 @@
 //! |---|---|
 //! | `site` | [`SiteData`]: the embedded device catalogue and rule set with a site's files merged in |
 //! | `outcome` | [`plan_case`] → [`Outcome`]: plan, voxel plan, document, JSON; [`Outcome::output_files`] |
+//! | [`voxel`] | the voxel part of a plan for a case with `[images]` (MAA prediction per session, Y-90 PET delivered dose and verification), its report blocks, files and JSON, and the viewer's volumes on the CT grid |
 //! | `phantom` | [`phantom_files`]: the digital phantom as files (NIfTI, truth, DICOM), for the CLI and the server |
+//! | [`phantom_dicom`] | the digital phantom (`sirt-phantom`) as DICOM objects: CT, NM SPECT, PET, SEG, RT Struct |
 //! | `error` | [`PlanningError`], with [`PlanningError::is_input`] telling the user's input from internal failures |
 //!
-//! It reads the case's image files (through `sirt-voxelplan` and `sirt-imaging`), prints
-//! nothing and writes no file.
+//! It reads the case's image files (through `sirt-imaging`), prints nothing and writes no file.
 //!
 //! ```
 //! use sirt_planning::{CaseText, ImageRoot, SiteData, plan_case};
@@ -29,7 +30,9 @@
 mod error;
 mod outcome;
 mod phantom;
+pub mod phantom_dicom;
 mod site;
+pub mod voxel;
 
 pub use error::PlanningError;
 pub use outcome::{

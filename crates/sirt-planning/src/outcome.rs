@@ -1,10 +1,10 @@
 //! [`plan_case`]: a case file → [`Outcome`] (plan, voxel plan, report document, JSON), and the
 //! files of an outcome.
 
+use crate::voxel::{VOXEL_HEADING, VoxelPlan};
 use crate::{PlanningError, SiteData};
 use serde_json::Value;
 use sirt_report::document::{Block, Document};
-use sirt_voxelplan::{VOXEL_HEADING, VoxelPlan};
 use sirt_workflow::Plan;
 use std::path::{Component, Path};
 
@@ -46,7 +46,7 @@ pub struct Outcome {
 
 /// Plans a case file: parse and validate it (`sirt-case`), plan it with the site's devices and
 /// rules (`sirt-workflow`), run the voxel part when the case has `[images]` and `images` is not
-/// [`ImageRoot::Skip`] (`sirt-voxelplan`), and build the report document and the JSON.
+/// [`ImageRoot::Skip`] ([`crate::voxel`]), and build the report document and the JSON.
 pub fn plan_case(
     site: &SiteData,
     case: CaseText<'_>,
@@ -82,7 +82,7 @@ fn voxel_part(plan: &Plan, root: ImageRoot<'_>) -> Result<Option<VoxelPlan>, Pla
             base
         }
     };
-    Ok(Some(sirt_voxelplan::run(plan, images, base)?))
+    Ok(Some(crate::voxel::run(plan, images, base)?))
 }
 
 /// Refuses an image path that is absolute, empty or has a `..`.

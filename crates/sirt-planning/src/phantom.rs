@@ -2,8 +2,8 @@
 //! web application's phantom import puts in the patient's folder.
 
 use crate::PlanningError;
+use crate::voxel::VoxelPlanError;
 use sirt_phantom::{Phantom, Preset};
-use sirt_voxelplan::VoxelPlanError;
 
 /// File name of the demo case written beside the phantom ([`crate::DEMO_PHANTOM_CASE`]).
 pub const PHANTOM_CASE_NAME: &str = "demo-phantom-case.toml";
@@ -17,7 +17,7 @@ pub fn phantom_files(preset: Preset, seed: u64) -> Result<Vec<(String, Vec<u8>)>
     let mut files = nifti_files(&p)?;
     let truth = serde_json::to_vec_pretty(&p.truth).map_err(PlanningError::Json)?;
     files.push(("truth.json".to_owned(), truth));
-    let dicom = sirt_voxelplan::phantom_dicom::files(&p)
+    let dicom = crate::phantom_dicom::files(&p)
         .map_err(|e| PlanningError::Voxel(VoxelPlanError::DicomWrite(e)))?;
     files.extend(dicom);
     Ok(files)

@@ -3,7 +3,7 @@
 //! e.g. predicted vs delivered).
 //!
 //! Every function is pure: it returns the text and writes nothing. Structures are given as
-//! [`StructureDvh`] (a name and a [`sirt_dose::dvh::Dvh`]); names must be unique, not blank,
+//! [`StructureDvh`] (a name and a [`sirt_voxel_dosimetry::physics::dvh::Dvh`]); names must be unique, not blank,
 //! and are escaped for CSV (RFC 4180 quoting) and XML. Names are otherwise written as given (a
 //! spreadsheet may take a name that begins with `=`, `+`, `-` or `@` for a formula).
 //!
@@ -43,7 +43,7 @@
 //! # Example
 //!
 //! ```
-//! use sirt_dose::dvh::{dvh, DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
+//! use sirt_voxel_dosimetry::physics::dvh::{dvh, DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
 //! use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
 //! use sirt_report::dvh_out::{self, DvhPlot, StructureDvh};
 //!
@@ -69,7 +69,7 @@
 
 use std::fmt::Write;
 
-use sirt_dose::dvh::Dvh;
+use sirt_voxel_dosimetry::physics::dvh::Dvh;
 
 use crate::document::{self, Block, Document, Table};
 

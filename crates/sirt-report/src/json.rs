@@ -2,8 +2,8 @@
 //! `tumour_gy`, `lung_mass_kg`), instants as RFC 3339 / RFC 9557 strings.
 
 use serde_json::{Value, json};
+use sirt_analytic::partition::PartitionDoses;
 use sirt_case::{Goal, Limits};
-use sirt_models::partition::PartitionDoses;
 use sirt_workflow::{InjectionPlan, Outcome, Plan, RESEARCH_NOTICE};
 
 fn doses_json(p: &InjectionPlan, d: &PartitionDoses) -> Value {

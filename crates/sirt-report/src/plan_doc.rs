@@ -3,11 +3,11 @@
 
 use crate::document::{Block, Document, Table};
 use crate::{fmt_activity, fmt_gy, fmt_pct};
+use sirt_analytic::lung::LungMassBasis;
+use sirt_analytic::partition::{CompartmentDose, PartitionDoses};
+use sirt_analytic::session::SessionTotals;
 use sirt_case::{Goal, LsfSource, MassBasis};
 use sirt_devices::{Ordering, VialOrder};
-use sirt_models::lung::LungMassBasis;
-use sirt_models::partition::{CompartmentDose, PartitionDoses};
-use sirt_models::session::SessionTotals;
 use sirt_workflow::{
     DeliveredDoses, InjectionPlan, Outcome, Plan, PlannedActivity, RESEARCH_NOTICE, SessionPlan,
 };

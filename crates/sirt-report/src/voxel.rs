@@ -7,7 +7,9 @@ use crate::dvh_out::{
     DvhOutError, DvhPlot, StructureDvh, dvh_cumulative_csv, dvh_metrics_csv, dvh_svg,
 };
 use serde_json::{Value, json};
-use sirt_dosimetry::{Role, Verification, VoxelDosimetry};
+use sirt_case::Images;
+use sirt_voxel_dosimetry::{Role, Verification, VoxelDosimetry};
+use sirt_workflow::Plan;
 
 /// The research-use line of every voxel report.
 pub const RESEARCH_NOTICE: &str = "Research use only: not a medical device, no clinical clearance. Every dose must be checked by a qualified medical physicist.";
@@ -23,7 +25,7 @@ fn role_name(r: Role) -> &'static str {
     }
 }
 
-fn dx(d: &sirt_dose::dvh::Dvh, x: f64) -> String {
+fn dx(d: &sirt_voxel_dosimetry::physics::dvh::Dvh, x: f64) -> String {
     d.d.iter()
         .find(|(p, _)| (*p - x).abs() < 1e-9)
         .map_or("—".into(), |(_, g)| format!("{g:.1}"))
@@ -232,6 +234,145 @@ pub fn voxel_json(d: &VoxelDosimetry, notes: &[String]) -> Value {
         "extrahepatic_fraction": d.calibration.outside_fraction,
         "structures": structures,
         "notes": all,
+    })
+}
+
+/// The level-1 heading the voxel part of a report starts with.
+pub const VOXEL_HEADING: &str = "Voxel dosimetry";
+
+/// The parts of a plan's voxel dosimetry a report renders ([`plan_voxel_blocks`],
+/// [`plan_voxel_json`]).
+#[derive(Debug, Clone)]
+pub struct VoxelSections<'a> {
+    /// Per session with a MAA prediction at the planned activities: (session id, dosimetry).
+    pub predicted: Vec<(&'a str, &'a VoxelDosimetry)>,
+    /// The delivered dose from the Y-90 PET and its comparison with the prediction.
+    pub delivered: Option<DeliveredSection<'a>>,
+    /// Loading and calibration notes.
+    pub notes: &'a [String],
+}
+
+/// The delivered part of [`VoxelSections`].
+#[derive(Debug, Clone, Copy)]
+pub struct DeliveredSection<'a> {
+    /// The session the PET follows.
+    pub session: &'a str,
+    /// From the PET.
+    pub dosimetry: &'a VoxelDosimetry,
+    /// Against the prediction.
+    pub verification: &'a Verification,
+    /// The MAA prediction at the delivered activity (None without delivery records).
+    pub predicted_at_delivered: Option<&'a VoxelDosimetry>,
+}
+
+/// The partition doses of the plan (ordered vials) beside the voxel means of the same session.
+fn plan_vs_voxel(plan: &Plan, session_id: &str, d: &VoxelDosimetry, images: &Images) -> Table {
+    let mut t = Table::new(
+        &[
+            "Compartment",
+            "Plan, partition model (Gy)",
+            "Voxel mean (Gy)",
+            "Voxel / plan",
+        ],
+        &[1, 2, 3],
+    );
+    let Some(session) = plan.sessions.iter().find(|s| s.id == session_id) else {
+        return t;
+    };
+    let mut row = |name: String, plan_gy: f64, voxel: Option<f64>| {
+        t.row(vec![
+            name,
+            format!("{plan_gy:.1}"),
+            voxel.map_or("—".into(), |v| format!("{v:.1}")),
+            voxel.map_or("—".into(), |v| format!("{:.3}", v / plan_gy)),
+        ]);
+    };
+    for (id, dose) in &session.tumour_doses {
+        let voxel = images
+            .tumours
+            .get(id)
+            .and_then(|n| d.structure(n))
+            .map(|s| s.dvh.mean_gy);
+        row(format!("tumour {id}"), dose.gy(), voxel);
+    }
+    let nl = d
+        .structures
+        .iter()
+        .find(|s| s.role == Role::NormalLiver)
+        .map(|s| s.dvh.mean_gy);
+    let ntad = session
+        .totals
+        .as_ref()
+        .map_or(session.plan_whole_liver_ntad, |t| t.whole_liver_ntad);
+    row("whole non-tumoural liver (NTAD)".into(), ntad.gy(), nl);
+    if let Some(totals) = &session.totals {
+        let lungs = d
+            .structures
+            .iter()
+            .find(|s| s.role == Role::Lungs)
+            .map(|s| s.dvh.mean_gy);
+        row("lungs".into(), totals.lung_dose.gy(), lungs);
+    }
+    t
+}
+
+/// The voxel part of a plan's report: the "Voxel dosimetry" heading, per session the predicted
+/// dose and the plan-vs-voxel table, the delivered dose and its verification, the notes.
+pub fn plan_voxel_blocks(plan: &Plan, images: &Images, v: &VoxelSections<'_>) -> Vec<Block> {
+    let mut out = vec![Block::Heading(1, VOXEL_HEADING.into())];
+    for &(id, dosimetry) in &v.predicted {
+        out.extend(voxel_blocks(
+            &format!("Session {id}: predicted from the MAA SPECT at the planned activities"),
+            dosimetry,
+            &[],
+        ));
+        out.push(Block::Para(format!(
+            "Session {id}: the plan's partition-model doses (case volumes and TNR, ordered vials) against the voxel means from the images. The partition model assumes uniform uptake in each compartment; the voxel means use the SPECT as it is (blur, heterogeneity)."
+        )));
+        out.push(Block::Table(plan_vs_voxel(plan, id, dosimetry, images)));
+    }
+    if let Some(dl) = &v.delivered {
+        out.extend(voxel_blocks(
+            &format!("Session {}: delivered, from the Y-90 PET", dl.session),
+            dl.dosimetry,
+            &[],
+        ));
+        out.extend(verification_blocks(dl.verification));
+        out.push(Block::Para(match dl.predicted_at_delivered {
+            Some(p) => format!(
+                "The prediction compared is the MAA SPECT scaled so that liver and lungs hold the delivered activity of the case's delivery record ({:.4} GBq in the whole map, counts outside at the same scale), so that the differences are those of the distribution, not of the activity.",
+                p.activity.total_mbq() / 1000.0
+            ),
+            None => "The case has no delivery record: the prediction compared is at the planned activity, so the differences include those of the activity.".into(),
+        }));
+    }
+    if !v.notes.is_empty() {
+        out.push(Block::List(v.notes.to_vec()));
+    }
+    out
+}
+
+/// JSON of the voxel part of a plan: `predicted` (session, dosimetry), `delivered` (session,
+/// dosimetry, predicted_at_delivered, comparison, tumours_bland_altman), `notes`.
+pub fn plan_voxel_json(v: &VoxelSections<'_>) -> Value {
+    let predicted: Vec<_> = v
+        .predicted
+        .iter()
+        .map(|&(session, d)| json!({ "session": session, "dosimetry": voxel_json(d, &[]) }))
+        .collect();
+    let delivered = v.delivered.as_ref().map(|dl| {
+        json!({
+            "session": dl.session,
+            "dosimetry": voxel_json(dl.dosimetry, &[]),
+            "predicted_at_delivered": dl.predicted_at_delivered.map(|p| voxel_json(p, &[])),
+            "comparison": dl.verification.rows.iter().map(|(_, c)| c).collect::<Vec<_>>(),
+            "tumours_bland_altman": dl.verification.tumours,
+        })
+    });
+    json!({
+        "predicted": predicted,
+        "delivered": delivered,
+        "notes": v.notes,
     })
 }
 

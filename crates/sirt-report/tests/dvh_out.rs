@@ -4,12 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use sirt_dose::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY, Dvh, dvh};
 use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
 use sirt_report::dvh_out::{
     self, DOSE_DECIMALS, DvhOutError, DvhPlot, MASS_DECIMALS, PERCENT_DECIMALS, StructureDvh,
     VOLUME_DECIMALS,
 };
+use sirt_voxel_dosimetry::physics::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY, Dvh, dvh};
 
 /// Twelve 1 mL voxels (10 mm cubes) in a row.
 fn grid() -> Grid {

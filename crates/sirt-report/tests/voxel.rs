@@ -8,14 +8,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use sirt_dosimetry::{
-    ActivityInput, DensityInput, EngineChoice, Request, Role, Structure, compare, run,
-};
 use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
 use sirt_nuclides::{KConvention, Nuclide};
 use sirt_units::{Activity, Density, Fraction};
+use sirt_voxel_dosimetry::{
+    ActivityInput, DensityInput, EngineChoice, Request, Role, Structure, compare, run,
+};
 
-fn case(tumour_counts: f32) -> sirt_dosimetry::VoxelDosimetry {
+fn case(tumour_counts: f32) -> sirt_voxel_dosimetry::VoxelDosimetry {
     let g = Grid::axis_aligned(
         [12, 12, 12],
         [4.0; 3],

@@ -781,7 +781,7 @@ pub struct ViewerVolume {
     /// For a dose: predicted, delivered or predicted at the delivered activity.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
-    pub dose_kind: Option<sirt_voxelplan::DoseKind>,
+    pub dose_kind: Option<sirt_planning::voxel::DoseKind>,
     /// For a dose: its session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,

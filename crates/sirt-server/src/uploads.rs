@@ -22,6 +22,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use sirt_imaging::SeriesContent;
 
 use sirt_store::{NewSeries, NewStudy, Study, StudySeries};
 use std::collections::{BTreeMap, BTreeSet};
@@ -551,98 +552,6 @@ fn with_upload_names(text: &str, raw: &Path, names: &BTreeMap<PathBuf, String>) 
     out.replace(&raw.display().to_string(), "the upload")
 }
 
-/// What a series is, once read by its loader.
-enum Loaded {
-    /// A volume: its files in slice order, grid and number of images.
-    Volume {
-        files: Vec<PathBuf>,
-        grid: sirt_geometry::Grid,
-        images: u32,
-    },
-    /// An object without its own grid (RT Structure Set, SEG, registration).
-    Object,
-    /// Not an image sirtplan reads (SR, presentation states, ...): left out, listed.
-    NotUsed(String),
-}
-
-/// Reads a series with the loader of its kind.
-fn load_series(s: &sirt_dicom::Series) -> Result<Loaded, sirt_dicom::DicomError> {
-    Ok(match s.modality.as_str() {
-        "RTSTRUCT" => {
-            for f in &s.files {
-                sirt_dicom::read_rt_struct(f)?;
-            }
-            Loaded::Object
-        }
-        "SEG" => {
-            for f in &s.files {
-                sirt_dicom::read_seg(f)?;
-            }
-            Loaded::Object
-        }
-        "REG" => {
-            for f in &s.files {
-                sirt_dicom::read_spatial_registration(f)?;
-            }
-            Loaded::Object
-        }
-        "RTDOSE" => {
-            let mut grid = None;
-            for f in &s.files {
-                grid.get_or_insert(sirt_dicom::load_rt_dose(f)?.image.grid().clone());
-            }
-            match grid {
-                Some(grid) => Loaded::Volume {
-                    files: s.files.clone(),
-                    images: s.frames,
-                    grid,
-                },
-                None => Loaded::Object,
-            }
-        }
-        "NM" => {
-            let mut grid = None;
-            for f in &s.files {
-                grid.get_or_insert(sirt_dicom::load_nm_tomo(f)?.image.grid().clone());
-            }
-            match grid {
-                Some(grid) => Loaded::Volume {
-                    files: s.files.clone(),
-                    images: s.frames,
-                    grid,
-                },
-                None => Loaded::Object,
-            }
-        }
-        m if s.rows.is_none() => Loaded::NotUsed(format!(
-            "a {m} object without pixel data (SOP class {}), not an image sirtplan reads",
-            s.sop_class_uid
-        )),
-        _ if s.frames as usize > s.files.len() => {
-            let mut grid = None;
-            for f in &s.files {
-                grid.get_or_insert(sirt_dicom::load_enhanced_image(f)?.image.grid().clone());
-            }
-            match grid {
-                Some(grid) => Loaded::Volume {
-                    files: s.files.clone(),
-                    images: s.frames,
-                    grid,
-                },
-                None => Loaded::Object,
-            }
-        }
-        _ => {
-            let series = sirt_dicom::read_image_series(&s.files)?;
-            Loaded::Volume {
-                grid: series.image.grid().clone(),
-                images: u32::try_from(series.files.len()).unwrap_or(u32::MAX),
-                files: series.files,
-            }
-        }
-    })
-}
-
 /// The folder name of a series: modality (capital letters and digits) and series number.
 fn series_folder(s: &sirt_dicom::Series, taken: &mut BTreeSet<String>) -> String {
     let modality: String = s
@@ -768,7 +677,7 @@ fn prepare_dicom(
     let mut modalities: Vec<String> = Vec::new();
     for study in &report.studies {
         for s in &study.series {
-            let loaded = load_series(s).map_err(|e| {
+            let loaded = sirt_imaging::read_series(s).map_err(|e| {
                 unprocessable(
                     "invalid_dicom",
                     format!(
@@ -778,7 +687,7 @@ fn prepare_dicom(
                 )
             })?;
             let (files, dims, spacing, images) = match loaded {
-                Loaded::NotUsed(reason) => {
+                SeriesContent::NotUsed(reason) => {
                     for f in &s.files {
                         skipped.push(SkippedFile {
                             name: name_of(f),
@@ -787,8 +696,8 @@ fn prepare_dicom(
                     }
                     continue;
                 }
-                Loaded::Object => (s.files.clone(), None, None, s.files.len() as i64),
-                Loaded::Volume {
+                SeriesContent::Object => (s.files.clone(), None, None, s.files.len() as i64),
+                SeriesContent::Volume {
                     files,
                     grid,
                     images,

@@ -108,7 +108,7 @@ fn f32_bytes(values: &[f32]) -> Vec<u8> {
 /// Points of the plotted cumulative DVH: the bin edges (Gy) and the percentage of the structure
 /// at or above, thinned to at most [`DVH_POINTS`] (the curve is monotone: thinning keeps its
 /// shape at screen resolution).
-fn dvh_points(d: &sirt_dose::dvh::Dvh) -> (Vec<f64>, Vec<f64>) {
+fn dvh_points(d: &sirt_voxel_dosimetry::physics::dvh::Dvh) -> (Vec<f64>, Vec<f64>) {
     let n = d.cumulative.len();
     let step = n.div_ceil(DVH_POINTS).max(1);
     let mut dose = Vec::new();
@@ -145,7 +145,7 @@ fn outcome_error(e: EngineError, base: &std::path::Path) -> ApiError {
 }
 
 /// An unusable image of the case, in the case file's words (the server's folders left out).
-fn voxel_input_error(v: &sirt_voxelplan::VoxelPlanError, base: &std::path::Path) -> ApiError {
+fn voxel_input_error(v: &sirt_planning::voxel::VoxelPlanError, base: &std::path::Path) -> ApiError {
     let folder = format!("{}/", base.display());
     let message = v
         .to_string()
@@ -174,13 +174,15 @@ fn image_volume(
 }
 
 /// The label of a dose map in the viewer.
-fn dose_label(d: &sirt_voxelplan::DoseVolume) -> String {
+fn dose_label(d: &sirt_planning::voxel::DoseVolume) -> String {
     match d.kind {
-        sirt_voxelplan::DoseKind::Predicted => format!("Predicted dose, session {}", d.session),
-        sirt_voxelplan::DoseKind::Delivered => {
+        sirt_planning::voxel::DoseKind::Predicted => {
+            format!("Predicted dose, session {}", d.session)
+        }
+        sirt_planning::voxel::DoseKind::Delivered => {
             format!("Delivered dose (PET), session {}", d.session)
         }
-        sirt_voxelplan::DoseKind::PredictedAtDelivered => format!(
+        sirt_planning::voxel::DoseKind::PredictedAtDelivered => format!(
             "Predicted dose at the delivered activity, session {}",
             d.session
         ),
@@ -195,7 +197,7 @@ struct LaidOut {
 }
 
 /// The volumes and masks of the viewer with their arrays; `url` makes an array's URL.
-fn lay_out(v: &sirt_voxelplan::ViewerVolumes, url: &dyn Fn(&str) -> String) -> LaidOut {
+fn lay_out(v: &sirt_planning::voxel::ViewerVolumes, url: &dyn Fn(&str) -> String) -> LaidOut {
     let mut vols = vec![image_volume("ct", VolumeKind::Ct, "CT", "HU", url("ct"))];
     let mut arrays: Vec<(String, Vec<u8>)> = vec![("ct".to_owned(), f32_bytes(v.ct_hu.data()))];
     if let Some(s) = &v.maa_spect_counts {
@@ -245,7 +247,7 @@ fn lay_out(v: &sirt_voxelplan::ViewerVolumes, url: &dyn Fn(&str) -> String) -> L
 }
 
 /// The DVH curves of the first predicted session, per structure (the report's curves).
-fn dvh_curves(voxel: &sirt_voxelplan::VoxelPlan) -> Vec<DvhCurve> {
+fn dvh_curves(voxel: &sirt_planning::voxel::VoxelPlan) -> Vec<DvhCurve> {
     voxel
         .predicted
         .first()

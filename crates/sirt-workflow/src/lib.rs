@@ -3,8 +3,8 @@
 //! | step | done by |
 //! |---|---|
 //! | device, nuclide and K of each injection (K printed with its source) | [`sirt_devices`], [`sirt_nuclides`] |
-//! | territory masses, prescription from the goal and method, limits → activity and binding constraint | [`sirt_models::prescription`], [`sirt_models::bsa`] |
-//! | session limits across injections (whole-liver NTAD, lung per session, cumulative lung) | [`sirt_models::session`] |
+//! | territory masses, prescription from the goal and method, limits → activity and binding constraint | [`sirt_analytic::prescription`], [`sirt_analytic::bsa`] |
+//! | session limits across injections (whole-liver NTAD, lung per session, cumulative lung) | [`sirt_analytic::session`] |
 //! | vial activity = A / (1 − R), vial order and treatment day, delivered activity after the residual | [`sirt_devices::ordering`] |
 //! | guideline and safety checks with sources | [`sirt_rules`] |
 //!
@@ -21,18 +21,18 @@
 //! assert!(plan.checks.iter().any(|c| c.rule == "net-glass-ntad-whole-liver"));
 //! ```
 
-use sirt_case::{Case, Goal, Injection, Lobe, Method, TerritoryKind};
-use sirt_devices::{Catalogue, Delivery, Device, VialOrder, VialPolicy};
-use sirt_models::ModelError;
-use sirt_models::bsa::{BsaInputs, BsaResult};
-use sirt_models::partition::{PartitionDoses, Territory, TumourCompartment};
-use sirt_models::prescription::{
+use sirt_analytic::ModelError;
+use sirt_analytic::bsa::{BsaInputs, BsaResult};
+use sirt_analytic::partition::{PartitionDoses, Territory, TumourCompartment};
+use sirt_analytic::prescription::{
     Constraint, InjectionLimits, Prescription, Solution, TumourTarget, solve, vial_activity_for,
 };
-use sirt_models::session::{
+use sirt_analytic::session::{
     SessionContext, SessionInjection, SessionLimits, SessionScaling, SessionTotals, apply_limits,
     totals,
 };
+use sirt_case::{Case, Goal, Injection, Lobe, Method, TerritoryKind};
+use sirt_devices::{Catalogue, Delivery, Device, VialOrder, VialPolicy};
 use sirt_nuclides::Coefficient;
 use sirt_rules::{Basis, Check, Facts, InjectionFacts, RuleSet, SessionFacts};
 use sirt_units::{AbsorbedDose, Activity, Energy, Instant, Mass};
@@ -976,14 +976,14 @@ fn notes(case: &Case, injections: &[InjectionPlan]) -> Vec<String> {
         ));
     }
     match case.lungs.basis {
-        sirt_models::lung::LungMassBasis::Convention => notes.push(
+        sirt_analytic::lung::LungMassBasis::Convention => notes.push(
             "Lung mass 1 kg by the TheraSphere IFU convention; give lungs.ct_volume for a CT-derived mass.".into(),
         ),
-        sirt_models::lung::LungMassBasis::CtVolume { .. } => notes.push(format!(
+        sirt_analytic::lung::LungMassBasis::CtVolume { .. } => notes.push(format!(
             "Lung mass {:.3} kg from the CT lung volume; the TheraSphere label's 0.61 GBq-to-lung limit equals 30 Gy only for 1 kg with K = 50.",
             case.lungs.mass.kg()
         )),
-        sirt_models::lung::LungMassBasis::Stated => {}
+        sirt_analytic::lung::LungMassBasis::Stated => {}
     }
     let mut seen = std::collections::BTreeSet::new();
     for p in injections {

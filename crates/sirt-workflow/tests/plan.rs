@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use sirt_models::prescription::Constraint;
+use sirt_analytic::prescription::Constraint;
 use sirt_workflow::{Extent, Outcome, plan};
 
 fn run(text: &str) -> Result<sirt_workflow::Plan, String> {

@@ -1,0 +1,576 @@
+//! [`run`]: a plan whose case has `[images]` → [`VoxelPlan`]: the MAA-predicted dose of each
+//! session at the planned activities, beside the partition model of the plan; and, with a Y-90
+//! PET, the delivered dose and the comparison.
+
+use crate::voxel::{MissingTransform, VoxelPlanError};
+use sirt_case::{Images, VoxelEngine};
+use sirt_dicom::SpatialRegistration;
+use sirt_dicom::write::CivilDateTime;
+use sirt_geometry::{FrameOfReference, Image, Rigid};
+use sirt_imaging::{
+    StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect, load_structures,
+};
+use sirt_units::{Activity, Fraction};
+use sirt_voxel_dosimetry::physics::activity::HuToDensity;
+use sirt_voxel_dosimetry::physics::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
+use sirt_voxel_dosimetry::{
+    ActivityInput, DensityInput, EngineChoice, Request, Role, Structure, Territory, Verification,
+    VoxelDosimetry, compare,
+};
+use sirt_workflow::{InjectionPlan, Plan, SessionPlan};
+use std::path::Path;
+
+/// DVH bin of plan reports, Gy: a design choice of this tool, not a published value
+/// (dicompyler-core's 0.01 Gy would make 10⁵ bins at 1000 Gy).
+pub const PLAN_DVH_BIN_GY: f64 = 0.1;
+
+/// The MAA prediction of one session at its planned activities.
+#[derive(Debug, Clone)]
+pub struct PredictedSession {
+    /// The session id of the case.
+    pub session: String,
+    /// The predicted dosimetry: its dose map (`dosimetry.dose.gy`) is on the MAA SPECT's grid.
+    pub dosimetry: VoxelDosimetry,
+}
+
+/// The post-treatment part.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    /// The session the PET follows.
+    pub session: String,
+    /// From the PET: its dose map is on the PET's grid.
+    pub dosimetry: VoxelDosimetry,
+    /// Against the MAA prediction at the delivered activity when the case records the delivery,
+    /// else at the planned one; its difference map is on the SPECT's grid.
+    pub verification: Verification,
+    /// The MAA prediction at the delivered activity (None without delivery records); on the
+    /// SPECT's grid.
+    pub predicted_at_delivered: Option<VoxelDosimetry>,
+}
+
+/// The CT's DICOM study and the date RT Dose files written for it carry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RtDoseStudy {
+    /// The CT's study: RT Dose files join it.
+    pub study: StudyRef,
+    /// The first session's treatment, civil date and time.
+    pub civil: CivilDateTime,
+    /// Its UTC offset, minutes.
+    pub utc_offset_minutes: i32,
+}
+
+/// The voxel results of a plan, with the images they came from (for a viewer:
+/// [`VoxelPlan::viewer_volumes`]).
+#[derive(Debug, Clone)]
+pub struct VoxelPlan {
+    /// Per session with a planned activity and a MAA SPECT, in the plan's session order.
+    pub predicted: Vec<PredictedSession>,
+    /// The delivered dosimetry and its comparison with the prediction of its session (None
+    /// without a Y-90 PET, or when its session has no prediction to compare with: a note says so).
+    pub delivered: Option<Delivered>,
+    /// Loading and calibration notes, for the report.
+    pub notes: Vec<String>,
+    /// The CT's DICOM study and the first session's date (None for a NIfTI CT or a plan without
+    /// sessions): RT Dose files are written only with it.
+    pub study: Option<RtDoseStudy>,
+    /// The CT, HU, on its own grid: the common grid of [`VoxelPlan::viewer_volumes`].
+    pub ct: Image<f32>,
+    /// The structures as loaded (name, role, binary mask): RT Struct and SEG masks are on the
+    /// CT grid; a NIfTI label map's masks on the map's own grid (in the CT's frame).
+    pub structures: Vec<Structure>,
+    /// The MAA SPECT as loaded (counts per voxel, its own grid), when the case has one.
+    pub maa_spect: Option<Image<f32>>,
+    /// CT ← SPECT, when their frames of reference differ (from `images.registration`).
+    pub ct_from_spect: Option<Rigid>,
+    /// The Y-90 PET as loaded (Bq/mL at its reference time, its own grid), when the case has one.
+    pub y90_pet: Option<Image<f32>>,
+    /// CT ← PET, when their frames of reference differ.
+    pub ct_from_pet: Option<Rigid>,
+}
+
+/// The structures the case asks for: the liver, the lungs, the tumours (optional unless stated)
+/// and the perfused territory of each injection that names one.
+fn requests(images: &Images, plan: &Plan) -> Vec<StructureRequest> {
+    let mut w = vec![StructureRequest::new(&images.liver, Role::Liver)];
+    if let Some(l) = &images.lungs {
+        w.push(StructureRequest::new(l, Role::Lungs));
+    }
+    for (id, name) in &images.tumours {
+        let mut r = StructureRequest::new(name, Role::Tumour);
+        r.optional = !images.tumours_stated.contains(id);
+        w.push(r);
+    }
+    for inj in &plan.injections {
+        if let Some(name) = images.territories.get(&inj.input.id)
+            && !w.iter().any(|x| &x.name == name)
+        {
+            w.push(StructureRequest::new(name, Role::Territory));
+        }
+    }
+    w
+}
+
+/// Runs the voxel dosimetry of a plan whose case has images; `base` is the folder the case's
+/// image paths are relative to (the case file's folder). Reads the image files (through
+/// `sirt-imaging`); prints nothing.
+///
+/// Errors: [`VoxelPlanError::is_input`] tells a problem of the case's images, structures or
+/// registration (the user's to fix) from an internal failure.
+pub fn run(plan: &Plan, images: &Images, base: &Path) -> Result<VoxelPlan, VoxelPlanError> {
+    let (inputs, study, mut notes) = Inputs::load(plan, images, base)?;
+    let mut predicted = Vec::new();
+    for session in &plan.sessions {
+        if let Some(d) = inputs.predict(session, false, &mut notes)? {
+            predicted.push(PredictedSession {
+                session: session.id.clone(),
+                dosimetry: d,
+            });
+        }
+    }
+    let pet = match &images.y90_pet {
+        Some(pet_path) => Some(inputs.post_treatment(pet_path, &predicted, &mut notes)?),
+        None => None,
+    };
+    let (delivered, y90_pet, ct_from_pet) = match pet {
+        Some(p) => (p.delivered, Some(p.image), p.ct_from_pet),
+        None => (None, None, None),
+    };
+    Ok(VoxelPlan {
+        predicted,
+        delivered,
+        notes,
+        study,
+        ct: inputs.ct,
+        structures: inputs.structures,
+        maa_spect: inputs.spect,
+        ct_from_spect: inputs.ct_from_spect,
+        y90_pet,
+        ct_from_pet,
+    })
+}
+
+/// The CT's study with the first session's treatment date and time (None for a CT without a
+/// DICOM study or a plan without sessions).
+fn rt_dose_study(
+    study: Option<StudyRef>,
+    plan: &Plan,
+) -> Result<Option<RtDoseStudy>, VoxelPlanError> {
+    let (Some(study), Some(session)) = (study, plan.sessions.first()) else {
+        return Ok(None);
+    };
+    let t = session.treatment.zoned().datetime();
+    let civil = CivilDateTime::new(
+        i32::from(t.year()),
+        u32::try_from(t.month()).unwrap_or(1),
+        u32::try_from(t.day()).unwrap_or(1),
+        u32::try_from(t.hour()).unwrap_or(0),
+        u32::try_from(t.minute()).unwrap_or(0),
+        f64::from(t.second()),
+    )?;
+    let utc_offset_minutes = session.treatment.zoned().offset().seconds() / 60;
+    Ok(Some(RtDoseStudy {
+        study,
+        civil,
+        utc_offset_minutes,
+    }))
+}
+
+/// A note for each tumour of the case without its structure.
+fn missing_tumour_notes(images: &Images, structures: &[Structure]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (id, name) in &images.tumours {
+        if !structures.iter().any(|s| &s.name == name) {
+            notes.push(format!(
+                "tumour {id}: no structure \"{name}\" in {}: not in the voxel dosimetry",
+                images.structures
+            ));
+        }
+    }
+    notes
+}
+
+/// The HU → density curve: the case file's, else the default.
+fn density_curve(images: &Images) -> HuToDensity {
+    match &images.hu_to_density {
+        Some(points) => HuToDensity {
+            points: points.clone(),
+            source: "the case file's images.hu_to_density".into(),
+        },
+        None => HuToDensity::default(),
+    }
+}
+
+/// The dose engine the case asks for.
+fn engine_choice(images: &Images) -> EngineChoice {
+    match images.engine {
+        VoxelEngine::Kernel => EngineChoice::Kernel,
+        VoxelEngine::LocalDeposition => EngineChoice::LocalDeposition,
+    }
+}
+
+/// The transform `to ← from` when the frames differ: from the registration object (its path
+/// and contents), or None (the pipeline then refuses the different frames, naming them).
+fn transform(
+    registration: Option<&(String, SpatialRegistration)>,
+    to: &FrameOfReference,
+    from: &FrameOfReference,
+    what: &str,
+) -> Result<Option<Rigid>, VoxelPlanError> {
+    if to == from {
+        return Ok(None);
+    }
+    match registration {
+        None => Ok(None),
+        Some((p, r)) => r.between(to, from).map(Some).ok_or_else(|| {
+            VoxelPlanError::NoTransform(Box::new(MissingTransform {
+                registration: p.clone(),
+                between: what.to_owned(),
+                to: to.0.clone(),
+                from: from.0.clone(),
+                registered: r
+                    .transforms
+                    .iter()
+                    .map(|t| t.from.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                reference: r.reference.0.clone(),
+            }))
+        }),
+    }
+}
+
+/// The loaded inputs of the voxel dosimetry: the CT, the structures, the density curve, the
+/// engine, the registration and the MAA SPECT.
+struct Inputs<'a> {
+    plan: &'a Plan,
+    images: &'a Images,
+    base: &'a Path,
+    ct: Image<f32>,
+    structures: Vec<Structure>,
+    curve: HuToDensity,
+    engine: EngineChoice,
+    /// The registration object's path (as in the case) and contents.
+    registration: Option<(String, SpatialRegistration)>,
+    spect: Option<Image<f32>>,
+    /// CT ← SPECT, when their frames differ.
+    ct_from_spect: Option<Rigid>,
+}
+
+/// The post-treatment results of a Y-90 PET.
+struct PostTreatment {
+    /// The delivered dosimetry and comparison (None without a prediction to compare with).
+    delivered: Option<Delivered>,
+    /// The PET as loaded.
+    image: Image<f32>,
+    /// CT ← PET, when their frames differ.
+    ct_from_pet: Option<Rigid>,
+}
+
+impl<'a> Inputs<'a> {
+    /// Loads the CT, structures, registration and MAA SPECT of the case; with the RT Dose study
+    /// and the loading notes.
+    fn load(
+        plan: &'a Plan,
+        images: &'a Images,
+        base: &'a Path,
+    ) -> Result<(Self, Option<RtDoseStudy>, Vec<String>), VoxelPlanError> {
+        let loaded = load_ct_study(&base.join(&images.ct), None)?;
+        let ct = loaded.image;
+        let study = rt_dose_study(loaded.study, plan)?;
+        let frame = Some(&ct.grid().frame);
+        let structures = load_structures(
+            &base.join(&images.structures),
+            ct.grid(),
+            &requests(images, plan),
+            &images.labels,
+        )?;
+        let notes = missing_tumour_notes(images, &structures);
+        let registration = match &images.registration {
+            Some(p) => Some((p.clone(), sirt_imaging::load_registration(&base.join(p))?)),
+            None => None,
+        };
+        let spect: Option<Image<f32>> = match &images.maa_spect {
+            Some(p) => Some(load_spect(&base.join(p), frame)?),
+            None => None,
+        };
+        let ct_from_spect = match &spect {
+            Some(sp) => transform(
+                registration.as_ref(),
+                &ct.grid().frame,
+                &sp.grid().frame,
+                "CT and the SPECT",
+            )?,
+            None => None,
+        };
+        let inputs = Self {
+            plan,
+            images,
+            base,
+            ct,
+            structures,
+            curve: density_curve(images),
+            engine: engine_choice(images),
+            registration,
+            spect,
+            ct_from_spect,
+        };
+        Ok((inputs, study, notes))
+    }
+
+    /// The transform `to ← from` when the frames differ (see [`transform`]).
+    fn transform(
+        &self,
+        to: &FrameOfReference,
+        from: &FrameOfReference,
+        what: &str,
+    ) -> Result<Option<Rigid>, VoxelPlanError> {
+        transform(self.registration.as_ref(), to, from, what)
+    }
+
+    /// The voxel dosimetry of an activity map on the CT's density, with the K of `injection`.
+    fn dosimetry(
+        &self,
+        activity: ActivityInput<'_>,
+        injection: &InjectionPlan,
+        registration: Option<&Rigid>,
+    ) -> Result<VoxelDosimetry, VoxelPlanError> {
+        Ok(sirt_voxel_dosimetry::run(&Request {
+            activity,
+            density: DensityInput::FromCt {
+                ct: &self.ct,
+                curve: self.curve.clone(),
+            },
+            structures: &self.structures,
+            registration,
+            k: injection.k.clone(),
+            engine: self.engine,
+            bin_gy: PLAN_DVH_BIN_GY,
+            dx_percent: DEFAULT_DX_PERCENT.to_vec(),
+            vx_gy: DEFAULT_VX_GY.to_vec(),
+        })?)
+    }
+
+    /// The injections of a session with an activity, each with its expected activity (ordered
+    /// vials), or its delivered one (`at_delivered`; None when an injection has no delivery
+    /// record).
+    fn session_activities(
+        &self,
+        session: &SessionPlan,
+        at_delivered: bool,
+    ) -> Option<Vec<(&'a InjectionPlan, Activity)>> {
+        let plan = self.plan;
+        let mut planned = Vec::new();
+        for inj in session
+            .injections
+            .iter()
+            .filter_map(|&i| plan.injections.get(i))
+        {
+            let Some(p) = inj.planned() else { continue };
+            let a = if at_delivered {
+                p.delivered.as_ref()?.delivery.delivered
+            } else {
+                p.expected.administered
+            };
+            planned.push((inj, a));
+        }
+        Some(planned)
+    }
+
+    /// The territories of the injections when every one has a territory structure, else none
+    /// (the whole liver holds the session's activity; a note says so for a planned session of
+    /// several injections).
+    fn territories(
+        &self,
+        session: &SessionPlan,
+        planned: &[(&InjectionPlan, Activity)],
+        at_delivered: bool,
+        notes: &mut Vec<String>,
+    ) -> Vec<Territory> {
+        let images = self.images;
+        let all_mapped = planned
+            .iter()
+            .all(|(inj, _)| images.territories.contains_key(&inj.input.id));
+        if all_mapped {
+            planned
+                .iter()
+                .filter_map(|(inj, a)| {
+                    images.territories.get(&inj.input.id).map(|s| Territory {
+                        structure: s.clone(),
+                        administered: *a,
+                        lsf: inj.input.lung.lsf,
+                    })
+                })
+                .collect()
+        } else {
+            if planned.len() > 1 && !at_delivered {
+                notes.push(format!(
+                    "session {}: not every injection has a territory structure: the whole liver holds the session's activity",
+                    session.id
+                ));
+            }
+            vec![]
+        }
+    }
+
+    /// The MAA prediction of a session at the expected activities (ordered vials), or at the
+    /// delivered ones (`at_delivered`, None when an injection has no delivery record); None
+    /// without a MAA SPECT or an injection with an activity.
+    fn predict(
+        &self,
+        session: &SessionPlan,
+        at_delivered: bool,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<VoxelDosimetry>, VoxelPlanError> {
+        let Some(spect) = &self.spect else {
+            return Ok(None);
+        };
+        let Some(planned) = self.session_activities(session, at_delivered) else {
+            return Ok(None);
+        };
+        let Some((first, _)) = planned.first() else {
+            return Ok(None);
+        };
+        let total: f64 = planned.iter().map(|(_, a)| a.gbq()).sum();
+        let lsf = planned
+            .iter()
+            .map(|(inj, a)| inj.input.lung.lsf.value() * a.gbq())
+            .sum::<f64>()
+            / total;
+        let territories = self.territories(session, &planned, at_delivered, notes);
+        let d = self.dosimetry(
+            ActivityInput::MaaPredictive {
+                counts: spect,
+                administered: Activity::from_gbq(total),
+                lsf: Fraction::new(lsf).ok_or(VoxelPlanError::LungShuntOutOfRange { lsf })?,
+                territories,
+            },
+            first,
+            self.ct_from_spect.as_ref(),
+        )?;
+        Ok(Some(d))
+    }
+
+    /// The session the PET follows: the case's `pet_session`, else the first session with a
+    /// delivery record, else the first session.
+    fn pet_session(&self) -> Result<&'a SessionPlan, VoxelPlanError> {
+        let plan = self.plan;
+        match &self.images.pet_session {
+            Some(id) => plan.sessions.iter().find(|s| &s.id == id),
+            None => plan
+                .sessions
+                .iter()
+                .find(|s| {
+                    s.injections.iter().any(|&i| {
+                        plan.injections
+                            .get(i)
+                            .and_then(|x| x.planned())
+                            .is_some_and(|p| p.delivered.is_some())
+                    })
+                })
+                .or(plan.sessions.first()),
+        }
+        .ok_or(VoxelPlanError::PetWithoutSession)
+    }
+
+    /// The delivered dosimetry from the Y-90 PET at `pet_path`, its notes, and the comparison
+    /// with the MAA prediction of its session (at the delivered activity when the case records
+    /// the delivery, else at the planned one).
+    fn post_treatment(
+        &self,
+        pet_path: &str,
+        predicted: &[PredictedSession],
+        notes: &mut Vec<String>,
+    ) -> Result<PostTreatment, VoxelPlanError> {
+        let session = self.pet_session()?;
+        let injections: Vec<_> = session
+            .injections
+            .iter()
+            .filter_map(|&i| self.plan.injections.get(i))
+            .collect();
+        let administration = injections
+            .iter()
+            .filter_map(|inj| inj.planned().and_then(|p| p.delivered.as_ref()))
+            .map(|d| d.injected.clone())
+            .min()
+            .unwrap_or_else(|| session.treatment.clone());
+        let first = injections
+            .first()
+            .ok_or_else(|| VoxelPlanError::SessionWithoutInjection {
+                session: session.id.clone(),
+            })?;
+        let pet = load_pet(&self.base.join(pet_path), Some(&self.ct.grid().frame))?;
+        let mut pet_notes = pet.notes.clone();
+        let reference = if pet.corrected_to_administration {
+            administration.clone()
+        } else {
+            let r = pet
+                .reference
+                .as_ref()
+                .ok_or_else(|| VoxelPlanError::PetWithoutReference {
+                    path: pet_path.to_owned(),
+                })?;
+            let (i, note) = instant_of(r, administration.zoned().time_zone())?;
+            pet_notes.extend(note);
+            i
+        };
+        let ct_from_pet = self.transform(
+            &self.ct.grid().frame,
+            &pet.image.grid().frame,
+            "CT and the PET",
+        )?;
+        let d = self.dosimetry(
+            ActivityInput::Pet {
+                bq_per_ml: &pet.image,
+                reference,
+                administration,
+            },
+            first,
+            ct_from_pet.as_ref(),
+        )?;
+        notes.extend(pet_notes.into_iter().map(|n| format!("Y-90 PET: {n}")));
+        let delivered = self.verify(session, d, predicted, notes)?;
+        Ok(PostTreatment {
+            delivered,
+            image: pet.image,
+            ct_from_pet,
+        })
+    }
+
+    /// The delivered dosimetry `d` of a session against its MAA prediction (at the delivered
+    /// activity when the case records the delivery, else the planned prediction); None, with a
+    /// note, when the session has no prediction.
+    fn verify(
+        &self,
+        session: &SessionPlan,
+        d: VoxelDosimetry,
+        predicted: &[PredictedSession],
+        notes: &mut Vec<String>,
+    ) -> Result<Option<Delivered>, VoxelPlanError> {
+        let at_delivered = self.predict(session, true, notes)?;
+        let reference = at_delivered.as_ref().or_else(|| {
+            predicted
+                .iter()
+                .find(|p| p.session == session.id)
+                .map(|p| &p.dosimetry)
+        });
+        let Some(p) = reference else {
+            notes.push(format!(
+                "session {}: no MAA prediction to compare the PET with",
+                session.id
+            ));
+            return Ok(None);
+        };
+        let spect_from_pet = self.transform(
+            &p.dose.gy.grid().frame,
+            &d.dose.gy.grid().frame,
+            "SPECT and the PET",
+        )?;
+        let v = compare(p, &d, spect_from_pet.as_ref())?;
+        Ok(Some(Delivered {
+            session: session.id.clone(),
+            dosimetry: d,
+            verification: v,
+            predicted_at_delivered: at_delivered,
+        }))
+    }
+}
