@@ -1005,9 +1005,8 @@ fn labs_used(record: &PatientRecord, on: Option<Date>) -> Vec<LabUsed> {
     out
 }
 
-/// The research-use notice every report carries (same wording as the plan reports).
-pub const RESEARCH_NOTICE: &str = "Research use only. sirtplan is not a medical device and has no \
-     clinical clearance; every number must be checked by a qualified professional.";
+/// The research-use notice (one wording for every output: `sirt_units::RESEARCH_NOTICE`).
+pub use sirt_units::RESEARCH_NOTICE;
 
 /// Evaluates every applicable rule on the record: the labs are the latest on or before the
 /// assessment date (any date when the record has none).

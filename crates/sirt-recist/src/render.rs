@@ -6,9 +6,8 @@ use crate::bor::BestResponse;
 use crate::evaluate::{Evaluation, Track};
 use crate::input::{Diameter, LesionKind};
 
-/// Notice carried by every report (same words as `sirt_workflow::RESEARCH_NOTICE`).
-pub const RESEARCH_NOTICE: &str = "Research use only. sirtplan is not a medical device and has no \
-     clinical clearance; every number must be checked by a qualified professional.";
+/// The research-use notice (one wording for every output: `sirt_units::RESEARCH_NOTICE`).
+pub use sirt_units::RESEARCH_NOTICE;
 
 fn mm(t: u64) -> String {
     format!("{}.{} mm", t / 10, t % 10)

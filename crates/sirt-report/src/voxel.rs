@@ -11,8 +11,8 @@ use sirt_case::Images;
 use sirt_voxel_dosimetry::{Role, Verification, VoxelDosimetry};
 use sirt_workflow::Plan;
 
-/// The research-use line of every voxel report.
-pub const RESEARCH_NOTICE: &str = "Research use only: not a medical device, no clinical clearance. Every dose must be checked by a qualified medical physicist.";
+/// The research-use notice (one wording for every output: `sirt_units::RESEARCH_NOTICE`).
+pub use sirt_units::RESEARCH_NOTICE;
 
 fn role_name(r: Role) -> &'static str {
     match r {

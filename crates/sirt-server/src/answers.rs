@@ -459,25 +459,24 @@ pub struct RecistSummary {
     pub text: String,
 }
 
-/// The RECIST assessment of a case, or why there is none.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct RecistAssessment {
-    /// The visit whose measurements were evaluated.
-    pub source_visit_id: i64,
-    /// The evaluation, or the error naming the visit.
-    #[serde(flatten)]
-    pub outcome: RecistOutcome,
-}
-
-/// Evaluated or not.
+/// The RECIST assessment of a case: evaluated, or why not; each names the visit whose
+/// measurements it read.
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(untagged)]
-pub enum RecistOutcome {
+pub enum RecistAssessment {
     /// Evaluated.
-    Evaluated(Box<RecistSummary>),
+    Evaluated {
+        /// The visit whose measurements were evaluated.
+        source_visit_id: i64,
+        /// The evaluation.
+        #[serde(flatten)]
+        summary: Box<RecistSummary>,
+    },
     /// Not evaluated.
     Failed {
-        /// Why.
+        /// The visit whose measurements were read.
+        source_visit_id: i64,
+        /// Why they do not evaluate.
         error: String,
     },
 }
@@ -597,10 +596,10 @@ pub struct PlanEditEntry {
     pub by: String,
     /// Audit action.
     pub action: String,
-    /// State before.
-    pub state_before: Option<Value>,
+    /// State before (null: no state recorded, as for a creation).
+    pub state_before: Option<PlanState>,
     /// State after.
-    pub state_after: Option<Value>,
+    pub state_after: Option<PlanState>,
     /// Parameters changed.
     pub changes: Vec<ParameterChange>,
 }

@@ -4,9 +4,9 @@
 use crate::answers::{
     AuditPage, CaseDetail, DeliverBody, FollowUpBody, FollowUpList, FollowUpView, History,
     ImportedDemo, LabGrading, NewCaseBody, NewPlanBody, ParameterChange, PatchBody, PatientDetail,
-    PatientList, PlanEditEntry, PlanLinks, PlanSummary, PlanView, RecistAssessment, RecistOutcome,
-    RecistSummary, RecistTimePoint, StepBody, TimelineEntry, TimelineKind, ToxicityBody,
-    ToxicityList, VersionDiff, VersionView,
+    PatientList, PlanEditEntry, PlanLinks, PlanSummary, PlanView, RecistAssessment, RecistSummary,
+    RecistTimePoint, StepBody, TimelineEntry, TimelineKind, ToxicityBody, ToxicityList,
+    VersionDiff, VersionView,
 };
 use crate::engine::{
     Parameters, compute, flatten_parameters, merge_patch, parameters_from, parse_json,
@@ -438,16 +438,18 @@ fn recist_assessment(visits: &[FollowUp]) -> Option<RecistAssessment> {
     let v = visits.iter().rev().find(|v| v.recist.is_some())?;
     let text = v.recist.as_deref().unwrap_or_default();
     let name = format!("follow-up visit {} ({}) recist", v.id, v.visit_date);
-    let outcome = match sirt_recist::evaluate(text, &name, &sirt_recist::Params::default()) {
-        Ok(e) => RecistOutcome::Evaluated(Box::new(recist_summary(&e))),
-        Err(err) => RecistOutcome::Failed {
-            error: err.to_string(),
+    Some(
+        match sirt_recist::evaluate(text, &name, &sirt_recist::Params::default()) {
+            Ok(e) => RecistAssessment::Evaluated {
+                source_visit_id: v.id,
+                summary: Box::new(recist_summary(&e)),
+            },
+            Err(err) => RecistAssessment::Failed {
+                source_visit_id: v.id,
+                error: err.to_string(),
+            },
         },
-    };
-    Some(RecistAssessment {
-        source_visit_id: v.id,
-        outcome,
-    })
+    )
 }
 
 /// A value of `sirt-recist` as the string its JSON writes (its enums serialise as names).
@@ -742,6 +744,11 @@ fn diff_parameters(before: &Value, after: &Value) -> Vec<ParameterChange> {
         .collect()
 }
 
+/// The plan state recorded in an audit row's before or after image (None when absent).
+fn audited_state(image: Option<&Value>) -> Option<sirt_store::PlanState> {
+    image.and_then(|v| serde_json::from_value(v["state"].clone()).ok())
+}
+
 /// `GET /api/plans/{id}/history`: every version of the plan's case, the parameter differences
 /// between each version and the one it came from, and the edits of each version (from the audit
 /// log).
@@ -797,8 +804,8 @@ pub(crate) async fn history(State(state): State<AppState>, PathId(id): PathId) -
                 at: r.at,
                 by: r.username,
                 action: r.action,
-                state_before: r.before.as_ref().map(|b| b["state"].clone()),
-                state_after: r.after.as_ref().map(|a| a["state"].clone()),
+                state_before: audited_state(r.before.as_ref()),
+                state_after: audited_state(r.after.as_ref()),
                 changes,
             });
         }

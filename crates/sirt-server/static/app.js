@@ -53,12 +53,8 @@ import { Viewer } from './viewer.js';
  */
 /** Every answer that is a plan (`Schemas['Plan']`), its free-form `result` read as `PlanResult`.
  * @typedef {Omit<Schemas['Plan'], 'result'> & { result: PlanResult }} PlanView */
-/**
- * `GET /api/cases/{id}/followups` `assessment`: local because openapi-typescript reads the schema (an object
- * with `source_visit_id` and an untagged `anyOf` outcome, flattened) as a union of the three, not as
- * `source_visit_id` and one outcome.
- * @typedef {{ source_visit_id: number } & (Schemas['RecistSummary'] | { error: string })} RecistAssessment
- */
+/** `GET /api/cases/{id}/followups` `assessment`: evaluated (with `criteria`) or not (with `error`).
+ * @typedef {Schemas['RecistAssessment']} RecistAssessment */
 /**
  * `GET /api/cases/{id}/followups` `labs`: local because the graded timeline (sirt-clinical's LabTimeline,
  * `sirtplan labs --format json`) is free-form in the document by design; `text`, `treatment_date_from`

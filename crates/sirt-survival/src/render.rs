@@ -110,9 +110,13 @@ fn conventions(curve: &KmCurve) -> String {
     )
 }
 
-/// The research-use notice every figure and report carries (STYLE.md).
-pub const RESEARCH_NOTICE: &str =
-    "Research use only: not a medical device, not for clinical decisions.";
+/// Left edge of the research notice in the figure, px.
+const NOTICE_X: f64 = 10.0;
+/// Width the research notice is fitted to, px (the figure's width less both margins).
+const NOTICE_WIDTH: f64 = WIDTH - 2.0 * NOTICE_X;
+
+/// The research-use notice (one wording for every output: `sirt_units::RESEARCH_NOTICE`).
+pub use sirt_units::RESEARCH_NOTICE;
 
 /// Where the parts of the Kaplan–Meier figure go.
 struct KmFrame {
@@ -197,10 +201,12 @@ pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
         write_legend_entry(&mut o, k, &g.label, &g.curve, colour, unit);
     }
     write_numbers_at_risk(&mut o, &frame, report, &ticks);
+    // The notice spans the figure from its left edge, in a smaller font: the whole wording fits
+    // the figure's width (about 140 characters at 9 px).
     let notice_y = frame.notice_y;
     let _ = writeln!(
         o,
-        "<text x=\"{LEFT:.2}\" y=\"{notice_y:.2}\" font-size=\"10\" fill=\"#555\">{RESEARCH_NOTICE}</text>"
+        "<text x=\"{NOTICE_X:.2}\" y=\"{notice_y:.2}\" font-size=\"9\" fill=\"#555\" textLength=\"{NOTICE_WIDTH:.2}\" lengthAdjust=\"spacingAndGlyphs\">{RESEARCH_NOTICE}</text>"
     );
     o.push_str("</svg>\n");
     o

@@ -33,6 +33,11 @@ mod quantity;
 mod round;
 mod time;
 
+/// The research-use notice every report, table and figure of sirtplan carries, in one wording.
+/// It lives in this crate because every crate that renders something for people depends on it.
+pub const RESEARCH_NOTICE: &str = "Research use only. sirtplan is not a medical device and has no \
+     clinical clearance; every number must be checked by a qualified professional.";
+
 pub use extra::{DepositionCoefficient, Fraction};
 pub use labs::{
     ALBUMIN_G_PER_L_PER_G_PER_DL, Albumin, BILIRUBIN_UMOL_PER_L_PER_MG_PER_DL, Bilirubin,

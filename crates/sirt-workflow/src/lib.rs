@@ -38,9 +38,8 @@ use sirt_rules::{Basis, Check, Facts, InjectionFacts, RuleSet, SessionFacts};
 use sirt_units::{AbsorbedDose, Activity, Energy, Instant, Mass};
 use thiserror::Error;
 
-/// Notice carried by every plan and report.
-pub const RESEARCH_NOTICE: &str = "Research use only. sirtplan is not a medical device and has no \
-     clinical clearance; every number must be checked by a qualified professional.";
+/// The research-use notice (one wording for every output: `sirt_units::RESEARCH_NOTICE`).
+pub use sirt_units::RESEARCH_NOTICE;
 
 /// Why a plan could not be made.
 #[derive(Debug, Clone, PartialEq, Error)]
