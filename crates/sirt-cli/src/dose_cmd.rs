@@ -1,20 +1,16 @@
 //! `sirtplan dose`: a dose map and per-structure metrics from one activity image (MAA SPECT as a
-//! prediction, Y-90 PET, or any image self-calibrated to the delivered activity).
+//! prediction, Y-90 PET, or any image self-calibrated to the delivered activity). The flags
+//! become a `sirt_planning::DoseImage`; the application layer loads, computes and renders.
 
+use crate::commands::plan::planning_failure;
 use crate::{Failure, Format, Result, input};
 use anyhow::{Context, anyhow};
-use sirt_geometry::{FrameOfReference, Rigid};
-use sirt_imaging::{
-    LoadedPet, StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect,
-    load_structures,
-};
+use sirt_imaging::StructureRequest;
 use sirt_nuclides::{KConvention, Nuclide};
+use sirt_planning::voxel::VoxelPlanError;
+use sirt_planning::{DoseActivity, DoseImage, DoseOutcome, PlanningError};
 use sirt_units::{Activity, Fraction, Instant};
-use sirt_voxel_dosimetry::physics::activity::HuToDensity;
-use sirt_voxel_dosimetry::physics::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
-use sirt_voxel_dosimetry::{
-    ActivityInput, DensityInput, EngineChoice, Request, Role, VoxelDosimetry, run as run_dosimetry,
-};
+use sirt_voxel_dosimetry::{EngineChoice, Role};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -154,72 +150,73 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
         .resolve(a.nuclide)
         .map_err(input)?;
     let labels = parse_labels(&a.labels)?;
-    let loaded = load_ct_study(&a.ct, None).map_err(input)?;
-    let ct = loaded.image;
-    let frame = Some(&ct.grid().frame);
-    let structures =
-        load_structures(&a.structures, ct.grid(), &requests(&a), &labels).map_err(input)?;
     let mut notes = Vec::new();
-    let image;
-    let activity = match a.kind {
-        Kind::Maa => {
-            image = load_spect(&a.activity, frame).map_err(input)?;
-            let (administered, lsf) = maa_scaling(&a, &mut notes)?;
-            ActivityInput::MaaPredictive {
-                counts: &image,
-                administered,
-                lsf,
-                territories: vec![],
-            }
-        }
-        Kind::Pet => {
-            let pet = load_pet(&a.activity, frame).map_err(input)?;
-            let (reference, administration) = pet_times(&a, &pet, &mut notes)?;
-            image = pet.image;
-            ActivityInput::Pet {
-                bq_per_ml: &image,
-                reference,
-                administration,
-            }
-        }
-        Kind::SelfCalibrated => {
-            image = load_spect(&a.activity, frame)
-                .or_else(|_| load_pet(&a.activity, frame).map(|p| p.image))
-                .map_err(input)?;
-            let delivered = a.delivered.ok_or_else(|| {
-                input(anyhow!(
-                    "--kind self-calibrated needs --delivered (the activity at the administration)"
-                ))
-            })?;
-            ActivityInput::SelfCalibrated {
-                image: &image,
-                delivered,
-            }
-        }
-    };
-    let ct_from_activity = ct_from_activity(&a, &ct.grid().frame, &activity)?;
-    let result = run_dosimetry(&Request {
+    let activity = dose_activity(&a, &mut notes)?;
+    let requests = requests(&a);
+    let request = DoseImage {
+        ct: &a.ct,
+        activity_image: &a.activity,
         activity,
-        density: DensityInput::FromCt {
-            ct: &ct,
-            curve: HuToDensity::default(),
-        },
-        structures: &structures,
-        registration: ct_from_activity.as_ref(),
+        structures: &a.structures,
+        requests: &requests,
+        labels: &labels,
+        registration: a.registration.as_deref(),
         k,
         engine: match a.engine {
             Engine::Kernel => EngineChoice::Kernel,
             Engine::LocalDeposition => EngineChoice::LocalDeposition,
         },
         bin_gy: a.bin_gy,
-        dx_percent: DEFAULT_DX_PERCENT.to_vec(),
-        vx_gy: DEFAULT_VX_GY.to_vec(),
-    })
-    .map_err(input)?;
+    };
+    let mut outcome = sirt_planning::dose_image(&request).map_err(|e| dose_failure(e, &a))?;
+    notes.append(&mut outcome.notes);
+    outcome.notes = notes;
     if let Some(dir) = &a.out {
-        write_outputs(dir, &result, loaded.study.as_ref())?;
+        write_outputs(dir, &outcome)?;
     }
-    print_result(a.format, &result, &notes, out)
+    print_result(a.format, &outcome, out)
+}
+
+/// An error of the dose computation in the command line's words where a flag is at fault.
+fn dose_failure(e: PlanningError, a: &DoseArgs) -> Failure {
+    match e {
+        PlanningError::NoRegistration {
+            registration,
+            ct_frame,
+            activity_frame,
+        } => input(anyhow!(
+            "--registration {registration}: no transform between the CT (frame {ct_frame}) and the activity image (frame {activity_frame})"
+        )),
+        PlanningError::Voxel(VoxelPlanError::PetWithoutReference { .. }) => input(anyhow!(
+            "{}: a NIfTI PET has no reference time; use DICOM or --kind self-calibrated",
+            a.activity.display()
+        )),
+        other => planning_failure(other),
+    }
+}
+
+/// What scales the activity image, from the flags its kind needs.
+fn dose_activity(a: &DoseArgs, notes: &mut Vec<String>) -> Result<DoseActivity> {
+    Ok(match a.kind {
+        Kind::Maa => {
+            let (administered, lsf) = maa_scaling(a, notes)?;
+            DoseActivity::Maa { administered, lsf }
+        }
+        Kind::Pet => DoseActivity::Pet {
+            administration: a.administration.clone().ok_or_else(|| {
+                input(anyhow!(
+                    "--kind pet needs --administration (the instant of the injection, with its zone)"
+                ))
+            })?,
+        },
+        Kind::SelfCalibrated => DoseActivity::SelfCalibrated {
+            delivered: a.delivered.ok_or_else(|| {
+                input(anyhow!(
+                    "--kind self-calibrated needs --delivered (the activity at the administration)"
+                ))
+            })?,
+        },
+    })
 }
 
 /// The planned activity and the LSF that scale MAA counts, with a note when the lungs have no
@@ -244,128 +241,24 @@ fn maa_scaling(a: &DoseArgs, notes: &mut Vec<String>) -> Result<(Activity, Fract
     Ok((administered, lsf))
 }
 
-/// The PET's reference instant and the administration (`--administration`), with the notes on
-/// how the reference was found.
-fn pet_times(a: &DoseArgs, pet: &LoadedPet, notes: &mut Vec<String>) -> Result<(Instant, Instant)> {
-    let administration = a.administration.clone().ok_or_else(|| {
-        input(anyhow!(
-            "--kind pet needs --administration (the instant of the injection, with its zone)"
-        ))
-    })?;
-    notes.extend(pet.notes.iter().cloned());
-    let reference = if pet.corrected_to_administration {
-        administration.clone()
-    } else {
-        match &pet.reference {
-            Some(r) => {
-                let (i, note) = instant_of(r, administration.zoned().time_zone()).map_err(input)?;
-                notes.extend(note);
-                i
-            }
-            None => {
-                return Err(input(anyhow!(
-                    "{}: a NIfTI PET has no reference time; use DICOM or --kind self-calibrated",
-                    a.activity.display()
-                )));
-            }
-        }
-    };
-    Ok((reference, administration))
-}
-
-/// The rigid transform from the activity image to the CT (`--registration`), when their frames
-/// of reference differ.
-fn ct_from_activity(
-    a: &DoseArgs,
-    ct_frame: &FrameOfReference,
-    activity: &ActivityInput<'_>,
-) -> Result<Option<Rigid>> {
-    let activity_frame = match activity {
-        ActivityInput::MaaPredictive { counts, .. } => counts.grid().frame.clone(),
-        ActivityInput::Pet { bq_per_ml, .. } => bq_per_ml.grid().frame.clone(),
-        ActivityInput::SelfCalibrated { image, .. } => image.grid().frame.clone(),
-    };
-    match &a.registration {
-        Some(p) if activity_frame != *ct_frame => {
-            let r = sirt_imaging::load_registration(p).map_err(input)?;
-            Ok(Some(r.between(ct_frame, &activity_frame).ok_or_else(|| {
-                input(anyhow!(
-                    "--registration {}: no transform between the CT (frame {}) and the activity image (frame {})",
-                    p.display(),
-                    ct_frame.0,
-                    activity_frame.0
-                ))
-            })?))
-        }
-        _ => Ok(None),
-    }
-}
-
 /// Prints the voxel dosimetry report (text) or its JSON.
-fn print_result(
-    format: Format,
-    result: &VoxelDosimetry,
-    notes: &[String],
-    out: &mut impl Write,
-) -> Result<()> {
+fn print_result(format: Format, outcome: &DoseOutcome, out: &mut impl Write) -> Result<()> {
     match format {
-        Format::Text => out.write_all(
-            sirt_report::document::to_text(&sirt_report::voxel::voxel_document(
-                "sirtplan voxel dosimetry",
-                result,
-                notes,
-            ))
-            .as_bytes(),
-        )?,
+        Format::Text => {
+            out.write_all(sirt_report::document::to_text(&outcome.document()).as_bytes())?;
+        }
         Format::Json => {
-            let v = sirt_report::voxel::voxel_json(result, notes);
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&v).map_err(|e| Failure::Internal(e.into()))?
-            )?;
+            let text = serde_json::to_string_pretty(&outcome.json())
+                .map_err(|e| Failure::Internal(e.into()))?;
+            writeln!(out, "{text}")?;
         }
     }
     Ok(())
 }
 
-/// Writes dose.nii.gz, rtdose.dcm (when the CT is a DICOM series: in its study, dated on the
-/// study date), metrics.csv, dvh.csv and dvh.svg: all or nothing.
-pub(crate) fn write_outputs(
-    dir: &Path,
-    result: &VoxelDosimetry,
-    study: Option<&StudyRef>,
-) -> Result<()> {
-    let nifti =
-        sirt_nifti::write(&result.dose.gy, true).map_err(|e| Failure::Internal(e.into()))?;
-    let mut files = vec![("dose.nii.gz".to_string(), nifti)];
-    if let Some(study) = study {
-        // The study date (YYYYMMDD) at midnight, no zone stated; 2000-01-01 when absent.
-        let date = study.study_date.as_deref().unwrap_or("20000101");
-        let part = |r: std::ops::Range<usize>, default: u32| {
-            date.get(r)
-                .and_then(|x| x.parse::<u32>().ok())
-                .unwrap_or(default)
-        };
-        let civil = sirt_dicom::write::CivilDateTime::new(
-            i32::try_from(part(0..4, 2000)).unwrap_or(2000),
-            part(4..6, 1),
-            part(6..8, 1),
-            0,
-            0,
-            0.0,
-        )
-        .map_err(|e| Failure::Internal(e.into()))?;
-        files.push((
-            "rtdose.dcm".to_string(),
-            sirt_planning::voxel::rt_dose_bytes(study, civil, None, 901, "SIRT voxel dose", result)
-                .map_err(|e| Failure::Internal(e.into()))?,
-        ));
-    }
-    files.extend(
-        sirt_report::voxel::voxel_files("", "Cumulative DVH", result, None)
-            .map_err(|e| Failure::Internal(e.into()))?,
-    );
+/// Writes dose.nii.gz, rtdose.dcm (DICOM CT), metrics.csv, dvh.csv and dvh.svg: all or nothing.
+fn write_outputs(dir: &Path, outcome: &DoseOutcome) -> Result<()> {
+    let files = outcome.output_files().map_err(planning_failure)?;
     sirt_report::write_outputs(
         dir,
         &sirt_report::Outputs {

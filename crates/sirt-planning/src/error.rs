@@ -34,6 +34,18 @@ pub enum PlanningError {
         /// The path as written.
         path: String,
     },
+    /// Input: the registration given does not link the CT's frame to the activity image's.
+    #[error(
+        "registration {registration}: no transform between the CT (frame {ct_frame}) and the activity image (frame {activity_frame})"
+    )]
+    NoRegistration {
+        /// The registration file.
+        registration: String,
+        /// The CT's frame of reference UID.
+        ct_frame: String,
+        /// The activity image's frame of reference UID.
+        activity_frame: String,
+    },
     /// The voxel part: input or internal as [`crate::voxel::VoxelPlanError::is_input`] says.
     #[error(transparent)]
     Voxel(#[from] crate::voxel::VoxelPlanError),
@@ -57,7 +69,8 @@ impl PlanningError {
             | Self::SiteRules(_)
             | Self::Case(_)
             | Self::Plan(_)
-            | Self::ImagePath { .. } => true,
+            | Self::ImagePath { .. }
+            | Self::NoRegistration { .. } => true,
             Self::Voxel(e) => e.is_input(),
             Self::EmbeddedDevices(_)
             | Self::EmbeddedRules(_)

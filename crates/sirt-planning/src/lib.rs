@@ -2,7 +2,7 @@
 //! folder its images are in, to everything a plan shows — the plan of `sirt-workflow` with its
 //! checks, the voxel part ([`voxel`]) when the case has `[images]`, the report document
 //! (text, HTML, and through it the PDF), the JSON and the output files. `sirtplan plan` and
-//! `sirtplan demo`, and the web server's recompute, report page, PDF and stored documents are
+//! `sirtplan demo`, `sirtplan dose` ([`dose_image`]), and the web server's recompute, report page, PDF and stored documents are
 //! thin adapters over [`plan_case`]: they read and write files, print, answer HTTP; the content
 //! is made here once.
 //!
@@ -10,6 +10,7 @@
 //! |---|---|
 //! | `site` | [`SiteData`]: the embedded device catalogue and rule set with a site's files merged in |
 //! | `outcome` | [`plan_case`] → [`Outcome`]: plan, voxel plan, document, JSON; [`Outcome::output_files`] |
+//! | `dose` | [`dose_image`]: the dose of one activity image (MAA SPECT, Y-90 PET, self-calibrated) on a CT with its structures → [`DoseOutcome`] (document, JSON, files): `sirtplan dose` |
 //! | [`voxel`] | the voxel part of a plan for a case with `[images]` (MAA prediction per session, Y-90 PET delivered dose and verification), its report blocks, files and JSON, and the viewer's volumes on the CT grid |
 //! | `phantom` | [`phantom_files`]: the digital phantom as files (NIfTI, truth, DICOM), for the CLI and the server |
 //! | [`phantom_dicom`] | the digital phantom (`sirt-phantom`) as DICOM objects: CT, NM SPECT, PET, SEG, RT Struct |
@@ -27,6 +28,7 @@
 //! # Ok::<(), sirt_planning::PlanningError>(())
 //! ```
 
+mod dose;
 mod error;
 mod outcome;
 mod phantom;
@@ -34,6 +36,7 @@ pub mod phantom_dicom;
 mod site;
 pub mod voxel;
 
+pub use dose::{DoseActivity, DoseImage, DoseOutcome, dose_image};
 pub use error::PlanningError;
 pub use outcome::{
     CaseText, ImageRoot, Outcome, insert_record, plan_case, plan_case_with_overrides,
