@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Derives the two tables sirt-dose uses to build a β dose point kernel from any β spectrum.
+"""Derives the two tables sirt-voxel-dosimetry uses to build a β dose point kernel from any β spectrum.
 
 (B1) CSDA range of electrons in liquid water, r0(T) = ∫ dT / S_tot(T), with
      S_col the ICRU Report 37 (1984) collision stopping power (Bethe formula with the
@@ -17,7 +17,7 @@
      reproduces the Graves et al. 2019 Y-90 β DPK in water (0.1 mm shells to 1.2 cm) with the
      ICRP-107 Y-90 β spectrum. Output: scaled_electron_kernel_water.csv.
 
-A β DPK for another nuclide is then the same sum over its spectrum (sirt-dose
+A β DPK for another nuclide is then the same sum over its spectrum (sirt-voxel-dosimetry
 `PointKernel::from_beta_spectrum`). The method is validated against Lanconelli et al. 2012 voxel S
 values of Sr-89 and Re-188, which play no part in the fit (crates/sirt-voxel-dosimetry/tests/beta_spectrum.rs).
 
@@ -63,7 +63,7 @@ def read_spectrum(path):
     return np.array([[float(a), float(b)] for a, b in rows])
 
 
-N_QUAD = 2000  # midpoint rule over [0, Emax], the same quadrature as sirt-dose
+N_QUAD = 2000  # midpoint rule over [0, Emax], the same quadrature as sirt-voxel-dosimetry
 
 
 def quadrature(spec):

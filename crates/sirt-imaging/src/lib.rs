@@ -1,5 +1,5 @@
 //! Loads the image inputs of a case: DICOM folders or files and NIfTI files, into the volumes and
-//! named structures of `sirt-dosimetry`.
+//! named structures of `sirt-geometry`.
 //!
 //! | function | reads |
 //! |---|---|

@@ -6,7 +6,7 @@
 # Usage: crates/sirt-voxel-dosimetry/benches/run_dose_benches.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-cargo bench -p sirt-dose --bench dose --no-run >/dev/null 2>&1
+cargo bench -p sirt-voxel-dosimetry --bench dose --no-run >/dev/null 2>&1
 cargo bench -p sirt-cli --bench plan_phantom --no-run >/dev/null 2>&1
 for _ in $(seq 60); do
   load=$(cut -d' ' -f1 /proc/loadavg)
@@ -14,7 +14,7 @@ for _ in $(seq 60); do
   sleep 10
 done
 echo "load average at start: $(cat /proc/loadavg)"
-cargo bench -p sirt-dose --bench dose 2>&1 | grep -E "^(dvk|dvh)|time:"
+cargo bench -p sirt-voxel-dosimetry --bench dose 2>&1 | grep -E "^(dvk|dvh)|time:"
 python3 crates/sirt-voxel-dosimetry/benches/scipy_fftconvolve.py
 cargo bench -p sirt-cli --bench plan_phantom 2>&1 | grep -E "^end_to_end|time:"
 echo "load average at end: $(cat /proc/loadavg)"

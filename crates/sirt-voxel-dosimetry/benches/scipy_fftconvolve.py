@@ -1,5 +1,5 @@
 """The peer of benches/dose.rs: scipy.signal.fftconvolve on the same array sizes ('same'; float64
-and float32: sirt-dose convolves in float32, so the float32 time is the fair peer), timed on the
+and float32: sirt-voxel-dosimetry convolves in float32, so the float32 time is the fair peer), timed on the
 same 2 cores, once with scipy's default (one FFT worker) and once with `scipy.fft.set_workers(2)`
 (both cores, as sirtplan uses them). Run: python3 crates/sirt-voxel-dosimetry/benches/scipy_fftconvolve.py"""
 import os

@@ -12,7 +12,7 @@
 //! The Python side is `tests/data/dose_peers.py`. The peers are optional on a developer machine
 //! (a note is printed and the check passes) and required when `SIRTPLAN_REQUIRE_PEERS` is set,
 //! as in CI. The figures are printed
-//! (`cargo test -p sirt-dose --test dose_out_peers -- --nocapture`).
+//! (`cargo test -p sirt-voxel-dosimetry --test dose_out_peers -- --nocapture`).
 
 #![allow(
     clippy::unwrap_used,
@@ -61,7 +61,7 @@ fn scene() -> &'static Scene {
     static SCENE: OnceLock<Scene> = OnceLock::new();
     SCENE.get_or_init(|| {
         let p = generate(Preset::Small, 5).unwrap();
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sirt-dose-out-peers");
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sirt-voxel-dosimetry-out-peers");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
 

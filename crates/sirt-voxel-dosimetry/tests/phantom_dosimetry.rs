@@ -4,7 +4,7 @@
 //! - kernel (DVK) doses lower than LDM in small lesions by the energy that escapes;
 //! - MAA-predicted doses (from the blurred, noisy SPECT) against the truth: the blur bias.
 //!
-//! The figures are printed (`cargo test -p sirt-dose --test phantom_dosimetry -- --nocapture`).
+//! The figures are printed (`cargo test -p sirt-voxel-dosimetry --test phantom_dosimetry -- --nocapture`).
 
 // Scenario tests read as one story; their length is allowed (test code only).
 #![allow(

@@ -1,7 +1,7 @@
 //! The volumes a viewer shows, all on one grid, the CT's ([`VoxelPlan::viewer_volumes`]).
 //!
 //! The dosimetry computes each dose map on its activity image's own grid (the MAA SPECT's for a
-//! prediction, the PET's for the delivered dose; `sirt-dosimetry` never resamples the activity).
+//! prediction, the PET's for the delivered dose; `sirt-voxel-dosimetry` never resamples the activity).
 //! For display they are interpolated trilinearly onto the CT grid through the plan's registration
 //! (`sirt_geometry::resample_linear`, X2: dose and counts per voxel are intensive, so
 //! interpolation, as `sirt_voxel_dosimetry::compare` does for its difference map); points outside the
