@@ -294,10 +294,10 @@ async function patientPage(main, id) {
   const p = r.data.patient;
   main.append(h('h1', {}, `${p.name} `, h('span', { class: 'muted' }, `(${p.mrn})`)),
     h('div', { class: 'panel' }, `Birth date ${p.birth_date || '—'} · sex ${p.sex || '—'} · created ${when(p.created_at)}`));
-  const cases = r.data.cases.map((c) => ({ cells: [h('a', { href: `#/cases/${c.id}` }, c.title), c.indication || '—', c.created_by || '—', when(c.created_at)],
+  const cases = r.data.cases.map((c) => ({ cells: [h('a', { href: `#/cases/${c.id}` }, c.title), c.indication || '—', when(c.created_at), c.updated_by || '—'],
     onclick: () => { location.hash = `#/cases/${c.id}`; } }));
   main.append(h('div', { class: 'panel' }, h('h2', {}, 'Cases'),
-    cases.length ? table(['Title', 'Indication', 'Created by', 'Created'], cases, { testid: 'cases' }) : h('p', { class: 'muted' }, 'No case yet.')));
+    cases.length ? table(['Title', 'Indication', 'Created', 'Last changed by'], cases, { testid: 'cases' }) : h('p', { class: 'muted' }, 'No case yet.')));
   const studies = r.data.studies.map((s) => [s.modality || '—', s.description || '—', s.study_date || '—', when(s.created_at)]);
   main.append(h('div', { class: 'panel' }, h('h2', {}, 'Imaging studies'),
     studies.length ? table(['Modality', 'Description', 'Date', 'Imported'], studies) : h('p', { class: 'muted' }, 'No imported study.')));
