@@ -22,6 +22,10 @@
 )]
 
 mod scratch;
+#[path = "../../sirt-survival/tests/common/mod.rs"]
+mod survival_data;
+use survival_data::{read_binary_csv, read_cohort_csv};
+
 use scratch::Scratch;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -1246,22 +1250,4 @@ fn errors_exit_2_with_a_clear_message() {
         all.push_str(&format!("{what}:\n$ sirtplan {}\n{text}\n", args.join(" ")));
     }
     insta::assert_snapshot!("followup_errors", all);
-}
-
-/// Reads a registry CSV file here: sirt-survival parses text and reads no files.
-fn read_cohort_csv(
-    path: &std::path::Path,
-    columns: &sirt_survival::CohortColumns,
-) -> Result<sirt_survival::Cohort, sirt_survival::ReadError> {
-    let text = std::fs::read_to_string(path).unwrap();
-    sirt_survival::parse_cohort_csv(&text, &path.display().to_string(), columns)
-}
-
-/// Reads a binary-response CSV file here: sirt-survival parses text and reads no files.
-fn read_binary_csv(
-    path: &std::path::Path,
-    columns: &sirt_survival::BinaryColumns,
-) -> Result<sirt_survival::BinaryTable, sirt_survival::ReadError> {
-    let text = std::fs::read_to_string(path).unwrap();
-    sirt_survival::parse_binary_csv(&text, &path.display().to_string(), columns)
 }

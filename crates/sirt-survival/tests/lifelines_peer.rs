@@ -16,6 +16,9 @@
     clippy::print_stderr
 )]
 
+mod common;
+use common::{read_binary_csv, read_cohort_csv};
+
 use serde_json::Value;
 use sirt_survival::{
     BinaryColumns, Cohort, CohortColumns, CoxFit, CoxOptions, KmOptions, LogisticOptions,
@@ -502,22 +505,4 @@ fn logistic_and_roc_match_the_peers() {
         f(&p["auc"]),
         r.youden.threshold
     );
-}
-
-/// Reads a registry CSV file here: sirt-survival parses text and reads no files.
-fn read_cohort_csv(
-    path: &std::path::Path,
-    columns: &sirt_survival::CohortColumns,
-) -> Result<sirt_survival::Cohort, sirt_survival::ReadError> {
-    let text = std::fs::read_to_string(path).unwrap();
-    sirt_survival::parse_cohort_csv(&text, &path.display().to_string(), columns)
-}
-
-/// Reads a binary-response CSV file here: sirt-survival parses text and reads no files.
-fn read_binary_csv(
-    path: &std::path::Path,
-    columns: &sirt_survival::BinaryColumns,
-) -> Result<sirt_survival::BinaryTable, sirt_survival::ReadError> {
-    let text = std::fs::read_to_string(path).unwrap();
-    sirt_survival::parse_binary_csv(&text, &path.display().to_string(), columns)
 }

@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::{read_binary_csv, read_cohort_csv};
+
 use sirt_survival::{
     BinaryColumns, CohortColumns, CoxOptions, KmOptions, KmPlotOptions, LogisticOptions,
     MissingValues, PositiveSide, TimeUnit, cox, cox_summary_text, kaplan_meier, km_summary_text,
@@ -149,22 +152,4 @@ fn results_serialize_with_explicit_not_reached() {
     let rv = serde_json::to_value(&r).unwrap();
     assert!(rv["points"][0]["threshold"].is_null());
     assert_eq!(rv["positive_side"], "higher_score");
-}
-
-/// Reads a registry CSV file here: sirt-survival parses text and reads no files.
-fn read_cohort_csv(
-    path: &std::path::Path,
-    columns: &sirt_survival::CohortColumns,
-) -> Result<sirt_survival::Cohort, sirt_survival::ReadError> {
-    let text = std::fs::read_to_string(path).unwrap();
-    sirt_survival::parse_cohort_csv(&text, &path.display().to_string(), columns)
-}
-
-/// Reads a binary-response CSV file here: sirt-survival parses text and reads no files.
-fn read_binary_csv(
-    path: &std::path::Path,
-    columns: &sirt_survival::BinaryColumns,
-) -> Result<sirt_survival::BinaryTable, sirt_survival::ReadError> {
-    let text = std::fs::read_to_string(path).unwrap();
-    sirt_survival::parse_binary_csv(&text, &path.display().to_string(), columns)
 }

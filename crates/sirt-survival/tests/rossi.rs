@@ -12,6 +12,9 @@
     clippy::print_stderr
 )]
 
+mod common;
+use common::read_cohort_csv;
+
 use sirt_survival::{
     Cohort, CohortColumns, CoxOptions, KmOptions, Ties, TimeEstimate, TimeUnit, cox, kaplan_meier,
     logrank,
@@ -122,13 +125,4 @@ fn km_by_fin_and_logrank() {
     eprintln!("rossi log-rank chi2 {:.17} p {:.17}", lr.chi2, lr.p_value);
     assert!((lr.chi2 - 3.837569576549052).abs() <= 1e-10 * 3.837569576549052);
     assert!((lr.p_value - 0.050116117409005845).abs() <= 1e-9 * 0.050116117409005845);
-}
-
-/// Reads a registry CSV file here: sirt-survival parses text and reads no files.
-fn read_cohort_csv(
-    path: &std::path::Path,
-    columns: &sirt_survival::CohortColumns,
-) -> Result<sirt_survival::Cohort, sirt_survival::ReadError> {
-    let text = std::fs::read_to_string(path).unwrap();
-    sirt_survival::parse_cohort_csv(&text, &path.display().to_string(), columns)
 }

@@ -9,6 +9,9 @@
     clippy::print_stderr
 )]
 
+mod common;
+use common::read_cohort_csv;
+
 use sirt_survival::{
     CiTransform, Cohort, CohortColumns, KmOptions, MedianRule, TimeEstimate, TimeUnit,
     kaplan_meier, logrank,
@@ -215,13 +218,4 @@ fn median_rule_on_an_exact_half_flat() {
     )
     .unwrap();
     assert_eq!(mid.median.median, TimeEstimate::Reached { time: 2.5 });
-}
-
-/// Reads a registry CSV file here: sirt-survival parses text and reads no files.
-fn read_cohort_csv(
-    path: &std::path::Path,
-    columns: &sirt_survival::CohortColumns,
-) -> Result<sirt_survival::Cohort, sirt_survival::ReadError> {
-    let text = std::fs::read_to_string(path).unwrap();
-    sirt_survival::parse_cohort_csv(&text, &path.display().to_string(), columns)
 }
