@@ -1,6 +1,6 @@
 //! Plan parameters of the web application on arbitrary JSON: `sirt_server::engine::parameters_from`
 //! (the body of `PATCH /api/plans/{id}`), then `Engine::compute` of the analytic demo case with
-//! them (the parameters written into the case file, validated and planned), and the merge patch
+//! them (the parameters applied to the case as typed overrides, validated and planned), and the merge patch
 //! of the input onto the demo's stored parameters. Must return `Ok` or `Err`, never panic.
 #![no_main]
 

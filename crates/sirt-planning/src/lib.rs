@@ -39,7 +39,8 @@ pub mod voxel;
 pub use dose::{DoseActivity, DoseImage, DoseOutcome, dose_image};
 pub use error::PlanningError;
 pub use outcome::{
-    CaseText, ImageRoot, Outcome, insert_record, plan_case, plan_case_with_overrides,
+    CaseText, ImageRoot, Outcome, check_image_paths, insert_record, plan_case,
+    plan_case_with_overrides, plan_without_document,
 };
 pub use phantom::{PHANTOM_CASE_NAME, phantom_files};
 pub use site::{SiteData, SiteFile};

@@ -69,6 +69,19 @@ pub fn plan_case_with_overrides(
     Ok(Outcome::new(plan, voxel))
 }
 
+/// The plan and its JSON, without the voxel part and without building the report document: what
+/// a recompute on each parameter change needs (the web server's `PATCH`).
+pub fn plan_without_document(
+    site: &SiteData,
+    case: CaseText<'_>,
+    overrides: &sirt_case::Overrides,
+) -> Result<(Plan, Value), PlanningError> {
+    let parsed = sirt_case::parse_with_overrides(case.text, case.name, overrides)?;
+    let plan = sirt_workflow::plan(&parsed, &site.devices, &site.rules, case.name)?;
+    let json = sirt_report::plan_json(&plan);
+    Ok((plan, json))
+}
+
 /// The voxel part of a plan whose case has images, read from where `root` says.
 fn voxel_part(plan: &Plan, root: ImageRoot<'_>) -> Result<Option<VoxelPlan>, PlanningError> {
     let Some(images) = &plan.case.images else {
@@ -78,7 +91,7 @@ fn voxel_part(plan: &Plan, root: ImageRoot<'_>) -> Result<Option<VoxelPlan>, Pla
         ImageRoot::Skip => return Ok(None),
         ImageRoot::Folder(base) => base,
         ImageRoot::Confined(base) => {
-            check_confined(images)?;
+            check_image_paths(images)?;
             base
         }
     };
@@ -101,8 +114,9 @@ fn confined(field: &'static str, path: &str) -> Result<(), PlanningError> {
     }
 }
 
-/// Every path of `[images]` stays inside its folder.
-fn check_confined(images: &sirt_case::Images) -> Result<(), PlanningError> {
+/// Every path of `[images]` is relative and stays inside its folder (no `..`, not absolute): what
+/// [`ImageRoot::Confined`] requires, for a caller that checks before it reads anything.
+pub fn check_image_paths(images: &sirt_case::Images) -> Result<(), PlanningError> {
     confined("ct", &images.ct)?;
     confined("structures", &images.structures)?;
     for (field, path) in [

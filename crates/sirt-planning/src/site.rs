@@ -39,15 +39,25 @@ impl SiteData {
     ) -> Result<Self, PlanningError> {
         let mut site = Self::embedded()?;
         for f in devices {
-            site.devices
-                .merge_toml(f.text, f.name)
-                .map_err(PlanningError::SiteDevices)?;
+            site.merge_devices(*f)?;
         }
         for f in rules {
-            site.rules
-                .merge_toml(f.text, f.name)
-                .map_err(PlanningError::SiteRules)?;
+            site.merge_rules(*f)?;
         }
         Ok(site)
+    }
+
+    /// Merges a site device catalogue (adding or replacing devices by id).
+    pub fn merge_devices(&mut self, file: SiteFile<'_>) -> Result<(), PlanningError> {
+        self.devices
+            .merge_toml(file.text, file.name)
+            .map_err(PlanningError::SiteDevices)
+    }
+
+    /// Merges a site rule file (adding, replacing or disabling rules by id).
+    pub fn merge_rules(&mut self, file: SiteFile<'_>) -> Result<(), PlanningError> {
+        self.rules
+            .merge_toml(file.text, file.name)
+            .map_err(PlanningError::SiteRules)
     }
 }

@@ -27,7 +27,7 @@ use sirt_store::{
 use std::collections::BTreeMap;
 
 /// The analytic demo case (`sirtplan demo --analytic`).
-pub const DEMO_CASE: &str = include_str!("../../../examples/demo-net-case.toml");
+pub const DEMO_CASE: &str = sirt_planning::DEMO_CASE;
 
 /// Content-Security-Policy of the HTML pages: nothing from outside, inline styles only (the
 /// report's CSS is inline), no scripts.

@@ -83,9 +83,10 @@ pub struct Parameters {
 /// Why a plan could not be computed.
 #[derive(Debug, Error)]
 pub enum EngineError {
-    /// The parameters are not the documented ones.
-    #[error("parameters: {0}")]
-    Parameters(#[source] serde_json::Error),
+    /// The parameters are not the documented ones (serde's message names the field; it is
+    /// shown in the message, not kept as a source, so that it is said once).
+    #[error("parameters: field `parameters`: expected the documented parameters, found {0}")]
+    Parameters(serde_json::Error),
     /// The application layer: the case file is invalid or cannot be planned, its images cannot
     /// be used ([`PlanningError::is_input`]), or an internal failure.
     #[error(transparent)]
@@ -136,11 +137,13 @@ impl Engine {
 
     /// Plans a case file with parameters applied, without its voxel part.
     pub fn compute(&self, case_toml: &str, params: &Parameters) -> Result<Computed, EngineError> {
-        let outcome = self.plan_case(case_toml, params, ImageRoot::Skip)?;
-        Ok(Computed {
-            plan: outcome.plan,
-            result: outcome.json,
-        })
+        let case = CaseText {
+            text: case_toml,
+            name: CASE_NAME,
+        };
+        let (plan, result) =
+            sirt_planning::plan_without_document(&self.site, case, &params.overrides())?;
+        Ok(Computed { plan, result })
     }
 
     /// Everything a plan shows, as `sirtplan plan` makes it: the case file with parameters
@@ -200,13 +203,6 @@ impl Engine {
             k_conventions: k_conventions.map(str::to_owned).to_vec(),
             methods: methods.map(str::to_owned).to_vec(),
         }
-    }
-
-    /// Plans a case file as it is (without its voxel part).
-    pub fn plan_text(&self, case_toml: &str) -> Result<sirt_workflow::Plan, EngineError> {
-        Ok(self
-            .plan_case(case_toml, &Parameters::default(), ImageRoot::Skip)?
-            .plan)
     }
 }
 

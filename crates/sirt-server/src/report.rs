@@ -55,7 +55,10 @@ pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<St
     // With images, the document of the plan with its voxel part (made with the viewer's
     // volumes, from the same inputs); without, the plan's own.
     let mut document = if computed.plan.case.images.is_some() {
-        crate::volumes::prepared(state, id).await?.document.clone()
+        crate::volumes::prepared_for(state, &plan)
+            .await?
+            .document
+            .clone()
     } else {
         sirt_planning::Outcome::new(computed.plan, None).document
     };

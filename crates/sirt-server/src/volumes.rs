@@ -311,7 +311,16 @@ fn prepare(key: Key, outcome: &Outcome) -> Result<Prepared, ApiError> {
 
 pub(crate) async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>, ApiError> {
     let plan = state.store.plan(id).await?;
-    let key = key_of(&plan);
+    prepared_for(state, &plan).await
+}
+
+/// The volumes and report document of this version of a plan (as read by the caller: a report
+/// and its record come from the same version even when the plan is edited meanwhile).
+pub(crate) async fn prepared_for(
+    state: &AppState,
+    plan: &sirt_store::Plan,
+) -> Result<Arc<Prepared>, ApiError> {
+    let key = key_of(plan);
     if let Some(p) = state.volumes.get(&key) {
         return Ok(p);
     }
@@ -320,18 +329,21 @@ pub(crate) async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>,
     let case = state.store.case(plan.case_id).await?;
     let params = crate::engine::parameters_from(&crate::engine::parse_json(&plan.parameters_json))?;
     let computed = crate::engine::compute(state, plan.case_toml.clone(), params.clone()).await?;
-    if computed.plan.case.images.is_none() {
+    let Some(images) = &computed.plan.case.images else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "no_images",
             "this plan's case file has no [images] section: an analytic plan has no images to show (the phantom demo case has them)",
         ));
     };
+    // Paths that leave the patient's folder are refused before waiting for another plan.
+    let base = patient_folder(state, case.patient_id);
+    sirt_planning::check_image_paths(images)
+        .map_err(|e| outcome_error(crate::engine::EngineError::from(e), &base))?;
     let _turn = state.volumes.compute.lock().await;
     if let Some(p) = state.volumes.get(&key) {
         return Ok(p);
     }
-    let base = patient_folder(state, case.patient_id);
     let engine = state.engine.clone();
     let case_toml = plan.case_toml.clone();
     let prepared = tokio::task::spawn_blocking(move || {

@@ -596,7 +596,12 @@ async function planPage(main, id) {
         ? e.message : `The images could not be shown: ${e.message}`;
       panel.append(h('p', { class: 'muted', 'data-testid': 'no-images' }, msg));
       if (!dvhPanel.querySelector('svg,p')) dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map (an analytic plan without images).'));
-      if (!voxelPanel.querySelector('table,p')) voxelPanel.append(h('p', { class: 'muted', 'data-testid': 'no-voxel' }, 'No voxel dosimetry: an analytic plan without images uses the partition model only.'));
+      if (!voxelPanel.querySelector('table,p')) {
+        const why = e instanceof ApiError && e.code === 'no_images'
+          ? 'No voxel dosimetry: an analytic plan without images uses the partition model only.'
+          : `No voxel dosimetry: ${e.message}`;
+        voxelPanel.append(h('p', { class: 'muted', 'data-testid': 'no-voxel' }, why));
+      }
     }
   };
 

@@ -22,24 +22,27 @@ pub(crate) fn planning_failure(e: PlanningError) -> Failure {
     }
 }
 
-/// The embedded catalogue and rules with the site files given on the command line.
+/// The embedded catalogue and rules with the site files given on the command line, each read
+/// and merged in turn (devices first), so that the first faulty file is the one named.
 pub(crate) fn site_data(devices: &[PathBuf], rules: &[PathBuf]) -> Result<SiteData> {
-    let read_all = |files: &[PathBuf]| -> Result<Vec<(String, String)>> {
-        files
-            .iter()
-            .map(|f| Ok((f.display().to_string(), read(f)?)))
-            .collect()
-    };
-    let (devices, rules) = (read_all(devices)?, read_all(rules)?);
-    SiteData::with_site_files(&as_site(&devices), &as_site(&rules)).map_err(planning_failure)
-}
-
-/// Site files read, as the library takes them.
-fn as_site(files: &[(String, String)]) -> Vec<SiteFile<'_>> {
-    files
-        .iter()
-        .map(|(name, text)| SiteFile { name, text })
-        .collect()
+    let mut site = SiteData::embedded().map_err(planning_failure)?;
+    for f in devices {
+        let (name, text) = (f.display().to_string(), read(f)?);
+        site.merge_devices(SiteFile {
+            name: &name,
+            text: &text,
+        })
+        .map_err(planning_failure)?;
+    }
+    for f in rules {
+        let (name, text) = (f.display().to_string(), read(f)?);
+        site.merge_rules(SiteFile {
+            name: &name,
+            text: &text,
+        })
+        .map_err(planning_failure)?;
+    }
+    Ok(site)
 }
 
 /// `sirtplan plan CASE`: the case file's images are relative to its folder.
