@@ -5,7 +5,9 @@ use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use sirt_analytic::bsa::BsaInputs;
-use sirt_analytic::lung::{LUNG_DENSITY_CT_DEFAULT_G_PER_ML, Lung, LungMassBasis, PlanarCounts};
+use sirt_analytic::lung::{
+    LUNG_DENSITY_CT_DEFAULT_G_PER_ML, LUNG_MASS_CONVENTION_KG, Lung, LungMassBasis, PlanarCounts,
+};
 use sirt_analytic::partition::{Territory, TumourCompartment};
 use sirt_analytic::prescription::{
     InjectionLimits, Prescription, Solution, TumourTarget, solve, vial_activity_for,
@@ -874,6 +876,20 @@ fn lung_dose(a: LungDoseArgs, out: &mut impl Write) -> Result<()> {
         ("activity to lungs", act(lung_activity)),
         ("lung dose", format!("{:.2} Gy", dose.gy())),
     ];
+    // The lung limits (30 Gy per session, 50 Gy cumulative) were set with a 1 kg lung: with
+    // another mass the dose in that convention is shown beside it (issue 13).
+    let convention = Mass::from_kg(LUNG_MASS_CONVENTION_KG);
+    if (lung.mass.kg() - LUNG_MASS_CONVENTION_KG).abs() > f64::EPSILON {
+        let dose_1kg = k.k.dose(lung_activity, convention);
+        j["lung_gy_1kg_convention"] = json!(dose_1kg.gy());
+        lines.push((
+            "lung dose, 1 kg convention",
+            format!(
+                "{:.2} Gy (K · A · LSF / 1 kg: the convention the lung limits were set in)",
+                dose_1kg.gy()
+            ),
+        ));
+    }
     if let Some(e) = earlier {
         j["cumulative_lung_gy"] = json!((e + dose).gy());
         lines.push((

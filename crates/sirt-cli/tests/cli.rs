@@ -242,6 +242,33 @@ fn calc_against_derived_vectors() {
         "json",
     ]);
     assert!((v["lung_gy"].as_f64().unwrap() - 14.901).abs() < 1e-9);
+    assert!(
+        v["lung_gy_1kg_convention"].is_null(),
+        "a 1 kg lung needs no second value"
+    );
+    // Issue 13: with a CT lung mass the dose in the 1 kg convention the limits were set in is
+    // given beside it: 4.4 GBq × 0.2 = 0.88 GBq to the lungs; K · 0.88 GBq / 1 kg with the K it
+    // prints (50 Gy·kg/GBq, TheraSphere IFU) = 44 Gy; with the 1.5 kg given, 29.33 Gy.
+    let o = sirtplan(&[
+        "calc",
+        "lung",
+        "--activity",
+        "4.4 GBq",
+        "--lsf",
+        "0.2",
+        "--lung-mass",
+        "1.5 kg",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success());
+    assert!(o.stderr.is_empty(), "stderr: {}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let k = v["k_gy_kg_per_gbq"].as_f64().unwrap();
+    let lung_gbq = v["lung_activity_gbq"].as_f64().unwrap();
+    assert!((lung_gbq - 0.88).abs() < 1e-12);
+    assert!((v["lung_gy_1kg_convention"].as_f64().unwrap() - k * 0.88 / 1.0).abs() < 1e-9);
+    assert!((v["lung_gy"].as_f64().unwrap() - k * 0.88 / 1.5).abs() < 1e-9);
     // An extreme LSF plans, and the lung checks fail: 150 Gy to 0.9 kg with LSF 0.5 needs 5.4 GBq,
     // 135 Gy to a 1 kg lung.
     let v = json(&[
@@ -285,7 +312,7 @@ fn calc_against_derived_vectors() {
 
 #[test]
 fn calc_text_snapshots() {
-    let runs: [&[&str]; 6] = [
+    let runs: [&[&str]; 7] = [
         &[
             "calc",
             "mird",
@@ -343,6 +370,16 @@ fn calc_text_snapshots() {
             "12000,8000",
             "--liver-counts",
             "150000,90000",
+        ],
+        &[
+            "calc",
+            "lung",
+            "--activity",
+            "4.4 GBq",
+            "--lsf",
+            "0.2",
+            "--lung-mass",
+            "1.5 kg",
         ],
         &[
             "calc",
