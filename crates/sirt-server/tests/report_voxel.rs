@@ -17,7 +17,6 @@ mod harness;
 
 use axum::http::{Method, StatusCode};
 use common::T;
-use serde_json::json;
 use sirt_planning::{CaseText, ImageRoot, SiteData};
 use sirt_store::Role;
 
@@ -50,15 +49,7 @@ async fn the_web_report_has_the_cli_voxel_sections_and_numbers() {
     let url = harness::sqlite_url("report_voxel");
     let t = T::new(&url).await;
     let s = t.login(Role::Physicist).await;
-    let r = t
-        .call(
-            Some(&s),
-            Method::POST,
-            "/api/demo/import-phantom",
-            Some(json!({})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = t.import_phantom(&s).await;
     let plan = r.json["plan"]["id"].as_i64().unwrap();
     let patient = r.json["patient"]["id"].as_i64().unwrap();
     let web = t

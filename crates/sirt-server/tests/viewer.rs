@@ -25,15 +25,7 @@ async fn the_phantom_volumes_match_the_generator() {
     let url = harness::sqlite_url("viewer_phantom");
     let t = T::new(&url).await;
     let s = t.login(Role::Physicist).await;
-    let r = t
-        .call(
-            Some(&s),
-            Method::POST,
-            "/api/demo/import-phantom",
-            Some(json!({})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = t.import_phantom(&s).await;
     let plan = r.json["plan"]["id"].as_i64().unwrap();
     let m = t
         .call(

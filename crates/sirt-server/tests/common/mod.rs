@@ -250,4 +250,20 @@ impl T {
     pub async fn login(&self, role: Role) -> Session {
         self.login_as(username(role)).await
     }
+
+    /// Imports the digital-phantom demo (`POST /api/demo/import-phantom`, 201 checked): its
+    /// answer (patient, case, plan).
+    #[allow(dead_code)]
+    pub async fn import_phantom(&self, s: &Session) -> Resp {
+        let r = self
+            .call(
+                Some(s),
+                axum::http::Method::POST,
+                "/api/demo/import-phantom",
+                Some(serde_json::json!({})),
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.text);
+        r
+    }
 }
