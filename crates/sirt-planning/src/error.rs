@@ -18,6 +18,9 @@ pub enum PlanningError {
     /// Input: a site rule file is invalid (the message names the file).
     #[error(transparent)]
     SiteRules(sirt_rules::RuleFileError),
+    /// Input: the site settings file is invalid (the message names the file and the key).
+    #[error(transparent)]
+    SiteSettings(sirt_settings::SettingsError),
     /// Input: the case file is invalid (the message names the file and the field).
     #[error(transparent)]
     Case(#[from] sirt_case::CaseError),
@@ -67,6 +70,7 @@ impl PlanningError {
         match self {
             Self::SiteDevices(_)
             | Self::SiteRules(_)
+            | Self::SiteSettings(_)
             | Self::Case(_)
             | Self::Plan(_)
             | Self::ImagePath { .. }

@@ -1,9 +1,11 @@
 //! The data a site plans with: the embedded device catalogue and rule set, with the site's own
-//! files merged in (adding, overriding or disabling entries; docs/rules.md).
+//! files merged in (adding, overriding or disabling entries; docs/rules.md), and the site
+//! settings (`--site FILE`; docs/site-settings.md).
 
 use crate::PlanningError;
 use sirt_devices::Catalogue;
 use sirt_rules::RuleSet;
+use sirt_settings::SiteSettings;
 
 /// A site file's text and the name its errors carry (usually its path). The caller reads it.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +23,8 @@ pub struct SiteData {
     pub devices: Catalogue,
     /// The rule set.
     pub rules: RuleSet,
+    /// The site settings (defaults unless a settings file was read).
+    pub settings: SiteSettings,
 }
 
 impl SiteData {
@@ -29,6 +33,7 @@ impl SiteData {
         Ok(Self {
             devices: Catalogue::embedded().map_err(PlanningError::EmbeddedDevices)?,
             rules: RuleSet::embedded().map_err(PlanningError::EmbeddedRules)?,
+            settings: SiteSettings::default(),
         })
     }
 
@@ -52,6 +57,13 @@ impl SiteData {
         self.devices
             .merge_toml(file.text, file.name)
             .map_err(PlanningError::SiteDevices)
+    }
+
+    /// Reads a site settings file over the defaults (replacing settings read before).
+    pub fn read_settings(&mut self, file: SiteFile<'_>) -> Result<(), PlanningError> {
+        self.settings =
+            SiteSettings::from_toml(file.text, file.name).map_err(PlanningError::SiteSettings)?;
+        Ok(())
     }
 
     /// Merges a site rule file (adding, replacing or disabling rules by id).

@@ -347,12 +347,12 @@ quantity_impl! {
 }
 
 quantity_impl! {
-    /// A span of time, stored in seconds. Parses `s`, `min`, `h`, `d`.
+    /// A span of time, stored in seconds. Parses `s`, `min`, `h`, `d`, `wk` (7 d).
     TimeSpan {
         base: "s",
         from_base: from_seconds,
         to_base: seconds,
-        units: &[("s", 1.0), ("min", 60.0), ("h", 3600.0), ("d", 86400.0)],
+        units: &[("s", 1.0), ("min", 60.0), ("h", 3600.0), ("d", 86400.0), ("wk", 604_800.0)],
         what: "a time span",
         example: "64.1 h",
         signed: true,
