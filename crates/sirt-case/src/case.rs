@@ -42,6 +42,46 @@ pub struct Case {
     pub earlier_treatments: Vec<EarlierTreatment>,
     /// Images for voxel dosimetry, when given.
     pub images: Option<Images>,
+    /// Refused inputs the case accepts, each with its reason (`[[accepted]]`), in file order.
+    pub accepted: Vec<Accepted>,
+}
+
+/// `[[accepted]]`: an input refused by a plausibility or image-consistency check that the case
+/// accepts, with the reason the report prints. `what` is one of [`ACCEPTABLE`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Accepted {
+    /// The field or check accepted, as the refusal names it (`liver.volume`).
+    pub what: String,
+    /// Why (non-empty), printed in the report.
+    pub reason: String,
+}
+
+/// The plausibility and image-consistency checks a case may accept with `[[accepted]]`, by the
+/// name their refusals give (docs/checks.md).
+pub const ACCEPTABLE: [&str; 16] = [
+    "liver.volume",
+    "lungs.mass",
+    "patient.weight",
+    "patient.height",
+    "images.liver.volume",
+    "images.lungs.volume",
+    "images.maa_spect.counts_in_body",
+    "images.maa_spect.counts_in_liver_and_lungs",
+    "images.y90_pet.activity_in_body",
+    "images.y90_pet.activity_in_liver",
+    "images.ct.qform_sform",
+    "images.structures.qform_sform",
+    "images.maa_spect.qform_sform",
+    "images.y90_pet.qform_sform",
+    "images.ct.spacing",
+    "images.structures.spacing",
+];
+
+impl Case {
+    /// The case's acceptance of `what` (one of [`ACCEPTABLE`]), when it has one.
+    pub fn accepted(&self, what: &str) -> Option<&Accepted> {
+        self.accepted.iter().find(|a| a.what == what)
+    }
 }
 
 /// Patient.
@@ -452,6 +492,9 @@ pub struct Images {
     pub tumours_stated: Vec<String>,
     /// Injection id → perfused-territory structure name.
     pub territories: BTreeMap<String, String>,
+    /// Named extrahepatic structures (stomach, duodenum, …): each holds its share of the MAA
+    /// counts as microspheres in the predicted maps and is reported (in file order, no repeats).
+    pub extrahepatic: Vec<String>,
     /// For a label map: structure name → label values.
     pub labels: BTreeMap<String, Vec<u16>>,
     /// Dose engine.

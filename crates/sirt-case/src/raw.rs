@@ -25,6 +25,16 @@ pub(crate) struct RawCase {
     #[serde(default)]
     pub earlier_treatments: Vec<RawEarlier>,
     pub images: Option<RawImages>,
+    #[serde(default)]
+    pub accepted: Vec<RawAccepted>,
+}
+
+/// `[[accepted]]`: a refused input the case accepts, with the reason the report prints.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAccepted {
+    pub what: String,
+    pub reason: String,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -40,6 +50,8 @@ pub(crate) struct RawImages {
     pub tumours: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub territories: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub extrahepatic: Vec<String>,
     #[serde(default)]
     pub labels: std::collections::BTreeMap<String, Vec<i64>>,
     pub engine: Option<String>,

@@ -82,6 +82,7 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
         None => None,
         Some(im) => Some(images(&ctx, im, &tumours, &injections, &sessions)?),
     };
+    let accepted = accepted(&ctx, raw.accepted, images.as_ref())?;
 
     Ok(Case {
         patient,
@@ -99,6 +100,76 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
         injections,
         earlier_treatments,
         images,
+        accepted,
+    })
+}
+
+/// `[[accepted]]`: each names a check of [`ACCEPTABLE`] once, with a reason; an image check
+/// needs its image in `[images]` (a qform/sform check, a NIfTI file).
+fn accepted(
+    ctx: &Ctx<'_>,
+    raw: Vec<RawAccepted>,
+    images: Option<&Images>,
+) -> Result<Vec<Accepted>, CaseError> {
+    let mut out: Vec<Accepted> = Vec::new();
+    for (n, a) in raw.into_iter().enumerate() {
+        let field = |name: &str| format!("accepted[{n}].{name}");
+        if !ACCEPTABLE.contains(&a.what.as_str()) {
+            return Err(ctx.err(
+                field("what"),
+                format!("the name a refusal gives, one of {}", ACCEPTABLE.join(", ")),
+                format!("\"{}\"", a.what),
+            ));
+        }
+        if a.reason.trim().is_empty() {
+            return Err(ctx.err(
+                field("reason"),
+                format!("why the case accepts {} (printed in the report)", a.what),
+                "an empty text",
+            ));
+        }
+        if out.iter().any(|o| o.what == a.what) {
+            return Err(ctx.err(
+                field("what"),
+                "each check accepted once",
+                format!("\"{}\" a second time", a.what),
+            ));
+        }
+        if let Some(missing) = accepted_image_missing(&a.what, images) {
+            return Err(ctx.err(field("what"), missing, format!("\"{}\"", a.what)));
+        }
+        out.push(Accepted {
+            what: a.what,
+            reason: a.reason.trim().to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+/// What an accepted image check needs that the case's `[images]` lacks (None when it has it).
+fn accepted_image_missing(what: &str, images: Option<&Images>) -> Option<String> {
+    let Some(rest) = what.strip_prefix("images.") else {
+        return None;
+    };
+    let Some(im) = images else {
+        return Some(format!("an [images] table for {what}"));
+    };
+    let (field, check) = rest.split_once('.').unwrap_or((rest, ""));
+    let path = match field {
+        "ct" => Some(&im.ct),
+        "structures" => Some(&im.structures),
+        "maa_spect" => im.maa_spect.as_ref(),
+        "y90_pet" => im.y90_pet.as_ref(),
+        "lungs" => im.lungs.as_ref(),
+        _ => Some(&im.liver),
+    };
+    let Some(path) = path else {
+        return Some(format!("images.{field} in the case for {what}"));
+    };
+    let lower = path.to_ascii_lowercase();
+    let nifti = lower.ends_with(".nii") || lower.ends_with(".nii.gz");
+    (check == "qform_sform" && !nifti).then(|| {
+        format!("a NIfTI file (.nii, .nii.gz) at images.{field} for {what} (found \"{path}\")")
     })
 }
 
@@ -742,6 +813,7 @@ fn images(
             ));
         }
     }
+    extrahepatic_names(ctx, &im)?;
     let mut labels = BTreeMap::new();
     for (name, values) in im.labels {
         let field = format!("images.labels.{name}");
@@ -808,12 +880,35 @@ fn images(
         tumours: names,
         tumours_stated: stated,
         territories: im.territories,
+        extrahepatic: im.extrahepatic,
         labels,
         engine,
         hu_to_density: im.hu_to_density,
         pet_session: im.pet_session,
         registration: im.registration,
     })
+}
+
+/// `images.extrahepatic`: non-empty names, none repeated, none that is the liver or the lungs.
+fn extrahepatic_names(ctx: &Ctx<'_>, im: &RawImages) -> Result<(), CaseError> {
+    let liver = im.liver.as_deref().unwrap_or("liver");
+    for (n, name) in im.extrahepatic.iter().enumerate() {
+        let field = format!("images.extrahepatic[{n}]");
+        if name.trim().is_empty() {
+            return Err(ctx.err(field, "a structure name", "an empty text"));
+        }
+        if im.extrahepatic[..n].contains(name) {
+            return Err(ctx.err(field, "a name not given before", format!("\"{name}\" again")));
+        }
+        if name == liver || im.lungs.as_deref() == Some(name.as_str()) {
+            return Err(ctx.err(
+                field,
+                "a structure other than the liver and the lungs",
+                format!("\"{name}\""),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn lobe(ctx: &Ctx<'_>, field: &str, value: &str) -> Result<Lobe, CaseError> {
