@@ -8,7 +8,7 @@
 //! Versions 4.03 and 6.0 are a parameter, but clinical-rules.md does not give their complete
 //! criteria, so grading with them is a [`CtcaeError::UnsupportedVersion`], never a guess.
 
-use sirt_units::signif15;
+use sirt_units::{short, signif15};
 use std::fmt;
 use thiserror::Error;
 
@@ -170,9 +170,126 @@ impl Criterion {
     }
 }
 
+/// Why a value has no CTCAE v5.0 grade: the value, or what is known about the patient, lies
+/// outside what the criteria define. Printed as "not gradable (reason)", never as grade 0.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotGradable {
+    /// The value is not a finite, non-negative number.
+    InvalidValue {
+        /// The value given.
+        value: f64,
+    },
+    /// No upper limit of normal for a term graded against it.
+    NoUpperLimit {
+        /// The term.
+        term: LabTerm,
+    },
+    /// No lower limit of normal for a term whose grade 1 is "< LLN" (the value is not below
+    /// the grade 2 cut-off, so only grade 0 or 1 is possible).
+    NoLowerLimit {
+        /// The term.
+        term: LabTerm,
+    },
+    /// A value above the ULN after treatment without a baseline: CTCAE v5.0 grades it against
+    /// the ULN when the baseline was normal and against the baseline when it was abnormal, so
+    /// the grade depends on a baseline that is missing.
+    NoBaseline {
+        /// The term.
+        term: LabTerm,
+    },
+    /// The baseline was above the ULN and the value is above the ULN but below the lower bound
+    /// of the "if baseline was abnormal" grade 1 (AST/ALT 1.5 × baseline, ALP/GGT 2.0 ×
+    /// baseline, bilirubin > 1.0 × baseline): CTCAE v5.0 defines no grade there (admiral
+    /// writes grade 0; clinical-rules.md §2.1 "Gap").
+    BelowAbnormalBaselineGrade1 {
+        /// The term.
+        term: LabTerm,
+        /// The baseline value.
+        baseline: f64,
+        /// The ULN.
+        uln: f64,
+        /// Grade 1 starts at this multiple of the baseline ...
+        grade1_multiple: f64,
+        /// ... inclusive (≥) or strict (>).
+        inclusive: bool,
+    },
+    /// INR without the anticoagulation status: CTCAE v5.0 grades the INR of an anticoagulated
+    /// patient against the baseline as well.
+    AnticoagulationNotRecorded,
+    /// INR of an anticoagulated patient without a baseline INR, not above the absolute grade 3
+    /// cut-off: the × baseline criterion cannot be applied.
+    AnticoagulatedWithoutBaseline,
+}
+
+impl NotGradable {
+    /// A short stable code, for JSON (`"cause"`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NotGradable::InvalidValue { .. } => "invalid_value",
+            NotGradable::NoUpperLimit { .. } => "no_upper_limit",
+            NotGradable::NoLowerLimit { .. } => "no_lower_limit",
+            NotGradable::NoBaseline { .. } => "no_baseline",
+            NotGradable::BelowAbnormalBaselineGrade1 { .. } => "below_abnormal_baseline_grade1",
+            NotGradable::AnticoagulationNotRecorded => "anticoagulation_not_recorded",
+            NotGradable::AnticoagulatedWithoutBaseline => "anticoagulated_without_baseline",
+        }
+    }
+}
+
+impl fmt::Display for NotGradable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotGradable::InvalidValue { value } => {
+                write!(f, "value {value} is not a finite, non-negative number")
+            }
+            NotGradable::NoUpperLimit { term } => {
+                write!(f, "no upper limit of normal for {}", term.lab())
+            }
+            NotGradable::NoLowerLimit { term } => write!(
+                f,
+                "no lower limit of normal for {} (grade 1 is < LLN)",
+                term.lab()
+            ),
+            NotGradable::NoBaseline { term } => write!(
+                f,
+                "no baseline {}: CTCAE v5.0 grades against the ULN when the baseline was \
+                 normal and against the baseline when it was abnormal",
+                term.lab()
+            ),
+            NotGradable::BelowAbnormalBaselineGrade1 {
+                term,
+                baseline,
+                uln,
+                grade1_multiple,
+                inclusive,
+            } => write!(
+                f,
+                "baseline {} {} was above the ULN {}; the value is above the ULN but below \
+                 grade 1 ({}{:.1} × baseline = {}), where CTCAE v5.0 defines no grade",
+                term.lab(),
+                short(*baseline),
+                short(*uln),
+                if *inclusive { "≥ " } else { "> " },
+                grade1_multiple,
+                short(grade1_multiple * baseline)
+            ),
+            NotGradable::AnticoagulationNotRecorded => f.write_str(
+                "anticoagulation status not recorded: CTCAE v5.0 grades the INR of an \
+                 anticoagulated patient against the baseline as well",
+            ),
+            NotGradable::AnticoagulatedWithoutBaseline => f.write_str(
+                "anticoagulated patient without a baseline INR: the × baseline criterion \
+                 cannot be applied",
+            ),
+        }
+    }
+}
+
 /// The grade of one value, or why there is none.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+///
+/// JSON: `{"status": "graded", "grade": 2, "criterion": "uln-multiples"}` or
+/// `{"status": "not_gradable", "cause": "no_baseline", "reason": "no baseline ALT: ..."}`.
+#[derive(Debug, Clone, PartialEq)]
 pub enum GradeOutcome {
     /// Graded.
     Graded {
@@ -181,11 +298,33 @@ pub enum GradeOutcome {
         /// What the value was compared with.
         criterion: Criterion,
     },
-    /// Not evaluated.
-    NotEvaluated {
+    /// CTCAE v5.0 gives no grade for this value with what is known.
+    NotGradable {
         /// Why.
-        reason: String,
+        reason: NotGradable,
     },
+}
+
+impl serde::Serialize for GradeOutcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        match self {
+            GradeOutcome::Graded { grade, criterion } => {
+                let mut st = s.serialize_struct("GradeOutcome", 3)?;
+                st.serialize_field("status", "graded")?;
+                st.serialize_field("grade", grade)?;
+                st.serialize_field("criterion", criterion)?;
+                st.end()
+            }
+            GradeOutcome::NotGradable { reason } => {
+                let mut st = s.serialize_struct("GradeOutcome", 3)?;
+                st.serialize_field("status", "not_gradable")?;
+                st.serialize_field("cause", reason.code())?;
+                st.serialize_field("reason", &reason.to_string())?;
+                st.end()
+            }
+        }
+    }
 }
 
 impl GradeOutcome {
@@ -193,7 +332,17 @@ impl GradeOutcome {
     pub fn grade(&self) -> Option<u8> {
         match self {
             GradeOutcome::Graded { grade, .. } => Some(*grade),
-            GradeOutcome::NotEvaluated { .. } => None,
+            GradeOutcome::NotGradable { .. } => None,
+        }
+    }
+
+    /// "G2 (× ULN)" or "not gradable (reason)".
+    pub fn text(&self) -> String {
+        match self {
+            GradeOutcome::Graded { grade, criterion } => {
+                format!("G{grade} ({})", criterion.describe())
+            }
+            GradeOutcome::NotGradable { reason } => format!("not gradable ({reason})"),
         }
     }
 }
@@ -238,10 +387,22 @@ struct Increased {
     g1_inclusive: bool,
 }
 
-/// CTCAE v5.0 multipliers. Bilirubin: G1 > ULN–1.5, G2 > 1.5–3, G3 > 3–10, G4 > 10 (× ULN or
-/// × BL), BL-abnormal G1 > 1.0 × BL. AST/ALT: 3, 5, 20; BL-abnormal G1 ≥ 1.5 × BL. ALP: 2.5, 5,
-/// 20; G1 ≥ 2 × BL. GGT: 2.5, 5, 20; G1 > 2 × BL. admiral `ncictcaev5.json` (clinical-rules.md
-/// §2.1 \[V]).
+/// CTCAE v5.0 (NCI, 27 Nov 2017) liver tests, "if baseline was normal" / "if baseline was
+/// abnormal" (verbatim CTCAE text in admiral `ncictcaev5.json`, clinical-rules.md §2.1 \[V]):
+///
+/// * Blood bilirubin increased: G1 `>ULN - 1.5 x ULN` / `>1.0 - 1.5 x baseline`; G2
+///   `>1.5 - 3.0`; G3 `>3.0 - 10.0`; G4 `>10.0` (× ULN / × baseline).
+/// * AST, ALT increased: G1 `>ULN - 3.0 x ULN` / `1.5 - 3.0 x baseline`; G2 `>3.0 - 5.0`; G3
+///   `>5.0 - 20.0`; G4 `>20.0`. The baseline-abnormal grade 1 includes 1.5 × baseline (admiral's
+///   machine rule `AVAL >= 1.5 * BASE` and its vector BASE 40: 60 → 1).
+/// * ALP increased: G1 `>ULN - 2.5 x ULN` / `2.0 - 2.5 x baseline`; G2 `>2.5 - 5.0`; G3
+///   `>5.0 - 20.0`; G4 `>20.0` (admiral: `AVAL >= 2 * BASE`, BASE 40: 80 → 1).
+/// * GGT increased: as ALP, with admiral's strict `AVAL > 2 * BASE` for the baseline-abnormal
+///   grade 1.
+///
+/// "Baseline abnormal" is a baseline above the ULN (admiral `BNRIND` high). Between the ULN and
+/// the baseline-abnormal grade 1 bound the criteria give no grade:
+/// [`NotGradable::BelowAbnormalBaselineGrade1`].
 fn v5_increased(term: LabTerm) -> Option<Increased> {
     Some(match term {
         LabTerm::BilirubinIncreased => Increased {
@@ -264,7 +425,9 @@ fn v5_increased(term: LabTerm) -> Option<Increased> {
             g1_baseline: 2.0,
             g1_inclusive: false,
         },
-        _ => return None,
+        LabTerm::Hypoalbuminemia | LabTerm::PlateletCountDecreased | LabTerm::InrIncreased => {
+            return None;
+        }
     })
 }
 
@@ -290,10 +453,8 @@ fn graded(grade: u8, criterion: Criterion) -> GradeOutcome {
     GradeOutcome::Graded { grade, criterion }
 }
 
-fn not_evaluated(reason: impl Into<String>) -> GradeOutcome {
-    GradeOutcome::NotEvaluated {
-        reason: reason.into(),
-    }
+fn not_gradable(reason: NotGradable) -> GradeOutcome {
+    GradeOutcome::NotGradable { reason }
 }
 
 /// Whether `version`'s criteria for `term` are encoded here (v5.0 only): the typed refusal
@@ -318,8 +479,10 @@ pub fn supported(version: CtcaeVersion, term: LabTerm) -> Result<(), CtcaeError>
 
 /// Grades `value` (in [`LabTerm::unit`]) for `term` under `version`.
 ///
-/// A value that cannot be graded with what is known (no ULN, no baseline where one is needed,
-/// no anticoagulation status for the INR) is [`GradeOutcome::NotEvaluated`] with the reason.
+/// A value that CTCAE v5.0 does not grade with what is known (no ULN, no baseline where one is
+/// needed, a value between the ULN and the grade 1 bound of an abnormal baseline, no
+/// anticoagulation status for the INR) is [`GradeOutcome::NotGradable`] with the reason,
+/// never grade 0.
 pub fn grade(
     version: CtcaeVersion,
     term: LabTerm,
@@ -328,12 +491,7 @@ pub fn grade(
 ) -> Result<GradeOutcome, CtcaeError> {
     supported(version, term)?;
     if !value.is_finite() || value < 0.0 {
-        return Ok(not_evaluated(format!(
-            "value {value} is not a finite, non-negative number"
-        )));
-    }
-    if let Some(inc) = v5_increased(term) {
-        return Ok(grade_increased(term, &inc, value, ctx));
+        return Ok(not_gradable(NotGradable::InvalidValue { value }));
     }
     Ok(match term {
         LabTerm::Hypoalbuminemia => {
@@ -343,13 +501,7 @@ pub fn grade(
             } else if lt(value, g2) {
                 graded(2, Criterion::LlnAndAbsolute)
             } else {
-                match ctx.lln {
-                    Some(lln) if lt(value, lln) => graded(1, Criterion::LlnAndAbsolute),
-                    Some(_) => graded(0, Criterion::LlnAndAbsolute),
-                    None => {
-                        not_evaluated("no lower limit of normal for albumin (grade 1 is < LLN)")
-                    }
-                }
+                below_lln(term, value, ctx.lln)
             }
         }
         LabTerm::PlateletCountDecreased => {
@@ -361,70 +513,87 @@ pub fn grade(
             } else if lt(value, g2) {
                 graded(2, Criterion::LlnAndAbsolute)
             } else {
-                match ctx.lln {
-                    Some(lln) if lt(value, lln) => graded(1, Criterion::LlnAndAbsolute),
-                    Some(_) => graded(0, Criterion::LlnAndAbsolute),
-                    None => {
-                        not_evaluated("no lower limit of normal for platelets (grade 1 is < LLN)")
-                    }
-                }
+                below_lln(term, value, ctx.lln)
             }
         }
         LabTerm::InrIncreased => grade_inr(value, ctx),
-        _ => not_evaluated("term without criteria"),
+        LabTerm::BilirubinIncreased
+        | LabTerm::AstIncreased
+        | LabTerm::AltIncreased
+        | LabTerm::AlpIncreased
+        | LabTerm::GgtIncreased => match v5_increased(term) {
+            Some(inc) => grade_increased(term, &inc, value, ctx),
+            None => not_gradable(NotGradable::NoUpperLimit { term }),
+        },
     })
+}
+
+/// Grade 1 (< LLN) or 0 of a value not below the grade 2 cut-off.
+fn below_lln(term: LabTerm, value: f64, lln: Option<f64>) -> GradeOutcome {
+    match lln {
+        Some(lln) if lt(value, lln) => graded(1, Criterion::LlnAndAbsolute),
+        Some(_) => graded(0, Criterion::LlnAndAbsolute),
+        None => not_gradable(NotGradable::NoLowerLimit { term }),
+    }
+}
+
+/// Grade from multiples `k` of `reference` (the ULN, or an abnormal baseline) with grade 1 from
+/// `g1`; 0 below it.
+fn by_multiples(value: f64, reference: f64, k: (f64, f64, f64), g1: bool) -> u8 {
+    let (k1, k2, k3) = k;
+    if gt(value, k3 * reference) {
+        4
+    } else if gt(value, k2 * reference) {
+        3
+    } else if gt(value, k1 * reference) {
+        2
+    } else if g1 {
+        1
+    } else {
+        0
+    }
 }
 
 fn grade_increased(term: LabTerm, inc: &Increased, value: f64, ctx: &LabContext) -> GradeOutcome {
     let Some(uln) = ctx.uln else {
-        return not_evaluated(format!("no upper limit of normal for {}", term.lab()));
+        return not_gradable(NotGradable::NoUpperLimit { term });
     };
-    let (k1, k2, k3) = inc.k;
     let by_uln = || {
-        let g = if gt(value, k3 * uln) {
-            4
-        } else if gt(value, k2 * uln) {
-            3
-        } else if gt(value, k1 * uln) {
-            2
-        } else if gt(value, uln) {
-            1
-        } else {
-            0
-        };
-        graded(g, Criterion::UlnMultiples)
+        graded(
+            by_multiples(value, uln, inc.k, gt(value, uln)),
+            Criterion::UlnMultiples,
+        )
     };
     match ctx.baseline {
         Baseline::ThisIsBaseline => by_uln(),
         Baseline::Value(base) if !gt(base, uln) => by_uln(),
         Baseline::Value(base) => {
+            // Baseline abnormal (above the ULN). A value within the reference range is no
+            // "increased" event: grade 0 against the ULN.
+            if !gt(value, uln) {
+                return graded(0, Criterion::UlnMultiples);
+            }
             let g1 = if inc.g1_inclusive {
                 ge(value, inc.g1_baseline * base)
             } else {
                 gt(value, inc.g1_baseline * base)
             };
-            let g = if gt(value, k3 * base) {
-                4
-            } else if gt(value, k2 * base) {
-                3
-            } else if gt(value, k1 * base) {
-                2
-            } else if g1 {
-                1
-            } else {
-                0
-            };
-            graded(g, Criterion::BaselineMultiples)
+            match by_multiples(value, base, inc.k, g1) {
+                0 => not_gradable(NotGradable::BelowAbnormalBaselineGrade1 {
+                    term,
+                    baseline: base,
+                    uln,
+                    grade1_multiple: inc.g1_baseline,
+                    inclusive: inc.g1_inclusive,
+                }),
+                g => graded(g, Criterion::BaselineMultiples),
+            }
         }
         Baseline::Missing => {
             // Every baseline-abnormal threshold lies above the ULN, so a value at or below the
             // ULN is grade 0 whichever rule applies.
             if gt(value, uln) {
-                not_evaluated(format!(
-                    "no baseline {}: CTCAE v5.0 grades against the ULN when the baseline was \
-                     normal and against the baseline when it was abnormal",
-                    term.lab()
-                ))
+                not_gradable(NotGradable::NoBaseline { term })
             } else {
                 graded(0, Criterion::UlnMultiples)
             }
@@ -444,10 +613,7 @@ fn grade_inr(value: f64, ctx: &LabContext) -> GradeOutcome {
         0
     };
     match ctx.anticoagulated {
-        None => not_evaluated(
-            "anticoagulation status not recorded: CTCAE v5.0 grades the INR of an \
-             anticoagulated patient against the baseline as well",
-        ),
+        None => not_gradable(NotGradable::AnticoagulationNotRecorded),
         Some(false) => graded(absolute, Criterion::Absolute),
         Some(true) => {
             let base = match ctx.baseline {
@@ -458,10 +624,7 @@ fn grade_inr(value: f64, ctx: &LabContext) -> GradeOutcome {
                     return graded(3, Criterion::AbsoluteOrBaseline);
                 }
                 Baseline::Missing => {
-                    return not_evaluated(
-                        "anticoagulated patient without a baseline INR: the × baseline criterion \
-                         cannot be applied",
-                    );
+                    return not_gradable(NotGradable::AnticoagulatedWithoutBaseline);
                 }
             };
             let relative = if gt(value, 2.5 * base) {

@@ -40,7 +40,7 @@ mod scores;
 mod timeline;
 
 pub use ctcae::{
-    Baseline, Criterion, CtcaeError, CtcaeVersion, GradeOutcome, LabContext, LabTerm,
+    Baseline, Criterion, CtcaeError, CtcaeVersion, GradeOutcome, LabContext, LabTerm, NotGradable,
     V5_ALBUMIN_G_PER_L, V5_INR, V5_PLATELETS_PER_NL, grade, supported,
 };
 pub use eligibility::{

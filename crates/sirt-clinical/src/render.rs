@@ -1,6 +1,5 @@
 //! Plain-text renderings of an assessment and of a toxicity timeline.
 
-use crate::ctcae::GradeOutcome;
 use crate::eligibility::{Assessment, EligibilityCheck, RESEARCH_NOTICE, RuleGroup, Scored};
 use crate::timeline::{Phase, ReildStatus, Timeline};
 use sirt_rules::{CheckValue, Status};
@@ -171,13 +170,6 @@ pub fn render_assessment(a: &Assessment) -> String {
     out
 }
 
-fn grade_text(g: &GradeOutcome) -> String {
-    match g {
-        GradeOutcome::Graded { grade, criterion } => format!("G{grade} ({})", criterion.describe()),
-        GradeOutcome::NotEvaluated { reason } => format!("not evaluated: {reason}"),
-    }
-}
-
 /// The toxicity timeline as text: one table per laboratory term, then REILD and Braat's grade.
 pub fn render_timeline(t: &Timeline) -> String {
     let mut out = String::new();
@@ -226,7 +218,7 @@ pub fn render_timeline(t: &Timeline) -> String {
                 p.date.to_string(),
                 day,
                 p.value,
-                grade_text(&p.grade)
+                p.grade.text()
             );
         }
         if t.treatment_date.is_some() {
@@ -246,10 +238,10 @@ pub fn render_timeline(t: &Timeline) -> String {
                 .first_worsening_day
                 .map(|d| format!("; first grade above baseline on day {d}"))
                 .unwrap_or_default();
-            let ne = if tr.not_evaluated_after > 0 {
+            let ne = if tr.not_gradable_after > 0 {
                 format!(
-                    "; {} value(s) after treatment not evaluated",
-                    tr.not_evaluated_after
+                    "; {} value(s) after treatment not gradable",
+                    tr.not_gradable_after
                 )
             } else {
                 String::new()

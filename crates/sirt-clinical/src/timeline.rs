@@ -70,8 +70,8 @@ pub struct LabTrack {
     pub worst_after: Option<Worst>,
     /// First day after treatment with a grade above the baseline grade.
     pub first_worsening_day: Option<i64>,
-    /// Values after treatment that could not be graded.
-    pub not_evaluated_after: usize,
+    /// Values after treatment that CTCAE v5.0 does not grade (each point says why).
+    pub not_gradable_after: usize,
 }
 
 impl LabTrack {
@@ -223,10 +223,10 @@ fn track(
     let base = baseline_grade.as_ref().and_then(GradeOutcome::grade);
     let mut worst_after: Option<Worst> = None;
     let mut first_worsening_day = None;
-    let mut not_evaluated_after = 0;
+    let mut not_gradable_after = 0;
     for p in points.iter().filter(|p| p.phase == Phase::After) {
         let Some(g) = p.grade.grade() else {
-            not_evaluated_after += 1;
+            not_gradable_after += 1;
             continue;
         };
         if worst_after.as_ref().is_none_or(|w| g > w.grade) {
@@ -248,7 +248,7 @@ fn track(
         baseline_grade,
         worst_after,
         first_worsening_day,
-        not_evaluated_after,
+        not_gradable_after,
     }))
 }
 
@@ -317,7 +317,7 @@ fn lab_worsened(tracks: &[LabTrack], term: LabTerm, start: Date, end: Date) -> F
     }
     if in_window.iter().any(|p| p.grade.grade().is_none()) {
         return Finding::Unknown(format!(
-            "{what}: some {} values in the window are not graded",
+            "{what}: some {} values in the window are not gradable",
             term.lab()
         ));
     }

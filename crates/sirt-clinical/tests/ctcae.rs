@@ -51,21 +51,42 @@ fn alt_baseline_normal_uln_40() {
 }
 
 #[test]
-fn alt_missing_uln_is_not_evaluated() {
-    // ULN missing → NA.
+fn alt_missing_uln_is_not_gradable() {
+    // ULN missing → NA (admiral "ANRHI missing - cannot grade").
     let c = ctx(Baseline::Value(30.0), None, None, None);
     let out = grade(V5, LabTerm::AltIncreased, 100.0, &c).unwrap();
     assert_eq!(
         out,
-        GradeOutcome::NotEvaluated {
-            reason: "no upper limit of normal for ALT".to_owned()
+        GradeOutcome::NotGradable {
+            reason: NotGradable::NoUpperLimit {
+                term: LabTerm::AltIncreased
+            }
         }
+    );
+    assert_eq!(
+        out.text(),
+        "not gradable (no upper limit of normal for ALT)"
     );
 }
 
+/// Whether the value is "not gradable" because it lies between the ULN and the grade 1 bound
+/// of an abnormal baseline.
+fn below_abnormal_grade1(term: LabTerm, value: f64, c: &LabContext) -> bool {
+    matches!(
+        grade(V5, term, value, c).unwrap(),
+        GradeOutcome::NotGradable {
+            reason: NotGradable::BelowAbnormalBaselineGrade1 { .. }
+        }
+    )
+}
+
+/// CTCAE v5.0 "Alanine aminotransferase increased" / "Aspartate aminotransferase increased",
+/// "if baseline was abnormal": G1 1.5–3.0 × BL, G2 >3.0–5.0, G3 >5.0–20.0, G4 >20.0 × BL.
+/// admiral's vectors (BASE 40, ULN 39): 801→4, 800→3, 201→3, 200→2, 121→2, 120→1, 60→1; its
+/// 59→0 lies between the ULN and 1.5 × BL, where CTCAE v5.0 gives no grade
+/// (clinical-rules.md §2.1 "Gap"): not gradable here. 39 (≤ ULN) is grade 0.
 #[test]
 fn alt_baseline_abnormal() {
-    // ALT v5, BL abnormal (BASE 40, ULN 39): 801→4, 800→3, 201→3, 200→2, 121→2, 120→1, 60→1, 59→0.
     let c = ctx(Baseline::Value(40.0), Some(39.0), None, None);
     for (v, want) in [
         (801.0, 4),
@@ -75,11 +96,25 @@ fn alt_baseline_abnormal() {
         (121.0, 2),
         (120.0, 1),
         (60.0, 1),
-        (59.0, 0),
+        (39.0, 0),
     ] {
         assert_eq!(g(LabTerm::AltIncreased, v, &c), Some(want), "ALT {v}");
         assert_eq!(g(LabTerm::AstIncreased, v, &c), Some(want), "AST {v}");
     }
+    for v in [59.0, 40.0, 39.5] {
+        assert!(
+            below_abnormal_grade1(LabTerm::AltIncreased, v, &c),
+            "ALT {v}"
+        );
+        assert!(
+            below_abnormal_grade1(LabTerm::AstIncreased, v, &c),
+            "AST {v}"
+        );
+    }
+    insta::assert_snapshot!(
+        grade(V5, LabTerm::AltIncreased, 59.0, &c).unwrap().text(),
+        @"not gradable (baseline ALT 40 was above the ULN 39; the value is above the ULN but below grade 1 (≥ 1.5 × baseline = 60), where CTCAE v5.0 defines no grade)"
+    );
     assert_eq!(
         grade(V5, LabTerm::AltIncreased, 60.0, &c).unwrap(),
         GradeOutcome::Graded {
@@ -89,9 +124,11 @@ fn alt_baseline_abnormal() {
     );
 }
 
+/// CTCAE v5.0 "Alkaline phosphatase increased", "if baseline was abnormal": G1 2.0–2.5 × BL,
+/// G2 >2.5–5.0, G3 >5.0–20.0, G4 >20.0 × BL. admiral (BASE 40): 801→4, 800→3, 201→3, 200→2,
+/// 101→2, 100→1, 80→1; its 79→0 is below 2.0 × BL and above the ULN: not gradable.
 #[test]
 fn alp_baseline_abnormal() {
-    // ALP v5, BL abnormal (BASE 40): 801→4, 800→3, 201→3, 200→2, 101→2, 100→1, 80→1, 79→0.
     let c = ctx(Baseline::Value(40.0), Some(39.0), None, None);
     for (v, want) in [
         (801.0, 4),
@@ -101,15 +138,17 @@ fn alp_baseline_abnormal() {
         (101.0, 2),
         (100.0, 1),
         (80.0, 1),
-        (79.0, 0),
+        (30.0, 0),
     ] {
         assert_eq!(g(LabTerm::AlpIncreased, v, &c), Some(want), "ALP {v}");
     }
+    assert!(below_abnormal_grade1(LabTerm::AlpIncreased, 79.0, &c));
 }
 
+/// CTCAE v5.0 "GGT increased": same multipliers as ALP; admiral's baseline-abnormal G1 is
+/// > 2 × BL, not ≥: 81 → 1, and 80 (above the ULN, not above 2 × BL) is not gradable.
 #[test]
 fn ggt_baseline_abnormal_grade_one_is_strict() {
-    // GGT: same multipliers as ALP, but baseline-abnormal G1 is > 2 × BL (admiral), not ≥.
     let c = ctx(Baseline::Value(40.0), Some(39.0), None, None);
     for (v, want) in [
         (801.0, 4),
@@ -119,17 +158,20 @@ fn ggt_baseline_abnormal_grade_one_is_strict() {
         (101.0, 2),
         (100.0, 1),
         (81.0, 1),
-        (80.0, 0),
+        (39.0, 0),
     ] {
         assert_eq!(g(LabTerm::GgtIncreased, v, &c), Some(want), "GGT {v}");
     }
+    assert!(below_abnormal_grade1(LabTerm::GgtIncreased, 80.0, &c));
 }
 
+/// CTCAE v5.0 "Blood bilirubin increased": G1 ">ULN - 1.5 x ULN if baseline was normal;
+/// \>1.0 - 1.5 x baseline if baseline was abnormal"; G2 above 1.5–3.0, G3 above 3.0–10.0, G4
+/// above 10.0. admiral, BL normal, ULN 40: 401→4, 400→3, 121→3, 120→2, 61→2, 60→1, 41→1,
+/// 40→0. BL abnormal: the same values with BASE 40 and ULN 39: G1 starts above 40; 40 itself
+/// (above the ULN, not above the baseline: admiral's 0) is not gradable.
 #[test]
 fn bilirubin_baseline_normal_and_abnormal() {
-    // Bilirubin v5 BL normal, ULN 40: 401→4, 400→3, 121→3, 120→2, 61→2, 60→1, 41→1, 40→0.
-    // BL abnormal: the same values with BASE = 40 (here ULN 39 so that 40 is abnormal):
-    // G1 starts above 40.
     let normal = ctx(Baseline::Value(20.0), Some(40.0), None, None);
     let abnormal = ctx(Baseline::Value(40.0), Some(39.0), None, None);
     for (v, want) in [
@@ -140,7 +182,6 @@ fn bilirubin_baseline_normal_and_abnormal() {
         (61.0, 2),
         (60.0, 1),
         (41.0, 1),
-        (40.0, 0),
     ] {
         assert_eq!(
             g(LabTerm::BilirubinIncreased, v, &normal),
@@ -153,17 +194,87 @@ fn bilirubin_baseline_normal_and_abnormal() {
             "BL abnormal {v}"
         );
     }
+    assert_eq!(g(LabTerm::BilirubinIncreased, 40.0, &normal), Some(0));
+    assert!(below_abnormal_grade1(
+        LabTerm::BilirubinIncreased,
+        40.0,
+        &abnormal
+    ));
+    assert_eq!(g(LabTerm::BilirubinIncreased, 39.0, &abnormal), Some(0));
     assert_eq!(
         g(LabTerm::BilirubinIncreased, 40.000001, &abnormal),
         Some(1)
     );
 }
 
+/// CTCAE v5.0 grades the liver tests against the ULN "if baseline was normal" and against the
+/// baseline "if baseline was abnormal": without a baseline, a value above the ULN is not
+/// gradable (either rule could apply), one at or below it is grade 0 under both.
 #[test]
 fn missing_baseline_only_grades_what_both_rules_agree_on() {
     let c = ctx(Baseline::Missing, Some(40.0), None, None);
     assert_eq!(g(LabTerm::AstIncreased, 40.0, &c), Some(0));
-    assert_eq!(g(LabTerm::AstIncreased, 41.0, &c), None);
+    for term in [
+        LabTerm::AstIncreased,
+        LabTerm::AltIncreased,
+        LabTerm::AlpIncreased,
+        LabTerm::GgtIncreased,
+        LabTerm::BilirubinIncreased,
+    ] {
+        let out = grade(V5, term, 41.0, &c).unwrap();
+        assert_eq!(
+            out,
+            GradeOutcome::NotGradable {
+                reason: NotGradable::NoBaseline { term }
+            }
+        );
+        assert!(
+            out.text().starts_with("not gradable (no baseline"),
+            "{out:?}"
+        );
+    }
+}
+
+/// Values CTCAE cannot grade at all: not a finite, non-negative number.
+#[test]
+fn invalid_values_are_not_gradable() {
+    let c = ctx(Baseline::Value(30.0), Some(40.0), Some(35.0), Some(false));
+    for term in LabTerm::ALL {
+        for v in [f64::NAN, -1.0, f64::INFINITY] {
+            let out = grade(V5, term, v, &c).unwrap();
+            assert!(
+                matches!(
+                    out,
+                    GradeOutcome::NotGradable {
+                        reason: NotGradable::InvalidValue { .. }
+                    }
+                ),
+                "{term:?} {v}"
+            );
+        }
+    }
+}
+
+/// The JSON of a grade carries its status, and for a value that is not gradable its cause and
+/// reason (never a grade).
+#[test]
+fn grade_outcome_json() {
+    let c = ctx(Baseline::Missing, Some(40.0), None, None);
+    let graded = serde_json::to_value(grade(V5, LabTerm::AltIncreased, 40.0, &c).unwrap()).unwrap();
+    assert_eq!(
+        graded,
+        serde_json::json!({"status": "graded", "grade": 0, "criterion": "uln-multiples"})
+    );
+    let not = serde_json::to_value(grade(V5, LabTerm::AltIncreased, 41.0, &c).unwrap()).unwrap();
+    assert_eq!(not["status"], "not_gradable");
+    assert_eq!(not["cause"], "no_baseline");
+    assert!(not.get("grade").is_none());
+    assert!(
+        not["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("no baseline ALT")
+    );
 }
 
 #[test]
@@ -228,18 +339,20 @@ fn inr_not_anticoagulated_uses_the_absolute_cut_offs() {
 }
 
 #[test]
-fn inr_without_anticoagulation_status_is_not_evaluated() {
+fn inr_without_anticoagulation_status_is_not_gradable() {
     let c = ctx(Baseline::Value(1.0), None, None, None);
     let out = grade(V5, LabTerm::InrIncreased, 3.0, &c).unwrap();
-    match out {
-        GradeOutcome::NotEvaluated { reason } => {
-            assert!(
-                reason.starts_with("anticoagulation status not recorded"),
-                "{reason}"
-            )
+    assert_eq!(
+        out,
+        GradeOutcome::NotGradable {
+            reason: NotGradable::AnticoagulationNotRecorded
         }
-        other => panic!("{other:?}"),
-    }
+    );
+    assert!(
+        out.text()
+            .starts_with("not gradable (anticoagulation status not recorded"),
+        "{out:?}"
+    );
 }
 
 #[test]

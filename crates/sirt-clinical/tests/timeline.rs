@@ -30,11 +30,24 @@ fn example_grades_and_onset() {
     let w = alt.worst_after.as_ref().unwrap();
     assert_eq!((w.grade, w.day), (2, 28));
     assert_eq!(alt.first_worsening_day, Some(28));
-    // ALP: baseline 148 U/L above the ULN 120 → × baseline; 290 < 2 × 148 → grade 0 (the
-    // CTCAE gap below 2 × BL), although 290 > 2.5 × ULN.
+    // ALP: baseline 148 U/L above the ULN 120 → CTCAE v5.0 "if baseline was abnormal" grade 1
+    // is 2.0–2.5 × baseline; 290 and 160 U/L are above the ULN and below 2 × 148 = 296, where
+    // CTCAE v5.0 defines no grade: not gradable (never grade 0), although 290 > 2.0 × ULN.
     let alp = track(&t, LabTerm::AlpIncreased);
     assert_eq!(alp.baseline(), Some(1));
-    assert_eq!(alp.worst_after.as_ref().unwrap().grade, 0);
+    assert!(alp.worst_after.is_none());
+    assert_eq!(alp.not_gradable_after, 2);
+    for p in alp.points.iter().filter(|p| p.phase == Phase::After) {
+        assert!(
+            matches!(
+                p.grade,
+                GradeOutcome::NotGradable {
+                    reason: NotGradable::BelowAbnormalBaselineGrade1 { .. }
+                }
+            ),
+            "{p:?}"
+        );
+    }
     // Bilirubin baseline 12 µmol/L (0.70 mg/dL), ULN 1.2 mg/dL; 1.5 mg/dL ≤ 1.8 → G1.
     let b = track(&t, LabTerm::BilirubinIncreased);
     assert_eq!(b.worst_after.as_ref().unwrap().grade, 1);
@@ -143,7 +156,7 @@ fn inr_needs_the_anticoagulation_status() {
     let inr = track(&t, LabTerm::InrIncreased);
     assert!(inr.points.iter().all(|p| p.grade.grade().is_none()));
     assert!(
-        t.braat.explanation.contains("not evaluated: INR"),
+        t.braat.explanation.contains("not evaluated: ALP, INR"),
         "{}",
         t.braat.explanation
     );
@@ -178,4 +191,54 @@ fn unsupported_versions_are_errors() {
         grade_labs(&no_labs, CtcaeVersion::V6_0),
         Err(CtcaeError::UnsupportedVersion { .. })
     ));
+}
+
+/// A laboratory visit on the treatment day is the baseline (the latest value on or before day
+/// 0), graded against the reference range; the values after it use the CTCAE v5.0 baseline
+/// rules against it. Moving the example's 2026-03-04 visit to the treatment day 2026-03-05
+/// keeps every grade; one day later (day 1) it is no longer the baseline.
+#[test]
+fn a_baseline_on_the_treatment_day_is_the_baseline() {
+    let same_day = timeline(&edit(
+        EXAMPLE,
+        "date = \"2026-03-04\"",
+        "date = \"2026-03-05\"",
+    ));
+    let alt = track(&same_day, LabTerm::AltIncreased);
+    let base = alt
+        .points
+        .iter()
+        .find(|p| p.phase == Phase::Baseline)
+        .unwrap();
+    assert_eq!(
+        (base.date, base.day),
+        (jiff::civil::date(2026, 3, 5), Some(0))
+    );
+    assert_eq!(alt.baseline(), Some(0));
+    assert_eq!(alt.worst_after.as_ref().unwrap().grade, 2);
+    let before = timeline(EXAMPLE);
+    for term in LabTerm::ALL {
+        let (Some(a), Some(b)) = (
+            same_day.tracks.iter().find(|t| t.term == term),
+            before.tracks.iter().find(|t| t.term == term),
+        ) else {
+            continue;
+        };
+        let grades = |t: &LabTrack| t.points.iter().map(|p| p.grade.clone()).collect::<Vec<_>>();
+        assert_eq!(grades(a), grades(b), "{term:?}");
+    }
+    // The day after the treatment it is a value after treatment, and the baseline is the
+    // 2026-02-09 visit.
+    let next_day = timeline(&edit(
+        EXAMPLE,
+        "date = \"2026-03-04\"",
+        "date = \"2026-03-06\"",
+    ));
+    let alt = track(&next_day, LabTerm::AltIncreased);
+    let base = alt
+        .points
+        .iter()
+        .find(|p| p.phase == Phase::Baseline)
+        .unwrap();
+    assert_eq!(base.date, jiff::civil::date(2026, 2, 9));
 }
