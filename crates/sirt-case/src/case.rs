@@ -261,6 +261,42 @@ impl TerritoryKind {
     }
 }
 
+/// The treatment intent of an injection: what its dose aims at, which selects the thresholds
+/// that apply (ablative intents have their own, EANM 2022 Tables 2 and 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Intent {
+    /// Whole-liver treatment (one or both lobes in one session, non-ablative).
+    WholeLiver,
+    /// Lobar treatment (non-ablative).
+    Lobar,
+    /// Radiation segmentectomy: ablative dose to one or two segments.
+    Segmentectomy,
+    /// Radiation lobectomy: ablative dose to a lobe, aiming at hypertrophy of the remnant.
+    Lobectomy,
+}
+
+impl Intent {
+    /// Label as in case and rule files.
+    pub fn label(self) -> &'static str {
+        match self {
+            Intent::WholeLiver => "whole-liver",
+            Intent::Lobar => "lobar",
+            Intent::Segmentectomy => "segmentectomy",
+            Intent::Lobectomy => "lobectomy",
+        }
+    }
+
+    /// The default intent of a territory: segmental → radiation segmentectomy.
+    pub fn from_territory(territory: TerritoryKind) -> Self {
+        match territory {
+            TerritoryKind::WholeLiver => Intent::WholeLiver,
+            TerritoryKind::Lobar => Intent::Lobar,
+            TerritoryKind::Segmental => Intent::Segmentectomy,
+        }
+    }
+}
+
 /// Planning method of an injection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -390,6 +426,8 @@ pub struct Injection {
     pub label: Option<String>,
     /// Territory kind.
     pub territory: TerritoryKind,
+    /// Treatment intent (as written, else from the territory).
+    pub intent: Intent,
     /// Lobe.
     pub lobe: Lobe,
     /// Perfused volume, tumours included.

@@ -185,6 +185,7 @@ pub(crate) struct RawInjection {
     pub session: String,
     pub label: Option<String>,
     pub territory: String,
+    pub intent: Option<String>,
     pub lobe: String,
     pub perfused_volume: Volume,
     #[serde(default)]

@@ -509,6 +509,7 @@ fn injection(
         ));
     }
     let territory = territory_kind(ctx, &f("territory"), &i.territory)?;
+    let intent = intent(ctx, &f("intent"), i.intent.as_deref(), territory)?;
     let lobe = lobe(ctx, &f("lobe"), &i.lobe)?;
     let liver = known.liver;
     if !i.perfused_volume.is_positive() || i.perfused_volume > liver.volume {
@@ -577,6 +578,7 @@ fn injection(
         session: i.session,
         label: i.label,
         territory,
+        intent,
         lobe,
         perfused_volume: i.perfused_volume,
         perfused_mass,
@@ -602,6 +604,28 @@ fn territory_kind(ctx: &Ctx<'_>, field: &str, value: &str) -> Result<TerritoryKi
         other => Err(ctx.err(
             field,
             "one of whole-liver, lobar, segmental",
+            format!("\"{other}\""),
+        )),
+    }
+}
+
+/// The injection's treatment intent: as written, else from its territory (whole liver → whole
+/// liver, lobar → lobar, segmental → radiation segmentectomy).
+fn intent(
+    ctx: &Ctx<'_>,
+    field: &str,
+    value: Option<&str>,
+    territory: TerritoryKind,
+) -> Result<Intent, CaseError> {
+    match value {
+        None => Ok(Intent::from_territory(territory)),
+        Some("whole-liver") => Ok(Intent::WholeLiver),
+        Some("lobar") => Ok(Intent::Lobar),
+        Some("segmentectomy") => Ok(Intent::Segmentectomy),
+        Some("lobectomy") => Ok(Intent::Lobectomy),
+        Some(other) => Err(ctx.err(
+            field,
+            "one of whole-liver, lobar, segmentectomy, lobectomy",
             format!("\"{other}\""),
         )),
     }

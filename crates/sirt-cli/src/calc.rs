@@ -319,6 +319,8 @@ struct CalcFacts {
     lsf: Fraction,
     lung_activity: Option<Activity>,
     lung_dose: Option<AbsorbedDose>,
+    /// The lung mass `lung_dose` was computed with.
+    lung_mass: Option<Mass>,
     perfused_dose: Option<AbsorbedDose>,
     normal_liver_dose: Option<AbsorbedDose>,
     earlier_lung_dose: Option<AbsorbedDose>,
@@ -328,29 +330,32 @@ struct CalcFacts {
 /// indication or a grade need a case and are not run here).
 fn checks(device: &Device, f: &CalcFacts) -> Result<Vec<sirt_rules::Check>> {
     let rules = crate::rule_set(&[])?;
+    let lung_1kg = f.lung_activity_1kg();
     let facts = sirt_rules::Facts {
-        basis: Some(sirt_rules::Basis::MaaPredicted),
+        values_from: "calculator inputs".into(),
         sessions: vec![sirt_rules::SessionFacts {
             id: "calc".into(),
             extent: "unilobar".into(),
-            whole_liver_ntad: None,
             lung_dose: f.lung_dose,
             cumulative_lung_dose: f.earlier_lung_dose.zip(f.lung_dose).map(|(a, b)| a + b),
+            lung_mass_is_convention: f.lung_mass_is_convention(),
+            lung_dose_1kg: lung_1kg,
+            cumulative_lung_dose_1kg: f.earlier_lung_dose.zip(lung_1kg).map(|(a, b)| a + b),
             any_without_mcd: f.method != "partition",
-            tumours: vec![],
             injections: vec![sirt_rules::InjectionFacts {
                 id: "calc".into(),
                 device_material: device.material.clone(),
                 nuclide: device.nuclide.to_string(),
                 method: f.method.into(),
                 territory: "lobar".into(),
+                intent: "lobar".into(),
                 perfused_dose: f.perfused_dose,
                 normal_liver_dose: f.normal_liver_dose,
                 lung_activity: f.lung_activity,
-                lsf: f.lsf,
-                vial_deviation: None,
-                missing_reason: None,
+                lsf: Some(f.lsf),
+                ..Default::default()
             }],
+            ..Default::default()
         }],
         ..Default::default()
     };
@@ -368,6 +373,19 @@ fn checks(device: &Device, f: &CalcFacts) -> Result<Vec<sirt_rules::Check>> {
 }
 
 impl CalcFacts {
+    /// The lung dose in the 1 kg convention of the lung limits, K · A · LSF / 1 kg.
+    fn lung_activity_1kg(&self) -> Option<AbsorbedDose> {
+        self.lung_dose
+            .zip(self.lung_mass)
+            .map(|(d, m)| d * (m.kg() / sirt_analytic::lung::LUNG_MASS_CONVENTION_KG))
+    }
+
+    /// Whether the lung mass used is the 1 kg convention (or unknown).
+    fn lung_mass_is_convention(&self) -> bool {
+        self.lung_mass.is_none_or(|m| {
+            (m.kg() - sirt_analytic::lung::LUNG_MASS_CONVENTION_KG).abs() < 1e-12
+        })
+    }
     fn from_solution(
         method: &'static str,
         lung: &Lung,
@@ -379,6 +397,7 @@ impl CalcFacts {
             lsf: lung.lsf,
             lung_activity: Some(s.doses.lung.activity),
             lung_dose: Some(s.doses.lung.dose),
+            lung_mass: Some(lung.mass),
             perfused_dose: Some(s.doses.perfused.dose),
             normal_liver_dose: Some(s.doses.normal_liver.dose),
             earlier_lung_dose: earlier,
@@ -750,6 +769,7 @@ fn bsa(a: BsaArgs, out: &mut impl Write) -> Result<()> {
                 lsf,
                 lung_activity: None,
                 lung_dose: None,
+                lung_mass: None,
                 perfused_dose: None,
                 normal_liver_dose: None,
                 earlier_lung_dose: None,
@@ -818,6 +838,7 @@ fn ho166(a: Ho166Args, out: &mut impl Write) -> Result<()> {
             lsf: lsf_v,
             lung_activity: lsf.map(|_| s.doses.lung.activity),
             lung_dose: lsf.map(|_| s.doses.lung.dose),
+            lung_mass: lsf.map(|_| lung.mass),
             perfused_dose: Some(s.doses.perfused.dose),
             normal_liver_dose: None,
             earlier_lung_dose: None,
@@ -848,6 +869,7 @@ fn lung_dose(a: LungDoseArgs, out: &mut impl Write) -> Result<()> {
             lsf: lung.lsf,
             lung_activity: Some(lung_activity),
             lung_dose: Some(dose),
+            lung_mass: Some(lung.mass),
             perfused_dose: None,
             normal_liver_dose: None,
             earlier_lung_dose: earlier,

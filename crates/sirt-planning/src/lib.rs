@@ -14,6 +14,8 @@
 //! | [`voxel`] | the voxel part of a plan for a case with `[images]` (MAA prediction per session, Y-90 PET delivered dose and verification), its report blocks, files and JSON, and the viewer's volumes on the CT grid |
 //! | `phantom` | [`phantom_files`]: the digital phantom as files (NIfTI, truth, DICOM), for the CLI and the server |
 //! | [`phantom_dicom`] | the digital phantom (`sirt-phantom`) as DICOM objects: CT, NM SPECT, PET, SEG, RT Struct |
+//! | `plausibility` | the case's masses and volumes and the segmented ones against the site's bounds; `[[accepted]]` applied to the checks that ran ([`Refusal`]) |
+//! | `consistency` | the MAA SPECT's counts and the Y-90 PET's activity against the CT's body outline and the liver and lung structures |
 //! | `error` | [`PlanningError`], with [`PlanningError::is_input`] telling the user's input from internal failures |
 //!
 //! It reads the case's image files (through `sirt-imaging`), prints nothing and writes no file.
@@ -28,11 +30,14 @@
 //! # Ok::<(), sirt_planning::PlanningError>(())
 //! ```
 
+mod consistency;
 mod dose;
 mod error;
+mod image_checks;
 mod outcome;
 mod phantom;
 pub mod phantom_dicom;
+mod plausibility;
 mod site;
 pub mod voxel;
 
@@ -43,6 +48,7 @@ pub use outcome::{
     plan_case_with_overrides, plan_without_document,
 };
 pub use phantom::{PHANTOM_CASE_NAME, phantom_files};
+pub use plausibility::Refusal;
 pub use site::{SiteData, SiteFile};
 
 /// The analytic demo case (bilobar NET, staged lobar glass treatment): `sirtplan demo

@@ -64,8 +64,12 @@ pub fn plan_case_with_overrides(
     images: ImageRoot<'_>,
 ) -> Result<Outcome, PlanningError> {
     let parsed = sirt_case::parse_with_overrides(case.text, case.name, overrides)?;
-    let plan = sirt_workflow::plan(&parsed, &site.devices, &site.rules, case.name)?;
-    let voxel = voxel_part(&plan, images)?;
+    let mut notes = Vec::new();
+    crate::plausibility::check_case(&parsed, case.name, &site.settings.plausibility, &mut notes)?;
+    let mut plan = site.plan(&parsed, case.name)?;
+    plan.notes.extend(notes);
+    let voxel = voxel_part(site, &plan, case.name, images)?;
+    crate::image_checks::add(&mut plan, voxel.as_ref(), site);
     Ok(Outcome::new(plan, voxel))
 }
 
@@ -77,13 +81,23 @@ pub fn plan_without_document(
     overrides: &sirt_case::Overrides,
 ) -> Result<(Plan, Value), PlanningError> {
     let parsed = sirt_case::parse_with_overrides(case.text, case.name, overrides)?;
-    let plan = sirt_workflow::plan(&parsed, &site.devices, &site.rules, case.name)?;
+    let mut notes = Vec::new();
+    crate::plausibility::check_case(&parsed, case.name, &site.settings.plausibility, &mut notes)?;
+    let mut plan = site.plan(&parsed, case.name)?;
+    plan.notes.extend(notes);
     let json = sirt_report::plan_json(&plan);
     Ok((plan, json))
 }
 
-/// The voxel part of a plan whose case has images, read from where `root` says.
-fn voxel_part(plan: &Plan, root: ImageRoot<'_>) -> Result<Option<VoxelPlan>, PlanningError> {
+/// The voxel part of a plan whose case has images, read from where `root` says, with the
+/// plausibility of its segmented volumes and the consistency of its activity images checked
+/// (`case_file` names the case in messages).
+fn voxel_part(
+    site: &SiteData,
+    plan: &Plan,
+    case_file: &str,
+    root: ImageRoot<'_>,
+) -> Result<Option<VoxelPlan>, PlanningError> {
     let Some(images) = &plan.case.images else {
         return Ok(None);
     };
@@ -95,7 +109,17 @@ fn voxel_part(plan: &Plan, root: ImageRoot<'_>) -> Result<Option<VoxelPlan>, Pla
             base
         }
     };
-    Ok(Some(crate::voxel::run(plan, images, base)?))
+    let mut voxel = crate::voxel::run(plan, images, base)?;
+    crate::plausibility::check_structures(
+        &plan.case,
+        case_file,
+        &base.join(&images.structures).display().to_string(),
+        &voxel.structures,
+        &site.settings.plausibility,
+        &mut voxel.notes,
+    )?;
+    crate::consistency::check_images(&plan.case, case_file, base, &mut voxel, &site.settings)?;
+    Ok(Some(voxel))
 }
 
 /// Refuses an image path that is absolute, empty or has a `..`.

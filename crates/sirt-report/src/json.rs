@@ -194,12 +194,15 @@ pub fn plan_json(plan: &Plan) -> Value {
                 "treatment": s.treatment,
                 "extent": s.extent,
                 "injections": s.injections.iter().map(|&n| plan.injections[n].input.id.clone()).collect::<Vec<_>>(),
-                "whole_liver_ntad_gy": s.totals.map(|t| t.whole_liver_ntad.gy()),
+                "whole_liver_ntad_gy": s.totals.filter(|_| s.ntad_not_evaluable.is_none()).map(|t| t.whole_liver_ntad.gy()),
+                "ntad_not_evaluable": s.ntad_not_evaluable,
                 "normal_liver_energy_j": s.totals.map(|t| t.normal_liver_energy.j()),
                 "plan_whole_liver_ntad_gy": s.plan_whole_liver_ntad.gy(),
                 "tumour_gy": s.tumour_doses.iter().map(|(id, d)| json!({"id": id, "gy": d.gy()})).collect::<Vec<_>>(),
-                "treated_normal_fraction": s.totals.map(|t| t.treated_normal_fraction),
+                "treated_normal_fraction": s.totals.filter(|_| s.ntad_not_evaluable.is_none()).map(|t| t.treated_normal_fraction),
                 "lung_gy": s.totals.map(|t| t.lung_dose.gy()),
+                "lung_gy_1kg_convention": s.lung_dose_1kg.map(|d| d.gy()),
+                "cumulative_lung_gy_1kg_convention": s.cumulative_lung_dose_1kg.map(|d| d.gy()),
                 "earlier_lung_gy": s.earlier_lung_dose.gy(),
                 "cumulative_lung_gy": s.totals.map(|t| t.cumulative_lung_dose.gy()),
                 "scalings": s.scalings.iter().map(|x| json!({
@@ -244,6 +247,7 @@ pub fn plan_json(plan: &Plan) -> Value {
         "sessions": sessions,
         "cumulative_lung_gy": cumulative,
         "checks": plan.checks,
+        "accepted": c.accepted,
         "notes": plan.notes,
     })
 }

@@ -39,6 +39,15 @@ pub fn plan_document(plan: &Plan) -> Document {
         session_blocks(plan, s, &mut doc);
     }
     check_blocks(plan, &mut doc);
+    if !c.accepted.is_empty() {
+        doc.push(Block::Heading(1, "Accepted exceptions".into()));
+        doc.push(Block::KeyValues(
+            c.accepted
+                .iter()
+                .map(|a| (a.what.clone(), a.reason.clone()))
+                .collect(),
+        ));
+    }
     if !plan.notes.is_empty() {
         doc.push(Block::Heading(1, "Notes".into()));
         doc.push(Block::List(plan.notes.clone()));
@@ -278,6 +287,22 @@ fn session_blocks(plan: &Plan, s: &SessionPlan, doc: &mut Document) {
 /// The label–value pairs of a session's totals: whole-liver NTAD, treated fraction, lung doses.
 fn session_totals(plan: &Plan, s: &SessionPlan, t: &SessionTotals, kv: &mut Vec<(String, String)>) {
     let c = &plan.case;
+    match &s.ntad_not_evaluable {
+        Some(why) => {
+            kv.push((
+                "Whole-liver normal-tissue dose".into(),
+                format!("not evaluable: {why}"),
+            ));
+            kv.push(("Treated fraction".into(), "not evaluable".into()));
+        }
+        None => ntad_totals(plan, s, t, kv),
+    }
+    lung_totals(c, s, t, kv);
+}
+
+/// The whole-liver NTAD and the treated fraction of a session.
+fn ntad_totals(plan: &Plan, s: &SessionPlan, t: &SessionTotals, kv: &mut Vec<(String, String)>) {
+    let c = &plan.case;
     kv.push((
         "Whole-liver normal-tissue dose".into(),
         format!(
@@ -309,15 +334,44 @@ fn session_totals(plan: &Plan, s: &SessionPlan, t: &SessionTotals, kv: &mut Vec<
         ));
     }
     kv.push(("Treated fraction".into(), frac));
-    kv.push(("Lung dose, session".into(), fmt_gy(t.lung_dose)));
-    kv.push((
-        "Lung dose, cumulative".into(),
-        format!(
-            "{} (before this session: {})",
-            fmt_gy(t.cumulative_lung_dose),
-            fmt_gy(s.earlier_lung_dose)
-        ),
-    ));
+}
+
+/// The lung doses of a session: in the 1 kg convention of the limits (decisive) and, when the
+/// lung mass used differs, with that mass.
+fn lung_totals(
+    c: &sirt_case::Case,
+    s: &SessionPlan,
+    t: &SessionTotals,
+    kv: &mut Vec<(String, String)>,
+) {
+    let convention = matches!(c.lungs.basis, LungMassBasis::Convention);
+    if let (Some(d), Some(cum)) = (s.lung_dose_1kg, s.cumulative_lung_dose_1kg) {
+        kv.push((
+            "Lung dose, session (1 kg convention)".into(),
+            format!(
+                "{} (K · A · LSF / 1 kg with the planning LSF: the convention of the 30 Gy limit)",
+                fmt_gy(d)
+            ),
+        ));
+        kv.push((
+            "Lung dose, cumulative (1 kg convention)".into(),
+            fmt_gy(cum),
+        ));
+    }
+    if !convention {
+        kv.push((
+            "Lung dose, session (lung mass used)".into(),
+            format!("{} ({})", fmt_gy(t.lung_dose), lung_text(c)),
+        ));
+        kv.push((
+            "Lung dose, cumulative (lung mass used)".into(),
+            format!(
+                "{} (before this session: {})",
+                fmt_gy(t.cumulative_lung_dose),
+                fmt_gy(s.earlier_lung_dose)
+            ),
+        ));
+    }
 }
 
 /// The checks table, the numbered sources of its rules and the notes on checks not passed.
@@ -329,11 +383,12 @@ fn check_blocks(plan: &Plan, doc: &mut Document) {
             "status",
             "rule",
             "subject",
+            "basis",
             "value",
             "requirement",
             "source",
         ],
-        &[3],
+        &[4],
     );
     for ch in &plan.checks {
         let n = match sources.iter().position(|s| *s == ch.source) {
@@ -347,12 +402,22 @@ fn check_blocks(plan: &Plan, doc: &mut Document) {
             ch.status.to_string(),
             ch.rule.clone(),
             ch.subject.clone(),
+            ch.basis.label().to_owned(),
             check_value(ch),
             format!("{} {}", ch.comparison, ch.threshold_written),
             format!("[{}]", n + 1),
         ]);
     }
     doc.push(Block::Table(t));
+    doc.push(Block::Heading(2, "Bases of the values".into()));
+    let mut bases: Vec<String> = Vec::new();
+    for ch in &plan.checks {
+        let line = format!("{}: {}", ch.basis.label(), ch.values_from);
+        if !bases.contains(&line) {
+            bases.push(line);
+        }
+    }
+    doc.push(Block::List(bases));
     doc.push(Block::Heading(2, "Sources of the rules".into()));
     doc.push(Block::List(
         sources

@@ -1,11 +1,11 @@
 //! Facts of a plan, the rule set, and the evaluation of one against the other.
 
 use crate::engine::{RuleQuantity, RuleSet};
-use crate::rule::{Basis, Quantity, Rule, Scope, Status};
+use crate::rule::{CheckBasis, Quantity, Rule, Scope, Status};
 use sirt_units::{AbsorbedDose, Activity, Bilirubin, Fraction, Volume};
 
 /// The embedded rule files, in evaluation order.
-pub const EMBEDDED_RULE_FILES: [(&str, &str); 4] = [
+pub const EMBEDDED_RULE_FILES: [(&str, &str); 5] = [
     (
         "data/rules/safety.toml",
         include_str!("../../../data/rules/safety.toml"),
@@ -22,13 +22,29 @@ pub const EMBEDDED_RULE_FILES: [(&str, &str); 4] = [
         "data/rules/hcc.toml",
         include_str!("../../../data/rules/hcc.toml"),
     ),
+    (
+        "data/rules/delivered.toml",
+        include_str!("../../../data/rules/delivered.toml"),
+    ),
 ];
 
-/// What the rules are evaluated on: numbers and labels of a plan, nothing else.
+/// What the rules are evaluated on: numbers and labels of a plan from one basis (the
+/// partition model, the voxel dosimetry, or the delivered values), nothing else.
+///
+/// A plan is checked once per basis it has: the partition facts always, the voxel facts when
+/// the case has images, the delivered facts when it has delivery records or a Y-90 PET. On the
+/// voxel and delivered bases, a value that is missing gives no check (the partition check
+/// covers it); on the partition basis it gives `not_evaluated` with the reason.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Facts {
-    /// The dosimetry basis of the doses (planning: MAA-predicted).
-    pub basis: Option<Basis>,
+    /// Where the values come from: every check carries it.
+    pub check_basis: CheckBasis,
+    /// How the values were obtained, in words ("partition model at the ordered vials",
+    /// "MAA SPECT voxel dosimetry, kernel"): carried by every check.
+    pub values_from: String,
+    /// The site's event-definition profile ("us-nrc", "eanm"); `None`: rules with a profile
+    /// filter do not apply.
+    pub profile: Option<String>,
     /// Indication ("NET", "HCC", "mCRC", "ICC", ...).
     pub indication: Option<String>,
     /// Tumour grade ("G1", "G2", "G3", "NEC").
@@ -44,7 +60,7 @@ pub struct Facts {
 }
 
 /// One session.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionFacts {
     /// Session id.
     pub id: String,
@@ -52,20 +68,35 @@ pub struct SessionFacts {
     pub extent: String,
     /// Whole-liver normal-tissue absorbed dose.
     pub whole_liver_ntad: Option<AbsorbedDose>,
-    /// Lung dose of the session.
+    /// Why the whole-liver NTAD is not evaluable, when it is not (e.g. a MIRD injection without
+    /// tumours counts tumour tissue as normal liver).
+    pub ntad_not_evaluable: Option<String>,
+    /// Lung dose of the session with the lung mass used.
     pub lung_dose: Option<AbsorbedDose>,
-    /// Cumulative lung dose.
+    /// Cumulative lung dose with the lung mass used.
     pub cumulative_lung_dose: Option<AbsorbedDose>,
+    /// Whether the lung mass used is the 1 kg convention (then `lung_dose` equals the 1 kg dose
+    /// and is not checked twice).
+    pub lung_mass_is_convention: bool,
+    /// Lung dose in the 1 kg convention, K · A · LSF / 1 kg.
+    pub lung_dose_1kg: Option<AbsorbedDose>,
+    /// Cumulative lung dose in the 1 kg convention.
+    pub cumulative_lung_dose_1kg: Option<AbsorbedDose>,
+    /// How the lung doses were obtained (mass and its basis, LSF and its method): shown with
+    /// the lung checks.
+    pub lung_detail: Option<String>,
     /// Whether some injection is not planned with the partition model.
     pub any_without_mcd: bool,
     /// Tumours treated in the session and their whole-tumour mean dose.
     pub tumours: Vec<(String, Option<AbsorbedDose>)>,
+    /// Segmented extrahepatic structures and their share of the administered activity.
+    pub extrahepatic: Vec<(String, Fraction)>,
     /// Injections.
     pub injections: Vec<InjectionFacts>,
 }
 
 /// One injection.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InjectionFacts {
     /// Injection id.
     pub id: String,
@@ -77,16 +108,22 @@ pub struct InjectionFacts {
     pub method: String,
     /// Territory kind ("whole-liver", "lobar", "segmental").
     pub territory: String,
+    /// Treatment intent ("whole-liver", "lobar", "segmentectomy", "lobectomy").
+    pub intent: String,
     /// Perfused-volume dose (None when no activity was planned).
     pub perfused_dose: Option<AbsorbedDose>,
     /// Perfused normal-liver dose.
     pub normal_liver_dose: Option<AbsorbedDose>,
     /// Activity to the lungs.
     pub lung_activity: Option<Activity>,
-    /// LSF.
-    pub lsf: Fraction,
+    /// LSF (None on bases that do not restate it).
+    pub lsf: Option<Fraction>,
     /// |ordered vial activity at the planned instant − required| / required, when ordered.
     pub vial_deviation: Option<f64>,
+    /// |delivered / prescribed − 1|, with a delivery record.
+    pub delivered_activity_deviation: Option<f64>,
+    /// Measured residual fraction − planned residual fraction, with a delivery record.
+    pub residual_excess: Option<f64>,
     /// Why doses are missing (e.g. "contraindicated: LSF above 20 %").
     pub missing_reason: Option<String>,
 }
@@ -110,6 +147,10 @@ pub struct Check {
     pub title: String,
     /// What was checked ("patient", "session 1", "injection R", "injection R, tumour T1").
     pub subject: String,
+    /// Where the value comes from: partition model, voxel dosimetry or delivered.
+    pub basis: CheckBasis,
+    /// How the value was obtained, in words (e.g. "partition model at the ordered vials").
+    pub values_from: String,
     /// Result.
     pub status: Status,
     /// The value (None when not evaluated).
@@ -141,6 +182,10 @@ impl RuleSet<Rule> {
     }
 }
 
+/// A rule's value on one subject: `None` when the rule does not apply to it (no check),
+/// `Some(Err(reason))` when it applies but the value is missing.
+type Value = Option<Result<CheckValue, String>>;
+
 fn matches(filter: &[String], value: Option<&str>) -> bool {
     filter.is_empty() || value.is_some_and(|v| filter.iter().any(|f| f.eq_ignore_ascii_case(v)))
 }
@@ -150,30 +195,220 @@ fn injection_matches(rule: &Rule, i: &InjectionFacts) -> bool {
         && matches(&rule.nuclide, Some(&i.nuclide))
         && matches(&rule.method, Some(&i.method))
         && matches(&rule.territory, Some(&i.territory))
+        && matches(&rule.intent, Some(&i.intent))
+}
+
+/// Whether the rule is checked on the values of this basis: its `basis` covers it; a rule
+/// without a basis is checked on the partition values only.
+fn basis_applies(rule: &Rule, facts: &Facts) -> bool {
+    match rule.basis {
+        Some(b) => b.covers(facts.check_basis),
+        None => facts.check_basis == CheckBasis::Partition,
+    }
 }
 
 fn evaluate_rule(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
-    if let (Some(rb), Some(fb)) = (rule.basis, facts.basis)
-        && rb != fb
-    {
-        return;
-    }
-    if !matches(&rule.indication, facts.indication.as_deref())
+    if !basis_applies(rule, facts)
+        || !matches(&rule.indication, facts.indication.as_deref())
         || !matches(&rule.grade, facts.grade.as_deref())
+        || !matches(&rule.profile, facts.profile.as_deref())
     {
         return;
     }
+    let mut ctx = Ctx { rule, facts, out };
     match rule.quantity.scope() {
-        Scope::Patient => patient_checks(rule, facts, out),
-        Scope::Tumour => tumour_checks(rule, facts, out),
-        Scope::Session => session_checks(rule, facts, out),
-        Scope::SessionTumour => session_tumour_checks(rule, facts, out),
-        Scope::Injection => injection_checks(rule, facts, out),
+        Scope::Patient => ctx.patient_checks(),
+        Scope::Tumour => ctx.tumour_checks(),
+        Scope::Session => ctx.session_checks(),
+        Scope::SessionTumour => ctx.session_tumour_checks(),
+        Scope::SessionStructure => ctx.session_structure_checks(),
+        Scope::Injection => ctx.injection_checks(),
+    }
+}
+
+/// One rule being evaluated on one set of facts, and the checks made so far.
+struct Ctx<'a> {
+    rule: &'a Rule,
+    facts: &'a Facts,
+    out: &'a mut Vec<Check>,
+}
+
+impl Ctx<'_> {
+    /// A number, or the reason it is missing; on the voxel and delivered bases a missing value
+    /// gives no check.
+    fn num(&self, x: Option<f64>, reason: &str) -> Value {
+        match x {
+            Some(x) => Some(Ok(CheckValue::Number(x))),
+            None if self.facts.check_basis == CheckBasis::Partition => Some(Err(reason.to_owned())),
+            None => None,
+        }
+    }
+
+    /// Adds the result of the rule on `subject`, when it applies.
+    fn push(&mut self, subject: String, value: Value, detail: Option<&String>) {
+        if let Some(value) = value {
+            let mut c = check(self.rule, subject, value, self.facts);
+            if let Some(d) = detail {
+                c.note = Some(match c.note {
+                    Some(n) => format!("{d}. {n}"),
+                    None => d.clone(),
+                });
+            }
+            self.out.push(c);
+        }
+    }
+
+    fn patient_checks(&mut self) {
+        if !applies_to_patient(self.rule, self.facts) {
+            return;
+        }
+        let f = self.facts;
+        let value = match self.rule.quantity {
+            Quantity::TumourBurden => self.num(
+                f.tumour_burden.map(Fraction::percent),
+                "tumour burden unknown (no tumour or liver volume)",
+            ),
+            Quantity::Bilirubin => self.num(
+                f.bilirubin.map(Bilirubin::mg_per_dl),
+                "no bilirubin value in the case labs",
+            ),
+            _ => return,
+        };
+        self.push("patient".to_owned(), value, None);
+    }
+
+    fn tumour_checks(&mut self) {
+        if !applies_to_patient(self.rule, self.facts) {
+            return;
+        }
+        for (id, volume) in &self.facts.tumours {
+            let value = self.num(volume.map(Volume::ml), "tumour volume unknown (mass given)");
+            self.push(format!("tumour {id}"), value, None);
+        }
+    }
+
+    fn session_checks(&mut self) {
+        let facts = self.facts;
+        for s in facts
+            .sessions
+            .iter()
+            .filter(|s| applies_to_session(self.rule, s))
+        {
+            let (value, lung) = self.session_value(s);
+            let detail = if lung { s.lung_detail.as_ref() } else { None };
+            self.push(format!("session {}", s.id), value, detail);
+        }
+    }
+
+    /// The rule's value on a session, and whether it is a lung dose.
+    fn session_value(&self, s: &SessionFacts) -> (Value, bool) {
+        let reason = "no activity planned in the session";
+        let gy = |d: Option<AbsorbedDose>| d.map(AbsorbedDose::gy);
+        let bilobar = s.extent == "bilobar";
+        match self.rule.quantity {
+            Quantity::WholeLiverNtad => match &s.ntad_not_evaluable {
+                Some(why) => (Some(Err(format!("not evaluable: {why}"))), false),
+                None => (self.num(gy(s.whole_liver_ntad), reason), false),
+            },
+            Quantity::LungDoseSession1kg => (self.num(gy(s.lung_dose_1kg), reason), true),
+            Quantity::LungDoseCumulative1kg => {
+                (self.num(gy(s.cumulative_lung_dose_1kg), reason), true)
+            }
+            Quantity::LungDoseSession | Quantity::LungDoseCumulative
+                if s.lung_mass_is_convention =>
+            {
+                (None, true)
+            }
+            Quantity::LungDoseSession => (self.num(gy(s.lung_dose), reason), true),
+            Quantity::LungDoseCumulative => (self.num(gy(s.cumulative_lung_dose), reason), true),
+            Quantity::SingleSessionBilobar => (Some(Ok(CheckValue::Flag(bilobar))), false),
+            Quantity::SingleSessionBilobarWithoutMcd => (
+                Some(Ok(CheckValue::Flag(bilobar && s.any_without_mcd))),
+                false,
+            ),
+            _ => (None, false),
+        }
+    }
+
+    fn session_tumour_checks(&mut self) {
+        let facts = self.facts;
+        for s in facts
+            .sessions
+            .iter()
+            .filter(|s| applies_to_session(self.rule, s))
+        {
+            for (t, d) in &s.tumours {
+                let value = self.num(
+                    d.map(AbsorbedDose::gy),
+                    "no activity planned for this tumour",
+                );
+                self.push(format!("session {}, tumour {t}", s.id), value, None);
+            }
+        }
+    }
+
+    fn session_structure_checks(&mut self) {
+        let facts = self.facts;
+        for s in facts
+            .sessions
+            .iter()
+            .filter(|s| applies_to_session(self.rule, s))
+        {
+            for (name, share) in &s.extrahepatic {
+                let value = match self.rule.quantity {
+                    Quantity::ExtrahepaticFraction => Some(Ok(CheckValue::Number(share.percent()))),
+                    _ => None,
+                };
+                self.push(format!("session {}, structure {name}", s.id), value, None);
+            }
+        }
+    }
+
+    fn injection_checks(&mut self) {
+        let facts = self.facts;
+        for s in &facts.sessions {
+            if !matches(&self.rule.session_extent, Some(&s.extent)) {
+                continue;
+            }
+            for i in s
+                .injections
+                .iter()
+                .filter(|i| injection_matches(self.rule, i))
+            {
+                let value = self.injection_value(i);
+                self.push(format!("injection {}", i.id), value, None);
+            }
+        }
+    }
+
+    fn injection_value(&self, i: &InjectionFacts) -> Value {
+        let reason = i
+            .missing_reason
+            .clone()
+            .unwrap_or_else(|| "no activity planned".to_owned());
+        let reason = reason.as_str();
+        let pct = |x: Option<f64>| x.map(|d| d * 100.0);
+        match self.rule.quantity {
+            Quantity::PerfusedDose => self.num(i.perfused_dose.map(AbsorbedDose::gy), reason),
+            Quantity::PerfusedNormalLiverDose => {
+                self.num(i.normal_liver_dose.map(AbsorbedDose::gy), reason)
+            }
+            Quantity::LungActivity => self.num(i.lung_activity.map(Activity::gbq), reason),
+            Quantity::Lsf => self.num(i.lsf.map(Fraction::percent), "no LSF"),
+            Quantity::VialDeviation => self.num(pct(i.vial_deviation), reason),
+            Quantity::DeliveredActivityDeviation => i
+                .delivered_activity_deviation
+                .map(|d| Ok(CheckValue::Number(d * 100.0))),
+            Quantity::ResidualExcess => {
+                i.residual_excess.map(|d| Ok(CheckValue::Number(d * 100.0)))
+            }
+            _ => None,
+        }
     }
 }
 
 /// The result of `rule` on one subject: the value compared, or why there is none.
-fn check(rule: &Rule, subject: String, value: Result<CheckValue, String>) -> Check {
+fn check(rule: &Rule, subject: String, value: Result<CheckValue, String>, facts: &Facts) -> Check {
     let (status, value, note) = match value {
         Ok(v) => {
             let x = match v {
@@ -193,6 +428,8 @@ fn check(rule: &Rule, subject: String, value: Result<CheckValue, String>) -> Che
         rule: rule.id.clone(),
         title: rule.title.clone(),
         subject,
+        basis: facts.check_basis,
+        values_from: facts.values_from.clone(),
         status,
         value,
         comparison: rule.comparison.symbol().to_owned(),
@@ -203,11 +440,6 @@ fn check(rule: &Rule, subject: String, value: Result<CheckValue, String>) -> Che
         evidence: rule.evidence.clone(),
         note,
     }
-}
-
-/// A number, or the reason it is missing.
-fn num(x: Option<f64>, reason: &str) -> Result<CheckValue, String> {
-    x.map(CheckValue::Number).ok_or_else(|| reason.to_owned())
 }
 
 /// Whether a patient- or tumour-level rule applies: some injection matches its filters and it
@@ -225,104 +457,4 @@ fn applies_to_patient(rule: &Rule, facts: &Facts) -> bool {
 fn applies_to_session(rule: &Rule, s: &SessionFacts) -> bool {
     matches(&rule.session_extent, Some(&s.extent))
         && s.injections.iter().any(|i| injection_matches(rule, i))
-}
-
-fn patient_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
-    if !applies_to_patient(rule, facts) {
-        return;
-    }
-    let value = match rule.quantity {
-        Quantity::TumourBurden => num(
-            facts.tumour_burden.map(Fraction::percent),
-            "tumour burden unknown (no tumour or liver volume)",
-        ),
-        Quantity::Bilirubin => num(
-            facts.bilirubin.map(Bilirubin::mg_per_dl),
-            "no bilirubin value in the case labs",
-        ),
-        _ => return,
-    };
-    out.push(check(rule, "patient".to_owned(), value));
-}
-
-fn tumour_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
-    if !applies_to_patient(rule, facts) {
-        return;
-    }
-    for (id, volume) in &facts.tumours {
-        out.push(check(
-            rule,
-            format!("tumour {id}"),
-            num(volume.map(Volume::ml), "tumour volume unknown (mass given)"),
-        ));
-    }
-}
-
-fn session_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
-    for s in facts
-        .sessions
-        .iter()
-        .filter(|s| applies_to_session(rule, s))
-    {
-        let reason = "no activity planned in the session";
-        let bilobar = s.extent == "bilobar";
-        let value = match rule.quantity {
-            Quantity::WholeLiverNtad => num(s.whole_liver_ntad.map(AbsorbedDose::gy), reason),
-            Quantity::LungDoseSession => num(s.lung_dose.map(AbsorbedDose::gy), reason),
-            Quantity::LungDoseCumulative => {
-                num(s.cumulative_lung_dose.map(AbsorbedDose::gy), reason)
-            }
-            Quantity::SingleSessionBilobar => Ok(CheckValue::Flag(bilobar)),
-            Quantity::SingleSessionBilobarWithoutMcd => {
-                Ok(CheckValue::Flag(bilobar && s.any_without_mcd))
-            }
-            _ => return,
-        };
-        out.push(check(rule, format!("session {}", s.id), value));
-    }
-}
-
-fn session_tumour_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
-    for s in facts
-        .sessions
-        .iter()
-        .filter(|s| applies_to_session(rule, s))
-    {
-        for (t, d) in &s.tumours {
-            out.push(check(
-                rule,
-                format!("session {}, tumour {t}", s.id),
-                num(
-                    d.map(AbsorbedDose::gy),
-                    "no activity planned for this tumour",
-                ),
-            ));
-        }
-    }
-}
-
-fn injection_checks(rule: &Rule, facts: &Facts, out: &mut Vec<Check>) {
-    for s in &facts.sessions {
-        if !matches(&rule.session_extent, Some(&s.extent)) {
-            continue;
-        }
-        for i in s.injections.iter().filter(|i| injection_matches(rule, i)) {
-            let reason = i
-                .missing_reason
-                .clone()
-                .unwrap_or_else(|| "no activity planned".to_owned());
-            let reason = reason.as_str();
-            let value = match rule.quantity {
-                Quantity::PerfusedDose => num(i.perfused_dose.map(AbsorbedDose::gy), reason),
-                Quantity::PerfusedNormalLiverDose => {
-                    num(i.normal_liver_dose.map(AbsorbedDose::gy), reason)
-                }
-                Quantity::LungActivity => num(i.lung_activity.map(Activity::gbq), reason),
-                Quantity::Lsf => Ok(CheckValue::Number(i.lsf.percent())),
-                Quantity::VialDeviation => num(i.vial_deviation.map(|d| d * 100.0), reason),
-                _ => continue,
-            };
-            out.push(check(rule, format!("injection {}", i.id), value));
-        }
-    }
 }

@@ -2,8 +2,8 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | `rule` | [`Rule`]: id, title, [`Quantity`], [`Comparison`], threshold with unit, status on violation, filters (indication, device material, nuclide, grade, method, territory, session extent), basis, source, evidence, note |
-//! | `evaluate` | [`RuleSet`] (embedded `data/rules/*.toml`, extended or overridden by site files), [`Facts`] of a plan, [`Check`] results |
+//! | `rule` | [`Rule`]: id, title, [`Quantity`], [`Comparison`], threshold with unit, status on violation, filters (indication, device material, nuclide, grade, method, territory, session extent, intent, event profile), [`Basis`], source, evidence, note |
+//! | `evaluate` | [`RuleSet`] (embedded `data/rules/*.toml`, extended or overridden by site files), [`Facts`] of a plan on one [`CheckBasis`] (partition, voxel, delivered), [`Check`] results carrying that basis |
 //! | [`engine`] | the rule engine shared with the eligibility rules of `sirt-clinical`: [`engine::RuleSet`] generic over a [`RuleRecord`] and its [`RuleQuantity`] (file reading, site files, origins, thresholds, [`RuleFileError`]) |
 //!
 //! A rule states what must hold; when it does not, the result takes the rule's `on_violation`
@@ -19,16 +19,15 @@
 //!     sessions: vec![SessionFacts {
 //!         id: "1".into(), extent: "unilobar".into(),
 //!         whole_liver_ntad: Some(AbsorbedDose::from_gy(80.0)),
-//!         lung_dose: Some(AbsorbedDose::from_gy(5.0)),
-//!         cumulative_lung_dose: Some(AbsorbedDose::from_gy(5.0)),
-//!         any_without_mcd: false,
-//!         tumours: vec![],
+//!         lung_dose_1kg: Some(AbsorbedDose::from_gy(5.0)),
+//!         cumulative_lung_dose_1kg: Some(AbsorbedDose::from_gy(5.0)),
+//!         lung_mass_is_convention: true,
 //!         injections: vec![InjectionFacts {
 //!             id: "R".into(), device_material: "glass".into(), nuclide: "Y-90".into(),
-//!             method: "partition".into(), territory: "lobar".into(),
-//!             perfused_dose: None, normal_liver_dose: None, lung_activity: None,
-//!             lsf: Fraction::new(0.05).unwrap(), vial_deviation: None, missing_reason: None,
+//!             method: "partition".into(), territory: "lobar".into(), intent: "lobar".into(),
+//!             lsf: Fraction::new(0.05), ..Default::default()
 //!         }],
+//!         ..Default::default()
 //!     }],
 //!     ..Default::default()
 //! };
@@ -43,7 +42,9 @@ mod rule;
 
 pub use engine::{RuleFileError, RuleQuantity, RuleRecord, Threshold};
 pub use evaluate::{Check, CheckValue, EMBEDDED_RULE_FILES, Facts, InjectionFacts, SessionFacts};
-pub use rule::{Basis, Comparison, Dimension, Quantity, Rule, Scope, Status};
+pub use rule::{
+    Basis, CheckBasis, Comparison, Dimension, INTENTS, PROFILES, Quantity, Rule, Scope, Status,
+};
 
 /// The plan rules: [`engine::RuleSet`] of [`Rule`]s, evaluated on [`Facts`] by
 /// [`evaluate`](engine::RuleSet::evaluate).

@@ -26,10 +26,26 @@ pub enum Quantity {
     VialDeviation,
     /// Whole-liver normal-tissue absorbed dose of a session (Gy).
     WholeLiverNtad,
-    /// Lung dose of a session (Gy).
+    /// Lung dose of a session with the lung mass used (CT-derived, stated, or the voxel lung
+    /// mean dose) (Gy). On the partition basis only when that mass is not the 1 kg convention.
     LungDoseSession,
-    /// Cumulative lung dose up to and including a session (Gy).
+    /// Cumulative lung dose up to and including a session, with the lung mass used (Gy).
     LungDoseCumulative,
+    /// Lung dose of a session in the convention the 30 Gy limit was set in: K · A · LSF / 1 kg
+    /// with the planning LSF (Gy).
+    #[serde(rename = "lung_dose_session_1kg")]
+    LungDoseSession1kg,
+    /// Cumulative lung dose in the 1 kg convention: earlier treatments as recorded plus the
+    /// plan's sessions at K · A · LSF / 1 kg (Gy).
+    #[serde(rename = "lung_dose_cumulative_1kg")]
+    LungDoseCumulative1kg,
+    /// |delivered activity / prescribed activity − 1| of an injection with a delivery record.
+    DeliveredActivityDeviation,
+    /// Measured residual fraction − the residual fraction the plan assumed (percentage points).
+    ResidualExcess,
+    /// Share of the administered activity in a segmented extrahepatic structure (MAA-predicted
+    /// or measured on the Y-90 PET).
+    ExtrahepaticFraction,
     /// Whether a session treats both lobes.
     SingleSessionBilobar,
     /// Whether a bilobar session has an injection not planned with the partition model (MCD).
@@ -45,6 +61,8 @@ pub enum Quantity {
 pub enum Scope {
     /// One tumour in one session.
     SessionTumour,
+    /// One segmented structure (extrahepatic) in one session.
+    SessionStructure,
     /// One tumour of the patient.
     Tumour,
     /// One injection.
@@ -87,6 +105,11 @@ impl Quantity {
             WholeLiverNtad => "whole_liver_ntad",
             LungDoseSession => "lung_dose_session",
             LungDoseCumulative => "lung_dose_cumulative",
+            LungDoseSession1kg => "lung_dose_session_1kg",
+            LungDoseCumulative1kg => "lung_dose_cumulative_1kg",
+            DeliveredActivityDeviation => "delivered_activity_deviation",
+            ResidualExcess => "residual_excess",
+            ExtrahepaticFraction => "extrahepatic_fraction",
             SingleSessionBilobar => "single_session_bilobar",
             SingleSessionBilobarWithoutMcd => "single_session_bilobar_without_mcd",
             TumourBurden => "tumour_burden",
@@ -100,12 +123,19 @@ impl Quantity {
         match self {
             TumourDose => Scope::SessionTumour,
             TumourVolume => Scope::Tumour,
-            PerfusedDose | PerfusedNormalLiverDose | LungActivity | Lsf | VialDeviation => {
-                Scope::Injection
-            }
+            PerfusedDose
+            | PerfusedNormalLiverDose
+            | LungActivity
+            | Lsf
+            | VialDeviation
+            | DeliveredActivityDeviation
+            | ResidualExcess => Scope::Injection,
+            ExtrahepaticFraction => Scope::SessionStructure,
             WholeLiverNtad
             | LungDoseSession
             | LungDoseCumulative
+            | LungDoseSession1kg
+            | LungDoseCumulative1kg
             | SingleSessionBilobar
             | SingleSessionBilobarWithoutMcd => Scope::Session,
             TumourBurden | Bilirubin => Scope::Patient,
@@ -121,10 +151,17 @@ impl Quantity {
             | PerfusedNormalLiverDose
             | WholeLiverNtad
             | LungDoseSession
-            | LungDoseCumulative => Dimension::Dose,
+            | LungDoseCumulative
+            | LungDoseSession1kg
+            | LungDoseCumulative1kg => Dimension::Dose,
             TumourVolume => Dimension::Volume,
             LungActivity => Dimension::Activity,
-            Lsf | TumourBurden | VialDeviation => Dimension::Fraction,
+            Lsf
+            | TumourBurden
+            | VialDeviation
+            | DeliveredActivityDeviation
+            | ResidualExcess
+            | ExtrahepaticFraction => Dimension::Fraction,
             Bilirubin => Dimension::Bilirubin,
             SingleSessionBilobar | SingleSessionBilobarWithoutMcd => Dimension::Flag,
         }
@@ -219,14 +256,63 @@ impl fmt::Display for Status {
     }
 }
 
-/// The dosimetry a rule's threshold was established on.
+/// The dosimetry a rule's threshold was established on, which fixes the values it is checked
+/// on ([`Basis::covers`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
-    /// 99mTc-MAA predicted (planning).
+    /// 99mTc-MAA predicted (planning): checked on the partition values and the voxel results.
     MaaPredicted,
-    /// Post-treatment imaging (verification).
+    /// Post-treatment (verification): checked on the delivered values.
     PostTreatment,
+    /// Only the partition model's values.
+    Partition,
+    /// Only the MAA-predicted voxel dosimetry.
+    Voxel,
+    /// Only the delivered values (delivery records, Y-90 PET).
+    Delivered,
+}
+
+impl Basis {
+    /// Whether a rule of this basis is checked on values of `basis`.
+    pub fn covers(self, basis: CheckBasis) -> bool {
+        matches!(
+            (self, basis),
+            (
+                Basis::MaaPredicted,
+                CheckBasis::Partition | CheckBasis::Voxel
+            ) | (
+                Basis::PostTreatment | Basis::Delivered,
+                CheckBasis::Delivered
+            ) | (Basis::Partition, CheckBasis::Partition)
+                | (Basis::Voxel, CheckBasis::Voxel)
+        )
+    }
+}
+
+/// Where the values a check compares come from (the `basis` of every check in the plan JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckBasis {
+    /// The partition model of the plan (case values, planned activities and ordered vials).
+    #[default]
+    Partition,
+    /// The MAA-predicted voxel dosimetry of the case's images at the planned activities.
+    Voxel,
+    /// After treatment: the delivery records (partition model at the delivered activity) or
+    /// the Y-90 PET.
+    Delivered,
+}
+
+impl CheckBasis {
+    /// The label in JSON and reports ("partition", "voxel", "delivered").
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckBasis::Partition => "partition",
+            CheckBasis::Voxel => "voxel",
+            CheckBasis::Delivered => "delivered",
+        }
+    }
 }
 
 /// One rule.
@@ -258,7 +344,12 @@ pub struct Rule {
     pub territory: Vec<String>,
     /// Session extents (empty: all).
     pub session_extent: Vec<String>,
-    /// Dosimetry basis; `None`: any.
+    /// Treatment intents of the injection (empty: all): "whole-liver", "lobar",
+    /// "segmentectomy", "lobectomy".
+    pub intent: Vec<String>,
+    /// Event-definition profiles of the site settings (empty: all): "us-nrc", "eanm".
+    pub profile: Vec<String>,
+    /// Dosimetry basis; `None`: the partition values only.
     pub basis: Option<Basis>,
     /// Citation.
     pub source: String,
@@ -294,6 +385,10 @@ pub struct RawRule {
     territory: Vec<String>,
     #[serde(default)]
     session_extent: Vec<String>,
+    #[serde(default)]
+    intent: Vec<String>,
+    #[serde(default)]
+    profile: Vec<String>,
     basis: Option<Basis>,
     source: Option<String>,
     evidence: Option<String>,
@@ -310,6 +405,8 @@ pub struct RawFilters {
     method: Vec<String>,
     territory: Vec<String>,
     session_extent: Vec<String>,
+    intent: Vec<String>,
+    profile: Vec<String>,
     basis: Option<Basis>,
 }
 
@@ -341,12 +438,16 @@ impl RuleRecord for Rule {
             method: raw.method,
             territory: raw.territory,
             session_extent: raw.session_extent,
+            intent: raw.intent,
+            profile: raw.profile,
             basis: raw.basis,
         };
         (common, filters)
     }
 
     fn build(c: Common<Quantity>, f: RawFilters) -> Result<Self, InvalidField> {
+        known("intent", &f.intent, &INTENTS)?;
+        known("profile", &f.profile, &PROFILES)?;
         Ok(Rule {
             id: c.id,
             title: c.title,
@@ -361,6 +462,8 @@ impl RuleRecord for Rule {
             method: f.method,
             territory: f.territory,
             session_extent: f.session_extent,
+            intent: f.intent,
+            profile: f.profile,
             basis: f.basis,
             source: c.source,
             evidence: c.evidence,
@@ -371,6 +474,24 @@ impl RuleRecord for Rule {
 
     fn id(&self) -> &str {
         &self.id
+    }
+}
+
+/// The treatment intents a rule's `intent` filter may name.
+pub const INTENTS: [&str; 4] = ["whole-liver", "lobar", "segmentectomy", "lobectomy"];
+
+/// The event-definition profiles a rule's `profile` filter may name (`sirt-settings`).
+pub const PROFILES: [&str; 2] = ["us-nrc", "eanm"];
+
+/// Every value of a filter is one of `allowed`.
+fn known(field: &'static str, values: &[String], allowed: &[&str]) -> Result<(), InvalidField> {
+    match values.iter().find(|v| !allowed.contains(&v.as_str())) {
+        None => Ok(()),
+        Some(v) => Err(InvalidField {
+            field,
+            expected: format!("one of {}", allowed.join(", ")),
+            found: format!("\"{v}\""),
+        }),
     }
 }
 

@@ -12,18 +12,18 @@ fn injection(material: &str, nuclide: &str, method: &str, lsf: f64) -> Injection
         nuclide: nuclide.into(),
         method: method.into(),
         territory: "lobar".into(),
+        intent: "lobar".into(),
         perfused_dose: Some(AbsorbedDose::from_gy(130.0)),
         normal_liver_dose: Some(AbsorbedDose::from_gy(60.0)),
         lung_activity: Some(Activity::from_gbq(0.3)),
-        lsf: Fraction::new(lsf).unwrap(),
+        lsf: Some(Fraction::new(lsf).unwrap()),
         vial_deviation: Some(0.05),
-        missing_reason: None,
+        ..Default::default()
     }
 }
 
 fn facts(indication: &str, grade: &str, ntad: f64, extent: &str, inj: InjectionFacts) -> Facts {
     Facts {
-        basis: Some(sirt_rules::Basis::MaaPredicted),
         indication: Some(indication.into()),
         grade: Some(grade.into()),
         tumour_burden: Some(Fraction::new(0.12).unwrap()),
@@ -38,13 +38,18 @@ fn facts(indication: &str, grade: &str, ntad: f64, extent: &str, inj: InjectionF
             whole_liver_ntad: Some(AbsorbedDose::from_gy(ntad)),
             lung_dose: Some(AbsorbedDose::from_gy(12.0)),
             cumulative_lung_dose: Some(AbsorbedDose::from_gy(30.0)),
+            lung_dose_1kg: Some(AbsorbedDose::from_gy(12.0)),
+            cumulative_lung_dose_1kg: Some(AbsorbedDose::from_gy(30.0)),
+            lung_mass_is_convention: true,
             any_without_mcd: false,
             tumours: vec![
                 ("T1".into(), Some(AbsorbedDose::from_gy(210.0))),
                 ("T2".into(), Some(AbsorbedDose::from_gy(149.9))),
             ],
             injections: vec![inj],
+            ..Default::default()
         }],
+        ..Default::default()
     }
 }
 
@@ -185,7 +190,7 @@ fn resin_lsf_and_bilirubin() {
     let c = rules.evaluate(&f);
     assert_eq!(status(&c, "resin-lsf-max", "injection R"), Status::Pass);
     assert_eq!(status(&c, "bilirubin-max", "patient"), Status::Fail);
-    f.sessions[0].injections[0].lsf = Fraction::new(0.2001).unwrap();
+    f.sessions[0].injections[0].lsf = Fraction::new(0.2001);
     let c = rules.evaluate(&f);
     assert_eq!(status(&c, "resin-lsf-max", "injection R"), Status::Fail);
     assert!(!c.iter().any(|x| x.rule == "therasphere-lung-activity"));

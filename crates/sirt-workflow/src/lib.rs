@@ -34,7 +34,11 @@ use sirt_analytic::session::{
 use sirt_case::{Case, Goal, Injection, Lobe, Method, TerritoryKind};
 use sirt_devices::{Catalogue, Delivery, Device, VialOrder, VialPolicy};
 use sirt_nuclides::Coefficient;
-use sirt_rules::{Basis, Check, Facts, InjectionFacts, RuleSet, SessionFacts};
+use sirt_rules::{Check, RuleSet};
+pub use sirt_settings::EventProfile;
+
+mod facts;
+use sirt_analytic::lung::LUNG_MASS_CONVENTION_KG;
 use sirt_units::{AbsorbedDose, Activity, Energy, Instant, Mass};
 use thiserror::Error;
 
@@ -206,6 +210,14 @@ pub struct SessionPlan {
     /// where the residual was recorded, expected ones otherwise (doses add; the case's earlier
     /// treatments are not included).
     pub plan_whole_liver_ntad: AbsorbedDose,
+    /// The session's lung dose in the convention the lung limits were set in: K · A · LSF / 1 kg
+    /// (None when no injection of the session has an activity).
+    pub lung_dose_1kg: Option<AbsorbedDose>,
+    /// Cumulative lung dose in the 1 kg convention: the case's earlier treatments as recorded,
+    /// the plan's earlier sessions and this one at K · A · LSF / 1 kg.
+    pub cumulative_lung_dose_1kg: Option<AbsorbedDose>,
+    /// Why the whole-liver NTAD and the treated fraction are not evaluable, when they are not.
+    pub ntad_not_evaluable: Option<String>,
 }
 
 impl SessionPlan {
@@ -235,11 +247,30 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-/// Plans a case.
+/// Plans a case, with the default event-definition profile (US NRC) for the delivered checks.
 pub fn plan(
     case: &Case,
     devices: &Catalogue,
     rules: &RuleSet,
+    file: &str,
+) -> Result<Plan, PlanError> {
+    plan_for_site(
+        case,
+        devices,
+        rules,
+        sirt_settings::DEFAULT_EVENT_PROFILE,
+        file,
+    )
+}
+
+/// Plans a case for a site: its devices, rules and event-definition profile (which delivered
+/// checks apply). The checks are those of the partition values, then of the delivered values
+/// when the case has delivery records.
+pub fn plan_for_site(
+    case: &Case,
+    devices: &Catalogue,
+    rules: &RuleSet,
+    profile: EventProfile,
     file: &str,
 ) -> Result<Plan, PlanError> {
     let errs = Errors { file };
@@ -254,7 +285,10 @@ pub fn plan(
     }
     let sessions = plan_sessions(case, &drafts, &solutions, &mut outcomes, errs)?;
     let injections = injection_plans(drafts, outcomes, errs)?;
-    let checks = rules.evaluate(&facts(case, &injections, &sessions));
+    let mut checks = rules.evaluate(&facts::partition(case, &injections, &sessions, profile));
+    if let Some(delivered) = facts::delivered(case, &injections, &sessions, profile) {
+        checks.extend(rules.evaluate(&delivered));
+    }
     let notes = notes(case, &injections);
     Ok(Plan {
         case: case.clone(),
@@ -491,6 +525,7 @@ fn plan_sessions(
 ) -> Result<Vec<SessionPlan>, PlanError> {
     let whole_normal = case.whole_normal_liver_mass();
     let mut earlier_lung = case.earlier_lung_dose();
+    let mut earlier_lung_1kg = case.earlier_lung_dose();
     let mut plan_ntad = AbsorbedDose::from_gy(0.0);
     let mut sessions = Vec::new();
     for session in &case.sessions {
@@ -501,6 +536,8 @@ fn plan_sessions(
         };
         let step = plan_session(case, session, drafts, solutions, &ctx, outcomes, errs)?;
         plan_ntad += step.normal_energy / whole_normal;
+        let lung_dose_1kg = step.totals.map(|t| t.lung_dose * case.lungs.mass.kg());
+        let ntad_not_evaluable = ntad_not_evaluable(case, &step.members);
         sessions.push(SessionPlan {
             id: session.id.clone(),
             treatment: session.treatment.clone(),
@@ -511,10 +548,35 @@ fn plan_sessions(
             scalings: step.scalings,
             earlier_lung_dose: earlier_lung,
             plan_whole_liver_ntad: plan_ntad,
+            lung_dose_1kg,
+            cumulative_lung_dose_1kg: lung_dose_1kg.map(|d| earlier_lung_1kg + d),
+            ntad_not_evaluable,
         });
         earlier_lung += step.lung_energy / case.lungs.mass;
+        earlier_lung_1kg += step.lung_energy / Mass::from_kg(LUNG_MASS_CONVENTION_KG);
     }
     Ok(sessions)
+}
+
+/// Why the whole-liver NTAD of a session is not evaluable: a MIRD injection without assigned
+/// tumours in a case with tumours counts tumour tissue in its perfused mass as normal liver, so
+/// the energy to normal liver and the treated fraction (which can exceed 100 %) are unknown.
+fn ntad_not_evaluable(case: &Case, members: &[usize]) -> Option<String> {
+    if case.tumours.is_empty() {
+        return None;
+    }
+    let ids: Vec<&str> = members
+        .iter()
+        .map(|&n| &case.injections[n])
+        .filter(|i| i.method == Method::Mird && i.tumours.is_empty())
+        .map(|i| i.id.as_str())
+        .collect();
+    (!ids.is_empty()).then(|| {
+        format!(
+            "MIRD injection {} has no tumours assigned: its perfused mass counts any tumour tissue as normal liver; list the territory's tumours (injections.tumours) to evaluate the whole-liver NTAD",
+            ids.join(", ")
+        )
+    })
 }
 
 /// One session planned: what its [`SessionPlan`] holds apart from the doses carried across
@@ -884,84 +946,6 @@ fn extent_of<'a>(injections: impl Iterator<Item = &'a Injection>) -> Extent {
         Extent::Bilobar
     } else {
         Extent::Unilobar
-    }
-}
-
-fn facts(case: &Case, injections: &[InjectionPlan], sessions: &[SessionPlan]) -> Facts {
-    let injection_facts = |p: &InjectionPlan| {
-        let planned = p.planned();
-        let doses = planned.map(|a| &a.expected.doses);
-        InjectionFacts {
-            id: p.input.id.clone(),
-            device_material: p.device.material.clone(),
-            nuclide: p.device.nuclide.to_string(),
-            method: p.input.method.label().to_owned(),
-            territory: p.input.territory.label().to_owned(),
-            perfused_dose: doses.map(|d| d.perfused.dose),
-            normal_liver_dose: doses.map(|d| d.normal_liver.dose),
-            lung_activity: doses.map(|d| d.lung.activity),
-            lsf: p.input.lung.lsf,
-            vial_deviation: planned.map(|a| a.order.chosen.deviation.abs()),
-            missing_reason: match &p.outcome {
-                Outcome::Contraindicated { reason } | Outcome::NoActivityAllowed { reason } => {
-                    Some(reason.clone())
-                }
-                Outcome::Planned(_) => None,
-            },
-        }
-    };
-    Facts {
-        basis: Some(Basis::MaaPredicted),
-        indication: Some(case.diagnosis.indication.clone()),
-        grade: case.diagnosis.grade.map(|g| g.label().to_owned()),
-        tumour_burden: case.tumour_burden(),
-        bilirubin: case.labs.as_ref().and_then(|l| l.bilirubin),
-        tumours: case
-            .tumours
-            .iter()
-            .map(|t| (t.id.clone(), Some(t.volume)))
-            .collect(),
-        sessions: sessions
-            .iter()
-            .map(|s| {
-                // Tumours aimed at in the session: those of its injections' territories.
-                let mut ids: Vec<String> = Vec::new();
-                for &n in &s.injections {
-                    for t in &injections[n].tumours {
-                        if !ids.contains(&t.id) {
-                            ids.push(t.id.clone());
-                        }
-                    }
-                }
-                SessionFacts {
-                    id: s.id.clone(),
-                    extent: s.extent.label().to_owned(),
-                    whole_liver_ntad: s.totals.map(|t| t.whole_liver_ntad),
-                    lung_dose: s.totals.map(|t| t.lung_dose),
-                    cumulative_lung_dose: s.totals.map(|t| t.cumulative_lung_dose),
-                    any_without_mcd: s
-                        .injections
-                        .iter()
-                        .any(|&n| injections[n].input.method != Method::Partition),
-                    tumours: ids
-                        .into_iter()
-                        .map(|id| {
-                            let d = s
-                                .tumour_doses
-                                .iter()
-                                .find(|(t, _)| *t == id)
-                                .map(|(_, d)| *d);
-                            (id, d)
-                        })
-                        .collect(),
-                    injections: s
-                        .injections
-                        .iter()
-                        .map(|&n| injection_facts(&injections[n]))
-                        .collect(),
-                }
-            })
-            .collect(),
     }
 }
 

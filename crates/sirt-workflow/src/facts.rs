@@ -1,0 +1,259 @@
+//! The facts the rules are checked on: the partition values of the plan, and the delivered
+//! values of the injections with a delivery record (partition model at the delivered activity).
+//! The voxel facts are made by `sirt-planning` from the voxel dosimetry.
+
+use crate::{InjectionPlan, Outcome, SessionPlan};
+use sirt_analytic::lung::LungMassBasis;
+use sirt_case::{Case, LsfSource, Method};
+use sirt_rules::{CheckBasis, Facts, InjectionFacts, SessionFacts};
+use sirt_settings::EventProfile;
+use sirt_units::{Energy, Mass};
+
+/// How the partition values were obtained, carried by every partition check.
+const PARTITION_VALUES: &str = "partition model at the ordered vials";
+
+/// How the delivered values were obtained.
+const DELIVERED_VALUES: &str =
+    "partition model at the delivered activity (vial − residual of the delivery record)";
+
+/// The partition facts of a plan.
+pub(crate) fn partition(
+    case: &Case,
+    injections: &[InjectionPlan],
+    sessions: &[SessionPlan],
+    profile: EventProfile,
+) -> Facts {
+    Facts {
+        check_basis: CheckBasis::Partition,
+        values_from: PARTITION_VALUES.to_owned(),
+        sessions: sessions
+            .iter()
+            .map(|s| partition_session(case, injections, s))
+            .collect(),
+        ..patient_facts(case, profile)
+    }
+}
+
+/// The facts of the patient (indication, grade, tumour burden, labs, tumours) without sessions.
+fn patient_facts(case: &Case, profile: EventProfile) -> Facts {
+    Facts {
+        profile: Some(profile.label().to_owned()),
+        indication: Some(case.diagnosis.indication.clone()),
+        grade: case.diagnosis.grade.map(|g| g.label().to_owned()),
+        tumour_burden: case.tumour_burden(),
+        bilirubin: case.labs.as_ref().and_then(|l| l.bilirubin),
+        tumours: case
+            .tumours
+            .iter()
+            .map(|t| (t.id.clone(), Some(t.volume)))
+            .collect(),
+        ..Facts::default()
+    }
+}
+
+/// The facts of an injection that do not depend on the basis: labels and filters.
+pub(crate) fn injection_labels(p: &InjectionPlan) -> InjectionFacts {
+    InjectionFacts {
+        id: p.input.id.clone(),
+        device_material: p.device.material.clone(),
+        nuclide: p.device.nuclide.to_string(),
+        method: p.input.method.label().to_owned(),
+        territory: p.input.territory.label().to_owned(),
+        intent: p.input.intent.label().to_owned(),
+        missing_reason: match &p.outcome {
+            Outcome::Contraindicated { reason } | Outcome::NoActivityAllowed { reason } => {
+                Some(reason.clone())
+            }
+            Outcome::Planned(_) => None,
+        },
+        ..InjectionFacts::default()
+    }
+}
+
+fn partition_injection(p: &InjectionPlan) -> InjectionFacts {
+    let planned = p.planned();
+    let doses = planned.map(|a| &a.expected.doses);
+    InjectionFacts {
+        perfused_dose: doses.map(|d| d.perfused.dose),
+        normal_liver_dose: doses.map(|d| d.normal_liver.dose),
+        lung_activity: doses.map(|d| d.lung.activity),
+        lsf: Some(p.input.lung.lsf),
+        vial_deviation: planned.map(|a| a.order.chosen.deviation.abs()),
+        ..injection_labels(p)
+    }
+}
+
+/// The tumours aimed at in a session: those of its injections' territories, in order.
+fn session_tumour_ids(injections: &[InjectionPlan], s: &SessionPlan) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for &n in &s.injections {
+        for t in &injections[n].tumours {
+            if !ids.contains(&t.id) {
+                ids.push(t.id.clone());
+            }
+        }
+    }
+    ids
+}
+
+/// The facts of a session that do not depend on the basis.
+fn session_labels(case: &Case, injections: &[InjectionPlan], s: &SessionPlan) -> SessionFacts {
+    SessionFacts {
+        id: s.id.clone(),
+        extent: s.extent.label().to_owned(),
+        any_without_mcd: s
+            .injections
+            .iter()
+            .any(|&n| injections[n].input.method != Method::Partition),
+        lung_mass_is_convention: matches!(case.lungs.basis, LungMassBasis::Convention)
+            || (case.lungs.mass.kg() - sirt_analytic::lung::LUNG_MASS_CONVENTION_KG).abs() < 1e-12,
+        ..SessionFacts::default()
+    }
+}
+
+fn partition_session(case: &Case, injections: &[InjectionPlan], s: &SessionPlan) -> SessionFacts {
+    let ids = session_tumour_ids(injections, s);
+    SessionFacts {
+        whole_liver_ntad: s.totals.map(|t| t.whole_liver_ntad),
+        ntad_not_evaluable: s.ntad_not_evaluable.clone(),
+        lung_dose: s.totals.map(|t| t.lung_dose),
+        cumulative_lung_dose: s.totals.map(|t| t.cumulative_lung_dose),
+        lung_dose_1kg: s.lung_dose_1kg,
+        cumulative_lung_dose_1kg: s.cumulative_lung_dose_1kg,
+        lung_detail: Some(lung_detail(case, injections, s)),
+        tumours: ids
+            .into_iter()
+            .map(|id| {
+                let d = s
+                    .tumour_doses
+                    .iter()
+                    .find(|(t, _)| *t == id)
+                    .map(|(_, d)| *d);
+                (id, d)
+            })
+            .collect(),
+        injections: s
+            .injections
+            .iter()
+            .map(|&n| partition_injection(&injections[n]))
+            .collect(),
+        ..session_labels(case, injections, s)
+    }
+}
+
+/// The lung mass with its basis and the LSF of each injection with its method, as shown with
+/// the lung checks.
+pub(crate) fn lung_detail(case: &Case, injections: &[InjectionPlan], s: &SessionPlan) -> String {
+    let mass = match case.lungs.basis {
+        LungMassBasis::Convention => "1 kg (convention)".to_owned(),
+        LungMassBasis::CtVolume { volume, density } => format!(
+            "{:.3} kg (CT lung volume {:.0} mL × {} g/mL)",
+            case.lungs.mass.kg(),
+            volume.ml(),
+            density.g_per_ml()
+        ),
+        LungMassBasis::Stated => format!("{:.3} kg (stated)", case.lungs.mass.kg()),
+    };
+    let lsf: Vec<String> = s
+        .injections
+        .iter()
+        .map(|&n| {
+            let i = &injections[n].input;
+            let method = match i.lsf_source {
+                LsfSource::Injection => "stated on the injection",
+                LsfSource::Mapping => "mapping.lsf",
+                LsfSource::Planar => "planar geometric mean",
+            };
+            format!("{} {:.1} % ({method})", i.id, i.lung.lsf.percent())
+        })
+        .collect();
+    format!("lung mass used {mass}; LSF {}", lsf.join(", "))
+}
+
+/// The delivered facts of a plan: one session for each session whose planned injections all
+/// have a delivery record; None when no session has one.
+pub(crate) fn delivered(
+    case: &Case,
+    injections: &[InjectionPlan],
+    sessions: &[SessionPlan],
+    profile: EventProfile,
+) -> Option<Facts> {
+    let sessions: Vec<SessionFacts> = sessions
+        .iter()
+        .filter_map(|s| delivered_session(case, injections, s))
+        .collect();
+    (!sessions.is_empty()).then(|| Facts {
+        check_basis: CheckBasis::Delivered,
+        values_from: DELIVERED_VALUES.to_owned(),
+        sessions,
+        ..patient_facts(case, profile)
+    })
+}
+
+/// The delivered facts of one injection, when it has a delivery record.
+fn delivered_injection(p: &InjectionPlan) -> Option<InjectionFacts> {
+    let planned = p.planned()?;
+    let d = planned.delivered.as_ref()?;
+    let prescribed = planned.solution.administered;
+    Some(InjectionFacts {
+        perfused_dose: Some(d.doses.perfused.dose),
+        normal_liver_dose: Some(d.doses.normal_liver.dose),
+        delivered_activity_deviation: Some((d.delivery.delivered / prescribed - 1.0).abs()),
+        residual_excess: Some(d.delivery.residual_fraction - p.input.residual_fraction.value()),
+        ..injection_labels(p)
+    })
+}
+
+/// The delivered facts of a session whose planned injections all have a delivery record.
+fn delivered_session(
+    case: &Case,
+    injections: &[InjectionPlan],
+    s: &SessionPlan,
+) -> Option<SessionFacts> {
+    let planned: Vec<&InjectionPlan> = s
+        .injections
+        .iter()
+        .map(|&n| &injections[n])
+        .filter(|p| p.planned().is_some())
+        .collect();
+    if planned.is_empty() {
+        return None;
+    }
+    let doses: Vec<_> = planned
+        .iter()
+        .map(|p| {
+            p.planned()
+                .and_then(|a| a.delivered.as_ref())
+                .map(|d| &d.doses)
+        })
+        .collect::<Option<_>>()?;
+    let normal: Energy = doses.iter().map(|d| d.normal_liver.energy).sum();
+    let lung: Energy = doses.iter().map(|d| d.lung.energy).sum();
+    let one_kg = Mass::from_kg(sirt_analytic::lung::LUNG_MASS_CONVENTION_KG);
+    let tumours = case
+        .tumours
+        .iter()
+        .filter_map(|t| {
+            let e: Option<Energy> = doses
+                .iter()
+                .flat_map(|d| d.tumours.iter())
+                .filter(|(id, _)| *id == t.id)
+                .map(|(_, c)| c.energy)
+                .reduce(|a, b| a + b);
+            e.map(|e| (t.id.clone(), Some(e / t.mass)))
+        })
+        .collect();
+    Some(SessionFacts {
+        whole_liver_ntad: (s.ntad_not_evaluable.is_none())
+            .then(|| normal / case.whole_normal_liver_mass()),
+        lung_dose_1kg: Some(lung / one_kg),
+        lung_detail: Some(lung_detail(case, injections, s)),
+        tumours,
+        injections: s
+            .injections
+            .iter()
+            .filter_map(|&n| delivered_injection(&injections[n]))
+            .collect(),
+        ..session_labels(case, injections, s)
+    })
+}
