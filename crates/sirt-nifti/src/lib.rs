@@ -5,11 +5,13 @@
 //! | [`read`] | bytes of a `.nii` or `.nii.gz` → [`Image<f32>`] (scaling applied) with its [`Grid`] |
 //! | [`read_labels`] | the same for integer label maps → [`Image<u16>`] |
 //! | [`write`], [`write_labels`] | an image or label map → bytes (gzip on request), qform and sform both set |
+//! | [`qform_sform_difference`], [`check_qform_sform`] | how far apart the qform and the sform place the image (header only), refused above a limit |
 //!
 //! Orientation (docs/coordinates.md): NIfTI world coordinates are RAS; a NIfTI affine A maps
 //! (i, j, k, 1) to RAS, so the LPS affine is diag(−1, −1, 1) · A. The sform is used when its code
 //! is set, else the qform (quaternion, qfac, pixdim), as nibabel's `get_best_affine` does; a file
-//! with neither has no orientation and is refused, as is a sheared or singular affine.
+//! with neither has no orientation and is refused, as is a sheared or singular affine. Where both
+//! are set and disagree, [`check_qform_sform`] measures by how much (the caller decides).
 //! Voxel order: i (x) fastest, then j, then k, as in sirt-geometry.
 //!
 //! ```
@@ -77,6 +79,34 @@ pub enum NiftiError {
     /// The gzip encoder failed while writing a `.nii.gz`.
     #[error("cannot write NIfTI: gzip compression failed")]
     WriteGzip(#[source] std::io::Error),
+    /// The qform and the sform are both set and place the image further apart than allowed
+    /// ([`check_qform_sform`]).
+    #[error(
+        "{file}: the qform and the sform disagree by {:.2} mm at the image corner {:?} (qform: {:?} mm, sform: {:?} mm, RAS), more than {max_mm} mm; the sform is the one read",
+        difference.distance_mm, difference.corner, difference.qform_ras, difference.sform_ras
+    )]
+    QformSform {
+        /// The file name given.
+        file: String,
+        /// Where and by how much they disagree.
+        difference: QformSformDifference,
+        /// The largest distance allowed, mm.
+        max_mm: f64,
+    },
+}
+
+/// How far apart the qform and the sform of a file place the image: the largest distance over
+/// its 8 corners (the outer corners of the corner voxels, continuous indices −0.5 and n − 0.5).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QformSformDifference {
+    /// The largest distance, mm.
+    pub distance_mm: f64,
+    /// The corner where it is largest (continuous voxel index i, j, k).
+    pub corner: [f64; 3],
+    /// That corner by the qform, RAS mm.
+    pub qform_ras: [f64; 3],
+    /// That corner by the sform, RAS mm.
+    pub sform_ras: [f64; 3],
 }
 
 /// The header fields sirt-nifti uses.
@@ -250,54 +280,136 @@ fn parse_header(b: &[u8], file: &str) -> Result<Header, NiftiError> {
 /// The RAS affine of the header (sform if set, else qform) as rows of a 3 × 4 matrix.
 fn ras_affine(h: &Header, file: &str) -> Result<[[f64; 4]; 3], NiftiError> {
     if h.sform_code > 0 {
-        let mut m = [[0.0; 4]; 3];
-        for r in 0..3 {
-            for c in 0..4 {
-                m[r][c] = f64::from(h.srow[r][c]);
-            }
-        }
-        return Ok(m);
+        return Ok(sform_affine(h));
     }
     if h.qform_code > 0 {
-        // NIfTI-1 method 2 (nifti1.h): rotation from the quaternion (b, c, d), a ≥ 0.
-        let [b, c, d] = h.quatern.map(f64::from);
-        let a = (1.0 - (b * b + c * c + d * d)).max(0.0).sqrt();
-        let rot = [
-            [
-                a * a + b * b - c * c - d * d,
-                2.0 * (b * c - a * d),
-                2.0 * (b * d + a * c),
-            ],
-            [
-                2.0 * (b * c + a * d),
-                a * a + c * c - b * b - d * d,
-                2.0 * (c * d - a * b),
-            ],
-            [
-                2.0 * (b * d - a * c),
-                2.0 * (c * d + a * b),
-                a * a + d * d - c * c - b * b,
-            ],
-        ];
-        let qfac = if h.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
-        let scale = [
-            f64::from(h.pixdim[1]),
-            f64::from(h.pixdim[2]),
-            qfac * f64::from(h.pixdim[3]),
-        ];
-        let mut m = [[0.0; 4]; 3];
-        for r in 0..3 {
-            for c in 0..3 {
-                m[r][c] = rot[r][c] * scale[c];
-            }
-            m[r][3] = f64::from(h.qoffset[r]);
-        }
-        return Ok(m);
+        return Ok(qform_affine(h));
     }
     Err(invalid(
         file,
         "neither sform nor qform is set: the orientation is unknown",
     ))
+}
+
+/// The sform (srow_x, srow_y, srow_z) as rows of a 3 × 4 matrix.
+fn sform_affine(h: &Header) -> [[f64; 4]; 3] {
+    let mut m = [[0.0; 4]; 3];
+    for r in 0..3 {
+        for c in 0..4 {
+            m[r][c] = f64::from(h.srow[r][c]);
+        }
+    }
+    m
+}
+
+/// The qform (quaternion, qfac, pixdim, qoffset) as rows of a 3 × 4 matrix.
+fn qform_affine(h: &Header) -> [[f64; 4]; 3] {
+    // NIfTI-1 method 2 (nifti1.h): rotation from the quaternion (b, c, d), a ≥ 0.
+    let [b, c, d] = h.quatern.map(f64::from);
+    let a = (1.0 - (b * b + c * c + d * d)).max(0.0).sqrt();
+    let rot = [
+        [
+            a * a + b * b - c * c - d * d,
+            2.0 * (b * c - a * d),
+            2.0 * (b * d + a * c),
+        ],
+        [
+            2.0 * (b * c + a * d),
+            a * a + c * c - b * b - d * d,
+            2.0 * (c * d - a * b),
+        ],
+        [
+            2.0 * (b * d - a * c),
+            2.0 * (c * d + a * b),
+            a * a + d * d - c * c - b * b,
+        ],
+    ];
+    let qfac = if h.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
+    let scale = [
+        f64::from(h.pixdim[1]),
+        f64::from(h.pixdim[2]),
+        qfac * f64::from(h.pixdim[3]),
+    ];
+    let mut m = [[0.0; 4]; 3];
+    for r in 0..3 {
+        for c in 0..3 {
+            m[r][c] = rot[r][c] * scale[c];
+        }
+        m[r][3] = f64::from(h.qoffset[r]);
+    }
+    m
+}
+
+/// The header of a `.nii` or `.nii.gz` without its voxel data (only the header is
+/// decompressed).
+fn header_only(bytes: &[u8], file: &str) -> Result<Header, NiftiError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut b = Vec::with_capacity(HEADER_SIZE);
+        GzDecoder::new(bytes)
+            .take(HEADER_SIZE as u64)
+            .read_to_end(&mut b)
+            .map_err(|source| NiftiError::Gzip {
+                file: file.to_owned(),
+                source,
+            })?;
+        parse_header(&b, file)
+    } else {
+        parse_header(bytes, file)
+    }
+}
+
+/// How far apart the qform and the sform of a file place the image (None unless both are set):
+/// the file's header only is read.
+pub fn qform_sform_difference(
+    bytes: &[u8],
+    file: &str,
+) -> Result<Option<QformSformDifference>, NiftiError> {
+    let h = header_only(bytes, file)?;
+    if h.qform_code <= 0 || h.sform_code <= 0 {
+        return Ok(None);
+    }
+    let (q, s) = (qform_affine(&h), sform_affine(&h));
+    let apply = |m: &[[f64; 4]; 3], c: [f64; 3]| {
+        [0, 1, 2].map(|r| m[r][0] * c[0] + m[r][1] * c[1] + m[r][2] * c[2] + m[r][3])
+    };
+    let mut worst: Option<QformSformDifference> = None;
+    for corner in 0..8 {
+        let c = [0, 1, 2].map(|a| {
+            if corner >> a & 1 == 0 {
+                -0.5
+            } else {
+                h.dims[a] as f64 - 0.5
+            }
+        });
+        let (qp, sp) = (apply(&q, c), apply(&s, c));
+        let d =
+            ((qp[0] - sp[0]).powi(2) + (qp[1] - sp[1]).powi(2) + (qp[2] - sp[2]).powi(2)).sqrt();
+        if worst.is_none_or(|w| d > w.distance_mm) {
+            worst = Some(QformSformDifference {
+                distance_mm: d,
+                corner: c,
+                qform_ras: qp,
+                sform_ras: sp,
+            });
+        }
+    }
+    Ok(worst)
+}
+
+/// Refuses a file whose qform and sform are both set and differ by more than `max_mm` at a
+/// corner of the image ([`NiftiError::QformSform`], with the numbers); a file with one of them
+/// only, or both within `max_mm`, passes. [`read`] itself reads the sform when it is set.
+pub fn check_qform_sform(bytes: &[u8], file: &str, max_mm: f64) -> Result<(), NiftiError> {
+    match qform_sform_difference(bytes, file)? {
+        Some(difference) if difference.distance_mm.is_nan() || difference.distance_mm > max_mm => {
+            Err(NiftiError::QformSform {
+                file: file.to_owned(),
+                difference,
+                max_mm,
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The LPS grid of an affine: spacing = column norms, direction = normalised columns.
