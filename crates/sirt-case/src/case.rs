@@ -362,6 +362,9 @@ pub struct Session {
     pub treatment: Instant,
     /// Vial calibration instant, when a vial is already at hand.
     pub calibration: Option<Instant>,
+    /// Date of the MAA mapping this session is planned on, when it has its own (a re-mapping
+    /// before a later session); otherwise `mapping.date`.
+    pub mapping_date: Option<Instant>,
 }
 
 /// The part of a tumour in a territory.
@@ -458,17 +461,46 @@ pub struct Injection {
     pub delivery: Option<Delivery>,
 }
 
-/// A treatment before this plan.
+/// A treatment before this plan, with the doses it delivered where they are known. Which
+/// fields a kind may carry: [`EarlierTreatment`]'s field docs (validation refuses the others).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EarlierTreatment {
     /// Date (YYYY-MM-DD).
     pub date: String,
-    /// Kind: SIRT, PRRT, TACE, surgery, systemic, EBRT, other.
+    /// Kind: SIRT, PRRT, TACE, surgery, systemic, EBRT, SBRT, other.
     pub kind: String,
     /// Description.
     pub description: Option<String>,
-    /// Lung dose received, for earlier SIRT.
+    /// Lung dose received (earlier SIRT): counts in the cumulative lung dose.
     pub lung_dose: Option<AbsorbedDose>,
+    /// SIRT: delivered whole-liver normal-tissue absorbed dose (energy in all non-tumoural liver
+    /// over its mass): counts in the cumulative whole-liver NTAD.
+    pub whole_liver_ntad: Option<AbsorbedDose>,
+    /// SIRT: delivered activity; PRRT: activity per cycle.
+    pub activity: Option<Activity>,
+    /// SIRT: device (free text: the treatment may have been given elsewhere).
+    pub device: Option<String>,
+    /// SIRT: territory treated.
+    pub territory: Option<TerritoryKind>,
+    /// SIRT: lobe treated.
+    pub lobe: Option<Lobe>,
+    /// PRRT: number of cycles.
+    pub cycles: Option<u32>,
+    /// PRRT: absorbed dose to the liver, when dosimetry was done.
+    pub liver_dose: Option<AbsorbedDose>,
+    /// PRRT: absorbed dose to the kidneys, when dosimetry was done.
+    pub kidney_dose: Option<AbsorbedDose>,
+    /// EBRT or SBRT: mean liver dose of the course.
+    pub liver_mean_dose: Option<AbsorbedDose>,
+    /// EBRT or SBRT: number of fractions.
+    pub fractions: Option<u32>,
+}
+
+impl EarlierTreatment {
+    /// Whether it is an earlier SIRT.
+    pub fn is_sirt(&self) -> bool {
+        self.kind == "SIRT"
+    }
 }
 
 impl Case {
@@ -490,6 +522,35 @@ impl Case {
             .iter()
             .filter_map(|t| t.lung_dose)
             .sum::<AbsorbedDose>()
+    }
+
+    /// Whole-liver NTAD of the earlier SIRT sessions, as recorded (those without a recorded
+    /// value count 0 Gy: [`Case::earlier_sirt_without_ntad`] lists them).
+    pub fn earlier_sirt_whole_liver_ntad(&self) -> AbsorbedDose {
+        self.earlier_treatments
+            .iter()
+            .filter(|t| t.is_sirt())
+            .filter_map(|t| t.whole_liver_ntad)
+            .sum::<AbsorbedDose>()
+    }
+
+    /// Dates of the earlier SIRT sessions with no recorded whole-liver NTAD.
+    pub fn earlier_sirt_without_ntad(&self) -> Vec<&str> {
+        self.earlier_treatments
+            .iter()
+            .filter(|t| t.is_sirt() && t.whole_liver_ntad.is_none())
+            .map(|t| t.date.as_str())
+            .collect()
+    }
+
+    /// The date of the imaging a session is planned on: its own `mapping_date`, else
+    /// `mapping.date`; with the field it was read from.
+    pub fn imaging_date<'a>(&'a self, session: &'a Session) -> Option<(&'a Instant, &'static str)> {
+        match (&session.mapping_date, &self.mapping.date) {
+            (Some(d), _) => Some((d, "the session's mapping_date")),
+            (None, Some(d)) => Some((d, "mapping.date")),
+            (None, None) => None,
+        }
     }
 
     /// The tumour with this id.

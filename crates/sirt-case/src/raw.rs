@@ -148,6 +148,7 @@ pub(crate) struct RawSession {
     pub id: String,
     pub treatment: Instant,
     pub calibration: Option<Instant>,
+    pub mapping_date: Option<Instant>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -209,4 +210,14 @@ pub(crate) struct RawEarlier {
     pub kind: String,
     pub description: Option<String>,
     pub lung_dose: Option<AbsorbedDose>,
+    pub whole_liver_ntad: Option<AbsorbedDose>,
+    pub activity: Option<Activity>,
+    pub device: Option<String>,
+    pub territory: Option<String>,
+    pub lobe: Option<String>,
+    pub cycles: Option<u32>,
+    pub liver_dose: Option<AbsorbedDose>,
+    pub kidney_dose: Option<AbsorbedDose>,
+    pub liver_mean_dose: Option<AbsorbedDose>,
+    pub fractions: Option<u32>,
 }

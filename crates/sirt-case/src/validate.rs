@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The known indications, canonical spelling.
 pub const INDICATIONS: [&str; 5] = ["NET", "HCC", "mCRC", "ICC", "other"];
 /// The known kinds of earlier treatment.
-pub const EARLIER_KINDS: [&str; 7] = [
-    "SIRT", "PRRT", "TACE", "surgery", "systemic", "EBRT", "other",
+pub const EARLIER_KINDS: [&str; 8] = [
+    "SIRT", "PRRT", "TACE", "surgery", "systemic", "EBRT", "SBRT", "other",
 ];
 
 struct Ctx<'a> {
@@ -432,10 +432,23 @@ fn sessions(
                 format!("\"{}\" a second time", s.id),
             ));
         }
+        if let Some(m) = &s.mapping_date
+            && m > &s.treatment
+        {
+            return Err(ctx.err(
+                format!("sessions[{n}].mapping_date"),
+                format!(
+                    "an instant before the session's treatment ({})",
+                    s.treatment
+                ),
+                m,
+            ));
+        }
         sessions.push(Session {
             id: s.id,
             treatment: s.treatment,
             calibration: s.calibration,
+            mapping_date: s.mapping_date,
         });
     }
     sessions.sort_by(|a, b| a.treatment.cmp(&b.treatment));
@@ -775,29 +788,108 @@ fn earlier_treatments(
     ctx: &Ctx<'_>,
     raw: Vec<RawEarlier>,
 ) -> Result<Vec<EarlierTreatment>, CaseError> {
-    let mut earlier_treatments = Vec::new();
-    for (n, e) in raw.into_iter().enumerate() {
-        e.date.parse::<jiff::civil::Date>().map_err(|_| {
-            ctx.err(
-                format!("earlier_treatments[{n}].date"),
-                "a date YYYY-MM-DD",
-                format!("\"{}\"", e.date),
-            )
-        })?;
-        let kind = one_of(
-            ctx,
-            &format!("earlier_treatments[{n}].kind"),
-            &e.kind,
-            &EARLIER_KINDS,
-        )?;
-        earlier_treatments.push(EarlierTreatment {
-            date: e.date,
-            kind,
-            description: e.description,
-            lung_dose: e.lung_dose,
-        });
+    raw.into_iter()
+        .enumerate()
+        .map(|(n, e)| earlier_treatment(ctx, n, e))
+        .collect()
+}
+
+/// The kinds each kind-specific field of `[[earlier_treatments]]` belongs to.
+const EARLIER_FIELD_KINDS: [(&str, &[&str]); 10] = [
+    ("whole_liver_ntad", &["SIRT"]),
+    ("activity", &["SIRT", "PRRT"]),
+    ("device", &["SIRT"]),
+    ("territory", &["SIRT"]),
+    ("lobe", &["SIRT"]),
+    ("cycles", &["PRRT"]),
+    ("liver_dose", &["PRRT"]),
+    ("kidney_dose", &["PRRT"]),
+    ("liver_mean_dose", &["EBRT", "SBRT"]),
+    ("fractions", &["EBRT", "SBRT"]),
+];
+
+/// The names of the kind-specific fields an earlier treatment gives.
+fn earlier_fields_given(e: &RawEarlier) -> Vec<&'static str> {
+    let given = [
+        e.whole_liver_ntad.is_some(),
+        e.activity.is_some(),
+        e.device.is_some(),
+        e.territory.is_some(),
+        e.lobe.is_some(),
+        e.cycles.is_some(),
+        e.liver_dose.is_some(),
+        e.kidney_dose.is_some(),
+        e.liver_mean_dose.is_some(),
+        e.fractions.is_some(),
+    ];
+    EARLIER_FIELD_KINDS
+        .iter()
+        .zip(given)
+        .filter(|(_, g)| *g)
+        .map(|((name, _), _)| *name)
+        .collect()
+}
+
+fn earlier_treatment(
+    ctx: &Ctx<'_>,
+    n: usize,
+    e: RawEarlier,
+) -> Result<EarlierTreatment, CaseError> {
+    let f = |name: &str| format!("earlier_treatments[{n}].{name}");
+    e.date
+        .parse::<jiff::civil::Date>()
+        .map_err(|_| ctx.err(f("date"), "a date YYYY-MM-DD", format!("\"{}\"", e.date)))?;
+    let kind = one_of(ctx, &f("kind"), &e.kind, &EARLIER_KINDS)?;
+    for name in earlier_fields_given(&e) {
+        let kinds = EARLIER_FIELD_KINDS
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(&[][..], |(_, kinds)| *kinds);
+        if !kinds.contains(&kind.as_str()) {
+            return Err(ctx.err(
+                f(name),
+                format!("only on a treatment of kind {}", kinds.join(" or ")),
+                format!("it on kind {kind}"),
+            ));
+        }
     }
-    Ok(earlier_treatments)
+    if let Some(a) = e.activity.filter(|a| !a.is_positive()) {
+        return Err(ctx.err(f("activity"), "an activity above zero", a));
+    }
+    for (name, count) in [("cycles", e.cycles), ("fractions", e.fractions)] {
+        if count == Some(0) {
+            return Err(ctx.err(f(name), "a count of at least 1", 0));
+        }
+    }
+    if let Some(d) = &e.device
+        && d.trim().is_empty()
+    {
+        return Err(ctx.err(f("device"), "a device name", "an empty text"));
+    }
+    let territory = match &e.territory {
+        Some(t) => Some(territory_kind(ctx, &f("territory"), t)?),
+        None => None,
+    };
+    let lobe = match &e.lobe {
+        Some(l) => Some(lobe(ctx, &f("lobe"), l)?),
+        None => None,
+    };
+    Ok(EarlierTreatment {
+        date: e.date,
+        kind,
+        description: e.description,
+        lung_dose: e.lung_dose,
+        whole_liver_ntad: e.whole_liver_ntad,
+        activity: e.activity,
+        device: e.device,
+        territory,
+        lobe,
+        cycles: e.cycles,
+        liver_dose: e.liver_dose,
+        kidney_dose: e.kidney_dose,
+        liver_mean_dose: e.liver_mean_dose,
+        fractions: e.fractions,
+    })
 }
 
 fn images(
@@ -922,7 +1014,11 @@ fn extrahepatic_names(ctx: &Ctx<'_>, im: &RawImages) -> Result<(), CaseError> {
             return Err(ctx.err(field, "a structure name", "an empty text"));
         }
         if im.extrahepatic[..n].contains(name) {
-            return Err(ctx.err(field, "a name not given before", format!("\"{name}\" again")));
+            return Err(ctx.err(
+                field,
+                "a name not given before",
+                format!("\"{name}\" again"),
+            ));
         }
         if name == liver || im.lungs.as_deref() == Some(name.as_str()) {
             return Err(ctx.err(
