@@ -141,7 +141,7 @@ fn check_target(series: &Series, params: &Params, l: &Lesion, out: &mut Vec<Find
     let field = if viable { "viable_mm" } else { "diameter_mm" };
     let d = match d {
         Some(Diameter::TenthMm(d)) => d,
-        Some(Diameter::TooSmall) | Some(Diameter::NotEvaluated) | None => {
+        Some(Diameter::TooSmall | Diameter::Unassessed(_)) | None => {
             out.push(finding(
                 Error,
                 place,

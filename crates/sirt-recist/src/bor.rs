@@ -10,15 +10,46 @@
 //! NE between (at most `max_ne_between` NE); a PR counts when a later CR or PR at least
 //! `min_confirmation_days` after it follows with only CR, PR, SD or NE between (at most
 //! `max_ne_between` NE, at most one SD when `accept_sd_between`, no PR after a CR). An
-//! unconfirmed CR or PR counts as SD when the SD duration is met, otherwise NE. When nothing
-//! better than NE remains and a CR was followed by a PR or SD, the disease came back after CR
-//! and the best response is PD (Table 3 rows "CR, SD" and "CR, PR", footnote a).
+//! unconfirmed CR or PR counts as SD when the SD duration is met, otherwise NE; in non-target
+//! disease only ([`Disease::NonTargetOnly`]) an unconfirmed CR counts as non-CR/non-PD, the
+//! category Table 2 assigns instead of SD. When nothing better than NE remains and a CR was
+//! followed by a PR, SD or non-CR/non-PD, the disease came back after CR and the best response
+//! is PD (Table 3 rows "CR, SD" and "CR, PR", footnote a).
 
 use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::params::Params;
 use crate::response::OverallResponse;
+
+/// What disease a series follows: the rules for an unconfirmed complete response differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Disease {
+    /// Target lesions at baseline (with or without non-targets): RECIST 1.1 Table 1.
+    #[serde(rename = "target")]
+    Target,
+    /// Non-target lesions only: RECIST 1.1 Table 2, whose categories are CR, non-CR/non-PD, PD
+    /// and NE. "Non-CR/non-PD" is preferred over "stable disease" for non-target disease
+    /// (Eisenhauer 2009, footnote of Table 2: SD is used as an efficacy endpoint, so it is not
+    /// assigned when no lesion can be measured); for the best response non-CR/non-PD counts
+    /// like SD (the same minimum duration, ranked just below it; admiralonco
+    /// `derive_param_confirmed_bor`). Seymour L et al., Lancet Oncol 2017;18:e143–e152
+    /// (iRECIST) Table 3 legend restates it: "for patients with non-target disease only at
+    /// baseline, only CR or non-CR/non-PD can be assigned at each timepoint".
+    #[serde(rename = "non-target only")]
+    NonTargetOnly,
+}
+
+impl Disease {
+    /// What an unconfirmed CR counts as once the SD duration is met: SD with targets,
+    /// non-CR/non-PD without (never SD, which Table 2 does not assign).
+    fn unconfirmed_cr(self) -> OverallResponse {
+        match self {
+            Disease::Target => OverallResponse::Sd,
+            Disease::NonTargetOnly => OverallResponse::NonCrNonPd,
+        }
+    }
+}
 
 /// One time-point response with its date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -109,12 +140,14 @@ pub(crate) fn confirmed(points: &[Assessment], i: usize, p: &Params) -> Option<u
 }
 
 /// The best overall response of `points` (in date order), with `reference` the date the SD
-/// duration runs from (treatment start, else the baseline scan).
+/// duration runs from (treatment start, else the baseline scan), for a series following
+/// `disease`.
 pub fn best_overall_response(
     points: &[Assessment],
     reference: Date,
     params: &Params,
     confirmation: bool,
+    disease: Disease,
 ) -> BestResponse {
     use OverallResponse as R;
     let end = points
@@ -147,15 +180,23 @@ pub fn best_overall_response(
             R::Cr | R::Pr if !confirmation => (a.response, None, None),
             R::Cr | R::Pr => match confirmed(points, i, params) {
                 Some(j) => (a.response, Some(j), None),
-                None if sd_ok => (
-                    R::Sd,
-                    None,
-                    Some(format!(
-                        "{} on {} not confirmed; counts as SD",
-                        a.response.label(),
-                        a.date
-                    )),
-                ),
+                None if sd_ok => {
+                    let counts = if a.response == R::Cr {
+                        disease.unconfirmed_cr()
+                    } else {
+                        R::Sd
+                    };
+                    (
+                        counts,
+                        None,
+                        Some(format!(
+                            "{} on {} not confirmed; counts as {}",
+                            a.response.label(),
+                            a.date,
+                            counts.label()
+                        )),
+                    )
+                }
                 None => (
                     R::Ne,
                     None,
@@ -194,7 +235,7 @@ pub fn best_overall_response(
                 .then(|| {
                     points[k + 1..]
                         .iter()
-                        .find(|b| matches!(b.response, R::Pr | R::Sd))
+                        .find(|b| matches!(b.response, R::Pr | R::Sd | R::NonCrNonPd))
                         .map(|b| (a.date, *b))
                 })
                 .flatten()

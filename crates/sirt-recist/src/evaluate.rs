@@ -6,9 +6,13 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::baseline::{check, density_used, uses_viable};
-use crate::bor::{Assessment, BestResponse, best_overall_response, confirmed, days_between};
+use crate::bor::{
+    Assessment, BestResponse, Disease, best_overall_response, confirmed, days_between,
+};
 use crate::error::{Finding, RecistError, Severity};
-use crate::input::{Diameter, Lesion, LesionKind, Series, TumourMarkers, Visit, is_liver};
+use crate::input::{
+    Diameter, Lesion, LesionKind, LesionStatus, Series, TumourMarkers, Unassessed, Visit, is_liver,
+};
 use crate::params::{CHOI_DENSITY_PR, Criteria, NODE_PATHOLOGICAL_MIN_TENTH_MM, Params, SizeRule};
 use crate::response::{
     NewLesions, NonTargetResponse, OverallResponse, TargetResponse, overall_with_targets,
@@ -56,8 +60,22 @@ pub struct TimePoint {
     pub new_lesions: NewLesions,
     /// Overall time-point response.
     pub overall: OverallResponse,
+    /// The lesions of the track without a usable record at this visit, and why (not done, or
+    /// assessed but not evaluable): RECIST 1.1 §4.3.4.
+    pub unassessed: Vec<UnassessedLesion>,
     /// Reasons: NE causes, PD causes, continued PR, equivocal lesions.
     pub notes: Vec<String>,
+}
+
+/// A baseline lesion without a usable record at a follow-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnassessedLesion {
+    /// The lesion's id.
+    pub lesion: String,
+    /// Target or non-target.
+    pub kind: LesionKind,
+    /// Not done, or not evaluable.
+    pub cause: Unassessed,
 }
 
 /// The response history of one scope.
@@ -65,6 +83,8 @@ pub struct TimePoint {
 pub struct Track {
     /// Global or hepatic.
     pub scope: Scope,
+    /// Target disease (Table 1) or non-target disease only (Table 2).
+    pub disease: Disease,
     /// Target lesion ids.
     pub targets: Vec<String>,
     /// Non-target lesion ids.
@@ -208,8 +228,14 @@ fn track(series: &Series, sc: &Scoped<'_>, p: &Params, reference: Date) -> Track
             })
             .collect()
     };
-    let best_unconfirmed = best_overall_response(&points(&unconfirmed), reference, p, false);
-    let best_confirmed = best_overall_response(&points(&confirmed_tp), reference, p, true);
+    let disease = if sc.targets.is_empty() {
+        Disease::NonTargetOnly
+    } else {
+        Disease::Target
+    };
+    let best_unconfirmed =
+        best_overall_response(&points(&unconfirmed), reference, p, false, disease);
+    let best_confirmed = best_overall_response(&points(&confirmed_tp), reference, p, true, disease);
     let other_rule_differs_on = unconfirmed
         .iter()
         .zip(&confirmed_tp)
@@ -230,6 +256,7 @@ fn track(series: &Series, sc: &Scoped<'_>, p: &Params, reference: Date) -> Track
     });
     Track {
         scope: sc.scope,
+        disease,
         targets: target_ids.iter().map(|s| (*s).to_owned()).collect(),
         non_targets: sc.non_targets.iter().map(|l| l.id.clone()).collect(),
         baseline_sum_tenth_mm,
@@ -313,26 +340,33 @@ fn new_lesion_status(series: &Series, scope: Scope) -> Vec<(NewLesions, Vec<Stri
         .collect()
 }
 
-/// The value of a target at a visit, or why there is none.
+/// Why a target has no value at a visit: the cause and the sentence for the notes.
+type NoValue = (Unassessed, String);
+
+/// The value of a target at a visit, or why there is none: no record or `"not done"` is not
+/// done; `"not evaluable"` is assessed but not evaluable (RECIST 1.1 §4.3.4).
 fn target_value(
     v: &Visit,
     l: &Lesion,
     viable: bool,
     p: &Params,
     last_seen: Option<Date>,
-) -> Result<u32, String> {
+) -> Result<u32, NoValue> {
     let field = if viable { "viable_mm" } else { "diameter_mm" };
     let seen = last_seen.map_or(String::new(), |d| format!(", last measured on {d}"));
+    let not_done = |why: String| (Unassessed::NotDone, why);
     match v.measurement(&l.id) {
-        None => Err(format!(
-            "target `{}` not recorded at this visit{seen}",
+        None => Err(not_done(format!(
+            "target `{}` not done (no record at this visit){seen}",
             l.id
-        )),
+        ))),
         Some(m) => match if viable { m.viable } else { m.diameter } {
             Some(Diameter::TenthMm(d)) => Ok(d),
             Some(Diameter::TooSmall) => Ok(p.too_small_tenth_mm),
-            Some(Diameter::NotEvaluated) => Err(format!("target `{}` not evaluated{seen}", l.id)),
-            None => Err(format!("target `{}` has no {field}{seen}", l.id)),
+            Some(Diameter::Unassessed(u)) => {
+                Err((u, format!("target `{}` {}{seen}", l.id, u.label())))
+            }
+            None => Err(not_done(format!("target `{}` has no {field}{seen}", l.id))),
         },
     }
 }
@@ -459,9 +493,9 @@ impl<'a> TrackBasis<'a> {
         v: &Visit,
         last_seen: &mut [Option<Date>],
         reappeared: &mut Vec<String>,
-    ) -> Vec<Result<u32, String>> {
+    ) -> Vec<Result<u32, NoValue>> {
         let sc = self.sc;
-        let values: Vec<Result<u32, String>> = sc
+        let values: Vec<Result<u32, NoValue>> = sc
             .targets
             .iter()
             .zip(&self.viable)
@@ -503,7 +537,7 @@ impl<'a> TrackBasis<'a> {
     /// against the baseline and the nadir, and by density under Choi.
     fn complete_target_response(
         &self,
-        values: &[Result<u32, String>],
+        values: &[Result<u32, NoValue>],
         s: u64,
         nadir: u64,
         density_pr: DensityPr,
@@ -559,13 +593,13 @@ impl<'a> TrackBasis<'a> {
     /// measured already make it (size only), else NE; the reasons go to `notes`.
     fn incomplete_target_response(
         &self,
-        values: &[Result<u32, String>],
+        values: &[Result<u32, NoValue>],
         measured_sum: u64,
         nadir: u64,
         notes: &mut Vec<String>,
     ) -> TargetResponse {
-        for e in values.iter().filter_map(|r| r.as_ref().err()) {
-            notes.push(e.clone());
+        for (_, why) in values.iter().filter_map(|r| r.as_ref().err()) {
+            notes.push(why.clone());
         }
         if self.rule.is_pd(nadir, measured_sum) && !self.density_on {
             notes.push(format!(
@@ -581,14 +615,17 @@ impl<'a> TrackBasis<'a> {
 }
 
 /// The non-target response at visit `v` (with tumour markers above normal when they apply):
-/// `None` without non-targets and markers not above normal. Non-targets still present go to
-/// `reappeared`, reasons to `notes`.
+/// `None` without non-targets and markers not above normal. A non-target without a record, or
+/// `"not done"`, is not done; `"NE"` is assessed but not evaluable; either makes the response
+/// NE unless another non-target is PD (RECIST 1.1 Table 1/2 "not all evaluated"). Non-targets
+/// still present go to `reappeared`, unassessed ones to `unassessed`, reasons to `notes`.
 fn non_target_response(
     sc: &Scoped<'_>,
     v: &Visit,
     markers_high: bool,
     notes: &mut Vec<String>,
     reappeared: &mut Vec<String>,
+    unassessed: &mut Vec<UnassessedLesion>,
 ) -> Option<NonTargetResponse> {
     if sc.non_targets.is_empty() {
         return markers_high.then_some(NonTargetResponse::NonCrNonPd);
@@ -597,28 +634,37 @@ fn non_target_response(
     let mut any_ne = false;
     let mut all_cr = true;
     for l in &sc.non_targets {
-        match v.measurement(&l.id).and_then(|m| m.status) {
-            None => {
+        let status = v
+            .measurement(&l.id)
+            .and_then(|m| m.status)
+            .unwrap_or(LesionStatus::Unassessed(Unassessed::NotDone));
+        match status {
+            LesionStatus::Unassessed(cause) => {
                 any_ne = true;
                 all_cr = false;
-                notes.push(format!("non-target `{}` not recorded at this visit", l.id));
+                notes.push(match (cause, v.measurement(&l.id)) {
+                    (Unassessed::NotDone, None) => {
+                        format!("non-target `{}` not done (no record at this visit)", l.id)
+                    }
+                    _ => format!("non-target `{}` {}", l.id, cause.label()),
+                });
+                unassessed.push(UnassessedLesion {
+                    lesion: l.id.clone(),
+                    kind: LesionKind::NonTarget,
+                    cause,
+                });
             }
-            Some(NonTargetResponse::Ne) => {
-                any_ne = true;
-                all_cr = false;
-                notes.push(format!("non-target `{}` not evaluated", l.id));
-            }
-            Some(NonTargetResponse::Pd) => {
+            LesionStatus::Pd => {
                 any_pd = true;
                 all_cr = false;
                 reappeared.push(format!("`{}`", l.id));
                 notes.push(format!("non-target `{}` unequivocal progression", l.id));
             }
-            Some(NonTargetResponse::NonCrNonPd) => {
+            LesionStatus::NonCrNonPd => {
                 all_cr = false;
                 reappeared.push(format!("`{}`", l.id));
             }
-            Some(NonTargetResponse::Cr) => {}
+            LesionStatus::Cr => {}
         }
     }
     Some(if any_pd {
@@ -672,6 +718,39 @@ fn pd_on_return_after_cr(
     overall
 }
 
+/// The targets without a value at a visit, with why.
+fn unassessed_targets(sc: &Scoped<'_>, values: &[Result<u32, NoValue>]) -> Vec<UnassessedLesion> {
+    sc.targets
+        .iter()
+        .zip(values)
+        .filter_map(|(l, v)| {
+            v.as_ref().err().map(|(cause, _)| UnassessedLesion {
+                lesion: l.id.clone(),
+                kind: LesionKind::Target,
+                cause: *cause,
+            })
+        })
+        .collect()
+}
+
+/// The note of a visit at which no lesion of the track was assessed and no new lesion was
+/// seen: NE, "when no imaging/measurement is done at all at a particular time point, the
+/// patient is not evaluable (NE) at that time point" (RECIST 1.1 §4.3.4, quoted in the EORTC
+/// RECIST FAQ "Surgery/radiotherapy and RECIST").
+fn nothing_done_note(
+    sc: &Scoped<'_>,
+    unassessed: &[UnassessedLesion],
+    new: NewLesions,
+) -> Option<String> {
+    let lesions = sc.targets.len() + sc.non_targets.len();
+    let all_not_done =
+        unassessed.len() == lesions && unassessed.iter().all(|u| u.cause == Unassessed::NotDone);
+    (lesions > 0 && all_not_done && new == NewLesions::No).then(|| {
+        "no lesion assessed at this time point: NE (RECIST 1.1 §4.3.4, missing assessment)"
+            .to_owned()
+    })
+}
+
 fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<TimePoint> {
     let basis = TrackBasis::new(series, sc, p);
     let base_sum = basis.base_sum;
@@ -721,8 +800,16 @@ fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<
             ));
         }
 
+        let mut unassessed = unassessed_targets(sc, &values);
         let markers_high = markers_apply && v.tumour_markers == Some(TumourMarkers::AboveNormal);
-        let non_target = non_target_response(sc, v, markers_high, &mut notes, &mut reappeared);
+        let non_target = non_target_response(
+            sc,
+            v,
+            markers_high,
+            &mut notes,
+            &mut reappeared,
+            &mut unassessed,
+        );
 
         // New lesions.
         let (new, new_notes) = new_status
@@ -730,6 +817,9 @@ fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<
             .cloned()
             .unwrap_or((NewLesions::No, Vec::new()));
         notes.extend(new_notes);
+        if let Some(n) = nothing_done_note(sc, &unassessed, new) {
+            notes.push(n);
+        }
 
         let overall = pd_on_return_after_cr(
             overall_response(target, non_target, new),
@@ -758,6 +848,7 @@ fn run(series: &Series, sc: &Scoped<'_>, p: &Params, confirmation: bool) -> Vec<
             non_target,
             new_lesions: new,
             overall,
+            unassessed,
             notes,
         });
         if let Some(s) = sum_tenth_mm {

@@ -11,7 +11,6 @@ use crate::error::RecistError;
 use crate::params::{
     Criteria, MAX_LENGTH_TENTH_MM, NODE_PATHOLOGICAL_MIN_TENTH_MM, ProtocolOverrides,
 };
-use crate::response::NonTargetResponse;
 
 /// The `schema` value of this format.
 pub const SCHEMA: &str = "sirtplan-recist/1";
@@ -189,6 +188,32 @@ pub enum TumourMarkers {
     AboveNormal,
 }
 
+/// Why a lesion has no usable record at a follow-up: RECIST 1.1 §4.3.4 "Missing assessments
+/// and inevaluable designation" (Eisenhauer 2009), and CDISC's two reasons for a tumour result
+/// "NOT DONE" (scan not performed; not evaluable). Both make the response of the lesions NE
+/// unless what was assessed already shows PD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Unassessed {
+    /// Not assessed: the lesion was not imaged or not read at this visit (no record, or
+    /// `"not done"`).
+    #[serde(rename = "not done")]
+    NotDone,
+    /// Assessed but not evaluable (artefact, obscured, different phase): `"not evaluable"`
+    /// (`"not evaluated"` and the non-target status `"NE"` read the same).
+    #[serde(rename = "not evaluable")]
+    NotEvaluable,
+}
+
+impl Unassessed {
+    /// As printed.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unassessed::NotDone => "not done",
+            Unassessed::NotEvaluable => "not evaluable",
+        }
+    }
+}
+
 /// A recorded length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Diameter {
@@ -198,9 +223,26 @@ pub enum Diameter {
     /// Present but too small to measure (counted as the protocol's default, 5 mm).
     #[serde(rename = "too small")]
     TooSmall,
-    /// Not evaluated at this visit.
-    #[serde(rename = "not evaluated")]
-    NotEvaluated,
+    /// Not measured at this visit, and why (`"not done"`, `"not evaluable"` in JSON).
+    #[serde(untagged)]
+    Unassessed(Unassessed),
+}
+
+/// The status of a non-target lesion at a follow-up (RECIST 1.1 §4.3.3), or why it has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LesionStatus {
+    /// Gone (a node below 10 mm short axis).
+    #[serde(rename = "CR")]
+    Cr,
+    /// Present.
+    #[serde(rename = "non-CR/non-PD")]
+    NonCrNonPd,
+    /// Unequivocal progression.
+    #[serde(rename = "PD")]
+    Pd,
+    /// Not assessed, or assessed but not evaluable (`"not done"`, `"not evaluable"` in JSON).
+    #[serde(untagged)]
+    Unassessed(Unassessed),
 }
 
 /// One lesion's record at one visit.
@@ -215,7 +257,7 @@ pub struct Measurement {
     /// Choi: mean attenuation in tenths of a Hounsfield unit.
     pub density_tenth_hu: Option<i32>,
     /// Non-target status at a follow-up.
-    pub status: Option<NonTargetResponse>,
+    pub status: Option<LesionStatus>,
 }
 
 /// A new lesion at a follow-up.
@@ -371,12 +413,15 @@ impl Ctx<'_> {
         if words && let Value::String(s) = v.get_ref() {
             match s.trim() {
                 "too small" => return Ok(Diameter::TooSmall),
-                "not evaluated" => return Ok(Diameter::NotEvaluated),
+                "not done" => return Ok(Diameter::Unassessed(Unassessed::NotDone)),
+                "not evaluable" | "not evaluated" => {
+                    return Ok(Diameter::Unassessed(Unassessed::NotEvaluable));
+                }
                 _ => {}
             }
         }
         let expected = if words {
-            "millimetres with at most one decimal place (like 14.2), \"too small\" or \"not evaluated\""
+            "millimetres with at most one decimal place (like 14.2), \"too small\", \"not evaluable\" or \"not done\""
         } else {
             "millimetres with at most one decimal place (like 2.5)"
         };
@@ -403,7 +448,7 @@ impl Ctx<'_> {
     ) -> Result<u32, RecistError> {
         match self.length(place, field, v, false)? {
             Diameter::TenthMm(t) => Ok(t),
-            Diameter::TooSmall | Diameter::NotEvaluated => Err(self.err(
+            Diameter::TooSmall | Diameter::Unassessed(_) => Err(self.err(
                 place,
                 field,
                 "millimetres with at most one decimal place (like 2.5)",
@@ -786,10 +831,15 @@ fn read_measurement(
                 "status",
                 s,
                 &[
-                    ("CR", NonTargetResponse::Cr),
-                    ("non-CR/non-PD", NonTargetResponse::NonCrNonPd),
-                    ("PD", NonTargetResponse::Pd),
-                    ("NE", NonTargetResponse::Ne),
+                    ("CR", LesionStatus::Cr),
+                    ("non-CR/non-PD", LesionStatus::NonCrNonPd),
+                    ("PD", LesionStatus::Pd),
+                    ("NE", LesionStatus::Unassessed(Unassessed::NotEvaluable)),
+                    (
+                        "not evaluable",
+                        LesionStatus::Unassessed(Unassessed::NotEvaluable),
+                    ),
+                    ("not done", LesionStatus::Unassessed(Unassessed::NotDone)),
                 ],
             )
         })
@@ -829,7 +879,7 @@ fn check_target_record(
         return Err(ctx.err(
             lp,
             "diameter_mm",
-            "a diameter for a target lesion (a number, \"too small\" or \"not evaluated\")",
+            "a diameter for a target lesion (a number, \"too small\", \"not evaluable\" or \"not done\")",
             "none",
         ));
     }
@@ -858,12 +908,12 @@ fn check_non_target_record(
         return Err(ctx.err(
             lp,
             "status",
-            "the status of a non-target lesion (\"CR\", \"non-CR/non-PD\", \"PD\" or \"NE\")",
+            "the status of a non-target lesion (\"CR\", \"non-CR/non-PD\", \"PD\", \"NE\" (not evaluable) or \"not done\")",
             "none",
         ));
     }
     if lesion.nodal
-        && read.status == Some(NonTargetResponse::Cr)
+        && read.status == Some(LesionStatus::Cr)
         && let Some(Diameter::TenthMm(d)) = read.diameter
         && d >= NODE_PATHOLOGICAL_MIN_TENTH_MM
     {

@@ -54,12 +54,14 @@ pub use baseline::{
     RULE_SAME_METHOD, RULE_SELECTION, RULE_TARGET_COUNT, RULE_TREATED, check,
     measurable_min_tenth_mm,
 };
-pub use bor::{Assessment, BestResponse, best_overall_response};
+pub use bor::{Assessment, BestResponse, Disease, best_overall_response};
 pub use error::{Finding, RecistError, Severity};
-pub use evaluate::{Evaluation, Scope, TimePoint, Track, change_tenth_pct, evaluate_series};
+pub use evaluate::{
+    Evaluation, Scope, TimePoint, Track, UnassessedLesion, change_tenth_pct, evaluate_series,
+};
 pub use input::{
-    Diameter, Lesion, LesionKind, Measurement, Modality, NewLesion, SCHEMA, Series, TumourMarkers,
-    Visit, parse,
+    Diameter, Lesion, LesionKind, LesionStatus, Measurement, Modality, NewLesion, SCHEMA, Series,
+    TumourMarkers, Unassessed, Visit, parse,
 };
 pub use params::*;
 pub use render::{RESEARCH_NOTICE, pct, render_text};

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::bor::BestResponse;
+use crate::bor::{BestResponse, Disease};
 use crate::evaluate::{Evaluation, Track};
 use crate::input::{Diameter, LesionKind};
 
@@ -65,6 +65,12 @@ fn render_track(out: &mut String, e: &Evaluation, t: &Track, title: &str) {
             ""
         }
     );
+    if t.disease == Disease::NonTargetOnly {
+        let _ = writeln!(
+            out,
+            "  non-target disease only: RECIST 1.1 Table 2 (CR, non-CR/non-PD, PD, NE; never SD or PR)"
+        );
+    }
     let _ = writeln!(
         out,
         "  {:<10} {:>4}  {:<9} {:>8}  {:<9} {:>8}  {:<6} {:<13} {:<9} {:<13} reasons",

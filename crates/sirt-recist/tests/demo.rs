@@ -150,7 +150,12 @@ fn evaluation_serialises() {
     assert_eq!(v["global"]["best"]["response"], "PR");
     assert_eq!(
         v["series"]["follow_ups"][2]["measurements"][1]["diameter"],
-        "not evaluated"
+        "not evaluable"
+    );
+    // T2 "not evaluated" in the file: assessed but not evaluable (RECIST 1.1 §4.3.4).
+    assert_eq!(
+        v["global"]["time_points"][2]["unassessed"],
+        serde_json::json!([{"lesion": "T2", "kind": "target", "cause": "not evaluable"}])
     );
     assert_eq!(
         v["series"]["follow_ups"][0]["measurements"][0]["diameter"]["tenth_mm"],

@@ -23,14 +23,14 @@ fn diameters_are_read_exactly_or_refused() {
     assert_eq!(
         demo_err("diameter_mm = 30.1 }", "diameter_mm = 30.15 }"),
         "recist file demo.toml: follow-up 1 (2025-03-17), lesion `T1`, field `diameter_mm`: \
-         expected millimetres with at most one decimal place (like 14.2), \"too small\" or \
-         \"not evaluated\", found 30.15"
+         expected millimetres with at most one decimal place (like 14.2), \"too small\", \
+         \"not evaluable\" or \"not done\", found 30.15"
     );
     assert_eq!(
         demo_err("diameter_mm = 30.1 }", "diameter_mm = 30.10 }"),
         "recist file demo.toml: follow-up 1 (2025-03-17), lesion `T1`, field `diameter_mm`: \
-         expected millimetres with at most one decimal place (like 14.2), \"too small\" or \
-         \"not evaluated\", found 30.10"
+         expected millimetres with at most one decimal place (like 14.2), \"too small\", \
+         \"not evaluable\" or \"not done\", found 30.10"
     );
     assert_eq!(
         demo_err(
@@ -38,20 +38,20 @@ fn diameters_are_read_exactly_or_refused() {
             "diameter_mm = 22.0 },\n  { lesion = \"T3\", diameter_mm = \"twelve\" }"
         ),
         "recist file demo.toml: follow-up 1 (2025-03-17), lesion `T3`, field `diameter_mm`: \
-         expected millimetres with at most one decimal place (like 14.2), \"too small\" or \
-         \"not evaluated\", found \"twelve\""
+         expected millimetres with at most one decimal place (like 14.2), \"too small\", \
+         \"not evaluable\" or \"not done\", found \"twelve\""
     );
     assert_eq!(
         demo_err("diameter_mm = 30.1 }", "diameter_mm = -3.0 }"),
         "recist file demo.toml: follow-up 1 (2025-03-17), lesion `T1`, field `diameter_mm`: \
-         expected millimetres with at most one decimal place (like 14.2), \"too small\" or \
-         \"not evaluated\", found -3.0"
+         expected millimetres with at most one decimal place (like 14.2), \"too small\", \
+         \"not evaluable\" or \"not done\", found -3.0"
     );
     assert_eq!(
         demo_err("diameter_mm = 30.1 }", "diameter_mm = 3e1 }"),
         "recist file demo.toml: follow-up 1 (2025-03-17), lesion `T1`, field `diameter_mm`: \
-         expected millimetres with at most one decimal place (like 14.2), \"too small\" or \
-         \"not evaluated\", found 3e1"
+         expected millimetres with at most one decimal place (like 14.2), \"too small\", \
+         \"not evaluable\" or \"not done\", found 3e1"
     );
     assert_eq!(
         demo_err(
@@ -110,7 +110,8 @@ fn structure_errors_name_the_place() {
             "{ lesion = \"NT1\", status = \"stable\" },"
         ),
         "recist file demo.toml: follow-up 1 (2025-03-17), lesion `NT1`, field `status`: expected \
-         one of \"CR\", \"non-CR/non-PD\", \"PD\", \"NE\", found \"stable\""
+         one of \"CR\", \"non-CR/non-PD\", \"PD\", \"NE\", \"not evaluable\", \"not done\", \
+         found \"stable\""
     );
     assert_eq!(
         demo_err(
@@ -118,7 +119,8 @@ fn structure_errors_name_the_place() {
             "{ lesion = \"NT1\" },"
         ),
         "recist file demo.toml: follow-up 1 (2025-03-17), lesion `NT1`, field `status`: expected \
-         the status of a non-target lesion (\"CR\", \"non-CR/non-PD\", \"PD\" or \"NE\"), found none"
+         the status of a non-target lesion (\"CR\", \"non-CR/non-PD\", \"PD\", \"NE\" (not \
+         evaluable) or \"not done\"), found none"
     );
     assert_eq!(
         demo_err(

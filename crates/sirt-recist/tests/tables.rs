@@ -6,7 +6,7 @@
 
 use jiff::civil::Date;
 use sirt_recist::{
-    Assessment, NewLesions as New, NonTargetResponse as N, OverallResponse as O, Params,
+    Assessment, Disease, NewLesions as New, NonTargetResponse as N, OverallResponse as O, Params,
     TargetResponse as T, best_overall_response, overall_with_targets, overall_without_targets,
 };
 
@@ -158,7 +158,7 @@ fn table_3_every_row() {
                 response: b,
             },
         ];
-        best_overall_response(&pts, at(0), &p, true).response
+        best_overall_response(&pts, at(0), &p, true, Disease::Target).response
     };
     // (first, subsequent, BOR when the SD duration is met, BOR when it is not; None = the
     // table gives no condition and only the met case is checked).
@@ -295,7 +295,7 @@ fn subject(id: &str) -> (Date, Vec<Assessment>) {
 fn check(p: &Params, confirmation: bool, expected: &[(&str, O, &str)]) {
     for (id, resp, when) in expected {
         let (start, pts) = subject(id);
-        let b = best_overall_response(&pts, start, p, confirmation);
+        let b = best_overall_response(&pts, start, p, confirmation, Disease::Target);
         assert_eq!(
             (b.response, b.date),
             (*resp, Some(date(when))),
@@ -337,13 +337,13 @@ fn admiralonco_unconfirmed_bor() {
         response: *r,
     })
     .collect();
-    let b = best_overall_response(&pts, date("2020-02-02"), &p, false);
+    let b = best_overall_response(&pts, date("2020-02-02"), &p, false, Disease::Target);
     assert_eq!((b.response, b.date), (O::Ne, Some(date("2020-01-01"))));
     // Test 2: a PD on 2020-03-01 for subject 2 (encoded as that time point's response) drops
     // the later CR: BOR PR on 2020-02-01.
     let (start, mut pts) = subject("2");
     pts[2].response = O::Pd;
-    let b = best_overall_response(&pts, start, &p, false);
+    let b = best_overall_response(&pts, start, &p, false, Disease::Target);
     assert_eq!((b.response, b.date), (O::Pr, Some(date("2020-02-01"))));
 }
 
@@ -373,7 +373,7 @@ fn admiralonco_confirmed_bor_defaults() {
         ],
     );
     let (start, pts) = subject("1");
-    let b = best_overall_response(&pts, start, &p, true);
+    let b = best_overall_response(&pts, start, &p, true, Disease::Target);
     assert_eq!(b.confirmed_on, Some(date("2020-03-01")));
 }
 
@@ -401,6 +401,6 @@ fn admiralonco_confirmed_bor_accept_sd() {
         ],
     );
     // Subject 8 has no assessment: NE (missing_as_ne = TRUE).
-    let b = best_overall_response(&[], date("2020-04-01"), &p, true);
+    let b = best_overall_response(&[], date("2020-04-01"), &p, true, Disease::Target);
     assert_eq!((b.response, b.date), (O::Ne, None));
 }

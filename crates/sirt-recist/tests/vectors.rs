@@ -205,7 +205,9 @@ fn tracker_missing_measurement_is_ne_not_zero() {
     let tp = &e.global.time_points[0];
     assert_eq!((tp.target, tp.overall), (Some(T::Ne), O::Ne));
     assert!(
-        tp.notes[0].contains("target `t2` not recorded at this visit, last measured on 2025-01-06")
+        tp.notes[0].contains(
+            "target `t2` not done (no record at this visit), last measured on 2025-01-06"
+        )
     );
     // All targets missing → NE, not CR.
     let e = tracker(&[("", "", P)]).eval();
