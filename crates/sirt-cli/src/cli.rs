@@ -42,6 +42,10 @@ pub(crate) struct PlanArgs {
     /// A site rule file that adds, overrides or disables rules (repeatable).
     #[arg(long = "rules", value_name = "FILE")]
     pub(crate) rules: Vec<PathBuf>,
+    /// The site settings file (docs/site-settings.md): event profile, plausibility bounds,
+    /// image-consistency limits, MAA liver margin, imaging age, time zone, paper size.
+    #[arg(long = "site", value_name = "FILE")]
+    pub(crate) site: Option<PathBuf>,
 }
 
 // Parsed once per run: the size difference between variants costs nothing.

@@ -24,6 +24,10 @@ pub(crate) struct ServeArgs {
     /// it. Keep it with the database: the database records what lies there.
     #[arg(long, value_name = "DIR", default_value = sirt_server::DEFAULT_DATA_DIR)]
     data_dir: std::path::PathBuf,
+    /// The site settings file (docs/site-settings.md): event profile, plausibility bounds,
+    /// image-consistency limits, MAA liver margin, imaging age, time zone, paper size.
+    #[arg(long, value_name = "FILE")]
+    site: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -61,6 +65,7 @@ pub(crate) fn serve(args: &ServeArgs, out: &mut impl Write) -> Result<()> {
         database_url: database_url(&args.database),
         secure_cookies: args.secure_cookies,
         data_dir: args.data_dir.clone(),
+        settings: crate::commands::plan::site_settings(args.site.as_deref())?,
         ..Default::default()
     };
     let shown = sirt_store::redact_url(&config.database_url);

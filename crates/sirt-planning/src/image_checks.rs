@@ -25,7 +25,11 @@ pub(crate) fn add(plan: &mut Plan, voxel: Option<&VoxelPlan>, site: &SiteData) {
         checks.extend(site.rules.evaluate(&facts));
     }
     if let Some(facts) = pet_facts(plan, v, images, site) {
-        checks.extend(site.rules.evaluate(&facts));
+        // Beside the delivered checks of the delivery records, the PET's name the image.
+        checks.extend(site.rules.evaluate(&facts).into_iter().map(|mut c| {
+            c.subject = format!("{} (Y-90 PET)", c.subject);
+            c
+        }));
     }
     plan.checks.extend(checks);
 }

@@ -38,6 +38,7 @@ mod outcome;
 mod phantom;
 pub mod phantom_dicom;
 mod plausibility;
+mod settings_report;
 mod site;
 pub mod voxel;
 

@@ -70,7 +70,9 @@ pub fn plan_case_with_overrides(
     plan.notes.extend(notes);
     let voxel = voxel_part(site, &plan, case.name, images)?;
     crate::image_checks::add(&mut plan, voxel.as_ref(), site);
-    Ok(Outcome::new(plan, voxel))
+    let mut outcome = Outcome::new(plan, voxel);
+    crate::settings_report::add(&mut outcome, &site.settings);
+    Ok(outcome)
 }
 
 /// The plan and its JSON, without the voxel part and without building the report document: what
@@ -109,7 +111,7 @@ fn voxel_part(
             base
         }
     };
-    let mut voxel = crate::voxel::run(plan, images, base)?;
+    let mut voxel = crate::voxel::run(plan, images, base, &site.settings)?;
     crate::plausibility::check_structures(
         &plan.case,
         case_file,

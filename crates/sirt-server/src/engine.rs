@@ -130,9 +130,14 @@ const CASE_NAME: &str = "case.toml";
 impl Engine {
     /// The engine with the embedded catalogue and rules (as `sirtplan plan` without site files).
     pub fn embedded() -> Result<Engine, EngineError> {
-        Ok(Engine {
-            site: SiteData::embedded()?,
-        })
+        Engine::with_settings(sirt_settings::SiteSettings::default())
+    }
+
+    /// The engine with the embedded catalogue and rules and the site's settings.
+    pub fn with_settings(settings: sirt_settings::SiteSettings) -> Result<Engine, EngineError> {
+        let mut site = SiteData::embedded()?;
+        site.settings = settings;
+        Ok(Engine { site })
     }
 
     /// Plans a case file with parameters applied, without its voxel part.

@@ -70,7 +70,7 @@ pub const DEFAULT_DATA_DIR: &str = "sirtplan-data";
 pub const DEFAULT_PORT: u16 = 8080;
 
 /// How the server runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ServerConfig {
     /// Address to listen on; `127.0.0.1:8080` by default (loopback only).
     pub bind: SocketAddr,
@@ -83,6 +83,8 @@ pub struct ServerConfig {
     pub login_limit: LoginLimit,
     /// Folder of the uploaded images (created at start); [`DEFAULT_DATA_DIR`] by default.
     pub data_dir: std::path::PathBuf,
+    /// The site settings plans are made with (`serve --site FILE`); the defaults by default.
+    pub settings: sirt_settings::SiteSettings,
 }
 
 impl Default for ServerConfig {
@@ -93,6 +95,7 @@ impl Default for ServerConfig {
             secure_cookies: false,
             login_limit: LoginLimit::default(),
             data_dir: DEFAULT_DATA_DIR.into(),
+            settings: sirt_settings::SiteSettings::default(),
         }
     }
 }
@@ -177,9 +180,27 @@ impl AppState {
         login_limit: LoginLimit,
         data_dir: std::path::PathBuf,
     ) -> Result<AppState, engine::EngineError> {
+        AppState::with_site(
+            store,
+            secure_cookies,
+            login_limit,
+            data_dir,
+            sirt_settings::SiteSettings::default(),
+        )
+    }
+
+    /// State over a store, with the embedded engine and the site's settings, uploads in
+    /// `data_dir`.
+    pub fn with_site(
+        store: Store,
+        secure_cookies: bool,
+        login_limit: LoginLimit,
+        data_dir: std::path::PathBuf,
+        settings: sirt_settings::SiteSettings,
+    ) -> Result<AppState, engine::EngineError> {
         Ok(AppState(Arc::new(Inner {
             store,
-            engine: Arc::new(Engine::embedded()?),
+            engine: Arc::new(Engine::with_settings(settings)?),
             secure_cookies,
             login_limit,
             data_dir,
@@ -582,11 +603,12 @@ impl Server {
             source,
         })?;
         let store = Store::open(&config.database_url).await?;
-        let state = AppState::with_data_dir(
+        let state = AppState::with_site(
             store.clone(),
             config.secure_cookies,
             config.login_limit,
             config.data_dir.clone(),
+            config.settings.clone(),
         )?;
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await

@@ -45,6 +45,16 @@ pub(crate) fn site_data(devices: &[PathBuf], rules: &[PathBuf]) -> Result<SiteDa
     Ok(site)
 }
 
+/// The site settings of `--site FILE`, or the defaults.
+pub(crate) fn site_settings(file: Option<&Path>) -> Result<sirt_settings::SiteSettings> {
+    let Some(f) = file else {
+        return Ok(sirt_settings::SiteSettings::default());
+    };
+    let text = read(f)?;
+    sirt_settings::SiteSettings::from_toml(&text, &f.display().to_string())
+        .map_err(|e| Failure::Input(e.into()))
+}
+
 /// `sirtplan plan CASE`: the case file's images are relative to its folder.
 pub(crate) fn plan_file(case: &Path, args: &PlanArgs, out: &mut impl Write) -> Result<()> {
     let text = read(case)?;
@@ -118,7 +128,8 @@ fn demo_phantom(args: &PlanArgs, phantom_dir: Option<PathBuf>, out: &mut impl Wr
 
 /// Plans a case, writes its files with `--out`, prints it.
 fn plan(case: CaseText<'_>, base: &Path, args: &PlanArgs, out: &mut impl Write) -> Result<()> {
-    let site = site_data(&args.devices, &args.rules)?;
+    let mut site = site_data(&args.devices, &args.rules)?;
+    site.settings = site_settings(args.site.as_deref())?;
     let outcome =
         sirt_planning::plan_case(&site, case, ImageRoot::Folder(base)).map_err(planning_failure)?;
     if let Some(dir) = &args.out {
