@@ -27,7 +27,7 @@ mod survival_data;
 use survival_data::{read_binary_csv, read_cohort_csv};
 
 use scratch::Scratch;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -296,6 +296,84 @@ fn recist_json_and_hand_values() {
     assert_eq!(p["max_targets_per_organ"], 3);
 }
 
+/// `sirtplan recist` on non-target disease only, with the baseline scan on the treatment day
+/// and a lesion not done: RECIST 1.1 Table 2 (non-CR/non-PD, never SD), the unconfirmed CR
+/// counting as non-CR/non-PD with confirmation required, and the JSON's `unassessed` cause.
+#[test]
+fn recist_non_target_only_through_the_cli() {
+    let dir = temp_dir("non-target-only");
+    std::fs::write(
+        dir.join("nt.toml"),
+        r#"schema = "sirtplan-recist/1"
+patient = "NT-ONLY"
+treatment_start = "2025-01-06"
+
+[[lesions]]
+id = "NT1"
+kind = "non-target"
+organ = "liver"
+
+[[lesions]]
+id = "NT2"
+kind = "non-target"
+organ = "bone"
+
+[baseline]
+date = "2025-01-06"
+modality = "CT"
+slice_thickness_mm = 2.5
+
+[[follow_up]]
+date = "2025-03-03"
+modality = "CT"
+slice_thickness_mm = 2.5
+measurements = [
+  { lesion = "NT1", status = "non-CR/non-PD" },
+  { lesion = "NT2", status = "not done" },
+]
+
+[[follow_up]]
+date = "2025-04-14"
+modality = "CT"
+slice_thickness_mm = 2.5
+measurements = [
+  { lesion = "NT1", status = "CR" },
+  { lesion = "NT2", status = "CR" },
+]
+"#,
+    )
+    .unwrap();
+    let o = run_in(
+        &dir,
+        &[
+            "recist",
+            "nt.toml",
+            "--confirmation",
+            "required",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let g = &v["global"];
+    assert_eq!(g["disease"], "non-target only");
+    assert_eq!(
+        v["findings"],
+        json!([]),
+        "baseline on the treatment day: no warning"
+    );
+    assert_eq!(g["time_points"][0]["overall"], "NE");
+    assert_eq!(
+        g["time_points"][0]["unassessed"],
+        json!([{"lesion": "NT2", "kind": "non-target", "cause": "not done"}])
+    );
+    assert_eq!(g["time_points"][1]["overall"], "CR");
+    assert_eq!(g["best"]["response"], "non-CR/non-PD");
+    assert_eq!(g["best_unconfirmed"]["response"], "CR");
+    assert_eq!(v["hepatic"]["time_points"][0]["overall"], "non-CR/non-PD");
+}
+
 /// Hand values from examples/demo-patient.toml (labs of 2026-02-09): bilirubin 0.7 mg/dL
 /// (< 2: 1 point), albumin 41 g/L (> 35: 1), INR 1.0 (< 1.7: 1), no ascites (1), no
 /// encephalopathy (1): Child-Pugh A5. ALBI (Johnson 2015) = 0.66 log10(0.7 × 17.104 µmol/L)
@@ -411,6 +489,23 @@ fn labs_json_and_hand_values() {
     let last = alt["points"].as_array().unwrap().last().unwrap();
     assert_eq!(last["value"], "50 U/L");
     assert_eq!(last["grade"]["grade"], 1);
+    // CTCAE v5.0 "Alkaline phosphatase increased", baseline 148 U/L above the ULN 120: grade 1
+    // is 2.0–2.5 × baseline (296–370 U/L); 290 and 160 U/L lie between the ULN and 296, where
+    // CTCAE v5.0 gives no grade: "not gradable" with its cause, no grade (not G0).
+    let alp = v["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["term"] == "alp_increased")
+        .unwrap();
+    assert_eq!(alp["baseline_grade"]["grade"], 1);
+    assert!(alp["worst_after"].is_null());
+    assert_eq!(alp["not_gradable_after"], 2);
+    for p in alp["points"].as_array().unwrap().iter().skip(2) {
+        assert_eq!(p["grade"]["status"], "not_gradable", "{p}");
+        assert_eq!(p["grade"]["cause"], "below_abnormal_baseline_grade1", "{p}");
+        assert!(p["grade"].get("grade").is_none(), "{p}");
+    }
     // "5", "v5.0" and the default are the same version.
     assert_eq!(json(&["labs", "demo-patient.toml", "--ctcae", "v5"]), v);
 }
