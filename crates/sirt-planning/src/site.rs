@@ -59,20 +59,15 @@ impl SiteData {
             .map_err(PlanningError::SiteDevices)
     }
 
-    /// Plans a validated case with the site's devices, rules and event profile (the partition
-    /// and delivered checks; the voxel checks are added with the voxel part).
+    /// Plans a validated case with the site's devices, rules and settings (event profile,
+    /// imaging age limit: the partition and delivered checks; the voxel checks are added with
+    /// the voxel part).
     pub fn plan(
         &self,
         case: &sirt_case::Case,
         file: &str,
     ) -> Result<sirt_workflow::Plan, sirt_workflow::PlanError> {
-        sirt_workflow::plan_for_site(
-            case,
-            &self.devices,
-            &self.rules,
-            self.settings.event_profile,
-            file,
-        )
+        sirt_workflow::plan_for_site(case, &self.devices, &self.rules, &self.settings, file)
     }
 
     /// Reads a site settings file over the defaults (replacing settings read before).

@@ -5,7 +5,7 @@ use crate::rule::{CheckBasis, Quantity, Rule, Scope, Status};
 use sirt_units::{AbsorbedDose, Activity, Bilirubin, Fraction, Volume};
 
 /// The embedded rule files, in evaluation order.
-pub const EMBEDDED_RULE_FILES: [(&str, &str); 5] = [
+pub const EMBEDDED_RULE_FILES: [(&str, &str); 6] = [
     (
         "data/rules/safety.toml",
         include_str!("../../../data/rules/safety.toml"),
@@ -25,6 +25,10 @@ pub const EMBEDDED_RULE_FILES: [(&str, &str); 5] = [
     (
         "data/rules/delivered.toml",
         include_str!("../../../data/rules/delivered.toml"),
+    ),
+    (
+        "data/rules/retreatment.toml",
+        include_str!("../../../data/rules/retreatment.toml"),
     ),
 ];
 
@@ -55,6 +59,10 @@ pub struct Facts {
     pub bilirubin: Option<Bilirubin>,
     /// Tumours of the patient with their volume.
     pub tumours: Vec<(String, Option<Volume>)>,
+    /// Whether the case records an earlier PRRT.
+    pub earlier_prrt: bool,
+    /// The earlier PRRT as recorded (date, activity, cycles, doses): shown with its check.
+    pub earlier_prrt_detail: Option<String>,
     /// Sessions, in order.
     pub sessions: Vec<SessionFacts>,
 }
@@ -91,6 +99,18 @@ pub struct SessionFacts {
     pub tumours: Vec<(String, Option<AbsorbedDose>)>,
     /// Segmented extrahepatic structures and their share of the administered activity.
     pub extrahepatic: Vec<(String, Fraction)>,
+    /// Whether the session is a retreatment: an earlier SIRT in the case, or an earlier
+    /// session of the plan treating a lobe this one treats.
+    pub earlier_sirt: bool,
+    /// What makes it a retreatment (the earlier SIRT, the overlapping sessions): shown with
+    /// its check.
+    pub earlier_sirt_detail: Option<String>,
+    /// Whether the imaging the session is planned on is older than the site's limit at the
+    /// treatment instant (None: no imaging date known).
+    pub imaging_age_over_limit: Option<bool>,
+    /// The dates, the age and the limit compared, or why there is no imaging date: shown with
+    /// the check.
+    pub imaging_detail: Option<String>,
     /// Injections.
     pub injections: Vec<InjectionFacts>,
 }
@@ -272,6 +292,11 @@ impl Ctx<'_> {
                 f.bilirubin.map(Bilirubin::mg_per_dl),
                 "no bilirubin value in the case labs",
             ),
+            Quantity::EarlierPrrt => {
+                let value = Some(Ok(CheckValue::Flag(f.earlier_prrt)));
+                self.push("patient".to_owned(), value, f.earlier_prrt_detail.as_ref());
+                return;
+            }
             _ => return,
         };
         self.push("patient".to_owned(), value, None);
@@ -295,7 +320,12 @@ impl Ctx<'_> {
             .filter(|s| applies_to_session(self.rule, s))
         {
             let (value, lung) = self.session_value(s);
-            let detail = if lung { s.lung_detail.as_ref() } else { None };
+            let detail = match self.rule.quantity {
+                Quantity::EarlierSirt => s.earlier_sirt_detail.as_ref(),
+                Quantity::ImagingAgeOverSiteLimit => s.imaging_detail.as_ref(),
+                _ if lung => s.lung_detail.as_ref(),
+                _ => None,
+            };
             self.push(format!("session {}", s.id), value, detail);
         }
     }
@@ -326,7 +356,21 @@ impl Ctx<'_> {
                 Some(Ok(CheckValue::Flag(bilobar && s.any_without_mcd))),
                 false,
             ),
+            Quantity::EarlierSirt => (Some(Ok(CheckValue::Flag(s.earlier_sirt))), false),
+            Quantity::ImagingAgeOverSiteLimit => (self.imaging_value(s), false),
             _ => (None, false),
+        }
+    }
+
+    /// Whether the session's imaging is older than the site's limit; without an imaging date,
+    /// not evaluated with the reason (the detail then says why; it is not repeated).
+    fn imaging_value(&self, s: &SessionFacts) -> Value {
+        match s.imaging_age_over_limit {
+            Some(over) => Some(Ok(CheckValue::Flag(over))),
+            None => self.num(
+                None,
+                "no imaging date: the case has no mapping.date and the session no mapping_date",
+            ),
         }
     }
 

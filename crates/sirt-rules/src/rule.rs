@@ -54,6 +54,15 @@ pub enum Quantity {
     TumourBurden,
     /// Serum total bilirubin.
     Bilirubin,
+    /// Whether a session is a retreatment: the case records an earlier SIRT, or an earlier
+    /// session of the plan treated a lobe this session treats.
+    EarlierSirt,
+    /// Whether the case records an earlier PRRT.
+    EarlierPrrt,
+    /// Whether the imaging a session is planned on (its mapping date, else `mapping.date`) is
+    /// older at the session's treatment instant than the site's imaging age limit
+    /// (`retreatment.imaging_max_age` of the site settings, default 8 weeks).
+    ImagingAgeOverSiteLimit,
 }
 
 /// Where a quantity lives.
@@ -114,6 +123,9 @@ impl Quantity {
             SingleSessionBilobarWithoutMcd => "single_session_bilobar_without_mcd",
             TumourBurden => "tumour_burden",
             Bilirubin => "bilirubin",
+            EarlierSirt => "earlier_sirt",
+            EarlierPrrt => "earlier_prrt",
+            ImagingAgeOverSiteLimit => "imaging_age_over_site_limit",
         }
     }
 
@@ -137,8 +149,10 @@ impl Quantity {
             | LungDoseSession1kg
             | LungDoseCumulative1kg
             | SingleSessionBilobar
-            | SingleSessionBilobarWithoutMcd => Scope::Session,
-            TumourBurden | Bilirubin => Scope::Patient,
+            | SingleSessionBilobarWithoutMcd
+            | EarlierSirt
+            | ImagingAgeOverSiteLimit => Scope::Session,
+            TumourBurden | Bilirubin | EarlierPrrt => Scope::Patient,
         }
     }
 
@@ -163,7 +177,11 @@ impl Quantity {
             | ResidualExcess
             | ExtrahepaticFraction => Dimension::Fraction,
             Bilirubin => Dimension::Bilirubin,
-            SingleSessionBilobar | SingleSessionBilobarWithoutMcd => Dimension::Flag,
+            SingleSessionBilobar
+            | SingleSessionBilobarWithoutMcd
+            | EarlierSirt
+            | EarlierPrrt
+            | ImagingAgeOverSiteLimit => Dimension::Flag,
         }
     }
 }

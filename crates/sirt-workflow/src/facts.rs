@@ -2,11 +2,11 @@
 //! values of the injections with a delivery record (partition model at the delivered activity).
 //! The voxel facts are made by `sirt-planning` from the voxel dosimetry.
 
-use crate::{InjectionPlan, Outcome, SessionPlan};
+use crate::{InjectionPlan, Outcome, SessionPlan, history};
 use sirt_analytic::lung::LungMassBasis;
 use sirt_case::{Case, LsfSource, Method};
 use sirt_rules::{CheckBasis, Facts, InjectionFacts, SessionFacts};
-use sirt_settings::EventProfile;
+use sirt_settings::{EventProfile, SiteSettings};
 use sirt_units::{Energy, Mass};
 
 /// How the partition values were obtained, carried by every partition check.
@@ -16,21 +16,45 @@ const PARTITION_VALUES: &str = "partition model at the ordered vials";
 const DELIVERED_VALUES: &str =
     "partition model at the delivered activity (vial − residual of the delivery record)";
 
-/// The partition facts of a plan.
+/// The partition facts of a plan, with the history facts (retreatment, earlier PRRT, imaging
+/// age against the site's limit).
 pub(crate) fn partition(
     case: &Case,
     injections: &[InjectionPlan],
     sessions: &[SessionPlan],
-    profile: EventProfile,
+    settings: &SiteSettings,
 ) -> Facts {
+    let (earlier_prrt, earlier_prrt_detail) = history::prrt(case);
     Facts {
         check_basis: CheckBasis::Partition,
         values_from: PARTITION_VALUES.to_owned(),
-        sessions: sessions
-            .iter()
-            .map(|s| partition_session(case, injections, s))
+        sessions: (0..sessions.len())
+            .map(|k| history_session(case, injections, sessions, k, settings))
             .collect(),
-        ..patient_facts(case, profile)
+        earlier_prrt,
+        earlier_prrt_detail,
+        ..patient_facts(case, settings.event_profile)
+    }
+}
+
+/// The partition facts of session `k` with its history facts.
+fn history_session(
+    case: &Case,
+    injections: &[InjectionPlan],
+    sessions: &[SessionPlan],
+    k: usize,
+    settings: &SiteSettings,
+) -> SessionFacts {
+    let s = &sessions[k];
+    let (earlier_sirt, earlier_sirt_detail) = history::retreatment(case, injections, sessions, k);
+    let (imaging_age_over_limit, imaging_detail) =
+        history::imaging_age(case, s, settings.imaging_max_age);
+    SessionFacts {
+        earlier_sirt,
+        earlier_sirt_detail,
+        imaging_age_over_limit,
+        imaging_detail,
+        ..partition_session(case, injections, s)
     }
 }
 

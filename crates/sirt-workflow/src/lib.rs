@@ -35,9 +35,11 @@ use sirt_case::{Case, Goal, Injection, Lobe, Method, TerritoryKind};
 use sirt_devices::{Catalogue, Delivery, Device, VialOrder, VialPolicy};
 use sirt_nuclides::Coefficient;
 use sirt_rules::{Check, RuleSet};
-pub use sirt_settings::EventProfile;
+pub use sirt_settings::{EventProfile, SiteSettings};
 
 mod facts;
+mod history;
+pub use history::earlier_summary;
 use sirt_analytic::lung::LUNG_MASS_CONVENTION_KG;
 use sirt_units::{AbsorbedDose, Activity, Energy, Instant, Mass};
 use thiserror::Error;
@@ -210,6 +212,11 @@ pub struct SessionPlan {
     /// where the residual was recorded, expected ones otherwise (doses add; the case's earlier
     /// treatments are not included).
     pub plan_whole_liver_ntad: AbsorbedDose,
+    /// Cumulative whole-liver normal-tissue dose over SIRT sessions: the case's earlier SIRT as
+    /// recorded (`earlier_treatments.whole_liver_ntad`; one without it counts 0 Gy and a note
+    /// says so) plus [`plan_whole_liver_ntad`](Self::plan_whole_liver_ntad). None when the NTAD
+    /// of this or an earlier session of the plan is not evaluable.
+    pub cumulative_whole_liver_ntad: Option<AbsorbedDose>,
     /// The session's lung dose in the convention the lung limits were set in: K · A · LSF / 1 kg
     /// (None when no injection of the session has an activity).
     pub lung_dose_1kg: Option<AbsorbedDose>,
@@ -247,32 +254,29 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-/// Plans a case, with the default event-definition profile (US NRC) for the delivered checks.
+/// Plans a case with the default site settings (US NRC event profile for the delivered checks,
+/// 8-week imaging age limit).
 pub fn plan(
     case: &Case,
     devices: &Catalogue,
     rules: &RuleSet,
     file: &str,
 ) -> Result<Plan, PlanError> {
-    plan_for_site(
-        case,
-        devices,
-        rules,
-        sirt_settings::DEFAULT_EVENT_PROFILE,
-        file,
-    )
+    plan_for_site(case, devices, rules, &SiteSettings::default(), file)
 }
 
-/// Plans a case for a site: its devices, rules and event-definition profile (which delivered
-/// checks apply). The checks are those of the partition values, then of the delivered values
-/// when the case has delivery records.
+/// Plans a case for a site: its devices, rules and settings (the event-definition profile
+/// selects the delivered checks; `imaging_max_age` is the limit of the imaging-age check). The
+/// checks are those of the partition values, then of the delivered values when the case has
+/// delivery records.
 pub fn plan_for_site(
     case: &Case,
     devices: &Catalogue,
     rules: &RuleSet,
-    profile: EventProfile,
+    settings: &SiteSettings,
     file: &str,
 ) -> Result<Plan, PlanError> {
+    let profile = settings.event_profile;
     let errs = Errors { file };
     let mut drafts = Vec::new();
     let mut outcomes: Vec<Option<Outcome>> = Vec::new();
@@ -285,11 +289,13 @@ pub fn plan_for_site(
     }
     let sessions = plan_sessions(case, &drafts, &solutions, &mut outcomes, errs)?;
     let injections = injection_plans(drafts, outcomes, errs)?;
-    let mut checks = rules.evaluate(&facts::partition(case, &injections, &sessions, profile));
+    let partition = facts::partition(case, &injections, &sessions, settings);
+    let mut checks = rules.evaluate(&partition);
     if let Some(delivered) = facts::delivered(case, &injections, &sessions, profile) {
         checks.extend(rules.evaluate(&delivered));
     }
-    let notes = notes(case, &injections);
+    let mut notes = notes(case, &injections);
+    notes.extend(history::notes(case));
     Ok(Plan {
         case: case.clone(),
         injections,
@@ -527,6 +533,7 @@ fn plan_sessions(
     let mut earlier_lung = case.earlier_lung_dose();
     let mut earlier_lung_1kg = case.earlier_lung_dose();
     let mut plan_ntad = AbsorbedDose::from_gy(0.0);
+    let mut cumulative_ntad = Some(case.earlier_sirt_whole_liver_ntad());
     let mut sessions = Vec::new();
     for session in &case.sessions {
         let ctx = SessionContext {
@@ -538,6 +545,9 @@ fn plan_sessions(
         plan_ntad += step.normal_energy / whole_normal;
         let lung_dose_1kg = step.totals.map(|t| t.lung_dose * case.lungs.mass.kg());
         let ntad_not_evaluable = ntad_not_evaluable(case, &step.members);
+        cumulative_ntad = cumulative_ntad
+            .filter(|_| ntad_not_evaluable.is_none())
+            .map(|d| d + step.normal_energy / whole_normal);
         sessions.push(SessionPlan {
             id: session.id.clone(),
             treatment: session.treatment.clone(),
@@ -548,6 +558,7 @@ fn plan_sessions(
             scalings: step.scalings,
             earlier_lung_dose: earlier_lung,
             plan_whole_liver_ntad: plan_ntad,
+            cumulative_whole_liver_ntad: cumulative_ntad,
             lung_dose_1kg,
             cumulative_lung_dose_1kg: lung_dose_1kg.map(|d| earlier_lung_1kg + d),
             ntad_not_evaluable,
