@@ -359,18 +359,33 @@ fn checks(device: &Device, f: &CalcFacts) -> Result<Vec<sirt_rules::Check>> {
         }],
         ..Default::default()
     };
+    let of_one_injection = |id: &str| {
+        rules
+            .rules()
+            .iter()
+            .find(|r| r.id == id)
+            .is_some_and(|r| CALC_QUANTITIES.contains(&r.quantity))
+    };
     Ok(rules
         .evaluate(&facts)
         .into_iter()
-        .filter(|c| {
-            c.status != sirt_rules::Status::NotEvaluated
-                && !matches!(
-                    c.rule.as_str(),
-                    "net-staged-lobar-low-grade" | "net-bilobar-high-grade-mcd"
-                )
-        })
+        .filter(|c| c.status != sirt_rules::Status::NotEvaluated && of_one_injection(&c.rule))
         .collect())
 }
+
+/// What a calculator knows of one injection, so the rules it checks: doses and activities of
+/// the injection and of its lungs (not the session's or patient's facts: extent, history,
+/// tumour burden).
+const CALC_QUANTITIES: [sirt_rules::Quantity; 8] = [
+    sirt_rules::Quantity::PerfusedDose,
+    sirt_rules::Quantity::PerfusedNormalLiverDose,
+    sirt_rules::Quantity::LungActivity,
+    sirt_rules::Quantity::Lsf,
+    sirt_rules::Quantity::LungDoseSession,
+    sirt_rules::Quantity::LungDoseCumulative,
+    sirt_rules::Quantity::LungDoseSession1kg,
+    sirt_rules::Quantity::LungDoseCumulative1kg,
+];
 
 impl CalcFacts {
     /// The lung dose in the 1 kg convention of the lung limits, K · A · LSF / 1 kg.
