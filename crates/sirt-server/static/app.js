@@ -59,7 +59,7 @@ import { Viewer } from './viewer.js';
  * `GET /api/cases/{id}/followups` `labs`: local because the graded timeline (sirt-clinical's LabTimeline,
  * `sirtplan labs --format json`) is free-form in the document by design; `text`, `treatment_date_from`
  * and the failure are the document's.
- * @typedef {{ status: string, grade?: number, reason?: string }} GradeOutcome
+ * @typedef {{ status: string, grade?: number, cause?: string, reason?: string }} GradeOutcome
  * @typedef {{ date: string, day: number | null, value: string, phase: string, grade: GradeOutcome }} LabPoint
  * @typedef {{ name: string, points: LabPoint[], baseline_grade: GradeOutcome | null,
  *   worst_after: { grade: number, date: string, day: number, value: string } | null,
@@ -759,7 +759,7 @@ async function followUpPage(main, id) {
     }
   }
   /** @param {GradeOutcome} g */
-  const gradeText = (g) => (g.status === 'graded' ? `G${g.grade}` : `not evaluated: ${g.reason || g.status}`);
+  const gradeText = (g) => (g.status === 'graded' ? `G${g.grade}` : `not gradable (${g.reason || g.cause || g.status})`);
   const labs = fu.follow_ups.map((v) => {
     const values = Object.entries(v.labs).filter(([k]) => k !== 'reference_ranges').map(([k, x]) => h('div', { class: 'small' }, `${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`));
     const grades = (byDate[v.visit_date] || []).map((g) => h('div', { class: 'small' }, `${g.name} (${g.value}): `, h('b', {}, gradeText(g.grade)), h('span', { class: 'muted' }, ` ${g.phase}`)));

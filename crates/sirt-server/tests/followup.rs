@@ -160,6 +160,35 @@ async fn visit_labs_are_graded_as_the_cli_grades_the_record(url: &str) {
     assert_eq!(worst("Blood bilirubin increased"), (1, 28));
     assert_eq!(worst("Alanine aminotransferase increased"), (2, 28));
     assert_eq!(worst("Aspartate aminotransferase increased"), (1, 28));
+    // ALP over an abnormal baseline (148 U/L, ULN 120): 290 and 160 U/L lie between the ULN and
+    // CTCAE v5.0's "2.0 - 2.5 x baseline if baseline was abnormal" grade 1: not gradable, with
+    // the cause, never grade 0.
+    let alp = labs["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Alkaline phosphatase increased")
+        .unwrap();
+    assert!(alp["worst_after"].is_null(), "{alp}");
+    let after: Vec<&Value> = alp["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["phase"] == "after")
+        .collect();
+    assert_eq!(after.len(), 2, "{alp}");
+    for p in after {
+        assert_eq!(p["grade"]["status"], "not_gradable", "{p}");
+        assert_eq!(p["grade"]["cause"], "below_abnormal_baseline_grade1", "{p}");
+    }
+    assert!(
+        labs["text"]
+            .as_str()
+            .unwrap()
+            .contains("290 U/L             not gradable (baseline ALP 148 was above the ULN 120"),
+        "{}",
+        labs["text"]
+    );
 
     // The same values as the CLI grades them from the patient record itself.
     let cli = sirt_clinical::grade_labs(
