@@ -7,13 +7,30 @@
 //! the CT), of each segmented tumour, of each injection's territory (its perfused dose), and the
 //! share of the administered activity in each segmented extrahepatic structure.
 
-use crate::SiteData;
 use crate::voxel::VoxelPlan;
+use crate::{Outcome, SiteData};
 use sirt_case::{Images, TerritoryKind};
 use sirt_rules::{CheckBasis, Facts, InjectionFacts, SessionFacts};
 use sirt_units::AbsorbedDose;
 use sirt_voxel_dosimetry::{Role, VoxelDosimetry};
 use sirt_workflow::{Plan, SessionPlan};
+
+/// How the MAA-predicted voxel values are described in their checks (the start of it).
+const VOXEL_VALUES: &str = "MAA SPECT voxel dosimetry";
+
+/// How the Y-90 PET values are described in their checks (the start of it).
+const PET_VALUES: &str = "Y-90 PET voxel dosimetry";
+
+impl Outcome {
+    /// The checks of the voxel results (MAA-predicted voxel dosimetry, basis `voxel`; Y-90 PET,
+    /// basis `delivered`): what the planning workspace shows with the voxel part, since a
+    /// recompute without images has only the partition and delivery-record checks.
+    pub fn image_checks(&self) -> impl Iterator<Item = &sirt_rules::Check> {
+        self.plan.checks.iter().filter(|c| {
+            c.values_from.starts_with(VOXEL_VALUES) || c.values_from.starts_with(PET_VALUES)
+        })
+    }
+}
 
 /// Adds the voxel and PET checks of `voxel` (when there is a voxel part) to the plan's checks.
 pub(crate) fn add(plan: &mut Plan, voxel: Option<&VoxelPlan>, site: &SiteData) {
@@ -72,7 +89,7 @@ fn predicted_facts(plan: &Plan, v: &VoxelPlan, images: &Images, site: &SiteData)
             site,
             CheckBasis::Voxel,
             format!(
-                "MAA SPECT voxel dosimetry at the planned activities ({}; structure mean doses, mass from the CT)",
+                "{VOXEL_VALUES} at the planned activities ({}; structure mean doses, mass from the CT)",
                 engine_words(images)
             ),
         )
@@ -90,7 +107,7 @@ fn pet_facts(plan: &Plan, v: &VoxelPlan, images: &Images, site: &SiteData) -> Op
             site,
             CheckBasis::Delivered,
             format!(
-                "Y-90 PET voxel dosimetry ({}; structure mean doses, mass from the CT)",
+                "{PET_VALUES} ({}; structure mean doses, mass from the CT)",
                 engine_words(images)
             ),
         )

@@ -829,4 +829,8 @@ pub struct Volumes {
     /// each block an object with one key naming its kind).
     #[schemars(with = "Vec<Value>")]
     pub report_blocks: Vec<sirt_report::document::Block>,
+    /// The checks of the voxel results (basis `voxel` for the MAA prediction, `delivered` for
+    /// the Y-90 PET), each as in the plan JSON's `checks`.
+    #[schemars(with = "Vec<Value>")]
+    pub image_checks: Vec<sirt_rules::Check>,
 }

@@ -297,6 +297,7 @@ fn prepare(key: Key, outcome: &Outcome) -> Result<Prepared, ApiError> {
         dvh_session: voxel.predicted.first().map(|p| p.session.clone()),
         notes: voxel.notes.clone(),
         report_blocks: outcome.voxel_blocks().to_vec(),
+        image_checks: outcome.image_checks().cloned().collect(),
     };
     Ok(Prepared {
         key,

@@ -48,7 +48,8 @@ import { Viewer } from './viewer.js';
  * @typedef {{ id: string, treatment: string, extent?: string | null, lung_gy: number, cumulative_lung_gy: number,
  *   whole_liver_ntad_gy: number }} PlanSession
  * @typedef {{ status: string, subject: string, title: string, value: number | null, unit?: string | null,
- *   comparison: string, threshold_written: string, source: string, evidence: string }} PlanCheck
+ *   comparison: string, threshold_written: string, source: string, evidence: string,
+ *   basis: string, values_from: string }} PlanCheck
  * @typedef {{ injections: PlanInjection[], sessions: PlanSession[], checks: PlanCheck[], notes?: string[] }} PlanResult
  */
 /** Every answer that is a plan (`Schemas['Plan']`), its free-form `result` read as `PlanResult`.
@@ -413,16 +414,19 @@ function vialTable(result) {
 }
 
 /** Failed checks first, then warnings, passes and information (the order a reviewer reads). */
-const STATUS_ORDER = { fail: 0, warn: 1, pass: 2, info: 3, not_applicable: 4 };
+const STATUS_ORDER = { fail: 0, warn: 1, not_evaluated: 2, pass: 3, info: 4 };
 
-/** @param {PlanResult} result */
-function checksTable(result) {
+/**
+ * The checks with their basis (partition, voxel, delivered): where each value comes from.
+ * @param {{ checks: PlanCheck[] }} result @param {string} [testid]
+ */
+function checksTable(result, testid = 'checks') {
   const checks = result.checks.slice().sort((a, b) => (STATUS_ORDER[a.status] ?? 5) - (STATUS_ORDER[b.status] ?? 5));
   const counts = {};
   for (const c of checks) counts[c.status] = (counts[c.status] || 0) + 1;
-  const summary = h('p', { class: 'small', 'data-testid': 'checks-summary' }, Object.entries(counts).map(([k, n]) => h('span', {}, badge(k), ` ${n}  `)));
-  const rows = checks.map((c) => [badge(c.status), c.subject, c.title, `${fmt(c.value, 2)} ${c.unit || ''}`, `${c.comparison} ${c.threshold_written}`, h('span', { class: 'small' }, c.source), h('span', { class: 'small muted' }, c.evidence)]);
-  return h('div', {}, summary, table(['', 'Subject', 'Check', 'Value', 'Limit', 'Source', 'Evidence'], rows, { num: [3], testid: 'checks' }));
+  const summary = h('p', { class: 'small', 'data-testid': `${testid}-summary` }, Object.entries(counts).map(([k, n]) => h('span', {}, badge(k), ` ${n}  `)));
+  const rows = checks.map((c) => [badge(c.status), c.subject, c.title, h('span', { title: c.values_from }, c.basis), `${fmt(c.value, 2)} ${c.unit || ''}`, `${c.comparison} ${c.threshold_written}`, h('span', { class: 'small' }, c.source), h('span', { class: 'small muted' }, c.evidence)]);
+  return h('div', {}, summary, table(['', 'Subject', 'Check', 'Basis', 'Value', 'Limit', 'Source', 'Evidence'], rows, { num: [4], testid }));
 }
 
 /**
@@ -585,6 +589,9 @@ async function planPage(main, id) {
       if (curves.length) dvhPanel.append(dvhPlot(curves));
       else dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map.'));
       const blocks = meta.report_blocks;
+      if (meta.image_checks.length) {
+        voxelPanel.append(h('h3', {}, 'Checks of the voxel results'), checksTable({ checks: meta.image_checks }, 'image-checks'));
+      }
       if (blocks.length) voxelPanel.append(reportBlocks(blocks));
       else voxelPanel.append(h('p', { class: 'muted' }, 'No voxel dosimetry: the plan has no dose map.'));
       const root = h('div');
