@@ -18,6 +18,9 @@ pub enum Role {
     Territory,
     /// Derived: liver minus tumours.
     NormalLiver,
+    /// A named extrahepatic structure (stomach, duodenum, gallbladder, …): in an MAA prediction
+    /// it holds its share of the counts as microspheres, and its uptake is reported.
+    Extrahepatic,
     /// Any other structure (reported, not used for calibration).
     Other,
 }

@@ -126,6 +126,8 @@ impl Scaling {
                 administered,
                 lsf,
                 territories: vec![],
+                // `sirtplan dose` reads no site file: the default margin (docs/site-settings.md).
+                liver_margin: sirt_settings::SiteSettings::default().maa_liver_margin,
             },
             Self::Pet(reference, administration) => ActivityInput::Pet {
                 bq_per_ml: image,

@@ -1,5 +1,6 @@
 //! Voxel dosimetry in reports: the per-structure table (with the partition value from the same
-//! masks beside the voxel mean), the energy balance and provenance, predicted vs delivered, and
+//! masks beside the voxel mean), the activity accounting of MAA predictions and the uptake of
+//! named extrahepatic structures, the energy balance and provenance, predicted vs delivered, and
 //! the files (metrics CSV, cumulative DVH CSV, DVH SVG).
 
 use crate::document::{Block, Document, Table};
@@ -8,7 +9,8 @@ use crate::dvh_out::{
 };
 use serde_json::{Value, json};
 use sirt_case::Images;
-use sirt_voxel_dosimetry::{Role, Verification, VoxelDosimetry};
+use sirt_units::Activity;
+use sirt_voxel_dosimetry::{ExtrahepaticUptake, MaaAccounting, Role, Verification, VoxelDosimetry};
 use sirt_workflow::Plan;
 
 /// The research-use notice (one wording for every output: `sirt_units::RESEARCH_NOTICE`).
@@ -21,6 +23,7 @@ fn role_name(r: Role) -> &'static str {
         Role::Tumour => "tumour",
         Role::Territory => "territory",
         Role::NormalLiver => "normal liver",
+        Role::Extrahepatic => "extrahepatic",
         Role::Other => "other",
     }
 }
@@ -103,23 +106,105 @@ pub fn voxel_blocks(title: &str, d: &VoxelDosimetry, notes: &[String]) -> Vec<Bl
             ),
         ]),
     ];
-    if d.calibration.outside_fraction > 0.0 {
-        blocks.push(Block::KeyValues(vec![(
-            "Outside the calibration region".into(),
-            format!(
-                "{:.2} % of the image, kept at the same scale (extrahepatic deposition, spill-out by the resolution)",
-                100.0 * d.calibration.outside_fraction
-            ),
-        )]));
+    if let Some(a) = d.accounting() {
+        blocks.push(Block::Para("Activity accounting of the MAA prediction: the liver and the counts within the liver margin (SPECT spill-out) hold A (1 − LSF − f_EH), the lungs A · LSF, each named extrahepatic structure A · f_i (its share of the liver, margin and extrahepatic counts); other counts are not microspheres and are left out of the map.".into()));
+        blocks.push(Block::KeyValues(accounting_rows(a)));
+    }
+    if !d.extrahepatic.is_empty() {
+        blocks.push(Block::Table(extrahepatic_table(&d.extrahepatic)));
     }
     blocks.extend([
         Block::Table(t),
-        Block::Para("Mean, D_x and max are mass-weighted over the structure's partial-volume fractions on the dose grid. Partition = K · A / M from the same masks (uniform uptake); with local deposition it equals the voxel mean, with the kernel the difference is the energy crossing the structure's border. Volumes are as drawn.".into()),
+        Block::Para("Mean, D_x and max are mass-weighted over the structure's partial-volume fractions on the dose grid; a border voxel weighs the density of its part inside the structure (the CT voxels inside both), and that part gets the voxel's energy per mL over its own density. Partition = K · A / M from the same masks (uniform uptake); with local deposition it equals the voxel mean, with the kernel the difference is the energy crossing the structure's border. Volumes are as drawn.".into()),
     ]);
     let mut list: Vec<String> = d.notes.clone();
     list.extend(notes.iter().cloned());
     blocks.push(Block::List(list));
     blocks
+}
+
+fn mbq(a: Activity) -> String {
+    format!("{:.1} MBq", a.mbq())
+}
+
+/// The activity accounting of an MAA prediction as report rows.
+fn accounting_rows(a: &MaaAccounting) -> Vec<(String, String)> {
+    // `+ 0.0`: an empty sum is −0.0, printed "-0.0".
+    let eh: f64 = a.extrahepatic.iter().map(|e| e.activity.mbq()).sum::<f64>() + 0.0;
+    let eh_counts: f64 = a
+        .extrahepatic
+        .iter()
+        .map(|e| e.counts_fraction.value())
+        .sum::<f64>()
+        + 0.0;
+    let of = |x: f64| {
+        if a.administered.mbq() > 0.0 {
+            100.0 * x / a.administered.mbq()
+        } else {
+            0.0
+        }
+    };
+    vec![
+        ("Administered".into(), mbq(a.administered)),
+        (
+            "In the map".into(),
+            format!(
+                "{} ({:.2} % of administered)",
+                mbq(a.in_map),
+                of(a.in_map.mbq())
+            ),
+        ),
+        (
+            "Liver and margin".into(),
+            format!("{} ({:.2} %)", mbq(a.liver), of(a.liver.mbq())),
+        ),
+        (
+            "Lungs".into(),
+            format!("{} ({:.2} %)", mbq(a.lungs), of(a.lungs.mbq())),
+        ),
+        (
+            "Extrahepatic (named)".into(),
+            format!("{eh:.1} MBq ({:.2} %)", of(eh)),
+        ),
+        (
+            "Counts".into(),
+            format!(
+                "liver {:.2} %, margin ({:.0} mm) {:.2} %, lungs {:.2} %, extrahepatic {:.2} %, excluded {:.2} %",
+                a.liver_counts_fraction.percent(),
+                a.liver_margin.m() * 1000.0,
+                a.margin_counts_fraction.percent(),
+                a.lung_counts_fraction.percent(),
+                100.0 * eh_counts,
+                a.excluded_counts_fraction.percent()
+            ),
+        ),
+    ]
+}
+
+/// The uptake of the named extrahepatic structures.
+fn extrahepatic_table(rows: &[ExtrahepaticUptake]) -> Table {
+    let mut t = Table::new(
+        &[
+            "Extrahepatic structure",
+            "Activity (MBq)",
+            "Share of administered",
+            "Mass (g)",
+            "Mean (Gy)",
+            "K · A / M (Gy)",
+        ],
+        &[1, 2, 3, 4, 5],
+    );
+    for e in rows {
+        t.row(vec![
+            e.structure.clone(),
+            format!("{:.2}", e.activity.mbq()),
+            format!("{:.2} %", e.fraction_of_administered.percent()),
+            format!("{:.1}", e.mass.kg() * 1000.0),
+            format!("{:.1}", e.mean_dose.gy()),
+            format!("{:.1}", e.local_deposition_dose.gy()),
+        ]);
+    }
+    t
 }
 
 /// Predicted vs delivered.
@@ -231,9 +316,48 @@ pub fn voxel_json(d: &VoxelDosimetry, notes: &[String]) -> Value {
         "energy_in_tissue_j": d.dose.energy_in_tissue_j,
         "energy_in_air_j": d.dose.energy_in_air_j,
         "energy_outside_grid_j": d.dose.energy_outside_grid_j,
-        "extrahepatic_fraction": d.calibration.outside_fraction,
+        "activity_in_map_mbq": d.activity.total_mbq(),
+        "administered_mbq": d.accounting().map(|a| a.administered.mbq()),
+        "accounting": d.accounting().map(accounting_json),
+        "extrahepatic_fraction": d
+            .extrahepatic
+            .iter()
+            .map(|e| e.fraction_of_administered.value())
+            .sum::<f64>()
+            + 0.0,
+        "excluded_counts_fraction": d.accounting().map(|a| a.excluded_counts_fraction.value()),
+        "extrahepatic": d.extrahepatic.iter().map(extrahepatic_json).collect::<Vec<_>>(),
         "structures": structures,
         "notes": all,
+    })
+}
+
+/// JSON of an MAA activity accounting: MBq and fractions as numbers.
+fn accounting_json(a: &MaaAccounting) -> Value {
+    json!({
+        "administered_mbq": a.administered.mbq(),
+        "in_map_mbq": a.in_map.mbq(),
+        "liver_mbq": a.liver.mbq(),
+        "lungs_mbq": a.lungs.mbq(),
+        "extrahepatic_mbq": a.extrahepatic.iter().map(|e| e.activity.mbq()).sum::<f64>() + 0.0,
+        "liver_margin_mm": a.liver_margin.m() * 1000.0,
+        "liver_counts_fraction": a.liver_counts_fraction.value(),
+        "margin_counts_fraction": a.margin_counts_fraction.value(),
+        "lung_counts_fraction": a.lung_counts_fraction.value(),
+        "excluded_counts_fraction": a.excluded_counts_fraction.value(),
+    })
+}
+
+/// JSON of one extrahepatic uptake.
+fn extrahepatic_json(e: &ExtrahepaticUptake) -> Value {
+    json!({
+        "structure": e.structure,
+        "activity_mbq": e.activity.mbq(),
+        "fraction_of_administered": e.fraction_of_administered.value(),
+        "mass_kg": e.mass.kg(),
+        "mean_gy": e.mean_dose.gy(),
+        "local_deposition_gy": e.local_deposition_dose.gy(),
+        "counts_fraction": e.counts_fraction.map(|f| f.value()),
     })
 }
 
@@ -340,8 +464,9 @@ pub fn plan_voxel_blocks(plan: &Plan, images: &Images, v: &VoxelSections<'_>) ->
         out.extend(verification_blocks(dl.verification));
         out.push(Block::Para(match dl.predicted_at_delivered {
             Some(p) => format!(
-                "The prediction compared is the MAA SPECT scaled so that liver and lungs hold the delivered activity of the case's delivery record ({:.4} GBq in the whole map, counts outside at the same scale), so that the differences are those of the distribution, not of the activity.",
-                p.activity.total_mbq() / 1000.0
+                "The prediction compared is the MAA SPECT scaled to the delivered activity of the case's delivery record ({:.4} GBq in the map, accounted as above), so that the differences are those of the distribution, not of the activity. The PET's own activity is {:.4} GBq.",
+                p.activity.total_mbq() / 1000.0,
+                dl.dosimetry.activity.total_mbq() / 1000.0
             ),
             None => "The case has no delivery record: the prediction compared is at the planned activity, so the differences include those of the activity.".into(),
         }));
@@ -363,6 +488,11 @@ pub fn plan_voxel_json(v: &VoxelSections<'_>) -> Value {
     let delivered = v.delivered.as_ref().map(|dl| {
         json!({
             "session": dl.session,
+            "activity_in_map_mbq": dl.dosimetry.activity.total_mbq(),
+            "recorded_delivered_mbq": dl
+                .predicted_at_delivered
+                .and_then(|p| p.accounting())
+                .map(|a| a.administered.mbq()),
             "dosimetry": voxel_json(dl.dosimetry, &[]),
             "predicted_at_delivered": dl.predicted_at_delivered.map(|p| voxel_json(p, &[])),
             "comparison": dl.verification.rows.iter().map(|(_, c)| c).collect::<Vec<_>>(),

@@ -15,6 +15,9 @@ use sirt_voxel_dosimetry::{
     ActivityInput, DensityInput, EngineChoice, Request, Role, Structure, compare, run,
 };
 
+/// The default MAA liver margin of sirt-settings (15 mm: the SPECT's spill-out).
+const LIVER_MARGIN_M: f64 = 0.015;
+
 fn case(tumour_counts: f32) -> sirt_voxel_dosimetry::VoxelDosimetry {
     let g = Grid::axis_aligned(
         [12, 12, 12],
@@ -48,6 +51,7 @@ fn case(tumour_counts: f32) -> sirt_voxel_dosimetry::VoxelDosimetry {
             administered: Activity::from_gbq(1.0),
             lsf: Fraction::ZERO,
             territories: vec![],
+            liver_margin: sirt_units::Length::from_m(LIVER_MARGIN_M),
         },
         density: DensityInput::Uniform(Density::from_g_per_ml(1.0)),
         structures: &structures,

@@ -12,7 +12,7 @@
 //! use sirt_voxel_dosimetry::{ActivityInput, DensityInput, EngineChoice, Request, Role, Structure, run};
 //! use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
 //! use sirt_nuclides::{KConvention, Nuclide};
-//! use sirt_units::{Activity, Density, Fraction};
+//! use sirt_units::{Activity, Density, Fraction, Length};
 //!
 //! // A 10 × 10 × 10 grid of 4 mm; the "liver" is the whole grid; 1 GBq, no lung shunt.
 //! let grid = Grid::axis_aligned([10, 10, 10], [4.0; 3], PointLps::new(0.0, 0.0, 0.0), FrameOfReference("f".into()))?;
@@ -24,6 +24,7 @@
 //!         administered: Activity::from_gbq(1.0),
 //!         lsf: Fraction::ZERO,
 //!         territories: vec![],
+//!         liver_margin: Length::from_m(0.015),
 //!     },
 //!     density: DensityInput::Uniform("1.0 g/mL".parse::<Density>()?),
 //!     structures: &[liver],
@@ -43,8 +44,9 @@ pub mod physics;
 pub mod pipeline;
 
 pub use physics::DoseError;
+pub use physics::activity::{ExtrahepaticShare, MaaAccounting};
 pub use pipeline::{
-    ActivityInput, DensityInput, DosimetryError, EngineChoice, Request, Role, Structure,
-    StructureDose, Territory, Verification, VoxelDosimetry, compare, kernel_engine, point_kernel,
-    run,
+    ActivityInput, DensityInput, DosimetryError, EngineChoice, ExtrahepaticUptake, Request, Role,
+    Structure, StructureDose, Territory, Verification, VoxelDosimetry, compare, kernel_engine,
+    point_kernel, run,
 };

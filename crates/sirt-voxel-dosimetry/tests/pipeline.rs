@@ -17,6 +17,9 @@ use sirt_voxel_dosimetry::{
     point_kernel, run,
 };
 
+/// The default MAA liver margin of sirt-settings (15 mm: the SPECT's spill-out).
+const LIVER_MARGIN_M: f64 = 0.015;
+
 fn mask(p: &Phantom, f: impl Fn(u16) -> bool) -> Mask {
     p.labels.map(f)
 }
@@ -75,6 +78,7 @@ fn local_deposition_means_equal_partition_and_dose_is_linear_in_activity() {
         administered: Activity::from_gbq(gbq),
         lsf: Fraction::new(p.truth.maa.lsf).unwrap(),
         territories: vec![],
+        liver_margin: sirt_units::Length::from_m(LIVER_MARGIN_M),
     };
     let one = run(&request(maa(1.5), &p.ct, &s, EngineChoice::LocalDeposition)).unwrap();
     let two = run(&request(maa(3.0), &p.ct, &s, EngineChoice::LocalDeposition)).unwrap();
@@ -95,18 +99,28 @@ fn local_deposition_means_equal_partition_and_dose_is_linear_in_activity() {
     let nl = one.structure("normal liver (liver − tumours)").unwrap();
     assert_eq!(nl.role, Role::NormalLiver);
     assert!(nl.dvh.mass_kg.unwrap() < one.structure("liver").unwrap().dvh.mass_kg.unwrap());
-    // The liver holds A (1 − LSF) and the lungs A · LSF, to within the liver counts of the
-    // voxels shared with the lung mask (replaced there by the uniform lung share: 0.04 %).
+    // The liver and its 15 mm margin hold A (1 − LSF) (no extrahepatic structure is named), the
+    // lungs A · LSF, and the map the administered 1500 MBq. The liver structure itself holds the
+    // part of A (1 − LSF) whose counts lie inside it, to within the liver counts of the voxels
+    // shared with the lung mask (replaced there by the uniform lung share: 0.04 %).
     let lsf = p.truth.maa.lsf;
+    let a = one.accounting().unwrap();
+    assert!((a.liver.mbq() / (1500.0 * (1.0 - lsf)) - 1.0).abs() < 1e-9);
+    assert!((one.activity_in_map().mbq() / 1500.0 - 1.0).abs() < 1e-5);
+    let inside = a.liver_counts_fraction.value()
+        / (a.liver_counts_fraction.value() + a.margin_counts_fraction.value());
     let liver = one.structure("liver").unwrap().activity_mbq;
     let lungs = one.structure("lungs").unwrap().activity_mbq;
     assert!(
-        (liver / (1500.0 * (1.0 - lsf)) - 1.0).abs() < 1e-3,
+        (liver / (1500.0 * (1.0 - lsf) * inside) - 1.0).abs() < 1e-3,
         "{liver}"
     );
-    // The map puts A · LSF in the lung voxels in proportion to their fraction g; the structure's
-    // sum weighs them by g again (Σ g² / Σ g < 1 on the border voxels): 1 % less on this grid.
-    assert!((lungs / (1500.0 * lsf) - 1.0).abs() < 0.02, "{lungs}");
+    // The map puts A · LSF in the lung voxels in proportion to their fraction g (exactly, in the
+    // accounting); the structure's sum weighs them by g again (Σ g² / Σ g < 1 on the border
+    // voxels: 1 % less on this grid), and the soft-tissue part of its border voxels, outside the
+    // liver margin, is no longer given counts at the liver's scale: 2.9 % less in all.
+    assert!((a.lungs.mbq() / (1500.0 * lsf) - 1.0).abs() < 1e-9);
+    assert!((lungs / (1500.0 * lsf) - 1.0).abs() < 0.04, "{lungs}");
 }
 
 /// The phantom's PET holds the generator's Y-90 activity decayed over `pet_delay_h`: decay
@@ -153,6 +167,7 @@ fn inputs_it_cannot_use_are_refused_with_the_reason() {
         administered: Activity::from_gbq(1.0),
         lsf: Fraction::ZERO,
         territories: vec![],
+        liver_margin: sirt_units::Length::from_m(LIVER_MARGIN_M),
     };
     // A structure in another frame of reference without a registration.
     let liver = mask(&p, |l| l == labels::LIVER);
@@ -218,6 +233,7 @@ fn inputs_it_cannot_use_are_refused_with_the_reason() {
             administered: Activity::from_gbq(1.0),
             lsf: Fraction::ZERO,
             territories: vec![],
+            liver_margin: sirt_units::Length::from_m(LIVER_MARGIN_M),
         },
         &p.ct,
         &s,
@@ -245,6 +261,7 @@ fn ho166_kernel_dose_is_between_y90_kernel_and_local_deposition() {
         administered: Activity::from_gbq(1.5),
         lsf: Fraction::new(p.truth.maa.lsf).unwrap(),
         territories: vec![],
+        liver_margin: sirt_units::Length::from_m(LIVER_MARGIN_M),
     };
     let ratio = |k: Coefficient| {
         let mut a = request(maa.clone(), &p.ct, &s, EngineChoice::LocalDeposition);

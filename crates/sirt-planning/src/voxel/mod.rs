@@ -23,7 +23,8 @@
 //! let rules = sirt_rules::RuleSet::embedded()?;
 //! let plan = sirt_workflow::plan(&case, &devices, &rules, "case.toml")?;
 //! if let Some(images) = &case.images {
-//!     let voxel = sirt_planning::voxel::run(&plan, images, Path::new("."))?;
+//!     let settings = sirt_settings::SiteSettings::default();
+//!     let voxel = sirt_planning::voxel::run(&plan, images, Path::new("."), &settings)?;
 //!     for p in &voxel.predicted {
 //!         // The dose map of the session, Gy, on the MAA SPECT's grid.
 //!         let _gy = &p.dosimetry.dose.gy;
@@ -73,6 +74,10 @@ pub enum VoxelPlanError {
         /// The case's `images.y90_pet` path.
         path: String,
     },
+    /// Input: a segmented volume outside the site's plausibility bounds or an activity image
+    /// inconsistent with the CT and structures, not accepted by the case (`crate::consistency`).
+    #[error(transparent)]
+    Refused(Box<crate::plausibility::Rejection>),
     /// Internal: the activity-weighted lung shunt fraction of a session is not in 0–1.
     #[error("activity-weighted LSF {lsf} out of range")]
     LungShuntOutOfRange {
@@ -130,7 +135,8 @@ impl VoxelPlanError {
             | Self::NoTransform(_)
             | Self::PetWithoutSession
             | Self::SessionWithoutInjection { .. }
-            | Self::PetWithoutReference { .. } => true,
+            | Self::PetWithoutReference { .. }
+            | Self::Refused(_) => true,
             Self::LungShuntOutOfRange { .. }
             | Self::DicomWrite(_)
             | Self::Nifti(_)

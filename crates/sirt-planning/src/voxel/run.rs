@@ -10,7 +10,8 @@ use sirt_geometry::{FrameOfReference, Image, Rigid};
 use sirt_imaging::{
     StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect, load_structures,
 };
-use sirt_units::{Activity, Fraction};
+use sirt_settings::SiteSettings;
+use sirt_units::{Activity, Fraction, Length};
 use sirt_voxel_dosimetry::physics::activity::HuToDensity;
 use sirt_voxel_dosimetry::physics::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
 use sirt_voxel_dosimetry::{
@@ -88,8 +89,9 @@ pub struct VoxelPlan {
     pub ct_from_pet: Option<Rigid>,
 }
 
-/// The structures the case asks for: the liver, the lungs, the tumours (optional unless stated)
-/// and the perfused territory of each injection that names one.
+/// The structures the case asks for: the liver, the lungs, the tumours (optional unless stated),
+/// the perfused territory of each injection that names one and the named extrahepatic
+/// structures.
 fn requests(images: &Images, plan: &Plan) -> Vec<StructureRequest> {
     let mut w = vec![StructureRequest::new(&images.liver, Role::Liver)];
     if let Some(l) = &images.lungs {
@@ -107,17 +109,28 @@ fn requests(images: &Images, plan: &Plan) -> Vec<StructureRequest> {
             w.push(StructureRequest::new(name, Role::Territory));
         }
     }
+    for name in &images.extrahepatic {
+        if !w.iter().any(|x| &x.name == name) {
+            w.push(StructureRequest::new(name, Role::Extrahepatic));
+        }
+    }
     w
 }
 
 /// Runs the voxel dosimetry of a plan whose case has images; `base` is the folder the case's
-/// image paths are relative to (the case file's folder). Reads the image files (through
-/// `sirt-imaging`); prints nothing.
+/// image paths are relative to (the case file's folder); `settings` gives the MAA liver margin.
+/// Reads the image files (through `sirt-imaging`); prints nothing.
 ///
 /// Errors: [`VoxelPlanError::is_input`] tells a problem of the case's images, structures or
 /// registration (the user's to fix) from an internal failure.
-pub fn run(plan: &Plan, images: &Images, base: &Path) -> Result<VoxelPlan, VoxelPlanError> {
-    let (inputs, study, mut notes) = Inputs::load(plan, images, base)?;
+pub fn run(
+    plan: &Plan,
+    images: &Images,
+    base: &Path,
+    settings: &SiteSettings,
+) -> Result<VoxelPlan, VoxelPlanError> {
+    let (mut inputs, study, mut notes) = Inputs::load(plan, images, base)?;
+    inputs.liver_margin = settings.maa_liver_margin;
     let mut predicted = Vec::new();
     for session in &plan.sessions {
         if let Some(d) = inputs.predict(session, false, &mut notes)? {
@@ -254,6 +267,8 @@ struct Inputs<'a> {
     spect: Option<Image<f32>>,
     /// CT ← SPECT, when their frames differ.
     ct_from_spect: Option<Rigid>,
+    /// MAA counts within this distance of the liver count as liver (site setting).
+    liver_margin: Length,
 }
 
 /// The post-treatment results of a Y-90 PET.
@@ -313,6 +328,7 @@ impl<'a> Inputs<'a> {
             registration,
             spect,
             ct_from_spect,
+            liver_margin: SiteSettings::default().maa_liver_margin,
         };
         Ok((inputs, study, notes))
     }
@@ -443,6 +459,7 @@ impl<'a> Inputs<'a> {
                 administered: Activity::from_gbq(total),
                 lsf: Fraction::new(lsf).ok_or(VoxelPlanError::LungShuntOutOfRange { lsf })?,
                 territories,
+                liver_margin: self.liver_margin,
             },
             first,
             self.ct_from_spect.as_ref(),

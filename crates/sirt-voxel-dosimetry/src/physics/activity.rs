@@ -1,9 +1,17 @@
 //! Activity maps from images: always A₀, the activity at the administration instant.
 //!
-//! - (A1) MAA-predictive: SPECT counts scaled so that the liver (or perfused territory) region
-//!   holds A · (1 − LSF) of the planned administered activity A: s = A (1 − LSF) / Σ_liver f·c;
-//!   every voxel gets s·c (extrahepatic counts keep the same scale and are reported); with a
-//!   lung mask, the lungs hold A · LSF spread uniformly (SPECT lung counts are unreliable).
+//! - (A1) MAA-predictive ([`maa_accounted`]): the counts c of each voxel are split by the
+//!   regions' fractions, with this precedence: lungs g, named extrahepatic structures e_i, the
+//!   liver (or perfused territories) z, the liver margin m (the rest of a voxel within the margin
+//!   of the liver: spill-out by the SPECT resolution, counted as liver), and the rest. With
+//!   C_z = Σ c (z + m), C_i = Σ c e_i, N_z = A_z (1 − LSF_z) (the activity not shunted to the
+//!   lungs) and φ = Σ C_i / (Σ C_z + Σ C_i), each zone holds N_z (1 − φ) (scale N_z (1 − φ) / C_z),
+//!   each extrahepatic structure Σ N_z · C_i / (Σ C_z + Σ C_i), i.e. A · f_i with
+//!   f_i = (1 − LSF) C_i / (C_liver+margin + Σ C_i) for one zone; the lungs hold Σ A_z LSF_z
+//!   spread uniformly over their fractions (SPECT lung counts are unreliable). The rest of the
+//!   counts (free pertechnetate, thyroid, kidneys, bowel not named, …) are not microspheres: left
+//!   out of the map and reported as a fraction of the counts. So the map holds exactly the
+//!   administered activity: liver A (1 − LSF − f_EH), lungs A · LSF, structure i A · f_i.
 //! - (A2) PET: A₀ = C · V · exp(λ Δt), C in Bq/mL at the image's reference instant, Δt from the
 //!   administration to that instant: a scan read as-is 24 h later would understate every dose by
 //!   23 % for Y-90.
@@ -16,7 +24,7 @@ use crate::physics::DoseError;
 use crate::physics::engine::ActivityMap;
 use sirt_geometry::{FractionalMask, Image};
 use sirt_nuclides::{Coefficient, Nuclide};
-use sirt_units::{Activity, Fraction, Instant};
+use sirt_units::{Activity, Fraction, Instant, Length};
 
 /// What the calibration found, for the report.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -30,6 +38,73 @@ pub struct CalibrationReport {
     pub clamped_negative: f64,
     /// Lines for the provenance of the map.
     pub notes: Vec<String>,
+    /// The activity accounting of an MAA-predictive map (A1); None for the other maps.
+    pub accounting: Option<MaaAccounting>,
+}
+
+/// A calibration zone of an MAA-predictive map: the liver, or one perfused territory.
+#[derive(Debug, Clone, Copy)]
+pub struct MaaZone<'a> {
+    /// Its fractions on the image grid.
+    pub fractions: &'a FractionalMask,
+    /// The activity administered into it.
+    pub administered: Activity,
+    /// Its lung shunt fraction.
+    pub lsf: Fraction,
+}
+
+/// The regions of an MAA-predictive map on the image grid, in their order of precedence
+/// (module docs, A1).
+#[derive(Debug, Clone)]
+pub struct MaaRegions<'a> {
+    /// The lungs (A · LSF uniformly), when a lung structure is given.
+    pub lungs: Option<&'a FractionalMask>,
+    /// Named extrahepatic structures (name, fractions).
+    pub extrahepatic: Vec<(&'a str, &'a FractionalMask)>,
+    /// The liver, or the perfused territories (at least one).
+    pub zones: Vec<MaaZone<'a>>,
+    /// The voxels within the liver margin (one zone only; None: no margin).
+    pub margin: Option<&'a [bool]>,
+    /// The margin's width, for the report.
+    pub margin_width: Length,
+}
+
+/// The share of one named extrahepatic structure in an MAA-predictive map.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExtrahepaticShare {
+    /// The structure's name.
+    pub structure: String,
+    /// Activity it holds in the map, A · f_i.
+    pub activity: Activity,
+    /// f_i, its share of the administered activity.
+    pub fraction_of_administered: Fraction,
+    /// Its share of the image's counts.
+    pub counts_fraction: Fraction,
+}
+
+/// Where the activity of an MAA-predictive map is, and where the counts were (A1).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MaaAccounting {
+    /// The administered activity (all injections of the session).
+    pub administered: Activity,
+    /// The activity in the map (equal to `administered` up to rounding).
+    pub in_map: Activity,
+    /// Liver (or territories) and its margin: A (1 − LSF − f_EH).
+    pub liver: Activity,
+    /// Lungs: A · LSF.
+    pub lungs: Activity,
+    /// Named extrahepatic structures, in the order given.
+    pub extrahepatic: Vec<ExtrahepaticShare>,
+    /// The liver margin's width (site setting).
+    pub liver_margin: Length,
+    /// Share of the counts in the liver (or territories).
+    pub liver_counts_fraction: Fraction,
+    /// Share of the counts in the liver margin (counted as liver).
+    pub margin_counts_fraction: Fraction,
+    /// Share of the counts in the lungs (replaced by A · LSF).
+    pub lung_counts_fraction: Fraction,
+    /// Share of the counts nowhere else: not microspheres, left out of the map.
+    pub excluded_counts_fraction: Fraction,
 }
 
 fn clamp(values: &[f32]) -> Result<(Vec<f64>, f64), DoseError> {
@@ -59,7 +134,9 @@ fn same_grid(image: &Image<f32>, mask: &FractionalMask, what: &str) -> Result<()
     }
 }
 
-/// (A1) MAA-predictive activity map from SPECT counts.
+/// (A1) MAA-predictive activity map from SPECT counts with the whole liver as the one zone, no
+/// liver margin and no named extrahepatic structure: counts outside the liver and lungs are left
+/// out ([`maa_accounted`] for the general case).
 #[allow(clippy::too_many_arguments)]
 pub fn maa_predictive(
     counts: &Image<f32>,
@@ -70,83 +147,250 @@ pub fn maa_predictive(
     nuclide: Nuclide,
     k: Coefficient,
 ) -> Result<(ActivityMap, CalibrationReport), DoseError> {
-    same_grid(counts, liver, "liver")?;
-    if let Some(l) = lungs {
+    let regions = MaaRegions {
+        lungs,
+        extrahepatic: vec![],
+        zones: vec![MaaZone {
+            fractions: liver,
+            administered,
+            lsf,
+        }],
+        margin: None,
+        margin_width: Length::from_m(0.0),
+    };
+    maa_accounted(counts, &regions, nuclide, k)
+}
+
+/// The weights of one voxel in each region (A1), by precedence; each in 0–1, summing to at
+/// most 1.
+struct VoxelSplit {
+    lung: f64,
+    extrahepatic: Vec<f64>,
+    zones: Vec<f64>,
+    margin: f64,
+}
+
+fn frac_at(m: &FractionalMask, v: usize) -> f64 {
+    f64::from(m.data()[v]).clamp(0.0, 1.0)
+}
+
+/// Scales `w` so that they sum to at most `room`; returns what is left.
+fn fit(w: &mut [f64], room: f64) -> f64 {
+    let sum: f64 = w.iter().sum();
+    if sum > room && sum > 0.0 {
+        w.iter_mut().for_each(|x| *x *= room / sum);
+        0.0
+    } else {
+        room - sum
+    }
+}
+
+fn split(r: &MaaRegions<'_>, v: usize) -> VoxelSplit {
+    let lung = r.lungs.map_or(0.0, |l| frac_at(l, v));
+    let mut extrahepatic: Vec<f64> = r.extrahepatic.iter().map(|(_, m)| frac_at(m, v)).collect();
+    let room = fit(&mut extrahepatic, 1.0 - lung);
+    let mut zones: Vec<f64> = r.zones.iter().map(|z| frac_at(z.fractions, v)).collect();
+    let room = fit(&mut zones, room);
+    let margin = match r.margin {
+        Some(m) if m.get(v).copied().unwrap_or(false) => room,
+        _ => 0.0,
+    };
+    VoxelSplit {
+        lung,
+        extrahepatic,
+        zones,
+        margin,
+    }
+}
+
+/// Counts per region (A1).
+#[derive(Default)]
+struct RegionCounts {
+    zones: Vec<f64>,
+    margin: f64,
+    extrahepatic: Vec<f64>,
+    lung: f64,
+    lung_weight: f64,
+    total: f64,
+}
+
+fn region_counts(c: &[f64], r: &MaaRegions<'_>) -> RegionCounts {
+    let mut out = RegionCounts {
+        zones: vec![0.0; r.zones.len()],
+        extrahepatic: vec![0.0; r.extrahepatic.len()],
+        ..Default::default()
+    };
+    for (v, &x) in c.iter().enumerate() {
+        let w = split(r, v);
+        out.total += x;
+        out.lung += x * w.lung;
+        out.lung_weight += w.lung;
+        out.margin += x * w.margin;
+        for (a, b) in out.zones.iter_mut().zip(&w.zones) {
+            *a += x * b;
+        }
+        for (a, b) in out.extrahepatic.iter_mut().zip(&w.extrahepatic) {
+            *a += x * b;
+        }
+    }
+    out
+}
+
+fn check_maa_inputs(counts: &Image<f32>, r: &MaaRegions<'_>) -> Result<(), DoseError> {
+    if r.zones.is_empty() {
+        return Err(DoseError::Input(
+            "an MAA-predictive map needs the liver or a perfused territory".into(),
+        ));
+    }
+    for z in &r.zones {
+        same_grid(counts, z.fractions, "liver or territory")?;
+        if !z.administered.is_positive() || z.lsf.value() >= 1.0 {
+            return Err(DoseError::Input(format!(
+                "administered activity must be above 0 and LSF below 1, found {} and {}",
+                z.administered,
+                z.lsf.value()
+            )));
+        }
+    }
+    if let Some(l) = r.lungs {
         same_grid(counts, l, "lung")?;
     }
-    if !administered.is_positive() || lsf.value() >= 1.0 {
-        return Err(DoseError::Input(format!(
-            "administered activity must be above 0 and LSF below 1, found {} and {}",
-            administered,
-            lsf.value()
-        )));
+    for (name, m) in &r.extrahepatic {
+        same_grid(counts, m, name)?;
     }
-    let (c, clamped) = clamp(counts.data())?;
-    let liver_counts: f64 = c
-        .iter()
-        .zip(liver.data())
-        .map(|(x, &f)| x * f64::from(f.clamp(0.0, 1.0)))
-        .sum();
-    if liver_counts.is_nan() || liver_counts <= 0.0 {
+    if r.margin.is_some_and(|m| m.len() != counts.data().len()) {
+        return Err(DoseError::Input(
+            "the liver margin is not on the image grid".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The scales of the zones (MBq per count in zone z and its margin) and of the extrahepatic
+/// structures, with the activities the zones and structures hold (A1).
+struct Scales {
+    zones: Vec<f64>,
+    extrahepatic: f64,
+    liver_mbq: f64,
+    extrahepatic_mbq: Vec<f64>,
+}
+
+fn scales(r: &MaaRegions<'_>, n: &RegionCounts) -> Result<Scales, DoseError> {
+    let eh: f64 = n.extrahepatic.iter().sum();
+    let mut zone_counts = n.zones.clone();
+    if let Some(first) = zone_counts.first_mut() {
+        *first += n.margin;
+    }
+    let liver: f64 = zone_counts.iter().sum();
+    if zone_counts.iter().any(|&c| c.is_nan() || c <= 0.0) {
         return Err(DoseError::Input(
             "the SPECT has no counts in the liver region: cannot scale it".into(),
         ));
     }
-    let a_liver = administered.mbq() * lsf.complement();
-    let s = a_liver / liver_counts;
-    let total: f64 = c.iter().sum();
-    let lung_frac: Vec<f64> = match lungs {
-        Some(l) => l
-            .data()
-            .iter()
-            .map(|&f| f64::from(f.clamp(0.0, 1.0)))
-            .collect(),
-        None => vec![0.0; c.len()],
-    };
-    let lung_weight: f64 = lung_frac.iter().sum();
-    let in_liver_or_lung: f64 = c
+    let phi = eh / (liver + eh);
+    let non_lung: Vec<f64> = r
+        .zones
         .iter()
-        .zip(liver.data())
-        .zip(&lung_frac)
-        .map(|((x, &f), &g)| x * (f64::from(f.clamp(0.0, 1.0)) + g).min(1.0))
-        .sum();
-    let mut notes = vec![format!(
-        "MAA-predictive: counts scaled by {s:.6e} MBq/count so that the liver region holds A(1 − LSF) = {a_liver:.3} MBq (A {:.3} MBq, LSF {:.4})",
-        administered.mbq(),
-        lsf.value()
-    )];
-    let lung_mbq = administered.mbq() * lsf.value();
-    let mbq: Vec<f32> = c
-        .iter()
-        .zip(&lung_frac)
-        .map(|(&x, &g)| {
-            if lungs.is_some() && g > 0.0 {
-                // Lungs: A · LSF uniformly over the lung mask (by fraction), replacing the counts.
-                (lung_mbq * g / lung_weight + x * s * (1.0 - g)) as f32
-            } else {
-                (x * s) as f32
-            }
-        })
+        .map(|z| z.administered.mbq() * z.lsf.complement())
         .collect();
-    if lungs.is_some() {
-        notes.push(format!(
-            "lungs hold A · LSF = {lung_mbq:.3} MBq uniformly over the lung mask"
-        ));
-    } else {
-        notes.push("no lung mask: lung counts keep the liver scale; the lung dose comes from the LSF model".into());
-    }
-    let outside = if total > 0.0 {
-        (total - in_liver_or_lung) / total
+    let total_non_lung: f64 = non_lung.iter().sum();
+    Ok(Scales {
+        zones: non_lung
+            .iter()
+            .zip(&zone_counts)
+            .map(|(a, c)| a * (1.0 - phi) / c)
+            .collect(),
+        extrahepatic: total_non_lung / (liver + eh),
+        liver_mbq: total_non_lung * (1.0 - phi),
+        extrahepatic_mbq: n
+            .extrahepatic
+            .iter()
+            .map(|c| total_non_lung * c / (liver + eh))
+            .collect(),
+    })
+}
+
+/// The map's values (MBq per voxel) from the counts, the regions and the scales.
+fn maa_values(
+    c: &[f64],
+    r: &MaaRegions<'_>,
+    s: &Scales,
+    n: &RegionCounts,
+    lung_mbq: f64,
+) -> Vec<f32> {
+    c.iter()
+        .enumerate()
+        .map(|(v, &x)| {
+            let w = split(r, v);
+            let mut a = 0.0;
+            for (z, (&f, scale)) in w.zones.iter().zip(&s.zones).enumerate() {
+                let m = if z == 0 { w.margin } else { 0.0 };
+                a += x * (f + m) * scale;
+            }
+            a += x * w.extrahepatic.iter().sum::<f64>() * s.extrahepatic;
+            if n.lung_weight > 0.0 {
+                a += lung_mbq * w.lung / n.lung_weight;
+            }
+            a as f32
+        })
+        .collect()
+}
+
+fn share(part: f64, total: f64) -> Fraction {
+    Fraction::new(if total > 0.0 { part / total } else { 0.0 }).unwrap_or(Fraction::ZERO)
+}
+
+/// (A1) MAA-predictive activity map from SPECT counts with its activity accounting (module docs).
+pub fn maa_accounted(
+    counts: &Image<f32>,
+    regions: &MaaRegions<'_>,
+    nuclide: Nuclide,
+    k: Coefficient,
+) -> Result<(ActivityMap, CalibrationReport), DoseError> {
+    check_maa_inputs(counts, regions)?;
+    let (c, clamped) = clamp(counts.data())?;
+    let n = region_counts(&c, regions);
+    let s = scales(regions, &n)?;
+    let administered: f64 = regions.zones.iter().map(|z| z.administered.mbq()).sum();
+    let lung_mbq: f64 = regions
+        .zones
+        .iter()
+        .map(|z| z.administered.mbq() * z.lsf.value())
+        .sum();
+    let lung_mbq = if regions.lungs.is_some() && n.lung_weight > 0.0 {
+        lung_mbq
     } else {
         0.0
     };
-    notes.push(format!(
-        "{:.2} % of the counts lie outside the liver and lungs (extrahepatic deposition, and spill-out by the SPECT resolution)",
-        outside * 100.0
-    ));
-    if clamped > 0.0 {
-        notes.push(format!("{clamped:.1} negative counts set to 0"));
-    }
+    let mbq = maa_values(&c, regions, &s, &n, lung_mbq);
+    let in_map: f64 = mbq.iter().map(|&x| f64::from(x)).sum();
+    let counted =
+        n.zones.iter().sum::<f64>() + n.margin + n.lung + n.extrahepatic.iter().sum::<f64>();
+    let excluded = share((n.total - counted).max(0.0), n.total);
+    let accounting = MaaAccounting {
+        administered: Activity::from_mbq(administered),
+        in_map: Activity::from_mbq(in_map),
+        liver: Activity::from_mbq(s.liver_mbq),
+        lungs: Activity::from_mbq(lung_mbq),
+        extrahepatic: regions
+            .extrahepatic
+            .iter()
+            .zip(&s.extrahepatic_mbq)
+            .zip(&n.extrahepatic)
+            .map(|(((name, _), &a), &cn)| ExtrahepaticShare {
+                structure: (*name).to_owned(),
+                activity: Activity::from_mbq(a),
+                fraction_of_administered: share(a, administered),
+                counts_fraction: share(cn, n.total),
+            })
+            .collect(),
+        liver_margin: regions.margin_width,
+        liver_counts_fraction: share(n.zones.iter().sum(), n.total),
+        margin_counts_fraction: share(n.margin, n.total),
+        lung_counts_fraction: share(n.lung, n.total),
+        excluded_counts_fraction: excluded,
+    };
+    let notes = maa_notes(&accounting, regions, &s, clamped);
     Ok((
         ActivityMap {
             mbq: Image::new(counts.grid().clone(), mbq)
@@ -156,12 +400,56 @@ pub fn maa_predictive(
             provenance: notes.clone(),
         },
         CalibrationReport {
-            scale: s,
-            outside_fraction: outside,
+            scale: s.zones.first().copied().unwrap_or(f64::NAN),
+            outside_fraction: excluded.value(),
             clamped_negative: clamped,
             notes,
+            accounting: Some(accounting),
         },
     ))
+}
+
+fn maa_notes(a: &MaaAccounting, r: &MaaRegions<'_>, s: &Scales, clamped: f64) -> Vec<String> {
+    let lsf = if a.administered.mbq() > 0.0 {
+        a.lungs.mbq() / a.administered.mbq()
+    } else {
+        0.0
+    };
+    let mut notes = vec![format!(
+        "MAA-predictive: A {:.3} MBq; liver{} A(1 − LSF − f_EH) = {:.3} MBq ({:.6e} MBq/count), lungs A · LSF = {:.3} MBq (LSF {lsf:.4}), named extrahepatic structures {:.3} MBq; the map holds {:.3} MBq",
+        a.administered.mbq(),
+        if r.margin.is_some() {
+            " and its margin hold"
+        } else {
+            " holds"
+        },
+        a.liver.mbq(),
+        s.zones.first().copied().unwrap_or(f64::NAN),
+        a.lungs.mbq(),
+        a.extrahepatic.iter().map(|e| e.activity.mbq()).sum::<f64>() + 0.0,
+        a.in_map.mbq(),
+    )];
+    if r.lungs.is_some() {
+        notes.push("lungs hold A · LSF uniformly over the lung mask".into());
+    } else {
+        notes.push("no lung mask: the lung dose comes from the LSF model; counts there are left out unless within the liver margin".into());
+    }
+    if r.margin.is_some() {
+        notes.push(format!(
+            "{:.2} % of the counts lie within {} mm of the liver (SPECT spill-out) and count as liver",
+            a.margin_counts_fraction.percent(),
+            a.liver_margin.m() * 1000.0
+        ));
+    }
+    notes.push(format!(
+        "{:.2} % of the counts lie outside the liver{}, lungs and named extrahepatic structures: not microspheres (free pertechnetate, thyroid, kidneys, unnamed bowel, …), left out of the map",
+        a.excluded_counts_fraction.percent(),
+        if r.margin.is_some() { " and its margin" } else { "" },
+    ));
+    if clamped > 0.0 {
+        notes.push(format!("{clamped:.1} negative counts set to 0"));
+    }
+    notes
 }
 
 /// (A2) Activity at administration from a PET in Bq/mL referenced to `image_reference` (the scan
@@ -201,6 +489,7 @@ pub fn pet_decay_corrected(
             outside_fraction: 0.0,
             clamped_negative: clamped,
             notes,
+            accounting: None,
         },
     ))
 }
@@ -245,6 +534,7 @@ pub fn self_calibrated(
             outside_fraction: (total - in_region) / total,
             clamped_negative: clamped,
             notes,
+            accounting: None,
         },
     ))
 }

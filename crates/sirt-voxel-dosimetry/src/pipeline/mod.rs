@@ -4,7 +4,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`structures`] | [`Structure`] (a named binary mask with a [`Role`]) and the structures put on the dose grid with partial-volume fractions ([`on_grid`](structures::on_grid)), normal liver = liver − tumours |
-//! | [`density`] | the density map on the dose grid: CT through an HU → density curve (mass-conserving rebinning when CT voxels are smaller), or a stated uniform density |
+//! | [`density`] | the density map on the dose grid: CT through an HU → density curve (mass-conserving rebinning when CT voxels are smaller), or a stated uniform density; the density of a structure's part of each voxel (D2) |
 //! | [`run`] | [`run()`](run::run): [`Request`] → [`VoxelDosimetry`] (activity map, dose map with energy balance, [`StructureDose`] per structure with DVH, partition value from the same masks, small-lesion flag) |
 //! | [`compare`](mod@compare) | [`compare()`]: predicted vs delivered per structure (P1), Bland–Altman over lesions (P2), dose-difference map on the predicted grid (P3) |
 //!
@@ -19,8 +19,8 @@ pub mod structures;
 pub use compare::{Verification, compare};
 pub use density::DensityInput;
 pub use run::{
-    ActivityInput, EngineChoice, Request, StructureDose, Territory, VoxelDosimetry, kernel_engine,
-    point_kernel, run,
+    ActivityInput, EngineChoice, ExtrahepaticUptake, Request, StructureDose, Territory,
+    VoxelDosimetry, kernel_engine, point_kernel, run,
 };
 pub use structures::{Role, Structure};
 

@@ -10,12 +10,17 @@
 //! 4. dose by the chosen engine (E2 LDM, or E3 DVK with the Y-90 kernel integrated for the dose
 //!    grid's voxel size from the Graves dose point kernel scaled to 1.04 g/mL);
 //! 5. per structure: mass-weighted DVH and metrics (H1–H4) and the partition-model value from
-//!    the same masks, D_part = K · A_s / M_s with A_s = Σ f a and M_s = Σ f ρ V (with LDM the
-//!    mass-weighted voxel mean equals it exactly; with a kernel the difference is the energy that
-//!    crosses the structure's border, shown per structure).
+//!    the same masks, D_part = K · A_s / M_s with A_s = Σ f a and M_s = Σ f ρ_s V, ρ_s the
+//!    density of the structure's part of each voxel (`crate::pipeline::density`, D2). Within a
+//!    dose voxel the energy per mL is taken as uniform (the image cannot resolve it), so the
+//!    structure's part of voxel v receives the dose D_s(v) = D(v) ρ̄(v) / ρ_s(v) (its energy f E_v
+//!    over its own mass f ρ_s V): the mean Σ f E_v / M_s is the structure's energy over its mass.
+//!    With LDM it equals D_part exactly; with a kernel the difference is the energy that crosses
+//!    the structure's border, shown per structure.
 
 use crate::physics::activity::{
-    CalibrationReport, maa_predictive, pet_decay_corrected, self_calibrated,
+    CalibrationReport, MaaAccounting, MaaRegions, MaaZone, maa_accounted, pet_decay_corrected,
+    self_calibrated,
 };
 use crate::physics::beta::{BetaSpectrum, ScaledElectronKernel};
 use crate::physics::dvh::{Dvh, dvh};
@@ -24,12 +29,12 @@ use crate::physics::engine::{
 };
 use crate::physics::kernel::{PointKernel, VoxelKernel};
 use crate::pipeline::DosimetryError;
-use crate::pipeline::density::{DensityInput, density_on};
+use crate::pipeline::density::{DensityInput, DensityMap, density_on, part_density};
 use crate::pipeline::structures::Structure;
-use crate::pipeline::structures::{OnGrid, Role, SMALL_LESION_ML, find, on_grid};
+use crate::pipeline::structures::{OnGrid, Role, SMALL_LESION_ML, find, margin_zone, on_grid};
 use sirt_geometry::{FractionalMask, Image, Rigid};
 use sirt_nuclides::{Coefficient, Nuclide};
-use sirt_units::{Activity, Fraction, Instant};
+use sirt_units::{AbsorbedDose, Activity, Fraction, Instant, Length, Mass};
 
 /// Density of the soft-tissue medium the Y-90 water dose point kernel is scaled to (g/mL): ICRP
 /// 110 / ICRU 44 soft tissue ≈ 1.04, the medium of the Lanconelli et al. 2012 voxel S values
@@ -51,9 +56,11 @@ pub struct Territory {
 /// Where the activity comes from.
 #[derive(Debug, Clone)]
 pub enum ActivityInput<'a> {
-    /// 99mTc-MAA SPECT counts as a prediction (A1). Without territories the liver structure
-    /// holds `administered` · (1 − `lsf`); with territories each holds its own share, and
-    /// counts outside every territory are left out (reported).
+    /// 99mTc-MAA SPECT counts as a prediction (A1, `maa_accounted`). Without territories the
+    /// liver and the counts within `liver_margin` of it hold `administered` · (1 − `lsf` − f_EH);
+    /// with territories each holds its own share (no margin: counts outside every territory are
+    /// left out). The lungs hold A · LSF, each [`Role::Extrahepatic`] structure A · f_i; other
+    /// counts are left out (reported).
     MaaPredictive {
         /// SPECT counts.
         counts: &'a Image<f32>,
@@ -63,6 +70,9 @@ pub enum ActivityInput<'a> {
         lsf: Fraction,
         /// Per-territory calibration (optional).
         territories: Vec<Territory>,
+        /// Counts within this distance of the liver count as liver (SPECT spill-out); a site
+        /// setting (`sirt_settings::SiteSettings::maa_liver_margin`).
+        liver_margin: Length,
     },
     /// Y-90 PET in Bq/mL referenced to `reference` (A2).
     Pet {
@@ -138,6 +148,28 @@ pub struct StructureDose {
     pub small_lesion: bool,
 }
 
+/// The uptake of one named extrahepatic structure ([`Role::Extrahepatic`]) in a dose map: what a
+/// check of extrahepatic deposition reads.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExtrahepaticUptake {
+    /// The structure's name.
+    pub structure: String,
+    /// Activity in it at administration: for an MAA prediction its share of the counts as
+    /// microspheres, A · f_i (A1); for a PET or self-calibrated map Σ f a over its voxels.
+    pub activity: Activity,
+    /// Its share of the administered activity (MAA, self-calibrated: of the activity the map
+    /// was scaled to; PET: of the activity in the map).
+    pub fraction_of_administered: Fraction,
+    /// Its mean absorbed dose in the map (energy / mass, D2), by the plan's engine.
+    pub mean_dose: AbsorbedDose,
+    /// K · activity / mass: the local-deposition estimate of its mean dose.
+    pub local_deposition_dose: AbsorbedDose,
+    /// Its mass on the dose grid (Σ f ρ_s V, D2).
+    pub mass: Mass,
+    /// Its share of the SPECT counts (MAA predictions only).
+    pub counts_fraction: Option<Fraction>,
+}
+
 /// The result of [`run`].
 #[derive(Debug, Clone)]
 pub struct VoxelDosimetry {
@@ -155,9 +187,22 @@ pub struct VoxelDosimetry {
     pub fractions: Vec<FractionalMask>,
     /// Provenance and corrections, for the report.
     pub notes: Vec<String>,
+    /// Per named extrahepatic structure, in the order given.
+    pub extrahepatic: Vec<ExtrahepaticUptake>,
 }
 
 impl VoxelDosimetry {
+    /// The activity accounting of an MAA-predictive map (administered, in the map, liver, lungs,
+    /// extrahepatic structures, excluded counts); None for a PET or self-calibrated map.
+    pub fn accounting(&self) -> Option<&MaaAccounting> {
+        self.calibration.accounting.as_ref()
+    }
+
+    /// The activity in the map, at administration.
+    pub fn activity_in_map(&self) -> Activity {
+        Activity::from_mbq(self.activity.total_mbq())
+    }
+
     /// The dose of the structure named `name`.
     pub fn structure(&self, name: &str) -> Option<&StructureDose> {
         self.structures.iter().find(|s| s.name == name)
@@ -193,81 +238,29 @@ fn activity_map(
             administered,
             lsf,
             territories,
+            liver_margin,
         } => {
-            if territories.is_empty() {
-                let liver = find(on, Role::Liver)?;
-                return Ok(maa_predictive(
-                    counts,
-                    &liver.fractions,
-                    lungs,
-                    *administered,
-                    *lsf,
-                    nuclide,
-                    k.clone(),
-                )?);
-            }
-            // One calibration per territory, each on the counts inside it; the lungs receive the
-            // sum of A_i · LSF_i (each call spreads its own share uniformly).
-            let mut total: Vec<f32> = vec![0.0; counts.data().len()];
-            let mut notes = Vec::new();
-            let mut clamped = 0.0;
-            let mut inside = 0.0f64;
-            let all: f64 = counts.data().iter().map(|&c| f64::from(c.max(0.0))).sum();
-            for t in territories {
-                let s = on
+            let liver = find(on, Role::Liver)?;
+            let zones = maa_zones(on, liver, *administered, *lsf, territories)?;
+            let margin = territories
+                .is_empty()
+                .then(|| margin_zone(&liver.fractions, *liver_margin));
+            let regions = MaaRegions {
+                lungs,
+                extrahepatic: on
                     .iter()
-                    .find(|s| s.name == t.structure && s.role == Role::Territory)
-                    .ok_or_else(|| DosimetryError::Structure {
-                        name: t.structure.clone(),
-                        what: "is named as a perfused territory but no territory structure has this name".into(),
-                    })?;
-                let masked: Vec<f32> = counts
-                    .data()
-                    .iter()
-                    .zip(s.fractions.data())
-                    .map(|(&c, &f)| c * f)
-                    .collect();
-                inside += masked.iter().map(|&c| f64::from(c.max(0.0))).sum::<f64>();
-                let masked = Image::new(counts.grid().clone(), masked)?;
-                let (m, r) = maa_predictive(
-                    &masked,
-                    &s.fractions,
-                    lungs,
-                    t.administered,
-                    t.lsf,
-                    nuclide,
-                    k.clone(),
-                )?;
-                for (a, b) in total.iter_mut().zip(m.mbq.data()) {
-                    *a += b;
-                }
-                clamped += r.clamped_negative;
-                notes.push(format!(
-                    "territory \"{}\": {}",
-                    t.structure,
-                    r.notes.join("; ")
-                ));
-            }
-            let outside = if all > 0.0 { 1.0 - inside / all } else { 0.0 };
-            notes.push(format!(
-                "{:.2} % of the SPECT counts lie outside every perfused territory and are not in the map",
-                outside * 100.0
-            ));
-            let map = ActivityMap {
-                mbq: Image::new(counts.grid().clone(), total)?,
-                nuclide,
-                k: k.clone(),
-                provenance: notes.clone(),
-            };
-            Ok((
-                map,
-                CalibrationReport {
-                    scale: f64::NAN,
-                    outside_fraction: outside,
-                    clamped_negative: clamped,
-                    notes,
+                    .filter(|s| s.role == Role::Extrahepatic)
+                    .map(|s| (s.name.as_str(), &s.fractions))
+                    .collect(),
+                zones,
+                margin: margin.as_deref(),
+                margin_width: if territories.is_empty() {
+                    *liver_margin
+                } else {
+                    Length::from_m(0.0)
                 },
-            ))
+            };
+            Ok(maa_accounted(counts, &regions, nuclide, k.clone())?)
         }
         ActivityInput::Pet {
             bq_per_ml,
@@ -292,6 +285,42 @@ fn activity_map(
             )?)
         }
     }
+}
+
+/// The calibration zones of an MAA map: the whole liver, or each named perfused territory.
+fn maa_zones<'a>(
+    on: &'a [OnGrid],
+    liver: &'a OnGrid,
+    administered: Activity,
+    lsf: Fraction,
+    territories: &[Territory],
+) -> Result<Vec<MaaZone<'a>>, DosimetryError> {
+    if territories.is_empty() {
+        return Ok(vec![MaaZone {
+            fractions: &liver.fractions,
+            administered,
+            lsf,
+        }]);
+    }
+    territories
+        .iter()
+        .map(|t| {
+            let s = on
+                .iter()
+                .find(|s| s.name == t.structure && s.role == Role::Territory)
+                .ok_or_else(|| DosimetryError::Structure {
+                    name: t.structure.clone(),
+                    what:
+                        "is named as a perfused territory but no territory structure has this name"
+                            .into(),
+                })?;
+            Ok(MaaZone {
+                fractions: &s.fractions,
+                administered: t.administered,
+                lsf: t.lsf,
+            })
+        })
+        .collect()
 }
 
 fn activity_grid<'a>(input: &'a ActivityInput<'_>) -> &'a Image<f32> {
@@ -350,6 +379,78 @@ pub fn kernel_engine(
     Ok(engine)
 }
 
+/// The dose of a structure's part of each dose voxel (D2): D_s = D ρ̄ / ρ_s where the structure
+/// has a fraction, else D.
+fn part_dose(
+    dose: &Image<f32>,
+    mean: &Image<f32>,
+    part: &Image<f32>,
+) -> Result<Image<f32>, DosimetryError> {
+    let data = dose
+        .data()
+        .iter()
+        .zip(mean.data())
+        .zip(part.data())
+        .map(|((&d, &m), &p)| if p > 0.0 { d * m / p } else { d })
+        .collect();
+    Ok(Image::new(dose.grid().clone(), data)?)
+}
+
+/// The DVH, activity, mass and partition value of one structure on the dose grid, with `part`
+/// the density of its part of each voxel (D2).
+fn structure_dose(
+    s: &OnGrid,
+    part: &Image<f32>,
+    dose: &DoseMap,
+    density: &DensityMap,
+    activity: &ActivityMap,
+    request: &Request<'_>,
+) -> Result<StructureDose, DosimetryError> {
+    let k = request.k.k.gy_kg_per_gbq();
+    let voxel_ml = dose.gy.grid().voxel_volume_mm3() / 1000.0;
+    let gy = part_dose(&dose.gy, &density.g_per_ml, part)?;
+    let h = dvh(
+        &gy,
+        &s.fractions,
+        Some(part),
+        request.bin_gy,
+        &request.dx_percent,
+        &request.vx_gy,
+    )
+    .map_err(|e| DosimetryError::Structure {
+        name: s.name.clone(),
+        what: e.to_string(),
+    })?;
+    let (a, m) = s
+        .fractions
+        .data()
+        .iter()
+        .zip(activity.mbq.data())
+        .zip(part.data())
+        .fold((0.0, 0.0), |(a, m), ((&f, &x), &rho)| {
+            let f = f64::from(f);
+            (
+                a + f * f64::from(x),
+                m + f * f64::from(rho) * voxel_ml / 1000.0,
+            )
+        });
+    let partition = if m > 0.0 {
+        k * (a / 1000.0) / m
+    } else {
+        f64::NAN
+    };
+    Ok(StructureDose {
+        small_lesion: s.role == Role::Tumour && s.drawn_volume_ml < SMALL_LESION_ML,
+        voxel_vs_partition: (h.mean_gy - partition) / partition,
+        name: s.name.clone(),
+        role: s.role,
+        drawn_volume_ml: s.drawn_volume_ml,
+        activity_mbq: a,
+        partition_gy: partition,
+        dvh: h,
+    })
+}
+
 /// Runs the pipeline.
 pub fn run(request: &Request<'_>) -> Result<VoxelDosimetry, DosimetryError> {
     if !(request.bin_gy.is_finite() && request.bin_gy > 0.0) {
@@ -379,55 +480,28 @@ pub fn run(request: &Request<'_>) -> Result<VoxelDosimetry, DosimetryError> {
             kernel_engine(request.k.nuclide, grid.spacing_mm)?.dose(&activity, &density.g_per_ml)?
         }
     };
-    let k = request.k.k.gy_kg_per_gbq();
-    let voxel_ml = grid.voxel_volume_mm3() / 1000.0;
     let mut structures = Vec::with_capacity(on.len());
     let mut fractions = Vec::with_capacity(on.len());
+    let mut liver_part: Option<Image<f32>> = None;
     for s in on {
-        let h = dvh(
-            &dose.gy,
-            &s.fractions,
-            Some(&density.g_per_ml),
-            request.bin_gy,
-            &request.dx_percent,
-            &request.vx_gy,
-        )
-        .map_err(|e| DosimetryError::Structure {
-            name: s.name.clone(),
-            what: e.to_string(),
-        })?;
-        let (a, m) = s
-            .fractions
-            .data()
-            .iter()
-            .zip(activity.mbq.data())
-            .zip(density.g_per_ml.data())
-            .fold((0.0, 0.0), |(a, m), ((&f, &x), &rho)| {
-                let f = f64::from(f);
-                (
-                    a + f * f64::from(x),
-                    m + f * f64::from(rho) * voxel_ml / 1000.0,
-                )
-            });
-        let partition = if m > 0.0 {
-            k * (a / 1000.0) / m
-        } else {
-            f64::NAN
+        let part = match request.structures.iter().find(|x| x.name == s.name) {
+            Some(given) => part_density(&density, &given.mask, request.registration)?,
+            // The derived normal liver: the liver's part density (normal liver and tumours are
+            // both soft tissue; the lungs and air outside are what must be kept out).
+            None => liver_part
+                .clone()
+                .unwrap_or_else(|| density.g_per_ml.clone()),
         };
-        structures.push(StructureDose {
-            small_lesion: s.role == Role::Tumour && s.drawn_volume_ml < SMALL_LESION_ML,
-            voxel_vs_partition: (h.mean_gy - partition) / partition,
-            name: s.name,
-            role: s.role,
-            drawn_volume_ml: s.drawn_volume_ml,
-            activity_mbq: a,
-            partition_gy: partition,
-            dvh: h,
-        });
+        if s.role == Role::Liver {
+            liver_part = Some(part.clone());
+        }
+        structures.push(structure_dose(
+            &s, &part, &dose, &density, &activity, request,
+        )?);
         fractions.push(s.fractions);
     }
     let mut notes = calibration.notes.clone();
-    notes.extend(density.notes);
+    notes.extend(density.notes.iter().cloned());
     notes.push(format!("dose engine: {}", dose.engine));
     let emitted = dose.energy_emitted_j;
     if emitted > 0.0 {
@@ -439,6 +513,7 @@ pub fn run(request: &Request<'_>) -> Result<VoxelDosimetry, DosimetryError> {
             100.0 * dose.energy_outside_grid_j / emitted
         ));
     }
+    let extrahepatic = extrahepatic_uptakes(&structures, &calibration, &activity, request);
     Ok(VoxelDosimetry {
         activity,
         calibration,
@@ -447,5 +522,64 @@ pub fn run(request: &Request<'_>) -> Result<VoxelDosimetry, DosimetryError> {
         structures,
         fractions,
         notes,
+        extrahepatic,
     })
+}
+
+/// The activity a map's shares are taken of: the administered activity of an MAA prediction,
+/// the delivered one of a self-calibrated map, the map's own total for a PET.
+fn reference_activity(request: &Request<'_>, activity: &ActivityMap) -> f64 {
+    match &request.activity {
+        ActivityInput::MaaPredictive {
+            administered,
+            territories,
+            ..
+        } => {
+            if territories.is_empty() {
+                administered.mbq()
+            } else {
+                territories.iter().map(|t| t.administered.mbq()).sum()
+            }
+        }
+        ActivityInput::SelfCalibrated { delivered, .. } => delivered.mbq(),
+        ActivityInput::Pet { .. } => activity.total_mbq(),
+    }
+}
+
+/// The uptake of each [`Role::Extrahepatic`] structure: activity from the MAA accounting when
+/// there is one (else Σ f a), mean dose and mass from its [`StructureDose`].
+fn extrahepatic_uptakes(
+    structures: &[StructureDose],
+    calibration: &CalibrationReport,
+    activity: &ActivityMap,
+    request: &Request<'_>,
+) -> Vec<ExtrahepaticUptake> {
+    let reference = reference_activity(request, activity);
+    let k = request.k.k.gy_kg_per_gbq();
+    structures
+        .iter()
+        .filter(|s| s.role == Role::Extrahepatic)
+        .map(|s| {
+            let share = calibration
+                .accounting
+                .as_ref()
+                .and_then(|a| a.extrahepatic.iter().find(|e| e.structure == s.name));
+            let mbq = share.map_or(s.activity_mbq, |e| e.activity.mbq());
+            let kg = s.dvh.mass_kg.unwrap_or(f64::NAN);
+            ExtrahepaticUptake {
+                structure: s.name.clone(),
+                activity: Activity::from_mbq(mbq),
+                fraction_of_administered: Fraction::new(if reference > 0.0 {
+                    mbq / reference
+                } else {
+                    0.0
+                })
+                .unwrap_or(Fraction::ZERO),
+                mean_dose: AbsorbedDose::from_gy(s.dvh.mean_gy),
+                local_deposition_dose: AbsorbedDose::from_gy(k * mbq / 1000.0 / kg),
+                mass: Mass::from_kg(kg),
+                counts_fraction: share.map(|e| e.counts_fraction),
+            }
+        })
+        .collect()
 }

@@ -11,6 +11,7 @@
 use crate::pipeline::DosimetryError;
 use sirt_geometry::{FractionalMask, Grid, Image, Rigid, resample_mask_fractional};
 pub use sirt_geometry::{Role, Structure};
+use sirt_units::Length;
 
 /// Sample points per axis and dose voxel for the partial-volume fractions (27 per voxel: a
 /// fraction resolution of 1/27 ≈ 3.7 % of a voxel, which averages out over a structure).
@@ -108,4 +109,81 @@ pub fn find(structures: &[OnGrid], role: Role) -> Result<&OnGrid, DosimetryError
     structures.iter().find(|s| s.role == role).ok_or_else(|| {
         DosimetryError::Input(format!("no structure with the role {role:?} was given"))
     })
+}
+
+/// Dose voxels whose fraction is at least this are the liver's own when its margin is drawn
+/// ([`margin_zone`]): the contour passes through the voxel's centre at one half, a
+/// site-independent design choice.
+pub const MARGIN_SEED_FRACTION: f32 = 0.5;
+
+/// The voxels within `margin` of the liver on its grid: every voxel with a liver fraction above
+/// 0, and every voxel whose centre lies within `margin` (Euclidean, mm) of the centre of a voxel
+/// with a fraction of at least [`MARGIN_SEED_FRACTION`]. Empty (all false) for a zero margin.
+pub fn margin_zone(liver: &FractionalMask, margin: Length) -> Vec<bool> {
+    let g = liver.grid();
+    let f = liver.data();
+    let mm = margin.m() * 1000.0;
+    if !(mm.is_finite() && mm > 0.0) {
+        return vec![false; f.len()];
+    }
+    let mut zone: Vec<bool> = f.iter().map(|&x| x > 0.0).collect();
+    let offsets = ball(g.spacing_mm, mm);
+    let seed = |i: isize, j: isize, k: isize| -> bool {
+        let [nx, ny, nz] = g.dims.map(|d| d as isize);
+        (0..nx).contains(&i)
+            && (0..ny).contains(&j)
+            && (0..nz).contains(&k)
+            && g.offset(i as usize, j as usize, k as usize)
+                .is_some_and(|o| f[o] >= MARGIN_SEED_FRACTION)
+    };
+    for (o, _) in f
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| **x >= MARGIN_SEED_FRACTION)
+    {
+        let [i, j, k] = g.index_of_offset(o).map(|x| x as isize);
+        let inner = [
+            (1, 0, 0),
+            (-1, 0, 0),
+            (0, 1, 0),
+            (0, -1, 0),
+            (0, 0, 1),
+            (0, 0, -1),
+        ]
+        .iter()
+        .all(|(a, b, c)| seed(i + a, j + b, k + c));
+        if inner {
+            continue;
+        }
+        for &[a, b, c] in &offsets {
+            let (p, q, r) = (i + a, j + b, k + c);
+            if p >= 0
+                && q >= 0
+                && r >= 0
+                && let Some(t) = g.offset(p as usize, q as usize, r as usize)
+            {
+                zone[t] = true;
+            }
+        }
+    }
+    zone
+}
+
+/// The index offsets within `mm` of a voxel's centre on a grid of `spacing` (orthonormal axes).
+fn ball(spacing: [f64; 3], mm: f64) -> Vec<[isize; 3]> {
+    let r = spacing.map(|s| (mm / s).floor() as isize);
+    let mut out = Vec::new();
+    for c in -r[2]..=r[2] {
+        for b in -r[1]..=r[1] {
+            for a in -r[0]..=r[0] {
+                let d2 = (a as f64 * spacing[0]).powi(2)
+                    + (b as f64 * spacing[1]).powi(2)
+                    + (c as f64 * spacing[2]).powi(2);
+                if d2 <= mm * mm {
+                    out.push([a, b, c]);
+                }
+            }
+        }
+    }
+    out
 }
