@@ -148,9 +148,7 @@ fn accepted(
 
 /// What an accepted image check needs that the case's `[images]` lacks (None when it has it).
 fn accepted_image_missing(what: &str, images: Option<&Images>) -> Option<String> {
-    let Some(rest) = what.strip_prefix("images.") else {
-        return None;
-    };
+    let rest = what.strip_prefix("images.")?;
     let Some(im) = images else {
         return Some(format!("an [images] table for {what}"));
     };

@@ -49,6 +49,11 @@ pub enum PlanningError {
         /// The activity image's frame of reference UID.
         activity_frame: String,
     },
+    /// Input: a value outside the site's plausibility bounds, or an image failing a consistency
+    /// check, that the case does not accept (`[[accepted]]`; the message names the field or file,
+    /// the limit and what was found), or an acceptance with nothing to accept.
+    #[error(transparent)]
+    Refused(Box<crate::plausibility::Rejection>),
     /// The voxel part: input or internal as [`crate::voxel::VoxelPlanError::is_input`] says.
     #[error(transparent)]
     Voxel(#[from] crate::voxel::VoxelPlanError),
@@ -74,7 +79,8 @@ impl PlanningError {
             | Self::Case(_)
             | Self::Plan(_)
             | Self::ImagePath { .. }
-            | Self::NoRegistration { .. } => true,
+            | Self::NoRegistration { .. }
+            | Self::Refused(_) => true,
             Self::Voxel(e) => e.is_input(),
             Self::EmbeddedDevices(_)
             | Self::EmbeddedRules(_)

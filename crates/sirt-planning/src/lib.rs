@@ -49,7 +49,7 @@ pub use outcome::{
     plan_case_with_overrides, plan_without_document,
 };
 pub use phantom::{PHANTOM_CASE_NAME, phantom_files};
-pub use plausibility::Refusal;
+pub use plausibility::{Refusal, Rejection};
 pub use site::{SiteData, SiteFile};
 
 /// The analytic demo case (bilobar NET, staged lobar glass treatment): `sirtplan demo

@@ -92,8 +92,8 @@ pub fn plan_without_document(
 }
 
 /// The voxel part of a plan whose case has images, read from where `root` says, with the
-/// plausibility of its segmented volumes and the consistency of its activity images checked
-/// (`case_file` names the case in messages).
+/// consistency of its Y-90 PET checked (`case_file` names the case in messages; the segmented
+/// volumes and the MAA SPECT are checked by the voxel part before its dosimetry).
 fn voxel_part(
     site: &SiteData,
     plan: &Plan,
@@ -112,15 +112,7 @@ fn voxel_part(
         }
     };
     let mut voxel = crate::voxel::run(plan, images, base, &site.settings)?;
-    crate::plausibility::check_structures(
-        &plan.case,
-        case_file,
-        &base.join(&images.structures).display().to_string(),
-        &voxel.structures,
-        &site.settings.plausibility,
-        &mut voxel.notes,
-    )?;
-    crate::consistency::check_images(&plan.case, case_file, base, &mut voxel, &site.settings)?;
+    crate::consistency::check_pet(&plan.case, case_file, base, &mut voxel, &site.settings)?;
     Ok(Some(voxel))
 }
 

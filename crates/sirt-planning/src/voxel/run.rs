@@ -131,6 +131,18 @@ pub fn run(
 ) -> Result<VoxelPlan, VoxelPlanError> {
     let (mut inputs, study, mut notes) = Inputs::load(plan, images, base)?;
     inputs.liver_margin = settings.maa_liver_margin;
+    crate::consistency::check_loaded(
+        &plan.case,
+        base,
+        settings,
+        crate::consistency::Loaded {
+            ct: &inputs.ct,
+            structures: &inputs.structures,
+            spect: inputs.spect.as_ref(),
+            ct_from_spect: inputs.ct_from_spect.as_ref(),
+        },
+        &mut notes,
+    )?;
     let mut predicted = Vec::new();
     for session in &plan.sessions {
         if let Some(d) = inputs.predict(session, false, &mut notes)? {
