@@ -198,6 +198,7 @@ pub fn plan_json(plan: &Plan) -> Value {
                 "ntad_not_evaluable": s.ntad_not_evaluable,
                 "normal_liver_energy_j": s.totals.map(|t| t.normal_liver_energy.j()),
                 "plan_whole_liver_ntad_gy": s.plan_whole_liver_ntad.gy(),
+                "cumulative_whole_liver_ntad_gy": s.cumulative_whole_liver_ntad.map(|d| d.gy()),
                 "tumour_gy": s.tumour_doses.iter().map(|(id, d)| json!({"id": id, "gy": d.gy()})).collect::<Vec<_>>(),
                 "treated_normal_fraction": s.totals.filter(|_| s.ntad_not_evaluable.is_none()).map(|t| t.treated_normal_fraction),
                 "lung_gy": s.totals.map(|t| t.lung_dose.gy()),
@@ -240,6 +241,7 @@ pub fn plan_json(plan: &Plan) -> Value {
             "lung_mass_basis": c.lungs.basis,
             "earlier_lung_gy": c.earlier_lung_dose().gy(),
         },
+        "earlier_treatments": earlier_treatments_json(c),
         "tumours": c.tumours.iter().map(|t| json!({
             "id": t.id, "segment": t.segment, "volume_ml": t.volume.ml(), "mass_kg": t.mass.kg(),
         })).collect::<Vec<_>>(),
@@ -250,4 +252,32 @@ pub fn plan_json(plan: &Plan) -> Value {
         "accepted": c.accepted,
         "notes": plan.notes,
     })
+}
+
+/// The treatment history with every field recorded (null where not recorded).
+fn earlier_treatments_json(c: &sirt_case::Case) -> Vec<Value> {
+    let gy = |d: Option<sirt_units::AbsorbedDose>| d.map(|d| d.gy());
+    c.earlier_treatments
+        .iter()
+        .map(|e| {
+            json!({
+                "date": e.date,
+                "kind": e.kind,
+                "description": e.description,
+                "lung_gy": gy(e.lung_dose),
+                "whole_liver_ntad_gy": gy(e.whole_liver_ntad),
+                "activity_gbq": e.activity.map(|a| a.gbq()),
+                "activity_mci": e.activity.map(|a| a.mci()),
+                "activity_per": e.activity.map(|_| if e.kind == "PRRT" { "cycle" } else { "treatment" }),
+                "device": e.device,
+                "territory": e.territory.map(|t| t.label()),
+                "lobe": e.lobe,
+                "cycles": e.cycles,
+                "liver_gy": gy(e.liver_dose),
+                "kidney_gy": gy(e.kidney_dose),
+                "liver_mean_gy": gy(e.liver_mean_dose),
+                "fractions": e.fractions,
+            })
+        })
+        .collect()
 }

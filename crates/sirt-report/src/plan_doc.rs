@@ -29,6 +29,7 @@ pub fn plan_document(plan: &Plan) -> Document {
     if !c.tumours.is_empty() {
         doc.push(Block::Table(tumour_table(c)));
     }
+    history_blocks(plan, &mut doc);
     doc.push(Block::Heading(1, "Summary".into()));
     doc.push(Block::Table(summary_table(plan)));
     for p in &plan.injections {
@@ -312,6 +313,7 @@ fn ntad_totals(plan: &Plan, s: &SessionPlan, t: &SessionTotals, kv: &mut Vec<(St
             c.whole_normal_liver_mass().kg()
         ),
     ));
+    cumulative_ntad_line(plan, s, kv);
     if plan.sessions.len() > 1 {
         kv.push((
             "Whole-liver NTAD, plan so far".into(),
@@ -917,5 +919,52 @@ fn method_text(m: sirt_case::Method) -> String {
         }
         sirt_case::Method::Bsa => "BSA method (resin; Kennedy et al. 2007)".into(),
         sirt_case::Method::Ho166 => "Ho-166 dose rule (3.781 GBq per kg for 60 Gy)".into(),
+    }
+}
+
+/// "Treatment history": the earlier treatments with the doses recorded, and the whole-liver NTAD
+/// of the earlier SIRT that the sessions' cumulative NTAD starts from (nothing without history).
+fn history_blocks(plan: &Plan, doc: &mut Document) {
+    let c = &plan.case;
+    if c.earlier_treatments.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(1, "Treatment history".into()));
+    let mut t = Table::new(&["date", "kind", "description", "recorded"], &[]);
+    for e in &c.earlier_treatments {
+        t.row(vec![
+            e.date.clone(),
+            e.kind.clone(),
+            e.description.clone().unwrap_or_default(),
+            sirt_workflow::earlier_recorded(e),
+        ]);
+    }
+    doc.push(Block::Table(t));
+    if c.earlier_treatments.iter().any(|e| e.is_sirt()) {
+        doc.push(Block::KeyValues(vec![(
+            "Whole-liver NTAD of earlier SIRT".into(),
+            format!(
+                "{} (as recorded; added to each session's cumulative whole-liver NTAD)",
+                fmt_gy(c.earlier_sirt_whole_liver_ntad())
+            ),
+        )]));
+    }
+}
+
+/// The cumulative whole-liver NTAD over SIRT sessions of a session, when the case has an earlier
+/// SIRT (without one it is the plan's own sum, printed as "plan so far").
+fn cumulative_ntad_line(plan: &Plan, s: &SessionPlan, kv: &mut Vec<(String, String)>) {
+    if !plan.case.earlier_treatments.iter().any(|e| e.is_sirt()) {
+        return;
+    }
+    if let Some(d) = s.cumulative_whole_liver_ntad {
+        kv.push((
+            "Whole-liver NTAD, cumulative".into(),
+            format!(
+                "{} (earlier SIRT as recorded, {}, plus this and the plan's earlier sessions)",
+                fmt_gy(d),
+                fmt_gy(plan.case.earlier_sirt_whole_liver_ntad())
+            ),
+        ));
     }
 }

@@ -12,14 +12,25 @@ fn gy(d: AbsorbedDose) -> String {
     format!("{:.1} Gy", d.gy())
 }
 
-/// An earlier treatment in one line: date, kind and the values recorded.
+/// An earlier treatment in one line: kind, date and the values recorded.
 pub fn earlier_summary(e: &EarlierTreatment) -> String {
+    let recorded = earlier_recorded(e);
+    if recorded.is_empty() {
+        format!("{} {}", e.kind, e.date)
+    } else {
+        format!("{} {} ({recorded})", e.kind, e.date)
+    }
+}
+
+/// The values recorded for an earlier treatment (device, territory, activity, cycles, doses,
+/// fractions), comma-separated; empty when none.
+pub fn earlier_recorded(e: &EarlierTreatment) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(d) = &e.device {
         parts.push(d.clone());
     }
     match (e.territory, e.lobe) {
-        (Some(t), Some(l)) => parts.push(format!("{} {}", t.label(), lobe_label(l))),
+        (Some(t), Some(l)) => parts.push(format!("{} ({} lobe)", t.label(), lobe_label(l))),
         (Some(t), None) => parts.push(t.label().to_owned()),
         (None, Some(l)) => parts.push(format!("{} lobe", lobe_label(l))),
         (None, None) => {}
@@ -46,11 +57,7 @@ pub fn earlier_summary(e: &EarlierTreatment) -> String {
     if let Some(f) = e.fractions {
         parts.push(format!("{f} fractions"));
     }
-    if parts.is_empty() {
-        format!("{} {}", e.kind, e.date)
-    } else {
-        format!("{} {} ({})", e.kind, e.date, parts.join(", "))
-    }
+    parts.join(", ")
 }
 
 fn lobe_label(l: Lobe) -> &'static str {

@@ -39,7 +39,7 @@ pub use sirt_settings::{EventProfile, SiteSettings};
 
 mod facts;
 mod history;
-pub use history::earlier_summary;
+pub use history::{earlier_recorded, earlier_summary};
 use sirt_analytic::lung::LUNG_MASS_CONVENTION_KG;
 use sirt_units::{AbsorbedDose, Activity, Energy, Instant, Mass};
 use thiserror::Error;
