@@ -243,3 +243,51 @@ fn a_spect_shifted_out_of_the_patient_exits_2_unless_accepted() {
     messages.push(e);
     insta::assert_snapshot!("shifted_spect_errors", messages.join("\n"));
 }
+
+/// A NIfTI SPECT whose sform is moved 3 mm along x from its qform: refused naming both and the
+/// distance (3 mm at every corner), planned when accepted; the same file without the change
+/// plans.
+#[test]
+fn a_nifti_whose_qform_and_sform_disagree_exits_2_unless_accepted() {
+    let dir = Scratch::new("sirtplan-accepted-test", "qform-sform");
+    let o = sirtplan(&[
+        "phantom",
+        "--out",
+        dir.to_str().unwrap(),
+        "--preset",
+        "small",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let frame = sirt_geometry::FrameOfReference("nifti".into());
+    let bytes = std::fs::read(dir.join("spect_maa_counts.nii.gz")).unwrap();
+    let spect = sirt_nifti::read(&bytes, "spect", frame).unwrap();
+    let mut plain = sirt_nifti::write(&spect, false).unwrap();
+    std::fs::write(dir.join("spect.nii"), &plain).unwrap();
+    // srow_x[3] (bytes 292–295, nifti1.h), little-endian as written: + 3 mm.
+    let at = 292;
+    let v = f32::from_le_bytes([plain[at], plain[at + 1], plain[at + 2], plain[at + 3]]);
+    plain[at..at + 4].copy_from_slice(&(v + 3.0).to_le_bytes());
+    std::fs::write(dir.join("spect_forms.nii"), &plain).unwrap();
+
+    let (code, _, e) = plan(&dir, "same.toml", &spect_case("spect.nii", ""), &[]);
+    assert_eq!(code, Some(0), "{e}");
+    let (code, _, e) = plan(&dir, "forms.toml", &spect_case("spect_forms.nii", ""), &[]);
+    assert_eq!(code, Some(2), "{e}");
+    assert!(
+        e.contains("`images.maa_spect.qform_sform`") && e.contains("found 3.00 mm apart"),
+        "{e}"
+    );
+    insta::assert_snapshot!("qform_sform_error", e);
+    let accept = "[[accepted]]\nwhat = \"images.maa_spect.qform_sform\"\nreason = \"test: 3 mm, below the SPECT's resolution\"\n";
+    let (code, out, e) = plan(
+        &dir,
+        "accepted.toml",
+        &spect_case("spect_forms.nii", accept),
+        &[],
+    );
+    assert_eq!(code, Some(0), "{e}");
+    assert!(
+        out.contains("test: 3 mm, below the SPECT's resolution"),
+        "{out}"
+    );
+}

@@ -24,13 +24,14 @@
 use crate::PlanningError;
 use crate::plausibility::{Checked, Refusal, resolve};
 use crate::voxel::{VoxelPlan, VoxelPlanError};
-use sirt_case::Case;
+use sirt_case::{Case, Images};
 use sirt_geometry::{
     GeometryError, Grid, Image, Mask, Rigid, Role, Structure, resample_nearest, source_from_target,
 };
 use sirt_settings::SiteSettings;
-use sirt_units::Fraction;
+use sirt_units::{Fraction, Length};
 use std::collections::VecDeque;
+use std::io::Read;
 use std::path::Path;
 
 /// CT number above which a voxel is patient (or couch) rather than air, HU: halfway between
@@ -62,7 +63,8 @@ pub(crate) struct Loaded<'a> {
     pub ct_from_spect: Option<&'a Rigid>,
 }
 
-/// Checks the loaded inputs before the dosimetry runs: the segmented liver and lung volumes
+/// Checks the loaded inputs before the dosimetry runs: the qform and sform of each NIfTI file
+/// (within `max_qform_sform_difference` of each other when both are set), the segmented liver and lung volumes
 /// against the site's plausibility bounds, and the MAA SPECT's counts against the CT's body
 /// outline and the liver and lungs. A note gives the SPECT's fractions, one more each accepted
 /// exception. `base` is the folder the case's image paths are relative to.
@@ -77,6 +79,12 @@ pub(crate) fn check_loaded(
         return Ok(());
     };
     let refused = |e| VoxelPlanError::Refused(Box::new(e));
+    let forms = qform_sform_checks(
+        images,
+        base,
+        settings.image_consistency.max_qform_sform_difference,
+    )?;
+    resolve(case, "the case file", forms, notes).map_err(refused)?;
     crate::plausibility::check_structures(
         case,
         &base.join(&images.structures).display().to_string(),
@@ -125,6 +133,75 @@ pub(crate) fn check_loaded(
         ),
     ];
     resolve(case, "the case file", checked, notes).map_err(refused)
+}
+
+/// The qform/sform check of each NIfTI file of `[images]` that sets both (header only): the
+/// largest distance between the two at the image's corners against `max`.
+fn qform_sform_checks(
+    images: &Images,
+    base: &Path,
+    max: Length,
+) -> Result<Vec<Checked>, VoxelPlanError> {
+    let max_mm = max.m() * 1000.0;
+    let fields = [
+        ("ct", Some(&images.ct)),
+        ("structures", Some(&images.structures)),
+        ("maa_spect", images.maa_spect.as_ref()),
+        ("y90_pet", images.y90_pet.as_ref()),
+    ];
+    let mut checked = Vec::new();
+    for (field, path) in fields {
+        let Some(path) = path else { continue };
+        let lower = path.to_ascii_lowercase();
+        if !(lower.ends_with(".nii") || lower.ends_with(".nii.gz")) {
+            continue;
+        }
+        let full = base.join(path);
+        let file = full.display().to_string();
+        let head = header_bytes(&full)?;
+        let Some(d) = sirt_nifti::qform_sform_difference(&head, &file)
+            .map_err(|e| VoxelPlanError::Imaging(e.into()))?
+        else {
+            continue;
+        };
+        let xyz = |p: [f64; 3]| format!("({:.2}, {:.2}, {:.2})", p[0], p[1], p[2]);
+        checked.push(Checked {
+            refusal: Refusal {
+                source_name: file,
+                what: format!("images.{field}.qform_sform"),
+                expected: format!(
+                    "its qform and sform within {max_mm} mm of each other at the image corners (the sform is the one read)"
+                ),
+                found: format!(
+                    "{:.2} mm apart at corner (i, j, k) = ({}, {}, {}): qform {} mm, sform {} mm (RAS)",
+                    d.distance_mm,
+                    d.corner[0],
+                    d.corner[1],
+                    d.corner[2],
+                    xyz(d.qform_ras),
+                    xyz(d.sform_ras)
+                ),
+                setting: "[image_consistency] max_qform_sform_difference".into(),
+            },
+            fired: d.distance_mm.is_nan() || d.distance_mm > max_mm,
+        });
+    }
+    Ok(checked)
+}
+
+/// The first bytes of a file, enough for a NIfTI-1 header even through gzip (64 KiB).
+fn header_bytes(path: &Path) -> Result<Vec<u8>, VoxelPlanError> {
+    let io = |source| {
+        VoxelPlanError::Imaging(sirt_imaging::ImagingError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .map_err(io)?;
+    Ok(head)
 }
 
 /// Checks the Y-90 PET of a voxel plan against the CT's body outline and the liver (a note
