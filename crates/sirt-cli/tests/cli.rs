@@ -829,8 +829,23 @@ fn dose_from_the_phantom_pet_and_maa() {
         "--format",
         "json",
     ]);
+    // The liver and its 15 mm margin hold A (1 − LSF) (docs/dosimetry.md, activity accounting);
+    // the liver structure the part whose counts lie inside its contour.
+    let a = &v["accounting"];
+    let liver_and_margin = a["liver_mbq"].as_f64().unwrap();
+    assert!(
+        (liver_and_margin / (1900.0 * 0.94) - 1.0).abs() < 1e-3,
+        "{liver_and_margin}"
+    );
+    let (inside, margin) = (
+        a["liver_counts_fraction"].as_f64().unwrap(),
+        a["margin_counts_fraction"].as_f64().unwrap(),
+    );
     let liver = v["structures"][0]["activity_mbq"].as_f64().unwrap();
-    assert!((liver / (1900.0 * 0.94) - 1.0).abs() < 1e-3, "{liver}");
+    assert!(
+        (liver / (1900.0 * 0.94 * inside / (inside + margin)) - 1.0).abs() < 1e-3,
+        "{liver}"
+    );
     assert!(
         v["structures"][0]["voxel_vs_partition"]
             .as_f64()
@@ -927,8 +942,11 @@ fn demo_on_the_phantom_predicts_and_verifies() {
         .as_f64()
         .unwrap();
     let liver_deliv = structure(delivered, "liver")["mean_gy"].as_f64().unwrap();
+    // The prediction counts the SPECT's spill-out (13 mm FWHM) within 15 mm of the liver as
+    // liver activity but leaves it where the SPECT put it, outside the contour (−8.9 % on the
+    // liver mean); the PET (8 mm) loses less across the contour (−4.6 %): measured 1.049.
     let r = liver_deliv / liver_pred;
-    assert!((0.93..1.0).contains(&r), "{liver_pred} {liver_deliv}");
+    assert!((1.0..1.10).contains(&r), "{liver_pred} {liver_deliv}");
     // The plan's whole-liver NTAD (partition, ordered vial) against the voxel normal liver.
     let ntad = v["sessions"][0]["whole_liver_ntad_gy"]
         .as_f64()
