@@ -5,7 +5,8 @@
 //! A rule is checked on a voxel value only where the voxel dosimetry has that value: the mean
 //! dose of the whole non-tumoural liver (whole-liver NTAD), of the lungs (with the lung mass of
 //! the CT), of each segmented tumour, of each injection's territory (its perfused dose), and the
-//! share of the administered activity in each segmented extrahepatic structure.
+//! share of the administered activity in each segmented extrahepatic structure
+//! (`VoxelDosimetry::extrahepatic`: the MAA accounting's A · f_i, or the PET's measured share).
 
 use crate::voxel::VoxelPlan;
 use crate::{Outcome, SiteData};
@@ -149,6 +150,11 @@ fn session_facts(
             .iter()
             .filter(|(id, _)| plan_treats(plan, s, id))
             .filter_map(|(id, name)| named_mean(d, name).map(|g| (id.clone(), Some(g))))
+            .collect(),
+        extrahepatic: d
+            .extrahepatic
+            .iter()
+            .map(|e| (e.structure.clone(), e.fraction_of_administered))
             .collect(),
         injections: s
             .injections
