@@ -256,8 +256,9 @@ pub(crate) fn check_pet(
             "[image_consistency] min_pet_activity_in_liver",
         ),
     ];
+    // As the SPECT's refusal: a voxel-part input error (the server words it without its folders).
     resolve(case, &format!("case file {case_file}"), checked, &mut notes)
-        .map_err(|e| PlanningError::Refused(Box::new(e)))?;
+        .map_err(|e| PlanningError::Voxel(VoxelPlanError::Refused(Box::new(e))))?;
     voxel.notes.extend(notes);
     Ok(())
 }
