@@ -58,7 +58,7 @@ pub struct Accepted {
 
 /// The plausibility and image-consistency checks a case may accept with `[[accepted]]`, by the
 /// name their refusals give (docs/checks.md).
-pub const ACCEPTABLE: [&str; 16] = [
+pub const ACCEPTABLE: [&str; 14] = [
     "liver.volume",
     "lungs.mass",
     "patient.weight",
@@ -73,8 +73,6 @@ pub const ACCEPTABLE: [&str; 16] = [
     "images.structures.qform_sform",
     "images.maa_spect.qform_sform",
     "images.y90_pet.qform_sform",
-    "images.ct.spacing",
-    "images.structures.spacing",
 ];
 
 impl Case {
