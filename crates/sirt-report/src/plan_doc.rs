@@ -376,6 +376,37 @@ fn lung_totals(
     }
 }
 
+/// The notes of the checks not passed, one per rule, basis and note, naming every subject it
+/// applies to (a note repeated for each tumour is read once).
+fn notes_not_passed(checks: &[sirt_rules::Check]) -> Vec<String> {
+    let mut grouped: Vec<(&str, sirt_rules::CheckBasis, &str, Vec<&str>)> = Vec::new();
+    for c in checks
+        .iter()
+        .filter(|c| c.status != sirt_rules::Status::Pass)
+    {
+        let Some(note) = c.note.as_deref() else {
+            continue;
+        };
+        match grouped
+            .iter_mut()
+            .find(|(r, b, n, _)| *r == c.rule && *b == c.basis && *n == note)
+        {
+            Some(g) => g.3.push(&c.subject),
+            None => grouped.push((&c.rule, c.basis, note, vec![&c.subject])),
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(rule, basis, note, subjects)| {
+            format!(
+                "{rule} [{}] ({}): {note}",
+                basis.label(),
+                subjects.join("; ")
+            )
+        })
+        .collect()
+}
+
 /// The checks table, the numbered sources of its rules and the notes on checks not passed.
 fn check_blocks(plan: &Plan, doc: &mut Document) {
     doc.push(Block::Heading(1, "Checks".into()));
@@ -428,19 +459,7 @@ fn check_blocks(plan: &Plan, doc: &mut Document) {
             .map(|(n, s)| format!("[{}] {s}", n + 1))
             .collect(),
     ));
-    let notes: Vec<String> = plan
-        .checks
-        .iter()
-        .filter(|c| c.status != sirt_rules::Status::Pass && c.note.is_some())
-        .map(|c| {
-            format!(
-                "{} ({}): {}",
-                c.rule,
-                c.subject,
-                c.note.clone().unwrap_or_default()
-            )
-        })
-        .collect();
+    let notes = notes_not_passed(&plan.checks);
     if !notes.is_empty() {
         doc.push(Block::Heading(2, "Notes on checks not passed".into()));
         doc.push(Block::List(notes));
