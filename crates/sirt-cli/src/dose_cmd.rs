@@ -38,6 +38,9 @@ pub(crate) enum Engine {
 
 #[derive(clap::Args)]
 pub(crate) struct DoseArgs {
+    /// The site settings file (docs/site-settings.md); `dose` uses its MAA liver margin.
+    #[arg(long, value_name = "FILE")]
+    site: Option<PathBuf>,
     /// The activity image: a DICOM folder or file (NM SPECT, PET series) or NIfTI.
     #[arg(long, value_name = "PATH")]
     activity: PathBuf,
@@ -167,6 +170,7 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
             Engine::LocalDeposition => EngineChoice::LocalDeposition,
         },
         bin_gy: a.bin_gy,
+        liver_margin: crate::commands::plan::site_settings(a.site.as_deref())?.maa_liver_margin,
     };
     let mut outcome = sirt_planning::dose_image(&request).map_err(|e| dose_failure(e, &a))?;
     notes.append(&mut outcome.notes);

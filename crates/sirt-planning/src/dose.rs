@@ -65,6 +65,9 @@ pub struct DoseImage<'a> {
     pub engine: EngineChoice,
     /// DVH bin width, Gy.
     pub bin_gy: f64,
+    /// For a MAA SPECT: counts this close to the liver count as liver (the site settings'
+    /// `maa.liver_margin`).
+    pub liver_margin: sirt_units::Length,
 }
 
 /// The dose of one activity image.
@@ -113,7 +116,7 @@ pub fn dose_image(req: &DoseImage<'_>) -> Result<DoseOutcome, PlanningError> {
 
 /// The activity input of a request, before its image is attached.
 enum Scaling {
-    Maa(Activity, Fraction),
+    Maa(Activity, Fraction, sirt_units::Length),
     Pet(Instant, Instant),
     SelfCalibrated(Activity),
 }
@@ -121,13 +124,12 @@ enum Scaling {
 impl Scaling {
     fn with_image(self, image: &Image<f32>) -> ActivityInput<'_> {
         match self {
-            Self::Maa(administered, lsf) => ActivityInput::MaaPredictive {
+            Self::Maa(administered, lsf, liver_margin) => ActivityInput::MaaPredictive {
                 counts: image,
                 administered,
                 lsf,
                 territories: vec![],
-                // `sirtplan dose` reads no site file: the default margin (docs/site-settings.md).
-                liver_margin: sirt_settings::SiteSettings::default().maa_liver_margin,
+                liver_margin,
             },
             Self::Pet(reference, administration) => ActivityInput::Pet {
                 bq_per_ml: image,
@@ -151,7 +153,7 @@ fn activity_input(
     Ok(match &req.activity {
         DoseActivity::Maa { administered, lsf } => (
             load_spect(req.activity_image, frame).map_err(imaging)?,
-            Scaling::Maa(*administered, *lsf),
+            Scaling::Maa(*administered, *lsf, req.liver_margin),
         ),
         DoseActivity::Pet { administration } => {
             let pet = load_pet(req.activity_image, frame).map_err(imaging)?;

@@ -98,7 +98,6 @@ struct RawConsistency {
     min_maa_counts_in_liver_and_lungs: Option<String>,
     min_pet_activity_in_liver: Option<String>,
     max_qform_sform_difference: Option<String>,
-    max_spacing_difference: Option<String>,
 }
 
 /// Builds the errors of one file.
@@ -291,11 +290,6 @@ impl SiteSettings {
             "image_consistency.max_qform_sform_difference",
             raw.max_qform_sform_difference.as_ref(),
             &mut c.max_qform_sform_difference,
-        )?;
-        r.quantity(
-            "image_consistency.max_spacing_difference",
-            raw.max_spacing_difference.as_ref(),
-            &mut c.max_spacing_difference,
         )
     }
 
@@ -310,10 +304,6 @@ impl SiteSettings {
             (
                 "image_consistency.max_qform_sform_difference",
                 self.image_consistency.max_qform_sform_difference.m(),
-            ),
-            (
-                "image_consistency.max_spacing_difference",
-                self.image_consistency.max_spacing_difference.m(),
             ),
         ];
         for (key, v) in checks {

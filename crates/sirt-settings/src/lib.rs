@@ -127,8 +127,6 @@ pub struct ImageConsistency {
     pub min_pet_activity_in_liver: Fraction,
     /// Largest distance between the qform and sform mappings of a NIfTI file at its corners.
     pub max_qform_sform_difference: Length,
-    /// Largest difference between the slice spacings of a CT series or a label map.
-    pub max_spacing_difference: Length,
 }
 
 /// Everything a site may change. [`SiteSettings::default`] holds the documented defaults.
@@ -204,10 +202,6 @@ pub const DEFAULT_MIN_PET_ACTIVITY_IN_LIVER: f64 = 0.5;
 /// of any image used here.
 pub const DEFAULT_MAX_QFORM_SFORM_DIFFERENCE_MM: f64 = 1.0;
 
-/// Default largest slice-spacing difference within a CT series or label map, 0.05 mm [site
-/// choice]: DICOM positions are written to 0.01 mm or better.
-pub const DEFAULT_MAX_SPACING_DIFFERENCE_MM: f64 = 0.05;
-
 fn volume_bounds((min, max): (f64, f64)) -> Bounds<Volume> {
     Bounds {
         min: Volume::from_ml(min * 1000.0),
@@ -255,7 +249,6 @@ impl Default for SiteSettings {
                 max_qform_sform_difference: Length::from_m(
                     DEFAULT_MAX_QFORM_SFORM_DIFFERENCE_MM / 1000.0,
                 ),
-                max_spacing_difference: Length::from_m(DEFAULT_MAX_SPACING_DIFFERENCE_MM / 1000.0),
             },
         }
     }

@@ -147,12 +147,6 @@ fn rows(s: &SiteSettings, d: &SiteSettings) -> Vec<SettingRow> {
             mm(dc.max_qform_sform_difference),
             "site choice",
         ),
-        row(
-            "image_consistency.max_spacing_difference",
-            mm(c.max_spacing_difference),
-            mm(dc.max_spacing_difference),
-            "site choice",
-        ),
     ]
 }
 
