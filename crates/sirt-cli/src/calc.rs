@@ -36,6 +36,9 @@ pub(crate) struct Common {
 
 #[derive(Args)]
 pub(crate) struct LungArgs {
+    /// The site settings file (docs/site-settings.md): its plausibility bounds of the lung mass.
+    #[arg(long, value_name = "FILE")]
+    site: Option<PathBuf>,
     /// Lung shunt fraction ("0.06" or "6 %").
     #[arg(long)]
     lsf: Option<Fraction>,
@@ -292,7 +295,28 @@ fn lung_of(args: &LungArgs) -> Result<(Lung, &'static str)> {
     };
     lung.validate()
         .map_err(|e| input(anyhow!("--lsf / --lung-mass / --ct-lung-volume: {e}")))?;
+    plausible_lung_mass(&lung, args.site.as_deref())?;
     Ok((lung, source))
+}
+
+/// A lung mass given or from a CT volume must lie in the site's plausibility bounds (a 50 L lung
+/// is a units error, not a patient).
+fn plausible_lung_mass(lung: &Lung, site: Option<&std::path::Path>) -> Result<()> {
+    if matches!(lung.basis, sirt_analytic::lung::LungMassBasis::Convention) {
+        return Ok(());
+    }
+    let bounds = crate::commands::plan::site_settings(site)?
+        .plausibility
+        .lung_mass;
+    if bounds.contains(lung.mass) {
+        return Ok(());
+    }
+    Err(input(anyhow!(
+        "--lung-mass / --ct-lung-volume: expected a plausible lung mass, from {:.3} kg to {:.3} kg, found {:.3} kg; a site changes the bounds in its settings file ([plausibility] lung_mass, --site FILE)",
+        bounds.min.kg(),
+        bounds.max.kg(),
+        lung.mass.kg()
+    )))
 }
 
 /// The device (`--device`, else `default`) and K (`--k`, else the device's convention).

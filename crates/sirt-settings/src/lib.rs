@@ -145,7 +145,7 @@ pub struct SiteSettings {
     /// Counts of the MAA SPECT (and activity of the Y-90 PET) within this distance of the liver
     /// outline count as liver: the spill-out of the SPECT's resolution.
     pub maa_liver_margin: Length,
-    /// A later session planned on imaging older than this warns.
+    /// A session planned on imaging (its MAA mapping) older than this at its treatment warns.
     pub imaging_max_age: TimeSpan,
     /// Plausibility bounds of masses and volumes.
     pub plausibility: Plausibility,
