@@ -1,5 +1,7 @@
 //! Site settings: defaults, a file over them, the differences a report prints, refused values.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use sirt_settings::{EventProfile, PaperSize, SiteSettings};
 
 #[test]
