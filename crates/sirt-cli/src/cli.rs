@@ -43,7 +43,7 @@ pub(crate) struct PlanArgs {
     #[arg(long = "rules", value_name = "FILE")]
     pub(crate) rules: Vec<PathBuf>,
     /// The site settings file (docs/site-settings.md): event profile, plausibility bounds,
-    /// image-consistency limits, MAA liver margin, imaging age, time zone, paper size.
+    /// image-consistency limits, MAA liver margin, imaging age, paper size.
     #[arg(long = "site", value_name = "FILE")]
     pub(crate) site: Option<PathBuf>,
 }

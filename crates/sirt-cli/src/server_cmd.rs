@@ -25,7 +25,7 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "DIR", default_value = sirt_server::DEFAULT_DATA_DIR)]
     data_dir: std::path::PathBuf,
     /// The site settings file (docs/site-settings.md): event profile, plausibility bounds,
-    /// image-consistency limits, MAA liver margin, imaging age, time zone, paper size.
+    /// image-consistency limits, MAA liver margin, imaging age, paper size.
     #[arg(long, value_name = "FILE")]
     site: Option<std::path::PathBuf>,
 }

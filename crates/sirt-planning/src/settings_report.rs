@@ -12,6 +12,7 @@ pub const SITE_SETTINGS_HEADING: &str = "Site settings";
 /// `changed`), and a section after the research notice and record when some setting differs
 /// from its default.
 pub(crate) fn add(outcome: &mut Outcome, settings: &SiteSettings) {
+    outcome.document.page_size = Some(settings.paper_size.label().to_owned());
     let rows = settings.rows();
     outcome.json["site_settings"] = serde_json::Value::Array(
         rows.iter()

@@ -76,6 +76,8 @@ pub struct Document {
     pub title: String,
     /// Content.
     pub blocks: Vec<Block>,
+    /// Paper of the printed page (CSS `@page { size }`: "A4", "Letter"); `None`: the printer's.
+    pub page_size: Option<String>,
 }
 
 impl Document {
@@ -200,6 +202,10 @@ pub fn to_html(doc: &Document) -> String {
         escape(&doc.title),
         escape(&doc.title)
     );
+    if let Some(size) = &doc.page_size {
+        // Before the body's content: the print engine (Chromium) takes the page size from it.
+        let _ = writeln!(out, "<style>@page{{size:{}}}</style>", escape(size));
+    }
     for b in &doc.blocks {
         match b {
             Block::Heading(level, t) => {
@@ -279,6 +285,7 @@ mod tests {
         let doc = Document {
             title: "x".into(),
             blocks: vec![Block::Table(t)],
+            page_size: None,
         };
         let text = to_text(&doc);
         assert!(text.contains("  T<1>               12.3\n"), "{text}");

@@ -403,6 +403,7 @@ pub fn dvh_metrics_text(structures: &[StructureDvh<'_>]) -> Result<String, DvhOu
     let doc = Document {
         title: "Dose–volume metrics".into(),
         blocks: dvh_metrics_blocks(structures)?,
+        page_size: None,
     };
     Ok(document::to_text(&doc))
 }

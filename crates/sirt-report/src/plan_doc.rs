@@ -22,6 +22,7 @@ pub fn plan_document(plan: &Plan) -> Document {
             c.patient.id
         ),
         blocks: Vec::new(),
+        page_size: None,
     };
     doc.push(Block::Notice(RESEARCH_NOTICE.to_owned()));
     doc.push(Block::Heading(1, "Patient and inputs".into()));

@@ -277,6 +277,7 @@ pub fn voxel_document(title: &str, d: &VoxelDosimetry, notes: &[String]) -> Docu
     let mut doc = Document {
         title: title.to_string(),
         blocks: vec![Block::Notice(RESEARCH_NOTICE.into())],
+        page_size: None,
     };
     doc.blocks
         .extend(voxel_blocks("Dose per structure", d, notes));

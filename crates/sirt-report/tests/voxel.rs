@@ -87,6 +87,7 @@ fn verification_snapshot() {
     let doc = sirt_report::document::Document {
         title: "verification".into(),
         blocks: sirt_report::voxel::verification_blocks(&v),
+        page_size: None,
     };
     insta::assert_snapshot!(sirt_report::document::to_text(&doc));
 }

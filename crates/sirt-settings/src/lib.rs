@@ -9,7 +9,6 @@
 //! ```toml
 //! [site]
 //! name = "Example University Hospital, nuclear medicine"
-//! time_zone = "Europe/Paris"
 //! paper_size = "A4"
 //!
 //! [events]
@@ -134,8 +133,6 @@ pub struct ImageConsistency {
 pub struct SiteSettings {
     /// The site's name, printed on reports (none by default).
     pub site_name: Option<String>,
-    /// IANA time zone reports print instants in (none: each instant in the zone it was written in).
-    pub time_zone: Option<String>,
     /// Language of reports ("en"; the only one available).
     pub language: String,
     /// Paper of printed reports.
@@ -218,7 +215,6 @@ impl Default for SiteSettings {
     fn default() -> Self {
         Self {
             site_name: None,
-            time_zone: None,
             language: "en".to_owned(),
             paper_size: PaperSize::A4,
             event_profile: DEFAULT_EVENT_PROFILE,
