@@ -589,8 +589,9 @@ async function planPage(main, id) {
       if (curves.length) dvhPanel.append(dvhPlot(curves));
       else dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map.'));
       const blocks = meta.report_blocks;
-      if (meta.image_checks.length) {
-        voxelPanel.append(h('h3', {}, 'Checks of the voxel results'), checksTable({ checks: meta.image_checks }, 'image-checks'));
+      const imageChecks = /** @type {PlanCheck[]} */ (meta.image_checks);
+      if (imageChecks.length) {
+        voxelPanel.append(h('h3', {}, 'Checks of the voxel results'), checksTable({ checks: imageChecks }, 'image-checks'));
       }
       if (blocks.length) voxelPanel.append(reportBlocks(blocks));
       else voxelPanel.append(h('p', { class: 'muted' }, 'No voxel dosimetry: the plan has no dose map.'));
