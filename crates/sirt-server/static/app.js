@@ -46,7 +46,8 @@ import { Viewer } from './viewer.js';
  *   lung_gy: number, tumour_gy: TumourDose[], with_ordered_vial?: WithOrderedVial | null, vial_order?: VialOrder | null,
  *   binding_constraint_text?: string | null, status?: string }} PlanInjection
  * @typedef {{ id: string, treatment: string, extent?: string | null, lung_gy: number, cumulative_lung_gy: number,
- *   whole_liver_ntad_gy: number }} PlanSession
+ *   lung_gy_1kg_convention: number | null, cumulative_lung_gy_1kg_convention: number | null,
+ *   whole_liver_ntad_gy: number | null, ntad_not_evaluable?: string | null }} PlanSession
  * @typedef {{ status: string, subject: string, title: string, value: number | null, unit?: string | null,
  *   comparison: string, threshold_written: string, source: string, evidence: string,
  *   basis: string, values_from: string }} PlanCheck
@@ -399,9 +400,13 @@ function injectionTable(result) {
 
 /** @param {PlanResult} result */
 function sessionTable(result) {
-  return table(['Session', 'Treatment', 'Extent', 'Lung Gy', 'Cumulative lung Gy', 'Whole-liver NTAD Gy'],
-    result.sessions.map((s) => [s.id, when(s.treatment), s.extent || '—', fmt(s.lung_gy, 2), fmt(s.cumulative_lung_gy, 2), fmt(s.whole_liver_ntad_gy, 1)]),
-    { num: [3, 4, 5] });
+  // The lung limits were set on K · A · LSF / 1 kg: that dose is decisive, the one with the lung
+  // mass used is shown beside it. A whole-liver NTAD that cannot be evaluated says so.
+  return table(['Session', 'Treatment', 'Extent', 'Lung Gy (1 kg)', 'Cumulative lung Gy (1 kg)', 'Lung Gy (mass used)', 'Whole-liver NTAD Gy'],
+    result.sessions.map((s) => [s.id, when(s.treatment), s.extent || '—', fmt(s.lung_gy_1kg_convention, 2),
+      fmt(s.cumulative_lung_gy_1kg_convention, 2), fmt(s.lung_gy, 2),
+      s.ntad_not_evaluable ? h('span', { title: s.ntad_not_evaluable }, 'not evaluable') : fmt(s.whole_liver_ntad_gy, 1)]),
+    { num: [3, 4, 5, 6] });
 }
 
 /** @param {PlanResult} result */
