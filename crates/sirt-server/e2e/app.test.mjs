@@ -152,6 +152,13 @@ try {
   const missing = cells.filter((c) => c.trim() && !report.includes(`>${escapeHtml(c)}</td>`));
   check(cells.length > 50 && missing.length === 0, `voxel cells in the report: ${cells.length} cells, missing ${missing.slice(0, 5).join(' | ')}`);
   log(`voxel tables: ${cells.length} cells, all in the report page`);
+  // The checks of the voxel results: basis voxel for the MAA prediction, delivered for the PET;
+  // the stomach's MAA share raises the extrahepatic review, and the report holds the same rule.
+  const imageRows = await page.getByTestId('image-checks').locator('tr').allTextContents();
+  check(imageRows.some((t) => /stomach/.test(t) && /voxel/.test(t) && /WARN/i.test(t)), 'the stomach\'s extrahepatic check (voxel, warn)');
+  check(imageRows.some((t) => /Y-90 PET/.test(t) && /delivered/.test(t)), 'the PET checks (basis delivered)');
+  check(report.includes('extrahepatic-deposition-maa') && report.includes('Bases of the values'), 'the report holds the voxel checks and their bases');
+  log(`image checks: ${imageRows.length - 1} rows (voxel and Y-90 PET), the stomach's extrahepatic review among them`);
   await page.getByTestId('voxel-panel').screenshot({ path: join(OUT, '09b-voxel-tables.png') });
   log('screenshot 09b-voxel-tables.png');
   await page.goto(`${BASE}/#/plans/${planId}`);

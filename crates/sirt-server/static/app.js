@@ -48,7 +48,7 @@ import { Viewer } from './viewer.js';
  * @typedef {{ id: string, treatment: string, extent?: string | null, lung_gy: number, cumulative_lung_gy: number,
  *   lung_gy_1kg_convention: number | null, cumulative_lung_gy_1kg_convention: number | null,
  *   whole_liver_ntad_gy: number | null, ntad_not_evaluable?: string | null }} PlanSession
- * @typedef {{ status: string, subject: string, title: string, value: number | null, unit?: string | null,
+ * @typedef {{ status: string, subject: string, title: string, value: number | boolean | null, unit?: string | null,
  *   comparison: string, threshold_written: string, source: string, evidence: string,
  *   basis: string, values_from: string }} PlanCheck
  * @typedef {{ injections: PlanInjection[], sessions: PlanSession[], checks: PlanCheck[], notes?: string[] }} PlanResult
@@ -421,6 +421,12 @@ function vialTable(result) {
 /** Failed checks first, then warnings, passes and information (the order a reviewer reads). */
 const STATUS_ORDER = { fail: 0, warn: 1, not_evaluated: 2, pass: 3, info: 4 };
 
+/** A check's value as the report prints it: yes/no for a flag, else the number and its unit. @param {PlanCheck} c */
+function checkValue(c) {
+  if (typeof c.value === 'boolean') return c.value ? 'yes' : 'no';
+  return `${fmt(c.value, 2)} ${c.unit || ''}`;
+}
+
 /**
  * The checks with their basis (partition, voxel, delivered): where each value comes from.
  * @param {{ checks: PlanCheck[] }} result @param {string} [testid]
@@ -430,7 +436,7 @@ function checksTable(result, testid = 'checks') {
   const counts = {};
   for (const c of checks) counts[c.status] = (counts[c.status] || 0) + 1;
   const summary = h('p', { class: 'small', 'data-testid': `${testid}-summary` }, Object.entries(counts).map(([k, n]) => h('span', {}, badge(k), ` ${n}  `)));
-  const rows = checks.map((c) => [badge(c.status), c.subject, c.title, h('span', { title: c.values_from }, c.basis), `${fmt(c.value, 2)} ${c.unit || ''}`, `${c.comparison} ${c.threshold_written}`, h('span', { class: 'small' }, c.source), h('span', { class: 'small muted' }, c.evidence)]);
+  const rows = checks.map((c) => [badge(c.status), c.subject, c.title, h('span', { title: c.values_from }, c.basis), checkValue(c), `${c.comparison} ${c.threshold_written}`, h('span', { class: 'small' }, c.source), h('span', { class: 'small muted' }, c.evidence)]);
   return h('div', {}, summary, table(['', 'Subject', 'Check', 'Basis', 'Value', 'Limit', 'Source', 'Evidence'], rows, { num: [4], testid }));
 }
 
