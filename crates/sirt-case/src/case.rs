@@ -174,6 +174,25 @@ pub struct Lungs {
     pub basis: LungMassBasis,
 }
 
+impl Lungs {
+    /// The mass with its basis, as reports print it: "1.000 kg (TheraSphere IFU convention)",
+    /// "0.822 kg (CT lung volume 2740 mL × 0.3 g/mL)", "0.900 kg (stated)".
+    pub fn describe(&self) -> String {
+        match self.basis {
+            LungMassBasis::Convention => {
+                format!("{:.3} kg (TheraSphere IFU convention)", self.mass.kg())
+            }
+            LungMassBasis::CtVolume { volume, density } => format!(
+                "{:.3} kg (CT lung volume {:.0} mL × {} g/mL)",
+                self.mass.kg(),
+                volume.ml(),
+                density.g_per_ml()
+            ),
+            LungMassBasis::Stated => format!("{:.3} kg (stated)", self.mass.kg()),
+        }
+    }
+}
+
 /// Where an LSF came from.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -15,6 +15,17 @@
 use crate::GeometryError;
 use crate::point::{ContinuousIndex, PointLps};
 
+/// The six face neighbours of a voxel, as index offsets (i, j, k): a voxel whose six neighbours
+/// are all inside a mask is an inner voxel of it.
+pub const FACE_NEIGHBOURS: [(isize, isize, isize); 6] = [
+    (1, 0, 0),
+    (-1, 0, 0),
+    (0, 1, 0),
+    (0, -1, 0),
+    (0, 0, 1),
+    (0, 0, -1),
+];
+
 /// An identifier of a frame of reference (DICOM Frame of Reference UID, or a name for
 /// synthetic data). Points of different frames can only meet through a rigid transform.
 #[derive(

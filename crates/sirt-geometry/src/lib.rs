@@ -25,7 +25,7 @@ mod resample;
 mod rigid;
 mod structure;
 
-pub use grid::{DIRECTION_TOLERANCE, FrameOfReference, Grid, cross};
+pub use grid::{DIRECTION_TOLERANCE, FACE_NEIGHBOURS, FrameOfReference, Grid, cross};
 pub use image::{FractionalMask, Image, Mask};
 pub use point::{ContinuousIndex, PointLps};
 pub use resample::{

@@ -475,16 +475,9 @@ fn dilate(mask: &Mask, margin_mm: f64) -> Mask {
             && i + 1 < dims[0]
             && j + 1 < dims[1]
             && k + 1 < dims[2]
-            && [
-                (1, 0, 0),
-                (-1, 0, 0),
-                (0, 1, 0),
-                (0, -1, 0),
-                (0, 0, 1),
-                (0, 0, -1),
-            ]
-            .iter()
-            .all(|(a, b, c)| src[at(i + a, j + b, k + c)]);
+            && sirt_geometry::FACE_NEIGHBOURS
+                .iter()
+                .all(|&(a, b, c)| src[at(i + a as i64, j + b as i64, k + c as i64)]);
         if inner {
             continue;
         }

@@ -200,19 +200,6 @@ fn injection_facts(plan: &Plan, n: usize, d: &VoxelDosimetry, images: &Images) -
     };
     InjectionFacts {
         perfused_dose: perfused.filter(|_| p.planned().is_some()),
-        ..labels(p)
-    }
-}
-
-/// The labels of an injection (device, method, territory, intent) without values.
-fn labels(p: &sirt_workflow::InjectionPlan) -> InjectionFacts {
-    InjectionFacts {
-        id: p.input.id.clone(),
-        device_material: p.device.material.clone(),
-        nuclide: p.device.nuclide.to_string(),
-        method: p.input.method.label().to_owned(),
-        territory: p.input.territory.label().to_owned(),
-        intent: p.input.intent.label().to_owned(),
-        ..InjectionFacts::default()
+        ..sirt_workflow::injection_labels(p)
     }
 }

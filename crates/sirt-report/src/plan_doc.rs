@@ -468,18 +468,7 @@ fn check_blocks(plan: &Plan, doc: &mut Document) {
 }
 
 fn lung_text(c: &sirt_case::Case) -> String {
-    match c.lungs.basis {
-        LungMassBasis::Convention => {
-            format!("{:.3} kg (TheraSphere IFU convention)", c.lungs.mass.kg())
-        }
-        LungMassBasis::CtVolume { volume, density } => format!(
-            "{:.3} kg (CT lung volume {:.0} mL × {} g/mL)",
-            c.lungs.mass.kg(),
-            volume.ml(),
-            density.g_per_ml()
-        ),
-        LungMassBasis::Stated => format!("{:.3} kg (stated)", c.lungs.mass.kg()),
-    }
+    c.lungs.describe()
 }
 
 fn check_value(ch: &sirt_rules::Check) -> String {

@@ -75,8 +75,9 @@ fn patient_facts(case: &Case, profile: EventProfile) -> Facts {
     }
 }
 
-/// The facts of an injection that do not depend on the basis: labels and filters.
-pub(crate) fn injection_labels(p: &InjectionPlan) -> InjectionFacts {
+/// The facts of an injection that do not depend on the basis: labels and filters (device
+/// material, nuclide, method, territory, intent) and why it has no activity, if it has none.
+pub fn injection_labels(p: &InjectionPlan) -> InjectionFacts {
     InjectionFacts {
         id: p.input.id.clone(),
         device_material: p.device.material.clone(),
@@ -168,16 +169,7 @@ fn partition_session(case: &Case, injections: &[InjectionPlan], s: &SessionPlan)
 /// The lung mass with its basis and the LSF of each injection with its method, as shown with
 /// the lung checks.
 pub(crate) fn lung_detail(case: &Case, injections: &[InjectionPlan], s: &SessionPlan) -> String {
-    let mass = match case.lungs.basis {
-        LungMassBasis::Convention => "1 kg (convention)".to_owned(),
-        LungMassBasis::CtVolume { volume, density } => format!(
-            "{:.3} kg (CT lung volume {:.0} mL × {} g/mL)",
-            case.lungs.mass.kg(),
-            volume.ml(),
-            density.g_per_ml()
-        ),
-        LungMassBasis::Stated => format!("{:.3} kg (stated)", case.lungs.mass.kg()),
-    };
+    let mass = case.lungs.describe();
     let lsf: Vec<String> = s
         .injections
         .iter()

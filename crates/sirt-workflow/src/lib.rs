@@ -38,6 +38,7 @@ use sirt_rules::{Check, RuleSet};
 pub use sirt_settings::{EventProfile, SiteSettings};
 
 mod facts;
+pub use facts::injection_labels;
 mod history;
 pub use history::{earlier_recorded, earlier_summary};
 use sirt_analytic::lung::LUNG_MASS_CONVENTION_KG;

@@ -142,16 +142,9 @@ pub fn margin_zone(liver: &FractionalMask, margin: Length) -> Vec<bool> {
         .filter(|(_, x)| **x >= MARGIN_SEED_FRACTION)
     {
         let [i, j, k] = g.index_of_offset(o).map(|x| x as isize);
-        let inner = [
-            (1, 0, 0),
-            (-1, 0, 0),
-            (0, 1, 0),
-            (0, -1, 0),
-            (0, 0, 1),
-            (0, 0, -1),
-        ]
-        .iter()
-        .all(|(a, b, c)| seed(i + a, j + b, k + c));
+        let inner = sirt_geometry::FACE_NEIGHBOURS
+            .iter()
+            .all(|(a, b, c)| seed(i + a, j + b, k + c));
         if inner {
             continue;
         }
