@@ -793,8 +793,11 @@ fn earlier_treatments(
 }
 
 /// The kinds each kind-specific field of `[[earlier_treatments]]` belongs to.
-const EARLIER_FIELD_KINDS: [(&str, &[&str]); 10] = [
+const EARLIER_FIELD_KINDS: [(&str, &[&str]); 11] = [
     ("whole_liver_ntad", &["SIRT"]),
+    // The SIRT cumulative lung dose (50 Gy) adds earlier SIRT lung doses only: an EBRT lung dose
+    // is another quantity (fractionated, another convention).
+    ("lung_dose", &["SIRT"]),
     ("activity", &["SIRT", "PRRT"]),
     ("device", &["SIRT"]),
     ("territory", &["SIRT"]),
@@ -810,6 +813,7 @@ const EARLIER_FIELD_KINDS: [(&str, &[&str]); 10] = [
 fn earlier_fields_given(e: &RawEarlier) -> Vec<&'static str> {
     let given = [
         e.whole_liver_ntad.is_some(),
+        e.lung_dose.is_some(),
         e.activity.is_some(),
         e.device.is_some(),
         e.territory.is_some(),

@@ -65,6 +65,32 @@ fn base_facts(plan: &Plan, site: &SiteData, basis: CheckBasis, values_from: Stri
     }
 }
 
+/// The share of the SPECT counts in the liver margin, per session: activity that counts as the
+/// liver's in the accounting but stays in its voxels outside the liver contour, so the voxel
+/// liver doses leave it out (docs/dosimetry.md).
+fn margin_words(v: &VoxelPlan) -> String {
+    let parts: Vec<String> = v
+        .predicted
+        .iter()
+        .filter_map(|p| {
+            p.dosimetry.accounting().map(|a| {
+                format!(
+                    "session {}: {:.1} %",
+                    p.session,
+                    a.margin_counts_fraction.percent()
+                )
+            })
+        })
+        .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; counts in the liver margin ({}) count as the liver's activity but stay outside the liver contour, so the voxel liver doses leave them out",
+        parts.join(", ")
+    )
+}
+
 /// The engine's name as the report words it.
 fn engine_words(images: &Images) -> &'static str {
     match images.engine {
@@ -90,8 +116,9 @@ fn predicted_facts(plan: &Plan, v: &VoxelPlan, images: &Images, site: &SiteData)
             site,
             CheckBasis::Voxel,
             format!(
-                "{VOXEL_VALUES} at the planned activities ({}; structure mean doses, mass from the CT)",
-                engine_words(images)
+                "{VOXEL_VALUES} at the planned activities ({}; structure mean doses, mass from the CT){}",
+                engine_words(images),
+                margin_words(v)
             ),
         )
     })
@@ -156,6 +183,7 @@ fn session_facts(
             .iter()
             .map(|e| (e.structure.clone(), e.fraction_of_administered))
             .collect(),
+        excluded_counts: d.accounting().map(|a| a.excluded_counts_fraction),
         injections: s
             .injections
             .iter()

@@ -99,6 +99,8 @@ pub struct SessionFacts {
     pub tumours: Vec<(String, Option<AbsorbedDose>)>,
     /// Segmented extrahepatic structures and their share of the administered activity.
     pub extrahepatic: Vec<(String, Fraction)>,
+    /// Share of the MAA SPECT counts left out of the map (voxel basis).
+    pub excluded_counts: Option<Fraction>,
     /// Whether the session is a retreatment: an earlier SIRT in the case, or an earlier
     /// session of the plan treating a lobe this one treats.
     pub earlier_sirt: bool,
@@ -351,6 +353,13 @@ impl Ctx<'_> {
             }
             Quantity::LungDoseSession => (self.num(gy(s.lung_dose), reason), true),
             Quantity::LungDoseCumulative => (self.num(gy(s.cumulative_lung_dose), reason), true),
+            Quantity::ExcludedCountsFraction => (
+                self.num(
+                    s.excluded_counts.map(Fraction::percent),
+                    "no MAA accounting",
+                ),
+                false,
+            ),
             Quantity::SingleSessionBilobar => (Some(Ok(CheckValue::Flag(bilobar))), false),
             Quantity::SingleSessionBilobarWithoutMcd => (
                 Some(Ok(CheckValue::Flag(bilobar && s.any_without_mcd))),

@@ -46,6 +46,9 @@ pub enum Quantity {
     /// Share of the administered activity in a segmented extrahepatic structure (MAA-predicted
     /// or measured on the Y-90 PET).
     ExtrahepaticFraction,
+    /// Share of the MAA SPECT counts outside the liver and its margin, the lungs and the named
+    /// extrahepatic structures: not treated as microspheres, left out of the map.
+    ExcludedCountsFraction,
     /// Whether a session treats both lobes.
     SingleSessionBilobar,
     /// Whether a bilobar session has an injection not planned with the partition model (MCD).
@@ -119,6 +122,7 @@ impl Quantity {
             DeliveredActivityDeviation => "delivered_activity_deviation",
             ResidualExcess => "residual_excess",
             ExtrahepaticFraction => "extrahepatic_fraction",
+            ExcludedCountsFraction => "excluded_counts_fraction",
             SingleSessionBilobar => "single_session_bilobar",
             SingleSessionBilobarWithoutMcd => "single_session_bilobar_without_mcd",
             TumourBurden => "tumour_burden",
@@ -148,6 +152,7 @@ impl Quantity {
             | LungDoseCumulative
             | LungDoseSession1kg
             | LungDoseCumulative1kg
+            | ExcludedCountsFraction
             | SingleSessionBilobar
             | SingleSessionBilobarWithoutMcd
             | EarlierSirt
@@ -175,7 +180,8 @@ impl Quantity {
             | VialDeviation
             | DeliveredActivityDeviation
             | ResidualExcess
-            | ExtrahepaticFraction => Dimension::Fraction,
+            | ExtrahepaticFraction
+            | ExcludedCountsFraction => Dimension::Fraction,
             Bilirubin => Dimension::Bilirubin,
             SingleSessionBilobar
             | SingleSessionBilobarWithoutMcd

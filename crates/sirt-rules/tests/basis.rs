@@ -390,3 +390,28 @@ fn unknown_intent_or_profile_in_a_rule_file_names_the_field() {
         "{e}"
     );
 }
+
+/// Counts the MAA accounting leaves out (not liver, margin, lungs or named structures) warn
+/// above the 5 % site tolerance: unnamed bowel uptake would otherwise be missed.
+#[test]
+fn maa_counts_left_out_of_the_map_warn_above_the_site_tolerance() {
+    let with = |share: f64| {
+        let s = SessionFacts {
+            excluded_counts: Fraction::new(share),
+            injections: vec![injection("glass", "partition", "lobar")],
+            ..Default::default()
+        };
+        rules().evaluate(&facts(CheckBasis::Voxel, s))
+    };
+    assert_eq!(status(&with(0.08), "maa-excluded-counts"), Status::Warn);
+    assert_eq!(status(&with(0.009), "maa-excluded-counts"), Status::Pass);
+    // Not a partition value: no check there.
+    let c = rules().evaluate(&facts(
+        CheckBasis::Partition,
+        SessionFacts {
+            injections: vec![injection("glass", "partition", "lobar")],
+            ..Default::default()
+        },
+    ));
+    assert!(find(&c, "maa-excluded-counts").is_none());
+}

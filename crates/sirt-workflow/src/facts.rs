@@ -206,21 +206,37 @@ pub(crate) fn delivered(
     })
 }
 
-/// The delivered facts of one injection, when it has a delivery record.
+/// A deviation as compared with a threshold: rounded to 1e-9 so that a boundary written in a
+/// rule ("20 %") is met by a value that is exactly on it (3.2 / 4.0 − 1 is −0.19999999999999996
+/// in binary floating point, which would pass "< 20 %").
+fn on_the_boundary(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+/// The delivered facts of one injection, when it has a delivery record: the delivered activity
+/// against the activity the plan intends to administer (`expected.administered`: for glass the
+/// ordered vial at the planned instant less the planned residual, for resin and Ho-166 the
+/// prescription), the residual against the one planned, and the doses at the delivered activity.
 fn delivered_injection(p: &InjectionPlan) -> Option<InjectionFacts> {
     let planned = p.planned()?;
     let d = planned.delivered.as_ref()?;
-    let prescribed = planned.solution.administered;
+    let intended = planned.expected.administered;
     Some(InjectionFacts {
         perfused_dose: Some(d.doses.perfused.dose),
         normal_liver_dose: Some(d.doses.normal_liver.dose),
-        delivered_activity_deviation: Some((d.delivery.delivered / prescribed - 1.0).abs()),
-        residual_excess: Some(d.delivery.residual_fraction - p.input.residual_fraction.value()),
+        delivered_activity_deviation: Some(on_the_boundary(
+            (d.delivery.delivered / intended - 1.0).abs(),
+        )),
+        residual_excess: Some(on_the_boundary(
+            d.delivery.residual_fraction - p.input.residual_fraction.value(),
+        )),
         ..injection_labels(p)
     })
 }
 
-/// The delivered facts of a session whose planned injections all have a delivery record.
+/// The delivered facts of a session with some delivery record: each injection with a record;
+/// the session's doses (whole-liver NTAD, lung, tumours) only when every planned injection has
+/// one, else the NTAD is not evaluable with the reason.
 fn delivered_session(
     case: &Case,
     injections: &[InjectionPlan],
@@ -232,17 +248,50 @@ fn delivered_session(
         .map(|&n| &injections[n])
         .filter(|p| p.planned().is_some())
         .collect();
-    if planned.is_empty() {
+    let records: Vec<InjectionFacts> = planned
+        .iter()
+        .filter_map(|p| delivered_injection(p))
+        .collect();
+    if records.is_empty() {
         return None;
     }
+    let labels = SessionFacts {
+        injections: records,
+        lung_detail: Some(lung_detail(case, injections, s)),
+        ..session_labels(case, injections, s)
+    };
+    let without: Vec<&str> = planned
+        .iter()
+        .filter(|p| p.planned().is_some_and(|a| a.delivered.is_none()))
+        .map(|p| p.input.id.as_str())
+        .collect();
+    if !without.is_empty() {
+        return Some(SessionFacts {
+            ntad_not_evaluable: Some(format!(
+                "injection {} of the session has no delivery record: the session's delivered doses are not known",
+                without.join(", ")
+            )),
+            ..labels
+        });
+    }
+    Some(delivered_doses(case, &planned, s, labels))
+}
+
+/// The session's delivered doses (every planned injection has a delivery record).
+fn delivered_doses(
+    case: &Case,
+    planned: &[&InjectionPlan],
+    s: &SessionPlan,
+    labels: SessionFacts,
+) -> SessionFacts {
     let doses: Vec<_> = planned
         .iter()
-        .map(|p| {
+        .filter_map(|p| {
             p.planned()
                 .and_then(|a| a.delivered.as_ref())
                 .map(|d| &d.doses)
         })
-        .collect::<Option<_>>()?;
+        .collect();
     let normal: Energy = doses.iter().map(|d| d.normal_liver.energy).sum();
     let lung: Energy = doses.iter().map(|d| d.lung.energy).sum();
     let one_kg = Mass::from_kg(sirt_analytic::lung::LUNG_MASS_CONVENTION_KG);
@@ -259,17 +308,11 @@ fn delivered_session(
             e.map(|e| (t.id.clone(), Some(e / t.mass)))
         })
         .collect();
-    Some(SessionFacts {
-        whole_liver_ntad: (s.ntad_not_evaluable.is_none())
-            .then(|| normal / case.whole_normal_liver_mass()),
+    SessionFacts {
+        whole_liver_ntad: Some(normal / case.whole_normal_liver_mass()),
+        ntad_not_evaluable: s.ntad_not_evaluable.clone(),
         lung_dose_1kg: Some(lung / one_kg),
-        lung_detail: Some(lung_detail(case, injections, s)),
         tumours,
-        injections: s
-            .injections
-            .iter()
-            .filter_map(|&n| delivered_injection(&injections[n]))
-            .collect(),
-        ..session_labels(case, injections, s)
-    })
+        ..labels
+    }
 }

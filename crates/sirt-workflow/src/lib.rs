@@ -585,7 +585,7 @@ fn ntad_not_evaluable(case: &Case, members: &[usize]) -> Option<String> {
         .collect();
     (!ids.is_empty()).then(|| {
         format!(
-            "MIRD injection {} has no tumours assigned: its perfused mass counts any tumour tissue as normal liver; list the territory's tumours (injections.tumours) to evaluate the whole-liver NTAD",
+            "MIRD injection {} has no tumours assigned: if its territory holds tumours, its perfused mass counts their tissue as normal liver; list the territory's tumours (injections.tumours) to evaluate the whole-liver NTAD",
             ids.join(", ")
         )
     })

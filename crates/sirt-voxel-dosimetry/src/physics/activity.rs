@@ -336,8 +336,15 @@ fn maa_values(
         .collect()
 }
 
-fn share(part: f64, total: f64) -> Fraction {
-    Fraction::new(if total > 0.0 { part / total } else { 0.0 }).unwrap_or(Fraction::ZERO)
+/// part / total in [0, 1]; a share that cannot be computed (NaN, from a non-finite total) is
+/// 1, so that a check on it fires rather than passes (validated maps never give one).
+pub(crate) fn share(part: f64, total: f64) -> Fraction {
+    let x = if total > 0.0 { part / total } else { 0.0 };
+    if x.is_finite() {
+        Fraction::new(x.clamp(0.0, 1.0)).unwrap_or(Fraction::ONE)
+    } else {
+        Fraction::ONE
+    }
 }
 
 /// (A1) MAA-predictive activity map from SPECT counts with its activity accounting (module docs).

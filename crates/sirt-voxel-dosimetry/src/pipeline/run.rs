@@ -569,12 +569,7 @@ fn extrahepatic_uptakes(
             ExtrahepaticUptake {
                 structure: s.name.clone(),
                 activity: Activity::from_mbq(mbq),
-                fraction_of_administered: Fraction::new(if reference > 0.0 {
-                    mbq / reference
-                } else {
-                    0.0
-                })
-                .unwrap_or(Fraction::ZERO),
+                fraction_of_administered: crate::physics::activity::share(mbq, reference),
                 mean_dose: AbsorbedDose::from_gy(s.dvh.mean_gy),
                 local_deposition_dose: AbsorbedDose::from_gy(k * mbq / 1000.0 / kg),
                 mass: Mass::from_kg(kg),
