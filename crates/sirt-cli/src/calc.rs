@@ -421,9 +421,8 @@ impl CalcFacts {
 
     /// Whether the lung mass used is the 1 kg convention (or unknown).
     fn lung_mass_is_convention(&self) -> bool {
-        self.lung_mass.is_none_or(|m| {
-            (m.kg() - sirt_analytic::lung::LUNG_MASS_CONVENTION_KG).abs() < 1e-12
-        })
+        self.lung_mass
+            .is_none_or(|m| (m.kg() - sirt_analytic::lung::LUNG_MASS_CONVENTION_KG).abs() < 1e-12)
     }
     fn from_solution(
         method: &'static str,

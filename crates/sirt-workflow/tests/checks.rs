@@ -162,8 +162,16 @@ fn delivered_checks_follow_the_event_profile() {
     let sirt_rules::CheckValue::Number(v) = nrc.value.unwrap() else {
         panic!()
     };
-    let intended = p.injections[0].planned().unwrap().expected.administered.gbq();
-    assert!((v - (1.0 - 2.8 / intended) * 100.0).abs() < 1e-6, "{v} for {intended} GBq");
+    let intended = p.injections[0]
+        .planned()
+        .unwrap()
+        .expected
+        .administered
+        .gbq();
+    assert!(
+        (v - (1.0 - 2.8 / intended) * 100.0).abs() < 1e-6,
+        "{v} for {intended} GBq"
+    );
     let residual = check(&p, "delivered-residual-above-plan", CheckBasis::Delivered);
     let sirt_rules::CheckValue::Number(r) = residual.value.unwrap() else {
         panic!()
