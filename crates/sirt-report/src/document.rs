@@ -67,6 +67,14 @@ pub enum Block {
     Table(Table),
     /// A list of items.
     List(Vec<String>),
+    /// A picture: a self-contained SVG (no script, no external resource; raster parts as
+    /// `data:` URIs) with its caption. Text output prints the caption only.
+    Figure {
+        /// What the picture shows (session, dose, structure, slice, levels).
+        caption: String,
+        /// The SVG element, inlined as is in HTML (made by `crate::figures`, never user text).
+        svg: String,
+    },
 }
 
 /// A document.
@@ -134,6 +142,9 @@ pub fn to_text(doc: &Document) -> String {
                 for i in items {
                     let _ = writeln!(out, "  - {i}");
                 }
+            }
+            Block::Figure { caption, .. } => {
+                let _ = writeln!(out, "[figure: {caption}]");
             }
             Block::Table(t) => {
                 let cols = t.headers.len();
@@ -231,6 +242,13 @@ pub fn to_html(doc: &Document) -> String {
                     let _ = write!(out, "<li>{}</li>", escape(i));
                 }
                 out.push_str("</ul>\n");
+            }
+            Block::Figure { caption, svg } => {
+                let _ = writeln!(
+                    out,
+                    "<figure style=\"margin:.6em 0 1em;page-break-inside:avoid;break-inside:avoid\">{svg}<figcaption style=\"font-size:9pt;color:#333;max-width:180mm\">{}</figcaption></figure>",
+                    escape(caption)
+                );
             }
             Block::Table(t) => {
                 out.push_str("<table>\n<tr>");

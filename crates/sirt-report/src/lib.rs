@@ -6,6 +6,7 @@
 //! | [`dvh_out`] | DVH outputs: metrics CSV and text table, cumulative DVH CSV, SVG plot of cumulative DVHs (with a dashed overlay) |
 //! | `plan_doc` | [`plan_document`]: the plan as a document — inputs, K with its source, per-injection GBq and mCi, doses, vial order and treatment days, sessions, checks with sources, research notice |
 //! | `json` | [`plan_json`]: snake_case keys with the unit as suffix |
+//! | [`figures`] | the report's pictures: dose slices (CT, dose wash, isodose lines, outlines), Bland–Altman; PNG encoder, marching squares |
 //! | [`pdf`] | HTML printed to PDF by headless Chromium |
 //! | [`voxel`] | voxel dosimetry: per-structure table with the partition value beside the voxel mean, provenance, predicted vs delivered, metrics/DVH CSV and SVG files |
 //! | `write` | [`write_outputs`]: all files written to temporary names, renamed only when every one succeeded |
@@ -22,6 +23,7 @@
 
 pub mod document;
 pub mod dvh_out;
+pub mod figures;
 mod json;
 pub mod pdf;
 mod plan_doc;

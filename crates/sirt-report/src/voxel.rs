@@ -7,6 +7,7 @@ use crate::document::{Block, Document, Table};
 use crate::dvh_out::{
     DvhOutError, DvhPlot, StructureDvh, dvh_cumulative_csv, dvh_metrics_csv, dvh_svg,
 };
+use crate::figures::plots::{Pair, bland_altman_svg};
 use serde_json::{Value, json};
 use sirt_case::Images;
 use sirt_units::Activity;
@@ -375,6 +376,18 @@ pub struct VoxelSections<'a> {
     pub delivered: Option<DeliveredSection<'a>>,
     /// Loading and calibration notes.
     pub notes: &'a [String],
+    /// The slice figures made from the volumes on the CT grid (empty when not made).
+    pub slices: SliceFigures,
+}
+
+/// Slice figures ([`crate::figures::slice`], built by the caller that holds the volumes), put
+/// after the section they illustrate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SliceFigures {
+    /// Per predicted session (session id, its figures).
+    pub predicted: Vec<(String, Vec<Block>)>,
+    /// Of the delivered dose (and the prediction it is compared with).
+    pub delivered: Vec<Block>,
 }
 
 /// The delivered part of [`VoxelSections`].
@@ -455,6 +468,15 @@ pub fn plan_voxel_blocks(plan: &Plan, images: &Images, v: &VoxelSections<'_>) ->
             "Session {id}: the plan's partition-model doses (case volumes and TNR, ordered vials) against the voxel means from the images. The partition model assumes uniform uptake in each compartment; the voxel means use the SPECT as it is (blur, heterogeneity)."
         )));
         out.push(Block::Table(plan_vs_voxel(plan, id, dosimetry, images)));
+        out.extend(dvh_figure(
+            &format!("Session {id}: cumulative DVH, predicted from the MAA SPECT at the planned activities"),
+            &format!("Session {id}: cumulative dose–volume histograms of the MAA-predicted dose at the planned activities (mass-weighted, % of each structure)."),
+            dosimetry,
+            None,
+        ));
+        if let Some((_, figs)) = v.slices.predicted.iter().find(|(s, _)| s == id) {
+            out.extend(figs.iter().cloned());
+        }
     }
     if let Some(dl) = &v.delivered {
         out.extend(voxel_blocks(
@@ -463,6 +485,24 @@ pub fn plan_voxel_blocks(plan: &Plan, images: &Images, v: &VoxelSections<'_>) ->
             &[],
         ));
         out.extend(verification_blocks(dl.verification));
+        let (against, what) = match dl.predicted_at_delivered {
+            Some(p) => (p, "the MAA prediction at the delivered activity"),
+            None => (
+                v.predicted
+                    .iter()
+                    .find(|(s, _)| *s == dl.session)
+                    .map_or(dl.dosimetry, |(_, d)| *d),
+                "the MAA prediction at the planned activities",
+            ),
+        };
+        out.extend(dvh_figure(
+            &format!("Session {}: cumulative DVH, predicted (solid) vs delivered (dashed)", dl.session),
+            &format!("Session {}: cumulative dose–volume histograms of {what} (solid) and of the delivered dose from the Y-90 PET (dashed).", dl.session),
+            against,
+            Some(dl.dosimetry),
+        ));
+        out.extend(bland_altman_figure(dl.session, dl.verification));
+        out.extend(v.slices.delivered.iter().cloned());
         out.push(Block::Para(match dl.predicted_at_delivered {
             Some(p) => format!(
                 "The prediction compared is the MAA SPECT scaled to the delivered activity of the case's delivery record ({:.4} GBq in the map, accounted as above), so that the differences are those of the distribution, not of the activity. The PET's own activity is {:.4} GBq.",
@@ -504,6 +544,54 @@ pub fn plan_voxel_json(v: &VoxelSections<'_>) -> Value {
         "predicted": predicted,
         "delivered": delivered,
         "notes": v.notes,
+    })
+}
+
+/// A DVH plot as a figure (none when the DVHs cannot be plotted: the files report that error).
+fn dvh_figure(
+    title: &str,
+    caption: &str,
+    d: &VoxelDosimetry,
+    delivered: Option<&VoxelDosimetry>,
+) -> Option<Block> {
+    let c = curves(d);
+    let dc;
+    let mut plot = DvhPlot::new(&c).titled(title);
+    if let Some(o) = delivered {
+        dc = curves(o);
+        plot = plot.with_overlay("predicted", &dc, "delivered");
+    }
+    dvh_svg(&plot).ok().map(|svg| Block::Figure {
+        caption: caption.to_string(),
+        svg,
+    })
+}
+
+/// The Bland–Altman plot of the tumours' mean doses (none with fewer than two tumours).
+fn bland_altman_figure(session: &str, v: &Verification) -> Option<Block> {
+    let b = v.tumours.as_ref()?;
+    let pairs: Vec<Pair> = v
+        .rows
+        .iter()
+        .filter(|(r, _)| *r == Role::Tumour)
+        .map(|(_, c)| Pair {
+            name: c.name.clone(),
+            predicted_gy: c.predicted_gy,
+            delivered_gy: c.delivered_gy,
+        })
+        .collect();
+    let svg = bland_altman_svg(
+        &format!("Session {session}: tumour mean doses, delivered − predicted"),
+        &pairs,
+        b.mean_difference_gy,
+        b.limits_gy,
+    );
+    Some(Block::Figure {
+        caption: format!(
+            "Session {session}: Bland–Altman plot of the mean doses of {} tumours, delivered (Y-90 PET) − predicted (MAA SPECT): bias {:+.1} Gy (solid), 95 % limits of agreement {:+.1} to {:+.1} Gy (dashed, bias ± 1.96 SD).",
+            b.n, b.mean_difference_gy, b.limits_gy.0, b.limits_gy.1
+        ),
+        svg,
     })
 }
 

@@ -9,7 +9,7 @@ use sirt_dicom::write::{CivilDateTime, RtDoseInfo, SeriesInfo, StudyInfo};
 use sirt_geometry::Image;
 use sirt_imaging::StudyRef;
 use sirt_report::document::Block;
-use sirt_report::voxel::{DeliveredSection, VoxelSections};
+use sirt_report::voxel::{DeliveredSection, SliceFigures, VoxelSections};
 use sirt_voxel_dosimetry::VoxelDosimetry;
 use sirt_workflow::Plan;
 
@@ -18,8 +18,21 @@ impl VoxelPlan {
     /// predicted dose and the plan-vs-voxel table, the delivered dose and its verification,
     /// the notes), rendered by `sirt_report::voxel::plan_voxel_blocks`. `plan` and `images` are
     /// those given to [`crate::voxel::run()`].
+    /// The figures: the DVH per session, the Bland–Altman plot and the slices
+    /// ([`VoxelPlan::slice_figures`]; when the volumes cannot be put on the CT grid a paragraph
+    /// says so in their place).
     pub fn blocks(&self, plan: &Plan, images: &Images) -> Vec<Block> {
-        sirt_report::voxel::plan_voxel_blocks(plan, images, &self.sections())
+        let mut sections = self.sections();
+        sections.slices = match self.viewer_volumes() {
+            Ok(v) => self.slice_figures(&v),
+            Err(e) => SliceFigures {
+                predicted: Vec::new(),
+                delivered: vec![Block::Para(format!(
+                    "The slice figures could not be made: {e}."
+                ))],
+            },
+        };
+        sirt_report::voxel::plan_voxel_blocks(plan, images, &sections)
     }
 
     /// The parts of the voxel plan the report renders.
@@ -37,6 +50,7 @@ impl VoxelPlan {
                 predicted_at_delivered: dl.predicted_at_delivered.as_ref(),
             }),
             notes: &self.notes,
+            slices: SliceFigures::default(),
         }
     }
 

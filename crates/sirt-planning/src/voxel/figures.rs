@@ -1,0 +1,288 @@
+//! The slice figures of the report ([`VoxelPlan::slice_figures`]): per dose map (each session's
+//! prediction, the delivered dose) an axial slice through the liver and through each tumour,
+//! each at the structure's largest cross-section (the axial slice holding most of its voxels;
+//! the first such slice from the bottom on a tie), drawn by `sirt_report::figures::slice` from
+//! the volumes on the CT grid ([`ViewerVolumes`]).
+//!
+//! Orientation (docs/coordinates.md, the viewer's convention): radiological view, the patient's
+//! right (−x in LPS) on the picture's left, anterior (−y) at the top, seen from the feet. The
+//! CT grid's axes are matched to x, y, z by their largest direction cosine, so a grid stored
+//! with flipped or permuted axes is shown the same way; an oblique grid is shown along its
+//! nearest axes (its obliquity is not corrected).
+//!
+//! The dose scale is common to every slice of the report, so that a colour means one dose
+//! everywhere: from 0 to the 99.5th percentile of the dose inside the liver (tumours included)
+//! over all dose maps shown, rounded up to a multiple of [`SCALE_STEP_GY`] (the hottest 0.5 %
+//! saturate at the top colour; the bar says "≥").
+
+use crate::voxel::VoxelPlan;
+use crate::voxel::viewer::{DoseKind, DoseVolume, StructureMask, ViewerVolumes};
+use sirt_geometry::Grid;
+use sirt_report::document::Block;
+use sirt_report::figures::slice::{DoseScale, Outline, Slice, slice_svg};
+use sirt_report::figures::{CT_WINDOW_HU, ISODOSE_GY, WASH_FLOOR};
+use sirt_report::voxel::SliceFigures;
+use sirt_voxel_dosimetry::Role;
+
+/// The colour scale's top is a multiple of 50 Gy: round ticks, and the isodose levels
+/// ([`ISODOSE_GY`]) fall on it.
+pub const SCALE_STEP_GY: f64 = 50.0;
+
+/// The percentile of the liver's dose voxels at the top of the scale: 99.5.
+pub const SCALE_PERCENTILE: f64 = 99.5;
+
+/// Outline colours by role: liver white, tumours magenta, lungs light blue, extrahepatic
+/// structures orange (distinct from the wash's hues at 45 % opacity and from the isodose
+/// colours; dashed, so they read as outlines, not as dose).
+fn outline_colour(role: Role) -> Option<&'static str> {
+    match role {
+        Role::Liver => Some("#FFFFFF"),
+        Role::Tumour => Some("#FF3DF5"),
+        Role::Lungs => Some("#9ED0FF"),
+        Role::Extrahepatic => Some("#FF9F1C"),
+        _ => None,
+    }
+}
+
+/// The CT grid axis along an LPS axis (0 x, 1 y, 2 z) and whether it runs the same way.
+fn axis_along(grid: &Grid, lps: usize) -> (usize, bool) {
+    let mut best = (0, true, -1.0);
+    for (c, d) in grid.direction.iter().enumerate() {
+        if d[lps].abs() > best.2 {
+            best = (c, d[lps] >= 0.0, d[lps].abs());
+        }
+    }
+    (best.0, best.1)
+}
+
+/// The display geometry of axial slices of a grid.
+struct Axial {
+    /// Grid axes along x (columns), y (rows), z (slices), each with its sense.
+    col: (usize, bool),
+    row: (usize, bool),
+    slice: (usize, bool),
+    dims: [usize; 3],
+}
+
+impl Axial {
+    fn new(grid: &Grid) -> Option<Self> {
+        let (col, row, slice) = (
+            axis_along(grid, 0),
+            axis_along(grid, 1),
+            axis_along(grid, 2),
+        );
+        let mut axes = [col.0, row.0, slice.0];
+        axes.sort_unstable();
+        (axes == [0, 1, 2]).then_some(Self {
+            col,
+            row,
+            slice,
+            dims: grid.dims,
+        })
+    }
+
+    fn width(&self) -> usize {
+        self.dims[self.col.0]
+    }
+
+    fn height(&self) -> usize {
+        self.dims[self.row.0]
+    }
+
+    /// The grid offset of display pixel (c, r) on grid slice index `k` (along the slice axis).
+    fn offset(&self, c: usize, r: usize, k: usize) -> usize {
+        let mut ijk = [0usize; 3];
+        let along = |(axis, same): (usize, bool), n: usize| {
+            if same { n } else { self.dims[axis] - 1 - n }
+        };
+        ijk[self.col.0] = along(self.col, c);
+        ijk[self.row.0] = along(self.row, r);
+        ijk[self.slice.0] = k;
+        ijk[0] + self.dims[0] * (ijk[1] + self.dims[1] * ijk[2])
+    }
+
+    /// The values of slice `k` in display order.
+    fn take<T: Copy>(&self, data: &[T], k: usize) -> Vec<T> {
+        let (w, h) = (self.width(), self.height());
+        let mut out = Vec::with_capacity(w * h);
+        for r in 0..h {
+            for c in 0..w {
+                out.push(data[self.offset(c, r, k)]);
+            }
+        }
+        out
+    }
+
+    /// The slice index with the most voxels of `mask` (None when empty).
+    fn largest_section(&self, mask: &[bool]) -> Option<usize> {
+        let mut count = vec![0usize; self.dims[self.slice.0]];
+        for (o, &m) in mask.iter().enumerate() {
+            if m {
+                let ijk = [
+                    o % self.dims[0],
+                    (o / self.dims[0]) % self.dims[1],
+                    o / (self.dims[0] * self.dims[1]),
+                ];
+                count[ijk[self.slice.0]] += 1;
+            }
+        }
+        let best = count.iter().copied().max().filter(|&n| n > 0)?;
+        count.iter().position(|&n| n == best)
+    }
+}
+
+/// The top of the common colour scale.
+fn dose_scale(volumes: &ViewerVolumes, shown: &[&DoseVolume]) -> DoseScale {
+    let liver: Vec<usize> = volumes
+        .structures
+        .iter()
+        .filter(|s| matches!(s.role, Role::Liver | Role::Tumour))
+        .flat_map(|s| {
+            s.mask
+                .data()
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| **m)
+                .map(|(o, _)| o)
+        })
+        .collect();
+    let mut top = 0.0_f64;
+    for d in shown {
+        let mut v: Vec<f32> = liver
+            .iter()
+            .map(|&o| d.gy.data()[o])
+            .filter(|x| x.is_finite())
+            .collect();
+        if v.is_empty() {
+            continue;
+        }
+        v.sort_unstable_by(f32::total_cmp);
+        let at = ((SCALE_PERCENTILE / 100.0) * (v.len() - 1) as f64).round() as usize;
+        top = top.max(f64::from(v[at.min(v.len() - 1)]));
+    }
+    DoseScale {
+        max_gy: ((top / SCALE_STEP_GY).ceil() * SCALE_STEP_GY).max(SCALE_STEP_GY),
+        isodoses_gy: ISODOSE_GY.to_vec(),
+    }
+}
+
+/// What a dose map is, for titles and captions.
+fn dose_label(kind: DoseKind) -> &'static str {
+    match kind {
+        DoseKind::Predicted => "predicted dose (MAA SPECT, planned activities)",
+        DoseKind::Delivered => "delivered dose (Y-90 PET)",
+        DoseKind::PredictedAtDelivered => "predicted dose at the delivered activity (MAA SPECT)",
+    }
+}
+
+impl VoxelPlan {
+    /// The slice figures of the report from the volumes on the CT grid: per predicted session
+    /// and for the delivered dose, the slices through the liver and each tumour.
+    pub fn slice_figures(&self, volumes: &ViewerVolumes) -> SliceFigures {
+        let Some(axial) = Axial::new(&volumes.grid) else {
+            return SliceFigures::default();
+        };
+        let shown: Vec<&DoseVolume> = volumes
+            .doses
+            .iter()
+            .filter(|d| matches!(d.kind, DoseKind::Predicted | DoseKind::Delivered))
+            .collect();
+        let scale = dose_scale(volumes, &shown);
+        let targets: Vec<&StructureMask> = volumes
+            .structures
+            .iter()
+            .filter(|s| matches!(s.role, Role::Liver | Role::Tumour))
+            .collect();
+        let mut out = SliceFigures::default();
+        for d in shown {
+            let figures: Vec<Block> = targets
+                .iter()
+                .filter_map(|t| slice_figure(volumes, &axial, d, t, &scale))
+                .collect();
+            match d.kind {
+                DoseKind::Delivered => out.delivered.extend(figures),
+                _ => out.predicted.push((d.session.clone(), figures)),
+            }
+        }
+        out
+    }
+}
+
+/// The axial figure of dose `d` through `target`'s largest cross-section.
+fn slice_figure(
+    volumes: &ViewerVolumes,
+    axial: &Axial,
+    d: &DoseVolume,
+    target: &StructureMask,
+    scale: &DoseScale,
+) -> Option<Block> {
+    let k = axial.largest_section(target.mask.data())?;
+    let grid = &volumes.grid;
+    let mut index = [0.0; 3];
+    index[axial.slice.0] = k as f64;
+    let z = grid
+        .patient_from_index(sirt_geometry::ContinuousIndex {
+            i: index[0],
+            j: index[1],
+            k: index[2],
+        })
+        .z;
+    let mut outlines = Vec::new();
+    let mut names = Vec::new();
+    for s in &volumes.structures {
+        let Some(colour) = outline_colour(s.role) else {
+            continue;
+        };
+        let inside = axial.take(s.mask.data(), k);
+        if inside.iter().any(|&b| b) {
+            names.push(s.name.clone());
+            outlines.push(Outline {
+                name: s.name.clone(),
+                colour,
+                label: s.role == Role::Tumour,
+                inside,
+            });
+        }
+    }
+    let through = if target.role == Role::Tumour {
+        format!("tumour {}", target.name)
+    } else {
+        target.name.clone()
+    };
+    let slice = Slice {
+        width: axial.width(),
+        height: axial.height(),
+        pixel_mm: (grid.spacing_mm[axial.col.0], grid.spacing_mm[axial.row.0]),
+        ct_hu: axial.take(volumes.ct_hu.data(), k),
+        dose_gy: axial.take(d.gy.data(), k),
+        outlines,
+        sides: ["R", "L", "A", "P"],
+        title: format!(
+            "Session {}, {}: axial z = {:.1} mm through {through}",
+            d.session,
+            dose_label(d.kind),
+            z
+        ),
+    };
+    let svg = slice_svg(&slice, scale).ok()?;
+    let levels: Vec<String> = scale
+        .isodoses_gy
+        .iter()
+        .map(|g| format!("{g:.0}"))
+        .collect();
+    Some(Block::Figure {
+        caption: format!(
+            "Session {}, {}: axial slice through {through} (its largest cross-section) at z = {:.1} mm (LPS, superior positive), radiological view (patient's right on the left, anterior at the top); CT window {:.0}/{:.0} HU; dose wash 0–{:.0} Gy (none below {:.1} Gy); isodose lines {} Gy; outlines {}.",
+            d.session,
+            dose_label(d.kind),
+            z,
+            CT_WINDOW_HU.0,
+            CT_WINDOW_HU.1,
+            scale.max_gy,
+            WASH_FLOOR * scale.max_gy,
+            levels.join(", "),
+            names.join(", ")
+        ),
+        svg,
+    })
+}

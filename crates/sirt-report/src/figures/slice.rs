@@ -1,0 +1,346 @@
+//! One dose slice as a self-contained SVG: the CT in [`CT_WINDOW_HU`] with the dose wash blended
+//! over it (an embedded PNG at the slice's own resolution), the isodose lines and structure
+//! outlines as vector paths (marching squares), the colour bar in Gy with the isodose levels
+//! marked, orientation labels on the four sides, a 50 mm scale bar and a legend.
+//!
+//! The caller gives the slice in display orientation (row 0 at the top, column 0 at the left)
+//! and the patient directions of the four sides; for an axial slice in the radiological
+//! convention (the viewer's, LPS: docs/coordinates.md) that is R on the left, L on the right,
+//! A at the top, P at the bottom.
+
+use super::contour::{isoline, join};
+use super::png::{encode_rgb, png_data_uri};
+use super::{
+    CT_WINDOW_HU, FigureError, ISODOSE_COLOURS, WASH_FLOOR, nice_step, num, pixel, wash_colour,
+};
+use crate::dvh_out::xml_escape;
+use std::fmt::Write;
+
+/// A structure outline on the slice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outline {
+    /// Name shown in the legend (and beside the outline for tumours).
+    pub name: String,
+    /// Stroke colour.
+    pub colour: &'static str,
+    /// Whether the name is written beside the outline (tumours).
+    pub label: bool,
+    /// Inside the structure, per pixel (row-major, like the slice).
+    pub inside: Vec<bool>,
+}
+
+/// The slice to draw, in display orientation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slice {
+    /// Columns.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+    /// Pixel size, mm: (between columns, between rows).
+    pub pixel_mm: (f64, f64),
+    /// CT, HU, row-major (`c + width · r`).
+    pub ct_hu: Vec<f32>,
+    /// Dose, Gy, row-major.
+    pub dose_gy: Vec<f32>,
+    /// Structure outlines.
+    pub outlines: Vec<Outline>,
+    /// Patient directions of the left, right, top and bottom sides ("R", "L", "A", "P").
+    pub sides: [&'static str; 4],
+    /// A line above the picture (dose and slice).
+    pub title: String,
+}
+
+/// The scale of a set of slices: the top of the wash and colour bar, and the isodose levels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoseScale {
+    /// Top of the wash (Gy): doses above are the top colour.
+    pub max_gy: f64,
+    /// Isodose levels drawn, Gy (with [`ISODOSE_COLOURS`] in order).
+    pub isodoses_gy: Vec<f64>,
+}
+
+/// Width of the picture area, px (the slice is scaled to it, keeping the pixel aspect).
+const IMAGE_W: f64 = 520.0;
+const MARGIN: f64 = 24.0;
+const TITLE_H: f64 = 22.0;
+const BAR_W: f64 = 16.0;
+const LEGEND_H: f64 = 40.0;
+/// The scale bar's length, mm.
+const SCALE_BAR_MM: f64 = 50.0;
+
+/// The slice as an SVG element (no XML declaration: inlined in HTML).
+pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
+    let n = s.width * s.height;
+    if s.ct_hu.len() != n || s.dose_gy.len() != n || s.outlines.iter().any(|o| o.inside.len() != n)
+    {
+        return Err(FigureError::BadImage {
+            width: s.width,
+            height: s.height,
+            bytes: s.ct_hu.len().min(s.dose_gy.len()),
+        });
+    }
+    let mut rgb = Vec::with_capacity(n * 3);
+    for (h, d) in s.ct_hu.iter().zip(&s.dose_gy) {
+        rgb.extend_from_slice(&pixel(f64::from(*h), f64::from(*d), scale.max_gy));
+    }
+    let uri = png_data_uri(&encode_rgb(s.width, s.height, &rgb)?);
+    let px = IMAGE_W / (s.width as f64 * s.pixel_mm.0);
+    let (sx, sy) = (s.pixel_mm.0 * px, s.pixel_mm.1 * px);
+    let img_h = s.height as f64 * sy;
+    let (x0, y0) = (MARGIN, MARGIN + TITLE_H);
+    let total_w = x0 + IMAGE_W + MARGIN + BAR_W + 70.0;
+    let total_h = y0 + img_h + MARGIN + LEGEND_H;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\"><title>{t}</title><rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>",
+        w = num(total_w, 1),
+        h = num(total_h, 1),
+        t = xml_escape(&s.title)
+    );
+    let _ = write!(
+        o,
+        "<text x=\"{x0}\" y=\"{}\" font-weight=\"bold\" font-size=\"13\">{}</text>",
+        MARGIN + 10.0,
+        xml_escape(&s.title)
+    );
+    let _ = write!(
+        o,
+        "<rect x=\"{x0}\" y=\"{y0}\" width=\"{IMAGE_W}\" height=\"{ih}\" fill=\"#000000\"/><image x=\"{x0}\" y=\"{y0}\" width=\"{IMAGE_W}\" height=\"{ih}\" preserveAspectRatio=\"none\" href=\"{uri}\"/>",
+        ih = num(img_h, 2)
+    );
+    // Overlays in pixel-index units: pixel (c, r)'s centre at (c + 0.5, r + 0.5).
+    let _ = write!(
+        o,
+        "<g transform=\"translate({x0} {y0}) scale({} {}) translate(0.5 0.5)\" fill=\"none\" stroke-linejoin=\"round\">",
+        num(sx, 5),
+        num(sy, 5)
+    );
+    for (level, colour) in scale.isodoses_gy.iter().zip(ISODOSE_COLOURS) {
+        let d = path(&isoline(s.width, s.height, &s.dose_gy, *level));
+        if !d.is_empty() {
+            let _ = write!(
+                o,
+                "<path d=\"{d}\" stroke=\"#000000\" stroke-width=\"3\" vector-effect=\"non-scaling-stroke\"/><path d=\"{d}\" stroke=\"{colour}\" stroke-width=\"1.6\" vector-effect=\"non-scaling-stroke\"><title>{} Gy</title></path>",
+                num(*level, 1)
+            );
+        }
+    }
+    let mut labels = String::new();
+    for ol in &s.outlines {
+        let mask: Vec<f32> = ol.inside.iter().map(|&b| f32::from(u8::from(b))).collect();
+        let segs = isoline(s.width, s.height, &mask, 0.5);
+        let d = path(&segs);
+        if d.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            o,
+            "<path d=\"{d}\" stroke=\"{}\" stroke-width=\"1.4\" stroke-dasharray=\"5 3\" vector-effect=\"non-scaling-stroke\"><title>{}</title></path>",
+            ol.colour,
+            xml_escape(&ol.name)
+        );
+        if ol.label {
+            // The name just above the outline's topmost point.
+            if let Some(top) = segs.iter().flatten().min_by(|a, b| a.1.total_cmp(&b.1)) {
+                let _ = write!(
+                    labels,
+                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\" stroke=\"#000000\" stroke-width=\"2.5\" paint-order=\"stroke\" font-weight=\"bold\">{}</text>",
+                    num(x0 + (top.0 + 0.5) * sx, 1),
+                    num(y0 + (top.1 + 0.5) * sy - 4.0, 1),
+                    ol.colour,
+                    xml_escape(&ol.name)
+                );
+            }
+        }
+    }
+    o.push_str("</g>");
+    o.push_str(&labels);
+    sides(&mut o, s, x0, y0, img_h);
+    scale_bar(&mut o, x0, y0 + img_h, px);
+    colour_bar(&mut o, scale, x0 + IMAGE_W + MARGIN, y0, img_h);
+    legend(&mut o, s, scale, x0, y0 + img_h + 30.0);
+    o.push_str("</svg>");
+    Ok(o)
+}
+
+/// The segments joined into one SVG path (coordinates with 2 decimals of a pixel).
+fn path(segments: &[super::contour::Segment]) -> String {
+    let mut d = String::new();
+    for line in join(segments) {
+        for (n, p) in line.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{} {}",
+                if n == 0 { "M" } else { "L" },
+                num(p.0, 2),
+                num(p.1, 2)
+            );
+        }
+    }
+    d
+}
+
+/// The patient directions on the four sides of the picture, white on a dark plate.
+fn sides(o: &mut String, s: &Slice, x0: f64, y0: f64, h: f64) {
+    let [l, r, t, b] = s.sides;
+    let mid_y = y0 + h / 2.0;
+    let mid_x = x0 + IMAGE_W / 2.0;
+    for (x, y, text) in [
+        (x0 + 10.0, mid_y + 6.0, l),
+        (x0 + IMAGE_W - 10.0, mid_y + 6.0, r),
+        (mid_x, y0 + 18.0, t),
+        (mid_x, y0 + h - 6.0, b),
+    ] {
+        let _ = write!(
+            o,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\" fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"3\" paint-order=\"stroke\">{text}</text>",
+            num(x, 1),
+            num(y, 1)
+        );
+    }
+}
+
+/// A [`SCALE_BAR_MM`] bar at the picture's lower left.
+fn scale_bar(o: &mut String, x0: f64, bottom: f64, px_per_mm: f64) {
+    let len = SCALE_BAR_MM * px_per_mm;
+    let y = bottom - 12.0;
+    let _ = write!(
+        o,
+        "<line x1=\"{a}\" y1=\"{y}\" x2=\"{b}\" y2=\"{y}\" stroke=\"#000000\" stroke-width=\"5\"/><line x1=\"{a}\" y1=\"{y}\" x2=\"{b}\" y2=\"{y}\" stroke=\"#ffffff\" stroke-width=\"2.5\"/><text x=\"{a}\" y=\"{ty}\" fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"2.5\" paint-order=\"stroke\">{SCALE_BAR_MM} mm</text>",
+        a = num(x0 + 12.0, 1),
+        b = num(x0 + 12.0 + len, 1),
+        y = num(y, 1),
+        ty = num(y - 6.0, 1)
+    );
+}
+
+/// The colour bar: the wash from 0 (bottom) to the scale's top, ticks in Gy, the floor below
+/// which nothing is washed, and the isodose levels as coloured marks.
+fn colour_bar(o: &mut String, scale: &DoseScale, x: f64, y0: f64, h: f64) {
+    let steps = 64;
+    let seg = h / f64::from(steps);
+    for n in 0..steps {
+        let f = (f64::from(n) + 0.5) / f64::from(steps);
+        let c = if f < WASH_FLOOR {
+            [128, 128, 128]
+        } else {
+            wash_colour(f * scale.max_gy, scale.max_gy)
+        };
+        let _ = write!(
+            o,
+            "<rect x=\"{x}\" y=\"{}\" width=\"{BAR_W}\" height=\"{}\" fill=\"#{:02x}{:02x}{:02x}\"/>",
+            num(y0 + h - (f64::from(n) + 1.0) * seg, 2),
+            num(seg + 0.3, 2),
+            c[0],
+            c[1],
+            c[2]
+        );
+    }
+    let _ = write!(
+        o,
+        "<rect x=\"{x}\" y=\"{y0}\" width=\"{BAR_W}\" height=\"{}\" fill=\"none\" stroke=\"#000000\"/>",
+        num(h, 2)
+    );
+    let step = nice_step(scale.max_gy, 6.0);
+    let y_of = |gy: f64| y0 + h - gy / scale.max_gy * h;
+    let mut t = 0.0;
+    while t <= scale.max_gy * (1.0 + 1e-9) {
+        let y = num(y_of(t), 1);
+        let top = (t - scale.max_gy).abs() < 1e-6;
+        let _ = write!(
+            o,
+            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#000000\"/><text x=\"{}\" y=\"{}\">{}{}</text>",
+            x + BAR_W,
+            x + BAR_W + 4.0,
+            x + BAR_W + 6.0,
+            num(y_of(t) + 4.0, 1),
+            if top { "≥ " } else { "" },
+            num(t, 1)
+        );
+        t += step;
+    }
+    for (level, colour) in scale.isodoses_gy.iter().zip(ISODOSE_COLOURS) {
+        if *level <= scale.max_gy {
+            let y = num(y_of(*level), 1);
+            let _ = write!(
+                o,
+                "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#000000\" stroke-width=\"4\"/><line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+                x - 4.0,
+                x + BAR_W,
+                x - 3.0,
+                x + BAR_W - 1.0
+            );
+        }
+    }
+    let _ = write!(
+        o,
+        "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">Gy</text>",
+        x,
+        num(y0 - 6.0, 1)
+    );
+}
+
+/// The legend under the picture: isodose lines, then outlines.
+fn legend(o: &mut String, s: &Slice, scale: &DoseScale, x0: f64, y: f64) {
+    let mut x = x0;
+    let _ = write!(
+        o,
+        "<text x=\"{x}\" y=\"{}\">Isodose:</text>",
+        num(y + 4.0, 1)
+    );
+    x += 60.0;
+    for (level, colour) in scale.isodoses_gy.iter().zip(ISODOSE_COLOURS) {
+        let _ = write!(
+            o,
+            "<line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#000000\" stroke-width=\"4\"/><line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">{} Gy</text>",
+            x + 20.0,
+            x + 20.0,
+            x + 24.0,
+            num(y + 4.0, 1),
+            num(*level, 1)
+        );
+        x += 74.0;
+    }
+    let y = y + 20.0;
+    let mut x = x0;
+    let _ = write!(
+        o,
+        "<text x=\"{x}\" y=\"{}\">Outlines:</text>",
+        num(y + 4.0, 1)
+    );
+    x += 60.0;
+    let mut seen: Vec<&str> = Vec::new();
+    for ol in &s.outlines {
+        // Tumours share a colour: one legend entry for the colour.
+        if seen.contains(&ol.colour) {
+            continue;
+        }
+        seen.push(ol.colour);
+        let name = if ol.label {
+            "tumours"
+        } else {
+            ol.name.as_str()
+        };
+        let _ = write!(
+            o,
+            "<rect x=\"{x}\" y=\"{}\" width=\"20\" height=\"8\" fill=\"#333333\"/><line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            num(y - 4.0, 1),
+            x + 20.0,
+            ol.colour,
+            x + 24.0,
+            num(y + 4.0, 1),
+            xml_escape(name)
+        );
+        x += 30.0 + 7.5 * name.chars().count() as f64;
+    }
+    let _ = write!(
+        o,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#555555\" font-size=\"10\">CT {}/{} HU; no wash below {} Gy</text>",
+        num(x0 + IMAGE_W, 1),
+        num(y + 4.0, 1),
+        num(CT_WINDOW_HU.0, 0),
+        num(CT_WINDOW_HU.1, 0),
+        num(WASH_FLOOR * scale.max_gy, 1)
+    );
+}

@@ -1,0 +1,155 @@
+//! The drawing code of the report's figures against independent values: marching squares on an
+//! analytic dose, the PNG encoder read back by a peer decoder (Python's zlib and struct), the
+//! colour bar's mapping, and a slice figure's self-containment.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use sirt_report::figures::contour::{isoline, join};
+use sirt_report::figures::png::encode_rgb;
+use sirt_report::figures::slice::{DoseScale, Outline, Slice, slice_svg};
+use sirt_report::figures::{ISODOSE_GY, wash_colour};
+
+/// D = 200 · exp(−r / 10 mm) on a 1 mm grid: the 100 Gy isodose is the circle r = 10 ln 2 mm
+/// (6.931 mm). Marching squares interpolates linearly between samples, so each point lies
+/// within half a voxel of the circle (measured: well under 0.05 mm here).
+#[test]
+fn isodose_of_a_radial_dose_is_its_circle() {
+    let (n, centre, spacing) = (41usize, 20.3_f64, 1.0_f64);
+    let mut v = vec![0f32; n * n];
+    for r in 0..n {
+        for c in 0..n {
+            let d = ((c as f64 - centre).powi(2) + (r as f64 - centre).powi(2)).sqrt() * spacing;
+            v[c + n * r] = (200.0 * (-d / 10.0).exp()) as f32;
+        }
+    }
+    let radius = 10.0 * 2f64.ln();
+    let segs = isoline(n, n, &v, 100.0);
+    assert!(segs.len() > 30, "{}", segs.len());
+    for s in &segs {
+        for p in s {
+            let r = ((p.0 - centre).powi(2) + (p.1 - centre).powi(2)).sqrt() * spacing;
+            assert!((r - radius).abs() < 0.5 * spacing, "{p:?}: r = {r}");
+        }
+    }
+    // One closed line around the centre.
+    let lines = join(&segs);
+    assert_eq!(lines.len(), 1);
+    let l = &lines[0];
+    let (a, b) = (l[0], l[l.len() - 1]);
+    assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
+    // Its enclosed area (shoelace) is that of the circle within 1 %.
+    let area: f64 = l
+        .windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum::<f64>()
+        .abs()
+        / 2.0;
+    let circle = std::f64::consts::PI * radius * radius;
+    assert!((area / circle - 1.0).abs() < 0.01, "{area} vs {circle}");
+}
+
+/// A PNG read back by an independent decoder: Python's `zlib` inflates the IDAT, `struct` reads
+/// IHDR, `zlib.crc32` checks every chunk; the pixels must equal those written.
+#[test]
+fn png_round_trips_through_python() {
+    let (w, h) = (7usize, 5usize);
+    let rgb: Vec<u8> = (0..w * h * 3)
+        .map(|n| ((n * 37 + 11) % 256) as u8)
+        .collect();
+    let png = encode_rgb(w, h, &rgb).unwrap();
+    let dir = std::env::temp_dir().join(format!("sirt-report-png-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.png");
+    std::fs::write(&path, &png).unwrap();
+    let script = r#"
+import sys, struct, zlib
+b = open(sys.argv[1], 'rb').read()
+assert b[:8] == b'\x89PNG\r\n\x1a\n'
+i, idat, ihdr = 8, b'', None
+while i < len(b):
+    n, = struct.unpack('>I', b[i:i+4]); kind = b[i+4:i+8]; data = b[i+8:i+8+n]
+    crc, = struct.unpack('>I', b[i+8+n:i+12+n])
+    assert crc == zlib.crc32(kind + data) & 0xffffffff, kind
+    if kind == b'IHDR': ihdr = struct.unpack('>IIBBBBB', data)
+    if kind == b'IDAT': idat += data
+    i += 12 + n
+w, h, depth, ctype, _, _, _ = ihdr
+assert (depth, ctype) == (8, 2)
+raw = zlib.decompress(idat)
+rows = [raw[r*(3*w+1):(r+1)*(3*w+1)] for r in range(h)]
+assert all(row[0] == 0 for row in rows)
+sys.stdout.write(f"{w} {h} " + ''.join(row[1:].hex() for row in rows))
+"#;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let hex: String = rgb.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(text, format!("{w} {h} {hex}"));
+}
+
+/// The colour bar's mapping at known doses on a 0–200 Gy scale (the stops of the wash).
+#[test]
+fn colour_bar_at_known_doses() {
+    assert_eq!(wash_colour(0.0, 200.0), [0, 0, 255]);
+    assert_eq!(wash_colour(25.0, 200.0), [0, 128, 255]);
+    assert_eq!(wash_colour(100.0, 200.0), [0, 255, 0]);
+    assert_eq!(wash_colour(175.0, 200.0), [255, 128, 0]);
+    assert_eq!(wash_colour(250.0, 200.0), [255, 0, 0]);
+}
+
+/// A slice figure is one SVG with one embedded PNG, the isodose levels and the orientation
+/// labels, and no external reference.
+#[test]
+fn slice_figure_is_self_contained() {
+    let (w, h) = (30usize, 20usize);
+    let dose: Vec<f32> = (0..w * h)
+        .map(|n| {
+            let (c, r) = ((n % w) as f32 - 15.0, (n / w) as f32 - 10.0);
+            250.0 * (-(c * c + r * r).sqrt() / 8.0).exp()
+        })
+        .collect();
+    let inside: Vec<bool> = (0..w * h)
+        .map(|n| ((n % w) as i32 - 15).abs() < 6 && ((n / w) as i32 - 10).abs() < 5)
+        .collect();
+    let s = Slice {
+        width: w,
+        height: h,
+        pixel_mm: (2.0, 2.0),
+        ct_hu: vec![40.0; w * h],
+        dose_gy: dose,
+        outlines: vec![Outline {
+            name: "T1".into(),
+            colour: "#FF3DF5",
+            label: true,
+            inside,
+        }],
+        sides: ["R", "L", "A", "P"],
+        title: "test".into(),
+    };
+    let svg = slice_svg(
+        &s,
+        &DoseScale {
+            max_gy: 250.0,
+            isodoses_gy: ISODOSE_GY.to_vec(),
+        },
+    )
+    .unwrap();
+    assert_eq!(svg.matches("<svg").count(), 1);
+    assert_eq!(svg.matches("data:image/png;base64,").count(), 1);
+    for t in [
+        "50 Gy", "200 Gy", ">R<", ">L<", ">A<", ">P<", ">T1<", "≥ 250",
+    ] {
+        assert!(svg.contains(t), "{t}");
+    }
+    assert!(!svg.contains("http://") || svg.matches("http://").count() == 1); // the xmlns only
+    assert!(!svg.contains("<script"));
+}
