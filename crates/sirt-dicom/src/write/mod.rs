@@ -8,6 +8,7 @@
 //! | [`write_nm_tomo`] | NM Image Storage, one multi-frame RECON TOMO object (Frame Increment Pointer → Slice Vector, geometry in the Detector Information Sequence), energy window, radiopharmaceutical |
 //! | [`write_seg`] | Segmentation Storage, BINARY, one segment per [`SegmentSpec`] of a label map, referencing the source series |
 //! | [`write_rt_struct`] | RT Structure Set from masks, contours traced at half a voxel (marching squares; holes as separate contours), referencing the source series |
+//! | [`write_encapsulated_pdf`] | Encapsulated PDF (a report for the PACS), modality DOC, in the study given |
 //! | [`write_rt_dose`] | RT Dose, Gy, 32-bit (or 16-bit) unsigned × Dose Grid Scaling, relative Grid Frame Offset Vector |
 //!
 //! Writers return the encoded files in memory ([`WrittenObject`]; image series also give a
@@ -18,6 +19,7 @@
 
 mod common;
 mod contour;
+mod document;
 mod dose;
 mod error;
 mod image;
@@ -29,6 +31,7 @@ pub use common::{
     CivilDateTime, Code, IMPLEMENTATION_CLASS_UID, SeriesInfo, SeriesRef, StudyInfo, WrittenObject,
     WrittenSeries, frame_uid, is_valid_uid, new_uid, save_objects,
 };
+pub use document::write_encapsulated_pdf;
 pub use dose::{DoseBits, NO_PLAN_SUMMATION, RtDoseInfo, write_rt_dose};
 pub use error::WriteError;
 pub use image::{
