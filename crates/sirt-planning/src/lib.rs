@@ -58,4 +58,8 @@ pub const DEMO_CASE: &str = include_str!("../../../examples/demo-net-case.toml")
 
 /// The demo case on the digital phantom (`sirtplan demo`, the web application's phantom
 /// import): its image paths are relative to the phantom's folder ([`phantom_files`]).
+/// The planning engine's id, for the records that name what made a result (the server's
+/// approval hash): crate name and version.
+pub const ENGINE_ID: &str = concat!("sirt-planning ", env!("CARGO_PKG_VERSION"));
+
 pub const DEMO_PHANTOM_CASE: &str = include_str!("../../../examples/demo-phantom-case.toml");

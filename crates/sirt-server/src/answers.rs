@@ -273,12 +273,100 @@ pub struct PatchBody {
     pub case_toml: Option<String>,
 }
 
-/// Body of the workflow steps (check, approve).
+/// Body of the workflow steps (check, approve): an electronic signature.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepBody {
     /// The row version read.
     pub row_version: i64,
+    /// The signer's password, entered again for this signature (21 CFR Part 11 §11.200).
+    pub password: String,
+}
+
+/// `POST /api/plans/{id}/acknowledgements` body: one failed check acknowledged.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeBody {
+    /// Rule id of the failed check.
+    pub rule: String,
+    /// Its subject ("injection R").
+    pub subject: String,
+    /// Why the plan may be approved despite it (kept in the record).
+    pub reason: String,
+}
+
+/// A failed check of a plan and its acknowledgement for the plan's current result.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FailedCheck {
+    /// Rule id.
+    pub rule: String,
+    /// Subject.
+    pub subject: String,
+    /// The acknowledgement of this result, if any.
+    pub acknowledgement: Option<sirt_store::Acknowledgement>,
+}
+
+/// The record frozen at approval, without its bytes.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FrozenSummary {
+    /// SHA-256 of the stored HTML report.
+    pub report_html_sha256: String,
+    /// SHA-256 of the stored PDF report (none: not printed at approval).
+    pub report_pdf_sha256: Option<String>,
+    /// SHA-256 over everything the result depends on.
+    pub approval_sha256: String,
+    /// Each part of the approval hash with its SHA-256.
+    pub approval_inputs: Value,
+    /// The engine that made the result.
+    pub engine_id: String,
+    /// Instant of approval.
+    pub frozen_at: String,
+}
+
+/// `GET /api/plans/{id}/signatures`: the signatures, the failed checks with their
+/// acknowledgements, and the record frozen at approval.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PlanSignatures {
+    /// The plan version.
+    pub plan_id: i64,
+    /// Electronic signatures, oldest first.
+    pub signatures: Vec<sirt_store::Signature>,
+    /// The failed checks of the plan's result.
+    pub failed_checks: Vec<FailedCheck>,
+    /// Every acknowledgement made on this version, oldest first (also those of earlier results).
+    pub acknowledgements: Vec<sirt_store::Acknowledgement>,
+    /// The record frozen at approval.
+    pub frozen: Option<FrozenSummary>,
+}
+
+/// `GET /api/plans/{id}/recompute-difference`: the approved plan recomputed with today's
+/// engine, compared with the record frozen at approval.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RecomputeDifference {
+    /// The plan version.
+    pub plan_id: i64,
+    /// Whether anything differs.
+    pub differs: bool,
+    /// The engine at approval.
+    pub engine_at_approval: String,
+    /// The engine today.
+    pub engine_now: String,
+    /// The approval hash stored.
+    pub approval_sha256_stored: String,
+    /// The approval hash of today's inputs.
+    pub approval_sha256_now: String,
+    /// The parts of the approval hash that changed.
+    pub inputs_changed: Vec<String>,
+    /// Whether the result JSON recomputed differs from the stored one.
+    pub result_differs: bool,
+    /// SHA-256 of the stored report.
+    pub report_html_sha256_stored: String,
+    /// SHA-256 of the report rendered today.
+    pub report_html_sha256_now: String,
+    /// Whether the report rendered today differs from the stored one.
+    pub report_differs: bool,
+    /// In words.
+    pub summary: String,
 }
 
 /// `POST /api/plans/{id}/deliver` body.

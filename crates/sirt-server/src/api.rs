@@ -74,7 +74,7 @@ fn stored_parameters(p: &Plan) -> Result<Parameters, ApiError> {
 }
 
 /// A plan with its inputs and computed result.
-fn plan_view(state: &AppState, p: &Plan) -> Result<PlanView, ApiError> {
+pub(crate) fn plan_view(state: &AppState, p: &Plan) -> Result<PlanView, ApiError> {
     Ok(PlanView {
         summary: plan_summary(p),
         options: state.engine.options(),
@@ -664,32 +664,24 @@ pub(crate) async fn patch_plan(
     })
 }
 
-/// `POST /api/plans/{id}/check`.
+/// `POST /api/plans/{id}/check`: with the physicist's password (`signature`).
 pub(crate) async fn check_plan(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     PathId(id): PathId,
     ApiJson(body): ApiJson<StepBody>,
 ) -> ApiResult {
-    let p = state
-        .store
-        .check_plan(&auth.actor(), id, body.row_version)
-        .await?;
-    Ok(Json(plan_view(&state, &p)?).into_response())
+    crate::signature::sign(&state, &auth, id, &body, sirt_store::SignedStep::Check).await
 }
 
-/// `POST /api/plans/{id}/approve`.
+/// `POST /api/plans/{id}/approve`: with the physician's password; freezes the record.
 pub(crate) async fn approve_plan(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     PathId(id): PathId,
     ApiJson(body): ApiJson<StepBody>,
 ) -> ApiResult {
-    let p = state
-        .store
-        .approve_plan(&auth.actor(), id, body.row_version)
-        .await?;
-    Ok(Json(plan_view(&state, &p)?).into_response())
+    crate::signature::sign(&state, &auth, id, &body, sirt_store::SignedStep::Approve).await
 }
 
 /// `POST /api/plans/{id}/deliver`: the injections delivered must be injections of the case.

@@ -140,6 +140,11 @@ impl Engine {
         Ok(Engine { site })
     }
 
+    /// The device catalogue, rule set and site settings plans are made with.
+    pub fn site(&self) -> &SiteData {
+        &self.site
+    }
+
     /// Plans a case file with parameters applied, without its voxel part.
     pub fn compute(&self, case_toml: &str, params: &Parameters) -> Result<Computed, EngineError> {
         let case = CaseText {

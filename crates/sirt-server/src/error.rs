@@ -110,6 +110,12 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "illegal_transition", message)
             }
             StoreError::RoleNotAllowed { .. } => ApiError::forbidden(message),
+            StoreError::CheckerCannotApprove { .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, "checker_cannot_approve", message)
+            }
+            StoreError::Unacknowledged { .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unacknowledged_checks", message)
+            }
             StoreError::TooLong { .. } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", message)
             }

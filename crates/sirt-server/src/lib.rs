@@ -32,12 +32,14 @@ pub mod answers;
 mod api;
 pub mod auth;
 mod documents;
+pub mod frozen;
 pub mod engine;
 pub mod error;
 pub mod openapi;
 mod pages;
 pub mod permissions;
 mod report;
+mod signature;
 pub mod uploads;
 mod volumes;
 
@@ -452,6 +454,24 @@ fn plans_routes() -> Vec<Entry> {
             "/api/plans/{id}/approve",
             a(ApprovePlan),
             post(api::approve_plan),
+        ),
+        entry(
+            Method::POST,
+            "/api/plans/{id}/acknowledgements",
+            a(EditPlan),
+            post(signature::acknowledge),
+        ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}/signatures",
+            a(ReadClinical),
+            get(signature::signatures),
+        ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}/recompute-difference",
+            a(ReadClinical),
+            get(frozen::recompute_difference),
         ),
         entry(
             Method::POST,

@@ -82,7 +82,16 @@ pub(crate) async fn report_pdf(
 ) -> Result<Response, ApiError> {
     let html = crate::report::report_document_html(&state, id).await?;
     let plan = state.store.plan(id).await?;
-    let bytes = print_report_pdf(html, id).await?;
+    // An approved plan's PDF is the one printed at its approval (`frozen`), or its stored HTML
+    // printed now when the server could not print it then.
+    let stored_pdf = state.store.frozen(id).await?.and_then(|f| f.report_pdf);
+    let bytes = match stored_pdf {
+        Some(b) => b,
+        None => {
+            let html = crate::report::report_document_html(&state, id).await?;
+            print_report_pdf(html, id).await?
+        }
+    };
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(

@@ -46,8 +46,23 @@ pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img
 /// The plan report as an HTML document: the report `sirtplan plan` makes of the plan's case
 /// file and parameters (with its voxel sections when the case has images), with the plan's
 /// record (patient, case, version, state, check and approval, inputs hash) after the notice.
+/// An approved plan's report is the one stored at approval (`frozen`), never made again.
 pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<String, ApiError> {
+    if let Some(f) = state.store.frozen(id).await? {
+        return Ok(f.report_html);
+    }
     let plan = state.store.plan(id).await?;
+    render_report_html(state, &plan, Vec::new()).await
+}
+
+/// The report of this version of a plan made now, with `extra` rows after its record (the
+/// signatures and the approval hash of `frozen`).
+pub(crate) async fn render_report_html(
+    state: &AppState,
+    plan: &sirt_store::Plan,
+    extra: Vec<(String, String)>,
+) -> Result<String, ApiError> {
+    let plan = plan.clone();
     let case = state.store.case(plan.case_id).await?;
     let patient = state.store.patient(case.patient_id).await?;
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
@@ -65,7 +80,10 @@ pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<St
     sirt_planning::insert_record(
         &mut document,
         "Plan record",
-        plan_record(&plan, &case, &patient),
+        plan_record(&plan, &case, &patient)
+            .into_iter()
+            .chain(extra)
+            .collect(),
     );
     Ok(sirt_report::document::to_html(&document))
 }

@@ -597,7 +597,7 @@ async fn approval_freezes_the_plan_and_an_edit_makes_a_new_version(url: &str) {
             Some(&dr),
             Method::POST,
             &p("approve"),
-            Some(json!({"row_version": 1})),
+            Some(json!({"row_version": 1, "password": PASSWORD})),
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
@@ -611,7 +611,7 @@ async fn approval_freezes_the_plan_and_an_edit_makes_a_new_version(url: &str) {
             Some(&phys),
             Method::POST,
             &p("check"),
-            Some(json!({"row_version": 1})),
+            Some(json!({"row_version": 1, "password": PASSWORD})),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -621,7 +621,7 @@ async fn approval_freezes_the_plan_and_an_edit_makes_a_new_version(url: &str) {
             Some(&dr),
             Method::POST,
             &p("approve"),
-            Some(json!({"row_version": 2})),
+            Some(json!({"row_version": 2, "password": PASSWORD})),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -1054,14 +1054,14 @@ async fn every_change_through_the_api_is_audited(url: &str) {
         Some(&phys),
         Method::POST,
         &format!("/api/plans/{id}/check"),
-        Some(json!({"row_version": 2})),
+        Some(json!({"row_version": 2, "password": PASSWORD})),
     )
     .await;
     t.call(
         Some(&dr),
         Method::POST,
         &format!("/api/plans/{id}/approve"),
-        Some(json!({"row_version": 3})),
+        Some(json!({"row_version": 3, "password": PASSWORD})),
     )
     .await;
     t.call(

@@ -286,6 +286,24 @@ const TABLE: &[Row] = &[
         Draft,
         [401, 200, 200, 200, 200, 200],
     ),
+    row(
+        "POST",
+        "/api/plans/{id}/acknowledgements",
+        Draft,
+        [401, 403, 422, 422, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/plans/{id}/signatures",
+        Draft,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "GET",
+        "/api/plans/{id}/recompute-difference",
+        Approved,
+        [401, 409, 409, 409, 409, 409],
+    ),
     row("GET", "/api/audit", Nothing, [401, 200, 403, 403, 403, 403]),
     row("GET", "/api/users", Nothing, [401, 200, 403, 403, 403, 403]),
     row(
@@ -491,6 +509,15 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
         ),
         ("POST", "/api/plans/{id}/documents/report") => None,
         ("POST", p) if p.starts_with("/api/plans/") => Some(json!({"row_version": rv})),
+        ("POST", "/api/plans/{id}/check" | "/api/plans/{id}/approve") => {
+            Some(json!({"row_version": rv, "password": PASSWORD}))
+        }
+        ("POST", "/api/plans/{id}/acknowledgements") => Some(
+            json!({"rule": "no-such-rule", "subject": "patient", "reason": "accepted"}),
+        ),
+        ("POST", "/api/plans/{id}/deliver") => Some(
+            json!({"row_version": rv, "session": "1", "treatments": [{"injection_id": "R", "administered_at": "2026-03-05T10:25:00[Europe/Paris]", "vial_activity": "1.9219528 GBq", "vial_assayed_at": "2026-03-05T10:25:00[Europe/Paris]", "residual": "0.09 GBq", "residual_measured_at": "2026-03-05T11:05:00[Europe/Paris]", "catheter_position": "right hepatic artery"}]}),
+        ),
         _ => None,
     }
 }

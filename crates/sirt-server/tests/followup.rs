@@ -17,7 +17,7 @@ mod common;
 mod harness;
 
 use axum::http::{Method, StatusCode};
-use common::T;
+use common::{PASSWORD, T};
 use serde_json::{Value, json};
 use sirt_store::Role;
 
@@ -55,7 +55,7 @@ async fn visit_labs_are_graded_as_the_cli_grades_the_record(url: &str) {
             Some(&phys),
             Method::POST,
             &format!("/api/plans/{plan}/check"),
-            Some(json!({"row_version": 1})),
+            Some(json!({"row_version": 1, "password": PASSWORD})),
         )
         .await;
     assert_eq!(check.status, StatusCode::OK, "{}", check.text);
@@ -65,7 +65,7 @@ async fn visit_labs_are_graded_as_the_cli_grades_the_record(url: &str) {
             Some(&dr),
             Method::POST,
             &format!("/api/plans/{plan}/approve"),
-            Some(json!({"row_version": rv})),
+            Some(json!({"row_version": rv, "password": PASSWORD})),
         )
         .await;
     assert_eq!(approve.status, StatusCode::OK, "{}", approve.text);

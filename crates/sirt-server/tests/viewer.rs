@@ -16,7 +16,7 @@ mod common;
 mod harness;
 
 use axum::http::{Method, StatusCode};
-use common::T;
+use common::{PASSWORD, T};
 use serde_json::json;
 use sirt_store::Role;
 
@@ -108,7 +108,7 @@ async fn the_phantom_volumes_match_the_generator() {
             Some(&s),
             Method::POST,
             &format!("/api/plans/{plan}/check"),
-            Some(json!({"row_version": rv})),
+            Some(json!({"row_version": rv, "password": PASSWORD})),
         )
         .await;
     assert_eq!(c.status, StatusCode::OK, "{}", c.text);

@@ -130,6 +130,27 @@ pub enum StoreError {
         /// Length given.
         found: usize,
     },
+    /// The approver checked this plan version (21 CFR Part 11: two people), whatever their
+    /// role is now.
+    #[error(
+        "plan {plan_id}: {username} checked this plan version and so cannot approve it; another physician must approve it"
+    )]
+    CheckerCannotApprove {
+        /// The plan.
+        plan_id: i64,
+        /// The approver who checked it.
+        username: String,
+    },
+    /// Failed checks without an acknowledgement of this result block the approval.
+    #[error(
+        "plan {plan_id}: cannot approve while failed checks are not acknowledged: {checks}; acknowledge each with a reason first"
+    )]
+    Unacknowledged {
+        /// The plan.
+        plan_id: i64,
+        /// The unacknowledged failed checks: `rule (subject)`, joined by ", ".
+        checks: String,
+    },
     /// A value that cannot be stored.
     #[error("field `{field}`: expected {expected}, found {found}")]
     Invalid {

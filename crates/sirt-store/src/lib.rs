@@ -50,10 +50,12 @@ mod migrate;
 pub mod model;
 mod plans;
 mod series;
+mod signatures;
 
 pub use accounts::{LoginAttempt, NewSession};
 pub use error::{DatabaseError, OpenError, StoreError};
 pub use model::*;
+pub use signatures::{Acknowledgement, Frozen, NewFrozen, Signature, SignedStep, failed_checks};
 
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;

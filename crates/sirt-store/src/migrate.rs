@@ -17,6 +17,7 @@ struct Migration {
 
 const SCHEMA: &str = include_str!("../migrations/0001_schema.sql");
 const STUDY_SERIES: &str = include_str!("../migrations/0003_study_series.sql");
+const SIGNATURES: &str = include_str!("../migrations/0004_signatures.sql");
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -36,6 +37,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "study_series",
         sqlite: STUDY_SERIES,
         postgres: STUDY_SERIES,
+    },
+    Migration {
+        version: 4,
+        name: "signatures",
+        sqlite: SIGNATURES,
+        postgres: SIGNATURES,
     },
 ];
 

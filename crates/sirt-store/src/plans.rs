@@ -11,6 +11,7 @@
 use crate::audit::{Change, record};
 use crate::error::role_not_allowed;
 use crate::model::*;
+use crate::signatures::Signing;
 use crate::{
     Store, StoreError, check_json_object, check_len, check_not_blank, inputs_sha256, limits, now,
 };
@@ -356,7 +357,31 @@ impl Store {
         id: i64,
         row_version: i64,
     ) -> Result<Plan, StoreError> {
-        self.step(actor, id, row_version, &CHECK, &[]).await
+        self.step(actor, id, row_version, &CHECK, &[], None).await
+    }
+
+    /// Draft → checked with the checker's electronic signature (`signatures`).
+    pub(crate) async fn check_signed(
+        &self,
+        actor: &Actor,
+        id: i64,
+        row_version: i64,
+        signing: &Signing<'_>,
+    ) -> Result<Plan, StoreError> {
+        self.step(actor, id, row_version, &CHECK, &[], Some(signing))
+            .await
+    }
+
+    /// Checked → approved with the approver's electronic signature and the frozen record.
+    pub(crate) async fn approve_signed(
+        &self,
+        actor: &Actor,
+        id: i64,
+        row_version: i64,
+        signing: &Signing<'_>,
+    ) -> Result<Plan, StoreError> {
+        self.step(actor, id, row_version, &APPROVE, &[], Some(signing))
+            .await
     }
 
     /// Checked → approved, by a physician: records the approver, the time and the SHA-256 of
@@ -367,7 +392,8 @@ impl Store {
         id: i64,
         row_version: i64,
     ) -> Result<Plan, StoreError> {
-        self.step(actor, id, row_version, &APPROVE, &[]).await
+        self.step(actor, id, row_version, &APPROVE, &[], None)
+            .await
     }
 
     /// Approved → delivered, with the delivered injections.
@@ -381,7 +407,7 @@ impl Store {
         for t in treatments {
             validate_treatment(t)?;
         }
-        self.step(actor, id, row_version, &DELIVER, treatments)
+        self.step(actor, id, row_version, &DELIVER, treatments, None)
             .await
     }
 
@@ -417,11 +443,14 @@ impl Store {
         row_version: i64,
         step: &Step,
         treatments: &[NewTreatment],
+        signing: Option<&Signing<'_>>,
     ) -> Result<Plan, StoreError> {
         if !actor.role.is_some_and(|r| step.roles.contains(&r)) {
             return Err(role_not_allowed(step.action, step.roles, actor.role));
         }
-        let at = now();
+        let at = signing
+            .and_then(|s| s.frozen)
+            .map_or_else(now, |f| f.signed_at.clone());
         let mut tx = self.write().await?;
         let before = plan_in(&mut tx, id).await?;
         if before.row_version != row_version {
@@ -434,6 +463,9 @@ impl Store {
                 state: before.state,
                 needed: step.from,
             });
+        }
+        if step.to == PlanState::Approved {
+            crate::signatures::before_approval(&mut tx, actor, &before).await?;
         }
         let hash = (step.to == PlanState::Approved)
             .then(|| inputs_sha256(&before.case_toml, &before.parameters_json));
@@ -476,6 +508,12 @@ impl Store {
             recorded.push(treatment_from(&r)?);
         }
         let mut after_json = snapshot(&after);
+        if let Some(signing) = signing {
+            let extra = crate::signatures::write_signature(&mut tx, actor, id, signing, &at).await?;
+            if let (Value::Object(m), Value::Object(e)) = (&mut after_json, extra) {
+                m.extend(e);
+            }
+        }
         if !recorded.is_empty()
             && let Value::Object(m) = &mut after_json
         {
@@ -506,7 +544,7 @@ impl Store {
     }
 }
 
-async fn plan_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Plan, StoreError> {
+pub(crate) async fn plan_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Plan, StoreError> {
     let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)

@@ -1,0 +1,344 @@
+//! The record frozen at approval: the report rendered then (HTML, and the PDF when this server
+//! has Chromium) stored with its SHA-256, and the approval hash over everything the result
+//! depends on (case file, parameters, the SHA-256 of every image file used, the device
+//! catalogue, the rule set, the site settings, the engine). An approved plan's report is the
+//! stored one ([`crate::report::report_document_html`]); `GET /api/plans/{id}/recompute-difference`
+//! recomputes with today's engine and says what differs, never silently.
+
+use crate::AppState;
+use crate::answers::RecomputeDifference;
+use crate::engine::{compute, parameters_from, parse_json};
+use crate::error::{ApiError, PathId};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use sirt_store::{Plan, PlanState, Signature, SignedStep};
+use std::path::Path;
+use std::sync::RwLock;
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A simulated engine id (tests: an engine-version change without a new build).
+static SIMULATED_ENGINE: RwLock<Option<String>> = RwLock::new(None);
+
+/// Test hook: makes [`engine_id`] answer `id` (or the real id again with `None`), as a new
+/// server version would. Process-wide.
+#[doc(hidden)]
+pub fn simulate_engine_id(id: Option<&str>) {
+    if let Ok(mut g) = SIMULATED_ENGINE.write() {
+        *g = id.map(str::to_owned);
+    }
+}
+
+/// The engine that makes results: this server's version and the planning engine's id.
+pub fn engine_id() -> String {
+    if let Ok(g) = SIMULATED_ENGINE.read()
+        && let Some(id) = g.as_ref()
+    {
+        return id.clone();
+    }
+    format!(
+        "sirt-server {} / {}",
+        env!("CARGO_PKG_VERSION"),
+        sirt_planning::ENGINE_ID
+    )
+}
+
+/// The SHA-256 of an image input: of the file, or of every file under the folder (relative
+/// path and contents, in path order).
+fn hash_image(path: &Path) -> Result<String, std::io::Error> {
+    if path.is_file() {
+        return Ok(sha256_hex(&std::fs::read(path)?));
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir)? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut h = Sha256::new();
+    for f in &files {
+        let rel = f.strip_prefix(path).unwrap_or(f);
+        h.update(rel.to_string_lossy().as_bytes());
+        h.update([0]);
+        h.update(sha256_hex(&std::fs::read(f)?).as_bytes());
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// The parts of the approval hash of a plan version, each with its SHA-256, and the hash over
+/// them (the SHA-256 of the parts as JSON).
+pub(crate) async fn approval_inputs(
+    state: &AppState,
+    plan: &Plan,
+) -> Result<(Value, String), ApiError> {
+    let case = state.store.case(plan.case_id).await?;
+    let params = parameters_from(&parse_json(&plan.parameters_json))?;
+    let computed = compute(state, plan.case_toml.clone(), params).await?;
+    let mut images = Map::new();
+    if let Some(im) = &computed.plan.case.images {
+        let base = state.patient_folder(case.patient_id);
+        let named = [
+            ("ct", Some(&im.ct)),
+            ("maa_spect", im.maa_spect.as_ref()),
+            ("y90_pet", im.y90_pet.as_ref()),
+            ("structures", Some(&im.structures)),
+            ("registration", im.registration.as_ref()),
+        ];
+        for (field, path) in named {
+            let Some(path) = path else { continue };
+            let full = base.join(path);
+            let hash = tokio::task::spawn_blocking(move || hash_image(&full))
+                .await
+                .map_err(|_| ApiError::internal())?
+                .map_err(|e| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "images_unreadable",
+                        format!(
+                            "images.{field}: expected a readable file or folder under the patient's folder, found `{path}` unreadable ({e})"
+                        ),
+                    )
+                })?;
+            images.insert(field.to_owned(), json!({ "path": path, "sha256": hash }));
+        }
+    }
+    let site = state.engine.site();
+    let settings = serde_json::to_string(&site.settings).map_err(|_| ApiError::internal())?;
+    let parts = json!({
+        "case_toml_sha256": sha256_hex(plan.case_toml.as_bytes()),
+        "parameters_sha256": sha256_hex(plan.parameters_json.as_bytes()),
+        "images": Value::Object(images),
+        "devices_sha256": sha256_hex(format!("{:?}", site.devices).as_bytes()),
+        "rules_sha256": sha256_hex(format!("{:?}", site.rules).as_bytes()),
+        "settings_sha256": sha256_hex(settings.as_bytes()),
+        "engine": engine_id(),
+    });
+    let hash = sha256_hex(parts.to_string().as_bytes());
+    Ok((parts, hash))
+}
+
+/// The rows the frozen report adds to the plan record: the signatures, the acknowledged failed
+/// checks, the engine and the approval hash.
+fn frozen_rows(
+    signatures: &[Signature],
+    acks: &[sirt_store::Acknowledgement],
+    engine: &str,
+    approval_sha256: &str,
+) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = signatures
+        .iter()
+        .map(|s| {
+            (
+                "Signature".to_owned(),
+                format!(
+                    "{} ({}, {}), {}: {}",
+                    s.full_name, s.username, s.role, s.signed_at, s.meaning
+                ),
+            )
+        })
+        .collect();
+    for a in acks {
+        rows.push((
+            "Failed check acknowledged".to_owned(),
+            format!(
+                "{} ({}) by {} ({}), {}: {}",
+                a.rule, a.subject, a.full_name, a.username, a.acknowledged_at, a.reason
+            ),
+        ));
+    }
+    rows.push(("Engine".to_owned(), engine.to_owned()));
+    rows.push(("Approval SHA-256".to_owned(), approval_sha256.to_owned()));
+    rows
+}
+
+/// The plan as it reads once approved by `approver` at `at` (what the frozen report prints).
+fn as_approved(plan: &Plan, approver: &str, at: &str) -> Plan {
+    let mut p = plan.clone();
+    p.state = PlanState::Approved;
+    p.approved_by = Some(approver.to_owned());
+    p.approved_at = Some(at.to_owned());
+    p.delivered_by = None;
+    p.delivered_at = None;
+    p.inputs_sha256 = Some(sirt_store::inputs_sha256(
+        &plan.case_toml,
+        &plan.parameters_json,
+    ));
+    p
+}
+
+/// The acknowledgements that count for this result.
+fn current_acks(
+    plan: &Plan,
+    acks: Vec<sirt_store::Acknowledgement>,
+) -> Vec<sirt_store::Acknowledgement> {
+    let sha = sha256_hex(plan.result_json.as_bytes());
+    acks.into_iter()
+        .filter(|a| a.result_sha256 == sha)
+        .collect()
+}
+
+/// The report of a plan approved by `approver` (with their signature) at `at`, made now.
+async fn render_approved(
+    state: &AppState,
+    plan: &Plan,
+    approval: &Signature,
+    approval_sha256: &str,
+    engine: &str,
+) -> Result<String, ApiError> {
+    let mut signatures: Vec<Signature> = state
+        .store
+        .signatures(plan.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.step == SignedStep::Check.as_str())
+        .collect();
+    signatures.push(approval.clone());
+    let acks = current_acks(plan, state.store.acknowledgements(plan.id).await?);
+    let projected = as_approved(plan, &approval.username, &approval.signed_at);
+    let rows = frozen_rows(&signatures, &acks, engine, approval_sha256);
+    crate::report::render_report_html(state, &projected, rows).await
+}
+
+/// The frozen record of a plan about to be approved by `auth`'s user at `at`: the approval hash
+/// (the images must be readable) and the report made now (the PDF too when Chromium prints it).
+pub(crate) async fn freeze(
+    state: &AppState,
+    plan: &Plan,
+    user: &sirt_store::User,
+    full_name: &str,
+    at: &str,
+) -> Result<sirt_store::NewFrozen, ApiError> {
+    let (parts, approval_sha256) = approval_inputs(state, plan).await?;
+    let engine = engine_id();
+    let approval = Signature {
+        id: 0,
+        plan_id: plan.id,
+        step: SignedStep::Approve.as_str().to_owned(),
+        user_id: user.id,
+        username: user.username.clone(),
+        full_name: full_name.to_owned(),
+        role: user.role.as_str().to_owned(),
+        meaning: SignedStep::Approve.meaning().to_owned(),
+        signed_at: at.to_owned(),
+    };
+    let report_html = render_approved(state, plan, &approval, &approval_sha256, &engine).await?;
+    let report_pdf = if sirt_report::pdf::chromium_candidates().is_empty() {
+        None
+    } else {
+        crate::pages::print_report_pdf(report_html.clone(), plan.id)
+            .await
+            .ok()
+    };
+    Ok(sirt_store::NewFrozen {
+        report_html,
+        report_pdf,
+        approval_sha256,
+        approval_inputs_json: parts.to_string(),
+        engine_id: engine,
+        signed_at: at.to_owned(),
+    })
+}
+
+/// The names of the parts that differ between two approval-hash parts objects.
+fn changed_parts(stored: &Value, now: &Value) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> = stored
+        .as_object()
+        .into_iter()
+        .chain(now.as_object())
+        .flat_map(|m| m.keys())
+        .collect();
+    keys.into_iter()
+        .filter(|k| stored.get(k.as_str()) != now.get(k.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// `GET /api/plans/{id}/recompute-difference`: the approved plan recomputed with today's
+/// engine and inputs, compared with the record frozen at approval (409 `not_frozen` for a plan
+/// approved without one or not approved).
+pub(crate) async fn recompute_difference(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let plan = state.store.plan(id).await?;
+    let Some(frozen) = state.store.frozen(id).await? else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_frozen",
+            format!(
+                "plan {id} (state {}): expected an approved plan with the record frozen at its approval, found none",
+                plan.state
+            ),
+        ));
+    };
+    let (parts, approval_sha256_now) = approval_inputs(&state, &plan).await?;
+    let stored_parts = parse_json(&frozen.approval_inputs_json);
+    let params = parameters_from(&parse_json(&plan.parameters_json))?;
+    let computed = compute(&state, plan.case_toml.clone(), params).await?;
+    let result_differs = computed.result != parse_json(&plan.result_json);
+    let approval = state
+        .store
+        .signatures(id)
+        .await?
+        .into_iter()
+        .rfind(|s| s.step == SignedStep::Approve.as_str())
+        .ok_or_else(ApiError::internal)?;
+    let engine_now = engine_id();
+    let html_now =
+        render_approved(&state, &plan, &approval, &approval_sha256_now, &engine_now).await?;
+    let report_html_sha256_now = sha256_hex(html_now.as_bytes());
+    let report_differs = report_html_sha256_now != frozen.report_html_sha256;
+    let inputs_changed = changed_parts(&stored_parts, &parts);
+    let differs = result_differs || report_differs || !inputs_changed.is_empty();
+    let summary = if differs {
+        format!(
+            "recomputed with {engine_now} (approved with {}): {}{}{}; the approved report stays the one stored at approval",
+            frozen.engine_id,
+            if inputs_changed.is_empty() {
+                "inputs unchanged".to_owned()
+            } else {
+                format!("changed inputs: {}", inputs_changed.join(", "))
+            },
+            if result_differs {
+                "; the result differs"
+            } else {
+                "; the result is the same"
+            },
+            if report_differs {
+                "; the report differs"
+            } else {
+                "; the report is the same"
+            },
+        )
+    } else {
+        format!("recomputed with {engine_now}: no difference from the record frozen at approval")
+    };
+    Ok(Json(RecomputeDifference {
+        plan_id: id,
+        differs,
+        engine_at_approval: frozen.engine_id,
+        engine_now,
+        approval_sha256_stored: frozen.approval_sha256,
+        approval_sha256_now,
+        inputs_changed,
+        result_differs,
+        report_html_sha256_stored: frozen.report_html_sha256,
+        report_html_sha256_now,
+        report_differs,
+        summary,
+    })
+    .into_response())
+}

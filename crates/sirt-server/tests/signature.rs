@@ -1,0 +1,408 @@
+//! Electronic signature, approval gate and the record frozen at approval (issue 14): check and
+//! approve ask for the password again (a wrong one refused and audited), the signature records
+//! who, when, role and meaning; the user who checked a version never approves it, even after a
+//! role change; failed checks must each be acknowledged with a reason before approval; the
+//! approved report is stored and served as stored, and a recomputation with another engine is
+//! reported as a difference. SQLite and PostgreSQL (the engine change: SQLite only, its hook
+//! being process-wide).
+
+// Scenario tests read as one story; their length is allowed (test code only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
+
+mod common;
+#[path = "../../sirt-store/tests/harness/mod.rs"]
+mod harness;
+
+use axum::http::{Method, StatusCode};
+use common::{PASSWORD, Session, T};
+use serde_json::{Value, json};
+use sirt_store::{Actor, AuditQuery, Role, UserChange};
+
+const DEMO: &str = include_str!("../../../examples/demo-net-case.toml");
+
+/// The demo case with a bilirubin above the `bilirubin-max` rule's 2 mg/dL: one failed check.
+fn failing_case() -> String {
+    let c = DEMO.replace("bilirubin = \"0.6 mg/dL\"", "bilirubin = \"3.0 mg/dL\"");
+    assert_ne!(c, DEMO);
+    c
+}
+
+async fn import_demo(t: &T, s: &Session) -> (i64, Value) {
+    let r = t
+        .call(Some(s), Method::POST, "/api/demo/import", None)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    (
+        r.json["case"]["id"].as_i64().unwrap(),
+        r.json["plan"].clone(),
+    )
+}
+
+async fn step(t: &T, s: &Session, id: i64, what: &str, rv: i64, pw: &str) -> common::Resp {
+    t.call(
+        Some(s),
+        Method::POST,
+        &format!("/api/plans/{id}/{what}"),
+        Some(json!({"row_version": rv, "password": pw})),
+    )
+    .await
+}
+
+async fn audit_actions(t: &T, id: i64) -> Vec<String> {
+    t.store
+        .audit(&AuditQuery {
+            entity: Some("plan".into()),
+            entity_id: Some(id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
+
+both!(check_and_approve_are_signed_with_the_password);
+async fn check_and_approve_are_signed_with_the_password(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let (_, plan) = import_demo(&t, &phys).await;
+    let id = plan["id"].as_i64().unwrap();
+
+    // Without the password the body is refused; with a wrong one the signature is refused
+    // (403, audited) and nothing changes.
+    let r = t
+        .call(
+            Some(&phys),
+            Method::POST,
+            &format!("/api/plans/{id}/check"),
+            Some(json!({"row_version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.message().contains("password"), "{}", r.text);
+    let r = step(&t, &phys, id, "check", 1, "not my password").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(r.code(), "wrong_password");
+    assert!(r.message().contains("phys.curie"), "{}", r.message());
+    assert_eq!(t.store.plan(id).await.unwrap().row_version, 1);
+    assert!(
+        audit_actions(&t, id)
+            .await
+            .contains(&"plan.signature_refused".to_owned())
+    );
+
+    let r = step(&t, &phys, id, "check", 1, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["state"], "checked");
+    let r = step(&t, &dr, id, "approve", 2, "wrong again").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(r.code(), "wrong_password");
+    let r = step(&t, &dr, id, "approve", 2, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["state"], "approved");
+
+    // The signatures: who (account, full name, role at the time), when, and the meaning.
+    let s = t
+        .call(
+            Some(&dr),
+            Method::GET,
+            &format!("/api/plans/{id}/signatures"),
+            None,
+        )
+        .await;
+    assert_eq!(s.status, StatusCode::OK, "{}", s.text);
+    let sigs = s.json["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2, "{}", s.text);
+    assert_eq!(sigs[0]["step"], "check");
+    assert_eq!(sigs[0]["username"], "phys.curie");
+    assert_eq!(sigs[0]["full_name"], "Test physicist");
+    assert_eq!(sigs[0]["role"], "physicist");
+    assert_eq!(sigs[0]["meaning"], "checked by physicist");
+    assert_eq!(sigs[1]["meaning"], "approved by physician");
+    assert_eq!(sigs[1]["username"], "dr.house");
+    let approved = t.store.plan(id).await.unwrap();
+    assert_eq!(sigs[1]["signed_at"], json!(approved.approved_at));
+    // The audit rows of the two steps carry their signature.
+    let entries = t
+        .store
+        .audit(&AuditQuery {
+            entity: Some("plan".into()),
+            entity_id: Some(id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let approve = entries.iter().find(|e| e.action == "plan.approve").unwrap();
+    let after = approve.after.as_ref().unwrap();
+    assert_eq!(after["signature"]["meaning"], "approved by physician");
+    assert!(after["frozen"]["approval_sha256"].is_string(), "{after}");
+}
+
+both!(the_checker_never_approves_the_version_they_checked);
+async fn the_checker_never_approves_the_version_they_checked(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let (_, plan) = import_demo(&t, &phys).await;
+    let id = plan["id"].as_i64().unwrap();
+    let r = step(&t, &phys, id, "check", 1, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // The physicist becomes a physician and signs in again: still refused for this version.
+    t.store
+        .update_user(
+            &Actor::system("test"),
+            phys.user_id,
+            &UserChange {
+                display_name: None,
+                role: Some(Role::Physician),
+                disabled: None,
+                password_hash: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let promoted = t.login_as("phys.curie").await;
+    let r = step(&t, &promoted, id, "approve", 2, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(r.code(), "checker_cannot_approve");
+    assert!(r.message().contains("phys.curie"), "{}", r.message());
+    assert_eq!(t.store.plan(id).await.unwrap().state.as_str(), "checked");
+    // In the store itself, whatever the caller.
+    let e = t
+        .store
+        .approve_plan(
+            &Actor {
+                user_id: Some(phys.user_id),
+                name: "phys.curie".into(),
+                role: Some(Role::Physician),
+            },
+            id,
+            2,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, sirt_store::StoreError::CheckerCannotApprove { .. }),
+        "{e}"
+    );
+    // Another physician approves.
+    let dr = t.login(Role::Physician).await;
+    let r = step(&t, &dr, id, "approve", 2, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+both!(failed_checks_are_acknowledged_one_by_one_before_approval);
+async fn failed_checks_are_acknowledged_one_by_one_before_approval(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let (_, plan) = import_demo(&t, &phys).await;
+    let id = plan["id"].as_i64().unwrap();
+    let r = t
+        .call(
+            Some(&phys),
+            Method::PATCH,
+            &format!("/api/plans/{id}"),
+            Some(json!({"row_version": 1, "case_toml": failing_case()})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rv = r.json["row_version"].as_i64().unwrap();
+    let r = step(&t, &phys, id, "check", rv, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rv = r.json["row_version"].as_i64().unwrap();
+
+    // Approval refused, naming the rule and subject.
+    let r = step(&t, &dr, id, "approve", rv, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.code(), "unacknowledged_checks");
+    assert!(
+        r.message().contains("bilirubin-max (patient)"),
+        "{}",
+        r.message()
+    );
+    // The store refuses too, whoever calls it.
+    let e = t
+        .store
+        .approve_plan(
+            &Actor::user(&t.store.user(dr.user_id).await.unwrap()),
+            id,
+            rv,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, sirt_store::StoreError::Unacknowledged { .. }),
+        "{e}"
+    );
+
+    let s = t
+        .call(
+            Some(&dr),
+            Method::GET,
+            &format!("/api/plans/{id}/signatures"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        s.json["failed_checks"],
+        json!([{"rule": "bilirubin-max", "subject": "patient", "acknowledgement": null}])
+    );
+
+    // An empty reason, or a check that did not fail, is refused.
+    let ack =
+        |rule: &str, reason: &str| json!({"rule": rule, "subject": "patient", "reason": reason});
+    let path = format!("/api/plans/{id}/acknowledgements");
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &path,
+            Some(ack("bilirubin-max", "  ")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.message().contains("reason"), "{}", r.message());
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &path,
+            Some(ack("lung-dose-session", "fine")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.message().contains("bilirubin-max (patient)"),
+        "{}",
+        r.message()
+    );
+    let reason = "obstructive cause stented on 2026-02-20; bilirubin falling";
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &path,
+            Some(ack("bilirubin-max", reason)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json["username"], "dr.house");
+    assert!(
+        audit_actions(&t, id)
+            .await
+            .contains(&"plan.acknowledge".to_owned())
+    );
+
+    let r = step(&t, &dr, id, "approve", rv, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // The record keeps the acknowledgement: in the signatures and in the stored report.
+    let s = t
+        .call(
+            Some(&dr),
+            Method::GET,
+            &format!("/api/plans/{id}/signatures"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        s.json["failed_checks"][0]["acknowledgement"]["reason"],
+        reason
+    );
+    let html = t
+        .call(
+            Some(&dr),
+            Method::GET,
+            &format!("/api/plans/{id}/report.html"),
+            None,
+        )
+        .await;
+    assert!(html.text.contains(reason), "the report keeps the reason");
+    assert!(html.text.contains("approved by physician"));
+    // A frozen plan takes no acknowledgement.
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &path,
+            Some(ack("bilirubin-max", "again")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+}
+
+/// The approved report is the stored one; another engine's recomputation is a difference.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_approved_report_stays_after_an_engine_change() {
+    let url = harness::sqlite_url("frozen_engine_change");
+    let t = T::new(&url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let (_, plan) = import_demo(&t, &phys).await;
+    let id = plan["id"].as_i64().unwrap();
+    assert_eq!(
+        step(&t, &phys, id, "check", 1, PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let r = step(&t, &dr, id, "approve", 2, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let report = format!("/api/plans/{id}/report.html");
+    let diff = format!("/api/plans/{id}/recompute-difference");
+    let stored = t.call(Some(&dr), Method::GET, &report, None).await;
+    assert_eq!(stored.status, StatusCode::OK);
+    let engine = sirt_server::frozen::engine_id();
+    assert!(stored.text.contains(&engine), "the report names its engine");
+    let d = t.call(Some(&dr), Method::GET, &diff, None).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.text);
+    assert_eq!(d.json["differs"], false, "{}", d.text);
+
+    sirt_server::frozen::simulate_engine_id(Some("sirt-server 99.0.0 / sirt-planning 99.0.0"));
+    let again = t.call(Some(&dr), Method::GET, &report, None).await;
+    let d = t.call(Some(&dr), Method::GET, &diff, None).await;
+    sirt_server::frozen::simulate_engine_id(None);
+    assert_eq!(again.text, stored.text, "the stored report, byte for byte");
+    assert_eq!(d.status, StatusCode::OK, "{}", d.text);
+    assert_eq!(d.json["differs"], true, "{}", d.text);
+    assert_eq!(d.json["inputs_changed"], json!(["engine"]), "{}", d.text);
+    assert_eq!(d.json["report_differs"], true, "{}", d.text);
+    assert_eq!(d.json["result_differs"], false, "{}", d.text);
+    assert_eq!(d.json["engine_at_approval"], engine.as_str());
+    assert!(
+        d.json["summary"]
+            .as_str()
+            .unwrap()
+            .contains("sirt-server 99.0.0"),
+        "{}",
+        d.text
+    );
+    // A changed rule set or settings would show the same way: the hash covers them.
+    let s = t
+        .call(
+            Some(&dr),
+            Method::GET,
+            &format!("/api/plans/{id}/signatures"),
+            None,
+        )
+        .await;
+    let parts = &s.json["frozen"]["approval_inputs"];
+    for k in [
+        "case_toml_sha256",
+        "parameters_sha256",
+        "devices_sha256",
+        "rules_sha256",
+        "settings_sha256",
+        "images",
+        "engine",
+    ] {
+        assert!(!parts[k].is_null(), "{k}: {parts}");
+    }
+    drop(t);
+    harness::remove_sqlite(&url);
+}
