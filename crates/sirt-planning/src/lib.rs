@@ -35,6 +35,7 @@ mod dose;
 mod error;
 mod image_checks;
 mod outcome;
+mod pacs;
 mod phantom;
 pub mod phantom_dicom;
 mod plausibility;
@@ -48,6 +49,7 @@ pub use outcome::{
     CaseText, ImageRoot, Outcome, check_image_paths, insert_record, plan_case,
     plan_case_with_overrides, plan_without_document,
 };
+pub use pacs::{REPORT_DOCUMENT_TITLE, REPORT_SERIES_NUMBER};
 pub use phantom::{PHANTOM_CASE_NAME, phantom_files};
 pub use plausibility::{Refusal, Rejection};
 pub use site::{SiteData, SiteFile};
@@ -56,10 +58,10 @@ pub use site::{SiteData, SiteFile};
 /// --analytic` and the web application's demo import.
 pub const DEMO_CASE: &str = include_str!("../../../examples/demo-net-case.toml");
 
-/// The demo case on the digital phantom (`sirtplan demo`, the web application's phantom
-/// import): its image paths are relative to the phantom's folder ([`phantom_files`]).
 /// The planning engine's id, for the records that name what made a result (the server's
 /// approval hash): crate name and version.
 pub const ENGINE_ID: &str = concat!("sirt-planning ", env!("CARGO_PKG_VERSION"));
 
+/// The demo case on the digital phantom (`sirtplan demo`, the web application's phantom
+/// import): its image paths are relative to the phantom's folder ([`phantom_files`]).
 pub const DEMO_PHANTOM_CASE: &str = include_str!("../../../examples/demo-phantom-case.toml");

@@ -5,6 +5,7 @@ use crate::voxel::{VOXEL_HEADING, VoxelPlan};
 use crate::{PlanningError, SiteData};
 use serde_json::Value;
 use sirt_report::document::{Block, Document};
+use sirt_report::signoff::{ReportOptions, SIGN_OFF_HEADING, SignOff};
 use sirt_workflow::Plan;
 use std::path::{Component, Path};
 
@@ -42,6 +43,8 @@ pub struct Outcome {
     pub document: Document,
     /// The plan's JSON (`sirt_report::plan_json`), with `voxel` for the voxel part.
     pub json: Value,
+    /// How the report prints its instants and its sign-off block.
+    pub report_options: ReportOptions,
 }
 
 /// Plans a case file: parse and validate it (`sirt-case`), plan it with the site's devices and
@@ -70,7 +73,11 @@ pub fn plan_case_with_overrides(
     plan.notes.extend(notes);
     let voxel = voxel_part(site, &plan, case.name, images)?;
     crate::image_checks::add(&mut plan, voxel.as_ref(), site);
-    let mut outcome = Outcome::new(plan, voxel);
+    let options = ReportOptions {
+        time_zone: site.settings.zone(),
+        sign_off: SignOff::default(),
+    };
+    let mut outcome = Outcome::with_options(plan, voxel, options);
     crate::settings_report::add(&mut outcome, &site.settings);
     Ok(outcome)
 }
@@ -162,7 +169,12 @@ pub fn insert_record(document: &mut Document, heading: &str, record: Vec<(String
 impl Outcome {
     /// The outcome of a plan and its voxel part: the document and the JSON built from them.
     pub fn new(plan: Plan, voxel: Option<VoxelPlan>) -> Self {
-        let mut document = sirt_report::plan_document(&plan);
+        Self::with_options(plan, voxel, ReportOptions::default())
+    }
+
+    /// [`Outcome::new`] with the report's options (the site's time zone, the signatures).
+    pub fn with_options(plan: Plan, voxel: Option<VoxelPlan>, options: ReportOptions) -> Self {
+        let mut document = sirt_report::plan_document_with(&plan, &options);
         let mut json = sirt_report::plan_json(&plan);
         if let (Some(v), Some(images)) = (&voxel, &plan.case.images) {
             document.blocks.extend(v.blocks(&plan, images));
@@ -173,6 +185,29 @@ impl Outcome {
             voxel,
             document,
             json,
+            report_options: options,
+        }
+    }
+
+    /// Sets the signatures of the report's sign-off block (the web server's checking and
+    /// approval); the block's empty fields are lines to sign by hand.
+    pub fn set_sign_off(&mut self, sign_off: SignOff) {
+        self.report_options.sign_off = sign_off;
+        let table = self.report_options.sign_off.table(&self.report_options);
+        let heading = self
+            .document
+            .blocks
+            .iter()
+            .position(|b| matches!(b, Block::Heading(1, t) if t == SIGN_OFF_HEADING));
+        match heading {
+            Some(at) if matches!(self.document.blocks.get(at + 1), Some(Block::Table(_))) => {
+                self.document.blocks[at + 1] = Block::Table(table);
+            }
+            _ => {
+                let at = usize::from(!self.document.blocks.is_empty());
+                let blocks = self.report_options.sign_off.blocks(&self.report_options);
+                self.document.blocks.splice(at..at, blocks);
+            }
         }
     }
 
@@ -206,8 +241,22 @@ impl Outcome {
         serde_json::to_string_pretty(&self.json).map_err(PlanningError::Json)
     }
 
+    /// The treatment-day sheets, one per session in the plan's order, each with its file name
+    /// without extension ("treatment-day-session-1"), on the report's paper.
+    pub fn treatment_day_sheets(&self) -> Vec<(String, Document)> {
+        sirt_report::treatment_day::treatment_day_sheets(&self.plan, &self.report_options)
+            .into_iter()
+            .enumerate()
+            .map(|(n, mut d)| {
+                d.page_size.clone_from(&self.document.page_size);
+                (sirt_report::treatment_day::treatment_day_name(n + 1), d)
+            })
+            .collect()
+    }
+
     /// The files of the plan (name, bytes; nothing is written): `plan.txt`, `plan.json`,
-    /// `plan.html`, and with a voxel part its dose maps (NIfTI, RT Dose), DVH tables and plots.
+    /// `plan.html`, the treatment-day sheets (`treatment-day-session-N.html`), and with a voxel
+    /// part its dose maps (NIfTI, RT Dose), DVH tables and plots.
     pub fn output_files(&self) -> Result<Vec<(String, Vec<u8>)>, PlanningError> {
         let mut files = vec![
             ("plan.txt".to_owned(), self.text().into_bytes()),
@@ -217,6 +266,12 @@ impl Outcome {
             ),
             ("plan.html".to_owned(), self.html().into_bytes()),
         ];
+        for (name, d) in self.treatment_day_sheets() {
+            files.push((
+                format!("{name}.html"),
+                sirt_report::document::to_html(&d).into_bytes(),
+            ));
+        }
         if let Some(v) = &self.voxel {
             files.extend(v.files()?);
         }

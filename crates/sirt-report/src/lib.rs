@@ -8,6 +8,8 @@
 //! | `json` | [`plan_json`]: snake_case keys with the unit as suffix |
 //! | [`figures`] | the report's pictures: dose slices (CT, dose wash, isodose lines, outlines), Bland–Altman; PNG encoder, marching squares |
 //! | [`pdf`] | HTML printed to PDF by headless Chromium |
+//! | [`signoff`] | the sign-off block (prepared, checked, approved; empty fields to sign) and the one format of a report's instants, in the site's zone |
+//! | [`treatment_day`] | the treatment-day sheet: one page per session, per injection device, vial, activity to inject or draw, time, catheter position, expected doses and limits |
 //! | [`voxel`] | voxel dosimetry: per-structure table with the partition value beside the voxel mean, provenance, predicted vs delivered, metrics/DVH CSV and SVG files |
 //! | `write` | [`write_outputs`]: all files written to temporary names, renamed only when every one succeeded |
 //!
@@ -27,6 +29,8 @@ pub mod figures;
 mod json;
 pub mod pdf;
 mod plan_doc;
+pub mod signoff;
+pub mod treatment_day;
 pub mod voxel;
 mod write;
 
@@ -35,7 +39,8 @@ pub use dvh_out::{
     dvh_metrics_text, dvh_svg,
 };
 pub use json::plan_json;
-pub use plan_doc::plan_document;
+pub use plan_doc::{plan_document, plan_document_with};
+pub use signoff::{ReportOptions, SignOff, Signature};
 pub use write::{OutputError, Outputs, write_outputs};
 
 use sirt_units::{AbsorbedDose, Activity};

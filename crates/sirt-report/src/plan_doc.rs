@@ -2,6 +2,7 @@
 //! mCi, predicted doses, vial orders, session totals, checks with their sources, notes.
 
 use crate::document::{Block, Document, Table};
+use crate::signoff::ReportOptions;
 use crate::{fmt_activity, fmt_gy, fmt_pct};
 use sirt_analytic::lung::LungMassBasis;
 use sirt_analytic::partition::{CompartmentDose, PartitionDoses};
@@ -12,8 +13,14 @@ use sirt_workflow::{
     DeliveredDoses, InjectionPlan, Outcome, Plan, PlannedActivity, RESEARCH_NOTICE, SessionPlan,
 };
 
-/// Builds the plan document.
+/// Builds the plan document: instants in their own zones, the sign-off block with empty fields.
 pub fn plan_document(plan: &Plan) -> Document {
+    plan_document_with(plan, &ReportOptions::default())
+}
+
+/// Builds the plan document with its options: the zone of its instants and the signatures of
+/// its sign-off block (right after the research notice).
+pub fn plan_document_with(plan: &Plan, o: &ReportOptions) -> Document {
     let c = &plan.case;
     let mut doc = Document {
         title: format!(
@@ -25,6 +32,7 @@ pub fn plan_document(plan: &Plan) -> Document {
         page_size: None,
     };
     doc.push(Block::Notice(RESEARCH_NOTICE.to_owned()));
+    doc.blocks.extend(o.sign_off.blocks(o));
     doc.push(Block::Heading(1, "Patient and inputs".into()));
     doc.push(Block::KeyValues(input_values(c)));
     if !c.tumours.is_empty() {
@@ -32,13 +40,13 @@ pub fn plan_document(plan: &Plan) -> Document {
     }
     history_blocks(plan, &mut doc);
     doc.push(Block::Heading(1, "Summary".into()));
-    doc.push(Block::Table(summary_table(plan)));
+    doc.push(Block::Table(summary_table(plan, o)));
     for p in &plan.injections {
-        injection_blocks(plan, p, &mut doc);
+        injection_blocks(p, o, &mut doc);
     }
     doc.push(Block::Heading(1, "Sessions".into()));
     for s in &plan.sessions {
-        session_blocks(plan, s, &mut doc);
+        session_blocks(plan, s, o, &mut doc);
     }
     check_blocks(plan, &mut doc);
     if !c.accepted.is_empty() {
@@ -180,9 +188,7 @@ fn tumour_table(c: &sirt_case::Case) -> Table {
         t.row(vec![
             tu.id.clone(),
             tu.segment.clone().unwrap_or_default(),
-            tu.lobe
-                .map(|l| format!("{l:?}").to_lowercase())
-                .unwrap_or_default(),
+            tu.lobe.map(lobe_text).unwrap_or_default().to_owned(),
             format!("{:.1}", tu.volume.ml()),
             format!("{:.1}", tu.mass.kg() * 1e3),
             match tu.mass_basis {
@@ -195,7 +201,7 @@ fn tumour_table(c: &sirt_case::Case) -> Table {
 }
 
 /// One row per injection: session, device, method, activities and binding constraint.
-fn summary_table(plan: &Plan) -> Table {
+fn summary_table(plan: &Plan, o: &ReportOptions) -> Table {
     let mut s = Table::new(
         &[
             "injection",
@@ -225,9 +231,9 @@ fn summary_table(plan: &Plan) -> Table {
         s.row(vec![
             p.input.id.clone(),
             p.input.session.clone(),
-            session.map(|x| x.treatment.to_string()).unwrap_or_default(),
+            session.map(|x| o.instant(&x.treatment)).unwrap_or_default(),
             p.device.name.clone(),
-            p.input.method.label().to_owned(),
+            method_name(p.input.method).to_owned(),
             adm,
             vial,
             bind,
@@ -245,10 +251,15 @@ fn injection_ids(plan: &Plan, indices: &[usize]) -> Vec<String> {
 }
 
 /// A session: its injections, totals, scalings and whole-tumour doses.
-fn session_blocks(plan: &Plan, s: &SessionPlan, doc: &mut Document) {
+fn session_blocks(plan: &Plan, s: &SessionPlan, o: &ReportOptions, doc: &mut Document) {
     doc.push(Block::Heading(
         2,
-        format!("Session {} — {} ({})", s.id, s.treatment, s.extent.label()),
+        format!(
+            "Session {} — {} ({})",
+            s.id,
+            o.instant(&s.treatment),
+            s.extent.label()
+        ),
     ));
     let mut kv = Vec::new();
     kv.push((
@@ -438,7 +449,7 @@ fn check_blocks(plan: &Plan, doc: &mut Document) {
             ch.subject.clone(),
             ch.basis.label().to_owned(),
             check_value(ch),
-            format!("{} {}", ch.comparison, ch.threshold_written),
+            check_requirement(ch),
             format!("[{}]", n + 1),
         ]);
     }
@@ -471,17 +482,34 @@ fn lung_text(c: &sirt_case::Case) -> String {
     c.lungs.describe()
 }
 
+/// A check's value in the report: flags as yes/no, numbers in the rule's unit (activities in GBq
+/// with mCi beside), "—" when there is none.
 fn check_value(ch: &sirt_rules::Check) -> String {
-    match ch.value {
-        None => "—".into(),
-        Some(sirt_rules::CheckValue::Flag(b)) => {
-            if b {
-                "yes".into()
-            } else {
-                "no".into()
-            }
+    ch.value
+        .as_ref()
+        .map_or_else(|| "—".into(), |v| fmt_check_value(v, &ch.unit))
+}
+
+/// A check's requirement in the same unit and format as its value ("≤ 0.611 GBq (16.50 mCi)"
+/// beside a value "0.103 GBq (2.78 mCi)", where the rule wrote "16.5 mCi"; "= no" for a flag);
+/// a number in another unit as the rule wrote it ("≤ 75 Gy").
+fn check_requirement(ch: &sirt_rules::Check) -> String {
+    let threshold = match &ch.threshold {
+        sirt_rules::CheckValue::Flag(_) => fmt_check_value(&ch.threshold, &ch.unit),
+        sirt_rules::CheckValue::Number(_) if ch.unit == "GBq" => {
+            fmt_check_value(&ch.threshold, &ch.unit)
         }
-        Some(sirt_rules::CheckValue::Number(x)) => match ch.unit.as_str() {
+        sirt_rules::CheckValue::Number(_) => ch.threshold_written.clone(),
+    };
+    format!("{} {threshold}", ch.comparison)
+}
+
+/// A value of a check: yes/no, or a number with its unit.
+fn fmt_check_value(v: &sirt_rules::CheckValue, unit: &str) -> String {
+    match *v {
+        sirt_rules::CheckValue::Flag(true) => "yes".into(),
+        sirt_rules::CheckValue::Flag(false) => "no".into(),
+        sirt_rules::CheckValue::Number(x) => match unit {
             "Gy" => format!("{x:.1} Gy"),
             "GBq" => format!("{x:.3} GBq ({:.2} mCi)", x * 1e9 / sirt_units::BQ_PER_MCI),
             "%" => format!("{x:.1} %"),
@@ -511,7 +539,10 @@ fn goal_text(p: &InjectionPlan) -> String {
 }
 
 /// The compartments of an injection's doses: (label, mass, TNR, selector).
-fn dose_rows(p: &InjectionPlan, d: &PartitionDoses) -> Vec<(String, Option<f64>, CompartmentDose)> {
+pub(crate) fn dose_rows(
+    p: &InjectionPlan,
+    d: &PartitionDoses,
+) -> Vec<(String, Option<f64>, CompartmentDose)> {
     let mut rows = Vec::new();
     for tu in &p.tumours {
         if let Some((_, cd)) = d.tumours.iter().find(|(id, _)| *id == tu.id) {
@@ -565,8 +596,8 @@ fn dose_table(p: &InjectionPlan, d: &PartitionDoses, with_vial: Option<&Partitio
 }
 
 /// The vial order: what to order for the ordering kind, spheres, schedule, alternatives and days.
-fn order_blocks(o: &VialOrder, doc: &mut Document) {
-    let mut kv = ordering_values(o);
+fn order_blocks(o: &VialOrder, opts: &ReportOptions, doc: &mut Document) {
+    let mut kv = ordering_values(o, opts);
     if let Some(n) = o.spheres {
         kv.push((
             "Microspheres".into(),
@@ -590,16 +621,16 @@ fn order_blocks(o: &VialOrder, doc: &mut Document) {
     ));
     doc.push(Block::KeyValues(kv));
     if !o.alternatives.is_empty() {
-        doc.push(Block::Table(alternatives_table(o)));
+        doc.push(Block::Table(alternatives_table(o, opts)));
     }
     if !o.days.is_empty() {
-        doc.push(Block::Table(days_table(o)));
+        doc.push(Block::Table(days_table(o, opts)));
     }
 }
 
 /// The label–value pairs saying what to order: one vial, a fraction of vials, or a
 /// patient-specific activity.
-fn ordering_values(o: &VialOrder) -> Vec<(String, String)> {
+pub(crate) fn ordering_values(o: &VialOrder, opts: &ReportOptions) -> Vec<(String, String)> {
     let mut kv = Vec::new();
     match o.ordering {
         Ordering::Vials => {
@@ -608,7 +639,7 @@ fn ordering_values(o: &VialOrder) -> Vec<(String, String)> {
                 format!(
                     "{} at calibration {}",
                     fmt_activity(o.chosen.nominal),
-                    o.chosen.calibration
+                    opts.instant(&o.chosen.calibration)
                 ),
             ));
             kv.push((
@@ -624,7 +655,10 @@ fn ordering_values(o: &VialOrder) -> Vec<(String, String)> {
             if let Some(e) = &o.exact_instant {
                 kv.push((
                     "Exact activity at".into(),
-                    format!("{e} (the vial holds exactly the required activity)"),
+                    format!(
+                        "{} (the vial holds exactly the required activity)",
+                        opts.instant(e)
+                    ),
                 ));
             }
         }
@@ -635,7 +669,7 @@ fn ordering_values(o: &VialOrder) -> Vec<(String, String)> {
                     "{} × {} at calibration {}",
                     o.vials,
                     fmt_activity(o.chosen.nominal / f64::from(o.vials)),
-                    o.chosen.calibration
+                    opts.instant(&o.chosen.calibration)
                 ),
             ));
             kv.push((
@@ -659,7 +693,7 @@ fn ordering_values(o: &VialOrder) -> Vec<(String, String)> {
                 format!(
                     "{} at calibration {} (= {} at treatment)",
                     fmt_activity(o.chosen.nominal),
-                    o.chosen.calibration,
+                    opts.instant(&o.chosen.calibration),
                     fmt_activity(o.required_at_injection)
                 ),
             ));
@@ -669,7 +703,7 @@ fn ordering_values(o: &VialOrder) -> Vec<(String, String)> {
 }
 
 /// The other vials that could be ordered.
-fn alternatives_table(o: &VialOrder) -> Table {
+fn alternatives_table(o: &VialOrder, opts: &ReportOptions) -> Table {
     let mut t = Table::new(
         &["other vial", "calibration", "at treatment", "deviation"],
         &[0, 2, 3],
@@ -677,7 +711,7 @@ fn alternatives_table(o: &VialOrder) -> Table {
     for a in &o.alternatives {
         t.row(vec![
             fmt_activity(a.nominal),
-            a.calibration.to_string(),
+            opts.instant(&a.calibration),
             fmt_activity(a.at_injection),
             format!("{:+.1} %", a.deviation * 100.0),
         ]);
@@ -686,22 +720,25 @@ fn alternatives_table(o: &VialOrder) -> Table {
 }
 
 /// The vial's activity on other treatment days at the same clock time.
-fn days_table(o: &VialOrder) -> Table {
+fn days_table(o: &VialOrder, opts: &ReportOptions) -> Table {
     let mut t = Table::new(
         &[
             "treatment day (same clock time)",
+            "weekday",
             "days after calibration",
             "in the vial",
             "deviation",
         ],
-        &[1, 2, 3],
+        &[2, 3, 4],
     );
     for d in &o.days {
+        let shown = match &opts.time_zone {
+            Some(z) => d.instant.in_zone(z.clone()),
+            None => d.instant.clone(),
+        };
         t.row(vec![
-            d.instant
-                .zoned()
-                .strftime("%a %Y-%m-%d %H:%M %:z")
-                .to_string(),
+            opts.instant(&d.instant),
+            shown.zoned().strftime("%A").to_string(),
             format!("{:.2}", d.days_after_calibration),
             fmt_activity(d.at_injection),
             format!("{:+.1} %", d.deviation * 100.0),
@@ -711,7 +748,7 @@ fn days_table(o: &VialOrder) -> Table {
 }
 
 /// An injection: its inputs, then the planned activity and doses or why there is none.
-fn injection_blocks(plan: &Plan, p: &InjectionPlan, doc: &mut Document) {
+fn injection_blocks(p: &InjectionPlan, o: &ReportOptions, doc: &mut Document) {
     let i = &p.input;
     doc.push(Block::Heading(
         1,
@@ -722,9 +759,8 @@ fn injection_blocks(plan: &Plan, p: &InjectionPlan, doc: &mut Document) {
         Outcome::Contraindicated { reason } | Outcome::NoActivityAllowed { reason } => {
             doc.push(Block::Notice(format!("No activity: {reason}.")))
         }
-        Outcome::Planned(a) => planned_blocks(p, a, doc),
+        Outcome::Planned(a) => planned_blocks(p, a, o, doc),
     }
-    let _ = plan;
 }
 
 /// The label–value pairs of an injection's inputs: territory, device, method, K, LSF,
@@ -738,9 +774,8 @@ fn injection_values(p: &InjectionPlan) -> Vec<(String, String)> {
     kv.push((
         "Territory".into(),
         format!(
-            "{}, {} lobe; perfused {:.1} mL = {:.1} g; non-tumoural {:.1} g",
-            i.territory.label(),
-            format!("{:?}", i.lobe).to_lowercase(),
+            "{}; perfused {:.1} mL = {:.1} g; non-tumoural {:.1} g",
+            territory_text(i.territory, i.lobe),
             i.perfused_volume.ml(),
             i.perfused_mass.kg() * 1e3,
             i.normal_liver_mass.kg() * 1e3
@@ -798,7 +833,7 @@ fn injection_values(p: &InjectionPlan) -> Vec<(String, String)> {
 }
 
 /// The dose limits of an injection, "none" when it has none.
-fn limits_text(l: &sirt_case::Limits) -> String {
+pub(crate) fn limits_text(l: &sirt_case::Limits) -> String {
     let mut lim = Vec::new();
     if let Some(d) = l.normal_liver_max {
         lim.push(format!("perfused normal liver ≤ {}", fmt_gy(d)));
@@ -826,7 +861,7 @@ fn limits_text(l: &sirt_case::Limits) -> String {
 }
 
 /// A planned injection: activities, candidates, predicted doses, vial order and delivery.
-fn planned_blocks(p: &InjectionPlan, a: &PlannedActivity, doc: &mut Document) {
+fn planned_blocks(p: &InjectionPlan, a: &PlannedActivity, o: &ReportOptions, doc: &mut Document) {
     let i = &p.input;
     let s = &a.solution;
     let mut kv = vec![
@@ -876,17 +911,17 @@ fn planned_blocks(p: &InjectionPlan, a: &PlannedActivity, doc: &mut Document) {
         vial_differs.then_some(&a.expected.doses),
     )));
     doc.push(Block::Heading(3, "Vial order".into()));
-    order_blocks(&a.order, doc);
+    order_blocks(&a.order, o, doc);
     if let Some(dd) = &a.delivered {
-        delivered_blocks(p, dd, doc);
+        delivered_blocks(p, dd, o, doc);
     }
 }
 
 /// What was delivered: injection instant, vial, residual, delivered activity and doses.
-fn delivered_blocks(p: &InjectionPlan, dd: &DeliveredDoses, doc: &mut Document) {
+fn delivered_blocks(p: &InjectionPlan, dd: &DeliveredDoses, o: &ReportOptions, doc: &mut Document) {
     doc.push(Block::Heading(3, "Delivered".into()));
     doc.push(Block::KeyValues(vec![
-        ("Injected".into(), dd.injected.to_string()),
+        ("Injected".into(), o.instant(&dd.injected)),
         (
             "Vial at injection".into(),
             fmt_activity(dd.delivery.vial_at_injection),
@@ -916,6 +951,37 @@ fn kv_push_expected(doc: &mut Document, a: &sirt_workflow::PlannedActivity) {
             (a.expected.administered / a.solution.administered - 1.0) * 100.0
         ),
     )]));
+}
+
+/// A lobe as people write it.
+fn lobe_text(l: sirt_case::Lobe) -> &'static str {
+    match l {
+        sirt_case::Lobe::Right => "right",
+        sirt_case::Lobe::Left => "left",
+        sirt_case::Lobe::Both => "both lobes",
+    }
+}
+
+/// A perfused territory as people write it ("whole liver", "right lobe", "segmental, left lobe").
+pub(crate) fn territory_text(kind: sirt_case::TerritoryKind, lobe: sirt_case::Lobe) -> String {
+    use sirt_case::{Lobe, TerritoryKind};
+    match (kind, lobe) {
+        (TerritoryKind::WholeLiver, _) => "whole liver".into(),
+        (TerritoryKind::Lobar, Lobe::Both) => "lobar, both lobes".into(),
+        (TerritoryKind::Lobar, l) => format!("{} lobe", lobe_text(l)),
+        (TerritoryKind::Segmental, Lobe::Both) => "segmental".into(),
+        (TerritoryKind::Segmental, l) => format!("segmental, {} lobe", lobe_text(l)),
+    }
+}
+
+/// A dosimetry method's short name (the summary table).
+fn method_name(m: sirt_case::Method) -> &'static str {
+    match m {
+        sirt_case::Method::Mird => "MIRD",
+        sirt_case::Method::Partition => "partition model",
+        sirt_case::Method::Bsa => "BSA",
+        sirt_case::Method::Ho166 => "Ho-166 dose rule",
+    }
 }
 
 fn method_text(m: sirt_case::Method) -> String {

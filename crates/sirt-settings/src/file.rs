@@ -51,6 +51,7 @@ struct Raw {
 #[serde(deny_unknown_fields)]
 struct RawSite {
     name: Option<String>,
+    time_zone: Option<String>,
     language: Option<String>,
     paper_size: Option<String>,
 }
@@ -204,6 +205,12 @@ impl SiteSettings {
     fn read_site(&mut self, r: &Reader<'_>, raw: &RawSite) -> Result<(), SettingsError> {
         if let Some(n) = &raw.name {
             self.site_name = Some(n.clone());
+        }
+        if let Some(z) = &raw.time_zone {
+            jiff::tz::TimeZone::get(z).map_err(|_| {
+                r.error("site.time_zone", "an IANA time zone (\"Europe/Paris\")", z)
+            })?;
+            self.time_zone = Some(z.clone());
         }
         if let Some(l) = &raw.language {
             if l != "en" {

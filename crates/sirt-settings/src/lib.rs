@@ -9,6 +9,7 @@
 //! ```toml
 //! [site]
 //! name = "Example University Hospital, nuclear medicine"
+//! time_zone = "Europe/Paris"
 //! paper_size = "A4"
 //!
 //! [events]
@@ -133,6 +134,9 @@ pub struct ImageConsistency {
 pub struct SiteSettings {
     /// The site's name, printed on reports (none by default).
     pub site_name: Option<String>,
+    /// IANA time zone every instant of a plan report is printed in (none: each instant in the
+    /// zone it was written in); checked against the bundled time zone database when read.
+    pub time_zone: Option<String>,
     /// Language of reports ("en"; the only one available).
     pub language: String,
     /// Paper of printed reports.
@@ -211,10 +215,21 @@ fn fraction(x: f64) -> Fraction {
     Fraction::new(x).unwrap_or(Fraction::ONE)
 }
 
+impl SiteSettings {
+    /// The zone of `site.time_zone` (checked when the file was read; `None` when unset or not
+    /// in the bundled time zone database).
+    pub fn zone(&self) -> Option<jiff::tz::TimeZone> {
+        self.time_zone
+            .as_deref()
+            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+    }
+}
+
 impl Default for SiteSettings {
     fn default() -> Self {
         Self {
             site_name: None,
+            time_zone: None,
             language: "en".to_owned(),
             paper_size: PaperSize::A4,
             event_profile: DEFAULT_EVENT_PROFILE,

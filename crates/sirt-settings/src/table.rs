@@ -58,6 +58,12 @@ fn rows(s: &SiteSettings, d: &SiteSettings) -> Vec<SettingRow> {
             "site choice",
         ),
         row(
+            "site.time_zone",
+            optional(s.time_zone.as_ref(), "(each instant in its own zone)"),
+            "(each instant in its own zone)".into(),
+            "site choice",
+        ),
+        row(
             "site.language",
             s.language.clone(),
             d.language.clone(),

@@ -19,6 +19,7 @@ fn a_site_file_changes_what_it_names_and_the_report_lists_exactly_those() {
     let text = r#"
 [site]
 name = "Example hospital"
+time_zone = "Europe/Paris"
 paper_size = "Letter"
 [events]
 profile = "eanm"
@@ -41,6 +42,7 @@ liver_volume = { max = "14 L" }
         keys,
         [
             "site.name",
+            "site.time_zone",
             "site.paper_size",
             "events.profile",
             "maa.liver_margin",
@@ -89,6 +91,10 @@ fn bad_values_name_the_file_the_key_what_was_expected_and_found() {
     assert_eq!(
         error("[plausibility]\nliver_volume = { min = \"3 L\", max = \"2 L\" }"),
         "site.toml: plausibility.liver_volume: expected min at most max, found \"min 3000 mL > max 2000 mL\""
+    );
+    assert_eq!(
+        error("[site]\ntime_zone = \"Mars/Olympus\""),
+        "site.toml: site.time_zone: expected an IANA time zone (\"Europe/Paris\"), found \"Mars/Olympus\""
     );
     assert_eq!(
         error("[retreatment]\nimaging_max_age = \"-3 d\""),

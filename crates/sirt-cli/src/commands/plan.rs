@@ -142,15 +142,61 @@ fn plan(case: CaseText<'_>, base: &Path, args: &PlanArgs, out: &mut impl Write) 
     Ok(())
 }
 
-/// The outcome's files in `dir`, all or none (with the PDF when asked).
+/// The outcome's files in `dir`, all or none; with `--pdf` also the report and the
+/// treatment-day sheets printed to PDF (`plan.pdf`, `treatment-day-session-N.pdf`) and the
+/// report as a DICOM Encapsulated PDF for the PACS (`plan.dcm`).
 fn write_files(outcome: &Outcome, dir: &Path, pdf: bool) -> Result<()> {
+    let mut files = outcome.output_files().map_err(planning_failure)?;
+    if pdf {
+        let printed = print_pdfs(&files)?;
+        if let Some((_, report)) = printed.iter().find(|(n, _)| n == "plan.pdf") {
+            let dcm = outcome.report_dicom(report).map_err(planning_failure)?;
+            files.push(("plan.dcm".to_owned(), dcm));
+        }
+        files.extend(printed);
+    }
     let outputs = sirt_report::Outputs {
-        files: outcome.output_files().map_err(planning_failure)?,
-        pdf_from_html: pdf.then(|| "plan.html".to_owned()),
+        files,
+        pdf_from_html: None,
     };
     sirt_report::write_outputs(dir, &outputs).map_err(|e| match e {
         sirt_report::OutputError::Pdf(_) => crate::input(e),
         other => Failure::Internal(other.into()),
     })?;
     Ok(())
+}
+
+/// The report and the treatment-day sheets among `files` printed to PDF by Chromium, in a
+/// folder of their own that is removed afterwards (nothing reaches the output folder unless
+/// every file is made).
+fn print_pdfs(files: &[(String, Vec<u8>)]) -> Result<Vec<(String, Vec<u8>)>> {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let work = std::env::temp_dir().join(format!(
+        "sirtplan-print-{}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let result = (|| {
+        std::fs::create_dir_all(&work)
+            .with_context(|| format!("cannot create {}", work.display()))
+            .map_err(Failure::Internal)?;
+        let mut printed = Vec::new();
+        for (name, html) in files.iter().filter(|(n, _)| {
+            n == "plan.html" || (n.starts_with("treatment-day-session-") && n.ends_with(".html"))
+        }) {
+            let pdf_name = Path::new(name).with_extension("pdf").display().to_string();
+            let (html_path, pdf_path) = (work.join(name), work.join(&pdf_name));
+            std::fs::write(&html_path, html)
+                .with_context(|| format!("cannot write {}", html_path.display()))
+                .map_err(Failure::Internal)?;
+            sirt_report::pdf::print_pdf(&html_path, &pdf_path).map_err(crate::input)?;
+            let bytes = std::fs::read(&pdf_path)
+                .with_context(|| format!("cannot read {}", pdf_path.display()))
+                .map_err(Failure::Internal)?;
+            printed.push((pdf_name, bytes));
+        }
+        Ok(printed)
+    })();
+    let _ = std::fs::remove_dir_all(&work);
+    result
 }

@@ -1,0 +1,97 @@
+//! The outcome's report as a document to sign: the site's time zone reaches every instant, the
+//! sign-off block is filled by `set_sign_off` in place, the treatment-day sheets come as files,
+//! and the report's PDF goes into a DICOM Encapsulated PDF of the case's patient.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use sirt_planning::{CaseText, DEMO_CASE, ImageRoot, SiteData, plan_case};
+use sirt_report::signoff::{BLANK, SIGN_OFF_HEADING};
+use sirt_report::{SignOff, Signature};
+
+fn outcome(time_zone: Option<&str>) -> sirt_planning::Outcome {
+    let mut site = SiteData::embedded().unwrap();
+    site.settings.time_zone = time_zone.map(str::to_owned);
+    plan_case(
+        &site,
+        CaseText {
+            text: DEMO_CASE,
+            name: "demo",
+        },
+        ImageRoot::Skip,
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_site_zone_reaches_the_report_and_the_sheets() {
+    let own = outcome(None);
+    assert!(
+        own.text()
+            .contains("at calibration 2026-03-01 12:00 -05:00")
+    );
+    let tokyo = outcome(Some("Asia/Tokyo"));
+    assert!(
+        tokyo
+            .text()
+            .contains("at calibration 2026-03-02 02:00 +09:00")
+    );
+    let sheets = tokyo.treatment_day_sheets();
+    assert_eq!(sheets.len(), 2);
+    assert_eq!(sheets[1].0, "treatment-day-session-2");
+    assert_eq!(sheets[0].1.page_size.as_deref(), Some("A4"));
+    let files = tokyo.output_files().unwrap();
+    assert!(
+        files
+            .iter()
+            .any(|(n, b)| n == "treatment-day-session-1.html"
+                && String::from_utf8_lossy(b).contains("+09:00"))
+    );
+}
+
+#[test]
+fn set_sign_off_fills_the_block_in_place() {
+    let mut o = outcome(Some("Europe/Paris"));
+    let n = o.document.blocks.len();
+    assert!(o.text().contains(&format!("Approved by  {BLANK}")));
+    o.set_sign_off(SignOff {
+        approved: Some(Signature {
+            name: "B. Physician".into(),
+            role: "nuclear medicine physician".into(),
+            instant: "2026-03-04T16:05:00Z".parse().unwrap(),
+            meaning: "approved by physician".into(),
+        }),
+        ..SignOff::default()
+    });
+    assert_eq!(o.document.blocks.len(), n);
+    let headings = o
+        .document
+        .blocks
+        .iter()
+        .filter(
+            |b| matches!(b, sirt_report::document::Block::Heading(1, t) if t == SIGN_OFF_HEADING),
+        )
+        .count();
+    assert_eq!(headings, 1);
+    let text = o.text();
+    assert!(
+        text.contains(
+            "Approved by  B. Physician    nuclear medicine physician  2026-03-04 17:05 +01:00"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(&format!("Checked by   {BLANK}")));
+}
+
+#[test]
+fn the_report_pdf_as_dicom_names_the_patient() {
+    let o = outcome(None);
+    let pdf = b"%PDF-1.4\n%%EOF\n";
+    let dcm = o.report_dicom(pdf).unwrap();
+    assert_eq!(&dcm[128..132], b"DICM");
+    let has = |needle: &[u8]| dcm.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"1.2.840.10008.5.1.4.1.1.104.1"));
+    assert!(has(b"DEMO-NET-001"));
+    assert!(has(b"application/pdf"));
+    assert!(has(pdf));
+    assert!(o.report_dicom(b"not a pdf").is_err());
+}
