@@ -482,3 +482,68 @@ fn lung_mass_weighs_the_lung_part_of_border_voxels() {
     );
     assert!((new_kg / truth_kg - 1.0).abs() < (old_kg / truth_kg - 1.0).abs() / 2.0);
 }
+
+/// The report's figures on the phantom: per session the inline DVH, the slices through the
+/// liver and each of the six tumours for the predicted and the delivered dose, the delivered DVH
+/// overlay and the Bland–Altman plot; each slice caption names the session, the structure, the
+/// slice position in mm and the isodose levels; the HTML stays self-contained and small. The
+/// captions are a snapshot. With `SIRT_FIGURES_HTML=path` the voxel part is written there as
+/// HTML (to look at it: docs/dosimetry.md, "Figures of the report").
+#[test]
+fn report_figures_of_the_phantom() {
+    use sirt_report::document::{Block, Document, to_html, to_text};
+    let f = fixture();
+    let blocks = f.plan.blocks(&plan(), &images());
+    let captions: Vec<String> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Figure { caption, .. } => Some(caption.clone()),
+            _ => None,
+        })
+        .collect();
+    let slices: Vec<&String> = captions
+        .iter()
+        .filter(|c| c.contains("axial slice"))
+        .collect();
+    // Liver + 6 tumours, predicted and delivered.
+    assert_eq!(slices.len(), 14, "{captions:#?}");
+    for c in &slices {
+        assert!(c.starts_with("Session 1, "), "{c}");
+        assert!(c.contains(" at z = ") && c.contains(" mm "), "{c}");
+        assert!(c.contains("isodose lines 50, 100, 150, 200 Gy"), "{c}");
+    }
+    for t in ["liver", "tumour T1", "tumour T6"] {
+        assert!(
+            slices.iter().any(|c| c.contains(&format!("through {t} "))),
+            "{t}"
+        );
+    }
+    assert!(captions.iter().any(|c| c.contains("Bland–Altman")));
+    assert_eq!(
+        captions
+            .iter()
+            .filter(|c| c.contains("cumulative dose–volume"))
+            .count(),
+        2
+    );
+    let doc = Document {
+        title: "Voxel part".into(),
+        blocks,
+        page_size: Some("A4".into()),
+    };
+    let html = to_html(&doc);
+    assert_eq!(html.matches("<svg").count(), captions.len());
+    assert_eq!(html.matches("data:image/png;base64,").count(), 14);
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert!(html.len() < 5_000_000, "{} bytes", html.len());
+    if let Some(p) = std::env::var_os("SIRT_FIGURES_HTML") {
+        std::fs::write(p, &html).unwrap();
+    }
+    let text: Vec<String> = to_text(&doc)
+        .lines()
+        .filter(|l| l.starts_with("[figure: "))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(text.len(), captions.len());
+    insta::assert_snapshot!("figure_captions", text.join("\n"));
+}

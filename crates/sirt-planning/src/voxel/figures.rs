@@ -166,7 +166,16 @@ fn dose_scale(volumes: &ViewerVolumes, shown: &[&DoseVolume]) -> DoseScale {
     }
 }
 
-/// What a dose map is, for titles and captions.
+/// What a dose map is, in a figure's title.
+fn short_label(kind: DoseKind) -> &'static str {
+    match kind {
+        DoseKind::Predicted => "predicted (MAA)",
+        DoseKind::Delivered => "delivered (Y-90 PET)",
+        DoseKind::PredictedAtDelivered => "predicted at delivered activity",
+    }
+}
+
+/// What a dose map is, for captions.
 fn dose_label(kind: DoseKind) -> &'static str {
     match kind {
         DoseKind::Predicted => "predicted dose (MAA SPECT, planned activities)",
@@ -258,11 +267,12 @@ fn slice_figure(
         outlines,
         sides: ["R", "L", "A", "P"],
         title: format!(
-            "Session {}, {}: axial z = {:.1} mm through {through}",
+            "Session {} · {} · {through} · axial z = {:.1} mm",
             d.session,
-            dose_label(d.kind),
+            short_label(d.kind),
             z
-        ),
+        )
+        .replace('-', "−"),
     };
     let svg = slice_svg(&slice, scale).ok()?;
     let levels: Vec<String> = scale
@@ -272,11 +282,11 @@ fn slice_figure(
         .collect();
     Some(Block::Figure {
         caption: format!(
-            "Session {}, {}: axial slice through {through} (its largest cross-section) at z = {:.1} mm (LPS, superior positive), radiological view (patient's right on the left, anterior at the top); CT window {:.0}/{:.0} HU; dose wash 0–{:.0} Gy (none below {:.1} Gy); isodose lines {} Gy; outlines {}.",
+            "Session {}, {}: axial slice through {through} (its largest cross-section) at z = {} mm (LPS, superior positive), radiological view (patient's right on the left, anterior at the top); CT window {}/{:.0} HU; dose wash 0–{:.0} Gy (none below {:.1} Gy); isodose lines {} Gy; outlines {}.",
             d.session,
             dose_label(d.kind),
-            z,
-            CT_WINDOW_HU.0,
+            format!("{z:.1}").replace('-', "−"),
+            format!("{:.0}", CT_WINDOW_HU.0).replace('-', "−"),
             CT_WINDOW_HU.1,
             scale.max_gy,
             WASH_FLOOR * scale.max_gy,

@@ -117,7 +117,10 @@ pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
         num(sy, 5)
     );
     for (level, colour) in scale.isodoses_gy.iter().zip(ISODOSE_COLOURS) {
-        let d = path(&isoline(s.width, s.height, &s.dose_gy, *level));
+        let d = path_min(
+            &isoline(s.width, s.height, &s.dose_gy, *level),
+            MIN_ISOLINE_PX,
+        );
         if !d.is_empty() {
             let _ = write!(
                 o,
@@ -130,13 +133,13 @@ pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
     for ol in &s.outlines {
         let mask: Vec<f32> = ol.inside.iter().map(|&b| f32::from(u8::from(b))).collect();
         let segs = isoline(s.width, s.height, &mask, 0.5);
-        let d = path(&segs);
+        let d = path_min(&segs, 0.0);
         if d.is_empty() {
             continue;
         }
         let _ = write!(
             o,
-            "<path d=\"{d}\" stroke=\"{}\" stroke-width=\"1.4\" stroke-dasharray=\"5 3\" vector-effect=\"non-scaling-stroke\"><title>{}</title></path>",
+            "<path d=\"{d}\" stroke=\"#000000\" stroke-width=\"3.4\" vector-effect=\"non-scaling-stroke\"/><path d=\"{d}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"6 3\" vector-effect=\"non-scaling-stroke\"><title>{}</title></path>",
             ol.colour,
             xml_escape(&ol.name)
         );
@@ -164,10 +167,23 @@ pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
     Ok(o)
 }
 
-/// The segments joined into one SVG path (coordinates with 2 decimals of a pixel).
-fn path(segments: &[super::contour::Segment]) -> String {
+/// Isodose lines shorter than this (pixels) are left out: single noisy voxels of the SPECT or
+/// PET just above a level would otherwise speckle the picture with dots (a closed line around
+/// one pixel is about 2.8 px long; 6 px drops islands of one or two pixels).
+const MIN_ISOLINE_PX: f64 = 6.0;
+
+/// The segments joined into one SVG path (coordinates with 2 decimals of a pixel), leaving out
+/// lines shorter than `min_len` pixels.
+fn path_min(segments: &[super::contour::Segment], min_len: f64) -> String {
     let mut d = String::new();
     for line in join(segments) {
+        let len: f64 = line
+            .windows(2)
+            .map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt())
+            .sum();
+        if len < min_len {
+            continue;
+        }
         for (n, p) in line.iter().enumerate() {
             let _ = write!(
                 d,
@@ -324,8 +340,8 @@ fn legend(o: &mut String, s: &Slice, scale: &DoseScale, x0: f64, y: f64) {
         };
         let _ = write!(
             o,
-            "<rect x=\"{x}\" y=\"{}\" width=\"20\" height=\"8\" fill=\"#333333\"/><line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/><text x=\"{}\" y=\"{}\">{}</text>",
-            num(y - 4.0, 1),
+            "<line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#000000\" stroke-width=\"4\"/><line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            x + 20.0,
             x + 20.0,
             ol.colour,
             x + 24.0,
@@ -339,7 +355,7 @@ fn legend(o: &mut String, s: &Slice, scale: &DoseScale, x0: f64, y: f64) {
         "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#555555\" font-size=\"10\">CT {}/{} HU; no wash below {} Gy</text>",
         num(x0 + IMAGE_W, 1),
         num(y + 4.0, 1),
-        num(CT_WINDOW_HU.0, 0),
+        num(CT_WINDOW_HU.0, 0).replace('-', "−"),
         num(CT_WINDOW_HU.1, 0),
         num(WASH_FLOOR * scale.max_gy, 1)
     );
