@@ -596,12 +596,78 @@ fn out_writes_reports_and_pdf_never_half() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         let pdf = std::fs::read(pdf_dir.join("plan.pdf")).unwrap();
         assert!(pdf.starts_with(b"%PDF"), "not a PDF");
-        assert_eq!(files.len(), 4, "{files:?}");
+        // The report, its text and JSON, the sheets of the demo's two sessions (HTML and PDF),
+        // and the report as a DICOM Encapsulated PDF.
+        assert_eq!(files.len(), 9, "{files:?}");
+        for n in [1, 2] {
+            let sheet = std::fs::read(pdf_dir.join(format!("treatment-day-session-{n}.pdf")));
+            assert!(sheet.unwrap().starts_with(b"%PDF"));
+        }
+        let dcm = std::fs::read(pdf_dir.join("plan.dcm")).unwrap();
+        assert_eq!(&dcm[128..132], b"DICM");
+        assert!(
+            dcm.windows(pdf.len()).any(|w| w == pdf.as_slice()),
+            "plan.pdf in plan.dcm"
+        );
+        paper_is(&pdf_dir.join("plan.pdf"), "A4", 1..=20);
+        paper_is(&pdf_dir.join("treatment-day-session-1.pdf"), "A4", 1..=1);
     } else {
         assert_eq!(o.status.code(), Some(2));
         assert!(stderr(&o).contains("Chromium"));
         assert!(files.is_empty(), "half-written output left: {files:?}");
     }
+}
+
+/// The paper size and page count of a PDF as pdfinfo (poppler-utils) reads them; without
+/// pdfinfo a note, the check skipped.
+fn paper_is(pdf: &std::path::Path, paper: &str, pages: std::ops::RangeInclusive<usize>) {
+    let Ok(o) = std::process::Command::new("pdfinfo").arg(pdf).output() else {
+        eprintln!(
+            "pdfinfo not available: paper size of {} not checked",
+            pdf.display()
+        );
+        return;
+    };
+    let info = String::from_utf8_lossy(&o.stdout);
+    let size = info.lines().find(|l| l.starts_with("Page size:")).unwrap();
+    assert!(
+        size.contains(&format!("({paper})")),
+        "{}: {size}",
+        pdf.display()
+    );
+    let n: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(pages.contains(&n), "{}: {n} pages", pdf.display());
+}
+
+#[test]
+fn letter_paper_is_a_site_option() {
+    if sirt_report::pdf::chromium_candidates().is_empty() {
+        eprintln!("no Chromium: Letter paper not checked");
+        return;
+    }
+    let dir = temp_dir("letter");
+    let site = dir.join("site.toml");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&site, "[site]\npaper_size = \"Letter\"\n").unwrap();
+    let out = dir.join("out");
+    let o = sirtplan(&[
+        "demo",
+        "--analytic",
+        "--site",
+        site.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--pdf",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    paper_is(&out.join("plan.pdf"), "letter", 1..=20);
+    paper_is(&out.join("treatment-day-session-2.pdf"), "letter", 1..=1);
 }
 
 #[test]
