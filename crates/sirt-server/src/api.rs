@@ -164,6 +164,7 @@ pub(crate) async fn demo_import(
 ) -> ApiResult {
     let params = Parameters::default();
     let computed = compute(&state, DEMO_CASE.to_owned(), params.clone()).await?;
+    crate::identity::check_import(&state, &computed.plan.case).await?;
     let (patient, case, plan) = state
         .store
         .import_case(
@@ -171,8 +172,9 @@ pub(crate) async fn demo_import(
             &NewPatient {
                 mrn: computed.plan.case.patient.id.clone(),
                 name: "Demo patient (synthetic)".into(),
-                birth_date: None,
+                birth_date: Some(crate::identity::DEMO_BIRTH_DATE.into()),
                 sex: computed.plan.case.patient.sex.clone(),
+                pseudonym: None,
             },
             &NewCase {
                 patient_id: 0,
@@ -508,6 +510,7 @@ pub(crate) async fn add_follow_up(
             "field `labs`: expected a JSON object of laboratory values, found another value",
         ));
     }
+    crate::identity::check_recist(&state, case_id, body.recist.as_deref()).await?;
     let f = state
         .store
         .add_follow_up(
@@ -582,6 +585,7 @@ pub(crate) async fn create_plan(
         None => Parameters::default(),
     };
     let computed = compute(&state, body.case_toml.clone(), params.clone()).await?;
+    crate::identity::check_case_file(&state, case_id, &computed.plan.case).await?;
     let plan = state
         .store
         .create_plan(
@@ -639,6 +643,7 @@ pub(crate) async fn patch_plan(
         .clone()
         .unwrap_or_else(|| plan.case_toml.clone());
     let computed = compute(&state, case_toml, params.clone()).await?;
+    crate::identity::check_case_file(&state, plan.case_id, &computed.plan.case).await?;
     let out = state
         .store
         .edit_plan(
@@ -671,6 +676,7 @@ pub(crate) async fn check_plan(
     PathId(id): PathId,
     ApiJson(body): ApiJson<StepBody>,
 ) -> ApiResult {
+    crate::identity::check_plan(&state, id).await?;
     crate::signature::sign(&state, &auth, id, &body, sirt_store::SignedStep::Check).await
 }
 
@@ -681,6 +687,7 @@ pub(crate) async fn approve_plan(
     PathId(id): PathId,
     ApiJson(body): ApiJson<StepBody>,
 ) -> ApiResult {
+    crate::identity::check_plan(&state, id).await?;
     crate::signature::sign(&state, &auth, id, &body, sirt_store::SignedStep::Approve).await
 }
 

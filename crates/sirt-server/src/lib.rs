@@ -35,6 +35,7 @@ mod documents;
 pub mod frozen;
 pub mod engine;
 pub mod error;
+pub mod identity;
 pub mod openapi;
 mod pages;
 pub mod permissions;

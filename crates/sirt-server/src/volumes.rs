@@ -434,6 +434,7 @@ pub(crate) async fn import_phantom(
 async fn import_phantom_task(state: AppState, auth: Auth) -> Result<Response, ApiError> {
     let case_toml = phantom_case();
     let computed = crate::engine::compute(&state, case_toml.clone(), Default::default()).await?;
+    crate::identity::check_import(&state, &computed.plan.case).await?;
     // The images first, in a staging folder named like the uploads' (removed at start when a
     // server stopped halfway): nothing is recorded unless they are written.
     let mut b = [0u8; 12];
@@ -458,8 +459,9 @@ async fn import_phantom_task(state: AppState, auth: Auth) -> Result<Response, Ap
             &NewPatient {
                 mrn: computed.plan.case.patient.id.clone(),
                 name: "Phantom patient (synthetic)".into(),
-                birth_date: None,
+                birth_date: Some(crate::identity::PHANTOM_BIRTH_DATE.into()),
                 sex: computed.plan.case.patient.sex.clone(),
+                pseudonym: None,
             },
             &NewCase {
                 patient_id: 0,

@@ -785,7 +785,7 @@ async fn text_fields_come_back_escaped_in_the_report(url: &str) {
             Some(&s),
             Method::POST,
             "/api/patients",
-            Some(json!({"mrn": "ESC-1", "name": script})),
+            Some(json!({"mrn": "ESC-1", "name": script, "pseudonym": "DEMO-NET-001"})),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
@@ -1015,7 +1015,7 @@ async fn every_change_through_the_api_is_audited(url: &str) {
             Some(&phys),
             Method::POST,
             "/api/patients",
-            Some(json!({"mrn": "AU-1", "name": "Audit"})),
+            Some(json!({"mrn": "AU-1", "name": "Audit", "pseudonym": "DEMO-NET-001"})),
         )
         .await
         .json["id"]
@@ -1026,7 +1026,7 @@ async fn every_change_through_the_api_is_audited(url: &str) {
             Some(&phys),
             Method::POST,
             &format!("/api/patients/{pid}/cases"),
-            Some(json!({"title": "t", "indication": "HCC"})),
+            Some(json!({"title": "t", "indication": "NET"})),
         )
         .await
         .json["id"]
@@ -1238,7 +1238,7 @@ async fn follow_up_visits_and_toxicities_are_recorded_audited_and_listed(url: &s
     let tox = format!("/api/cases/{cid}/toxicities");
 
     // Two visits, recorded out of date order; the list comes back by visit date.
-    let recist = "[[target]]\nlesion = \"T1\"\ndiameter_mm = 31\n";
+    let recist = "patient = \"DEMO-NET-001\"\n[[target]]\nlesion = \"T1\"\ndiameter_mm = 31\n";
     let r = t
         .call(
             Some(&dr),

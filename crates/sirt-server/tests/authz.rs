@@ -425,7 +425,8 @@ async fn prepare(t: &T, f: Fixture, result: &str) -> (i64, i64) {
                 .import_case(
                     &sys,
                     &NewPatient {
-                        mrn: mrn(),
+                        // The demo case file's identifier (issue 14: the file must match).
+                        mrn: "DEMO-NET-001".into(),
                         name: "Fixture".into(),
                         ..Default::default()
                     },

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-const PATIENT_COLUMNS: &str = "id, mrn, name, birth_date, sex, created_at";
+const PATIENT_COLUMNS: &str = "id, mrn, name, birth_date, sex, pseudonym, created_at";
 const CASE_COLUMNS: &str = "id, patient_id, title, indication, created_by, created_at, updated_by, updated_at, row_version";
 
 fn patient_from(r: &AnyRow) -> Result<Patient, StoreError> {
@@ -20,6 +20,7 @@ fn patient_from(r: &AnyRow) -> Result<Patient, StoreError> {
         name: r.try_get("name")?,
         birth_date: r.try_get("birth_date")?,
         sex: r.try_get("sex")?,
+        pseudonym: r.try_get("pseudonym")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -53,6 +54,10 @@ pub(crate) fn validate_patient(p: &NewPatient) -> Result<(), StoreError> {
     if let Some(d) = &p.birth_date {
         check_date("birth_date", d)?;
     }
+    if let Some(s) = &p.pseudonym {
+        check_not_blank("pseudonym", s)?;
+        check_len("pseudonym", s, limits::MRN)?;
+    }
     if let Some(s) = &p.sex
         && !SEXES.contains(&s.as_str())
     {
@@ -80,8 +85,8 @@ pub(crate) async fn insert_patient(
     at: &str,
 ) -> Result<Patient, StoreError> {
     let row = sqlx::query(&format!(
-        "INSERT INTO patients (mrn, name, birth_date, sex, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {PATIENT_COLUMNS}"
+        "INSERT INTO patients (mrn, name, birth_date, sex, created_by, created_at, updated_at, pseudonym) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING {PATIENT_COLUMNS}"
     ))
     .bind(&p.mrn)
     .bind(&p.name)
@@ -89,14 +94,22 @@ pub(crate) async fn insert_patient(
     .bind(&p.sex)
     .bind(actor.user_id)
     .bind(at)
+    .bind(&p.pseudonym)
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
+            // The index named in the database's message (`patients.pseudonym` on SQLite,
+            // `patients_pseudonym` on PostgreSQL) tells which value is taken.
+            let on_pseudonym = e.to_string().contains("pseudonym");
             StoreError::Duplicate {
                 entity: "patient",
-                field: "mrn",
-                value: p.mrn.clone(),
+                field: if on_pseudonym { "pseudonym" } else { "mrn" },
+                value: if on_pseudonym {
+                    p.pseudonym.clone().unwrap_or_default()
+                } else {
+                    p.mrn.clone()
+                },
             }
         } else {
             e.into()

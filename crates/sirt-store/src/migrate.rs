@@ -17,6 +17,7 @@ struct Migration {
 
 const SCHEMA: &str = include_str!("../migrations/0001_schema.sql");
 const STUDY_SERIES: &str = include_str!("../migrations/0003_study_series.sql");
+const PATIENT_PSEUDONYM: &str = include_str!("../migrations/0006_patient_pseudonym.sql");
 const SIGNATURES: &str = include_str!("../migrations/0004_signatures.sql");
 
 const MIGRATIONS: &[Migration] = &[
@@ -44,11 +45,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: SIGNATURES,
         postgres: SIGNATURES,
     },
+    Migration {
+        version: 6,
+        name: "patient_pseudonym",
+        sqlite: PATIENT_PSEUDONYM,
+        postgres: PATIENT_PSEUDONYM,
+    },
 ];
 
 /// The newest migration of this binary.
 pub(crate) fn latest() -> i64 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
+    // The highest number, whatever the order of the list (migrations may land out of order).
+    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 /// The SQL of a migration for a dialect.

@@ -182,6 +182,9 @@ pub struct Patient {
     pub birth_date: Option<String>,
     /// `female`, `male`, `other` or `unknown`.
     pub sex: Option<String>,
+    /// Pseudonymous identifier (unique among pseudonyms) that a case file or a RECIST file may
+    /// carry instead of the MRN.
+    pub pseudonym: Option<String>,
     /// Creation instant.
     pub created_at: String,
 }
@@ -200,6 +203,10 @@ pub struct NewPatient {
     /// `female`, `male`, `other` or `unknown`.
     #[serde(default)]
     pub sex: Option<String>,
+    /// Pseudonymous identifier (unique among pseudonyms) that a case file or a RECIST file may
+    /// carry instead of the MRN.
+    #[serde(default)]
+    pub pseudonym: Option<String>,
 }
 
 /// An imaging study of a patient.

@@ -76,6 +76,7 @@ async fn draft(store: &Store, actor: &Actor, mrn: &str) -> (Patient, Case, Plan)
                 name: "Doe, John".into(),
                 birth_date: Some("1972-04-01".into()),
                 sex: Some("male".into()),
+                pseudonym: None,
             },
             &NewCase {
                 patient_id: 0,
@@ -104,8 +105,10 @@ async fn audit_of(store: &Store, entity: &str, id: i64) -> Vec<AuditEntry> {
 both!(migrations_are_idempotent);
 async fn migrations_are_idempotent(url: &str) {
     let store = open(url).await;
-    assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2, 3]);
-    assert_eq!(Store::latest_schema_version(), 3);
+    // Migrations of parallel work may land out of order: every one applied, the newest last.
+    let versions = store.schema_versions().await.unwrap();
+    assert!(versions.starts_with(&[1, 2, 3]) && versions.contains(&6), "{versions:?}");
+    assert_eq!(versions.last().copied(), Some(Store::latest_schema_version()));
     let p = store
         .create_patient(
             &Actor::system("test"),
@@ -121,7 +124,7 @@ async fn migrations_are_idempotent(url: &str) {
     // Opening again applies nothing and keeps the data; twice at once too.
     let (a, b) = tokio::join!(Store::open(url), Store::open(url));
     let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!(a.schema_versions().await.unwrap(), vec![1, 2, 3]);
+    assert_eq!(a.schema_versions().await.unwrap(), versions);
     assert_eq!(b.patient(p.id).await.unwrap(), p);
     a.close().await;
     b.close().await;
@@ -839,6 +842,7 @@ async fn over_long_and_invalid_fields_are_refused_with_a_clear_error(url: &str) 
                 name: "n".into(),
                 birth_date: Some("1.4.1972".into()),
                 sex: None,
+                pseudonym: None,
             },
         )
         .await

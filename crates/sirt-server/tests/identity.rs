@@ -1,0 +1,381 @@
+//! Identity of attached files (issue 14): a case file or a RECIST file of another patient is
+//! refused with 422 naming every mismatching field, on creation, on PATCH and on the demo
+//! import; a mismatch stored before the check blocks checking and approval; the demo data
+//! match their case files. SQLite and PostgreSQL.
+
+// Scenario tests read as one story; their length is allowed (test code only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
+
+mod common;
+#[path = "../../sirt-store/tests/harness/mod.rs"]
+mod harness;
+
+use axum::http::{Method, StatusCode};
+use common::{PASSWORD, Resp, Session, T, username};
+use serde_json::{Value, json};
+use sirt_server::identity::{DEMO_BIRTH_DATE, PHANTOM_BIRTH_DATE, mismatches};
+use sirt_server::{Engine, Parameters};
+use sirt_store::{Actor, Case, NewCase, NewPatient, Patient, PlanInputs, Role};
+
+const DEMO: &str = sirt_planning::DEMO_CASE;
+const RECIST: &str = include_str!("../../../examples/demo-recist.toml");
+
+/// A patient (`POST /api/patients`) with one case of `indication`; returns the case id.
+async fn patient_case(t: &T, s: &Session, patient: Value, indication: &str) -> i64 {
+    let p = t
+        .call(Some(s), Method::POST, "/api/patients", Some(patient))
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
+    let pid = p.json["id"].as_i64().unwrap();
+    let c = t
+        .call(
+            Some(s),
+            Method::POST,
+            &format!("/api/patients/{pid}/cases"),
+            Some(json!({"title": "t", "indication": indication})),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+    c.json["id"].as_i64().unwrap()
+}
+
+async fn post_plan(t: &T, s: &Session, case: i64, text: &str) -> Resp {
+    t.call(
+        Some(s),
+        Method::POST,
+        &format!("/api/cases/{case}/plans"),
+        Some(json!({ "case_toml": text })),
+    )
+    .await
+}
+
+fn assert_refused(r: &Resp, fields: &[&str], absent: &[&str]) {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.code(), "identity_mismatch", "{}", r.text);
+    for f in fields {
+        assert!(r.message().contains(f), "{f} not named in: {}", r.message());
+    }
+    for f in absent {
+        assert!(!r.message().contains(f), "{f} named in: {}", r.message());
+    }
+}
+
+both!(a_case_file_of_another_patient_is_refused);
+async fn a_case_file_of_another_patient_is_refused(url: &str) {
+    let t = T::new(url).await;
+    let s = t.login(Role::Physicist).await;
+
+    // The issue's example: the demo case file (male, 53 y, NET, DEMO-NET-001) on a female HCC
+    // patient born 1940 (86 at the first session, 2026-03-05).
+    let hcc = patient_case(
+        &t,
+        &s,
+        json!({"mrn": "HCC-1940", "name": "A", "birth_date": "1940-01-01", "sex": "female"}),
+        "HCC",
+    )
+    .await;
+    let r = post_plan(&t, &s, hcc, DEMO).await;
+    assert_refused(
+        &r,
+        &[
+            "case file [patient].id: expected \"HCC-1940\" (patient record MRN; no pseudonym recorded), found \"DEMO-NET-001\"",
+            "case file [patient].sex: expected \"female\" (patient record), found \"male\"",
+            "case file [patient].age: expected 86 ± 1 years (patient record: born 1940-01-01, 86 at the first treatment on 2026-03-05, session 1), found 53",
+            "case file [diagnosis].indication: expected \"HCC\" (case record), found \"NET\"",
+        ],
+        &[],
+    );
+    assert!(t.store.plans_of_case(hcc).await.unwrap().is_empty());
+
+    // The same file on its own patient, registered under another MRN with the file's
+    // identifier as pseudonym: accepted; 54 at the first session is within ±1 year of 53.
+    let own = patient_case(
+        &t,
+        &s,
+        json!({"mrn": "MRN-77", "name": "B", "birth_date": "1972-02-01", "sex": "male",
+               "pseudonym": "DEMO-NET-001"}),
+        "net",
+    )
+    .await;
+    let r = post_plan(&t, &s, own, DEMO).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let plan = r.json["id"].as_i64().unwrap();
+    let rv = r.json["row_version"].as_i64().unwrap();
+
+    // Two years off: only the age is named.
+    let older = patient_case(
+        &t,
+        &s,
+        json!({"mrn": "DEMO-NET-001", "name": "C", "birth_date": "1970-03-06", "sex": "male"}),
+        "NET",
+    )
+    .await;
+    let r = post_plan(&t, &s, older, DEMO).await;
+    assert_refused(
+        &r,
+        &["case file [patient].age: expected 55 ± 1 years"],
+        &["[patient].id", "[patient].sex", "indication"],
+    );
+
+    // PATCH with a case file of another sex: refused, the plan unchanged.
+    let female = DEMO.replace("sex = \"male\"", "sex = \"female\"");
+    assert_ne!(female, DEMO);
+    let r = t
+        .call(
+            Some(&s),
+            Method::PATCH,
+            &format!("/api/plans/{plan}"),
+            Some(json!({"row_version": rv, "case_toml": female})),
+        )
+        .await;
+    assert_refused(
+        &r,
+        &["case file [patient].sex: expected \"male\" (patient record), found \"female\""],
+        &["[patient].id", "age", "indication"],
+    );
+    let stored = t.store.plan(plan).await.unwrap();
+    assert_eq!(stored.row_version, rv);
+    assert_eq!(stored.case_toml, DEMO);
+    // A parameter change of the matching plan goes through.
+    let r = t
+        .call(
+            Some(&s),
+            Method::PATCH,
+            &format!("/api/plans/{plan}"),
+            Some(json!({"row_version": rv, "parameters": {"residual_fraction": 0.05}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // The demo import onto a registered patient of another sex: refused, nothing imported.
+    let other = t
+        .call(
+            Some(&s),
+            Method::POST,
+            "/api/patients",
+            Some(json!({"mrn": "DEMO-NET-001", "name": "D", "sex": "female"})),
+        )
+        .await;
+    // (DEMO-NET-001 is taken above: the demo would attach to patient C, born 1970.)
+    assert_eq!(other.status, StatusCode::CONFLICT, "{}", other.text);
+    let r = t
+        .call(Some(&s), Method::POST, "/api/demo/import", Some(json!({})))
+        .await;
+    assert_refused(&r, &["case file [patient].age"], &["[patient].sex"]);
+    assert_eq!(t.store.search_patients("", 100).await.unwrap().len(), 3);
+}
+
+both!(the_demo_patient_matches_its_case_file);
+async fn the_demo_patient_matches_its_case_file(url: &str) {
+    let t = T::new(url).await;
+    let s = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let r = t
+        .call(Some(&s), Method::POST, "/api/demo/import", Some(json!({})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json["patient"]["birth_date"], DEMO_BIRTH_DATE);
+    assert_eq!(r.json["patient"]["sex"], "male");
+    let plan = r.json["plan"]["id"].as_i64().unwrap();
+    // A second import attaches to the same patient: it matches too.
+    let again = t
+        .call(Some(&s), Method::POST, "/api/demo/import", Some(json!({})))
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.text);
+    assert_eq!(again.json["patient"]["id"], r.json["patient"]["id"]);
+    // Checked and approved: the identity check lets the demo through.
+    let c = t
+        .call(
+            Some(&s),
+            Method::POST,
+            &format!("/api/plans/{plan}/check"),
+            Some(json!({"row_version": 1, "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text);
+    let a = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &format!("/api/plans/{plan}/approve"),
+            Some(json!({"row_version": c.json["row_version"], "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+
+    // The phantom demo's patient as the import registers it, against its case file.
+    let file = sirt_case::parse(sirt_planning::DEMO_PHANTOM_CASE, "phantom.toml").unwrap();
+    let patient = Patient {
+        id: 1,
+        mrn: file.patient.id.clone(),
+        name: "Phantom patient (synthetic)".into(),
+        birth_date: Some(PHANTOM_BIRTH_DATE.into()),
+        sex: file.patient.sex.clone(),
+        pseudonym: None,
+        created_at: String::new(),
+    };
+    let case = Case {
+        id: 1,
+        patient_id: 1,
+        title: "t".into(),
+        indication: file.diagnosis.indication.clone(),
+        created_by: None,
+        created_at: String::new(),
+        updated_by: String::new(),
+        updated_at: String::new(),
+        row_version: 1,
+    };
+    let found = mismatches(&patient, &case, &file);
+    assert!(found.is_empty(), "{found:?}");
+    // ... and the check can fail: ten years older is named.
+    let older = Patient {
+        birth_date: Some("1953-08-20".into()),
+        ..patient
+    };
+    assert_eq!(mismatches(&older, &case, &file).len(), 1);
+}
+
+both!(a_recist_file_of_another_patient_is_refused);
+async fn a_recist_file_of_another_patient_is_refused(url: &str) {
+    let t = T::new(url).await;
+    let s = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let r = t
+        .call(Some(&s), Method::POST, "/api/demo/import", Some(json!({})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let case = r.json["case"]["id"].as_i64().unwrap();
+    let visits = format!("/api/cases/{case}/followups");
+    let other = RECIST.replace("patient = \"DEMO-NET-001\"", "patient = \"HCC-1940\"");
+    assert_ne!(other, RECIST);
+    let anonymous = RECIST.replace("patient = \"DEMO-NET-001\"", "");
+    for (text, found) in [
+        (other, "found \"HCC-1940\""),
+        (anonymous, "found no `patient` (the file names no patient)"),
+        (
+            "not [toml".to_owned(),
+            "found no `patient` (the file does not read as TOML)",
+        ),
+    ] {
+        let r = t
+            .call(
+                Some(&dr),
+                Method::POST,
+                &visits,
+                Some(json!({"visit_date": "2026-06-02", "recist": text})),
+            )
+            .await;
+        assert_refused(
+            &r,
+            &[
+                "RECIST file patient: expected \"DEMO-NET-001\" (patient record MRN; no pseudonym recorded)",
+                found,
+            ],
+            &["case file"],
+        );
+    }
+    assert!(t.store.follow_ups(case).await.unwrap().is_empty());
+    // Its own file and a visit without one are accepted; laboratory values carry no identity.
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &visits,
+            Some(json!({"visit_date": "2026-06-02", "recist": RECIST})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &visits,
+            Some(json!({"visit_date": "2026-07-02", "labs": {"bilirubin_umol_l": 14}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(t.store.follow_ups(case).await.unwrap().len(), 2);
+}
+
+both!(a_stored_mismatch_blocks_check_and_approval);
+async fn a_stored_mismatch_blocks_check_and_approval(url: &str) {
+    let t = T::new(url).await;
+    let s = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    // Data from before the check: the demo case file stored on a female HCC patient through
+    // the store, which does not compare identities.
+    let result = Engine::embedded()
+        .unwrap()
+        .compute(DEMO, &Parameters::default())
+        .unwrap()
+        .result
+        .to_string();
+    let (_, _, plan) = t
+        .store
+        .import_case(
+            &Actor::system("migration"),
+            &NewPatient {
+                mrn: "HCC-1940".into(),
+                name: "A".into(),
+                birth_date: Some("1940-01-01".into()),
+                sex: Some("female".into()),
+                pseudonym: None,
+            },
+            &NewCase {
+                patient_id: 0,
+                title: "t".into(),
+                indication: "HCC".into(),
+            },
+            &PlanInputs {
+                case_toml: DEMO.into(),
+                parameters_json: "{}".into(),
+                result_json: result,
+            },
+        )
+        .await
+        .unwrap();
+    let all = [
+        "[patient].id",
+        "[patient].sex",
+        "[patient].age",
+        "[diagnosis].indication",
+    ];
+    let r = t
+        .call(
+            Some(&s),
+            Method::POST,
+            &format!("/api/plans/{}/check", plan.id),
+            Some(json!({"row_version": plan.row_version, "password": PASSWORD})),
+        )
+        .await;
+    assert_refused(&r, &all, &[]);
+    assert_eq!(t.store.plan(plan.id).await.unwrap(), plan);
+    // Checked before the change (through the store): approval is refused too.
+    let physicist = t
+        .store
+        .credentials(username(Role::Physicist))
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let checked = t
+        .store
+        .check_plan(&Actor::user(&physicist), plan.id, plan.row_version)
+        .await
+        .unwrap();
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &format!("/api/plans/{}/approve", plan.id),
+            Some(json!({"row_version": checked.row_version, "password": PASSWORD})),
+        )
+        .await;
+    assert_refused(&r, &all, &[]);
+    assert_eq!(t.store.plan(plan.id).await.unwrap(), checked);
+}
