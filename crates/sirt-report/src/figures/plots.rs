@@ -120,6 +120,21 @@ pub fn bland_altman_svg(
         "<line x1=\"{L}\" y1=\"{z}\" x2=\"{R}\" y2=\"{z}\" stroke=\"#000000\" stroke-width=\"0.8\"/>",
         z = num(y_of(0.0), 1)
     );
+    marks(&mut o, pairs, (&xs, &ys), bias_gy, limits_gy, &x_of, &y_of);
+    o.push_str("</svg>");
+    o
+}
+
+/// The bias and limit lines with their labels, then the tumours' points.
+fn marks(
+    o: &mut String,
+    pairs: &[Pair],
+    (xs, ys): (&[f64], &[f64]),
+    bias_gy: f64,
+    limits_gy: (f64, f64),
+    x_of: &dyn Fn(f64) -> f64,
+    y_of: &dyn Fn(f64) -> f64,
+) {
     for (value, label, dash) in [
         (bias_gy, format!("bias {:+.1} Gy", bias_gy), ""),
         (
@@ -142,7 +157,7 @@ pub fn bland_altman_svg(
             xml_escape(&label.replace('-', "−"))
         );
     }
-    for ((x, y), p) in xs.iter().zip(&ys).zip(pairs) {
+    for ((x, y), p) in xs.iter().zip(ys).zip(pairs) {
         let _ = write!(
             o,
             "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"4.5\" fill=\"#0072B2\"><title>{n}: predicted {:.1} Gy, delivered {:.1} Gy</title></circle><text x=\"{tx}\" y=\"{ty}\" font-size=\"11\">{n}</text>",
@@ -155,6 +170,4 @@ pub fn bland_altman_svg(
             n = xml_escape(&p.name)
         );
     }
-    o.push_str("</svg>");
-    o
 }
