@@ -25,7 +25,7 @@ fn pdf() -> Vec<u8> {
 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n\
 trailer<</Root 1 0 R>>\n%%EOF\n"
         .to_vec();
-    if p.len() % 2 == 0 {
+    if p.len().is_multiple_of(2) {
         p.push(b'\n');
     }
     p
@@ -90,7 +90,7 @@ fn the_pdf_is_kept_byte_for_byte_in_the_study() {
         .to_vec();
     assert_eq!(length as usize, pdf().len());
     assert_eq!(&doc[..length as usize], pdf().as_slice());
-    assert_eq!(doc.len() % 2, 0);
+    assert!(doc.len().is_multiple_of(2));
     assert!(o.element(tags::SERIES_DATE).is_err(), "not in the IOD");
 }
 

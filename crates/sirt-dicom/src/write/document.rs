@@ -72,7 +72,7 @@ pub fn write_encapsulated_pdf(
     o.str(tags::MIME_TYPE_OF_ENCAPSULATED_DOCUMENT, VR::LO, PDF_MIME);
     o.ul(tags::ENCAPSULATED_DOCUMENT_LENGTH, &[length]);
     let mut bytes = pdf.to_vec();
-    if bytes.len() % 2 == 1 {
+    if !bytes.len().is_multiple_of(2) {
         // OB values have an even length: one NUL byte pads (PS3.5 7.1.1), after the PDF's %%EOF.
         bytes.push(0);
     }
