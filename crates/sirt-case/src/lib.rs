@@ -26,7 +26,7 @@ mod raw;
 mod validate;
 
 pub use case::*;
-pub use overrides::{InjectionOverrides, Overrides, SessionOverrides};
+pub use overrides::{DeliveryOverride, InjectionOverrides, Overrides, SessionOverrides};
 pub use validate::{EARLIER_KINDS, INDICATIONS};
 
 /// A case file that cannot be planned.

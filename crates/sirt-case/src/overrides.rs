@@ -4,8 +4,8 @@
 //! validates the result as [`crate::parse`] would the edited file.
 
 use crate::CaseError;
-use crate::raw::{RawCase, RawInjection};
-use sirt_units::{Fraction, Instant};
+use crate::raw::{RawCase, RawDelivery, RawInjection};
+use sirt_units::{Activity, Fraction, Instant};
 use std::collections::BTreeMap;
 
 /// Changes to one injection.
@@ -23,6 +23,21 @@ pub struct InjectionOverrides {
     pub residual_fraction: Option<f64>,
     /// Tumour-to-normal ratio per tumour id of the injection.
     pub tnr: BTreeMap<String, f64>,
+    /// The delivery as recorded (replaces the case file's `[injections.delivery]`).
+    pub delivery: Option<DeliveryOverride>,
+}
+
+/// A recorded delivery: the values of `[injections.delivery]`, validated as the file's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryOverride {
+    /// Injection instant.
+    pub injected: Instant,
+    /// Vial activity at injection, when assayed.
+    pub vial_activity: Option<Activity>,
+    /// Residual activity measured.
+    pub residual: Activity,
+    /// When the residual was measured.
+    pub residual_measured: Instant,
 }
 
 /// Changes to one session.
@@ -151,6 +166,14 @@ impl InjectionOverrides {
                 .find(|s| &s.id == tumour)
                 .ok_or_else(|| unknown_id(&path, "tumours", tumour))?;
             share.tnr = *tnr;
+        }
+        if let Some(d) = &self.delivery {
+            inj.delivery = Some(RawDelivery {
+                injected: d.injected.clone(),
+                vial_activity: d.vial_activity,
+                residual: d.residual,
+                residual_measured: d.residual_measured.clone(),
+            });
         }
         Ok(())
     }

@@ -369,15 +369,79 @@ pub struct RecomputeDifference {
     pub summary: String,
 }
 
-/// `POST /api/plans/{id}/deliver` body.
+/// `POST /api/plans/{id}/deliver` body: the delivery of one session (docs/server.md, "Delivery").
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliverBody {
     /// The row version read.
     pub row_version: i64,
-    /// The injections delivered.
+    /// The session delivered (an id of the case file's `[[sessions]]`).
+    pub session: String,
+    /// One record per injection of the session.
+    pub treatments: Vec<DeliveryEntry>,
+}
+
+/// The delivery record of one injection, as entered.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryEntry {
+    /// Injection id of the case file.
+    pub injection_id: String,
+    /// Injection instant with its zone or offset (`2026-03-05T10:25:00[Europe/Paris]`).
+    pub administered_at: String,
+    /// Vial assay before the injection, with its unit (`"1.95 GBq"`, `"52.7 mCi"`).
+    pub vial_activity: String,
+    /// When the vial was assayed, with its zone.
+    pub vial_assayed_at: String,
+    /// Residual measured after the injection, with its unit.
+    pub residual: String,
+    /// When the residual was measured, with its zone.
+    pub residual_measured_at: String,
+    /// Catheter position.
+    pub catheter_position: String,
+    /// Required when the delivered activity is more than 50 % from the plan's intended activity.
     #[serde(default)]
-    pub treatments: Vec<sirt_store::NewTreatment>,
+    pub confirm_reason: Option<String>,
+    /// Required when the injection has a record already: this record is its correction.
+    #[serde(default)]
+    pub correction_reason: Option<String>,
+}
+
+/// `POST /api/plans/{id}/deliver` and `GET /api/plans/{id}/deliveries` answer.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DeliveryView {
+    /// The plan (its result computed with the records in force).
+    pub plan: PlanView,
+    /// Every record (corrected ones with `current: false`) and the sessions delivered.
+    pub delivery: sirt_store::PlanDeliveries,
+    /// The sessions of the plan in treatment order, with their injections.
+    pub sessions: Vec<DeliverySession>,
+}
+
+/// A session of the plan as the delivery form shows it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DeliverySession {
+    /// Session id.
+    pub id: String,
+    /// Planned treatment instant.
+    pub treatment: String,
+    /// Whether every injection of it has a record.
+    pub delivered: bool,
+    /// Its injections.
+    pub injections: Vec<DeliveryInjection>,
+}
+
+/// An injection as the delivery form shows it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DeliveryInjection {
+    /// Injection id.
+    pub id: String,
+    /// Catheter position planned (the case file's `label`).
+    pub label: Option<String>,
+    /// Device id.
+    pub device: String,
+    /// The activity the plan intends to administer, GBq.
+    pub intended_gbq: Option<f64>,
 }
 
 /// `POST /api/demo/import` answer.

@@ -2,7 +2,7 @@
 //! audit log.
 
 use crate::answers::{
-    AuditPage, CaseDetail, DeliverBody, FollowUpBody, FollowUpList, FollowUpView, History,
+    AuditPage, CaseDetail, FollowUpBody, FollowUpList, FollowUpView, History,
     ImportedDemo, LabGrading, NewCaseBody, NewPlanBody, ParameterChange, PatchBody, PatientDetail,
     PatientList, PlanEditEntry, PlanLinks, PlanSummary, PlanView, RecistAssessment, RecistSummary,
     RecistTimePoint, StepBody, TimelineEntry, TimelineKind, ToxicityBody, ToxicityList,
@@ -689,42 +689,6 @@ pub(crate) async fn approve_plan(
 ) -> ApiResult {
     crate::identity::check_plan(&state, id).await?;
     crate::signature::sign(&state, &auth, id, &body, sirt_store::SignedStep::Approve).await
-}
-
-/// `POST /api/plans/{id}/deliver`: the injections delivered must be injections of the case.
-pub(crate) async fn deliver_plan(
-    State(state): State<AppState>,
-    Extension(auth): Extension<Auth>,
-    PathId(id): PathId,
-    ApiJson(body): ApiJson<DeliverBody>,
-) -> ApiResult {
-    let plan = state.store.plan(id).await?;
-    let result = parse_json(&plan.result_json);
-    let ids: Vec<&str> = result["injections"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|i| i["id"].as_str()).collect())
-        .unwrap_or_default();
-    for (n, t) in body.treatments.iter().enumerate() {
-        if !ids.contains(&t.injection_id.as_str()) {
-            return Err(ApiError::invalid(format!(
-                "field `treatments[{n}].injection_id`: expected an injection of the plan ({}), found `{}`",
-                ids.join(", "),
-                t.injection_id.chars().take(40).collect::<String>()
-            )));
-        }
-        // An instant the follow-up can count days from: with its zone or offset (RFC 9557),
-        // e.g. `2026-03-05T10:25:00[Europe/Paris]`, or UTC (`2026-03-05T09:25:00Z`).
-        if let Err(e) = t.administered_at.parse::<sirt_units::Instant>() {
-            return Err(ApiError::invalid(format!(
-                "field `treatments[{n}].administered_at`: {e}"
-            )));
-        }
-    }
-    let p = state
-        .store
-        .deliver_plan(&auth.actor(), id, body.row_version, &body.treatments)
-        .await?;
-    Ok(Json(plan_view(&state, &p)?).into_response())
 }
 
 /// The parameters that differ between two parameter sets.

@@ -156,6 +156,21 @@ impl Engine {
         Ok(Computed { plan, result })
     }
 
+    /// Plans a case file with typed overrides (the parameters and the recorded deliveries,
+    /// `delivery`), without its voxel part.
+    pub fn compute_overrides(
+        &self,
+        case_toml: &str,
+        overrides: &Overrides,
+    ) -> Result<Computed, EngineError> {
+        let case = CaseText {
+            text: case_toml,
+            name: CASE_NAME,
+        };
+        let (plan, result) = sirt_planning::plan_without_document(&self.site, case, overrides)?;
+        Ok(Computed { plan, result })
+    }
+
     /// Everything a plan shows, as `sirtplan plan` makes it: the case file with parameters
     /// applied, planned with its voxel part when it has `[images]`, its image paths confined to
     /// `image_folder` (the patient's folder).
@@ -261,6 +276,7 @@ impl Parameters {
                         lsf: p.lsf,
                         residual_fraction: p.residual_fraction,
                         tnr: p.tnr.clone(),
+                        delivery: None,
                     };
                     (id.clone(), o)
                 })

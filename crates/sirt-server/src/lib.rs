@@ -30,6 +30,7 @@ mod accounts;
 pub mod admin;
 pub mod answers;
 mod api;
+mod delivery;
 pub mod auth;
 mod documents;
 pub mod frozen;
@@ -478,7 +479,13 @@ fn plans_routes() -> Vec<Entry> {
             Method::POST,
             "/api/plans/{id}/deliver",
             a(DeliverPlan),
-            post(api::deliver_plan),
+            post(delivery::deliver_plan),
+        ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}/deliveries",
+            a(ReadClinical),
+            get(delivery::get_deliveries),
         ),
         entry(
             Method::GET,

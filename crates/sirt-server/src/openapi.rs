@@ -92,6 +92,7 @@ fn schema_of(name: &str, g: &mut SchemaGenerator) -> Option<Schema> {
         "PlanSignatures" => s::<a::PlanSignatures>,
         "RecomputeDifference" => s::<a::RecomputeDifference>,
         "DeliverBody" => s::<a::DeliverBody>,
+        "DeliveryView" => s::<a::DeliveryView>,
         "History" => s::<a::History>,
         "AuditPage" => s::<a::AuditPage>,
         "FollowUpList" => s::<a::FollowUpList>,

@@ -4,7 +4,7 @@
 //! The PDF (`pages`) and the stored documents (`documents`) print this document.
 
 use crate::AppState;
-use crate::engine::{compute, flatten_parameters, parameters_from, parse_json};
+use crate::engine::{flatten_parameters, parse_json};
 use crate::error::{ApiError, PathId};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -48,7 +48,10 @@ pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img
 /// record (patient, case, version, state, check and approval, inputs hash) after the notice.
 /// An approved plan's report is the one stored at approval (`frozen`), never made again.
 pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<String, ApiError> {
-    if let Some(f) = state.store.frozen(id).await? {
+    // A plan with delivery records shows them (`delivery`): its report is made with the records
+    // in force; the report frozen at approval stays stored as it was.
+    let delivered = !state.store.deliveries(id).await?.records.is_empty();
+    if !delivered && let Some(f) = state.store.frozen(id).await? {
         return Ok(f.report_html);
     }
     let plan = state.store.plan(id).await?;
@@ -65,8 +68,9 @@ pub(crate) async fn render_report_html(
     let plan = plan.clone();
     let case = state.store.case(plan.case_id).await?;
     let patient = state.store.patient(case.patient_id).await?;
-    let params = parameters_from(&parse_json(&plan.parameters_json))?;
-    let computed = compute(state, plan.case_toml.clone(), params).await?;
+    // The parameters and the delivery records in force (`delivery`).
+    let overrides = crate::delivery::plan_overrides(state, &plan).await?;
+    let computed = crate::delivery::compute_with(state, plan.case_toml.clone(), overrides).await?;
     // With images, the document of the plan with its voxel part (made with the viewer's
     // volumes, from the same inputs); without, the plan's own.
     let mut document = if computed.plan.case.images.is_some() {
@@ -77,6 +81,10 @@ pub(crate) async fn render_report_html(
     } else {
         sirt_planning::Outcome::new(computed.plan, None).document
     };
+    let delivery = crate::delivery::report_rows(state, &plan).await?;
+    if !delivery.is_empty() {
+        sirt_planning::insert_record(&mut document, "Delivery record", delivery);
+    }
     sirt_planning::insert_record(
         &mut document,
         "Plan record",

@@ -698,16 +698,16 @@ async fn approval_freezes_the_plan_and_an_edit_makes_a_new_version(url: &str) {
     let tech = t.login(Role::Technologist).await;
     let r = t
         .call(Some(&tech), Method::POST, &p("deliver"),
-            Some(json!({"row_version": 3, "treatments": [{"injection_id": "X", "delivered_activity_gbq": 1.8, "administered_at": "2026-03-05T10:25:00[Europe/Paris]"}]})))
+            Some(json!({"row_version": 3, "session": "1", "treatments": [{"injection_id": "X", "administered_at": "2026-03-05T10:25:00[Europe/Paris]", "vial_activity": "1.9219528 GBq", "vial_assayed_at": "2026-03-05T10:25:00[Europe/Paris]", "residual": "0.09 GBq", "residual_measured_at": "2026-03-05T11:05:00[Europe/Paris]", "catheter_position": "right hepatic artery"}]})))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         r.message(),
-        "field `treatments[0].injection_id`: expected an injection of the plan (R, L), found `X`"
+        "field `treatments[0].injection_id`: expected an injection of session 1 (R), found `X`"
     );
     let r = t
         .call(Some(&tech), Method::POST, &p("deliver"),
-            Some(json!({"row_version": 3, "treatments": [{"injection_id": "R", "delivered_activity_gbq": 1.8313, "residual_gbq": 0.09, "administered_at": "2026-03-05T10:25:00[Europe/Paris]"}]})))
+            Some(json!({"row_version": 3, "session": "1", "treatments": [{"injection_id": "R", "administered_at": "2026-03-05T10:25:00[Europe/Paris]", "vial_activity": "1.9219528 GBq", "vial_assayed_at": "2026-03-05T10:25:00[Europe/Paris]", "residual": "0.09 GBq", "residual_measured_at": "2026-03-05T11:05:00[Europe/Paris]", "catheter_position": "right hepatic artery"}]})))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let c = t
@@ -719,7 +719,8 @@ async fn approval_freezes_the_plan_and_an_edit_makes_a_new_version(url: &str) {
         )
         .await;
     assert_eq!(c.status, StatusCode::OK);
-    assert_eq!(c.json["treatments"][0]["delivered_activity_gbq"], 1.8313);
+    let delivered = c.json["treatments"][0]["delivered_activity_gbq"].as_f64().unwrap();
+    assert!((delivered - 1.8313).abs() < 1e-4, "{delivered}");
     let kinds: Vec<&str> = c.json["timeline"]
         .as_array()
         .unwrap()
@@ -1068,7 +1069,7 @@ async fn every_change_through_the_api_is_audited(url: &str) {
         Some(&dr),
         Method::POST,
         &format!("/api/plans/{id}/deliver"),
-        Some(json!({"row_version": 4})),
+        Some(json!({"row_version": 4, "session": "1", "treatments": [{"injection_id": "R", "administered_at": "2026-03-05T10:25:00[Europe/Paris]", "vial_activity": "1.9219528 GBq", "vial_assayed_at": "2026-03-05T10:25:00[Europe/Paris]", "residual": "0.09 GBq", "residual_measured_at": "2026-03-05T11:05:00[Europe/Paris]", "catheter_position": "right hepatic artery"}]})),
     )
     .await;
     t.call(Some(&dr), Method::POST, "/api/logout", None).await;
@@ -1093,7 +1094,7 @@ async fn every_change_through_the_api_is_audited(url: &str) {
         ("plan.edit", "phys.curie"),
         ("plan.check", "phys.curie"),
         ("plan.approve", "dr.house"),
-        ("plan.deliver", "dr.house"),
+        ("plan.deliver_session", "dr.house"),
         ("session.logout", "dr.house"),
     ]
     .iter()

@@ -287,6 +287,12 @@ const TABLE: &[Row] = &[
         [401, 200, 200, 200, 200, 200],
     ),
     row(
+        "GET",
+        "/api/plans/{id}/deliveries",
+        Approved,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
         "POST",
         "/api/plans/{id}/acknowledgements",
         Draft,
@@ -509,7 +515,6 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
             json!({"row_version": rv, "parameters": {"injections": {"R": {"tnr": {"T1": 3.0}}}}}),
         ),
         ("POST", "/api/plans/{id}/documents/report") => None,
-        ("POST", p) if p.starts_with("/api/plans/") => Some(json!({"row_version": rv})),
         ("POST", "/api/plans/{id}/check" | "/api/plans/{id}/approve") => {
             Some(json!({"row_version": rv, "password": PASSWORD}))
         }
@@ -519,6 +524,7 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
         ("POST", "/api/plans/{id}/deliver") => Some(
             json!({"row_version": rv, "session": "1", "treatments": [{"injection_id": "R", "administered_at": "2026-03-05T10:25:00[Europe/Paris]", "vial_activity": "1.9219528 GBq", "vial_assayed_at": "2026-03-05T10:25:00[Europe/Paris]", "residual": "0.09 GBq", "residual_measured_at": "2026-03-05T11:05:00[Europe/Paris]", "catheter_position": "right hepatic artery"}]}),
         ),
+        ("POST", p) if p.starts_with("/api/plans/") => Some(json!({"row_version": rv})),
         _ => None,
     }
 }

@@ -76,7 +76,7 @@ async fn visit_labs_are_graded_as_the_cli_grades_the_record(url: &str) {
             Some(&dr),
             Method::POST,
             &format!("/api/plans/{plan}/deliver"),
-            Some(json!({"row_version": rv, "treatments": [{"injection_id": "R", "delivered_activity_gbq": 1.83, "administered_at": "2026-03-05 10:25"}]})),
+            Some(json!({"row_version": rv, "session": "1", "treatments": [{"injection_id": "R", "administered_at": "2026-03-05 10:25", "vial_activity": "1.9219528 GBq", "vial_assayed_at": "2026-03-05T10:25:00[Europe/Paris]", "residual": "0.09 GBq", "residual_measured_at": "2026-03-05T11:05:00[Europe/Paris]", "catheter_position": "right hepatic artery"}]})),
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
@@ -90,7 +90,7 @@ async fn visit_labs_are_graded_as_the_cli_grades_the_record(url: &str) {
             Some(&dr),
             Method::POST,
             &format!("/api/plans/{plan}/deliver"),
-            Some(json!({"row_version": rv, "treatments": [{"injection_id": "R", "delivered_activity_gbq": 1.83, "administered_at": "2026-03-05T10:25:00[Europe/Paris]"}]})),
+            Some(json!({"row_version": rv, "session": "1", "treatments": [{"injection_id": "R", "administered_at": "2026-03-05T10:25:00[Europe/Paris]", "vial_activity": "1.9219528 GBq", "vial_assayed_at": "2026-03-05T10:25:00[Europe/Paris]", "residual": "0.09 GBq", "residual_measured_at": "2026-03-05T11:05:00[Europe/Paris]", "catheter_position": "right hepatic artery"}]})),
         )
         .await;
     assert_eq!(deliver.status, StatusCode::OK, "{}", deliver.text);

@@ -45,6 +45,7 @@
 mod accounts;
 mod audit;
 mod clinical;
+mod deliveries;
 mod error;
 mod migrate;
 pub mod model;
@@ -53,6 +54,9 @@ mod series;
 mod signatures;
 
 pub use accounts::{LoginAttempt, NewSession};
+pub use deliveries::{
+    DeliveryRecord, NewDelivery, PlanDeliveries, SessionDelivered, SessionDelivery,
+};
 pub use error::{DatabaseError, OpenError, StoreError};
 pub use model::*;
 pub use signatures::{Acknowledgement, Frozen, NewFrozen, Signature, SignedStep, failed_checks};

@@ -17,8 +17,9 @@ struct Migration {
 
 const SCHEMA: &str = include_str!("../migrations/0001_schema.sql");
 const STUDY_SERIES: &str = include_str!("../migrations/0003_study_series.sql");
-const PATIENT_PSEUDONYM: &str = include_str!("../migrations/0006_patient_pseudonym.sql");
+const DELIVERIES: &str = include_str!("../migrations/0005_deliveries.sql");
 const SIGNATURES: &str = include_str!("../migrations/0004_signatures.sql");
+const PATIENT_PSEUDONYM: &str = include_str!("../migrations/0006_patient_pseudonym.sql");
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -44,6 +45,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "signatures",
         sqlite: SIGNATURES,
         postgres: SIGNATURES,
+    },
+    Migration {
+        version: 5,
+        name: "deliveries",
+        sqlite: DELIVERIES,
+        postgres: DELIVERIES,
     },
     Migration {
         version: 6,

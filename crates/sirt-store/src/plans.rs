@@ -20,11 +20,11 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-const PLAN_COLUMNS: &str = "id, case_id, version, based_on, state, case_toml, parameters_json, \
+pub(crate) const PLAN_COLUMNS: &str = "id, case_id, version, based_on, state, case_toml, parameters_json, \
      result_json, inputs_sha256, created_by_name, created_at, checked_by_name, checked_at, \
      approved_by_name, approved_at, delivered_by_name, delivered_at, updated_by, updated_at, row_version";
 
-fn plan_from(r: &AnyRow) -> Result<Plan, StoreError> {
+pub(crate) fn plan_from(r: &AnyRow) -> Result<Plan, StoreError> {
     let state: String = r.try_get("state")?;
     Ok(Plan {
         id: r.try_get("id")?,
@@ -56,7 +56,7 @@ fn plan_from(r: &AnyRow) -> Result<Plan, StoreError> {
 
 /// The plan as written to the audit log: everything but the computed result (derived from the
 /// inputs), with the parameters as JSON and the case file by its SHA-256.
-fn snapshot(p: &Plan) -> Value {
+pub(crate) fn snapshot(p: &Plan) -> Value {
     json!({
         "id": p.id,
         "case_id": p.case_id,
@@ -423,12 +423,13 @@ impl Store {
         rows.iter().map(treatment_from).collect()
     }
 
-    /// The treatments of all plans of a case.
+    /// The treatments of all plans of a case (a corrected delivery record by its correction only).
     pub async fn treatments_of_case(&self, case_id: i64) -> Result<Vec<Treatment>, StoreError> {
         let rows = sqlx::query(
             "SELECT t.id, t.plan_id, t.injection_id, t.delivered_activity_gbq, t.residual_gbq, \
              t.administered_at, t.recorded_at FROM treatments t JOIN plans p ON p.id = t.plan_id \
-             WHERE p.case_id = $1 ORDER BY t.id",
+             WHERE p.case_id = $1 AND NOT EXISTS (SELECT 1 FROM treatments n WHERE n.replaces = t.id) \
+             ORDER BY t.id",
         )
         .bind(case_id)
         .fetch_all(&self.pool)
@@ -556,7 +557,7 @@ pub(crate) async fn plan_in(tx: &mut Transaction<'static, Any>, id: i64) -> Resu
     plan_from(&row)
 }
 
-fn conflict(current: &Plan, read: i64) -> StoreError {
+pub(crate) fn conflict(current: &Plan, read: i64) -> StoreError {
     StoreError::Conflict {
         entity: "plan",
         id: current.id,

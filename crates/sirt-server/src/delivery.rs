@@ -1,0 +1,554 @@
+//! Delivery of an approved plan, one session at a time (`POST /api/plans/{id}/deliver`,
+//! `GET /api/plans/{id}/deliveries`; docs/server.md, "Delivery").
+//!
+//! Each injection's record (injection instant, vial assay with its instant, residual with its
+//! instant, catheter position) is checked against the plan before it is stored; a refusal is 422
+//! naming the field, what was expected and what was found:
+//!
+//! | check | field |
+//! |---|---|
+//! | an injection of the session, once per request | `treatments[n].injection_id` |
+//! | instants with a zone, within [`WINDOW_DAYS`] of the session's planned treatment (and the injection inside the vial's usable window); the assay not after the injection, the residual not before it | `treatments[n].administered_at`, `.vial_assayed_at`, `.residual_measured_at` |
+//! | the vial at injection (decayed with the device's nuclide) at most the ordered vial(s) at injection + [`VIAL_TOLERANCE`] | `treatments[n].vial_activity` |
+//! | the residual at injection at most the vial at injection (`sirt_devices::delivered`) | `treatments[n].residual` |
+//! | delivered more than [`CONFIRM_DEVIATION`] from the plan's intended activity: a reason | `treatments[n].confirm_reason` |
+//! | an injection with a record already: a correction reason (a new version of the record) | `treatments[n].correction_reason` |
+//!
+//! The records in force are given to the engine as typed overrides (`[injections.delivery]`
+//! of each injection, `sirt_case::DeliveryOverride`), so that the plan's result and report
+//! carry the recorded delivery, the delivered doses and the post-treatment checks; the stored
+//! case file and parameters (and so the approval's SHA-256) do not change.
+
+use crate::answers::{
+    DeliverBody, DeliveryEntry, DeliveryInjection, DeliverySession, DeliveryView,
+};
+use crate::engine::{Computed, Parameters, parameters_from, parse_json};
+use crate::error::{ApiError, ApiJson, PathId};
+use crate::{AppState, Auth};
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use sirt_case::{DeliveryOverride, Overrides};
+use sirt_store::{NewDelivery, Plan, PlanDeliveries, SessionDelivery};
+use sirt_units::{Activity, Instant};
+use sirt_workflow::{InjectionPlan, SessionPlan};
+
+/// How far from the session's planned treatment a delivery instant may be, in days: the bound
+/// the case file's own `[injections.delivery]` is validated against
+/// (`sirt_workflow::DELIVERY_MAX_SHIFT_DAYS`, 2 days: more than that apart is another session).
+/// The vial's usable window (`data/devices.toml`: TheraSphere 0 to 12 days after its Sunday
+/// calibration, SIR-Spheres 1 day either side of its calibration, Ho-166 at treatment) is
+/// checked too, but alone it is too wide for glass to catch a mistyped day or month; the session
+/// window catches those, and a year such as 1999, while leaving a treatment moved by a day.
+pub const WINDOW_DAYS: f64 = sirt_workflow::DELIVERY_MAX_SHIFT_DAYS;
+
+/// How much the assayed vial may exceed the ordered vial(s) at the injection instant: the
+/// manufacturer's tolerance on a vial's activity at calibration (SIR-Spheres: "3.0 GBq ± 10 %",
+/// the catalogue's `vial_source`), so that a calibrator reading within it is accepted and a
+/// wrong unit or a misplaced decimal point (192 GBq for a 1.9 GBq vial) is not.
+pub const VIAL_TOLERANCE: f64 = 0.10;
+
+/// A delivered activity further than this from the plan's intended activity is stored only
+/// with a reason (`confirm_reason`).
+pub const CONFIRM_DEVIATION: f64 = 0.50;
+
+/// An entry checked against the plan: what is stored and what the engine is given.
+struct Checked {
+    record: NewDelivery,
+    delivery: DeliveryOverride,
+}
+
+fn refuse(
+    field: String,
+    expected: impl std::fmt::Display,
+    found: impl std::fmt::Display,
+) -> ApiError {
+    ApiError::invalid(format!(
+        "field `{field}`: expected {expected}, found {found}"
+    ))
+}
+
+fn gbq(a: Activity) -> String {
+    format!("{:.4} GBq", a.gbq())
+}
+
+/// The sessions of the plan in treatment order, with their injections' ids.
+fn plan_sessions(plan: &sirt_workflow::Plan) -> Vec<(String, Vec<String>)> {
+    plan.sessions
+        .iter()
+        .map(|s| {
+            let ids = s
+                .injections
+                .iter()
+                .map(|&n| plan.injections[n].input.id.clone())
+                .collect();
+            (s.id.clone(), ids)
+        })
+        .collect()
+}
+
+/// The parameters' overrides with the delivery records in force.
+fn with_records(params: &Parameters, records: &PlanDeliveries) -> Result<Overrides, ApiError> {
+    let mut o = params.overrides();
+    for r in records.current() {
+        let instant = |field: &str, v: &str| {
+            v.parse::<Instant>().map_err(|e| {
+                refuse(
+                    format!("delivery record {} {field}", r.id),
+                    "an instant with its zone",
+                    format!("`{v}` ({e})"),
+                )
+            })
+        };
+        o.injections
+            .entry(r.injection_id.clone())
+            .or_default()
+            .delivery = Some(DeliveryOverride {
+            injected: instant("administered_at", &r.administered_at)?,
+            vial_activity: Some(Activity::from_gbq(r.vial_at_injection_gbq)),
+            residual: Activity::from_gbq(r.residual_gbq),
+            residual_measured: instant("residual_measured_at", &r.residual_measured_at)?,
+        });
+    }
+    Ok(o)
+}
+
+/// The overrides of a plan's computation: its parameters and its delivery records in force (the
+/// report, `report.rs`).
+pub(crate) async fn plan_overrides(state: &AppState, plan: &Plan) -> Result<Overrides, ApiError> {
+    let params = parameters_from(&parse_json(&plan.parameters_json))?;
+    let records = state.store.deliveries(plan.id).await?;
+    with_records(&params, &records)
+}
+
+/// Computes a case file with overrides off the async threads.
+pub(crate) async fn compute_with(
+    state: &AppState,
+    case_toml: String,
+    overrides: Overrides,
+) -> Result<Computed, ApiError> {
+    let engine = state.engine.clone();
+    tokio::task::spawn_blocking(move || engine.compute_overrides(&case_toml, &overrides))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::from)
+}
+
+/// An instant within the session's window.
+fn instant_in_window(field: &str, text: &str, session: &SessionPlan) -> Result<Instant, ApiError> {
+    let t: Instant = text.parse().map_err(|e| {
+        refuse(
+            field.to_owned(),
+            "an instant with its zone or offset (`2026-03-05T10:25:00[Europe/Paris]`)",
+            format!("`{}` ({e})", text.chars().take(60).collect::<String>()),
+        )
+    })?;
+    let days = t.since(&session.treatment).days();
+    if days.abs() > WINDOW_DAYS {
+        return Err(refuse(
+            field.to_owned(),
+            format!(
+                "an instant within {WINDOW_DAYS} days of session {}'s planned treatment ({})",
+                session.id, session.treatment
+            ),
+            format!("{t}, {days:.1} days from it"),
+        ));
+    }
+    Ok(t)
+}
+
+fn activity(field: &str, text: &str) -> Result<Activity, ApiError> {
+    let a: Activity = text.parse().map_err(|e| {
+        refuse(
+            field.to_owned(),
+            "an activity with its unit (`1.95 GBq`, `52.7 mCi`)",
+            format!("`{}` ({e})", text.chars().take(40).collect::<String>()),
+        )
+    })?;
+    if !(a.gbq().is_finite() && a.gbq() >= 0.0) {
+        return Err(refuse(field.to_owned(), "an activity of 0 or more", gbq(a)));
+    }
+    Ok(a)
+}
+
+/// The three instants of an entry: each within the session's window, the assay not after the
+/// injection, the residual not before it, the injection inside the vial's usable window.
+fn instants(
+    n: usize,
+    e: &DeliveryEntry,
+    device: &sirt_devices::Device,
+    order: &sirt_devices::VialOrder,
+    session: &SessionPlan,
+) -> Result<(Instant, Instant, Instant), ApiError> {
+    let f = |name: &str| format!("treatments[{n}].{name}");
+    let injected = instant_in_window(&f("administered_at"), &e.administered_at, session)?;
+    let assayed = instant_in_window(&f("vial_assayed_at"), &e.vial_assayed_at, session)?;
+    let measured = instant_in_window(&f("residual_measured_at"), &e.residual_measured_at, session)?;
+    if assayed > injected {
+        return Err(refuse(
+            f("vial_assayed_at"),
+            format!("the assay before the injection ({injected})"),
+            assayed,
+        ));
+    }
+    if measured < injected {
+        return Err(refuse(
+            f("residual_measured_at"),
+            format!("the residual measured after the injection ({injected})"),
+            measured,
+        ));
+    }
+    let cal = &device.calibration;
+    if !cal.at_treatment {
+        let since = injected.since(&order.chosen.calibration);
+        if since < cal.usable_from || since > cal.usable_to {
+            return Err(refuse(
+                f("administered_at"),
+                format!(
+                    "an instant in the vial's usable window, {:.2} to {:.2} days after its calibration ({})",
+                    cal.usable_from.days(),
+                    cal.usable_to.days(),
+                    order.chosen.calibration
+                ),
+                format!("{injected}, {:.2} days after", since.days()),
+            ));
+        }
+    }
+    Ok((injected, assayed, measured))
+}
+
+/// Checks one entry against its injection's plan (see the module's table).
+fn check_entry(
+    n: usize,
+    e: &DeliveryEntry,
+    inj: &InjectionPlan,
+    session: &SessionPlan,
+) -> Result<Checked, ApiError> {
+    let f = |name: &str| format!("treatments[{n}].{name}");
+    let planned = inj.planned().ok_or_else(|| {
+        refuse(
+            f("injection_id"),
+            "an injection with a planned activity",
+            format!("`{}` (no activity planned)", inj.input.id),
+        )
+    })?;
+    let device = &inj.device;
+    let order = &planned.order;
+    let (injected, assayed, measured) = instants(n, e, device, order, session)?;
+    let vial = activity(&f("vial_activity"), &e.vial_activity)?;
+    if !vial.is_positive() {
+        return Err(refuse(f("vial_activity"), "an activity above 0", gbq(vial)));
+    }
+    let residual = activity(&f("residual"), &e.residual)?;
+    let nuclide = device.nuclide;
+    let vial_at_injection = nuclide.activity_at(vial, &assayed, &injected);
+    let ordered = nuclide.activity_at(
+        order.chosen.nominal * f64::from(order.vials),
+        &order.chosen.calibration,
+        &injected,
+    );
+    let most = ordered * (1.0 + VIAL_TOLERANCE);
+    if vial_at_injection > most {
+        return Err(refuse(
+            f("vial_activity"),
+            format!(
+                "at most {} at the injection: the ordered vial ({} at calibration {}, {}) decayed to the injection, + {:.0} %",
+                gbq(most),
+                gbq(order.chosen.nominal * f64::from(order.vials)),
+                order.chosen.calibration,
+                nuclide,
+                VIAL_TOLERANCE * 100.0
+            ),
+            format!(
+                "{} ({} at injection)",
+                e.vial_activity,
+                gbq(vial_at_injection)
+            ),
+        ));
+    }
+    let delivered = sirt_devices::delivered(
+        device,
+        vial_at_injection,
+        &injected,
+        residual,
+        &measured,
+    )
+    .map_err(|_| {
+        let at_injection = nuclide.activity_at(residual, &measured, &injected);
+        refuse(
+            f("residual"),
+            format!(
+                "at most the vial at injection ({}), the residual decayed to the injection with {}",
+                gbq(vial_at_injection),
+                nuclide
+            ),
+            format!("{} ({} at injection)", e.residual, gbq(at_injection)),
+        )
+    })?;
+    let intended = planned.expected.administered;
+    let deviation = delivered.delivered / intended - 1.0;
+    let reason = |r: &Option<String>| r.as_ref().filter(|s| !s.trim().is_empty()).cloned();
+    let confirm_reason = reason(&e.confirm_reason);
+    if deviation.abs() > CONFIRM_DEVIATION && confirm_reason.is_none() {
+        return Err(refuse(
+            f("confirm_reason"),
+            format!(
+                "a reason confirming a delivered activity {:+.0} % from the plan's intended activity ({}; more than ±{:.0} % asks for confirmation)",
+                deviation * 100.0,
+                gbq(intended),
+                CONFIRM_DEVIATION * 100.0
+            ),
+            format!("none (delivered {})", gbq(delivered.delivered)),
+        ));
+    }
+    Ok(Checked {
+        record: NewDelivery {
+            injection_id: e.injection_id.clone(),
+            administered_at: e.administered_at.clone(),
+            vial_entered: e.vial_activity.clone(),
+            vial_activity_gbq: vial.gbq(),
+            vial_assayed_at: e.vial_assayed_at.clone(),
+            vial_at_injection_gbq: vial_at_injection.gbq(),
+            residual_entered: e.residual.clone(),
+            residual_gbq: residual.gbq(),
+            residual_measured_at: e.residual_measured_at.clone(),
+            delivered_activity_gbq: delivered.delivered.gbq(),
+            catheter_position: e.catheter_position.clone(),
+            confirm_reason,
+            correction_reason: reason(&e.correction_reason),
+        },
+        delivery: DeliveryOverride {
+            injected,
+            vial_activity: Some(vial_at_injection),
+            residual,
+            residual_measured: measured,
+        },
+    })
+}
+
+/// The checked entries of a request, in its order.
+fn check_body(
+    body: &DeliverBody,
+    plan: &sirt_workflow::Plan,
+    records: &PlanDeliveries,
+) -> Result<Vec<Checked>, ApiError> {
+    let session = plan
+        .sessions
+        .iter()
+        .find(|s| s.id == body.session)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = plan.sessions.iter().map(|s| s.id.as_str()).collect();
+            refuse(
+                "session".into(),
+                format!("a session of the plan ({})", ids.join(", ")),
+                format!("`{}`", body.session.chars().take(40).collect::<String>()),
+            )
+        })?;
+    if body.treatments.is_empty() {
+        return Err(refuse(
+            "treatments".into(),
+            format!("a record for each injection of session {}", session.id),
+            "none",
+        ));
+    }
+    let mut out = Vec::new();
+    for (n, e) in body.treatments.iter().enumerate() {
+        let ids: Vec<&str> = session
+            .injections
+            .iter()
+            .map(|&i| plan.injections[i].input.id.as_str())
+            .collect();
+        let inj = session
+            .injections
+            .iter()
+            .map(|&i| &plan.injections[i])
+            .find(|i| i.input.id == e.injection_id)
+            .ok_or_else(|| {
+                refuse(
+                    format!("treatments[{n}].injection_id"),
+                    format!(
+                        "an injection of session {} ({})",
+                        session.id,
+                        ids.join(", ")
+                    ),
+                    format!("`{}`", e.injection_id.chars().take(40).collect::<String>()),
+                )
+            })?;
+        if body.treatments[..n]
+            .iter()
+            .any(|o| o.injection_id == e.injection_id)
+        {
+            return Err(refuse(
+                format!("treatments[{n}].injection_id"),
+                "one record per injection",
+                format!("`{}` a second time", e.injection_id),
+            ));
+        }
+        let checked = check_entry(n, e, inj, session)?;
+        let previous = records.current().find(|r| r.injection_id == e.injection_id);
+        match (previous, &checked.record.correction_reason) {
+            (Some(p), None) => {
+                return Err(refuse(
+                    format!("treatments[{n}].correction_reason"),
+                    format!(
+                        "a reason for correcting the recorded delivery of injection {} (version {}, recorded by {} at {}): one record per injection, a correction is a new version",
+                        p.injection_id, p.record_version, p.recorded_by, p.recorded_at
+                    ),
+                    "none",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(refuse(
+                    format!("treatments[{n}].correction_reason"),
+                    format!(
+                        "none: injection {} has no record to correct",
+                        e.injection_id
+                    ),
+                    "a correction reason",
+                ));
+            }
+            _ => {}
+        }
+        out.push(checked);
+    }
+    Ok(out)
+}
+
+/// The delivery answer: the plan, its records and sessions.
+fn view(
+    state: &AppState,
+    p: &Plan,
+    plan: &sirt_workflow::Plan,
+    delivery: PlanDeliveries,
+) -> Result<DeliveryView, ApiError> {
+    let sessions = plan
+        .sessions
+        .iter()
+        .map(|s| DeliverySession {
+            id: s.id.clone(),
+            treatment: s.treatment.to_string(),
+            delivered: delivery.sessions.iter().any(|d| d.session_id == s.id),
+            injections: s
+                .injections
+                .iter()
+                .map(|&i| {
+                    let inj = &plan.injections[i];
+                    DeliveryInjection {
+                        id: inj.input.id.clone(),
+                        label: inj.input.label.clone(),
+                        device: inj.device.id.clone(),
+                        intended_gbq: inj.planned().map(|p| p.expected.administered.gbq()),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(DeliveryView {
+        plan: crate::api::plan_view(state, p)?,
+        delivery,
+        sessions,
+    })
+}
+
+/// `POST /api/plans/{id}/deliver`: the delivery of one session (the module's checks), stored
+/// with the plan's result computed with the records in force.
+pub(crate) async fn deliver_plan(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    PathId(id): PathId,
+    ApiJson(body): ApiJson<DeliverBody>,
+) -> Result<Response, ApiError> {
+    let plan = state.store.plan(id).await?;
+    let params = parameters_from(&parse_json(&plan.parameters_json))?;
+    let records = state.store.deliveries(id).await?;
+    let planned = compute_with(&state, plan.case_toml.clone(), params.overrides()).await?;
+    let checked = check_body(&body, &planned.plan, &records)?;
+    let mut overrides = with_records(&params, &records)?;
+    for c in &checked {
+        overrides
+            .injections
+            .entry(c.record.injection_id.clone())
+            .or_default()
+            .delivery = Some(c.delivery.clone());
+    }
+    let delivered = compute_with(&state, plan.case_toml.clone(), overrides).await?;
+    let (p, delivery) = state
+        .store
+        .record_delivery(
+            &auth.actor(),
+            id,
+            body.row_version,
+            &SessionDelivery {
+                session_id: body.session.clone(),
+                records: checked.into_iter().map(|c| c.record).collect(),
+                sessions: plan_sessions(&planned.plan),
+                result_json: delivered.result.to_string(),
+            },
+        )
+        .await?;
+    Ok(Json(view(&state, &p, &delivered.plan, delivery)?).into_response())
+}
+
+/// `GET /api/plans/{id}/deliveries`: the plan, every delivery record and the sessions with
+/// their state (what the delivery form shows).
+pub(crate) async fn get_deliveries(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let plan = state.store.plan(id).await?;
+    let params = parameters_from(&parse_json(&plan.parameters_json))?;
+    let records = state.store.deliveries(id).await?;
+    let planned = compute_with(&state, plan.case_toml.clone(), params.overrides()).await?;
+    Ok(Json(view(&state, &plan, &planned.plan, records)?).into_response())
+}
+
+/// The delivery records in force as the report prints them (after the plan record), one row per
+/// injection, and the sessions delivered.
+pub(crate) async fn report_rows(
+    state: &AppState,
+    plan: &Plan,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let d = state.store.deliveries(plan.id).await?;
+    let mut rows: Vec<(String, String)> = d
+        .current()
+        .map(|r| {
+            let mut text = format!(
+                "injected {}; vial {} assayed {} ({:.4} GBq at injection); residual {} measured {}; \
+                 delivered {:.4} GBq; catheter: {}; recorded by {}, {} (version {})",
+                r.administered_at,
+                r.vial_entered,
+                r.vial_assayed_at,
+                r.vial_at_injection_gbq,
+                r.residual_entered,
+                r.residual_measured_at,
+                r.delivered_activity_gbq,
+                r.catheter_position,
+                r.recorded_by,
+                r.recorded_at,
+                r.record_version
+            );
+            if let Some(c) = &r.confirm_reason {
+                text.push_str(&format!("; more than 50 % from the plan, confirmed: {c}"));
+            }
+            if let Some(c) = &r.correction_reason {
+                text.push_str(&format!("; correction: {c}"));
+            }
+            (
+                format!("Injection {} (session {})", r.injection_id, r.session_id),
+                text,
+            )
+        })
+        .collect();
+    if !d.sessions.is_empty() {
+        rows.push((
+            "Sessions delivered".into(),
+            d.sessions
+                .iter()
+                .map(|s| format!("{} ({}, {})", s.session_id, s.delivered_by, s.delivered_at))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
+    }
+    Ok(rows)
+}

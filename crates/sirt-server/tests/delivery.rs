@@ -1,0 +1,439 @@
+//! Delivery over the API (docs/server.md, "Delivery"): the analytic demo (two sessions: R on
+//! 2026-03-05, L on 2026-06-04), approved, delivered session by session. Implausible records are
+//! refused with 422 naming the field (a vial of 192 GBq, 100 × the plan; a residual of 500 GBq; a
+//! date in 1999; session 2 before session 1; an injection of another session); a delivered
+//! activity more than 50 % from the plan's needs a reason; one record per injection, a
+//! correction a new version with its reason; the plan is "delivered" only after its last
+//! session; its result and report carry the recorded delivery (not the case file's) and the
+//! delivered checks. SQLite and PostgreSQL.
+
+// Scenario tests read as one story; their length is allowed (test code only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
+
+mod common;
+#[path = "../../sirt-store/tests/harness/mod.rs"]
+mod harness;
+
+use axum::http::{Method, StatusCode};
+use common::{PASSWORD, Session, T};
+use serde_json::{Value, json};
+use sirt_store::Role;
+
+/// The demo imported, checked and approved: (plan id, row version).
+async fn approved_demo(t: &T, phys: &Session, dr: &Session) -> (i64, i64) {
+    let demo = t
+        .call(
+            Some(phys),
+            Method::POST,
+            "/api/demo/import",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(demo.status, StatusCode::CREATED, "{}", demo.text);
+    let plan = demo.json["plan"]["id"].as_i64().unwrap();
+    let check = t
+        .call(
+            Some(phys),
+            Method::POST,
+            &format!("/api/plans/{plan}/check"),
+            Some(json!({"row_version": 1, "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.text);
+    let approve = t
+        .call(
+            Some(dr),
+            Method::POST,
+            &format!("/api/plans/{plan}/approve"),
+            Some(json!({"row_version": check.json["row_version"], "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(approve.status, StatusCode::OK, "{}", approve.text);
+    (plan, approve.json["row_version"].as_i64().unwrap())
+}
+
+/// Session 1's record of injection R, with `change` applied.
+fn r_entry(change: Value) -> Value {
+    let mut e = json!({
+        "injection_id": "R",
+        "administered_at": "2026-03-05T10:25:00[Europe/Paris]",
+        "vial_activity": "1.95 GBq",
+        "vial_assayed_at": "2026-03-05T09:40:00[Europe/Paris]",
+        "residual": "0.05 GBq",
+        "residual_measured_at": "2026-03-05T11:00:00[Europe/Paris]",
+        "catheter_position": "right hepatic artery, proximal"
+    });
+    for (k, v) in change.as_object().unwrap() {
+        e[k] = v.clone();
+    }
+    e
+}
+
+/// Session 2's record of injection L: 0.50 GBq residual of a 25.5 mCi vial, about −52 % from
+/// the plan's intended 0.91 GBq.
+fn l_entry(change: Value) -> Value {
+    let mut e = json!({
+        "injection_id": "L",
+        "administered_at": "2026-06-04T10:20:00+02:00",
+        "vial_activity": "25.5 mCi",
+        "vial_assayed_at": "2026-06-04T09:30:00[Europe/Paris]",
+        "residual": "0.50 GBq",
+        "residual_measured_at": "2026-06-04T10:50:00[Europe/Paris]",
+        "catheter_position": "left hepatic artery"
+    });
+    for (k, v) in change.as_object().unwrap() {
+        e[k] = v.clone();
+    }
+    e
+}
+
+both!(implausible_records_are_refused_naming_the_field);
+async fn implausible_records_are_refused_naming_the_field(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let tech = t.login(Role::Technologist).await;
+    let (plan, rv) = approved_demo(&t, &phys, &dr).await;
+    let deliver = |body: Value| {
+        let t = &t;
+        let tech = &tech;
+        async move {
+            t.call(
+                Some(tech),
+                Method::POST,
+                &format!("/api/plans/{plan}/deliver"),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let refused = |session: &str, entry: Value| json!({"row_version": rv, "session": session, "treatments": [entry]});
+    let cases = [
+        // 100 × the plan: the vial cannot hold it.
+        (
+            refused("1", r_entry(json!({"vial_activity": "192 GBq"}))),
+            "field `treatments[0].vial_activity`: expected at most 2.",
+            "found 192 GBq (",
+        ),
+        (
+            refused("1", r_entry(json!({"residual": "500 GBq"}))),
+            "field `treatments[0].residual`: expected at most the vial at injection (1.9",
+            "found 500 GBq (",
+        ),
+        (
+            refused(
+                "1",
+                r_entry(json!({"administered_at": "1999-03-05T10:25:00[Europe/Paris]"})),
+            ),
+            "field `treatments[0].administered_at`: expected an instant within 2 days of session 1's planned treatment (2026-03-05T10:00:00+01:00[Europe/Paris])",
+            "found 1999-03-05T10:25:00+01:00[Europe/Paris]",
+        ),
+        (
+            refused(
+                "1",
+                r_entry(json!({"residual_measured_at": "2026-03-05T10:00:00[Europe/Paris]"})),
+            ),
+            "field `treatments[0].residual_measured_at`: expected the residual measured after the injection",
+            "",
+        ),
+        (
+            refused("1", r_entry(json!({"vial_activity": "1.95 kg"}))),
+            "field `treatments[0].vial_activity`: expected an activity with its unit",
+            "`1.95 kg`",
+        ),
+        (
+            refused("1", r_entry(json!({"administered_at": "2026-03-05 10:25"}))),
+            "field `treatments[0].administered_at`: expected an instant with its zone",
+            "",
+        ),
+        (
+            refused("1", l_entry(json!({}))),
+            "field `treatments[0].injection_id`: expected an injection of session 1 (R), found `L`",
+            "",
+        ),
+        (
+            refused("3", r_entry(json!({}))),
+            "field `session`: expected a session of the plan (1, 2), found `3`",
+            "",
+        ),
+        // Session 2 before session 1.
+        (
+            refused("2", l_entry(json!({"confirm_reason": "stasis"}))),
+            "field `session`: expected session 1 delivered before session 2, found session 1 not delivered",
+            "",
+        ),
+        // −52 % without a reason.
+        (
+            refused("1", r_entry(json!({"residual": "1.0 GBq"}))),
+            "field `treatments[0].confirm_reason`: expected a reason confirming a delivered activity -5",
+            "more than ±50 % asks for confirmation",
+        ),
+        (
+            json!({"row_version": rv, "session": "1", "treatments": [r_entry(json!({})), r_entry(json!({}))]}),
+            "field `treatments[1].injection_id`: expected one record per injection, found `R` a second time",
+            "",
+        ),
+        (
+            refused("1", r_entry(json!({"correction_reason": "typo"}))),
+            "field `treatments[0].correction_reason`: expected none: injection R has no record to correct",
+            "",
+        ),
+    ];
+    for (body, starts, contains) in cases {
+        let r = deliver(body.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.text
+        );
+        assert!(r.message().starts_with(starts), "{}", r.message());
+        assert!(r.message().contains(contains), "{}", r.message());
+    }
+    // Nothing was written.
+    let p = t
+        .call(
+            Some(&tech),
+            Method::GET,
+            &format!("/api/plans/{plan}/deliveries"),
+            None,
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+    assert_eq!(p.json["plan"]["row_version"], rv);
+    assert_eq!(p.json["plan"]["state"], "approved");
+    assert_eq!(p.json["delivery"], json!({"records": [], "sessions": []}));
+
+    // With a reason, −52 % is recorded.
+    let r = deliver(refused(
+        "1",
+        r_entry(json!({"residual": "1.0 GBq", "confirm_reason": "stasis after half the vial"})),
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let record = &r.json["delivery"]["records"][0];
+    assert_eq!(record["confirm_reason"], "stasis after half the vial");
+    assert_eq!(record["recorded_by"], "tech.bob");
+    assert!(
+        (record["delivered_activity_gbq"].as_f64().unwrap() - 0.92).abs() < 0.02,
+        "{record}"
+    );
+    // A draft or checked plan cannot be delivered (409), nor can a viewer (403).
+    let viewer = t.login(Role::Viewer).await;
+    let r = t
+        .call(
+            Some(&viewer),
+            Method::POST,
+            &format!("/api/plans/{plan}/deliver"),
+            Some(refused("1", r_entry(json!({})))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+}
+
+both!(a_two_session_plan_is_delivered_session_by_session);
+async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let tech = t.login(Role::Technologist).await;
+    let admin = t.login(Role::Admin).await;
+    let (plan, rv) = approved_demo(&t, &phys, &dr).await;
+    let path = format!("/api/plans/{plan}/deliver");
+
+    // Session 1.
+    let r = t
+        .call(
+            Some(&tech),
+            Method::POST,
+            &path,
+            Some(json!({"row_version": rv, "session": "1", "treatments": [r_entry(json!({}))]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["plan"]["state"], "approved", "one session of two");
+    assert_eq!(r.json["plan"]["delivered_by"], Value::Null);
+    assert_eq!(r.json["sessions"][0]["delivered"], true);
+    assert_eq!(r.json["sessions"][1]["delivered"], false);
+    let rec = r.json["delivery"]["records"][0].clone();
+    // 1.95 GBq at 09:40, 45 min of Y-90 decay to 10:25, less 0.05 GBq measured 35 min later.
+    let vial = 1.95 * (-(45.0 / 60.0) * std::f64::consts::LN_2 / 64.1_f64).exp();
+    let residual = 0.05 * ((35.0 / 60.0) * std::f64::consts::LN_2 / 64.1_f64).exp();
+    let delivered = rec["delivered_activity_gbq"].as_f64().unwrap();
+    assert!(
+        (rec["vial_at_injection_gbq"].as_f64().unwrap() - vial).abs() < 2e-3,
+        "{rec}"
+    );
+    assert!((delivered - (vial - residual)).abs() < 2e-3, "{rec}");
+    assert_eq!(rec["vial_entered"], "1.95 GBq");
+    assert_eq!(rec["catheter_position"], "right hepatic artery, proximal");
+    assert_eq!(rec["record_version"], 1);
+    assert_eq!(rec["current"], true);
+    // The result carries the recorded delivery (not the case file's 1.8313 GBq) and the
+    // delivered checks.
+    let result = &r.json["plan"]["result"];
+    let r_result = &result["injections"][0];
+    assert_eq!(r_result["id"], "R");
+    let got = r_result["delivered"]["delivered_activity_gbq"]
+        .as_f64()
+        .unwrap();
+    assert!((got - delivered).abs() < 1e-6, "{got} vs {delivered}");
+    assert_eq!(
+        r_result["delivered"]["injected"],
+        "2026-03-05T10:25:00+01:00[Europe/Paris]"
+    );
+    let checks: Vec<&str> = result["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["rule"].as_str())
+        .collect();
+    assert!(
+        checks.iter().any(|c| c.starts_with("delivered-activity-")),
+        "{checks:?}"
+    );
+    let rv = r.json["plan"]["row_version"].as_i64().unwrap();
+    // The report shows it too.
+    let report = t
+        .call(
+            Some(&tech),
+            Method::GET,
+            &format!("/api/plans/{plan}/report.html"),
+            None,
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(
+        report.text.contains(&format!("{delivered:.4} GBq")),
+        "report lacks {delivered:.4} GBq"
+    );
+    assert!(
+        !report.text.contains("1.8313 GBq"),
+        "the case file's delivery in the report"
+    );
+    assert!(report.text.contains("right hepatic artery, proximal"));
+
+    // One record per injection: a second one is refused, a correction is a new version.
+    let again = json!({"row_version": rv, "session": "1", "treatments": [r_entry(json!({"residual": "0.06 GBq"}))]});
+    let r = t.call(Some(&tech), Method::POST, &path, Some(again)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.message().starts_with("field `treatments[0].correction_reason`: expected a reason for correcting the recorded delivery of injection R (version 1, recorded by tech.bob at "),
+        "{}",
+        r.message()
+    );
+    let corrected = json!({"row_version": rv, "session": "1", "treatments": [r_entry(json!({"residual": "0.06 GBq", "correction_reason": "residual re-measured in the calibrator"}))]});
+    let r = t
+        .call(Some(&phys), Method::POST, &path, Some(corrected))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let records = r.json["delivery"]["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["current"], false);
+    assert_eq!(records[1]["current"], true);
+    assert_eq!(records[1]["record_version"], 2);
+    assert_eq!(records[1]["replaces"], records[0]["id"]);
+    assert_eq!(records[1]["recorded_by"], "phys.curie");
+    assert_eq!(r.json["plan"]["state"], "approved");
+    let rv = r.json["plan"]["row_version"].as_i64().unwrap();
+
+    // Session 2: −52 % needs its reason; then the plan is delivered.
+    let s2 = |e: Value| json!({"row_version": rv, "session": "2", "treatments": [e]});
+    let r = t
+        .call(Some(&dr), Method::POST, &path, Some(s2(l_entry(json!({})))))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.message().contains("treatments[0].confirm_reason"),
+        "{}",
+        r.message()
+    );
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &path,
+            Some(s2(l_entry(
+                json!({"confirm_reason": "spasm: stopped at half"}),
+            ))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["plan"]["state"], "delivered");
+    assert_eq!(r.json["plan"]["delivered_by"], "dr.house");
+    assert_eq!(r.json["sessions"][1]["delivered"], true);
+    let l = &r.json["delivery"]["records"][2];
+    assert_eq!(l["vial_entered"], "25.5 mCi");
+    assert!((l["vial_activity_gbq"].as_f64().unwrap() - 0.9435).abs() < 1e-9);
+    let l_result = &r.json["plan"]["result"]["injections"][1];
+    assert!(
+        (l_result["delivered"]["delivered_activity_gbq"]
+            .as_f64()
+            .unwrap()
+            - l["delivered_activity_gbq"].as_f64().unwrap())
+        .abs()
+            < 1e-6
+    );
+    let rv = r.json["plan"]["row_version"].as_i64().unwrap();
+    // A delivered plan takes corrections only.
+    let r = t.call(Some(&dr), Method::POST, &path, Some(json!({"row_version": rv, "session": "2", "treatments": [l_entry(json!({"confirm_reason": "x"}))]}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.message().contains("treatments[0].correction_reason"),
+        "{}",
+        r.message()
+    );
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &path,
+            Some(json!({"row_version": rv, "session": "2", "treatments": [l_entry(json!({"confirm_reason": "spasm", "correction_reason": "catheter position", "catheter_position": "left hepatic artery, segment 3"}))]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["plan"]["state"], "delivered");
+
+    // Every recording audited, the corrected record kept in the correction's before image.
+    let a = t
+        .call(
+            Some(&admin),
+            Method::GET,
+            &format!("/api/audit?entity=plan&entity_id={plan}"),
+            None,
+        )
+        .await;
+    let entries = a.json["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .rev()
+        .map(|e| e["action"].as_str().unwrap())
+        .filter(|a| a.contains("deliver"))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "plan.deliver_session",
+            "plan.correct_delivery",
+            "plan.deliver",
+            "plan.correct_delivery"
+        ]
+    );
+    let correction = entries
+        .iter()
+        .find(|e| e["action"] == "plan.correct_delivery")
+        .unwrap();
+    assert_eq!(
+        correction["before"]["delivery_records"][0]["injection_id"],
+        "L"
+    );
+    assert_eq!(
+        correction["after"]["delivery_records"][0]["correction_reason"],
+        "catheter position"
+    );
+}
