@@ -244,6 +244,8 @@ pub fn to_html(doc: &Document) -> String {
                 out.push_str("</ul>\n");
             }
             Block::Figure { caption, svg } => {
+                // Scaled down to the page's width when wider (an A4 page holds about 180 mm).
+                let svg = svg.replacen("<svg ", "<svg style=\"max-width:100%;height:auto\" ", 1);
                 let _ = writeln!(
                     out,
                     "<figure style=\"margin:.6em 0 1em;page-break-inside:avoid;break-inside:avoid\">{svg}<figcaption style=\"font-size:9pt;color:#333;max-width:180mm\">{}</figcaption></figure>",

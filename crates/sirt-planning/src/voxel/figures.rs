@@ -296,3 +296,84 @@ fn slice_figure(
         svg,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sirt_geometry::{ContinuousIndex, FrameOfReference, PointLps};
+
+    /// x · 1000 + y at each voxel's centre (patient mm, LPS).
+    fn xy_field(grid: &Grid) -> Vec<f64> {
+        (0..grid.len())
+            .map(|o| {
+                let [i, j, k] = grid.index_of_offset(o);
+                let p = grid.patient_from_index(ContinuousIndex {
+                    i: i as f64,
+                    j: j as f64,
+                    k: k as f64,
+                });
+                p.x * 1000.0 + p.y
+            })
+            .collect()
+    }
+
+    /// Whatever the grid's axes, the picture shows the patient's right on the left (x grows to
+    /// the right) and anterior at the top (y grows downwards): docs/coordinates.md.
+    #[test]
+    fn axial_slices_are_radiological_for_flipped_and_permuted_grids() {
+        let frame = FrameOfReference("t".into());
+        let directions = [
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            // Rotated 180° about z: i towards the right, j anterior.
+            [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0]],
+            // Permuted: i along y, j along x, k inferior.
+            [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, -1.0]],
+        ];
+        for d in directions {
+            let grid = Grid::new(
+                [5, 4, 3],
+                [2.0, 3.0, 4.0],
+                PointLps::new(10.0, -20.0, 5.0),
+                d,
+                frame.clone(),
+            )
+            .unwrap();
+            let a = Axial::new(&grid).unwrap();
+            let field = xy_field(&grid);
+            for k in 0..grid.dims[a.slice.0] {
+                let s = a.take(&field, k);
+                let (w, h) = (a.width(), a.height());
+                for r in 0..h {
+                    for c in 0..w {
+                        let v = s[c + w * r];
+                        if c + 1 < w {
+                            assert!(s[c + 1 + w * r] > v + 500.0, "{d:?}: x grows to the right");
+                        }
+                        if r + 1 < h {
+                            let dv = s[c + w * (r + 1)] - v;
+                            assert!(dv > 0.0 && dv < 500.0, "{d:?}: y grows downwards");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn largest_section_counts_voxels_per_axial_slice() {
+        let grid = Grid::axis_aligned(
+            [2, 2, 3],
+            [1.0; 3],
+            PointLps::new(0.0, 0.0, 0.0),
+            FrameOfReference("t".into()),
+        )
+        .unwrap();
+        let a = Axial::new(&grid).unwrap();
+        // Slice 0: 1 voxel, slice 1: 3, slice 2: 2.
+        let m = [
+            true, false, false, false, true, true, true, false, true, true, false, false,
+        ];
+        assert_eq!(a.largest_section(&m), Some(1));
+        assert_eq!(a.largest_section(&[false; 12]), None);
+    }
+}

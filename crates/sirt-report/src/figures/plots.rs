@@ -104,7 +104,7 @@ pub fn bland_altman_svg(
             "<text x=\"{}\" y=\"{}\">{}</text>",
             L - 6.0,
             num(y_of(y) + 4.0, 1),
-            num(y, 1)
+            num(y, 1).replace('-', "−")
         );
         y += y_step;
     }
