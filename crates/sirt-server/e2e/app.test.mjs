@@ -56,6 +56,18 @@ async function login(page, who) {
   log(`signed in as ${who}`);
 }
 
+/** Signs a workflow step in the password dialog (issue 14: electronic signature). */
+async function sign(page, button, password, meaning) {
+  await page.getByTestId(button).click();
+  const dlg = page.getByTestId('sign-dialog');
+  await dlg.waitFor();
+  const said = await page.getByTestId('sign-meaning').textContent();
+  check(said.includes(meaning), `the dialog states the meaning "${meaning}": ${said}`);
+  await page.getByTestId('sign-password').fill(password);
+  await page.getByTestId('sign-submit').click();
+  await dlg.waitFor({ state: 'detached' });
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
   log(`screenshot ${name}.png`);
@@ -164,10 +176,14 @@ try {
   await page.goto(`${BASE}/#/plans/${planId}`);
   await page.getByTestId('activity-table').waitFor();
 
-  step = 'physicist checks, cannot approve';
+  step = 'physicist checks with the password, cannot approve';
   await page.reload();
-  await page.getByTestId('do-check').click();
+  await sign(page, 'do-check', 'not the password', 'checked by physicist');
+  await page.getByTestId('plan-status').filter({ hasText: 'wrong_password' }).waitFor();
+  check(await planState(page) === 'draft', 'a wrong password signs nothing');
+  await sign(page, 'do-check', PASSWORD, 'checked by physicist');
   await page.getByTestId('plan-status').filter({ hasText: 'Check: done' }).waitFor();
+  await page.getByTestId('signatures').filter({ hasText: 'checked by physicist' }).waitFor();
   check(await planState(page) === 'checked', 'state checked');
   check(await page.getByTestId('do-approve').isDisabled(), 'the physicist cannot approve (button)');
   const csrf = (await (await page.request.get(`${BASE}/api/session`)).json()).csrf_token;
@@ -175,7 +191,19 @@ try {
     headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, data: { row_version: api.row_version + 1 },
   });
   check(denied.status() === 403, `physicist approve over the API: 403, got ${denied.status()}`);
-  log('physicist: check done; approve refused (403)');
+  log('physicist: check signed with the password (a wrong one refused); approve refused (403)');
+  // A second version whose bilirubin fails the bilirubin-max rule, checked over the API.
+  const failing = await page.request.post(`${BASE}/api/cases/${api.case_id}/plans`, {
+    headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+    data: { case_toml: api.case_toml.replace('bilirubin = "0.6 mg/dL"', 'bilirubin = "3.0 mg/dL"') },
+  });
+  check(failing.status() === 201, `a plan with a failed check: 201, got ${failing.status()} ${await failing.text()}`);
+  const failingPlan = await failing.json();
+  check(failingPlan.result.checks.some((c) => c.rule === 'bilirubin-max' && c.status === 'fail'), 'bilirubin-max fails');
+  const checkedFailing = await page.request.post(`${BASE}/api/plans/${failingPlan.id}/check`, {
+    headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, data: { row_version: failingPlan.row_version, password: PASSWORD },
+  });
+  check(checkedFailing.status() === 200, `check of the failing plan: ${checkedFailing.status()} ${await checkedFailing.text()}`);
   await page.context().close();
 
   // ---------------------------------------------------------------- technologist cannot approve
@@ -199,15 +227,35 @@ try {
   await page.context().close();
 
   // ---------------------------------------------------------------- physician approves
-  step = 'physician approves';
+  step = 'approval blocked while a failed check is unacknowledged';
   page = await newPage();
   await login(page, 'physician');
+  await page.goto(`${BASE}/#/plans/${failingPlan.id}`);
+  await page.getByTestId('activity-table').waitFor();
+  await sign(page, 'do-approve', PASSWORD, 'approved by physician');
+  await page.getByTestId('plan-status').filter({ hasText: 'unacknowledged_checks' }).waitFor();
+  const refusal = await page.getByTestId('plan-status').textContent();
+  check(refusal.includes('bilirubin-max (patient)'), `the refusal names the rule and subject: ${refusal}`);
+  check(await planState(page) === 'checked', 'still checked');
+  await page.getByTestId('ack-reason-bilirubin-max').fill('obstructive cause stented; bilirubin falling');
+  await page.getByTestId('ack-bilirubin-max').click();
+  await page.getByTestId('failed-checks').filter({ hasText: 'obstructive cause stented' }).waitFor();
+  await sign(page, 'do-approve', PASSWORD, 'approved by physician');
+  await page.getByTestId('plan-status').filter({ hasText: 'Approve: done' }).waitFor({ timeout: 60000 });
+  check(await planState(page) === 'approved', 'approved once acknowledged');
+  log('physician: approval refused while bilirubin-max was unacknowledged; acknowledged with a reason, then approved');
+  await shot(page, '04a-acknowledged-approved');
+
+  step = 'physician approves';
   await page.goto(`${BASE}/#/plans/${planId}`);
   await page.getByTestId('activity-table').waitFor();
-  await page.getByTestId('do-approve').click();
-  await page.getByTestId('plan-status').filter({ hasText: 'Approve: done' }).waitFor();
+  await sign(page, 'do-approve', PASSWORD, 'approved by physician');
+  await page.getByTestId('plan-status').filter({ hasText: 'Approve: done' }).waitFor({ timeout: 60000 });
   check(await planState(page) === 'approved', 'state approved');
-  log('physician: approved');
+  await page.getByTestId('signatures').filter({ hasText: 'approved by physician' }).waitFor();
+  await page.getByTestId('recompute').click();
+  await page.getByTestId('recompute-result').filter({ hasText: 'no difference' }).waitFor();
+  log('physician: approved with the password; the signatures and the frozen record shown, no difference with today\'s engine');
   await shot(page, '04-plan-approved');
 
   step = 'edit after approval makes a new version';

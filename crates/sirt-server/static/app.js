@@ -553,6 +553,205 @@ function paramForm(plan, onChange) {
   return form;
 }
 
+/**
+ * The electronic signature of a workflow step (21 CFR Part 11 §11.50, §11.200): a modal dialog
+ * that states what the signature means and asks for the password again. Resolves to the step's
+ * body, or null when cancelled.
+ * @param {string} label @param {string} meaning @param {number} rowVersion
+ * @returns {Promise<{ row_version: number, password: string } | null>}
+ */
+function signDialog(label, meaning, rowVersion) {
+  return new Promise((resolve) => {
+    const pw = /** @type {HTMLInputElement} */ (h('input', { type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'sign-password', 'aria-label': 'Password' }));
+    const dlg = /** @type {HTMLDialogElement} */ (h('dialog', { 'data-testid': 'sign-dialog', 'aria-label': `Sign: ${label}` }));
+    const done = (/** @type {{ row_version: number, password: string } | null} */ v) => { dlg.close(); dlg.remove(); resolve(v); };
+    const form = h('form', { method: 'dialog', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (pw.value) done({ row_version: rowVersion, password: pw.value }); } },
+      h('h2', {}, `Electronic signature: ${label}`),
+      h('p', { 'data-testid': 'sign-meaning' }, `By entering your password you sign this plan version with the meaning “${meaning}”. `
+        + `Signer: ${session ? `${session.user.display_name || session.user.username} (${session.user.username}, ${session.user.role})` : '—'}; the instant is recorded.`),
+      h('label', {}, 'Password ', pw),
+      h('div', { class: 'row' },
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'sign-submit' }, `Sign: ${meaning}`),
+        h('button', { type: 'button', 'data-testid': 'sign-cancel', onclick: () => done(null) }, 'Cancel')));
+    dlg.append(form);
+    dlg.addEventListener('cancel', () => done(null));
+    document.body.append(dlg);
+    dlg.showModal();
+    pw.focus();
+  });
+}
+
+/**
+ * The plan's signatures, its failed checks with their acknowledgements (an Acknowledge button
+ * and a reason for each one not yet acknowledged), and the record frozen at approval.
+ * @param {HTMLElement} panel @param {PlanView} plan @param {() => void} reload
+ */
+async function loadSignatures(panel, plan, reload) {
+  try {
+    const s = /** @type {Answer<'/api/plans/{id}/signatures', 'get'>} */ ((await api('GET', `/api/plans/${plan.id}/signatures`)).data);
+    panel.append(h('h3', {}, 'Failed checks'));
+    if (!s.failed_checks.length) panel.append(h('p', { class: 'muted', 'data-testid': 'no-failed-checks' }, 'No failed check.'));
+    const frozen = plan.state === 'approved' || plan.state === 'delivered';
+    panel.append(table(['Rule', 'Subject', 'Acknowledgement'], s.failed_checks.map((c) => {
+      if (c.acknowledgement) {
+        const a = c.acknowledgement;
+        return [c.rule, c.subject, `${a.reason} — ${a.full_name} (${a.username}) · ${when(a.acknowledged_at)}`];
+      }
+      if (frozen || !can('edit_plan')) return [c.rule, c.subject, 'not acknowledged'];
+      const reason = /** @type {HTMLInputElement} */ (h('input', { type: 'text', placeholder: 'reason (kept in the record)', 'aria-label': `Reason for ${c.rule} (${c.subject})`, 'data-testid': `ack-reason-${c.rule}` }));
+      const msg = h('span', { class: 'small' });
+      const btn = h('button', { 'data-testid': `ack-${c.rule}`, onclick: async () => {
+        if (!reason.value.trim()) { msg.textContent = 'A reason is needed.'; return; }
+        try {
+          await api('POST', `/api/plans/${plan.id}/acknowledgements`, { rule: c.rule, subject: c.subject, reason: reason.value });
+          reload();
+        } catch (e) { msg.replaceChildren(errorBox(e)); }
+      } }, 'Acknowledge');
+      return [c.rule, c.subject, h('span', {}, reason, ' ', btn, ' ', msg)];
+    }), { testid: 'failed-checks' }));
+    panel.append(h('h3', {}, 'Signatures'));
+    if (!s.signatures.length) panel.append(h('p', { class: 'muted' }, 'Not signed yet.'));
+    else {
+      panel.append(table(['Meaning', 'Signer', 'Role', 'When'], s.signatures.map((g) => [g.meaning, `${g.full_name} (${g.username})`, g.role, when(g.signed_at)]), { testid: 'signatures' }));
+    }
+    if (s.frozen) {
+      const f = s.frozen;
+      const out = h('span', { class: 'small', 'data-testid': 'recompute-result' });
+      panel.append(h('p', { class: 'small', 'data-testid': 'frozen-record' },
+        `Report frozen at approval (${when(f.frozen_at)}): HTML SHA-256 ${f.report_html_sha256.slice(0, 16)}…, ${f.report_pdf_sha256 ? `PDF SHA-256 ${f.report_pdf_sha256.slice(0, 16)}…` : 'no PDF printed'}; approval SHA-256 ${f.approval_sha256.slice(0, 16)}…; engine ${f.engine_id}. `,
+        h('button', { 'data-testid': 'recompute', onclick: async () => {
+          try {
+            const d = /** @type {Answer<'/api/plans/{id}/recompute-difference', 'get'>} */ ((await api('GET', `/api/plans/${plan.id}/recompute-difference`)).data);
+            out.textContent = d.summary;
+          } catch (e) { out.replaceChildren(errorBox(e)); }
+        } }, 'Compare with today’s engine'), ' ', out));
+    }
+  } catch (e) { panel.append(errorBox(e)); }
+}
+
+// ------------------------------------------------------------------------------------- delivery
+
+/** @typedef {Answer<'/api/plans/{id}/deliveries', 'get'>} DeliveryAnswer */
+
+/** The local date and time (`YYYY-MM-DDTHH:MM`) and the zone of an instant as the server writes it
+ * (`2026-03-05T10:00:00+01:00[Europe/Paris]`); the zone falls back to the offset, then to the browser's.
+ * @param {string} instant @returns {{ local: string, zone: string }} */
+function localParts(instant) {
+  const zone = /\[([^\]]+)\]$/.exec(instant)?.[1] ?? /([+-]\d\d:\d\d|Z)$/.exec(instant.replace(/\[.*\]$/, ''))?.[1]
+    ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return { local: instant.slice(0, 16), zone };
+}
+
+/** An instant for the API from a `datetime-local` value and a zone name or offset.
+ * @param {string} local @param {string} zone */
+function instantOf(local, zone) {
+  const z = zone.trim();
+  return /^([+-]\d\d:\d\d|Z)$/.test(z) ? `${local}:00${z}` : `${local}:00[${z}]`;
+}
+
+/**
+ * The delivery form of one session (replaces `window.prompt`): per injection without a record, the
+ * injection instant (any time), the vial assay (activity with its unit, and instant), the residual
+ * (activity and instant), the catheter position and, when the delivered activity is more than 50 % from
+ * the plan's, the reason; who records it is the signed-in user. The server checks each record (422
+ * naming the field): the message is shown in the form, which keeps what was typed. Resolves to the
+ * answer once recorded, or null when cancelled.
+ * @param {PlanView} plan @returns {Promise<DeliveryAnswer | null>}
+ */
+async function deliveryDialog(plan) {
+  const d = /** @type {DeliveryAnswer} */ ((await api('GET', `/api/plans/${plan.id}/deliveries`)).data);
+  const open = d.sessions.filter((s) => !s.delivered);
+  if (!open.length) return null;
+  const s = open[0];
+  const recorded = new Set(d.delivery.records.filter((r) => r.current).map((r) => r.injection_id));
+  const todo = s.injections.filter((i) => !recorded.has(i.id));
+  const { local, zone } = localParts(s.treatment);
+  return new Promise((resolve) => {
+    const dlg = /** @type {HTMLDialogElement} */ (h('dialog', { 'data-testid': 'delivery-dialog', 'aria-label': `Delivery of session ${s.id}` }));
+    const done = (/** @type {DeliveryAnswer | null} */ v) => { dlg.close(); dlg.remove(); resolve(v); };
+    const input = (/** @type {Record<string, string>} */ attrs) => /** @type {HTMLInputElement} */ (h('input', attrs));
+    const unit = (/** @type {string} */ testid) => /** @type {HTMLSelectElement} */ (h('select', { 'data-testid': testid, 'aria-label': 'Unit' }, h('option', { value: 'GBq' }, 'GBq'), h('option', { value: 'mCi' }, 'mCi')));
+    const zoneInput = input({ type: 'text', value: zone, 'data-testid': 'delivery-zone', 'aria-label': 'Time zone', size: '16' });
+    const rows = todo.map((i) => {
+      const t = (/** @type {string} */ k) => `delivery-${i.id}-${k}`;
+      const f = {
+        injected: input({ type: 'datetime-local', value: local, required: 'required', 'data-testid': t('injected'), 'aria-label': `Injection ${i.id}: injection instant` }),
+        vial: input({ type: 'number', step: 'any', min: '0', required: 'required', 'data-testid': t('vial'), 'aria-label': `Injection ${i.id}: vial assay` }),
+        vialUnit: unit(t('vial-unit')),
+        assayed: input({ type: 'datetime-local', value: local, required: 'required', 'data-testid': t('assayed'), 'aria-label': `Injection ${i.id}: assay instant` }),
+        residual: input({ type: 'number', step: 'any', min: '0', required: 'required', 'data-testid': t('residual'), 'aria-label': `Injection ${i.id}: residual` }),
+        residualUnit: unit(t('residual-unit')),
+        measured: input({ type: 'datetime-local', value: local, required: 'required', 'data-testid': t('measured'), 'aria-label': `Injection ${i.id}: residual measured at` }),
+        catheter: input({ type: 'text', value: i.label ?? '', required: 'required', 'data-testid': t('catheter'), 'aria-label': `Injection ${i.id}: catheter position` }),
+        reason: input({ type: 'text', 'data-testid': t('reason'), 'aria-label': `Injection ${i.id}: reason`, placeholder: 'only when more than ±50 % from the plan' }),
+      };
+      const box = h('fieldset', { 'data-testid': t('fieldset') },
+        h('legend', {}, `Injection ${i.id} (${i.device}; the plan intends ${fmt(i.intended_gbq, 3)} GBq)`),
+        h('label', {}, 'Injected at ', f.injected), ' ',
+        h('div', {}, h('label', {}, 'Vial assay before ', f.vial, ' ', f.vialUnit), ' ', h('label', {}, 'at ', f.assayed)),
+        h('div', {}, h('label', {}, 'Residual measured ', f.residual, ' ', f.residualUnit), ' ', h('label', {}, 'at ', f.measured)),
+        h('div', {}, h('label', {}, 'Catheter position ', f.catheter)),
+        h('div', {}, h('label', {}, 'Reason (delivered more than ±50 % from the plan) ', f.reason)));
+      return { i, f, box };
+    });
+    const msg = h('div', { class: 'small', 'data-testid': 'delivery-error', 'aria-live': 'polite' });
+    const submit = async (/** @type {Event} */ e) => {
+      e.preventDefault();
+      const z = zoneInput.value;
+      const body = {
+        row_version: plan.row_version,
+        session: s.id,
+        treatments: rows.map(({ i, f }) => ({
+          injection_id: i.id,
+          administered_at: instantOf(f.injected.value, z),
+          vial_activity: `${f.vial.value} ${f.vialUnit.value}`,
+          vial_assayed_at: instantOf(f.assayed.value, z),
+          residual: `${f.residual.value} ${f.residualUnit.value}`,
+          residual_measured_at: instantOf(f.measured.value, z),
+          catheter_position: f.catheter.value,
+          ...(f.reason.value.trim() ? { confirm_reason: f.reason.value } : {}),
+        })),
+      };
+      try {
+        const r = /** @type {Answer<'/api/plans/{id}/deliver', 'post'>} */ ((await api('POST', `/api/plans/${plan.id}/deliver`, body)).data);
+        done(r);
+      } catch (err) { msg.replaceChildren(errorBox(err)); }
+    };
+    const form = h('form', { method: 'dialog', onsubmit: submit },
+      h('h2', {}, `Delivery of session ${s.id} (planned ${when(s.treatment)})`),
+      h('p', { class: 'small', 'data-testid': 'delivery-recorder' }, `Recorded by ${session ? `${session.user.display_name || session.user.username} (${session.user.username}, ${session.user.role})` : '—'}; sessions are delivered one at a time, in order.`),
+      h('label', {}, 'Time zone of the instants ', zoneInput),
+      ...rows.map((r) => r.box),
+      msg,
+      h('div', { class: 'row' },
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'delivery-submit' }, `Record session ${s.id}`),
+        h('button', { type: 'button', 'data-testid': 'delivery-cancel', onclick: () => done(null) }, 'Cancel')));
+    dlg.append(form);
+    dlg.addEventListener('cancel', () => done(null));
+    document.body.append(dlg);
+    dlg.showModal();
+    rows[0]?.f.vial.focus();
+  });
+}
+
+/**
+ * The plan's delivery: each session with its state and every record (corrected ones marked).
+ * @param {HTMLElement} panel @param {PlanView} plan
+ */
+async function loadDelivery(panel, plan) {
+  try {
+    const d = /** @type {DeliveryAnswer} */ ((await api('GET', `/api/plans/${plan.id}/deliveries`)).data);
+    panel.append(table(['Session', 'Planned', 'State'], d.sessions.map((s) => [s.id, when(s.treatment),
+      s.delivered ? 'delivered' : 'not delivered']), { testid: 'delivery-sessions' }));
+    if (!d.delivery.records.length) { panel.append(h('p', { class: 'muted' }, 'No delivery recorded.')); return; }
+    panel.append(table(['Injection', 'Injected', 'Vial', 'Residual', 'Delivered (GBq)', 'Catheter', 'Recorded by', 'Version'],
+      d.delivery.records.map((r) => [`${r.injection_id} (session ${r.session_id})`, when(r.administered_at), r.vial_entered, r.residual_entered,
+        fmt(r.delivered_activity_gbq, 4), r.catheter_position, `${r.recorded_by} · ${when(r.recorded_at)}`,
+        `${r.record_version}${r.current ? '' : ' (corrected)'}${r.confirm_reason ? `; confirmed: ${r.confirm_reason}` : ''}${r.correction_reason ? `; correction: ${r.correction_reason}` : ''}`]),
+      { testid: 'delivery-records' }));
+  } catch (e) { panel.append(errorBox(e)); }
+}
+
 async function planPage(main, id) {
   let plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${id}`)).data);
   const caseData = /** @type {Answer<'/api/cases/{id}', 'get'>} */ ((await api('GET', `/api/cases/${plan.case_id}`)).data);
@@ -579,6 +778,9 @@ async function planPage(main, id) {
     const voxelPanel = h('div', { class: 'panel', 'data-testid': 'voxel-panel' }, h('h2', {}, 'Voxel dosimetry'));
     right.append(voxelPanel);
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Guideline and safety checks'), checksTable(r)));
+    const signPanel = h('div', { class: 'panel', 'data-testid': 'signature-panel' }, h('h2', {}, 'Acknowledgements and signatures'));
+    right.append(signPanel);
+    loadSignatures(signPanel, plan, render);
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Sessions'), sessionTable(r)));
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Vial order'), vialTable(r)));
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Notes'), h('ul', {}, (r.notes || []).map((n) => h('li', {}, n)))));
@@ -652,7 +854,7 @@ async function planPage(main, id) {
         onclick: async () => {
           status.textContent = `${label}…`;
           try {
-            const bodyJson = extra ? extra() : { row_version: plan.row_version };
+            const bodyJson = extra ? await extra() : { row_version: plan.row_version };
             if (!bodyJson) { status.textContent = ''; return; }
             const answer = /** @type {PlanView} */ ((await api('POST', `/api/plans/${plan.id}/${path}`, bodyJson)).data);
             plan = { ...plan, ...answer };
@@ -662,8 +864,8 @@ async function planPage(main, id) {
           } catch (e) { status.replaceChildren(errorBox(e)); }
         } }, label));
     };
-    step('Check', 'check_plan', 'check', 'draft');
-    step('Approve', 'approve_plan', 'approve', 'checked');
+    step('Check', 'check_plan', 'check', 'draft', () => signDialog('Check', 'checked by physicist', plan.row_version));
+    step('Approve', 'approve_plan', 'approve', 'checked', () => signDialog('Approve', 'approved by physician', plan.row_version));
     step('Record delivery', 'deliver_plan', 'deliver', 'approved', () => deliveryForm());
     bar.append(h('a', { class: 'button', href: `#/plans/${plan.id}/report`, 'data-testid': 'open-report' }, 'Report'),
       h('a', { class: 'button', href: `/api/plans/${plan.id}/report.pdf`, download: `sirtplan-plan-${plan.id}-v${plan.version}.pdf`, 'data-testid': 'download-pdf' }, 'PDF'));
