@@ -130,6 +130,38 @@ try {
   check(/lsf/i.test(msg), `the error names the field: ${msg}`);
   log(`LSF 1.5 refused: ${msg.trim()}`);
 
+  // Issue 14, identity of attached files: the demo case file (male, 53 y, NET, DEMO-NET-001)
+  // on a female HCC patient born 1940 is refused, naming each mismatching field.
+  step = 'a mismatched case file is refused';
+  {
+    await page.goto(`${BASE}/#/patients`);
+    const newPatient = page.locator('form:has(h2:text-is("New patient"))');
+    await newPatient.locator('input[name=mrn]').fill('HCC-1940');
+    await newPatient.locator('input[name=name]').fill('Another patient');
+    await newPatient.locator('input[name=birth_date]').fill('1940-01-01');
+    await newPatient.locator('select[name=sex]').selectOption('female');
+    await newPatient.getByRole('button', { name: 'Create' }).click();
+    const newCase = page.locator('form:has(h2:text-is("New case"))');
+    await newCase.waitFor();
+    await newCase.locator('input').nth(0).fill('HCC, right lobe');
+    await newCase.locator('input').nth(1).fill('HCC');
+    await newCase.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('case-file-form').waitFor();
+    await page.getByTestId('case-file').setInputFiles({ name: 'demo-net-case.toml', mimeType: 'text/plain',
+      buffer: readFileSync(new URL('../../../examples/demo-net-case.toml', import.meta.url)) });
+    await page.getByTestId('case-file-form').getByRole('button', { name: 'Create plan' }).click();
+    const refusal = page.getByTestId('case-file-result').getByRole('alert');
+    await refusal.waitFor();
+    const refused = await refusal.textContent();
+    for (const want of ['(identity_mismatch)', 'case file [patient].id: expected "HCC-1940"', 'case file [patient].sex: expected "female" (patient record), found "male"',
+      'case file [patient].age: expected 86 ± 1 years', 'case file [diagnosis].indication: expected "HCC" (case record), found "NET"']) {
+      check(refused.includes(want), `the refusal names ${want}: ${refused}`);
+    }
+    check(/#\/cases\/\d+$/.test(page.url()), `no plan opened: ${page.url()}`);
+    log(`case file of another patient refused: ${refused.trim()}`);
+    await shot(page, '03b-case-file-refused');
+  }
+
   step = 'phantom demo with images';
   await page.goto(`${BASE}/#/patients`);
   await page.getByTestId('import-phantom').click();

@@ -273,6 +273,7 @@ function newPatientForm() {
   const name = h('input', { name: 'name', maxlength: 200, required: true });
   const birth = h('input', { name: 'birth_date', type: 'date' });
   const sex = h('select', { name: 'sex' }, ['', 'female', 'male', 'other', 'unknown'].map((s) => h('option', { value: s }, s || '—')));
+  const pseudonym = h('input', { name: 'pseudonym', maxlength: 64 });
   const out = h('div');
   return h('form', { class: 'panel', onsubmit: async (e) => {
     e.preventDefault(); out.replaceChildren();
@@ -280,6 +281,7 @@ function newPatientForm() {
       const body = { mrn: mrn.value, name: name.value };
       if (birth.value) body.birth_date = birth.value;
       if (sex.value) body.sex = sex.value;
+      if (pseudonym.value) body.pseudonym = pseudonym.value;
       /** @type {Reply<Answer<'/api/patients', 'post'>>} */
       const r = await api('POST', '/api/patients', body);
       location.hash = `#/patients/${r.data.id}`;
@@ -287,6 +289,7 @@ function newPatientForm() {
   } }, h('h2', {}, 'New patient'),
   h('label', { class: 'field' }, h('span', {}, 'MRN'), mrn), h('label', { class: 'field' }, h('span', {}, 'Name'), name),
   h('label', { class: 'field' }, h('span', {}, 'Birth date'), birth), h('label', { class: 'field' }, h('span', {}, 'Sex'), sex),
+  h('label', { class: 'field', title: 'the identifier a case file or RECIST file may carry instead of the MRN' }, h('span', {}, 'Pseudonym'), pseudonym),
   h('button', { type: 'submit' }, 'Create'), out);
 }
 
@@ -295,7 +298,7 @@ async function patientPage(main, id) {
   const r = await api('GET', `/api/patients/${id}`);
   const p = r.data.patient;
   main.append(h('h1', {}, `${p.name} `, h('span', { class: 'muted' }, `(${p.mrn})`)),
-    h('div', { class: 'panel' }, `Birth date ${p.birth_date || '—'} · sex ${p.sex || '—'} · created ${when(p.created_at)}`));
+    h('div', { class: 'panel' }, `Birth date ${p.birth_date || '—'} · sex ${p.sex || '—'} · pseudonym ${p.pseudonym || '—'} · created ${when(p.created_at)}`));
   const cases = r.data.cases.map((c) => ({ cells: [h('a', { href: `#/cases/${c.id}` }, c.title), c.indication || '—', when(c.created_at), c.updated_by || '—'],
     onclick: () => { location.hash = `#/cases/${c.id}`; } }));
   main.append(h('div', { class: 'panel' }, h('h2', {}, 'Cases'),
@@ -345,6 +348,25 @@ async function casePage(main, id) {
   const tr = r.data.treatments.map((t) => [t.injection_id, fmt(t.delivered_activity_gbq, 3), fmt(t.delivered_activity_gbq * 1000 / 37, 1), t.residual_gbq === null ? '—' : fmt(t.residual_gbq, 3), when(t.administered_at)]);
   if (tr.length) main.append(h('div', { class: 'panel' }, h('h2', {}, 'Treatments'), table(['Injection', 'Delivered GBq', 'mCi', 'Residual GBq', 'Administered'], tr, { num: [1, 2, 3] })));
   main.append(await documentsPanel(id));
+  if (can('create_plan')) main.append(caseFileForm(id));
+}
+
+/** A new plan version from a case file; the server refuses one of another patient or case (422 naming the fields). */
+function caseFileForm(caseId) {
+  const file = h('input', { type: 'file', accept: '.toml,text/plain', required: true, 'data-testid': 'case-file' });
+  const out = h('div', { 'data-testid': 'case-file-result' });
+  return h('form', { class: 'panel', 'data-testid': 'case-file-form', onsubmit: async (e) => {
+    e.preventDefault(); out.replaceChildren();
+    const f = file.files && file.files[0];
+    if (!f) return;
+    try {
+      /** @type {Reply<Answer<'/api/cases/{id}/plans', 'post'>>} */
+      const r = await api('POST', `/api/cases/${caseId}/plans`, { case_toml: await f.text() });
+      location.hash = `#/plans/${r.data.id}`;
+    } catch (err) { out.append(errorBox(err)); }
+  } }, h('h2', {}, 'New plan from a case file'),
+  h('p', { class: 'muted' }, 'The file must belong to this patient and case: [patient].id (MRN or pseudonym), sex, age, indication.'),
+  h('label', { class: 'field' }, h('span', {}, 'Case file'), file), h('button', { type: 'submit' }, 'Create plan'), out);
 }
 
 const docType = (mime) => (String(mime).startsWith('text/html') ? 'HTML' : String(mime).startsWith('application/pdf') ? 'PDF' : mime);
