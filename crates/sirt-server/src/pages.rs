@@ -80,17 +80,19 @@ pub(crate) async fn report_pdf(
     State(state): State<AppState>,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let html = crate::report::report_document_html(&state, id).await?;
     let plan = state.store.plan(id).await?;
-    // An approved plan's PDF is the one printed at its approval (`frozen`), or its stored HTML
-    // printed now when the server could not print it then.
-    let stored_pdf = state.store.frozen(id).await?.and_then(|f| f.report_pdf);
+    // An approved plan's PDF is the one printed at its approval (`frozen`) when the HTML served
+    // is the one stored then; otherwise the HTML served, printed now.
+    let html = crate::report::report_document_html(&state, id).await?;
+    let stored_pdf = state
+        .store
+        .frozen(id)
+        .await?
+        .filter(|f| f.report_html == html)
+        .and_then(|f| f.report_pdf);
     let bytes = match stored_pdf {
         Some(b) => b,
-        None => {
-            let html = crate::report::report_document_html(&state, id).await?;
-            print_report_pdf(html, id).await?
-        }
+        None => print_report_pdf(html, id).await?,
     };
     let mut r = bytes.into_response();
     let h = r.headers_mut();
