@@ -484,7 +484,7 @@ fn lung_mass_weighs_the_lung_part_of_border_voxels() {
 }
 
 /// The report's figures on the phantom: per session the inline DVH, the slices through the
-/// liver and each of the six tumours for the predicted and the delivered dose, the delivered DVH
+/// liver (axial and coronal) and each of the six tumours for the predicted and the delivered dose, the delivered DVH
 /// overlay and the Bland–Altman plot; each slice caption names the session, the structure, the
 /// slice position in mm and the isodose levels; the HTML stays self-contained and small. The
 /// captions are a snapshot. With `SIRT_FIGURES_HTML=path` the voxel part is written there as
@@ -503,13 +503,20 @@ fn report_figures_of_the_phantom() {
         .collect();
     let slices: Vec<&String> = captions
         .iter()
-        .filter(|c| c.contains("axial slice"))
+        .filter(|c| c.contains(" slice through "))
         .collect();
-    // Liver + 6 tumours, predicted and delivered.
-    assert_eq!(slices.len(), 14, "{captions:#?}");
+    // Liver (axial and coronal) + 6 tumours (axial), predicted and delivered.
+    assert_eq!(slices.len(), 16, "{captions:#?}");
+    assert_eq!(
+        slices
+            .iter()
+            .filter(|c| c.contains("coronal slice through liver"))
+            .count(),
+        2
+    );
     for c in &slices {
         assert!(c.starts_with("Session 1, "), "{c}");
-        assert!(c.contains(" at z = ") && c.contains(" mm "), "{c}");
+        assert!(c.contains(" mm (LPS, "), "{c}");
         assert!(c.contains("isodose lines 50, 100, 150, 200 Gy"), "{c}");
     }
     for t in ["liver", "tumour T1", "tumour T6"] {
@@ -533,7 +540,7 @@ fn report_figures_of_the_phantom() {
     };
     let html = to_html(&doc);
     assert_eq!(html.matches("<svg").count(), captions.len());
-    assert_eq!(html.matches("data:image/png;base64,").count(), 14);
+    assert_eq!(html.matches("data:image/png;base64,").count(), 16);
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     assert!(html.len() < 5_000_000, "{} bytes", html.len());
     if let Some(p) = std::env::var_os("SIRT_FIGURES_HTML") {

@@ -1,11 +1,12 @@
 //! The slice figures of the report ([`VoxelPlan::slice_figures`]): per dose map (each session's
-//! prediction, the delivered dose) an axial slice through the liver and through each tumour,
-//! each at the structure's largest cross-section (the axial slice holding most of its voxels;
-//! the first such slice from the bottom on a tie), drawn by `sirt_report::figures::slice` from
+//! prediction, the delivered dose) an axial and a coronal slice through the liver and an axial
+//! slice through each tumour, each at the structure's largest cross-section in its plane (the
+//! slice holding most of its voxels; the first such slice in grid order on a tie), drawn by `sirt_report::figures::slice` from
 //! the volumes on the CT grid ([`ViewerVolumes`]).
 //!
 //! Orientation (docs/coordinates.md, the viewer's convention): radiological view, the patient's
-//! right (−x in LPS) on the picture's left, anterior (−y) at the top, seen from the feet. The
+//! right (−x in LPS) on the picture's left, anterior (−y) at the top, seen from the feet; the
+//! coronal slice seen from the front, right on the left, superior (+z) at the top. The
 //! CT grid's axes are matched to x, y, z by their largest direction cosine, so a grid stored
 //! with flipped or permuted axes is shown the same way; an oblique grid is shown along its
 //! nearest axes (its obliquity is not corrected).
@@ -55,25 +56,76 @@ fn axis_along(grid: &Grid, lps: usize) -> (usize, bool) {
     (best.0, best.1)
 }
 
-/// The display geometry of axial slices of a grid.
-struct Axial {
-    /// Grid axes along x (columns), y (rows), z (slices), each with its sense.
+/// The plane of a slice figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plane {
+    /// Transverse: seen from the feet, anterior at the top.
+    Axial,
+    /// Frontal: seen from the front, superior at the top.
+    Coronal,
+}
+
+impl Plane {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Axial => "axial",
+            Self::Coronal => "coronal",
+        }
+    }
+
+    /// The LPS axis across the slices (2 z, 1 y) and its letter with the sense of its sign.
+    fn normal(self) -> (usize, &'static str, &'static str) {
+        match self {
+            Self::Axial => (2, "z", "superior positive"),
+            Self::Coronal => (1, "y", "posterior positive"),
+        }
+    }
+
+    /// The patient directions of the left, right, top and bottom sides.
+    fn sides(self) -> [&'static str; 4] {
+        match self {
+            Self::Axial => ["R", "L", "A", "P"],
+            Self::Coronal => ["R", "L", "S", "I"],
+        }
+    }
+
+    /// The view in words, for captions.
+    fn view(self) -> &'static str {
+        match self {
+            Self::Axial => "radiological view (patient's right on the left, anterior at the top)",
+            Self::Coronal => {
+                "seen from the front (patient's right on the left, superior at the top)"
+            }
+        }
+    }
+}
+
+/// The display geometry of the slices of a grid in one plane.
+struct View {
+    plane: Plane,
+    /// Grid axes along the picture's columns (x, right to left of the patient), rows (y
+    /// anterior to posterior, or z superior to inferior) and slices, each with whether the grid
+    /// index grows the way the picture does.
     col: (usize, bool),
     row: (usize, bool),
     slice: (usize, bool),
     dims: [usize; 3],
 }
 
-impl Axial {
-    fn new(grid: &Grid) -> Option<Self> {
-        let (col, row, slice) = (
-            axis_along(grid, 0),
-            axis_along(grid, 1),
-            axis_along(grid, 2),
-        );
+impl View {
+    fn new(grid: &Grid, plane: Plane) -> Option<Self> {
+        let col = axis_along(grid, 0);
+        let (row, slice) = match plane {
+            Plane::Axial => (axis_along(grid, 1), axis_along(grid, 2)),
+            Plane::Coronal => {
+                let (axis, up) = axis_along(grid, 2);
+                ((axis, !up), axis_along(grid, 1))
+            }
+        };
         let mut axes = [col.0, row.0, slice.0];
         axes.sort_unstable();
         (axes == [0, 1, 2]).then_some(Self {
+            plane,
             col,
             row,
             slice,
@@ -188,7 +240,10 @@ impl VoxelPlan {
     /// The slice figures of the report from the volumes on the CT grid: per predicted session
     /// and for the delivered dose, the slices through the liver and each tumour.
     pub fn slice_figures(&self, volumes: &ViewerVolumes) -> SliceFigures {
-        let Some(axial) = Axial::new(&volumes.grid) else {
+        let (Some(axial), Some(coronal)) = (
+            View::new(&volumes.grid, Plane::Axial),
+            View::new(&volumes.grid, Plane::Coronal),
+        ) else {
             return SliceFigures::default();
         };
         let shown: Vec<&DoseVolume> = volumes
@@ -204,10 +259,19 @@ impl VoxelPlan {
             .collect();
         let mut out = SliceFigures::default();
         for d in shown {
-            let figures: Vec<Block> = targets
+            let mut figures: Vec<Block> = targets
                 .iter()
                 .filter_map(|t| slice_figure(volumes, &axial, d, t, &scale))
                 .collect();
+            // The coronal slice through the liver, after its axial one: the dome, the lung
+            // bases and the hilum in one picture.
+            if let Some(f) = targets
+                .iter()
+                .find(|t| t.role == Role::Liver)
+                .and_then(|liver| slice_figure(volumes, &coronal, d, liver, &scale))
+            {
+                figures.insert(1.min(figures.len()), f);
+            }
             match d.kind {
                 DoseKind::Delivered => out.delivered.extend(figures),
                 _ => out.predicted.push((d.session.clone(), figures)),
@@ -217,10 +281,10 @@ impl VoxelPlan {
     }
 }
 
-/// The axial figure of dose `d` through `target`'s largest cross-section.
+/// The figure of dose `d` through `target`'s largest cross-section in the view's plane.
 fn slice_figure(
     volumes: &ViewerVolumes,
-    axial: &Axial,
+    axial: &View,
     d: &DoseVolume,
     target: &StructureMask,
     scale: &DoseScale,
@@ -229,13 +293,15 @@ fn slice_figure(
     let grid = &volumes.grid;
     let mut index = [0.0; 3];
     index[axial.slice.0] = k as f64;
+    let plane = axial.plane;
+    let (normal, letter, sense) = plane.normal();
     let z = grid
         .patient_from_index(sirt_geometry::ContinuousIndex {
             i: index[0],
             j: index[1],
             k: index[2],
         })
-        .z;
+        .to_array()[normal];
     let mut outlines = Vec::new();
     let mut names = Vec::new();
     for s in &volumes.structures {
@@ -265,11 +331,12 @@ fn slice_figure(
         ct_hu: axial.take(volumes.ct_hu.data(), k),
         dose_gy: axial.take(d.gy.data(), k),
         outlines,
-        sides: ["R", "L", "A", "P"],
+        sides: plane.sides(),
         title: format!(
-            "Session {} · {} · {through} · axial z = {:.1} mm",
+            "Session {} · {} · {through} · {} {letter} = {:.1} mm",
             d.session,
             short_label(d.kind),
+            plane.name(),
             z
         )
         .replace('-', "−"),
@@ -282,10 +349,12 @@ fn slice_figure(
         .collect();
     Some(Block::Figure {
         caption: format!(
-            "Session {}, {}: axial slice through {through} (its largest cross-section) at z = {} mm (LPS, superior positive), radiological view (patient's right on the left, anterior at the top); CT window {}/{:.0} HU; dose wash 0–{:.0} Gy (none below {:.1} Gy); isodose lines {} Gy; outlines {}.",
+            "Session {}, {}: {} slice through {through} (its largest cross-section) at {letter} = {} mm (LPS, {sense}), {}; CT window {}/{:.0} HU; dose wash 0–{:.0} Gy (none below {:.1} Gy); isodose lines {} Gy; outlines {}.",
             d.session,
             dose_label(d.kind),
+            plane.name(),
             format!("{z:.1}").replace('-', "−"),
+            plane.view(),
             format!("{:.0}", CT_WINDOW_HU.0).replace('-', "−"),
             CT_WINDOW_HU.1,
             scale.max_gy,
@@ -338,7 +407,7 @@ mod tests {
                 frame.clone(),
             )
             .unwrap();
-            let a = Axial::new(&grid).unwrap();
+            let a = View::new(&grid, Plane::Axial).unwrap();
             let field = xy_field(&grid);
             for k in 0..grid.dims[a.slice.0] {
                 let s = a.take(&field, k);
@@ -359,6 +428,39 @@ mod tests {
         }
     }
 
+    /// Coronal: the patient's right on the left, superior at the top (z falls downwards).
+    #[test]
+    fn coronal_slices_have_superior_at_the_top() {
+        let frame = FrameOfReference("t".into());
+        for d in [
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, -1.0]],
+        ] {
+            let grid = Grid::new(
+                [5, 4, 3],
+                [2.0, 3.0, 4.0],
+                PointLps::new(0.0, 0.0, 0.0),
+                d,
+                frame.clone(),
+            )
+            .unwrap();
+            let v = View::new(&grid, Plane::Coronal).unwrap();
+            let xz: Vec<f64> = (0..grid.len())
+                .map(|o| {
+                    let [i, j, k] = grid.index_of_offset(o);
+                    let p =
+                        grid.patient_from_index(ContinuousIndex::new(i as f64, j as f64, k as f64));
+                    p.x * 1000.0 + p.z
+                })
+                .collect();
+            let s = v.take(&xz, 0);
+            let w = v.width();
+            assert!(s[1] > s[0] + 500.0, "{d:?}");
+            let dz = s[w] - s[0];
+            assert!(dz < 0.0 && dz > -500.0, "{d:?}");
+        }
+    }
+
     #[test]
     fn largest_section_counts_voxels_per_axial_slice() {
         let grid = Grid::axis_aligned(
@@ -368,7 +470,7 @@ mod tests {
             FrameOfReference("t".into()),
         )
         .unwrap();
-        let a = Axial::new(&grid).unwrap();
+        let a = View::new(&grid, Plane::Axial).unwrap();
         // Slice 0: 1 voxel, slice 1: 3, slice 2: 2.
         let m = [
             true, false, false, false, true, true, true, false, true, true, false, false,
