@@ -406,3 +406,34 @@ async fn the_approved_report_stays_after_an_engine_change() {
     drop(t);
     harness::remove_sqlite(&url);
 }
+
+both!(a_plan_whose_images_cannot_be_read_is_not_approved);
+async fn a_plan_whose_images_cannot_be_read_is_not_approved(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let (_, plan) = import_demo(&t, &phys).await;
+    let id = plan["id"].as_i64().unwrap();
+    let with_images = format!(
+        "{DEMO}\n[images]\nct = \"missing/ct\"\nstructures = \"missing/rtstruct.dcm\"\nliver = \"liver\"\n"
+    );
+    let r = t
+        .call(
+            Some(&phys),
+            Method::PATCH,
+            &format!("/api/plans/{id}"),
+            Some(json!({"row_version": 1, "case_toml": with_images})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rv = r.json["row_version"].as_i64().unwrap();
+    let r = step(&t, &phys, id, "check", rv, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rv = r.json["row_version"].as_i64().unwrap();
+    let r = step(&t, &dr, id, "approve", rv, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.message().contains("images.ct"), "{}", r.message());
+    let p = t.store.plan(id).await.unwrap();
+    assert_eq!(p.state.as_str(), "checked");
+    assert!(t.store.frozen(id).await.unwrap().is_none());
+}
