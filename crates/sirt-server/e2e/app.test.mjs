@@ -391,6 +391,66 @@ try {
   await shot(page, '00-patients');
   await page.context().close();
 
+  // ---------------------------------------------------------------- technologist: delivery form
+  // The analytic demo has two sessions (R on 2026-03-05, L on 2026-06-04): delivered one at a time.
+  step = 'delivery form: session 1';
+  page = await newPage();
+  await login(page, 'technologist');
+  await page.goto(`${BASE}/#/plans/${planId}`);
+  await page.getByTestId('activity-table').waitFor();
+  const toDeliver = await (await page.request.get(`${BASE}/api/plans/${planId}`)).json();
+  const vialOf = (id) => toDeliver.result.injections.find((j) => j.id === id).vial_order.activity_at_injection_gbq;
+  await page.getByTestId('do-deliver').click();
+  await page.getByTestId('delivery-dialog').waitFor();
+  check((await page.getByTestId('delivery-recorder').textContent()).includes(USERS.technologist), 'the form shows who records');
+  check(await page.getByTestId('delivery-L-vial').count() === 0, 'session 1 only: no field for injection L');
+  await page.getByTestId('delivery-R-injected').fill('2026-03-05T10:20');
+  await page.getByTestId('delivery-R-assayed').fill('2026-03-05T09:45');
+  await page.getByTestId('delivery-R-vial').fill('192');
+  await page.getByTestId('delivery-R-residual').fill('0.05');
+  await page.getByTestId('delivery-R-measured').fill('2026-03-05T11:00');
+  await page.getByTestId('delivery-R-catheter').fill('right hepatic artery, proximal');
+  await page.getByTestId('delivery-submit').click();
+  await page.getByTestId('delivery-error').filter({ hasText: 'treatments[0].vial_activity' }).waitFor();
+  log(`delivery form: 192 GBq refused: ${(await page.getByTestId('delivery-error').textContent()).trim().slice(0, 160)}…`);
+  await page.getByTestId('delivery-dialog').screenshot({ path: join(OUT, '07a-delivery-form.png') });
+  await page.getByTestId('delivery-R-vial').fill(vialOf('R').toFixed(3));
+  await page.getByTestId('delivery-submit').click();
+  await page.getByTestId('delivery-dialog').waitFor({ state: 'detached' });
+  await page.getByTestId('plan-status').filter({ hasText: '1 of 2 sessions delivered' }).waitFor({ timeout: 30000 });
+  check(await planState(page) === 'approved', 'still approved after session 1 of 2');
+  await page.getByTestId('delivery-records').filter({ hasText: 'right hepatic artery, proximal' }).waitFor();
+  check(!await page.getByTestId('do-deliver').isDisabled(), 'session 2 can be recorded');
+  await shot(page, '07b-delivery-session-1');
+
+  step = 'delivery form: session 2';
+  await page.getByTestId('do-deliver').click();
+  await page.getByTestId('delivery-dialog').waitFor();
+  check(await page.getByTestId('delivery-R-vial').count() === 0, 'session 2 only: no field for injection R');
+  check(await page.getByTestId('delivery-L-injected').inputValue() === '2026-06-04T10:00', 'the injection instant starts at the planned one');
+  await page.getByTestId('delivery-L-vial').fill((vialOf('L') * 1000 / 37).toFixed(1));
+  await page.getByTestId('delivery-L-vial-unit').selectOption('mCi');
+  await page.getByTestId('delivery-L-residual').fill('0.03');
+  await page.getByTestId('delivery-L-measured').fill('2026-06-04T10:40');
+  await page.getByTestId('delivery-submit').click();
+  await page.getByTestId('delivery-dialog').waitFor({ state: 'detached' });
+  await page.getByTestId('plan-status').filter({ hasText: 'the plan is delivered' }).waitFor({ timeout: 30000 });
+  check(await planState(page) === 'delivered', 'delivered after session 2');
+  check(await page.getByTestId('do-deliver').isDisabled(), 'nothing left to deliver');
+  const deliveredPlan = await (await page.request.get(`${BASE}/api/plans/${planId}/deliveries`)).json();
+  const recs = deliveredPlan.delivery.records;
+  check(recs.length === 2 && recs[1].vial_entered.endsWith('mCi') && recs[0].recorded_by === USERS.technologist, `records: ${JSON.stringify(recs)}`);
+  const delivered = deliveredPlan.plan.result.injections.map((j) => j.delivered.delivered_activity_gbq);
+  check(Math.abs(delivered[0] - recs[0].delivered_activity_gbq) < 1e-9 && Math.abs(delivered[1] - recs[1].delivered_activity_gbq) < 1e-9, 'the result carries the recorded delivery');
+  check(deliveredPlan.plan.result.checks.some((c) => c.rule.startsWith('delivered-activity-')), 'the delivered checks run on it');
+  await shot(page, '07c-delivered');
+  await page.goto(`${BASE}/#/plans/${planId}/report`);
+  const deliveredReport = page.frameLocator('[data-testid=report-frame]');
+  await deliveredReport.getByText('Delivery record').first().waitFor();
+  check(await deliveredReport.getByText('right hepatic artery, proximal').count() > 0, 'the report shows the recorded catheter position');
+  log(`delivery: session 1 then session 2 through the form (R ${recs[0].delivered_activity_gbq.toFixed(4)} GBq, L ${recs[1].delivered_activity_gbq.toFixed(4)} GBq); the plan delivered after the second; the report shows the records`);
+  await page.context().close();
+
   // ---------------------------------------------------------------- viewer: read-only
   step = 'viewer role';
   page = await newPage();

@@ -803,6 +803,11 @@ async function planPage(main, id) {
     const signPanel = h('div', { class: 'panel', 'data-testid': 'signature-panel' }, h('h2', {}, 'Acknowledgements and signatures'));
     right.append(signPanel);
     loadSignatures(signPanel, plan, render);
+    if (plan.state === 'approved' || plan.state === 'delivered') {
+      const deliveryPanel = h('div', { class: 'panel', 'data-testid': 'delivery-panel' }, h('h2', {}, 'Delivery'));
+      right.append(deliveryPanel);
+      loadDelivery(deliveryPanel, plan);
+    }
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Sessions'), sessionTable(r)));
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Vial order'), vialTable(r)));
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Notes'), h('ul', {}, (r.notes || []).map((n) => h('li', {}, n)))));
@@ -888,7 +893,19 @@ async function planPage(main, id) {
     };
     step('Check', 'check_plan', 'check', 'draft', () => signDialog('Check', 'checked by physicist', plan.row_version));
     step('Approve', 'approve_plan', 'approve', 'checked', () => signDialog('Approve', 'approved by physician', plan.row_version));
-    step('Record delivery', 'deliver_plan', 'deliver', 'approved', () => deliveryForm());
+    const canDeliver = can('deliver_plan') && plan.state === 'approved';
+    bar.append(h('button', { class: canDeliver ? 'primary' : null, disabled: !canDeliver, 'data-testid': 'do-deliver',
+      title: can('deliver_plan') ? (plan.state === 'approved' ? '' : 'only an approved plan, one session at a time') : `your role (${session.user.role}) may not record a delivery`,
+      onclick: async () => {
+        try {
+          const r = await deliveryDialog(plan);
+          if (!r) return;
+          plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data);
+          render();
+          const n = r.sessions.filter((x) => x.delivered).length;
+          status.textContent = `Delivery recorded: ${n} of ${r.sessions.length} sessions delivered${r.plan.state === 'delivered' ? '; the plan is delivered' : ''}.`;
+        } catch (e) { status.replaceChildren(errorBox(e)); }
+      } }, 'Record delivery'));
     bar.append(h('a', { class: 'button', href: `#/plans/${plan.id}/report`, 'data-testid': 'open-report' }, 'Report'),
       h('a', { class: 'button', href: `/api/plans/${plan.id}/report.pdf`, download: `sirtplan-plan-${plan.id}-v${plan.version}.pdf`, 'data-testid': 'download-pdf' }, 'PDF'));
     if (can('store_document')) {
@@ -904,24 +921,6 @@ async function planPage(main, id) {
     }
     if (plan.approved_by) bar.append(h('span', { class: 'small muted' }, `approved by ${plan.approved_by} at ${when(plan.approved_at)}; inputs SHA-256 ${String(plan.inputs_sha256 || '').slice(0, 16)}…`));
     return bar;
-  };
-
-  const deliveryForm = () => {
-    // The local time with the browser's UTC offset: the follow-up counts days from the local
-    // date of the injection.
-    const d = new Date();
-    const pad = (n) => String(Math.abs(n)).padStart(2, '0');
-    const off = -d.getTimezoneOffset();
-    const now = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${off >= 0 ? '+' : '-'}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
-    const treatments = [];
-    for (const j of plan.result.injections) {
-      const planned = j.with_ordered_vial ? j.with_ordered_vial.administered_activity_gbq : j.prescribed_activity_gbq;
-      const got = window.prompt(`Injection ${j.id}: delivered activity in GBq (planned ${fmt(planned, 3)} GBq); empty to skip`, fmt(planned, 3));
-      if (got === null) return null;
-      if (got.trim() === '') continue;
-      treatments.push({ injection_id: j.id, delivered_activity_gbq: Number(got), administered_at: now });
-    }
-    return { row_version: plan.row_version, treatments };
   };
 
   let pending = {};
