@@ -437,3 +437,20 @@ async fn a_plan_whose_images_cannot_be_read_is_not_approved(url: &str) {
     assert_eq!(p.state.as_str(), "checked");
     assert!(t.store.frozen(id).await.unwrap().is_none());
 }
+
+both!(wrong_signature_passwords_are_rate_limited);
+async fn wrong_signature_passwords_are_rate_limited(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let (_, plan) = import_demo(&t, &phys).await;
+    let id = plan["id"].as_i64().unwrap();
+    for _ in 0..5 {
+        let r = step(&t, &phys, id, "check", 1, "guess").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    }
+    // The sixth attempt is refused before the password is read, even the right one.
+    let r = step(&t, &phys, id, "check", 1, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert_eq!(r.code(), "rate_limited");
+    assert_eq!(t.store.plan(id).await.unwrap().state.as_str(), "draft");
+}
