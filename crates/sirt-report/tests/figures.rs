@@ -153,3 +153,66 @@ fn slice_figure_is_self_contained() {
     assert!(!svg.contains("http://") || svg.matches("http://").count() == 1); // the xmlns only
     assert!(!svg.contains("<script"));
 }
+
+/// A clinical-size slice (512 × 512 CT pixels of 0.8 mm, noisy soft tissue in an elliptic body,
+/// air around): cropped to the body and averaged 2 × 2, its figure stays small; the raster's
+/// size is read back from the PNG header inside the data URI.
+#[test]
+fn a_512_ct_slice_is_cropped_and_averaged() {
+    let n = 512usize;
+    let mut seed = 12345u64;
+    let mut noise = || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        ((seed >> 33) % 61) as f32 - 30.0
+    };
+    let mut ct = vec![-1000f32; n * n];
+    let mut dose = vec![0f32; n * n];
+    for r in 0..n {
+        for c in 0..n {
+            let (x, y) = ((c as f64 - 256.0) / 200.0, (r as f64 - 256.0) / 150.0);
+            if x * x + y * y < 1.0 {
+                ct[c + n * r] = 50.0 + noise();
+                dose[c + n * r] = (120.0 * (-(x * x + y * y) * 4.0).exp()) as f32;
+            }
+        }
+    }
+    let s = Slice {
+        width: n,
+        height: n,
+        pixel_mm: (0.8, 0.8),
+        ct_hu: ct,
+        dose_gy: dose,
+        outlines: Vec::new(),
+        sides: ["R", "L", "A", "P"],
+        title: "512".into(),
+    };
+    let svg = slice_svg(
+        &s,
+        &DoseScale {
+            max_gy: 150.0,
+            isodoses_gy: ISODOSE_GY.to_vec(),
+        },
+    )
+    .unwrap();
+    assert!(svg.len() < 400_000, "{} bytes", svg.len());
+    // IHDR width and height: bytes 16–23 of the PNG, base64 characters 21.33–32 → decode 32.
+    let b64 = svg.split("base64,").nth(1).unwrap();
+    let head: String = b64.chars().take(32).collect();
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import base64,struct,sys; b=base64.b64decode(sys.argv[1]); print(*struct.unpack('>II', b[16:24]))")
+        .arg(head)
+        .output()
+        .unwrap();
+    let dims = String::from_utf8(out.stdout).unwrap();
+    // The body spans 401 × 301 pixels, 13 pixels (10 mm) of margin each side, 2 × 2 averaging.
+    let wh: Vec<usize> = dims
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_eq!(wh.len(), 2, "{dims}");
+    assert!(
+        (210..=220).contains(&wh[0]) && (160..=170).contains(&wh[1]),
+        "{dims}"
+    );
+}

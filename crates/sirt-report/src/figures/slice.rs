@@ -79,11 +79,9 @@ pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
             bytes: s.ct_hu.len().min(s.dose_gy.len()),
         });
     }
-    let mut rgb = Vec::with_capacity(n * 3);
-    for (h, d) in s.ct_hu.iter().zip(&s.dose_gy) {
-        rgb.extend_from_slice(&pixel(f64::from(*h), f64::from(*d), scale.max_gy));
-    }
-    let uri = png_data_uri(&encode_rgb(s.width, s.height, &rgb)?);
+    let cropped = crop_to_body(s);
+    let s = &cropped;
+    let (uri, raster_w, raster_h) = raster(s, scale)?;
     let px = IMAGE_W / (s.width as f64 * s.pixel_mm.0);
     let (sx, sy) = (s.pixel_mm.0 * px, s.pixel_mm.1 * px);
     let img_h = s.height as f64 * sy;
@@ -106,8 +104,10 @@ pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
     );
     let _ = write!(
         o,
-        "<rect x=\"{x0}\" y=\"{y0}\" width=\"{IMAGE_W}\" height=\"{ih}\" fill=\"#000000\"/><image x=\"{x0}\" y=\"{y0}\" width=\"{IMAGE_W}\" height=\"{ih}\" preserveAspectRatio=\"none\" href=\"{uri}\"/>",
-        ih = num(img_h, 2)
+        "<rect x=\"{x0}\" y=\"{y0}\" width=\"{IMAGE_W}\" height=\"{ih}\" fill=\"#000000\"/><image x=\"{x0}\" y=\"{y0}\" width=\"{rw}\" height=\"{rh}\" preserveAspectRatio=\"none\" href=\"{uri}\"/>",
+        ih = num(img_h, 2),
+        rw = num(raster_w as f64 * sx, 2),
+        rh = num(raster_h as f64 * sy, 2)
     );
     // Overlays in pixel-index units: pixel (c, r)'s centre at (c + 0.5, r + 0.5).
     let _ = write!(
@@ -171,6 +171,103 @@ pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
 /// PET just above a level would otherwise speckle the picture with dots (a closed line around
 /// one pixel is about 2.8 px long; 6 px drops islands of one or two pixels).
 const MIN_ISOLINE_PX: f64 = 6.0;
+
+/// CT values above this are the body (−500 HU: between lung, about −850, and fat, about −100).
+const BODY_HU: f32 = -500.0;
+/// Margin kept around the body when the slice is cropped to it, mm.
+const BODY_MARGIN_MM: f64 = 10.0;
+/// The raster's pixels are at least this large, mm: a CT's 0.7–1 mm pixels are averaged 2 × 2
+/// (the dose grid is 4–5 mm, the picture about 520 px wide, so nothing visible is lost and a
+/// 512 × 512 CT gives a raster of a few hundred kB instead of megabytes).
+pub const RASTER_MM: f64 = 2.0;
+
+/// Source pixels per raster pixel along each side.
+fn raster_step(s: &Slice) -> usize {
+    let finest = s.pixel_mm.0.min(s.pixel_mm.1);
+    ((RASTER_MM / finest).floor() as usize).max(1)
+}
+
+/// `[start, end)` of the rows or columns to keep on one side: the body's extent and a margin,
+/// widened to a whole number of raster steps where the slice allows.
+fn keep(first: usize, last: usize, n: usize, margin: usize, step: usize) -> (usize, usize) {
+    let a = first.saturating_sub(margin);
+    let b = (last + 1 + margin).min(n);
+    let len = (b - a).div_ceil(step) * step;
+    if len <= n {
+        let a = a.min(n - len);
+        (a, a + len)
+    } else {
+        (0, n)
+    }
+}
+
+/// The slice cropped to the body (CT above [`BODY_HU`]) and [`BODY_MARGIN_MM`]; unchanged when
+/// nothing is body.
+fn crop_to_body(s: &Slice) -> Slice {
+    let (w, h) = (s.width, s.height);
+    let body = |c: usize, r: usize| s.ct_hu[c + w * r] > BODY_HU;
+    let cols: Vec<usize> = (0..w).filter(|&c| (0..h).any(|r| body(c, r))).collect();
+    let rows: Vec<usize> = (0..h).filter(|&r| (0..w).any(|c| body(c, r))).collect();
+    let (Some(&c_first), Some(&c_last), Some(&r_first), Some(&r_last)) =
+        (cols.first(), cols.last(), rows.first(), rows.last())
+    else {
+        return s.clone();
+    };
+    let step = raster_step(s);
+    let margin = |mm: f64| (BODY_MARGIN_MM / mm).ceil() as usize;
+    let (c0, c1) = keep(c_first, c_last, w, margin(s.pixel_mm.0), step);
+    let (r0, r1) = keep(r_first, r_last, h, margin(s.pixel_mm.1), step);
+    let cut = |v: &[f32]| -> Vec<f32> {
+        (r0..r1)
+            .flat_map(|r| v[c0 + w * r..c1 + w * r].iter().copied())
+            .collect()
+    };
+    Slice {
+        width: c1 - c0,
+        height: r1 - r0,
+        ct_hu: cut(&s.ct_hu),
+        dose_gy: cut(&s.dose_gy),
+        outlines: s
+            .outlines
+            .iter()
+            .map(|o| Outline {
+                inside: (r0..r1)
+                    .flat_map(|r| o.inside[c0 + w * r..c1 + w * r].iter().copied())
+                    .collect(),
+                ..o.clone()
+            })
+            .collect(),
+        ..s.clone()
+    }
+}
+
+/// The CT with the wash as a PNG `data:` URI, each raster pixel the mean colour of
+/// [`raster_step`]² slice pixels; with its size in raster pixels.
+fn raster(s: &Slice, scale: &DoseScale) -> Result<(String, usize, usize), FigureError> {
+    let step = raster_step(s);
+    let (rw, rh) = ((s.width / step).max(1), (s.height / step).max(1));
+    let step_c = step.min(s.width);
+    let step_r = step.min(s.height);
+    let mut rgb = Vec::with_capacity(rw * rh * 3);
+    for big_r in 0..rh {
+        for big_c in 0..rw {
+            let mut sum = [0u32; 3];
+            for r in big_r * step_r..(big_r + 1) * step_r {
+                for c in big_c * step_c..(big_c + 1) * step_c {
+                    let o = c + s.width * r;
+                    let p = pixel(f64::from(s.ct_hu[o]), f64::from(s.dose_gy[o]), scale.max_gy);
+                    for k in 0..3 {
+                        sum[k] += u32::from(p[k]);
+                    }
+                }
+            }
+            let n = (step_c * step_r) as u32;
+            rgb.extend(sum.map(|x| ((x + n / 2) / n) as u8));
+        }
+    }
+    let uri = png_data_uri(&encode_rgb(rw, rh, &rgb)?);
+    Ok((uri, rw * step_c, rh * step_r))
+}
 
 /// The segments joined into one SVG path (coordinates with 2 decimals of a pixel), leaving out
 /// lines shorter than `min_len` pixels.
