@@ -620,6 +620,7 @@ fn out_writes_reports_and_pdf_never_half() {
 
 /// The paper size and page count of a PDF as pdfinfo (poppler-utils) reads them; without
 /// pdfinfo a note, the check skipped.
+#[allow(clippy::print_stderr)]
 fn paper_is(pdf: &std::path::Path, paper: &str, pages: std::ops::RangeInclusive<usize>) {
     let Ok(o) = std::process::Command::new("pdfinfo").arg(pdf).output() else {
         eprintln!(
@@ -646,6 +647,7 @@ fn paper_is(pdf: &std::path::Path, paper: &str, pages: std::ops::RangeInclusive<
 }
 
 #[test]
+#[allow(clippy::print_stderr)]
 fn letter_paper_is_a_site_option() {
     if sirt_report::pdf::chromium_candidates().is_empty() {
         eprintln!("no Chromium: Letter paper not checked");
