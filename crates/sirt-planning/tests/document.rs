@@ -95,3 +95,30 @@ fn the_report_pdf_as_dicom_names_the_patient() {
     assert!(has(pdf));
     assert!(o.report_dicom(b"not a pdf").is_err());
 }
+
+#[test]
+fn the_report_joins_the_cts_dicom_study() {
+    let dir = std::env::temp_dir().join(format!("sirt-planning-document-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (name, bytes) in sirt_planning::phantom_files(sirt_phantom::Preset::Standard, 1).unwrap() {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    let o = plan_case(
+        &SiteData::embedded().unwrap(),
+        CaseText {
+            text: sirt_planning::DEMO_PHANTOM_CASE,
+            name: "demo-phantom-case.toml",
+        },
+        ImageRoot::Folder(&dir),
+    )
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let ct = &o.voxel.as_ref().unwrap().study.as_ref().unwrap().study;
+    let dcm = o.report_dicom(b"%PDF-1.4\n%%EOF\n").unwrap();
+    let has = |needle: &[u8]| dcm.windows(needle.len()).any(|w| w == needle);
+    assert!(has(ct.study_instance_uid.as_bytes()));
+    assert!(has(ct.patient_id.as_deref().unwrap().as_bytes()));
+    assert!(!has(b"DEMO-NET-001"));
+}
