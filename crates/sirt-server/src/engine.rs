@@ -183,6 +183,25 @@ impl Engine {
         self.plan_case(case_toml, params, ImageRoot::Confined(image_folder))
     }
 
+    /// [`Engine::outcome`] with typed overrides (the parameters and the recorded deliveries).
+    pub fn outcome_overrides(
+        &self,
+        case_toml: &str,
+        overrides: &Overrides,
+        image_folder: &std::path::Path,
+    ) -> Result<Outcome, EngineError> {
+        let case = CaseText {
+            text: case_toml,
+            name: CASE_NAME,
+        };
+        Ok(sirt_planning::plan_case_with_overrides(
+            &self.site,
+            case,
+            overrides,
+            ImageRoot::Confined(image_folder),
+        )?)
+    }
+
     fn plan_case(
         &self,
         case_toml: &str,

@@ -48,8 +48,9 @@ pub(crate) struct Prepared {
     pub(crate) document: sirt_report::document::Document,
 }
 
-/// A plan's id and the SHA-256 (hex) of what its volumes depend on: the case file, a NUL byte
-/// and the parameters JSON. Checking, approving or delivering a plan does not change it.
+/// A plan's id and the SHA-256 (hex) of what its volumes depend on: the case file, a NUL byte,
+/// the parameters JSON, a NUL byte and the stored result (recomputed when a delivery is
+/// recorded, `delivery`). Checking or approving a plan does not change it.
 type Key = (i64, String);
 
 fn key_of(plan: &sirt_store::Plan) -> Key {
@@ -58,6 +59,10 @@ fn key_of(plan: &sirt_store::Plan) -> Key {
     h.update(plan.case_toml.as_bytes());
     h.update([0u8]);
     h.update(plan.parameters_json.as_bytes());
+    // The result, recomputed when a delivery is recorded (the records are inputs of the voxel
+    // part: its PET comparison scales the MAA prediction to the delivered activity).
+    h.update([0u8]);
+    h.update(plan.result_json.as_bytes());
     (plan.id, hex::encode(h.finalize()))
 }
 
@@ -347,9 +352,11 @@ pub(crate) async fn prepared_for(
     }
     let engine = state.engine.clone();
     let case_toml = plan.case_toml.clone();
+    // The parameters and the delivery records in force (`delivery`).
+    let overrides = crate::delivery::plan_overrides(state, plan).await?;
     let prepared = tokio::task::spawn_blocking(move || {
         let outcome = engine
-            .outcome(&case_toml, &params, &base)
+            .outcome_overrides(&case_toml, &overrides, &base)
             .map_err(|e| outcome_error(e, &base))?;
         prepare(key, &outcome)
     })
