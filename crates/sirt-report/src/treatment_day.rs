@@ -86,7 +86,7 @@ fn injection_blocks(p: &InjectionPlan, s: &SessionPlan, o: &ReportOptions, doc: 
     kv.push((
         "Activity to inject".into(),
         format!(
-            "{} administered (the vial less the expected {} residual)",
+            "{} administered (what the vial holds or what is drawn, less the expected {} residual)",
             fmt_activity(a.expected.administered),
             fmt_pct(i.residual_fraction.value(), 1)
         ),
