@@ -209,7 +209,7 @@ async fn render_approved(
     let acks = current_acks(plan, state.store.acknowledgements(plan.id).await?);
     let projected = as_approved(plan, &approval.username, &approval.signed_at);
     let rows = frozen_rows(&signatures, &acks, engine, approval_sha256);
-    crate::report::render_report_html(state, &projected, rows).await
+    crate::report::render_report_html(state, &projected, rows, Some(signatures)).await
 }
 
 /// The frozen record of a plan about to be approved by `auth`'s user at `at`: the approval hash
@@ -341,4 +341,43 @@ pub(crate) async fn recompute_difference(
         summary,
     })
     .into_response())
+}
+
+/// Fills the report's sign-off block ("Checked by", "Approved by") from the plan's electronic
+/// signatures: the last check signature while the plan is checked, the approval signature once
+/// approved. A plan not yet signed keeps the empty fields to sign by hand.
+pub(crate) fn fill_sign_off(
+    state: &AppState,
+    plan: &Plan,
+    document: &mut sirt_report::document::Document,
+    signatures: &[Signature],
+) {
+    use sirt_report::document::Block;
+    use sirt_report::signoff::{ReportOptions, SIGN_OFF_HEADING, SignOff};
+    let pick = |step: SignedStep| {
+        let s = signatures.iter().rev().find(|s| s.step == step.as_str())?;
+        Some(sirt_report::signoff::Signature {
+            name: s.full_name.clone(),
+            role: s.role.clone(),
+            instant: s.signed_at.parse().ok()?,
+            meaning: s.meaning.clone(),
+        })
+    };
+    let options = ReportOptions {
+        time_zone: state.engine.site().settings.zone(),
+        sign_off: SignOff {
+            prepared: None,
+            checked: plan.checked_at.as_ref().and(pick(SignedStep::Check)),
+            approved: plan.approved_at.as_ref().and(pick(SignedStep::Approve)),
+        },
+    };
+    let at = document
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading(1, t) if t == SIGN_OFF_HEADING));
+    if let Some(at) = at
+        && matches!(document.blocks.get(at + 1), Some(Block::Table(_)))
+    {
+        document.blocks[at + 1] = Block::Table(options.sign_off.table(&options));
+    }
 }

@@ -55,15 +55,17 @@ pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<St
         return Ok(f.report_html);
     }
     let plan = state.store.plan(id).await?;
-    render_report_html(state, &plan, Vec::new()).await
+    render_report_html(state, &plan, Vec::new(), None).await
 }
 
 /// The report of this version of a plan made now, with `extra` rows after its record (the
-/// signatures and the approval hash of `frozen`).
+/// signatures and the approval hash of `frozen`) and its sign-off block filled from
+/// `signatures` (the plan's stored ones when `None`).
 pub(crate) async fn render_report_html(
     state: &AppState,
     plan: &sirt_store::Plan,
     extra: Vec<(String, String)>,
+    signatures: Option<Vec<sirt_store::Signature>>,
 ) -> Result<String, ApiError> {
     let plan = plan.clone();
     let case = state.store.case(plan.case_id).await?;
@@ -93,6 +95,11 @@ pub(crate) async fn render_report_html(
             .chain(extra)
             .collect(),
     );
+    let signatures = match signatures {
+        Some(s) => s,
+        None => state.store.signatures(plan.id).await?,
+    };
+    crate::frozen::fill_sign_off(state, &plan, &mut document, &signatures);
     Ok(sirt_report::document::to_html(&document))
 }
 

@@ -326,6 +326,25 @@ async fn failed_checks_are_acknowledged_one_by_one_before_approval(url: &str) {
         .await;
     assert!(html.text.contains(reason), "the report keeps the reason");
     assert!(html.text.contains("approved by physician"));
+    // The sign-off block is filled from the electronic signatures.
+    let block = &html.text[html.text.find(">Sign-off<").expect("sign-off block")..];
+    let block = &block[..block.find("</table>").unwrap()];
+    for want in [
+        "Checked by",
+        "Test physicist",
+        "checked by physicist",
+        "Approved by",
+        "Test physician",
+        "approved by physician",
+        "(electronic)",
+    ] {
+        assert!(block.contains(want), "sign-off block has {want}: {block}");
+    }
+    for row in ["<td>Checked by</td>", "<td>Approved by</td>"] {
+        let r = &block[block.find(row).unwrap()..];
+        let r = &r[..r.find("</tr>").unwrap()];
+        assert!(!r.contains("______"), "{row} signed electronically: {r}");
+    }
     // A frozen plan takes no acknowledgement.
     let r = t
         .call(
