@@ -250,6 +250,23 @@ pub(crate) async fn check_plan(state: &AppState, plan_id: i64) -> Result<(), Api
     refuse(&mismatches(&patient, &case, &file))
 }
 
+/// `PATCH /api/patients/{id}`: changes a patient's name, birth date, sex or pseudonym (the MRN
+/// never changes); audited by the store. A change that makes a stored case file mismatch is
+/// allowed here and blocks that plan's check and approval ([`check_plan`]).
+pub(crate) async fn update_patient(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::Extension(auth): axum::Extension<crate::Auth>,
+    crate::error::PathId(id): crate::error::PathId,
+    crate::error::ApiJson(change): crate::error::ApiJson<sirt_store::PatientChange>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let p = state
+        .store
+        .update_patient(&auth.actor(), id, &change)
+        .await?;
+    Ok(axum::Json(p).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

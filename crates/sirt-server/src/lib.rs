@@ -330,6 +330,12 @@ fn patients_routes() -> Vec<Entry> {
             get(api::get_patient),
         ),
         entry(
+            Method::PATCH,
+            "/api/patients/{id}",
+            a(CreatePatient),
+            patch(identity::update_patient),
+        ),
+        entry(
             Method::POST,
             "/api/patients/{id}/cases",
             a(CreateCase),

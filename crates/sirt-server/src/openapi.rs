@@ -75,6 +75,7 @@ fn schema_of(name: &str, g: &mut SchemaGenerator) -> Option<Schema> {
         "PatientList" => s::<a::PatientList>,
         "Patient" => s::<sirt_store::Patient>,
         "NewPatient" => s::<sirt_store::NewPatient>,
+        "PatientChange" => s::<sirt_store::PatientChange>,
         "PatientDetail" => s::<a::PatientDetail>,
         "Case" => s::<sirt_store::Case>,
         "NewCaseBody" => s::<a::NewCaseBody>,

@@ -293,12 +293,31 @@ function newPatientForm() {
   h('button', { type: 'submit' }, 'Create'), out);
 }
 
+/** Changes a patient's birth date, sex and pseudonym (`PATCH /api/patients/{id}`; an empty field clears it; the MRN never changes). */
+function patientRecordForm(p) {
+  const birth = h('input', { name: 'birth_date', type: 'date', value: p.birth_date || '' });
+  const sex = h('select', { name: 'sex' }, ['', 'female', 'male', 'other', 'unknown'].map((s) => h('option', { value: s, selected: (p.sex || '') === s }, s || '—')));
+  const pseudonym = h('input', { name: 'pseudonym', maxlength: 64, value: p.pseudonym || '' });
+  const out = h('div');
+  return h('form', { class: 'panel', 'data-testid': 'patient-record-form', onsubmit: async (e) => {
+    e.preventDefault(); out.replaceChildren();
+    try {
+      await api('PATCH', `/api/patients/${p.id}`, { birth_date: birth.value || null, sex: sex.value || null, pseudonym: pseudonym.value || null });
+      route();
+    } catch (err) { out.append(errorBox(err)); }
+  } }, h('h2', {}, 'Patient record'),
+  h('label', { class: 'field' }, h('span', {}, 'Birth date'), birth), h('label', { class: 'field' }, h('span', {}, 'Sex'), sex),
+  h('label', { class: 'field', title: 'the identifier a case file or RECIST file may carry instead of the MRN' }, h('span', {}, 'Pseudonym'), pseudonym),
+  h('button', { type: 'submit' }, 'Save'), out);
+}
+
 async function patientPage(main, id) {
   /** @type {Reply<Answer<'/api/patients/{id}', 'get'>>} */
   const r = await api('GET', `/api/patients/${id}`);
   const p = r.data.patient;
   main.append(h('h1', {}, `${p.name} `, h('span', { class: 'muted' }, `(${p.mrn})`)),
     h('div', { class: 'panel' }, `Birth date ${p.birth_date || '—'} · sex ${p.sex || '—'} · pseudonym ${p.pseudonym || '—'} · created ${when(p.created_at)}`));
+  if (can('create_patient')) main.append(patientRecordForm(p));
   const cases = r.data.cases.map((c) => ({ cells: [h('a', { href: `#/cases/${c.id}` }, c.title), c.indication || '—', when(c.created_at), c.updated_by || '—'],
     onclick: () => { location.hash = `#/cases/${c.id}`; } }));
   main.append(h('div', { class: 'panel' }, h('h2', {}, 'Cases'),

@@ -124,6 +124,12 @@ const TABLE: &[Row] = &[
         [401, 200, 200, 200, 200, 200],
     ),
     row(
+        "PATCH",
+        "/api/patients/{id}",
+        Patient,
+        [401, 403, 200, 200, 200, 403],
+    ),
+    row(
         "POST",
         "/api/patients/{id}/cases",
         Patient,
@@ -500,6 +506,7 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
             "username": format!("new-{}", mrn().to_lowercase()), "role": "viewer",
             "password": "a long enough passphrase",
         })),
+        ("PATCH", "/api/patients/{id}") => Some(json!({"birth_date": "1972-09-14"})),
         ("PATCH", "/api/users/{id}") => Some(json!({"role": "technologist", "display_name": "C"})),
         ("POST", "/api/patients/{id}/cases") => Some(json!({"title": "t", "indication": "HCC"})),
         ("POST", "/api/cases/{id}/plans") => Some(json!({"case_toml": DEMO})),

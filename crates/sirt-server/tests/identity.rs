@@ -379,3 +379,142 @@ async fn a_stored_mismatch_blocks_check_and_approval(url: &str) {
     assert_refused(&r, &all, &[]);
     assert_eq!(t.store.plan(plan.id).await.unwrap(), checked);
 }
+
+both!(the_patient_record_takes_a_pseudonym_and_its_changes_are_checked);
+async fn the_patient_record_takes_a_pseudonym_and_its_changes_are_checked(url: &str) {
+    let t = T::new(url).await;
+    let s = t.login(Role::Physicist).await;
+    let viewer = t.login(Role::Viewer).await;
+    let case = patient_case(&t, &s, json!({"mrn": "P-9", "name": "E"}), "NET").await;
+    let pid = t.store.case(case).await.unwrap().patient_id;
+    let path = format!("/api/patients/{pid}");
+    let r = post_plan(&t, &s, case, DEMO).await;
+    assert_refused(&r, &["[patient].id"], &["sex", "age", "indication"]);
+
+    // The pseudonym, sex and birth date set afterwards: the file now belongs to the patient.
+    let r = t
+        .call(
+            Some(&s),
+            Method::PATCH,
+            &path,
+            Some(
+                json!({"pseudonym": "DEMO-NET-001", "sex": "male", "birth_date": DEMO_BIRTH_DATE}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["pseudonym"], "DEMO-NET-001");
+    assert_eq!(r.json["mrn"], "P-9");
+    let r = post_plan(&t, &s, case, DEMO).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let plan = r.json["id"].as_i64().unwrap();
+
+    // A later change of the record that contradicts the stored file blocks the check.
+    let r = t
+        .call(
+            Some(&s),
+            Method::PATCH,
+            &path,
+            Some(json!({"sex": "female"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let check = |rv: i64| {
+        let t = &t;
+        let s = &s;
+        async move {
+            t.call(
+                Some(s),
+                Method::POST,
+                &format!("/api/plans/{plan}/check"),
+                Some(json!({"row_version": rv, "password": PASSWORD})),
+            )
+            .await
+        }
+    };
+    assert_refused(
+        &check(1).await,
+        &["case file [patient].sex: expected \"female\" (patient record), found \"male\""],
+        &["[patient].id", "age", "indication"],
+    );
+    // Cleared (`null`): the sex is no longer known, not compared.
+    let r = t
+        .call(Some(&s), Method::PATCH, &path, Some(json!({"sex": null})))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["sex"], Value::Null);
+    assert_eq!(r.json["pseudonym"], "DEMO-NET-001", "left out: unchanged");
+    let r = check(1).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // A pseudonym names one patient; nothing to change, the MRN, a bad sex: refused.
+    let other = t
+        .call(
+            Some(&s),
+            Method::POST,
+            "/api/patients",
+            Some(json!({"mrn": "P-10", "name": "F", "pseudonym": "DEMO-NET-001"})),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::CONFLICT, "{}", other.text);
+    assert!(other.message().contains("pseudonym"), "{}", other.text);
+    let other = t
+        .call(
+            Some(&s),
+            Method::POST,
+            "/api/patients",
+            Some(json!({"mrn": "P-10", "name": "F"})),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.text);
+    let other_path = format!("/api/patients/{}", other.json["id"]);
+    let r = t
+        .call(
+            Some(&s),
+            Method::PATCH,
+            &other_path,
+            Some(json!({"pseudonym": "DEMO-NET-001"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    for (body, field) in [
+        (json!({}), "body"),
+        (json!({"mrn": "X"}), "mrn"),
+        (json!({"sex": "x"}), "sex"),
+        (json!({"pseudonym": " "}), "pseudonym"),
+    ] {
+        let r = t.call(Some(&s), Method::PATCH, &path, Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.message().contains(field), "{field}: {}", r.text);
+    }
+    let r = t
+        .call(
+            Some(&viewer),
+            Method::PATCH,
+            &path,
+            Some(json!({"name": "G"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+
+    // Each change audited with before and after.
+    let rows = t
+        .store
+        .audit(&sirt_store::AuditQuery {
+            entity: Some("patient".into()),
+            entity_id: Some(pid.to_string()),
+            before_id: None,
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    let updates: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "patient.update")
+        .collect();
+    assert_eq!(updates.len(), 3);
+    // Newest first: the sex cleared.
+    assert_eq!(updates[0].before.as_ref().unwrap()["sex"], "female");
+    assert_eq!(updates[0].after.as_ref().unwrap()["sex"], Value::Null);
+    assert_eq!(updates[0].username, username(Role::Physicist));
+}

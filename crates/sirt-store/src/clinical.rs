@@ -196,6 +196,77 @@ impl Store {
         Ok(p)
     }
 
+    /// Changes a patient's record (name, birth date, sex, pseudonym; the MRN never changes),
+    /// with its audit row (`patient.update`, before and after).
+    pub async fn update_patient(
+        &self,
+        actor: &Actor,
+        id: i64,
+        change: &PatientChange,
+    ) -> Result<Patient, StoreError> {
+        if change == &PatientChange::default() {
+            return Err(StoreError::Invalid {
+                field: "body",
+                expected: "at least one of name, birth_date, sex, pseudonym".into(),
+                found: "none".into(),
+            });
+        }
+        let at = now();
+        let mut tx = self.write().await?;
+        let before = self.patient_in(&mut tx, id).await?;
+        let pick = |c: &Option<Option<String>>, old: &Option<String>| match c {
+            Some(v) => v.clone(),
+            None => old.clone(),
+        };
+        let next = NewPatient {
+            mrn: before.mrn.clone(),
+            name: change.name.clone().unwrap_or_else(|| before.name.clone()),
+            birth_date: pick(&change.birth_date, &before.birth_date),
+            sex: pick(&change.sex, &before.sex),
+            pseudonym: pick(&change.pseudonym, &before.pseudonym),
+        };
+        validate_patient(&next)?;
+        let row = sqlx::query(&format!(
+            "UPDATE patients SET name = $1, birth_date = $2, sex = $3, pseudonym = $4, \
+             updated_at = $5, row_version = row_version + 1 WHERE id = $6 RETURNING {PATIENT_COLUMNS}"
+        ))
+        .bind(&next.name)
+        .bind(&next.birth_date)
+        .bind(&next.sex)
+        .bind(&next.pseudonym)
+        .bind(&at)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Duplicate {
+                    entity: "patient",
+                    field: "pseudonym",
+                    value: next.pseudonym.clone().unwrap_or_default(),
+                }
+            } else {
+                e.into()
+            }
+        })?;
+        let after = patient_from(&row)?;
+        record(
+            &mut tx,
+            actor,
+            Change {
+                action: "patient.update",
+                entity: "patient",
+                entity_id: id.to_string(),
+                before: Some(to_json(&before)),
+                after: Some(to_json(&after)),
+                at: &at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// A patient.
     pub async fn patient(&self, id: i64) -> Result<Patient, StoreError> {
         let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1");

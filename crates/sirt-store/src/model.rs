@@ -209,6 +209,33 @@ pub struct NewPatient {
     pub pseudonym: Option<String>,
 }
 
+/// A change to a patient's record (`PATCH /api/patients/{id}`): a field left out stays as it
+/// is, `null` clears it. The MRN never changes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatientChange {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Birth date, `YYYY-MM-DD`; `null` clears it.
+    #[serde(default, deserialize_with = "some_or_null")]
+    pub birth_date: Option<Option<String>>,
+    /// `female`, `male`, `other` or `unknown`; `null` clears it.
+    #[serde(default, deserialize_with = "some_or_null")]
+    pub sex: Option<Option<String>>,
+    /// Pseudonymous identifier (unique among pseudonyms); `null` clears it.
+    #[serde(default, deserialize_with = "some_or_null")]
+    pub pseudonym: Option<Option<String>>,
+}
+
+/// A field given (`Some`), with a value or `null` (`Some(None)`); left out is `None` (default).
+fn some_or_null<'de, D>(d: D) -> Result<Option<Option<String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    <Option<String> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 /// An imaging study of a patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Study {
