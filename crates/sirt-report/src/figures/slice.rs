@@ -64,7 +64,7 @@ const IMAGE_W: f64 = 520.0;
 const MARGIN: f64 = 24.0;
 const TITLE_H: f64 = 22.0;
 const BAR_W: f64 = 16.0;
-const LEGEND_H: f64 = 40.0;
+const LEGEND_H: f64 = 56.0;
 /// The scale bar's length, mm.
 const SCALE_BAR_MM: f64 = 50.0;
 
@@ -449,9 +449,9 @@ fn legend(o: &mut String, s: &Slice, scale: &DoseScale, x0: f64, y: f64) {
     }
     let _ = write!(
         o,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#555555\" font-size=\"10\">CT {}/{} HU; no wash below {} Gy</text>",
-        num(x0 + IMAGE_W, 1),
-        num(y + 4.0, 1),
+        "<text x=\"{}\" y=\"{}\" fill=\"#555555\" font-size=\"10\">CT window {}/{} HU; dose wash from {} Gy</text>",
+        num(x0, 1),
+        num(y + 22.0, 1),
         num(CT_WINDOW_HU.0, 0).replace('-', "−"),
         num(CT_WINDOW_HU.1, 0),
         num(WASH_FLOOR * scale.max_gy, 1)
