@@ -1,7 +1,9 @@
 //! Voxel dosimetry in reports: the per-structure table (with the partition value from the same
 //! masks beside the voxel mean), the activity accounting of MAA predictions and the uptake of
 //! named extrahepatic structures, the energy balance and provenance, predicted vs delivered, and
-//! the files (metrics CSV, cumulative DVH CSV, DVH SVG).
+//! the files (metrics CSV, cumulative DVH CSV, DVH SVG); the figures inline in the report (the
+//! DVH plot per session, the Bland–Altman plot of the tumours, and the slice figures the caller
+//! makes from the volumes: [`SliceFigures`], drawn by [`crate::figures`]).
 
 use crate::document::{Block, Document, Table};
 use crate::dvh_out::{

@@ -461,6 +461,45 @@ mod tests {
         }
     }
 
+    /// The scale's top: the 99.5th percentile of the liver's doses (1…1000 Gy in 1000 voxels:
+    /// the voxel at rank round(0.995 · 999) = 994, 995 Gy), up to the next 50 Gy; voxels
+    /// outside the liver (here 5000 Gy) play no part.
+    #[test]
+    fn scale_top_is_the_livers_percentile_rounded_up() {
+        let grid = Grid::axis_aligned(
+            [10, 10, 11],
+            [1.0; 3],
+            PointLps::new(0.0, 0.0, 0.0),
+            FrameOfReference("t".into()),
+        )
+        .unwrap();
+        let n = grid.len();
+        let gy: Vec<f32> = (0..n)
+            .map(|o| if o < 1000 { (o + 1) as f32 } else { 5000.0 })
+            .collect();
+        let liver: Vec<bool> = (0..n).map(|o| o < 1000).collect();
+        let volumes = ViewerVolumes {
+            grid: grid.clone(),
+            ct_hu: sirt_geometry::Image::filled(grid.clone(), 0.0),
+            maa_spect_counts: None,
+            y90_pet_bq_per_ml: None,
+            doses: vec![DoseVolume {
+                session: "1".into(),
+                kind: DoseKind::Predicted,
+                gy: sirt_geometry::Image::new(grid.clone(), gy).unwrap(),
+            }],
+            structures: vec![StructureMask {
+                name: "liver".into(),
+                role: Role::Liver,
+                mask: sirt_geometry::Image::new(grid, liver).unwrap(),
+            }],
+        };
+        let shown: Vec<&DoseVolume> = volumes.doses.iter().collect();
+        let s = dose_scale(&volumes, &shown);
+        assert!((s.max_gy - 1000.0).abs() < 1e-9, "{}", s.max_gy);
+        assert_eq!(s.isodoses_gy, vec![50.0, 100.0, 150.0, 200.0]);
+    }
+
     #[test]
     fn largest_section_counts_voxels_per_axial_slice() {
         let grid = Grid::axis_aligned(
