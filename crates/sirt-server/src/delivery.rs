@@ -475,7 +475,7 @@ pub(crate) async fn deliver_plan(
     let delivered = compute_with(&state, plan.case_toml.clone(), overrides).await?;
     let (p, delivery) = state
         .store
-        .record_delivery(
+        .deliver_plan(
             &auth.actor(),
             id,
             body.row_version,

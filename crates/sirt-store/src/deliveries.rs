@@ -467,7 +467,7 @@ impl Store {
     /// delivered one); the session is delivered when each of its injections has a record, the
     /// plan when every session is. The plan's result is replaced by the one computed with the
     /// records (the inputs, and so the approval's SHA-256, do not change).
-    pub async fn record_delivery(
+    pub async fn deliver_plan(
         &self,
         actor: &Actor,
         id: i64,

@@ -6,7 +6,7 @@
 //! | edit | approved, delivered | a new draft version copying the inputs | (server) |
 //! | check | draft | checked | physicist |
 //! | approve | checked | approved (approver, time, inputs SHA-256) | physician |
-//! | deliver | approved | delivered (with the treatments) | physician, physicist, technologist |
+//! | deliver | approved | delivered once every session has its delivery records (`deliveries`) | physician, physicist, technologist |
 
 use crate::audit::{Change, record};
 use crate::error::role_not_allowed;
@@ -197,38 +197,6 @@ const APPROVE: Step = Step {
     roles: &[Role::Physician],
     who: "approved",
 };
-const DELIVER: Step = Step {
-    action: "deliver",
-    from: PlanState::Approved,
-    to: PlanState::Delivered,
-    roles: &[Role::Physician, Role::Physicist, Role::Technologist],
-    who: "delivered",
-};
-
-fn validate_treatment(t: &NewTreatment) -> Result<(), StoreError> {
-    check_not_blank("injection_id", &t.injection_id)?;
-    check_len("injection_id", &t.injection_id, limits::SHORT)?;
-    check_not_blank("administered_at", &t.administered_at)?;
-    check_len("administered_at", &t.administered_at, limits::SHORT)?;
-    if !(t.delivered_activity_gbq.is_finite() && t.delivered_activity_gbq > 0.0) {
-        return Err(StoreError::Invalid {
-            field: "delivered_activity_gbq",
-            expected: "an activity above 0 GBq".into(),
-            found: format!("{} GBq", t.delivered_activity_gbq),
-        });
-    }
-    if let Some(r) = t.residual_gbq
-        && !(r.is_finite() && r >= 0.0)
-    {
-        return Err(StoreError::Invalid {
-            field: "residual_gbq",
-            expected: "an activity of 0 GBq or more".into(),
-            found: format!("{r} GBq"),
-        });
-    }
-    Ok(())
-}
-
 fn treatment_from(r: &AnyRow) -> Result<Treatment, StoreError> {
     Ok(Treatment {
         id: r.try_get("id")?,
@@ -393,21 +361,6 @@ impl Store {
         row_version: i64,
     ) -> Result<Plan, StoreError> {
         self.step(actor, id, row_version, &APPROVE, &[], None)
-            .await
-    }
-
-    /// Approved → delivered, with the delivered injections.
-    pub async fn deliver_plan(
-        &self,
-        actor: &Actor,
-        id: i64,
-        row_version: i64,
-        treatments: &[NewTreatment],
-    ) -> Result<Plan, StoreError> {
-        for t in treatments {
-            validate_treatment(t)?;
-        }
-        self.step(actor, id, row_version, &DELIVER, treatments, None)
             .await
     }
 

@@ -110,7 +110,7 @@ async fn sessions_are_delivered_one_at_a_time(url: &str) {
     // A viewer may not; session 2 not before session 1; L is not an injection of session 1.
     assert!(matches!(
         store
-            .record_delivery(
+            .deliver_plan(
                 &viewer,
                 plan.id,
                 plan.row_version,
@@ -120,7 +120,7 @@ async fn sessions_are_delivered_one_at_a_time(url: &str) {
         Err(StoreError::RoleNotAllowed { .. })
     ));
     let e = store
-        .record_delivery(
+        .deliver_plan(
             &tech,
             plan.id,
             plan.row_version,
@@ -134,7 +134,7 @@ async fn sessions_are_delivered_one_at_a_time(url: &str) {
         "field `session`: expected session 1 delivered before session 2, found session 1 not delivered"
     );
     let e = store
-        .record_delivery(
+        .deliver_plan(
             &tech,
             plan.id,
             plan.row_version,
@@ -151,7 +151,7 @@ async fn sessions_are_delivered_one_at_a_time(url: &str) {
 
     // Session 1: the plan stays approved, its result replaced.
     let (p1, d1) = store
-        .record_delivery(
+        .deliver_plan(
             &tech,
             plan.id,
             plan.row_version,
@@ -172,7 +172,7 @@ async fn sessions_are_delivered_one_at_a_time(url: &str) {
 
     // One record per injection: without a reason refused, with one a new version.
     let e = store
-        .record_delivery(
+        .deliver_plan(
             &tech,
             plan.id,
             p1.row_version,
@@ -183,7 +183,7 @@ async fn sessions_are_delivered_one_at_a_time(url: &str) {
         .to_string();
     assert!(e.starts_with("field `correction_reason`: expected a reason for correcting the recorded delivery of injection R (version 1, recorded by tech.bob at "), "{e}");
     let (p2, d2) = store
-        .record_delivery(
+        .deliver_plan(
             &ph,
             plan.id,
             p1.row_version,
@@ -204,7 +204,7 @@ async fn sessions_are_delivered_one_at_a_time(url: &str) {
 
     // Session 2: the plan is delivered.
     let (p3, d3) = store
-        .record_delivery(
+        .deliver_plan(
             &dr,
             plan.id,
             p2.row_version,
@@ -224,7 +224,7 @@ async fn sessions_are_delivered_one_at_a_time(url: &str) {
     // A delivered plan takes corrections only.
     assert!(matches!(
         store
-            .record_delivery(
+            .deliver_plan(
                 &dr,
                 plan.id,
                 p3.row_version,
@@ -238,7 +238,7 @@ async fn sessions_are_delivered_one_at_a_time(url: &str) {
         })
     ));
     let (p4, _) = store
-        .record_delivery(
+        .deliver_plan(
             &dr,
             plan.id,
             p3.row_version,
@@ -260,8 +260,8 @@ async fn of_two_recordings_of_one_injection_at_once_one_wins(url: &str) {
     let a = session("1", vec![record("R", None)]);
     let b = session("1", vec![record("R", None)]);
     let (ra, rb) = tokio::join!(
-        store.record_delivery(&tech, plan.id, plan.row_version, &a),
-        store.record_delivery(&ph, plan.id, plan.row_version, &b),
+        store.deliver_plan(&tech, plan.id, plan.row_version, &a),
+        store.deliver_plan(&ph, plan.id, plan.row_version, &b),
     );
     assert_eq!(
         usize::from(ra.is_ok()) + usize::from(rb.is_ok()),

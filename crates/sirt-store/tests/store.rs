@@ -66,6 +66,31 @@ fn inputs(params: &str) -> PlanInputs {
     }
 }
 
+/// The delivery of injection R as the plan's one session (the store trusts the sessions the
+/// server gives it: `deliveries`).
+fn delivery_of_r() -> SessionDelivery {
+    SessionDelivery {
+        session_id: "1".into(),
+        records: vec![NewDelivery {
+            injection_id: "R".into(),
+            administered_at: "2026-03-05T10:25:00[Europe/Paris]".into(),
+            vial_entered: "1.92 GBq".into(),
+            vial_activity_gbq: 1.92,
+            vial_assayed_at: "2026-03-05T10:25:00[Europe/Paris]".into(),
+            vial_at_injection_gbq: 1.92,
+            residual_entered: "0.09 GBq".into(),
+            residual_gbq: 0.09,
+            residual_measured_at: "2026-03-05T10:25:00[Europe/Paris]".into(),
+            delivered_activity_gbq: 1.83,
+            catheter_position: "right hepatic artery".into(),
+            confirm_reason: None,
+            correction_reason: None,
+        }],
+        sessions: vec![("1".into(), vec!["R".into()])],
+        result_json: "{}".into(),
+    }
+}
+
 /// A patient, a case and a draft plan.
 async fn draft(store: &Store, actor: &Actor, mrn: &str) -> (Patient, Case, Plan) {
     store
@@ -173,19 +198,10 @@ async fn every_change_writes_one_audit_row_with_before_and_after(url: &str) {
         .await
         .unwrap();
     let delivered = store
-        .deliver_plan(
-            &tech,
-            plan.id,
-            approved.row_version,
-            &[NewTreatment {
-                injection_id: "R".into(),
-                delivered_activity_gbq: 1.83,
-                residual_gbq: Some(0.09),
-                administered_at: "2026-03-05T10:25:00[Europe/Paris]".into(),
-            }],
-        )
+        .deliver_plan(&tech, plan.id, approved.row_version, &delivery_of_r())
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     let fu = store
         .add_follow_up(
             &dr,
@@ -273,7 +289,7 @@ async fn every_change_writes_one_audit_row_with_before_and_after(url: &str) {
         "dr.house"
     );
     assert_eq!(
-        plan_rows[4].after.as_ref().unwrap()["treatments"][0]["delivered_activity_gbq"],
+        plan_rows[4].after.as_ref().unwrap()["delivery_records"][0]["delivered_activity_gbq"],
         1.83
     );
     assert_eq!(delivered.state, PlanState::Delivered);
@@ -381,7 +397,9 @@ async fn illegal_transitions_and_roles_are_refused(url: &str) {
     );
     // Deliver a draft.
     assert!(matches!(
-        store.deliver_plan(&tech, plan.id, 1, &[]).await,
+        store
+            .deliver_plan(&tech, plan.id, 1, &delivery_of_r())
+            .await,
         Err(StoreError::IllegalTransition {
             action: "deliver",
             state: PlanState::Draft,
@@ -425,7 +443,7 @@ async fn illegal_transitions_and_roles_are_refused(url: &str) {
         })
     ));
     let e = store
-        .deliver_plan(&viewer, plan.id, checked.row_version, &[])
+        .deliver_plan(&viewer, plan.id, checked.row_version, &delivery_of_r())
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::RoleNotAllowed { .. }));
@@ -444,7 +462,12 @@ async fn illegal_transitions_and_roles_are_refused(url: &str) {
     // The system (no role) takes no workflow step.
     assert!(matches!(
         store
-            .deliver_plan(&Actor::system("cli"), plan.id, approved.row_version, &[])
+            .deliver_plan(
+                &Actor::system("cli"),
+                plan.id,
+                approved.row_version,
+                &delivery_of_r(),
+            )
             .await,
         Err(StoreError::RoleNotAllowed { .. })
     ));
@@ -509,9 +532,10 @@ async fn an_approved_plan_is_immutable_and_an_edit_makes_a_new_version(url: &str
     assert_eq!(store.plan(approved.id).await.unwrap(), approved);
     // Delivered plans too.
     let delivered = store
-        .deliver_plan(&tech, approved.id, approved.row_version, &[])
+        .deliver_plan(&tech, approved.id, approved.row_version, &delivery_of_r())
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     let out = store
         .edit_plan(&dr, delivered.id, delivered.row_version, &edit("{}"))
         .await
