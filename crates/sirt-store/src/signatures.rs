@@ -495,3 +495,36 @@ impl Store {
         .transpose()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_checks_are_the_fails_once_each_in_order() {
+        let result = json!({"checks": [
+            {"rule": "a", "subject": "patient", "status": "pass"},
+            {"rule": "b", "subject": "injection R", "status": "fail", "basis": "partition"},
+            {"rule": "c", "subject": "session 1", "status": "warn"},
+            {"rule": "b", "subject": "injection R", "status": "fail", "basis": "voxel"},
+            {"rule": "b", "subject": "injection L", "status": "fail"},
+        ]})
+        .to_string();
+        assert_eq!(
+            failed_checks(&result),
+            vec![
+                ("b".to_owned(), "injection R".to_owned()),
+                ("b".to_owned(), "injection L".to_owned()),
+            ]
+        );
+        assert!(failed_checks("{}").is_empty());
+        assert!(failed_checks("not json").is_empty());
+    }
+
+    #[test]
+    fn each_step_has_its_meaning() {
+        assert_eq!(SignedStep::Check.meaning(), "checked by physicist");
+        assert_eq!(SignedStep::Approve.meaning(), "approved by physician");
+        assert_eq!(SignedStep::Approve.as_str(), "approve");
+    }
+}
