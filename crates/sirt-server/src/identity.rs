@@ -224,8 +224,7 @@ pub(crate) async fn check_recist(
 /// its identifier (the import attaches to that patient and opens a case with the file's
 /// indication). A new patient is made from the file.
 pub(crate) async fn check_import(state: &AppState, file: &sirt_case::Case) -> Result<(), ApiError> {
-    let found = state.store.search_patients(&file.patient.id, 100).await?;
-    let Some(patient) = found.into_iter().find(|p| p.mrn == file.patient.id) else {
+    let Some(patient) = state.store.patient_by_mrn(&file.patient.id).await? else {
         return Ok(());
     };
     refuse(&file_mismatches(&patient, &file.diagnosis.indication, file))

@@ -111,11 +111,17 @@ async fn a_case_file_of_another_patient_is_refused(url: &str) {
     let older = patient_case(
         &t,
         &s,
-        json!({"mrn": "DEMO-NET-001", "name": "C", "birth_date": "1970-03-06", "sex": "male"}),
+        json!({"mrn": "OLDER-1", "name": "C", "birth_date": "1970-03-06", "sex": "male"}),
         "NET",
     )
     .await;
-    let r = post_plan(&t, &s, older, DEMO).await;
+    let r = post_plan(
+        &t,
+        &s,
+        older,
+        &DEMO.replace("id = \"DEMO-NET-001\"", "id = \"OLDER-1\""),
+    )
+    .await;
     assert_refused(
         &r,
         &["case file [patient].age: expected 55 ± 1 years"],
@@ -151,23 +157,34 @@ async fn a_case_file_of_another_patient_is_refused(url: &str) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
 
-    // The demo import onto a registered patient of another sex: refused, nothing imported.
+both!(the_demo_import_onto_a_registered_patient_is_checked);
+async fn the_demo_import_onto_a_registered_patient_is_checked(url: &str) {
+    let t = T::new(url).await;
+    let s = t.login(Role::Physicist).await;
+    // The demo attaches to the patient registered under its identifier: one of another sex
+    // and age is refused, nothing imported.
     let other = t
         .call(
             Some(&s),
             Method::POST,
             "/api/patients",
-            Some(json!({"mrn": "DEMO-NET-001", "name": "D", "sex": "female"})),
+            Some(json!({"mrn": "DEMO-NET-001", "name": "D", "sex": "female", "birth_date": "1990-01-01"})),
         )
         .await;
-    // (DEMO-NET-001 is taken above: the demo would attach to patient C, born 1970.)
-    assert_eq!(other.status, StatusCode::CONFLICT, "{}", other.text);
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.text);
     let r = t
         .call(Some(&s), Method::POST, "/api/demo/import", Some(json!({})))
         .await;
-    assert_refused(&r, &["case file [patient].age"], &["[patient].sex"]);
-    assert_eq!(t.store.search_patients("", 100).await.unwrap().len(), 3);
+    assert_refused(
+        &r,
+        &["case file [patient].sex", "case file [patient].age"],
+        &["[patient].id", "indication"],
+    );
+    let pid = other.json["id"].as_i64().unwrap();
+    assert!(t.store.cases_of_patient(pid).await.unwrap().is_empty());
+    assert_eq!(t.store.search_patients("", 100).await.unwrap().len(), 1);
 }
 
 both!(the_demo_patient_matches_its_case_file);
@@ -468,6 +485,47 @@ async fn the_patient_record_takes_a_pseudonym_and_its_changes_are_checked(url: &
         .await;
     assert_eq!(other.status, StatusCode::CREATED, "{}", other.text);
     let other_path = format!("/api/patients/{}", other.json["id"]);
+    // An identifier names one patient: another's MRN as pseudonym, another's pseudonym as
+    // MRN (the demo import too, which would register DEMO-NET-001): 409 naming what exists.
+    for (body, said) in [
+        (
+            json!({"mrn": "P-11", "name": "H", "pseudonym": "P-9"}),
+            "patient with mrn `P-9` already exists",
+        ),
+        (
+            json!({"mrn": "DEMO-NET-001", "name": "H"}),
+            "patient with pseudonym `DEMO-NET-001` already exists",
+        ),
+    ] {
+        let r = t
+            .call(Some(&s), Method::POST, "/api/patients", Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        assert!(r.message().contains(said), "{}", r.text);
+    }
+    let r = t
+        .call(Some(&s), Method::POST, "/api/demo/import", Some(json!({})))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    let r = t
+        .call(
+            Some(&s),
+            Method::PATCH,
+            &other_path,
+            Some(json!({"pseudonym": "P-9"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    // Its own MRN as pseudonym is no clash.
+    let r = t
+        .call(
+            Some(&s),
+            Method::PATCH,
+            &other_path,
+            Some(json!({"pseudonym": "P-10"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = t
         .call(
             Some(&s),

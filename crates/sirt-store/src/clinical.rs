@@ -78,12 +78,52 @@ pub(crate) fn validate_case(c: &NewCase) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// An identifier names one patient: a new MRN may not be another patient's pseudonym, a new
+/// pseudonym not another patient's MRN (MRNs among themselves and pseudonyms among themselves
+/// are unique indexes). `own` is the patient being changed. The error names what exists:
+/// "patient with pseudonym `X` already exists" for a new MRN `X`.
+async fn check_identifiers(
+    tx: &mut Transaction<'static, Any>,
+    mrn: Option<&str>,
+    pseudonym: Option<&str>,
+    own: Option<i64>,
+) -> Result<(), StoreError> {
+    let taken = |field, value: &str| StoreError::Duplicate {
+        entity: "patient",
+        field,
+        value: value.to_owned(),
+    };
+    if let Some(m) = mrn {
+        let row = sqlx::query("SELECT id FROM patients WHERE pseudonym = $1")
+            .bind(m)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if row.is_some() {
+            return Err(taken("pseudonym", m));
+        }
+    }
+    if let Some(p) = pseudonym {
+        let row = sqlx::query("SELECT id FROM patients WHERE mrn = $1")
+            .bind(p)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(r) = row {
+            let id: i64 = r.try_get("id")?;
+            if Some(id) != own {
+                return Err(taken("mrn", p));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert_patient(
     tx: &mut Transaction<'static, Any>,
     actor: &Actor,
     p: &NewPatient,
     at: &str,
 ) -> Result<Patient, StoreError> {
+    check_identifiers(tx, Some(&p.mrn), p.pseudonym.as_deref(), None).await?;
     let row = sqlx::query(&format!(
         "INSERT INTO patients (mrn, name, birth_date, sex, created_by, created_at, updated_at, pseudonym) \
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING {PATIENT_COLUMNS}"
@@ -226,6 +266,9 @@ impl Store {
             pseudonym: pick(&change.pseudonym, &before.pseudonym),
         };
         validate_patient(&next)?;
+        if change.pseudonym.is_some() {
+            check_identifiers(&mut tx, None, next.pseudonym.as_deref(), Some(id)).await?;
+        }
         let row = sqlx::query(&format!(
             "UPDATE patients SET name = $1, birth_date = $2, sex = $3, pseudonym = $4, \
              updated_at = $5, row_version = row_version + 1 WHERE id = $6 RETURNING {PATIENT_COLUMNS}"
@@ -265,6 +308,16 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// The patient registered under an MRN, if any.
+    pub async fn patient_by_mrn(&self, mrn: &str) -> Result<Option<Patient>, StoreError> {
+        let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE mrn = $1");
+        let row = sqlx::query(&sql)
+            .bind(mrn)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(patient_from).transpose()
     }
 
     /// A patient.
