@@ -10,6 +10,7 @@
 //! | `series` | uploaded studies with their image series ([`StudySeries`]): [`Store::add_study_with_series`] writes the rows around the caller's placing of the files, in one transaction with the audit row |
 //! | `plans` | plan versions and their workflow: draft → checked (physicist) → approved (physician) → delivered; approved and delivered plans are immutable (an edit makes a new draft version); approval records approver, time and [`inputs_sha256`] |
 //! | `signatures` | electronic signatures of check and approval ([`Signature`]: who, full name, role, instant, meaning), acknowledgements of failed checks ([`Acknowledgement`]), the record frozen at approval ([`Frozen`]); approval refused to the version's checker and while a failed check is unacknowledged |
+//! | `deliveries` | delivery records ([`DeliveryRecord`]: one per injection, a correction a new version with its reason) and delivered sessions ([`SessionDelivered`]); [`Store::deliver_plan`] records one session, in order, and makes the plan delivered after its last |
 //! | `audit` | the append-only audit log ([`Store::audit`]) |
 //! | [`limits`] | the longest text each field accepts |
 //!
