@@ -387,6 +387,21 @@ async fn the_approved_report_stays_after_an_engine_change() {
     let d = t.call(Some(&dr), Method::GET, &diff, None).await;
     sirt_server::frozen::simulate_engine_id(None);
     assert_eq!(again.text, stored.text, "the stored report, byte for byte");
+    // The PDF printed at approval (when this machine has Chromium) is served as stored.
+    let frozen = t.store.frozen(id).await.unwrap().unwrap();
+    assert_eq!(frozen.report_html, stored.text);
+    if let Some(pdf) = &frozen.report_pdf {
+        let served = t
+            .call(
+                Some(&dr),
+                Method::GET,
+                &format!("/api/plans/{id}/report.pdf"),
+                None,
+            )
+            .await;
+        assert_eq!(served.status, StatusCode::OK);
+        assert!(&served.bytes == pdf, "the PDF printed at approval");
+    }
     assert_eq!(d.status, StatusCode::OK, "{}", d.text);
     assert_eq!(d.json["differs"], true, "{}", d.text);
     assert_eq!(d.json["inputs_changed"], json!(["engine"]), "{}", d.text);
