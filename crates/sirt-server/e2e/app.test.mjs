@@ -444,11 +444,25 @@ try {
   check(Math.abs(delivered[0] - recs[0].delivered_activity_gbq) < 1e-9 && Math.abs(delivered[1] - recs[1].delivered_activity_gbq) < 1e-9, 'the result carries the recorded delivery');
   check(deliveredPlan.plan.result.checks.some((c) => c.rule.startsWith('delivered-activity-')), 'the delivered checks run on it');
   await shot(page, '07c-delivered');
+  step = 'delivery form: a correction';
+  await page.getByTestId('correct-L').click();
+  await page.getByTestId('delivery-dialog').waitFor();
+  check(await page.getByTestId('delivery-L-vial-unit').inputValue() === 'mCi', 'the correction starts from the record');
+  await page.getByTestId('delivery-L-residual').fill('0.04');
+  await page.getByTestId('delivery-correction-reason').fill('residual re-measured after the dead-volume flush');
+  await page.getByTestId('delivery-submit').click();
+  await page.getByTestId('delivery-dialog').waitFor({ state: 'detached' });
+  await page.getByTestId('plan-status').filter({ hasText: 'Correction recorded' }).waitFor({ timeout: 30000 });
+  await page.getByTestId('delivery-records').filter({ hasText: '(corrected)' }).waitFor();
+  check(await planState(page) === 'delivered', 'still delivered after a correction');
+  const corrected = (await (await page.request.get(`${BASE}/api/plans/${planId}/deliveries`)).json()).delivery.records;
+  check(corrected.length === 3 && !corrected[1].current && corrected[2].record_version === 2 && corrected[2].residual_entered === '0.04 GBq'
+    && corrected[2].correction_reason.startsWith('residual re-measured'), `the correction is version 2, the old kept: ${JSON.stringify(corrected)}`);
   await page.goto(`${BASE}/#/plans/${planId}/report`);
   const deliveredReport = page.frameLocator('[data-testid=report-frame]');
   await deliveredReport.getByText('Delivery record').first().waitFor();
   check(await deliveredReport.getByText('right hepatic artery, proximal').count() > 0, 'the report shows the recorded catheter position');
-  log(`delivery: session 1 then session 2 through the form (R ${recs[0].delivered_activity_gbq.toFixed(4)} GBq, L ${recs[1].delivered_activity_gbq.toFixed(4)} GBq); the plan delivered after the second; the report shows the records`);
+  log(`delivery: session 1 then session 2 through the form (R ${recs[0].delivered_activity_gbq.toFixed(4)} GBq, L ${recs[1].delivered_activity_gbq.toFixed(4)} GBq); the plan delivered after the second; L corrected (version 2, the old kept); the report shows the records`);
   await page.context().close();
 
   // ---------------------------------------------------------------- viewer: read-only

@@ -696,17 +696,20 @@ function instantOf(local, zone) {
  * (activity and instant), the catheter position and, when the delivered activity is more than 50 % from
  * the plan's, the reason; who records it is the signed-in user. The server checks each record (422
  * naming the field): the message is shown in the form, which keeps what was typed. Resolves to the
- * answer once recorded, or null when cancelled.
- * @param {PlanView} plan @returns {Promise<DeliveryAnswer | null>}
+ * answer once recorded, or null when cancelled. With `correct`, the form of a correction of that record
+ * (its values to change, and the reason for the correction): a new version, the old one kept.
+ * @param {PlanView} plan @param {Schemas['DeliveryRecord'] | null} [correct]
+ * @returns {Promise<DeliveryAnswer | null>}
  */
-async function deliveryDialog(plan) {
+async function deliveryDialog(plan, correct = null) {
   const d = /** @type {DeliveryAnswer} */ ((await api('GET', `/api/plans/${plan.id}/deliveries`)).data);
-  const open = d.sessions.filter((s) => !s.delivered);
-  if (!open.length) return null;
-  const s = open[0];
+  const s = correct ? d.sessions.find((x) => x.id === correct.session_id) : d.sessions.find((x) => !x.delivered);
+  if (!s) return null;
   const recorded = new Set(d.delivery.records.filter((r) => r.current).map((r) => r.injection_id));
-  const todo = s.injections.filter((i) => !recorded.has(i.id));
-  const { local, zone } = localParts(s.treatment);
+  const todo = s.injections.filter((i) => (correct ? i.id === correct.injection_id : !recorded.has(i.id)));
+  const { local, zone } = localParts(correct ? correct.administered_at : s.treatment);
+  /** @param {string} text @returns {[string, string]} */
+  const amount = (text) => { const m = /^\s*([0-9.eE+-]+)\s*(GBq|mCi)\s*$/.exec(text); return m ? [m[1], m[2]] : ['', 'GBq']; };
   return new Promise((resolve) => {
     const dlg = /** @type {HTMLDialogElement} */ (h('dialog', { 'data-testid': 'delivery-dialog', 'aria-label': `Delivery of session ${s.id}` }));
     const done = (/** @type {DeliveryAnswer | null} */ v) => { dlg.close(); dlg.remove(); resolve(v); };
@@ -733,8 +736,17 @@ async function deliveryDialog(plan) {
         h('div', {}, h('label', {}, 'Residual measured ', f.residual, ' ', f.residualUnit), ' ', h('label', {}, 'at ', f.measured)),
         h('div', {}, h('label', {}, 'Catheter position ', f.catheter)),
         h('div', {}, h('label', {}, 'Reason (delivered more than ±50 % from the plan) ', f.reason)));
+      if (correct) {
+        [f.vial.value, f.vialUnit.value] = amount(correct.vial_entered);
+        [f.residual.value, f.residualUnit.value] = amount(correct.residual_entered);
+        f.assayed.value = correct.vial_assayed_at.slice(0, 16);
+        f.measured.value = correct.residual_measured_at.slice(0, 16);
+        f.catheter.value = correct.catheter_position;
+        f.reason.value = correct.confirm_reason ?? '';
+      }
       return { i, f, box };
     });
+    const why = correct ? input({ type: 'text', required: 'required', 'data-testid': 'delivery-correction-reason', 'aria-label': 'Reason for the correction', size: '60' }) : null;
     const msg = h('div', { class: 'small', 'data-testid': 'delivery-error', 'aria-live': 'polite' });
     const submit = async (/** @type {Event} */ e) => {
       e.preventDefault();
@@ -751,6 +763,7 @@ async function deliveryDialog(plan) {
           residual_measured_at: instantOf(f.measured.value, z),
           catheter_position: f.catheter.value,
           ...(f.reason.value.trim() ? { confirm_reason: f.reason.value } : {}),
+          ...(why ? { correction_reason: why.value } : {}),
         })),
       };
       try {
@@ -759,13 +772,15 @@ async function deliveryDialog(plan) {
       } catch (err) { msg.replaceChildren(errorBox(err)); }
     };
     const form = h('form', { method: 'dialog', onsubmit: submit },
-      h('h2', {}, `Delivery of session ${s.id} (planned ${when(s.treatment)})`),
+      h('h2', {}, correct ? `Correction of injection ${correct.injection_id} (session ${s.id}, record version ${correct.record_version})`
+        : `Delivery of session ${s.id} (planned ${when(s.treatment)})`),
       h('p', { class: 'small', 'data-testid': 'delivery-recorder' }, `Recorded by ${session ? `${session.user.display_name || session.user.username} (${session.user.username}, ${session.user.role})` : '—'}; sessions are delivered one at a time, in order.`),
       h('label', {}, 'Time zone of the instants ', zoneInput),
       ...rows.map((r) => r.box),
+      ...(why ? [h('label', {}, 'Reason for the correction (kept with the record; the old version is kept) ', why)] : []),
       msg,
       h('div', { class: 'row' },
-        h('button', { type: 'submit', class: 'primary', 'data-testid': 'delivery-submit' }, `Record session ${s.id}`),
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'delivery-submit' }, correct ? 'Record the correction' : `Record session ${s.id}`),
         h('button', { type: 'button', 'data-testid': 'delivery-cancel', onclick: () => done(null) }, 'Cancel')));
     dlg.append(form);
     dlg.addEventListener('cancel', () => done(null));
@@ -776,10 +791,11 @@ async function deliveryDialog(plan) {
 }
 
 /**
- * The plan's delivery: each session with its state and every record (corrected ones marked).
- * @param {HTMLElement} panel @param {PlanView} plan
+ * The plan's delivery: each session with its state and every record (corrected ones marked), a Correct
+ * button on each record in force for the roles that record deliveries.
+ * @param {HTMLElement} panel @param {PlanView} plan @param {(r: DeliveryAnswer) => void} corrected
  */
-async function loadDelivery(panel, plan) {
+async function loadDelivery(panel, plan, corrected) {
   try {
     const d = /** @type {DeliveryAnswer} */ ((await api('GET', `/api/plans/${plan.id}/deliveries`)).data);
     panel.append(table(['Session', 'Planned', 'State'], d.sessions.map((s) => [s.id, when(s.treatment),
@@ -788,7 +804,13 @@ async function loadDelivery(panel, plan) {
     panel.append(table(['Injection', 'Injected', 'Vial', 'Residual', 'Delivered (GBq)', 'Catheter', 'Recorded by', 'Version'],
       d.delivery.records.map((r) => [`${r.injection_id} (session ${r.session_id})`, when(r.administered_at), r.vial_entered, r.residual_entered,
         fmt(r.delivered_activity_gbq, 4), r.catheter_position, `${r.recorded_by} · ${when(r.recorded_at)}`,
-        `${r.record_version}${r.current ? '' : ' (corrected)'}${r.confirm_reason ? `; confirmed: ${r.confirm_reason}` : ''}${r.correction_reason ? `; correction: ${r.correction_reason}` : ''}`]),
+        h('span', {}, `${r.record_version}${r.current ? '' : ' (corrected)'}${r.confirm_reason ? `; confirmed: ${r.confirm_reason}` : ''}${r.correction_reason ? `; correction: ${r.correction_reason}` : ''}`,
+          ...(r.current && can('deliver_plan') ? [' ', h('button', { 'data-testid': `correct-${r.injection_id}`, onclick: async () => {
+            try {
+              const a = await deliveryDialog(plan, r);
+              if (a) corrected(a);
+            } catch (e) { panel.append(errorBox(e)); }
+          } }, 'Correct')] : []))]),
       { testid: 'delivery-records' }));
   } catch (e) { panel.append(errorBox(e)); }
 }
@@ -825,7 +847,11 @@ async function planPage(main, id) {
     if (plan.state === 'approved' || plan.state === 'delivered') {
       const deliveryPanel = h('div', { class: 'panel', 'data-testid': 'delivery-panel' }, h('h2', {}, 'Delivery'));
       right.append(deliveryPanel);
-      loadDelivery(deliveryPanel, plan);
+      loadDelivery(deliveryPanel, plan, async (a) => {
+        plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data);
+        render();
+        status.textContent = `Correction recorded: injection ${a.delivery.records[a.delivery.records.length - 1].injection_id}, a new version of its record (the old one kept).`;
+      });
     }
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Sessions'), sessionTable(r)));
     right.append(h('div', { class: 'panel' }, h('h2', {}, 'Vial order'), vialTable(r)));
