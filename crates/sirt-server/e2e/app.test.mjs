@@ -440,9 +440,9 @@ try {
   const deliveredPlan = await (await page.request.get(`${BASE}/api/plans/${planId}/deliveries`)).json();
   const recs = deliveredPlan.delivery.records;
   check(recs.length === 2 && recs[1].vial_entered.endsWith('mCi') && recs[0].recorded_by === USERS.technologist, `records: ${JSON.stringify(recs)}`);
-  const delivered = deliveredPlan.plan.result.injections.map((j) => j.delivered.delivered_activity_gbq);
+  const delivered = deliveredPlan.result.injections.map((j) => j.delivered.delivered_activity_gbq);
   check(Math.abs(delivered[0] - recs[0].delivered_activity_gbq) < 1e-9 && Math.abs(delivered[1] - recs[1].delivered_activity_gbq) < 1e-9, 'the result carries the recorded delivery');
-  check(deliveredPlan.plan.result.checks.some((c) => c.rule.startsWith('delivered-activity-')), 'the delivered checks run on it');
+  check(deliveredPlan.result.checks.some((c) => c.rule.startsWith('delivered-activity-')), 'the delivered checks run on it');
   await shot(page, '07c-delivered');
   step = 'delivery form: a correction';
   await page.getByTestId('correct-L').click();

@@ -410,8 +410,12 @@ pub struct DeliveryEntry {
 /// `POST /api/plans/{id}/deliver` and `GET /api/plans/{id}/deliveries` answer.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct DeliveryView {
-    /// The plan (its result computed with the records in force).
+    /// The plan as stored (its `result` the approved one: the approval and the acknowledgements
+    /// of its failed checks refer to it).
     pub plan: PlanView,
+    /// The plan's result (`sirtplan plan --format json`) computed with the delivery records in
+    /// force: the recorded delivery, the delivered doses and the post-treatment checks.
+    pub result: serde_json::Value,
     /// Every record (corrected ones with `current: false`) and the sessions delivered.
     pub delivery: sirt_store::PlanDeliveries,
     /// The sessions of the plan in treatment order, with their injections.

@@ -15,9 +15,10 @@
 //! | an injection with a record already: a correction reason (a new version of the record) | `treatments[n].correction_reason` |
 //!
 //! The records in force are given to the engine as typed overrides (`[injections.delivery]`
-//! of each injection, `sirt_case::DeliveryOverride`), so that the plan's result and report
-//! carry the recorded delivery, the delivered doses and the post-treatment checks; the stored
-//! case file and parameters (and so the approval's SHA-256) do not change.
+//! of each injection, `sirt_case::DeliveryOverride`), so that the delivery answer's `result`, the
+//! report and the voxel part carry the recorded delivery, the delivered doses and the
+//! post-treatment checks; the stored case file, parameters and result (and so the approval's
+//! SHA-256 and the acknowledgements of its failed checks) do not change.
 
 use crate::answers::{
     DeliverBody, DeliveryEntry, DeliveryInjection, DeliverySession, DeliveryView,
@@ -89,7 +90,10 @@ fn plan_sessions(plan: &sirt_workflow::Plan) -> Vec<(String, Vec<String>)> {
 }
 
 /// The parameters' overrides with the delivery records in force.
-fn with_records(params: &Parameters, records: &PlanDeliveries) -> Result<Overrides, ApiError> {
+pub(crate) fn with_records(
+    params: &Parameters,
+    records: &PlanDeliveries,
+) -> Result<Overrides, ApiError> {
     let mut o = params.overrides();
     for r in records.current() {
         let instant = |field: &str, v: &str| {
@@ -415,13 +419,15 @@ fn check_body(
     Ok(out)
 }
 
-/// The delivery answer: the plan, its records and sessions.
+/// The delivery answer: the plan, its result with the records in force (`computed`), its
+/// records and sessions.
 fn view(
     state: &AppState,
     p: &Plan,
-    plan: &sirt_workflow::Plan,
+    computed: Computed,
     delivery: PlanDeliveries,
 ) -> Result<DeliveryView, ApiError> {
+    let plan = &computed.plan;
     let sessions = plan
         .sessions
         .iter()
@@ -446,13 +452,15 @@ fn view(
         .collect();
     Ok(DeliveryView {
         plan: crate::api::plan_view(state, p)?,
+        result: computed.result,
         delivery,
         sessions,
     })
 }
 
-/// `POST /api/plans/{id}/deliver`: the delivery of one session (the module's checks), stored
-/// with the plan's result computed with the records in force.
+/// `POST /api/plans/{id}/deliver`: the delivery of one session (the module's checks, then the
+/// plan computed with the records in force, which the engine validates too), stored; the answer
+/// carries that result.
 pub(crate) async fn deliver_plan(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
@@ -483,15 +491,14 @@ pub(crate) async fn deliver_plan(
                 session_id: body.session.clone(),
                 records: checked.into_iter().map(|c| c.record).collect(),
                 sessions: plan_sessions(&planned.plan),
-                result_json: delivered.result.to_string(),
             },
         )
         .await?;
-    Ok(Json(view(&state, &p, &delivered.plan, delivery)?).into_response())
+    Ok(Json(view(&state, &p, delivered, delivery)?).into_response())
 }
 
-/// `GET /api/plans/{id}/deliveries`: the plan, every delivery record and the sessions with
-/// their state (what the delivery form shows).
+/// `GET /api/plans/{id}/deliveries`: the plan, its result with the records in force, every
+/// delivery record and the sessions with their state (what the delivery form shows).
 pub(crate) async fn get_deliveries(
     State(state): State<AppState>,
     PathId(id): PathId,
@@ -499,8 +506,13 @@ pub(crate) async fn get_deliveries(
     let plan = state.store.plan(id).await?;
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
     let records = state.store.deliveries(id).await?;
-    let planned = compute_with(&state, plan.case_toml.clone(), params.overrides()).await?;
-    Ok(Json(view(&state, &plan, &planned.plan, records)?).into_response())
+    let delivered = compute_with(
+        &state,
+        plan.case_toml.clone(),
+        with_records(&params, &records)?,
+    )
+    .await?;
+    Ok(Json(view(&state, &plan, delivered, records)?).into_response())
 }
 
 /// The delivery records in force as the report prints them (after the plan record), one row per

@@ -49,20 +49,21 @@ pub(crate) struct Prepared {
 }
 
 /// A plan's id and the SHA-256 (hex) of what its volumes depend on: the case file, a NUL byte,
-/// the parameters JSON, a NUL byte and the stored result (recomputed when a delivery is
-/// recorded, `delivery`). Checking or approving a plan does not change it.
+/// the parameters JSON and the ids of its delivery records in force (`delivery`). Checking or
+/// approving a plan does not change it.
 type Key = (i64, String);
 
-fn key_of(plan: &sirt_store::Plan) -> Key {
+fn key_of(plan: &sirt_store::Plan, records: &sirt_store::PlanDeliveries) -> Key {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
     h.update(plan.case_toml.as_bytes());
     h.update([0u8]);
     h.update(plan.parameters_json.as_bytes());
-    // The result, recomputed when a delivery is recorded (the records are inputs of the voxel
-    // part: its PET comparison scales the MAA prediction to the delivered activity).
-    h.update([0u8]);
-    h.update(plan.result_json.as_bytes());
+    // The records are inputs of the voxel part: its PET comparison scales the MAA prediction to
+    // the delivered activity.
+    for r in records.current() {
+        h.update(format!("\0{}", r.id).as_bytes());
+    }
     (plan.id, hex::encode(h.finalize()))
 }
 
@@ -326,7 +327,8 @@ pub(crate) async fn prepared_for(
     state: &AppState,
     plan: &sirt_store::Plan,
 ) -> Result<Arc<Prepared>, ApiError> {
-    let key = key_of(plan);
+    let records = state.store.deliveries(plan.id).await?;
+    let key = key_of(plan, &records);
     if let Some(p) = state.volumes.get(&key) {
         return Ok(p);
     }
@@ -353,7 +355,7 @@ pub(crate) async fn prepared_for(
     let engine = state.engine.clone();
     let case_toml = plan.case_toml.clone();
     // The parameters and the delivery records in force (`delivery`).
-    let overrides = crate::delivery::plan_overrides(state, plan).await?;
+    let overrides = crate::delivery::with_records(&params, &records)?;
     let prepared = tokio::task::spawn_blocking(move || {
         let outcome = engine
             .outcome_overrides(&case_toml, &overrides, &base)

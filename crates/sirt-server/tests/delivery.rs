@@ -245,6 +245,16 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
     let admin = t.login(Role::Admin).await;
     let (plan, rv) = approved_demo(&t, &phys, &dr).await;
     let path = format!("/api/plans/{plan}/deliver");
+    let approved_result = t
+        .call(
+            Some(&tech),
+            Method::GET,
+            &format!("/api/plans/{plan}"),
+            None,
+        )
+        .await
+        .json["result"]
+        .clone();
 
     // Session 1.
     let r = t
@@ -257,6 +267,10 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json["plan"]["state"], "approved", "one session of two");
+    // The stored result stays the approved one (the approval and the acknowledgements refer to
+    // it); the answer's `result` is the plan with the records in force.
+    assert_eq!(r.json["plan"]["result"], approved_result);
+    assert_ne!(r.json["result"], approved_result);
     assert_eq!(r.json["plan"]["delivered_by"], Value::Null);
     assert_eq!(r.json["sessions"][0]["delivered"], true);
     assert_eq!(r.json["sessions"][1]["delivered"], false);
@@ -276,7 +290,7 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
     assert_eq!(rec["current"], true);
     // The result carries the recorded delivery (not the case file's 1.8313 GBq) and the
     // delivered checks.
-    let result = &r.json["plan"]["result"];
+    let result = &r.json["result"];
     let r_result = &result["injections"][0];
     assert_eq!(r_result["id"], "R");
     let got = r_result["delivered"]["delivered_activity_gbq"]
@@ -370,7 +384,7 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
     let l = &r.json["delivery"]["records"][2];
     assert_eq!(l["vial_entered"], "25.5 mCi");
     assert!((l["vial_activity_gbq"].as_f64().unwrap() - 0.9435).abs() < 1e-9);
-    let l_result = &r.json["plan"]["result"]["injections"][1];
+    let l_result = &r.json["result"]["injections"][1];
     assert!(
         (l_result["delivered"]["delivered_activity_gbq"]
             .as_f64()

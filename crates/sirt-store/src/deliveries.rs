@@ -13,7 +13,7 @@ use crate::audit::{Change, record};
 use crate::error::role_not_allowed;
 use crate::model::{Actor, Plan, PlanState, Role};
 use crate::plans::{PLAN_COLUMNS, conflict, plan_from, plan_in, snapshot};
-use crate::{Store, StoreError, check_json_object, check_len, check_not_blank, limits, now};
+use crate::{Store, StoreError, check_len, check_not_blank, limits, now};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -110,8 +110,6 @@ pub struct SessionDelivery {
     pub records: Vec<NewDelivery>,
     /// Every session of the plan in treatment order, with its injection ids (from the plan).
     pub sessions: Vec<(String, Vec<String>)>,
-    /// The plan's result computed with every record in force after this one.
-    pub result_json: String,
 }
 
 /// A delivered session.
@@ -391,29 +389,29 @@ fn audit_images(
     (before_json, after_json)
 }
 
-/// Writes the plan's new result (and `delivered` state with who and when), row version + 1.
+/// The plan's `delivered` state with who and when (when `to` is given), row version + 1. Its
+/// inputs and result stay the approved ones (acknowledgements and the approval hash refer to them);
+/// the result with the records in force is computed from them (`sirt-server`'s `delivery`).
 async fn update_plan(
     tx: &mut Tx,
     actor: &Actor,
     (id, row_version): (i64, i64),
     to: Option<PlanState>,
-    result_json: &str,
     at: &str,
 ) -> Result<Plan, StoreError> {
     let completes = to.is_some();
     let row = sqlx::query(&format!(
         "UPDATE plans SET state = COALESCE($1, state), delivered_by = CASE WHEN $2 THEN $3 ELSE delivered_by END, \
          delivered_by_name = CASE WHEN $2 THEN $4 ELSE delivered_by_name END, \
-         delivered_at = CASE WHEN $2 THEN $5 ELSE delivered_at END, result_json = $6, \
+         delivered_at = CASE WHEN $2 THEN $5 ELSE delivered_at END, \
          updated_by = $4, updated_at = $5, row_version = row_version + 1 \
-         WHERE id = $7 AND row_version = $8 RETURNING {PLAN_COLUMNS}"
+         WHERE id = $6 AND row_version = $7 RETURNING {PLAN_COLUMNS}"
     ))
     .bind(to.map(PlanState::as_str))
     .bind(completes)
     .bind(actor.user_id)
     .bind(&actor.name)
     .bind(at)
-    .bind(result_json)
     .bind(id)
     .bind(row_version)
     .fetch_optional(&mut **tx)
@@ -465,8 +463,8 @@ impl Store {
 
     /// Records the delivery of a session's injections on an approved plan (corrections also on a
     /// delivered one); the session is delivered when each of its injections has a record, the
-    /// plan when every session is. The plan's result is replaced by the one computed with the
-    /// records (the inputs, and so the approval's SHA-256, do not change).
+    /// plan when every session is. The plan's inputs and result do not change (the approval's
+    /// SHA-256 and the acknowledgements refer to them).
     pub async fn deliver_plan(
         &self,
         actor: &Actor,
@@ -480,8 +478,6 @@ impl Store {
         for d in &delivery.records {
             validate(d)?;
         }
-        check_len("result", &delivery.result_json, limits::DOCUMENT_TEXT)?;
-        check_json_object("result", &delivery.result_json)?;
         let at = now();
         let mut tx = self.write().await?;
         let before = plan_in(&mut tx, id).await?;
@@ -541,7 +537,6 @@ impl Store {
             actor,
             (id, row_version),
             completes.then_some(PlanState::Delivered),
-            &delivery.result_json,
             &at,
         )
         .await?;

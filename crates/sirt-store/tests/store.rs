@@ -87,7 +87,6 @@ fn delivery_of_r() -> SessionDelivery {
             correction_reason: None,
         }],
         sessions: vec![("1".into(), vec!["R".into()])],
-        result_json: "{}".into(),
     }
 }
 
