@@ -169,7 +169,13 @@ async fn image_paths_must_stay_in_the_patients_folder() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.code(), "no_images");
-    let phantom = include_str!("../../../examples/demo-phantom-case.toml");
+    // The phantom's images with the analytic demo's patient (born 1972-09-14: 52 at the
+    // phantom's session of 2025-01-29), so that the case file matches the case it is attached to.
+    let phantom = include_str!("../../../examples/demo-phantom-case.toml")
+        .replace("id = \"PHANTOM-001\"", "id = \"DEMO-NET-001\"")
+        .replace("sex = \"female\"", "sex = \"male\"")
+        .replace("age = 61", "age = 52");
+    let phantom = phantom.as_str();
     for (field, bad) in [
         ("ct", "../../../../etc"),
         ("ct", "/etc"),
