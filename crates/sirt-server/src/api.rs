@@ -2,9 +2,9 @@
 //! audit log.
 
 use crate::answers::{
-    AuditPage, CaseDetail, FollowUpBody, FollowUpList, FollowUpView, History,
-    ImportedDemo, LabGrading, NewCaseBody, NewPlanBody, ParameterChange, PatchBody, PatientDetail,
-    PatientList, PlanEditEntry, PlanLinks, PlanSummary, PlanView, RecistAssessment, RecistSummary,
+    AuditPage, CaseDetail, FollowUpBody, FollowUpList, FollowUpView, History, ImportedDemo,
+    LabGrading, NewCaseBody, NewPlanBody, ParameterChange, PatchBody, PatientDetail, PatientList,
+    PlanEditEntry, PlanLinks, PlanSummary, PlanView, RecistAssessment, RecistSummary,
     RecistTimePoint, StepBody, TimelineEntry, TimelineKind, ToxicityBody, ToxicityList,
     VersionDiff, VersionView,
 };

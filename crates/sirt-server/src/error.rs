@@ -113,9 +113,11 @@ impl From<StoreError> for ApiError {
             StoreError::CheckerCannotApprove { .. } => {
                 ApiError::new(StatusCode::FORBIDDEN, "checker_cannot_approve", message)
             }
-            StoreError::Unacknowledged { .. } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unacknowledged_checks", message)
-            }
+            StoreError::Unacknowledged { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unacknowledged_checks",
+                message,
+            ),
             StoreError::TooLong { .. } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", message)
             }

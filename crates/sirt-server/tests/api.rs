@@ -719,7 +719,9 @@ async fn approval_freezes_the_plan_and_an_edit_makes_a_new_version(url: &str) {
         )
         .await;
     assert_eq!(c.status, StatusCode::OK);
-    let delivered = c.json["treatments"][0]["delivered_activity_gbq"].as_f64().unwrap();
+    let delivered = c.json["treatments"][0]["delivered_activity_gbq"]
+        .as_f64()
+        .unwrap();
     assert!((delivered - 1.8313).abs() < 1e-4, "{delivered}");
     let kinds: Vec<&str> = c.json["timeline"]
         .as_array()

@@ -525,9 +525,9 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
         ("POST", "/api/plans/{id}/check" | "/api/plans/{id}/approve") => {
             Some(json!({"row_version": rv, "password": PASSWORD}))
         }
-        ("POST", "/api/plans/{id}/acknowledgements") => Some(
-            json!({"rule": "no-such-rule", "subject": "patient", "reason": "accepted"}),
-        ),
+        ("POST", "/api/plans/{id}/acknowledgements") => {
+            Some(json!({"rule": "no-such-rule", "subject": "patient", "reason": "accepted"}))
+        }
         ("POST", "/api/plans/{id}/deliver") => Some(
             json!({"row_version": rv, "session": "1", "treatments": [{"injection_id": "R", "administered_at": "2026-03-05T10:25:00[Europe/Paris]", "vial_activity": "1.9219528 GBq", "vial_assayed_at": "2026-03-05T10:25:00[Europe/Paris]", "residual": "0.09 GBq", "residual_measured_at": "2026-03-05T11:05:00[Europe/Paris]", "catheter_position": "right hepatic artery"}]}),
         ),

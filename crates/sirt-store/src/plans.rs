@@ -360,8 +360,7 @@ impl Store {
         id: i64,
         row_version: i64,
     ) -> Result<Plan, StoreError> {
-        self.step(actor, id, row_version, &APPROVE, &[], None)
-            .await
+        self.step(actor, id, row_version, &APPROVE, &[], None).await
     }
 
     /// The treatments recorded for a plan.
@@ -463,7 +462,8 @@ impl Store {
         }
         let mut after_json = snapshot(&after);
         if let Some(signing) = signing {
-            let extra = crate::signatures::write_signature(&mut tx, actor, id, signing, &at).await?;
+            let extra =
+                crate::signatures::write_signature(&mut tx, actor, id, signing, &at).await?;
             if let (Value::Object(m), Value::Object(e)) = (&mut after_json, extra) {
                 m.extend(e);
             }
@@ -498,7 +498,10 @@ impl Store {
     }
 }
 
-pub(crate) async fn plan_in(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Plan, StoreError> {
+pub(crate) async fn plan_in(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+) -> Result<Plan, StoreError> {
     let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)

@@ -131,8 +131,14 @@ async fn migrations_are_idempotent(url: &str) {
     let store = open(url).await;
     // Migrations of parallel work may land out of order: every one applied, the newest last.
     let versions = store.schema_versions().await.unwrap();
-    assert!(versions.starts_with(&[1, 2, 3]) && versions.contains(&6), "{versions:?}");
-    assert_eq!(versions.last().copied(), Some(Store::latest_schema_version()));
+    assert!(
+        versions.starts_with(&[1, 2, 3]) && versions.contains(&6),
+        "{versions:?}"
+    );
+    assert_eq!(
+        versions.last().copied(),
+        Some(Store::latest_schema_version())
+    );
     let p = store
         .create_patient(
             &Actor::system("test"),
