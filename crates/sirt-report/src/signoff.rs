@@ -67,7 +67,7 @@ pub fn fmt_instant(i: &Instant, zone: Option<&TimeZone>) -> String {
         Some(z) => i.in_zone(z.clone()),
         None => i.clone(),
     };
-    shown.zoned().strftime("%Y-%m-%d %H:%M %:z").to_string()
+    shown.report_text()
 }
 
 impl SignOff {

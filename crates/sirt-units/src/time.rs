@@ -77,6 +77,12 @@ impl Instant {
         &self.zoned
     }
 
+    /// The instant as reports print it, "2026-03-05 10:00 +01:00": date, time to the minute and
+    /// UTC offset, in its own zone (one format for every instant a person reads).
+    pub fn report_text(&self) -> String {
+        self.zoned.strftime("%Y-%m-%d %H:%M %:z").to_string()
+    }
+
     /// The absolute instant.
     pub fn timestamp(&self) -> Timestamp {
         self.zoned.timestamp()

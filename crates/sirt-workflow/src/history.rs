@@ -143,8 +143,9 @@ pub(crate) fn imaging_age(
     };
     let age = s.treatment.since(date);
     let detail = format!(
-        "imaging of {date} ({from}), treatment {}: {:.1} days old; site limit {:.0} days (retreatment.imaging_max_age)",
-        s.treatment,
+        "imaging of {} ({from}), treatment {}: {:.1} days old; site limit {:.0} days (retreatment.imaging_max_age)",
+        date.report_text(),
+        s.treatment.report_text(),
         age.days(),
         limit.days()
     );

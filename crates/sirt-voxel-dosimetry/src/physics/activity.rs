@@ -480,8 +480,10 @@ pub fn pet_decay_corrected(
     let s = voxel_ml * back / 1e6;
     let mbq: Vec<f32> = c.iter().map(|&x| (x * s) as f32).collect();
     let notes = vec![format!(
-        "PET Bq/mL × {voxel_ml:.4} mL per voxel, decay-corrected over {:.2} h from {image_reference} back to the administration {administration} (× {back:.5})",
-        dt.hours()
+        "PET Bq/mL × {voxel_ml:.4} mL per voxel, decay-corrected over {:.2} h from {} back to the administration {} (× {back:.5})",
+        dt.hours(),
+        image_reference.report_text(),
+        administration.report_text()
     )];
     Ok((
         ActivityMap {
