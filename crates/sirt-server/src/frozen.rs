@@ -212,6 +212,22 @@ async fn render_approved(
     crate::report::render_report_html(state, &projected, rows, Some(signatures)).await
 }
 
+/// Refuses (409 `result_changed`) an approval whose plan, computed now, differs from the result
+/// stored and checked (another engine or settings since the check): what is approved and frozen
+/// must be what the physicist checked and the acknowledgements refer to.
+async fn same_as_checked(state: &AppState, plan: &Plan) -> Result<(), ApiError> {
+    let params = parameters_from(&parse_json(&plan.parameters_json))?;
+    let now = compute(state, plan.case_toml.clone(), params).await?;
+    if now.result == parse_json(&plan.result_json) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        "result_changed",
+        "the plan computed now differs from the result that was checked (the engine or the site settings changed since): recompute it (edit or save its parameters) and check it again before approval".to_owned(),
+    ))
+}
+
 /// The frozen record of a plan about to be approved by `auth`'s user at `at`: the approval hash
 /// (the images must be readable) and the report made now (the PDF too when Chromium prints it).
 pub(crate) async fn freeze(
@@ -222,6 +238,7 @@ pub(crate) async fn freeze(
     at: &str,
 ) -> Result<sirt_store::NewFrozen, ApiError> {
     let (parts, approval_sha256) = approval_inputs(state, plan).await?;
+    same_as_checked(state, plan).await?;
     let engine = engine_id();
     let approval = Signature {
         id: 0,

@@ -488,3 +488,41 @@ async fn wrong_signature_passwords_are_rate_limited(url: &str) {
     assert_eq!(r.code(), "rate_limited");
     assert_eq!(t.store.plan(id).await.unwrap().state.as_str(), "draft");
 }
+
+both!(a_plan_that_computes_differently_now_than_when_checked_is_not_approved);
+/// The stored result is what the physicist checked (and what acknowledgements refer to): a plan
+/// whose result computed now differs (here a stored result from "another engine", a field
+/// changed) is refused at approval with 409 `result_changed`, and nothing is frozen.
+async fn a_plan_that_computes_differently_now_than_when_checked_is_not_approved(url: &str) {
+    let t = T::new(url).await;
+    let dr = t.login(Role::Physician).await;
+    let s = t.login(Role::Physicist).await;
+    let (_, plan) = import_demo(&t, &s).await;
+    let id = plan["id"].as_i64().unwrap();
+    let stored = t.store.plan(id).await.unwrap();
+    let mut other: Value = serde_json::from_str(&stored.result_json).unwrap();
+    other["engine_changed"] = json!(true);
+    let case = t.store.case(stored.case_id).await.unwrap();
+    let created = t
+        .store
+        .create_plan(
+            &Actor::system("older engine"),
+            case.id,
+            &sirt_store::PlanInputs {
+                case_toml: stored.case_toml.clone(),
+                parameters_json: stored.parameters_json.clone(),
+                result_json: other.to_string(),
+            },
+        )
+        .await;
+    let Ok(p) = created else {
+        panic!("create_plan: {created:?}")
+    };
+    let r = step(&t, &s, p.id, "check", p.row_version, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let checked = t.store.plan(p.id).await.unwrap();
+    let r = step(&t, &dr, p.id, "approve", checked.row_version, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert_eq!(r.code(), "result_changed");
+    assert!(t.store.frozen(p.id).await.unwrap().is_none());
+}
