@@ -15,17 +15,7 @@ pub const REPORT_DOCUMENT_TITLE: &str = "SIRT plan (sirtplan, research use only)
 
 /// An instant's civil date and time in its own zone, and that zone's UTC offset in minutes.
 fn civil(i: &Instant) -> Result<(CivilDateTime, i32), PlanningError> {
-    let t = i.zoned().datetime();
-    let c = CivilDateTime::new(
-        i32::from(t.year()),
-        u32::try_from(t.month()).unwrap_or(1),
-        u32::try_from(t.day()).unwrap_or(1),
-        u32::try_from(t.hour()).unwrap_or(0),
-        u32::try_from(t.minute()).unwrap_or(0),
-        f64::from(t.second()),
-    )
-    .map_err(dicom)?;
-    Ok((c, i.zoned().offset().seconds() / 60))
+    crate::voxel::run::civil_of(i).map_err(dicom)
 }
 
 fn dicom(e: sirt_dicom::write::WriteError) -> PlanningError {

@@ -67,6 +67,7 @@
 //! assert!(svg.starts_with("<svg") && svg.contains("Dose (Gy)") && svg.contains("Volume (%)"));
 //! ```
 
+use crate::figures::nice_step;
 use std::fmt::Write;
 
 use sirt_voxel_dosimetry::physics::dvh::Dvh;
@@ -559,17 +560,6 @@ const BOTTOM: f64 = 420.0;
 const LEGEND_X: f64 = 580.0;
 /// Legend names longer than this are shortened with "…".
 const LEGEND_CHARS: usize = 22;
-
-/// A "nice" tick step (1, 2, 2.5 or 5 × 10ⁿ) giving at most `max_ticks` intervals up to `max`.
-fn nice_step(max: f64, max_ticks: f64) -> f64 {
-    let raw = max / max_ticks;
-    let p = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * p)
-        .find(|s| *s >= raw * (1.0 - 1e-12))
-        .unwrap_or(10.0 * p)
-}
 
 /// Decimals needed to print multiples of `step`.
 fn step_decimals(step: f64) -> usize {

@@ -183,8 +183,21 @@ fn rt_dose_study(
     let (Some(study), Some(session)) = (study, plan.sessions.first()) else {
         return Ok(None);
     };
-    let t = session.treatment.zoned().datetime();
-    let civil = CivilDateTime::new(
+    let (civil, utc_offset_minutes) = civil_of(&session.treatment)?;
+    Ok(Some(RtDoseStudy {
+        study,
+        civil,
+        utc_offset_minutes,
+    }))
+}
+
+/// An instant's civil date and time in its own zone, and that zone's UTC offset in minutes: the
+/// date and time DICOM objects written for it carry (RT Dose, the report's Encapsulated PDF).
+pub(crate) fn civil_of(
+    i: &sirt_units::Instant,
+) -> Result<(CivilDateTime, i32), sirt_dicom::write::WriteError> {
+    let t = i.zoned().datetime();
+    let c = CivilDateTime::new(
         i32::from(t.year()),
         u32::try_from(t.month()).unwrap_or(1),
         u32::try_from(t.day()).unwrap_or(1),
@@ -192,12 +205,7 @@ fn rt_dose_study(
         u32::try_from(t.minute()).unwrap_or(0),
         f64::from(t.second()),
     )?;
-    let utc_offset_minutes = session.treatment.zoned().offset().seconds() / 60;
-    Ok(Some(RtDoseStudy {
-        study,
-        civil,
-        utc_offset_minutes,
-    }))
+    Ok((c, i.zoned().offset().seconds() / 60))
 }
 
 /// A note for each tumour of the case without its structure.
