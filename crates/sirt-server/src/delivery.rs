@@ -260,7 +260,7 @@ fn check_entry(
                 "at most {} at the injection: the ordered vial ({} at calibration {}, {}) decayed to the injection, + {:.0} %",
                 gbq(most),
                 gbq(order.chosen.nominal * f64::from(order.vials)),
-                order.chosen.calibration,
+                order.chosen.calibration.report_text(),
                 nuclide,
                 VIAL_TOLERANCE * 100.0
             ),
