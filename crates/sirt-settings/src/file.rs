@@ -213,14 +213,9 @@ impl SiteSettings {
             self.time_zone = Some(z.clone());
         }
         if let Some(l) = &raw.language {
-            if l != "en" {
-                return Err(r.error(
-                    "site.language",
-                    "\"en\" (the only language reports are written in)",
-                    l,
-                ));
-            }
-            self.language = l.clone();
+            self.language = l
+                .parse()
+                .map_err(|_| r.error("site.language", "\"en\" (English) or \"fr\" (French)", l))?;
         }
         if let Some(p) = &raw.paper_size {
             self.paper_size = match p.as_str() {

@@ -137,8 +137,9 @@ pub struct SiteSettings {
     /// IANA time zone every instant of a plan report is printed in (none: each instant in the
     /// zone it was written in); checked against the bundled time zone database when read.
     pub time_zone: Option<String>,
-    /// Language of reports ("en"; the only one available).
-    pub language: String,
+    /// Language of reports and command-line text when neither the command (`--lang`) nor the
+    /// user chooses one.
+    pub language: sirt_i18n::Lang,
     /// Paper of printed reports.
     pub paper_size: PaperSize,
     /// Definition of reportable events used by the delivered checks.
@@ -230,7 +231,7 @@ impl Default for SiteSettings {
         Self {
             site_name: None,
             time_zone: None,
-            language: "en".to_owned(),
+            language: sirt_i18n::Lang::En,
             paper_size: PaperSize::A4,
             event_profile: DEFAULT_EVENT_PROFILE,
             maa_liver_margin: Length::from_m(DEFAULT_MAA_LIVER_MARGIN_MM / 1000.0),

@@ -65,9 +65,9 @@ fn rows(s: &SiteSettings, d: &SiteSettings) -> Vec<SettingRow> {
         ),
         row(
             "site.language",
-            s.language.clone(),
-            d.language.clone(),
-            "the only language available",
+            s.language.code().into(),
+            d.language.code().into(),
+            "site choice; --lang and each user's choice override it",
         ),
         row(
             "site.paper_size",

@@ -106,7 +106,7 @@ fn bad_values_name_the_file_the_key_what_was_expected_and_found() {
         "{unknown}"
     );
     assert_eq!(
-        error("[site]\nlanguage = \"fr\""),
-        "site.toml: site.language: expected \"en\" (the only language reports are written in), found \"fr\""
+        error("[site]\nlanguage = \"de\""),
+        "site.toml: site.language: expected \"en\" (English) or \"fr\" (French), found \"de\""
     );
 }

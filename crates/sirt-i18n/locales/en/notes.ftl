@@ -1,0 +1,1 @@
+# notes messages (en)

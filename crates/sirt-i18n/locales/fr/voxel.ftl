@@ -1,0 +1,1 @@
+# voxel messages (fr)
