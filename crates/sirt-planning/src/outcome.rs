@@ -76,6 +76,7 @@ pub fn plan_case_with_overrides(
     let options = ReportOptions {
         time_zone: site.settings.zone(),
         sign_off: SignOff::default(),
+        lang: site.settings.language,
     };
     let mut outcome = Outcome::with_options(plan, voxel, options);
     crate::settings_report::add(&mut outcome, &site.settings);

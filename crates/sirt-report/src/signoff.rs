@@ -50,6 +50,8 @@ pub struct ReportOptions {
     pub time_zone: Option<TimeZone>,
     /// The sign-off block.
     pub sign_off: SignOff,
+    /// The language the report is written in (the site's `language`, or `--lang`).
+    pub lang: sirt_i18n::Lang,
 }
 
 impl ReportOptions {

@@ -55,6 +55,7 @@ fn the_sign_off_block_follows_the_notice_with_lines_then_signatures() {
                 meaning: "approved by physician".into(),
             }),
         },
+        lang: sirt_i18n::Lang::En,
     };
     let html = to_html(&plan_document_with(&p, &signed));
     assert!(html.contains(

@@ -387,6 +387,7 @@ pub(crate) fn fill_sign_off(
             checked: plan.checked_at.as_ref().and(pick(SignedStep::Check)),
             approved: plan.approved_at.as_ref().and(pick(SignedStep::Approve)),
         },
+        lang: state.engine.site().settings.language,
     };
     let at = document
         .blocks
