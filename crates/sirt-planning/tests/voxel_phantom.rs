@@ -537,6 +537,7 @@ fn report_figures_of_the_phantom() {
         title: "Voxel part".into(),
         blocks,
         page_size: Some("A4".into()),
+        lang: sirt_i18n::Lang::En,
     };
     let html = to_html(&doc);
     assert_eq!(html.matches("<svg").count(), captions.len());

@@ -2,6 +2,7 @@
 //! plain text and HTML, so that both carry exactly the same content.
 
 use serde::Serialize;
+use sirt_i18n::{Lang, t};
 use std::fmt::Write;
 
 /// Column alignment.
@@ -86,6 +87,10 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// Paper of the printed page (CSS `@page { size }`: "A4", "Letter"); `None`: the printer's.
     pub page_size: Option<String>,
+    /// The language the document is written in (HTML `lang`, the words of check statuses that
+    /// the HTML colours).
+    #[serde(skip)]
+    pub lang: Lang,
 }
 
 impl Document {
@@ -204,15 +209,24 @@ dt{color:#444}dd{margin:0}.notice{border:2px solid #b00;padding:6px 10px;backgro
 @media print{body{margin:0}h2{page-break-after:avoid}table{page-break-inside:auto}tr{page-break-inside:avoid}}";
 
 /// Renders as a self-contained HTML page (inline CSS, no external resource).
-/// Cells equal to a check status (pass, info, warn, FAIL, not evaluated) are coloured.
+/// Cells equal to a check status in the document's language (pass, info, warn, FAIL) are
+/// coloured.
 pub fn to_html(doc: &Document) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        doc.lang.code(),
         escape(&doc.title),
         escape(&doc.title)
     );
+    let lang = doc.lang;
+    let statuses = [
+        (t!(lang, "status-fail"), "fail"),
+        (t!(lang, "status-warn"), "warn"),
+        (t!(lang, "status-info"), "info"),
+        (t!(lang, "status-pass"), "pass"),
+    ];
     if let Some(size) = &doc.page_size {
         // Before the body's content: the print engine (Chromium) takes the page size from it.
         let _ = writeln!(out, "<style>@page{{size:{}}}</style>", escape(size));
@@ -265,12 +279,8 @@ pub fn to_html(doc: &Document) -> String {
                         if t.align.get(i) == Some(&Align::Right) {
                             classes.push("r");
                         }
-                        match c.as_str() {
-                            "FAIL" => classes.push("fail"),
-                            "warn" => classes.push("warn"),
-                            "info" => classes.push("info"),
-                            "pass" => classes.push("pass"),
-                            _ => {}
+                        if let Some((_, class)) = statuses.iter().find(|(w, _)| w == c) {
+                            classes.push(class);
                         }
                         if classes.is_empty() {
                             let _ = write!(out, "<td>{}</td>", escape(c));
@@ -306,6 +316,7 @@ mod tests {
             title: "x".into(),
             blocks: vec![Block::Table(t)],
             page_size: None,
+            lang: Lang::En,
         };
         let text = to_text(&doc);
         assert!(text.contains("  T<1>               12.3\n"), "{text}");

@@ -11,6 +11,7 @@
 //! | [`signoff`] | the sign-off block (prepared, checked, approved; empty fields to sign) and the one format of a report's instants, in the site's zone |
 //! | [`treatment_day`] | the treatment-day sheet: one page per session, per injection device, vial, activity to inject or draw, time, catheter position, expected doses and limits |
 //! | [`voxel`] | voxel dosimetry: per-structure table with the partition value beside the voxel mean, provenance, predicted vs delivered, metrics/DVH CSV and SVG files |
+//! | [`words`] | the report's words and numbers in the reader's language: check statuses, bases and subjects, constraints, weekdays; GBq with mCi, Gy, % |
 //! | `write` | [`write_outputs`]: all files written to temporary names, renamed only when every one succeeded |
 //!
 //! ```
@@ -32,6 +33,7 @@ mod plan_doc;
 pub mod signoff;
 pub mod treatment_day;
 pub mod voxel;
+pub mod words;
 mod write;
 
 pub use dvh_out::{
@@ -43,7 +45,10 @@ pub use plan_doc::{plan_document, plan_document_with};
 pub use signoff::{ReportOptions, SignOff, Signature};
 pub use write::{OutputError, Outputs, write_outputs};
 
+use sirt_i18n::Lang;
 use sirt_units::{AbsorbedDose, Activity};
+
+pub use words::{basis as basis_text, status as status_text, subject as subject_text};
 
 /// The plan as plain text.
 pub fn plan_text(plan: &sirt_workflow::Plan) -> String {
@@ -55,17 +60,33 @@ pub fn plan_html(plan: &sirt_workflow::Plan) -> String {
     document::to_html(&plan_document(plan))
 }
 
-/// "1.9214 GBq (51.93 mCi)".
+/// "1.9214 GBq (51.93 mCi)" (English; [`fmt_activity_in`] in a language).
 pub fn fmt_activity(a: Activity) -> String {
-    a.gbq_and_mci(4)
+    fmt_activity_in(Lang::En, a)
 }
 
-/// "43.9 Gy".
+/// "43.9 Gy" (English; [`fmt_gy_in`] in a language).
 pub fn fmt_gy(d: AbsorbedDose) -> String {
-    format!("{:.1} Gy", d.gy())
+    fmt_gy_in(Lang::En, d)
 }
 
-/// A fraction as a percentage with `decimals`.
+/// A fraction as a percentage with `decimals` (English; [`fmt_pct_in`] in a language).
 pub fn fmt_pct(f: f64, decimals: usize) -> String {
-    format!("{:.*} %", decimals, f * 100.0)
+    fmt_pct_in(Lang::En, f, decimals)
+}
+
+/// "1.9214 GBq (51.93 mCi)"; in French "1,9214 GBq (51,93 mCi)" with no-break spaces.
+pub fn fmt_activity_in(lang: Lang, a: Activity) -> String {
+    words::activity(lang, a)
+}
+
+/// "43.9 Gy"; in French "43,9 Gy" with a no-break space.
+pub fn fmt_gy_in(lang: Lang, d: AbsorbedDose) -> String {
+    words::gy(lang, d)
+}
+
+/// A fraction as a percentage with `decimals`: "12.3 %"; in French "12,3 %" with a no-break
+/// space.
+pub fn fmt_pct_in(lang: Lang, f: f64, decimals: usize) -> String {
+    words::pct(lang, f, decimals)
 }

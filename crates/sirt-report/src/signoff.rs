@@ -8,10 +8,23 @@
 use crate::document::{Block, Table};
 use jiff::tz::TimeZone;
 use serde::Serialize;
+use sirt_i18n::{Lang, t};
 use sirt_units::Instant;
 
-/// The heading of the sign-off block.
+/// The heading of the sign-off block in English ([`sign_off_heading`] in a language; find the
+/// block with [`is_sign_off_heading`], whatever the report's language).
 pub const SIGN_OFF_HEADING: &str = "Sign-off";
+
+/// The heading of the sign-off block in `lang`: "Sign-off", "Signatures".
+pub fn sign_off_heading(lang: Lang) -> String {
+    t!(lang, "sign-heading")
+}
+
+/// Whether a heading is the sign-off block's, in any language (the server and the application
+/// layer fill the block in place).
+pub fn is_sign_off_heading(heading: &str) -> bool {
+    heading == SIGN_OFF_HEADING || Lang::ALL.iter().any(|l| sign_off_heading(*l) == heading)
+}
 
 /// What an empty field prints: a line to sign or write on (14 characters wide in the text
 /// report, about 30 mm in the printed one).
@@ -75,26 +88,35 @@ pub fn fmt_instant(i: &Instant, zone: Option<&TimeZone>) -> String {
 impl SignOff {
     /// The block's rows: one per signature with its label, name, role, instant and meaning,
     /// empty fields as lines to sign.
+    /// Labels and headers in the report's language; names, roles and meanings as stored.
     pub fn table(&self, options: &ReportOptions) -> Table {
+        let l = options.lang;
         let mut t = Table::new(
-            &["", "name", "role", "date and time", "meaning", "signature"],
+            &[
+                "",
+                &t!(l, "sign-col-name"),
+                &t!(l, "sign-col-role"),
+                &t!(l, "sign-col-instant"),
+                &t!(l, "sign-col-meaning"),
+                &t!(l, "sign-col-signature"),
+            ],
             &[],
         );
         for (label, s) in [
-            ("Prepared by", &self.prepared),
-            ("Checked by", &self.checked),
-            ("Approved by", &self.approved),
+            (t!(l, "sign-prepared-by"), &self.prepared),
+            (t!(l, "sign-checked-by"), &self.checked),
+            (t!(l, "sign-approved-by"), &self.approved),
         ] {
             let row = match s {
                 Some(s) => vec![
-                    label.to_owned(),
+                    label,
                     s.name.clone(),
                     s.role.clone(),
                     options.instant(&s.instant),
                     s.meaning.clone(),
-                    "(electronic)".to_owned(),
+                    t!(l, "sign-electronic"),
                 ],
-                None => std::iter::once(label.to_owned())
+                None => std::iter::once(label)
                     .chain(std::iter::repeat_n(BLANK.to_owned(), 5))
                     .collect(),
             };
@@ -106,7 +128,7 @@ impl SignOff {
     /// The heading and the table.
     pub fn blocks(&self, options: &ReportOptions) -> [Block; 2] {
         [
-            Block::Heading(1, SIGN_OFF_HEADING.to_owned()),
+            Block::Heading(1, sign_off_heading(options.lang)),
             Block::Table(self.table(options)),
         ]
     }
@@ -163,5 +185,25 @@ mod tests {
         );
         assert_eq!(signed.rows[0][1], BLANK);
         assert_eq!(signed.rows[2][1], BLANK);
+    }
+
+    #[test]
+    fn french_labels_and_the_heading_found_in_both_languages() {
+        let opts = ReportOptions {
+            lang: Lang::Fr,
+            ..ReportOptions::default()
+        };
+        let table = SignOff::default().table(&opts);
+        let labels: Vec<&str> = table.rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(labels, ["Préparé par", "Vérifié par", "Approuvé par"]);
+        assert_eq!(table.headers[1], "nom");
+        let [heading, _] = SignOff::default().blocks(&opts);
+        let Block::Heading(1, h) = heading else {
+            panic!("{heading:?}")
+        };
+        assert_eq!(h, "Signatures");
+        assert!(is_sign_off_heading(&h));
+        assert!(is_sign_off_heading(SIGN_OFF_HEADING));
+        assert!(!is_sign_off_heading("Summary"));
     }
 }

@@ -4,11 +4,12 @@
 //! to write the delivery on.
 
 use crate::document::{Block, Document, Table};
-use crate::plan_doc::{dose_rows, limits_text, ordering_values, territory_text};
+use crate::plan_doc::{Compartment, dose_rows, limits_text, ordering_values, territory_text};
 use crate::signoff::{BLANK, ReportOptions};
-use crate::{fmt_activity, fmt_gy, fmt_pct};
+use crate::words::{self, InLang, activity, gy, pct};
+use sirt_i18n::{Lang, t};
 use sirt_units::AbsorbedDose;
-use sirt_workflow::{InjectionPlan, Outcome, Plan, RESEARCH_NOTICE, SessionPlan};
+use sirt_workflow::{InjectionPlan, Outcome, Plan, SessionPlan};
 
 /// The file name of the sheet of the `n`-th session (1-based, in the plan's order), without
 /// extension: "treatment-day-session-1".
@@ -24,100 +25,124 @@ pub fn treatment_day_sheets(plan: &Plan, o: &ReportOptions) -> Vec<Document> {
         .collect()
 }
 
-/// The sheet of one session.
+/// The sheet of one session, in the report's language.
 pub fn treatment_day_sheet(plan: &Plan, s: &SessionPlan, o: &ReportOptions) -> Document {
+    let l = o.lang;
     let c = &plan.case;
     let mut doc = Document {
-        title: format!(
-            "Treatment day — session {} — {}",
-            s.id,
-            o.instant(&s.treatment)
+        title: t!(
+            l,
+            "day-title",
+            session = s.id.as_str(),
+            instant = o.instant(&s.treatment)
         ),
         blocks: Vec::new(),
         page_size: None,
+        lang: l,
     };
-    doc.push(Block::Notice(RESEARCH_NOTICE.to_owned()));
+    doc.push(Block::Notice(l.research_notice()));
     doc.push(Block::KeyValues(vec![
-        ("Patient".into(), c.patient.id.clone()),
-        ("Planned treatment".into(), o.instant(&s.treatment)),
-        ("Session".into(), format!("{} ({})", s.id, s.extent.label())),
+        (t!(l, "day-patient"), c.patient.id.clone()),
+        (t!(l, "day-planned-treatment"), o.instant(&s.treatment)),
         (
-            "Plan".into(),
-            format!(
-                "sirtplan {} (the plan report holds the checks and their sources)",
-                env!("CARGO_PKG_VERSION")
-            ),
+            t!(l, "day-session"),
+            format!("{} ({})", s.id, words::extent(l, s.extent)),
+        ),
+        (
+            t!(l, "day-plan"),
+            t!(l, "day-plan-value", version = env!("CARGO_PKG_VERSION")),
         ),
     ]));
     for &n in &s.injections {
         injection_blocks(&plan.injections[n], s, o, &mut doc);
     }
-    doc.push(Block::Heading(1, "Session totals".into()));
-    doc.push(Block::Table(totals_table(plan, s)));
+    doc.push(Block::Heading(1, t!(l, "day-session-totals")));
+    doc.push(Block::Table(totals_table(plan, s, l)));
     doc
 }
 
 /// An injection: what to give, the doses expected and the lines to record the delivery.
 fn injection_blocks(p: &InjectionPlan, s: &SessionPlan, o: &ReportOptions, doc: &mut Document) {
+    let l = o.lang;
     let i = &p.input;
-    doc.push(Block::Heading(1, format!("Injection {}", i.id)));
+    doc.push(Block::Heading(
+        1,
+        t!(l, "day-injection-heading", id = i.id.as_str()),
+    ));
     let mut kv = vec![
         (
-            "Device".to_owned(),
+            t!(l, "day-device"),
             format!("{} ({})", p.device.name, p.device.nuclide),
         ),
         (
-            "Catheter position".to_owned(),
+            t!(l, "day-catheter-position"),
             i.label
                 .clone()
-                .unwrap_or_else(|| territory_text(i.territory, i.lobe)),
+                .unwrap_or_else(|| territory_text(l, i.territory, i.lobe)),
         ),
-        ("Time".to_owned(), o.instant(&s.treatment)),
+        (t!(l, "day-time"), o.instant(&s.treatment)),
     ];
     let a = match &p.outcome {
         Outcome::Planned(a) => a,
         Outcome::Contraindicated { reason } | Outcome::NoActivityAllowed { reason } => {
             doc.push(Block::KeyValues(kv));
-            doc.push(Block::Notice(format!("Do not inject: {reason}.")));
+            doc.push(Block::Notice(t!(
+                l,
+                "day-do-not-inject",
+                reason = reason.in_lang(l)
+            )));
             return;
         }
     };
     kv.extend(ordering_values(&a.order, o));
     kv.push((
-        "Activity to inject".into(),
-        format!(
-            "{} administered (what the vial holds or what is drawn, less the expected {} residual)",
-            fmt_activity(a.expected.administered),
-            fmt_pct(i.residual_fraction.value(), 1)
+        t!(l, "day-activity-to-inject"),
+        t!(
+            l,
+            "day-activity-to-inject-value",
+            activity = activity(l, a.expected.administered),
+            residual = pct(l, i.residual_fraction.value(), 1)
         ),
     ));
     doc.push(Block::KeyValues(kv));
-    let mut t = Table::new(&["compartment", "expected dose (Gy)", "limit"], &[1]);
-    for (label, _, cd) in dose_rows(p, &a.expected.doses) {
-        let limit = if label.starts_with("normal liver") {
-            i.limits.normal_liver_max
-        } else if label == "perfused volume" {
-            i.limits.perfused_max
-        } else if label == "lungs" {
-            i.limits.lung_max
-        } else {
-            None
+    let mut t = Table::new(
+        &[
+            &t!(l, "day-col-compartment"),
+            &t!(l, "day-col-expected-dose"),
+            &t!(l, "day-col-limit"),
+        ],
+        &[1],
+    );
+    for (compartment, label, _, cd) in dose_rows(l, p, &a.expected.doses) {
+        let limit = match compartment {
+            Compartment::NormalLiver => i.limits.normal_liver_max,
+            Compartment::Perfused => i.limits.perfused_max,
+            Compartment::Lungs => i.limits.lung_max,
+            Compartment::Tumour | Compartment::TumoursCombined => None,
         };
-        t.row(vec![label, format!("{:.1}", cd.dose.gy()), at_most(limit)]);
+        t.row(vec![label, l.decimal(cd.dose.gy(), 1), at_most(l, limit)]);
     }
     doc.push(Block::Table(t));
     doc.push(Block::KeyValues(vec![(
-        "Limits of the injection".into(),
-        limits_text(&i.limits),
+        t!(l, "day-limits-of-injection"),
+        limits_text(l, &i.limits),
     )]));
-    let mut rec = Table::new(&["recorded at treatment", "value", "time", "initials"], &[]);
+    let mut rec = Table::new(
+        &[
+            &t!(l, "day-col-recorded"),
+            &t!(l, "day-col-value"),
+            &t!(l, "day-col-time"),
+            &t!(l, "day-col-initials"),
+        ],
+        &[],
+    );
     for what in [
-        "vial assay before injection",
-        "injection",
-        "residual measured",
+        t!(l, "day-vial-assay"),
+        t!(l, "day-injection"),
+        t!(l, "day-residual-measured"),
     ] {
         rec.row(vec![
-            what.to_owned(),
+            what,
             BLANK.to_owned(),
             BLANK.to_owned(),
             BLANK.to_owned(),
@@ -127,42 +152,49 @@ fn injection_blocks(p: &InjectionPlan, s: &SessionPlan, o: &ReportOptions, doc: 
 }
 
 /// "≤ 70.0 Gy", or "—" without a limit.
-fn at_most(limit: Option<AbsorbedDose>) -> String {
-    limit.map_or_else(|| "—".into(), |l| format!("≤ {}", fmt_gy(l)))
+fn at_most(l: Lang, limit: Option<AbsorbedDose>) -> String {
+    limit.map_or_else(|| "—".into(), |d| format!("≤ {}", gy(l, d)))
 }
 
 /// The session's whole-liver NTAD and lung doses with the ordered vials, beside the plan's
 /// session limits.
-fn totals_table(plan: &Plan, s: &SessionPlan) -> Table {
-    let l = &plan.case.planning.limits;
-    let mut t = Table::new(&["quantity", "expected", "limit"], &[1]);
+fn totals_table(plan: &Plan, s: &SessionPlan, l: Lang) -> Table {
+    let x = &plan.case.planning.limits;
+    let mut t = Table::new(
+        &[
+            &t!(l, "day-col-quantity"),
+            &t!(l, "day-col-expected"),
+            &t!(l, "day-col-limit"),
+        ],
+        &[1],
+    );
     match (&s.totals, &s.ntad_not_evaluable) {
         (_, Some(why)) => t.row(vec![
-            "whole-liver normal-tissue dose".into(),
-            format!("not evaluable: {why}"),
-            at_most(l.whole_liver_ntad_max),
+            t!(l, "day-whole-liver-ntad"),
+            t!(l, "report-not-evaluable-because", why = why.in_lang(l)),
+            at_most(l, x.whole_liver_ntad_max),
         ]),
         (Some(tot), None) => t.row(vec![
-            "whole-liver normal-tissue dose".into(),
-            fmt_gy(tot.whole_liver_ntad),
-            at_most(l.whole_liver_ntad_max),
+            t!(l, "day-whole-liver-ntad"),
+            gy(l, tot.whole_liver_ntad),
+            at_most(l, x.whole_liver_ntad_max),
         ]),
         (None, None) => t.row(vec![
-            "activity".into(),
-            "none planned in this session".into(),
+            t!(l, "day-activity"),
+            t!(l, "day-none-planned"),
             "—".into(),
         ]),
     }
     if let (Some(d), Some(cum)) = (s.lung_dose_1kg, s.cumulative_lung_dose_1kg) {
         t.row(vec![
-            "lung dose, session (1 kg convention)".into(),
-            fmt_gy(d),
-            at_most(l.lung_session_max),
+            t!(l, "day-lung-session-1kg"),
+            gy(l, d),
+            at_most(l, x.lung_session_max),
         ]);
         t.row(vec![
-            "lung dose, cumulative (1 kg convention)".into(),
-            fmt_gy(cum),
-            at_most(l.lung_cumulative_max),
+            t!(l, "day-lung-cumulative-1kg"),
+            gy(l, cum),
+            at_most(l, x.lung_cumulative_max),
         ]);
     }
     t
