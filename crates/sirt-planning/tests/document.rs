@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use sirt_planning::{CaseText, DEMO_CASE, ImageRoot, SiteData, plan_case};
-use sirt_report::signoff::{BLANK, SIGN_OFF_HEADING};
+use sirt_report::signoff::{BLANK, is_sign_off_heading};
 use sirt_report::{SignOff, Signature};
 
 fn outcome(time_zone: Option<&str>) -> sirt_planning::Outcome {
@@ -68,7 +68,7 @@ fn set_sign_off_fills_the_block_in_place() {
         .blocks
         .iter()
         .filter(
-            |b| matches!(b, sirt_report::document::Block::Heading(1, t) if t == SIGN_OFF_HEADING),
+            |b| matches!(b, sirt_report::document::Block::Heading(1, t) if is_sign_off_heading(t)),
         )
         .count();
     assert_eq!(headings, 1);

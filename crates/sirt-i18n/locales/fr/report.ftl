@@ -18,12 +18,12 @@ report-injection-heading = Injection { $id } (séance { $session })
 report-session-heading = Séance { $id } — { $instant } ({ $extent })
 report-predicted-doses = Doses prévisionnelles (99mTc-MAA, modèle de partition)
 report-vial-order = Commande du flacon
-report-delivered = Administré
+report-delivered = Administration réalisée
 
 ## Patient et données d'entrée
 report-patient = Patient
 report-diagnosis = Diagnostic
-report-history = Histoire
+report-history = Histoire de la maladie
 report-bilirubin = Bilirubine
 report-whole-liver = Foie entier
 report-tumours = Tumeurs
