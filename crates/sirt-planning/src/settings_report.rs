@@ -2,11 +2,40 @@
 //! the documented defaults (docs/site-settings.md), each with its default and source.
 
 use crate::Outcome;
+use sirt_i18n::{Lang, t};
 use sirt_report::document::{Block, Table};
-use sirt_settings::SiteSettings;
+use sirt_settings::{SettingRow, SiteSettings};
 
-/// The heading of the section.
-pub const SITE_SETTINGS_HEADING: &str = "Site settings";
+/// A value or default of a setting in the report's language: the unset texts translated,
+/// number texts with the language's decimal separator and unit space, names and codes as
+/// written.
+fn value_text(l: Lang, row: &SettingRow, v: &str) -> String {
+    if v == SettingRow::NONE {
+        t!(l, "settings-none")
+    } else if v == SettingRow::OWN_ZONE {
+        t!(l, "settings-own-zone")
+    } else if row.is_number() {
+        l.numeric(v)
+    } else {
+        v.to_owned()
+    }
+}
+
+/// The source of a default in the report's language: "site choice" translated; the citations
+/// before it as written.
+fn source_text(l: Lang, source: &str) -> String {
+    let choice = t!(l, "settings-site-choice");
+    if source == SettingRow::SITE_CHOICE {
+        return choice;
+    }
+    if source.starts_with("site choice; --lang") {
+        return t!(l, "settings-language-source");
+    }
+    match source.strip_suffix("; site choice") {
+        Some(cited) if l == Lang::Fr => format!("{cited}\u{a0}; {choice}"),
+        _ => source.to_owned(),
+    }
+}
 
 /// Adds the site settings to an outcome: `site_settings` in the JSON (every setting, with
 /// `changed`), and a section after the research notice and record when some setting differs
@@ -31,26 +60,30 @@ pub(crate) fn add(outcome: &mut Outcome, settings: &SiteSettings) {
     if changed.is_empty() {
         return;
     }
+    let l = outcome.report_options.lang;
     let mut t = Table::new(
-        &["setting", "value", "default", "source of the default"],
+        &[
+            &t!(l, "settings-col-setting"),
+            &t!(l, "settings-col-value"),
+            &t!(l, "settings-col-default"),
+            &t!(l, "settings-col-source"),
+        ],
         &[],
     );
     for d in changed {
         t.row(vec![
             d.key.to_owned(),
-            d.value,
-            d.default,
-            d.source.to_owned(),
+            value_text(l, &d, &d.value),
+            value_text(l, &d, &d.default),
+            source_text(l, d.source),
         ]);
     }
     let at = usize::from(!outcome.document.blocks.is_empty());
     outcome.document.blocks.splice(
         at..at,
         [
-            Block::Heading(1, SITE_SETTINGS_HEADING.to_owned()),
-            Block::Para(
-                "This plan was made with site settings that differ from the defaults:".into(),
-            ),
+            Block::Heading(1, t!(l, "settings-heading")),
+            Block::Para(t!(l, "settings-intro")),
             Block::Table(t),
         ],
     );

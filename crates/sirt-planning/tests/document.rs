@@ -122,3 +122,104 @@ fn the_report_joins_the_cts_dicom_study() {
     assert!(has(ct.patient_id.as_deref().unwrap().as_bytes()));
     assert!(!has(b"DEMO-NET-001"));
 }
+
+/// The demo planned with a French site (`site.language = "fr"`) and changed settings.
+fn french_outcome() -> sirt_planning::Outcome {
+    let mut site = SiteData::embedded().unwrap();
+    site.settings.time_zone = Some("Europe/Paris".into());
+    site.settings.language = sirt_i18n::Lang::Fr;
+    site.settings.maa_liver_margin = sirt_units::Length::from_m(0.0125);
+    plan_case(
+        &site,
+        CaseText {
+            text: DEMO_CASE,
+            name: "demo",
+        },
+        ImageRoot::Skip,
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_french_site_gets_the_report_the_sheets_and_the_sign_off_in_french() {
+    let mut o = french_outcome();
+    let text = o.text();
+    assert!(text.contains("Plan de radioembolisation (SIRT) pour DEMO-NET-001"));
+    assert!(text.contains("Usage en recherche uniquement"));
+    assert!(text.contains(&format!("Approuvé par  {BLANK}")), "{text}");
+    assert!(text.contains("\nSynthèse\n") && !text.contains("\nSummary\n"));
+    assert!(o.html().contains("<html lang=\"fr\">"));
+    // The site settings that differ, in French: the margin with a decimal comma and a no-break
+    // space before its unit (English: "12.5 mm").
+    assert!(text.contains("\nParamètres du site\n"), "{text}");
+    assert!(text.contains("Ce plan a été établi avec des paramètres du site"));
+    let margin = text
+        .lines()
+        .find(|l| l.contains("maa.liver_margin"))
+        .unwrap();
+    assert!(margin.contains("12,5\u{a0}mm"), "{margin}");
+    assert!(margin.contains("choix du site"), "{margin}");
+    let tz = text.lines().find(|l| l.contains("site.time_zone")).unwrap();
+    assert!(
+        tz.contains("Europe/Paris")
+            && tz.contains("(chaque instant dans son propre fuseau horaire)"),
+        "{tz}"
+    );
+    // The sign-off block is found and filled in place under its French heading.
+    let n = o.document.blocks.len();
+    o.set_sign_off(SignOff {
+        checked: Some(Signature {
+            name: "A. Physicienne".into(),
+            role: "physicienne médicale".into(),
+            instant: "2026-03-04T15:20:00Z".parse().unwrap(),
+            meaning: "vérifié par la physicienne".into(),
+        }),
+        ..SignOff::default()
+    });
+    assert_eq!(o.document.blocks.len(), n);
+    let text = o.text();
+    assert_eq!(text.matches("\nSignatures\n").count(), 1);
+    assert!(
+        text.contains("Vérifié par   A. Physicienne  physicienne médicale  2026-03-04 16:20 +01:00  vérifié par la physicienne  (électronique)"),
+        "{text}"
+    );
+    let sheets = o.treatment_day_sheets();
+    let sheet = sirt_report::document::to_text(&sheets[0].1);
+    assert!(
+        sheet.starts_with("Jour de traitement — séance 1 — 2026-03-05 10:00 +01:00"),
+        "{sheet}"
+    );
+    let files = o.output_files().unwrap();
+    assert!(
+        files
+            .iter()
+            .any(|(n, b)| n == "treatment-day-session-2.html"
+                && String::from_utf8_lossy(b).contains("<html lang=\"fr\">"))
+    );
+}
+
+#[test]
+fn an_english_site_keeps_the_english_settings_section() {
+    let mut site = SiteData::embedded().unwrap();
+    site.settings.maa_liver_margin = sirt_units::Length::from_m(0.0125);
+    let o = plan_case(
+        &site,
+        CaseText {
+            text: DEMO_CASE,
+            name: "demo",
+        },
+        ImageRoot::Skip,
+    )
+    .unwrap();
+    let text = o.text();
+    assert!(text.contains("\nSite settings\n"));
+    assert!(text.contains("This plan was made with site settings that differ from the defaults:"));
+    let margin = text
+        .lines()
+        .find(|l| l.contains("maa.liver_margin"))
+        .unwrap();
+    assert!(
+        margin.contains("12.5 mm") && margin.contains("site choice"),
+        "{margin}"
+    );
+}

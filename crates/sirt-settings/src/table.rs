@@ -20,6 +20,28 @@ pub struct SettingRow {
 /// A setting whose value differs from its default.
 pub type Difference = SettingRow;
 
+const NONE: &str = SettingRow::NONE;
+const OWN_ZONE: &str = SettingRow::OWN_ZONE;
+const SITE_CHOICE: &str = SettingRow::SITE_CHOICE;
+
+impl SettingRow {
+    /// What an unset optional setting prints ("site.name").
+    pub const NONE: &'static str = "(none)";
+
+    /// What an unset `site.time_zone` prints.
+    pub const OWN_ZONE: &'static str = "(each instant in its own zone)";
+
+    /// The source of a default that is the site's to choose.
+    pub const SITE_CHOICE: &'static str = "site choice";
+
+    /// Whether the value and default are number texts with units ("12 mm", "400 mL – 14000 mL",
+    /// "5 %"), which a report prints with the reader's decimal separator; names, zones, codes and
+    /// labels are not.
+    pub fn is_number(&self) -> bool {
+        !self.key.starts_with("site.") && !self.key.starts_with("events.")
+    }
+}
+
 fn bounds<Q: Display>(b: &Bounds<Q>) -> String {
     format!("{} – {}", b.min, b.max)
 }
@@ -53,15 +75,15 @@ fn rows(s: &SiteSettings, d: &SiteSettings) -> Vec<SettingRow> {
     vec![
         row(
             "site.name",
-            optional(s.site_name.as_ref(), "(none)"),
-            "(none)".into(),
-            "site choice",
+            optional(s.site_name.as_ref(), NONE),
+            NONE.into(),
+            SITE_CHOICE,
         ),
         row(
             "site.time_zone",
-            optional(s.time_zone.as_ref(), "(each instant in its own zone)"),
-            "(each instant in its own zone)".into(),
-            "site choice",
+            optional(s.time_zone.as_ref(), OWN_ZONE),
+            OWN_ZONE.into(),
+            SITE_CHOICE,
         ),
         row(
             "site.language",

@@ -284,3 +284,15 @@ day-activity = activity
 day-none-planned = none planned in this session
 day-lung-session-1kg = lung dose, session (1 kg convention)
 day-lung-cumulative-1kg = lung dose, cumulative (1 kg convention)
+
+## Site settings that differ from the defaults (sirt-planning: settings_report.rs)
+settings-heading = Site settings
+settings-intro = This plan was made with site settings that differ from the defaults:
+settings-col-setting = setting
+settings-col-value = value
+settings-col-default = default
+settings-col-source = source of the default
+settings-none = (none)
+settings-own-zone = (each instant in its own zone)
+settings-site-choice = site choice
+settings-language-source = site choice; --lang and each user's choice override it

@@ -284,3 +284,15 @@ day-activity = activité
 day-none-planned = aucune planifiée pour cette séance
 day-lung-session-1kg = dose pulmonaire, séance (convention 1 kg)
 day-lung-cumulative-1kg = dose pulmonaire cumulée (convention 1 kg)
+
+## Paramètres du site qui diffèrent des valeurs par défaut (sirt-planning : settings_report.rs)
+settings-heading = Paramètres du site
+settings-intro = Ce plan a été établi avec des paramètres du site qui diffèrent des valeurs par défaut :
+settings-col-setting = paramètre
+settings-col-value = valeur
+settings-col-default = valeur par défaut
+settings-col-source = source de la valeur par défaut
+settings-none = (aucun)
+settings-own-zone = (chaque instant dans son propre fuseau horaire)
+settings-site-choice = choix du site
+settings-language-source = choix du site ; --lang et le choix de chaque utilisateur l'emportent
