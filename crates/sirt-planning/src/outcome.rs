@@ -5,7 +5,7 @@ use crate::voxel::{VOXEL_HEADING, VoxelPlan};
 use crate::{PlanningError, SiteData};
 use serde_json::Value;
 use sirt_report::document::{Block, Document};
-use sirt_report::signoff::{ReportOptions, SIGN_OFF_HEADING, SignOff};
+use sirt_report::signoff::{ReportOptions, SignOff, is_sign_off_heading};
 use sirt_workflow::Plan;
 use std::path::{Component, Path};
 
@@ -199,7 +199,7 @@ impl Outcome {
             .document
             .blocks
             .iter()
-            .position(|b| matches!(b, Block::Heading(1, t) if t == SIGN_OFF_HEADING));
+            .position(|b| matches!(b, Block::Heading(1, t) if is_sign_off_heading(t)));
         match heading {
             Some(at) if matches!(self.document.blocks.get(at + 1), Some(Block::Table(_))) => {
                 self.document.blocks[at + 1] = Block::Table(table);

@@ -370,7 +370,7 @@ pub(crate) fn fill_sign_off(
     signatures: &[Signature],
 ) {
     use sirt_report::document::Block;
-    use sirt_report::signoff::{ReportOptions, SIGN_OFF_HEADING, SignOff};
+    use sirt_report::signoff::{ReportOptions, SignOff, is_sign_off_heading};
     let pick = |step: SignedStep| {
         let s = signatures.iter().rev().find(|s| s.step == step.as_str())?;
         Some(sirt_report::signoff::Signature {
@@ -392,7 +392,7 @@ pub(crate) fn fill_sign_off(
     let at = document
         .blocks
         .iter()
-        .position(|b| matches!(b, Block::Heading(1, t) if t == SIGN_OFF_HEADING));
+        .position(|b| matches!(b, Block::Heading(1, t) if is_sign_off_heading(t)));
     if let Some(at) = at
         && matches!(document.blocks.get(at + 1), Some(Block::Table(_)))
     {
