@@ -2,7 +2,11 @@
 //! as CSV, and a self-contained SVG plot of the cumulative DVHs (with an optional dashed overlay,
 //! e.g. predicted vs delivered).
 //!
-//! Every function is pure: it returns the text and writes nothing. Structures are given as
+//! Every function is pure: it returns the text and writes nothing. The CSV files are data for
+//! machines: their headers are English and their numbers have a decimal point in every
+//! language. The text table ([`dvh_metrics_blocks`], [`dvh_metrics_text`]) and the SVG plot
+//! ([`DvhPlot::in_lang`]) are for people: their headings, axis titles, legends and numbers are
+//! in the reader's language (`sirt_i18n::Lang`; decimal comma in French). Structures are given as
 //! [`StructureDvh`] (a name and a [`sirt_voxel_dosimetry::physics::dvh::Dvh`]); names must be unique, not blank,
 //! and are escaped for CSV (RFC 4180 quoting) and XML. Names are otherwise written as given (a
 //! spreadsheet may take a name that begins with `=`, `+`, `-` or `@` for a formula).
@@ -61,7 +65,7 @@
 //! assert!(csv.contains("\nT1,volume,2.000,,180.000,110.000,250.000,"));
 //! let cumulative = dvh_out::dvh_cumulative_csv(&structures, Some(10.0)).unwrap();
 //! assert!(cumulative.starts_with("dose_Gy,T1 (%),liver (%)\n0.000,100.0000,100.0000\n"));
-//! let text = dvh_out::dvh_metrics_text(&structures).unwrap();
+//! let text = dvh_out::dvh_metrics_text(&structures, sirt_i18n::Lang::En).unwrap();
 //! assert!(text.contains("T1"));
 //! let svg = dvh_out::dvh_svg(&DvhPlot::new(&structures).titled("Predicted DVH")).unwrap();
 //! assert!(svg.starts_with("<svg") && svg.contains("Dose (Gy)") && svg.contains("Volume (%)"));
@@ -73,6 +77,7 @@ use std::fmt::Write;
 use sirt_voxel_dosimetry::physics::dvh::Dvh;
 
 use crate::document::{self, Block, Document, Table};
+use sirt_i18n::{Lang, t};
 
 /// Decimals of volumes (mL) in the CSV.
 pub const VOLUME_DECIMALS: usize = 3;
@@ -267,7 +272,8 @@ fn value_at(pairs: &[(f64, f64)], x: f64) -> Option<f64> {
 
 /// The metrics CSV: a header line, then one line per structure (columns in the module
 /// documentation; precision in [`VOLUME_DECIMALS`], [`MASS_DECIMALS`], [`DOSE_DECIMALS`],
-/// [`PERCENT_DECIMALS`]). Lines end with `\n`.
+/// [`PERCENT_DECIMALS`]). Lines end with `\n`. Data for machines: English headers and decimal
+/// points whatever the report's language.
 pub fn dvh_metrics_csv(structures: &[StructureDvh<'_>]) -> Result<String, DvhOutError> {
     check_structures(structures)?;
     let dx = levels(structures, |h| &h.d);
@@ -314,27 +320,30 @@ fn weighting(h: &Dvh) -> &'static str {
     if h.mass_weighted { "mass" } else { "volume" }
 }
 
-/// The metrics as document blocks (for the plan report): a heading and a table of volumes,
-/// masses, mean, min, max and D_x; a heading and a table of V_x; a note on the definitions. Doses with one decimal, volumes with
-/// one, masses with three, V_x in % with one; "—" where a value does not exist.
-pub fn dvh_metrics_blocks(structures: &[StructureDvh<'_>]) -> Result<Vec<Block>, DvhOutError> {
+/// The metrics as document blocks (for the plan report) in `lang`: a heading and a table of
+/// volumes, masses, mean, min, max and D_x; a heading and a table of V_x; a note on the
+/// definitions. Doses with one decimal, volumes with one, masses with three, V_x in % with one;
+/// "—" where a value does not exist.
+pub fn dvh_metrics_blocks(
+    structures: &[StructureDvh<'_>],
+    lang: Lang,
+) -> Result<Vec<Block>, DvhOutError> {
     check_structures(structures)?;
     let dx = levels(structures, |h| &h.d);
     let vx = levels(structures, |h| &h.v);
     let dash = || "—".to_string();
+    let fixed = |v: f64, d: usize| lang.numeric(&fixed(v, d));
+    let level = |x: f64| lang.numeric(&level(x));
 
-    let mut headers: Vec<String> = [
-        "structure",
-        "weighting",
-        "volume (mL)",
-        "mass (kg)",
-        "mean (Gy)",
-        "min (Gy)",
-        "max (Gy)",
-    ]
-    .iter()
-    .map(|h| (*h).to_string())
-    .collect();
+    let mut headers: Vec<String> = vec![
+        t!(lang, "dvh-col-structure"),
+        t!(lang, "dvh-col-weighting"),
+        t!(lang, "dvh-col-volume-ml"),
+        t!(lang, "dvh-col-mass-kg"),
+        t!(lang, "dvh-col-mean-gy"),
+        t!(lang, "dvh-col-min-gy"),
+        t!(lang, "dvh-col-max-gy"),
+    ];
     headers.extend(dx.iter().map(|x| format!("D{} (Gy)", level(*x))));
     let right: Vec<usize> = (2..headers.len()).collect();
     let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
@@ -343,7 +352,7 @@ pub fn dvh_metrics_blocks(structures: &[StructureDvh<'_>]) -> Result<Vec<Block>,
         let h = s.dvh;
         let mut row = vec![
             s.name.to_string(),
-            weighting(h).to_string(),
+            weighting_name(h, lang),
             fixed(h.volume_ml, 1),
             h.mass_kg.map_or_else(dash, |m| fixed(m, 3)),
             fixed(h.mean_gy, 1),
@@ -357,12 +366,12 @@ pub fn dvh_metrics_blocks(structures: &[StructureDvh<'_>]) -> Result<Vec<Block>,
         doses.row(row);
     }
     let mut blocks = vec![
-        Block::Heading(2, "Volume, mass and doses".into()),
+        Block::Heading(2, t!(lang, "dvh-doses-heading")),
         Block::Table(doses),
     ];
 
     if !vx.is_empty() {
-        let mut headers = vec!["structure".to_string()];
+        let mut headers = vec![t!(lang, "dvh-col-structure")];
         headers.extend(vx.iter().map(|x| format!("V{} (%)", level(*x))));
         let right: Vec<usize> = (1..headers.len()).collect();
         let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
@@ -375,7 +384,7 @@ pub fn dvh_metrics_blocks(structures: &[StructureDvh<'_>]) -> Result<Vec<Block>,
             );
             volumes.row(row);
         }
-        blocks.push(Block::Heading(2, "Volume receiving at least x Gy".into()));
+        blocks.push(Block::Heading(2, t!(lang, "dvh-vx-heading")));
         blocks.push(Block::Table(volumes));
     }
     let bins: Vec<String> = {
@@ -386,26 +395,37 @@ pub fn dvh_metrics_blocks(structures: &[StructureDvh<'_>]) -> Result<Vec<Block>,
             }
         }
         b.iter()
-            .map(|x| format!("{} Gy", fixed(*x, dose_axis_decimals(*x))))
+            .map(|x| lang.with_unit(&fixed(*x, dose_axis_decimals(*x)), "Gy"))
             .collect()
     };
-    blocks.push(Block::Para(format!(
-        "D_x: the minimum dose to the hottest x % of the structure, at the DVH bin ({}); V_x: the \
-         percentage of the structure receiving at least x Gy. Weighting \"mass\": by voxel mass \
-         from the density map; \"volume\": by voxel volume.",
-        bins.join(", ")
+    blocks.push(Block::Para(t!(
+        lang,
+        "dvh-definitions",
+        bins = bins.join(", ")
     )));
     Ok(blocks)
 }
 
-/// The metrics as plain text for a terminal: the blocks of [`dvh_metrics_blocks`] under the
-/// title "Dose–volume metrics".
-pub fn dvh_metrics_text(structures: &[StructureDvh<'_>]) -> Result<String, DvhOutError> {
+/// The weighting of a DVH in words of `lang` ("mass", "volume").
+fn weighting_name(h: &Dvh, lang: Lang) -> String {
+    if h.mass_weighted {
+        t!(lang, "dvh-weighting-mass")
+    } else {
+        t!(lang, "dvh-weighting-volume")
+    }
+}
+
+/// The metrics as plain text for a terminal, in `lang`: the blocks of [`dvh_metrics_blocks`]
+/// under the title "Dose–volume metrics".
+pub fn dvh_metrics_text(
+    structures: &[StructureDvh<'_>],
+    lang: Lang,
+) -> Result<String, DvhOutError> {
     let doc = Document {
-        title: "Dose–volume metrics".into(),
-        blocks: dvh_metrics_blocks(structures)?,
+        title: t!(lang, "dvh-metrics-title"),
+        blocks: dvh_metrics_blocks(structures, lang)?,
         page_size: None,
-        lang: sirt_i18n::Lang::En,
+        lang,
     };
     Ok(document::to_text(&doc))
 }
@@ -517,6 +537,9 @@ pub struct DvhPlot<'a> {
     pub dashed: Vec<StructureDvh<'a>>,
     /// What the dashed curves are (legend), e.g. "delivered".
     pub dashed_label: String,
+    /// The language of the axis titles, tick labels, default title and legend (English unless
+    /// [`DvhPlot::in_lang`]).
+    pub lang: Lang,
 }
 
 impl<'a> DvhPlot<'a> {
@@ -528,7 +551,16 @@ impl<'a> DvhPlot<'a> {
             solid_label: String::new(),
             dashed: Vec::new(),
             dashed_label: String::new(),
+            lang: Lang::En,
         }
+    }
+
+    /// In a language: the axis titles, the tick labels (decimal comma in French), the default
+    /// title and the default legend of the line styles. The title and the labels given are
+    /// printed as given.
+    pub fn in_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
 
     /// With a title.
@@ -704,7 +736,7 @@ pub fn dvh_svg(plot: &DvhPlot<'_>) -> Result<String, DvhOutError> {
     write_svg_header(&mut o, plot);
     write_grid(&mut o, &axis);
     write_axes(&mut o, &axis);
-    write_axis_labels(&mut o, &axis);
+    write_axis_labels(&mut o, &axis, plot.lang);
     write_curves(&mut o, plot, &names, &axis);
     write_legend(&mut o, plot, &names);
     o.push_str("</svg>\n");
@@ -720,11 +752,11 @@ fn write_svg_header(o: &mut String, plot: &DvhPlot<'_>) {
          font-size=\"12\">"
     );
     let title = if plot.title.is_empty() {
-        "Cumulative dose–volume histograms"
+        t!(plot.lang, "dvh-default-title")
     } else {
-        plot.title.as_str()
+        plot.title.clone()
     };
-    let _ = writeln!(o, "<title>{}</title>", xml_escape(title));
+    let _ = writeln!(o, "<title>{}</title>", xml_escape(&title));
     let _ = writeln!(
         o,
         "<rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#ffffff\"/>"
@@ -790,7 +822,7 @@ fn write_axes(o: &mut String, axis: &DoseAxis) {
 }
 
 /// The tick labels and titles of the dose and volume axes.
-fn write_axis_labels(o: &mut String, axis: &DoseAxis) {
+fn write_axis_labels(o: &mut String, axis: &DoseAxis, lang: Lang) {
     o.push_str("<g text-anchor=\"middle\">\n");
     for t in 0..=axis.ticks() {
         let _ = writeln!(
@@ -798,14 +830,15 @@ fn write_axis_labels(o: &mut String, axis: &DoseAxis) {
             "<text x=\"{}\" y=\"{}\">{}</text>",
             fixed(axis.x_of(t as f64 * axis.step), 2),
             BOTTOM + 19.0,
-            fixed(t as f64 * axis.step, axis.decimals)
+            lang.numeric(&fixed(t as f64 * axis.step, axis.decimals))
         );
     }
     let _ = writeln!(
         o,
-        "<text x=\"{}\" y=\"{}\" font-size=\"13\">Dose (Gy)</text>",
+        "<text x=\"{}\" y=\"{}\" font-size=\"13\">{}</text>",
         fixed((LEFT + RIGHT) / 2.0, 1),
-        BOTTOM + 42.0
+        BOTTOM + 42.0,
+        xml_escape(&t!(lang, "dvh-axis-dose"))
     );
     o.push_str("</g>\n<g text-anchor=\"end\">\n");
     for t in 0..=10 {
@@ -822,7 +855,8 @@ fn write_axis_labels(o: &mut String, axis: &DoseAxis) {
     let _ = writeln!(
         o,
         "<text x=\"22\" y=\"{mid_y}\" text-anchor=\"middle\" font-size=\"13\" \
-         transform=\"rotate(-90 22 {mid_y})\">Volume (%)</text>"
+         transform=\"rotate(-90 22 {mid_y})\">{}</text>",
+        xml_escape(&t!(lang, "dvh-axis-volume"))
     );
 }
 
@@ -908,10 +942,14 @@ fn write_legend(o: &mut String, plot: &DvhPlot<'_>, names: &[&str]) {
                 "<text x=\"{}\" y=\"{}\">{}</text>",
                 LEGEND_X + 32.0,
                 y + 4.0,
-                xml_escape(&shorten(if label.is_empty() {
-                    if dashed { "dashed" } else { "solid" }
+                xml_escape(&shorten(&if label.is_empty() {
+                    if dashed {
+                        t!(plot.lang, "dvh-dashed")
+                    } else {
+                        t!(plot.lang, "dvh-solid")
+                    }
                 } else {
-                    label
+                    label.clone()
                 }))
             );
             y += 18.0;

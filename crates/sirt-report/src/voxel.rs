@@ -12,6 +12,7 @@ use crate::dvh_out::{
 use crate::figures::plots::{Pair, bland_altman_svg};
 use serde_json::{Value, json};
 use sirt_case::Images;
+use sirt_i18n::{Lang, Text, t};
 use sirt_units::Activity;
 use sirt_voxel_dosimetry::{ExtrahepaticUptake, MaaAccounting, Role, Verification, VoxelDosimetry};
 use sirt_workflow::Plan;
@@ -19,60 +20,83 @@ use sirt_workflow::Plan;
 /// The research-use notice (one wording for every output: `sirt_units::RESEARCH_NOTICE`).
 pub use sirt_units::RESEARCH_NOTICE;
 
-fn role_name(r: Role) -> &'static str {
+/// A structure's role in the reader's language.
+pub fn role_name(r: Role, lang: Lang) -> String {
     match r {
-        Role::Liver => "liver",
-        Role::Lungs => "lungs",
-        Role::Tumour => "tumour",
-        Role::Territory => "territory",
-        Role::NormalLiver => "normal liver",
-        Role::Extrahepatic => "extrahepatic",
-        Role::Other => "other",
+        Role::Liver => t!(lang, "voxel-role-liver"),
+        Role::Lungs => t!(lang, "voxel-role-lungs"),
+        Role::Tumour => t!(lang, "voxel-role-tumour"),
+        Role::Territory => t!(lang, "voxel-role-territory"),
+        Role::NormalLiver => t!(lang, "voxel-role-normal-liver"),
+        Role::Extrahepatic => t!(lang, "voxel-role-extrahepatic"),
+        Role::Other => t!(lang, "voxel-role-other"),
     }
 }
 
-fn dx(d: &sirt_voxel_dosimetry::physics::dvh::Dvh, x: f64) -> String {
-    d.d.iter()
-        .find(|(p, _)| (*p - x).abs() < 1e-9)
-        .map_or("—".into(), |(_, g)| format!("{g:.1}"))
+/// `v` with `decimals` and a sign always ("+3.2", "-1.0"; "+3,2" in French).
+fn signed(lang: Lang, v: f64, decimals: usize) -> String {
+    lang.numeric(&format!("{v:+.decimals$}"))
 }
 
-/// The per-structure table and notes of one dosimetry.
-pub fn voxel_blocks(title: &str, d: &VoxelDosimetry, notes: &[String]) -> Vec<Block> {
+/// `v` with `decimals`, as `format!` writes it (a negative zero stays "-0.0"), in `lang`.
+fn dec(lang: Lang, v: f64, decimals: usize) -> String {
+    lang.numeric(&format!("{v:.decimals$}"))
+}
+
+fn dx(d: &sirt_voxel_dosimetry::physics::dvh::Dvh, x: f64, lang: Lang) -> String {
+    d.d.iter()
+        .find(|(p, _)| (*p - x).abs() < 1e-9)
+        .map_or("—".into(), |(_, g)| dec(lang, *g, 1))
+}
+
+/// The notes of a dosimetry (its own, then the caller's) in `lang`.
+fn all_notes(d: &VoxelDosimetry, notes: &[Text], lang: Lang) -> Vec<String> {
+    d.notes
+        .iter()
+        .cloned()
+        .map(Text::from)
+        .chain(notes.iter().cloned())
+        .map(|n| n.render(lang))
+        .collect()
+}
+
+/// The per-structure table and notes of one dosimetry, in `lang` (notes given as
+/// [`Text`]: `Text::from(string)` prints a `String` as is).
+pub fn voxel_blocks(title: &str, d: &VoxelDosimetry, notes: &[Text], lang: Lang) -> Vec<Block> {
     let mut t = Table::new(
         &[
-            "Structure",
-            "Role",
-            "Volume (mL)",
-            "Mass (g)",
-            "A₀ (MBq)",
-            "Mean (Gy)",
+            &t!(lang, "voxel-col-structure"),
+            &t!(lang, "voxel-col-role"),
+            &t!(lang, "voxel-col-volume-ml"),
+            &t!(lang, "voxel-col-mass-g"),
+            &t!(lang, "voxel-col-activity-mbq"),
+            &t!(lang, "voxel-col-mean-gy"),
             "D70 (Gy)",
             "D90 (Gy)",
-            "Max (Gy)",
-            "Partition (Gy)",
-            "Voxel vs partition",
-            "Note",
+            &t!(lang, "voxel-col-max-gy"),
+            &t!(lang, "voxel-col-partition-gy"),
+            &t!(lang, "voxel-col-voxel-vs-partition"),
+            &t!(lang, "voxel-col-note"),
         ],
         &[2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
     for s in &d.structures {
         t.row(vec![
             s.name.clone(),
-            role_name(s.role).into(),
-            format!("{:.2}", s.drawn_volume_ml),
+            role_name(s.role, lang),
+            dec(lang, s.drawn_volume_ml, 2),
             s.dvh
                 .mass_kg
-                .map_or("—".into(), |m| format!("{:.1}", m * 1000.0)),
-            format!("{:.2}", s.activity_mbq),
-            format!("{:.1}", s.dvh.mean_gy),
-            dx(&s.dvh, 70.0),
-            dx(&s.dvh, 90.0),
-            format!("{:.1}", s.dvh.max_gy),
-            format!("{:.1}", s.partition_gy),
-            format!("{:+.1} %", 100.0 * s.voxel_vs_partition),
+                .map_or("—".into(), |m| dec(lang, m * 1000.0, 1)),
+            dec(lang, s.activity_mbq, 2),
+            dec(lang, s.dvh.mean_gy, 1),
+            dx(&s.dvh, 70.0, lang),
+            dx(&s.dvh, 90.0, lang),
+            dec(lang, s.dvh.max_gy, 1),
+            dec(lang, s.partition_gy, 1),
+            lang.with_unit(&signed(lang, 100.0 * s.voxel_vs_partition, 1), "%"),
             if s.small_lesion {
-                "< 2 mL: partial volume".into()
+                t!(lang, "voxel-small-lesion")
             } else {
                 String::new()
             },
@@ -83,55 +107,60 @@ pub fn voxel_blocks(title: &str, d: &VoxelDosimetry, notes: &[String]) -> Vec<Bl
         Block::Heading(2, title.to_string()),
         Block::KeyValues(vec![
             (
-                "Dose grid".into(),
-                format!(
-                    "{} × {} × {} voxels of {:.2} × {:.2} × {:.2} mm",
-                    g.dims[0],
-                    g.dims[1],
-                    g.dims[2],
-                    g.spacing_mm[0],
-                    g.spacing_mm[1],
-                    g.spacing_mm[2]
+                t!(lang, "voxel-dose-grid"),
+                t!(
+                    lang,
+                    "voxel-dose-grid-value",
+                    nx = g.dims[0].to_string(),
+                    ny = g.dims[1].to_string(),
+                    nz = g.dims[2].to_string(),
+                    sx = dec(lang, g.spacing_mm[0], 2),
+                    sy = dec(lang, g.spacing_mm[1], 2),
+                    sz = dec(lang, g.spacing_mm[2], 2)
                 ),
             ),
             (
-                "Activity in the map (A₀)".into(),
-                format!("{:.1} MBq", d.activity.total_mbq()),
+                t!(lang, "voxel-activity-in-map"),
+                lang.with_unit(&dec(lang, d.activity.total_mbq(), 1), "MBq"),
             ),
             (
-                "K".into(),
-                format!(
-                    "{} Gy·kg/GBq ({}: {})",
-                    d.activity.k.k.gy_kg_per_gbq(),
-                    d.activity.k.label,
-                    d.activity.k.source
+                t!(lang, "voxel-k"),
+                t!(
+                    lang,
+                    "voxel-k-value",
+                    k = lang.numeric(&format!("{} Gy·kg/GBq", d.activity.k.k.gy_kg_per_gbq())),
+                    label = d.activity.k.label.to_string(),
+                    source = d.activity.k.source.to_string()
                 ),
             ),
         ]),
     ];
     if let Some(a) = d.accounting() {
-        blocks.push(Block::Para("Activity accounting of the MAA prediction: the liver and the counts within the liver margin (SPECT spill-out) hold A (1 − LSF − f_EH), the lungs A · LSF, each named extrahepatic structure A · f_i (its share of the liver, margin and extrahepatic counts); other counts are not microspheres and are left out of the map.".into()));
-        blocks.push(Block::KeyValues(accounting_rows(a)));
+        blocks.push(Block::Para(t!(lang, "voxel-accounting-intro")));
+        blocks.push(Block::KeyValues(accounting_rows(a, lang)));
     }
     if !d.extrahepatic.is_empty() {
-        blocks.push(Block::Table(extrahepatic_table(&d.extrahepatic)));
+        blocks.push(Block::Table(extrahepatic_table(&d.extrahepatic, lang)));
     }
     blocks.extend([
         Block::Table(t),
-        Block::Para("Mean, D_x and max are mass-weighted over the structure's partial-volume fractions on the dose grid; a border voxel weighs the density of its part inside the structure (the CT voxels inside both), and that part gets the voxel's energy per mL over its own density. Partition = K · A / M from the same masks (uniform uptake); with local deposition it equals the voxel mean, with the kernel the difference is the energy crossing the structure's border. Volumes are as drawn.".into()),
+        Block::Para(t!(lang, "voxel-weighting-note")),
     ]);
-    let mut list: Vec<String> = d.notes.clone();
-    list.extend(notes.iter().cloned());
-    blocks.push(Block::List(list));
+    blocks.push(Block::List(all_notes(d, notes, lang)));
     blocks
 }
 
-fn mbq(a: Activity) -> String {
-    format!("{:.1} MBq", a.mbq())
+fn mbq(a: Activity, lang: Lang) -> String {
+    lang.with_unit(&dec(lang, a.mbq(), 1), "MBq")
+}
+
+/// A percentage with two decimals: "12.34 %".
+fn pct2(lang: Lang, percent: f64) -> String {
+    lang.with_unit(&dec(lang, percent, 2), "%")
 }
 
 /// The activity accounting of an MAA prediction as report rows.
-fn accounting_rows(a: &MaaAccounting) -> Vec<(String, String)> {
+fn accounting_rows(a: &MaaAccounting, lang: Lang) -> Vec<(String, String)> {
     // `+ 0.0`: an empty sum is −0.0, printed "-0.0".
     let eh: f64 = a.extrahepatic.iter().map(|e| e.activity.mbq()).sum::<f64>() + 0.0;
     let eh_counts: f64 = a
@@ -147,52 +176,55 @@ fn accounting_rows(a: &MaaAccounting) -> Vec<(String, String)> {
             0.0
         }
     };
+    let with_share = |activity: String, x: f64| format!("{activity} ({})", pct2(lang, of(x)));
     vec![
-        ("Administered".into(), mbq(a.administered)),
+        (t!(lang, "voxel-administered"), mbq(a.administered, lang)),
         (
-            "In the map".into(),
-            format!(
-                "{} ({:.2} % of administered)",
-                mbq(a.in_map),
-                of(a.in_map.mbq())
+            t!(lang, "voxel-in-map"),
+            t!(
+                lang,
+                "voxel-in-map-value",
+                activity = mbq(a.in_map, lang),
+                percent = pct2(lang, of(a.in_map.mbq()))
             ),
         ),
         (
-            "Liver and margin".into(),
-            format!("{} ({:.2} %)", mbq(a.liver), of(a.liver.mbq())),
+            t!(lang, "voxel-liver-and-margin"),
+            with_share(mbq(a.liver, lang), a.liver.mbq()),
         ),
         (
-            "Lungs".into(),
-            format!("{} ({:.2} %)", mbq(a.lungs), of(a.lungs.mbq())),
+            t!(lang, "voxel-lungs"),
+            with_share(mbq(a.lungs, lang), a.lungs.mbq()),
         ),
         (
-            "Extrahepatic (named)".into(),
-            format!("{eh:.1} MBq ({:.2} %)", of(eh)),
+            t!(lang, "voxel-extrahepatic-named"),
+            with_share(lang.with_unit(&dec(lang, eh, 1), "MBq"), eh),
         ),
         (
-            "Counts".into(),
-            format!(
-                "liver {:.2} %, margin ({:.0} mm) {:.2} %, lungs {:.2} %, extrahepatic {:.2} %, excluded {:.2} %",
-                a.liver_counts_fraction.percent(),
-                a.liver_margin.m() * 1000.0,
-                a.margin_counts_fraction.percent(),
-                a.lung_counts_fraction.percent(),
-                100.0 * eh_counts,
-                a.excluded_counts_fraction.percent()
+            t!(lang, "voxel-counts"),
+            t!(
+                lang,
+                "voxel-counts-value",
+                liver = pct2(lang, a.liver_counts_fraction.percent()),
+                margin_mm = lang.with_unit(&dec(lang, a.liver_margin.m() * 1000.0, 0), "mm"),
+                margin = pct2(lang, a.margin_counts_fraction.percent()),
+                lungs = pct2(lang, a.lung_counts_fraction.percent()),
+                extrahepatic = pct2(lang, 100.0 * eh_counts),
+                excluded = pct2(lang, a.excluded_counts_fraction.percent())
             ),
         ),
     ]
 }
 
 /// The uptake of the named extrahepatic structures.
-fn extrahepatic_table(rows: &[ExtrahepaticUptake]) -> Table {
+fn extrahepatic_table(rows: &[ExtrahepaticUptake], lang: Lang) -> Table {
     let mut t = Table::new(
         &[
-            "Extrahepatic structure",
-            "Activity (MBq)",
-            "Share of administered",
-            "Mass (g)",
-            "Mean (Gy)",
+            &t!(lang, "voxel-col-extrahepatic-structure"),
+            &t!(lang, "voxel-col-activity-mbq-long"),
+            &t!(lang, "voxel-col-share-administered"),
+            &t!(lang, "voxel-col-mass-g"),
+            &t!(lang, "voxel-col-mean-gy"),
             "K · A / M (Gy)",
         ],
         &[1, 2, 3, 4, 5],
@@ -200,96 +232,104 @@ fn extrahepatic_table(rows: &[ExtrahepaticUptake]) -> Table {
     for e in rows {
         t.row(vec![
             e.structure.clone(),
-            format!("{:.2}", e.activity.mbq()),
-            format!("{:.2} %", e.fraction_of_administered.percent()),
-            format!("{:.1}", e.mass.kg() * 1000.0),
-            format!("{:.1}", e.mean_dose.gy()),
-            format!("{:.1}", e.local_deposition_dose.gy()),
+            dec(lang, e.activity.mbq(), 2),
+            pct2(lang, e.fraction_of_administered.percent()),
+            dec(lang, e.mass.kg() * 1000.0, 1),
+            dec(lang, e.mean_dose.gy(), 1),
+            dec(lang, e.local_deposition_dose.gy(), 1),
         ]);
     }
     t
 }
 
-/// Predicted vs delivered.
-pub fn verification_blocks(v: &Verification) -> Vec<Block> {
+/// Predicted vs delivered, in `lang`.
+pub fn verification_blocks(v: &Verification, lang: Lang) -> Vec<Block> {
     let mut t = Table::new(
         &[
-            "Structure",
-            "Role",
-            "Predicted (Gy)",
-            "Delivered (Gy)",
+            &t!(lang, "voxel-col-structure"),
+            &t!(lang, "voxel-col-role"),
+            &t!(lang, "voxel-col-predicted-gy"),
+            &t!(lang, "voxel-col-delivered-gy"),
             "Δ (Gy)",
-            "Delivered / predicted",
+            &t!(lang, "voxel-col-delivered-over-predicted"),
         ],
         &[2, 3, 4, 5],
     );
     for (role, c) in &v.rows {
         t.row(vec![
             c.name.clone(),
-            role_name(*role).into(),
-            format!("{:.1}", c.predicted_gy),
-            format!("{:.1}", c.delivered_gy),
+            role_name(*role, lang),
+            dec(lang, c.predicted_gy, 1),
+            dec(lang, c.delivered_gy, 1),
             // A difference that rounds to zero is printed without a sign ("-0.0" reads wrong).
             if c.difference_gy.abs() < 0.05 {
-                "0.0".into()
+                dec(lang, 0.0, 1)
             } else {
-                format!("{:+.1}", c.difference_gy)
+                signed(lang, c.difference_gy, 1)
             },
-            format!("{:.3}", c.ratio),
+            dec(lang, c.ratio, 3),
         ]);
     }
     let mut blocks = vec![
-        Block::Heading(2, "Predicted (MAA SPECT) vs delivered (Y-90 PET)".into()),
+        Block::Heading(2, t!(lang, "voxel-verification-heading")),
         Block::Table(t),
     ];
     match &v.tumours {
         Some(b) => blocks.push(Block::KeyValues(vec![
-            ("Tumours compared".into(), b.n.to_string()),
+            (t!(lang, "voxel-tumours-compared"), b.n.to_string()),
             (
-                "Bias (delivered − predicted)".into(),
-                format!(
-                    "{:+.1} Gy, limits of agreement {:+.1} to {:+.1} Gy",
-                    b.mean_difference_gy, b.limits_gy.0, b.limits_gy.1
+                t!(lang, "voxel-bias"),
+                t!(
+                    lang,
+                    "voxel-bias-value",
+                    bias = lang.with_unit(&signed(lang, b.mean_difference_gy, 1), "Gy"),
+                    low = signed(lang, b.limits_gy.0, 1),
+                    high = lang.with_unit(&signed(lang, b.limits_gy.1, 1), "Gy")
                 ),
             ),
             (
-                "Relative bias".into(),
-                format!(
-                    "{:+.1} %, limits {:+.1} % to {:+.1} %",
-                    100.0 * b.mean_relative,
-                    100.0 * b.limits_relative.0,
-                    100.0 * b.limits_relative.1
+                t!(lang, "voxel-relative-bias"),
+                t!(
+                    lang,
+                    "voxel-relative-bias-value",
+                    bias = lang.with_unit(&signed(lang, 100.0 * b.mean_relative, 1), "%"),
+                    low = lang.with_unit(&signed(lang, 100.0 * b.limits_relative.0, 1), "%"),
+                    high = lang.with_unit(&signed(lang, 100.0 * b.limits_relative.1, 1), "%")
                 ),
             ),
         ])),
-        None => blocks.push(Block::Para(
-            "Fewer than two tumours matched: no Bland–Altman summary.".into(),
-        )),
+        None => blocks.push(Block::Para(t!(lang, "voxel-no-bland-altman"))),
     }
     if !v.unmatched.is_empty() {
-        blocks.push(Block::Para(format!(
-            "Structures present on one side only: {}.",
-            v.unmatched.join(", ")
+        blocks.push(Block::Para(t!(
+            lang,
+            "voxel-unmatched",
+            names = v.unmatched.join(", ")
         )));
     }
     blocks
 }
 
-/// A stand-alone document of one dosimetry (for `sirtplan dose`).
-pub fn voxel_document(title: &str, d: &VoxelDosimetry, notes: &[String]) -> Document {
+/// A stand-alone document of one dosimetry (for `sirtplan dose`), in `lang`: `title` is the
+/// document's title (e.g. `t!(lang, "voxel-document-title")`).
+pub fn voxel_document(title: &str, d: &VoxelDosimetry, notes: &[Text], lang: Lang) -> Document {
     let mut doc = Document {
         title: title.to_string(),
-        blocks: vec![Block::Notice(RESEARCH_NOTICE.into())],
+        blocks: vec![Block::Notice(lang.research_notice())],
         page_size: None,
-        lang: sirt_i18n::Lang::En,
+        lang,
     };
-    doc.blocks
-        .extend(voxel_blocks("Dose per structure", d, notes));
+    doc.blocks.extend(voxel_blocks(
+        &t!(lang, "voxel-document-section"),
+        d,
+        notes,
+        lang,
+    ));
     doc
 }
 
-/// JSON of one dosimetry: snake_case keys with the unit as suffix.
-pub fn voxel_json(d: &VoxelDosimetry, notes: &[String]) -> Value {
+/// JSON of one dosimetry: snake_case keys with the unit as suffix; texts (the notes) in English.
+pub fn voxel_json(d: &VoxelDosimetry, notes: &[Text]) -> Value {
     let structures: Vec<Value> = d
         .structures
         .iter()
@@ -311,8 +351,7 @@ pub fn voxel_json(d: &VoxelDosimetry, notes: &[String]) -> Value {
             })
         })
         .collect();
-    let mut all = d.notes.clone();
-    all.extend(notes.iter().cloned());
+    let all = all_notes(d, notes, Lang::En);
     json!({
         "notice": RESEARCH_NOTICE,
         "engine": d.dose.engine,
@@ -366,8 +405,20 @@ fn extrahepatic_json(e: &ExtrahepaticUptake) -> Value {
     })
 }
 
-/// The level-1 heading the voxel part of a report starts with.
+/// The level-1 heading the voxel part of a report starts with, in English ([`voxel_heading`]
+/// in a language).
 pub const VOXEL_HEADING: &str = "Voxel dosimetry";
+
+/// The level-1 heading the voxel part of a report starts with, in `lang` ("Voxel dosimetry",
+/// "Dosimétrie voxélique"): what finds the voxel part in a document.
+pub fn voxel_heading(lang: Lang) -> String {
+    t!(lang, "voxel-heading")
+}
+
+/// Whether `block` is the heading of the voxel part in any language.
+pub fn is_voxel_heading(block: &Block) -> bool {
+    matches!(block, Block::Heading(1, t) if Lang::ALL.iter().any(|l| *t == voxel_heading(*l)))
+}
 
 /// The parts of a plan's voxel dosimetry a report renders ([`plan_voxel_blocks`],
 /// [`plan_voxel_json`]).
@@ -377,8 +428,8 @@ pub struct VoxelSections<'a> {
     pub predicted: Vec<(&'a str, &'a VoxelDosimetry)>,
     /// The delivered dose from the Y-90 PET and its comparison with the prediction.
     pub delivered: Option<DeliveredSection<'a>>,
-    /// Loading and calibration notes.
-    pub notes: &'a [String],
+    /// Loading and calibration notes (rendered in the report's language; English in JSON).
+    pub notes: Vec<Text>,
     /// The slice figures made from the volumes on the CT grid (empty when not made).
     pub slices: SliceFigures,
 }
@@ -407,13 +458,19 @@ pub struct DeliveredSection<'a> {
 }
 
 /// The partition doses of the plan (ordered vials) beside the voxel means of the same session.
-fn plan_vs_voxel(plan: &Plan, session_id: &str, d: &VoxelDosimetry, images: &Images) -> Table {
+fn plan_vs_voxel(
+    plan: &Plan,
+    session_id: &str,
+    d: &VoxelDosimetry,
+    images: &Images,
+    lang: Lang,
+) -> Table {
     let mut t = Table::new(
         &[
-            "Compartment",
-            "Plan, partition model (Gy)",
-            "Voxel mean (Gy)",
-            "Voxel / plan",
+            &t!(lang, "voxel-col-compartment"),
+            &t!(lang, "voxel-col-plan-partition-gy"),
+            &t!(lang, "voxel-col-voxel-mean-gy"),
+            &t!(lang, "voxel-col-voxel-over-plan"),
         ],
         &[1, 2, 3],
     );
@@ -423,9 +480,9 @@ fn plan_vs_voxel(plan: &Plan, session_id: &str, d: &VoxelDosimetry, images: &Ima
     let mut row = |name: String, plan_gy: f64, voxel: Option<f64>| {
         t.row(vec![
             name,
-            format!("{plan_gy:.1}"),
-            voxel.map_or("—".into(), |v| format!("{v:.1}")),
-            voxel.map_or("—".into(), |v| format!("{:.3}", v / plan_gy)),
+            dec(lang, plan_gy, 1),
+            voxel.map_or("—".into(), |v| dec(lang, v, 1)),
+            voxel.map_or("—".into(), |v| dec(lang, v / plan_gy, 3)),
         ]);
     };
     for (id, dose) in &session.tumour_doses {
@@ -434,7 +491,11 @@ fn plan_vs_voxel(plan: &Plan, session_id: &str, d: &VoxelDosimetry, images: &Ima
             .get(id)
             .and_then(|n| d.structure(n))
             .map(|s| s.dvh.mean_gy);
-        row(format!("tumour {id}"), dose.gy(), voxel);
+        row(
+            t!(lang, "voxel-row-tumour", id = id.as_str()),
+            dose.gy(),
+            voxel,
+        );
     }
     let nl = d
         .structures
@@ -445,84 +506,113 @@ fn plan_vs_voxel(plan: &Plan, session_id: &str, d: &VoxelDosimetry, images: &Ima
         .totals
         .as_ref()
         .map_or(session.plan_whole_liver_ntad, |t| t.whole_liver_ntad);
-    row("whole non-tumoural liver (NTAD)".into(), ntad.gy(), nl);
+    row(t!(lang, "voxel-row-ntad"), ntad.gy(), nl);
     if let Some(totals) = &session.totals {
         let lungs = d
             .structures
             .iter()
             .find(|s| s.role == Role::Lungs)
             .map(|s| s.dvh.mean_gy);
-        row("lungs".into(), totals.lung_dose.gy(), lungs);
+        row(t!(lang, "voxel-row-lungs"), totals.lung_dose.gy(), lungs);
     }
     t
 }
 
-/// The voxel part of a plan's report: the "Voxel dosimetry" heading, per session the predicted
-/// dose and the plan-vs-voxel table, the delivered dose and its verification, the notes.
-pub fn plan_voxel_blocks(plan: &Plan, images: &Images, v: &VoxelSections<'_>) -> Vec<Block> {
-    let mut out = vec![Block::Heading(1, VOXEL_HEADING.into())];
+/// The voxel part of a plan's report in `lang`: the "Voxel dosimetry" heading
+/// ([`voxel_heading`]), per session the predicted dose and the plan-vs-voxel table, the
+/// delivered dose and its verification, the notes.
+pub fn plan_voxel_blocks(
+    plan: &Plan,
+    images: &Images,
+    v: &VoxelSections<'_>,
+    lang: Lang,
+) -> Vec<Block> {
+    let mut out = vec![Block::Heading(1, voxel_heading(lang))];
     for &(id, dosimetry) in &v.predicted {
         out.extend(voxel_blocks(
-            &format!("Session {id}: predicted from the MAA SPECT at the planned activities"),
+            &t!(lang, "voxel-session-predicted", session = id),
             dosimetry,
             &[],
+            lang,
         ));
-        out.push(Block::Para(format!(
-            "Session {id}: the plan's partition-model doses (case volumes and TNR, ordered vials) against the voxel means from the images. The partition model assumes uniform uptake in each compartment; the voxel means use the SPECT as it is (blur, heterogeneity)."
+        out.push(Block::Para(t!(
+            lang,
+            "voxel-plan-vs-voxel-intro",
+            session = id
         )));
-        out.push(Block::Table(plan_vs_voxel(plan, id, dosimetry, images)));
+        out.push(Block::Table(plan_vs_voxel(
+            plan, id, dosimetry, images, lang,
+        )));
         out.extend(dvh_figure(
-            &format!("Session {id}: cumulative DVH, predicted from the MAA SPECT at the planned activities"),
-            &format!("Session {id}: cumulative dose–volume histograms of the MAA-predicted dose at the planned activities (mass-weighted, % of each structure)."),
+            &t!(lang, "dvh-figure-predicted-title", session = id),
+            &t!(lang, "dvh-figure-predicted-caption", session = id),
             dosimetry,
             None,
+            lang,
         ));
         if let Some((_, figs)) = v.slices.predicted.iter().find(|(s, _)| s == id) {
             out.extend(figs.iter().cloned());
         }
     }
     if let Some(dl) = &v.delivered {
+        let session = dl.session;
         out.extend(voxel_blocks(
-            &format!("Session {}: delivered, from the Y-90 PET", dl.session),
+            &t!(lang, "voxel-session-delivered", session = session),
             dl.dosimetry,
             &[],
+            lang,
         ));
-        out.extend(verification_blocks(dl.verification));
-        let (against, what) = match dl.predicted_at_delivered {
-            Some(p) => (p, "the MAA prediction at the delivered activity"),
+        out.extend(verification_blocks(dl.verification, lang));
+        let (against, caption) = match dl.predicted_at_delivered {
+            Some(p) => (
+                p,
+                t!(
+                    lang,
+                    "dvh-figure-overlay-caption-at-delivered",
+                    session = session
+                ),
+            ),
             None => (
                 v.predicted
                     .iter()
-                    .find(|(s, _)| *s == dl.session)
+                    .find(|(s, _)| *s == session)
                     .map_or(dl.dosimetry, |(_, d)| *d),
-                "the MAA prediction at the planned activities",
+                t!(
+                    lang,
+                    "dvh-figure-overlay-caption-at-planned",
+                    session = session
+                ),
             ),
         };
         out.extend(dvh_figure(
-            &format!("Session {}: cumulative DVH, predicted (solid) vs delivered (dashed)", dl.session),
-            &format!("Session {}: cumulative dose–volume histograms of {what} (solid) and of the delivered dose from the Y-90 PET (dashed).", dl.session),
+            &t!(lang, "dvh-figure-overlay-title", session = session),
+            &caption,
             against,
             Some(dl.dosimetry),
+            lang,
         ));
-        out.extend(bland_altman_figure(dl.session, dl.verification));
+        out.extend(bland_altman_figure(session, dl.verification, lang));
         out.extend(v.slices.delivered.iter().cloned());
         out.push(Block::Para(match dl.predicted_at_delivered {
-            Some(p) => format!(
-                "The prediction compared is the MAA SPECT scaled to the delivered activity of the case's delivery record ({:.4} GBq in the map, accounted as above), so that the differences are those of the distribution, not of the activity. The PET's own activity is {:.4} GBq.",
-                p.activity.total_mbq() / 1000.0,
-                dl.dosimetry.activity.total_mbq() / 1000.0
+            Some(p) => t!(
+                lang,
+                "voxel-compared-at-delivered",
+                in_map = lang.quantity(p.activity.total_mbq() / 1000.0, 4, "GBq"),
+                pet = lang.quantity(dl.dosimetry.activity.total_mbq() / 1000.0, 4, "GBq")
             ),
-            None => "The case has no delivery record: the prediction compared is at the planned activity, so the differences include those of the activity.".into(),
+            None => t!(lang, "voxel-compared-at-planned"),
         }));
     }
     if !v.notes.is_empty() {
-        out.push(Block::List(v.notes.to_vec()));
+        out.push(Block::List(
+            v.notes.iter().map(|n| n.render(lang)).collect(),
+        ));
     }
     out
 }
 
 /// JSON of the voxel part of a plan: `predicted` (session, dosimetry), `delivered` (session,
-/// dosimetry, predicted_at_delivered, comparison, tumours_bland_altman), `notes`.
+/// dosimetry, predicted_at_delivered, comparison, tumours_bland_altman), `notes` (English).
 pub fn plan_voxel_json(v: &VoxelSections<'_>) -> Value {
     let predicted: Vec<_> = v
         .predicted
@@ -550,20 +640,31 @@ pub fn plan_voxel_json(v: &VoxelSections<'_>) -> Value {
     })
 }
 
+/// A DVH plot in `lang` with an optional dashed overlay of `delivered`.
+fn dvh_plot<'a>(
+    title: &str,
+    c: &[StructureDvh<'a>],
+    delivered: Option<&[StructureDvh<'a>]>,
+    lang: Lang,
+) -> DvhPlot<'a> {
+    let mut plot = DvhPlot::new(c).titled(title).in_lang(lang);
+    if let Some(dc) = delivered {
+        plot = plot.with_overlay(&t!(lang, "dvh-predicted"), dc, &t!(lang, "dvh-delivered"));
+    }
+    plot
+}
+
 /// A DVH plot as a figure (none when the DVHs cannot be plotted: the files report that error).
 fn dvh_figure(
     title: &str,
     caption: &str,
     d: &VoxelDosimetry,
     delivered: Option<&VoxelDosimetry>,
+    lang: Lang,
 ) -> Option<Block> {
     let c = curves(d);
-    let dc;
-    let mut plot = DvhPlot::new(&c).titled(title);
-    if let Some(o) = delivered {
-        dc = curves(o);
-        plot = plot.with_overlay("predicted", &dc, "delivered");
-    }
+    let dc = delivered.map(curves);
+    let plot = dvh_plot(title, &c, dc.as_deref(), lang);
     dvh_svg(&plot).ok().map(|svg| Block::Figure {
         caption: caption.to_string(),
         svg,
@@ -571,7 +672,7 @@ fn dvh_figure(
 }
 
 /// The Bland–Altman plot of the tumours' mean doses (none with fewer than two tumours).
-fn bland_altman_figure(session: &str, v: &Verification) -> Option<Block> {
+fn bland_altman_figure(session: &str, v: &Verification, lang: Lang) -> Option<Block> {
     let b = v.tumours.as_ref()?;
     let pairs: Vec<Pair> = v
         .rows
@@ -584,15 +685,21 @@ fn bland_altman_figure(session: &str, v: &Verification) -> Option<Block> {
         })
         .collect();
     let svg = bland_altman_svg(
-        &format!("Session {session}: tumour mean doses, delivered − predicted"),
+        &t!(lang, "figure-ba-title", session = session),
         &pairs,
         b.mean_difference_gy,
         b.limits_gy,
+        lang,
     );
     Some(Block::Figure {
-        caption: format!(
-            "Session {session}: Bland–Altman plot of the mean doses of {} tumours, delivered (Y-90 PET) − predicted (MAA SPECT): bias {:+.1} Gy (solid), 95 % limits of agreement {:+.1} to {:+.1} Gy (dashed, bias ± 1.96 SD).",
-            b.n, b.mean_difference_gy, b.limits_gy.0, b.limits_gy.1
+        caption: t!(
+            lang,
+            "figure-ba-caption",
+            session = session,
+            count = b.n,
+            bias = lang.with_unit(&signed(lang, b.mean_difference_gy, 1), "Gy"),
+            low = signed(lang, b.limits_gy.0, 1),
+            high = lang.with_unit(&signed(lang, b.limits_gy.1, 1), "Gy")
         ),
         svg,
     })
@@ -612,20 +719,19 @@ fn csv_step(d: &VoxelDosimetry) -> f64 {
 }
 
 /// `{prefix}metrics.csv`, `{prefix}dvh.csv` and `{prefix}dvh.svg` of a dosimetry; with
-/// `delivered`, the SVG overlays its DVHs dashed.
+/// `delivered`, the SVG overlays its DVHs dashed. The SVG is for people: its title (given),
+/// axes and legend are in `lang`; the CSV files are data for machines and keep their English
+/// headers and decimal points in every language ([`crate::dvh_out`]).
 pub fn voxel_files(
     prefix: &str,
     title: &str,
     d: &VoxelDosimetry,
     delivered: Option<&VoxelDosimetry>,
+    lang: Lang,
 ) -> Result<Vec<(String, Vec<u8>)>, DvhOutError> {
     let c = curves(d);
-    let mut plot = DvhPlot::new(&c).titled(title);
-    let dc;
-    if let Some(o) = delivered {
-        dc = curves(o);
-        plot = plot.with_overlay("predicted", &dc, "delivered");
-    }
+    let dc = delivered.map(curves);
+    let plot = dvh_plot(title, &c, dc.as_deref(), lang);
     Ok(vec![
         (
             format!("{prefix}metrics.csv"),

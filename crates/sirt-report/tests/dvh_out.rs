@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
+use sirt_i18n::Lang;
 use sirt_report::dvh_out::{
     self, DOSE_DECIMALS, DvhOutError, DvhPlot, MASS_DECIMALS, PERCENT_DECIMALS, StructureDvh,
     VOLUME_DECIMALS,
@@ -105,7 +106,95 @@ fn metrics_csv() {
 #[test]
 fn metrics_text() {
     let c = case();
-    insta::assert_snapshot!(dvh_out::dvh_metrics_text(&named(&c.predicted)).unwrap());
+    insta::assert_snapshot!(dvh_out::dvh_metrics_text(&named(&c.predicted), Lang::En).unwrap());
+}
+
+/// The metrics table in French: headings, column titles and the weighting in French, decimal
+/// commas where the English table (snapshot `metrics_text`) has points ("225,6" for "225.6",
+/// "0,006" for "0.006", "88,9" for "88.9"), the bin as "1,000 Gy" with a no-break space.
+#[test]
+fn metrics_text_in_french() {
+    let c = case();
+    let fr = dvh_out::dvh_metrics_text(&named(&c.predicted), Lang::Fr).unwrap();
+    for t in [
+        "Indicateurs dose-volume",
+        "Volume, masse et doses",
+        "Volume recevant au moins x\u{a0}Gy",
+        "pondération",
+        "masse (kg)",
+        "moyenne (Gy)",
+        "  normal liver            masse ",
+        "  lungs                   volume ",
+        "225,6",
+        "0,006",
+        "88,9",
+        "au pas de l'HDV (1,000\u{a0}Gy)",
+        "Pondération «\u{a0}masse\u{a0}»\u{a0}:",
+    ] {
+        assert!(fr.contains(t), "{t}\n{fr}");
+    }
+    for t in [
+        "225.6",
+        "0.006",
+        "88.9",
+        "weighting",
+        "Volume, mass and doses",
+    ] {
+        assert!(!fr.contains(t), "{t}");
+    }
+    insta::assert_snapshot!(fr);
+}
+
+/// The CSV files are data for machines: the same bytes whatever the report's language (the
+/// functions take no language), English headers and decimal points.
+#[test]
+fn csv_headers_stay_english() {
+    let c = case();
+    let csv = dvh_out::dvh_metrics_csv(&named(&c.predicted)).unwrap();
+    assert!(csv.starts_with("structure,weighting,volume_mL,mass_kg,mean_Gy,"));
+    assert!(csv.contains(",mass,4.500,0.004725,"));
+}
+
+/// The SVG plot in French: axis titles, decimal commas on the dose ticks when they have
+/// decimals, the default title and line-style legend in French; the title given is printed
+/// as given.
+#[test]
+fn svg_plot_in_french() {
+    let c = case();
+    let fr = dvh_out::dvh_svg(
+        &DvhPlot::new(&named(&c.predicted))
+            .with_overlay("", &named(&c.delivered), "")
+            .in_lang(Lang::Fr),
+    )
+    .unwrap();
+    for t in [
+        "<title>Histogrammes dose-volume cumulatifs</title>",
+        ">Dose (Gy)<",
+        ">Volume (%)<",
+        ">trait plein<",
+        ">tirets<",
+    ] {
+        assert!(fr.contains(t), "{t}");
+    }
+    assert!(!fr.contains(">solid<") && !fr.contains(">dashed<"));
+    // Ticks with decimals: a plot up to 1.2 Gy has 0.2 Gy ticks, "0,2" … "1,2".
+    let low: Vec<(String, Dvh)> = c
+        .predicted
+        .iter()
+        .map(|(n, h)| {
+            let mut h = h.clone();
+            h.max_gy = 1.2;
+            h.cumulative.truncate(2);
+            (n.clone(), h)
+        })
+        .collect();
+    let fr = dvh_out::dvh_svg(&DvhPlot::new(&named(&low)).in_lang(Lang::Fr)).unwrap();
+    let en = dvh_out::dvh_svg(&DvhPlot::new(&named(&low))).unwrap();
+    assert!(
+        fr.contains(">0,2</text>") && fr.contains(">1,2</text>"),
+        "{fr}"
+    );
+    assert!(en.contains(">0.2</text>") && en.contains(">1.2</text>"));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use sirt_i18n::Lang;
 use sirt_report::figures::contour::{isoline, join};
 use sirt_report::figures::png::encode_rgb;
 use sirt_report::figures::slice::{DoseScale, Outline, Slice, slice_svg};
@@ -141,6 +142,7 @@ fn slice_figure_is_self_contained() {
             max_gy: 250.0,
             isodoses_gy: ISODOSE_GY.to_vec(),
         },
+        Lang::En,
     )
     .unwrap();
     assert_eq!(svg.matches("<svg").count(), 1);
@@ -192,6 +194,7 @@ fn a_512_ct_slice_is_cropped_and_averaged() {
             max_gy: 150.0,
             isodoses_gy: ISODOSE_GY.to_vec(),
         },
+        Lang::En,
     )
     .unwrap();
     assert!(svg.len() < 400_000, "{} bytes", svg.len());
@@ -215,4 +218,105 @@ fn a_512_ct_slice_is_cropped_and_averaged() {
         (210..=220).contains(&wh[0]) && (160..=170).contains(&wh[1]),
         "{dims}"
     );
+}
+
+/// The slice figure in French: the legend's words, a decimal comma on the colour bar's ticks
+/// and in the wash floor (5 % of 25 Gy = 1.25, printed with one decimal: "1,2 Gy"), a no-break
+/// space before the units.
+/// In English the same slice says "Isodose:", "Outlines:", "tumours" and "1.2 Gy".
+#[test]
+fn slice_figure_in_french() {
+    let (w, h) = (20usize, 20usize);
+    let s = Slice {
+        width: w,
+        height: h,
+        pixel_mm: (2.0, 2.0),
+        ct_hu: vec![40.0; w * h],
+        dose_gy: (0..w * h).map(|o| (o % w) as f32).collect(),
+        outlines: vec![Outline {
+            name: "T1".into(),
+            colour: "#FF3DF5",
+            label: true,
+            inside: (0..w * h)
+                .map(|o| (5..10).contains(&(o % w)) && (5..10).contains(&(o / w)))
+                .collect(),
+        }],
+        sides: ["D", "G", "A", "P"],
+        title: "Séance 1".into(),
+    };
+    let scale = DoseScale {
+        max_gy: 25.0,
+        isodoses_gy: vec![10.0, 15.0],
+    };
+    let fr = slice_svg(&s, &scale, Lang::Fr).unwrap();
+    let en = slice_svg(&s, &scale, Lang::En).unwrap();
+    for t in [
+        ">Isodoses\u{a0}:<",
+        ">Contours\u{a0}:<",
+        ">tumeurs<",
+        ">10\u{a0}Gy<",
+        "Fenêtre TDM −160/240\u{a0}HU\u{a0}; dose en couleur à partir de 1,2\u{a0}Gy",
+        ">50\u{a0}mm<",
+        ">≥ 25<",
+        ">D<",
+        ">G<",
+    ] {
+        assert!(
+            fr.contains(t),
+            "{t}\n{}",
+            &fr[fr.len().saturating_sub(1500)..]
+        );
+    }
+    for t in [
+        ">Isodose:<",
+        ">Outlines:<",
+        ">tumours<",
+        ">10 Gy<",
+        "CT window −160/240 HU; dose wash from 1.2 Gy",
+        ">50 mm<",
+    ] {
+        assert!(en.contains(t), "{t}");
+        assert!(!fr.contains(t), "{t}");
+    }
+}
+
+/// The Bland–Altman plot in French: axis titles, the bias and limit labels with a decimal comma
+/// ("biais +5,0 Gy", "+1,96 ET"), the tooltips; the English words are gone.
+#[test]
+fn bland_altman_in_french() {
+    use sirt_report::figures::plots::{Pair, bland_altman_svg};
+    let pairs = [
+        Pair {
+            name: "T1".into(),
+            predicted_gy: 100.0,
+            delivered_gy: 110.0,
+        },
+        Pair {
+            name: "T2".into(),
+            predicted_gy: 50.0,
+            delivered_gy: 50.0,
+        },
+    ];
+    let fr = bland_altman_svg("Séance 1", &pairs, 5.0, (-8.86, 18.86), Lang::Fr);
+    for t in [
+        "Moyenne des doses prédite et délivrée (Gy)",
+        "Délivrée − prédite (Gy)",
+        ">biais +5,0\u{a0}Gy<",
+        ">+1,96 ET +18,9\u{a0}Gy<",
+        ">−1,96 ET −8,9\u{a0}Gy<",
+        "<title>T1\u{a0}: prédite 100,0\u{a0}Gy, délivrée 110,0\u{a0}Gy</title>",
+    ] {
+        assert!(fr.contains(t), "{t}");
+    }
+    let en = bland_altman_svg("Session 1", &pairs, 5.0, (-8.86, 18.86), Lang::En);
+    for t in [
+        "Mean of predicted and delivered (Gy)",
+        ">bias +5.0 Gy<",
+        ">+1.96 SD +18.9 Gy<",
+        ">−1.96 SD −8.9 Gy<",
+        "<title>T1: predicted 100.0 Gy, delivered 110.0 Gy</title>",
+    ] {
+        assert!(en.contains(t), "{t}");
+    }
+    assert!(!fr.contains("predicted") && !fr.contains("bias "));
 }

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
+use sirt_i18n::{Lang, Text};
 use sirt_nuclides::{KConvention, Nuclide};
 use sirt_units::{Activity, Density, Fraction};
 use sirt_voxel_dosimetry::{
@@ -73,7 +74,8 @@ fn voxel_report_snapshot() {
     let text = sirt_report::document::to_text(&sirt_report::voxel::voxel_document(
         "sirtplan voxel dosimetry",
         &d,
-        &["a note from the caller".to_string()],
+        &[Text::from("a note from the caller")],
+        Lang::En,
     ));
     insta::assert_snapshot!(text);
 }
@@ -86,9 +88,106 @@ fn verification_snapshot() {
     let v = compare(&predicted, &delivered, None).unwrap();
     let doc = sirt_report::document::Document {
         title: "verification".into(),
-        blocks: sirt_report::voxel::verification_blocks(&v),
+        blocks: sirt_report::voxel::verification_blocks(&v, Lang::En),
         page_size: None,
         lang: sirt_i18n::Lang::En,
     };
     insta::assert_snapshot!(sirt_report::document::to_text(&doc));
+}
+
+/// The same document in French (snapshot): the words of the English snapshot
+/// (`voxel_report_snapshot`) in French, decimal commas where it has points (the tumour's mean
+/// 1727.5 Gy → "1727,5", the grid's 4.00 mm → "4,00 mm"), a no-break space before units, the
+/// research notice in French; a note given as a catalogue message renders in French, a verbatim
+/// note as given.
+#[test]
+fn voxel_report_in_french() {
+    let d = case(4.0);
+    let doc = sirt_report::voxel::voxel_document(
+        &sirt_i18n::t!(Lang::Fr, "voxel-document-title"),
+        &d,
+        &[
+            Text::from("a note from the caller"),
+            Text::msg("voxel-small-lesion"),
+        ],
+        Lang::Fr,
+    );
+    let text = sirt_report::document::to_text(&doc);
+    for t in [
+        "sirtplan — dosimétrie voxélique",
+        "Usage en recherche uniquement.",
+        "Dose par structure",
+        "Grille de dose",
+        "12 × 12 × 12 voxels de 4,00 × 4,00 × 4,00\u{a0}mm",
+        "Activité dans la carte (A₀)",
+        "Bilan d'activité de la prédiction par les MAA\u{a0}:",
+        "Activité administrée",
+        "1000,0\u{a0}MBq",
+        "Foie et marge",
+        "Rôle",
+        "Moyenne (Gy)",
+        "Écart voxel/partition",
+        "foie",
+        "tumeur",
+        "1727,5",
+        "La moyenne, les D_x et le maximum sont pondérés par la masse",
+        "a note from the caller",
+        "< 2\u{a0}mL\u{a0}: volume partiel",
+    ] {
+        assert!(text.contains(t), "{t}\n{text}");
+    }
+    for t in [
+        "1727.5",
+        "Dose grid",
+        "Activity accounting",
+        "Research use only",
+    ] {
+        assert!(!text.contains(t), "{t}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+/// Predicted vs delivered in French (snapshot): headings and labels in French, the bias and its
+/// limits with decimal commas and no-break spaces, the ratio "0,750"-like with a comma.
+#[test]
+fn verification_in_french() {
+    let predicted = case(4.0);
+    let delivered = case(3.0);
+    let v = compare(&predicted, &delivered, None).unwrap();
+    let blocks = sirt_report::voxel::verification_blocks(&v, Lang::Fr);
+    let en = sirt_report::voxel::verification_blocks(&v, Lang::En);
+    let doc = |blocks| sirt_report::document::Document {
+        title: "vérification".into(),
+        blocks,
+        page_size: None,
+        lang: Lang::Fr,
+    };
+    let text = sirt_report::document::to_text(&doc(blocks));
+    let en_text = sirt_report::document::to_text(&doc(en));
+    for t in [
+        "Dose prédite (TEMP aux MAA) et dose délivrée (TEP à l'Y-90)",
+        "Prédite (Gy)",
+        "Délivrée (Gy)",
+        "Délivrée / prédite",
+        "Moins de deux tumeurs appariées\u{a0}: pas de synthèse de Bland–Altman.",
+    ] {
+        assert!(text.contains(t), "{t}\n{text}");
+    }
+    // Every number of the English table with a point has its French twin with a comma.
+    let t1 = v
+        .rows
+        .iter()
+        .find(|(_, c)| c.name == "T1")
+        .unwrap()
+        .1
+        .clone();
+    let (p_en, p_fr) = (
+        format!("{:.1}", t1.predicted_gy),
+        Lang::Fr.decimal(t1.predicted_gy, 1),
+    );
+    assert!(p_en.contains('.') && p_fr == p_en.replace('.', ","));
+    assert!(en_text.contains(&p_en) && text.contains(&p_fr) && !text.contains(&p_en));
+    let ratio = format!("{:.3}", t1.ratio);
+    assert!(en_text.contains(&ratio) && text.contains(&ratio.replace('.', ",")));
+    insta::assert_snapshot!(text);
 }

@@ -4,6 +4,7 @@
 
 use super::{nice_step, num};
 use crate::dvh_out::xml_escape;
+use sirt_i18n::{Lang, t};
 use std::fmt::Write;
 
 /// One tumour: name, predicted and delivered mean dose, Gy.
@@ -24,12 +25,14 @@ const R: f64 = 500.0;
 const T: f64 = 40.0;
 const B: f64 = 350.0;
 
-/// The plot as an SVG element; `bias_gy` and `limits_gy` as computed by the comparison.
+/// The plot as an SVG element; `bias_gy` and `limits_gy` as computed by the comparison. The
+/// axis titles, line labels, tick labels and tooltips are in `lang` (the title as given).
 pub fn bland_altman_svg(
     title: &str,
     pairs: &[Pair],
     bias_gy: f64,
     limits_gy: (f64, f64),
+    lang: Lang,
 ) -> String {
     let xs: Vec<f64> = pairs
         .iter()
@@ -87,15 +90,16 @@ pub fn bland_altman_svg(
             "<text x=\"{}\" y=\"{}\">{}</text>",
             num(x_of(x), 1),
             B + 18.0,
-            num(x, 1)
+            lang.numeric(&num(x, 1))
         );
         x += x_step;
     }
     let _ = write!(
         o,
-        "<text x=\"{}\" y=\"{}\">Mean of predicted and delivered (Gy)</text></g><g text-anchor=\"end\">",
+        "<text x=\"{}\" y=\"{}\">{}</text></g><g text-anchor=\"end\">",
         (L + R) / 2.0,
-        B + 40.0
+        B + 40.0,
+        xml_escape(&t!(lang, "figure-ba-axis-mean"))
     );
     let mut y = -y_lim;
     while y <= y_lim + 1e-9 {
@@ -104,14 +108,15 @@ pub fn bland_altman_svg(
             "<text x=\"{}\" y=\"{}\">{}</text>",
             L - 6.0,
             num(y_of(y) + 4.0, 1),
-            num(y, 1).replace('-', "−")
+            lang.numeric(&num(y, 1)).replace('-', "−")
         );
         y += y_step;
     }
     let mid = (T + B) / 2.0;
     let _ = write!(
         o,
-        "</g><text x=\"20\" y=\"{mid}\" text-anchor=\"middle\" transform=\"rotate(-90 20 {mid})\">Delivered − predicted (Gy)</text><rect x=\"{L}\" y=\"{T}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#000000\"/>",
+        "</g><text x=\"20\" y=\"{mid}\" text-anchor=\"middle\" transform=\"rotate(-90 20 {mid})\">{}</text><rect x=\"{L}\" y=\"{T}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#000000\"/>",
+        xml_escape(&t!(lang, "figure-ba-axis-difference")),
         R - L,
         B - T
     );
@@ -120,7 +125,14 @@ pub fn bland_altman_svg(
         "<line x1=\"{L}\" y1=\"{z}\" x2=\"{R}\" y2=\"{z}\" stroke=\"#000000\" stroke-width=\"0.8\"/>",
         z = num(y_of(0.0), 1)
     );
-    marks(&mut o, pairs, (&xs, &ys), bias_gy, limits_gy, &x_of, &y_of);
+    marks(
+        &mut o,
+        pairs,
+        (&xs, &ys),
+        (bias_gy, limits_gy),
+        (&x_of, &y_of),
+        lang,
+    );
     o.push_str("</svg>");
     o
 }
@@ -130,21 +142,32 @@ fn marks(
     o: &mut String,
     pairs: &[Pair],
     (xs, ys): (&[f64], &[f64]),
-    bias_gy: f64,
-    limits_gy: (f64, f64),
-    x_of: &dyn Fn(f64) -> f64,
-    y_of: &dyn Fn(f64) -> f64,
+    (bias_gy, limits_gy): (f64, (f64, f64)),
+    (x_of, y_of): (&dyn Fn(f64) -> f64, &dyn Fn(f64) -> f64),
+    lang: Lang,
 ) {
+    let gy = |v: f64, sign: bool| {
+        let n = if sign {
+            format!("{v:+.1}")
+        } else {
+            format!("{v:.1}")
+        };
+        lang.with_unit(&lang.numeric(&n), "Gy")
+    };
     for (value, label, dash) in [
-        (bias_gy, format!("bias {:+.1} Gy", bias_gy), ""),
+        (
+            bias_gy,
+            t!(lang, "figure-ba-bias", value = gy(bias_gy, true)),
+            "",
+        ),
         (
             limits_gy.1,
-            format!("+1.96 SD {:+.1} Gy", limits_gy.1),
+            t!(lang, "figure-ba-upper", value = gy(limits_gy.1, true)),
             " stroke-dasharray=\"6 4\"",
         ),
         (
             limits_gy.0,
-            format!("−1.96 SD {:+.1} Gy", limits_gy.0),
+            t!(lang, "figure-ba-lower", value = gy(limits_gy.0, true)),
             " stroke-dasharray=\"6 4\"",
         ),
     ] {
@@ -160,9 +183,14 @@ fn marks(
     for ((x, y), p) in xs.iter().zip(ys).zip(pairs) {
         let _ = write!(
             o,
-            "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"4.5\" fill=\"#0072B2\"><title>{n}: predicted {:.1} Gy, delivered {:.1} Gy</title></circle><text x=\"{tx}\" y=\"{ty}\" font-size=\"11\">{n}</text>",
-            p.predicted_gy,
-            p.delivered_gy,
+            "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"4.5\" fill=\"#0072B2\"><title>{}</title></circle><text x=\"{tx}\" y=\"{ty}\" font-size=\"11\">{n}</text>",
+            xml_escape(&t!(
+                lang,
+                "figure-ba-point",
+                name = p.name.as_str(),
+                predicted = gy(p.predicted_gy, false),
+                delivered = gy(p.delivered_gy, false)
+            )),
             cx = num(x_of(*x), 1),
             cy = num(y_of(*y), 1),
             tx = num(x_of(*x) + 7.0, 1),

@@ -14,6 +14,7 @@ use super::{
     CT_WINDOW_HU, FigureError, ISODOSE_COLOURS, WASH_FLOOR, nice_step, num, pixel, wash_colour,
 };
 use crate::dvh_out::xml_escape;
+use sirt_i18n::{Lang, t};
 use std::fmt::Write;
 
 /// A structure outline on the slice.
@@ -68,8 +69,9 @@ const LEGEND_H: f64 = 56.0;
 /// The scale bar's length, mm.
 const SCALE_BAR_MM: f64 = 50.0;
 
-/// The slice as an SVG element (no XML declaration: inlined in HTML).
-pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
+/// The slice as an SVG element (no XML declaration: inlined in HTML); the legend, scale bar and
+/// colour bar in `lang` (the title and the side letters as given).
+pub fn slice_svg(s: &Slice, scale: &DoseScale, lang: Lang) -> Result<String, FigureError> {
     let n = s.width * s.height;
     if s.ct_hu.len() != n || s.dose_gy.len() != n || s.outlines.iter().any(|o| o.inside.len() != n)
     {
@@ -124,8 +126,8 @@ pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
         if !d.is_empty() {
             let _ = write!(
                 o,
-                "<path d=\"{d}\" stroke=\"#000000\" stroke-width=\"3\" vector-effect=\"non-scaling-stroke\"/><path d=\"{d}\" stroke=\"{colour}\" stroke-width=\"1.6\" vector-effect=\"non-scaling-stroke\"><title>{} Gy</title></path>",
-                num(*level, 1)
+                "<path d=\"{d}\" stroke=\"#000000\" stroke-width=\"3\" vector-effect=\"non-scaling-stroke\"/><path d=\"{d}\" stroke=\"{colour}\" stroke-width=\"1.6\" vector-effect=\"non-scaling-stroke\"><title>{}</title></path>",
+                lang.with_unit(&lang.numeric(&num(*level, 1)), "Gy")
             );
         }
     }
@@ -160,9 +162,9 @@ pub fn slice_svg(s: &Slice, scale: &DoseScale) -> Result<String, FigureError> {
     o.push_str("</g>");
     o.push_str(&labels);
     sides(&mut o, s, x0, y0, img_h);
-    scale_bar(&mut o, x0, y0 + img_h, px);
-    colour_bar(&mut o, scale, x0 + IMAGE_W + MARGIN, y0, img_h);
-    legend(&mut o, s, scale, x0, y0 + img_h + 30.0);
+    scale_bar(&mut o, x0, y0 + img_h, px, lang);
+    colour_bar(&mut o, scale, x0 + IMAGE_W + MARGIN, y0, img_h, lang);
+    legend(&mut o, s, scale, x0, y0 + img_h + 30.0, lang);
     o.push_str("</svg>");
     Ok(o)
 }
@@ -315,12 +317,13 @@ fn sides(o: &mut String, s: &Slice, x0: f64, y0: f64, h: f64) {
 }
 
 /// A [`SCALE_BAR_MM`] bar at the picture's lower left.
-fn scale_bar(o: &mut String, x0: f64, bottom: f64, px_per_mm: f64) {
+fn scale_bar(o: &mut String, x0: f64, bottom: f64, px_per_mm: f64, lang: Lang) {
     let len = SCALE_BAR_MM * px_per_mm;
     let y = bottom - 12.0;
     let _ = write!(
         o,
-        "<line x1=\"{a}\" y1=\"{y}\" x2=\"{b}\" y2=\"{y}\" stroke=\"#000000\" stroke-width=\"5\"/><line x1=\"{a}\" y1=\"{y}\" x2=\"{b}\" y2=\"{y}\" stroke=\"#ffffff\" stroke-width=\"2.5\"/><text x=\"{a}\" y=\"{ty}\" fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"2.5\" paint-order=\"stroke\">{SCALE_BAR_MM} mm</text>",
+        "<line x1=\"{a}\" y1=\"{y}\" x2=\"{b}\" y2=\"{y}\" stroke=\"#000000\" stroke-width=\"5\"/><line x1=\"{a}\" y1=\"{y}\" x2=\"{b}\" y2=\"{y}\" stroke=\"#ffffff\" stroke-width=\"2.5\"/><text x=\"{a}\" y=\"{ty}\" fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"2.5\" paint-order=\"stroke\">{}</text>",
+        lang.with_unit(&lang.numeric(&SCALE_BAR_MM.to_string()), "mm"),
         a = num(x0 + 12.0, 1),
         b = num(x0 + 12.0 + len, 1),
         y = num(y, 1),
@@ -330,7 +333,7 @@ fn scale_bar(o: &mut String, x0: f64, bottom: f64, px_per_mm: f64) {
 
 /// The colour bar: the wash from 0 (bottom) to the scale's top, ticks in Gy, the floor below
 /// which nothing is washed, and the isodose levels as coloured marks.
-fn colour_bar(o: &mut String, scale: &DoseScale, x: f64, y0: f64, h: f64) {
+fn colour_bar(o: &mut String, scale: &DoseScale, x: f64, y0: f64, h: f64, lang: Lang) {
     let steps = 64;
     let seg = h / f64::from(steps);
     for n in 0..steps {
@@ -369,7 +372,7 @@ fn colour_bar(o: &mut String, scale: &DoseScale, x: f64, y0: f64, h: f64) {
             x + BAR_W + 6.0,
             num(y_of(t) + 4.0, 1),
             if top { "≥ " } else { "" },
-            num(t, 1)
+            lang.numeric(&num(t, 1))
         );
         t += step;
     }
@@ -395,34 +398,41 @@ fn colour_bar(o: &mut String, scale: &DoseScale, x: f64, y0: f64, h: f64) {
 }
 
 /// The legend under the picture: isodose lines, then outlines.
-fn legend(o: &mut String, s: &Slice, scale: &DoseScale, x0: f64, y: f64) {
+fn legend(o: &mut String, s: &Slice, scale: &DoseScale, x0: f64, y: f64, lang: Lang) {
     let mut x = x0;
+    // The width of a legend's label: 60 px, more for a longer label (a French one).
+    let label_w = |label: &str| (6.5 * label.chars().count() as f64).max(60.0);
+    let isodose = t!(lang, "figure-slice-isodose");
     let _ = write!(
         o,
-        "<text x=\"{x}\" y=\"{}\">Isodose:</text>",
-        num(y + 4.0, 1)
+        "<text x=\"{x}\" y=\"{}\">{}</text>",
+        num(y + 4.0, 1),
+        xml_escape(&isodose)
     );
-    x += 60.0;
+    x += label_w(&isodose);
     for (level, colour) in scale.isodoses_gy.iter().zip(ISODOSE_COLOURS) {
         let _ = write!(
             o,
-            "<line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#000000\" stroke-width=\"4\"/><line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">{} Gy</text>",
+            "<line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#000000\" stroke-width=\"4\"/><line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">{}</text>",
             x + 20.0,
             x + 20.0,
             x + 24.0,
             num(y + 4.0, 1),
-            num(*level, 1)
+            lang.with_unit(&lang.numeric(&num(*level, 1)), "Gy")
         );
         x += 74.0;
     }
     let y = y + 20.0;
     let mut x = x0;
+    let outlines = t!(lang, "figure-slice-outlines");
     let _ = write!(
         o,
-        "<text x=\"{x}\" y=\"{}\">Outlines:</text>",
-        num(y + 4.0, 1)
+        "<text x=\"{x}\" y=\"{}\">{}</text>",
+        num(y + 4.0, 1),
+        xml_escape(&outlines)
     );
-    x += 60.0;
+    x += label_w(&outlines);
+    let tumours = t!(lang, "figure-slice-tumours");
     let mut seen: Vec<&str> = Vec::new();
     for ol in &s.outlines {
         // Tumours share a colour: one legend entry for the colour.
@@ -431,7 +441,7 @@ fn legend(o: &mut String, s: &Slice, scale: &DoseScale, x0: f64, y: f64) {
         }
         seen.push(ol.colour);
         let name = if ol.label {
-            "tumours"
+            tumours.as_str()
         } else {
             ol.name.as_str()
         };
@@ -449,11 +459,15 @@ fn legend(o: &mut String, s: &Slice, scale: &DoseScale, x0: f64, y: f64) {
     }
     let _ = write!(
         o,
-        "<text x=\"{}\" y=\"{}\" fill=\"#555555\" font-size=\"10\">CT window {}/{} HU; dose wash from {} Gy</text>",
+        "<text x=\"{}\" y=\"{}\" fill=\"#555555\" font-size=\"10\">{}</text>",
         num(x0, 1),
         num(y + 22.0, 1),
-        num(CT_WINDOW_HU.0, 0).replace('-', "−"),
-        num(CT_WINDOW_HU.1, 0),
-        num(WASH_FLOOR * scale.max_gy, 1)
+        xml_escape(&t!(
+            lang,
+            "figure-slice-footer",
+            low = num(CT_WINDOW_HU.0, 0).replace('-', "−"),
+            high = num(CT_WINDOW_HU.1, 0),
+            floor = lang.with_unit(&lang.numeric(&num(WASH_FLOOR * scale.max_gy, 1)), "Gy")
+        ))
     );
 }
