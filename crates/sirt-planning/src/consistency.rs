@@ -22,12 +22,13 @@
 //! accepts it with `[[accepted]]` (see [`crate::plausibility`]).
 
 use crate::PlanningError;
-use crate::plausibility::{Checked, Refusal, resolve};
+use crate::plausibility::{Checked, resolve};
 use crate::voxel::{VoxelPlan, VoxelPlanError};
 use sirt_case::{Case, Images};
 use sirt_geometry::{
     GeometryError, Grid, Image, Mask, Rigid, Role, Structure, resample_nearest, source_from_target,
 };
+use sirt_i18n::{Arg, Text};
 use sirt_settings::SiteSettings;
 use sirt_units::{Fraction, Length};
 use std::collections::VecDeque;
@@ -73,7 +74,7 @@ pub(crate) fn check_loaded(
     base: &Path,
     settings: &SiteSettings,
     loaded: Loaded<'_>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Text>,
 ) -> Result<(), VoxelPlanError> {
     let Some(images) = &case.images else {
         return Ok(());
@@ -111,14 +112,20 @@ pub(crate) fn check_loaded(
         return Ok(());
     };
     let found = found_text(&f, margin_mm, true);
-    notes.push(format!("MAA SPECT {file}: {found}"));
+    notes.push(Text::with(
+        "note-maa-spect-file",
+        vec![
+            ("file", Arg::from(&file)),
+            ("found", Arg::from(found.clone())),
+        ],
+    ));
     let checked = vec![
         check(
             &file,
             "images.maa_spect.counts_in_body",
             f.in_body,
             limits.min_counts_in_body,
-            "of the counts inside the CT's body outline",
+            Text::msg("note-of-counts-in-body"),
             &found,
             "[image_consistency] min_counts_in_body",
         ),
@@ -127,7 +134,10 @@ pub(crate) fn check_loaded(
             "images.maa_spect.counts_in_liver_and_lungs",
             f.in_liver_and_lungs,
             limits.min_maa_counts_in_liver_and_lungs,
-            &format!("of the counts in the liver (with its {margin_mm} mm margin) and the lungs"),
+            Text::with(
+                "note-of-counts-in-liver-and-lungs",
+                vec![("margin", millimetres(margin_mm))],
+            ),
             &found,
             "[image_consistency] min_maa_counts_in_liver_and_lungs",
         ),
@@ -164,27 +174,45 @@ fn qform_sform_checks(
         else {
             continue;
         };
-        let xyz = |p: [f64; 3]| format!("({:.2}, {:.2}, {:.2})", p[0], p[1], p[2]);
-        checked.push(Checked {
-            refusal: Refusal {
-                source_name: file,
-                what: format!("images.{field}.qform_sform"),
-                expected: format!(
-                    "its qform and sform within {max_mm} mm of each other at the image corners (the sform is the one read)"
-                ),
-                found: format!(
-                    "{:.2} mm apart at corner (i, j, k) = ({}, {}, {}): qform {} mm, sform {} mm (RAS)",
-                    d.distance_mm,
-                    d.corner[0],
-                    d.corner[1],
-                    d.corner[2],
-                    xyz(d.qform_ras),
-                    xyz(d.sform_ras)
-                ),
-                setting: "[image_consistency] max_qform_sform_difference".into(),
-            },
-            fired: d.distance_mm.is_nan() || d.distance_mm > max_mm,
-        });
+        let xyz = |p: [f64; 3]| {
+            let c = |v: f64| Arg::Num {
+                value: v,
+                decimals: 2,
+            };
+            Arg::from(Text::with(
+                "note-xyz",
+                vec![("x", c(p[0])), ("y", c(p[1])), ("z", c(p[2]))],
+            ))
+        };
+        let corner = |v: f64| Arg::Numeric(v.to_string());
+        checked.push(Checked::new(
+            Text::verbatim(file),
+            &format!("images.{field}.qform_sform"),
+            Text::with(
+                "note-qform-sform-expected",
+                vec![("max", millimetres(max_mm))],
+            ),
+            Text::with(
+                "note-qform-sform-found",
+                vec![
+                    (
+                        "distance",
+                        Arg::Qty {
+                            value: d.distance_mm,
+                            decimals: 2,
+                            unit: "mm",
+                        },
+                    ),
+                    ("i", corner(d.corner[0])),
+                    ("j", corner(d.corner[1])),
+                    ("k", corner(d.corner[2])),
+                    ("qform", xyz(d.qform_ras)),
+                    ("sform", xyz(d.sform_ras)),
+                ],
+            ),
+            "[image_consistency] max_qform_sform_difference",
+            d.distance_mm.is_nan() || d.distance_mm > max_mm,
+        ));
     }
     Ok(checked)
 }
@@ -235,14 +263,20 @@ pub(crate) fn check_pet(
         return Ok(());
     };
     let found = found_text(&f, margin_mm, false);
-    let mut notes = vec![format!("Y-90 PET {file}: {found}")];
+    let mut notes = vec![Text::with(
+        "note-y90-pet-file",
+        vec![
+            ("file", Arg::from(&file)),
+            ("found", Arg::from(found.clone())),
+        ],
+    )];
     let checked = vec![
         check(
             &file,
             "images.y90_pet.activity_in_body",
             f.in_body,
             limits.min_counts_in_body,
-            "of the activity inside the CT's body outline",
+            Text::msg("note-of-activity-in-body"),
             &found,
             "[image_consistency] min_counts_in_body",
         ),
@@ -251,7 +285,10 @@ pub(crate) fn check_pet(
             "images.y90_pet.activity_in_liver",
             f.in_liver,
             limits.min_pet_activity_in_liver,
-            &format!("of the activity in the liver (with its {margin_mm} mm margin)"),
+            Text::with(
+                "note-of-activity-in-liver",
+                vec![("margin", millimetres(margin_mm))],
+            ),
             &found,
             "[image_consistency] min_pet_activity_in_liver",
         ),
@@ -269,39 +306,59 @@ fn check(
     what: &str,
     value: f64,
     least: Fraction,
-    of_what: &str,
-    found: &str,
+    of_what: Text,
+    found: &Text,
     setting: &str,
 ) -> Checked {
-    Checked {
-        refusal: Refusal {
-            source_name: file.to_owned(),
-            what: what.to_owned(),
-            expected: format!("at least {} {of_what}", percent(least.value())),
-            found: found.to_owned(),
-            setting: setting.to_owned(),
-        },
-        fired: value < least.value(),
+    Checked::new(
+        Text::verbatim(file),
+        what,
+        Text::with(
+            "note-at-least",
+            vec![
+                ("least", percent(least.value())),
+                ("of_what", Arg::from(of_what)),
+            ],
+        ),
+        found.clone(),
+        setting,
+        value < least.value(),
+    )
+}
+
+/// A fraction as a percentage with one decimal ("12.3 %").
+fn percent(x: f64) -> Arg {
+    Arg::Qty {
+        value: 100.0 * x,
+        decimals: 1,
+        unit: "%",
     }
 }
 
-fn percent(x: f64) -> String {
-    format!("{:.1} %", 100.0 * x)
+/// A length in millimetres as a setting gives it ("10 mm", "7.5 mm").
+fn millimetres(mm: f64) -> Arg {
+    Arg::Numeric(format!("{mm} mm"))
 }
 
 /// The fractions as a refusal or a note prints them.
-fn found_text(f: &ActivityFractions, margin_mm: f64, maa: bool) -> String {
+fn found_text(f: &ActivityFractions, margin_mm: f64, maa: bool) -> Text {
     if maa {
-        format!(
-            "{} of the counts inside the body outline, {} in the liver (with its {margin_mm} mm margin) and the lungs",
-            percent(f.in_body),
-            percent(f.in_liver_and_lungs)
+        Text::with(
+            "note-maa-fractions",
+            vec![
+                ("in_body", percent(f.in_body)),
+                ("in_liver_and_lungs", percent(f.in_liver_and_lungs)),
+                ("margin", millimetres(margin_mm)),
+            ],
         )
     } else {
-        format!(
-            "{} of the activity inside the body outline, {} in the liver (with its {margin_mm} mm margin)",
-            percent(f.in_body),
-            percent(f.in_liver)
+        Text::with(
+            "note-pet-fractions",
+            vec![
+                ("in_body", percent(f.in_body)),
+                ("in_liver", percent(f.in_liver)),
+                ("margin", millimetres(margin_mm)),
+            ],
         )
     }
 }

@@ -7,6 +7,7 @@ use crate::PlanningError;
 use crate::voxel::{VoxelPlanError, rt_dose_bytes};
 use serde_json::Value;
 use sirt_geometry::{FrameOfReference, Image, Rigid};
+use sirt_i18n::{Lang, Text, t};
 use sirt_imaging::{
     StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect, load_structures,
 };
@@ -207,20 +208,44 @@ fn ct_from_activity(
 }
 
 impl DoseOutcome {
-    /// The report: the per-structure table and notes.
+    /// The report in English: the per-structure table and notes.
     pub fn document(&self) -> Document {
-        sirt_report::voxel::voxel_document("sirtplan voxel dosimetry", &self.dosimetry, &self.notes)
+        self.document_in(Lang::En)
+    }
+
+    /// The report in `lang`: the per-structure table and notes (the notes are printed as they
+    /// are: the caller words its own in `lang`, the image loader's are English).
+    pub fn document_in(&self, lang: Lang) -> Document {
+        sirt_report::voxel::voxel_document(
+            "sirtplan voxel dosimetry",
+            &self.dosimetry,
+            &self.note_texts(),
+            lang,
+        )
     }
 
     /// The JSON.
     pub fn json(&self) -> Value {
-        sirt_report::voxel::voxel_json(&self.dosimetry, &self.notes)
+        sirt_report::voxel::voxel_json(&self.dosimetry, &self.note_texts())
+    }
+
+    fn note_texts(&self) -> Vec<Text> {
+        self.notes
+            .iter()
+            .map(|n| Text::verbatim(n.clone()))
+            .collect()
     }
 
     /// The files (nothing is written): `dose.nii.gz`, `rtdose.dcm` when the CT is a DICOM series
     /// (in its study, dated on the study date), `metrics.csv`, `dvh.csv` and `dvh.svg`. Every
-    /// error is internal.
+    /// error is internal. The DVH plot is in English.
     pub fn output_files(&self) -> Result<Vec<(String, Vec<u8>)>, PlanningError> {
+        self.output_files_in(Lang::En)
+    }
+
+    /// The files, the DVH plot (title, axes, legend) in `lang`; the CSV files are data and the
+    /// same in every language.
+    pub fn output_files_in(&self, lang: Lang) -> Result<Vec<(String, Vec<u8>)>, PlanningError> {
         let voxel = PlanningError::Voxel;
         let nifti = sirt_nifti::write(&self.dosimetry.dose.gy, true)?;
         let mut files = vec![("dose.nii.gz".to_string(), nifti)];
@@ -231,7 +256,8 @@ impl DoseOutcome {
                     .map_err(voxel)?;
             files.push(("rtdose.dcm".to_string(), rt_dose));
         }
-        let dvh = sirt_report::voxel::voxel_files("", "Cumulative DVH", &self.dosimetry, None)
+        let title = t!(lang, "dvh-file-title");
+        let dvh = sirt_report::voxel::voxel_files("", &title, &self.dosimetry, None, lang)
             .map_err(|e| voxel(e.into()))?;
         files.extend(dvh);
         Ok(files)

@@ -11,25 +11,25 @@
 use crate::voxel::VoxelPlan;
 use crate::{Outcome, SiteData};
 use sirt_case::{Images, TerritoryKind};
+use sirt_i18n::{Arg, Text};
 use sirt_rules::{CheckBasis, Facts, InjectionFacts, SessionFacts};
 use sirt_units::AbsorbedDose;
 use sirt_voxel_dosimetry::{Role, VoxelDosimetry};
 use sirt_workflow::{Plan, SessionPlan};
 
-/// How the MAA-predicted voxel values are described in their checks (the start of it).
-const VOXEL_VALUES: &str = "MAA SPECT voxel dosimetry";
-
-/// How the Y-90 PET values are described in their checks (the start of it).
-const PET_VALUES: &str = "Y-90 PET voxel dosimetry";
+/// The messages that say how the voxel values of a check were obtained (MAA SPECT voxel
+/// dosimetry, Y-90 PET voxel dosimetry): what tells an image check from the others.
+const IMAGE_VALUES: [&str; 3] = ["values-voxel", "values-voxel-with-margin", "values-pet"];
 
 impl Outcome {
     /// The checks of the voxel results (MAA-predicted voxel dosimetry, basis `voxel`; Y-90 PET,
     /// basis `delivered`): what the planning workspace shows with the voxel part, since a
     /// recompute without images has only the partition and delivery-record checks.
     pub fn image_checks(&self) -> impl Iterator<Item = &sirt_rules::Check> {
-        self.plan.checks.iter().filter(|c| {
-            c.values_from.starts_with(VOXEL_VALUES) || c.values_from.starts_with(PET_VALUES)
-        })
+        self.plan
+            .checks
+            .iter()
+            .filter(|c| matches!(&c.values_from, Text::Msg { id, .. } if IMAGE_VALUES.contains(id)))
     }
 }
 
@@ -53,7 +53,7 @@ pub(crate) fn add(plan: &mut Plan, voxel: Option<&VoxelPlan>, site: &SiteData) {
 }
 
 /// The patient-level labels of the plan's facts, on `basis`, without sessions.
-fn base_facts(plan: &Plan, site: &SiteData, basis: CheckBasis, values_from: String) -> Facts {
+fn base_facts(plan: &Plan, site: &SiteData, basis: CheckBasis, values_from: Text) -> Facts {
     let c = &plan.case;
     Facts {
         check_basis: basis,
@@ -68,34 +68,49 @@ fn base_facts(plan: &Plan, site: &SiteData, basis: CheckBasis, values_from: Stri
 /// The share of the SPECT counts in the liver margin, per session: activity that counts as the
 /// liver's in the accounting but stays in its voxels outside the liver contour, so the voxel
 /// liver doses leave it out (docs/dosimetry.md).
-fn margin_words(v: &VoxelPlan) -> String {
-    let parts: Vec<String> = v
+/// How the MAA-predicted voxel values were obtained: the engine, and the share of the SPECT
+/// counts in the liver margin per session when the accounting gives it.
+fn voxel_values(v: &VoxelPlan, images: &Images) -> Text {
+    let parts: Vec<Text> = v
         .predicted
         .iter()
         .filter_map(|p| {
             p.dosimetry.accounting().map(|a| {
-                format!(
-                    "session {}: {:.1} %",
-                    p.session,
-                    a.margin_counts_fraction.percent()
+                Text::with(
+                    "values-margin-of-session",
+                    vec![
+                        ("session", Arg::from(&p.session)),
+                        (
+                            "fraction",
+                            Arg::Qty {
+                                value: a.margin_counts_fraction.percent(),
+                                decimals: 1,
+                                unit: "%",
+                            },
+                        ),
+                    ],
                 )
             })
         })
         .collect();
+    let engine = Arg::from(engine_words(images));
     if parts.is_empty() {
-        return String::new();
+        return Text::with("values-voxel", vec![("engine", engine)]);
     }
-    format!(
-        "; counts in the liver margin ({}) count as the liver's activity but stay outside the liver contour, so the voxel liver doses leave them out",
-        parts.join(", ")
+    Text::with(
+        "values-voxel-with-margin",
+        vec![
+            ("engine", engine),
+            ("margins", Arg::from(sirt_workflow::comma_list(parts))),
+        ],
     )
 }
 
 /// The engine's name as the report words it.
-fn engine_words(images: &Images) -> &'static str {
+fn engine_words(images: &Images) -> Text {
     match images.engine {
-        sirt_case::VoxelEngine::Kernel => "dose-voxel kernel",
-        sirt_case::VoxelEngine::LocalDeposition => "local deposition",
+        sirt_case::VoxelEngine::Kernel => Text::msg("values-engine-kernel"),
+        sirt_case::VoxelEngine::LocalDeposition => Text::msg("values-engine-local-deposition"),
     }
 }
 
@@ -111,16 +126,7 @@ fn predicted_facts(plan: &Plan, v: &VoxelPlan, images: &Images, site: &SiteData)
         .collect();
     (!sessions.is_empty()).then(|| Facts {
         sessions,
-        ..base_facts(
-            plan,
-            site,
-            CheckBasis::Voxel,
-            format!(
-                "{VOXEL_VALUES} at the planned activities ({}; structure mean doses, mass from the CT){}",
-                engine_words(images),
-                margin_words(v)
-            ),
-        )
+        ..base_facts(plan, site, CheckBasis::Voxel, voxel_values(v, images))
     })
 }
 
@@ -134,9 +140,9 @@ fn pet_facts(plan: &Plan, v: &VoxelPlan, images: &Images, site: &SiteData) -> Op
             plan,
             site,
             CheckBasis::Delivered,
-            format!(
-                "{PET_VALUES} ({}; structure mean doses, mass from the CT)",
-                engine_words(images)
+            Text::with(
+                "values-pet",
+                vec![("engine", Arg::from(engine_words(images)))],
             ),
         )
     })
@@ -194,20 +200,29 @@ fn session_facts(
 }
 
 /// The voxel lung mean dose and how it was obtained.
-fn lung_facts(d: &VoxelDosimetry) -> (Option<AbsorbedDose>, Option<String>) {
+fn lung_facts(d: &VoxelDosimetry) -> (Option<AbsorbedDose>, Option<Text>) {
     let Some(l) = d.structures.iter().find(|s| s.role == Role::Lungs) else {
         return (None, None);
     };
-    let mass = l.dvh.mass_kg.map_or_else(String::new, |m| {
-        format!(", lung mass {m:.3} kg from the CT")
-    });
-    (
-        Some(AbsorbedDose::from_gy(l.dvh.mean_gy)),
-        Some(format!(
-            "voxel mean dose of structure \"{}\"{mass}; the lungs hold A · LSF (planning LSF, activity-weighted over the session)",
-            l.name
-        )),
-    )
+    let structure = ("structure", Arg::from(&l.name));
+    let detail = match l.dvh.mass_kg {
+        Some(m) => Text::with(
+            "check-voxel-lung-detail-with-mass",
+            vec![
+                structure,
+                (
+                    "mass",
+                    Arg::Qty {
+                        value: m,
+                        decimals: 3,
+                        unit: "kg",
+                    },
+                ),
+            ],
+        ),
+        None => Text::with("check-voxel-lung-detail", vec![structure]),
+    };
+    (Some(AbsorbedDose::from_gy(l.dvh.mean_gy)), Some(detail))
 }
 
 /// Whether a tumour is aimed at in the session (some injection's territory holds it).

@@ -13,6 +13,7 @@
 use crate::PlanningError;
 use sirt_case::Case;
 use sirt_geometry::Structure;
+use sirt_i18n::{Arg, Text};
 use sirt_settings::{Bounds, Plausibility};
 use sirt_units::{Length, Mass, Volume, short};
 
@@ -67,6 +68,40 @@ pub(crate) struct Checked {
     pub refusal: Refusal,
     /// Whether the value is outside its limit.
     pub fired: bool,
+    /// The refusal's source, expected and found in the reader's language, for the note of an
+    /// accepted value.
+    pub source: Text,
+    /// What was expected, with the limit.
+    pub expected: Text,
+    /// What was found.
+    pub found: Text,
+}
+
+impl Checked {
+    /// A check of `what` on `source` (a file, or the case file), with its refusal in English
+    /// (an error message) and its texts for the note of an accepted value.
+    pub(crate) fn new(
+        source: Text,
+        what: &str,
+        expected: Text,
+        found: Text,
+        setting: &str,
+        fired: bool,
+    ) -> Self {
+        Checked {
+            refusal: Refusal {
+                source_name: source.en(),
+                what: what.to_owned(),
+                expected: expected.en(),
+                found: found.en(),
+                setting: setting.to_owned(),
+            },
+            fired,
+            source,
+            expected,
+            found,
+        }
+    }
 }
 
 /// Applies the case's acceptances to the checks that ran: a check that fired is refused unless
@@ -77,16 +112,23 @@ pub(crate) fn resolve(
     case: &Case,
     case_name: &str,
     checked: Vec<Checked>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Text>,
 ) -> Result<(), Rejection> {
     for c in checked {
         let r = c.refusal;
         let index = case.accepted.iter().position(|a| a.what == r.what);
         match (c.fired, index) {
             (true, None) => return Err(Rejection::Refused(r)),
-            (true, Some(n)) => notes.push(format!(
-                "{}: {}: found {}, expected {}: accepted by the case (accepted[{n}]: {})",
-                r.what, r.source_name, r.found, r.expected, case.accepted[n].reason
+            (true, Some(n)) => notes.push(Text::with(
+                "note-accepted",
+                vec![
+                    ("what", Arg::from(&r.what)),
+                    ("source", Arg::from(c.source)),
+                    ("found", Arg::from(c.found)),
+                    ("expected", Arg::from(c.expected)),
+                    ("index", Arg::from(n)),
+                    ("reason", Arg::from(&case.accepted[n].reason)),
+                ],
             )),
             (false, Some(index)) => {
                 return Err(Rejection::Unused {
@@ -116,30 +158,34 @@ fn metres(l: Length) -> String {
     format!("{} m", short(l.m()))
 }
 
-/// The check of `value` against `bounds`, printed with `show`.
+/// The check of `value` against `bounds`, printed with `show` (a number text in English, put
+/// in the reader's language by [`sirt_i18n::Lang::numeric`]).
 fn within<Q: PartialOrd + Copy>(
-    source_name: &str,
+    source: Text,
     what: &str,
-    quantity: &str,
+    quantity: Text,
     value: Q,
     bounds: Bounds<Q>,
     show: fn(Q) -> String,
     setting: &str,
 ) -> Checked {
-    Checked {
-        refusal: Refusal {
-            source_name: source_name.to_owned(),
-            what: what.to_owned(),
-            expected: format!(
-                "a plausible {quantity}, from {} to {}",
-                show(bounds.min),
-                show(bounds.max)
-            ),
-            found: show(value),
-            setting: setting.to_owned(),
-        },
-        fired: !bounds.contains(value),
-    }
+    let expected = Text::with(
+        "note-plausible-range",
+        vec![
+            ("quantity", Arg::from(quantity)),
+            ("min", Arg::Numeric(show(bounds.min))),
+            ("max", Arg::Numeric(show(bounds.max))),
+        ],
+    );
+    let found = Text::with("note-value", vec![("value", Arg::Numeric(show(value)))]);
+    Checked::new(
+        source,
+        what,
+        expected,
+        found,
+        setting,
+        !bounds.contains(value),
+    )
 }
 
 /// The case's values against the site's bounds: whole-liver volume, lung mass (as stated, or
@@ -149,13 +195,16 @@ pub(crate) fn check_case(
     case: &Case,
     case_file: &str,
     bounds: &Plausibility,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Text>,
 ) -> Result<(), PlanningError> {
-    let source = format!("case file {case_file}");
+    let source = Text::with(
+        "note-source-case-file",
+        vec![("file", Arg::from(case_file))],
+    );
     let mut checked = vec![within(
-        &source,
+        source.clone(),
         "liver.volume",
-        "whole-liver volume",
+        Text::msg("note-quantity-liver-volume"),
         case.liver.volume,
         bounds.liver_volume,
         litres,
@@ -166,9 +215,9 @@ pub(crate) fn check_case(
         sirt_analytic::lung::LungMassBasis::Convention
     ) {
         checked.push(within(
-            &source,
+            source.clone(),
             "lungs.mass",
-            "lung mass (lungs.mass, or lungs.ct_volume × lungs.density)",
+            Text::msg("note-quantity-lung-mass"),
             case.lungs.mass,
             bounds.lung_mass,
             kg,
@@ -177,9 +226,9 @@ pub(crate) fn check_case(
     }
     if let Some(w) = case.patient.weight {
         checked.push(within(
-            &source,
+            source.clone(),
             "patient.weight",
-            "body weight",
+            Text::msg("note-quantity-body-weight"),
             w,
             bounds.patient_weight,
             kg,
@@ -188,16 +237,16 @@ pub(crate) fn check_case(
     }
     if let Some(h) = case.patient.height {
         checked.push(within(
-            &source,
+            source.clone(),
             "patient.height",
-            "body height",
+            Text::msg("note-quantity-body-height"),
             h,
             bounds.patient_height,
             metres,
             "[plausibility] patient_height",
         ));
     }
-    resolve(case, &source, checked, notes).map_err(|e| PlanningError::Refused(Box::new(e)))
+    resolve(case, &source.en(), checked, notes).map_err(|e| PlanningError::Refused(Box::new(e)))
 }
 
 /// The segmented volumes of the liver and lung structures (mask voxels × voxel volume) against
@@ -207,7 +256,7 @@ pub(crate) fn check_structures(
     structures_file: &str,
     structures: &[Structure],
     bounds: &Plausibility,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Text>,
 ) -> Result<(), Rejection> {
     let Some(images) = &case.images else {
         return Ok(());
@@ -221,9 +270,9 @@ pub(crate) fn check_structures(
     let mut checked = Vec::new();
     if let Some(v) = volume_of(&images.liver) {
         checked.push(within(
-            &format!("{structures_file} (structure \"{}\")", images.liver),
+            structure_source(structures_file, &images.liver),
             "images.liver.volume",
-            "segmented liver volume",
+            Text::msg("note-quantity-segmented-liver-volume"),
             v,
             bounds.liver_volume,
             litres,
@@ -234,9 +283,9 @@ pub(crate) fn check_structures(
         && let Some(v) = volume_of(name)
     {
         checked.push(within(
-            &format!("{structures_file} (structure \"{name}\")"),
+            structure_source(structures_file, name),
             "images.lungs.volume",
-            "segmented lung volume",
+            Text::msg("note-quantity-segmented-lung-volume"),
             v,
             bounds.lung_volume,
             litres,
@@ -244,4 +293,12 @@ pub(crate) fn check_structures(
         ));
     }
     resolve(case, "the case file", checked, notes)
+}
+
+/// A structure of a structures file, as a check's source: `file (structure "name")`.
+fn structure_source(file: &str, name: &str) -> Text {
+    Text::with(
+        "note-source-structure",
+        vec![("file", Arg::from(file)), ("name", Arg::from(name))],
+    )
 }

@@ -2,6 +2,7 @@
 
 use crate::engine::{RuleQuantity, RuleSet};
 use crate::rule::{CheckBasis, Quantity, Rule, Scope, Status};
+use sirt_i18n::{Arg, Text};
 use sirt_units::{AbsorbedDose, Activity, Bilirubin, Fraction, Volume};
 
 /// The embedded rule files, in evaluation order.
@@ -39,13 +40,13 @@ pub const EMBEDDED_RULE_FILES: [(&str, &str); 6] = [
 /// the case has images, the delivered facts when it has delivery records or a Y-90 PET. On the
 /// voxel and delivered bases, a value that is missing gives no check (the partition check
 /// covers it); on the partition basis it gives `not_evaluated` with the reason.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Facts {
     /// Where the values come from: every check carries it.
     pub check_basis: CheckBasis,
     /// How the values were obtained, in words ("partition model at the ordered vials",
     /// "MAA SPECT voxel dosimetry, kernel"): carried by every check.
-    pub values_from: String,
+    pub values_from: Text,
     /// The site's event-definition profile ("us-nrc", "eanm"); `None`: rules with a profile
     /// filter do not apply.
     pub profile: Option<String>,
@@ -62,9 +63,29 @@ pub struct Facts {
     /// Whether the case records an earlier PRRT.
     pub earlier_prrt: bool,
     /// The earlier PRRT as recorded (date, activity, cycles, doses): shown with its check.
-    pub earlier_prrt_detail: Option<String>,
+    pub earlier_prrt_detail: Option<Text>,
     /// Sessions, in order.
     pub sessions: Vec<SessionFacts>,
+}
+
+impl Default for Facts {
+    /// The partition basis, values from nowhere in particular (an empty text), no patient
+    /// values, no sessions.
+    fn default() -> Self {
+        Facts {
+            check_basis: CheckBasis::default(),
+            values_from: Text::verbatim(""),
+            profile: None,
+            indication: None,
+            grade: None,
+            tumour_burden: None,
+            bilirubin: None,
+            tumours: Vec::new(),
+            earlier_prrt: false,
+            earlier_prrt_detail: None,
+            sessions: Vec::new(),
+        }
+    }
 }
 
 /// One session.
@@ -78,7 +99,7 @@ pub struct SessionFacts {
     pub whole_liver_ntad: Option<AbsorbedDose>,
     /// Why the whole-liver NTAD is not evaluable, when it is not (e.g. a MIRD injection without
     /// tumours counts tumour tissue as normal liver).
-    pub ntad_not_evaluable: Option<String>,
+    pub ntad_not_evaluable: Option<Text>,
     /// Lung dose of the session with the lung mass used.
     pub lung_dose: Option<AbsorbedDose>,
     /// Cumulative lung dose with the lung mass used.
@@ -92,7 +113,7 @@ pub struct SessionFacts {
     pub cumulative_lung_dose_1kg: Option<AbsorbedDose>,
     /// How the lung doses were obtained (mass and its basis, LSF and its method): shown with
     /// the lung checks.
-    pub lung_detail: Option<String>,
+    pub lung_detail: Option<Text>,
     /// Whether some injection is not planned with the partition model.
     pub any_without_mcd: bool,
     /// Tumours treated in the session and their whole-tumour mean dose.
@@ -106,13 +127,13 @@ pub struct SessionFacts {
     pub earlier_sirt: bool,
     /// What makes it a retreatment (the earlier SIRT, the overlapping sessions): shown with
     /// its check.
-    pub earlier_sirt_detail: Option<String>,
+    pub earlier_sirt_detail: Option<Text>,
     /// Whether the imaging the session is planned on is older than the site's limit at the
     /// treatment instant (None: no imaging date known).
     pub imaging_age_over_limit: Option<bool>,
     /// The dates, the age and the limit compared, or why there is no imaging date: shown with
     /// the check.
-    pub imaging_detail: Option<String>,
+    pub imaging_detail: Option<Text>,
     /// Injections.
     pub injections: Vec<InjectionFacts>,
 }
@@ -147,7 +168,7 @@ pub struct InjectionFacts {
     /// Measured residual fraction − planned residual fraction, with a delivery record.
     pub residual_excess: Option<f64>,
     /// Why doses are missing (e.g. "contraindicated: LSF above 20 %").
-    pub missing_reason: Option<String>,
+    pub missing_reason: Option<Text>,
 }
 
 /// A value compared by a rule.
@@ -165,14 +186,14 @@ pub enum CheckValue {
 pub struct Check {
     /// Rule id.
     pub rule: String,
-    /// Rule wording.
-    pub title: String,
+    /// Rule wording, in English and, when the rule file gives it, in French.
+    pub title: Text,
     /// What was checked ("patient", "session 1", "injection R", "injection R, tumour T1").
     pub subject: String,
     /// Where the value comes from: partition model, voxel dosimetry or delivered.
     pub basis: CheckBasis,
     /// How the value was obtained, in words (e.g. "partition model at the ordered vials").
-    pub values_from: String,
+    pub values_from: Text,
     /// Result.
     pub status: Status,
     /// The value (None when not evaluated).
@@ -190,7 +211,7 @@ pub struct Check {
     /// Evidence label.
     pub evidence: String,
     /// Note of the rule, or the reason it was not evaluated.
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 impl RuleSet<Rule> {
@@ -206,7 +227,7 @@ impl RuleSet<Rule> {
 
 /// A rule's value on one subject: `None` when the rule does not apply to it (no check),
 /// `Some(Err(reason))` when it applies but the value is missing.
-type Value = Option<Result<CheckValue, String>>;
+type Value = Option<Result<CheckValue, Text>>;
 
 fn matches(filter: &[String], value: Option<&str>) -> bool {
     filter.is_empty() || value.is_some_and(|v| filter.iter().any(|f| f.eq_ignore_ascii_case(v)))
@@ -258,21 +279,24 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// A number, or the reason it is missing; on the voxel and delivered bases a missing value
     /// gives no check.
-    fn num(&self, x: Option<f64>, reason: &str) -> Value {
+    fn num(&self, x: Option<f64>, reason: Text) -> Value {
         match x {
             Some(x) => Some(Ok(CheckValue::Number(x))),
-            None if self.facts.check_basis == CheckBasis::Partition => Some(Err(reason.to_owned())),
+            None if self.facts.check_basis == CheckBasis::Partition => Some(Err(reason)),
             None => None,
         }
     }
 
     /// Adds the result of the rule on `subject`, when it applies.
-    fn push(&mut self, subject: String, value: Value, detail: Option<&String>) {
+    fn push(&mut self, subject: String, value: Value, detail: Option<&Text>) {
         if let Some(value) = value {
             let mut c = check(self.rule, subject, value, self.facts);
             if let Some(d) = detail {
                 c.note = Some(match c.note {
-                    Some(n) => format!("{d}. {n}"),
+                    Some(n) => Text::with(
+                        "check-detail-and-note",
+                        vec![("detail", Arg::from(d.clone())), ("note", Arg::from(n))],
+                    ),
                     None => d.clone(),
                 });
             }
@@ -288,11 +312,11 @@ impl Ctx<'_> {
         let value = match self.rule.quantity {
             Quantity::TumourBurden => self.num(
                 f.tumour_burden.map(Fraction::percent),
-                "tumour burden unknown (no tumour or liver volume)",
+                Text::msg("check-reason-tumour-burden-unknown"),
             ),
             Quantity::Bilirubin => self.num(
                 f.bilirubin.map(Bilirubin::mg_per_dl),
-                "no bilirubin value in the case labs",
+                Text::msg("check-reason-no-bilirubin"),
             ),
             Quantity::EarlierPrrt => {
                 let value = Some(Ok(CheckValue::Flag(f.earlier_prrt)));
@@ -309,7 +333,10 @@ impl Ctx<'_> {
             return;
         }
         for (id, volume) in &self.facts.tumours {
-            let value = self.num(volume.map(Volume::ml), "tumour volume unknown (mass given)");
+            let value = self.num(
+                volume.map(Volume::ml),
+                Text::msg("check-reason-tumour-volume-unknown"),
+            );
             self.push(format!("tumour {id}"), value, None);
         }
     }
@@ -334,29 +361,35 @@ impl Ctx<'_> {
 
     /// The rule's value on a session, and whether it is a lung dose.
     fn session_value(&self, s: &SessionFacts) -> (Value, bool) {
-        let reason = "no activity planned in the session";
+        let reason = || Text::msg("check-reason-no-activity-in-session");
         let gy = |d: Option<AbsorbedDose>| d.map(AbsorbedDose::gy);
         let bilobar = s.extent == "bilobar";
         match self.rule.quantity {
             Quantity::WholeLiverNtad => match &s.ntad_not_evaluable {
-                Some(why) => (Some(Err(format!("not evaluable: {why}"))), false),
-                None => (self.num(gy(s.whole_liver_ntad), reason), false),
+                Some(why) => (
+                    Some(Err(Text::with(
+                        "check-reason-not-evaluable",
+                        vec![("why", Arg::from(why.clone()))],
+                    ))),
+                    false,
+                ),
+                None => (self.num(gy(s.whole_liver_ntad), reason()), false),
             },
-            Quantity::LungDoseSession1kg => (self.num(gy(s.lung_dose_1kg), reason), true),
+            Quantity::LungDoseSession1kg => (self.num(gy(s.lung_dose_1kg), reason()), true),
             Quantity::LungDoseCumulative1kg => {
-                (self.num(gy(s.cumulative_lung_dose_1kg), reason), true)
+                (self.num(gy(s.cumulative_lung_dose_1kg), reason()), true)
             }
             Quantity::LungDoseSession | Quantity::LungDoseCumulative
                 if s.lung_mass_is_convention =>
             {
                 (None, true)
             }
-            Quantity::LungDoseSession => (self.num(gy(s.lung_dose), reason), true),
-            Quantity::LungDoseCumulative => (self.num(gy(s.cumulative_lung_dose), reason), true),
+            Quantity::LungDoseSession => (self.num(gy(s.lung_dose), reason()), true),
+            Quantity::LungDoseCumulative => (self.num(gy(s.cumulative_lung_dose), reason()), true),
             Quantity::ExcludedCountsFraction => (
                 self.num(
                     s.excluded_counts.map(Fraction::percent),
-                    "no MAA accounting",
+                    Text::msg("check-reason-no-maa-accounting"),
                 ),
                 false,
             ),
@@ -376,10 +409,7 @@ impl Ctx<'_> {
     fn imaging_value(&self, s: &SessionFacts) -> Value {
         match s.imaging_age_over_limit {
             Some(over) => Some(Ok(CheckValue::Flag(over))),
-            None => self.num(
-                None,
-                "no imaging date: the case has no mapping.date and the session no mapping_date",
-            ),
+            None => self.num(None, Text::msg("check-reason-no-imaging-date")),
         }
     }
 
@@ -393,7 +423,7 @@ impl Ctx<'_> {
             for (t, d) in &s.tumours {
                 let value = self.num(
                     d.map(AbsorbedDose::gy),
-                    "no activity planned for this tumour",
+                    Text::msg("check-reason-no-activity-for-tumour"),
                 );
                 self.push(format!("session {}, tumour {t}", s.id), value, None);
             }
@@ -435,20 +465,23 @@ impl Ctx<'_> {
     }
 
     fn injection_value(&self, i: &InjectionFacts) -> Value {
-        let reason = i
-            .missing_reason
-            .clone()
-            .unwrap_or_else(|| "no activity planned".to_owned());
-        let reason = reason.as_str();
+        let reason = || {
+            i.missing_reason
+                .clone()
+                .unwrap_or_else(|| Text::msg("check-reason-no-activity"))
+        };
         let pct = |x: Option<f64>| x.map(|d| d * 100.0);
         match self.rule.quantity {
-            Quantity::PerfusedDose => self.num(i.perfused_dose.map(AbsorbedDose::gy), reason),
+            Quantity::PerfusedDose => self.num(i.perfused_dose.map(AbsorbedDose::gy), reason()),
             Quantity::PerfusedNormalLiverDose => {
-                self.num(i.normal_liver_dose.map(AbsorbedDose::gy), reason)
+                self.num(i.normal_liver_dose.map(AbsorbedDose::gy), reason())
             }
-            Quantity::LungActivity => self.num(i.lung_activity.map(Activity::gbq), reason),
-            Quantity::Lsf => self.num(i.lsf.map(Fraction::percent), "no LSF"),
-            Quantity::VialDeviation => self.num(pct(i.vial_deviation), reason),
+            Quantity::LungActivity => self.num(i.lung_activity.map(Activity::gbq), reason()),
+            Quantity::Lsf => self.num(
+                i.lsf.map(Fraction::percent),
+                Text::msg("check-reason-no-lsf"),
+            ),
+            Quantity::VialDeviation => self.num(pct(i.vial_deviation), reason()),
             Quantity::DeliveredActivityDeviation => i
                 .delivered_activity_deviation
                 .map(|d| Ok(CheckValue::Number(d * 100.0))),
@@ -461,7 +494,7 @@ impl Ctx<'_> {
 }
 
 /// The result of `rule` on one subject: the value compared, or why there is none.
-fn check(rule: &Rule, subject: String, value: Result<CheckValue, String>, facts: &Facts) -> Check {
+fn check(rule: &Rule, subject: String, value: Result<CheckValue, Text>, facts: &Facts) -> Check {
     let (status, value, note) = match value {
         Ok(v) => {
             let x = match v {
@@ -473,13 +506,13 @@ fn check(rule: &Rule, subject: String, value: Result<CheckValue, String>, facts:
             } else {
                 rule.on_violation
             };
-            (status, Some(v), rule.note.clone())
+            (status, Some(v), rule.note_text())
         }
         Err(reason) => (Status::NotEvaluated, None, Some(reason)),
     };
     Check {
         rule: rule.id.clone(),
-        title: rule.title.clone(),
+        title: rule.title_text(),
         subject,
         basis: facts.check_basis,
         values_from: facts.values_from.clone(),

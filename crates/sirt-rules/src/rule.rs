@@ -2,6 +2,7 @@
 
 use crate::engine::{Common, InvalidField, RawCommon, RuleQuantity, RuleRecord, Threshold};
 use crate::evaluate::EMBEDDED_RULE_FILES;
+use sirt_i18n::{Lang, Text, t};
 use sirt_units::{AbsorbedDose, Activity, Bilirubin, Fraction, Volume};
 use std::fmt;
 
@@ -339,13 +340,59 @@ impl CheckBasis {
     }
 }
 
+impl Status {
+    /// The status in `lang` ("pass", "FAIL"; "conforme", "ÉCHEC").
+    pub fn text(self, lang: Lang) -> String {
+        match self {
+            Status::Pass => t!(lang, "status-pass"),
+            Status::NotEvaluated => t!(lang, "status-not-evaluated"),
+            Status::Info => t!(lang, "status-info"),
+            Status::Warn => t!(lang, "status-warn"),
+            Status::Fail => t!(lang, "status-fail"),
+        }
+    }
+}
+
+impl CheckBasis {
+    /// The basis in `lang` ("partition", "voxel", "delivered"); [`label`](Self::label) is the
+    /// JSON key.
+    pub fn text(self, lang: Lang) -> String {
+        match self {
+            CheckBasis::Partition => t!(lang, "basis-partition"),
+            CheckBasis::Voxel => t!(lang, "basis-voxel"),
+            CheckBasis::Delivered => t!(lang, "basis-delivered"),
+        }
+    }
+}
+
+impl Rule {
+    /// The rule's wording in English and, when the rule file gives it, in French.
+    pub fn title_text(&self) -> Text {
+        Text::Given {
+            en: self.title.clone(),
+            fr: self.title_fr.clone(),
+        }
+    }
+
+    /// The rule's note in English and, when the rule file gives it, in French.
+    pub fn note_text(&self) -> Option<Text> {
+        self.note.as_ref().map(|en| Text::Given {
+            en: en.clone(),
+            fr: self.note_fr.clone(),
+        })
+    }
+}
+
 /// One rule.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Rule {
     /// Unique id.
     pub id: String,
-    /// Wording.
+    /// Wording (English).
     pub title: String,
+    /// French wording (`title_fr`); the English wording is printed in French when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_fr: Option<String>,
     /// Quantity compared.
     pub quantity: Quantity,
     /// What must hold.
@@ -379,8 +426,12 @@ pub struct Rule {
     pub source: String,
     /// Evidence label.
     pub evidence: String,
-    /// Shown with the result.
+    /// Shown with the result (English).
     pub note: Option<String>,
+    /// French wording of the note (`note_fr`); the English note is printed in French when
+    /// absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note_fr: Option<String>,
     /// The file the rule came from.
     pub origin: String,
 }
@@ -391,6 +442,7 @@ pub struct Rule {
 pub struct RawRule {
     id: String,
     title: Option<String>,
+    title_fr: Option<String>,
     quantity: Option<Quantity>,
     comparison: Option<Comparison>,
     threshold: Option<String>,
@@ -417,11 +469,15 @@ pub struct RawRule {
     source: Option<String>,
     evidence: Option<String>,
     note: Option<String>,
+    note_fr: Option<String>,
     enabled: Option<bool>,
 }
 
-/// The fields only plan rules have: which plans, sessions and injections they apply to.
+/// The fields only plan rules have: which plans, sessions and injections they apply to, and
+/// the French wording of the title and the note.
 pub struct RawFilters {
+    title_fr: Option<String>,
+    note_fr: Option<String>,
     indication: Vec<String>,
     device_material: Vec<String>,
     nuclide: Vec<String>,
@@ -455,6 +511,8 @@ impl RuleRecord for Rule {
             enabled: raw.enabled,
         };
         let filters = RawFilters {
+            title_fr: raw.title_fr,
+            note_fr: raw.note_fr,
             indication: raw.indication,
             device_material: raw.device_material,
             nuclide: raw.nuclide,
@@ -475,6 +533,7 @@ impl RuleRecord for Rule {
         Ok(Rule {
             id: c.id,
             title: c.title,
+            title_fr: f.title_fr,
             quantity: c.quantity,
             comparison: c.comparison,
             threshold: c.threshold,
@@ -492,6 +551,7 @@ impl RuleRecord for Rule {
             source: c.source,
             evidence: c.evidence,
             note: c.note,
+            note_fr: f.note_fr,
             origin: c.origin,
         })
     }

@@ -85,6 +85,8 @@ fn the_decisive_lung_check_is_the_1_kg_convention_and_fails_above_30_gy() {
     assert!(
         decisive
             .note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
             .as_deref()
             .unwrap()
             .starts_with("lung mass used 0.822 kg (CT)")
@@ -359,7 +361,7 @@ fn ntad_not_evaluable_is_said_with_its_reason() {
     assert_eq!(x.status, Status::NotEvaluated);
     assert_eq!(x.value, None);
     assert_eq!(
-        x.note.as_deref(),
+        x.note.as_ref().map(sirt_i18n::Text::en).as_deref(),
         Some("not evaluable: MIRD injection R has no tumours assigned")
     );
 }

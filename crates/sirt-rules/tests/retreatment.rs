@@ -11,7 +11,7 @@ fn facts(basis: CheckBasis, prrt: bool, session: SessionFacts) -> Facts {
         check_basis: basis,
         indication: Some("HCC".into()),
         earlier_prrt: prrt,
-        earlier_prrt_detail: prrt.then(|| "PRRT 2023-05-15 (4 cycles)".to_owned()),
+        earlier_prrt_detail: prrt.then(|| "PRRT 2023-05-15 (4 cycles)".into()),
         sessions: vec![SessionFacts {
             id: "2".into(),
             extent: "unilobar".into(),
@@ -55,16 +55,32 @@ fn history_flags_fire_with_their_detail() {
     assert_eq!((c.status, c.subject.as_str()), (Status::Warn, "session 2"));
     assert!(
         c.note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
             .as_deref()
             .unwrap()
             .starts_with("earlier SIRT 2024-01-10. A retreatment")
     );
     let c = find(&fired, "retreatment-after-prrt");
     assert_eq!((c.status, c.subject.as_str()), (Status::Info, "patient"));
-    assert!(c.note.as_deref().unwrap().starts_with("PRRT 2023-05-15"));
+    assert!(
+        c.note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
+            .as_deref()
+            .unwrap()
+            .starts_with("PRRT 2023-05-15")
+    );
     let c = find(&fired, "imaging-age-site-limit");
     assert_eq!(c.status, Status::Warn);
-    assert!(c.note.as_deref().unwrap().contains("98.0 days old"));
+    assert!(
+        c.note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
+            .as_deref()
+            .unwrap()
+            .contains("98.0 days old")
+    );
 
     let passed = rules.evaluate(&facts(
         CheckBasis::Partition,

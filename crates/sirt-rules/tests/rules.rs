@@ -116,7 +116,14 @@ fn net_glass_boundaries() {
     // Bilirubin without labs: reported as not evaluated, with the reason.
     let b = c.iter().find(|x| x.rule == "bilirubin-max").unwrap();
     assert_eq!(b.status, Status::NotEvaluated);
-    assert!(b.note.as_deref().unwrap().contains("bilirubin"));
+    assert!(
+        b.note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
+            .as_deref()
+            .unwrap()
+            .contains("bilirubin")
+    );
     // Glass label limit: 0.3 GBq to the lungs < 16.5 mCi.
     let l = c
         .iter()

@@ -5,16 +5,10 @@
 use crate::{InjectionPlan, Outcome, SessionPlan, history};
 use sirt_analytic::lung::LungMassBasis;
 use sirt_case::{Case, LsfSource, Method};
+use sirt_i18n::{Arg, Text};
 use sirt_rules::{CheckBasis, Facts, InjectionFacts, SessionFacts};
 use sirt_settings::{EventProfile, SiteSettings};
 use sirt_units::{Energy, Mass};
-
-/// How the partition values were obtained, carried by every partition check.
-const PARTITION_VALUES: &str = "partition model at the ordered vials";
-
-/// How the delivered values were obtained.
-const DELIVERED_VALUES: &str =
-    "partition model at the delivered activity (vial − residual of the delivery record)";
 
 /// The partition facts of a plan, with the history facts (retreatment, earlier PRRT, imaging
 /// age against the site's limit).
@@ -27,7 +21,8 @@ pub(crate) fn partition(
     let (earlier_prrt, earlier_prrt_detail) = history::prrt(case);
     Facts {
         check_basis: CheckBasis::Partition,
-        values_from: PARTITION_VALUES.to_owned(),
+        // How the partition values were obtained, carried by every partition check.
+        values_from: Text::msg("values-partition"),
         sessions: (0..sessions.len())
             .map(|k| history_session(case, injections, sessions, k, settings))
             .collect(),
@@ -168,22 +163,73 @@ fn partition_session(case: &Case, injections: &[InjectionPlan], s: &SessionPlan)
 
 /// The lung mass with its basis and the LSF of each injection with its method, as shown with
 /// the lung checks.
-pub(crate) fn lung_detail(case: &Case, injections: &[InjectionPlan], s: &SessionPlan) -> String {
-    let mass = case.lungs.describe();
-    let lsf: Vec<String> = s
+pub(crate) fn lung_detail(case: &Case, injections: &[InjectionPlan], s: &SessionPlan) -> Text {
+    let lsf: Vec<Text> = s
         .injections
         .iter()
         .map(|&n| {
             let i = &injections[n].input;
             let method = match i.lsf_source {
-                LsfSource::Injection => "stated on the injection",
-                LsfSource::Mapping => "mapping.lsf",
-                LsfSource::Planar => "planar geometric mean",
+                LsfSource::Injection => Text::msg("check-lsf-stated-on-injection"),
+                LsfSource::Mapping => Text::verbatim("mapping.lsf"),
+                LsfSource::Planar => Text::msg("check-lsf-planar"),
             };
-            format!("{} {:.1} % ({method})", i.id, i.lung.lsf.percent())
+            Text::with(
+                "check-lsf-of-injection",
+                vec![
+                    ("injection", Arg::from(&i.id)),
+                    (
+                        "lsf",
+                        Arg::Qty {
+                            value: i.lung.lsf.percent(),
+                            decimals: 1,
+                            unit: "%",
+                        },
+                    ),
+                    ("method", Arg::from(method)),
+                ],
+            )
         })
         .collect();
-    format!("lung mass used {mass}; LSF {}", lsf.join(", "))
+    Text::with(
+        "check-lung-detail",
+        vec![
+            ("mass", Arg::from(lung_mass_text(case))),
+            ("lsf", Arg::from(history::comma_list(lsf))),
+        ],
+    )
+}
+
+/// The lung mass used with its basis ("0.822 kg (CT lung volume 822 mL × 1 g/mL)"), as
+/// `sirt_case::Lungs::describe` words it in English.
+fn lung_mass_text(case: &Case) -> Text {
+    let mass = Arg::Qty {
+        value: case.lungs.mass.kg(),
+        decimals: 3,
+        unit: "kg",
+    };
+    match case.lungs.basis {
+        LungMassBasis::Convention => Text::with("check-lung-mass-convention", vec![("mass", mass)]),
+        LungMassBasis::CtVolume { volume, density } => Text::with(
+            "check-lung-mass-ct",
+            vec![
+                ("mass", mass),
+                (
+                    "volume",
+                    Arg::Qty {
+                        value: volume.ml(),
+                        decimals: 0,
+                        unit: "mL",
+                    },
+                ),
+                (
+                    "density",
+                    Arg::Numeric(format!("{} g/mL", density.g_per_ml())),
+                ),
+            ],
+        ),
+        LungMassBasis::Stated => Text::with("check-lung-mass-stated", vec![("mass", mass)]),
+    }
 }
 
 /// The delivered facts of a plan: one session for each session whose planned injections all
@@ -200,7 +246,8 @@ pub(crate) fn delivered(
         .collect();
     (!sessions.is_empty()).then(|| Facts {
         check_basis: CheckBasis::Delivered,
-        values_from: DELIVERED_VALUES.to_owned(),
+        // How the delivered values were obtained.
+        values_from: Text::msg("values-delivered"),
         sessions,
         ..patient_facts(case, profile)
     })
@@ -267,9 +314,9 @@ fn delivered_session(
         .collect();
     if !without.is_empty() {
         return Some(SessionFacts {
-            ntad_not_evaluable: Some(format!(
-                "injection {} of the session has no delivery record: the session's delivered doses are not known",
-                without.join(", ")
+            ntad_not_evaluable: Some(Text::with(
+                "note-delivery-record-missing",
+                vec![("injections", Arg::from(without.join(", ")))],
             )),
             ..labels
         });

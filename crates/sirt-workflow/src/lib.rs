@@ -33,6 +33,7 @@ use sirt_analytic::session::{
 };
 use sirt_case::{Case, Goal, Injection, Lobe, Method, TerritoryKind};
 use sirt_devices::{Catalogue, Delivery, Device, VialOrder, VialPolicy};
+use sirt_i18n::{Arg, Text};
 use sirt_nuclides::Coefficient;
 use sirt_rules::{Check, RuleSet};
 pub use sirt_settings::{EventProfile, SiteSettings};
@@ -40,7 +41,9 @@ pub use sirt_settings::{EventProfile, SiteSettings};
 mod facts;
 pub use facts::injection_labels;
 mod history;
-pub use history::{earlier_recorded, earlier_summary};
+pub use history::{
+    comma_list, earlier_recorded, earlier_recorded_text, earlier_summary, earlier_summary_text,
+};
 use sirt_analytic::lung::LUNG_MASS_CONVENTION_KG;
 use sirt_units::{AbsorbedDose, Activity, Energy, Instant, Mass};
 use thiserror::Error;
@@ -132,12 +135,12 @@ pub enum Outcome {
     /// Treatment contraindicated by the method (resin BSA with LSF above the last band).
     Contraindicated {
         /// Why.
-        reason: String,
+        reason: Text,
     },
     /// A session limit leaves no activity for this injection.
     NoActivityAllowed {
         /// Why.
-        reason: String,
+        reason: Text,
     },
 }
 
@@ -225,7 +228,7 @@ pub struct SessionPlan {
     /// the plan's earlier sessions and this one at K · A · LSF / 1 kg.
     pub cumulative_lung_dose_1kg: Option<AbsorbedDose>,
     /// Why the whole-liver NTAD and the treated fraction are not evaluable, when they are not.
-    pub ntad_not_evaluable: Option<String>,
+    pub ntad_not_evaluable: Option<Text>,
 }
 
 impl SessionPlan {
@@ -251,8 +254,9 @@ pub struct Plan {
     pub sessions: Vec<SessionPlan>,
     /// Check results.
     pub checks: Vec<Check>,
-    /// Remarks a reader must see (defaults used, unverified data).
-    pub notes: Vec<String>,
+    /// Remarks a reader must see (defaults used, unverified data), printed in the reader's
+    /// language.
+    pub notes: Vec<Text>,
 }
 
 /// Plans a case with the default site settings (US NRC event profile for the delivered checks,
@@ -514,9 +518,16 @@ fn bsa_formula(
 /// last band).
 fn contraindication(inj: &Injection, solution: Option<&(Territory, Solution)>) -> Option<Outcome> {
     solution.is_none().then(|| Outcome::Contraindicated {
-        reason: format!(
-            "LSF {:.1} % is above the last resin reduction band: treatment contraindicated",
-            inj.lung.lsf.percent()
+        reason: Text::with(
+            "note-lsf-above-last-band",
+            vec![(
+                "lsf",
+                Arg::Qty {
+                    value: inj.lung.lsf.percent(),
+                    decimals: 1,
+                    unit: "%",
+                },
+            )],
         ),
     })
 }
@@ -573,7 +584,7 @@ fn plan_sessions(
 /// Why the whole-liver NTAD of a session is not evaluable: a MIRD injection without assigned
 /// tumours in a case with tumours counts tumour tissue in its perfused mass as normal liver, so
 /// the energy to normal liver and the treated fraction (which can exceed 100 %) are unknown.
-fn ntad_not_evaluable(case: &Case, members: &[usize]) -> Option<String> {
+fn ntad_not_evaluable(case: &Case, members: &[usize]) -> Option<Text> {
     if case.tumours.is_empty() {
         return None;
     }
@@ -584,9 +595,9 @@ fn ntad_not_evaluable(case: &Case, members: &[usize]) -> Option<String> {
         .map(|i| i.id.as_str())
         .collect();
     (!ids.is_empty()).then(|| {
-        format!(
-            "MIRD injection {} has no tumours assigned: if its territory holds tumours, its perfused mass counts their tissue as normal liver; list the territory's tumours (injections.tumours) to evaluate the whole-liver NTAD",
-            ids.join(", ")
+        Text::with(
+            "note-mird-without-tumours",
+            vec![("injections", Arg::from(ids.join(", ")))],
         )
     })
 }
@@ -705,9 +716,9 @@ fn limit_session(
 /// The outcome of an injection left no activity by the session limits.
 fn no_activity_allowed(solution: &Solution) -> Outcome {
     Outcome::NoActivityAllowed {
-        reason: format!(
-            "the {} is already reached by the earlier treatments and the activities fixed in this session",
-            solution.binding.describe()
+        reason: Text::with(
+            "note-limit-already-reached",
+            vec![("limit", Arg::from(constraint_text(&solution.binding)))],
         ),
     }
 }
@@ -961,40 +972,69 @@ fn extent_of<'a>(injections: impl Iterator<Item = &'a Injection>) -> Extent {
     }
 }
 
-fn notes(case: &Case, injections: &[InjectionPlan]) -> Vec<String> {
+fn notes(case: &Case, injections: &[InjectionPlan]) -> Vec<Text> {
     let mut notes = Vec::new();
     if case.liver.density_is_default {
-        notes.push(format!(
-            "Liver and tumour density {} g/mL is the default (TheraSphere dosimetry convention [R]); \
-             state liver.density to change it.",
-            sirt_case::LIVER_DENSITY_DEFAULT_G_PER_ML
+        notes.push(Text::with(
+            "note-default-liver-density",
+            vec![(
+                "density",
+                Arg::Numeric(format!(
+                    "{} g/mL",
+                    sirt_case::LIVER_DENSITY_DEFAULT_G_PER_ML
+                )),
+            )],
         ));
     }
     match case.lungs.basis {
-        sirt_analytic::lung::LungMassBasis::Convention => notes.push(
-            "Lung mass 1 kg by the TheraSphere IFU convention; give lungs.ct_volume for a CT-derived mass.".into(),
-        ),
-        sirt_analytic::lung::LungMassBasis::CtVolume { .. } => notes.push(format!(
-            "Lung mass {:.3} kg from the CT lung volume; the TheraSphere label's 0.61 GBq-to-lung limit equals 30 Gy only for 1 kg with K = 50.",
-            case.lungs.mass.kg()
+        sirt_analytic::lung::LungMassBasis::Convention => {
+            notes.push(Text::msg("note-lung-mass-convention"));
+        }
+        sirt_analytic::lung::LungMassBasis::CtVolume { .. } => notes.push(Text::with(
+            "note-lung-mass-from-ct",
+            vec![(
+                "mass",
+                Arg::Qty {
+                    value: case.lungs.mass.kg(),
+                    decimals: 3,
+                    unit: "kg",
+                },
+            )],
         )),
         sirt_analytic::lung::LungMassBasis::Stated => {}
     }
     let mut seen = std::collections::BTreeSet::new();
     for p in injections {
         if !p.device.calibration.verified && seen.insert(p.device.id.clone()) {
-            notes.push(format!(
-                "{} calibration schedule and usable window are unverified catalogue values ({}); check them against the current IFU.",
-                p.device.name, p.device.calibration.source
+            notes.push(Text::with(
+                "note-calibration-unverified",
+                vec![
+                    ("device", Arg::from(&p.device.name)),
+                    ("source", Arg::from(&p.device.calibration.source)),
+                ],
             ));
         }
     }
     if injections.iter().any(|p| !p.tumours.is_empty()) {
-        notes.push(
-            "Tumour doses are 99mTc-MAA predictions (partition model, uniform uptake per compartment); \
-             MAA predicts tumour dose poorly: verify with post-treatment imaging."
-                .into(),
-        );
+        notes.push(Text::msg("note-tumour-doses-maa-predicted"));
     }
     notes
+}
+
+/// The constraint that fixes an activity, in words ("perfused-volume dose target"), in the
+/// reader's language; [`Constraint::describe`] is its English wording.
+pub fn constraint_text(c: &Constraint) -> Text {
+    match c {
+        Constraint::PerfusedTarget => Text::msg("note-constraint-perfused-target"),
+        Constraint::TumourTarget => Text::msg("note-constraint-tumour-target"),
+        Constraint::Ho166Rule => Text::msg("note-constraint-ho166-rule"),
+        Constraint::BsaFormula => Text::msg("note-constraint-bsa-formula"),
+        Constraint::FixedActivity => Text::msg("note-constraint-fixed-activity"),
+        Constraint::NormalLiverLimit => Text::msg("note-constraint-normal-liver-limit"),
+        Constraint::PerfusedLimit => Text::msg("note-constraint-perfused-limit"),
+        Constraint::LungLimit => Text::msg("note-constraint-lung-limit"),
+        Constraint::WholeLiverNtadLimit => Text::msg("note-constraint-whole-liver-ntad-limit"),
+        Constraint::SessionLungLimit => Text::msg("note-constraint-session-lung-limit"),
+        Constraint::CumulativeLungLimit => Text::msg("note-constraint-cumulative-lung-limit"),
+    }
 }

@@ -88,6 +88,8 @@ fn lung_doses_in_the_1_kg_convention_and_with_the_ct_mass() {
     assert!(
         decisive
             .note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
             .as_deref()
             .unwrap()
             .contains("0.822 kg (CT lung volume 2740 mL × 0.3 g/mL)")
@@ -95,6 +97,8 @@ fn lung_doses_in_the_1_kg_convention_and_with_the_ct_mass() {
     assert!(
         decisive
             .note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
             .as_deref()
             .unwrap()
             .contains("R 12.0 % (mapping.lsf)")
@@ -125,7 +129,7 @@ fn a_mird_injection_without_its_tumours_makes_the_ntad_not_evaluable() {
         );
     let p = run(&text, EventProfile::UsNrc);
     let s = &p.sessions[0];
-    let why = s.ntad_not_evaluable.as_deref().unwrap();
+    let why = s.ntad_not_evaluable.as_ref().unwrap().en();
     assert!(
         why.starts_with("MIRD injection R has no tumours assigned"),
         "{why}"
@@ -267,6 +271,8 @@ fn a_session_with_one_delivery_record_of_two_keeps_the_injection_checks() {
     assert_eq!(ntad.status, Status::NotEvaluated);
     assert!(
         ntad.note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
             .as_deref()
             .unwrap()
             .contains("injection L of the session has no delivery record"),

@@ -123,7 +123,7 @@ fn earlier_sirt_warns_on_every_session_citing_eanm_and_lam() {
         );
         assert!(c.source.contains("CVIR 2013;36(5):1320-8"), "{}", c.source);
         assert!(c.source.contains("OR 9.6"), "{}", c.source);
-        let note = c.note.as_deref().unwrap();
+        let note = c.note.as_ref().unwrap().en();
         assert!(note.contains("earlier SIRT 2024-01-10"), "{note}");
         assert!(note.contains("whole-liver NTAD 20.0 Gy"), "{note}");
     }
@@ -144,7 +144,7 @@ fn a_later_session_on_a_lobe_treated_before_warns() {
     assert_eq!(first.status, Status::Pass);
     let second = check(&p, "retreatment-first-treatment-thresholds", "session 2");
     assert_eq!(second.status, Status::Warn);
-    let note = second.note.as_deref().unwrap();
+    let note = second.note.as_ref().unwrap().en();
     assert!(
         note.contains("session 1 (2026-01-12T10:00:00-05:00) treated lobe right"),
         "{note}"
@@ -156,7 +156,7 @@ fn earlier_prrt_gives_an_info_without_a_cumulative_limit() {
     let p = run(&format!("{BASE}{EARLIER_PRRT}"));
     let c = check(&p, "retreatment-after-prrt", "patient");
     assert_eq!(c.status, Status::Info);
-    let note = c.note.as_deref().unwrap();
+    let note = c.note.as_ref().unwrap().en();
     assert!(
         note.contains("PRRT 2023-05-15 (7.40 GBq (200.0 mCi) per cycle, 4 cycles)"),
         "{note}"
@@ -178,7 +178,7 @@ fn a_later_session_on_imaging_older_than_the_site_limit_warns_naming_the_dates()
     // 2026-01-02T09:00-05:00 to 2026-04-10T10:00-04:00: 98 days exactly.
     let second = check(&p, "imaging-age-site-limit", "session 2");
     assert_eq!(second.status, Status::Warn);
-    let note = second.note.as_deref().unwrap();
+    let note = second.note.as_ref().unwrap().en();
     for part in [
         "imaging of 2026-01-02 09:00 -05:00 (mapping.date)",
         "treatment 2026-04-10 10:00 -04:00",
@@ -198,7 +198,14 @@ fn the_site_limit_and_a_re_mapping_clear_the_imaging_age_warning() {
     let p = run_with(BASE, &settings);
     let c = check(&p, "imaging-age-site-limit", "session 2");
     assert_eq!(c.status, Status::Pass);
-    assert!(c.note.as_deref().unwrap().contains("site limit 120 days"));
+    assert!(
+        c.note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
+            .as_deref()
+            .unwrap()
+            .contains("site limit 120 days")
+    );
     let remapped = BASE.replace(
         "treatment = \"2026-04-10T10:00:00-04:00\"",
         "treatment = \"2026-04-10T10:00:00-04:00\"\nmapping_date = \"2026-03-30T09:00:00-04:00\"",
@@ -208,6 +215,8 @@ fn the_site_limit_and_a_re_mapping_clear_the_imaging_age_warning() {
     assert_eq!(c.status, Status::Pass);
     assert!(
         c.note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
             .as_deref()
             .unwrap()
             .contains("imaging of 2026-03-30 09:00 -04:00 (the session's mapping_date)")
@@ -220,7 +229,14 @@ fn without_an_imaging_date_the_age_is_not_evaluated() {
     let p = run(&text);
     let c = check(&p, "imaging-age-site-limit", "session 1");
     assert_eq!(c.status, Status::NotEvaluated);
-    assert!(c.note.as_deref().unwrap().contains("no imaging date"));
+    assert!(
+        c.note
+            .as_ref()
+            .map(sirt_i18n::Text::en)
+            .as_deref()
+            .unwrap()
+            .contains("no imaging date")
+    );
 }
 
 /// By hand: NTAD of a session = K · A · (1 − LSF) / M_normal with the ordered vial's
@@ -252,9 +268,9 @@ fn cumulative_whole_liver_ntad_adds_the_earlier_sirt() {
     let got = p.sessions[0].cumulative_whole_liver_ntad.unwrap().gy();
     assert!((got - p.sessions[0].plan_whole_liver_ntad.gy()).abs() < 1e-12);
     assert!(
-        p.notes
-            .iter()
-            .any(|n| n.contains("Earlier SIRT of 2024-01-10 without a recorded whole-liver NTAD")),
+        p.notes.iter().any(|n| n
+            .en()
+            .contains("Earlier SIRT of 2024-01-10 without a recorded whole-liver NTAD")),
         "{:?}",
         p.notes
     );

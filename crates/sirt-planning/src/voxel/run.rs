@@ -7,6 +7,7 @@ use sirt_case::{Images, VoxelEngine};
 use sirt_dicom::SpatialRegistration;
 use sirt_dicom::write::CivilDateTime;
 use sirt_geometry::{FrameOfReference, Image, Rigid};
+use sirt_i18n::{Arg, Text};
 use sirt_imaging::{
     StructureRequest, StudyRef, instant_of, load_ct_study, load_pet, load_spect, load_structures,
 };
@@ -69,8 +70,9 @@ pub struct VoxelPlan {
     /// The delivered dosimetry and its comparison with the prediction of its session (None
     /// without a Y-90 PET, or when its session has no prediction to compare with: a note says so).
     pub delivered: Option<Delivered>,
-    /// Loading and calibration notes, for the report.
-    pub notes: Vec<String>,
+    /// Loading and calibration notes, for the report (in the reader's language; English in
+    /// JSON).
+    pub notes: Vec<Text>,
     /// The CT's DICOM study and the first session's date (None for a NIfTI CT or a plan without
     /// sessions): RT Dose files are written only with it.
     pub study: Option<RtDoseStudy>,
@@ -209,13 +211,17 @@ pub(crate) fn civil_of(
 }
 
 /// A note for each tumour of the case without its structure.
-fn missing_tumour_notes(images: &Images, structures: &[Structure]) -> Vec<String> {
+fn missing_tumour_notes(images: &Images, structures: &[Structure]) -> Vec<Text> {
     let mut notes = Vec::new();
     for (id, name) in &images.tumours {
         if !structures.iter().any(|s| &s.name == name) {
-            notes.push(format!(
-                "tumour {id}: no structure \"{name}\" in {}: not in the voxel dosimetry",
-                images.structures
+            notes.push(Text::with(
+                "note-voxel-missing-tumour",
+                vec![
+                    ("tumour", Arg::from(id)),
+                    ("name", Arg::from(name)),
+                    ("file", Arg::from(&images.structures)),
+                ],
             ));
         }
     }
@@ -308,7 +314,7 @@ impl<'a> Inputs<'a> {
         plan: &'a Plan,
         images: &'a Images,
         base: &'a Path,
-    ) -> Result<(Self, Option<RtDoseStudy>, Vec<String>), VoxelPlanError> {
+    ) -> Result<(Self, Option<RtDoseStudy>, Vec<Text>), VoxelPlanError> {
         let loaded = load_ct_study(&base.join(&images.ct), None)?;
         let ct = loaded.image;
         let study = rt_dose_study(loaded.study, plan)?;
@@ -420,7 +426,7 @@ impl<'a> Inputs<'a> {
         session: &SessionPlan,
         planned: &[(&InjectionPlan, Activity)],
         at_delivered: bool,
-        notes: &mut Vec<String>,
+        notes: &mut Vec<Text>,
     ) -> Vec<Territory> {
         let images = self.images;
         let all_mapped = planned
@@ -439,9 +445,9 @@ impl<'a> Inputs<'a> {
                 .collect()
         } else {
             if planned.len() > 1 && !at_delivered {
-                notes.push(format!(
-                    "session {}: not every injection has a territory structure: the whole liver holds the session's activity",
-                    session.id
+                notes.push(Text::with(
+                    "note-voxel-whole-liver-holds-session",
+                    vec![("session", Arg::from(&session.id))],
                 ));
             }
             vec![]
@@ -455,7 +461,7 @@ impl<'a> Inputs<'a> {
         &self,
         session: &SessionPlan,
         at_delivered: bool,
-        notes: &mut Vec<String>,
+        notes: &mut Vec<Text>,
     ) -> Result<Option<VoxelDosimetry>, VoxelPlanError> {
         let Some(spect) = &self.spect else {
             return Ok(None);
@@ -516,7 +522,7 @@ impl<'a> Inputs<'a> {
         &self,
         pet_path: &str,
         predicted: &[PredictedSession],
-        notes: &mut Vec<String>,
+        notes: &mut Vec<Text>,
     ) -> Result<PostTreatment, VoxelPlanError> {
         let session = self.pet_session()?;
         let injections: Vec<_> = session
@@ -564,7 +570,13 @@ impl<'a> Inputs<'a> {
             first,
             ct_from_pet.as_ref(),
         )?;
-        notes.extend(pet_notes.into_iter().map(|n| format!("Y-90 PET: {n}")));
+        // The image loader's notes have no catalogue: printed as they are.
+        notes.extend(pet_notes.into_iter().map(|n| {
+            Text::with(
+                "note-voxel-pet",
+                vec![("note", Arg::from(Text::verbatim(n)))],
+            )
+        }));
         let delivered = self.verify(session, d, predicted, notes)?;
         Ok(PostTreatment {
             delivered,
@@ -581,7 +593,7 @@ impl<'a> Inputs<'a> {
         session: &SessionPlan,
         d: VoxelDosimetry,
         predicted: &[PredictedSession],
-        notes: &mut Vec<String>,
+        notes: &mut Vec<Text>,
     ) -> Result<Option<Delivered>, VoxelPlanError> {
         let at_delivered = self.predict(session, true, notes)?;
         let reference = at_delivered.as_ref().or_else(|| {
@@ -591,9 +603,9 @@ impl<'a> Inputs<'a> {
                 .map(|p| &p.dosimetry)
         });
         let Some(p) = reference else {
-            notes.push(format!(
-                "session {}: no MAA prediction to compare the PET with",
-                session.id
+            notes.push(Text::with(
+                "note-voxel-no-prediction",
+                vec![("session", Arg::from(&session.id))],
             ));
             return Ok(None);
         };
