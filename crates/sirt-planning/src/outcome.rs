@@ -1,7 +1,7 @@
 //! [`plan_case`]: a case file → [`Outcome`] (plan, voxel plan, report document, JSON), and the
 //! files of an outcome.
 
-use crate::voxel::{VOXEL_HEADING, VoxelPlan};
+use crate::voxel::{VoxelPlan, voxel_heading};
 use crate::{PlanningError, SiteData};
 use serde_json::Value;
 use sirt_report::document::{Block, Document};
@@ -178,7 +178,7 @@ impl Outcome {
         let mut document = sirt_report::plan_document_with(&plan, &options);
         let mut json = sirt_report::plan_json(&plan);
         if let (Some(v), Some(images)) = (&voxel, &plan.case.images) {
-            document.blocks.extend(v.blocks(&plan, images));
+            document.blocks.extend(v.blocks(&plan, images, options.lang));
             json["voxel"] = v.json();
         }
         Self {
@@ -212,17 +212,19 @@ impl Outcome {
         }
     }
 
-    /// The blocks of the voxel part of the document (from its "Voxel dosimetry" heading on;
-    /// empty without a voxel part): what the planning workspace shows beside the DVH.
+    /// The blocks of the voxel part of the document (from its "Voxel dosimetry" heading on, in
+    /// the report's language; empty without a voxel part): what the planning workspace shows
+    /// beside the DVH.
     pub fn voxel_blocks(&self) -> &[Block] {
         if self.voxel.is_none() {
             return &[];
         }
+        let heading = voxel_heading(self.report_options.lang);
         let start = self
             .document
             .blocks
             .iter()
-            .position(|b| matches!(b, Block::Heading(1, t) if t == VOXEL_HEADING))
+            .position(|b| matches!(b, Block::Heading(1, t) if *t == heading))
             .unwrap_or(self.document.blocks.len());
         &self.document.blocks[start..]
     }
@@ -274,7 +276,7 @@ impl Outcome {
             ));
         }
         if let Some(v) = &self.voxel {
-            files.extend(v.files()?);
+            files.extend(v.files(self.report_options.lang)?);
         }
         Ok(files)
     }

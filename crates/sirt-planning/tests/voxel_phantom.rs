@@ -493,7 +493,7 @@ fn lung_mass_weighs_the_lung_part_of_border_voxels() {
 fn report_figures_of_the_phantom() {
     use sirt_report::document::{Block, Document, to_html, to_text};
     let f = fixture();
-    let blocks = f.plan.blocks(&plan(), &images());
+    let blocks = f.plan.blocks(&plan(), &images(), sirt_i18n::Lang::En);
     let captions: Vec<String> = blocks
         .iter()
         .filter_map(|b| match b {
@@ -554,4 +554,89 @@ fn report_figures_of_the_phantom() {
         .collect();
     assert_eq!(text.len(), captions.len());
     insta::assert_snapshot!("figure_captions", text.join("\n"));
+}
+
+/// The voxel part of the phantom's report in French (the report's language, `ReportOptions`):
+/// the outcome finds its voxel part by the French heading, the sections and figure captions
+/// are in French with decimal commas and no-break spaces before units, and the voxel part as
+/// text (without its notes) is a snapshot. Independent checks: the words a French reader
+/// expects, and numbers of the English captions snapshot (`figure_captions`: "38.8 mm",
+/// "7.5 Gy", "+6.7 Gy") found with a comma and not with a point.
+#[test]
+fn french_voxel_part_of_the_phantom() {
+    use sirt_i18n::Lang;
+    use sirt_report::document::{Block, Document, to_text};
+    let f = fixture();
+    let options = sirt_report::ReportOptions {
+        lang: Lang::Fr,
+        ..sirt_report::ReportOptions::default()
+    };
+    let outcome = sirt_planning::Outcome::with_options(plan(), Some(f.plan.clone()), options);
+    let blocks = outcome.voxel_blocks();
+    assert!(!blocks.is_empty());
+    assert_eq!(
+        blocks[0],
+        Block::Heading(1, "Dosimétrie voxélique".into()),
+        "the voxel part found by its French heading"
+    );
+    assert!(sirt_planning::voxel::is_voxel_heading(&blocks[0]));
+    // The notes (lists) are the loaders' and the dosimetry's, worded elsewhere: left out of
+    // the snapshot, which holds the sections, tables and captions of the voxel part.
+    let doc = Document {
+        title: "Partie voxélique".into(),
+        blocks: blocks
+            .iter()
+            .filter(|b| !matches!(b, Block::List(_)))
+            .cloned()
+            .collect(),
+        page_size: None,
+        lang: Lang::Fr,
+    };
+    let text = to_text(&doc);
+    for t in [
+        "Séance 1\u{a0}: dose prédite par la TEMP aux MAA aux activités planifiées",
+        "Séance 1\u{a0}: dose délivrée, d'après la TEP à l'Y-90",
+        "Dose prédite (TEMP aux MAA) et dose délivrée (TEP à l'Y-90)",
+        "Compartiment",
+        "Moyenne voxélique (Gy)",
+        "foie non tumoral entier (NTAD)",
+        "Biais (délivrée − prédite)",
+        "limites d'agrément de",
+        "coupe axiale passant par tumeur T1 (sa plus grande section) à z = 38,8\u{a0}mm",
+        "coupe coronale passant par liver",
+        "à y = −2,0\u{a0}mm (LPS, positif vers l'arrière)",
+        "fenêtre TDM −160/240\u{a0}HU",
+        "dose en couleur de 0 à 150\u{a0}Gy (aucune couleur sous 7,5\u{a0}Gy)",
+        "isodoses 50, 100, 150, 200\u{a0}Gy",
+        "diagramme de Bland–Altman des doses moyennes de 6 tumeurs",
+        "biais +6,7\u{a0}Gy (trait plein), limites d'agrément à 95\u{a0}% de -20,9 à +34,3\u{a0}Gy",
+        "histogrammes dose-volume cumulatifs",
+    ] {
+        assert!(text.contains(t), "{t}");
+    }
+    for t in [
+        "Voxel dosimetry",
+        "Session 1",
+        " slice through ",
+        "38.8 mm",
+        "7.5 Gy",
+        "+6.7 Gy",
+    ] {
+        assert!(!text.contains(t), "{t}");
+    }
+    // The figures themselves: French legends in the slices, French axes in the DVH plots.
+    let svgs: Vec<&String> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Figure { svg, .. } => Some(svg),
+            _ => None,
+        })
+        .collect();
+    assert!(svgs.iter().any(|s| s.contains(">Contours\u{a0}:<")));
+    assert!(
+        svgs.iter()
+            .any(|s| s.contains(">prédit<") && s.contains(">délivré<"))
+    );
+    assert!(svgs.iter().any(|s| s.contains("Délivrée − prédite (Gy)")));
+    insta::assert_snapshot!("french_voxel_part", text);
 }

@@ -19,6 +19,7 @@
 use crate::voxel::VoxelPlan;
 use crate::voxel::viewer::{DoseKind, DoseVolume, StructureMask, ViewerVolumes};
 use sirt_geometry::Grid;
+use sirt_i18n::{Lang, t};
 use sirt_report::document::Block;
 use sirt_report::figures::slice::{DoseScale, Outline, Slice, slice_svg};
 use sirt_report::figures::{CT_WINDOW_HU, ISODOSE_GY, WASH_FLOOR};
@@ -66,36 +67,38 @@ enum Plane {
 }
 
 impl Plane {
-    fn name(self) -> &'static str {
+    fn name(self, lang: Lang) -> String {
         match self {
-            Self::Axial => "axial",
-            Self::Coronal => "coronal",
+            Self::Axial => t!(lang, "figure-plane-axial"),
+            Self::Coronal => t!(lang, "figure-plane-coronal"),
         }
     }
 
-    /// The LPS axis across the slices (2 z, 1 y) and its letter with the sense of its sign.
-    fn normal(self) -> (usize, &'static str, &'static str) {
+    /// The LPS axis across the slices (2 z, 1 y), its letter, and the sense of its sign in
+    /// words.
+    fn normal(self, lang: Lang) -> (usize, &'static str, String) {
         match self {
-            Self::Axial => (2, "z", "superior positive"),
-            Self::Coronal => (1, "y", "posterior positive"),
+            Self::Axial => (2, "z", t!(lang, "figure-sense-superior")),
+            Self::Coronal => (1, "y", t!(lang, "figure-sense-posterior")),
         }
     }
 
-    /// The patient directions of the left, right, top and bottom sides.
-    fn sides(self) -> [&'static str; 4] {
-        match self {
-            Self::Axial => ["R", "L", "A", "P"],
-            Self::Coronal => ["R", "L", "S", "I"],
+    /// The patient directions of the left, right, top and bottom sides: right, left, anterior,
+    /// posterior (or superior, inferior); in French droite (D) and gauche (G).
+    fn sides(self, lang: Lang) -> [&'static str; 4] {
+        match (self, lang) {
+            (Self::Axial, Lang::En) => ["R", "L", "A", "P"],
+            (Self::Coronal, Lang::En) => ["R", "L", "S", "I"],
+            (Self::Axial, Lang::Fr) => ["D", "G", "A", "P"],
+            (Self::Coronal, Lang::Fr) => ["D", "G", "S", "I"],
         }
     }
 
     /// The view in words, for captions.
-    fn view(self) -> &'static str {
+    fn view(self, lang: Lang) -> String {
         match self {
-            Self::Axial => "radiological view (patient's right on the left, anterior at the top)",
-            Self::Coronal => {
-                "seen from the front (patient's right on the left, superior at the top)"
-            }
+            Self::Axial => t!(lang, "figure-view-axial"),
+            Self::Coronal => t!(lang, "figure-view-coronal"),
         }
     }
 }
@@ -219,27 +222,28 @@ fn dose_scale(volumes: &ViewerVolumes, shown: &[&DoseVolume]) -> DoseScale {
 }
 
 /// What a dose map is, in a figure's title.
-fn short_label(kind: DoseKind) -> &'static str {
+fn short_label(kind: DoseKind, lang: Lang) -> String {
     match kind {
-        DoseKind::Predicted => "predicted (MAA)",
-        DoseKind::Delivered => "delivered (Y-90 PET)",
-        DoseKind::PredictedAtDelivered => "predicted at delivered activity",
+        DoseKind::Predicted => t!(lang, "figure-short-predicted"),
+        DoseKind::Delivered => t!(lang, "figure-short-delivered"),
+        DoseKind::PredictedAtDelivered => t!(lang, "figure-short-at-delivered"),
     }
 }
 
 /// What a dose map is, for captions.
-fn dose_label(kind: DoseKind) -> &'static str {
+fn dose_label(kind: DoseKind, lang: Lang) -> String {
     match kind {
-        DoseKind::Predicted => "predicted dose (MAA SPECT, planned activities)",
-        DoseKind::Delivered => "delivered dose (Y-90 PET)",
-        DoseKind::PredictedAtDelivered => "predicted dose at the delivered activity (MAA SPECT)",
+        DoseKind::Predicted => t!(lang, "figure-dose-predicted"),
+        DoseKind::Delivered => t!(lang, "figure-dose-delivered"),
+        DoseKind::PredictedAtDelivered => t!(lang, "figure-dose-at-delivered"),
     }
 }
 
 impl VoxelPlan {
     /// The slice figures of the report from the volumes on the CT grid: per predicted session
-    /// and for the delivered dose, the slices through the liver and each tumour.
-    pub fn slice_figures(&self, volumes: &ViewerVolumes) -> SliceFigures {
+    /// and for the delivered dose, the slices through the liver and each tumour; titles,
+    /// captions and legends in `lang`.
+    pub fn slice_figures(&self, volumes: &ViewerVolumes, lang: Lang) -> SliceFigures {
         let (Some(axial), Some(coronal)) = (
             View::new(&volumes.grid, Plane::Axial),
             View::new(&volumes.grid, Plane::Coronal),
@@ -261,14 +265,14 @@ impl VoxelPlan {
         for d in shown {
             let mut figures: Vec<Block> = targets
                 .iter()
-                .filter_map(|t| slice_figure(volumes, &axial, d, t, &scale))
+                .filter_map(|t| slice_figure(volumes, &axial, d, t, &scale, lang))
                 .collect();
             // The coronal slice through the liver, after its axial one: the dome, the lung
             // bases and the hilum in one picture.
             if let Some(f) = targets
                 .iter()
                 .find(|t| t.role == Role::Liver)
-                .and_then(|liver| slice_figure(volumes, &coronal, d, liver, &scale))
+                .and_then(|liver| slice_figure(volumes, &coronal, d, liver, &scale, lang))
             {
                 figures.insert(1.min(figures.len()), f);
             }
@@ -288,13 +292,14 @@ fn slice_figure(
     d: &DoseVolume,
     target: &StructureMask,
     scale: &DoseScale,
+    lang: Lang,
 ) -> Option<Block> {
     let k = axial.largest_section(target.mask.data())?;
     let grid = &volumes.grid;
     let mut index = [0.0; 3];
     index[axial.slice.0] = k as f64;
     let plane = axial.plane;
-    let (normal, letter, sense) = plane.normal();
+    let (normal, letter, sense) = plane.normal(lang);
     let z = grid
         .patient_from_index(sirt_geometry::ContinuousIndex {
             i: index[0],
@@ -320,10 +325,14 @@ fn slice_figure(
         }
     }
     let through = if target.role == Role::Tumour {
-        format!("tumour {}", target.name)
+        t!(lang, "figure-through-tumour", name = target.name.as_str())
     } else {
         target.name.clone()
     };
+    // The slice's position: "16.2 mm", "−2.0 mm" (a true minus sign).
+    let position = lang
+        .with_unit(&lang.numeric(&format!("{z:.1}")), "mm")
+        .replace('-', "−");
     let slice = Slice {
         width: axial.width(),
         height: axial.height(),
@@ -331,36 +340,44 @@ fn slice_figure(
         ct_hu: axial.take(volumes.ct_hu.data(), k),
         dose_gy: axial.take(d.gy.data(), k),
         outlines,
-        sides: plane.sides(),
-        title: format!(
-            "Session {} · {} · {through} · {} {letter} = {:.1} mm",
-            d.session,
-            short_label(d.kind),
-            plane.name(),
-            z
+        sides: plane.sides(lang),
+        title: t!(
+            lang,
+            "figure-slice-title",
+            session = d.session.as_str(),
+            dose = short_label(d.kind, lang),
+            through = through.as_str(),
+            plane = plane.name(lang),
+            axis = letter,
+            position = position.as_str()
         )
         .replace('-', "−"),
     };
-    let svg = slice_svg(&slice, scale).ok()?;
+    let svg = slice_svg(&slice, scale, lang).ok()?;
     let levels: Vec<String> = scale
         .isodoses_gy
         .iter()
         .map(|g| format!("{g:.0}"))
         .collect();
+    let gy = |v: f64, decimals: usize| lang.quantity(v, decimals, "Gy");
     Some(Block::Figure {
-        caption: format!(
-            "Session {}, {}: {} slice through {through} (its largest cross-section) at {letter} = {} mm (LPS, {sense}), {}; CT window {}/{:.0} HU; dose wash 0–{:.0} Gy (none below {:.1} Gy); isodose lines {} Gy; outlines {}.",
-            d.session,
-            dose_label(d.kind),
-            plane.name(),
-            format!("{z:.1}").replace('-', "−"),
-            plane.view(),
-            format!("{:.0}", CT_WINDOW_HU.0).replace('-', "−"),
-            CT_WINDOW_HU.1,
-            scale.max_gy,
-            WASH_FLOOR * scale.max_gy,
-            levels.join(", "),
-            names.join(", ")
+        caption: t!(
+            lang,
+            "figure-slice-caption",
+            session = d.session.as_str(),
+            dose = dose_label(d.kind, lang),
+            plane = plane.name(lang),
+            through = through,
+            axis = letter,
+            position = position,
+            sense = sense,
+            view = plane.view(lang),
+            ct_low = format!("{:.0}", CT_WINDOW_HU.0).replace('-', "−"),
+            ct_high = format!("{:.0}", CT_WINDOW_HU.1),
+            scale_max = gy(scale.max_gy, 0),
+            floor = gy(WASH_FLOOR * scale.max_gy, 1),
+            levels = lang.with_unit(&levels.join(", "), "Gy"),
+            outlines = names.join(", ")
         ),
         svg,
     })

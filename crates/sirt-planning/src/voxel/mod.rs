@@ -6,7 +6,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`run`](mod@run) | [`run()`]: plan + case images → [`VoxelPlan`] ([`PredictedSession`] per session, [`Delivered`], notes, the CT's study for RT Dose, and the loaded CT, SPECT, PET and structures) |
-//! | [`report`] | [`VoxelPlan::blocks`] (report document, rendered by `sirt_report::voxel`), [`VoxelPlan::files`] (NIfTI and RT Dose dose maps, DVH CSV and SVG, as bytes), [`VoxelPlan::json`], [`rt_dose_bytes`] |
+//! | [`report`] | [`VoxelPlan::blocks`] (report document in the report's language, rendered by `sirt_report::voxel`), [`VoxelPlan::files`] (NIfTI and RT Dose dose maps, DVH CSV and SVG, as bytes), [`VoxelPlan::json`], [`rt_dose_bytes`] |
 //! | [`figures`] | [`VoxelPlan::slice_figures`]: axial slices through the liver and each tumour with the dose wash, isodose lines and outlines, for the report |
 //! | [`viewer`] | [`VoxelPlan::viewer_volumes`] → [`ViewerVolumes`]: CT, SPECT, PET, every dose map and the structure masks on the CT grid |
 //!
@@ -43,7 +43,7 @@ pub mod viewer;
 
 pub use report::rt_dose_bytes;
 pub use run::{Delivered, PLAN_DVH_BIN_GY, PredictedSession, RtDoseStudy, VoxelPlan, run};
-pub use sirt_report::voxel::VOXEL_HEADING;
+pub use sirt_report::voxel::{VOXEL_HEADING, is_voxel_heading, voxel_heading};
 pub use viewer::{DoseKind, DoseVolume, StructureMask, ViewerVolumes};
 
 /// A voxel plan that cannot be made or rendered. Input variants (the case's images,

@@ -7,6 +7,7 @@ use crate::voxel::VoxelPlanError;
 use sirt_case::Images;
 use sirt_dicom::write::{CivilDateTime, RtDoseInfo, SeriesInfo, StudyInfo};
 use sirt_geometry::Image;
+use sirt_i18n::{Lang, t};
 use sirt_imaging::StudyRef;
 use sirt_report::document::Block;
 use sirt_report::voxel::{DeliveredSection, SliceFigures, VoxelSections};
@@ -14,25 +15,28 @@ use sirt_voxel_dosimetry::VoxelDosimetry;
 use sirt_workflow::Plan;
 
 impl VoxelPlan {
-    /// The report blocks of the voxel part ("Voxel dosimetry" heading, per session the
-    /// predicted dose and the plan-vs-voxel table, the delivered dose and its verification,
-    /// the notes), rendered by `sirt_report::voxel::plan_voxel_blocks`. `plan` and `images` are
-    /// those given to [`crate::voxel::run()`].
+    /// The report blocks of the voxel part in the report's language `lang` ("Voxel dosimetry"
+    /// heading, `sirt_report::voxel::voxel_heading`; per session the predicted dose and the
+    /// plan-vs-voxel table, the delivered dose and its verification, the notes), rendered by
+    /// `sirt_report::voxel::plan_voxel_blocks`. `plan` and `images` are those given to
+    /// [`crate::voxel::run()`].
     /// The figures: the DVH per session, the Bland–Altman plot and the slices
     /// ([`VoxelPlan::slice_figures`]; when the volumes cannot be put on the CT grid a paragraph
     /// says so in their place).
-    pub fn blocks(&self, plan: &Plan, images: &Images) -> Vec<Block> {
+    pub fn blocks(&self, plan: &Plan, images: &Images, lang: Lang) -> Vec<Block> {
         let mut sections = self.sections();
         sections.slices = match self.viewer_volumes() {
-            Ok(v) => self.slice_figures(&v),
+            Ok(v) => self.slice_figures(&v, lang),
             Err(e) => SliceFigures {
                 predicted: Vec::new(),
-                delivered: vec![Block::Para(format!(
-                    "The slice figures could not be made: {e}."
+                delivered: vec![Block::Para(t!(
+                    lang,
+                    "figure-slices-failed",
+                    error = e.to_string()
                 ))],
             },
         };
-        sirt_report::voxel::plan_voxel_blocks(plan, images, &sections)
+        sirt_report::voxel::plan_voxel_blocks(plan, images, &sections, lang)
     }
 
     /// The parts of the voxel plan the report renders.
@@ -49,7 +53,7 @@ impl VoxelPlan {
                 verification: &dl.verification,
                 predicted_at_delivered: dl.predicted_at_delivered.as_ref(),
             }),
-            notes: &self.notes,
+            notes: self.notes.clone(),
             slices: SliceFigures::default(),
         }
     }
@@ -57,8 +61,10 @@ impl VoxelPlan {
     /// The files of the voxel part (name, bytes; nothing is written): per session the predicted
     /// dose (NIfTI, and RT Dose when the CT is a DICOM series), metrics and DVH CSV and SVG
     /// (overlaid with the delivered DVHs for the PET's session), the delivered dose and the
-    /// dose-difference map. Every error is internal.
-    pub fn files(&self) -> Result<Vec<(String, Vec<u8>)>, VoxelPlanError> {
+    /// dose-difference map. The DVH plots (SVG) are in `lang`; the file names, the CSV files
+    /// (data for machines) and the RT Dose series descriptions stay English. Every error is
+    /// internal.
+    pub fn files(&self, lang: Lang) -> Result<Vec<(String, Vec<u8>)>, VoxelPlanError> {
         let nifti = |img: &Image<f32>| sirt_nifti::write(img, true);
         let mut out = Vec::new();
         let mut number = 900;
@@ -97,9 +103,10 @@ impl VoxelPlan {
                 .map(|dl| &dl.dosimetry);
             out.extend(sirt_report::voxel::voxel_files(
                 &prefix,
-                &format!("Session {id}: cumulative DVH"),
+                &t!(lang, "dvh-file-title-predicted", session = id),
                 d,
                 overlay,
+                lang,
             )?);
         }
         if let Some(dl) = &self.delivered {
@@ -116,18 +123,20 @@ impl VoxelPlan {
             )?);
             out.extend(sirt_report::voxel::voxel_files(
                 &prefix,
-                &format!("Session {id}: delivered cumulative DVH"),
+                &t!(lang, "dvh-file-title-delivered", session = id),
                 &dl.dosimetry,
                 None,
+                lang,
             )?);
             if let Some(p) = &dl.predicted_at_delivered {
                 let prefix = format!("session-{id}-predicted-at-delivered-");
                 out.push((format!("{prefix}dose.nii.gz"), nifti(&p.dose.gy)?));
                 out.extend(sirt_report::voxel::voxel_files(
                     &prefix,
-                    &format!("Session {id}: MAA prediction at the delivered activity (solid) vs Y-90 PET (dashed)"),
+                    &t!(lang, "dvh-file-title-at-delivered", session = id),
                     p,
                     Some(&dl.dosimetry),
+                    lang,
                 )?);
             }
             out.push((
