@@ -178,7 +178,9 @@ impl Outcome {
         let mut document = sirt_report::plan_document_with(&plan, &options);
         let mut json = sirt_report::plan_json(&plan);
         if let (Some(v), Some(images)) = (&voxel, &plan.case.images) {
-            document.blocks.extend(v.blocks(&plan, images, options.lang));
+            document
+                .blocks
+                .extend(v.blocks(&plan, images, options.lang));
             json["voxel"] = v.json();
         }
         Self {
