@@ -128,3 +128,33 @@ fn no_history_no_section() {
         serde_json::json!([])
     );
 }
+
+/// The same history in a French report: the recorded values in French words with decimal
+/// commas (English: "lobar (right lobe), 1.20 GBq (32.4 mCi), whole-liver NTAD 20.0 Gy").
+#[test]
+fn treatment_history_in_french() {
+    let fr = sirt_report::document::to_text(&sirt_report::plan_document_with(
+        &plan(),
+        &sirt_report::ReportOptions {
+            lang: sirt_i18n::Lang::Fr,
+            ..sirt_report::ReportOptions::default()
+        },
+    ));
+    let nb = '\u{a0}';
+    for s in [
+        "Antécédents thérapeutiques\n".to_owned(),
+        format!("foie (dose moyenne) 9,5{nb}Gy, 5 fractions"),
+        format!("7,40{nb}GBq (200,0{nb}mCi) par cycle, 4 cycles, foie 8,0{nb}Gy, reins 18,0{nb}Gy"),
+        format!(
+            "SIR-Spheres, lobaire (lobe droit), 1,20{nb}GBq (32,4{nb}mCi), NTAD foie entier 20,0{nb}Gy, poumons 4,0{nb}Gy"
+        ),
+        format!("NTAD foie entier des SIRT antérieures  20,0{nb}Gy (telle qu'enregistrée"),
+        "NTAD foie entier, cumulée".to_owned(),
+        format!(
+            "61,9{nb}Gy (SIRT antérieures telles qu'enregistrées, 20,0{nb}Gy, plus cette séance"
+        ),
+    ] {
+        assert!(fr.contains(&s), "{s}\n{fr}");
+    }
+    assert!(!fr.contains("Treatment history") && !fr.contains("per cycle"));
+}
