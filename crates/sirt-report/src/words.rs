@@ -154,6 +154,7 @@ pub fn material(lang: Lang, m: &str) -> String {
     match m {
         "glass" => t!(lang, "report-material-glass"),
         "resin" => t!(lang, "report-material-resin"),
+        "poly-L-lactic acid" => t!(lang, "report-material-plla"),
         other => other.to_owned(),
     }
 }

@@ -127,6 +127,7 @@ report-territory-segmental = segmental
 report-territory-segmental-lobe = segmental, { $lobe } lobe
 report-material-glass = glass
 report-material-resin = resin
+report-material-plla = poly-L-lactic acid
 report-device = Device
 report-method = Method
 report-lsf = Lung shunt fraction

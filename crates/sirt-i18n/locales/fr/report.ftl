@@ -127,6 +127,7 @@ report-territory-segmental = segmentaire
 report-territory-segmental-lobe = segmentaire, lobe { $lobe }
 report-material-glass = verre
 report-material-resin = résine
+report-material-plla = acide poly-L-lactique
 report-device = Dispositif
 report-method = Méthode
 report-lsf = Shunt hépatopulmonaire (LSF)
