@@ -217,7 +217,7 @@ impl DoseOutcome {
     /// are: the caller words its own in `lang`, the image loader's are English).
     pub fn document_in(&self, lang: Lang) -> Document {
         sirt_report::voxel::voxel_document(
-            "sirtplan voxel dosimetry",
+            &t!(lang, "voxel-document-title"),
             &self.dosimetry,
             &self.note_texts(),
             lang,
