@@ -13,6 +13,7 @@ use sirt_analytic::prescription::{
     InjectionLimits, Prescription, Solution, TumourTarget, solve, vial_activity_for,
 };
 use sirt_devices::Device;
+use sirt_i18n::{Lang, t};
 use sirt_nuclides::{Coefficient, KConvention, Nuclide};
 use sirt_units::{AbsorbedDose, Activity, Density, Fraction, Instant, Length, Mass, Volume};
 use std::io::Write;
@@ -32,13 +33,14 @@ pub(crate) struct Common {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// The site settings file (docs/site-settings.md): its language, and its plausibility
+    /// bounds of the lung mass.
+    #[arg(long, value_name = "FILE")]
+    site: Option<PathBuf>,
 }
 
 #[derive(Args)]
 pub(crate) struct LungArgs {
-    /// The site settings file (docs/site-settings.md): its plausibility bounds of the lung mass.
-    #[arg(long, value_name = "FILE")]
-    site: Option<PathBuf>,
     /// Lung shunt fraction ("0.06" or "6 %").
     #[arg(long)]
     lsf: Option<Fraction>,
@@ -263,9 +265,16 @@ fn counts(s: &str, what: &str) -> Result<(f64, f64)> {
     }
 }
 
-fn lung_of(args: &LungArgs) -> Result<(Lung, &'static str)> {
+/// Where the LSF came from.
+#[derive(Clone, Copy)]
+enum LsfSource {
+    Given,
+    Planar,
+}
+
+fn lung_of(args: &LungArgs, site: Option<&std::path::Path>) -> Result<(Lung, LsfSource)> {
     let (lsf, source) = match (&args.lsf, &args.lung_counts, &args.liver_counts) {
-        (Some(l), _, _) => (*l, "given"),
+        (Some(l), _, _) => (*l, LsfSource::Given),
         (None, Some(lc), Some(vc)) => {
             let (la, lp) = counts(lc, "lung-counts")?;
             let (va, vp) = counts(vc, "liver-counts")?;
@@ -275,7 +284,7 @@ fn lung_of(args: &LungArgs) -> Result<(Lung, &'static str)> {
                 liver_anterior: va,
                 liver_posterior: vp,
             };
-            (p.lsf().map_err(input)?, "planar geometric mean")
+            (p.lsf().map_err(input)?, LsfSource::Planar)
         }
         _ => {
             return Err(input(anyhow!(
@@ -295,7 +304,7 @@ fn lung_of(args: &LungArgs) -> Result<(Lung, &'static str)> {
     };
     lung.validate()
         .map_err(|e| input(anyhow!("--lsf / --lung-mass / --ct-lung-volume: {e}")))?;
-    plausible_lung_mass(&lung, args.site.as_deref())?;
+    plausible_lung_mass(&lung, site)?;
     Ok((lung, source))
 }
 
@@ -444,20 +453,27 @@ impl CalcFacts {
 }
 
 /// Check lines for the text output and the JSON array.
-fn check_lines(checks: &[sirt_rules::Check]) -> (Vec<(&'static str, String)>, Value) {
+fn check_lines(lang: Lang, checks: &[sirt_rules::Check]) -> (Vec<(String, String)>, Value) {
     let lines = checks
         .iter()
         .map(|c| {
             let value = match c.value {
-                Some(sirt_rules::CheckValue::Number(x)) => format!("{x:.3} {}", c.unit),
-                Some(sirt_rules::CheckValue::Flag(b)) => b.to_string(),
+                Some(sirt_rules::CheckValue::Number(x)) => lang.quantity(x, 3, &c.unit),
+                Some(sirt_rules::CheckValue::Flag(true)) => t!(lang, "calc-true"),
+                Some(sirt_rules::CheckValue::Flag(false)) => t!(lang, "calc-false"),
                 None => "—".into(),
             };
             (
-                "check",
-                format!(
-                    "{} {}: {value}, must be {} {} ({})",
-                    c.status, c.rule, c.comparison, c.threshold_written, c.source
+                t!(lang, "calc-label-check"),
+                t!(
+                    lang,
+                    "calc-check",
+                    status = c.status.text(lang),
+                    rule = c.rule.clone(),
+                    value = value,
+                    comparison = c.comparison.clone(),
+                    threshold = lang.numeric(&c.threshold_written),
+                    source = c.source.clone()
                 ),
             )
         })
@@ -465,38 +481,67 @@ fn check_lines(checks: &[sirt_rules::Check]) -> (Vec<(&'static str, String)>, Va
     (lines, serde_json::to_value(checks).unwrap_or(Value::Null))
 }
 
-fn lung_mass_text(l: &Lung) -> String {
+/// A mass in kg with three decimals.
+fn kg(lang: Lang, m: Mass) -> String {
+    lang.quantity(m.kg(), 3, "kg")
+}
+
+/// A dose in Gy.
+fn gy(lang: Lang, d: AbsorbedDose, decimals: usize) -> String {
+    lang.quantity(d.gy(), decimals, "Gy")
+}
+
+fn lung_mass_text(lang: Lang, l: &Lung) -> String {
     match l.basis {
-        LungMassBasis::Convention => {
-            format!("{:.3} kg (1 kg TheraSphere IFU convention)", l.mass.kg())
-        }
-        _ => format!("{:.3} kg", l.mass.kg()),
+        LungMassBasis::Convention => t!(lang, "calc-lung-mass-convention", mass = kg(lang, l.mass)),
+        _ => kg(lang, l.mass),
     }
 }
 
-fn k_line(k: &Coefficient) -> String {
-    format!(
-        "{} Gy·kg/GBq ({}: {})",
-        k.k.gy_kg_per_gbq(),
-        k.label,
-        k.source
+fn k_line(lang: Lang, k: &Coefficient) -> String {
+    t!(
+        lang,
+        "calc-k",
+        k = lang.with_unit(&lang.numeric(&k.k.gy_kg_per_gbq().to_string()), "Gy·kg/GBq"),
+        label = k.label.to_string(),
+        source = k.source.to_string()
     )
 }
 
-fn act(a: Activity) -> String {
-    a.gbq_and_mci(4)
+fn act(lang: Lang, a: Activity) -> String {
+    lang.numeric(&a.gbq_and_mci(4))
 }
 
-/// Writes `lines` (label, value) and the checks, or the JSON value with a `checks` array.
+/// The constraint that set an activity, in the reader's language.
+fn constraint_text(lang: Lang, c: &sirt_analytic::prescription::Constraint) -> String {
+    use sirt_analytic::prescription::Constraint as C;
+    match c {
+        C::PerfusedTarget => t!(lang, "calc-constraint-perfused-target"),
+        C::TumourTarget => t!(lang, "calc-constraint-tumour-target"),
+        C::Ho166Rule => t!(lang, "calc-constraint-ho166-rule"),
+        C::BsaFormula => t!(lang, "calc-constraint-bsa-formula"),
+        C::FixedActivity => t!(lang, "calc-constraint-fixed-activity"),
+        C::NormalLiverLimit => t!(lang, "calc-constraint-normal-liver-limit"),
+        C::PerfusedLimit => t!(lang, "calc-constraint-perfused-limit"),
+        C::LungLimit => t!(lang, "calc-constraint-lung-limit"),
+        C::WholeLiverNtadLimit => t!(lang, "calc-constraint-whole-liver-ntad-limit"),
+        C::SessionLungLimit => t!(lang, "calc-constraint-session-lung-limit"),
+        C::CumulativeLungLimit => t!(lang, "calc-constraint-cumulative-lung-limit"),
+    }
+}
+
+/// Writes `lines` (label, value) and the checks, or the JSON value with a `checks` array (the
+/// same in every language).
 fn emit(
     out: &mut impl Write,
     format: Format,
+    lang: Lang,
     title: &str,
-    lines: &[(&str, String)],
+    lines: &[(String, String)],
     mut json: Value,
     checks: &[sirt_rules::Check],
 ) -> Result<()> {
-    let (check_lines, check_json) = check_lines(checks);
+    let (check_lines, check_json) = check_lines(lang, checks);
     match format {
         Format::Json => {
             json["checks"] = check_json;
@@ -514,7 +559,7 @@ fn emit(
             for (l, v) in lines.iter().chain(check_lines.iter()) {
                 writeln!(out, "  {l:<w$}  {v}")?;
             }
-            writeln!(out, "  (research use only; check every number)")?;
+            writeln!(out, "  {}", t!(lang, "calc-footer"))?;
         }
     }
     Ok(())
@@ -535,47 +580,66 @@ fn solution_json(s: &Solution, vial: Activity) -> Value {
     })
 }
 
-pub(crate) fn run(calc: Calc, out: &mut impl Write) -> Result<()> {
+/// Runs a calculator; its text is in `--lang`, else the language of its `--site` file, else
+/// English.
+pub(crate) fn run(calc: Calc, lang: Option<Lang>, out: &mut impl Write) -> Result<()> {
+    let common = match &calc {
+        Calc::Mird(a) => &a.common,
+        Calc::Partition(a) => &a.common,
+        Calc::Bsa(a) => &a.common,
+        Calc::Ho166(a) => &a.common,
+        Calc::Lung(a) => &a.common,
+        Calc::Decay(a) => &a.common,
+    };
+    let lang = crate::commands::plan::lang_in(common.site.as_deref(), lang)?;
     match calc {
-        Calc::Mird(a) => mird(a, out),
-        Calc::Partition(a) => partition(a, out),
-        Calc::Bsa(a) => bsa(a, out),
-        Calc::Ho166(a) => ho166(a, out),
-        Calc::Lung(a) => lung_dose(a, out),
-        Calc::Decay(a) => decay(a, out),
+        Calc::Mird(a) => mird(a, lang, out),
+        Calc::Partition(a) => partition(a, lang, out),
+        Calc::Bsa(a) => bsa(a, lang, out),
+        Calc::Ho166(a) => ho166(a, lang, out),
+        Calc::Lung(a) => lung_dose(a, lang, out),
+        Calc::Decay(a) => decay(a, lang, out),
     }
 }
 
+/// A percentage of a fraction, in the reader's language.
+fn pct(lang: Lang, f: f64, decimals: usize) -> String {
+    lang.numeric(&sirt_report::fmt_pct(f, decimals))
+}
+
 /// The LSF line: the fraction and where it came from.
-fn lsf_text(lung: &Lung, lsf_source: &str) -> String {
-    format!(
-        "{} ({lsf_source})",
-        sirt_report::fmt_pct(lung.lsf.value(), 2)
-    )
+fn lsf_text(lang: Lang, lung: &Lung, lsf_source: LsfSource) -> String {
+    let source = match lsf_source {
+        LsfSource::Given => t!(lang, "calc-lsf-given"),
+        LsfSource::Planar => t!(lang, "calc-lsf-planar"),
+    };
+    format!("{} ({source})", pct(lang, lung.lsf.value(), 2))
 }
 
 /// The vial line: the vial activity with the residual fraction.
-fn vial_text(vial: Activity, residual: Fraction) -> String {
-    format!(
-        "{} (residual {})",
-        act(vial),
-        sirt_report::fmt_pct(residual.value(), 1)
+fn vial_text(lang: Lang, vial: Activity, residual: Fraction) -> String {
+    t!(
+        lang,
+        "calc-vial",
+        activity = act(lang, vial),
+        residual = pct(lang, residual.value(), 1)
     )
 }
 
 /// The lung-dose line with the lung mass.
-fn lung_dose_text(s: &Solution, lung: &Lung) -> String {
-    format!(
-        "{:.2} Gy (lung {})",
-        s.doses.lung.dose.gy(),
-        lung_mass_text(lung)
+fn lung_dose_text(lang: Lang, s: &Solution, lung: &Lung) -> String {
+    t!(
+        lang,
+        "calc-lung-dose-with-mass",
+        dose = gy(lang, s.doses.lung.dose, 2),
+        lung_mass = lung_mass_text(lang, lung)
     )
 }
 
 /// `calc mird`: dose to a perfused mass ↔ activity.
-fn mird(a: MirdArgs, out: &mut impl Write) -> Result<()> {
+fn mird(a: MirdArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
     let earlier = a.lung.earlier_lung_dose;
-    let (lung, lsf_source) = lung_of(&a.lung)?;
+    let (lung, lsf_source) = lung_of(&a.lung, a.common.site.as_deref())?;
     let (device, k) = device_and_k(&a.dev, "therasphere")?;
     let (mass, residual) = (a.mass, a.residual);
     if !mass.is_positive() {
@@ -604,19 +668,32 @@ fn mird(a: MirdArgs, out: &mut impl Write) -> Result<()> {
     emit(
         out,
         a.common.format,
-        "MIRD single compartment (Y-90): D = K · A · (1 − LSF) / M",
+        lang,
+        &t!(lang, "calc-mird-title"),
         &[
-            ("perfused mass", format!("{:.3} kg", mass.kg())),
-            ("LSF", lsf_text(&lung, lsf_source)),
-            ("K", k_line(&k)),
-            ("administered activity", act(s.administered)),
-            ("vial at injection", vial_text(vial, residual)),
+            (t!(lang, "calc-label-perfused-mass"), kg(lang, mass)),
             (
-                "perfused dose",
-                format!("{:.1} Gy", s.doses.perfused.dose.gy()),
+                t!(lang, "calc-label-lsf"),
+                lsf_text(lang, &lung, lsf_source),
             ),
-            ("lung dose", lung_dose_text(&s, &lung)),
-            ("activity to lungs", act(s.doses.lung.activity)),
+            (t!(lang, "calc-label-k"), k_line(lang, &k)),
+            (
+                t!(lang, "calc-label-administered-activity"),
+                act(lang, s.administered),
+            ),
+            (t!(lang, "calc-label-vial"), vial_text(lang, vial, residual)),
+            (
+                t!(lang, "calc-label-perfused-dose"),
+                gy(lang, s.doses.perfused.dose, 1),
+            ),
+            (
+                t!(lang, "calc-label-lung-dose"),
+                lung_dose_text(lang, &s, &lung),
+            ),
+            (
+                t!(lang, "calc-label-lung-activity"),
+                act(lang, s.doses.lung.activity),
+            ),
         ],
         j,
         &checks(
@@ -627,9 +704,9 @@ fn mird(a: MirdArgs, out: &mut impl Write) -> Result<()> {
 }
 
 /// `calc partition`: tumour, normal liver and lung doses ↔ activity.
-fn partition(a: PartitionArgs, out: &mut impl Write) -> Result<()> {
+fn partition(a: PartitionArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
     let earlier = a.lung.earlier_lung_dose;
-    let (lung, lsf_source) = lung_of(&a.lung)?;
+    let (lung, lsf_source) = lung_of(&a.lung, a.common.site.as_deref())?;
     let (device, k) = device_and_k(&a.dev, "sir-spheres")?;
     let (tnr, residual) = (a.tnr, a.residual);
     let territory = Territory {
@@ -664,33 +741,64 @@ fn partition(a: PartitionArgs, out: &mut impl Write) -> Result<()> {
     let cands: Vec<String> = s
         .candidates
         .iter()
-        .map(|c| format!("{} {}", c.constraint.describe(), act(c.activity)))
+        .map(|c| {
+            format!(
+                "{} {}",
+                constraint_text(lang, &c.constraint),
+                act(lang, c.activity)
+            )
+        })
         .collect();
+    let list_separator = match lang {
+        Lang::En => "; ",
+        Lang::Fr => "\u{a0}; ",
+    };
     emit(
         out,
         a.common.format,
-        "Partition model (Y-90): tumour, normal liver and lung",
+        lang,
+        &t!(lang, "calc-partition-title"),
         &[
             (
-                "tumour / normal mass",
-                format!(
-                    "{:.3} kg / {:.3} kg, TNR {tnr}",
-                    a.tumour_mass.kg(),
-                    a.normal_mass.kg()
+                t!(lang, "calc-label-masses"),
+                t!(
+                    lang,
+                    "calc-masses",
+                    tumour = kg(lang, a.tumour_mass),
+                    normal = kg(lang, a.normal_mass),
+                    tnr = lang.numeric(&tnr.to_string())
                 ),
             ),
-            ("LSF", lsf_text(&lung, lsf_source)),
-            ("K", k_line(&k)),
-            ("administered activity", act(s.administered)),
-            ("vial at injection", vial_text(vial, residual)),
-            ("binding constraint", s.binding.describe().to_owned()),
-            ("candidates", cands.join("; ")),
-            ("tumour dose", format!("{tumour:.1} Gy")),
             (
-                "normal-liver dose",
-                format!("{:.1} Gy", s.doses.normal_liver.dose.gy()),
+                t!(lang, "calc-label-lsf"),
+                lsf_text(lang, &lung, lsf_source),
             ),
-            ("lung dose", lung_dose_text(&s, &lung)),
+            (t!(lang, "calc-label-k"), k_line(lang, &k)),
+            (
+                t!(lang, "calc-label-administered-activity"),
+                act(lang, s.administered),
+            ),
+            (t!(lang, "calc-label-vial"), vial_text(lang, vial, residual)),
+            (
+                t!(lang, "calc-label-binding"),
+                constraint_text(lang, &s.binding),
+            ),
+            (
+                t!(lang, "calc-label-candidates"),
+                cands.join(list_separator),
+            ),
+            (
+                t!(lang, "calc-label-tumour-dose"),
+                lang.quantity(tumour, 1, "Gy"),
+            ),
+            (
+                t!(lang, "calc-label-normal-liver-dose"),
+                gy(lang, s.doses.normal_liver.dose, 1),
+            ),
+            (
+                t!(lang, "calc-label-lung-dose"),
+                lung_dose_text(lang, &s, &lung),
+            ),
         ],
         j,
         &checks(
@@ -728,7 +836,7 @@ fn partition_prescription(a: &PartitionArgs) -> Result<(Prescription, InjectionL
 }
 
 /// `calc bsa`: the resin BSA method with the LSF reduction bands.
-fn bsa(a: BsaArgs, out: &mut impl Write) -> Result<()> {
+fn bsa(a: BsaArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
     let catalogue = crate::catalogue(&a.devices)?;
     let id = &a.device;
     let device = catalogue.get(id).cloned().ok_or_else(|| {
@@ -775,29 +883,41 @@ fn bsa(a: BsaArgs, out: &mut impl Write) -> Result<()> {
         "lsf_bands_source": bands.source,
     });
     let result = match r.activity {
-        Some(a) => act(a),
-        None => format!(
-            "none: LSF {} is above 20 %, treatment contraindicated",
-            sirt_report::fmt_pct(lsf.value(), 1)
+        Some(a) => act(lang, a),
+        None => t!(
+            lang,
+            "calc-bsa-contraindicated",
+            lsf = pct(lang, lsf.value(), 1),
+            limit = pct(lang, 0.2, 0)
         ),
     };
     emit(
         out,
         a.common.format,
-        "BSA method (resin): A = (BSA − 0.2) + V_tumour / V_liver",
+        lang,
+        &t!(lang, "calc-bsa-title"),
         &[
-            ("BSA (Du Bois)", format!("{:.4} m²", r.bsa_m2)),
-            ("tumour involvement", format!("{:.4}", r.tumour_involvement)),
-            ("whole-liver activity", act(r.whole_liver_activity)),
-            ("perfused fraction", format!("{:.4}", r.perfused_fraction)),
+            (t!(lang, "calc-label-bsa"), lang.quantity(r.bsa_m2, 4, "m²")),
             (
-                "LSF factor",
-                r.lsf_factor
-                    .map(|f| format!("{f}"))
-                    .unwrap_or_else(|| "contraindicated".into()),
+                t!(lang, "calc-label-tumour-involvement"),
+                lang.decimal(r.tumour_involvement, 4),
             ),
-            ("activity", result),
-            ("bands", bands.source.clone()),
+            (
+                t!(lang, "calc-label-whole-liver-activity"),
+                act(lang, r.whole_liver_activity),
+            ),
+            (
+                t!(lang, "calc-label-perfused-fraction"),
+                lang.decimal(r.perfused_fraction, 4),
+            ),
+            (
+                t!(lang, "calc-label-lsf-factor"),
+                r.lsf_factor
+                    .map(|f| lang.numeric(&f.to_string()))
+                    .unwrap_or_else(|| t!(lang, "calc-contraindicated")),
+            ),
+            (t!(lang, "calc-label-activity"), result),
+            (t!(lang, "calc-label-bands"), bands.source.clone()),
         ],
         j,
         &checks(
@@ -817,7 +937,7 @@ fn bsa(a: BsaArgs, out: &mut impl Write) -> Result<()> {
 }
 
 /// `calc ho166`: the Ho-166 dose rule, with the lung dose when the LSF is given.
-fn ho166(a: Ho166Args, out: &mut impl Write) -> Result<()> {
+fn ho166(a: Ho166Args, lang: Lang, out: &mut impl Write) -> Result<()> {
     let (device, k) = device_and_k(&a.dev, "quiremspheres")?;
     let (mass, target_dose, lsf) = (a.mass, a.target_dose, a.lsf);
     let lsf_v = lsf.unwrap_or(Fraction::ZERO);
@@ -847,26 +967,33 @@ fn ho166(a: Ho166Args, out: &mut impl Write) -> Result<()> {
         "k_convention": k.label,
     });
     let mut lines = vec![
-        ("mass", format!("{:.3} kg", mass.kg())),
-        ("K", k_line(&k)),
+        (t!(lang, "calc-label-mass"), kg(lang, mass)),
+        (t!(lang, "calc-label-k"), k_line(lang, &k)),
         (
-            "activity",
-            format!("{} = {:.1} MBq", act(s.administered), s.administered.mbq()),
+            t!(lang, "calc-label-activity"),
+            format!(
+                "{} = {}",
+                act(lang, s.administered),
+                lang.quantity(s.administered.mbq(), 1, "MBq")
+            ),
         ),
     ];
     if lsf.is_some() {
         j["lsf"] = json!(lsf_v.value());
         j["lung_gy"] = json!(s.doses.lung.dose.gy());
         j["perfused_gy"] = json!(s.doses.perfused.dose.gy());
-        lines.push(("lung dose", lung_dose_text(&s, &lung)));
         lines.push((
-            "perfused dose after shunt",
-            format!("{:.1} Gy", s.doses.perfused.dose.gy()),
+            t!(lang, "calc-label-lung-dose"),
+            lung_dose_text(lang, &s, &lung),
+        ));
+        lines.push((
+            t!(lang, "calc-label-perfused-dose-after-shunt"),
+            gy(lang, s.doses.perfused.dose, 1),
         ));
     } else {
         lines.push((
-            "lung dose",
-            "not computed (no --lsf); the rule does not subtract the lung shunt".into(),
+            t!(lang, "calc-label-lung-dose"),
+            t!(lang, "calc-lung-dose-not-computed"),
         ));
     }
     let ho_checks = checks(
@@ -885,7 +1012,8 @@ fn ho166(a: Ho166Args, out: &mut impl Write) -> Result<()> {
     emit(
         out,
         a.common.format,
-        "Ho-166 dose rule: A = D · M / K",
+        lang,
+        &t!(lang, "calc-ho166-title"),
         &lines,
         j,
         &ho_checks,
@@ -893,9 +1021,9 @@ fn ho166(a: Ho166Args, out: &mut impl Write) -> Result<()> {
 }
 
 /// `calc lung`: the lung dose of an activity, and the cumulative lung dose with earlier ones.
-fn lung_dose(a: LungDoseArgs, out: &mut impl Write) -> Result<()> {
+fn lung_dose(a: LungDoseArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
     let earlier = a.lung.earlier_lung_dose;
-    let (lung, lsf_source) = lung_of(&a.lung)?;
+    let (lung, lsf_source) = lung_of(&a.lung, a.common.site.as_deref())?;
     let (device, k) = device_and_k(&a.dev, "therasphere")?;
     let activity = a.activity;
     let lung_activity = activity * lung.lsf.value();
@@ -925,16 +1053,30 @@ fn lung_dose(a: LungDoseArgs, out: &mut impl Write) -> Result<()> {
         "lung_gy": dose.gy(),
     });
     let mut lines = vec![
-        ("activity", act(activity)),
+        (t!(lang, "calc-label-activity"), act(lang, activity)),
         (
-            "device",
-            format!("{} ({}, {})", device.name, device.material, device.nuclide),
+            t!(lang, "calc-label-device"),
+            format!(
+                "{} ({}, {})",
+                device.name,
+                sirt_report::words::material(lang, &device.material),
+                device.nuclide
+            ),
         ),
-        ("LSF", lsf_text(&lung, lsf_source)),
-        ("lung mass", lung_mass_text(&lung)),
-        ("K", k_line(&k)),
-        ("activity to lungs", act(lung_activity)),
-        ("lung dose", format!("{:.2} Gy", dose.gy())),
+        (
+            t!(lang, "calc-label-lsf"),
+            lsf_text(lang, &lung, lsf_source),
+        ),
+        (
+            t!(lang, "calc-label-lung-mass"),
+            lung_mass_text(lang, &lung),
+        ),
+        (t!(lang, "calc-label-k"), k_line(lang, &k)),
+        (
+            t!(lang, "calc-label-lung-activity"),
+            act(lang, lung_activity),
+        ),
+        (t!(lang, "calc-label-lung-dose"), gy(lang, dose, 2)),
     ];
     // The lung limits (30 Gy per session, 50 Gy cumulative) were set with a 1 kg lung: with
     // another mass the dose in that convention is shown beside it (issue 13).
@@ -943,24 +1085,27 @@ fn lung_dose(a: LungDoseArgs, out: &mut impl Write) -> Result<()> {
         let dose_1kg = k.k.dose(lung_activity, convention);
         j["lung_gy_1kg_convention"] = json!(dose_1kg.gy());
         lines.push((
-            "lung dose, 1 kg convention",
-            format!(
-                "{:.2} Gy (K · A · LSF / 1 kg: the convention the lung limits were set in)",
-                dose_1kg.gy()
-            ),
+            t!(lang, "calc-label-lung-dose-1kg"),
+            t!(lang, "calc-lung-dose-1kg", dose = gy(lang, dose_1kg, 2)),
         ));
     }
     if let Some(e) = earlier {
         j["cumulative_lung_gy"] = json!((e + dose).gy());
         lines.push((
-            "cumulative lung dose",
-            format!("{:.2} Gy (earlier {:.2} Gy)", (e + dose).gy(), e.gy()),
+            t!(lang, "calc-label-cumulative-lung-dose"),
+            t!(
+                lang,
+                "calc-cumulative-lung-dose",
+                total = gy(lang, e + dose, 2),
+                earlier = gy(lang, e, 2)
+            ),
         ));
     }
     emit(
         out,
         a.common.format,
-        "Lung dose: D = K · A · LSF / M_lung",
+        lang,
+        &t!(lang, "calc-lung-title"),
         &lines,
         j,
         &ch,
@@ -968,7 +1113,7 @@ fn lung_dose(a: LungDoseArgs, out: &mut impl Write) -> Result<()> {
 }
 
 /// `calc decay`: an activity decayed (or back-corrected) between two instants.
-fn decay(a: DecayArgs, out: &mut impl Write) -> Result<()> {
+fn decay(a: DecayArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
     let DecayArgs {
         nuclide,
         activity,
@@ -999,17 +1144,32 @@ fn decay(a: DecayArgs, out: &mut impl Write) -> Result<()> {
     emit(
         out,
         common.format,
-        &format!(
-            "Decay of {nuclide} (T½ {} h, {})",
-            nuclide.half_life().hours(),
-            nuclide.data().source
+        lang,
+        &t!(
+            lang,
+            "calc-decay-title",
+            nuclide = nuclide.to_string(),
+            half_life =
+                lang.with_unit(&lang.numeric(&nuclide.half_life().hours().to_string()), "h"),
+            source = nuclide.data().source.to_string()
         ),
         &[
-            ("from", format!("{from}: {}", act(activity))),
-            ("to", to.to_string()),
-            ("elapsed", format!("{:.4} h", elapsed.hours())),
-            ("decay factor", format!("{factor:.8}")),
-            ("activity", act(a)),
+            (
+                t!(lang, "calc-label-from"),
+                t!(
+                    lang,
+                    "calc-at",
+                    instant = from.to_string(),
+                    activity = act(lang, activity)
+                ),
+            ),
+            (t!(lang, "calc-label-to"), to.to_string()),
+            (
+                t!(lang, "calc-label-elapsed"),
+                lang.quantity(elapsed.hours(), 4, "h"),
+            ),
+            (t!(lang, "calc-label-decay-factor"), lang.decimal(factor, 8)),
+            (t!(lang, "calc-label-activity"), act(lang, a)),
         ],
         j,
         &[],

@@ -3,6 +3,7 @@
 
 use crate::{calc, cohort, dose_cmd, followup, server_cmd};
 use clap::{Parser, Subcommand, ValueEnum};
+use sirt_i18n::Lang;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -13,8 +14,19 @@ use std::path::PathBuf;
     propagate_version = true
 )]
 pub(crate) struct Cli {
+    /// Language of the text for people (reports, calculators, listings): en (English) or fr
+    /// (French: decimal comma, French typography). Default: the site settings' `language`
+    /// (`--site FILE`), else English. JSON output is the same in every language.
+    #[arg(long, global = true, value_name = "LANG", value_parser = parse_lang)]
+    pub(crate) lang: Option<Lang>,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// `--lang`: "en" or "fr" (a region such as "fr-FR" is accepted); anything else is refused
+/// with the value named.
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse::<Lang>().map_err(|e| e.to_string())
 }
 
 #[derive(Clone, Copy, ValueEnum)]

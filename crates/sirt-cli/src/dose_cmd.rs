@@ -5,6 +5,7 @@
 use crate::commands::plan::planning_failure;
 use crate::{Failure, Format, Result, input};
 use anyhow::{Context, anyhow};
+use sirt_i18n::{Lang, t};
 use sirt_imaging::StructureRequest;
 use sirt_nuclides::{KConvention, Nuclide};
 use sirt_planning::voxel::VoxelPlanError;
@@ -144,7 +145,9 @@ fn requests(a: &DoseArgs) -> Vec<StructureRequest> {
     w
 }
 
-pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
+pub(crate) fn run(a: DoseArgs, lang: Option<Lang>, out: &mut impl Write) -> Result<()> {
+    let settings = crate::commands::plan::settings_in(a.site.as_deref(), lang)?;
+    let lang = settings.language;
     let k =
         a.k.unwrap_or(match a.nuclide {
             Nuclide::Ho166 => KConvention::Ho166Rule,
@@ -154,7 +157,7 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
         .map_err(input)?;
     let labels = parse_labels(&a.labels)?;
     let mut notes = Vec::new();
-    let activity = dose_activity(&a, &mut notes)?;
+    let activity = dose_activity(&a, lang, &mut notes)?;
     let requests = requests(&a);
     let request = DoseImage {
         ct: &a.ct,
@@ -170,7 +173,7 @@ pub(crate) fn run(a: DoseArgs, out: &mut impl Write) -> Result<()> {
             Engine::LocalDeposition => EngineChoice::LocalDeposition,
         },
         bin_gy: a.bin_gy,
-        liver_margin: crate::commands::plan::site_settings(a.site.as_deref())?.maa_liver_margin,
+        liver_margin: settings.maa_liver_margin,
     };
     let mut outcome = sirt_planning::dose_image(&request).map_err(|e| dose_failure(e, &a))?;
     notes.append(&mut outcome.notes);
@@ -200,10 +203,10 @@ fn dose_failure(e: PlanningError, a: &DoseArgs) -> Failure {
 }
 
 /// What scales the activity image, from the flags its kind needs.
-fn dose_activity(a: &DoseArgs, notes: &mut Vec<String>) -> Result<DoseActivity> {
+fn dose_activity(a: &DoseArgs, lang: Lang, notes: &mut Vec<String>) -> Result<DoseActivity> {
     Ok(match a.kind {
         Kind::Maa => {
-            let (administered, lsf) = maa_scaling(a, notes)?;
+            let (administered, lsf) = maa_scaling(a, lang, notes)?;
             DoseActivity::Maa { administered, lsf }
         }
         Kind::Pet => DoseActivity::Pet {
@@ -225,7 +228,7 @@ fn dose_activity(a: &DoseArgs, notes: &mut Vec<String>) -> Result<DoseActivity> 
 
 /// The planned activity and the LSF that scale MAA counts, with a note when the lungs have no
 /// structure of their own.
-fn maa_scaling(a: &DoseArgs, notes: &mut Vec<String>) -> Result<(Activity, Fraction)> {
+fn maa_scaling(a: &DoseArgs, lang: Lang, notes: &mut Vec<String>) -> Result<(Activity, Fraction)> {
     let administered = a.administered.ok_or_else(|| {
         input(anyhow!(
             "--kind maa needs --administered (the planned activity)"
@@ -240,7 +243,7 @@ fn maa_scaling(a: &DoseArgs, notes: &mut Vec<String>) -> Result<(Activity, Fract
         .filter(|f| f.value() < 1.0)
         .ok_or_else(|| input(anyhow!("--lsf must be from 0 to below 1, found {lsf}")))?;
     if lsf.value() > 0.0 && a.lungs.is_none() {
-        notes.push("no --lungs structure: the lung counts keep the liver scale".to_string());
+        notes.push(t!(lang, "cli-dose-no-lungs"));
     }
     Ok((administered, lsf))
 }

@@ -20,6 +20,7 @@ use anyhow::Context;
 use clap::Parser;
 use cli::{Cli, Command};
 use commands::{catalogue, phantom, plan, scan};
+use sirt_i18n::t;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -47,6 +48,8 @@ pub(crate) fn input<E: Into<anyhow::Error>>(e: E) -> Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The error's own words are the library's (English); the frame follows `--lang`.
+    let lang = cli.lang.unwrap_or_default();
     let mut out = std::io::stdout().lock();
     match run(cli, &mut out) {
         Ok(()) => ExitCode::SUCCESS,
@@ -56,9 +59,9 @@ fn main() -> ExitCode {
                 Failure::Internal(e) => (1, e),
             };
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "{} {e}", t!(lang, "cli-error"));
             for cause in e.chain().skip(1) {
-                let _ = writeln!(err, "  caused by: {cause}");
+                let _ = writeln!(err, "  {} {cause}", t!(lang, "cli-caused-by"));
             }
             ExitCode::from(code)
         }
@@ -83,29 +86,30 @@ pub(crate) fn rule_set(files: &[std::path::PathBuf]) -> Result<sirt_rules::RuleS
 }
 
 fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
+    let lang = cli.lang;
     match cli.command {
-        Command::Plan { case, args } => plan::plan_file(&case, &args, out),
+        Command::Plan { case, args } => plan::plan_file(&case, &args, lang, out),
         Command::Demo {
             args,
             print_case,
             analytic,
             phantom_dir,
-        } => plan::demo(&args, print_case, analytic, phantom_dir, out),
-        Command::Calc { calc } => calc::run(calc, out),
-        Command::Dose { args } => dose_cmd::run(args, out),
+        } => plan::demo(&args, print_case, analytic, phantom_dir, lang, out),
+        Command::Calc { calc } => calc::run(calc, lang, out),
+        Command::Dose { args } => dose_cmd::run(args, lang, out),
         Command::Recist { args } => followup::recist(&args, out),
         Command::Eligibility { args } => followup::eligibility(&args, out),
         Command::Labs { args } => followup::labs(&args, out),
         Command::Cohort { cmd } => cohort::run(cmd, out),
-        Command::Serve { args } => server_cmd::serve(&args, out),
-        Command::Admin { cmd } => server_cmd::admin(&cmd, out),
-        Command::Devices { devices } => catalogue::devices(&devices, out),
+        Command::Serve { args } => server_cmd::serve(&args, lang, out),
+        Command::Admin { cmd } => server_cmd::admin(&cmd, lang.unwrap_or_default(), out),
+        Command::Devices { devices } => catalogue::devices(&devices, lang.unwrap_or_default(), out),
         Command::Phantom {
             out: dir,
             seed,
             preset,
-        } => phantom::phantom(&dir, seed, preset, out),
-        Command::Scan { dir, format } => scan::scan(&dir, format, out),
-        Command::Rules { rules } => catalogue::rules(&rules, out),
+        } => phantom::phantom(&dir, seed, preset, lang.unwrap_or_default(), out),
+        Command::Scan { dir, format } => scan::scan(&dir, format, lang.unwrap_or_default(), out),
+        Command::Rules { rules } => catalogue::rules(&rules, lang.unwrap_or_default(), out),
     }
 }

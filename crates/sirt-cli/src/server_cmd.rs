@@ -3,6 +3,7 @@
 
 use crate::{Failure, Result, input};
 use clap::Subcommand;
+use sirt_i18n::{Lang, t};
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
 
@@ -59,13 +60,17 @@ fn database_url(s: &str) -> String {
     }
 }
 
-pub(crate) fn serve(args: &ServeArgs, out: &mut impl Write) -> Result<()> {
+/// `sirtplan serve`: the site's language (`--lang` overrides the site file's) is the reports'
+/// and the web application's default.
+pub(crate) fn serve(args: &ServeArgs, lang: Option<Lang>, out: &mut impl Write) -> Result<()> {
+    let settings = crate::commands::plan::settings_in(args.site.as_deref(), lang)?;
+    let lang = settings.language;
     let config = sirt_server::ServerConfig {
         bind: args.bind,
         database_url: database_url(&args.database),
         secure_cookies: args.secure_cookies,
         data_dir: args.data_dir.clone(),
-        settings: crate::commands::plan::site_settings(args.site.as_deref())?,
+        settings,
         ..Default::default()
     };
     let shown = sirt_store::redact_url(&config.database_url);
@@ -74,8 +79,14 @@ pub(crate) fn serve(args: &ServeArgs, out: &mut impl Write) -> Result<()> {
     let r = sirt_server::run_blocking(config, |addr| {
         let r = writeln!(
             out,
-            "sirtplan serve: http://{addr} (database {shown}, images in {}); Ctrl-C stops. Research use only.",
-            data_dir.display()
+            "{}",
+            t!(
+                lang,
+                "cli-serve-ready",
+                addr = addr.to_string(),
+                database = shown.clone(),
+                images = data_dir.display().to_string()
+            )
         )
         .and_then(|()| out.flush());
         if let Err(e) = r {
@@ -94,7 +105,7 @@ pub(crate) fn serve(args: &ServeArgs, out: &mut impl Write) -> Result<()> {
 }
 
 /// Reads the password: one line of standard input, or a prompt (without echo) twice.
-fn read_password() -> Result<String> {
+fn read_password(lang: Lang) -> Result<String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         let mut line = String::new();
@@ -122,8 +133,8 @@ fn read_password() -> Result<String> {
         read?;
         Ok(line.trim_end_matches(['\n', '\r']).to_owned())
     };
-    let a = ask("password: ")?;
-    let b = ask("password again: ")?;
+    let a = ask(&format!("{} ", t!(lang, "cli-password")))?;
+    let b = ask(&format!("{} ", t!(lang, "cli-password-again")))?;
     if a != b {
         return Err(input(anyhow::anyhow!(
             "password: the two entries differ; nothing was created"
@@ -132,7 +143,7 @@ fn read_password() -> Result<String> {
     Ok(a)
 }
 
-pub(crate) fn admin(cmd: &Admin, out: &mut impl Write) -> Result<()> {
+pub(crate) fn admin(cmd: &Admin, lang: Lang, out: &mut impl Write) -> Result<()> {
     match cmd {
         Admin::CreateUser {
             username,
@@ -140,7 +151,7 @@ pub(crate) fn admin(cmd: &Admin, out: &mut impl Write) -> Result<()> {
             display_name,
             database,
         } => {
-            let password = read_password()?;
+            let password = read_password(lang)?;
             let req = sirt_server::admin::CreateUser {
                 database_url: database_url(database),
                 username: username.clone(),
@@ -154,10 +165,14 @@ pub(crate) fn admin(cmd: &Admin, out: &mut impl Write) -> Result<()> {
             })?;
             writeln!(
                 out,
-                "account {} ({}) created in {}",
-                user.username,
-                user.role,
-                sirt_store::redact_url(&req.database_url)
+                "{}",
+                t!(
+                    lang,
+                    "cli-admin-created",
+                    username = user.username.clone(),
+                    role = user.role.to_string(),
+                    database = sirt_store::redact_url(&req.database_url)
+                )
             )?;
             Ok(())
         }

@@ -3,6 +3,7 @@
 
 use crate::{Failure, Result};
 use anyhow::Context;
+use sirt_i18n::{Lang, t};
 use std::io::Write;
 use std::path::Path;
 
@@ -43,13 +44,20 @@ pub(crate) fn phantom(
     dir: &Path,
     seed: u64,
     preset: sirt_phantom::Preset,
+    lang: Lang,
     out: &mut impl Write,
 ) -> Result<()> {
     let names = write_phantom(dir, preset, seed)?;
     writeln!(
         out,
-        "phantom ({preset:?}, seed {seed}) written to {}:",
-        dir.display()
+        "{}",
+        t!(
+            lang,
+            "cli-phantom-written",
+            preset = format!("{preset:?}"),
+            seed = seed.to_string(),
+            dir = dir.display().to_string()
+        )
     )?;
     let mut folders: Vec<(String, usize)> = Vec::new();
     for n in names {
@@ -64,9 +72,12 @@ pub(crate) fn phantom(
         }
     }
     for (folder, count) in folders {
-        let files = if count == 1 { "file" } else { "files" };
-        writeln!(out, "  {folder}/ ({count} {files})")?;
+        writeln!(
+            out,
+            "  {folder}/ ({})",
+            t!(lang, "cli-phantom-files", count = count)
+        )?;
     }
-    writeln!(out, "synthetic data for research and testing only")?;
+    writeln!(out, "{}", t!(lang, "cli-phantom-synthetic"))?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use crate::cli::{Format, PlanArgs};
 use crate::commands::phantom::write_phantom;
 use crate::{Failure, Result, read};
 use anyhow::Context;
+use sirt_i18n::Lang;
 use sirt_planning::{
     CaseText, DEMO_CASE, DEMO_PHANTOM_CASE, ImageRoot, Outcome, PHANTOM_CASE_NAME, PlanningError,
     SiteData, SiteFile,
@@ -55,8 +56,35 @@ pub(crate) fn site_settings(file: Option<&Path>) -> Result<sirt_settings::SiteSe
         .map_err(|e| Failure::Input(e.into()))
 }
 
+/// The site settings of `--site FILE` (or the defaults) with the language in force: `--lang`
+/// when given, else the file's `language`, else English.
+pub(crate) fn settings_in(
+    file: Option<&Path>,
+    lang: Option<Lang>,
+) -> Result<sirt_settings::SiteSettings> {
+    let mut settings = site_settings(file)?;
+    if let Some(l) = lang {
+        settings.language = l;
+    }
+    Ok(settings)
+}
+
+/// The language in force for a command with `--site FILE`: `--lang`, else the site's
+/// `language`, else English.
+pub(crate) fn lang_in(file: Option<&Path>, lang: Option<Lang>) -> Result<Lang> {
+    match lang {
+        Some(l) => Ok(l),
+        None => Ok(site_settings(file)?.language),
+    }
+}
+
 /// `sirtplan plan CASE`: the case file's images are relative to its folder.
-pub(crate) fn plan_file(case: &Path, args: &PlanArgs, out: &mut impl Write) -> Result<()> {
+pub(crate) fn plan_file(
+    case: &Path,
+    args: &PlanArgs,
+    lang: Option<Lang>,
+    out: &mut impl Write,
+) -> Result<()> {
     let text = read(case)?;
     let base = case.parent().unwrap_or(Path::new("."));
     let name = case.display().to_string();
@@ -67,6 +95,7 @@ pub(crate) fn plan_file(case: &Path, args: &PlanArgs, out: &mut impl Write) -> R
         },
         base,
         args,
+        lang,
         out,
     )
 }
@@ -77,6 +106,7 @@ pub(crate) fn demo(
     print_case: bool,
     analytic: bool,
     phantom_dir: Option<PathBuf>,
+    lang: Option<Lang>,
     out: &mut impl Write,
 ) -> Result<()> {
     if print_case {
@@ -93,13 +123,18 @@ pub(crate) fn demo(
             text: DEMO_CASE,
             name: "demo-net-case.toml (bundled)",
         };
-        return plan(case, Path::new("."), args, out);
+        return plan(case, Path::new("."), args, lang, out);
     }
-    demo_phantom(args, phantom_dir, out)
+    demo_phantom(args, phantom_dir, lang, out)
 }
 
 /// Writes the phantom and its case file, then plans it.
-fn demo_phantom(args: &PlanArgs, phantom_dir: Option<PathBuf>, out: &mut impl Write) -> Result<()> {
+fn demo_phantom(
+    args: &PlanArgs,
+    phantom_dir: Option<PathBuf>,
+    lang: Option<Lang>,
+    out: &mut impl Write,
+) -> Result<()> {
     let (dir, temporary) = match (phantom_dir, &args.out) {
         (Some(d), _) => (d, false),
         (None, Some(o)) => (o.join("phantom"), false),
@@ -118,7 +153,7 @@ fn demo_phantom(args: &PlanArgs, phantom_dir: Option<PathBuf>, out: &mut impl Wr
             text: DEMO_PHANTOM_CASE,
             name: "demo-phantom-case.toml (bundled, on the digital phantom)",
         };
-        plan(case, &dir, args, out)
+        plan(case, &dir, args, lang, out)
     })();
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);
@@ -126,10 +161,17 @@ fn demo_phantom(args: &PlanArgs, phantom_dir: Option<PathBuf>, out: &mut impl Wr
     result
 }
 
-/// Plans a case, writes its files with `--out`, prints it.
-fn plan(case: CaseText<'_>, base: &Path, args: &PlanArgs, out: &mut impl Write) -> Result<()> {
+/// Plans a case, writes its files with `--out`, prints it; the report is in the language in
+/// force (`--lang`, else the site's).
+fn plan(
+    case: CaseText<'_>,
+    base: &Path,
+    args: &PlanArgs,
+    lang: Option<Lang>,
+    out: &mut impl Write,
+) -> Result<()> {
     let mut site = site_data(&args.devices, &args.rules)?;
-    site.settings = site_settings(args.site.as_deref())?;
+    site.settings = settings_in(args.site.as_deref(), lang)?;
     let outcome =
         sirt_planning::plan_case(&site, case, ImageRoot::Folder(base)).map_err(planning_failure)?;
     if let Some(dir) = &args.out {

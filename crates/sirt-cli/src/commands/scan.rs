@@ -3,11 +3,13 @@
 use crate::cli::Format;
 use crate::{Failure, Result};
 use anyhow::Context;
+use sirt_i18n::{Lang, t};
 use std::io::Write;
 use std::path::Path;
 
-/// `sirtplan scan DIR`: studies, series and skipped files.
-pub(crate) fn scan(dir: &Path, format: Format, out: &mut impl Write) -> Result<()> {
+/// `sirtplan scan DIR`: studies, series and skipped files (the text in `lang`; the reasons a
+/// file was skipped are the DICOM reader's, in English).
+pub(crate) fn scan(dir: &Path, format: Format, lang: Lang, out: &mut impl Write) -> Result<()> {
     std::fs::metadata(dir)
         .with_context(|| format!("cannot open {}", dir.display()))
         .map_err(Failure::Input)?;
@@ -27,39 +29,42 @@ pub(crate) fn scan(dir: &Path, format: Format, out: &mut impl Write) -> Result<(
             .to_string()
     };
     let n_series: usize = report.studies.iter().map(|s| s.series.len()).sum();
-    let plural = |n: usize, one: &str, many: &str| {
-        if n == 1 {
-            format!("1 {one}")
-        } else {
-            format!("{n} {many}")
-        }
-    };
     writeln!(
         out,
-        "{}: {}, {}, {}, {} skipped",
-        dir.display(),
-        plural(report.files_seen, "file", "files"),
-        plural(report.studies.len(), "study", "studies"),
-        plural(n_series, "series", "series"),
-        report.skipped.len()
+        "{}",
+        t!(
+            lang,
+            "cli-scan-summary",
+            dir = dir.display().to_string(),
+            files = report.files_seen,
+            studies = report.studies.len(),
+            series = n_series,
+            skipped = report.skipped.len()
+        )
     )?;
+    let (series_word, frame_word) = (t!(lang, "cli-scan-series"), t!(lang, "cli-scan-frame"));
     for st in &report.studies {
         writeln!(
             out,
-            "study {}  patient {} ({})  date {}{}",
-            st.study_instance_uid,
-            st.patient_id.as_deref().unwrap_or("-"),
-            st.patient_name.as_deref().unwrap_or("-"),
-            st.study_date.as_deref().unwrap_or("-"),
-            st.description
-                .as_deref()
-                .map(|d| format!("  \"{d}\""))
-                .unwrap_or_default()
+            "{}",
+            t!(
+                lang,
+                "cli-scan-study",
+                uid = st.study_instance_uid.clone(),
+                patient = st.patient_id.as_deref().unwrap_or("-"),
+                name = st.patient_name.as_deref().unwrap_or("-"),
+                date = st.study_date.as_deref().unwrap_or("-"),
+                description = st
+                    .description
+                    .as_deref()
+                    .map(|d| format!("  \"{d}\""))
+                    .unwrap_or_default()
+            )
         )?;
         for se in &st.series {
             writeln!(
                 out,
-                "  series {:>4}  {:<8}  {:<30}  frame of reference {}{}",
+                "  {series_word} {:>4}  {:<8}  {:<30}  {frame_word} {}{}",
                 se.series_number
                     .map(|n| n.to_string())
                     .unwrap_or_else(|| "-".into()),
@@ -73,8 +78,9 @@ pub(crate) fn scan(dir: &Path, format: Format, out: &mut impl Write) -> Result<(
             )?;
             writeln!(
                 out,
-                "                uid {}  in {}",
+                "                uid {}  {} {}",
                 se.series_instance_uid,
+                t!(lang, "cli-scan-in"),
                 se.files
                     .first()
                     .and_then(|f| f.parent())
@@ -84,7 +90,7 @@ pub(crate) fn scan(dir: &Path, format: Format, out: &mut impl Write) -> Result<(
         }
     }
     if !report.skipped.is_empty() {
-        writeln!(out, "skipped:")?;
+        writeln!(out, "{}", t!(lang, "cli-scan-skipped"))?;
         for s in &report.skipped {
             writeln!(out, "  {}: {}", rel(&s.path), s.reason)?;
         }

@@ -1,1 +1,112 @@
 # cli messages (en)
+# The command line's own text: the calculators (calc-), the listings and messages of the other
+# commands (cli-). Numbers arrive formatted in the reader's language, with their units.
+
+cli-error = error:
+cli-caused-by = caused by:
+
+## sirtplan scan
+cli-scan-summary = { $dir }: { $files ->
+        [one] { $files } file
+       *[other] { $files } files
+    }, { $studies ->
+        [one] { $studies } study
+       *[other] { $studies } studies
+    }, { $series } series, { $skipped } skipped
+cli-scan-study = study { $uid }  patient { $patient } ({ $name })  date { $date }{ $description }
+cli-scan-series = series
+cli-scan-frame = frame of reference
+cli-scan-in = in
+cli-scan-skipped = skipped:
+
+## sirtplan phantom
+cli-phantom-written = phantom ({ $preset }, seed { $seed }) written to { $dir }:
+cli-phantom-files = { $count ->
+        [one] { $count } file
+       *[other] { $count } files
+    }
+cli-phantom-synthetic = synthetic data for research and testing only
+
+## sirtplan devices, sirtplan rules
+cli-devices-line = { $id } { $name } ({ $manufacturer }, { $material }, { $nuclide }); K { $k }; ordering { $ordering }{ $vials }; calibration: { $calibration }{ $unverified }
+cli-devices-unverified = (unverified)
+cli-rules-source = source: { $source }
+
+## sirtplan serve, sirtplan admin
+cli-serve-ready = sirtplan serve: http://{ $addr } (database { $database }, images in { $images }); Ctrl-C stops. Research use only.
+cli-admin-created = account { $username } ({ $role }) created in { $database }
+cli-password = password:
+cli-password-again = password again:
+
+## sirtplan dose
+cli-dose-no-lungs = no --lungs structure: the lung counts keep the liver scale
+
+## sirtplan calc
+calc-mird-title = MIRD single compartment (Y-90): D = K · A · (1 − LSF) / M
+calc-partition-title = Partition model (Y-90): tumour, normal liver and lung
+calc-bsa-title = BSA method (resin): A = (BSA − 0.2) + V_tumour / V_liver
+calc-ho166-title = Ho-166 dose rule: A = D · M / K
+calc-lung-title = Lung dose: D = K · A · LSF / M_lung
+calc-decay-title = Decay of { $nuclide } (T½ { $half_life }, { $source })
+calc-footer = (research use only; check every number)
+
+calc-label-perfused-mass = perfused mass
+calc-label-lsf = LSF
+calc-label-k = K
+calc-label-administered-activity = administered activity
+calc-label-vial = vial at injection
+calc-label-perfused-dose = perfused dose
+calc-label-perfused-dose-after-shunt = perfused dose after shunt
+calc-label-lung-dose = lung dose
+calc-label-lung-dose-1kg = lung dose, 1 kg convention
+calc-label-cumulative-lung-dose = cumulative lung dose
+calc-label-lung-activity = activity to lungs
+calc-label-lung-mass = lung mass
+calc-label-masses = tumour / normal mass
+calc-label-binding = binding constraint
+calc-label-candidates = candidates
+calc-label-tumour-dose = tumour dose
+calc-label-normal-liver-dose = normal-liver dose
+calc-label-bsa = BSA (Du Bois)
+calc-label-tumour-involvement = tumour involvement
+calc-label-whole-liver-activity = whole-liver activity
+calc-label-perfused-fraction = perfused fraction
+calc-label-lsf-factor = LSF factor
+calc-label-activity = activity
+calc-label-bands = bands
+calc-label-mass = mass
+calc-label-device = device
+calc-label-from = from
+calc-label-to = to
+calc-label-elapsed = elapsed
+calc-label-decay-factor = decay factor
+calc-label-check = check
+
+calc-lsf-given = given
+calc-lsf-planar = planar geometric mean
+calc-vial = { $activity } (residual { $residual })
+calc-lung-dose-with-mass = { $dose } (lung { $lung_mass })
+calc-lung-mass-convention = { $mass } (1 kg TheraSphere IFU convention)
+calc-k = { $k } ({ $label }: { $source })
+calc-masses = { $tumour } / { $normal }, TNR { $tnr }
+calc-bsa-contraindicated = none: LSF { $lsf } is above { $limit }, treatment contraindicated
+calc-contraindicated = contraindicated
+calc-lung-dose-not-computed = not computed (no --lsf); the rule does not subtract the lung shunt
+calc-lung-dose-1kg = { $dose } (K · A · LSF / 1 kg: the convention the lung limits were set in)
+calc-cumulative-lung-dose = { $total } (earlier { $earlier })
+calc-at = { $instant }: { $activity }
+calc-check = { $status } { $rule }: { $value }, must be { $comparison } { $threshold } ({ $source })
+calc-true = true
+calc-false = false
+
+calc-constraint-perfused-target = perfused-volume dose target
+calc-constraint-tumour-target = tumour dose target
+calc-constraint-ho166-rule = Ho-166 dose rule
+calc-constraint-bsa-formula = BSA formula
+calc-constraint-fixed-activity = activity fixed by the user
+calc-constraint-normal-liver-limit = perfused normal-liver dose limit
+calc-constraint-perfused-limit = perfused-volume dose limit
+calc-constraint-lung-limit = lung dose limit of the injection
+calc-constraint-whole-liver-ntad-limit = whole-liver normal-tissue dose limit of the session
+calc-constraint-session-lung-limit = lung dose limit per session
+calc-constraint-cumulative-lung-limit = cumulative lung dose limit

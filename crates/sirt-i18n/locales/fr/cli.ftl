@@ -1,1 +1,118 @@
 # cli messages (fr)
+# Le texte propre à la ligne de commande : calculateurs (calc-), listes et messages des autres
+# commandes (cli-). Les nombres arrivent mis en forme dans la langue du lecteur, avec leur unité.
+
+cli-error = erreur :
+cli-caused-by = cause :
+
+## sirtplan scan
+cli-scan-summary = { $dir } : { $files ->
+        [one] { $files } fichier
+       *[other] { $files } fichiers
+    }, { $studies ->
+        [one] { $studies } examen
+       *[other] { $studies } examens
+    }, { $series ->
+        [one] { $series } série
+       *[other] { $series } séries
+    }, { $skipped ->
+        [one] { $skipped } ignoré
+       *[other] { $skipped } ignorés
+    }
+cli-scan-study = examen { $uid }  patient { $patient } ({ $name })  date { $date }{ $description }
+cli-scan-series = série
+cli-scan-frame = référentiel
+cli-scan-in = dans
+cli-scan-skipped = fichiers ignorés :
+
+## sirtplan phantom
+cli-phantom-written = fantôme ({ $preset }, graine { $seed }) écrit dans { $dir } :
+cli-phantom-files = { $count ->
+        [one] { $count } fichier
+       *[other] { $count } fichiers
+    }
+cli-phantom-synthetic = données synthétiques, pour la recherche et les tests uniquement
+
+## sirtplan devices, sirtplan rules
+cli-devices-line = { $id } { $name } ({ $manufacturer }, { $material }, { $nuclide }) ; K { $k } ; commande { $ordering }{ $vials } ; étalonnage : { $calibration }{ $unverified }
+cli-devices-unverified = (non vérifié)
+cli-rules-source = source : { $source }
+
+## sirtplan serve, sirtplan admin
+cli-serve-ready = sirtplan serve : http://{ $addr } (base de données { $database }, images dans { $images }) ; Ctrl-C pour arrêter. Usage en recherche uniquement.
+cli-admin-created = compte { $username } ({ $role }) créé dans { $database }
+cli-password = mot de passe :
+cli-password-again = mot de passe (confirmation) :
+
+## sirtplan dose
+cli-dose-no-lungs = pas de structure --lungs : les coups pulmonaires gardent l'échelle du foie
+
+## sirtplan calc
+calc-mird-title = MIRD monocompartimental (Y-90) : D = K · A · (1 − LSF) / M
+calc-partition-title = Modèle de partition (Y-90) : tumeur, foie non tumoral et poumons
+calc-bsa-title = Méthode BSA (résine) : A = (BSA − 0,2) + V_tumeur / V_foie
+calc-ho166-title = Règle de dose Ho-166 : A = D · M / K
+calc-lung-title = Dose pulmonaire : D = K · A · LSF / M_poumons
+calc-decay-title = Décroissance de { $nuclide } (T½ { $half_life }, { $source })
+calc-footer = (usage en recherche uniquement ; vérifier chaque valeur)
+
+calc-label-perfused-mass = masse perfusée
+calc-label-lsf = LSF
+calc-label-k = K
+calc-label-administered-activity = activité administrée
+calc-label-vial = flacon à l'injection
+calc-label-perfused-dose = dose au territoire perfusé
+calc-label-perfused-dose-after-shunt = dose au territoire perfusé après shunt
+calc-label-lung-dose = dose pulmonaire
+calc-label-lung-dose-1kg = dose pulmonaire, convention 1 kg
+calc-label-cumulative-lung-dose = dose pulmonaire cumulée
+calc-label-lung-activity = activité aux poumons
+calc-label-lung-mass = masse pulmonaire
+calc-label-masses = masse tumorale / non tumorale
+calc-label-binding = contrainte limitante
+calc-label-candidates = candidats
+calc-label-tumour-dose = dose tumorale
+calc-label-normal-liver-dose = dose au foie non tumoral
+calc-label-bsa = surface corporelle (Du Bois)
+calc-label-tumour-involvement = envahissement tumoral
+calc-label-whole-liver-activity = activité foie entier
+calc-label-perfused-fraction = fraction perfusée
+calc-label-lsf-factor = facteur LSF
+calc-label-activity = activité
+calc-label-bands = paliers LSF
+calc-label-mass = masse
+calc-label-device = dispositif
+calc-label-from = instant initial
+calc-label-to = instant final
+calc-label-elapsed = durée écoulée
+calc-label-decay-factor = facteur de décroissance
+calc-label-check = contrôle
+
+calc-lsf-given = donné
+calc-lsf-planar = moyenne géométrique planaire
+calc-vial = { $activity } (résidu { $residual })
+calc-lung-dose-with-mass = { $dose } (poumons { $lung_mass })
+calc-lung-mass-convention = { $mass } (convention 1 kg de la notice TheraSphere)
+calc-k = { $k } ({ $label } : { $source })
+calc-masses = { $tumour } / { $normal }, TNR { $tnr }
+calc-bsa-contraindicated = aucune : LSF { $lsf } supérieur à { $limit }, traitement contre-indiqué
+calc-contraindicated = contre-indiqué
+calc-lung-dose-not-computed = non calculée (pas de --lsf) ; la règle ne soustrait pas le shunt pulmonaire
+calc-lung-dose-1kg = { $dose } (K · A · LSF / 1 kg : la convention dans laquelle les limites pulmonaires ont été fixées)
+calc-cumulative-lung-dose = { $total } (antérieure { $earlier })
+calc-at = { $instant } : { $activity }
+calc-check = { $status } { $rule } : { $value }, doit être { $comparison } { $threshold } ({ $source })
+calc-true = oui
+calc-false = non
+
+calc-constraint-perfused-target = objectif de dose au territoire perfusé
+calc-constraint-tumour-target = objectif de dose tumorale
+calc-constraint-ho166-rule = règle de dose Ho-166
+calc-constraint-bsa-formula = formule BSA
+calc-constraint-fixed-activity = activité fixée par l'utilisateur
+calc-constraint-normal-liver-limit = limite de dose au foie non tumoral perfusé
+calc-constraint-perfused-limit = limite de dose au territoire perfusé
+calc-constraint-lung-limit = limite de dose pulmonaire de l'injection
+calc-constraint-whole-liver-ntad-limit = limite de dose au foie non tumoral entier de la séance
+calc-constraint-session-lung-limit = limite de dose pulmonaire par séance
+calc-constraint-cumulative-lung-limit = limite de dose pulmonaire cumulée
