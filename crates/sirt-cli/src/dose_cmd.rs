@@ -181,7 +181,7 @@ pub(crate) fn run(a: DoseArgs, lang: Option<Lang>, out: &mut impl Write) -> Resu
     if let Some(dir) = &a.out {
         write_outputs(dir, &outcome)?;
     }
-    print_result(a.format, &outcome, out)
+    print_result(a.format, lang, &outcome, out)
 }
 
 /// An error of the dose computation in the command line's words where a flag is at fault.
@@ -248,11 +248,16 @@ fn maa_scaling(a: &DoseArgs, lang: Lang, notes: &mut Vec<String>) -> Result<(Act
     Ok((administered, lsf))
 }
 
-/// Prints the voxel dosimetry report (text) or its JSON.
-fn print_result(format: Format, outcome: &DoseOutcome, out: &mut impl Write) -> Result<()> {
+/// Prints the voxel dosimetry report (text, in `lang`) or its JSON (English).
+fn print_result(
+    format: Format,
+    lang: Lang,
+    outcome: &DoseOutcome,
+    out: &mut impl Write,
+) -> Result<()> {
     match format {
         Format::Text => {
-            out.write_all(sirt_report::document::to_text(&outcome.document()).as_bytes())?;
+            out.write_all(sirt_report::document::to_text(&outcome.document_in(lang)).as_bytes())?;
         }
         Format::Json => {
             let text = serde_json::to_string_pretty(&outcome.json())

@@ -316,3 +316,52 @@ fn error_frame_in_french() {
     let o = sirtplan(&["plan", "no-such-case.toml"]);
     assert!(stderr(&o).starts_with("error: "), "{}", stderr(&o));
 }
+
+/// `sirtplan dose` in French: the voxel report's words and numbers, and the command's own note
+/// (the image loader's notes stay English).
+#[test]
+fn dose_in_french() {
+    let dir = Scratch::new("sirtplan-lang-test", "dose");
+    let d = |p: &str| dir.join(p).to_str().unwrap().to_owned();
+    ok(&[
+        "phantom",
+        "--out",
+        &d(""),
+        "--preset",
+        "small",
+        "--lang",
+        "fr",
+    ]);
+    let fr = ok(&[
+        "dose",
+        "--activity",
+        &d("dicom/spect"),
+        "--kind",
+        "maa",
+        "--ct",
+        &d("dicom/ct"),
+        "--structures",
+        &d("dicom/rtstruct.dcm"),
+        "--tumour",
+        "T1",
+        "--administered",
+        "2 GBq",
+        "--lsf",
+        "0.05",
+        "--engine",
+        "local-deposition",
+        "--lang",
+        "fr",
+    ]);
+    let n = NBSP;
+    for expected in [
+        "dosimétrie voxélique".to_owned(),
+        // 2 GBq planned; the liver and its margin hold A (1 − LSF) = 1.9 GBq.
+        format!("2000,0{n}MBq"),
+        format!("1900,0{n}MBq (95,00{n}%"),
+        format!("pas de structure --lungs{n}: les coups pulmonaires gardent l'échelle du foie"),
+    ] {
+        assert!(fr.contains(&expected), "missing {expected:?} in:\n{fr}");
+    }
+    assert!(!fr.contains("no --lungs structure"), "{fr}");
+}
