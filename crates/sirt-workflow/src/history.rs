@@ -31,6 +31,21 @@ pub fn comma_list(items: Vec<Text>) -> Text {
     })
 }
 
+/// Texts joined with "; " ("a; b"; in French with a no-break space before the semicolon); an
+/// empty text for none.
+pub fn semicolon_list(items: Vec<Text>) -> Text {
+    let mut items = items.into_iter().rev();
+    let Some(last) = items.next() else {
+        return Text::verbatim("");
+    };
+    items.fold(last, |rest, first| {
+        Text::with(
+            "note-list-more-clauses",
+            vec![("first", Arg::from(first)), ("rest", Arg::from(rest))],
+        )
+    })
+}
+
 /// An earlier treatment in one line: kind, date and the values recorded.
 pub fn earlier_summary(e: &EarlierTreatment) -> String {
     earlier_summary_text(e).en()
@@ -148,7 +163,7 @@ pub(crate) fn prrt(case: &Case) -> (bool, Option<Text>) {
         .map(earlier_summary_text)
         .collect();
     let any = !prrt.is_empty();
-    (any, any.then_some(Text::Join(prrt)))
+    (any, any.then(|| semicolon_list(prrt)))
 }
 
 /// Whether two lobes share liver.
@@ -202,7 +217,7 @@ pub(crate) fn retreatment(
         }
     }
     let any = !why.is_empty();
-    (any, any.then_some(Text::Join(why)))
+    (any, any.then(|| semicolon_list(why)))
 }
 
 /// Whether the imaging session `s` is planned on is older than `limit` at its treatment

@@ -43,6 +43,7 @@ pub use facts::injection_labels;
 mod history;
 pub use history::{
     comma_list, earlier_recorded, earlier_recorded_text, earlier_summary, earlier_summary_text,
+    semicolon_list,
 };
 use sirt_analytic::lung::LUNG_MASS_CONVENTION_KG;
 use sirt_units::{AbsorbedDose, Activity, Energy, Instant, Mass};

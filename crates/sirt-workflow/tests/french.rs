@@ -227,3 +227,29 @@ fn a_contraindication_in_french() {
         "LSF de 25,0\u{a0}% au-delà de la dernière tranche de réduction des microsphères en résine\u{a0}: traitement contre-indiqué"
     );
 }
+
+#[test]
+fn several_reasons_joined_with_french_semicolons() {
+    // A second session on the right lobe again: session 2 is a retreatment for two reasons.
+    let text = CASE.replace(
+        "[[injections]]",
+        "[[sessions]]\nid = \"2\"\ntreatment = \"2026-04-02T10:00:00-04:00\"\n[[injections]]\nid = \"R2\"\nsession = \"2\"\nterritory = \"lobar\"\nlobe = \"right\"\nperfused_volume = \"1100 mL\"\nmethod = \"mird\"\ngoal = { activity = \"1.0 GBq\" }\n[[injections]]",
+    );
+    let p = run(&text);
+    let c = check(&p, "retreatment-first-treatment-thresholds", "session 2");
+    let note = c.note.as_ref().unwrap();
+    assert!(
+        note.en().starts_with(
+            "earlier SIRT 2024-01-10 (SIR-Spheres, lobar (right lobe), 1.20 GBq (32.4 mCi)); session 1 (2026-03-05T10:00:00-05:00) treated lobe right of this session's territory. A retreatment:"
+        ),
+        "{}",
+        note.en()
+    );
+    assert!(
+        note.render(Lang::Fr).starts_with(
+            "antécédent de SIRT du 2024-01-10 (SIR-Spheres, lobaire (lobe droit), 1,20\u{a0}GBq (32,4\u{a0}mCi))\u{a0}; la séance 1 (2026-03-05T10:00:00-05:00) a traité le lobe droit du territoire de cette séance. Retraitement\u{a0}:"
+        ),
+        "{}",
+        note.render(Lang::Fr)
+    );
+}

@@ -30,6 +30,7 @@ note-constraint-cumulative-lung-limit = cumulative lung dose limit
 
 # The treatment history in words: "SIRT 2024-01-10 (TheraSphere, lobar (right lobe), 2.10 GBq (56.8 mCi))".
 note-list-more = { $first }, { $rest }
+note-list-more-clauses = { $first }; { $rest }
 note-earlier = earlier { $treatment }
 note-earlier-treatment = { $kind } { $date }
 note-earlier-treatment-recorded = { $kind } { $date } ({ $recorded })

@@ -30,6 +30,7 @@ note-constraint-cumulative-lung-limit = limite de dose pulmonaire cumulée
 
 # Les antécédents en toutes lettres.
 note-list-more = { $first }, { $rest }
+note-list-more-clauses = { $first } ; { $rest }
 note-earlier = antécédent de { $treatment }
 note-earlier-treatment = { $kind } du { $date }
 note-earlier-treatment-recorded = { $kind } du { $date } ({ $recorded })
