@@ -512,24 +512,6 @@ fn act(lang: Lang, a: Activity) -> String {
     lang.numeric(&a.gbq_and_mci(4))
 }
 
-/// The constraint that set an activity, in the reader's language.
-fn constraint_text(lang: Lang, c: &sirt_analytic::prescription::Constraint) -> String {
-    use sirt_analytic::prescription::Constraint as C;
-    match c {
-        C::PerfusedTarget => t!(lang, "calc-constraint-perfused-target"),
-        C::TumourTarget => t!(lang, "calc-constraint-tumour-target"),
-        C::Ho166Rule => t!(lang, "calc-constraint-ho166-rule"),
-        C::BsaFormula => t!(lang, "calc-constraint-bsa-formula"),
-        C::FixedActivity => t!(lang, "calc-constraint-fixed-activity"),
-        C::NormalLiverLimit => t!(lang, "calc-constraint-normal-liver-limit"),
-        C::PerfusedLimit => t!(lang, "calc-constraint-perfused-limit"),
-        C::LungLimit => t!(lang, "calc-constraint-lung-limit"),
-        C::WholeLiverNtadLimit => t!(lang, "calc-constraint-whole-liver-ntad-limit"),
-        C::SessionLungLimit => t!(lang, "calc-constraint-session-lung-limit"),
-        C::CumulativeLungLimit => t!(lang, "calc-constraint-cumulative-lung-limit"),
-    }
-}
-
 /// Writes `lines` (label, value) and the checks, or the JSON value with a `checks` array (the
 /// same in every language).
 fn emit(
@@ -744,7 +726,7 @@ fn partition(a: PartitionArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
         .map(|c| {
             format!(
                 "{} {}",
-                constraint_text(lang, &c.constraint),
+                sirt_report::words::constraint(lang, &c.constraint),
                 act(lang, c.activity)
             )
         })
@@ -781,7 +763,7 @@ fn partition(a: PartitionArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
             (t!(lang, "calc-label-vial"), vial_text(lang, vial, residual)),
             (
                 t!(lang, "calc-label-binding"),
-                constraint_text(lang, &s.binding),
+                sirt_report::words::constraint(lang, &s.binding),
             ),
             (
                 t!(lang, "calc-label-candidates"),

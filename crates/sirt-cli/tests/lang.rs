@@ -84,7 +84,7 @@ fn calc_lung_in_french() {
     for expected in [
         "Dose pulmonaire\u{a0}: D = K · A · LSF / M_poumons".to_owned(),
         format!("4,4000{n}GBq (118,92{n}mCi)"),
-        format!("20,00{n}% (donné)"),
+        format!("20,00{n}% (indiqué)"),
         "TheraSphere (verre, Y-90)".to_owned(),
         "masse pulmonaire".to_owned(),
         format!("1,500{n}kg"),
@@ -301,6 +301,38 @@ fn other_commands_in_french() {
         "{bsa}"
     );
     assert!(bsa.contains("surface corporelle (Du Bois)"), "{bsa}");
+    // The partition model by hand (tests/cli.rs): 3.5014 GBq for 200 Gy to the tumour.
+    let partition = ok(&[
+        "calc",
+        "partition",
+        "--tumour-dose",
+        "200 Gy",
+        "--tnr",
+        "3",
+        "--tumour-mass",
+        "0.3 kg",
+        "--normal-mass",
+        "1.5 kg",
+        "--lsf",
+        "0.08",
+        "--lung-limit",
+        "30 Gy",
+        "--lang",
+        "fr",
+    ]);
+    for expected in [
+        "contrainte limitante           objectif de dose tumorale".to_owned(),
+        format!(
+            "objectif de dose tumorale 3,5014{n}GBq (94,63{n}mCi){n}; limite de dose pulmonaire de l'injection"
+        ),
+        format!("dose tumorale                  200,0{n}Gy"),
+        format!("0,300{n}kg / 1,500{n}kg, TNR 3"),
+    ] {
+        assert!(
+            partition.contains(&expected),
+            "missing {expected:?} in:\n{partition}"
+        );
+    }
     let devices = ok(&["devices", "--lang", "fr"]);
     assert!(devices.contains(&format!("{n}; commande ")), "{devices}");
     assert!(devices.contains(&format!("étalonnage{n}: ")), "{devices}");

@@ -99,14 +99,3 @@ calc-check = { $status } { $rule }: { $value }, must be { $comparison } { $thres
 calc-true = true
 calc-false = false
 
-calc-constraint-perfused-target = perfused-volume dose target
-calc-constraint-tumour-target = tumour dose target
-calc-constraint-ho166-rule = Ho-166 dose rule
-calc-constraint-bsa-formula = BSA formula
-calc-constraint-fixed-activity = activity fixed by the user
-calc-constraint-normal-liver-limit = perfused normal-liver dose limit
-calc-constraint-perfused-limit = perfused-volume dose limit
-calc-constraint-lung-limit = lung dose limit of the injection
-calc-constraint-whole-liver-ntad-limit = whole-liver normal-tissue dose limit of the session
-calc-constraint-session-lung-limit = lung dose limit per session
-calc-constraint-cumulative-lung-limit = cumulative lung dose limit
