@@ -397,3 +397,66 @@ fn dose_in_french() {
     }
     assert!(!fr.contains("no --lungs structure"), "{fr}");
 }
+
+/// The text of a PDF by pdftotext (poppler-utils); None without it.
+fn pdf_text(pdf: &Path) -> Option<String> {
+    let o = Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+/// The command: `plan examples/demo-net-case.toml --lang fr --out DIR --pdf` writes
+/// plan.pdf on A4 with the sign-off block, and the treatment-day sheets, in French.
+#[test]
+#[allow(clippy::print_stderr)]
+fn french_pdf_on_a4_with_sign_off_and_sheets() {
+    if sirt_report::pdf::chromium_candidates().is_empty() {
+        eprintln!("no Chromium: the French PDF not checked");
+        return;
+    }
+    let dir = Scratch::new("sirtplan-lang-test", "pdf");
+    let out = dir.join("out");
+    ok(&[
+        "plan",
+        "examples/demo-net-case.toml",
+        "--lang",
+        "fr",
+        "--out",
+        out.to_str().unwrap(),
+        "--pdf",
+    ]);
+    let html = std::fs::read_to_string(out.join("plan.html")).unwrap();
+    assert!(html.contains("<html lang=\"fr\""), "{}", &html[..200]);
+    for n in [1, 2] {
+        let sheet = out.join(format!("treatment-day-session-{n}.pdf"));
+        assert!(std::fs::read(&sheet).unwrap().starts_with(b"%PDF"));
+    }
+    let Ok(info) = Command::new("pdfinfo").arg(out.join("plan.pdf")).output() else {
+        eprintln!("no pdfinfo: the paper size not checked");
+        return;
+    };
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("(A4)"), "{info}");
+    let Some(report) = pdf_text(&out.join("plan.pdf")) else {
+        return;
+    };
+    for word in [
+        "Signatures",
+        "Préparé par",
+        "Vérifié par",
+        "Approuvé par",
+        "Usage en recherche uniquement",
+        "1,9215 GBq",
+    ] {
+        // pdftotext gives the no-break space as a space.
+        assert!(
+            report.replace(NBSP, " ").contains(word),
+            "{word:?} not in plan.pdf:\n{report}"
+        );
+    }
+    let sheet = pdf_text(&out.join("treatment-day-session-1.pdf")).unwrap();
+    assert!(sheet.contains("Jour de traitement"), "{sheet}");
+    assert!(sheet.replace(NBSP, " ").contains("1,8727 GBq"), "{sheet}");
+}
