@@ -58,7 +58,7 @@ fn notes_and_check_texts_of_the_phantom_plan_in_french() {
     );
     assert_eq!(
         n.render(Lang::Fr),
-        "lungs.mass\u{a0}: dossier demo-phantom-case.toml\u{a0}: trouvé 0,2853\u{a0}kg, attendu masse pulmonaire (lungs.mass, ou lungs.ct_volume × lungs.density) plausible, de 0,3\u{a0}kg à 2,5\u{a0}kg\u{a0}: accepté par le dossier (accepted[0]\u{a0}: digital phantom: the CT field of view holds the lung bases only (0.29 kg of lung))"
+        "lungs.mass\u{a0}: dossier demo-phantom-case.toml\u{a0}: trouvé 0,2853\u{a0}kg, attendu une valeur plausible de masse pulmonaire (lungs.mass, ou lungs.ct_volume × lungs.density), de 0,3\u{a0}kg à 2,5\u{a0}kg\u{a0}: accepté par le dossier (accepted[0]\u{a0}: digital phantom: the CT field of view holds the lung bases only (0.29 kg of lung))"
     );
 
     // The segmented lung volume accepted (voxel notes).
@@ -66,7 +66,7 @@ fn notes_and_check_texts_of_the_phantom_plan_in_french() {
     assert_eq!(
         n.render(Lang::Fr),
         format!(
-            "images.lungs.volume\u{a0}: {d}/dicom/rtstruct.dcm (structure «\u{a0}lungs\u{a0}»)\u{a0}: trouvé 0,9511\u{a0}L, attendu volume pulmonaire segmenté plausible, de 1\u{a0}L à 10\u{a0}L\u{a0}: accepté par le dossier (accepted[1]\u{a0}: digital phantom: the CT field of view holds the lung bases only (951 mL segmented))"
+            "images.lungs.volume\u{a0}: {d}/dicom/rtstruct.dcm (structure «\u{a0}lungs\u{a0}»)\u{a0}: trouvé 0,9511\u{a0}L, attendu une valeur plausible de volume pulmonaire segmenté, de 1\u{a0}L à 10\u{a0}L\u{a0}: accepté par le dossier (accepted[1]\u{a0}: digital phantom: the CT field of view holds the lung bases only (951 mL segmented))"
         )
     );
 
@@ -113,7 +113,7 @@ fn notes_and_check_texts_of_the_phantom_plan_in_french() {
     );
     assert_eq!(
         voxel_check.values_from.render(Lang::Fr),
-        "dosimétrie voxel sur la TEMP aux MAA aux activités planifiées (noyau de dose voxel (DVK)\u{a0}; doses moyennes par structure, masse issue de la TDM)\u{a0}; les coups de la marge hépatique (séance 1\u{a0}: 7,9\u{a0}%) sont comptés dans l’activité du foie mais restent hors du contour hépatique, les doses voxel au foie ne les incluent donc pas"
+        "dosimétrie voxel sur la TEMP aux MAA aux activités planifiées (noyau de dose voxel\u{a0}; doses moyennes par structure, masse issue de la TDM)\u{a0}; les coups de la marge hépatique (séance 1\u{a0}: 7,9\u{a0}%) sont comptés dans l’activité du foie mais restent hors du contour hépatique, les doses voxel au foie ne les incluent donc pas"
     );
     assert!(
         voxel_check.note.as_ref().unwrap().render(Lang::Fr).starts_with(

@@ -37,7 +37,7 @@ values-voxel = dosimétrie voxel sur la TEMP aux MAA aux activités planifiées 
 values-voxel-with-margin = dosimétrie voxel sur la TEMP aux MAA aux activités planifiées ({ $engine } ; doses moyennes par structure, masse issue de la TDM) ; les coups de la marge hépatique ({ $margins }) sont comptés dans l’activité du foie mais restent hors du contour hépatique, les doses voxel au foie ne les incluent donc pas
 values-margin-of-session = séance { $session } : { $fraction }
 values-pet = dosimétrie voxel sur la TEP à l’Y-90 ({ $engine } ; doses moyennes par structure, masse issue de la TDM)
-values-engine-kernel = noyau de dose voxel (DVK)
+values-engine-kernel = noyau de dose voxel
 values-engine-local-deposition = dépôt local
 
 # Les faits affichés avec les contrôles pulmonaires voxel.
