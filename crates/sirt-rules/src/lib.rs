@@ -2,8 +2,8 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | `rule` | [`Rule`]: id, title, [`Quantity`], [`Comparison`], threshold with unit, status on violation, filters (indication, device material, nuclide, grade, method, territory, session extent, intent, event profile), [`Basis`], source, evidence, note |
-//! | `evaluate` | [`RuleSet`] (embedded `data/rules/*.toml`, extended or overridden by site files), [`Facts`] of a plan on one [`CheckBasis`] (partition, voxel, delivered), [`Check`] results carrying that basis |
+//! | `rule` | [`Rule`]: id, title (and its French wording `title_fr`, [`Rule::title_text`]), [`Quantity`], [`Comparison`], threshold with unit, status on violation, filters (indication, device material, nuclide, grade, method, territory, session extent, intent, event profile), [`Basis`], source, evidence, note (and `note_fr`); [`Status::text`] and [`CheckBasis::text`] in a language |
+//! | `evaluate` | [`RuleSet`] (embedded `data/rules/*.toml`, extended or overridden by site files), [`Facts`] of a plan on one [`CheckBasis`] (partition, voxel, delivered), [`Check`] results carrying that basis, their wording, values and notes as `sirt_i18n::Text` (English in JSON, rendered in the reader's language) |
 //! | [`engine`] | the rule engine shared with the eligibility rules of `sirt-clinical`: [`engine::RuleSet`] generic over a [`RuleRecord`] and its [`RuleQuantity`] (file reading, site files, origins, thresholds, [`RuleFileError`]) |
 //!
 //! A rule states what must hold; when it does not, the result takes the rule's `on_violation`
