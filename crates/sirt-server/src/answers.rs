@@ -420,6 +420,10 @@ pub struct DeliveryView {
     pub delivery: sirt_store::PlanDeliveries,
     /// The sessions of the plan in treatment order, with their injections.
     pub sessions: Vec<DeliverySession>,
+    /// The delivery addenda stored with each recording, oldest first (their HTML at
+    /// `GET /api/plans/{id}/report/delivery?n=SEQ`); the approved report stays the one frozen
+    /// at approval.
+    pub addenda: Vec<sirt_store::DeliveryAddendum>,
 }
 
 /// A session of the plan as the delivery form shows it.

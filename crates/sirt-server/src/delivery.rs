@@ -31,7 +31,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use sirt_case::{DeliveryOverride, Overrides};
-use sirt_store::{NewDelivery, Plan, PlanDeliveries, SessionDelivery};
+use sirt_store::{
+    DeliveryAddendum, NewAddendum, NewDelivery, Plan, PlanDeliveries, SessionDelivery,
+};
 use sirt_units::{Activity, Instant};
 use sirt_workflow::{InjectionPlan, SessionPlan};
 
@@ -116,14 +118,6 @@ pub(crate) fn with_records(
         });
     }
     Ok(o)
-}
-
-/// The overrides of a plan's computation: its parameters and its delivery records in force (the
-/// report, `report.rs`).
-pub(crate) async fn plan_overrides(state: &AppState, plan: &Plan) -> Result<Overrides, ApiError> {
-    let params = parameters_from(&parse_json(&plan.parameters_json))?;
-    let records = state.store.deliveries(plan.id).await?;
-    with_records(&params, &records)
 }
 
 /// Computes a case file with overrides off the async threads.
@@ -222,12 +216,80 @@ fn instants(
     Ok((injected, assayed, measured))
 }
 
-/// Checks one entry against its injection's plan (see the module's table).
+/// What the approved result (the stored result, as checked and approved: the acknowledgements
+/// and the approval hash refer to it) planned for one injection. A delivery is compared with
+/// it, never with the plan computed again now (another engine or settings may compute another
+/// activity).
+#[derive(Debug, Clone, PartialEq)]
+struct Approved {
+    /// The intended activity: administered with the ordered vial(s)
+    /// (`with_ordered_vial.administered_activity_gbq`).
+    intended: Activity,
+    /// The ordered vial(s) at calibration, all vials together.
+    ordered: Activity,
+    /// The calibration instant of the ordered vial.
+    calibration: Instant,
+}
+
+/// The approved result's plan of injection `id` (`injections[]` of the stored result JSON):
+/// 422 naming `field` for an injection without a planned activity there, 500 `approved_result`
+/// when the stored result lacks a value it must hold.
+fn approved_of(result: &serde_json::Value, id: &str, field: &str) -> Result<Approved, ApiError> {
+    let inj = result["injections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["id"].as_str() == Some(id));
+    let Some(inj) = inj.filter(|i| i["status"].as_str() == Some("planned")) else {
+        return Err(refuse(
+            field.to_owned(),
+            "an injection with a planned activity in the approved result",
+            format!("`{id}` (no activity planned)"),
+        ));
+    };
+    let broken = |what: &str, found: &serde_json::Value| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "approved_result",
+            format!(
+                "the approved result of injection {id}: expected {what}, found {}",
+                found.to_string().chars().take(80).collect::<String>()
+            ),
+        )
+    };
+    let number = |v: &serde_json::Value, what: &str| {
+        v.as_f64()
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| broken(what, v))
+    };
+    let w = &inj["with_ordered_vial"]["administered_activity_gbq"];
+    let intended = number(w, "`with_ordered_vial.administered_activity_gbq` in GBq")?;
+    let order = &inj["vial_order"];
+    let per_vial = number(
+        &order["vial_activity_at_calibration_gbq"],
+        "`vial_order.vial_activity_at_calibration_gbq` in GBq",
+    )?;
+    let vials = number(&order["vials"], "`vial_order.vials`, a count")?;
+    let cal = &order["calibration"];
+    let calibration = cal
+        .as_str()
+        .and_then(|t| t.parse::<Instant>().ok())
+        .ok_or_else(|| broken("`vial_order.calibration`, an instant", cal))?;
+    Ok(Approved {
+        intended: Activity::from_gbq(intended),
+        ordered: Activity::from_gbq(per_vial * vials),
+        calibration,
+    })
+}
+
+/// Checks one entry against its injection's plan (see the module's table): the activities with
+/// the approved result's (`approved`), the device and the windows with the plan's.
 fn check_entry(
     n: usize,
     e: &DeliveryEntry,
     inj: &InjectionPlan,
     session: &SessionPlan,
+    approved: &Approved,
 ) -> Result<Checked, ApiError> {
     let f = |name: &str| format!("treatments[{n}].{name}");
     let planned = inj.planned().ok_or_else(|| {
@@ -247,20 +309,16 @@ fn check_entry(
     let residual = activity(&f("residual"), &e.residual)?;
     let nuclide = device.nuclide;
     let vial_at_injection = nuclide.activity_at(vial, &assayed, &injected);
-    let ordered = nuclide.activity_at(
-        order.chosen.nominal * f64::from(order.vials),
-        &order.chosen.calibration,
-        &injected,
-    );
+    let ordered = nuclide.activity_at(approved.ordered, &approved.calibration, &injected);
     let most = ordered * (1.0 + VIAL_TOLERANCE);
     if vial_at_injection > most {
         return Err(refuse(
             f("vial_activity"),
             format!(
-                "at most {} at the injection: the ordered vial ({} at calibration {}, {}) decayed to the injection, + {:.0} %",
+                "at most {} at the injection: the ordered vial of the approved plan ({} at calibration {}, {}) decayed to the injection, + {:.0} %",
                 gbq(most),
-                gbq(order.chosen.nominal * f64::from(order.vials)),
-                order.chosen.calibration.report_text(),
+                gbq(approved.ordered),
+                approved.calibration.report_text(),
                 nuclide,
                 VIAL_TOLERANCE * 100.0
             ),
@@ -290,7 +348,7 @@ fn check_entry(
             format!("{} ({} at injection)", e.residual, gbq(at_injection)),
         )
     })?;
-    let intended = planned.expected.administered;
+    let intended = approved.intended;
     let deviation = delivered.delivered / intended - 1.0;
     let reason = |r: &Option<String>| r.as_ref().filter(|s| !s.trim().is_empty()).cloned();
     let confirm_reason = reason(&e.confirm_reason);
@@ -298,7 +356,7 @@ fn check_entry(
         return Err(refuse(
             f("confirm_reason"),
             format!(
-                "a reason confirming a delivered activity {:+.0} % from the plan's intended activity ({}; more than ±{:.0} % asks for confirmation)",
+                "a reason confirming a delivered activity {:+.0} % from the approved plan's intended activity ({}; more than ±{:.0} % asks for confirmation)",
                 deviation * 100.0,
                 gbq(intended),
                 CONFIRM_DEVIATION * 100.0
@@ -335,6 +393,7 @@ fn check_entry(
 fn check_body(
     body: &DeliverBody,
     plan: &sirt_workflow::Plan,
+    approved_result: &serde_json::Value,
     records: &PlanDeliveries,
 ) -> Result<Vec<Checked>, ApiError> {
     let session = plan
@@ -389,7 +448,12 @@ fn check_body(
                 format!("`{}` a second time", e.injection_id),
             ));
         }
-        let checked = check_entry(n, e, inj, session)?;
+        let approved = approved_of(
+            approved_result,
+            &e.injection_id,
+            &format!("treatments[{n}].injection_id"),
+        )?;
+        let checked = check_entry(n, e, inj, session, &approved)?;
         let previous = records.current().find(|r| r.injection_id == e.injection_id);
         match (previous, &checked.record.correction_reason) {
             (Some(p), None) => {
@@ -426,6 +490,7 @@ fn view(
     p: &Plan,
     computed: Computed,
     delivery: PlanDeliveries,
+    addenda: Vec<DeliveryAddendum>,
 ) -> Result<DeliveryView, ApiError> {
     let plan = &computed.plan;
     let sessions = plan
@@ -455,6 +520,7 @@ fn view(
         result: computed.result,
         delivery,
         sessions,
+        addenda,
     })
 }
 
@@ -471,7 +537,12 @@ pub(crate) async fn deliver_plan(
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
     let records = state.store.deliveries(id).await?;
     let planned = compute_with(&state, plan.case_toml.clone(), params.overrides()).await?;
-    let checked = check_body(&body, &planned.plan, &records)?;
+    let checked = check_body(
+        &body,
+        &planned.plan,
+        &parse_json(&plan.result_json),
+        &records,
+    )?;
     let mut overrides = with_records(&params, &records)?;
     for c in &checked {
         overrides
@@ -481,20 +552,168 @@ pub(crate) async fn deliver_plan(
             .delivery = Some(c.delivery.clone());
     }
     let delivered = compute_with(&state, plan.case_toml.clone(), overrides).await?;
+    let sessions = plan_sessions(&planned.plan);
+    let at = sirt_store::now();
+    let actor = auth.actor();
+    let after = projected(
+        &plan,
+        &records,
+        &checked,
+        &body.session,
+        &sessions,
+        &actor.name,
+        &at,
+    );
+    let addendum = render_addendum(&state, &after, &body.session, &at).await?;
     let (p, delivery) = state
         .store
         .deliver_plan(
-            &auth.actor(),
+            &actor,
             id,
             body.row_version,
             &SessionDelivery {
                 session_id: body.session.clone(),
                 records: checked.into_iter().map(|c| c.record).collect(),
-                sessions: plan_sessions(&planned.plan),
+                sessions,
+                addendum,
             },
         )
         .await?;
-    Ok(Json(view(&state, &p, delivered, delivery)?).into_response())
+    let addenda = state.store.delivery_addenda(id).await?;
+    Ok(Json(view(&state, &p, delivered, delivery, addenda)?).into_response())
+}
+
+/// The plan and its delivery as they will read once `checked` (the entries of session
+/// `session`) are stored by `user` at `at`, as the store writes them (`sirt_store`'s
+/// `deliver_plan`: a correction a new version replacing the record in force, a session
+/// delivered when each of its injections has a record, the plan when every session is): what
+/// the delivery addendum prints. The new records have no id yet (0).
+fn projected(
+    plan: &Plan,
+    records: &PlanDeliveries,
+    checked: &[Checked],
+    session: &str,
+    sessions: &[(String, Vec<String>)],
+    user: &str,
+    at: &str,
+) -> (Plan, PlanDeliveries) {
+    let mut out = records.clone();
+    for c in checked {
+        let r = &c.record;
+        let previous = out
+            .records
+            .iter_mut()
+            .find(|p| p.current && p.injection_id == r.injection_id);
+        let (record_version, replaces) = match previous {
+            Some(p) => {
+                p.current = false;
+                (p.record_version + 1, Some(p.id))
+            }
+            None => (1, None),
+        };
+        out.records.push(sirt_store::DeliveryRecord {
+            id: 0,
+            plan_id: plan.id,
+            session_id: session.to_owned(),
+            injection_id: r.injection_id.clone(),
+            record_version,
+            replaces,
+            current: true,
+            administered_at: r.administered_at.clone(),
+            vial_entered: r.vial_entered.clone(),
+            vial_activity_gbq: r.vial_activity_gbq,
+            vial_assayed_at: r.vial_assayed_at.clone(),
+            vial_at_injection_gbq: r.vial_at_injection_gbq,
+            residual_entered: r.residual_entered.clone(),
+            residual_gbq: r.residual_gbq,
+            residual_measured_at: r.residual_measured_at.clone(),
+            delivered_activity_gbq: r.delivered_activity_gbq,
+            catheter_position: r.catheter_position.clone(),
+            confirm_reason: r.confirm_reason.clone(),
+            correction_reason: r.correction_reason.clone(),
+            recorded_by: user.to_owned(),
+            recorded_at: at.to_owned(),
+        });
+    }
+    let has_record = |inj: &String| out.records.iter().any(|r| &r.injection_id == inj);
+    let session_done = sessions
+        .iter()
+        .find(|(s, _)| s == session)
+        .is_some_and(|(_, injections)| injections.iter().all(has_record));
+    if session_done && !out.sessions.iter().any(|s| s.session_id == session) {
+        out.sessions.push(sirt_store::SessionDelivered {
+            session_id: session.to_owned(),
+            delivered_by: user.to_owned(),
+            delivered_at: at.to_owned(),
+        });
+    }
+    let mut p = plan.clone();
+    let all_done = sessions
+        .iter()
+        .all(|(s, _)| out.sessions.iter().any(|d| &d.session_id == s));
+    if all_done && p.state == sirt_store::PlanState::Approved {
+        p.state = sirt_store::PlanState::Delivered;
+        p.delivered_by = Some(user.to_owned());
+        p.delivered_at = Some(at.to_owned());
+    }
+    (p, out)
+}
+
+/// The delivery addendum of a recording: the plan report made now with the records in force
+/// after it (`after`, [`projected`]) — the recorded delivery, the delivered doses and the
+/// post-treatment checks — headed by what it is: the recording it belongs to, the approved
+/// report it adds to (unchanged, by its SHA-256), the instant and the engine that computed it.
+async fn render_addendum(
+    state: &AppState,
+    (plan, records): &(Plan, PlanDeliveries),
+    session: &str,
+    at: &str,
+) -> Result<NewAddendum, ApiError> {
+    let engine = state.engine_id.clone();
+    let frozen = crate::frozen::stored(state, plan.id).await?;
+    let corrected = records
+        .current()
+        .any(|r| r.id == 0 && r.correction_reason.is_some());
+    let rows = vec![
+        (
+            "Recording".to_owned(),
+            format!(
+                "{} of session {session}, recorded by {} at {at}",
+                if corrected {
+                    "a correction of the delivery"
+                } else {
+                    "the delivery"
+                },
+                records
+                    .current()
+                    .find(|r| r.id == 0)
+                    .map_or("—", |r| r.recorded_by.as_str()),
+            ),
+        ),
+        (
+            "Approved report".to_owned(),
+            match &frozen {
+                Some(f) => format!(
+                    "unchanged: the report frozen at approval ({}), SHA-256 {}; approval SHA-256 {}",
+                    f.frozen_at, f.report_html_sha256, f.approval_sha256
+                ),
+                None => "none frozen (approved before approvals froze their report)".to_owned(),
+            },
+        ),
+        (
+            "Computed".to_owned(),
+            format!(
+                "{at} with {engine}: the delivered doses and the post-treatment checks of the records in force then"
+            ),
+        ),
+    ];
+    let document =
+        crate::report::report_document(state, plan, Vec::new(), None, Some(records), rows).await?;
+    Ok(NewAddendum {
+        report_html: sirt_report::document::to_html(&document),
+        engine_id: engine,
+        rendered_at: at.to_owned(),
+    })
 }
 
 /// `GET /api/plans/{id}/deliveries`: the plan, its result with the records in force, every
@@ -512,16 +731,13 @@ pub(crate) async fn get_deliveries(
         with_records(&params, &records)?,
     )
     .await?;
-    Ok(Json(view(&state, &plan, delivered, records)?).into_response())
+    let addenda = state.store.delivery_addenda(id).await?;
+    Ok(Json(view(&state, &plan, delivered, records, addenda)?).into_response())
 }
 
 /// The delivery records in force as the report prints them (after the plan record), one row per
 /// injection, and the sessions delivered.
-pub(crate) async fn report_rows(
-    state: &AppState,
-    plan: &Plan,
-) -> Result<Vec<(String, String)>, ApiError> {
-    let d = state.store.deliveries(plan.id).await?;
+pub(crate) fn report_rows(d: &PlanDeliveries) -> Vec<(String, String)> {
     let mut rows: Vec<(String, String)> = d
         .current()
         .map(|r| {
@@ -562,5 +778,5 @@ pub(crate) async fn report_rows(
                 .join("; "),
         ));
     }
-    Ok(rows)
+    rows
 }

@@ -122,6 +122,10 @@ pub struct Computed {
 #[derive(Debug)]
 pub struct Engine {
     site: SiteData,
+    /// The files the device catalogue was read from, as (name, text), in the order read.
+    device_files: Vec<(&'static str, &'static str)>,
+    /// The files the rule set was read from, as (name, text), in the order read.
+    rule_files: Vec<(&'static str, &'static str)>,
 }
 
 /// Name of the case file in engine messages.
@@ -137,7 +141,26 @@ impl Engine {
     pub fn with_settings(settings: sirt_settings::SiteSettings) -> Result<Engine, EngineError> {
         let mut site = SiteData::embedded()?;
         site.settings = settings;
-        Ok(Engine { site })
+        Ok(Engine {
+            site,
+            device_files: vec![(
+                "data/devices.toml",
+                sirt_devices::catalogue::EMBEDDED_DEVICES,
+            )],
+            rule_files: sirt_rules::EMBEDDED_RULE_FILES.to_vec(),
+        })
+    }
+
+    /// The files the device catalogue was read from, as (name, text), in the order read: what
+    /// the approval hash covers (their bytes, not a rendering of the parsed catalogue).
+    pub fn device_files(&self) -> &[(&'static str, &'static str)] {
+        &self.device_files
+    }
+
+    /// The files the rule set was read from, as (name, text), in the order read (evaluation
+    /// order): what the approval hash covers.
+    pub fn rule_files(&self) -> &[(&'static str, &'static str)] {
+        &self.rule_files
     }
 
     /// The device catalogue, rule set and site settings plans are made with.

@@ -15,38 +15,77 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use sirt_store::{Plan, PlanState, Signature, SignedStep};
+use sirt_store::{Frozen, Plan, PlanState, Signature, SignedStep};
 use std::path::Path;
-use std::sync::RwLock;
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// A simulated engine id (tests: an engine-version change without a new build).
-static SIMULATED_ENGINE: RwLock<Option<String>> = RwLock::new(None);
-
-/// Test hook: makes [`engine_id`] answer `id` (or the real id again with `None`), as a new
-/// server version would. Process-wide.
-#[doc(hidden)]
-pub fn simulate_engine_id(id: Option<&str>) {
-    if let Ok(mut g) = SIMULATED_ENGINE.write() {
-        *g = id.map(str::to_owned);
-    }
-}
-
-/// The engine that makes results: this server's version and the planning engine's id.
-pub fn engine_id() -> String {
-    if let Ok(g) = SIMULATED_ENGINE.read()
-        && let Some(id) = g.as_ref()
-    {
-        return id.clone();
-    }
+/// The engine that makes results by default: this server's version and the planning engine's
+/// id. The server's state carries the one it records ([`AppState`]'s `engine_id`).
+pub fn default_engine_id() -> String {
     format!(
         "sirt-server {} / {}",
         env!("CARGO_PKG_VERSION"),
         sirt_planning::ENGINE_ID
     )
+}
+
+/// The SHA-256 of files read in order: of their bytes one after the other (what
+/// `cat FILES | sha256sum` prints).
+fn files_sha256(files: &[(&str, &str)]) -> String {
+    let mut h = Sha256::new();
+    for (_, text) in files {
+        h.update(text.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Each file with the SHA-256 of its bytes, in order.
+fn files_list(files: &[(&str, &str)]) -> Value {
+    Value::Array(
+        files
+            .iter()
+            .map(|(name, text)| json!({ "file": name, "sha256": sha256_hex(text.as_bytes()) }))
+            .collect(),
+    )
+}
+
+/// The record frozen at the approval of plan `id`, checked against the SHA-256 recorded at
+/// approval (the HTML, and the PDF when one was printed): 500 `frozen_integrity` naming the
+/// plan when the stored bytes do not match, never served then.
+pub(crate) async fn stored(state: &AppState, id: i64) -> Result<Option<Frozen>, ApiError> {
+    let Some(f) = state.store.frozen(id).await? else {
+        return Ok(None);
+    };
+    let integrity = |what: &str, expected: &str, found: &str| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "frozen_integrity",
+            format!(
+                "plan {id}: the {what} frozen at approval does not match the SHA-256 recorded then (expected {expected}, found {found}); it is not served"
+            ),
+        )
+    };
+    let html_sha = sha256_hex(f.report_html.as_bytes());
+    if html_sha != f.report_html_sha256 {
+        return Err(integrity("report (HTML)", &f.report_html_sha256, &html_sha));
+    }
+    match (&f.report_pdf, &f.report_pdf_sha256) {
+        (None, None) => {}
+        (Some(pdf), Some(want)) => {
+            let found = sha256_hex(pdf);
+            if &found != want {
+                return Err(integrity("report (PDF)", want, &found));
+            }
+        }
+        (Some(pdf), None) => {
+            return Err(integrity("report (PDF)", "none", &sha256_hex(pdf)));
+        }
+        (None, Some(want)) => return Err(integrity("report (PDF)", want, "no PDF")),
+    }
+    Ok(Some(f))
 }
 
 /// The SHA-256 of an image input: of the file, or of every file under the folder (relative
@@ -121,10 +160,12 @@ pub(crate) async fn approval_inputs(
         "case_toml_sha256": sha256_hex(plan.case_toml.as_bytes()),
         "parameters_sha256": sha256_hex(plan.parameters_json.as_bytes()),
         "images": Value::Object(images),
-        "devices_sha256": sha256_hex(format!("{:?}", site.devices).as_bytes()),
-        "rules_sha256": sha256_hex(format!("{:?}", site.rules).as_bytes()),
+        "devices_sha256": files_sha256(state.engine.device_files()),
+        "device_files": files_list(state.engine.device_files()),
+        "rules_sha256": files_sha256(state.engine.rule_files()),
+        "rule_files": files_list(state.engine.rule_files()),
         "settings_sha256": sha256_hex(settings.as_bytes()),
-        "engine": engine_id(),
+        "engine": state.engine_id.clone(),
     });
     let hash = sha256_hex(parts.to_string().as_bytes());
     Ok((parts, hash))
@@ -209,7 +250,7 @@ async fn render_approved(
     let acks = current_acks(plan, state.store.acknowledgements(plan.id).await?);
     let projected = as_approved(plan, &approval.username, &approval.signed_at);
     let rows = frozen_rows(&signatures, &acks, engine, approval_sha256);
-    crate::report::render_report_html(state, &projected, rows, Some(signatures)).await
+    crate::report::render_report_html(state, &projected, rows, Some(signatures), None).await
 }
 
 /// Refuses (409 `result_changed`) an approval whose plan, computed now, differs from the result
@@ -239,7 +280,7 @@ pub(crate) async fn freeze(
 ) -> Result<sirt_store::NewFrozen, ApiError> {
     let (parts, approval_sha256) = approval_inputs(state, plan).await?;
     same_as_checked(state, plan).await?;
-    let engine = engine_id();
+    let engine = state.engine_id.clone();
     let approval = Signature {
         id: 0,
         plan_id: plan.id,
@@ -291,7 +332,7 @@ pub(crate) async fn recompute_difference(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let plan = state.store.plan(id).await?;
-    let Some(frozen) = state.store.frozen(id).await? else {
+    let Some(frozen) = stored(&state, id).await? else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "not_frozen",
@@ -313,7 +354,7 @@ pub(crate) async fn recompute_difference(
         .into_iter()
         .rfind(|s| s.step == SignedStep::Approve.as_str())
         .ok_or_else(ApiError::internal)?;
-    let engine_now = engine_id();
+    let engine_now = state.engine_id.clone();
     let html_now =
         render_approved(&state, &plan, &approval, &approval_sha256_now, &engine_now).await?;
     let report_html_sha256_now = sha256_hex(html_now.as_bytes());

@@ -4,8 +4,8 @@
 //! | file | field | must equal |
 //! |---|---|---|
 //! | case file | `[patient].id` | the patient's MRN or pseudonym |
-//! | case file | `[patient].sex` | the patient's sex, when both are known |
-//! | case file | `[patient].age` | the patient's age at the first session's treatment instant (from the birth date), within ±1 year, when both are known |
+//! | case file | `[patient].sex` | the patient's sex, when the record has one: the file must state it |
+//! | case file | `[patient].age` | the patient's age at the first session's treatment instant (from the birth date), within ±1 year, when the record has a birth date: the file must state it |
 //! | case file | `[diagnosis].indication` | the case record's indication (letter case aside) |
 //! | RECIST file | `patient` | the patient's MRN or pseudonym (a file that names no patient is refused) |
 //!
@@ -89,8 +89,9 @@ fn age_on(birth: jiff::civil::Date, on: jiff::civil::Date) -> i64 {
 }
 
 /// The fields of a case file that do not match its patient and case records: identifier, sex,
-/// age at the first session's treatment instant (±1 year) and indication. Fields unknown on
-/// either side are not compared (the identifier and the indication are always known).
+/// age at the first session's treatment instant (±1 year) and indication. A sex or birth date
+/// the patient record has must be stated by the file too (a file that leaves them out is refused
+/// naming them); one the record lacks is not compared.
 pub fn mismatches(patient: &Patient, case: &Case, file: &sirt_case::Case) -> Vec<Mismatch> {
     file_mismatches(patient, &case.indication, file)
 }
@@ -111,35 +112,58 @@ fn file_mismatches(patient: &Patient, indication: &str, file: &sirt_case::Case) 
             format!("{:?}", file.patient.id),
         ));
     }
-    if let (Some(want), Some(found)) = (
-        known_sex(patient.sex.as_deref()),
-        known_sex(file.patient.sex.as_deref()),
-    ) && want != found
-    {
-        out.push(mismatch(
-            "[patient].sex",
-            format!("{want:?} (patient record)"),
-            format!("{found:?}"),
-        ));
+    // What the patient record knows, the file must state: a file without sex or age is not
+    // matched on the identifier and indication alone.
+    if let Some(want) = known_sex(patient.sex.as_deref()) {
+        match known_sex(file.patient.sex.as_deref()) {
+            Some(found) if found == want => {}
+            Some(found) => out.push(mismatch(
+                "[patient].sex",
+                format!("{want:?} (patient record)"),
+                format!("{found:?}"),
+            )),
+            None => out.push(mismatch(
+                "[patient].sex",
+                format!("{want:?} (patient record)"),
+                match file.patient.sex.as_deref() {
+                    Some(s) => format!("{s:?} (not a sex the record can be compared with)"),
+                    None => "none (the file does not state the patient's sex)".to_owned(),
+                },
+            )),
+        }
     }
     let birth = patient
         .birth_date
         .as_deref()
         .and_then(|d| d.parse::<jiff::civil::Date>().ok());
-    if let (Some(birth), Some(age), Some(first)) =
-        (birth, file.patient.age_years, file.sessions.first())
-    {
-        let on = first.treatment.zoned().date();
-        let want = age_on(birth, on);
-        if (i64::from(age) - want).abs() > 1 {
-            out.push(mismatch(
+    if let Some(birth) = birth {
+        match (file.patient.age_years, file.sessions.first()) {
+            (Some(age), Some(first)) => {
+                let on = first.treatment.zoned().date();
+                let want = age_on(birth, on);
+                if (i64::from(age) - want).abs() > 1 {
+                    out.push(mismatch(
+                        "[patient].age",
+                        format!(
+                            "{want} ± 1 years (patient record: born {birth}, {want} at the first treatment on {on}, session {})",
+                            first.id
+                        ),
+                        age.to_string(),
+                    ));
+                }
+            }
+            (None, _) => out.push(mismatch(
+                "[patient].age",
+                format!("the age at the first treatment (patient record: born {birth})"),
+                "none (the file does not state the patient's age)".to_owned(),
+            )),
+            (Some(age), None) => out.push(mismatch(
                 "[patient].age",
                 format!(
-                    "{want} ± 1 years (patient record: born {birth}, {want} at the first treatment on {on}, session {})",
-                    first.id
+                    "an age compared at the first session's treatment (patient record: born {birth})"
                 ),
-                age.to_string(),
-            ));
+                format!("{age}, and no session to compare it at"),
+            )),
         }
     }
     if !file
@@ -250,15 +274,47 @@ pub(crate) async fn check_plan(state: &AppState, plan_id: i64) -> Result<(), Api
 }
 
 /// `PATCH /api/patients/{id}`: changes a patient's name, birth date, sex or pseudonym (the MRN
-/// never changes); audited by the store. A change that makes a stored case file mismatch is
-/// allowed here and blocks that plan's check and approval ([`check_plan`]).
+/// never changes); audited by the store. The identity fields (birth date, sex, pseudonym: what
+/// attached files are matched against) need [`Action::EditPatientIdentity`] (physicians and
+/// physicists): 403 naming them otherwise, nothing changed. A change that makes a stored case
+/// file mismatch is allowed here and blocks that plan's check and approval ([`check_plan`]).
+///
+/// [`Action::EditPatientIdentity`]: crate::permissions::Action::EditPatientIdentity
 pub(crate) async fn update_patient(
     axum::extract::State(state): axum::extract::State<AppState>,
     axum::Extension(auth): axum::Extension<crate::Auth>,
     crate::error::PathId(id): crate::error::PathId,
     crate::error::ApiJson(change): crate::error::ApiJson<sirt_store::PatientChange>,
 ) -> Result<axum::response::Response, ApiError> {
+    use crate::permissions::Action;
     use axum::response::IntoResponse;
+    let identity: Vec<&str> = [
+        ("birth_date", change.birth_date.is_some()),
+        ("sex", change.sex.is_some()),
+        ("pseudonym", change.pseudonym.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(f, given)| given.then_some(f))
+    .collect();
+    let action = Action::EditPatientIdentity;
+    if !identity.is_empty() && !action.allows(auth.user.role) {
+        return Err(ApiError::forbidden(format!(
+            "{}: the role {} may not change {} of a patient (allowed: {}); nothing was changed",
+            action.as_str(),
+            auth.user.role,
+            identity
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            action
+                .roles()
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let p = state
         .store
         .update_patient(&auth.actor(), id, &change)

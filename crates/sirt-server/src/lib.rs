@@ -155,6 +155,9 @@ pub struct Inner {
     pub data_dir: std::path::PathBuf,
     /// The viewer's volumes of the plans last shown.
     pub volumes: volumes::VolumeCache,
+    /// The engine that makes results, as the approval hash and the frozen record name it
+    /// ([`frozen::default_engine_id`]: this server's version and the planning engine's id).
+    pub engine_id: String,
 }
 
 impl std::ops::Deref for AppState {
@@ -212,7 +215,23 @@ impl AppState {
             login_limit,
             data_dir,
             volumes: volumes::VolumeCache::default(),
+            engine_id: frozen::default_engine_id(),
         })))
+    }
+
+    /// The same server (database, engine data, data folder, limits) under another engine id,
+    /// as a new version of the server would be: what the frozen record and the recompute
+    /// comparison are tested with. Its volume cache starts empty.
+    pub fn with_engine_id(&self, engine_id: impl Into<String>) -> AppState {
+        AppState(Arc::new(Inner {
+            store: self.store.clone(),
+            engine: self.engine.clone(),
+            secure_cookies: self.secure_cookies,
+            login_limit: self.login_limit,
+            data_dir: self.data_dir.clone(),
+            volumes: volumes::VolumeCache::default(),
+            engine_id: engine_id.into(),
+        }))
     }
 }
 
@@ -507,6 +526,12 @@ fn plans_routes() -> Vec<Entry> {
             "/api/plans/{id}/report.pdf",
             a(ReadClinical),
             get(pages::report_pdf),
+        ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}/report/delivery",
+            a(ReadClinical),
+            get(report::delivery_report_html),
         ),
         entry(
             Method::GET,

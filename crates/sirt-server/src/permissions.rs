@@ -13,6 +13,9 @@ pub enum Action {
     ReadClinical,
     /// Register a patient.
     CreatePatient,
+    /// Change a registered patient's identity: birth date, sex and pseudonym (`PATCH
+    /// /api/patients/{id}` with any of them), what case and RECIST files are matched against.
+    EditPatientIdentity,
     /// Open a case for a patient.
     CreateCase,
     /// Upload images of a patient (a zip of a DICOM folder, one DICOM file, NIfTI) as a study.
@@ -48,6 +51,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
         &[Admin, Physician, Physicist, Technologist, Viewer],
     ),
     (Action::CreatePatient, &[Physician, Physicist, Technologist]),
+    (Action::EditPatientIdentity, &[Physician, Physicist]),
     (Action::CreateCase, &[Physician, Physicist]),
     (Action::UploadImages, &[Physician, Physicist, Technologist]),
     (Action::ImportDemo, &[Admin, Physician, Physicist]),
@@ -81,6 +85,7 @@ impl Action {
         match self {
             Action::ReadClinical => "read_clinical",
             Action::CreatePatient => "create_patient",
+            Action::EditPatientIdentity => "edit_patient_identity",
             Action::CreateCase => "create_case",
             Action::UploadImages => "upload_images",
             Action::ImportDemo => "import_demo",
@@ -115,6 +120,7 @@ mod tests {
         let all = [
             Action::ReadClinical,
             Action::CreatePatient,
+            Action::EditPatientIdentity,
             Action::CreateCase,
             Action::UploadImages,
             Action::ImportDemo,

@@ -1,14 +1,18 @@
 //! The plan report page (`GET /api/plans/{id}/report.html`): the report `sirtplan plan` makes
 //! of the plan's case file and parameters, with its voxel sections when the case has images
 //! (from the plan's volume computation, `volumes`), and the plan's record in the application.
-//! The PDF (`pages`) and the stored documents (`documents`) print this document.
+//! The PDF (`pages`) and the stored documents (`documents`) print this document. An approved
+//! plan's report is the one frozen at approval, never made again; its delivery is recorded
+//! apart, in delivery addenda stored with each recording (`GET
+//! /api/plans/{id}/report/delivery`, made by `delivery`).
 
 use crate::AppState;
-use crate::engine::{flatten_parameters, parse_json};
+use crate::engine::{flatten_parameters, parameters_from, parse_json};
 use crate::error::{ApiError, PathId};
-use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 
 fn or_dash(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".to_owned())
@@ -21,6 +25,104 @@ pub(crate) async fn report_html(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     let html = report_document_html(&state, id).await?;
+    Ok(html_response(html))
+}
+
+/// Content-Security-Policy of the plan report: [`HTML_CSP`], except that the application's own
+/// pages may frame it.
+pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+/// The plan report as an HTML document: the report `sirtplan plan` makes of the plan's case
+/// file and parameters (with its voxel sections when the case has images), with the plan's
+/// record (patient, case, version, state, check and approval, inputs hash) after the notice.
+/// An approved (or delivered) plan's report is the one stored at approval (`frozen`), checked
+/// against its SHA-256 and served unchanged, whatever was recorded since: the delivery is a
+/// separate, dated record ([`delivery_addendum_html`]).
+pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<String, ApiError> {
+    if let Some(f) = crate::frozen::stored(state, id).await? {
+        return Ok(f.report_html);
+    }
+    let plan = state.store.plan(id).await?;
+    // A plan without a frozen record: not yet approved (no delivery records), or approved
+    // before approvals froze their report (then with the records in force, as it was shown).
+    let records = state.store.deliveries(id).await?;
+    let records = (!records.records.is_empty()).then_some(records);
+    render_report_html(state, &plan, Vec::new(), None, records.as_ref()).await
+}
+
+/// The query of `GET /api/plans/{id}/report/delivery`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AddendumQuery {
+    /// The addendum's number (1, 2, ...); the latest when left out.
+    n: Option<i64>,
+}
+
+/// `GET /api/plans/{id}/report/delivery?n=`: a delivery addendum of the plan as stored when
+/// its delivery was recorded (the latest by default), checked against its SHA-256.
+pub(crate) async fn delivery_report_html(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    Query(q): Query<AddendumQuery>,
+) -> Result<Response, ApiError> {
+    let html = delivery_addendum_html(&state, id, q.n).await?;
+    Ok(html_response(html))
+}
+
+/// The stored delivery addendum `n` of plan `id` (the latest when `None`): 404
+/// `no_delivery_addendum` when there is none, 500 `addendum_integrity` when the stored bytes do
+/// not match the SHA-256 recorded with them.
+pub(crate) async fn delivery_addendum_html(
+    state: &AppState,
+    id: i64,
+    n: Option<i64>,
+) -> Result<String, ApiError> {
+    let plan = state.store.plan(id).await?;
+    let list = state.store.delivery_addenda(id).await?;
+    let seq = match n {
+        Some(n) => n,
+        None => list.last().map_or(0, |a| a.seq),
+    };
+    let none = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_delivery_addendum",
+            match n {
+                Some(n) => format!(
+                    "plan {id} (state {}): expected delivery addendum {n}, found {} addend{}",
+                    plan.state,
+                    list.len(),
+                    if list.len() == 1 { "um" } else { "a" }
+                ),
+                None => format!(
+                    "plan {id} (state {}): expected a delivery addendum (one is stored with each recorded delivery), found none",
+                    plan.state
+                ),
+            },
+        )
+    };
+    let (meta, html) = state
+        .store
+        .delivery_addendum(id, seq)
+        .await?
+        .ok_or_else(none)?;
+    let found = hex::encode(Sha256::digest(html.as_bytes()));
+    if found != meta.report_html_sha256 {
+        return Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "addendum_integrity",
+            format!(
+                "plan {id}: delivery addendum {seq} does not match the SHA-256 recorded with it (expected {}, found {found}); it is not served",
+                meta.report_html_sha256
+            ),
+        ));
+    }
+    Ok(html)
+}
+
+/// An HTML report answer: its type, the report's CSP, framed by the application only.
+fn html_response(html: String) -> Response {
     let mut r = html.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -35,55 +137,83 @@ pub(crate) async fn report_html(
         header::X_FRAME_OPTIONS,
         HeaderValue::from_static("SAMEORIGIN"),
     );
-    Ok(r)
+    r
 }
 
-/// Content-Security-Policy of the plan report: [`HTML_CSP`], except that the application's own
-/// pages may frame it.
-pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
-     base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
-
-/// The plan report as an HTML document: the report `sirtplan plan` makes of the plan's case
-/// file and parameters (with its voxel sections when the case has images), with the plan's
-/// record (patient, case, version, state, check and approval, inputs hash) after the notice.
-/// An approved plan's report is the one stored at approval (`frozen`), never made again.
-pub(crate) async fn report_document_html(state: &AppState, id: i64) -> Result<String, ApiError> {
-    // A plan with delivery records shows them (`delivery`): its report is made with the records
-    // in force; the report frozen at approval stays stored as it was.
-    let delivered = !state.store.deliveries(id).await?.records.is_empty();
-    if !delivered && let Some(f) = state.store.frozen(id).await? {
-        return Ok(f.report_html);
+/// The document of a plan made now with the given overrides: with its voxel part when the case
+/// has images (from the viewer's cache when the overrides are the plan's own, with the records
+/// stored; made apart otherwise), the plan's own document without.
+async fn plan_document(
+    state: &AppState,
+    plan: &sirt_store::Plan,
+    overrides: sirt_case::Overrides,
+    records: &sirt_store::PlanDeliveries,
+) -> Result<sirt_report::document::Document, ApiError> {
+    let computed =
+        crate::delivery::compute_with(state, plan.case_toml.clone(), overrides.clone()).await?;
+    if computed.plan.case.images.is_none() {
+        return Ok(sirt_planning::Outcome::new(computed.plan, None).document);
     }
-    let plan = state.store.plan(id).await?;
-    render_report_html(state, &plan, Vec::new(), None).await
+    let stored = state.store.deliveries(plan.id).await?;
+    let same = |a: &sirt_store::PlanDeliveries, b: &sirt_store::PlanDeliveries| {
+        a.current().map(|r| r.id).collect::<Vec<_>>()
+            == b.current().map(|r| r.id).collect::<Vec<_>>()
+    };
+    if same(&stored, records) && records.current().all(|r| r.id != 0) {
+        return Ok(crate::volumes::prepared_for(state, plan)
+            .await?
+            .document
+            .clone());
+    }
+    let case = state.store.case(plan.case_id).await?;
+    let base = state.patient_folder(case.patient_id);
+    let engine = state.engine.clone();
+    let case_toml = plan.case_toml.clone();
+    tokio::task::spawn_blocking(move || engine.outcome_overrides(&case_toml, &overrides, &base))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map(|o| o.document)
+        .map_err(ApiError::from)
 }
 
 /// The report of this version of a plan made now, with `extra` rows after its record (the
 /// signatures and the approval hash of `frozen`) and its sign-off block filled from
-/// `signatures` (the plan's stored ones when `None`).
+/// `signatures` (the plan's stored ones when `None`). With `deliveries`, the plan is computed
+/// with those records in force and the report adds a "Delivery record" section (a delivery
+/// addendum); without, it is the plan as planned.
 pub(crate) async fn render_report_html(
     state: &AppState,
     plan: &sirt_store::Plan,
     extra: Vec<(String, String)>,
     signatures: Option<Vec<sirt_store::Signature>>,
+    deliveries: Option<&sirt_store::PlanDeliveries>,
 ) -> Result<String, ApiError> {
+    let document = report_document(state, plan, extra, signatures, deliveries, Vec::new()).await?;
+    Ok(sirt_report::document::to_html(&document))
+}
+
+/// [`render_report_html`]'s document, with a first section `heading_rows` ("Delivery
+/// addendum") when given.
+pub(crate) async fn report_document(
+    state: &AppState,
+    plan: &sirt_store::Plan,
+    extra: Vec<(String, String)>,
+    signatures: Option<Vec<sirt_store::Signature>>,
+    deliveries: Option<&sirt_store::PlanDeliveries>,
+    addendum_rows: Vec<(String, String)>,
+) -> Result<sirt_report::document::Document, ApiError> {
     let plan = plan.clone();
     let case = state.store.case(plan.case_id).await?;
     let patient = state.store.patient(case.patient_id).await?;
-    // The parameters and the delivery records in force (`delivery`).
-    let overrides = crate::delivery::plan_overrides(state, &plan).await?;
-    let computed = crate::delivery::compute_with(state, plan.case_toml.clone(), overrides).await?;
-    // With images, the document of the plan with its voxel part (made with the viewer's
-    // volumes, from the same inputs); without, the plan's own.
-    let mut document = if computed.plan.case.images.is_some() {
-        crate::volumes::prepared_for(state, &plan)
-            .await?
-            .document
-            .clone()
-    } else {
-        sirt_planning::Outcome::new(computed.plan, None).document
+    let params = parameters_from(&parse_json(&plan.parameters_json))?;
+    let empty = sirt_store::PlanDeliveries {
+        records: Vec::new(),
+        sessions: Vec::new(),
     };
-    let delivery = crate::delivery::report_rows(state, &plan).await?;
+    let records = deliveries.unwrap_or(&empty);
+    let overrides = crate::delivery::with_records(&params, records)?;
+    let mut document = plan_document(state, &plan, overrides, records).await?;
+    let delivery = crate::delivery::report_rows(records);
     if !delivery.is_empty() {
         sirt_planning::insert_record(&mut document, "Delivery record", delivery);
     }
@@ -95,12 +225,15 @@ pub(crate) async fn render_report_html(
             .chain(extra)
             .collect(),
     );
+    if !addendum_rows.is_empty() {
+        sirt_planning::insert_record(&mut document, "Delivery addendum", addendum_rows);
+    }
     let signatures = match signatures {
         Some(s) => s,
         None => state.store.signatures(plan.id).await?,
     };
     crate::frozen::fill_sign_off(state, &plan, &mut document, &signatures);
-    Ok(sirt_report::document::to_html(&document))
+    Ok(document)
 }
 
 /// The plan's record in the web application, as the report prints it.

@@ -107,6 +107,7 @@ async fn login_logout_and_the_session_cookie(url: &str) {
         json!([
             "read_clinical",
             "create_patient",
+            "edit_patient_identity",
             "create_case",
             "upload_images",
             "import_demo",

@@ -123,11 +123,12 @@ const TABLE: &[Row] = &[
         Patient,
         [401, 200, 200, 200, 200, 200],
     ),
+    // The body changes the birth date: an identity field (`edit_patient_identity`).
     row(
         "PATCH",
         "/api/patients/{id}",
         Patient,
-        [401, 403, 200, 200, 200, 403],
+        [401, 403, 200, 200, 403, 403],
     ),
     row(
         "POST",
@@ -249,6 +250,13 @@ const TABLE: &[Row] = &[
         Approved,
         [401, 200, 200, 200, 200, 200],
     ),
+    // Approved, not delivered: no delivery addendum yet (404 `no_delivery_addendum`).
+    row(
+        "GET",
+        "/api/plans/{id}/report/delivery",
+        Approved,
+        [401, 404, 404, 404, 404, 404],
+    ),
     row(
         "GET",
         "/static/{file}",
@@ -313,7 +321,7 @@ const TABLE: &[Row] = &[
     row(
         "GET",
         "/api/plans/{id}/recompute-difference",
-        Approved,
+        Checked,
         [401, 409, 409, 409, 409, 409],
     ),
     row("GET", "/api/audit", Nothing, [401, 200, 403, 403, 403, 403]),
@@ -484,11 +492,14 @@ async fn prepare(t: &T, f: Fixture, result: &str) -> (i64, i64) {
                     .unwrap();
             }
             if matches!(f, Approved) {
-                p = t
-                    .store
-                    .approve_plan(&actor(t, Role::Physician).await, p.id, p.row_version)
-                    .await
-                    .unwrap();
+                p = harness::approve(
+                    &t.store,
+                    &actor(t, Role::Physician).await,
+                    p.id,
+                    p.row_version,
+                )
+                .await
+                .unwrap();
             }
             (p.id, p.row_version)
         }

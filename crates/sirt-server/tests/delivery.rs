@@ -22,6 +22,7 @@ mod harness;
 use axum::http::{Method, StatusCode};
 use common::{PASSWORD, Session, T};
 use serde_json::{Value, json};
+use sha2::Digest;
 use sirt_store::Role;
 
 /// The demo imported, checked and approved: (plan id, row version).
@@ -312,7 +313,9 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
         "{checks:?}"
     );
     let rv = r.json["plan"]["row_version"].as_i64().unwrap();
-    // The report shows it too.
+    // The approved report stays the one frozen at approval, byte for byte; the delivery is
+    // its own dated record, the addendum stored with the recording.
+    let frozen = t.store.frozen(plan).await.unwrap().unwrap();
     let report = t
         .call(
             Some(&tech),
@@ -322,15 +325,42 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
         )
         .await;
     assert_eq!(report.status, StatusCode::OK);
+    assert_eq!(
+        report.text, frozen.report_html,
+        "the frozen report, as stored"
+    );
+    assert!(!report.text.contains("right hepatic artery, proximal"));
+    assert_eq!(r.json["addenda"].as_array().unwrap().len(), 1, "{}", r.text);
+    let addendum = t
+        .call(
+            Some(&tech),
+            Method::GET,
+            &format!("/api/plans/{plan}/report/delivery"),
+            None,
+        )
+        .await;
+    assert_eq!(addendum.status, StatusCode::OK, "{}", addendum.text);
+    assert_eq!(addendum.headers["content-type"], "text/html; charset=utf-8");
+    assert_eq!(
+        r.json["addenda"][0]["report_html_sha256"],
+        hex::encode(sha2::Sha256::digest(addendum.text.as_bytes()))
+    );
+    assert_eq!(r.json["addenda"][0]["created_at"], rec["recorded_at"]);
     assert!(
-        report.text.contains(&format!("{delivered:.4} GBq")),
-        "report lacks {delivered:.4} GBq"
+        addendum.text.contains(&format!("{delivered:.4} GBq")),
+        "addendum lacks {delivered:.4} GBq"
     );
     assert!(
-        !report.text.contains("1.8313 GBq"),
-        "the case file's delivery in the report"
+        !addendum.text.contains("1.8313 GBq"),
+        "the case file's delivery in the addendum"
     );
-    assert!(report.text.contains("right hepatic artery, proximal"));
+    assert!(addendum.text.contains("right hepatic artery, proximal"));
+    assert!(addendum.text.contains("Delivery addendum"));
+    assert!(
+        addendum.text.contains(&frozen.report_html_sha256),
+        "the addendum names the approved report it adds to"
+    );
+    assert!(addendum.text.contains(&t.state.engine_id));
 
     // One record per injection: a second one is refused, a correction is a new version.
     let again = json!({"row_version": rv, "session": "1", "treatments": [r_entry(json!({"residual": "0.06 GBq"}))]});
@@ -412,6 +442,121 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json["plan"]["state"], "delivered");
+    let rv = r.json["plan"]["row_version"].as_i64().unwrap();
+
+    // One addendum per recording, each served as stored; the report is still the frozen one.
+    let addenda = r.json["addenda"].as_array().unwrap().clone();
+    assert_eq!(addenda.len(), 4, "{}", r.text);
+    let mut served = Vec::new();
+    for (n, a) in addenda.iter().enumerate() {
+        assert_eq!(a["seq"], n + 1);
+        let h = t
+            .call(
+                Some(&tech),
+                Method::GET,
+                &format!("/api/plans/{plan}/report/delivery?n={}", n + 1),
+                None,
+            )
+            .await;
+        assert_eq!(h.status, StatusCode::OK, "{}", h.text);
+        assert_eq!(
+            a["report_html_sha256"],
+            hex::encode(sha2::Sha256::digest(h.text.as_bytes()))
+        );
+        served.push(h.text);
+    }
+    assert_eq!(
+        addenda
+            .iter()
+            .map(|a| a["session_id"].clone())
+            .collect::<Vec<_>>(),
+        [json!("1"), json!("1"), json!("2"), json!("2")]
+    );
+    assert!(served[2].contains("spasm: stopped at half"));
+    assert!(served[3].contains("left hepatic artery, segment 3"));
+    assert!(!served[2].contains("left hepatic artery, segment 3"));
+    let none = t
+        .call(
+            Some(&tech),
+            Method::GET,
+            &format!("/api/plans/{plan}/report/delivery?n=5"),
+            None,
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.text);
+    assert_eq!(none.code(), "no_delivery_addendum");
+    assert!(
+        none.message()
+            .contains("expected delivery addendum 5, found 4 addenda"),
+        "{}",
+        none.message()
+    );
+
+    // Another engine (a new server version over the same database): the approved report and
+    // the addenda stay as stored, byte for byte; a new recording's addendum names it.
+    let mut t = t;
+    t.with_engine_id("sirt-server 99.0.0 / sirt-planning 99.0.0");
+    let again = t
+        .call(
+            Some(&tech),
+            Method::GET,
+            &format!("/api/plans/{plan}/report.html"),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(
+        again.text, frozen.report_html,
+        "the frozen report, byte for byte"
+    );
+    assert!(!again.text.contains("sirt-server 99.0.0"));
+    let first = t
+        .call(
+            Some(&tech),
+            Method::GET,
+            &format!("/api/plans/{plan}/report/delivery?n=1"),
+            None,
+        )
+        .await;
+    assert_eq!(first.text, served[0], "addendum 1, byte for byte");
+    let r = t
+        .call(
+            Some(&dr),
+            Method::POST,
+            &path,
+            Some(json!({"row_version": rv, "session": "2", "treatments": [l_entry(json!({"confirm_reason": "spasm", "correction_reason": "assay time", "vial_assayed_at": "2026-06-04T09:35:00[Europe/Paris]"}))]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        r.json["addenda"][4]["engine_id"],
+        "sirt-server 99.0.0 / sirt-planning 99.0.0"
+    );
+    let latest = t
+        .call(
+            Some(&tech),
+            Method::GET,
+            &format!("/api/plans/{plan}/report/delivery"),
+            None,
+        )
+        .await;
+    assert!(
+        latest
+            .text
+            .contains("sirt-server 99.0.0 / sirt-planning 99.0.0")
+    );
+    let again = t
+        .call(
+            Some(&tech),
+            Method::GET,
+            &format!("/api/plans/{plan}/report.html"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        again.text, frozen.report_html,
+        "the frozen report, byte for byte"
+    );
 
     // Every recording audited, the corrected record kept in the correction's before image.
     let a = t
@@ -435,6 +580,7 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
             "plan.deliver_session",
             "plan.correct_delivery",
             "plan.deliver",
+            "plan.correct_delivery",
             "plan.correct_delivery"
         ]
     );
@@ -448,6 +594,190 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
     );
     assert_eq!(
         correction["after"]["delivery_records"][0]["correction_reason"],
-        "catheter position"
+        "assay time"
+    );
+}
+
+/// Runs SQL on the test database directly (what the API never does): tampering and the like.
+async fn raw(url: &str, sql: &str) {
+    use sqlx::Connection;
+    let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
+    sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+    c.close().await.unwrap();
+}
+
+both!(a_delivery_is_checked_against_the_approved_result);
+async fn a_delivery_is_checked_against_the_approved_result(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let tech = t.login(Role::Technologist).await;
+    let (plan, rv) = approved_demo(&t, &phys, &dr).await;
+    let stored = t.store.plan(plan).await.unwrap().result_json;
+    let mut result: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(result["injections"][0]["id"], "R");
+    // The stored (approved) result says otherwise than the engine computes now, as after an
+    // engine or settings change: the delivery is compared with the approved result.
+    let intended = result["injections"][0]["with_ordered_vial"]["administered_activity_gbq"]
+        .as_f64()
+        .unwrap();
+    result["injections"][0]["with_ordered_vial"]["administered_activity_gbq"] =
+        json!(intended * 3.0);
+    let set = |r: &Value| {
+        format!(
+            "UPDATE plans SET result_json = '{}' WHERE id = {plan}",
+            r.to_string().replace('\'', "''")
+        )
+    };
+    raw(url, &set(&result)).await;
+    let body = json!({"row_version": rv, "session": "1", "treatments": [r_entry(json!({}))]});
+    let path = format!("/api/plans/{plan}/deliver");
+    let r = t
+        .call(Some(&tech), Method::POST, &path, Some(body.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.message().starts_with(
+            "field `treatments[0].confirm_reason`: expected a reason confirming a delivered activity -6"
+        ),
+        "{}",
+        r.message()
+    );
+    assert!(
+        r.message().contains(&format!(
+            "from the approved plan's intended activity ({:.4} GBq;",
+            intended * 3.0
+        )),
+        "{}",
+        r.message()
+    );
+    // The ordered vial too: half the vial in the approved result, the 1.95 GBq assay is too much.
+    result["injections"][0]["with_ordered_vial"]["administered_activity_gbq"] = json!(intended);
+    let per_vial = result["injections"][0]["vial_order"]["vial_activity_at_calibration_gbq"]
+        .as_f64()
+        .unwrap();
+    result["injections"][0]["vial_order"]["vial_activity_at_calibration_gbq"] =
+        json!(per_vial / 2.0);
+    raw(url, &set(&result)).await;
+    let r = t
+        .call(Some(&tech), Method::POST, &path, Some(body.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.message()
+            .starts_with("field `treatments[0].vial_activity`: expected at most "),
+        "{}",
+        r.message()
+    );
+    assert!(
+        r.message().contains(&format!(
+            "the ordered vial of the approved plan ({:.4} GBq at calibration",
+            per_vial / 2.0
+        )),
+        "{}",
+        r.message()
+    );
+    // As approved, the same delivery is recorded.
+    raw(
+        url,
+        &format!(
+            "UPDATE plans SET result_json = '{}' WHERE id = {plan}",
+            stored.replace('\'', "''")
+        ),
+    )
+    .await;
+    let r = t.call(Some(&tech), Method::POST, &path, Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+both!(a_stored_report_that_does_not_match_its_sha256_is_not_served);
+async fn a_stored_report_that_does_not_match_its_sha256_is_not_served(url: &str) {
+    let t = T::new(url).await;
+    let phys = t.login(Role::Physicist).await;
+    let dr = t.login(Role::Physician).await;
+    let tech = t.login(Role::Technologist).await;
+    let (plan, rv) = approved_demo(&t, &phys, &dr).await;
+    let r = t
+        .call(
+            Some(&tech),
+            Method::POST,
+            &format!("/api/plans/{plan}/deliver"),
+            Some(json!({"row_version": rv, "session": "1", "treatments": [r_entry(json!({}))]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let get = |path: String| {
+        let t = &t;
+        let tech = &tech;
+        async move { t.call(Some(tech), Method::GET, &path, None).await }
+    };
+    assert_eq!(
+        get(format!("/api/plans/{plan}/report.html")).await.status,
+        StatusCode::OK
+    );
+    // The database refuses to change them (append-only)...
+    use sqlx::Connection;
+    let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
+    for table in ["plan_frozen", "plan_delivery_addenda"] {
+        let e = sqlx::raw_sql(&format!(
+            "UPDATE {table} SET report_html = report_html || ' ' WHERE plan_id = {plan}"
+        ))
+        .execute(&mut c)
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+    }
+    c.close().await.unwrap();
+    // ...so the tampering goes around the triggers, as someone with the database's files could.
+    let postgres = url.starts_with("postgres");
+    for (table, trigger) in [
+        ("plan_frozen", "plan_frozen_no_update"),
+        ("plan_delivery_addenda", "plan_delivery_addenda_no_update"),
+    ] {
+        let drop = if postgres {
+            format!("DROP TRIGGER {trigger} ON {table}")
+        } else {
+            format!("DROP TRIGGER {trigger}")
+        };
+        raw(url, &drop).await;
+        raw(
+            url,
+            &format!(
+                "UPDATE {table} SET report_html = replace(report_html, 'Plan record', 'Plan recorb') WHERE plan_id = {plan}"
+            ),
+        )
+        .await;
+    }
+    for path in [
+        format!("/api/plans/{plan}/report.html"),
+        format!("/api/plans/{plan}/report.pdf"),
+        format!("/api/plans/{plan}/recompute-difference"),
+    ] {
+        let r = get(path.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{path}: {}",
+            r.text
+        );
+        assert_eq!(r.code(), "frozen_integrity", "{path}");
+        assert!(
+            r.message().starts_with(&format!(
+                "plan {plan}: the report (HTML) frozen at approval does not match the SHA-256 recorded then (expected "
+            )),
+            "{}",
+            r.message()
+        );
+        assert!(!r.text.contains("Plan recorb"));
+    }
+    let r = get(format!("/api/plans/{plan}/report/delivery")).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text);
+    assert_eq!(r.code(), "addendum_integrity");
+    assert!(
+        r.message().starts_with(&format!(
+            "plan {plan}: delivery addendum 1 does not match the SHA-256 recorded with it"
+        )),
+        "{}",
+        r.message()
     );
 }

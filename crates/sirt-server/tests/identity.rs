@@ -576,3 +576,139 @@ async fn the_patient_record_takes_a_pseudonym_and_its_changes_are_checked(url: &
     assert_eq!(updates[0].after.as_ref().unwrap()["sex"], Value::Null);
     assert_eq!(updates[0].username, username(Role::Physicist));
 }
+
+both!(a_case_file_without_sex_or_age_is_refused_when_the_record_has_them);
+async fn a_case_file_without_sex_or_age_is_refused_when_the_record_has_them(url: &str) {
+    let t = T::new(url).await;
+    let s = t.login(Role::Physicist).await;
+    // The demo case file without its sex and age: identifier and indication alone do not match
+    // a patient whose record has a sex and a birth date.
+    assert!(DEMO.contains("sex = \"male\"\n") && DEMO.contains("age = 53\n"));
+    let bare = DEMO
+        .replace("sex = \"male\"\n", "")
+        .replace("age = 53\n", "");
+    let case = patient_case(
+        &t,
+        &s,
+        json!({"mrn": "DEMO-NET-001", "name": "A", "birth_date": DEMO_BIRTH_DATE, "sex": "male"}),
+        "NET",
+    )
+    .await;
+    let r = post_plan(&t, &s, case, &bare).await;
+    assert_refused(
+        &r,
+        &[
+            "case file [patient].sex: expected \"male\" (patient record), found none (the file does not state the patient's sex)",
+            "case file [patient].age: expected the age at the first treatment (patient record: born 1972-09-14), found none (the file does not state the patient's age)",
+        ],
+        &["[patient].id", "[diagnosis].indication"],
+    );
+    assert!(t.store.plans_of_case(case).await.unwrap().is_empty());
+    // Without the age only: the age alone is named; "unknown" is no sex.
+    let no_age = DEMO.replace("age = 53\n", "");
+    let r = post_plan(&t, &s, case, &no_age).await;
+    assert_refused(&r, &["[patient].age"], &["[patient].sex"]);
+    let unknown = DEMO.replace("sex = \"male\"\n", "sex = \"unknown\"\n");
+    let r = post_plan(&t, &s, case, &unknown).await;
+    assert_refused(
+        &r,
+        &[
+            "case file [patient].sex: expected \"male\" (patient record), found \"unknown\" (not a sex the record can be compared with)",
+        ],
+        &["[patient].age"],
+    );
+    // With both, accepted.
+    let r = post_plan(&t, &s, case, DEMO).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    // A record without sex and birth date does not ask for them.
+    let plain = patient_case(&t, &s, json!({"mrn": "P-2", "name": "B"}), "NET").await;
+    let r = post_plan(&t, &s, plain, &bare.replace("DEMO-NET-001", "P-2")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+}
+
+both!(only_physicians_and_physicists_change_a_patients_identity);
+async fn only_physicians_and_physicists_change_a_patients_identity(url: &str) {
+    let t = T::new(url).await;
+    let tech = t.login(Role::Technologist).await;
+    let phys = t.login(Role::Physicist).await;
+    let p = t
+        .call(
+            Some(&tech),
+            Method::POST,
+            "/api/patients",
+            Some(json!({"mrn": "T-1", "name": "A", "birth_date": "1950-01-01", "sex": "female"})),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
+    let path = format!("/api/patients/{}", p.json["id"]);
+    for change in [
+        json!({"sex": "male"}),
+        json!({"birth_date": null}),
+        json!({"pseudonym": "X-9", "name": "B"}),
+    ] {
+        let r = t
+            .call(Some(&tech), Method::PATCH, &path, Some(change.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{change}: {}", r.text);
+        assert!(
+            r.message()
+                .starts_with("edit_patient_identity: the role technologist may not change `"),
+            "{}",
+            r.message()
+        );
+        assert!(
+            r.message()
+                .ends_with("(allowed: physician, physicist); nothing was changed")
+        );
+    }
+    let after = t
+        .store
+        .patient(p.json["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            after.name.as_str(),
+            after.sex.as_deref(),
+            after.birth_date.as_deref(),
+            after.pseudonym
+        ),
+        ("A", Some("female"), Some("1950-01-01"), None)
+    );
+    // The name is not an identity field: the technologist changes it.
+    let r = t
+        .call(
+            Some(&tech),
+            Method::PATCH,
+            &path,
+            Some(json!({"name": "A. Smith"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // The physicist changes the identity.
+    let r = t
+        .call(
+            Some(&phys),
+            Method::PATCH,
+            &path,
+            Some(json!({"sex": "male", "pseudonym": "X-9"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["sex"], "male");
+    // The session tells the pages who may.
+    let s = t.call(Some(&tech), Method::GET, "/api/session", None).await;
+    assert!(
+        !s.json["permissions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("edit_patient_identity"))
+    );
+    let s = t.call(Some(&phys), Method::GET, "/api/session", None).await;
+    assert!(
+        s.json["permissions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("edit_patient_identity"))
+    );
+}

@@ -21,6 +21,7 @@ mod harness;
 use axum::http::{Method, StatusCode};
 use common::{PASSWORD, Session, T};
 use serde_json::{Value, json};
+use sha2::Digest;
 use sirt_store::{Actor, AuditQuery, Role, UserChange};
 
 const DEMO: &str = include_str!("../../../examples/demo-net-case.toml");
@@ -175,19 +176,18 @@ async fn the_checker_never_approves_the_version_they_checked(url: &str) {
     assert!(r.message().contains("phys.curie"), "{}", r.message());
     assert_eq!(t.store.plan(id).await.unwrap().state.as_str(), "checked");
     // In the store itself, whatever the caller.
-    let e = t
-        .store
-        .approve_plan(
-            &Actor {
-                user_id: Some(phys.user_id),
-                name: "phys.curie".into(),
-                role: Some(Role::Physician),
-            },
-            id,
-            2,
-        )
-        .await
-        .unwrap_err();
+    let e = harness::approve(
+        &t.store,
+        &Actor {
+            user_id: Some(phys.user_id),
+            name: "phys.curie".into(),
+            role: Some(Role::Physician),
+        },
+        id,
+        2,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(e, sirt_store::StoreError::CheckerCannotApprove { .. }),
         "{e}"
@@ -229,15 +229,14 @@ async fn failed_checks_are_acknowledged_one_by_one_before_approval(url: &str) {
         r.message()
     );
     // The store refuses too, whoever calls it.
-    let e = t
-        .store
-        .approve_plan(
-            &Actor::user(&t.store.user(dr.user_id).await.unwrap()),
-            id,
-            rv,
-        )
-        .await
-        .unwrap_err();
+    let e = harness::approve(
+        &t.store,
+        &Actor::user(&t.store.user(dr.user_id).await.unwrap()),
+        id,
+        rv,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(e, sirt_store::StoreError::Unacknowledged { .. }),
         "{e}"
@@ -361,7 +360,7 @@ async fn failed_checks_are_acknowledged_one_by_one_before_approval(url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_approved_report_stays_after_an_engine_change() {
     let url = harness::sqlite_url("frozen_engine_change");
-    let t = T::new(&url).await;
+    let mut t = T::new(&url).await;
     let phys = t.login(Role::Physicist).await;
     let dr = t.login(Role::Physician).await;
     let (_, plan) = import_demo(&t, &phys).await;
@@ -376,16 +375,17 @@ async fn the_approved_report_stays_after_an_engine_change() {
     let diff = format!("/api/plans/{id}/recompute-difference");
     let stored = t.call(Some(&dr), Method::GET, &report, None).await;
     assert_eq!(stored.status, StatusCode::OK);
-    let engine = sirt_server::frozen::engine_id();
+    let engine = sirt_server::frozen::default_engine_id();
+    assert_eq!(t.state.engine_id, engine);
     assert!(stored.text.contains(&engine), "the report names its engine");
     let d = t.call(Some(&dr), Method::GET, &diff, None).await;
     assert_eq!(d.status, StatusCode::OK, "{}", d.text);
     assert_eq!(d.json["differs"], false, "{}", d.text);
 
-    sirt_server::frozen::simulate_engine_id(Some("sirt-server 99.0.0 / sirt-planning 99.0.0"));
+    // A new server version over the same database (the sessions are in the database).
+    t.with_engine_id("sirt-server 99.0.0 / sirt-planning 99.0.0");
     let again = t.call(Some(&dr), Method::GET, &report, None).await;
     let d = t.call(Some(&dr), Method::GET, &diff, None).await;
-    sirt_server::frozen::simulate_engine_id(None);
     assert_eq!(again.text, stored.text, "the stored report, byte for byte");
     // The PDF printed at approval (when this machine has Chromium) is served as stored.
     let frozen = t.store.frozen(id).await.unwrap().unwrap();
@@ -437,6 +437,35 @@ async fn the_approved_report_stays_after_an_engine_change() {
     ] {
         assert!(!parts[k].is_null(), "{k}: {parts}");
     }
+    // The catalogue and the rules by their files' bytes, as `sha256sum` gives them.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let sha = |b: &[u8]| hex::encode(sha2::Sha256::digest(b));
+    let devices = std::fs::read(root.join("data/devices.toml")).unwrap();
+    assert_eq!(parts["devices_sha256"], sha(&devices), "{parts}");
+    assert_eq!(
+        parts["device_files"],
+        json!([{"file": "data/devices.toml", "sha256": sha(&devices)}])
+    );
+    let listed = parts["rule_files"].as_array().unwrap();
+    let mut on_disk: Vec<String> = std::fs::read_dir(root.join("data/rules"))
+        .unwrap()
+        .map(|e| format!("data/rules/{}", e.unwrap().file_name().to_string_lossy()))
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    on_disk.sort();
+    let mut names: Vec<String> = listed
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, on_disk, "every rule file, once");
+    let mut all = Vec::new();
+    for f in listed {
+        let bytes = std::fs::read(root.join(f["file"].as_str().unwrap())).unwrap();
+        assert_eq!(f["sha256"], sha(&bytes), "{f}");
+        all.extend(bytes);
+    }
+    assert_eq!(parts["rules_sha256"], sha(&all), "{parts}");
     drop(t);
     harness::remove_sqlite(&url);
 }

@@ -8,14 +8,22 @@
 //! it has a record, and only after the sessions before it; the plan becomes `delivered` when
 //! every session is. Each recording is one transaction with its audit row (`plan.deliver_session`,
 //! `plan.deliver` when it completes the plan, `plan.correct_delivery` for corrections).
+//!
+//! Each recording also stores its **delivery addendum** ([`NewAddendum`]): the document the
+//! server rendered for it (the records in force, the delivered doses and the post-treatment
+//! checks computed then, stamped with the engine and the instant), with its SHA-256, in the same
+//! transaction. The report frozen at approval never changes; the addenda are the dated record of
+//! the delivery beside it. Addenda, as signatures and frozen reports, are append-only (the
+//! database refuses to change or remove them, migration 8).
 
 use crate::audit::{Change, record};
 use crate::error::role_not_allowed;
 use crate::model::{Actor, Plan, PlanState, Role};
 use crate::plans::{PLAN_COLUMNS, conflict, plan_from, plan_in, snapshot};
-use crate::{Store, StoreError, check_len, check_not_blank, limits, now};
+use crate::{Store, StoreError, check_len, check_not_blank, limits};
 use serde::Serialize;
 use serde_json::{Value, json};
+use sha2::Digest;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -110,6 +118,108 @@ pub struct SessionDelivery {
     pub records: Vec<NewDelivery>,
     /// Every session of the plan in treatment order, with its injection ids (from the plan).
     pub sessions: Vec<(String, Vec<String>)>,
+    /// The delivery addendum rendered for this recording (stored with it).
+    pub addendum: NewAddendum,
+}
+
+/// The delivery addendum of a recording, as given to it: the document rendered by the server
+/// with the records in force after this recording.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewAddendum {
+    /// The addendum (HTML).
+    pub report_html: String,
+    /// The engine that computed the delivered doses and checks it shows.
+    pub engine_id: String,
+    /// The instant it was rendered (UTC, RFC 3339, as [`crate::now`]): recorded as the
+    /// recording's instant, so that the addendum and the records it prints agree.
+    pub rendered_at: String,
+}
+
+/// A stored delivery addendum (without its bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct DeliveryAddendum {
+    /// Key.
+    pub id: i64,
+    /// The plan.
+    pub plan_id: i64,
+    /// Its number among the plan's addenda (1, 2, ...), in the order they were recorded.
+    pub seq: i64,
+    /// The session whose recording (or correction) made it.
+    pub session_id: String,
+    /// SHA-256 of the stored HTML.
+    pub report_html_sha256: String,
+    /// The engine that computed it.
+    pub engine_id: String,
+    /// Who recorded the delivery.
+    pub created_by: String,
+    /// When (UTC, RFC 3339): the instant of the recording.
+    pub created_at: String,
+}
+
+const ADDENDUM_COLUMNS: &str =
+    "id, plan_id, seq, session_id, report_html_sha256, engine_id, created_by_name, created_at";
+
+fn addendum_from(r: &AnyRow) -> Result<DeliveryAddendum, StoreError> {
+    Ok(DeliveryAddendum {
+        id: r.try_get("id")?,
+        plan_id: r.try_get("plan_id")?,
+        seq: r.try_get("seq")?,
+        session_id: r.try_get("session_id")?,
+        report_html_sha256: r.try_get("report_html_sha256")?,
+        engine_id: r.try_get("engine_id")?,
+        created_by: r.try_get("created_by_name")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// Writes the addendum of a recording (the next number of the plan).
+async fn insert_addendum(
+    tx: &mut Tx,
+    actor: &Actor,
+    plan_id: i64,
+    delivery: &SessionDelivery,
+    at: &str,
+) -> Result<DeliveryAddendum, StoreError> {
+    let (session_id, a) = (&delivery.session_id, &delivery.addendum);
+    let seq: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM plan_delivery_addenda WHERE plan_id = $1",
+    )
+    .bind(plan_id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    let sha = hex::encode(sha2::Sha256::digest(a.report_html.as_bytes()));
+    let row = sqlx::query(&format!(
+        "INSERT INTO plan_delivery_addenda (plan_id, seq, session_id, report_html, report_html_sha256, \
+         engine_id, created_by, created_by_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING {ADDENDUM_COLUMNS}"
+    ))
+    .bind(plan_id)
+    .bind(seq)
+    .bind(session_id)
+    .bind(&a.report_html)
+    .bind(&sha)
+    .bind(&a.engine_id)
+    .bind(actor.user_id)
+    .bind(&actor.name)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    addendum_from(&row)
+}
+
+fn validate_addendum(a: &NewAddendum) -> Result<(), StoreError> {
+    check_not_blank("addendum.report_html", &a.report_html)?;
+    check_not_blank("addendum.engine_id", &a.engine_id)?;
+    check_len("addendum.engine_id", &a.engine_id, limits::SHORT)?;
+    if a.rendered_at.len() != 24 || !a.rendered_at.ends_with('Z') {
+        return Err(StoreError::Invalid {
+            field: "addendum.rendered_at",
+            expected: "an instant as stored (`2026-03-05T09:00:00.000Z`, `sirt_store::now`)".into(),
+            found: format!("`{}`", a.rendered_at.chars().take(40).collect::<String>()),
+        });
+    }
+    Ok(())
 }
 
 /// A delivered session.
@@ -359,17 +469,20 @@ fn previous_record<'a>(
 }
 
 /// The audit images of a recording: the plan before (with the records corrected) and after
-/// (with the session, whether it is now delivered, and the records written).
+/// (with the session, whether it is now delivered, the records written and the addendum).
 fn audit_images(
-    before: &Plan,
-    after: &Plan,
+    (before, after): (&Plan, &Plan),
     delivery: &SessionDelivery,
     session_done: bool,
-    new_records: &[&DeliveryRecord],
-    replaced: &[&DeliveryRecord],
+    (new_records, replaced): (&[&DeliveryRecord], &[&DeliveryRecord]),
+    addendum: &DeliveryAddendum,
 ) -> (Value, Value) {
     let mut after_json = snapshot(after);
     if let Value::Object(m) = &mut after_json {
+        m.insert(
+            "delivery_addendum".into(),
+            serde_json::to_value(addendum).unwrap_or(Value::Null),
+        );
         m.insert("session".into(), json!(delivery.session_id));
         m.insert("session_delivered".into(), json!(session_done));
         m.insert(
@@ -452,6 +565,37 @@ async fn mark_session(
 }
 
 impl Store {
+    /// The delivery addenda of a plan, oldest first (without their bytes).
+    pub async fn delivery_addenda(
+        &self,
+        plan_id: i64,
+    ) -> Result<Vec<DeliveryAddendum>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ADDENDUM_COLUMNS} FROM plan_delivery_addenda WHERE plan_id = $1 ORDER BY seq"
+        ))
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(addendum_from).collect()
+    }
+
+    /// One delivery addendum of a plan by its number, with its HTML as stored.
+    pub async fn delivery_addendum(
+        &self,
+        plan_id: i64,
+        seq: i64,
+    ) -> Result<Option<(DeliveryAddendum, String)>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ADDENDUM_COLUMNS}, report_html FROM plan_delivery_addenda WHERE plan_id = $1 AND seq = $2"
+        ))
+        .bind(plan_id)
+        .bind(seq)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((addendum_from(&r)?, r.try_get("report_html")?)))
+            .transpose()
+    }
+
     /// The delivery records and delivered sessions of a plan.
     pub async fn deliveries(&self, plan_id: i64) -> Result<PlanDeliveries, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -478,7 +622,8 @@ impl Store {
         for d in &delivery.records {
             validate(d)?;
         }
-        let at = now();
+        validate_addendum(&delivery.addendum)?;
+        let at = delivery.addendum.rendered_at.clone(); // the addendum prints the same instant
         let mut tx = self.write().await?;
         let before = plan_in(&mut tx, id).await?;
         if before.row_version != row_version {
@@ -547,13 +692,13 @@ impl Store {
             .collect();
         let replaced: Vec<&DeliveryRecord> =
             written.iter().filter_map(|(_, p)| p.as_ref()).collect();
+        let addendum = insert_addendum(&mut tx, actor, id, delivery, &at).await?;
         let (before_json, after_json) = audit_images(
-            &before,
-            &after,
+            (&before, &after),
             delivery,
             session_done,
-            &new_records,
-            &replaced,
+            (&new_records, &replaced),
+            &addendum,
         );
         let action = if !replaced.is_empty() {
             "plan.correct_delivery"

@@ -57,7 +57,8 @@ mod signatures;
 
 pub use accounts::{LoginAttempt, NewSession};
 pub use deliveries::{
-    DeliveryRecord, NewDelivery, PlanDeliveries, SessionDelivered, SessionDelivery,
+    DeliveryAddendum, DeliveryRecord, NewAddendum, NewDelivery, PlanDeliveries, SessionDelivered,
+    SessionDelivery,
 };
 pub use error::{DatabaseError, OpenError, StoreError};
 pub use model::*;

@@ -20,6 +20,7 @@ const STUDY_SERIES: &str = include_str!("../migrations/0003_study_series.sql");
 const DELIVERIES: &str = include_str!("../migrations/0005_deliveries.sql");
 const SIGNATURES: &str = include_str!("../migrations/0004_signatures.sql");
 const PATIENT_PSEUDONYM: &str = include_str!("../migrations/0006_patient_pseudonym.sql");
+const DELIVERY_ADDENDA: &str = include_str!("../migrations/0007_delivery_addenda.sql");
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -57,6 +58,18 @@ const MIGRATIONS: &[Migration] = &[
         name: "patient_pseudonym",
         sqlite: PATIENT_PSEUDONYM,
         postgres: PATIENT_PSEUDONYM,
+    },
+    Migration {
+        version: 7,
+        name: "delivery_addenda",
+        sqlite: DELIVERY_ADDENDA,
+        postgres: DELIVERY_ADDENDA,
+    },
+    Migration {
+        version: 8,
+        name: "signed_record_append_only",
+        sqlite: include_str!("../migrations/0008_signed_record_append_only.sqlite.sql"),
+        postgres: include_str!("../migrations/0008_signed_record_append_only.postgres.sql"),
     },
 ];
 

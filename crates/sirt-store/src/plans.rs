@@ -340,7 +340,9 @@ impl Store {
             .await
     }
 
-    /// Checked → approved with the approver's electronic signature and the frozen record.
+    /// Checked → approved with the approver's electronic signature and the frozen record: the
+    /// only way to approve. An approval without the report frozen at approval is refused (an
+    /// approved plan's report is the stored one, never made again).
     pub(crate) async fn approve_signed(
         &self,
         actor: &Actor,
@@ -350,17 +352,6 @@ impl Store {
     ) -> Result<Plan, StoreError> {
         self.step(actor, id, row_version, &APPROVE, &[], Some(signing))
             .await
-    }
-
-    /// Checked → approved, by a physician: records the approver, the time and the SHA-256 of
-    /// the inputs; the plan is immutable from then on.
-    pub async fn approve_plan(
-        &self,
-        actor: &Actor,
-        id: i64,
-        row_version: i64,
-    ) -> Result<Plan, StoreError> {
-        self.step(actor, id, row_version, &APPROVE, &[], None).await
     }
 
     /// The treatments recorded for a plan.
@@ -418,6 +409,14 @@ impl Store {
             });
         }
         if step.to == PlanState::Approved {
+            if signing.and_then(|s| s.frozen).is_none() {
+                return Err(StoreError::Invalid {
+                    field: "frozen",
+                    expected: "the report frozen at approval (rendered with its approval hash)"
+                        .into(),
+                    found: format!("none for the approval of plan {id}"),
+                });
+            }
             crate::signatures::before_approval(&mut tx, actor, &before).await?;
         }
         let hash = (step.to == PlanState::Approved)

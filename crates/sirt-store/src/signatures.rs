@@ -5,12 +5,16 @@
 //!   step's transaction: the user's id, username, full name and role at the time, the instant
 //!   and the meaning ("checked by physicist", "approved by physician"), the elements of
 //!   21 CFR Part 11 §11.50. The password is verified by the caller (the server) before.
-//! - Every approval (signed or not) is refused when the approver checked this plan version
+//! - Every approval is refused when the approver checked this plan version
 //!   (any check signature of the version, or the check recorded on the plan), whatever their
 //!   role is now ([`StoreError::CheckerCannotApprove`]), and when a failed check of the plan's
 //!   result has no acknowledgement made on that same result ([`StoreError::Unacknowledged`]).
-//! - An approval may carry the frozen record ([`NewFrozen`]): the report rendered at approval
-//!   with its SHA-256 and the approval hash; it is written in the same transaction.
+//! - An approval carries the frozen record ([`NewFrozen`]): the report rendered at approval
+//!   with its SHA-256 and the approval hash; it is written in the same transaction. An approval
+//!   without it is refused ([`StoreError::Invalid`], field `frozen`): there is no unsigned or
+//!   unfrozen approval.
+//! - Signatures, acknowledgements and frozen records are append-only: the database refuses to
+//!   change or remove them (triggers, migration 8).
 
 use crate::audit::{Change, record};
 use crate::model::{Actor, Plan, PlanState};

@@ -59,6 +59,7 @@ fn session(id: &str, records: Vec<NewDelivery>) -> SessionDelivery {
             ("1".into(), vec!["R".into()]),
             ("2".into(), vec!["L".into()]),
         ],
+        addendum: harness::test_addendum(&format!("session {id}")),
     }
 }
 
@@ -91,8 +92,7 @@ async fn approved(store: &Store, dr: &Actor, ph: &Actor) -> Plan {
         .check_plan(ph, plan.id, plan.row_version)
         .await
         .unwrap();
-    store
-        .approve_plan(dr, plan.id, c.row_version)
+    harness::approve(store, dr, plan.id, c.row_version)
         .await
         .unwrap()
 }

@@ -87,6 +87,7 @@ fn delivery_of_r() -> SessionDelivery {
             correction_reason: None,
         }],
         sessions: vec![("1".into(), vec!["R".into()])],
+        addendum: harness::test_addendum("session 1, injection R"),
     }
 }
 
@@ -198,8 +199,7 @@ async fn every_change_writes_one_audit_row_with_before_and_after(url: &str) {
         .check_plan(&ph, plan.id, edited.row_version)
         .await
         .unwrap();
-    let approved = store
-        .approve_plan(&dr, plan.id, checked.row_version)
+    let approved = harness::approve(&store, &dr, plan.id, checked.row_version)
         .await
         .unwrap();
     let delivered = store
@@ -356,8 +356,7 @@ async fn approval_records_the_sha256_of_the_exact_inputs(url: &str) {
         .check_plan(&ph, plan.id, plan.row_version)
         .await
         .unwrap();
-    let plan = store
-        .approve_plan(&dr, plan.id, plan.row_version)
+    let plan = harness::approve(&store, &dr, plan.id, plan.row_version)
         .await
         .unwrap();
     assert_eq!(plan.approved_by.as_deref(), Some("dr.house"));
@@ -392,7 +391,7 @@ async fn illegal_transitions_and_roles_are_refused(url: &str) {
     let (_, _, plan) = draft(&store, &dr, "I-1").await;
     let viewer = user_actor(999, "v", Role::Viewer);
     // Approve a draft: the physician may approve, but only a checked plan.
-    let e = store.approve_plan(&dr, plan.id, 1).await.unwrap_err();
+    let e = harness::approve(&store, &dr, plan.id, 1).await.unwrap_err();
     assert_eq!(
         e.to_string(),
         format!(
@@ -427,8 +426,7 @@ async fn illegal_transitions_and_roles_are_refused(url: &str) {
     }
     let checked = store.check_plan(&ph, plan.id, 1).await.unwrap();
     for a in [&ph, &tech, &viewer] {
-        let e = store
-            .approve_plan(a, plan.id, checked.row_version)
+        let e = harness::approve(&store, a, plan.id, checked.row_version)
             .await
             .unwrap_err();
         assert_eq!(
@@ -452,13 +450,12 @@ async fn illegal_transitions_and_roles_are_refused(url: &str) {
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::RoleNotAllowed { .. }));
-    let approved = store
-        .approve_plan(&dr, plan.id, checked.row_version)
+    let approved = harness::approve(&store, &dr, plan.id, checked.row_version)
         .await
         .unwrap();
     // Approved: no check, no second approval.
     assert!(matches!(
-        store.approve_plan(&dr, plan.id, approved.row_version).await,
+        harness::approve(&store, &dr, plan.id, approved.row_version).await,
         Err(StoreError::IllegalTransition {
             state: PlanState::Approved,
             ..
@@ -511,8 +508,7 @@ async fn an_approved_plan_is_immutable_and_an_edit_makes_a_new_version(url: &str
         .check_plan(&ph, plan.id, back.row_version)
         .await
         .unwrap();
-    let approved = store
-        .approve_plan(&dr, plan.id, plan.row_version)
+    let approved = harness::approve(&store, &dr, plan.id, plan.row_version)
         .await
         .unwrap();
 
@@ -630,8 +626,8 @@ async fn of_two_concurrent_approvals_exactly_one_wins(url: &str) {
         let (s1, s2) = (store.clone(), store.clone());
         let (a1, a2) = (dr.clone(), dr2.clone());
         let (id, rv) = (plan.id, plan.row_version);
-        let t1 = tokio::spawn(async move { s1.approve_plan(&a1, id, rv).await });
-        let t2 = tokio::spawn(async move { s2.approve_plan(&a2, id, rv).await });
+        let t1 = tokio::spawn(async move { harness::approve(&s1, &a1, id, rv).await });
+        let t2 = tokio::spawn(async move { harness::approve(&s2, &a2, id, rv).await });
         let (r1, r2) = (t1.await.unwrap(), t2.await.unwrap());
         let (won, lost) = match (r1, r2) {
             (Ok(p), Err(e)) | (Err(e), Ok(p)) => (p, e),
@@ -1106,5 +1102,171 @@ async fn an_uploaded_study_is_written_with_its_series_or_not_at_all(url: &str) {
             ..
         }
     ));
+    store.close().await;
+}
+
+both!(an_approval_without_the_frozen_report_is_refused);
+async fn an_approval_without_the_frozen_report_is_refused(url: &str) {
+    let store = open(url).await;
+    let (dr, ph, _) = staff(&store).await;
+    let (_, _, plan) = draft(&store, &dr, "F-1").await;
+    let checked = store.check_plan(&ph, plan.id, 1).await.unwrap();
+    let e = store
+        .sign_plan(
+            &dr,
+            "Dr House",
+            plan.id,
+            checked.row_version,
+            SignedStep::Approve,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "field `frozen`: expected the report frozen at approval (rendered with its approval hash), found none for the approval of plan {}",
+            plan.id
+        )
+    );
+    // Nothing written: still checked, no signature, no frozen record.
+    let p = store.plan(plan.id).await.unwrap();
+    assert_eq!(p.state, PlanState::Checked);
+    assert_eq!(p.row_version, checked.row_version);
+    assert!(store.signatures(plan.id).await.unwrap().is_empty());
+    assert!(store.frozen(plan.id).await.unwrap().is_none());
+    // With it, approved, the frozen report stored with its SHA-256.
+    let approved = harness::approve(&store, &dr, plan.id, checked.row_version)
+        .await
+        .unwrap();
+    assert_eq!(approved.state, PlanState::Approved);
+    let f = store.frozen(plan.id).await.unwrap().unwrap();
+    assert_eq!(f.report_html, harness::test_frozen(plan.id).report_html);
+    store.close().await;
+}
+
+both!(each_recording_stores_its_delivery_addendum);
+async fn each_recording_stores_its_delivery_addendum(url: &str) {
+    let store = open(url).await;
+    let (dr, ph, tech) = staff(&store).await;
+    let (_, _, plan) = draft(&store, &dr, "D-1").await;
+    let checked = store.check_plan(&ph, plan.id, 1).await.unwrap();
+    let approved = harness::approve(&store, &dr, plan.id, checked.row_version)
+        .await
+        .unwrap();
+    assert!(store.delivery_addenda(plan.id).await.unwrap().is_empty());
+    // A blank addendum or an instant not as stored is refused, nothing written.
+    let mut bad = delivery_of_r();
+    bad.addendum.rendered_at = "2026-03-05 10:00".into();
+    let e = store
+        .deliver_plan(&tech, plan.id, approved.row_version, &bad)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("field `addendum.rendered_at`: expected an instant as stored"),
+        "{e}"
+    );
+    assert!(store.deliveries(plan.id).await.unwrap().records.is_empty());
+    let d = delivery_of_r();
+    let (after, recorded) = store
+        .deliver_plan(&tech, plan.id, approved.row_version, &d)
+        .await
+        .unwrap();
+    // The recording's instant is the addendum's.
+    assert_eq!(recorded.records[0].recorded_at, d.addendum.rendered_at);
+    let mut fix = delivery_of_r();
+    fix.records[0].correction_reason = Some("residual re-measured".into());
+    fix.addendum = harness::test_addendum("correction");
+    store
+        .deliver_plan(&tech, plan.id, after.row_version, &fix)
+        .await
+        .unwrap();
+    let list = store.delivery_addenda(plan.id).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!((list[0].seq, list[1].seq), (1, 2));
+    assert_eq!(list[0].session_id, "1");
+    assert_eq!(list[0].created_by, "tech.bob");
+    assert_eq!(list[0].created_at, d.addendum.rendered_at);
+    assert_eq!(list[0].engine_id, "test engine");
+    let (meta, html) = store.delivery_addendum(plan.id, 2).await.unwrap().unwrap();
+    assert_eq!(html, fix.addendum.report_html);
+    assert_eq!(
+        meta.report_html_sha256,
+        sha256_hex(&fix.addendum.report_html)
+    );
+    assert_eq!(meta.report_html_sha256.len(), 64);
+    assert!(store.delivery_addendum(plan.id, 3).await.unwrap().is_none());
+    // Audited with the recording.
+    let audit = store
+        .audit(&AuditQuery {
+            entity: Some("plan".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let correction = audit
+        .iter()
+        .find(|e| e.action == "plan.correct_delivery")
+        .unwrap();
+    let after = correction.after.as_ref().unwrap();
+    assert_eq!(after["delivery_addendum"]["seq"], 2);
+    store.close().await;
+}
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}
+
+both!(the_signed_record_is_append_only);
+async fn the_signed_record_is_append_only(url: &str) {
+    let store = open(url).await;
+    let (dr, ph, tech) = staff(&store).await;
+    let (_, _, plan) = draft(&store, &dr, "S-1").await;
+    let checked = store
+        .sign_plan(&ph, "Phys Curie", plan.id, 1, SignedStep::Check, None)
+        .await
+        .unwrap();
+    let approved = harness::approve(&store, &dr, plan.id, checked.row_version)
+        .await
+        .unwrap();
+    store
+        .deliver_plan(&tech, plan.id, approved.row_version, &delivery_of_r())
+        .await
+        .unwrap();
+    let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
+    for table in [
+        "plan_signatures",
+        "plan_frozen",
+        "plan_delivery_addenda",
+        "plan_acknowledgements",
+    ] {
+        let column = match table {
+            "plan_frozen" => "engine_id",
+            "plan_delivery_addenda" => "engine_id",
+            "plan_acknowledgements" => "reason",
+            _ => "full_name",
+        };
+        for sql in [
+            format!("UPDATE {table} SET {column} = 'x'"),
+            format!("DELETE FROM {table}"),
+        ] {
+            match sqlx::raw_sql(&sql).execute(&mut c).await {
+                Err(e) => assert!(e.to_string().contains("append-only"), "{sql}: {e}"),
+                // No acknowledgement was made here: nothing to change, nothing refused.
+                Ok(r) => assert_eq!(
+                    (table, r.rows_affected()),
+                    ("plan_acknowledgements", 0),
+                    "{sql}"
+                ),
+            }
+        }
+    }
+    c.close().await.unwrap();
+    assert_eq!(store.signatures(plan.id).await.unwrap().len(), 2);
+    let f = store.frozen(plan.id).await.unwrap().unwrap();
+    assert_eq!(f.engine_id, "test engine");
+    assert_eq!(store.delivery_addenda(plan.id).await.unwrap().len(), 1);
     store.close().await;
 }

@@ -81,6 +81,8 @@ pub struct Session {
 /// The application over a fresh database, with one account per role.
 pub struct T {
     pub app: Router,
+    /// The server's state the router was made from.
+    pub state: AppState,
     pub store: Store,
     /// The data folder of the uploads (a fresh temporary folder, not yet created).
     pub data_dir: PathBuf,
@@ -131,10 +133,18 @@ impl T {
         let data_dir = data_dir();
         let state = AppState::with_data_dir(store.clone(), false, limit, data_dir.clone()).unwrap();
         T {
-            app: app(state),
+            app: app(state.clone()),
+            state,
             store,
             data_dir,
         }
+    }
+
+    /// The same server made anew under another engine id (a new server version over the same
+    /// database and data folder).
+    pub fn with_engine_id(&mut self, engine_id: &str) {
+        self.state = self.state.with_engine_id(engine_id);
+        self.app = app(self.state.clone());
     }
 
     /// A request from 127.0.0.1.

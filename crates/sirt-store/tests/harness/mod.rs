@@ -318,3 +318,46 @@ macro_rules! both {
         }
     };
 }
+
+/// The frozen record a test approval carries (the server renders the real one): a report
+/// naming the plan, at the instant of approval.
+pub fn test_frozen(plan_id: i64) -> sirt_store::NewFrozen {
+    sirt_store::NewFrozen {
+        report_html: format!("<html><body>plan {plan_id} as approved (test)</body></html>"),
+        report_pdf: None,
+        approval_sha256: "0".repeat(64),
+        approval_inputs_json: "{}".into(),
+        engine_id: "test engine".into(),
+        signed_at: sirt_store::now(),
+    }
+}
+
+/// Approves a checked plan as the server does (`Store::sign_plan` with the frozen record,
+/// [`test_frozen`]): the store has no other approval.
+pub async fn approve(
+    store: &sirt_store::Store,
+    actor: &sirt_store::Actor,
+    id: i64,
+    row_version: i64,
+) -> Result<sirt_store::Plan, sirt_store::StoreError> {
+    store
+        .sign_plan(
+            actor,
+            &actor.name,
+            id,
+            row_version,
+            sirt_store::SignedStep::Approve,
+            Some(&test_frozen(id)),
+        )
+        .await
+}
+
+/// The delivery addendum a test recording carries (the server renders the real one), rendered
+/// now.
+pub fn test_addendum(text: &str) -> sirt_store::NewAddendum {
+    sirt_store::NewAddendum {
+        report_html: format!("<html><body>delivery addendum (test): {text}</body></html>"),
+        engine_id: "test engine".into(),
+        rendered_at: sirt_store::now(),
+    }
+}
