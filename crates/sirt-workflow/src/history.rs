@@ -90,6 +90,11 @@ fn earlier_recorded_parts(e: &EarlierTreatment) -> Vec<Text> {
         parts.push(Text::verbatim(d.clone()));
     }
     match (e.territory, e.lobe) {
+        (Some(t), Some(Lobe::Both)) => parts.push(Text::with(
+            "note-territory-of-both-lobes",
+            vec![("territory", Arg::from(territory_text(t)))],
+        )),
+        (None, Some(Lobe::Both)) => parts.push(Text::msg("note-both-lobes")),
         (Some(t), Some(l)) => parts.push(Text::with(
             "note-territory-of-lobe",
             vec![

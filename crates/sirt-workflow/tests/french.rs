@@ -253,3 +253,27 @@ fn several_reasons_joined_with_french_semicolons() {
         note.render(Lang::Fr)
     );
 }
+
+#[test]
+fn an_earlier_treatment_of_both_lobes_in_french() {
+    let text = CASE.replace(
+        "device = \"SIR-Spheres\"\nterritory = \"lobar\"\nlobe = \"right\"",
+        "device = \"SIR-Spheres\"\nterritory = \"whole-liver\"\nlobe = \"both\"",
+    );
+    let p = run(&text);
+    let c = check(&p, "retreatment-first-treatment-thresholds", "session 1");
+    let note = c.note.as_ref().unwrap();
+    assert!(
+        note.en()
+            .starts_with("earlier SIRT 2024-01-10 (SIR-Spheres, whole-liver (both lobe), 1.20 GBq"),
+        "{}",
+        note.en()
+    );
+    assert!(
+        note.render(Lang::Fr).starts_with(
+            "antécédent de SIRT du 2024-01-10 (SIR-Spheres, foie entier (les deux lobes), 1,20\u{a0}GBq"
+        ),
+        "{}",
+        note.render(Lang::Fr)
+    );
+}
