@@ -851,7 +851,8 @@ pub struct StoredReport {
     pub plan_version: i64,
     /// Its case.
     pub case_id: i64,
-    /// The documents stored (HTML, and PDF with Chromium).
+    /// The documents stored (HTML, and PDF with Chromium; the latest delivery addendum, kind
+    /// `delivery_addendum`, when a delivery was recorded).
     pub documents: Vec<DocumentView>,
     /// Why no PDF was stored (null when it was).
     pub pdf_unavailable: Option<String>,

@@ -17,6 +17,10 @@ type ApiResult = Result<Response, ApiError>;
 /// Kind of the stored plan report.
 pub const PLAN_REPORT_KIND: &str = "plan_report";
 
+/// Kind of a stored delivery addendum (beside the plan report of a plan with a recorded
+/// delivery).
+pub const DELIVERY_ADDENDUM_KIND: &str = "delivery_addendum";
+
 /// MIME type of the stored HTML report (as `GET /api/plans/{id}/report.html` answers).
 const HTML_MIME: &str = "text/html; charset=utf-8";
 
@@ -115,9 +119,10 @@ pub(crate) async fn get_document(State(state): State<AppState>, PathId(id): Path
 
 /// `POST /api/plans/{id}/documents/report`: stores the plan's report as it is now, as
 /// documents of the plan's case (kind [`PLAN_REPORT_KIND`], the plan id and version): the HTML
-/// of `report.html` and, when Chromium prints it, the PDF of `report.pdf`, in one transaction
-/// with their audit rows. Without Chromium only the HTML is stored and `pdf_unavailable` says
-/// why.
+/// of `report.html` (for an approved plan the report frozen at approval) and, when Chromium
+/// prints it, the PDF of `report.pdf`, and for a plan with a recorded delivery its latest
+/// delivery addendum as stored (kind [`DELIVERY_ADDENDUM_KIND`]), in one transaction with their
+/// audit rows. Without Chromium no PDF is stored and `pdf_unavailable` says why.
 pub(crate) async fn store_report(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
@@ -140,6 +145,13 @@ pub(crate) async fn store_report(
     let mut new = vec![doc(HTML_MIME, html.into_bytes())];
     if let Some(bytes) = pdf {
         new.push(doc(PDF_MIME, bytes));
+    }
+    if let Some(last) = state.store.delivery_addenda(id).await?.last() {
+        let addendum = crate::report::delivery_addendum_html(&state, id, Some(last.seq)).await?;
+        new.push(NewDocument {
+            kind: DELIVERY_ADDENDUM_KIND.to_owned(),
+            ..doc(HTML_MIME, addendum.into_bytes())
+        });
     }
     let stored = state.store.add_documents(&auth.actor(), &new).await?;
     let documents = stored.iter().map(document_view).collect();

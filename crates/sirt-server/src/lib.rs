@@ -12,9 +12,9 @@
 //! | `pages` | the application page `GET /` and its scripts and style at `/static/{file}` (from the binary), the plan report as PDF (Chromium), cohort Kaplan–Meier statistics (sirt-survival) |
 //! | [`uploads`] | image uploads (`POST /api/patients/{id}/studies`: a zip of a DICOM folder, one DICOM file, NIfTI) checked with sirt-dicom / sirt-nifti, stored under the data folder, with their limits; the studies with their series |
 //! | `accounts` | account management for admins (`GET`/`POST /api/users`, `PATCH /api/users/{id}`): role, name, password, disabled; the last admin kept |
-//! | [`frozen`] | the record frozen at approval: the report rendered then (HTML, PDF with Chromium) with its SHA-256, the approval hash (case file, parameters, image files, devices, rules, settings, engine), `GET /api/plans/{id}/recompute-difference` |
+//! | [`frozen`] | the record frozen at approval: the report rendered then (HTML, PDF with Chromium) with its SHA-256, checked when served, the approval hash (case file, parameters, image files, the device and rule files' bytes, settings, engine), `GET /api/plans/{id}/recompute-difference` |
 //! | `signature` | electronic signatures of check and approve (password entered again, Argon2id; meaning, full name, role), acknowledgements of failed checks (`POST /api/plans/{id}/acknowledgements`), `GET /api/plans/{id}/signatures` |
-//! | `delivery` | delivery, one session at a time (`POST /api/plans/{id}/deliver`, `GET /api/plans/{id}/deliveries`): each record checked against the plan (422 naming the field), the records in force given to the engine as typed overrides for the result, the report and the voxel part |
+//! | `delivery` | delivery, one session at a time (`POST /api/plans/{id}/deliver`, `GET /api/plans/{id}/deliveries`): each record checked against the plan and its approved result (422 naming the field), the records in force given to the engine as typed overrides for the result, the delivery addendum stored with each recording and the voxel part |
 //! | `documents` | documents of a case: list, download (checked against their SHA-256), the plan report stored in its case (HTML and PDF) |
 //! | [`admin`] | account checks and hashing shared by the CLI (`sirtplan admin create-user`) and `accounts` |
 //!

@@ -227,6 +227,7 @@ pub(crate) async fn report_document(
     );
     if !addendum_rows.is_empty() {
         sirt_planning::insert_record(&mut document, "Delivery addendum", addendum_rows);
+        document.title = format!("Delivery addendum — {}", document.title);
     }
     let signatures = match signatures {
         Some(s) => s,

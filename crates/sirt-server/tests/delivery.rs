@@ -355,12 +355,36 @@ async fn a_two_session_plan_is_delivered_session_by_session(url: &str) {
         "the case file's delivery in the addendum"
     );
     assert!(addendum.text.contains("right hepatic artery, proximal"));
-    assert!(addendum.text.contains("Delivery addendum"));
+    assert!(
+        addendum.text.contains("<title>Delivery addendum — "),
+        "the addendum says what it is"
+    );
     assert!(
         addendum.text.contains(&frozen.report_html_sha256),
         "the addendum names the approved report it adds to"
     );
     assert!(addendum.text.contains(&t.state.engine_id));
+    // Stored in the case: the frozen report and the addendum, each as served.
+    let stored = t
+        .call(
+            Some(&phys),
+            Method::POST,
+            &format!("/api/plans/{plan}/documents/report"),
+            None,
+        )
+        .await;
+    assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text);
+    let docs = stored.json["documents"].as_array().unwrap();
+    let sha = |s: &str| hex::encode(sha2::Sha256::digest(s.as_bytes()));
+    let html: Vec<&Value> = docs
+        .iter()
+        .filter(|d| d["mime"] == "text/html; charset=utf-8")
+        .collect();
+    assert_eq!(html.len(), 2, "{}", stored.text);
+    assert_eq!(html[0]["kind"], "plan_report");
+    assert_eq!(html[0]["sha256"], sha(&frozen.report_html));
+    assert_eq!(html[1]["kind"], "delivery_addendum");
+    assert_eq!(html[1]["sha256"], sha(&addendum.text));
 
     // One record per injection: a second one is refused, a correction is a new version.
     let again = json!({"row_version": rv, "session": "1", "treatments": [r_entry(json!({"residual": "0.06 GBq"}))]});
