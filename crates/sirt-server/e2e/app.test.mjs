@@ -461,8 +461,13 @@ try {
   await page.goto(`${BASE}/#/plans/${planId}/report`);
   const deliveredReport = page.frameLocator('[data-testid=report-frame]');
   await deliveredReport.getByText('Delivery record').first().waitFor();
-  check(await deliveredReport.getByText('right hepatic artery, proximal').count() > 0, 'the report shows the recorded catheter position');
-  log(`delivery: session 1 then session 2 through the form (R ${recs[0].delivered_activity_gbq.toFixed(4)} GBq, L ${recs[1].delivered_activity_gbq.toFixed(4)} GBq); the plan delivered after the second; L corrected (version 2, the old kept); the report shows the records`);
+  // The approved report stays the one frozen at approval; the records are in the delivery addendum
+  // stored with each recording (the latest: after the correction).
+  const addendum = await page.request.get(`${BASE}/api/plans/${planId}/report/delivery`);
+  check(addendum.status() === 200, `delivery addendum: HTTP ${addendum.status()}`);
+  const addendumHtml = await addendum.text();
+  check(addendumHtml.includes('right hepatic artery, proximal'), 'the delivery addendum shows the recorded catheter position');
+  log(`delivery: session 1 then session 2 through the form (R ${recs[0].delivered_activity_gbq.toFixed(4)} GBq, L ${recs[1].delivered_activity_gbq.toFixed(4)} GBq); the plan delivered after the second; L corrected (version 2, the old kept); the delivery addendum shows the records`);
   await page.context().close();
 
   // ---------------------------------------------------------------- viewer: read-only
@@ -504,6 +509,91 @@ try {
   await nurse.dispose();
   log('admin: account e2e.nurse created (technologist), signed in, disabled: its session ended and it cannot sign in');
   await shot(page, '10-accounts');
+  await page.context().close();
+
+  // ---------------------------------------------------------------- French (issue 14)
+  // A physician chooses French in the header: the page, its labels and its numbers are French
+  // (decimal comma); the choice is theirs only, kept on the account; the plan data stay as stored.
+  step = 'French: choose the language';
+  page = await newPage();
+  await login(page, 'physician');
+  await page.goto(`${BASE}/#/plans/${planId}`);
+  await page.getByTestId('activity-table').waitFor();
+  await page.getByTestId('language').selectOption('fr');
+  await page.waitForFunction(() => document.documentElement.lang === 'fr');
+  await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
+  const served = await (await page.request.get(`${BASE}/`)).text();
+  check(served.includes('<html lang="fr">'), 'the page is served in French for this user');
+  step = 'French: the planning workspace';
+  await page.getByTestId('activity-table').waitFor();
+  await page.getByTestId('signatures').waitFor();
+  await page.getByTestId('delivery-records').waitFor();
+  /** Every text of the page a reader sees: its text, and its titles, placeholders and labels. */
+  const visibleTexts = () => page.evaluate(() => [document.body.innerText,
+    ...[...document.querySelectorAll('[title],[placeholder],[aria-label]')].flatMap((e) => ['title', 'placeholder', 'aria-label'].map((a) => e.getAttribute(a) || ''))].join('\n'));
+  /** No message id or missing message shows. */
+  const noRawIds = (text, where) => {
+    const raw = text.match(/\bweb-[a-z][a-z0-9-]+|⟦[^⟧]*⟧/g);
+    check(!raw, `${where}: raw message ids on screen: ${raw && raw.slice(0, 5).join(', ')}`);
+  };
+  await shot(page, '11-plan-workspace-fr');
+  let frText = await visibleTexts();
+  noRawIds(frText, 'plan workspace');
+  for (const want of ['Paramètres', 'Activité par injection et doses prévisionnelles', 'Contrôles de recommandations et de sécurité',
+    'Prises en compte et signatures', 'Administration', 'Historique', 'Séances', 'Commande de flacons', 'Se déconnecter', 'Cohorte',
+    'Enregistrer l’administration'.replace('’', "'"), 'Archiver le rapport dans le cas', 'Foie non tumoral (Gy)', 'vérifié par le physicien médical',
+    'approuvé par le médecin', 'Usage en recherche uniquement']) {
+    check(frText.includes(want), `French label "${want}" on the plan workspace`);
+  }
+  for (const english of ['Parameters', 'Sign out', 'Guideline and safety checks', 'Record delivery', 'Acknowledgements and signatures']) {
+    check(!frText.includes(english), `no English label "${english}" left on the French workspace`);
+  }
+  check(await planState(page) === 'administré', `the state badge in French: ${await planState(page)}`);
+  // Numbers: a decimal comma where English has a point, the same digits as the server's value.
+  const frActivity = (await page.getByTestId('activity-R').textContent()).trim();
+  const frPlan = await (await page.request.get(`${BASE}/api/plans/${planId}`)).json();
+  const frR = frPlan.result.injections.find((j) => j.id === 'R');
+  check(frActivity === frR.prescribed_activity_gbq.toFixed(3).replace('.', ','), `activity R in French: ${frActivity} (server ${frR.prescribed_activity_gbq})`);
+  log(`French workspace: activity R ${frActivity} GBq`);
+
+  step = 'French: the phantom plan with its images';
+  await page.goto(`${BASE}/#/plans/${phantomPlan}`);
+  await page.getByTestId('view-axial').waitFor({ timeout: 300000 });
+  await page.getByTestId('dvh').waitFor();
+  const axes = await page.getByTestId('dvh').locator('text').allTextContents();
+  check(axes.includes('Dose absorbée (Gy)'), `DVH axis in French: ${axes.slice(-12).join(' | ')}`);
+  const viewerText = await page.getByTestId('viewer-panel').innerText();
+  for (const want of ['Fenêtre', 'Superposition', 'Opacité', 'Contours', 'axiale', 'Dose prévisionnelle, séance']) {
+    check(viewerText.includes(want), `French viewer label "${want}"`);
+  }
+  const fa = await page.getByTestId('view-axial').boundingBox();
+  await page.mouse.move(fa.x + fa.width * 0.35, fa.y + fa.height * 0.45);
+  const frReadout = await page.getByTestId('viewer-readout').textContent();
+  check(/\d,\d\u00a0Gy/.test(frReadout) && frReadout.includes('\u00a0HU'), `French readout (decimal comma, no-break space before units): ${frReadout}`);
+  noRawIds(await visibleTexts(), 'phantom plan');
+  await shot(page, '12-plan-viewer-fr');
+
+  step = 'French: patients, case, follow-up, cohort';
+  for (const [hash, name, want] of [['#/patients', '13-patients-fr', 'Importer le cas de démonstration'],
+    [`#/cases/${frPlan.case_id}`, '14-case-fr', 'Cas et chronologie'], [`#/cases/${frPlan.case_id}/followup`, '15-follow-up-fr', 'Réponse tumorale'],
+    ['#/cohort', '16-cohort-fr', 'Charger le registre de démonstration synthétique']]) {
+    await page.goto(`${BASE}/${hash}`);
+    await page.getByText(want).first().waitFor();
+    await page.waitForLoadState('networkidle');
+    noRawIds(await visibleTexts(), hash);
+    await shot(page, name);
+  }
+
+  step = 'French: another user stays in English; back to English';
+  const other = await newPage();
+  await login(other, 'viewer');
+  check(await other.evaluate(() => document.documentElement.lang) === 'en', 'another user keeps the site language');
+  await other.context().close();
+  await page.goto(`${BASE}/#/patients`);
+  await page.getByTestId('language').selectOption('en');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  log('French: workspace, viewer, patients, case, follow-up and cohort in French; back to English');
   await page.context().close();
 
   check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);

@@ -4,7 +4,7 @@
 //! row (never a hash) and keeps the site from losing its last admin.
 
 use crate::admin::{AdminError, hash_new_password, new_user, parse_role};
-use crate::answers::{AccountList, AccountListEntry, AccountView};
+use crate::answers::{AccountList, AccountListEntry, AccountView, OwnAccountChange};
 use crate::error::{ApiError, ApiJson, PathId};
 use crate::permissions::actions_of;
 use crate::{AppState, Auth};
@@ -154,4 +154,27 @@ pub(crate) async fn patch_user(
         .update_user(&auth.actor(), id, &change, keep)
         .await?;
     Ok(Json(user_view(&u)).into_response())
+}
+
+/// `PATCH /api/account`: the signed-in user's own preferences (any role): the language of their
+/// pages (`en`, `fr`; null: the site's). Audited (`user.language`). Answers the session as
+/// `GET /api/session` does, with the language now in force.
+pub(crate) async fn patch_own_account(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    ApiJson(body): ApiJson<OwnAccountChange>,
+) -> ApiResult {
+    let language = body.language.map(sirt_i18n::Lang::code);
+    state
+        .store
+        .set_user_language(&auth.actor(), auth.user.id, language)
+        .await?;
+    let s = state
+        .store
+        .session(&auth.session_hash)
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("session ended"))?;
+    let answer =
+        crate::auth::session_answer(&state, &auth.user, &auth.csrf_token, &s.0.expires_at).await?;
+    Ok(Json(answer).into_response())
 }

@@ -9,6 +9,7 @@ use crate::permissions::Action;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sirt_i18n::Lang;
 use sirt_store::{
     AuditEntry, Case, Document, FollowUp, Patient, PlanState, Role, Study, StudySeries, Toxicity,
     Treatment,
@@ -53,6 +54,20 @@ pub struct SessionUser {
     pub display_name: String,
     /// Role.
     pub role: Role,
+    /// The language the account chose for the web application; null: the site's.
+    #[schemars(with = "Option<Language>")]
+    pub language: Option<Lang>,
+}
+
+/// A language of the web application: `en` (English) or `fr` (French).
+#[derive(Debug, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)] // The schema of `sirt_i18n::Lang` as serde writes it.
+pub enum Language {
+    /// English.
+    En,
+    /// French.
+    Fr,
 }
 
 /// A session: the user, the CSRF token every change must carry in `X-CSRF-Token`, when the
@@ -67,6 +82,35 @@ pub struct Session {
     pub expires_at: String,
     /// Actions of the permission table the role may do.
     pub permissions: Vec<Action>,
+    /// The language of the user's pages: theirs, else the site's.
+    #[schemars(with = "Language")]
+    pub language: Lang,
+    /// The site's language (sirt-settings `site.language`): the reports' language.
+    #[schemars(with = "Language")]
+    pub site_language: Lang,
+}
+
+/// `PATCH /api/account` body: the signed-in user's own preferences.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "OwnAccountChange")]
+pub struct OwnAccountChange {
+    /// The language of the web application (`en`, `fr`); null: the site's.
+    #[schemars(with = "Option<Language>")]
+    pub language: Option<Lang>,
+}
+
+/// `GET /api/i18n/{lang}` answer: the web application's messages in a language.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Messages {
+    /// The language.
+    #[schemars(with = "Language")]
+    pub lang: Lang,
+    /// Message id → text, variables left as `{$name}` for the page to fill.
+    pub messages: std::collections::BTreeMap<String, String>,
+    /// The site's rule titles in this language, by their English wording (the wording a plan's
+    /// stored result holds); only those the rule files word differently in this language.
+    pub rule_titles: std::collections::BTreeMap<String, String>,
 }
 
 // ------------------------------------------------------------------------------- patients

@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+use sirt_i18n::Lang;
 use sirt_store::{NewSession, User, format_instant, parse_instant};
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -292,18 +293,75 @@ async fn authenticate(
     })
 }
 
-fn session_body(user: &User, csrf: &str, expires_at: &str) -> crate::answers::Session {
+fn session_body(
+    user: &User,
+    csrf: &str,
+    expires_at: &str,
+    own_language: Option<Lang>,
+    site_language: Lang,
+) -> crate::answers::Session {
     crate::answers::Session {
         user: crate::answers::SessionUser {
             id: user.id,
             username: user.username.clone(),
             display_name: user.display_name.clone(),
             role: user.role,
+            language: own_language,
         },
         csrf_token: csrf.to_owned(),
         expires_at: expires_at.to_owned(),
         permissions: actions_of(user.role),
+        language: own_language.unwrap_or(site_language),
+        site_language,
     }
+}
+
+/// The language an account chose (`None`: the site's). A value the store holds that is not a
+/// language (impossible: the column is checked) counts as none.
+pub(crate) async fn own_language(state: &AppState, user_id: i64) -> Result<Option<Lang>, ApiError> {
+    Ok(state
+        .store
+        .user_language(user_id)
+        .await?
+        .and_then(|l| l.parse().ok()))
+}
+
+/// The session answer of `user`, with the language of their pages.
+pub(crate) async fn session_answer(
+    state: &AppState,
+    user: &User,
+    csrf: &str,
+    expires_at: &str,
+) -> Result<crate::answers::Session, ApiError> {
+    let own = own_language(state, user.id).await?;
+    Ok(session_body(
+        user,
+        csrf,
+        expires_at,
+        own,
+        state.engine.site().settings.language,
+    ))
+}
+
+/// The language of the pages for a request: the signed-in user's (a valid session cookie), else
+/// the site's. Reads only: the session is neither refreshed nor ended here.
+pub(crate) async fn request_language(state: &AppState, headers: &HeaderMap) -> Lang {
+    let site = state.engine.site().settings.language;
+    let Some(token) = session_token(headers) else {
+        return site;
+    };
+    let Ok(Some((session, user))) = state.store.session(&token_hash(&token)).await else {
+        return site;
+    };
+    let valid = parse_instant(&session.expires_at).is_some_and(|e| e > now_ts());
+    if !valid || user.disabled {
+        return site;
+    }
+    own_language(state, user.id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(site)
 }
 
 /// `POST /api/login`.
@@ -382,7 +440,8 @@ pub(crate) async fn login(
             },
         )
         .await?;
-    let mut r = axum::Json(session_body(&user, &csrf, &expires_at)).into_response();
+    let mut r =
+        axum::Json(session_answer(&state, &user, &csrf, &expires_at).await?).into_response();
     r.headers_mut().insert(
         header::SET_COOKIE,
         cookie(&token, SESSION_IDLE_S, secure(&state, &headers, &uri))?,
@@ -419,7 +478,10 @@ pub(crate) async fn session(
         .session(&auth.session_hash)
         .await?
         .ok_or_else(|| ApiError::unauthenticated("session ended"))?;
-    Ok(axum::Json(session_body(&auth.user, &auth.csrf_token, &s.0.expires_at)).into_response())
+    Ok(
+        axum::Json(session_answer(&state, &auth.user, &auth.csrf_token, &s.0.expires_at).await?)
+            .into_response(),
+    )
 }
 
 #[cfg(test)]

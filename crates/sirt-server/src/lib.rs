@@ -323,6 +323,18 @@ fn pages_and_session_routes() -> Vec<Entry> {
         entry(Method::POST, "/api/login", Public, post(auth::login)),
         entry(Method::POST, "/api/logout", Session, post(auth::logout)),
         entry(Method::GET, "/api/session", Session, get(auth::session)),
+        entry(
+            Method::PATCH,
+            "/api/account",
+            Session,
+            patch(accounts::patch_own_account),
+        ),
+        entry(
+            Method::GET,
+            "/api/i18n/{lang}",
+            Public,
+            get(pages::messages),
+        ),
     ]
 }
 

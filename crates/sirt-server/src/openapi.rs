@@ -71,6 +71,8 @@ fn schema_of(name: &str, g: &mut SchemaGenerator) -> Option<Schema> {
     let f: fn(&mut SchemaGenerator) -> Schema = match name {
         "Error" => s::<a::Error>,
         "Session" => s::<a::Session>,
+        "OwnAccountChange" => s::<a::OwnAccountChange>,
+        "Messages" => s::<a::Messages>,
         "Login" => s::<a::Login>,
         "PatientList" => s::<a::PatientList>,
         "Patient" => s::<sirt_store::Patient>,

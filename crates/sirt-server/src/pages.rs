@@ -3,13 +3,15 @@
 //! `sirtplan plan --pdf`), and the cohort statistics (sirt-survival, as `sirtplan cohort km`).
 
 use crate::AppState;
-use crate::answers::{DemoRegistry, KmAnswer, KmBody};
+use crate::answers::{DemoRegistry, KmAnswer, KmBody, Messages};
 use crate::error::{ApiError, ApiJson, PathId};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
+use sirt_i18n::{Lang, t};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Content-Security-Policy of the application page: its own scripts, styles and data only.
@@ -22,7 +24,12 @@ pub const APP_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'sel
 const INDEX_HTML: &str = include_str!("../static/index.html");
 
 /// The files of the application, served at `/static/{name}`: (name, content type, bytes).
-const STATIC_FILES: [(&str, &str, &str); 3] = [
+const STATIC_FILES: [(&str, &str, &str); 4] = [
+    (
+        "i18n.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/i18n.js"),
+    ),
     (
         "app.js",
         "text/javascript; charset=utf-8",
@@ -48,14 +55,102 @@ fn with_type(body: &'static str, content_type: &'static str) -> Response {
     r
 }
 
-/// `GET /`: the application page.
-pub(crate) async fn index() -> Response {
-    let mut r = with_type(INDEX_HTML, "text/html; charset=utf-8");
-    r.headers_mut().insert(
+/// Escapes text for HTML (text and attribute values).
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The application page in a language: `<html lang>` and the texts shown before the script
+/// runs.
+pub(crate) fn index_html(lang: Lang) -> String {
+    INDEX_HTML
+        .replace("{{lang}}", lang.code())
+        .replace("{{noscript}}", &escape(&t!(lang, "web-page-noscript")))
+        .replace("{{loading}}", &escape(&t!(lang, "web-page-loading")))
+}
+
+/// `GET /`: the application page, in the signed-in user's language (else the site's).
+pub(crate) async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let lang = crate::auth::request_language(&state, &headers).await;
+    let mut r = index_html(lang).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(APP_CSP),
     );
     r
+}
+
+/// The prefixes of the catalogue's messages the web application reads: its own, the words
+/// shared by every output (yes/no, check statuses and bases, the subjects of checks, the
+/// research-use notice), and the report's words for a plan's binding constraint and a session's
+/// extent (shown in the planning workspace as the report prints them).
+const WEB_MESSAGE_PREFIXES: [&str; 7] = [
+    "web-",
+    "common-",
+    "status-",
+    "basis-",
+    "subject-",
+    "report-constraint-",
+    "report-extent-",
+];
+
+/// The web application's messages in `lang`: id → text, variables left as `{$name}` for the
+/// page to fill.
+pub(crate) fn web_messages(lang: Lang) -> BTreeMap<String, String> {
+    sirt_i18n::message_ids(lang)
+        .into_iter()
+        .filter(|id| WEB_MESSAGE_PREFIXES.iter().any(|p| id.starts_with(p)))
+        .map(|id| {
+            let text = sirt_i18n::tr(lang, &id);
+            (id, text)
+        })
+        .collect()
+}
+
+/// The titles of the site's rules in `lang`, by their English wording (what a plan's stored
+/// result holds); only those whose wording differs (French wordings of the rule files).
+pub(crate) fn rule_titles(state: &AppState, lang: Lang) -> BTreeMap<String, String> {
+    state
+        .engine
+        .site()
+        .rules
+        .rules()
+        .iter()
+        .filter_map(|r| {
+            let text = r.title_text().render(lang);
+            (text != r.title).then(|| (r.title.clone(), text))
+        })
+        .collect()
+}
+
+/// `GET /api/i18n/{lang}`: the web application's messages in a language (`en`, `fr`), and the
+/// titles of the site's rules in it; public, so that the sign-in page speaks the site's
+/// language. 404 for another language.
+pub(crate) async fn messages(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let lang: Lang = code
+        .parse()
+        .map_err(|e: sirt_i18n::UnknownLang| ApiError::not_found(e.to_string()))?;
+    let mut r = Json(Messages {
+        lang,
+        messages: web_messages(lang),
+        rule_titles: rule_titles(&state, lang),
+    })
+    .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(r)
 }
 
 /// `GET /static/{file}`: a script or style of the application.

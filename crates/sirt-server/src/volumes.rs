@@ -301,7 +301,12 @@ fn prepare(key: Key, outcome: &Outcome) -> Result<Prepared, ApiError> {
         structures,
         dvh: dvh_curves(voxel),
         dvh_session: voxel.predicted.first().map(|p| p.session.clone()),
-        notes: voxel.notes.clone(),
+        // In the report's language (the site's), as the report blocks beside them.
+        notes: voxel
+            .notes
+            .iter()
+            .map(|n| n.render(outcome.report_options.lang))
+            .collect(),
         report_blocks: outcome.voxel_blocks().to_vec(),
         image_checks: outcome.image_checks().cloned().collect(),
     };

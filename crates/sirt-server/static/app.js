@@ -4,6 +4,7 @@
 // Type-checked (JSDoc, no build step) against the types generated from the OpenAPI document:
 // `npm run typecheck --prefix crates/sirt-server/e2e` (see crates/sirt-server/e2e/tsconfig.json).
 import { Viewer } from './viewer.js';
+import { tr, num, qty, withUnit, numeric, ruleTitle, loadMessages, currentLang } from './i18n.js';
 
 // ------------------------------------------------------------------------------------- API types
 
@@ -154,9 +155,73 @@ function h(tag, attrs = {}, ...children) {
 }
 
 const can = (action) => !!session && session.permissions.includes(action);
-const fmt = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? '—' : Number(x).toFixed(d));
+/** A number with `d` decimals in the reader's language (decimal comma in French); `—` for none. */
+const fmt = (x, d = 2) => num(x, d);
 const when = (s) => (s ? String(s).replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC').replace(/\[.*\]$/, '') : '—');
-const badge = (state) => h('span', { class: `badge ${state}` }, state);
+/** The words of a plan's state and of a check's status, in the reader's language. */
+const STATE_WORDS = {
+  draft: () => tr('web-state-draft'), checked: () => tr('web-state-checked'), approved: () => tr('web-state-approved'),
+  delivered: () => tr('web-state-delivered'), pass: () => tr('status-pass'), warn: () => tr('status-warn'),
+  fail: () => tr('status-fail'), info: () => tr('status-info'), not_evaluated: () => tr('status-not-evaluated'),
+  not_applicable: () => tr('web-status-not-applicable'),
+};
+/** @param {string} state */
+const stateWord = (state) => (STATE_WORDS[state] ? STATE_WORDS[state]() : state);
+const badge = (state) => h('span', { class: `badge ${state}` }, stateWord(state));
+/** The words of a role (the value stays the API's). */
+const ROLE_WORDS = {
+  admin: () => tr('web-role-admin'), physician: () => tr('web-role-physician'), physicist: () => tr('web-role-physicist'),
+  technologist: () => tr('web-role-technologist'), viewer: () => tr('web-role-viewer'),
+};
+/** @param {string} role */
+const roleWord = (role) => (ROLE_WORDS[role] ? ROLE_WORDS[role]() : role);
+/** The words of a patient's sex (the value stays the API's). */
+const SEX_WORDS = {
+  female: () => tr('web-sex-female'), male: () => tr('web-sex-male'), other: () => tr('web-sex-other'), unknown: () => tr('web-sex-unknown'),
+};
+/** @param {string | null | undefined} sex */
+const sexWord = (sex) => (!sex ? '—' : SEX_WORDS[sex] ? SEX_WORDS[sex]() : sex);
+/** The words of a check's basis (where its value comes from). */
+const BASIS_WORDS = { partition: () => tr('basis-partition'), voxel: () => tr('basis-voxel'), delivered: () => tr('basis-delivered') };
+/** @param {string} basis */
+const basisWord = (basis) => (BASIS_WORDS[basis] ? BASIS_WORDS[basis]() : basis);
+/** The first word of each part of a check's subject ("session 1, tumour T1"), as the report translates it. */
+const SUBJECT_WORDS = {
+  patient: () => tr('subject-patient'), session: () => tr('subject-session'), injection: () => tr('subject-injection'),
+  tumour: () => tr('subject-tumour'), structure: () => tr('subject-structure'), plan: () => tr('subject-plan'),
+};
+/** @param {string} subject */
+const subjectWords = (subject) => String(subject).split(', ').map((part) => {
+  const i = part.indexOf(' ');
+  const word = i < 0 ? part : part.slice(0, i);
+  return SUBJECT_WORDS[word] ? `${SUBJECT_WORDS[word]()}${i < 0 ? '' : part.slice(i)}` : part;
+}).join(', ');
+/** A plan's binding constraint as the engine describes it (English), in the report's words. */
+const CONSTRAINT_WORDS = {
+  'perfused-volume dose target': () => tr('report-constraint-perfused-target'), 'tumour dose target': () => tr('report-constraint-tumour-target'),
+  'Ho-166 dose rule': () => tr('report-constraint-ho166-rule'), 'BSA formula': () => tr('report-constraint-bsa-formula'),
+  'activity fixed by the user': () => tr('report-constraint-fixed-activity'), 'perfused normal-liver dose limit': () => tr('report-constraint-normal-liver-limit'),
+  'perfused-volume dose limit': () => tr('report-constraint-perfused-limit'), 'lung dose limit of the injection': () => tr('report-constraint-lung-limit'),
+  'whole-liver normal-tissue dose limit of the session': () => tr('report-constraint-ntad-limit'),
+  'lung dose limit per session': () => tr('report-constraint-session-lung-limit'), 'cumulative lung dose limit': () => tr('report-constraint-cumulative-lung-limit'),
+};
+/** @param {string | null | undefined} text */
+const constraintWords = (text) => (text && CONSTRAINT_WORDS[text] ? CONSTRAINT_WORDS[text]() : text);
+/** A session's extent. */
+const EXTENT_WORDS = { unilobar: () => tr('report-extent-unilobar'), bilobar: () => tr('report-extent-bilobar') };
+/** @param {string | null | undefined} extent */
+const extentWord = (extent) => (extent && EXTENT_WORDS[extent] ? EXTENT_WORDS[extent]() : extent || '—');
+/** A check's limit as the rule writes it ("≥ 150 Gy", "= false"), for the reader. @param {string} comparison @param {string} threshold */
+const limitText = (comparison, threshold) => `${comparison}\u00a0${threshold === 'true' ? tr('common-yes') : threshold === 'false' ? tr('common-no') : numeric(threshold)}`;
+/** The audit actions of a plan's steps, in words (other actions as recorded). */
+const ACTION_WORDS = {
+  'plan.create': () => tr('web-action-create'), 'plan.edit': () => tr('web-action-edit'), 'plan.check': () => tr('web-action-check'),
+  'plan.approve': () => tr('web-action-approve'), 'plan.deliver': () => tr('web-action-deliver'), 'plan.deliver_session': () => tr('web-action-deliver-session'),
+  'plan.correct_delivery': () => tr('web-action-correct-delivery'), 'plan.signature_refused': () => tr('web-action-signature-refused'),
+  'plan.acknowledge': () => tr('web-action-acknowledge'),
+};
+/** @param {string} action */
+const actionWord = (action) => (ACTION_WORDS[action] ? ACTION_WORDS[action]() : action);
 const errorBox = (e) => h('div', { class: 'error', role: 'alert' }, e instanceof ApiError ? `${e.message} (${e.code})` : String(e.message || e));
 
 function table(headers, rows, opts = {}) {
@@ -166,9 +231,9 @@ function table(headers, rows, opts = {}) {
   const tb = h('tbody');
   for (const r of rows) {
     const cells = r.cells || r;
-    const tr = h('tr', { class: r.onclick ? 'click' : null, onclick: r.onclick });
-    cells.forEach((c, i) => tr.append(h('td', { class: num.has(i) ? 'num' : null }, c)));
-    tb.append(tr);
+    const row = h('tr', { class: r.onclick ? 'click' : null, onclick: r.onclick });
+    cells.forEach((c, i) => row.append(h('td', { class: num.has(i) ? 'num' : null }, c)));
+    tb.append(row);
   }
   t.append(tb);
   return t;
@@ -178,19 +243,36 @@ function table(headers, rows, opts = {}) {
 
 function shell(active) {
   const top = h('header', { class: 'top' },
-    h('span', { class: 'brand' }, 'sirtplan', h('small', {}, 'SIRT planning & follow-up')),
+    h('span', { class: 'brand' }, 'sirtplan', h('small', {}, tr('web-brand-tagline'))),
     h('nav', {},
-      h('a', { href: '#/patients', class: active === 'patients' ? 'active' : null }, 'Patients'),
-      h('a', { href: '#/cohort', class: active === 'cohort' ? 'active' : null }, 'Cohort'),
-      can('manage_accounts') ? h('a', { href: '#/accounts', class: active === 'accounts' ? 'active' : null, 'data-testid': 'nav-accounts' }, 'Accounts') : null),
+      h('a', { href: '#/patients', class: active === 'patients' ? 'active' : null }, tr('web-nav-patients')),
+      h('a', { href: '#/cohort', class: active === 'cohort' ? 'active' : null }, tr('web-nav-cohort')),
+      can('manage_accounts') ? h('a', { href: '#/accounts', class: active === 'accounts' ? 'active' : null, 'data-testid': 'nav-accounts' }, tr('web-nav-accounts')) : null),
     h('span', { class: 'who', 'data-testid': 'who' },
-      `${session.user.display_name || session.user.username} · ${session.user.role}`,
-      h('button', { onclick: logout }, 'Sign out')));
-  const notice = h('div', { class: 'notice' },
-    'Research use only. sirtplan is not a medical device and has no clinical clearance; every number must be checked by a qualified professional.');
+      `${session.user.display_name || session.user.username} · ${roleWord(session.user.role)}`,
+      languageSelect(),
+      h('button', { onclick: logout }, tr('web-sign-out'))));
+  const notice = h('div', { class: 'notice' }, tr('common-research-notice'));
   const main = h('main', { id: 'main' });
   document.body.replaceChildren(top, notice, main);
   return main;
+}
+
+/** The language of one's own pages (English / français): `PATCH /api/account`, then the page anew. */
+function languageSelect() {
+  const sel = h('select', { class: 'lang', 'data-testid': 'language', 'aria-label': tr('web-language'), title: tr('web-language-title'),
+    onchange: async () => {
+      try {
+        /** @type {Reply<Answer<'/api/account', 'patch'>>} */
+        const r = await api('PATCH', '/api/account', { language: sel.value });
+        session = r.data;
+        await loadMessages(session.language);
+        route();
+      } catch (e) { document.getElementById('main')?.prepend(errorBox(e)); }
+    } },
+  h('option', { value: 'en', lang: 'en' }, 'English'), h('option', { value: 'fr', lang: 'fr' }, 'français'));
+  sel.value = currentLang();
+  return sel;
 }
 
 async function logout() {
@@ -201,8 +283,8 @@ async function logout() {
 }
 
 function loginPage(message) {
-  const user = h('input', { name: 'username', autocomplete: 'username', placeholder: 'Username', 'data-testid': 'username' });
-  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', placeholder: 'Password', 'data-testid': 'password' });
+  const user = h('input', { name: 'username', autocomplete: 'username', placeholder: tr('web-username'), 'data-testid': 'username' });
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', placeholder: tr('web-password'), 'data-testid': 'password' });
   const out = h('div');
   const form = h('form', { class: 'panel login', onsubmit: async (e) => {
     e.preventDefault();
@@ -211,14 +293,15 @@ function loginPage(message) {
       /** @type {Reply<Answer<'/api/login', 'post'>>} */
       const r = await api('POST', '/api/login', { username: user.value, password: pass.value });
       session = r.data;
+      if (session.language !== currentLang()) await loadMessages(session.language);
       if (!location.hash || location.hash === '#/login') location.hash = '#/patients';
       route();
     } catch (err) { out.append(errorBox(err)); }
   } },
-  h('h1', {}, 'sirtplan'), h('p', { class: 'muted' }, 'SIRT (radioembolization) planning and follow-up'),
+  h('h1', {}, 'sirtplan'), h('p', { class: 'muted' }, tr('web-login-tagline')),
   message ? h('p', {}, message) : null, user, pass,
-  h('button', { class: 'primary', type: 'submit', 'data-testid': 'sign-in' }, 'Sign in'), out,
-  h('p', { class: 'small muted' }, 'Research use only: not a medical device, no clinical clearance.'));
+  h('button', { class: 'primary', type: 'submit', 'data-testid': 'sign-in' }, tr('web-sign-in')), out,
+  h('p', { class: 'small muted' }, tr('web-login-notice')));
   document.body.replaceChildren(form);
   user.focus();
 }
@@ -226,8 +309,8 @@ function loginPage(message) {
 // ------------------------------------------------------------------------------------------ patients
 
 async function patientsPage(main) {
-  main.append(h('h1', {}, 'Patients'));
-  const q = h('input', { type: 'search', placeholder: 'Search by MRN or name', size: 30, 'data-testid': 'patient-search' });
+  main.append(h('h1', {}, tr('web-nav-patients')));
+  const q = h('input', { type: 'search', placeholder: tr('web-patient-search'), size: 30, 'data-testid': 'patient-search' });
   const list = h('div');
   const status = h('div', { class: 'status-line' });
   const load = async () => {
@@ -235,11 +318,11 @@ async function patientsPage(main) {
       /** @type {Reply<Answer<'/api/patients', 'get'>>} */
       const r = await api('GET', `/api/patients?q=${encodeURIComponent(q.value)}&limit=200`);
       const rows = r.data.patients.map((p) => ({
-        cells: [h('a', { href: `#/patients/${p.id}` }, p.mrn), p.name, p.birth_date || '—', p.sex || '—', when(p.created_at)],
+        cells: [h('a', { href: `#/patients/${p.id}` }, p.mrn), p.name, p.birth_date || '—', sexWord(p.sex), when(p.created_at)],
         onclick: () => { location.hash = `#/patients/${p.id}`; },
       }));
-      list.replaceChildren(rows.length ? table(['MRN', 'Name', 'Birth date', 'Sex', 'Created'], rows, { testid: 'patients' })
-        : h('p', { class: 'muted' }, q.value ? 'No patient matches.' : 'No patient yet.'));
+      list.replaceChildren(rows.length ? table([tr('web-mrn'), tr('web-name'), tr('web-birth-date'), tr('web-sex'), tr('web-created')], rows, { testid: 'patients' })
+        : h('p', { class: 'muted' }, q.value ? tr('web-no-patient-matches') : tr('web-no-patient-yet')));
     } catch (e) { list.replaceChildren(errorBox(e)); }
   };
   let timer = null;
@@ -247,21 +330,21 @@ async function patientsPage(main) {
   const actions = h('div', { class: 'row' }, q);
   if (can('import_demo')) {
     actions.append(h('button', { class: 'primary', 'data-testid': 'import-demo', onclick: async (e) => {
-      e.target.disabled = true; status.textContent = 'Importing and planning the demo case…';
+      e.target.disabled = true; status.textContent = tr('web-importing-demo');
       try {
         /** @type {Reply<Answer<'/api/demo/import', 'post'>>} */
         const r = await api('POST', '/api/demo/import', {});
         location.hash = `#/plans/${r.data.plan.id}`;
       } catch (err) { status.replaceChildren(errorBox(err)); e.target.disabled = false; }
-    } }, 'Import demo case'));
+    } }, tr('web-import-demo')));
     actions.append(h('button', { 'data-testid': 'import-phantom', onclick: async (e) => {
-      e.target.disabled = true; status.textContent = 'Writing the digital phantom\'s images and planning its case…';
+      e.target.disabled = true; status.textContent = tr('web-importing-phantom');
       try {
         /** @type {Reply<Answer<'/api/demo/import-phantom', 'post'>>} */
         const r = await api('POST', '/api/demo/import-phantom', {});
         location.hash = `#/plans/${r.data.plan.id}`;
       } catch (err) { status.replaceChildren(errorBox(err)); e.target.disabled = false; }
-    } }, 'Import phantom demo (with images)'));
+    } }, tr('web-import-phantom')));
   }
   main.append(h('div', { class: 'panel' }, actions, status, list));
   if (can('create_patient')) main.append(newPatientForm());
@@ -272,7 +355,7 @@ function newPatientForm() {
   const mrn = h('input', { name: 'mrn', maxlength: 64, required: true });
   const name = h('input', { name: 'name', maxlength: 200, required: true });
   const birth = h('input', { name: 'birth_date', type: 'date' });
-  const sex = h('select', { name: 'sex' }, ['', 'female', 'male', 'other', 'unknown'].map((s) => h('option', { value: s }, s || '—')));
+  const sex = h('select', { name: 'sex' }, ['', 'female', 'male', 'other', 'unknown'].map((s) => h('option', { value: s }, sexWord(s))));
   const pseudonym = h('input', { name: 'pseudonym', maxlength: 64 });
   const out = h('div');
   return h('form', { class: 'panel', onsubmit: async (e) => {
@@ -286,17 +369,17 @@ function newPatientForm() {
       const r = await api('POST', '/api/patients', body);
       location.hash = `#/patients/${r.data.id}`;
     } catch (err) { out.append(errorBox(err)); }
-  } }, h('h2', {}, 'New patient'),
-  h('label', { class: 'field' }, h('span', {}, 'MRN'), mrn), h('label', { class: 'field' }, h('span', {}, 'Name'), name),
-  h('label', { class: 'field' }, h('span', {}, 'Birth date'), birth), h('label', { class: 'field' }, h('span', {}, 'Sex'), sex),
-  h('label', { class: 'field', title: 'the identifier a case file or RECIST file may carry instead of the MRN' }, h('span', {}, 'Pseudonym'), pseudonym),
-  h('button', { type: 'submit' }, 'Create'), out);
+  } }, h('h2', {}, tr('web-new-patient')),
+  h('label', { class: 'field' }, h('span', {}, tr('web-mrn')), mrn), h('label', { class: 'field' }, h('span', {}, tr('web-name')), name),
+  h('label', { class: 'field' }, h('span', {}, tr('web-birth-date')), birth), h('label', { class: 'field' }, h('span', {}, tr('web-sex')), sex),
+  h('label', { class: 'field', title: tr('web-pseudonym-title') }, h('span', {}, tr('web-pseudonym')), pseudonym),
+  h('button', { type: 'submit' }, tr('web-create')), out);
 }
 
 /** Changes a patient's birth date, sex and pseudonym (`PATCH /api/patients/{id}`; an empty field clears it; the MRN never changes). */
 function patientRecordForm(p) {
   const birth = h('input', { name: 'birth_date', type: 'date', value: p.birth_date || '' });
-  const sex = h('select', { name: 'sex' }, ['', 'female', 'male', 'other', 'unknown'].map((s) => h('option', { value: s, selected: (p.sex || '') === s }, s || '—')));
+  const sex = h('select', { name: 'sex' }, ['', 'female', 'male', 'other', 'unknown'].map((s) => h('option', { value: s, selected: (p.sex || '') === s }, sexWord(s))));
   const pseudonym = h('input', { name: 'pseudonym', maxlength: 64, value: p.pseudonym || '' });
   const out = h('div');
   return h('form', { class: 'panel', 'data-testid': 'patient-record-form', onsubmit: async (e) => {
@@ -305,10 +388,10 @@ function patientRecordForm(p) {
       await api('PATCH', `/api/patients/${p.id}`, { birth_date: birth.value || null, sex: sex.value || null, pseudonym: pseudonym.value || null });
       route();
     } catch (err) { out.append(errorBox(err)); }
-  } }, h('h2', {}, 'Patient record'),
-  h('label', { class: 'field' }, h('span', {}, 'Birth date'), birth), h('label', { class: 'field' }, h('span', {}, 'Sex'), sex),
-  h('label', { class: 'field', title: 'the identifier a case file or RECIST file may carry instead of the MRN' }, h('span', {}, 'Pseudonym'), pseudonym),
-  h('button', { type: 'submit' }, 'Save'), out);
+  } }, h('h2', {}, tr('web-patient-record')),
+  h('label', { class: 'field' }, h('span', {}, tr('web-birth-date')), birth), h('label', { class: 'field' }, h('span', {}, tr('web-sex')), sex),
+  h('label', { class: 'field', title: tr('web-pseudonym-title') }, h('span', {}, tr('web-pseudonym')), pseudonym),
+  h('button', { type: 'submit' }, tr('web-save')), out);
 }
 
 async function patientPage(main, id) {
@@ -316,18 +399,18 @@ async function patientPage(main, id) {
   const r = await api('GET', `/api/patients/${id}`);
   const p = r.data.patient;
   main.append(h('h1', {}, `${p.name} `, h('span', { class: 'muted' }, `(${p.mrn})`)),
-    h('div', { class: 'panel' }, `Birth date ${p.birth_date || '—'} · sex ${p.sex || '—'} · pseudonym ${p.pseudonym || '—'} · created ${when(p.created_at)}`));
+    h('div', { class: 'panel' }, tr('web-patient-summary', { birth_date: p.birth_date || '—', sex: sexWord(p.sex), pseudonym: p.pseudonym || '—', created: when(p.created_at) })));
   if (can('create_patient')) main.append(patientRecordForm(p));
   const cases = r.data.cases.map((c) => ({ cells: [h('a', { href: `#/cases/${c.id}` }, c.title), c.indication || '—', when(c.created_at), c.updated_by || '—'],
     onclick: () => { location.hash = `#/cases/${c.id}`; } }));
-  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Cases'),
-    cases.length ? table(['Title', 'Indication', 'Created', 'Last changed by'], cases, { testid: 'cases' }) : h('p', { class: 'muted' }, 'No case yet.')));
+  main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-cases')),
+    cases.length ? table([tr('web-title'), tr('web-indication'), tr('web-created'), tr('web-last-changed-by')], cases, { testid: 'cases' }) : h('p', { class: 'muted' }, tr('web-no-case-yet'))));
   const studies = r.data.studies.map((s) => [s.modality || '—', s.description || '—', s.study_date || '—', when(s.created_at)]);
-  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Imaging studies'),
-    studies.length ? table(['Modality', 'Description', 'Date', 'Imported'], studies) : h('p', { class: 'muted' }, 'No imported study.')));
+  main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-imaging-studies')),
+    studies.length ? table([tr('web-modality'), tr('web-description'), tr('web-date'), tr('web-imported')], studies) : h('p', { class: 'muted' }, tr('web-no-study'))));
   if (can('create_case')) {
     const title = h('input', { maxlength: 200, required: true, size: 40 });
-    const ind = h('input', { maxlength: 200, size: 30, placeholder: 'e.g. NET' });
+    const ind = h('input', { maxlength: 200, size: 30, placeholder: tr('web-indication-example') });
     const out = h('div');
     main.append(h('form', { class: 'panel', onsubmit: async (e) => {
       e.preventDefault(); out.replaceChildren();
@@ -336,8 +419,8 @@ async function patientPage(main, id) {
         const c = await api('POST', `/api/patients/${id}/cases`, { title: title.value, indication: ind.value });
         location.hash = `#/cases/${c.data.id}`;
       } catch (err) { out.append(errorBox(err)); }
-    } }, h('h2', {}, 'New case'), h('label', { class: 'field' }, h('span', {}, 'Title'), title),
-    h('label', { class: 'field' }, h('span', {}, 'Indication'), ind), h('button', { type: 'submit' }, 'Create'), out));
+    } }, h('h2', {}, tr('web-new-case')), h('label', { class: 'field' }, h('span', {}, tr('web-title')), title),
+    h('label', { class: 'field' }, h('span', {}, tr('web-indication')), ind), h('button', { type: 'submit' }, tr('web-create')), out));
   }
 }
 
@@ -347,7 +430,7 @@ async function casePage(main, id) {
   /** @type {Reply<Answer<'/api/cases/{id}', 'get'>>} */
   const r = await api('GET', `/api/cases/${id}`);
   const { case: c, patient: p } = r.data;
-  main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${p.id}` }, `${p.name} (${p.mrn})`), ' › case'),
+  main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${p.id}` }, `${p.name} (${p.mrn})`), ` › ${tr('web-crumb-case')}`),
     h('h1', {}, c.title), caseTabs(id, 'case'));
   const plans = r.data.plans.map((x) => ({
     cells: [h('a', { href: `#/plans/${x.id}` }, `v${x.version}`), badge(x.state), `${x.created_by} · ${when(x.created_at)}`,
@@ -356,18 +439,37 @@ async function casePage(main, id) {
     onclick: () => { location.hash = `#/plans/${x.id}`; },
   }));
   const tl = h('ul', { class: 'timeline', 'data-testid': 'timeline' });
-  tl.append(h('li', { class: 'workup' }, h('span', { class: 'at' }, when(c.created_at)), `case opened (${c.indication || 'indication not given'})`));
+  tl.append(h('li', { class: 'workup' }, h('span', { class: 'at' }, when(c.created_at)), tr('web-case-opened', { indication: c.indication || tr('web-indication-not-given') })));
   for (const e of r.data.timeline) {
-    const text = e.plan_id ? h('a', { href: `#/plans/${e.plan_id}` }, e.text) : e.text;
+    const text = e.plan_id ? h('a', { href: `#/plans/${e.plan_id}` }, timelineText(e)) : timelineText(e);
     tl.append(h('li', { class: e.kind }, h('span', { class: 'at' }, when(e.at)), text));
   }
   main.append(h('div', { class: 'row' },
-    h('div', { class: 'panel grow' }, h('h2', {}, 'Plans'), plans.length ? table(['Version', 'State', 'Created', 'Checked', 'Approved', 'Based on'], plans, { testid: 'plans' }) : h('p', { class: 'muted' }, 'No plan yet.')),
-    h('div', { class: 'panel', style: null }, h('h2', {}, 'Timeline'), tl)));
-  const tr = r.data.treatments.map((t) => [t.injection_id, fmt(t.delivered_activity_gbq, 3), fmt(t.delivered_activity_gbq * 1000 / 37, 1), t.residual_gbq === null ? '—' : fmt(t.residual_gbq, 3), when(t.administered_at)]);
-  if (tr.length) main.append(h('div', { class: 'panel' }, h('h2', {}, 'Treatments'), table(['Injection', 'Delivered GBq', 'mCi', 'Residual GBq', 'Administered'], tr, { num: [1, 2, 3] })));
+    h('div', { class: 'panel grow' }, h('h2', {}, tr('web-plans')), plans.length ? table([tr('web-version'), tr('web-state'), tr('web-created'), tr('web-checked'), tr('web-approved'), tr('web-based-on')], plans, { testid: 'plans' }) : h('p', { class: 'muted' }, tr('web-no-plan-yet'))),
+    h('div', { class: 'panel', style: null }, h('h2', {}, tr('web-timeline')), tl)));
+  const treated = r.data.treatments.map((t) => [t.injection_id, fmt(t.delivered_activity_gbq, 3), fmt(t.delivered_activity_gbq * 1000 / 37, 1), t.residual_gbq === null ? '—' : fmt(t.residual_gbq, 3), when(t.administered_at)]);
+  if (treated.length) main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-treatments')), table([tr('web-injection'), tr('web-delivered-gbq'), 'mCi', tr('web-residual-gbq'), tr('web-administered')], treated, { num: [1, 2, 3] })));
   main.append(await documentsPanel(id));
   if (can('create_plan')) main.append(caseFileForm(id));
+}
+
+/**
+ * A timeline entry in the reader's language: the server writes it in English ("plan version 2 approved
+ * by dr.house", "injection R: 1.8685 GBq delivered"); its kind and those words give it again.
+ * @param {Schemas['TimelineEntry']} e
+ */
+function timelineText(e) {
+  if (currentLang() === 'en') return e.text;
+  const plan = /^plan version (\d+) \w+ by (.+)$/.exec(e.text);
+  if (plan && e.kind === 'plan_created') return tr('web-timeline-plan-created', { version: plan[1], who: plan[2] });
+  if (plan && e.kind === 'plan_checked') return tr('web-timeline-plan-checked', { version: plan[1], who: plan[2] });
+  if (plan && e.kind === 'plan_approved') return tr('web-timeline-plan-approved', { version: plan[1], who: plan[2] });
+  const treated = /^injection (.+): ([0-9.]+) GBq delivered$/.exec(e.text);
+  if (treated && e.kind === 'treatment') return tr('web-timeline-treatment', { injection: treated[1], activity: qty(Number(treated[2]), 4, 'GBq') });
+  if (e.kind === 'follow_up') return tr('web-timeline-follow-up');
+  const tox = /^(.*) grade (\d+)$/.exec(e.text);
+  if (tox && e.kind === 'toxicity') return tr('web-timeline-toxicity', { term: tox[1], grade: tox[2] });
+  return e.text;
 }
 
 /** A new plan version from a case file; the server refuses one of another patient or case (422 naming the fields). */
@@ -383,34 +485,34 @@ function caseFileForm(caseId) {
       const r = await api('POST', `/api/cases/${caseId}/plans`, { case_toml: await f.text() });
       location.hash = `#/plans/${r.data.id}`;
     } catch (err) { out.append(errorBox(err)); }
-  } }, h('h2', {}, 'New plan from a case file'),
-  h('p', { class: 'muted' }, 'The file must belong to this patient and case: [patient].id (MRN or pseudonym), sex, age, indication.'),
-  h('label', { class: 'field' }, h('span', {}, 'Case file'), file), h('button', { type: 'submit' }, 'Create plan'), out);
+  } }, h('h2', {}, tr('web-new-plan-from-file')),
+  h('p', { class: 'muted' }, tr('web-case-file-help')),
+  h('label', { class: 'field' }, h('span', {}, tr('web-case-file')), file), h('button', { type: 'submit' }, tr('web-create-plan')), out);
 }
 
 const docType = (mime) => (String(mime).startsWith('text/html') ? 'HTML' : String(mime).startsWith('application/pdf') ? 'PDF' : mime);
-const docKind = (kind) => (kind === 'plan_report' ? 'Plan report' : kind);
+const docKind = (kind) => (kind === 'plan_report' ? tr('web-doc-plan-report') : kind);
 
 /** The documents of a case (stored plan reports, ...) with their download links. */
 async function documentsPanel(caseId) {
-  const panel = h('div', { class: 'panel', 'data-testid': 'documents-panel' }, h('h2', {}, 'Documents'));
+  const panel = h('div', { class: 'panel', 'data-testid': 'documents-panel' }, h('h2', {}, tr('web-documents')));
   try {
     /** @type {Reply<Answer<'/api/cases/{id}/documents', 'get'>>} */
     const answer = await api('GET', `/api/cases/${caseId}/documents`);
     const docs = answer.data.documents;
     const rows = docs.map((d) => [docKind(d.kind), d.plan_id ? h('a', { href: `#/plans/${d.plan_id}` }, `v${d.plan_version ?? '?'}`) : '—', docType(d.mime),
-      `${fmt(d.size_bytes / 1024, 1)} kB`, h('span', { class: 'diff', title: d.sha256 }, `${d.sha256.slice(0, 16)}…`), `${d.created_by || '—'} · ${when(d.created_at)}`,
-      h('a', { href: d.download, download: '', 'data-testid': `download-doc-${d.id}` }, 'Download')]);
-    panel.append(rows.length ? table(['Document', 'Plan', 'Type', 'Size', 'SHA-256', 'Stored', ''], rows, { num: [3], testid: 'documents' })
-      : h('p', { class: 'muted' }, 'No document stored. "Store report in the case" on a plan keeps its report here.'));
+      qty(d.size_bytes / 1024, 1, tr('web-unit-kb')), h('span', { class: 'diff', title: d.sha256 }, `${d.sha256.slice(0, 16)}…`), `${d.created_by || '—'} · ${when(d.created_at)}`,
+      h('a', { href: d.download, download: '', 'data-testid': `download-doc-${d.id}` }, tr('web-download'))]);
+    panel.append(rows.length ? table([tr('web-document'), tr('web-plan'), tr('web-type'), tr('web-size'), 'SHA-256', tr('web-stored'), ''], rows, { num: [3], testid: 'documents' })
+      : h('p', { class: 'muted' }, tr('web-no-document')));
   } catch (e) { panel.append(errorBox(e)); }
   return panel;
 }
 
 function caseTabs(id, active) {
   return h('div', { class: 'tabs' },
-    h('a', { href: `#/cases/${id}`, class: active === 'case' ? 'active' : null }, 'Case & timeline'),
-    h('a', { href: `#/cases/${id}/followup`, class: active === 'followup' ? 'active' : null, 'data-testid': 'tab-followup' }, 'Follow-up'));
+    h('a', { href: `#/cases/${id}`, class: active === 'case' ? 'active' : null }, tr('web-tab-case')),
+    h('a', { href: `#/cases/${id}/followup`, class: active === 'followup' ? 'active' : null, 'data-testid': 'tab-followup' }, tr('web-tab-follow-up')));
 }
 
 // -------------------------------------------------------------------------------------- plan workspace
@@ -426,37 +528,37 @@ function injectionTable(result) {
   const rows = result.injections.map((j) => {
     /** @type {Partial<WithOrderedVial>} */
     const w = j.with_ordered_vial || {};
-    const tumours = (w.tumour_gy || j.tumour_gy || []).map((t) => h('div', { class: 'nowrap' }, `${t.id} ${fmt(t.gy, 0)}`));
+    const tumours = (w.tumour_gy || j.tumour_gy || []).map((t) => h('div', { class: 'nowrap' }, `${t.id}\u00a0${fmt(t.gy, 0)}`));
     const tum = tumours.length ? h('div', {}, tumours) : '—';
     const act = j.prescribed_activity_gbq;
     return [
       h('b', {}, j.id), j.label || '—', `${j.device} · ${j.method}`, h('span', { 'data-testid': `activity-${j.id}` }, fmt(act, 3)), fmt(act === null ? null : act / GBQ_PER_MCI, 1),
       ...(w.administered_activity_gbq !== undefined ? activityCells(w.administered_activity_gbq) : ['—', '—']),
       fmt(w.perfused_gy ?? j.perfused_gy, 1), fmt(w.normal_liver_gy ?? j.normal_liver_gy, 1), tum, fmt(w.lung_gy ?? j.lung_gy, 2),
-      j.binding_constraint_text || j.status || '—',
+      constraintWords(j.binding_constraint_text) || j.status || '—',
     ];
   });
-  return table(['Injection', 'Catheter', 'Device · method', 'Prescribed GBq', 'mCi', 'With vial GBq', 'mCi', 'Perfused Gy', 'Normal liver Gy', 'Tumours Gy', 'Lung Gy', 'Bound by'], rows, { num: [3, 4, 5, 6, 7, 8, 10], testid: 'activity-table', wide: true });
+  return table([tr('web-injection'), tr('web-catheter'), tr('web-device-method'), tr('web-prescribed-gbq'), 'mCi', tr('web-with-vial-gbq'), 'mCi', tr('web-perfused-gy'), tr('web-normal-liver-gy'), tr('web-tumours-gy'), tr('web-lung-gy'), tr('web-bound-by')], rows, { num: [3, 4, 5, 6, 7, 8, 10], testid: 'activity-table', wide: true });
 }
 
 /** @param {PlanResult} result */
 function sessionTable(result) {
   // The lung limits were set on K · A · LSF / 1 kg: that dose is decisive, the one with the lung
   // mass used is shown beside it. A whole-liver NTAD that cannot be evaluated says so.
-  return table(['Session', 'Treatment', 'Extent', 'Lung Gy (1 kg)', 'Cumulative lung Gy (1 kg)', 'Lung Gy (mass used)', 'Whole-liver NTAD Gy'],
-    result.sessions.map((s) => [s.id, when(s.treatment), s.extent || '—', fmt(s.lung_gy_1kg_convention, 2),
+  return table([tr('web-session'), tr('web-treatment'), tr('web-extent'), tr('web-lung-gy-1kg'), tr('web-cumulative-lung-gy-1kg'), tr('web-lung-gy-mass-used'), tr('web-whole-liver-ntad-gy')],
+    result.sessions.map((s) => [s.id, when(s.treatment), extentWord(s.extent), fmt(s.lung_gy_1kg_convention, 2),
       fmt(s.cumulative_lung_gy_1kg_convention, 2), fmt(s.lung_gy, 2),
-      s.ntad_not_evaluable ? h('span', { title: s.ntad_not_evaluable }, 'not evaluable') : fmt(s.whole_liver_ntad_gy, 1)]),
-    { num: [3, 4, 5, 6] });
+      s.ntad_not_evaluable ? h('span', { title: s.ntad_not_evaluable }, tr('web-not-evaluable')) : fmt(s.whole_liver_ntad_gy, 1)]),
+    { num: [3, 4, 5, 6], wide: true });
 }
 
 /** @param {PlanResult} result */
 function vialTable(result) {
   const rows = result.injections.filter((j) => j.vial_order).map((j) => {
     const v = j.vial_order;
-    return [j.id, `${v.vials ?? '—'} × ${fmt(v.vial_activity_at_calibration_gbq, 2)} GBq`, when(v.calibration), fmt(v.activity_at_injection_gbq ?? v.required_at_injection_gbq, 3), fmt(v.deviation_percent, 1), when(v.exact_instant)];
+    return [j.id, `${v.vials ?? '—'} × ${qty(v.vial_activity_at_calibration_gbq, 2, 'GBq')}`, when(v.calibration), fmt(v.activity_at_injection_gbq ?? v.required_at_injection_gbq, 3), fmt(v.deviation_percent, 1), when(v.exact_instant)];
   });
-  return rows.length ? table(['Injection', 'Vials', 'Calibration', 'At injection GBq', 'Deviation %', 'Exact instant'], rows, { num: [3, 4] }) : h('p', { class: 'muted' }, 'No vial order.');
+  return rows.length ? table([tr('web-injection'), tr('web-vials'), tr('web-calibration'), tr('web-at-injection-gbq'), tr('web-deviation-percent'), tr('web-exact-instant')], rows, { num: [3, 4], wide: true }) : h('p', { class: 'muted' }, tr('web-no-vial-order'));
 }
 
 /** Failed checks first, then warnings, passes and information (the order a reviewer reads). */
@@ -464,8 +566,8 @@ const STATUS_ORDER = { fail: 0, warn: 1, not_evaluated: 2, pass: 3, info: 4 };
 
 /** A check's value as the report prints it: yes/no for a flag, else the number and its unit. @param {PlanCheck} c */
 function checkValue(c) {
-  if (typeof c.value === 'boolean') return c.value ? 'yes' : 'no';
-  return `${fmt(c.value, 2)} ${c.unit || ''}`;
+  if (typeof c.value === 'boolean') return c.value ? tr('common-yes') : tr('common-no');
+  return withUnit(fmt(c.value, 2), c.unit || '');
 }
 
 /**
@@ -477,8 +579,8 @@ function checksTable(result, testid = 'checks') {
   const counts = {};
   for (const c of checks) counts[c.status] = (counts[c.status] || 0) + 1;
   const summary = h('p', { class: 'small', 'data-testid': `${testid}-summary` }, Object.entries(counts).map(([k, n]) => h('span', {}, badge(k), ` ${n}  `)));
-  const rows = checks.map((c) => [badge(c.status), c.subject, c.title, h('span', { title: c.values_from }, c.basis), checkValue(c), `${c.comparison} ${c.threshold_written}`, h('span', { class: 'small' }, c.source), h('span', { class: 'small muted' }, c.evidence)]);
-  return h('div', {}, summary, table(['', 'Subject', 'Check', 'Basis', 'Value', 'Limit', 'Source', 'Evidence'], rows, { num: [4], testid }));
+  const rows = checks.map((c) => [badge(c.status), subjectWords(c.subject), ruleTitle(c.title), h('span', { title: c.values_from }, basisWord(c.basis)), checkValue(c), limitText(c.comparison, c.threshold_written), h('span', { class: 'small' }, c.source), h('span', { class: 'small muted' }, c.evidence)]);
+  return h('div', {}, summary, table(['', tr('web-subject'), tr('web-check'), tr('web-basis'), tr('web-value'), tr('web-limit'), tr('web-source'), tr('web-evidence')], rows, { num: [4], testid }));
 }
 
 /**
@@ -527,10 +629,10 @@ function dvhPlot(curves) {
   const step = Math.pow(10, Math.floor(Math.log10(maxDose / 5)));
   const tick = [1, 2, 5, 10].map((m) => m * step).find((t) => maxDose / t <= 8) || step * 10;
   for (let d = 0; d <= maxDose; d += tick) {
-    svg.append(s('line', { x1: x(d), x2: x(d), y1: T, y2: H - B, stroke: '#e3e7ec' }), s('text', { x: x(d), y: H - B + 15, 'text-anchor': 'middle', 'font-size': 11 }, `${d}`));
+    svg.append(s('line', { x1: x(d), x2: x(d), y1: T, y2: H - B, stroke: '#e3e7ec' }), s('text', { x: x(d), y: H - B + 15, 'text-anchor': 'middle', 'font-size': 11 }, fmt(d, tick < 1 ? Math.ceil(-Math.log10(tick)) : 0)));
   }
-  svg.append(s('text', { x: (L + W - R) / 2, y: H - 5, 'text-anchor': 'middle', 'font-size': 12 }, 'Absorbed dose (Gy)'),
-    s('text', { x: 14, y: (T + H - B) / 2, 'text-anchor': 'middle', 'font-size': 12, transform: `rotate(-90 14 ${(T + H - B) / 2})` }, 'Volume (%)'));
+  svg.append(s('text', { x: (L + W - R) / 2, y: H - 5, 'text-anchor': 'middle', 'font-size': 12 }, tr('web-dvh-dose-axis')),
+    s('text', { x: 14, y: (T + H - B) / 2, 'text-anchor': 'middle', 'font-size': 12, transform: `rotate(-90 14 ${(T + H - B) / 2})` }, tr('web-dvh-volume-axis')));
   const colours = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f'];
   curves.forEach((c, i) => {
     const pts = c.dose_gy.map((d, k) => `${x(d).toFixed(1)},${y(c.volume_percent[k]).toFixed(1)}`).join(' ');
@@ -569,15 +671,15 @@ function paramForm(plan, onChange) {
   for (const j of result.injections) {
     const ip = (params.injections || {})[j.id] || {};
     const wrap = (obj) => ({ injections: { [j.id]: obj } });
-    const fs = h('fieldset', {}, h('legend', {}, `Injection ${j.id}${j.label ? ` · ${j.label}` : ''}`));
-    fs.append(field('Device', select(opts.devices.map((d) => ({ value: d.id, label: `${d.name} (${d.nuclide})` })), ip.device ?? j.device, ['injections', j.id, 'device'], (v) => wrap({ device: v })), ['injections', j.id, 'device']));
-    fs.append(field('Method', select(opts.methods.map((m) => ({ value: m, label: m })), ip.method ?? j.method, ['injections', j.id, 'method'], (v) => wrap({ method: v })), ['injections', j.id, 'method']));
-    fs.append(field('K convention', select([{ value: '', label: `device default (${j.k_convention})` }, ...opts.k_conventions.map((k) => ({ value: k, label: k }))], ip.k ?? '', ['injections', j.id, 'k'], (v) => wrap({ k: v })), ['injections', j.id, 'k']));
-    fs.append(field('Lung shunt (0–1)', number(ip.lsf ?? j.lsf, ['injections', j.id, 'lsf'], (v) => wrap({ lsf: v }), { min: 0, max: 1, step: 0.005 }), ['injections', j.id, 'lsf']));
-    fs.append(field('Residual (0–1)', number(ip.residual_fraction ?? j.residual_fraction, ['injections', j.id, 'residual_fraction'], (v) => wrap({ residual_fraction: v }), { min: 0, max: 1, step: 0.01 }), ['injections', j.id, 'residual_fraction']));
+    const fs = h('fieldset', {}, h('legend', {}, `${tr('web-injection')} ${j.id}${j.label ? ` · ${j.label}` : ''}`));
+    fs.append(field(tr('web-device'), select(opts.devices.map((d) => ({ value: d.id, label: `${d.name} (${d.nuclide})` })), ip.device ?? j.device, ['injections', j.id, 'device'], (v) => wrap({ device: v })), ['injections', j.id, 'device']));
+    fs.append(field(tr('web-method'), select(opts.methods.map((m) => ({ value: m, label: m })), ip.method ?? j.method, ['injections', j.id, 'method'], (v) => wrap({ method: v })), ['injections', j.id, 'method']));
+    fs.append(field(tr('web-k-convention'), select([{ value: '', label: tr('web-device-default', { k: j.k_convention }) }, ...opts.k_conventions.map((k) => ({ value: k, label: k }))], ip.k ?? '', ['injections', j.id, 'k'], (v) => wrap({ k: v })), ['injections', j.id, 'k']));
+    fs.append(field(tr('web-lung-shunt'), number(ip.lsf ?? j.lsf, ['injections', j.id, 'lsf'], (v) => wrap({ lsf: v }), { min: 0, max: 1, step: 0.005 }), ['injections', j.id, 'lsf']));
+    fs.append(field(tr('web-residual-fraction'), number(ip.residual_fraction ?? j.residual_fraction, ['injections', j.id, 'residual_fraction'], (v) => wrap({ residual_fraction: v }), { min: 0, max: 1, step: 0.01 }), ['injections', j.id, 'residual_fraction']));
     for (const t of j.tumour_gy || []) {
       const path = ['injections', j.id, 'tnr', t.id];
-      fs.append(field(`TNR ${t.id}`, number((ip.tnr || {})[t.id] ?? t.tnr, path, (v) => wrap({ tnr: { [t.id]: v } }), { min: 0, step: 0.1, 'data-testid': `tnr-${j.id}-${t.id}` }), path));
+      fs.append(field(tr('web-tnr', { tumour: t.id }), number((ip.tnr || {})[t.id] ?? t.tnr, path, (v) => wrap({ tnr: { [t.id]: v } }), { min: 0, step: 0.1, 'data-testid': `tnr-${j.id}-${t.id}` }), path));
     }
     form.append(fs);
   }
@@ -586,11 +688,11 @@ function paramForm(plan, onChange) {
     const path = ['sessions', s.id, 'treatment'];
     const i = h('input', { type: 'text', size: 34, value: sp.treatment ?? s.treatment, disabled, 'data-param': path.join('.') });
     i.addEventListener('change', () => onChange({ sessions: { [s.id]: { treatment: i.value || null } } }));
-    form.append(h('fieldset', {}, h('legend', {}, `Session ${s.id}`), field('Treatment', i, path)));
+    form.append(h('fieldset', {}, h('legend', {}, `${tr('web-session')} ${s.id}`), field(tr('web-treatment'), i, path)));
   }
-  if (disabled) form.append(h('p', { class: 'small muted' }, 'Your role cannot change plans.'));
-  else if (!plan.editable) form.append(h('p', { class: 'small muted' }, 'This plan is frozen: a change makes a new draft version.'));
-  form.append(h('p', { class: 'small muted' }, '• changed from the case file. Every change recomputes the plan on the server (the CLI\'s engine).'));
+  if (disabled) form.append(h('p', { class: 'small muted' }, tr('web-role-cannot-edit')));
+  else if (!plan.editable) form.append(h('p', { class: 'small muted' }, tr('web-plan-frozen-edit')));
+  form.append(h('p', { class: 'small muted' }, tr('web-changed-marker-help')));
   return form;
 }
 
@@ -603,17 +705,17 @@ function paramForm(plan, onChange) {
  */
 function signDialog(label, meaning, rowVersion) {
   return new Promise((resolve) => {
-    const pw = /** @type {HTMLInputElement} */ (h('input', { type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'sign-password', 'aria-label': 'Password' }));
-    const dlg = /** @type {HTMLDialogElement} */ (h('dialog', { 'data-testid': 'sign-dialog', 'aria-label': `Sign: ${label}` }));
+    const pw = /** @type {HTMLInputElement} */ (h('input', { type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'sign-password', 'aria-label': tr('web-password') }));
+    const dlg = /** @type {HTMLDialogElement} */ (h('dialog', { 'data-testid': 'sign-dialog', 'aria-label': tr('web-sign-step', { step: label }) }));
     const done = (/** @type {{ row_version: number, password: string } | null} */ v) => { dlg.close(); dlg.remove(); resolve(v); };
     const form = h('form', { method: 'dialog', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (pw.value) done({ row_version: rowVersion, password: pw.value }); } },
-      h('h2', {}, `Electronic signature: ${label}`),
-      h('p', { 'data-testid': 'sign-meaning' }, `By entering your password you sign this plan version with the meaning “${meaning}”. `
-        + `Signer: ${session ? `${session.user.display_name || session.user.username} (${session.user.username}, ${session.user.role})` : '—'}; the instant is recorded.`),
-      h('label', {}, 'Password ', pw),
+      h('h2', {}, tr('web-signature-title', { step: label })),
+      h('p', { 'data-testid': 'sign-meaning' }, tr('web-signature-statement', { meaning,
+        signer: session ? `${session.user.display_name || session.user.username} (${session.user.username}, ${roleWord(session.user.role)})` : '—' })),
+      h('label', {}, `${tr('web-password')} `, pw),
       h('div', { class: 'row' },
-        h('button', { type: 'submit', class: 'primary', 'data-testid': 'sign-submit' }, `Sign: ${meaning}`),
-        h('button', { type: 'button', 'data-testid': 'sign-cancel', onclick: () => done(null) }, 'Cancel')));
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'sign-submit' }, tr('web-sign-step', { step: meaning })),
+        h('button', { type: 'button', 'data-testid': 'sign-cancel', onclick: () => done(null) }, tr('web-cancel'))));
     dlg.append(form);
     dlg.addEventListener('cancel', () => done(null));
     document.body.append(dlg);
@@ -627,45 +729,52 @@ function signDialog(label, meaning, rowVersion) {
  * and a reason for each one not yet acknowledged), and the record frozen at approval.
  * @param {HTMLElement} panel @param {PlanView} plan @param {() => void} reload
  */
+/** The meaning of a signature as the server records it (English), in the reader's language. */
+const MEANING_WORDS = { 'checked by physicist': () => tr('web-meaning-checked'), 'approved by physician': () => tr('web-meaning-approved') };
+/** @param {string} meaning */
+const meaningWord = (meaning) => (MEANING_WORDS[meaning] ? MEANING_WORDS[meaning]() : meaning);
+
 async function loadSignatures(panel, plan, reload) {
   try {
     const s = /** @type {Answer<'/api/plans/{id}/signatures', 'get'>} */ ((await api('GET', `/api/plans/${plan.id}/signatures`)).data);
-    panel.append(h('h3', {}, 'Failed checks'));
-    if (!s.failed_checks.length) panel.append(h('p', { class: 'muted', 'data-testid': 'no-failed-checks' }, 'No failed check.'));
+    panel.append(h('h3', {}, tr('web-failed-checks')));
+    if (!s.failed_checks.length) panel.append(h('p', { class: 'muted', 'data-testid': 'no-failed-checks' }, tr('web-no-failed-check')));
     const frozen = plan.state === 'approved' || plan.state === 'delivered';
-    panel.append(table(['Rule', 'Subject', 'Acknowledgement'], s.failed_checks.map((c) => {
+    panel.append(table([tr('web-rule'), tr('web-subject'), tr('web-acknowledgement')], s.failed_checks.map((c) => {
       if (c.acknowledgement) {
         const a = c.acknowledgement;
-        return [c.rule, c.subject, `${a.reason} — ${a.full_name} (${a.username}) · ${when(a.acknowledged_at)}`];
+        return [c.rule, subjectWords(c.subject), `${a.reason} — ${a.full_name} (${a.username}) · ${when(a.acknowledged_at)}`];
       }
-      if (frozen || !can('edit_plan')) return [c.rule, c.subject, 'not acknowledged'];
-      const reason = /** @type {HTMLInputElement} */ (h('input', { type: 'text', placeholder: 'reason (kept in the record)', 'aria-label': `Reason for ${c.rule} (${c.subject})`, 'data-testid': `ack-reason-${c.rule}` }));
+      if (frozen || !can('edit_plan')) return [c.rule, subjectWords(c.subject), tr('web-not-acknowledged')];
+      const reason = /** @type {HTMLInputElement} */ (h('input', { type: 'text', placeholder: tr('web-ack-reason-placeholder'), 'aria-label': tr('web-ack-reason-label', { rule: c.rule, subject: c.subject }), 'data-testid': `ack-reason-${c.rule}` }));
       const msg = h('span', { class: 'small' });
       const btn = h('button', { 'data-testid': `ack-${c.rule}`, onclick: async () => {
-        if (!reason.value.trim()) { msg.textContent = 'A reason is needed.'; return; }
+        if (!reason.value.trim()) { msg.textContent = tr('web-reason-needed'); return; }
         try {
           await api('POST', `/api/plans/${plan.id}/acknowledgements`, { rule: c.rule, subject: c.subject, reason: reason.value });
           reload();
         } catch (e) { msg.replaceChildren(errorBox(e)); }
-      } }, 'Acknowledge');
-      return [c.rule, c.subject, h('span', {}, reason, ' ', btn, ' ', msg)];
+      } }, tr('web-acknowledge'));
+      return [c.rule, subjectWords(c.subject), h('span', {}, reason, ' ', btn, ' ', msg)];
     }), { testid: 'failed-checks' }));
-    panel.append(h('h3', {}, 'Signatures'));
-    if (!s.signatures.length) panel.append(h('p', { class: 'muted' }, 'Not signed yet.'));
+    panel.append(h('h3', {}, tr('web-signatures')));
+    if (!s.signatures.length) panel.append(h('p', { class: 'muted' }, tr('web-not-signed-yet')));
     else {
-      panel.append(table(['Meaning', 'Signer', 'Role', 'When'], s.signatures.map((g) => [g.meaning, `${g.full_name} (${g.username})`, g.role, when(g.signed_at)]), { testid: 'signatures' }));
+      panel.append(table([tr('web-meaning'), tr('web-signer'), tr('web-role'), tr('web-when')], s.signatures.map((g) => [meaningWord(g.meaning), `${g.full_name} (${g.username})`, roleWord(g.role), when(g.signed_at)]), { testid: 'signatures' }));
     }
     if (s.frozen) {
       const f = s.frozen;
       const out = h('span', { class: 'small', 'data-testid': 'recompute-result' });
       panel.append(h('p', { class: 'small', 'data-testid': 'frozen-record' },
-        `Report frozen at approval (${when(f.frozen_at)}): HTML SHA-256 ${f.report_html_sha256.slice(0, 16)}…, ${f.report_pdf_sha256 ? `PDF SHA-256 ${f.report_pdf_sha256.slice(0, 16)}…` : 'no PDF printed'}; approval SHA-256 ${f.approval_sha256.slice(0, 16)}…; engine ${f.engine_id}. `,
+        `${tr('web-frozen-record', { at: when(f.frozen_at), html: `${f.report_html_sha256.slice(0, 16)}…`,
+          pdf: f.report_pdf_sha256 ? `PDF SHA-256 ${f.report_pdf_sha256.slice(0, 16)}…` : tr('web-no-pdf-printed'),
+          approval: `${f.approval_sha256.slice(0, 16)}…`, engine: f.engine_id })} `,
         h('button', { 'data-testid': 'recompute', onclick: async () => {
           try {
             const d = /** @type {Answer<'/api/plans/{id}/recompute-difference', 'get'>} */ ((await api('GET', `/api/plans/${plan.id}/recompute-difference`)).data);
             out.textContent = d.summary;
           } catch (e) { out.replaceChildren(errorBox(e)); }
-        } }, 'Compare with today’s engine'), ' ', out));
+        } }, tr('web-compare-engine')), ' ', out));
     }
   } catch (e) { panel.append(errorBox(e)); }
 }
@@ -711,31 +820,31 @@ async function deliveryDialog(plan, correct = null) {
   /** @param {string} text @returns {[string, string]} */
   const amount = (text) => { const m = /^\s*([0-9.eE+-]+)\s*(GBq|mCi)\s*$/.exec(text); return m ? [m[1], m[2]] : ['', 'GBq']; };
   return new Promise((resolve) => {
-    const dlg = /** @type {HTMLDialogElement} */ (h('dialog', { 'data-testid': 'delivery-dialog', 'aria-label': `Delivery of session ${s.id}` }));
+    const dlg = /** @type {HTMLDialogElement} */ (h('dialog', { 'data-testid': 'delivery-dialog', 'aria-label': tr('web-delivery-of-session', { session: s.id }) }));
     const done = (/** @type {DeliveryAnswer | null} */ v) => { dlg.close(); dlg.remove(); resolve(v); };
     const input = (/** @type {Record<string, string>} */ attrs) => /** @type {HTMLInputElement} */ (h('input', attrs));
-    const unit = (/** @type {string} */ testid) => /** @type {HTMLSelectElement} */ (h('select', { 'data-testid': testid, 'aria-label': 'Unit' }, h('option', { value: 'GBq' }, 'GBq'), h('option', { value: 'mCi' }, 'mCi')));
-    const zoneInput = input({ type: 'text', value: zone, 'data-testid': 'delivery-zone', 'aria-label': 'Time zone', size: '16' });
+    const unit = (/** @type {string} */ testid) => /** @type {HTMLSelectElement} */ (h('select', { 'data-testid': testid, 'aria-label': tr('web-unit') }, h('option', { value: 'GBq' }, 'GBq'), h('option', { value: 'mCi' }, 'mCi')));
+    const zoneInput = input({ type: 'text', value: zone, 'data-testid': 'delivery-zone', 'aria-label': tr('web-time-zone'), size: '16' });
     const rows = todo.map((i) => {
       const t = (/** @type {string} */ k) => `delivery-${i.id}-${k}`;
       const f = {
-        injected: input({ type: 'datetime-local', value: local, required: 'required', 'data-testid': t('injected'), 'aria-label': `Injection ${i.id}: injection instant` }),
-        vial: input({ type: 'number', step: 'any', min: '0', required: 'required', 'data-testid': t('vial'), 'aria-label': `Injection ${i.id}: vial assay` }),
+        injected: input({ type: 'datetime-local', value: local, required: 'required', 'data-testid': t('injected'), 'aria-label': tr('web-aria-injection-instant', { injection: i.id }) }),
+        vial: input({ type: 'number', step: 'any', min: '0', required: 'required', 'data-testid': t('vial'), 'aria-label': tr('web-aria-vial-assay', { injection: i.id }) }),
         vialUnit: unit(t('vial-unit')),
-        assayed: input({ type: 'datetime-local', value: local, required: 'required', 'data-testid': t('assayed'), 'aria-label': `Injection ${i.id}: assay instant` }),
-        residual: input({ type: 'number', step: 'any', min: '0', required: 'required', 'data-testid': t('residual'), 'aria-label': `Injection ${i.id}: residual` }),
+        assayed: input({ type: 'datetime-local', value: local, required: 'required', 'data-testid': t('assayed'), 'aria-label': tr('web-aria-assay-instant', { injection: i.id }) }),
+        residual: input({ type: 'number', step: 'any', min: '0', required: 'required', 'data-testid': t('residual'), 'aria-label': tr('web-aria-residual', { injection: i.id }) }),
         residualUnit: unit(t('residual-unit')),
-        measured: input({ type: 'datetime-local', value: local, required: 'required', 'data-testid': t('measured'), 'aria-label': `Injection ${i.id}: residual measured at` }),
-        catheter: input({ type: 'text', value: i.label ?? '', required: 'required', 'data-testid': t('catheter'), 'aria-label': `Injection ${i.id}: catheter position` }),
-        reason: input({ type: 'text', 'data-testid': t('reason'), 'aria-label': `Injection ${i.id}: reason`, placeholder: 'only when more than ±50 % from the plan' }),
+        measured: input({ type: 'datetime-local', value: local, required: 'required', 'data-testid': t('measured'), 'aria-label': tr('web-aria-residual-instant', { injection: i.id }) }),
+        catheter: input({ type: 'text', value: i.label ?? '', required: 'required', 'data-testid': t('catheter'), 'aria-label': tr('web-aria-catheter', { injection: i.id }) }),
+        reason: input({ type: 'text', 'data-testid': t('reason'), 'aria-label': tr('web-aria-reason', { injection: i.id }), placeholder: tr('web-reason-placeholder') }),
       };
       const box = h('fieldset', { 'data-testid': t('fieldset') },
-        h('legend', {}, `Injection ${i.id} (${i.device}; the plan intends ${fmt(i.intended_gbq, 3)} GBq)`),
-        h('label', {}, 'Injected at ', f.injected), ' ',
-        h('div', {}, h('label', {}, 'Vial assay before ', f.vial, ' ', f.vialUnit), ' ', h('label', {}, 'at ', f.assayed)),
-        h('div', {}, h('label', {}, 'Residual measured ', f.residual, ' ', f.residualUnit), ' ', h('label', {}, 'at ', f.measured)),
-        h('div', {}, h('label', {}, 'Catheter position ', f.catheter)),
-        h('div', {}, h('label', {}, 'Reason (delivered more than ±50 % from the plan) ', f.reason)));
+        h('legend', {}, tr('web-delivery-injection-legend', { injection: i.id, device: i.device, intended: qty(i.intended_gbq, 3, 'GBq') })),
+        h('label', {}, `${tr('web-injected-at')} `, f.injected), ' ',
+        h('div', {}, h('label', {}, `${tr('web-vial-assay-before')} `, f.vial, ' ', f.vialUnit), ' ', h('label', {}, `${tr('web-at')} `, f.assayed)),
+        h('div', {}, h('label', {}, `${tr('web-residual-measured')} `, f.residual, ' ', f.residualUnit), ' ', h('label', {}, `${tr('web-at')} `, f.measured)),
+        h('div', {}, h('label', {}, `${tr('web-catheter-position')} `, f.catheter)),
+        h('div', {}, h('label', {}, `${tr('web-reason-delivered-far')} `, f.reason)));
       if (correct) {
         [f.vial.value, f.vialUnit.value] = amount(correct.vial_entered);
         [f.residual.value, f.residualUnit.value] = amount(correct.residual_entered);
@@ -746,7 +855,7 @@ async function deliveryDialog(plan, correct = null) {
       }
       return { i, f, box };
     });
-    const why = correct ? input({ type: 'text', required: 'required', 'data-testid': 'delivery-correction-reason', 'aria-label': 'Reason for the correction', size: '60' }) : null;
+    const why = correct ? input({ type: 'text', required: 'required', 'data-testid': 'delivery-correction-reason', 'aria-label': tr('web-correction-reason'), size: '60' }) : null;
     const msg = h('div', { class: 'small', 'data-testid': 'delivery-error', 'aria-live': 'polite' });
     const submit = async (/** @type {Event} */ e) => {
       e.preventDefault();
@@ -772,16 +881,16 @@ async function deliveryDialog(plan, correct = null) {
       } catch (err) { msg.replaceChildren(errorBox(err)); }
     };
     const form = h('form', { method: 'dialog', onsubmit: submit },
-      h('h2', {}, correct ? `Correction of injection ${correct.injection_id} (session ${s.id}, record version ${correct.record_version})`
-        : `Delivery of session ${s.id} (planned ${when(s.treatment)})`),
-      h('p', { class: 'small', 'data-testid': 'delivery-recorder' }, `Recorded by ${session ? `${session.user.display_name || session.user.username} (${session.user.username}, ${session.user.role})` : '—'}; sessions are delivered one at a time, in order.`),
-      h('label', {}, 'Time zone of the instants ', zoneInput),
+      h('h2', {}, correct ? tr('web-correction-title', { injection: correct.injection_id, session: s.id, version: correct.record_version })
+        : tr('web-delivery-title', { session: s.id, planned: when(s.treatment) })),
+      h('p', { class: 'small', 'data-testid': 'delivery-recorder' }, tr('web-delivery-recorder', { recorder: session ? `${session.user.display_name || session.user.username} (${session.user.username}, ${roleWord(session.user.role)})` : '—' })),
+      h('label', {}, `${tr('web-time-zone-of-instants')} `, zoneInput),
       ...rows.map((r) => r.box),
-      ...(why ? [h('label', {}, 'Reason for the correction (kept with the record; the old version is kept) ', why)] : []),
+      ...(why ? [h('label', {}, `${tr('web-correction-reason-label')} `, why)] : []),
       msg,
       h('div', { class: 'row' },
-        h('button', { type: 'submit', class: 'primary', 'data-testid': 'delivery-submit' }, correct ? 'Record the correction' : `Record session ${s.id}`),
-        h('button', { type: 'button', 'data-testid': 'delivery-cancel', onclick: () => done(null) }, 'Cancel')));
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'delivery-submit' }, correct ? tr('web-record-correction') : tr('web-record-session', { session: s.id })),
+        h('button', { type: 'button', 'data-testid': 'delivery-cancel', onclick: () => done(null) }, tr('web-cancel'))));
     dlg.append(form);
     dlg.addEventListener('cancel', () => done(null));
     document.body.append(dlg);
@@ -798,20 +907,20 @@ async function deliveryDialog(plan, correct = null) {
 async function loadDelivery(panel, plan, corrected) {
   try {
     const d = /** @type {DeliveryAnswer} */ ((await api('GET', `/api/plans/${plan.id}/deliveries`)).data);
-    panel.append(table(['Session', 'Planned', 'State'], d.sessions.map((s) => [s.id, when(s.treatment),
-      s.delivered ? 'delivered' : 'not delivered']), { testid: 'delivery-sessions' }));
-    if (!d.delivery.records.length) { panel.append(h('p', { class: 'muted' }, 'No delivery recorded.')); return; }
-    panel.append(table(['Injection', 'Injected', 'Vial', 'Residual', 'Delivered (GBq)', 'Catheter', 'Recorded by', 'Version'],
-      d.delivery.records.map((r) => [`${r.injection_id} (session ${r.session_id})`, when(r.administered_at), r.vial_entered, r.residual_entered,
+    panel.append(table([tr('web-session'), tr('web-planned'), tr('web-state')], d.sessions.map((s) => [s.id, when(s.treatment),
+      s.delivered ? tr('web-delivered') : tr('web-not-delivered')]), { testid: 'delivery-sessions' }));
+    if (!d.delivery.records.length) { panel.append(h('p', { class: 'muted' }, tr('web-no-delivery'))); return; }
+    panel.append(table([tr('web-injection'), tr('web-injected'), tr('web-vial'), tr('web-residual'), tr('web-delivered-gbq-paren'), tr('web-catheter'), tr('web-recorded-by'), tr('web-version')],
+      d.delivery.records.map((r) => [tr('web-injection-of-session', { injection: r.injection_id, session: r.session_id }), when(r.administered_at), r.vial_entered, r.residual_entered,
         fmt(r.delivered_activity_gbq, 4), r.catheter_position, `${r.recorded_by} · ${when(r.recorded_at)}`,
-        h('span', {}, `${r.record_version}${r.current ? '' : ' (corrected)'}${r.confirm_reason ? `; confirmed: ${r.confirm_reason}` : ''}${r.correction_reason ? `; correction: ${r.correction_reason}` : ''}`,
+        h('span', {}, `${r.record_version}${r.current ? '' : ` (${tr('web-corrected')})`}${r.confirm_reason ? `; ${tr('web-confirmed', { reason: r.confirm_reason })}` : ''}${r.correction_reason ? `; ${tr('web-correction', { reason: r.correction_reason })}` : ''}`,
           ...(r.current && can('deliver_plan') ? [' ', h('button', { 'data-testid': `correct-${r.injection_id}`, onclick: async () => {
             try {
               const a = await deliveryDialog(plan, r);
               if (a) corrected(a);
             } catch (e) { panel.append(errorBox(e)); }
-          } }, 'Correct')] : []))]),
-      { testid: 'delivery-records' }));
+          } }, tr('web-correct'))] : []))]),
+      { testid: 'delivery-records', wide: true }));
   } catch (e) { panel.append(errorBox(e)); }
 }
 
@@ -823,40 +932,40 @@ async function planPage(main, id) {
   const status = h('div', { class: 'status-line', 'data-testid': 'plan-status', 'aria-live': 'polite' });
   const body = h('div');
   main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${p.id}` }, `${p.name} (${p.mrn})`), ' › ',
-    h('a', { href: `#/cases/${plan.case_id}` }, caseData.case.title), ' › plan'), head, status, body);
+    h('a', { href: `#/cases/${plan.case_id}` }, caseData.case.title), ` › ${tr('web-crumb-plan')}`), head, status, body);
   let inflight = Promise.resolve();
 
   const render = () => {
-    head.replaceChildren(h('h1', {}, `Plan v${plan.version} `, badge(plan.state), h('span', { class: 'small muted', 'data-testid': 'row-version' }, ` row version ${plan.row_version}`)),
+    head.replaceChildren(h('h1', {}, `${tr('web-plan-version', { version: plan.version })} `, badge(plan.state), h('span', { class: 'small muted', 'data-testid': 'row-version' }, ` ${tr('web-row-version', { version: plan.row_version })}`)),
       workflowBar());
     const r = plan.result;
-    const left = h('div', { class: 'panel' }, h('h2', {}, 'Parameters'), paramForm(plan, change));
+    const left = h('div', { class: 'panel' }, h('h2', {}, tr('web-parameters')), paramForm(plan, change));
     const right = h('div');
-    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Activity per injection and predicted doses'), injectionTable(r),
-      h('p', { class: 'small muted' }, 'Prescribed: the activity the method gives at injection. With vial: what the ordered vials deliver (GBq and mCi, 1 mCi = 37 MBq).')));
-    const viewerPanel = h('div', { class: 'panel', 'data-testid': 'viewer-panel' }, h('h2', {}, 'Images and dose'));
+    right.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-activity-panel')), injectionTable(r),
+      h('p', { class: 'small muted' }, tr('web-activity-help'))));
+    const viewerPanel = h('div', { class: 'panel', 'data-testid': 'viewer-panel' }, h('h2', {}, tr('web-images-and-dose')));
     right.append(viewerPanel);
-    const dvhPanel = h('div', { class: 'panel dvh' }, h('h2', {}, 'Dose–volume histograms'));
+    const dvhPanel = h('div', { class: 'panel dvh' }, h('h2', {}, tr('web-dvh-panel')));
     right.append(dvhPanel);
-    const voxelPanel = h('div', { class: 'panel', 'data-testid': 'voxel-panel' }, h('h2', {}, 'Voxel dosimetry'));
+    const voxelPanel = h('div', { class: 'panel', 'data-testid': 'voxel-panel' }, h('h2', {}, tr('web-voxel-dosimetry')));
     right.append(voxelPanel);
-    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Guideline and safety checks'), checksTable(r)));
-    const signPanel = h('div', { class: 'panel', 'data-testid': 'signature-panel' }, h('h2', {}, 'Acknowledgements and signatures'));
+    right.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-checks-panel')), checksTable(r)));
+    const signPanel = h('div', { class: 'panel', 'data-testid': 'signature-panel' }, h('h2', {}, tr('web-signature-panel')));
     right.append(signPanel);
     loadSignatures(signPanel, plan, render);
     if (plan.state === 'approved' || plan.state === 'delivered') {
-      const deliveryPanel = h('div', { class: 'panel', 'data-testid': 'delivery-panel' }, h('h2', {}, 'Delivery'));
+      const deliveryPanel = h('div', { class: 'panel', 'data-testid': 'delivery-panel' }, h('h2', {}, tr('web-delivery')));
       right.append(deliveryPanel);
       loadDelivery(deliveryPanel, plan, async (a) => {
         plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data);
         render();
-        status.textContent = `Correction recorded: injection ${a.delivery.records[a.delivery.records.length - 1].injection_id}, a new version of its record (the old one kept).`;
+        status.textContent = tr('web-correction-recorded', { injection: a.delivery.records[a.delivery.records.length - 1].injection_id });
       });
     }
-    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Sessions'), sessionTable(r)));
-    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Vial order'), vialTable(r)));
-    right.append(h('div', { class: 'panel' }, h('h2', {}, 'Notes'), h('ul', {}, (r.notes || []).map((n) => h('li', {}, n)))));
-    const hist = h('div', { class: 'panel' }, h('h2', {}, 'History'));
+    right.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-sessions')), sessionTable(r)));
+    right.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-vial-order')), vialTable(r)));
+    right.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-notes')), h('ul', {}, (r.notes || []).map((n) => h('li', {}, n)))));
+    const hist = h('div', { class: 'panel' }, h('h2', {}, tr('web-history')));
     right.append(hist);
     body.replaceChildren(h('div', { class: 'workspace' }, left, right));
     loadViewer(viewerPanel, dvhPanel, voxelPanel);
@@ -864,35 +973,35 @@ async function planPage(main, id) {
   };
 
   const loadViewer = async (panel, dvhPanel, voxelPanel) => {
-    const wait = h('p', { class: 'muted' }, 'Computing the voxel dosimetry for the viewer…');
+    const wait = h('p', { class: 'muted' }, tr('web-computing-voxel'));
     panel.append(wait);
     try {
       const meta = /** @type {VolumesAnswer} */ ((await api('GET', `/api/plans/${plan.id}/volumes`)).data);
       wait.remove();
-      if (meta.dvh_session) dvhPanel.append(h('p', { class: 'small muted' }, `Predicted dose of session ${meta.dvh_session} (MAA SPECT, at the planned activities).`));
+      if (meta.dvh_session) dvhPanel.append(h('p', { class: 'small muted' }, tr('web-dvh-of-session', { session: meta.dvh_session })));
       const curves = meta.dvh;
       if (curves.length) dvhPanel.append(dvhPlot(curves));
-      else dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map.'));
+      else dvhPanel.append(h('p', { class: 'muted' }, tr('web-no-dvh')));
       const blocks = meta.report_blocks;
       const imageChecks = /** @type {PlanCheck[]} */ (meta.image_checks);
       if (imageChecks.length) {
-        voxelPanel.append(h('h3', {}, 'Checks of the voxel results'), checksTable({ checks: imageChecks }, 'image-checks'));
+        voxelPanel.append(h('h3', {}, tr('web-voxel-checks')), checksTable({ checks: imageChecks }, 'image-checks'));
       }
       if (blocks.length) voxelPanel.append(reportBlocks(blocks));
-      else voxelPanel.append(h('p', { class: 'muted' }, 'No voxel dosimetry: the plan has no dose map.'));
+      else voxelPanel.append(h('p', { class: 'muted' }, tr('web-no-voxel-no-dose')));
       const root = h('div');
       panel.append(root);
       await new Viewer(root, meta).load();
     } catch (e) {
       wait.remove();
       const msg = e instanceof ApiError && e.code === 'no_images'
-        ? e.message : `The images could not be shown: ${e.message}`;
+        ? tr('web-no-images') : tr('web-images-failed', { reason: e.message });
       panel.append(h('p', { class: 'muted', 'data-testid': 'no-images' }, msg));
-      if (!dvhPanel.querySelector('svg,p')) dvhPanel.append(h('p', { class: 'muted' }, 'No DVH: the plan has no dose map (an analytic plan without images).'));
+      if (!dvhPanel.querySelector('svg,p')) dvhPanel.append(h('p', { class: 'muted' }, tr('web-no-dvh-analytic')));
       if (!voxelPanel.querySelector('table,p')) {
         const why = e instanceof ApiError && e.code === 'no_images'
-          ? 'No voxel dosimetry: an analytic plan without images uses the partition model only.'
-          : `No voxel dosimetry: ${e.message}`;
+          ? tr('web-no-voxel-analytic')
+          : tr('web-no-voxel-because', { reason: e.message });
         voxelPanel.append(h('p', { class: 'muted', 'data-testid': 'no-voxel' }, why));
       }
     }
@@ -901,17 +1010,17 @@ async function planPage(main, id) {
   const loadHistory = async (panel) => {
     try {
       const hs = /** @type {Answer<'/api/plans/{id}/history', 'get'>} */ ((await api('GET', `/api/plans/${plan.id}/history`)).data);
-      panel.append(table(['Version', 'State', 'Created', 'Approved'], hs.versions.map((v) => ({
+      panel.append(table([tr('web-version'), tr('web-state'), tr('web-created'), tr('web-approved')], hs.versions.map((v) => ({
         cells: [h('a', { href: `#/plans/${v.id}` }, `v${v.version}`), badge(v.state), `${v.created_by} · ${when(v.created_at)}`, v.approved_by ? `${v.approved_by} · ${when(v.approved_at)}` : '—'],
       }))));
       const edits = hs.edits.filter((e) => e.plan_id === plan.id);
       if (edits.length) {
-        panel.append(h('h3', {}, 'Steps of this version'), table(['When', 'Who', 'Action', 'Changes'], edits.map((e) => [when(e.at), e.by, e.action,
-          h('span', { class: 'diff' }, e.changes.map((c) => `${c.parameter}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || (e.state_after ? `${e.state_before ?? '—'} → ${e.state_after}` : ''))])));
+        panel.append(h('h3', {}, tr('web-steps-of-version')), table([tr('web-when'), tr('web-who'), tr('web-action'), tr('web-changes')], edits.map((e) => [when(e.at), e.by, actionWord(e.action),
+          h('span', { class: 'diff' }, e.changes.map((c) => `${c.parameter}: ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || (e.state_after ? `${e.state_before ? stateWord(e.state_before) : '—'} → ${stateWord(e.state_after)}` : ''))])));
       }
       for (const d of hs.diffs) {
         if (d.to_plan === plan.id) {
-          panel.append(h('p', { class: 'small', 'data-testid': 'plan-diff' }, `Differences from the version it came from: ${d.changes.map((c) => `${c.parameter} ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || 'none'}`));
+          panel.append(h('p', { class: 'small', 'data-testid': 'plan-diff' }, tr('web-plan-diff', { changes: d.changes.map((c) => `${c.parameter} ${JSON.stringify(c.before ?? null)} → ${JSON.stringify(c.after ?? null)}`).join('; ') || tr('common-none') })));
         }
       }
     } catch (e) { panel.append(errorBox(e)); }
@@ -919,10 +1028,10 @@ async function planPage(main, id) {
 
   const workflowBar = () => {
     const bar = h('div', { class: 'row no-print' });
-    const step = (label, action, path, state, extra) => {
+    const step = (label, action, path, state, extra, refused) => {
       const allowed = can(action) && plan.state === state;
       bar.append(h('button', { class: allowed ? 'primary' : null, disabled: !allowed, 'data-testid': `do-${path}`,
-        title: can(action) ? (plan.state === state ? '' : `only a ${state} plan`) : `your role (${session.user.role}) may not ${label.toLowerCase()}`,
+        title: can(action) ? (plan.state === state ? '' : tr('web-only-plan-in-state', { state: stateWord(state) })) : refused,
         onclick: async () => {
           status.textContent = `${label}…`;
           try {
@@ -931,16 +1040,19 @@ async function planPage(main, id) {
             const answer = /** @type {PlanView} */ ((await api('POST', `/api/plans/${plan.id}/${path}`, bodyJson)).data);
             plan = { ...plan, ...answer };
             plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data);
-            status.textContent = `${label}: done.`;
+            status.textContent = tr('web-step-done', { step: label });
             render();
           } catch (e) { status.replaceChildren(errorBox(e)); }
         } }, label));
     };
-    step('Check', 'check_plan', 'check', 'draft', () => signDialog('Check', 'checked by physicist', plan.row_version));
-    step('Approve', 'approve_plan', 'approve', 'checked', () => signDialog('Approve', 'approved by physician', plan.row_version));
+    const role = roleWord(session.user.role);
+    step(tr('web-step-check'), 'check_plan', 'check', 'draft', () => signDialog(tr('web-step-check'), tr('web-meaning-checked'), plan.row_version),
+      tr('web-role-may-not-check', { role }));
+    step(tr('web-step-approve'), 'approve_plan', 'approve', 'checked', () => signDialog(tr('web-step-approve'), tr('web-meaning-approved'), plan.row_version),
+      tr('web-role-may-not-approve', { role }));
     const canDeliver = can('deliver_plan') && plan.state === 'approved';
     bar.append(h('button', { class: canDeliver ? 'primary' : null, disabled: !canDeliver, 'data-testid': 'do-deliver',
-      title: can('deliver_plan') ? (plan.state === 'approved' ? '' : 'only an approved plan, one session at a time') : `your role (${session.user.role}) may not record a delivery`,
+      title: can('deliver_plan') ? (plan.state === 'approved' ? '' : tr('web-only-approved-plan-deliver')) : tr('web-role-may-not-deliver', { role: roleWord(session.user.role) }),
       onclick: async () => {
         try {
           const r = await deliveryDialog(plan);
@@ -948,23 +1060,26 @@ async function planPage(main, id) {
           plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data);
           render();
           const n = r.sessions.filter((x) => x.delivered).length;
-          status.textContent = `Delivery recorded: ${n} of ${r.sessions.length} sessions delivered${r.plan.state === 'delivered' ? '; the plan is delivered' : ''}.`;
+          status.textContent = r.plan.state === 'delivered' ? tr('web-delivery-recorded-all', { delivered: n, sessions: r.sessions.length })
+            : tr('web-delivery-recorded', { delivered: n, sessions: r.sessions.length });
         } catch (e) { status.replaceChildren(errorBox(e)); }
-      } }, 'Record delivery'));
-    bar.append(h('a', { class: 'button', href: `#/plans/${plan.id}/report`, 'data-testid': 'open-report' }, 'Report'),
+      } }, tr('web-record-delivery')));
+    bar.append(h('a', { class: 'button', href: `#/plans/${plan.id}/report`, 'data-testid': 'open-report' }, tr('web-report')),
       h('a', { class: 'button', href: `/api/plans/${plan.id}/report.pdf`, download: `sirtplan-plan-${plan.id}-v${plan.version}.pdf`, 'data-testid': 'download-pdf' }, 'PDF'));
     if (can('store_document')) {
-      bar.append(h('button', { 'data-testid': 'store-report', title: 'Keep the report as it is now (HTML and PDF) among the documents of the case', onclick: async (e) => {
+      bar.append(h('button', { 'data-testid': 'store-report', title: tr('web-store-report-title'), onclick: async (e) => {
         const b = e.currentTarget;
-        b.disabled = true; status.textContent = 'Storing the report in the case…';
+        b.disabled = true; status.textContent = tr('web-storing-report');
         try {
           const r = /** @type {Answer<'/api/plans/{id}/documents/report', 'post'>} */ ((await api('POST', `/api/plans/${plan.id}/documents/report`)).data);
-          status.textContent = `Report of plan v${r.plan_version} stored in the case: ${r.documents.map((d) => docType(d.mime)).join(' and ')}${r.pdf_unavailable ? ` (no PDF: ${r.pdf_unavailable})` : ''}.`;
+          const kinds = r.documents.map((d) => docType(d.mime)).join(` ${tr('web-and')} `);
+          status.textContent = r.pdf_unavailable ? tr('web-report-stored-no-pdf', { version: r.plan_version, documents: kinds, reason: r.pdf_unavailable })
+            : tr('web-report-stored', { version: r.plan_version, documents: kinds });
         } catch (err) { status.replaceChildren(errorBox(err)); }
         b.disabled = false;
-      } }, 'Store report in the case'));
+      } }, tr('web-store-report')));
     }
-    if (plan.approved_by) bar.append(h('span', { class: 'small muted' }, `approved by ${plan.approved_by} at ${when(plan.approved_at)}; inputs SHA-256 ${String(plan.inputs_sha256 || '').slice(0, 16)}…`));
+    if (plan.approved_by) bar.append(h('span', { class: 'small muted' }, tr('web-approved-by-at', { who: plan.approved_by, at: when(plan.approved_at), inputs: `${String(plan.inputs_sha256 || '').slice(0, 16)}…` })));
     return bar;
   };
 
@@ -977,23 +1092,23 @@ async function planPage(main, id) {
   };
   const send = async (patch) => {
     const t0 = performance.now();
-    status.textContent = 'Recomputing…';
+    status.textContent = tr('web-recomputing');
     try {
       /** @type {Reply<PlanView>} */
       const r = await api('PATCH', `/api/plans/${plan.id}`, { row_version: plan.row_version, parameters: patch });
       const ms = performance.now() - t0;
       if (r.status === 201) {
-        status.textContent = `The approved plan is not changed: version ${r.data.version} was created as a draft.`;
+        status.textContent = tr('web-new-draft-version', { version: r.data.version });
         location.hash = `#/plans/${r.data.id}`;
         return;
       }
       plan = r.data;
       render();
-      status.textContent = `Recomputed in ${ms.toFixed(0)} ms (server and network).`;
+      status.textContent = tr('web-recomputed', { ms: fmt(ms, 0) });
     } catch (e) {
       status.replaceChildren(errorBox(e));
       if (e.status === 409) {
-        status.append(h('button', { onclick: async () => { plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data); render(); status.textContent = 'Reloaded.'; } }, 'Reload the plan'));
+        status.append(h('button', { onclick: async () => { plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data); render(); status.textContent = tr('web-reloaded'); } }, tr('web-reload-plan')));
       } else {
         plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${plan.id}`)).data);
         const keep = status.firstChild;
@@ -1016,20 +1131,36 @@ function mergeInto(target, patch) {
 
 async function reportPage(main, id) {
   const plan = /** @type {PlanView} */ ((await api('GET', `/api/plans/${id}`)).data);
-  main.append(h('div', { class: 'small' }, h('a', { href: `#/plans/${id}` }, `‹ back to plan v${plan.version}`)),
-    h('h1', {}, `Plan report v${plan.version} `, badge(plan.state)),
+  main.append(h('div', { class: 'small' }, h('a', { href: `#/plans/${id}` }, tr('web-back-to-plan', { version: plan.version }))),
+    h('h1', {}, `${tr('web-plan-report-version', { version: plan.version })} `, badge(plan.state)),
     h('div', { class: 'row no-print' },
-      h('a', { class: 'button primary', href: `/api/plans/${id}/report.pdf`, download: `sirtplan-plan-${id}-v${plan.version}.pdf`, 'data-testid': 'download-pdf' }, 'Download PDF'),
-      h('a', { class: 'button', href: `/api/plans/${id}/report.html`, target: '_blank', rel: 'noopener' }, 'Open printable page')),
-    h('iframe', { class: 'report-frame', src: `/api/plans/${id}/report.html`, title: 'plan report', 'data-testid': 'report-frame' }));
+      h('a', { class: 'button primary', href: `/api/plans/${id}/report.pdf`, download: `sirtplan-plan-${id}-v${plan.version}.pdf`, 'data-testid': 'download-pdf' }, tr('web-download-pdf')),
+      h('a', { class: 'button', href: `/api/plans/${id}/report.html`, target: '_blank', rel: 'noopener' }, tr('web-open-printable')),
+      h('span', { class: 'small muted' }, tr('web-report-language-note'))),
+    h('iframe', { class: 'report-frame', src: `/api/plans/${id}/report.html`, title: tr('web-doc-plan-report'), 'data-testid': 'report-frame' }));
 }
 
 // ------------------------------------------------------------------------------------------ follow-up
 
+/** When a laboratory value was taken relative to the treatment (sirt-clinical's phases). */
+const PHASE_WORDS = { before: () => tr('web-phase-before'), baseline: () => tr('web-phase-baseline'), after: () => tr('web-phase-after') };
+/** @param {string} phase */
+const phaseWord = (phase) => (PHASE_WORDS[phase] ? PHASE_WORDS[phase]() : phase);
+/** The REILD assessment (sirt-clinical's statuses). */
+const REILD_WORDS = {
+  met: () => tr('web-reild-met'), possible: () => tr('web-reild-possible'), not_met: () => tr('web-reild-not-met'), not_evaluated: () => tr('web-reild-not-evaluated'),
+};
+/** @param {string | undefined} status */
+const reildWord = (status) => (!status ? '—' : REILD_WORDS[status] ? REILD_WORDS[status]() : status);
+/** New lesions at a RECIST time point (sirt-recist: no, equivocal, yes). */
+const NEW_LESION_WORDS = { no: () => tr('common-no'), yes: () => tr('common-yes'), equivocal: () => tr('web-new-lesions-equivocal') };
+/** @param {string | null | undefined} v */
+const newLesionsWord = (v) => (!v ? '—' : NEW_LESION_WORDS[v] ? NEW_LESION_WORDS[v]() : v);
+
 async function followUpPage(main, id) {
   const c = /** @type {Answer<'/api/cases/{id}', 'get'>} */ ((await api('GET', `/api/cases/${id}`)).data);
   const fu = /** @type {FollowUpsAnswer} */ ((await api('GET', `/api/cases/${id}/followups`)).data);
-  main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${c.patient.id}` }, `${c.patient.name} (${c.patient.mrn})`), ' › case'),
+  main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${c.patient.id}` }, `${c.patient.name} (${c.patient.mrn})`), ` › ${tr('web-crumb-case')}`),
     h('h1', {}, c.case.title), caseTabs(id, 'followup'));
   // Each of RECIST and the laboratory grading is evaluated, failed (`error`) or absent (null).
   const ra = fu.assessment;
@@ -1046,41 +1177,41 @@ async function followUpPage(main, id) {
     }
   }
   /** @param {GradeOutcome} g */
-  const gradeText = (g) => (g.status === 'graded' ? `G${g.grade}` : `not gradable (${g.reason || g.cause || g.status})`);
+  const gradeText = (g) => (g.status === 'graded' ? `G${g.grade}` : tr('web-not-gradable', { reason: g.reason || g.cause || g.status }));
   const labs = fu.follow_ups.map((v) => {
     const values = Object.entries(v.labs).filter(([k]) => k !== 'reference_ranges').map(([k, x]) => h('div', { class: 'small' }, `${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`));
-    const grades = (byDate[v.visit_date] || []).map((g) => h('div', { class: 'small' }, `${g.name} (${g.value}): `, h('b', {}, gradeText(g.grade)), h('span', { class: 'muted' }, ` ${g.phase}`)));
+    const grades = (byDate[v.visit_date] || []).map((g) => h('div', { class: 'small' }, `${g.name} (${g.value}): `, h('b', {}, gradeText(g.grade)), h('span', { class: 'muted' }, ` ${phaseWord(g.phase)}`)));
     return [v.visit_date, h('div', {}, values.length ? values : '—'), h('div', { 'data-testid': 'ctcae' }, grades.length ? grades : '—'), v.notes || ''];
   });
-  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Visits and laboratory values (CTCAE v5.0)'),
-    labsError ? errorBox({ message: `Laboratory values: ${labsError}` }) : null,
-    labs.length ? table(['Visit', 'Labs', 'CTCAE grade', 'Notes'], labs, { testid: 'visits' }) : h('p', { class: 'muted' }, 'No visit yet.')));
+  main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-visits-panel')),
+    labsError ? errorBox({ message: tr('web-labs-error', { reason: labsError }) }) : null,
+    labs.length ? table([tr('web-visit'), tr('web-labs'), tr('web-ctcae-grade'), tr('web-notes')], labs, { testid: 'visits' }) : h('p', { class: 'muted' }, tr('web-no-visit-yet'))));
   if (lg && lg.tracks) {
     const rows = lg.tracks.filter((t) => t.points.length).map((t) => [t.name, t.baseline_grade ? gradeText(t.baseline_grade) : '—',
-      t.worst_after ? `G${t.worst_after.grade} on day ${t.worst_after.day} (${t.worst_after.value})` : '—', t.first_worsening_day ?? '—']);
-    main.append(h('div', { class: 'panel' }, h('h2', {}, 'Liver toxicity after SIRT'),
+      t.worst_after ? tr('web-worst-on-day', { grade: t.worst_after.grade, day: t.worst_after.day, value: t.worst_after.value }) : '—', t.first_worsening_day ?? '—']);
+    main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-liver-toxicity')),
       h('p', { class: 'small muted' }, lg.treatment_date
-        ? `Day 0: ${lg.treatment_date} (${lg.treatment_date_from}). Baseline: the latest value on or before day 0.`
-        : 'No treatment recorded: values are graded against their reference ranges only; no baseline and no grade after treatment yet.'),
-      table(['CTCAE term', 'Baseline', 'Worst after treatment', 'First worsening (day)'], rows, { testid: 'ctcae-summary' }),
-      h('p', { 'data-testid': 'reild' }, `REILD (Braat 2017): ${lg.reild?.status ?? '—'}`, lg.braat?.grade !== undefined && lg.braat?.grade !== null ? ` · Braat hepatotoxicity grade ${lg.braat.grade}` : '')));
+        ? tr('web-day-zero', { date: lg.treatment_date, from: lg.treatment_date_from === 'the first recorded treatment' ? tr('web-day-zero-first-treatment') : lg.treatment_date_from })
+        : tr('web-no-treatment-recorded')),
+      table([tr('web-ctcae-term'), tr('web-baseline'), tr('web-worst-after'), tr('web-first-worsening')], rows, { testid: 'ctcae-summary' }),
+      h('p', { 'data-testid': 'reild' }, `${tr('web-reild')} ${reildWord(lg.reild?.status)}`, lg.braat?.grade !== undefined && lg.braat?.grade !== null ? ` · ${tr('web-braat-grade', { grade: lg.braat.grade })}` : '')));
   }
-  const tp = (a ? a.time_points : []).map((t) => [t.date, t.visit || '—', fmt(t.sum_mm, 1), t.change_from_baseline_percent === null ? '—' : fmt(t.change_from_baseline_percent, 1), t.target ?? '—', t.non_target ?? '—', t.new_lesions ?? '—', h('b', {}, t.overall ?? '—')]);
-  main.append(h('div', { class: 'panel' }, h('h2', {}, `Tumour response${a ? ` (${a.criteria})` : ''}`),
+  const tp = (a ? a.time_points : []).map((t) => [t.date, t.visit || '—', fmt(t.sum_mm, 1), t.change_from_baseline_percent === null ? '—' : fmt(t.change_from_baseline_percent, 1), t.target ?? '—', t.non_target ?? '—', newLesionsWord(t.new_lesions), h('b', {}, t.overall ?? '—')]);
+  main.append(h('div', { class: 'panel' }, h('h2', {}, `${tr('web-tumour-response')}${a ? ` (${a.criteria})` : ''}`),
     recistError ? errorBox({ message: recistError }) : null,
-    a ? h('p', { class: 'small muted' }, `Baseline sum of diameters ${fmt(a.baseline_sum_mm, 1)} mm; measurements of the visit of ${fu.follow_ups.find((v) => v.id === a.source_visit_id)?.visit_date ?? '—'}.`) : null,
-    tp.length ? table(['Date', 'Visit', 'Sum mm', 'Change %', 'Target', 'Non-target', 'New lesions', 'Overall'], tp, { num: [2, 3], testid: 'recist' }) : h('p', { class: 'muted' }, 'No RECIST measurements recorded.'),
-    a && a.best_overall_response ? h('p', { 'data-testid': 'bor' }, 'Best overall response: ', h('b', {}, a.best_overall_response), ` (${a.best_overall_response_date})`,
-      a.first_progression ? ` · first progression ${a.first_progression}` : '', a.hepatic_best_overall_response ? ` · hepatic BOR ${a.hepatic_best_overall_response}` : '') : null));
-  const tox = c.toxicities.map((t) => [t.onset_date || '—', t.term, `grade ${t.grade}`, t.attribution || '—', t.notes || '']);
-  main.append(h('div', { class: 'panel' }, h('h2', {}, 'Adverse events'), tox.length ? table(['Onset', 'CTCAE term', 'Grade', 'Attribution', 'Notes'], tox) : h('p', { class: 'muted' }, 'None recorded.')));
+    a ? h('p', { class: 'small muted' }, tr('web-recist-baseline', { sum: qty(a.baseline_sum_mm, 1, 'mm'), date: fu.follow_ups.find((v) => v.id === a.source_visit_id)?.visit_date ?? '—' })) : null,
+    tp.length ? table([tr('web-date'), tr('web-visit'), tr('web-sum-mm'), tr('web-change-percent'), tr('web-target'), tr('web-non-target'), tr('web-new-lesions'), tr('web-overall')], tp, { num: [2, 3], testid: 'recist' }) : h('p', { class: 'muted' }, tr('web-no-recist')),
+    a && a.best_overall_response ? h('p', { 'data-testid': 'bor' }, `${tr('web-best-overall-response')} `, h('b', {}, a.best_overall_response), ` (${a.best_overall_response_date})`,
+      a.first_progression ? ` · ${tr('web-first-progression', { date: a.first_progression })}` : '', a.hepatic_best_overall_response ? ` · ${tr('web-hepatic-bor', { response: a.hepatic_best_overall_response })}` : '') : null));
+  const tox = c.toxicities.map((t) => [t.onset_date || '—', t.term, tr('web-grade-n', { grade: t.grade }), t.attribution || '—', t.notes || '']);
+  main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-adverse-events')), tox.length ? table([tr('web-onset'), tr('web-ctcae-term'), tr('web-grade'), tr('web-attribution'), tr('web-notes')], tox) : h('p', { class: 'muted' }, tr('web-none-recorded'))));
   if (can('record_follow_up')) main.append(visitForm(id));
 }
 
 function visitForm(caseId) {
   const date = h('input', { type: 'date', required: true });
   const labs = h('textarea', { rows: 4, cols: 60, 'data-testid': 'visit-labs', placeholder: '{"bilirubin": "1.9 mg/dL", "albumin": "33 g/L", "ast": "52 U/L", "inr": 1.1, "reference_ranges": {"bilirubin_uln": "1.2 mg/dL", "ast_uln": "40 U/L"}, "anticoagulated": false}' });
-  const recist = h('textarea', { rows: 4, cols: 60, placeholder: 'RECIST measurements (sirtplan-recist/1 TOML), optional' });
+  const recist = h('textarea', { rows: 4, cols: 60, placeholder: tr('web-recist-placeholder') });
   const notes = h('textarea', { rows: 2, cols: 60 });
   const out = h('div');
   return h('form', { class: 'panel', onsubmit: async (e) => {
@@ -1093,48 +1224,49 @@ function visitForm(caseId) {
       await api('POST', `/api/cases/${caseId}/followups`, body);
       route();
     } catch (err) { out.append(errorBox(err)); }
-  } }, h('h2', {}, 'Record a visit'), h('label', { class: 'field' }, h('span', {}, 'Visit date'), date),
-  h('label', { class: 'field' }, h('span', {}, 'Labs (JSON)'), labs), h('label', { class: 'field' }, h('span', {}, 'RECIST'), recist),
-  h('label', { class: 'field' }, h('span', {}, 'Notes'), notes), h('button', { type: 'submit' }, 'Save visit'), out);
+  } }, h('h2', {}, tr('web-record-visit')), h('label', { class: 'field' }, h('span', {}, tr('web-visit-date')), date),
+  h('label', { class: 'field' }, h('span', {}, tr('web-labs-json')), labs), h('label', { class: 'field' }, h('span', {}, 'RECIST'), recist),
+  h('label', { class: 'field' }, h('span', {}, tr('web-notes')), notes), h('button', { type: 'submit' }, tr('web-save-visit')), out);
 }
 
 // ------------------------------------------------------------------------------------------- cohort
 
 async function cohortPage(main) {
-  main.append(h('h1', {}, 'Cohort'));
-  const text = h('textarea', { rows: 8, cols: 100, 'data-testid': 'registry', placeholder: 'Registry CSV (docs/followup.md): a header line of column names, then one patient per line' });
+  main.append(h('h1', {}, tr('web-nav-cohort')));
+  const text = h('textarea', { rows: 8, cols: 100, 'data-testid': 'registry', placeholder: tr('web-registry-placeholder') });
   const out = h('div');
   const presets = { os: ['os_months', 'death'], pfs: ['pfs_months', 'progression'] };
   const endpoint = h('select', { onchange: () => { const p = presets[endpoint.value]; if (p) { duration.value = p[0]; event.value = p[1]; } } },
-    h('option', { value: 'os' }, 'Overall survival'), h('option', { value: 'pfs' }, 'Progression-free survival'), h('option', { value: 'other' }, 'Other columns'));
-  const duration = h('input', { value: 'os_months', size: 14, title: 'duration column' });
-  const event = h('input', { value: 'death', size: 12, title: 'event column (1 event, 0 censored)' });
-  const unit = h('select', {}, ['months', 'days', 'weeks', 'years'].map((u) => h('option', { value: u }, u)));
-  const group = h('input', { value: 'group', size: 12, title: 'group column (empty: one curve)' });
+    h('option', { value: 'os' }, tr('web-overall-survival')), h('option', { value: 'pfs' }, tr('web-progression-free-survival')), h('option', { value: 'other' }, tr('web-other-columns')));
+  const duration = h('input', { value: 'os_months', size: 14, title: tr('web-duration-column') });
+  const event = h('input', { value: 'death', size: 12, title: tr('web-event-column') });
+  const UNIT_WORDS = { months: tr('web-unit-months'), days: tr('web-unit-days'), weeks: tr('web-unit-weeks'), years: tr('web-unit-years') };
+  const unit = h('select', {}, ['months', 'days', 'weeks', 'years'].map((u) => h('option', { value: u }, UNIT_WORDS[u])));
+  const group = h('input', { value: 'group', size: 12, title: tr('web-group-column') });
   const run = async () => {
     out.replaceChildren();
     try {
       const r = /** @type {KmAnswer} */ ((await api('POST', '/api/cohort/km', { registry_csv: text.value, duration: duration.value, event: event.value, unit: unit.value, group: group.value || null })).data);
-      const img = h('img', { alt: 'Kaplan–Meier curves', 'data-testid': 'km', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(r.svg)}` });
+      const img = h('img', { alt: tr('web-km-curves'), 'data-testid': 'km', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(r.svg)}` });
       /** @param {TimeEstimate} m */
-      const med = (m) => (m && m.status === 'reached' ? fmt(m.time, 1) : 'not reached');
+      const med = (m) => (m && m.status === 'reached' ? fmt(m.time, 1) : tr('web-not-reached'));
       const rows = r.groups.map((g) => [g.label, g.curve.n, g.curve.events, med(g.curve.median.median), `${med(g.curve.median.lower)} – ${med(g.curve.median.upper)}`]);
       out.append(h('div', { class: 'panel km' }, img), h('div', { class: 'panel' },
-        table(['Group', 'n', 'Events', `Median (${r.time_unit})`, '95 % CI'], rows, { num: [1, 2, 3], testid: 'km-table' }),
-        h('p', { class: 'small muted' }, 'Kaplan–Meier with log-log intervals (lifelines conventions), the statistics of sirtplan cohort km.')));
+        table([tr('web-group'), 'n', tr('web-events'), tr('web-median', { unit: UNIT_WORDS[r.time_unit] ?? r.time_unit }), tr('web-ci-95')], rows, { num: [1, 2, 3], testid: 'km-table' }),
+        h('p', { class: 'small muted' }, tr('web-km-note'))));
     } catch (e) { out.append(errorBox(e)); }
   };
   main.append(h('div', { class: 'panel' }, text,
-    h('div', { class: 'row' }, h('label', {}, 'Endpoint ', endpoint), h('label', {}, 'Duration ', duration), h('label', {}, 'Unit ', unit),
-      h('label', {}, 'Event ', event), h('label', {}, 'Group ', group),
-      h('button', { class: 'primary', onclick: run, 'data-testid': 'estimate' }, 'Estimate'),
+    h('div', { class: 'row' }, h('label', {}, `${tr('web-endpoint')} `, endpoint), h('label', {}, `${tr('web-duration')} `, duration), h('label', {}, `${tr('web-unit')} `, unit),
+      h('label', {}, `${tr('web-event')} `, event), h('label', {}, `${tr('web-group')} `, group),
+      h('button', { class: 'primary', onclick: run, 'data-testid': 'estimate' }, tr('web-estimate')),
       h('button', { 'data-testid': 'load-demo-registry', onclick: async () => {
         try {
           /** @type {Reply<Answer<'/api/cohort/demo-registry', 'get'>>} */
           const r = await api('GET', '/api/cohort/demo-registry');
           text.value = r.data.registry_csv;
         } catch (e) { out.replaceChildren(errorBox(e)); }
-      } }, 'Load the synthetic demo registry'))), out);
+      } }, tr('web-load-demo-registry')))), out);
 }
 
 // ------------------------------------------------------------------------------------------ accounts
@@ -1144,7 +1276,7 @@ const ROLES = ['admin', 'physician', 'physicist', 'technologist', 'viewer'];
 /** Accounts (admins): the list with role, state and last login; change role, disable or enable,
  * set a password; create an account. The server keeps the rules (password length, last admin). */
 async function accountsPage(main) {
-  main.append(h('h1', {}, 'Accounts'));
+  main.append(h('h1', {}, tr('web-nav-accounts')));
   const status = h('div', { class: 'status-line', 'data-testid': 'accounts-status', 'aria-live': 'polite' });
   const list = h('div');
   const load = async () => {
@@ -1153,7 +1285,7 @@ async function accountsPage(main) {
     const users = answer.data.users;
     const rows = users.map((u) => {
       const self = u.id === session.user.id;
-      const why = self ? 'another admin changes your role or disables your account' : null;
+      const why = self ? tr('web-own-account-why') : null;
       const change = async (body, done) => {
         status.replaceChildren();
         let failure = null;
@@ -1163,34 +1295,34 @@ async function accountsPage(main) {
         // The list first, then the message: what the message says is on screen when it shows.
         await load();
         if (failure) status.replaceChildren(errorBox(failure));
-        else status.textContent = `${u.username}: ${done}.`;
+        else status.textContent = tr('web-account-changed', { username: u.username, change: done });
       };
-      const role = h('select', { disabled: self, title: why, 'data-testid': `role-${u.username}`, onchange: () => change({ role: role.value }, `role ${role.value}`) },
-        ROLES.map((r) => h('option', { value: r }, r)));
+      const role = h('select', { disabled: self, title: why, 'data-testid': `role-${u.username}`, onchange: () => change({ role: role.value }, tr('web-change-role', { role: roleWord(role.value) })) },
+        ROLES.map((r) => h('option', { value: r }, roleWord(r))));
       role.value = u.role;
       const toggle = h('button', { disabled: self, title: why, 'data-testid': `toggle-${u.username}`,
-        onclick: () => change({ disabled: !u.disabled }, u.disabled ? 'enabled' : 'disabled, its sessions ended') }, u.disabled ? 'Enable' : 'Disable');
-      const pw = h('input', { type: 'password', autocomplete: 'new-password', placeholder: 'new password (12–128)', size: 20, 'data-testid': `password-${u.username}` });
-      const setPw = h('button', { onclick: () => { if (pw.value) change({ password: pw.value }, 'password set, its other sessions ended'); } }, 'Set password');
+        onclick: () => change({ disabled: !u.disabled }, u.disabled ? tr('web-change-enabled') : tr('web-change-disabled')) }, u.disabled ? tr('web-enable') : tr('web-disable'));
+      const pw = h('input', { type: 'password', autocomplete: 'new-password', placeholder: tr('web-new-password-placeholder'), size: 20, 'data-testid': `password-${u.username}` });
+      const setPw = h('button', { onclick: () => { if (pw.value) change({ password: pw.value }, tr('web-change-password')); } }, tr('web-set-password'));
       return [h('b', {}, u.username), u.display_name, role,
-        h('span', { class: `badge ${u.disabled ? 'fail' : 'pass'}`, 'data-testid': `state-${u.username}` }, u.disabled ? 'disabled' : 'enabled'),
+        h('span', { class: `badge ${u.disabled ? 'fail' : 'pass'}`, 'data-testid': `state-${u.username}` }, u.disabled ? tr('web-account-disabled') : tr('web-account-enabled')),
         when(u.created_at), when(u.last_login_at), h('div', { class: 'row' }, toggle, pw, setPw)];
     });
-    list.replaceChildren(table(['Username', 'Display name', 'Role', 'State', 'Created', 'Last login', ''], rows, { testid: 'users' }));
+    list.replaceChildren(table([tr('web-username'), tr('web-display-name'), tr('web-role'), tr('web-state'), tr('web-created'), tr('web-last-login'), ''], rows, { testid: 'users' }));
   };
   main.append(h('div', { class: 'panel' }, status, list,
-    h('p', { class: 'small muted' }, 'Disabling an account ends its sessions; a new password ends its other sessions. An admin cannot disable or demote their own account, and the last enabled admin stays. Every change is in the audit log.')),
-  newAccountForm(async (u) => { await load(); status.textContent = `Account ${u.username} created (${u.role}).`; }));
+    h('p', { class: 'small muted' }, tr('web-accounts-help'))),
+  newAccountForm(async (u) => { await load(); status.textContent = tr('web-account-created', { username: u.username, role: roleWord(u.role) }); }));
   await load();
 }
 
 /** @param {(account: Answer<'/api/users', 'post'>) => Promise<void>} onCreated */
 function newAccountForm(onCreated) {
-  const username = h('input', { maxlength: 64, required: true, autocomplete: 'off', pattern: '[A-Za-z0-9._\\-]+', title: 'letters, digits, . _ -', 'data-testid': 'new-username' });
-  const display = h('input', { maxlength: 200, placeholder: 'the username when empty', 'data-testid': 'new-display-name' });
-  const role = h('select', { 'data-testid': 'new-role' }, ROLES.map((r) => h('option', { value: r }, r)));
+  const username = h('input', { maxlength: 64, required: true, autocomplete: 'off', pattern: '[A-Za-z0-9._\\-]+', title: tr('web-username-rule'), 'data-testid': 'new-username' });
+  const display = h('input', { maxlength: 200, placeholder: tr('web-display-name-placeholder'), 'data-testid': 'new-display-name' });
+  const role = h('select', { 'data-testid': 'new-role' }, ROLES.map((r) => h('option', { value: r }, roleWord(r))));
   role.value = 'viewer';
-  const pw = h('input', { type: 'password', autocomplete: 'new-password', minlength: 12, maxlength: 128, required: true, placeholder: '12–128 characters', 'data-testid': 'new-password' });
+  const pw = h('input', { type: 'password', autocomplete: 'new-password', minlength: 12, maxlength: 128, required: true, placeholder: tr('web-password-length'), 'data-testid': 'new-password' });
   const out = h('div');
   const form = h('form', { class: 'panel', onsubmit: async (e) => {
     e.preventDefault(); out.replaceChildren();
@@ -1200,10 +1332,10 @@ function newAccountForm(onCreated) {
       form.reset(); role.value = 'viewer';
       await onCreated(r.data);
     } catch (err) { out.append(errorBox(err)); }
-  } }, h('h2', {}, 'New account'),
-  h('label', { class: 'field' }, h('span', {}, 'Username'), username), h('label', { class: 'field' }, h('span', {}, 'Display name'), display),
-  h('label', { class: 'field' }, h('span', {}, 'Role'), role), h('label', { class: 'field' }, h('span', {}, 'Password'), pw),
-  h('button', { type: 'submit', 'data-testid': 'create-account' }, 'Create account'), out);
+  } }, h('h2', {}, tr('web-new-account')),
+  h('label', { class: 'field' }, h('span', {}, tr('web-username')), username), h('label', { class: 'field' }, h('span', {}, tr('web-display-name')), display),
+  h('label', { class: 'field' }, h('span', {}, tr('web-role')), role), h('label', { class: 'field' }, h('span', {}, tr('web-password')), pw),
+  h('button', { type: 'submit', 'data-testid': 'create-account' }, tr('web-create-account')), out);
   return form;
 }
 
@@ -1216,6 +1348,11 @@ async function route() {
       const r = await api('GET', '/api/session');
       session = r.data;
     } catch { session = null; }
+  }
+  // The messages of the user's language, else of the page's (`<html lang>`: the site's language).
+  const want = session ? session.language : (document.documentElement.lang || 'en');
+  if (!loaded || want !== currentLang()) {
+    try { await loadMessages(want); loaded = true; } catch (e) { document.body.replaceChildren(errorBox(e)); return; }
   }
   if (!session) { loginPage(); return; }
   const hash = location.hash || '#/patients';
@@ -1232,10 +1369,13 @@ async function route() {
     else if (parts[0] === 'accounts') await accountsPage(main);
     else await patientsPage(main);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) { session = null; loginPage('Your session has ended: sign in again.'); return; }
+    if (e instanceof ApiError && e.status === 401) { session = null; loginPage(tr('web-session-ended')); return; }
     main.append(errorBox(e));
   }
 }
+
+/** Whether the messages of a language are loaded. */
+let loaded = false;
 
 window.addEventListener('hashchange', route);
 route();

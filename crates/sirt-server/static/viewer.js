@@ -16,19 +16,41 @@
  * @typedef {Omit<Schemas['Volumes'], 'volumes'> & { volumes: VolumeInfo[] }} Volumes
  */
 
+import { tr, num, withUnit, currentLang } from './i18n.js';
+
 const COLOURS = ['#00e5ff', '#ffea00', '#ff6d00', '#76ff03', '#e040fb', '#ff1744', '#2979ff', '#64ffda',
   '#a1887f', '#f48fb1'];
 
 /**
  * Window presets: [name, width HU, level HU]. Common radiology presets (design choice).
- * @type {[string, number, number][]}
+ * @type {[() => string, number, number][]}
  */
-export const WINDOWS = [['Abdomen', 400, 40], ['Liver', 150, 60], ['Lung', 1500, -600], ['Bone', 1800, 400]];
+export const WINDOWS = [[() => tr('web-window-abdomen'), 400, 40], [() => tr('web-window-liver'), 150, 60],
+  [() => tr('web-window-lung'), 1500, -600], [() => tr('web-window-bone'), 1800, 400]];
 
 /** Isodose levels drawn by default, Gy (design choice: round numbers across liver and tumour doses). */
 export const DEFAULT_ISODOSES = [20, 40, 70, 120, 200];
 
 const ISO_COLOURS = ['#2979ff', '#00e676', '#ffea00', '#ff9100', '#ff1744', '#e040fb', '#ffffff'];
+
+/**
+ * A volume's label in the reader's language (the server's label is English; the kind, the dose kind and
+ * the session say what it is).
+ * @param {VolumeInfo} v
+ */
+function volumeLabel(v) {
+  if (v.kind === 'dose' && v.session) {
+    if (v.dose_kind === 'predicted') return tr('web-volume-predicted-dose', { session: v.session });
+    if (v.dose_kind === 'delivered') return tr('web-volume-delivered-dose', { session: v.session });
+    if (v.dose_kind === 'predicted_at_delivered') return tr('web-volume-predicted-at-delivered', { session: v.session });
+  }
+  if (v.name === 'spect') return tr('web-volume-maa-spect');
+  if (v.name === 'pet') return tr('web-volume-y90-pet');
+  return v.label;
+}
+
+/** A volume's unit in the reader's language (`counts`; the others are symbols). @param {string} u */
+const unitWord = (u) => (u === 'counts' ? tr('web-unit-counts') : u);
 
 function clamp(v, lo, hi) { return v < lo ? lo : v > hi ? hi : v; }
 
@@ -88,10 +110,10 @@ export class Viewer {
   async load() {
     const vols = this.meta.volumes;
     const ct = vols.find((v) => v.kind === 'ct');
-    if (!ct) throw new Error('no CT volume');
+    if (!ct) throw new Error(tr('web-viewer-no-ct'));
     this.arrays.ct = await fetchArray(ct.url, 'f32');
     const total = this.n[0] * this.n[1] * this.n[2];
-    if (this.arrays.ct.length !== total) throw new Error(`CT: ${this.arrays.ct.length} voxels, expected ${total}`);
+    if (this.arrays.ct.length !== total) throw new Error(tr('web-viewer-ct-size', { found: this.arrays.ct.length, expected: total }));
     for (const v of vols) {
       if (v.kind === 'ct') continue;
       this.arrays[v.name] = await fetchArray(v.url, 'f32');
@@ -142,36 +164,40 @@ export class Viewer {
       const w = WINDOWS[Number(e.target.value)];
       this.window = [w[1], w[2]]; this.wWidth.value = String(w[1]); this.wLevel.value = String(w[2]); this.draw();
     } });
-    WINDOWS.forEach((w, i) => wsel.append(el('option', { value: String(i) }, `${w[0]} (W ${w[1]} / L ${w[2]})`)));
-    this.wWidth = el('input', { type: 'number', value: '400', step: '10', min: '1', title: 'window width, HU',
+    WINDOWS.forEach((w, i) => wsel.append(el('option', { value: String(i) }, `${w[0]()} (${tr('web-window-w')} ${w[1]} / ${tr('web-window-l')} ${w[2]})`)));
+    this.wWidth = el('input', { type: 'number', value: '400', step: '10', min: '1', title: tr('web-window-width-title'),
       oninput: (e) => { this.window[0] = Math.max(1, Number(e.target.value) || 1); this.draw(); } });
-    this.wLevel = el('input', { type: 'number', value: '40', step: '10', title: 'window level, HU',
+    this.wLevel = el('input', { type: 'number', value: '40', step: '10', title: tr('web-window-level-title'),
       oninput: (e) => { this.window[1] = Number(e.target.value) || 0; this.draw(); } });
     const osel = el('select', { 'data-testid': 'overlay', onchange: (e) => { this.overlay = e.target.value; this.draw(); } });
-    osel.append(el('option', { value: 'none' }, 'CT only'));
+    osel.append(el('option', { value: 'none' }, tr('web-ct-only')));
     for (const v of this.meta.volumes) {
       if (v.kind === 'ct') continue;
-      const o = el('option', { value: v.name }, v.label);
+      const o = el('option', { value: v.name }, volumeLabel(v));
       osel.append(o);
     }
     if (this.doseName) { osel.value = this.doseName; this.overlay = this.doseName; }
     else if (this.activityName) { osel.value = this.activityName; this.overlay = this.activityName; }
     const op = el('input', { type: 'range', min: '0', max: '1', step: '0.05', value: String(this.opacity),
       oninput: (e) => { this.opacity = Number(e.target.value); this.draw(); } });
-    const dmin = el('input', { type: 'number', value: String(this.doseMin), step: '1', min: '0', title: 'lowest dose washed, Gy',
+    const dmin = el('input', { type: 'number', value: String(this.doseMin), step: '1', min: '0', title: tr('web-wash-from-title'),
       oninput: (e) => { this.doseMin = Math.max(0, Number(e.target.value) || 0); this.draw(); } });
-    const iso = el('input', { type: 'text', value: this.isodoses.join(', '), size: '16', title: 'isodose levels, Gy',
+    const iso = el('input', { type: 'text', value: this.isodoses.join(currentLang() === 'fr' ? ' ; ' : ', '), size: '22', title: tr('web-isodoses-title'),
       onchange: (e) => {
-        this.isodoses = e.target.value.split(/[ ,;]+/).map(Number).filter((x) => Number.isFinite(x) && x > 0).slice(0, 7);
+        // Levels apart by spaces, semicolons or commas; a decimal comma inside a number is read as a point
+        // when the levels are separated otherwise ("12,5 ; 40").
+        const text = e.target.value;
+        const parts = /;/.test(text) ? text.split(/\s*;\s*/).map((x) => x.replace(',', '.')) : text.split(/[ ,]+/);
+        this.isodoses = parts.map(Number).filter((x) => Number.isFinite(x) && x > 0).slice(0, 7);
         this.draw();
       } });
     const outl = el('input', { type: 'checkbox', onchange: (e) => { this.showOutlines = e.target.checked; this.draw(); } });
     outl.checked = true;
     controls.append(
-      el('label', {}, 'Window ', wsel), el('label', {}, 'W ', this.wWidth), el('label', {}, 'L ', this.wLevel),
-      el('label', {}, 'Overlay ', osel), el('label', {}, 'Opacity ', op),
-      el('label', {}, 'Wash from ', dmin, ' Gy'), el('label', {}, 'Isodoses ', iso, ' Gy'),
-      el('label', {}, outl, ' Outlines'));
+      el('label', {}, `${tr('web-window')} `, wsel), el('label', {}, `${tr('web-window-w')} `, this.wWidth), el('label', {}, `${tr('web-window-l')} `, this.wLevel),
+      el('label', {}, `${tr('web-overlay')} `, osel), el('label', {}, `${tr('web-opacity')} `, op),
+      el('label', {}, `${tr('web-wash-from')} `, dmin, ' Gy'), el('label', {}, `${tr('web-isodoses')} `, iso, ' Gy'),
+      el('label', {}, outl, ` ${tr('web-outlines')}`));
     this.root.append(controls);
     const grid = el('div', { class: 'viewer' });
     this.views = ['axial', 'coronal', 'sagittal'].map((name) => {
@@ -196,7 +222,7 @@ export class Viewer {
     this.root.append(legend, this.isoLegend);
     if (!this.meta.grid.axis_aligned) {
       this.root.append(el('div', { class: 'small muted' },
-        'The CT grid is not aligned with the patient axes: the views follow the grid axes.'));
+        tr('web-grid-not-aligned')));
     }
   }
 
@@ -239,14 +265,14 @@ export class Viewer {
   hover(name, canvas, e) {
     const [c, r] = this.cell(name, canvas, e);
     const idx = this.geometry(name)[4](c, r);
-    const parts = [`CT ${this.arrays.ct[idx].toFixed(0)} HU`];
+    const parts = [`CT ${withUnit(num(this.arrays.ct[idx], 0), 'HU')}`];
     for (const v of this.meta.volumes) {
       if (v.kind === 'ct') continue;
       const x = this.arrays[v.name][idx];
-      parts.push(`${v.label} ${x.toFixed(v.kind === 'dose' ? 1 : 3)} ${v.unit}`);
+      parts.push(`${volumeLabel(v)} ${withUnit(num(x, v.kind === 'dose' ? 1 : 3), unitWord(v.unit))}`);
     }
     const inside = this.structures.filter((s) => s.mask[idx]).map((s) => s.name);
-    if (inside.length) parts.push(`in ${inside.join(', ')}`);
+    if (inside.length) parts.push(tr('web-viewer-inside', { structures: inside.join(', ') }));
     this.readout.textContent = parts.join(' · ');
   }
 
@@ -264,15 +290,15 @@ export class Viewer {
         g.fillStyle = `rgb(${c[0] | 0},${c[1] | 0},${c[2] | 0})`;
         g.fillRect(x, 0, 1, 10);
       }
-      const lo = ov.kind === 'dose' ? `${this.doseMin} ${ov.unit}` : '5 %';
+      const lo = ov.kind === 'dose' ? withUnit(num(this.doseMin, 0), unitWord(ov.unit)) : withUnit('5', '%');
       const s = document.createElement('span');
-      s.append(`${ov.label}: ${lo} `, bar, ` ${ov.max.toFixed(ov.kind === 'dose' ? 0 : 1)} ${ov.unit} (max)`);
+      s.append(`${volumeLabel(ov)}${tr('web-colon')} ${lo} `, bar, ` ${withUnit(num(ov.max, ov.kind === 'dose' ? 0 : 1), unitWord(ov.unit))} (${tr('web-max')})`);
       this.isoLegend.append(s);
     }
     if (ov && ov.kind === 'dose') {
       this.isodoses.forEach((g, i) => {
         const sw = document.createElement('i'); sw.style.background = ISO_COLOURS[i % ISO_COLOURS.length];
-        const s = document.createElement('span'); s.append(sw, `${g} Gy`); this.isoLegend.append(s);
+        const s = document.createElement('span'); s.append(sw, withUnit(num(g, Number.isInteger(g) ? 0 : 1), 'Gy')); this.isoLegend.append(s);
       });
     }
   }
@@ -361,9 +387,10 @@ export class Viewer {
     ctx.stroke();
     const axis = view.name === 'axial' ? 2 : view.name === 'coronal' ? 1 : 0;
     // Patient directions only when the grid's axes are the patient's (identity direction).
-    const orient = !this.meta.grid.axis_aligned ? 'grid axes'
-      : view.name === 'axial' ? 'R ← → L' : view.name === 'coronal' ? 'R ← → L, S up' : 'A ← → P, S up';
-    view.label.textContent = `${view.name} ${this.pos[axis] + 1}/${this.n[axis]} · ${orient}`;
+    const orient = !this.meta.grid.axis_aligned ? tr('web-grid-axes')
+      : view.name === 'axial' ? tr('web-orient-axial') : view.name === 'coronal' ? tr('web-orient-coronal') : tr('web-orient-sagittal');
+    const viewName = view.name === 'axial' ? tr('web-view-axial') : view.name === 'coronal' ? tr('web-view-coronal') : tr('web-view-sagittal');
+    view.label.textContent = `${viewName} ${this.pos[axis] + 1}/${this.n[axis]} · ${orient}`;
   }
 }
 

@@ -106,6 +106,18 @@ const TABLE: &[Row] = &[
         [401, 200, 200, 200, 200, 200],
     ),
     row(
+        "PATCH",
+        "/api/account",
+        Nothing,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "GET",
+        "/api/i18n/{lang}",
+        Nothing,
+        [200, 200, 200, 200, 200, 200],
+    ),
+    row(
         "GET",
         "/api/patients",
         Nothing,
@@ -519,6 +531,7 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
         })),
         ("PATCH", "/api/patients/{id}") => Some(json!({"birth_date": "1972-09-14"})),
         ("PATCH", "/api/users/{id}") => Some(json!({"role": "technologist", "display_name": "C"})),
+        ("PATCH", "/api/account") => Some(json!({"language": "fr"})),
         ("POST", "/api/patients/{id}/cases") => Some(json!({"title": "t", "indication": "HCC"})),
         ("POST", "/api/cases/{id}/plans") => Some(json!({"case_toml": DEMO})),
         ("POST", "/api/cases/{id}/followups") => {
@@ -623,6 +636,7 @@ async fn every_endpoint_answers_each_role_as_the_table_says(url: &str) {
                 .replace("{id}", &id.to_string())
                 .replace("{study_id}", &rv.to_string())
                 .replace("{file}", "app.js")
+                .replace("{lang}", "fr")
                 .replace("{name}", "ct");
             let before = audit_count(&t).await;
             let r = if let Some((content_type, bytes)) = raw_body(row) {

@@ -568,6 +568,65 @@ impl Store {
         Ok(())
     }
 
+    /// An account's language for the web application (`"en"`, `"fr"`); `None`: the site's.
+    pub async fn user_language(&self, user_id: i64) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT language FROM users WHERE id = $1";
+        Ok(self
+            .row_by_id(sql, "user", user_id)
+            .await?
+            .try_get("language")?)
+    }
+
+    /// Sets an account's language (`"en"`, `"fr"`; `None`: the site's), with its audit row
+    /// `user.language` (before and after). Returns the language set.
+    pub async fn set_user_language(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        language: Option<&str>,
+    ) -> Result<Option<String>, StoreError> {
+        if let Some(l) = language
+            && !matches!(l, "en" | "fr")
+        {
+            return Err(StoreError::Invalid {
+                field: "language",
+                expected: "\"en\" or \"fr\"".into(),
+                found: format!("`{l}`"),
+            });
+        }
+        let at = now();
+        let mut tx = self.write().await?;
+        let before: Option<String> = sqlx::query("SELECT language FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "user",
+                id: user_id.to_string(),
+            })?
+            .try_get("language")?;
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            Change {
+                action: "user.language",
+                entity: "user",
+                entity_id: user_id.to_string(),
+                before: Some(json!({ "language": before })),
+                after: Some(json!({ "language": language })),
+                at: &at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(language.map(str::to_owned))
+    }
+
     /// Removes sessions that ended and login attempts older than `before` (not audited:
     /// housekeeping). Returns the rows removed.
     pub async fn prune(&self, before: &str) -> Result<u64, StoreError> {

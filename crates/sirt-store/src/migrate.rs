@@ -21,6 +21,7 @@ const DELIVERIES: &str = include_str!("../migrations/0005_deliveries.sql");
 const SIGNATURES: &str = include_str!("../migrations/0004_signatures.sql");
 const PATIENT_PSEUDONYM: &str = include_str!("../migrations/0006_patient_pseudonym.sql");
 const DELIVERY_ADDENDA: &str = include_str!("../migrations/0007_delivery_addenda.sql");
+const USER_LANGUAGE: &str = include_str!("../migrations/0009_user_language.sql");
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -70,6 +71,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "signed_record_append_only",
         sqlite: include_str!("../migrations/0008_signed_record_append_only.sqlite.sql"),
         postgres: include_str!("../migrations/0008_signed_record_append_only.postgres.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "user_language",
+        sqlite: USER_LANGUAGE,
+        postgres: USER_LANGUAGE,
     },
 ];
 
