@@ -596,6 +596,21 @@ try {
   log('French: workspace, viewer, patients, case, follow-up and cohort in French; back to English');
   await page.context().close();
 
+  step = 'French: accounts';
+  page = await newPage();
+  await login(page, 'admin');
+  await page.getByTestId('language').selectOption('fr');
+  await page.waitForFunction(() => document.documentElement.lang === 'fr');
+  await page.getByTestId('nav-accounts').click();
+  await page.getByTestId('users').waitFor();
+  check((await page.getByTestId('state-e2e.nurse').textContent()) === 'désactivé', 'the account state in French');
+  check((await page.getByTestId('users').innerText()).includes('physicien médical'), 'the roles in French');
+  noRawIds(await visibleTexts(), 'accounts');
+  await shot(page, '17-accounts-fr');
+  await page.getByTestId('language').selectOption('en');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.context().close();
+
   check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);
   log('all steps passed');
   await browser.close();
