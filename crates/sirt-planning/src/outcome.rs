@@ -73,14 +73,7 @@ pub fn plan_case_with_overrides(
     plan.notes.extend(notes);
     let voxel = voxel_part(site, &plan, case.name, images)?;
     crate::image_checks::add(&mut plan, voxel.as_ref(), site);
-    let options = ReportOptions {
-        time_zone: site.settings.zone(),
-        sign_off: SignOff::default(),
-        lang: site.settings.language,
-    };
-    let mut outcome = Outcome::with_options(plan, voxel, options);
-    crate::settings_report::add(&mut outcome, &site.settings);
-    Ok(outcome)
+    Ok(Outcome::for_site(plan, voxel, &site.settings))
 }
 
 /// The plan and its JSON, without the voxel part and without building the report document: what
@@ -171,6 +164,23 @@ impl Outcome {
     /// The outcome of a plan and its voxel part: the document and the JSON built from them.
     pub fn new(plan: Plan, voxel: Option<VoxelPlan>) -> Self {
         Self::with_options(plan, voxel, ReportOptions::default())
+    }
+
+    /// The outcome as the site reports it: instants in the site's zone, its language, the
+    /// sign-off block with empty fields, and the site settings that differ from the defaults.
+    pub fn for_site(
+        plan: Plan,
+        voxel: Option<VoxelPlan>,
+        settings: &sirt_settings::SiteSettings,
+    ) -> Self {
+        let options = ReportOptions {
+            time_zone: settings.zone(),
+            sign_off: SignOff::default(),
+            lang: settings.language,
+        };
+        let mut outcome = Outcome::with_options(plan, voxel, options);
+        crate::settings_report::add(&mut outcome, settings);
+        outcome
     }
 
     /// [`Outcome::new`] with the report's options (the site's time zone, the signatures).

@@ -40,7 +40,8 @@ async function newPage() {
   // Nothing may leave the loopback server (issue 6: no CDN).
   await context.route('**/*', (route) => {
     const u = route.request().url();
-    if (u.startsWith(BASE) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+    const local = u.startsWith(BASE) || (process.env.NEXT_ENGINE_URL && u.startsWith(process.env.NEXT_ENGINE_URL));
+    if (local || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
     consoleErrors.push(`request outside the server: ${u}`);
     return route.abort();
   });
@@ -326,6 +327,21 @@ try {
     log(`PDF ${(await pdf.body()).length} bytes; its text has the notice, the plan record and the approver`);
   }
 
+  step = 'engine-version change';
+  // The same database served by a new server version (another engine id): the approved plan's
+  // report is the one frozen at approval, byte for byte, in the page as in the API.
+  const NEXT = process.env.NEXT_ENGINE_URL;
+  check(!!NEXT, 'NEXT_ENGINE_URL is set by tests/browser.rs');
+  const frozenHtml = await (await page.request.get(`${BASE}/api/plans/${planId}/report.html`)).text();
+  const nextReport = await page.request.get(`${NEXT}/api/plans/${planId}/report.html`);
+  check(nextReport.status() === 200, `report under the new engine: HTTP ${nextReport.status()}`);
+  check((await nextReport.text()) === frozenHtml, 'the approved report is unchanged under a new engine version');
+  check(!frozenHtml.includes('sirtplan-e2e-next-engine'), 'the frozen report does not name the new engine');
+  await page.goto(`${NEXT}/#/plans/${planId}/report`);
+  await page.frameLocator('[data-testid=report-frame]').getByText('Plan record').first().waitFor();
+  await shot(page, '05b-report-next-engine');
+  log('the approved report served by a new engine version is byte-identical to the frozen one');
+
   step = 'store the report in the case';
   await page.goto(`${BASE}/#/plans/${planId}`);
   await page.getByTestId('activity-table').waitFor();
@@ -467,6 +483,12 @@ try {
   check(addendum.status() === 200, `delivery addendum: HTTP ${addendum.status()}`);
   const addendumHtml = await addendum.text();
   check(addendumHtml.includes('right hepatic artery, proximal'), 'the delivery addendum shows the recorded catheter position');
+  // The report page shows the frozen report and, under it, the latest addendum and the list.
+  await page.getByTestId('delivery-addendum-frame').waitFor();
+  await page.frameLocator('[data-testid=delivery-addendum-frame]').getByText('right hepatic artery, proximal').first().waitFor();
+  const addendaListed = await page.getByTestId('addenda').locator('li').count();
+  check(addendaListed >= 3, `the report page lists every addendum (${addendaListed})`);
+  await shot(page, '10b-report-with-addendum');
   log(`delivery: session 1 then session 2 through the form (R ${recs[0].delivered_activity_gbq.toFixed(4)} GBq, L ${recs[1].delivered_activity_gbq.toFixed(4)} GBq); the plan delivered after the second; L corrected (version 2, the old kept); the delivery addendum shows the records`);
   await page.context().close();
 

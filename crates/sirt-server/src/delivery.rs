@@ -674,37 +674,51 @@ async fn render_addendum(
     let corrected = records
         .current()
         .any(|r| r.id == 0 && r.correction_reason.is_some());
+    use crate::report::instant_text;
+    use sirt_i18n::t;
+    let lang = crate::report::report_lang(state);
+    let who = records
+        .current()
+        .find(|r| r.id == 0)
+        .map_or("—", |r| r.recorded_by.as_str());
+    let when = instant_text(state, at);
     let rows = vec![
         (
-            "Recording".to_owned(),
-            format!(
-                "{} of session {session}, recorded by {} at {at}",
-                if corrected {
-                    "a correction of the delivery"
-                } else {
-                    "the delivery"
-                },
-                records
-                    .current()
-                    .find(|r| r.id == 0)
-                    .map_or("—", |r| r.recorded_by.as_str()),
-            ),
-        ),
-        (
-            "Approved report".to_owned(),
-            match &frozen {
-                Some(f) => format!(
-                    "unchanged: the report frozen at approval ({}), SHA-256 {}; approval SHA-256 {}",
-                    f.frozen_at, f.report_html_sha256, f.approval_sha256
-                ),
-                None => "none frozen (approved before approvals froze their report)".to_owned(),
+            t!(lang, "record-recording"),
+            if corrected {
+                t!(
+                    lang,
+                    "record-recording-correction",
+                    session = session,
+                    who = who,
+                    at = when.clone()
+                )
+            } else {
+                t!(
+                    lang,
+                    "record-recording-delivery",
+                    session = session,
+                    who = who,
+                    at = when.clone()
+                )
             },
         ),
         (
-            "Computed".to_owned(),
-            format!(
-                "{at} with {engine}: the delivered doses and the post-treatment checks of the records in force then"
-            ),
+            t!(lang, "record-approved-report"),
+            match &frozen {
+                Some(f) => t!(
+                    lang,
+                    "record-approved-report-value",
+                    at = instant_text(state, &f.frozen_at),
+                    sha = &f.report_html_sha256,
+                    approval = &f.approval_sha256
+                ),
+                None => t!(lang, "record-approved-report-none"),
+            },
+        ),
+        (
+            t!(lang, "record-computed"),
+            t!(lang, "record-computed-value", at = when, engine = &engine),
         ),
     ];
     let document =
@@ -737,46 +751,60 @@ pub(crate) async fn get_deliveries(
 
 /// The delivery records in force as the report prints them (after the plan record), one row per
 /// injection, and the sessions delivered.
-pub(crate) fn report_rows(d: &PlanDeliveries) -> Vec<(String, String)> {
+pub(crate) fn report_rows(state: &AppState, d: &PlanDeliveries) -> Vec<(String, String)> {
+    use crate::report::instant_text;
+    use sirt_i18n::t;
+    let lang = crate::report::report_lang(state);
     let mut rows: Vec<(String, String)> = d
         .current()
         .map(|r| {
-            let mut text = format!(
-                "injected {}; vial {} assayed {} ({:.4} GBq at injection); residual {} measured {}; \
-                 delivered {:.4} GBq; catheter: {}; recorded by {}, {} (version {})",
-                r.administered_at,
-                r.vial_entered,
-                r.vial_assayed_at,
-                r.vial_at_injection_gbq,
-                r.residual_entered,
-                r.residual_measured_at,
-                r.delivered_activity_gbq,
-                r.catheter_position,
-                r.recorded_by,
-                r.recorded_at,
-                r.record_version
+            let mut text = t!(
+                lang,
+                "record-injection-value",
+                injected = instant_text(state, &r.administered_at),
+                vial = lang.numeric(&r.vial_entered),
+                assayed = instant_text(state, &r.vial_assayed_at),
+                vial_at_injection = lang.quantity(r.vial_at_injection_gbq, 4, "GBq"),
+                residual = lang.numeric(&r.residual_entered),
+                measured = instant_text(state, &r.residual_measured_at),
+                delivered = lang.quantity(r.delivered_activity_gbq, 4, "GBq"),
+                catheter = &r.catheter_position,
+                who = &r.recorded_by,
+                at = instant_text(state, &r.recorded_at),
+                version = r.record_version
             );
             if let Some(c) = &r.confirm_reason {
-                text.push_str(&format!("; more than 50 % from the plan, confirmed: {c}"));
+                text.push_str(&t!(lang, "record-confirmed", reason = c));
             }
             if let Some(c) = &r.correction_reason {
-                text.push_str(&format!("; correction: {c}"));
+                text.push_str(&t!(lang, "record-correction", reason = c));
             }
             (
-                format!("Injection {} (session {})", r.injection_id, r.session_id),
+                t!(
+                    lang,
+                    "record-injection",
+                    injection = &r.injection_id,
+                    session = &r.session_id
+                ),
                 text,
             )
         })
         .collect();
     if !d.sessions.is_empty() {
-        rows.push((
-            "Sessions delivered".into(),
-            d.sessions
-                .iter()
-                .map(|s| format!("{} ({}, {})", s.session_id, s.delivered_by, s.delivered_at))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ));
+        let sessions: Vec<String> = d
+            .sessions
+            .iter()
+            .map(|s| {
+                t!(
+                    lang,
+                    "record-session-delivered",
+                    session = &s.session_id,
+                    who = &s.delivered_by,
+                    at = instant_text(state, &s.delivered_at)
+                )
+            })
+            .collect();
+        rows.push((t!(lang, "record-sessions-delivered"), sessions.join("; ")));
     }
     rows
 }

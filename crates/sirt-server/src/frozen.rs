@@ -174,34 +174,49 @@ pub(crate) async fn approval_inputs(
 /// The rows the frozen report adds to the plan record: the signatures, the acknowledged failed
 /// checks, the engine and the approval hash.
 fn frozen_rows(
+    state: &AppState,
     signatures: &[Signature],
     acks: &[sirt_store::Acknowledgement],
     engine: &str,
     approval_sha256: &str,
 ) -> Vec<(String, String)> {
+    use crate::report::instant_text;
+    use sirt_i18n::t;
+    let lang = crate::report::report_lang(state);
     let mut rows: Vec<(String, String)> = signatures
         .iter()
         .map(|s| {
             (
-                "Signature".to_owned(),
-                format!(
-                    "{} ({}, {}), {}: {}",
-                    s.full_name, s.username, s.role, s.signed_at, s.meaning
+                t!(lang, "record-signature"),
+                t!(
+                    lang,
+                    "record-signature-value",
+                    name = &s.full_name,
+                    username = &s.username,
+                    role = &s.role,
+                    at = instant_text(state, &s.signed_at),
+                    meaning = &s.meaning
                 ),
             )
         })
         .collect();
     for a in acks {
         rows.push((
-            "Failed check acknowledged".to_owned(),
-            format!(
-                "{} ({}) by {} ({}), {}: {}",
-                a.rule, a.subject, a.full_name, a.username, a.acknowledged_at, a.reason
+            t!(lang, "record-ack"),
+            t!(
+                lang,
+                "record-ack-value",
+                rule = &a.rule,
+                subject = sirt_report::words::subject(lang, &a.subject),
+                name = &a.full_name,
+                username = &a.username,
+                at = instant_text(state, &a.acknowledged_at),
+                reason = &a.reason
             ),
         ));
     }
-    rows.push(("Engine".to_owned(), engine.to_owned()));
-    rows.push(("Approval SHA-256".to_owned(), approval_sha256.to_owned()));
+    rows.push((t!(lang, "record-engine"), engine.to_owned()));
+    rows.push((t!(lang, "record-approval-sha"), approval_sha256.to_owned()));
     rows
 }
 
@@ -249,7 +264,7 @@ async fn render_approved(
     signatures.push(approval.clone());
     let acks = current_acks(plan, state.store.acknowledgements(plan.id).await?);
     let projected = as_approved(plan, &approval.username, &approval.signed_at);
-    let rows = frozen_rows(&signatures, &acks, engine, approval_sha256);
+    let rows = frozen_rows(state, &signatures, &acks, engine, approval_sha256);
     crate::report::render_report_html(state, &projected, rows, Some(signatures), None).await
 }
 
@@ -421,14 +436,29 @@ pub(crate) fn fill_sign_off(
             meaning: s.meaning.clone(),
         })
     };
+    let lang = state.engine.site().settings.language;
+    // "Prepared by": the account that created this version, its role then, the creation instant.
+    let prepared = plan
+        .created_at
+        .parse()
+        .ok()
+        .map(|instant| sirt_report::signoff::Signature {
+            name: plan.created_by.clone(),
+            role: plan
+                .created_by_role
+                .clone()
+                .unwrap_or_else(|| "—".to_owned()),
+            instant,
+            meaning: sirt_i18n::t!(lang, "sign-meaning-prepared", version = plan.version),
+        });
     let options = ReportOptions {
         time_zone: state.engine.site().settings.zone(),
         sign_off: SignOff {
-            prepared: None,
+            prepared,
             checked: plan.checked_at.as_ref().and(pick(SignedStep::Check)),
             approved: plan.approved_at.as_ref().and(pick(SignedStep::Approve)),
         },
-        lang: state.engine.site().settings.language,
+        lang,
     };
     let at = document
         .blocks

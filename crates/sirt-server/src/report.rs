@@ -18,6 +18,36 @@ fn or_dash(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".to_owned())
 }
 
+/// A stored instant (RFC 3339, or with its zone in brackets) as every instant of a report is
+/// printed: "2026-03-05 10:00 +01:00", in the site's time zone when it has one; as stored when
+/// it does not parse.
+pub(crate) fn instant_text(state: &AppState, stored: &str) -> String {
+    match stored.parse::<sirt_units::Instant>() {
+        Ok(i) => {
+            let zone = state.engine.site().settings.zone();
+            sirt_report::signoff::fmt_instant(&i, zone.as_ref())
+        }
+        Err(_) => stored.to_owned(),
+    }
+}
+
+/// The language of the reports the server renders (the site's).
+pub(crate) fn report_lang(state: &AppState) -> sirt_i18n::Lang {
+    state.engine.site().settings.language
+}
+
+/// A plan state in the report's words.
+fn state_text(lang: sirt_i18n::Lang, state: sirt_store::PlanState) -> String {
+    use sirt_i18n::t;
+    use sirt_store::PlanState;
+    match state {
+        PlanState::Draft => t!(lang, "record-state-draft"),
+        PlanState::Checked => t!(lang, "record-state-checked"),
+        PlanState::Approved => t!(lang, "record-state-approved"),
+        PlanState::Delivered => t!(lang, "record-state-delivered"),
+    }
+}
+
 /// `GET /api/plans/{id}/report.html`: the CLI's plan report (sirt-report), with the plan's
 /// record (patient, case, version, state, check and approval, inputs hash) after the notice.
 pub(crate) async fn report_html(
@@ -152,7 +182,8 @@ async fn plan_document(
     let computed =
         crate::delivery::compute_with(state, plan.case_toml.clone(), overrides.clone()).await?;
     if computed.plan.case.images.is_none() {
-        return Ok(sirt_planning::Outcome::new(computed.plan, None).document);
+        let settings = &state.engine.site().settings;
+        return Ok(sirt_planning::Outcome::for_site(computed.plan, None, settings).document);
     }
     let stored = state.store.deliveries(plan.id).await?;
     let same = |a: &sirt_store::PlanDeliveries, b: &sirt_store::PlanDeliveries| {
@@ -213,21 +244,24 @@ pub(crate) async fn report_document(
     let records = deliveries.unwrap_or(&empty);
     let overrides = crate::delivery::with_records(&params, records)?;
     let mut document = plan_document(state, &plan, overrides, records).await?;
-    let delivery = crate::delivery::report_rows(records);
+    let lang = report_lang(state);
+    let delivery = crate::delivery::report_rows(state, records);
     if !delivery.is_empty() {
-        sirt_planning::insert_record(&mut document, "Delivery record", delivery);
+        let heading = sirt_i18n::t!(lang, "record-delivery-record");
+        sirt_planning::insert_record(&mut document, &heading, delivery);
     }
     sirt_planning::insert_record(
         &mut document,
-        "Plan record",
-        plan_record(&plan, &case, &patient)
+        &sirt_i18n::t!(lang, "record-plan-record"),
+        plan_record(state, &plan, &case, &patient)
             .into_iter()
             .chain(extra)
             .collect(),
     );
     if !addendum_rows.is_empty() {
-        sirt_planning::insert_record(&mut document, "Delivery addendum", addendum_rows);
-        document.title = format!("Delivery addendum — {}", document.title);
+        let heading = sirt_i18n::t!(lang, "record-delivery-addendum");
+        sirt_planning::insert_record(&mut document, &heading, addendum_rows);
+        document.title = sirt_i18n::t!(lang, "record-addendum-title", title = &document.title);
     }
     let signatures = match signatures {
         Some(s) => s,
@@ -239,42 +273,61 @@ pub(crate) async fn report_document(
 
 /// The plan's record in the web application, as the report prints it.
 fn plan_record(
+    state: &AppState,
     plan: &sirt_store::Plan,
     case: &sirt_store::Case,
     patient: &sirt_store::Patient,
 ) -> Vec<(String, String)> {
+    use sirt_i18n::t;
+    let lang = report_lang(state);
     let by_at = |by: &Option<String>, at: &Option<String>| match (by, at) {
-        (Some(b), Some(a)) => format!("{b}, {a}"),
+        (Some(b), Some(a)) => t!(lang, "record-by-at", who = b, at = instant_text(state, a)),
         _ => "—".to_owned(),
     };
     let changed = flatten_parameters(&parse_json(&plan.parameters_json));
     vec![
         (
-            "Patient".into(),
-            format!("{} (MRN {})", patient.name, patient.mrn),
+            t!(lang, "record-patient"),
+            t!(
+                lang,
+                "record-patient-value",
+                name = &patient.name,
+                mrn = &patient.mrn
+            ),
         ),
         (
-            "Case".into(),
+            t!(lang, "record-case"),
             format!("{} — {}", case.title, case.indication),
         ),
         (
-            "Plan".into(),
-            format!("version {}, {}", plan.version, plan.state),
+            t!(lang, "record-plan"),
+            t!(
+                lang,
+                "record-plan-value",
+                version = plan.version,
+                state = state_text(lang, plan.state)
+            ),
         ),
         (
-            "Created".into(),
-            format!("{}, {}", plan.created_by, plan.created_at),
+            t!(lang, "record-created"),
+            by_at(
+                &Some(plan.created_by.clone()),
+                &Some(plan.created_at.clone()),
+            ),
         ),
-        ("Checked".into(), by_at(&plan.checked_by, &plan.checked_at)),
         (
-            "Approved".into(),
+            t!(lang, "record-checked"),
+            by_at(&plan.checked_by, &plan.checked_at),
+        ),
+        (
+            t!(lang, "record-approved"),
             by_at(&plan.approved_by, &plan.approved_at),
         ),
-        ("Inputs SHA-256".into(), or_dash(&plan.inputs_sha256)),
+        (t!(lang, "record-inputs-sha"), or_dash(&plan.inputs_sha256)),
         (
-            "Parameters changed".into(),
+            t!(lang, "record-parameters-changed"),
             if changed.is_empty() {
-                "none (the case file as written)".to_owned()
+                t!(lang, "record-parameters-none")
             } else {
                 changed
                     .iter()

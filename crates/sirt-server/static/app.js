@@ -400,7 +400,9 @@ async function patientPage(main, id) {
   const p = r.data.patient;
   main.append(h('h1', {}, `${p.name} `, h('span', { class: 'muted' }, `(${p.mrn})`)),
     h('div', { class: 'panel' }, tr('web-patient-summary', { birth_date: p.birth_date || '—', sex: sexWord(p.sex), pseudonym: p.pseudonym || '—', created: when(p.created_at) })));
-  if (can('create_patient')) main.append(patientRecordForm(p));
+  // Identity fields (birth date, sex, pseudonym) are for those who may change them (the server
+  // refuses the others with 403).
+  if (can('edit_patient_identity')) main.append(patientRecordForm(p));
   const cases = r.data.cases.map((c) => ({ cells: [h('a', { href: `#/cases/${c.id}` }, c.title), c.indication || '—', when(c.created_at), c.updated_by || '—'],
     onclick: () => { location.hash = `#/cases/${c.id}`; } }));
   main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-cases')),
@@ -1138,6 +1140,21 @@ async function reportPage(main, id) {
       h('a', { class: 'button', href: `/api/plans/${id}/report.html`, target: '_blank', rel: 'noopener' }, tr('web-open-printable')),
       h('span', { class: 'small muted' }, tr('web-report-language-note'))),
     h('iframe', { class: 'report-frame', src: `/api/plans/${id}/report.html`, title: tr('web-doc-plan-report'), 'data-testid': 'report-frame' }));
+  // The report of an approved plan is the one frozen at approval; each recorded delivery (or
+  // correction) is a dated addendum stored beside it: the latest is shown, the others listed.
+  if (plan.state !== 'approved' && plan.state !== 'delivered') return;
+  /** @type {Reply<DeliveryAnswer>} */
+  const d = await api('GET', `/api/plans/${id}/deliveries`);
+  const addenda = d.data.addenda;
+  if (!addenda.length) return;
+  const latest = addenda[addenda.length - 1];
+  const src = (/** @type {number} */ n) => `/api/plans/${id}/report/delivery?n=${n}`;
+  const line = (/** @type {typeof latest} */ a) => tr('web-addendum-line', { seq: a.seq, session: a.session_id, who: a.created_by, at: when(a.created_at) });
+  main.append(h('div', { class: 'panel', 'data-testid': 'addenda' },
+    h('h2', {}, tr('web-delivery-addendum')),
+    h('p', { class: 'small muted' }, tr('web-addendum-note')),
+    h('ul', {}, ...addenda.map((a) => h('li', {}, h('a', { href: src(a.seq), target: '_blank', rel: 'noopener' }, line(a))))),
+    h('iframe', { class: 'report-frame', src: src(latest.seq), title: line(latest), 'data-testid': 'delivery-addendum-frame' })));
 }
 
 // ------------------------------------------------------------------------------------------ follow-up

@@ -65,9 +65,22 @@ fn browser_end_to_end() {
         .unwrap();
     let dir = tempfile_dir();
     let url = format!("sqlite://{}", dir.join("e2e.db").display());
-    let (addr, data_dir) = rt.block_on(async {
+    let (addr, next_addr, data_dir) = rt.block_on(async {
         let t = common::T::new(&url).await;
         let data_dir = t.data_dir.clone();
+        // The same server under another engine id, over the same database and data folder: a new
+        // server version, which must serve an approved plan's report unchanged.
+        let next = sirt_server::app(t.state.with_engine_id("sirtplan-e2e-next-engine"));
+        let next_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let next_addr = next_listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                next_listener,
+                next.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = t.app.clone();
@@ -81,12 +94,13 @@ fn browser_end_to_end() {
             .await
             .unwrap();
         });
-        (addr, data_dir)
+        (addr, next_addr, data_dir)
     });
     let status = Command::new(node)
         .arg(e2e.join("app.test.mjs"))
         .current_dir(&e2e)
         .env("BASE_URL", format!("http://{addr}"))
+        .env("NEXT_ENGINE_URL", format!("http://{next_addr}"))
         .env("E2E_PASSWORD", common::PASSWORD)
         .env("E2E_OUT", &out)
         .env("CHROMIUM", &chromium)

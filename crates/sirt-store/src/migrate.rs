@@ -22,6 +22,7 @@ const SIGNATURES: &str = include_str!("../migrations/0004_signatures.sql");
 const PATIENT_PSEUDONYM: &str = include_str!("../migrations/0006_patient_pseudonym.sql");
 const DELIVERY_ADDENDA: &str = include_str!("../migrations/0007_delivery_addenda.sql");
 const USER_LANGUAGE: &str = include_str!("../migrations/0009_user_language.sql");
+const PLAN_CREATOR_ROLE: &str = include_str!("../migrations/0010_plan_creator_role.sql");
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -77,6 +78,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "user_language",
         sqlite: USER_LANGUAGE,
         postgres: USER_LANGUAGE,
+    },
+    Migration {
+        version: 10,
+        name: "plan_creator_role",
+        sqlite: PLAN_CREATOR_ROLE,
+        postgres: PLAN_CREATOR_ROLE,
     },
 ];
 

@@ -441,6 +441,9 @@ pub struct Plan {
     pub inputs_sha256: Option<String>,
     /// Creator, by name.
     pub created_by: String,
+    /// The creator's role when the version was created (`None`: the system, or a version older
+    /// than migration 10).
+    pub created_by_role: Option<String>,
     /// Creation instant.
     pub created_at: String,
     /// Checker, by name.

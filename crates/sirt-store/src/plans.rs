@@ -21,7 +21,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 pub(crate) const PLAN_COLUMNS: &str = "id, case_id, version, based_on, state, case_toml, parameters_json, \
-     result_json, inputs_sha256, created_by_name, created_at, checked_by_name, checked_at, \
+     result_json, inputs_sha256, created_by_name, created_by_role, created_at, checked_by_name, checked_at, \
      approved_by_name, approved_at, delivered_by_name, delivered_at, updated_by, updated_at, row_version";
 
 pub(crate) fn plan_from(r: &AnyRow) -> Result<Plan, StoreError> {
@@ -41,6 +41,7 @@ pub(crate) fn plan_from(r: &AnyRow) -> Result<Plan, StoreError> {
         result_json: r.try_get("result_json")?,
         inputs_sha256: r.try_get("inputs_sha256")?,
         created_by: r.try_get("created_by_name")?,
+        created_by_role: r.try_get("created_by_role")?,
         created_at: r.try_get("created_at")?,
         checked_by: r.try_get("checked_by_name")?,
         checked_at: r.try_get("checked_at")?,
@@ -138,8 +139,8 @@ pub(crate) async fn insert_plan(
             .try_get("next")?;
     let row = sqlx::query(&format!(
         "INSERT INTO plans (case_id, version, based_on, state, case_toml, parameters_json, result_json, \
-         created_by, created_by_name, created_at, updated_by, updated_at, row_version) \
-         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $8, $9, 1) RETURNING {PLAN_COLUMNS}"
+         created_by, created_by_name, created_by_role, created_at, updated_by, updated_at, row_version) \
+         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $10, $9, $8, $9, 1) RETURNING {PLAN_COLUMNS}"
     ))
     .bind(case_id)
     .bind(version)
@@ -150,6 +151,7 @@ pub(crate) async fn insert_plan(
     .bind(actor.user_id)
     .bind(&actor.name)
     .bind(at)
+    .bind(actor.role.map(|r| r.as_str()))
     .fetch_one(&mut **tx)
     .await?;
     let plan = plan_from(&row)?;

@@ -411,3 +411,7 @@ web-timeline-plan-approved = plan version { $version } approved by { $who }
 web-timeline-treatment = injection { $injection }: { $activity } delivered
 web-timeline-follow-up = follow-up visit
 web-timeline-toxicity = { $term } grade { $grade }
+
+web-delivery-addendum = Delivery addenda
+web-addendum-note = The report above is the one frozen at approval. Each recorded delivery or correction is stored as a dated addendum beside it: the delivery records, the delivered doses and the post-treatment checks as computed when it was recorded.
+web-addendum-line = Addendum { $seq }: session { $session }, recorded by { $who }, { $at }

@@ -409,3 +409,7 @@ web-timeline-plan-approved = plan version { $version } approuvé par { $who }
 web-timeline-treatment = injection { $injection } : { $activity } administrés
 web-timeline-follow-up = consultation de suivi
 web-timeline-toxicity = { $term } grade { $grade }
+
+web-delivery-addendum = Avenants d’administration
+web-addendum-note = Le rapport ci-dessus est celui figé à l’approbation. Chaque administration enregistrée ou corrigée est conservée à côté comme avenant daté : relevés d’administration, doses délivrées et contrôles post-traitement tels que calculés lors de l’enregistrement.
+web-addendum-line = Avenant { $seq } : séance { $session }, enregistré par { $who }, { $at }
