@@ -38,12 +38,16 @@ macro_rules! files {
                 "web.ftl",
                 include_str!(concat!("../locales/", $lang, "/web.ftl")),
             ),
+            (
+                "followup.ftl",
+                include_str!(concat!("../locales/", $lang, "/followup.ftl")),
+            ),
         ]
     };
 }
 
 /// The catalogue sources of a language: (file name, Fluent text).
-pub(crate) fn sources(lang: Lang) -> [(&'static str, &'static str); 7] {
+pub(crate) fn sources(lang: Lang) -> [(&'static str, &'static str); 8] {
     match lang {
         Lang::En => files!("en"),
         Lang::Fr => files!("fr"),
