@@ -3,6 +3,7 @@
 
 use crate::{Failure, Format, Result, input};
 use anyhow::anyhow;
+use sirt_i18n::Lang;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use sirt_survival::{
@@ -350,7 +351,8 @@ fn at_risk_text(report: &KmReport, times: &[f64]) -> String {
     o
 }
 
-pub(crate) fn run(cmd: Cohort, out: &mut impl Write) -> Result<()> {
+pub(crate) fn run(cmd: Cohort, lang: Lang, out: &mut impl Write) -> Result<()> {
+    let _ = lang;
     match cmd {
         Cohort::Km {
             registry,

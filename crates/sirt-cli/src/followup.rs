@@ -1,12 +1,14 @@
 //! Follow-up commands on one patient's files: `sirtplan recist` (tumour response), `sirtplan
 //! eligibility` (work-up against the eligibility rules) and `sirtplan labs` (CTCAE grading,
-//! REILD). Thin shells over sirt-recist and sirt-clinical; docs/followup.md.
+//! REILD). Thin shells over sirt-recist and sirt-clinical; docs/followup.md. The text follows
+//! `--lang` (English by default); JSON is the same in every language.
 
 use crate::{Failure, Format, Result, input, read};
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 use sirt_clinical::{CtcaeVersion, PatientRecord, RuleSet};
+use sirt_i18n::Lang;
 use sirt_recist::{Criteria, MAX_LENGTH_TENTH_MM, Params};
 use std::io::Write;
 use std::path::PathBuf;
@@ -147,12 +149,12 @@ fn print_json(v: &Value, out: &mut impl Write) -> Result<()> {
 }
 
 /// `sirtplan recist FILE`.
-pub(crate) fn recist(args: &RecistArgs, out: &mut impl Write) -> Result<()> {
+pub(crate) fn recist(args: &RecistArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
     let text = read(&args.file)?;
     let name = args.file.display().to_string();
     let e = sirt_recist::evaluate(&text, &name, &args.params()).map_err(input)?;
     match args.format {
-        Format::Text => out.write_all(sirt_recist::render_text(&e).as_bytes())?,
+        Format::Text => out.write_all(sirt_recist::render_text_in(&e, lang).as_bytes())?,
         Format::Json => print_json(&json_with_notice(&e)?, out)?,
     }
     Ok(())
@@ -178,7 +180,7 @@ fn record(file: &std::path::Path) -> Result<PatientRecord> {
 }
 
 /// `sirtplan eligibility FILE`.
-pub(crate) fn eligibility(args: &EligibilityArgs, out: &mut impl Write) -> Result<()> {
+pub(crate) fn eligibility(args: &EligibilityArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
     let mut rules = RuleSet::embedded().map_err(|e| Failure::Internal(e.into()))?;
     for f in &args.rules {
         rules
@@ -188,7 +190,7 @@ pub(crate) fn eligibility(args: &EligibilityArgs, out: &mut impl Write) -> Resul
     let r = record(&args.file)?;
     let a = sirt_clinical::assess_eligibility(&r, &rules);
     match args.format {
-        Format::Text => out.write_all(sirt_clinical::render_assessment(&a).as_bytes())?,
+        Format::Text => out.write_all(sirt_clinical::render_assessment_in(&a, lang).as_bytes())?,
         Format::Json => print_json(&json_with_notice(&a)?, out)?,
     }
     Ok(())
@@ -209,12 +211,12 @@ pub(crate) struct LabsArgs {
 }
 
 /// `sirtplan labs FILE`.
-pub(crate) fn labs(args: &LabsArgs, out: &mut impl Write) -> Result<()> {
+pub(crate) fn labs(args: &LabsArgs, lang: Lang, out: &mut impl Write) -> Result<()> {
     let r = record(&args.file)?;
     let t =
         sirt_clinical::grade_labs(&r, args.ctcae).map_err(|e| input(anyhow!("--ctcae: {e}")))?;
     match args.format {
-        Format::Text => out.write_all(sirt_clinical::render_timeline(&t).as_bytes())?,
+        Format::Text => out.write_all(sirt_clinical::render_timeline_in(&t, lang).as_bytes())?,
         Format::Json => print_json(&json_with_notice(&t)?, out)?,
     }
     Ok(())

@@ -1346,3 +1346,89 @@ fn errors_exit_2_with_a_clear_message() {
     }
     insta::assert_snapshot!("followup_errors", all);
 }
+
+/// `--lang fr`: the follow-up texts in French (snapshots), with the French words and numbers
+/// checked against the English text: the same sums with a decimal comma and a no-break space
+/// before "mm" and "%", the response categories in their French abbreviations; JSON the same
+/// in both languages.
+#[test]
+fn french_text() {
+    let nbsp = '\u{a0}';
+    let recist = ok_text(&["recist", "demo-recist.toml", "--lang", "fr"]);
+    insta::assert_snapshot!("recist_text_fr", recist);
+    for literal in [
+        "Réponse tumorale, RECIST 1.1\u{a0}: patient DEMO-NET-001 (fichier demo-recist.toml)",
+        "Toutes les lésions (réponse globale)",
+        "Lésions hépatiques seules (réponse hépatique)",
+        "Meilleure réponse globale (confirmation non exigée)\u{a0}: réponse partielle (RP) le 2025-05-19",
+        "Meilleure réponse globale (confirmation exigée)\u{a0}: maladie stable (MS) le 2025-03-17",
+        "Première progression\u{a0}: 2025-09-22",
+        "(TDM, coupes de 2,5\u{a0}mm)",
+        "`T3` ganglion 18,0\u{a0}mm petit axe",
+        "non-RC/non-MP",
+        "Usage en recherche uniquement.",
+    ] {
+        assert!(recist.contains(literal), "missing {literal:?} in\n{recist}");
+    }
+    // The baseline sum 91.5 mm (42.0 + 31.5 + 18.0, by hand) and the first visit's change
+    // (64.1 / 91.5 - 1 = -29.9 %) in French.
+    let english = ok_text(&["recist", "demo-recist.toml"]);
+    assert!(english.contains("baseline sum 91.5 mm") && english.contains("-29.9%"));
+    assert!(recist.contains(&format!("somme initiale 91,5{nbsp}mm")));
+    assert!(recist.contains(&format!("-29,9{nbsp}%")));
+    assert!(!recist.contains("91.5") && !recist.contains("Best overall response"));
+    // The visit of 2025-09-22: progression (new lesion) in French abbreviations.
+    let line = recist
+        .lines()
+        .find(|l| l.trim_start().starts_with("2025-09-22"))
+        .unwrap();
+    assert!(
+        line.contains(" RP ") && line.contains(" oui ") && line.contains(" MP "),
+        "{line}"
+    );
+
+    let labs = ok_text(&["labs", "demo-patient.toml", "--lang", "fr"]);
+    insta::assert_snapshot!("labs_text_fr", labs);
+    for literal in [
+        "Toxicité biologique, CTCAE v5.0 — patient NET-DEMO-01 (demo-patient.toml)",
+        "Traitement par SIRT\u{a0}: 2026-03-05 (J0).",
+        "Anticoagulation\u{a0}: non.",
+        // CTCAE terms stay the CTCAE v5.0 English terms.
+        "Alanine aminotransferase increased (ALAT)",
+        // ALT 140 U/L with ULN 40: 3.5 × ULN, grade 2 (> 3.0 - 5.0 × ULN), by hand.
+        "140\u{a0}U/L             grade 2 (× LSN)",
+        "0,7\u{a0}mg/dL           grade 0 (× LSN)",
+        "INR 1,05",
+        "2 valeurs après le traitement non gradables",
+        "Grade d’hépatotoxicité (Braat)\u{a0}: 2\u{a0}:",
+    ] {
+        assert!(labs.contains(literal), "missing {literal:?} in\n{labs}");
+    }
+    assert!(!labs.contains("0.7 mg/dL") && !labs.contains(" G2 ("));
+
+    let elig = ok_text(&["eligibility", "demo-patient.toml", "--lang", "fr"]);
+    for literal in [
+        "Éligibilité à la SIRT — patient NET-DEMO-01",
+        "Contre-indications",
+        "Fonction hépatique",
+        // Child-Pugh A5 and ALBI -2.77 (Johnson 2015) worked out by hand in `eligibility_json_and_hand_values`.
+        "Child-Pugh   A5 (points\u{a0}: bilirubine 1",
+        "ALBI         -2,77, grade 1",
+        "conforme      ci-bilirubin",
+        "valeur 0,7\u{a0}mg/dL\u{202f}; exigé ≤ 2\u{a0}mg/dL",
+        "valeur 24\u{a0}mois",
+    ] {
+        assert!(elig.contains(literal), "missing {literal:?} in\n{elig}");
+    }
+
+    // JSON is the same in every language.
+    for args in [
+        &["recist", "demo-recist.toml"][..],
+        &["labs", "demo-patient.toml"],
+        &["eligibility", "demo-patient.toml"],
+    ] {
+        let mut fr = args.to_vec();
+        fr.extend(["--lang", "fr"]);
+        assert_eq!(json(args), json(&fr), "{args:?}");
+    }
+}

@@ -237,6 +237,9 @@ pub struct EligibilityRule {
     pub group: RuleGroup,
     /// Wording.
     pub title: String,
+    /// French wording (`title_fr`); the English wording is printed in French when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_fr: Option<String>,
     /// Quantity compared.
     pub quantity: Quantity,
     /// Finding name when `quantity = "finding"`.
@@ -266,6 +269,7 @@ pub struct RawRule {
     id: String,
     group: Option<RuleGroup>,
     title: Option<String>,
+    title_fr: Option<String>,
     quantity: Option<Quantity>,
     finding: Option<String>,
     comparison: Option<Comparison>,
@@ -342,6 +346,7 @@ impl RuleQuantity for Quantity {
 /// The fields only eligibility rules have.
 pub struct RawExtra {
     group: Option<RuleGroup>,
+    title_fr: Option<String>,
     finding: Option<String>,
     grade: Vec<NetGrade>,
 }
@@ -368,6 +373,7 @@ impl RuleRecord for EligibilityRule {
         };
         let extra = RawExtra {
             group: raw.group,
+            title_fr: raw.title_fr,
             finding: raw.finding,
             grade: raw.grade,
         };
@@ -391,6 +397,7 @@ impl RuleRecord for EligibilityRule {
             id: c.id,
             group: extra.group.ok_or_else(|| InvalidField::missing("group"))?,
             title: c.title,
+            title_fr: extra.title_fr,
             quantity: c.quantity,
             finding: extra.finding,
             comparison: c.comparison,
@@ -485,6 +492,16 @@ pub struct LabUsed {
     pub value: String,
 }
 
+impl EligibilityCheck {
+    /// The rule's wording in English and, when the rule file gives it, in French.
+    pub fn title_text(&self) -> sirt_i18n::Text {
+        sirt_i18n::Text::Given {
+            en: self.title.clone(),
+            fr: self.title_fr.clone(),
+        }
+    }
+}
+
 /// The result of one rule.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EligibilityCheck {
@@ -494,6 +511,9 @@ pub struct EligibilityCheck {
     pub group: RuleGroup,
     /// Rule wording.
     pub title: String,
+    /// The rule's French wording, when its file gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_fr: Option<String>,
     /// Result.
     pub status: Status,
     /// The value compared (None when not evaluated or not applicable).
@@ -1073,6 +1093,7 @@ pub fn assess_eligibility(record: &PatientRecord, rules: &RuleSet) -> Assessment
             rule: rule.id.clone(),
             group: rule.group,
             title: rule.title.clone(),
+            title_fr: rule.title_fr.clone(),
             status,
             value,
             value_text,

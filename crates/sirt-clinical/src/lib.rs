@@ -56,7 +56,7 @@ pub use record::{
     REFERENCE_RANGE_KEYS, RecordError, ReferenceRanges, SecretorySyndrome, Sex, Treatment, Tumour,
     latest, who2019_grade_from_ki67,
 };
-pub use render::{render_assessment, render_timeline};
+pub use render::{render_assessment, render_assessment_in, render_timeline, render_timeline_in};
 pub use scores::{
     ALBI_BILIRUBIN_COEFFICIENT, ALBI_GRADE1_MAX, ALBI_GRADE2_MAX, Albi, AlbiCoefficient, AlbiGrade,
     CHILD_PUGH_ALBUMIN_G_PER_L, CHILD_PUGH_BILIRUBIN_MG_PER_DL, CHILD_PUGH_BILIRUBIN_UMOL_PER_L,

@@ -64,7 +64,7 @@ pub use input::{
     TumourMarkers, Unassessed, Visit, parse,
 };
 pub use params::*;
-pub use render::{RESEARCH_NOTICE, pct, render_text};
+pub use render::{RESEARCH_NOTICE, pct, render_text, render_text_in};
 pub use response::{
     NewLesions, NonTargetResponse, OverallResponse, TargetResponse, overall_with_targets,
     overall_without_targets,
