@@ -14,10 +14,10 @@ use std::path::PathBuf;
     propagate_version = true
 )]
 pub(crate) struct Cli {
-    /// Language of the text for people (reports, treatment-day sheets, calculators, listings):
-    /// en (English) or fr (French: decimal comma, French typography). Default: the site
-    /// settings' `language` (`--site FILE`), else English. JSON output is the same in every
-    /// language; the follow-up commands (recist, eligibility, labs, cohort) print English.
+    /// Language of the text for people (reports, treatment-day sheets, calculators, listings,
+    /// the follow-up commands recist, eligibility, labs and cohort): en (English) or fr (French:
+    /// decimal comma, French typography). Default: the site settings' `language` (`--site
+    /// FILE`), else English. JSON output is the same in every language.
     #[arg(long, global = true, value_name = "LANG", value_parser = parse_lang)]
     pub(crate) lang: Option<Lang>,
     #[command(subcommand)]

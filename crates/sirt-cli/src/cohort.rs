@@ -3,9 +3,9 @@
 
 use crate::{Failure, Format, Result, input};
 use anyhow::anyhow;
-use sirt_i18n::Lang;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
+use sirt_i18n::{Lang, t};
 use sirt_survival::{
     BinaryColumns, BinaryTable, CiTransform, Cohort as Table, CohortColumns, CoxOptions, KmOptions,
     KmPlotOptions, KmReport, LogisticOptions, MedianRule, MissingValues, PositiveSide, Ties,
@@ -256,16 +256,19 @@ fn model_error(registry: &Registry, e: impl std::fmt::Display) -> Failure {
 }
 
 /// The lines left out under --drop-incomplete, for the text report.
-fn dropped_note(lines: &[usize]) -> String {
+fn dropped_note(lang: Lang, lines: &[usize]) -> String {
     if lines.is_empty() {
         return String::new();
     }
     let list: Vec<String> = lines.iter().map(ToString::to_string).collect();
     format!(
-        "Left out {} row{} with a missing value (lines {}).\n",
-        lines.len(),
-        if lines.len() == 1 { "" } else { "s" },
-        list.join(", ")
+        "{}\n",
+        t!(
+            lang,
+            "fu-cohort-dropped",
+            count = lines.len(),
+            lines = list.join(", ")
+        )
     )
 }
 
@@ -312,18 +315,18 @@ fn print_json(mut v: Value, source: &str, dropped: &[usize], out: &mut impl Writ
     Ok(())
 }
 
-fn print_text(body: &str, dropped: &[usize], out: &mut impl Write) -> Result<()> {
+fn print_text(lang: Lang, body: &str, dropped: &[usize], out: &mut impl Write) -> Result<()> {
     write!(
         out,
         "{body}\n{}{}\n",
-        dropped_note(dropped),
-        sirt_workflow::RESEARCH_NOTICE
+        dropped_note(lang, dropped),
+        lang.research_notice()
     )?;
     Ok(())
 }
 
 /// Numbers at risk as a text table.
-fn at_risk_text(report: &KmReport, times: &[f64]) -> String {
+fn at_risk_text(lang: Lang, report: &KmReport, times: &[f64]) -> String {
     let table = report.at_risk(times);
     let w = table
         .groups
@@ -332,13 +335,14 @@ fn at_risk_text(report: &KmReport, times: &[f64]) -> String {
         .max()
         .unwrap_or(5)
         .max(5);
+    let unit = unit_text(lang, report.time_unit);
     let mut o = format!(
-        "\nNumber at risk ({})\n{:<w$}",
-        report.time_unit.label(),
-        "time"
+        "\n{}\n{:<w$}",
+        t!(lang, "fu-cohort-at-risk", unit = unit),
+        t!(lang, "fu-cohort-time")
     );
     for t in times {
-        let _ = write!(o, "  {:>6}", format!("{t}"));
+        let _ = write!(o, "  {:>6}", lang.numeric(&format!("{t}")));
     }
     o.push('\n');
     for (label, counts) in &table.groups {
@@ -352,7 +356,6 @@ fn at_risk_text(report: &KmReport, times: &[f64]) -> String {
 }
 
 pub(crate) fn run(cmd: Cohort, lang: Lang, out: &mut impl Write) -> Result<()> {
-    let _ = lang;
     match cmd {
         Cohort::Km {
             registry,
@@ -370,17 +373,19 @@ pub(crate) fn run(cmd: Cohort, lang: Lang, out: &mut impl Write) -> Result<()> {
             let report = sirt_survival::kaplan_meier(&cohort, &km_options(ci, alpha, median_rule))
                 .map_err(|e| model_error(&registry, e))?;
             if let Some(path) = &svg {
-                let plot = sirt_survival::render_km_svg(
+                let plot = sirt_survival::render_km_svg_in(
                     &report,
                     &KmPlotOptions {
                         show_ci: band,
                         risk_times: risk_times.clone(),
                         title,
                     },
+                    lang,
                 );
                 write_whole("--svg", path, plot.as_bytes())?;
             }
             print_km(
+                lang,
                 &registry,
                 &cohort,
                 &report,
@@ -393,20 +398,20 @@ pub(crate) fn run(cmd: Cohort, lang: Lang, out: &mut impl Write) -> Result<()> {
             registry,
             survival,
             group,
-        } => logrank(&registry, &survival, &group, out),
+        } => logrank(lang, &registry, &survival, &group, out),
         Cohort::Cox {
             registry,
             survival,
             covariates,
             ties,
             alpha,
-        } => cox(&registry, &survival, &covariates, ties, alpha, out),
+        } => cox(lang, &registry, &survival, &covariates, ties, alpha, out),
         Cohort::Logistic {
             registry,
             response,
             covariates,
             alpha,
-        } => logistic(&registry, &response, &covariates, alpha, out),
+        } => logistic(lang, &registry, &response, &covariates, alpha, out),
         Cohort::Roc {
             registry,
             response,
@@ -420,6 +425,7 @@ pub(crate) fn run(cmd: Cohort, lang: Lang, out: &mut impl Write) -> Result<()> {
                 PositiveSide::HigherScore
             };
             roc(
+                lang,
                 &registry,
                 response,
                 score,
@@ -450,6 +456,7 @@ fn km_options(ci: Ci, alpha: f64, median_rule: Median) -> KmOptions {
 /// Prints the Kaplan–Meier report, with the numbers at risk at `risk_times` and the path of
 /// the plot when written.
 fn print_km(
+    lang: Lang,
     registry: &Registry,
     cohort: &Table,
     report: &KmReport,
@@ -459,14 +466,22 @@ fn print_km(
 ) -> Result<()> {
     match registry.format {
         Format::Text => {
-            let mut body = sirt_survival::km_summary_text(report, None);
+            let mut body = sirt_survival::km_summary_text_in(report, None, lang);
             if let Some(times) = risk_times {
-                body.push_str(&at_risk_text(report, times));
+                body.push_str(&at_risk_text(lang, report, times));
             }
             if let Some(path) = svg {
-                let _ = writeln!(body, "\nKaplan-Meier plot written to {}", path.display());
+                let _ = writeln!(
+                    body,
+                    "\n{}",
+                    t!(
+                        lang,
+                        "fu-cohort-plot-written",
+                        path = path.display().to_string()
+                    )
+                );
             }
-            print_text(&body, cohort.dropped_lines(), out)
+            print_text(lang, &body, cohort.dropped_lines(), out)
         }
         Format::Json => {
             let mut v = to_json(report)?;
@@ -488,6 +503,7 @@ fn print_km(
 
 /// `cohort logrank`: the test with each group's Kaplan–Meier median.
 fn logrank(
+    lang: Lang,
     registry: &Registry,
     survival: &Survival,
     group: &str,
@@ -499,7 +515,8 @@ fn logrank(
         .map_err(|e| model_error(registry, e))?;
     match registry.format {
         Format::Text => print_text(
-            &sirt_survival::km_summary_text(&report, Some(&test)),
+            lang,
+            &sirt_survival::km_summary_text_in(&report, Some(&test), lang),
             cohort.dropped_lines(),
             out,
         ),
@@ -521,6 +538,7 @@ fn logrank(
 
 /// `cohort cox`: the Cox model of the covariates.
 fn cox(
+    lang: Lang,
     registry: &Registry,
     survival: &Survival,
     covariates: &[String],
@@ -540,13 +558,18 @@ fn cox(
     let fit = sirt_survival::cox(&cohort, &options).map_err(|e| model_error(registry, e))?;
     match registry.format {
         Format::Text => print_text(
+            lang,
             &format!(
-                "Registry {}: duration column \"{}\" ({}), event column \"{}\"\n{}",
-                registry.name(),
-                survival.duration,
-                survival.unit,
-                survival.event,
-                sirt_survival::cox_summary_text(&fit)
+                "{}\n{}",
+                t!(
+                    lang,
+                    "fu-cohort-registry-survival",
+                    registry = registry.name(),
+                    duration = survival.duration.clone(),
+                    unit = unit_text(lang, survival.unit),
+                    event = survival.event.clone()
+                ),
+                sirt_survival::cox_summary_text_in(&fit, lang)
             ),
             cohort.dropped_lines(),
             out,
@@ -563,6 +586,7 @@ fn cox(
 
 /// `cohort logistic`: the logistic regression of the response on the covariates.
 fn logistic(
+    lang: Lang,
     registry: &Registry,
     response: &str,
     covariates: &[String],
@@ -577,11 +601,16 @@ fn logistic(
     let fit = sirt_survival::logistic(&table, &options).map_err(|e| model_error(registry, e))?;
     match registry.format {
         Format::Text => print_text(
+            lang,
             &format!(
-                "Registry {}: response column \"{}\"\n{}",
-                registry.name(),
-                response,
-                sirt_survival::logistic_summary_text(&fit)
+                "{}\n{}",
+                t!(
+                    lang,
+                    "fu-cohort-registry-response",
+                    registry = registry.name(),
+                    response = response
+                ),
+                sirt_survival::logistic_summary_text_in(&fit, lang)
             ),
             table.dropped_lines(),
             out,
@@ -592,6 +621,7 @@ fn logistic(
 
 /// `cohort roc`: the ROC curve of the score against the response.
 fn roc(
+    lang: Lang,
     registry: &Registry,
     response: String,
     score: String,
@@ -605,12 +635,17 @@ fn roc(
         .map_err(|e| model_error(registry, e))?;
     match registry.format {
         Format::Text => print_text(
+            lang,
             &format!(
-                "Registry {}: response column \"{}\", score column \"{}\"\n{}",
-                registry.name(),
-                response,
-                score,
-                sirt_survival::roc_summary_text(&curve, score_label.unwrap_or(&score))
+                "{}\n{}",
+                t!(
+                    lang,
+                    "fu-cohort-registry-roc",
+                    registry = registry.name(),
+                    response = response.clone(),
+                    score = score.clone()
+                ),
+                sirt_survival::roc_summary_text_in(&curve, score_label.unwrap_or(&score), lang)
             ),
             table.dropped_lines(),
             out,
@@ -623,5 +658,15 @@ fn roc(
             }
             print_json(v, &registry.name(), table.dropped_lines(), out)
         }
+    }
+}
+
+/// A time unit in words ("months", "mois").
+fn unit_text(lang: Lang, unit: TimeUnit) -> String {
+    match unit {
+        TimeUnit::Days => t!(lang, "fu-km-unit-days"),
+        TimeUnit::Weeks => t!(lang, "fu-km-unit-weeks"),
+        TimeUnit::Months => t!(lang, "fu-km-unit-months"),
+        TimeUnit::Years => t!(lang, "fu-km-unit-years"),
     }
 }

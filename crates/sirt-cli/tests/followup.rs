@@ -1432,3 +1432,99 @@ fn french_text() {
         assert_eq!(json(args), json(&fr), "{args:?}");
     }
 }
+
+/// `sirtplan cohort ... --lang fr`: the same numbers as the English text (the lifelines-checked
+/// medians 30.8 and 25.6 months, χ² 0.427, the Cox and logistic coefficients) with a decimal
+/// comma, the words in French, and the Kaplan–Meier figure's axis titles in French.
+#[test]
+fn cohort_in_french() {
+    let nbsp = '\u{a0}';
+    let km = ok_text(&strs(&cohort(
+        "logrank",
+        &[&OS[..], &["--group", "group", "--lang", "fr"]].concat(),
+    )));
+    for literal in [
+        "Survie de Kaplan-Meier\u{a0}: demo-registry.csv (temps en mois)",
+        "groupe      n   évén.  médiane (IC 95\u{a0}%)",
+        "glass      30      14  30,8\u{a0}mois (19,5 à non atteinte)",
+        "resin      30      17  25,6\u{a0}mois (14,9 à non atteinte)",
+        "Test du log-rank (2 groupes)\u{a0}: khi-deux 0,427 à 1 ddl, p = 0,513",
+        "Usage en recherche uniquement.",
+    ] {
+        assert!(km.contains(literal), "missing {literal:?} in\n{km}");
+    }
+    let cox = ok_text(&strs(&cohort(
+        "cox",
+        &[
+            &OS[..],
+            &["--covariate", "tumour_dose_gy,age,ki67", "--lang", "fr"],
+        ]
+        .concat(),
+    )));
+    for literal in [
+        "Modèle de Cox à risques proportionnels (ex aequo\u{a0}: Efron)\u{a0}: 60 sujets, 31 événements",
+        "tumour_dose_gy   -0,00337   0,00230   0,9966    0,9921 à 1,0011   -1,463     0,143",
+        "Test de Wald\u{a0}: 4,9085 à 3 ddl",
+    ] {
+        assert!(cox.contains(literal), "missing {literal:?} in\n{cox}");
+    }
+    let logit = ok_text(&strs(&cohort(
+        "logistic",
+        &[
+            "--response",
+            "response",
+            "--covariate",
+            "tumour_dose_gy",
+            "--lang",
+            "fr",
+        ],
+    )));
+    assert!(logit.contains("(constante)       -3,26725"), "{logit}");
+    assert!(logit.contains("p = 2,31e-6"), "{logit}");
+    let roc = ok_text(&strs(&cohort(
+        "roc",
+        &[
+            "--response",
+            "response",
+            "--score",
+            "tumour_dose_gy",
+            "--lang",
+            "fr",
+        ],
+    )));
+    assert!(roc.contains("ASC 0,8321"), "{roc}");
+    assert!(
+        roc.contains("sensibilité 0,718, spécificité 0,810"),
+        "{roc}"
+    );
+
+    // The figure: axis titles, legend and table heading in French.
+    let dir = temp_dir("km-fr");
+    std::fs::copy(
+        examples().join("demo-registry.csv"),
+        dir.join("demo-registry.csv"),
+    )
+    .unwrap();
+    let km_args = cohort("km", &OS);
+    let args = [
+        &strs(&km_args)[..],
+        &["--group", "group", "--svg", "km.svg", "--lang", "fr"],
+    ]
+    .concat();
+    let out = stdout(&run_in(&dir, &args));
+    assert!(
+        out.contains("Courbe de Kaplan-Meier écrite dans km.svg"),
+        "{out}"
+    );
+    let svg = std::fs::read_to_string(dir.join("km.svg")).unwrap();
+    for literal in [
+        ">Temps (mois)</text>",
+        ">Probabilité de survie</text>",
+        &format!(">glass (n = 30){nbsp}: médiane 30,8{nbsp}mois</text>"),
+        ">Nombre de sujets à risque</text>",
+        ">0,25</text>",
+    ] {
+        assert!(svg.contains(literal), "missing {literal:?}");
+    }
+    assert!(!svg.contains("Survival probability"));
+}

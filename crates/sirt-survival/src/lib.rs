@@ -62,8 +62,9 @@ pub use logistic::{
 };
 pub use logrank::{LogRankError, LogRankGroup, LogRankResult, logrank, logrank_test};
 pub use render::{
-    KmPlotOptions, RESEARCH_NOTICE, cox_summary_text, km_summary_text, logistic_summary_text,
-    render_km_svg, roc_summary_text,
+    KmPlotOptions, RESEARCH_NOTICE, cox_summary_text, cox_summary_text_in, km_summary_text,
+    km_summary_text_in, logistic_summary_text, logistic_summary_text_in, render_km_svg,
+    render_km_svg_in, roc_summary_text, roc_summary_text_in,
 };
 pub use roc::{PositiveSide, RocCurve, RocError, RocPoint, YoudenCut, roc};
 pub use special::ChiSquareTest;

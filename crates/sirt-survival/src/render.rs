@@ -1,11 +1,15 @@
 //! Human-readable output: the Kaplan–Meier plot as SVG with a numbers-at-risk table, and text
-//! summaries of the KM / log-rank, Cox, logistic and ROC results.
+//! summaries of the KM / log-rank, Cox, logistic and ROC results, in a language (the `fu-km-*`,
+//! `fu-cox-*`, `fu-logit-*` and `fu-roc-*` messages of sirt-i18n's `followup.ftl`; the functions
+//! without `_in` are English).
 
 use crate::cox::{CoxFit, Ties};
 use crate::km::{KmCurve, KmReport, MedianRule, TimeEstimate};
 use crate::logistic::LogisticFit;
 use crate::logrank::LogRankResult;
 use crate::roc::{PositiveSide, RocCurve};
+use crate::table::TimeUnit;
+use sirt_i18n::{Lang, t};
 use std::fmt::Write;
 
 /// Options of the Kaplan–Meier plot.
@@ -62,18 +66,43 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn time_estimate(t: TimeEstimate, unit: &str) -> String {
+fn time_estimate(lang: Lang, t: TimeEstimate, unit: &str) -> String {
     match t {
-        TimeEstimate::Reached { time } => format!("{} {unit}", num(time, 2)),
-        TimeEstimate::NotReached => "not reached".to_string(),
+        TimeEstimate::Reached { time } => lang.with_unit(&lang.numeric(&num(time, 2)), unit),
+        TimeEstimate::NotReached => t!(lang, "fu-km-not-reached"),
     }
 }
 
-fn time_limit(t: TimeEstimate) -> String {
+fn time_limit(lang: Lang, t: TimeEstimate) -> String {
     match t {
-        TimeEstimate::Reached { time } => num(time, 2),
-        TimeEstimate::NotReached => "not reached".to_string(),
+        TimeEstimate::Reached { time } => lang.numeric(&num(time, 2)),
+        TimeEstimate::NotReached => t!(lang, "fu-km-not-reached"),
     }
+}
+
+/// A time unit in words ("months", "mois").
+fn unit_text(lang: Lang, u: TimeUnit) -> String {
+    match u {
+        TimeUnit::Days => t!(lang, "fu-km-unit-days"),
+        TimeUnit::Weeks => t!(lang, "fu-km-unit-weeks"),
+        TimeUnit::Months => t!(lang, "fu-km-unit-months"),
+        TimeUnit::Years => t!(lang, "fu-km-unit-years"),
+    }
+}
+
+/// A confidence level in percent ("95 %").
+fn level_text(lang: Lang, alpha: f64) -> String {
+    lang.with_unit(&lang.numeric(&num(100.0 * (1.0 - alpha), 1)), "%")
+}
+
+/// An interval "a to b" ("a à b").
+fn interval(lang: Lang, lower: &str, upper: &str) -> String {
+    t!(
+        lang,
+        "fu-stat-interval",
+        lower = lang.numeric(lower),
+        upper = lang.numeric(upper)
+    )
 }
 
 /// Round ticks from 0 to `max` (steps 1, 2, 2.5 or 5 × 10ᵏ, 4 to 8 intervals).
@@ -98,15 +127,17 @@ fn nice_ticks(max: f64) -> Vec<f64> {
 }
 
 /// Median rule and transform, in words, for the summaries.
-fn conventions(curve: &KmCurve) -> String {
+fn conventions(lang: Lang, curve: &KmCurve) -> String {
     let rule = match curve.options.median_rule {
-        MedianRule::FirstAtOrBelow => "first time S(t) <= 0.5 (lifelines)",
-        MedianRule::MidpointOfFlat => "first time S(t) <= 0.5, midpoint of a flat at 0.5 (R)",
+        MedianRule::FirstAtOrBelow => t!(lang, "fu-km-median-first"),
+        MedianRule::MidpointOfFlat => t!(lang, "fu-km-median-midpoint"),
     };
-    format!(
-        "{} % pointwise intervals with the {} transform (Greenwood variance); median: {rule}; median interval by inverting the band",
-        num(100.0 * (1.0 - curve.options.alpha), 1),
-        curve.options.transform.label()
+    t!(
+        lang,
+        "fu-km-conventions",
+        level = level_text(lang, curve.options.alpha),
+        transform = curve.options.transform.label(),
+        rule = rule
     )
 }
 
@@ -160,7 +191,12 @@ impl KmFrame {
 /// optional confidence band, a legend with n and the median, axes with units, the numbers at
 /// risk under the plot, and the research-use notice.
 pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
-    let unit = report.time_unit.label();
+    render_km_svg_in(report, options, Lang::En)
+}
+
+/// [`render_km_svg`] in a language: axis titles, legend, numbers at risk, notice and numbers.
+pub fn render_km_svg_in(report: &KmReport, options: &KmPlotOptions, lang: Lang) -> String {
+    let unit = &unit_text(lang, report.time_unit);
     let t_end = report
         .groups
         .iter()
@@ -191,29 +227,30 @@ pub fn render_km_svg(report: &KmReport, options: &KmPlotOptions) -> String {
             xml_escape(title)
         );
     }
-    write_axes(&mut o, &frame, &ticks, unit);
+    write_axes(lang, &mut o, &frame, &ticks, unit);
     for (k, g) in report.groups.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         if options.show_ci {
             write_ci_band(&mut o, &frame, &g.curve, colour);
         }
         write_curve(&mut o, &frame, &g.curve, colour);
-        write_legend_entry(&mut o, k, &g.label, &g.curve, colour, unit);
+        write_legend_entry(lang, &mut o, k, &g.label, &g.curve, colour, unit);
     }
-    write_numbers_at_risk(&mut o, &frame, report, &ticks);
+    write_numbers_at_risk(lang, &mut o, &frame, report, &ticks);
     // The notice spans the figure from its left edge, in a smaller font: the whole wording fits
     // the figure's width (about 140 characters at 9 px).
     let notice_y = frame.notice_y;
     let _ = writeln!(
         o,
-        "<text x=\"{NOTICE_X:.2}\" y=\"{notice_y:.2}\" font-size=\"9\" fill=\"#555\" textLength=\"{NOTICE_WIDTH:.2}\" lengthAdjust=\"spacingAndGlyphs\">{RESEARCH_NOTICE}</text>"
+        "<text x=\"{NOTICE_X:.2}\" y=\"{notice_y:.2}\" font-size=\"9\" fill=\"#555\" textLength=\"{NOTICE_WIDTH:.2}\" lengthAdjust=\"spacingAndGlyphs\">{}</text>",
+        xml_escape(&lang.research_notice())
     );
     o.push_str("</svg>\n");
     o
 }
 
 /// Axes, the horizontal grid with survival labels, the time ticks and both axis titles.
-fn write_axes(o: &mut String, frame: &KmFrame, ticks: &[f64], unit: &str) {
+fn write_axes(lang: Lang, o: &mut String, frame: &KmFrame, ticks: &[f64], unit: &str) {
     let (plot_top, plot_w) = (frame.plot_top, frame.plot_w);
     let _ = writeln!(
         o,
@@ -232,7 +269,7 @@ fn write_axes(o: &mut String, frame: &KmFrame, ticks: &[f64], unit: &str) {
             LEFT + plot_w,
             LEFT - 6.0,
             frame.y(s) + 4.0,
-            num(s, 2)
+            lang.numeric(&num(s, 2))
         );
     }
     for &t in ticks {
@@ -243,22 +280,24 @@ fn write_axes(o: &mut String, frame: &KmFrame, ticks: &[f64], unit: &str) {
             plot_top + PLOT_HEIGHT,
             frame.x(t),
             plot_top + PLOT_HEIGHT + 18.0,
-            num(t, 2)
+            lang.numeric(&num(t, 2))
         );
     }
     let _ = writeln!(
         o,
-        "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\">Time ({unit})</text>",
+        "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\">{}</text>",
         LEFT + plot_w / 2.0,
-        plot_top + PLOT_HEIGHT + 38.0
+        plot_top + PLOT_HEIGHT + 38.0,
+        xml_escape(&t!(lang, "fu-km-axis-time", unit = unit))
     );
     let _ = writeln!(
         o,
-        "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\" transform=\"rotate(-90 {:.2} {:.2})\">Survival probability</text>",
+        "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"middle\" transform=\"rotate(-90 {:.2} {:.2})\">{}</text>",
         LEFT - 45.0,
         plot_top + PLOT_HEIGHT / 2.0,
         LEFT - 45.0,
-        plot_top + PLOT_HEIGHT / 2.0
+        plot_top + PLOT_HEIGHT / 2.0,
+        xml_escape(&t!(lang, "fu-km-axis-survival"))
     );
 }
 
@@ -328,6 +367,7 @@ fn write_curve(o: &mut String, frame: &KmFrame, c: &KmCurve, colour: &str) {
 
 /// Legend row `k`, above the plot: the curve's colour, label, n and median.
 fn write_legend_entry(
+    lang: Lang,
     o: &mut String,
     k: usize,
     label: &str,
@@ -339,24 +379,35 @@ fn write_legend_entry(
     let lx = LEFT;
     let _ = writeln!(
         o,
-        "<path d=\"M{:.2} {:.2} h22\" stroke=\"{colour}\" stroke-width=\"2\"/><text x=\"{:.2}\" y=\"{:.2}\">{} (n = {}): median {}</text>",
+        "<path d=\"M{:.2} {:.2} h22\" stroke=\"{colour}\" stroke-width=\"2\"/><text x=\"{:.2}\" y=\"{:.2}\">{}</text>",
         lx,
         ly - 4.0,
         lx + 28.0,
         ly,
-        xml_escape(label),
-        c.n,
-        xml_escape(&time_estimate(c.median.median, unit))
+        xml_escape(&t!(
+            lang,
+            "fu-km-legend",
+            label = label,
+            n = c.n,
+            median = time_estimate(lang, c.median.median, unit)
+        ))
     );
 }
 
 /// The numbers-at-risk table under the plot, one row per group, one column per tick.
-fn write_numbers_at_risk(o: &mut String, frame: &KmFrame, report: &KmReport, ticks: &[f64]) {
+fn write_numbers_at_risk(
+    lang: Lang,
+    o: &mut String,
+    frame: &KmFrame,
+    report: &KmReport,
+    ticks: &[f64],
+) {
     let table_top = frame.table_top;
     let _ = writeln!(
         o,
-        "<text x=\"10\" y=\"{:.2}\" font-weight=\"bold\">Number at risk</text>",
-        table_top
+        "<text x=\"10\" y=\"{:.2}\" font-weight=\"bold\">{}</text>",
+        table_top,
+        xml_escape(&t!(lang, "fu-km-at-risk"))
     );
     let table = report.at_risk(ticks);
     for (k, (label, counts)) in table.groups.iter().enumerate() {
@@ -382,15 +433,29 @@ fn write_numbers_at_risk(o: &mut String, frame: &KmFrame, report: &KmReport, tic
 /// Text summary: per group n, events and median with its interval; the log-rank test when
 /// given; the conventions used.
 pub fn km_summary_text(report: &KmReport, logrank: Option<&LogRankResult>) -> String {
-    let unit = report.time_unit.label();
+    km_summary_text_in(report, logrank, Lang::En)
+}
+
+/// [`km_summary_text`] in a language.
+pub fn km_summary_text_in(
+    report: &KmReport,
+    logrank: Option<&LogRankResult>,
+    lang: Lang,
+) -> String {
+    let unit = &unit_text(lang, report.time_unit);
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "Kaplan-Meier survival: {} (times in {unit})",
-        report.source
+        "{}",
+        t!(
+            lang,
+            "fu-km-title",
+            source = report.source.clone(),
+            unit = unit.clone()
+        )
     );
     if let Some(g) = report.groups.first() {
-        let _ = writeln!(o, "{}", conventions(&g.curve));
+        let _ = writeln!(o, "{}", conventions(lang, &g.curve));
     }
     let w = report
         .groups
@@ -398,44 +463,57 @@ pub fn km_summary_text(report: &KmReport, logrank: Option<&LogRankResult>) -> St
         .map(|g| g.label.chars().count())
         .max()
         .unwrap_or(5)
-        .max(5);
-    let level = report.groups.first().map_or("95".to_string(), |g| {
-        num(100.0 * (1.0 - g.curve.options.alpha), 1)
-    });
+        .max(t!(lang, "fu-km-col-group").chars().count());
+    let level = report
+        .groups
+        .first()
+        .map_or(lang.with_unit("95", "%"), |g| {
+            level_text(lang, g.curve.options.alpha)
+        });
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "{:<w$}  {:>5}  {:>6}  median ({level} % CI)",
-        "group", "n", "events"
+        "{:<w$}  {:>5}  {:>6}  {}",
+        t!(lang, "fu-km-col-group"),
+        "n",
+        t!(lang, "fu-km-col-events"),
+        t!(lang, "fu-km-col-median", level = level)
     );
     for g in &report.groups {
         let m = g.curve.median;
         let _ = writeln!(
             o,
-            "{:<w$}  {:>5}  {:>6}  {} ({} to {})",
+            "{:<w$}  {:>5}  {:>6}  {} ({})",
             g.label,
             g.curve.n,
             g.curve.events,
-            time_estimate(m.median, unit),
-            time_limit(m.lower),
-            time_limit(m.upper)
+            time_estimate(lang, m.median, unit),
+            interval(lang, &time_limit(lang, m.lower), &time_limit(lang, m.upper))
         );
     }
     if let Some(lr) = logrank {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "Log-rank test ({} groups): chi-square {:.3} on {} df, p = {}",
-            lr.groups.len(),
-            lr.chi2,
-            lr.df,
-            pval(lr.p_value)
+            "{}",
+            t!(
+                lang,
+                "fu-km-logrank",
+                groups = lr.groups.len(),
+                chi2 = lang.decimal(lr.chi2, 3),
+                df = lr.df,
+                p = lang.numeric(&pval(lr.p_value))
+            )
         );
         for g in &lr.groups {
             let _ = writeln!(
                 o,
-                "  {:<w$}  observed {:>4}  expected {:>8.2}",
-                g.label, g.observed, g.expected
+                "  {:<w$}  {} {:>4}  {} {:>8}",
+                g.label,
+                t!(lang, "fu-km-observed"),
+                g.observed,
+                t!(lang, "fu-km-expected"),
+                lang.decimal(g.expected, 2)
             );
         }
     }
@@ -444,16 +522,27 @@ pub fn km_summary_text(report: &KmReport, logrank: Option<&LogRankResult>) -> St
 
 /// Text summary of a Cox model: coefficients with hazard ratios, the tests and concordance.
 pub fn cox_summary_text(fit: &CoxFit) -> String {
+    cox_summary_text_in(fit, Lang::En)
+}
+
+/// [`cox_summary_text`] in a language.
+pub fn cox_summary_text_in(fit: &CoxFit, lang: Lang) -> String {
     let mut o = String::new();
     let ties = match fit.ties {
         Ties::Efron => "Efron",
         Ties::Breslow => "Breslow",
     };
-    let level = num(100.0 * (1.0 - fit.alpha), 1);
+    let level = level_text(lang, fit.alpha);
     let _ = writeln!(
         o,
-        "Cox proportional hazards ({ties} ties): {} subjects, {} events",
-        fit.n, fit.events
+        "{}",
+        t!(
+            lang,
+            "fu-cox-title",
+            ties = ties,
+            n = fit.n,
+            events = fit.events
+        )
     );
     let w = fit
         .coefficients
@@ -466,66 +555,95 @@ pub fn cox_summary_text(fit: &CoxFit) -> String {
     let _ = writeln!(
         o,
         "{:<w$}  {:>9}  {:>8}  {:>7}  {:>17}  {:>7}  {:>8}",
-        "covariate",
+        t!(lang, "fu-cox-col-covariate"),
         "coef",
-        "SE",
+        t!(lang, "fu-stat-col-se"),
         "HR",
-        format!("{level} % CI of HR"),
+        t!(lang, "fu-cox-col-ci", level = level),
         "z",
         "p"
     );
     for c in &fit.coefficients {
         let _ = writeln!(
             o,
-            "{:<w$}  {:>9.5}  {:>8.5}  {:>7.4}  {:>17}  {:>7.3}  {:>8}",
+            "{:<w$}  {:>9}  {:>8}  {:>7}  {:>17}  {:>7}  {:>8}",
             c.name,
-            c.coef,
-            c.se,
-            c.hazard_ratio,
-            format!("{:.4} to {:.4}", c.hr_lower, c.hr_upper),
-            c.z,
-            pval(c.p_value)
+            lang.decimal(c.coef, 5),
+            lang.decimal(c.se, 5),
+            lang.decimal(c.hazard_ratio, 4),
+            interval(
+                lang,
+                &format!("{:.4}", c.hr_lower),
+                &format!("{:.4}", c.hr_upper)
+            ),
+            lang.decimal(c.z, 3),
+            lang.numeric(&pval(c.p_value))
         );
     }
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "Partial log-likelihood {:.4} (null {:.4})",
-        fit.log_likelihood, fit.null_log_likelihood
-    );
-    let _ = writeln!(
-        o,
-        "Likelihood-ratio test: {:.4} on {} df, p = {}",
-        fit.likelihood_ratio.statistic,
-        fit.likelihood_ratio.df,
-        pval(fit.likelihood_ratio.p_value)
-    );
-    let _ = writeln!(
-        o,
-        "Wald test: {:.4} on {} df, p = {}",
-        fit.wald.statistic,
-        fit.wald.df,
-        pval(fit.wald.p_value)
-    );
-    let _ = writeln!(
-        o,
-        "Concordance (Harrell's C, tied event times not compared): {}",
-        fit.concordance.map_or(
-            "not evaluated (no comparable pairs)".to_string(),
-            |c| format!("{c:.5}")
+        "{}",
+        t!(
+            lang,
+            "fu-cox-loglik",
+            loglik = lang.decimal(fit.log_likelihood, 4),
+            null = lang.decimal(fit.null_log_likelihood, 4)
         )
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        t!(
+            lang,
+            "fu-cox-lr-test",
+            statistic = lang.decimal(fit.likelihood_ratio.statistic, 4),
+            df = fit.likelihood_ratio.df,
+            p = lang.numeric(&pval(fit.likelihood_ratio.p_value))
+        )
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        t!(
+            lang,
+            "fu-cox-wald-test",
+            statistic = lang.decimal(fit.wald.statistic, 4),
+            df = fit.wald.df,
+            p = lang.numeric(&pval(fit.wald.p_value))
+        )
+    );
+    let concordance = fit.concordance.map_or_else(
+        || t!(lang, "fu-cox-concordance-none"),
+        |c| lang.decimal(c, 5),
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        t!(lang, "fu-cox-concordance", concordance = concordance)
     );
     o
 }
 
 /// Text summary of a logistic regression: coefficients with odds ratios and the LR test.
 pub fn logistic_summary_text(fit: &LogisticFit) -> String {
+    logistic_summary_text_in(fit, Lang::En)
+}
+
+/// [`logistic_summary_text`] in a language.
+pub fn logistic_summary_text_in(fit: &LogisticFit, lang: Lang) -> String {
     let mut o = String::new();
-    let level = num(100.0 * (1.0 - fit.alpha), 1);
+    let level = level_text(lang, fit.alpha);
     let _ = writeln!(
         o,
-        "Logistic regression of \"{}\": {} rows, {} with response 1",
-        fit.response, fit.n, fit.positives
+        "{}",
+        t!(
+            lang,
+            "fu-logit-title",
+            response = fit.response.clone(),
+            n = fit.n,
+            positives = fit.positives
+        )
     );
     let w = fit
         .coefficients
@@ -538,36 +656,48 @@ pub fn logistic_summary_text(fit: &LogisticFit) -> String {
     let _ = writeln!(
         o,
         "{:<w$}  {:>10}  {:>9}  {:>9}  {:>21}  {:>7}  {:>8}",
-        "term",
+        t!(lang, "fu-logit-col-term"),
         "coef",
-        "SE",
+        t!(lang, "fu-stat-col-se"),
         "OR",
-        format!("{level} % CI of OR"),
+        t!(lang, "fu-logit-col-ci", level = level),
         "z",
         "p"
     );
     for c in &fit.coefficients {
+        let name = match (lang, c.name.as_str()) {
+            (Lang::Fr, "(intercept)") => format!("({})", t!(lang, "fu-logit-intercept")),
+            _ => c.name.clone(),
+        };
         let _ = writeln!(
             o,
-            "{:<w$}  {:>10.5}  {:>9.5}  {:>9.4}  {:>21}  {:>7.3}  {:>8}",
-            c.name,
-            c.coef,
-            c.se,
-            c.odds_ratio,
-            format!("{:.4} to {:.4}", c.or_lower, c.or_upper),
-            c.z,
-            pval(c.p_value)
+            "{:<w$}  {:>10}  {:>9}  {:>9}  {:>21}  {:>7}  {:>8}",
+            name,
+            lang.decimal(c.coef, 5),
+            lang.decimal(c.se, 5),
+            lang.decimal(c.odds_ratio, 4),
+            interval(
+                lang,
+                &format!("{:.4}", c.or_lower),
+                &format!("{:.4}", c.or_upper)
+            ),
+            lang.decimal(c.z, 3),
+            lang.numeric(&pval(c.p_value))
         );
     }
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "Log-likelihood {:.4} (intercept only {:.4}); likelihood-ratio test {:.4} on {} df, p = {}",
-        fit.log_likelihood,
-        fit.null_log_likelihood,
-        fit.likelihood_ratio.statistic,
-        fit.likelihood_ratio.df,
-        pval(fit.likelihood_ratio.p_value)
+        "{}",
+        t!(
+            lang,
+            "fu-logit-loglik",
+            loglik = lang.decimal(fit.log_likelihood, 4),
+            null = lang.decimal(fit.null_log_likelihood, 4),
+            statistic = lang.decimal(fit.likelihood_ratio.statistic, 4),
+            df = fit.likelihood_ratio.df,
+            p = lang.numeric(&pval(fit.likelihood_ratio.p_value))
+        )
     );
     o
 }
@@ -575,6 +705,11 @@ pub fn logistic_summary_text(fit: &LogisticFit) -> String {
 /// Text summary of an ROC analysis; `score_label` names the score with its unit, for example
 /// "tumour absorbed dose (Gy)".
 pub fn roc_summary_text(roc: &RocCurve, score_label: &str) -> String {
+    roc_summary_text_in(roc, score_label, Lang::En)
+}
+
+/// [`roc_summary_text`] in a language.
+pub fn roc_summary_text_in(roc: &RocCurve, score_label: &str, lang: Lang) -> String {
     let side = match roc.positive_side {
         PositiveSide::HigherScore => ">=",
         PositiveSide::LowerScore => "<=",
@@ -582,21 +717,33 @@ pub fn roc_summary_text(roc: &RocCurve, score_label: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "ROC of {score_label}: {} positives, {} negatives",
-        roc.positives, roc.negatives
+        "{}",
+        t!(
+            lang,
+            "fu-roc-title",
+            score = score_label,
+            positives = roc.positives,
+            negatives = roc.negatives
+        )
     );
     let _ = writeln!(
         o,
-        "AUC {:.4} (Mann-Whitney U / (n1 n0), ties count 1/2)",
-        roc.auc
+        "{}",
+        t!(lang, "fu-roc-auc", auc = lang.decimal(roc.auc, 4))
     );
     let _ = writeln!(
         o,
-        "Youden threshold: positive when {score_label} {side} {}: sensitivity {:.3}, specificity {:.3}, J = {:.3}",
-        num(roc.youden.threshold, 4),
-        roc.youden.sensitivity,
-        roc.youden.specificity,
-        roc.youden.j
+        "{}",
+        t!(
+            lang,
+            "fu-roc-youden",
+            score = score_label,
+            side = side,
+            threshold = lang.numeric(&num(roc.youden.threshold, 4)),
+            sensitivity = lang.decimal(roc.youden.sensitivity, 3),
+            specificity = lang.decimal(roc.youden.specificity, 3),
+            j = lang.decimal(roc.youden.j, 3)
+        )
     );
     o
 }

@@ -145,3 +145,53 @@ fu-labs-reild-not-evaluated = not evaluated
 fu-labs-reild-window = window { $from } to { $to }
 fu-labs-reild-onset = onset { $date } (day { $day })
 fu-labs-braat = Hepatotoxicity grade (Braat): { $grade }: { $explanation }
+
+## sirtplan cohort: Kaplan–Meier, log-rank, Cox, logistic regression, ROC (sirt-survival's
+## text and SVG renderings, sirt-cli's cohort command).
+fu-stat-interval = { $lower } to { $upper }
+fu-stat-col-se = SE
+fu-km-not-reached = not reached
+fu-km-unit-days = days
+fu-km-unit-weeks = weeks
+fu-km-unit-months = months
+fu-km-unit-years = years
+fu-km-median-first = first time S(t) <= 0.5 (lifelines)
+fu-km-median-midpoint = first time S(t) <= 0.5, midpoint of a flat at 0.5 (R)
+fu-km-conventions = { $level } pointwise intervals with the { $transform } transform (Greenwood variance); median: { $rule }; median interval by inverting the band
+fu-km-title = Kaplan-Meier survival: { $source } (times in { $unit })
+fu-km-col-group = group
+fu-km-col-events = events
+fu-km-col-median = median ({ $level } CI)
+fu-km-logrank = Log-rank test ({ $groups } groups): chi-square { $chi2 } on { $df } df, p = { $p }
+fu-km-observed = observed
+fu-km-expected = expected
+fu-km-axis-time = Time ({ $unit })
+fu-km-axis-survival = Survival probability
+fu-km-legend = { $label } (n = { $n }): median { $median }
+fu-km-at-risk = Number at risk
+fu-cox-title = Cox proportional hazards ({ $ties } ties): { $n } subjects, { $events } events
+fu-cox-col-covariate = covariate
+fu-cox-col-ci = { $level } CI of HR
+fu-cox-loglik = Partial log-likelihood { $loglik } (null { $null })
+fu-cox-lr-test = Likelihood-ratio test: { $statistic } on { $df } df, p = { $p }
+fu-cox-wald-test = Wald test: { $statistic } on { $df } df, p = { $p }
+fu-cox-concordance = Concordance (Harrell's C, tied event times not compared): { $concordance }
+fu-cox-concordance-none = not evaluated (no comparable pairs)
+fu-logit-title = Logistic regression of "{ $response }": { $n } rows, { $positives } with response 1
+fu-logit-col-term = term
+fu-logit-col-ci = { $level } CI of OR
+fu-logit-intercept = intercept
+fu-logit-loglik = Log-likelihood { $loglik } (intercept only { $null }); likelihood-ratio test { $statistic } on { $df } df, p = { $p }
+fu-roc-title = ROC of { $score }: { $positives } positives, { $negatives } negatives
+fu-roc-auc = AUC { $auc } (Mann-Whitney U / (n1 n0), ties count 1/2)
+fu-roc-youden = Youden threshold: positive when { $score } { $side } { $threshold }: sensitivity { $sensitivity }, specificity { $specificity }, J = { $j }
+fu-cohort-registry-survival = Registry { $registry }: duration column "{ $duration }" ({ $unit }), event column "{ $event }"
+fu-cohort-registry-response = Registry { $registry }: response column "{ $response }"
+fu-cohort-registry-roc = Registry { $registry }: response column "{ $response }", score column "{ $score }"
+fu-cohort-dropped = Left out { $count ->
+    [one] { $count } row
+   *[other] { $count } rows
+} with a missing value (lines { $lines }).
+fu-cohort-at-risk = Number at risk ({ $unit })
+fu-cohort-time = time
+fu-cohort-plot-written = Kaplan-Meier plot written to { $path }

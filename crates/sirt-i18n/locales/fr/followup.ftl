@@ -152,3 +152,53 @@ fu-labs-reild-not-evaluated = non évaluée
 fu-labs-reild-window = fenêtre du { $from } au { $to }
 fu-labs-reild-onset = début le { $date } (J{ $day })
 fu-labs-braat = Grade d’hépatotoxicité (Braat) : { $grade } : { $explanation }
+
+## sirtplan cohort : Kaplan-Meier, log-rank, Cox, régression logistique, ROC (rendus texte et
+## SVG de sirt-survival, commande cohort de sirt-cli).
+fu-stat-interval = { $lower } à { $upper }
+fu-stat-col-se = ET
+fu-km-not-reached = non atteinte
+fu-km-unit-days = jours
+fu-km-unit-weeks = semaines
+fu-km-unit-months = mois
+fu-km-unit-years = ans
+fu-km-median-first = premier temps où S(t) <= 0,5 (lifelines)
+fu-km-median-midpoint = premier temps où S(t) <= 0,5, milieu d’un palier à 0,5 (R)
+fu-km-conventions = intervalles ponctuels à { $level } avec la transformation { $transform } (variance de Greenwood) ; médiane : { $rule } ; intervalle de la médiane par inversion de la bande
+fu-km-title = Survie de Kaplan-Meier : { $source } (temps en { $unit })
+fu-km-col-group = groupe
+fu-km-col-events = évén.
+fu-km-col-median = médiane (IC { $level })
+fu-km-logrank = Test du log-rank ({ $groups } groupes) : khi-deux { $chi2 } à { $df } ddl, p = { $p }
+fu-km-observed = observés
+fu-km-expected = attendus
+fu-km-axis-time = Temps ({ $unit })
+fu-km-axis-survival = Probabilité de survie
+fu-km-legend = { $label } (n = { $n }) : médiane { $median }
+fu-km-at-risk = Nombre de sujets à risque
+fu-cox-title = Modèle de Cox à risques proportionnels (ex aequo : { $ties }) : { $n } sujets, { $events } événements
+fu-cox-col-covariate = covariable
+fu-cox-col-ci = IC { $level } du HR
+fu-cox-loglik = Log-vraisemblance partielle { $loglik } (modèle nul { $null })
+fu-cox-lr-test = Test du rapport de vraisemblance : { $statistic } à { $df } ddl, p = { $p }
+fu-cox-wald-test = Test de Wald : { $statistic } à { $df } ddl, p = { $p }
+fu-cox-concordance = Concordance (C de Harrell, temps d’événement ex aequo non comparés) : { $concordance }
+fu-cox-concordance-none = non évaluée (aucune paire comparable)
+fu-logit-title = Régression logistique de « { $response } » : { $n } lignes, dont { $positives } avec réponse 1
+fu-logit-col-term = terme
+fu-logit-col-ci = IC { $level } de l’OR
+fu-logit-intercept = constante
+fu-logit-loglik = Log-vraisemblance { $loglik } (constante seule { $null }) ; test du rapport de vraisemblance { $statistic } à { $df } ddl, p = { $p }
+fu-roc-title = ROC de { $score } : { $positives } positifs, { $negatives } négatifs
+fu-roc-auc = ASC { $auc } (U de Mann-Whitney / (n1 n0), ex aequo comptés 1/2)
+fu-roc-youden = Seuil de Youden : positif si { $score } { $side } { $threshold } : sensibilité { $sensitivity }, spécificité { $specificity }, J = { $j }
+fu-cohort-registry-survival = Registre { $registry } : colonne de durée « { $duration } » ({ $unit }), colonne d’événement « { $event } »
+fu-cohort-registry-response = Registre { $registry } : colonne de réponse « { $response } »
+fu-cohort-registry-roc = Registre { $registry } : colonne de réponse « { $response } », colonne de score « { $score } »
+fu-cohort-dropped = { $count ->
+    [one] { $count } ligne écartée
+   *[other] { $count } lignes écartées
+} pour valeur manquante (lignes { $lines }).
+fu-cohort-at-risk = Nombre de sujets à risque ({ $unit })
+fu-cohort-time = temps
+fu-cohort-plot-written = Courbe de Kaplan-Meier écrite dans { $path }
