@@ -1407,6 +1407,7 @@ fn french_text() {
     assert!(!labs.contains("0.7 mg/dL") && !labs.contains(" G2 ("));
 
     let elig = ok_text(&["eligibility", "demo-patient.toml", "--lang", "fr"]);
+    insta::assert_snapshot!("eligibility_text_fr", elig);
     for literal in [
         "Éligibilité à la SIRT — patient NET-DEMO-01",
         "Contre-indications",
@@ -1417,6 +1418,8 @@ fn french_text() {
         "conforme      ci-bilirubin",
         "valeur 0,7\u{a0}mg/dL\u{202f}; exigé ≤ 2\u{a0}mg/dL",
         "valeur 24\u{a0}mois",
+        // The rule's title_fr from the embedded rule file.
+        "ci-bilirubin — Absolue\u{a0}: bilirubinémie d’au plus 2\u{a0}mg/dL (34,2\u{a0}µmol/L)",
     ] {
         assert!(elig.contains(literal), "missing {literal:?} in\n{elig}");
     }

@@ -511,8 +511,9 @@ pub struct EligibilityCheck {
     pub group: RuleGroup,
     /// Rule wording.
     pub title: String,
-    /// The rule's French wording, when its file gives one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The rule's French wording, when its file gives one (not in the JSON result, which keeps
+    /// one language).
+    #[serde(skip_serializing)]
     pub title_fr: Option<String>,
     /// Result.
     pub status: Status,
