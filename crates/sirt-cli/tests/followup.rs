@@ -1400,6 +1400,9 @@ fn french_text() {
         "0,7\u{a0}mg/dL           grade 0 (× LSN)",
         "INR 1,05",
         "2 valeurs après le traitement non gradables",
+        // ALP 290 U/L after a baseline of 148 above the ULN 120: below 2.0 × 148 = 296.
+        "non gradable (la valeur initiale de PAL (148) dépassait la LSN (120)",
+        "(≥ 2,0 × valeur initiale = 296)",
         "Grade d’hépatotoxicité (Braat)\u{a0}: 2\u{a0}:",
     ] {
         assert!(labs.contains(literal), "missing {literal:?} in\n{labs}");

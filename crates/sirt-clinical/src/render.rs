@@ -6,11 +6,12 @@
 //! not gradable, the REILD reasons and Braat's explanation, rule sources and notes are the
 //! library's (or the rule file's) English words.
 
-use crate::ctcae::{Criterion, GradeOutcome};
+use crate::ctcae::{Criterion, GradeOutcome, NotGradable};
 use crate::eligibility::{Assessment, EligibilityCheck, RuleGroup, Scored};
 use crate::timeline::{Phase, ReildStatus, Timeline};
 use sirt_i18n::{Lang, t};
 use sirt_rules::{CheckValue, Status};
+use sirt_units::short;
 use std::fmt::Write;
 
 fn status_label(lang: Lang, s: Status) -> String {
@@ -278,6 +279,56 @@ fn criterion(lang: Lang, c: Criterion) -> String {
     }
 }
 
+/// Why a value has no grade, in a language (English: the library's wording).
+fn not_gradable(lang: Lang, n: &NotGradable) -> String {
+    if lang == Lang::En {
+        return n.to_string();
+    }
+    match n {
+        NotGradable::InvalidValue { value } => t!(
+            lang,
+            "fu-labs-ng-invalid-value",
+            value = lang.numeric(&value.to_string())
+        ),
+        NotGradable::NoUpperLimit { term } => {
+            t!(lang, "fu-labs-ng-no-uln", lab = analyte(lang, term.lab()))
+        }
+        NotGradable::NoLowerLimit { term } => {
+            t!(lang, "fu-labs-ng-no-lln", lab = analyte(lang, term.lab()))
+        }
+        NotGradable::NoBaseline { term } => {
+            t!(
+                lang,
+                "fu-labs-ng-no-baseline",
+                lab = analyte(lang, term.lab())
+            )
+        }
+        NotGradable::BelowAbnormalBaselineGrade1 {
+            term,
+            baseline,
+            uln,
+            grade1_multiple,
+            inclusive,
+        } => t!(
+            lang,
+            "fu-labs-ng-below-abnormal-baseline",
+            lab = analyte(lang, term.lab()),
+            baseline = lang.numeric(&short(*baseline)),
+            uln = lang.numeric(&short(*uln)),
+            bound = format!(
+                "{}{}",
+                if *inclusive { "≥ " } else { "> " },
+                lang.decimal(*grade1_multiple, 1)
+            ),
+            limit = lang.numeric(&short(grade1_multiple * baseline))
+        ),
+        NotGradable::AnticoagulationNotRecorded => t!(lang, "fu-labs-ng-anticoagulation"),
+        NotGradable::AnticoagulatedWithoutBaseline => {
+            t!(lang, "fu-labs-ng-anticoagulated-without-baseline")
+        }
+    }
+}
+
 fn grade_text(lang: Lang, g: &GradeOutcome) -> String {
     match g {
         GradeOutcome::Graded {
@@ -290,7 +341,11 @@ fn grade_text(lang: Lang, g: &GradeOutcome) -> String {
             criterion = criterion(lang, *c)
         ),
         GradeOutcome::NotGradable { reason } => {
-            t!(lang, "fu-labs-not-gradable", reason = reason.to_string())
+            t!(
+                lang,
+                "fu-labs-not-gradable",
+                reason = not_gradable(lang, reason)
+            )
         }
     }
 }

@@ -195,3 +195,13 @@ fu-cohort-dropped = Left out { $count ->
 fu-cohort-at-risk = Number at risk ({ $unit })
 fu-cohort-time = time
 fu-cohort-plot-written = Kaplan-Meier plot written to { $path }
+
+## Why a laboratory value has no CTCAE v5.0 grade (the English text is sirt-clinical's
+## NotGradable wording).
+fu-labs-ng-invalid-value = value { $value } is not a finite, non-negative number
+fu-labs-ng-no-uln = no upper limit of normal for { $lab }
+fu-labs-ng-no-lln = no lower limit of normal for { $lab } (grade 1 is < LLN)
+fu-labs-ng-no-baseline = no baseline { $lab }: CTCAE v5.0 grades against the ULN when the baseline was normal and against the baseline when it was abnormal
+fu-labs-ng-below-abnormal-baseline = baseline { $lab } { $baseline } was above the ULN { $uln }; the value is above the ULN but below grade 1 ({ $bound } × baseline = { $limit }), where CTCAE v5.0 defines no grade
+fu-labs-ng-anticoagulation = anticoagulation status not recorded: CTCAE v5.0 grades the INR of an anticoagulated patient against the baseline as well
+fu-labs-ng-anticoagulated-without-baseline = anticoagulated patient without a baseline INR: the × baseline criterion cannot be applied

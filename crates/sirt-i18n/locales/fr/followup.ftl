@@ -202,3 +202,12 @@ fu-cohort-dropped = { $count ->
 fu-cohort-at-risk = Nombre de sujets à risque ({ $unit })
 fu-cohort-time = temps
 fu-cohort-plot-written = Courbe de Kaplan-Meier écrite dans { $path }
+
+## Pourquoi une valeur biologique n’a pas de grade CTCAE v5.0.
+fu-labs-ng-invalid-value = la valeur { $value } n’est pas un nombre fini positif ou nul
+fu-labs-ng-no-uln = pas de limite supérieure de la normale pour { $lab }
+fu-labs-ng-no-lln = pas de limite inférieure de la normale pour { $lab } (le grade 1 est < LIN)
+fu-labs-ng-no-baseline = pas de valeur initiale de { $lab } : la CTCAE v5.0 grade par rapport à la LSN si la valeur initiale était normale et par rapport à la valeur initiale si elle était anormale
+fu-labs-ng-below-abnormal-baseline = la valeur initiale de { $lab } ({ $baseline }) dépassait la LSN ({ $uln }) ; la valeur dépasse la LSN mais reste sous le grade 1 ({ $bound } × valeur initiale = { $limit }), où la CTCAE v5.0 ne définit aucun grade
+fu-labs-ng-anticoagulation = statut d’anticoagulation non renseigné : la CTCAE v5.0 grade aussi l’INR d’un patient anticoagulé par rapport à la valeur initiale
+fu-labs-ng-anticoagulated-without-baseline = patient anticoagulé sans INR initial : le critère × valeur initiale ne peut pas s’appliquer
