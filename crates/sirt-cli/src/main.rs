@@ -98,7 +98,9 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         Command::Calc { calc } => calc::run(calc, lang, out),
         Command::Dose { args } => dose_cmd::run(args, lang, out),
         Command::Recist { args } => followup::recist(&args, lang.unwrap_or_default(), out),
-        Command::Eligibility { args } => followup::eligibility(&args, lang.unwrap_or_default(), out),
+        Command::Eligibility { args } => {
+            followup::eligibility(&args, lang.unwrap_or_default(), out)
+        }
         Command::Labs { args } => followup::labs(&args, lang.unwrap_or_default(), out),
         Command::Cohort { cmd } => cohort::run(cmd, lang.unwrap_or_default(), out),
         Command::Serve { args } => server_cmd::serve(&args, lang, out),

@@ -605,7 +605,7 @@ fn french_voxel_part_of_the_phantom() {
         "coupe axiale passant par tumeur T1 (sa plus grande section) à z = 38,8\u{a0}mm",
         "coupe coronale passant par liver",
         "à y = −2,0\u{a0}mm (LPS, positif vers l'arrière)",
-        "fenêtre TDM −160/240\u{a0}HU",
+        "fenêtre TDM −160/240\u{a0}UH",
         "dose en couleur de 0 à 150\u{a0}Gy (aucune couleur sous 7,5\u{a0}Gy)",
         "isodoses 50, 100, 150, 200\u{a0}Gy",
         "diagramme de Bland–Altman des doses moyennes de 6 tumeurs",

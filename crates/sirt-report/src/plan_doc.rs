@@ -1224,7 +1224,7 @@ fn history_blocks(plan: &Plan, l: Lang, doc: &mut Document) {
     for e in &c.earlier_treatments {
         t.row(vec![
             e.date.clone(),
-            e.kind.clone(),
+            crate::words::treatment_kind(l, &e.kind),
             e.description.clone().unwrap_or_default(),
             earlier_recorded(l, e),
         ]);

@@ -102,10 +102,12 @@ impl SignOff {
             ],
             &[],
         );
-        for (label, s) in [
-            (t!(l, "sign-prepared-by"), &self.prepared),
-            (t!(l, "sign-checked-by"), &self.checked),
-            (t!(l, "sign-approved-by"), &self.approved),
+        // Checking and approving are electronic signatures (password again, meaning); preparing
+        // is the creation of the version: its signature stays a line to sign by hand.
+        for (label, s, electronic) in [
+            (t!(l, "sign-prepared-by"), &self.prepared, false),
+            (t!(l, "sign-checked-by"), &self.checked, true),
+            (t!(l, "sign-approved-by"), &self.approved, true),
         ] {
             let row = match s {
                 Some(s) => vec![
@@ -114,7 +116,11 @@ impl SignOff {
                     s.role.clone(),
                     options.instant(&s.instant),
                     s.meaning.clone(),
-                    t!(l, "sign-electronic"),
+                    if electronic {
+                        t!(l, "sign-electronic")
+                    } else {
+                        BLANK.to_owned()
+                    },
                 ],
                 None => std::iter::once(label)
                     .chain(std::iter::repeat_n(BLANK.to_owned(), 5))

@@ -159,6 +159,22 @@ pub fn material(lang: Lang, m: &str) -> String {
     }
 }
 
+/// The kind of an earlier treatment (the case file's closed list: SIRT, PRRT, TACE, surgery,
+/// systemic, EBRT, SBRT, other); another value as written.
+pub fn treatment_kind(lang: Lang, kind: &str) -> String {
+    match kind {
+        "SIRT" => t!(lang, "report-history-kind-sirt"),
+        "PRRT" => t!(lang, "report-history-kind-prrt"),
+        "TACE" => t!(lang, "report-history-kind-tace"),
+        "surgery" => t!(lang, "report-history-kind-surgery"),
+        "systemic" => t!(lang, "report-history-kind-systemic"),
+        "EBRT" => t!(lang, "report-history-kind-ebrt"),
+        "SBRT" => t!(lang, "report-history-kind-sbrt"),
+        "other" => t!(lang, "report-history-kind-other"),
+        other => other.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -255,7 +255,7 @@ fn slice_figure_in_french() {
         ">Contours\u{a0}:<",
         ">tumeurs<",
         ">10\u{a0}Gy<",
-        "Fenêtre TDM −160/240\u{a0}HU\u{a0}; dose en couleur à partir de 1,2\u{a0}Gy",
+        "Fenêtre TDM −160/240\u{a0}UH\u{a0}; dose en couleur à partir de 1,2\u{a0}Gy",
         ">50\u{a0}mm<",
         ">≥ 25<",
         ">D<",

@@ -64,7 +64,7 @@ fn french_headings_labels_and_sign_off() {
     for label in [
         "Foie non tumoral",
         "Poumons",
-        "Shunt hépatopulmonaire (LSF)",
+        "Fraction de shunt pulmonaire (LSF)",
         "Activité administrée",
         "Flacon",
         "Position du cathéter",

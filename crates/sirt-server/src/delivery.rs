@@ -804,7 +804,10 @@ pub(crate) fn report_rows(state: &AppState, d: &PlanDeliveries) -> Vec<(String, 
                 )
             })
             .collect();
-        rows.push((t!(lang, "record-sessions-delivered"), sessions.join("; ")));
+        rows.push((
+            t!(lang, "record-sessions-delivered"),
+            sessions.join(crate::report::list_separator(lang)),
+        ));
     }
     rows
 }

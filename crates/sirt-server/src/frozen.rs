@@ -193,9 +193,9 @@ fn frozen_rows(
                     "record-signature-value",
                     name = &s.full_name,
                     username = &s.username,
-                    role = &s.role,
+                    role = crate::report::role_text(lang, &s.role),
                     at = instant_text(state, &s.signed_at),
-                    meaning = &s.meaning
+                    meaning = crate::report::meaning_text(lang, &s.step, &s.meaning)
                 ),
             )
         })
@@ -427,16 +427,16 @@ pub(crate) fn fill_sign_off(
 ) {
     use sirt_report::document::Block;
     use sirt_report::signoff::{ReportOptions, SignOff, is_sign_off_heading};
+    let lang = state.engine.site().settings.language;
     let pick = |step: SignedStep| {
         let s = signatures.iter().rev().find(|s| s.step == step.as_str())?;
         Some(sirt_report::signoff::Signature {
             name: s.full_name.clone(),
-            role: s.role.clone(),
+            role: crate::report::role_text(lang, &s.role),
             instant: s.signed_at.parse().ok()?,
-            meaning: s.meaning.clone(),
+            meaning: crate::report::meaning_text(lang, &s.step, &s.meaning),
         })
     };
-    let lang = state.engine.site().settings.language;
     // "Prepared by": the account that created this version, its role then, the creation instant.
     let prepared = plan
         .created_at
@@ -446,8 +446,8 @@ pub(crate) fn fill_sign_off(
             name: plan.created_by.clone(),
             role: plan
                 .created_by_role
-                .clone()
-                .unwrap_or_else(|| "—".to_owned()),
+                .as_deref()
+                .map_or_else(|| "—".to_owned(), |r| crate::report::role_text(lang, r)),
             instant,
             meaning: sirt_i18n::t!(lang, "sign-meaning-prepared", version = plan.version),
         });

@@ -31,9 +31,49 @@ pub(crate) fn instant_text(state: &AppState, stored: &str) -> String {
     }
 }
 
+/// The separator of a list of clauses: "; " in English, a narrow no-break space before the
+/// semicolon in French (French typography).
+pub(crate) fn list_separator(lang: sirt_i18n::Lang) -> &'static str {
+    match lang {
+        sirt_i18n::Lang::En => "; ",
+        sirt_i18n::Lang::Fr => "\u{202f}; ",
+    }
+}
+
 /// The language of the reports the server renders (the site's).
 pub(crate) fn report_lang(state: &AppState) -> sirt_i18n::Lang {
     state.engine.site().settings.language
+}
+
+/// A role as stored ("physicist") in the report's words; an unknown one as stored.
+pub(crate) fn role_text(lang: sirt_i18n::Lang, stored: &str) -> String {
+    use sirt_i18n::t;
+    use sirt_store::Role;
+    match Role::parse(stored) {
+        Some(Role::Admin) => t!(lang, "record-role-admin"),
+        Some(Role::Physician) => t!(lang, "record-role-physician"),
+        Some(Role::Physicist) => t!(lang, "record-role-physicist"),
+        Some(Role::Technologist) => t!(lang, "record-role-technologist"),
+        Some(Role::Viewer) => t!(lang, "record-role-viewer"),
+        None => stored.to_owned(),
+    }
+}
+
+/// The meaning of a signature of `step` ("check", "approve") in the report's words: the
+/// meaning recorded with it (`SignedStep::meaning`, English) is the same statement; another
+/// step's text as recorded.
+pub(crate) fn meaning_text(lang: sirt_i18n::Lang, step: &str, recorded: &str) -> String {
+    use sirt_i18n::t;
+    use sirt_store::SignedStep;
+    match step {
+        s if s == SignedStep::Check.as_str() && recorded == SignedStep::Check.meaning() => {
+            t!(lang, "record-meaning-check")
+        }
+        s if s == SignedStep::Approve.as_str() && recorded == SignedStep::Approve.meaning() => {
+            t!(lang, "record-meaning-approve")
+        }
+        _ => recorded.to_owned(),
+    }
 }
 
 /// A plan state in the report's words.
@@ -333,7 +373,7 @@ fn plan_record(
                     .iter()
                     .map(|(k, v)| format!("{k} = {v}"))
                     .collect::<Vec<_>>()
-                    .join("; ")
+                    .join(list_separator(lang))
             },
         ),
     ]

@@ -122,10 +122,34 @@ async fn a_french_sites_approved_record_is_in_french() {
         prepared.contains(&format!("<td>{}</td>", common::username(Role::Physicist))),
         "{prepared}"
     );
-    assert!(prepared.contains("<td>physicist</td>"), "{prepared}");
     assert!(
-        prepared.contains("préparé\u{a0}: version 1 du plan créée"),
+        prepared.contains("<td>physicien médical</td>"),
         "{prepared}"
+    );
+    assert!(
+        prepared.contains("préparé\u{a0}: création de la version 1 du plan"),
+        "{prepared}"
+    );
+    // Preparing is not an electronic signature: a line to sign by hand.
+    assert!(!prepared.contains("électronique"), "{prepared}");
+    // The signatures: roles and meanings in French (the record keeps them in English).
+    let checked = &html[html.find("<td>Vérifié par</td>").unwrap()..];
+    let checked = &checked[..checked.find("</tr>").unwrap()];
+    assert!(checked.contains("<td>physicien médical</td>"), "{checked}");
+    assert!(
+        checked.contains("<td>vérifié par le physicien médical</td><td>(électronique)</td>"),
+        "{checked}"
+    );
+    let approved = &html[html.find("<td>Approuvé par</td>").unwrap()..];
+    let approved = &approved[..approved.find("</tr>").unwrap()];
+    assert!(approved.contains("<td>médecin</td>"), "{approved}");
+    assert!(
+        approved.contains("<td>approuvé par le médecin</td>"),
+        "{approved}"
+    );
+    assert!(
+        !html.contains("checked by physicist"),
+        "no English meaning left"
     );
     // The record's instants in the report's one format, never as stored.
     for label in ["Créé", "Vérifié", "Approuvé"] {

@@ -215,7 +215,7 @@ pub(crate) fn retreatment(
                 "note-earlier-session-treated-lobe",
                 vec![
                     ("session", Arg::from(&earlier.id)),
-                    ("treatment", Arg::from(earlier.treatment.to_string())),
+                    ("treatment", Arg::from(earlier.treatment.report_text())),
                     ("lobes", Arg::from(comma_list(shared))),
                 ],
             ));

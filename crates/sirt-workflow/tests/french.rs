@@ -240,14 +240,14 @@ fn several_reasons_joined_with_french_semicolons() {
     let note = c.note.as_ref().unwrap();
     assert!(
         note.en().starts_with(
-            "earlier SIRT 2024-01-10 (SIR-Spheres, lobar (right lobe), 1.20 GBq (32.4 mCi)); session 1 (2026-03-05T10:00:00-05:00) treated lobe right of this session's territory. A retreatment:"
+            "earlier SIRT 2024-01-10 (SIR-Spheres, lobar (right lobe), 1.20 GBq (32.4 mCi)); session 1 (2026-03-05 10:00 -05:00) treated lobe right of this session's territory. A retreatment:"
         ),
         "{}",
         note.en()
     );
     assert!(
         note.render(Lang::Fr).starts_with(
-            "antécédent de SIRT du 2024-01-10 (SIR-Spheres, lobaire (lobe droit), 1,20\u{a0}GBq (32,4\u{a0}mCi))\u{a0}; la séance 1 (2026-03-05T10:00:00-05:00) a traité le lobe droit du territoire de cette séance. Retraitement\u{a0}:"
+            "antécédent de SIRT du 2024-01-10 (SIR-Spheres, lobaire (lobe droit), 1,20\u{a0}GBq (32,4\u{a0}mCi))\u{a0}; la séance 1 (2026-03-05 10:00 -05:00) a traité le lobe droit du territoire de cette séance. Retraitement\u{a0}:"
         ),
         "{}",
         note.render(Lang::Fr)

@@ -146,7 +146,7 @@ fn a_later_session_on_a_lobe_treated_before_warns() {
     assert_eq!(second.status, Status::Warn);
     let note = second.note.as_ref().unwrap().en();
     assert!(
-        note.contains("session 1 (2026-01-12T10:00:00-05:00) treated lobe right"),
+        note.contains("session 1 (2026-01-12 10:00 -05:00) treated lobe right"),
         "{note}"
     );
 }

@@ -124,7 +124,7 @@ figure-ba-point = { $name } : prédite { $predicted }, délivrée { $delivered 
 figure-slice-isodose = Isodoses :
 figure-slice-outlines = Contours :
 figure-slice-tumours = tumeurs
-figure-slice-footer = Fenêtre TDM { $low }/{ $high } HU ; dose en couleur à partir de { $floor }
+figure-slice-footer = Fenêtre TDM { $low }/{ $high } UH ; dose en couleur à partir de { $floor }
 figure-plane-axial = axiale
 figure-plane-coronal = coronale
 figure-sense-superior = positif vers le haut
@@ -139,5 +139,5 @@ figure-dose-delivered = dose délivrée (TEP à l'Y-90)
 figure-dose-at-delivered = dose prédite à l'activité délivrée (TEMP aux MAA)
 figure-through-tumour = tumeur { $name }
 figure-slice-title = Séance { $session } · { $dose } · { $through } · { $plane } { $axis } = { $position }
-figure-slice-caption = Séance { $session }, { $dose } : coupe { $plane } passant par { $through } (sa plus grande section) à { $axis } = { $position } (LPS, { $sense }), { $view } ; fenêtre TDM { $ct_low }/{ $ct_high } HU ; dose en couleur de 0 à { $scale_max } (aucune couleur sous { $floor }) ; isodoses { $levels } ; contours : { $outlines }.
+figure-slice-caption = Séance { $session }, { $dose } : coupe { $plane } passant par { $through } (sa plus grande section) à { $axis } = { $position } (LPS, { $sense }), { $view } ; fenêtre TDM { $ct_low }/{ $ct_high } UH ; dose en couleur de 0 à { $scale_max } (aucune couleur sous { $floor }) ; isodoses { $levels } ; contours : { $outlines }.
 figure-slices-failed = Les figures en coupe n'ont pas pu être produites : { $error }.
