@@ -113,7 +113,15 @@ fn file_mismatches(patient: &Patient, indication: &str, file: &sirt_case::Case) 
         ));
     }
     // What the patient record knows, the file must state: a file without sex or age is not
-    // matched on the identifier and indication alone.
+    // matched on the identifier and indication alone. A record without them cannot be matched
+    // at all: they are entered on the patient record first.
+    if known_sex(patient.sex.as_deref()).is_none() {
+        out.push(mismatch(
+            "[patient].sex",
+            "the sex on the patient record, to compare with (none recorded: enter it on the patient record first)".to_owned(),
+            format!("{:?}", file.patient.sex.as_deref().unwrap_or("none")),
+        ));
+    }
     if let Some(want) = known_sex(patient.sex.as_deref()) {
         match known_sex(file.patient.sex.as_deref()) {
             Some(found) if found == want => {}
@@ -136,6 +144,20 @@ fn file_mismatches(patient: &Patient, indication: &str, file: &sirt_case::Case) 
         .birth_date
         .as_deref()
         .and_then(|d| d.parse::<jiff::civil::Date>().ok());
+    if birth.is_none() {
+        out.push(mismatch(
+            "[patient].age",
+            match patient.birth_date.as_deref() {
+                Some(d) => format!(
+                    "a birth date on the patient record to compare with (recorded {d:?} is not a date YYYY-MM-DD)"
+                ),
+                None => "a birth date on the patient record to compare with (none recorded: enter it on the patient record first)".to_owned(),
+            },
+            file.patient
+                .age_years
+                .map_or_else(|| "none".to_owned(), |a| a.to_string()),
+        ));
+    }
     if let Some(birth) = birth {
         match (file.patient.age_years, file.sessions.first()) {
             (Some(age), Some(first)) => {

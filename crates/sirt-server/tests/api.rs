@@ -789,7 +789,9 @@ async fn text_fields_come_back_escaped_in_the_report(url: &str) {
             Some(&s),
             Method::POST,
             "/api/patients",
-            Some(json!({"mrn": "ESC-1", "name": script, "pseudonym": "DEMO-NET-001"})),
+            Some(
+                json!({"mrn": "ESC-1", "name": script, "pseudonym": "DEMO-NET-001", "sex": "male", "birth_date": sirt_server::identity::DEMO_BIRTH_DATE}),
+            ),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
@@ -1019,7 +1021,9 @@ async fn every_change_through_the_api_is_audited(url: &str) {
             Some(&phys),
             Method::POST,
             "/api/patients",
-            Some(json!({"mrn": "AU-1", "name": "Audit", "pseudonym": "DEMO-NET-001"})),
+            Some(
+                json!({"mrn": "AU-1", "name": "Audit", "pseudonym": "DEMO-NET-001", "sex": "male", "birth_date": sirt_server::identity::DEMO_BIRTH_DATE}),
+            ),
         )
         .await
         .json["id"]

@@ -406,7 +406,12 @@ async fn the_patient_record_takes_a_pseudonym_and_its_changes_are_checked(url: &
     let pid = t.store.case(case).await.unwrap().patient_id;
     let path = format!("/api/patients/{pid}");
     let r = post_plan(&t, &s, case, DEMO).await;
-    assert_refused(&r, &["[patient].id"], &["sex", "age", "indication"]);
+    // A record with neither sex nor birth date: both asked for, beside the identifier.
+    assert_refused(
+        &r,
+        &["[patient].id", "[patient].sex", "[patient].age"],
+        &["indication"],
+    );
 
     // The pseudonym, sex and birth date set afterwards: the file now belongs to the patient.
     let r = t
@@ -454,13 +459,25 @@ async fn the_patient_record_takes_a_pseudonym_and_its_changes_are_checked(url: &
         &["case file [patient].sex: expected \"female\" (patient record), found \"male\""],
         &["[patient].id", "age", "indication"],
     );
-    // Cleared (`null`): the sex is no longer known, not compared.
+    // Cleared (`null`): the sex is no longer known, so the file cannot be matched on it: still
+    // refused, asking for it on the record; set back, the check goes through.
     let r = t
         .call(Some(&s), Method::PATCH, &path, Some(json!({"sex": null})))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json["sex"], Value::Null);
     assert_eq!(r.json["pseudonym"], "DEMO-NET-001", "left out: unchanged");
+    assert_refused(
+        &check(1).await,
+        &[
+            "case file [patient].sex: expected the sex on the patient record, to compare with (none recorded",
+        ],
+        &["[patient].id", "age", "indication"],
+    );
+    let r = t
+        .call(Some(&s), Method::PATCH, &path, Some(json!({"sex": "male"})))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = check(1).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 
@@ -570,11 +587,13 @@ async fn the_patient_record_takes_a_pseudonym_and_its_changes_are_checked(url: &
         .iter()
         .filter(|r| r.action == "patient.update")
         .collect();
-    assert_eq!(updates.len(), 3);
-    // Newest first: the sex cleared.
-    assert_eq!(updates[0].before.as_ref().unwrap()["sex"], "female");
-    assert_eq!(updates[0].after.as_ref().unwrap()["sex"], Value::Null);
-    assert_eq!(updates[0].username, username(Role::Physicist));
+    assert_eq!(updates.len(), 4);
+    // Newest first: the sex set back, then cleared.
+    assert_eq!(updates[0].before.as_ref().unwrap()["sex"], Value::Null);
+    assert_eq!(updates[0].after.as_ref().unwrap()["sex"], "male");
+    assert_eq!(updates[1].before.as_ref().unwrap()["sex"], "female");
+    assert_eq!(updates[1].after.as_ref().unwrap()["sex"], Value::Null);
+    assert_eq!(updates[1].username, username(Role::Physicist));
 }
 
 both!(a_case_file_without_sex_or_age_is_refused_when_the_record_has_them);
@@ -620,10 +639,17 @@ async fn a_case_file_without_sex_or_age_is_refused_when_the_record_has_them(url:
     // With both, accepted.
     let r = post_plan(&t, &s, case, DEMO).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    // A record without sex and birth date does not ask for them.
+    // A record without sex and birth date cannot be matched: they are entered on it first.
     let plain = patient_case(&t, &s, json!({"mrn": "P-2", "name": "B"}), "NET").await;
-    let r = post_plan(&t, &s, plain, &bare.replace("DEMO-NET-001", "P-2")).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = post_plan(&t, &s, plain, &DEMO.replace("DEMO-NET-001", "P-2")).await;
+    assert_refused(
+        &r,
+        &[
+            "case file [patient].sex: expected the sex on the patient record, to compare with (none recorded: enter it on the patient record first), found \"male\"",
+            "case file [patient].age: expected a birth date on the patient record to compare with (none recorded: enter it on the patient record first), found 53",
+        ],
+        &["[patient].id", "[diagnosis].indication"],
+    );
 }
 
 both!(only_physicians_and_physicists_change_a_patients_identity);
