@@ -53,9 +53,7 @@ fn dx(d: &sirt_voxel_dosimetry::physics::dvh::Dvh, x: f64, lang: Lang) -> String
 fn all_notes(d: &VoxelDosimetry, notes: &[Text], lang: Lang) -> Vec<String> {
     d.notes
         .iter()
-        .cloned()
-        .map(Text::from)
-        .chain(notes.iter().cloned())
+        .chain(notes.iter())
         .map(|n| n.render(lang))
         .collect()
 }

@@ -141,3 +141,22 @@ figure-through-tumour = tumour { $name }
 figure-slice-title = Session { $session } · { $dose } · { $through } · { $plane } { $axis } = { $position }
 figure-slice-caption = Session { $session }, { $dose }: { $plane } slice through { $through } (its largest cross-section) at { $axis } = { $position } (LPS, { $sense }), { $view }; CT window { $ct_low }/{ $ct_high } HU; dose wash 0–{ $scale_max } (none below { $floor }); isodose lines { $levels }; outlines { $outlines }.
 figure-slices-failed = The slice figures could not be made: { $error }.
+
+## Notes of the voxel dosimetry pipeline (sirt-voxel-dosimetry)
+voxel-note-maa = MAA-predictive: A { $administered }; liver holds A(1 − LSF − f_EH) = { $liver } ({ $per_count } MBq/count), lungs A · LSF = { $lungs } (LSF { $lsf }), named extrahepatic structures { $extrahepatic }; the map holds { $in_map }
+voxel-note-maa-with-margin = MAA-predictive: A { $administered }; liver and its margin hold A(1 − LSF − f_EH) = { $liver } ({ $per_count } MBq/count), lungs A · LSF = { $lungs } (LSF { $lsf }), named extrahepatic structures { $extrahepatic }; the map holds { $in_map }
+voxel-note-lungs-uniform = lungs hold A · LSF uniformly over the lung mask
+voxel-note-no-lung-mask = no lung mask: the lung dose comes from the LSF model; counts there are left out unless within the liver margin
+voxel-note-margin-counts = { $fraction } of the counts lie within { $margin } of the liver (SPECT spill-out) and count as liver
+voxel-note-excluded-counts = { $fraction } of the counts lie outside the liver, lungs and named extrahepatic structures: not microspheres (free pertechnetate, thyroid, kidneys, unnamed bowel, …), left out of the map
+voxel-note-excluded-counts-with-margin = { $fraction } of the counts lie outside the liver and its margin, lungs and named extrahepatic structures: not microspheres (free pertechnetate, thyroid, kidneys, unnamed bowel, …), left out of the map
+voxel-note-negative-counts = { $counts } negative counts set to 0
+voxel-note-pet-calibration = PET Bq/mL × { $voxel_ml } per voxel, decay-corrected over { $hours } from { $reference } back to the administration { $administration } (× { $factor })
+voxel-note-self-calibrated = self-calibrated: the region holds the delivered { $delivered } ({ $scale } MBq per image unit)
+voxel-note-uniform-density = uniform density { $density } (no CT)
+voxel-note-density-mean = mean density of the CT voxels in each dose voxel
+voxel-note-density-trilinear = trilinear interpolation of the CT density
+voxel-note-density-from-ct = density from the CT: { $source }; { $how }
+voxel-note-outside-ct = { $count } dose voxels lie outside the CT field of view: { $density } assumed there
+voxel-note-dose-engine = dose engine: { $engine }
+voxel-note-energy = energy: { $emitted } emitted, { $tissue } deposited in tissue, { $air } in air, { $outside } left the grid

@@ -141,3 +141,22 @@ figure-through-tumour = tumeur { $name }
 figure-slice-title = Séance { $session } · { $dose } · { $through } · { $plane } { $axis } = { $position }
 figure-slice-caption = Séance { $session }, { $dose } : coupe { $plane } passant par { $through } (sa plus grande section) à { $axis } = { $position } (LPS, { $sense }), { $view } ; fenêtre TDM { $ct_low }/{ $ct_high } UH ; dose en couleur de 0 à { $scale_max } (aucune couleur sous { $floor }) ; isodoses { $levels } ; contours : { $outlines }.
 figure-slices-failed = Les figures en coupe n'ont pas pu être produites : { $error }.
+
+## Remarques du calcul de dose voxel (sirt-voxel-dosimetry)
+voxel-note-maa = prédiction MAA : A { $administered } ; le foie contient A(1 − LSF − f_EH) = { $liver } ({ $per_count } MBq/coup), les poumons A · LSF = { $lungs } (LSF { $lsf }), les structures extrahépatiques nommées { $extrahepatic } ; la carte contient { $in_map }
+voxel-note-maa-with-margin = prédiction MAA : A { $administered } ; le foie et sa marge contiennent A(1 − LSF − f_EH) = { $liver } ({ $per_count } MBq/coup), les poumons A · LSF = { $lungs } (LSF { $lsf }), les structures extrahépatiques nommées { $extrahepatic } ; la carte contient { $in_map }
+voxel-note-lungs-uniform = les poumons contiennent A · LSF, réparti uniformément dans le masque pulmonaire
+voxel-note-no-lung-mask = pas de masque pulmonaire : la dose pulmonaire vient du modèle LSF ; les coups pulmonaires sont exclus, sauf dans la marge hépatique
+voxel-note-margin-counts = { $fraction } des coups se trouvent à moins de { $margin } du foie (débordement TEMP) et sont comptés dans le foie
+voxel-note-excluded-counts = { $fraction } des coups se trouvent hors du foie, des poumons et des structures extrahépatiques nommées : ce ne sont pas des microsphères (pertechnétate libre, thyroïde, reins, tube digestif non délimité…), exclus de la carte
+voxel-note-excluded-counts-with-margin = { $fraction } des coups se trouvent hors du foie et de sa marge, des poumons et des structures extrahépatiques nommées : ce ne sont pas des microsphères (pertechnétate libre, thyroïde, reins, tube digestif non délimité…), exclus de la carte
+voxel-note-negative-counts = { $counts } coups négatifs mis à 0
+voxel-note-pet-calibration = TEP Bq/mL × { $voxel_ml } par voxel, corrigée de la décroissance sur { $hours } de { $reference } jusqu’à l’administration { $administration } (× { $factor })
+voxel-note-self-calibrated = auto-étalonnage : la région contient l’activité délivrée { $delivered } ({ $scale } MBq par unité d’image)
+voxel-note-uniform-density = densité uniforme { $density } (sans TDM)
+voxel-note-density-mean = densité moyenne des voxels TDM dans chaque voxel de dose
+voxel-note-density-trilinear = interpolation trilinéaire de la densité TDM
+voxel-note-density-from-ct = densité issue de la TDM : { $source } ; { $how }
+voxel-note-outside-ct = { $count } voxels de dose hors du champ de vue TDM : { $density } supposé
+voxel-note-dose-engine = moteur de dose : { $engine }
+voxel-note-energy = énergie : { $emitted } émise, { $tissue } déposée dans les tissus, { $air } dans l’air, { $outside } sortie de la grille

@@ -23,6 +23,7 @@
 use crate::physics::DoseError;
 use crate::physics::engine::ActivityMap;
 use sirt_geometry::{FractionalMask, Image};
+use sirt_i18n::{Arg, Text};
 use sirt_nuclides::{Coefficient, Nuclide};
 use sirt_units::{Activity, Fraction, Instant, Length};
 
@@ -36,8 +37,8 @@ pub struct CalibrationReport {
     pub outside_fraction: f64,
     /// Sum of the negative voxels set to 0, in image units × voxel volume where applicable.
     pub clamped_negative: f64,
-    /// Lines for the provenance of the map.
-    pub notes: Vec<String>,
+    /// Lines for the provenance of the map, in the reader's language when rendered (JSON: English).
+    pub notes: Vec<sirt_i18n::Text>,
     /// The activity accounting of an MAA-predictive map (A1); None for the other maps.
     pub accounting: Option<MaaAccounting>,
 }
@@ -404,7 +405,7 @@ pub fn maa_accounted(
                 .map_err(|e| DoseError::Input(e.to_string()))?,
             nuclide,
             k,
-            provenance: notes.clone(),
+            provenance: notes.iter().map(Text::en).collect(),
         },
         CalibrationReport {
             scale: s.zones.first().copied().unwrap_or(f64::NAN),
@@ -416,45 +417,85 @@ pub fn maa_accounted(
     ))
 }
 
-fn maa_notes(a: &MaaAccounting, r: &MaaRegions<'_>, s: &Scales, clamped: f64) -> Vec<String> {
+fn maa_notes(a: &MaaAccounting, r: &MaaRegions<'_>, s: &Scales, clamped: f64) -> Vec<Text> {
     let lsf = if a.administered.mbq() > 0.0 {
         a.lungs.mbq() / a.administered.mbq()
     } else {
         0.0
     };
-    let mut notes = vec![format!(
-        "MAA-predictive: A {:.3} MBq; liver{} A(1 − LSF − f_EH) = {:.3} MBq ({:.6e} MBq/count), lungs A · LSF = {:.3} MBq (LSF {lsf:.4}), named extrahepatic structures {:.3} MBq; the map holds {:.3} MBq",
-        a.administered.mbq(),
-        if r.margin.is_some() {
-            " and its margin hold"
-        } else {
-            " holds"
-        },
-        a.liver.mbq(),
-        s.zones.first().copied().unwrap_or(f64::NAN),
-        a.lungs.mbq(),
-        a.extrahepatic.iter().map(|e| e.activity.mbq()).sum::<f64>() + 0.0,
-        a.in_map.mbq(),
-    )];
-    if r.lungs.is_some() {
-        notes.push("lungs hold A · LSF uniformly over the lung mask".into());
+    let mbq = |v: f64| Arg::Qty {
+        value: v,
+        decimals: 3,
+        unit: "MBq",
+    };
+    let args = vec![
+        ("administered", mbq(a.administered.mbq())),
+        ("liver", mbq(a.liver.mbq())),
+        (
+            "per_count",
+            Arg::Numeric(format!(
+                "{:.6e}",
+                s.zones.first().copied().unwrap_or(f64::NAN)
+            )),
+        ),
+        ("lungs", mbq(a.lungs.mbq())),
+        (
+            "lsf",
+            Arg::Num {
+                value: lsf,
+                decimals: 4,
+            },
+        ),
+        (
+            "extrahepatic",
+            mbq(a.extrahepatic.iter().map(|e| e.activity.mbq()).sum::<f64>() + 0.0),
+        ),
+        ("in_map", mbq(a.in_map.mbq())),
+    ];
+    let mut notes = vec![if r.margin.is_some() {
+        Text::with("voxel-note-maa-with-margin", args)
     } else {
-        notes.push("no lung mask: the lung dose comes from the LSF model; counts there are left out unless within the liver margin".into());
-    }
+        Text::with("voxel-note-maa", args)
+    }];
+    notes.push(if r.lungs.is_some() {
+        Text::msg("voxel-note-lungs-uniform")
+    } else {
+        Text::msg("voxel-note-no-lung-mask")
+    });
+    let percent = |f: f64| Arg::Qty {
+        value: f,
+        decimals: 2,
+        unit: "%",
+    };
     if r.margin.is_some() {
-        notes.push(format!(
-            "{:.2} % of the counts lie within {} mm of the liver (SPECT spill-out) and count as liver",
-            a.margin_counts_fraction.percent(),
-            a.liver_margin.m() * 1000.0
+        notes.push(Text::with(
+            "voxel-note-margin-counts",
+            vec![
+                ("fraction", percent(a.margin_counts_fraction.percent())),
+                (
+                    "margin",
+                    Arg::Numeric(format!("{} mm", a.liver_margin.m() * 1000.0)),
+                ),
+            ],
         ));
     }
-    notes.push(format!(
-        "{:.2} % of the counts lie outside the liver{}, lungs and named extrahepatic structures: not microspheres (free pertechnetate, thyroid, kidneys, unnamed bowel, …), left out of the map",
-        a.excluded_counts_fraction.percent(),
-        if r.margin.is_some() { " and its margin" } else { "" },
-    ));
+    let excluded = vec![("fraction", percent(a.excluded_counts_fraction.percent()))];
+    notes.push(if r.margin.is_some() {
+        Text::with("voxel-note-excluded-counts-with-margin", excluded)
+    } else {
+        Text::with("voxel-note-excluded-counts", excluded)
+    });
     if clamped > 0.0 {
-        notes.push(format!("{clamped:.1} negative counts set to 0"));
+        notes.push(Text::with(
+            "voxel-note-negative-counts",
+            vec![(
+                "counts",
+                Arg::Num {
+                    value: clamped,
+                    decimals: 1,
+                },
+            )],
+        ));
     }
     notes
 }
@@ -479,11 +520,35 @@ pub fn pet_decay_corrected(
     let back = 1.0 / nuclide.decay_factor(dt);
     let s = voxel_ml * back / 1e6;
     let mbq: Vec<f32> = c.iter().map(|&x| (x * s) as f32).collect();
-    let notes = vec![format!(
-        "PET Bq/mL × {voxel_ml:.4} mL per voxel, decay-corrected over {:.2} h from {} back to the administration {} (× {back:.5})",
-        dt.hours(),
-        image_reference.report_text(),
-        administration.report_text()
+    let notes = vec![Text::with(
+        "voxel-note-pet-calibration",
+        vec![
+            (
+                "voxel_ml",
+                Arg::Qty {
+                    value: voxel_ml,
+                    decimals: 4,
+                    unit: "mL",
+                },
+            ),
+            (
+                "hours",
+                Arg::Qty {
+                    value: dt.hours(),
+                    decimals: 2,
+                    unit: "h",
+                },
+            ),
+            ("reference", Arg::Str(image_reference.report_text())),
+            ("administration", Arg::Str(administration.report_text())),
+            (
+                "factor",
+                Arg::Num {
+                    value: back,
+                    decimals: 5,
+                },
+            ),
+        ],
     )];
     Ok((
         ActivityMap {
@@ -491,7 +556,7 @@ pub fn pet_decay_corrected(
                 .map_err(|e| DoseError::Input(e.to_string()))?,
             nuclide,
             k,
-            provenance: notes.clone(),
+            provenance: notes.iter().map(Text::en).collect(),
         },
         CalibrationReport {
             scale: s,
@@ -526,9 +591,19 @@ pub fn self_calibrated(
     let s = delivered.mbq() / in_region;
     let total: f64 = c.iter().sum();
     let mbq: Vec<f32> = c.iter().map(|&x| (x * s) as f32).collect();
-    let notes = vec![format!(
-        "self-calibrated: the region holds the delivered {:.3} MBq ({s:.6e} MBq per image unit)",
-        delivered.mbq()
+    let notes = vec![Text::with(
+        "voxel-note-self-calibrated",
+        vec![
+            (
+                "delivered",
+                Arg::Qty {
+                    value: delivered.mbq(),
+                    decimals: 3,
+                    unit: "MBq",
+                },
+            ),
+            ("scale", Arg::Numeric(format!("{s:.6e}"))),
+        ],
     )];
     Ok((
         ActivityMap {
@@ -536,7 +611,7 @@ pub fn self_calibrated(
                 .map_err(|e| DoseError::Input(e.to_string()))?,
             nuclide,
             k,
-            provenance: notes.clone(),
+            provenance: notes.iter().map(Text::en).collect(),
         },
         CalibrationReport {
             scale: s,

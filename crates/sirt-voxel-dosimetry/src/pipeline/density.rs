@@ -45,8 +45,8 @@ pub enum DensityInput<'a> {
 pub struct DensityMap {
     /// g/mL on the dose grid.
     pub g_per_ml: Image<f32>,
-    /// Lines for the report.
-    pub notes: Vec<String>,
+    /// Lines for the report, in the reader's language when rendered.
+    pub notes: Vec<sirt_i18n::Text>,
     /// Dose voxels outside the CT that got [`OUTSIDE_CT_DENSITY_G_PER_ML`].
     pub outside_ct_voxels: usize,
     /// The CT's density on the CT grid, g/mL, when its voxels are smaller than the dose voxels
@@ -122,7 +122,10 @@ pub fn density_on(
             }
             Ok(DensityMap {
                 g_per_ml: Image::filled(dose_grid.clone(), g as f32),
-                notes: vec![format!("uniform density {g} g/mL (no CT)")],
+                notes: vec![sirt_i18n::Text::with(
+                    "voxel-note-uniform-density",
+                    vec![("density", sirt_i18n::Arg::Numeric(format!("{g} g/mL")))],
+                )],
                 outside_ct_voxels: 0,
                 ct_g_per_ml: None,
             })
@@ -150,7 +153,7 @@ pub fn density_on(
                         }
                     })
                     .collect();
-                (data, "mean density of the CT voxels in each dose voxel")
+                (data, sirt_i18n::Text::msg("voxel-note-density-mean"))
             } else {
                 let r = resample_linear(&density_ct, dose_grid, &transform, f32::NAN)?;
                 let data = r
@@ -165,12 +168,25 @@ pub fn density_on(
                         }
                     })
                     .collect();
-                (data, "trilinear interpolation of the CT density")
+                (data, sirt_i18n::Text::msg("voxel-note-density-trilinear"))
             };
-            let mut notes = vec![format!("density from the CT: {}; {how}", curve.source)];
+            let mut notes = vec![sirt_i18n::Text::with(
+                "voxel-note-density-from-ct",
+                vec![
+                    ("source", sirt_i18n::Arg::Str(curve.source.to_string())),
+                    ("how", sirt_i18n::Arg::from(how)),
+                ],
+            )];
             if outside > 0 {
-                notes.push(format!(
-                    "{outside} dose voxels lie outside the CT field of view: {OUTSIDE_CT_DENSITY_G_PER_ML} g/mL assumed there"
+                notes.push(sirt_i18n::Text::with(
+                    "voxel-note-outside-ct",
+                    vec![
+                        ("count", sirt_i18n::Arg::from(outside)),
+                        (
+                            "density",
+                            sirt_i18n::Arg::Numeric(format!("{OUTSIDE_CT_DENSITY_G_PER_ML} g/mL")),
+                        ),
+                    ],
                 ));
             }
             Ok(DensityMap {

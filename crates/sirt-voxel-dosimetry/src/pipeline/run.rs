@@ -185,8 +185,9 @@ pub struct VoxelDosimetry {
     pub structures: Vec<StructureDose>,
     /// The structures' fractions on the dose grid (same order).
     pub fractions: Vec<FractionalMask>,
-    /// Provenance and corrections, for the report.
-    pub notes: Vec<String>,
+    /// Provenance and corrections, for the report (rendered in the reader's language; JSON:
+    /// English).
+    pub notes: Vec<sirt_i18n::Text>,
     /// Per named extrahepatic structure, in the order given.
     pub extrahepatic: Vec<ExtrahepaticUptake>,
 }
@@ -502,15 +503,32 @@ pub fn run(request: &Request<'_>) -> Result<VoxelDosimetry, DosimetryError> {
     }
     let mut notes = calibration.notes.clone();
     notes.extend(density.notes.iter().cloned());
-    notes.push(format!("dose engine: {}", dose.engine));
+    notes.push(sirt_i18n::Text::with(
+        "voxel-note-dose-engine",
+        vec![("engine", sirt_i18n::Arg::Str(dose.engine.to_string()))],
+    ));
     let emitted = dose.energy_emitted_j;
     if emitted > 0.0 {
-        notes.push(format!(
-            "energy: {:.4} J emitted, {:.2} % deposited in tissue, {:.2} % in air, {:.2} % left the grid",
-            emitted,
-            100.0 * dose.energy_in_tissue_j / emitted,
-            100.0 * dose.energy_in_air_j / emitted,
-            100.0 * dose.energy_outside_grid_j / emitted
+        let percent = |j: f64| sirt_i18n::Arg::Qty {
+            value: 100.0 * j / emitted,
+            decimals: 2,
+            unit: "%",
+        };
+        notes.push(sirt_i18n::Text::with(
+            "voxel-note-energy",
+            vec![
+                (
+                    "emitted",
+                    sirt_i18n::Arg::Qty {
+                        value: emitted,
+                        decimals: 4,
+                        unit: "J",
+                    },
+                ),
+                ("tissue", percent(dose.energy_in_tissue_j)),
+                ("air", percent(dose.energy_in_air_j)),
+                ("outside", percent(dose.energy_outside_grid_j)),
+            ],
         ));
     }
     let extrahepatic = extrahepatic_uptakes(&structures, &calibration, &activity, request);
