@@ -364,6 +364,96 @@ pub(crate) async fn request_language(state: &AppState, headers: &HeaderMap) -> L
         .unwrap_or(site)
 }
 
+/// Password checks in flight per (username, address). The rate limit reads the recorded
+/// failures and reserves its place here under one lock, and a failed check is recorded before
+/// its place is given back: every attempt sees the failures of the attempts before it, recorded
+/// or still in flight, so concurrent wrong passwords get at most `max_failures` answers 401
+/// (issue 15; per server process).
+#[derive(Debug, Default)]
+pub struct LoginsInFlight(tokio::sync::Mutex<std::collections::HashMap<(String, String), usize>>);
+
+/// A place reserved in [`LoginsInFlight`]; given back with [`Reserved::finish`].
+struct Reserved {
+    key: (String, String),
+}
+
+impl Reserved {
+    /// Records the failure (its reason) when the check failed and gives the place back, both
+    /// under the lock: an attempt counts either in flight or recorded, never twice or not at all.
+    async fn finish(self, state: &AppState, failure: Option<&str>) -> Result<(), ApiError> {
+        let mut m = state.logins_in_flight.0.lock().await;
+        let recorded = match failure {
+            Some(reason) => state
+                .store
+                .record_login_failure(&self.key.0, &self.key.1, reason)
+                .await
+                .map(|_| ()),
+            None => Ok(()),
+        };
+        if let Some(n) = m.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                m.remove(&self.key);
+            }
+        }
+        Ok(recorded?)
+    }
+}
+
+/// The rate limit's answer for `failures` failures counted within the window (the recorded
+/// ones, newest first, and those in flight).
+fn rate_limited(
+    limit: LoginLimit,
+    failures: &[&str],
+    counted: usize,
+    now: jiff::Timestamp,
+) -> ApiError {
+    // The oldest failure that still counts leaves the window first.
+    let oldest = failures
+        .get(limit.max_failures.saturating_sub(1))
+        .and_then(|t| parse_instant(t))
+        .unwrap_or(now);
+    let wait = (plus_s(oldest, limit.window_s).as_second() - now.as_second()).max(1);
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!(
+            "too many failed logins for this username from this address: {counted} within {} min; try again in {wait} s",
+            limit.window_s / 60
+        ),
+    );
+    e.retry_after_s = u64::try_from(wait).ok();
+    e
+}
+
+/// Reads the recorded failures of (`username`, `ip`) and reserves a place for one more check,
+/// or refuses (429) when the failures and the checks in flight reach the limit.
+async fn reserve_attempt(
+    state: &AppState,
+    username: &str,
+    ip: &str,
+    now: jiff::Timestamp,
+) -> Result<Reserved, ApiError> {
+    let limit = state.login_limit;
+    let key = (username.to_owned(), ip.to_owned());
+    let mut in_flight = state.logins_in_flight.0.lock().await;
+    let since = format_instant(plus_s(now, -limit.window_s));
+    let attempts = state.store.login_attempts(username, ip, &since).await?;
+    let failures: Vec<&str> = attempts
+        .iter()
+        .rev()
+        .take_while(|a| !a.succeeded)
+        .map(|a| a.at.as_str())
+        .collect();
+    let pending = in_flight.get(&key).copied().unwrap_or(0);
+    let counted = failures.len() + pending;
+    if counted >= limit.max_failures {
+        return Err(rate_limited(limit, &failures, counted, now));
+    }
+    *in_flight.entry(key.clone()).or_insert(0) += 1;
+    Ok(Reserved { key })
+}
+
 /// `POST /api/login`.
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -375,56 +465,16 @@ pub(crate) async fn login(
     let ApiJson(Login { username, password }): ApiJson<Login> =
         <ApiJson<Login> as axum::extract::FromRequest<AppState>>::from_request(req, &state).await?;
     let now = now_ts();
-    let limit = state.login_limit;
-    let since = format_instant(plus_s(now, -limit.window_s));
-    let attempts = state.store.login_attempts(&username, &ip, &since).await?;
-    let failures: Vec<&str> = attempts
-        .iter()
-        .rev()
-        .take_while(|a| !a.succeeded)
-        .map(|a| a.at.as_str())
-        .collect();
-    if failures.len() >= limit.max_failures {
-        // The oldest failure that still counts leaves the window first.
-        let oldest = failures
-            .get(limit.max_failures - 1)
-            .and_then(|t| parse_instant(t))
-            .unwrap_or(now);
-        let wait = (plus_s(oldest, limit.window_s).as_second() - now.as_second()).max(1);
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!(
-                "too many failed logins for this username from this address: {} within {} min; try again in {wait} s",
-                failures.len(),
-                limit.window_s / 60
-            ),
-        );
-        e.retry_after_s = u64::try_from(wait).ok();
-        return Err(e);
-    }
-    let creds = state.store.credentials(&username).await?;
-    let phc = creds
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
-    let pw = password.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
-        .await
-        .map_err(|_| ApiError::internal())?;
-    let user = match creds {
-        Some(c) if ok && !c.user.disabled => c.user,
-        other => {
-            let reason = match other {
-                None => "unknown username",
-                Some(c) if c.user.disabled => "account disabled",
-                Some(_) => "wrong password",
-            };
-            state
-                .store
-                .record_login_failure(&username, &ip, reason)
-                .await?;
-            return Err(ApiError::unauthenticated("wrong username or password"));
-        }
+    let reserved = reserve_attempt(&state, &username, &ip, now).await?;
+    let checked = check_password(&state, &username, &password).await;
+    let failure = match &checked {
+        Ok(Err(reason)) => Some(*reason),
+        _ => None,
+    };
+    reserved.finish(&state, failure).await?;
+    let user = match checked? {
+        Ok(user) => user,
+        Err(_) => return Err(ApiError::unauthenticated("wrong username or password")),
     };
     let (token, csrf) = new_tokens()?;
     let expires_at = format_instant(plus_s(now, SESSION_IDLE_S));
@@ -447,6 +497,29 @@ pub(crate) async fn login(
         cookie(&token, SESSION_IDLE_S, secure(&state, &headers, &uri))?,
     );
     Ok(r)
+}
+
+/// The account of `username` when `password` is its password and it is enabled; otherwise why
+/// not (recorded as the failure's reason by [`Reserved::finish`]).
+async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Result<sirt_store::User, &'static str>, ApiError> {
+    let creds = state.store.credentials(username).await?;
+    let phc = creds
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
+    let pw = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+        .await
+        .map_err(|_| ApiError::internal())?;
+    Ok(match creds {
+        Some(c) if ok && !c.user.disabled => Ok(c.user),
+        None => Err("unknown username"),
+        Some(c) if c.user.disabled => Err("account disabled"),
+        Some(_) => Err("wrong password"),
+    })
 }
 
 /// `POST /api/logout`.

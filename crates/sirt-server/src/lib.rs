@@ -155,6 +155,9 @@ pub struct Inner {
     pub data_dir: std::path::PathBuf,
     /// The viewer's volumes of the plans last shown.
     pub volumes: volumes::VolumeCache,
+    /// Password checks in flight per (username, address): the login rate limit counts them
+    /// with the recorded failures, so concurrent attempts cannot pass it (`auth::login`).
+    pub logins_in_flight: auth::LoginsInFlight,
     /// The engine that makes results, as the approval hash and the frozen record name it
     /// ([`frozen::default_engine_id`]: this server's version and the planning engine's id).
     pub engine_id: String,
@@ -215,6 +218,7 @@ impl AppState {
             login_limit,
             data_dir,
             volumes: volumes::VolumeCache::default(),
+            logins_in_flight: auth::LoginsInFlight::default(),
             engine_id: frozen::default_engine_id(),
         })))
     }
@@ -230,6 +234,7 @@ impl AppState {
             login_limit: self.login_limit,
             data_dir: self.data_dir.clone(),
             volumes: volumes::VolumeCache::default(),
+            logins_in_flight: auth::LoginsInFlight::default(),
             engine_id: engine_id.into(),
         }))
     }
