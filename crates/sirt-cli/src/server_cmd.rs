@@ -29,6 +29,16 @@ pub(crate) struct ServeArgs {
     /// image-consistency limits, MAA liver margin, imaging age, paper size.
     #[arg(long, value_name = "FILE")]
     site: Option<std::path::PathBuf>,
+    /// The audit key file (hexadecimal, mode 0600; `sirtplan admin create-audit-key`): each
+    /// audit row gets an HMAC chained on the previous row's. Without it, SIRTPLAN_AUDIT_KEY;
+    /// without either, audit rows carry no MAC (refused once the database's chain has begun).
+    #[arg(long, value_name = "FILE")]
+    audit_key_file: Option<std::path::PathBuf>,
+    /// A proxy (an address or a network, `10.0.0.0/8`) whose `X-Forwarded-For` names the
+    /// client; repeat for several. The login limits and the audit log then key on the client
+    /// it names. Without it, every client behind a proxy shares the proxy's address.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    trusted_proxies: Vec<sirt_server::Cidr>,
 }
 
 #[derive(Subcommand)]
@@ -48,7 +58,51 @@ pub(crate) enum Admin {
         /// Database, as for `serve`.
         #[arg(long, value_name = "URL", default_value = "sqlite://sirtplan.db")]
         database: String,
+        /// The audit key file, as for `serve` (needed once the database's audit chain has begun).
+        #[arg(long, value_name = "FILE")]
+        audit_key_file: Option<std::path::PathBuf>,
     },
+    /// Write a new random audit key (32 bytes, hexadecimal) to a new file with mode 0600.
+    CreateAuditKey {
+        /// The key file to create (refused when it exists).
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
+    /// Walk the audit log's HMAC chain: prints OK with the count, or names each row whose MAC
+    /// does not match (id, action, instant) and exits 2.
+    VerifyAudit {
+        /// Database, as for `serve`.
+        #[arg(long, value_name = "URL", default_value = "sqlite://sirtplan.db")]
+        database: String,
+        /// The audit key file (or SIRTPLAN_AUDIT_KEY).
+        #[arg(long, value_name = "FILE")]
+        audit_key_file: Option<std::path::PathBuf>,
+    },
+    /// Copy a live SQLite database to a new file (mode 0600), consistent at one instant
+    /// (`VACUUM INTO`). PostgreSQL: use `pg_dump` (docs/server.md).
+    Backup {
+        /// Database, as for `serve`.
+        #[arg(long, value_name = "URL", default_value = "sqlite://sirtplan.db")]
+        database: String,
+        /// The backup file to create (refused when it exists).
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
+}
+
+/// The audit key from `--audit-key-file`, else from SIRTPLAN_AUDIT_KEY; a bad key is the
+/// user's input.
+fn audit_key(file: Option<&std::path::Path>) -> Result<Option<sirt_store::AuditKey>> {
+    let env = std::env::var(sirt_server::admin::AUDIT_KEY_ENV).ok();
+    sirt_server::admin::audit_key(file, env.as_deref()).map_err(input)
+}
+
+/// Where the key came from, for the startup line.
+fn audit_key_source(file: Option<&std::path::Path>) -> String {
+    match file {
+        Some(f) => f.display().to_string(),
+        None => sirt_server::admin::AUDIT_KEY_ENV.to_owned(),
+    }
 }
 
 /// A plain path means a SQLite file.
@@ -65,12 +119,24 @@ fn database_url(s: &str) -> String {
 pub(crate) fn serve(args: &ServeArgs, lang: Option<Lang>, out: &mut impl Write) -> Result<()> {
     let settings = crate::commands::plan::settings_in(args.site.as_deref(), lang)?;
     let lang = settings.language;
+    let audit_key = audit_key(args.audit_key_file.as_deref())?;
+    let audit_line = if audit_key.is_some() {
+        t!(
+            lang,
+            "cli-serve-audit-chained",
+            source = audit_key_source(args.audit_key_file.as_deref())
+        )
+    } else {
+        t!(lang, "cli-serve-audit-unprotected")
+    };
     let config = sirt_server::ServerConfig {
+        audit_key,
         bind: args.bind,
         database_url: database_url(&args.database),
         secure_cookies: args.secure_cookies,
         data_dir: args.data_dir.clone(),
         settings,
+        trusted_proxies: sirt_server::TrustedProxies::new(args.trusted_proxies.clone()),
         ..Default::default()
     };
     let shown = sirt_store::redact_url(&config.database_url);
@@ -88,6 +154,7 @@ pub(crate) fn serve(args: &ServeArgs, lang: Option<Lang>, out: &mut impl Write) 
                 images = data_dir.display().to_string()
             )
         )
+        .and_then(|()| writeln!(out, "{audit_line}"))
         .and_then(|()| out.flush());
         if let Err(e) = r {
             ready_err = Some(e);
@@ -98,6 +165,7 @@ pub(crate) fn serve(args: &ServeArgs, lang: Option<Lang>, out: &mut impl Write) 
     }
     r.map_err(|e| match e {
         sirt_server::ServeError::Database(_)
+        | sirt_server::ServeError::AuditKey(_)
         | sirt_server::ServeError::Bind { .. }
         | sirt_server::ServeError::DataDir { .. } => input(e),
         other => Failure::Internal(other.into()),
@@ -118,6 +186,7 @@ fn read_password(lang: Lang) -> Result<String> {
         err.flush()?;
         let echo_off = std::process::Command::new("stty")
             .arg("-echo")
+            .env_remove(sirt_server::admin::AUDIT_KEY_ENV)
             .stdin(std::process::Stdio::inherit())
             .status()
             .is_ok_and(|s| s.success());
@@ -126,6 +195,7 @@ fn read_password(lang: Lang) -> Result<String> {
         if echo_off {
             let _ = std::process::Command::new("stty")
                 .arg("echo")
+                .env_remove(sirt_server::admin::AUDIT_KEY_ENV)
                 .stdin(std::process::Stdio::inherit())
                 .status();
         }
@@ -150,7 +220,9 @@ pub(crate) fn admin(cmd: &Admin, lang: Lang, out: &mut impl Write) -> Result<()>
             role,
             display_name,
             database,
+            audit_key_file,
         } => {
+            let key = audit_key(audit_key_file.as_deref())?;
             let password = read_password(lang)?;
             let req = sirt_server::admin::CreateUser {
                 database_url: database_url(database),
@@ -159,10 +231,8 @@ pub(crate) fn admin(cmd: &Admin, lang: Lang, out: &mut impl Write) -> Result<()>
                 role: role.clone(),
                 password,
             };
-            let user = sirt_server::admin::create_user_blocking(&req).map_err(|e| match e {
-                sirt_server::admin::AdminError::Runtime(_) => Failure::Internal(e.into()),
-                other => input(other),
-            })?;
+            let user =
+                sirt_server::admin::create_user_blocking(&req, key).map_err(admin_failure)?;
             writeln!(
                 out,
                 "{}",
@@ -176,5 +246,63 @@ pub(crate) fn admin(cmd: &Admin, lang: Lang, out: &mut impl Write) -> Result<()>
             )?;
             Ok(())
         }
+        Admin::CreateAuditKey { out: path } => {
+            sirt_server::admin::create_audit_key(path).map_err(input)?;
+            writeln!(
+                out,
+                "{}",
+                t!(
+                    lang,
+                    "cli-admin-audit-key-created",
+                    path = path.display().to_string()
+                )
+            )?;
+            Ok(())
+        }
+        Admin::VerifyAudit {
+            database,
+            audit_key_file,
+        } => {
+            let key = required_audit_key(audit_key_file.as_deref())?;
+            crate::admin_audit::verify(&database_url(database), &key, lang, out)
+        }
+        Admin::Backup {
+            database,
+            out: path,
+        } => {
+            let url = database_url(database);
+            let bytes = sirt_server::admin::backup_blocking(&url, path).map_err(admin_failure)?;
+            writeln!(
+                out,
+                "{}",
+                t!(
+                    lang,
+                    "cli-admin-backup-done",
+                    database = sirt_store::redact_url(&url),
+                    path = path.display().to_string(),
+                    bytes = bytes.to_string()
+                )
+            )?;
+            Ok(())
+        }
     }
+}
+
+/// An admin command's error: the system's (exit 1) or the input's (exit 2).
+pub(crate) fn admin_failure(e: sirt_server::admin::AuditAdminError) -> Failure {
+    if e.is_internal() {
+        Failure::Internal(e.into())
+    } else {
+        input(e)
+    }
+}
+
+/// The audit key of `verify-audit`: required.
+fn required_audit_key(file: Option<&std::path::Path>) -> Result<sirt_store::AuditKey> {
+    audit_key(file)?.ok_or_else(|| {
+        input(anyhow::anyhow!(
+            "audit key: expected --audit-key-file FILE or {}, found neither",
+            sirt_server::admin::AUDIT_KEY_ENV
+        ))
+    })
 }

@@ -6,6 +6,8 @@
 //! | `labs` | [`BilirubinValue`] (sirt-units [`Bilirubin`] with the unit it was written in); the lab quantities [`Albumin`], [`Creatinine`], [`Inr`], [`CellCount`], [`EnzymeActivity`], [`Sodium`], [`Gfr`] are sirt-units', re-exported |
 //! | `record` | [`PatientRecord`] from TOML (`FORMAT.md`), or from laboratory visits ([`LabRecordInput`], [`PatientRecord::from_lab_visits`]: the same validation, no TOML text): grade and Ki-67, burden, extrahepatic disease, labs with units, clinical state, earlier treatments, follow-up observations; [`RecordError`] names file, field, expected, found |
 //! | `scores` | [`albi`] (and mALBI), [`child_pugh`], [`meld`], [`meld_na`], [`meld3`] |
+//! | `lab_entry` | [`read_lab_entry`]: a laboratory value as entered on a follow-up visit ([`LabInput`] of a key of kind [`LabKind`]) → [`LabEntry`] (number and unit written, value in the grading unit), or [`LabEntryError`] saying what was expected and found |
+//! | `ctcae_terms` | [`CTCAE_V5_TERMS`]: the CTCAE v5.0 terms an adverse event is recorded with ([`ctcae_term`], [`ctcae_terms_like`]) |
 //! | `ctcae` | [`grade`]: CTCAE v5.0 with baseline-normal / baseline-abnormal rules and explicit anticoagulation for the INR; [`CtcaeVersion`] 4.03 and 6.0 give [`CtcaeError::UnsupportedVersion`] |
 //! | `timeline` | [`grade_labs`] → [`Timeline`]: baseline grade, worst grade after SIRT and its day, REILD (Braat 2017) and Braat's hepatotoxicity grade |
 //! | `eligibility` | [`RuleSet`] of cited rules (`data/*.toml`, site files add or override by id; the `sirt-rules` engine over [`EligibilityRule`]) and [`assess_eligibility`] → [`Assessment`] |
@@ -31,7 +33,9 @@
 //! ```
 
 mod ctcae;
+mod ctcae_terms;
 mod eligibility;
+mod lab_entry;
 mod labs;
 mod radiobiology;
 mod record;
@@ -43,9 +47,16 @@ pub use ctcae::{
     Baseline, Criterion, CtcaeError, CtcaeVersion, GradeOutcome, LabContext, LabTerm, NotGradable,
     V5_ALBUMIN_G_PER_L, V5_INR, V5_PLATELETS_PER_NL, grade, supported,
 };
+pub use ctcae_terms::{
+    CTCAE_TERMS_VERSION, CTCAE_V5_TERMS, CtcaeTerm, ctcae_term, ctcae_terms_like,
+};
 pub use eligibility::{
     Assessment, EMBEDDED_ELIGIBILITY_FILES, EligibilityCheck, EligibilityRule, GradeInfo, LabUsed,
     Quantity, RESEARCH_NOTICE, RuleGroup, RuleSet, Scored, Scores, Summary, assess_eligibility,
+};
+pub use lab_entry::{
+    FOUND_TEXT_MAX_CHARS, LabEntry, LabEntryError, LabKind, UnitValue, quote_found, read_lab_entry,
+    reference_range_keys, visit_lab_keys,
 };
 pub use labs::{BilirubinUnit, BilirubinValue, UnitTable};
 pub use radiobiology::{Bed, LqParameters, RadiobiologyError, bed_permanent_implant, eqd2};

@@ -4,6 +4,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use thiserror::Error;
 
+/// Environment variables Chromium is not given: the audit key (`SIRTPLAN_AUDIT_KEY`, read by
+/// `sirtplan serve` and the admin commands; the same name as `sirt_server::admin::AUDIT_KEY_ENV`,
+/// which a test of sirt-server checks). Design choice: Chromium renders the report with
+/// `--no-sandbox` and needs no secret; a flaw in it must not hand over the key that protects
+/// the audit log.
+pub const WITHHELD_ENV: [&str; 1] = ["SIRTPLAN_AUDIT_KEY"];
+
 /// Why no PDF was made.
 #[derive(Debug, Error)]
 pub enum PdfError {
@@ -75,7 +82,11 @@ pub fn print_pdf(html: &Path, pdf: &Path) -> Result<(), PdfError> {
     let profile =
         std::env::temp_dir().join(format!("sirtplan-chromium-{}-{seq}", std::process::id()));
     let html_abs = std::fs::canonicalize(html).unwrap_or_else(|_| html.to_path_buf());
-    let out = Command::new(program)
+    let mut command = Command::new(program);
+    for name in WITHHELD_ENV {
+        command.env_remove(name);
+    }
+    let out = command
         .args([
             "--headless",
             "--no-sandbox",

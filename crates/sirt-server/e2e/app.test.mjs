@@ -387,6 +387,32 @@ try {
   log(`follow-up: ${bor.trim()}; ${ctcae.trim()}`);
   await shot(page, '07-follow-up');
 
+  // Follow-up input is typed (issue 15): a lab value that does not read is refused next to the
+  // labs field and nothing is stored; an adverse event's term is chosen from the CTCAE list.
+  step = 'follow-up input';
+  const visitsBefore = (await (await page.request.get(`${BASE}/api/cases/${v1.case_id}/followups`)).json()).follow_ups.length;
+  await page.locator('input[type=date]').fill('2025-12-01');
+  await page.getByTestId('visit-labs').fill('{"bilirubin": "<b>1</b> mg/dL"}');
+  await page.getByRole('button', { name: 'Save visit' }).click();
+  await page.getByTestId('error-labs').waitFor();
+  const labsError = await page.getByTestId('error-labs').textContent();
+  check(labsError.includes('field `labs.bilirubin`') && labsError.includes('found "<b>1</b> mg/dL"'), `the refusal next to the labs field: ${labsError}`);
+  const visitsAfter = (await (await page.request.get(`${BASE}/api/cases/${v1.case_id}/followups`)).json()).follow_ups.length;
+  check(visitsAfter === visitsBefore, `nothing stored: ${visitsBefore} visits before, ${visitsAfter} after`);
+  await shot(page, '07d-follow-up-refused');
+  await page.getByTestId('open-toxicity-form').click();
+  const options = await page.getByTestId('tox-term').locator('option').allTextContents();
+  check(options.includes('Fatigue') && options.includes('Blood bilirubin increased'), `the CTCAE terms offered: ${options.length}`);
+  await page.getByTestId('tox-term').selectOption('Abdominal pain');
+  await page.getByTestId('tox-grade').selectOption('2');
+  await page.getByTestId('tox-attribution').selectOption('probable');
+  await shot(page, '07e-adverse-event-form');
+  await page.getByTestId('save-toxicity').click();
+  await page.getByTestId('toxicities').waitFor();
+  const tox = await page.getByTestId('toxicities').textContent();
+  check(tox.includes('Abdominal pain') && tox.includes('grade 2') && tox.includes('probable'), `the adverse event listed: ${tox}`);
+  log(`follow-up input: "<b>1</b> mg/dL" refused next to the labs field, nothing stored; adverse event recorded from the list (${options.length - 1} terms): ${tox.trim()}`);
+
   step = 'cohort';
   await page.goto(`${BASE}/#/cohort`);
   await page.getByTestId('load-demo-registry').click();
@@ -631,6 +657,44 @@ try {
   await shot(page, '17-accounts-fr');
   await page.getByTestId('language').selectOption('en');
   await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.context().close();
+
+  // ---------------------------------------------------------------- own password (issue 15)
+  // Anyone changes their own password on the Password page, giving the current one; their other
+  // sessions end, this one stays.
+  step = 'own password';
+  const adminApi = await request.newContext();
+  const adminSession = await (await adminApi.post(`${BASE}/api/login`, { data: { username: USERS.admin, password: PASSWORD } })).json();
+  const created = await adminApi.post(`${BASE}/api/users`, {
+    headers: { 'X-CSRF-Token': adminSession.csrf_token },
+    data: { username: 'e2e.tech', display_name: 'E2E Tech', role: 'technologist', password: 'first e2e passphrase' } });
+  check(created.status() === 201, `account e2e.tech created: ${created.status()} ${await created.text()}`);
+  await adminApi.dispose();
+  const elsewhere = await request.newContext();
+  check((await elsewhere.post(`${BASE}/api/login`, { data: { username: 'e2e.tech', password: 'first e2e passphrase' } })).status() === 200, 'e2e.tech signed in elsewhere');
+  page = await newPage();
+  await page.goto(`${BASE}/`);
+  await page.getByTestId('username').fill('e2e.tech');
+  await page.getByTestId('password').fill('first e2e passphrase');
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('nav-password').click();
+  await page.getByTestId('own-password-form').waitFor();
+  await page.getByTestId('current-password').fill('not my password at all');
+  await page.getByTestId('new-password').fill('second e2e passphrase');
+  await page.getByTestId('new-password-again').fill('second e2e passphrase');
+  await page.getByTestId('own-password-submit').click();
+  await page.getByTestId('password-status').getByRole('alert').waitFor();
+  const refused = await page.getByTestId('password-status').textContent();
+  check(refused.includes('current_password'), `a wrong current password refused: ${refused}`);
+  await shot(page, '18-own-password-refused');
+  await page.getByTestId('current-password').fill('first e2e passphrase');
+  await page.getByTestId('own-password-submit').click();
+  await page.getByTestId('password-status').filter({ hasText: 'Password changed' }).waitFor();
+  await shot(page, '18-own-password');
+  check((await elsewhere.get(`${BASE}/api/session`)).status() === 401, 'the other session ended');
+  check((await page.request.get(`${BASE}/api/session`)).status() === 200, 'this session stays');
+  await elsewhere.dispose();
+  log('own password: a wrong current password refused on the page; changed; the other session ended, this one stayed');
   await page.context().close();
 
   check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);

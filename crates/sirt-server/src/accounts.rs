@@ -178,3 +178,43 @@ pub(crate) async fn patch_own_account(
         crate::auth::session_answer(&state, &auth.user, &auth.csrf_token, &s.0.expires_at).await?;
     Ok(Json(answer).into_response())
 }
+
+/// `POST /api/account/password`: the signed-in user changes their own password (any role;
+/// OWASP ASVS 4.0.3 V2.1.5), giving the current one. A wrong current password is 403
+/// `wrong_password` and counts as a failed login of the account from that address (the login
+/// limits apply: 429). The account's other sessions end; this one is kept. Audited
+/// (`user.update`, the hash never shown).
+pub(crate) async fn change_own_password(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Auth>,
+    req: axum::extract::Request,
+) -> ApiResult {
+    let ip = crate::auth::client_ip(&state, req.extensions(), req.headers());
+    let ApiJson(body) = <ApiJson<crate::answers::PasswordChange> as axum::extract::FromRequest<
+        AppState,
+    >>::from_request(req, &state)
+    .await?;
+    if !crate::login::check_own_password(&state, &auth.user.username, &ip, &body.current_password)
+        .await?
+    {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "wrong_password",
+            "field `current_password`: expected your password now, found another; the password was not changed",
+        ));
+    }
+    let change = UserChange {
+        password_hash: Some(hash_new_password(&body.new_password).await?),
+        ..UserChange::default()
+    };
+    state
+        .store
+        .update_user(
+            &auth.actor(),
+            auth.user.id,
+            &change,
+            Some(auth.session_hash.as_str()),
+        )
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}

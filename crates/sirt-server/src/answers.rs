@@ -100,6 +100,17 @@ pub struct OwnAccountChange {
     pub language: Option<Lang>,
 }
 
+/// `POST /api/account/password` body: one's own password, changed.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "PasswordChange")]
+pub struct PasswordChange {
+    /// The password now (checked as a login is, and counted with the failed logins).
+    pub current_password: String,
+    /// The new password (12 to 128 characters).
+    pub new_password: String,
+}
+
 /// `GET /api/i18n/{lang}` answer: the web application's messages in a language.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Messages {
@@ -599,8 +610,15 @@ pub struct FollowUpView {
     /// The stored visit.
     #[serde(flatten)]
     pub visit: FollowUp,
-    /// Its laboratory values.
+    /// Its laboratory values as stored: each value (and reference limit) `{"value", "unit",
+    /// "normalised": {"value", "unit"}}`, the number and unit as entered and the value in the
+    /// unit CTCAE grading uses (the INR's unit `""`); `anticoagulated` true/false. A visit
+    /// recorded before values were checked keeps what was stored then (text, numbers).
     pub labs: serde_json::Map<String, Value>,
+    /// The fields of `labs` that do not read as their key's quantity (`labs.bilirubin`,
+    /// `labs.reference_ranges.alt_uln`; only in visits recorded before values were checked):
+    /// shown as stored, never graded.
+    pub unreadable_labs: Vec<String>,
 }
 
 /// `POST /api/cases/{id}/followups` body.
@@ -610,7 +628,12 @@ pub struct FollowUpView {
 pub struct FollowUpBody {
     /// Visit date (`YYYY-MM-DD`).
     pub visit_date: String,
-    /// Laboratory values (sirt-clinical's `[[labs]]` keys with units as text).
+    /// Laboratory values by sirt-clinical's `[[labs]]` key (`bilirubin`, `albumin`, `inr`,
+    /// `platelets`, `leukocytes`, `granulocytes`, `creatinine`, `sodium`, `gfr`, `ast`, `alt`,
+    /// `alp`, `ggt`), each a number with its unit as text (`"1.2 mg/dL"`, `"20 µmol/L"`; the INR
+    /// a number), `reference_ranges` (`bilirubin_uln`, `ast_uln`, `alt_uln`, `alp_uln`,
+    /// `ggt_uln`, `albumin_lln`, `platelets_lln`, the same way) and `anticoagulated`
+    /// (true/false). Any other key, or a value that does not read, is 422 naming the field.
     #[serde(default)]
     pub labs: Option<Value>,
     /// RECIST measurements as of this visit (sirt-recist's file format).
@@ -698,6 +721,9 @@ pub enum LabGrading {
         text: String,
         /// Where day 0 comes from.
         treatment_date_from: String,
+        /// Stored values left out of the grading because they do not read (visits recorded
+        /// before values were checked), each naming the visit's date and the field.
+        not_graded: Vec<String>,
     },
     /// A value that does not read, naming the visit.
     Failed {
@@ -722,7 +748,8 @@ pub struct FollowUpList {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "NewToxicity")]
 pub struct ToxicityBody {
-    /// CTCAE term.
+    /// CTCAE v5.0 term, one of the `terms` of `GET /api/cases/{id}/toxicities` (letter case
+    /// aside; stored as CTCAE spells it); any other is 422 naming the field.
     pub term: String,
     /// Grade 1–5.
     pub grade: i64,
@@ -740,11 +767,37 @@ pub struct ToxicityBody {
     pub notes: Option<String>,
 }
 
+/// An adverse event, and whether its term is one of the CTCAE list.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ToxicityView {
+    /// The stored adverse event.
+    #[serde(flatten)]
+    pub toxicity: Toxicity,
+    /// Whether `term` is a CTCAE v5.0 term of the list, spelt as CTCAE spells it; false only
+    /// for an adverse event recorded before terms were checked (shown as stored).
+    pub term_listed: bool,
+}
+
+/// A CTCAE term one may record an adverse event with.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "CtcaeTerm")]
+pub struct CtcaeTermView {
+    /// The term, as CTCAE spells it.
+    pub term: String,
+    /// Its MedDRA system organ class.
+    pub soc: String,
+}
+
 /// `GET /api/cases/{id}/toxicities` answer.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ToxicityList {
     /// The adverse events.
-    pub toxicities: Vec<Toxicity>,
+    pub toxicities: Vec<ToxicityView>,
+    /// The CTCAE version of `terms` ("5.0").
+    pub ctcae_version: String,
+    /// The terms an adverse event may be recorded with (sirt-clinical's list), by system organ
+    /// class.
+    pub terms: Vec<CtcaeTermView>,
 }
 
 // ------------------------------------------------------------------------------- history, audit

@@ -2,11 +2,11 @@
 //! audit log.
 
 use crate::answers::{
-    AuditPage, CaseDetail, FollowUpBody, FollowUpList, FollowUpView, History, ImportedDemo,
-    LabGrading, NewCaseBody, NewPlanBody, ParameterChange, PatchBody, PatientDetail, PatientList,
-    PlanEditEntry, PlanLinks, PlanSummary, PlanView, RecistAssessment, RecistSummary,
+    AuditPage, CaseDetail, CtcaeTermView, FollowUpBody, FollowUpList, FollowUpView, History,
+    ImportedDemo, LabGrading, NewCaseBody, NewPlanBody, ParameterChange, PatchBody, PatientDetail,
+    PatientList, PlanEditEntry, PlanLinks, PlanSummary, PlanView, RecistAssessment, RecistSummary,
     RecistTimePoint, StepBody, TimelineEntry, TimelineKind, ToxicityBody, ToxicityList,
-    VersionDiff, VersionView,
+    ToxicityView, VersionDiff, VersionView,
 };
 use crate::engine::{
     Parameters, compute, flatten_parameters, merge_patch, parameters_from, parse_json,
@@ -24,7 +24,6 @@ use sirt_store::{
     Actor, AuditQuery, EditOutcome, FollowUp, NewCase, NewFollowUp, NewPatient, NewToxicity, Plan,
     PlanEdit, PlanInputs,
 };
-use std::collections::BTreeMap;
 
 /// The analytic demo case (`sirtplan demo --analytic`).
 pub const DEMO_CASE: &str = sirt_planning::DEMO_CASE;
@@ -301,16 +300,29 @@ fn timeline(
     out
 }
 
-/// A follow-up visit: the stored record with `labs` as the JSON object (beside its text
-/// `labs_json`; the server writes it as an object).
-fn follow_up_view(f: &FollowUp) -> FollowUpView {
-    let labs = match parse_json(&f.labs_json) {
+/// The stored `labs` of a visit as a JSON object (the server writes an object; anything else
+/// reads as none).
+fn stored_labs(f: &FollowUp) -> serde_json::Map<String, Value> {
+    match parse_json(&f.labs_json) {
         Value::Object(m) => m,
         _ => serde_json::Map::new(),
-    };
+    }
+}
+
+/// A follow-up visit: the stored record with `labs` as the JSON object (beside its text
+/// `labs_json`) as stored, and the fields of it that do not read (visits recorded before values
+/// were checked: shown as they were stored, never rewritten).
+fn follow_up_view(f: &FollowUp) -> FollowUpView {
+    let labs = stored_labs(f);
+    let unreadable_labs = crate::followup_input::read_stored_labs(&labs)
+        .unreadable
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
     FollowUpView {
         visit: f.clone(),
         labs,
+        unreadable_labs,
     }
 }
 
@@ -332,13 +344,15 @@ pub(crate) async fn list_follow_ups(
 }
 
 /// CTCAE v5.0 grades of the laboratory values of a case's visits, by `sirt-clinical`'s
-/// `grade_labs` (as `sirtplan labs`): the visits' values (`sirt_clinical::LAB_KEYS`, with their
-/// units as text, the INR a number) become the lab sets of a patient record built by
+/// `grade_labs` (as `sirtplan labs`): the visits' values (`sirt_clinical::LAB_KEYS`, read back
+/// as their number and unit as entered: `followup_input::read_stored_labs`; a stored value that
+/// does not read, only in visits recorded before values were checked, is left out and named in
+/// `not_graded`) become the lab sets of a patient record built by
 /// `PatientRecord::from_lab_visits`, the `reference_ranges` objects of the visits (merged key by
 /// key in date order, a later value replacing an earlier one) its reference ranges, the latest
 /// `anticoagulated` its anticoagulation status, and the first recorded treatment's day its
 /// treatment date (day 0; baselines are the latest values on or before it). `None` without
-/// laboratory values; `Failed` naming the visit when a value does not read. Nothing is assumed:
+/// laboratory values; `Failed` naming the visits when no value reads. Nothing is assumed:
 /// a missing ULN or anticoagulation status leaves the grade "not evaluated" with the reason.
 fn lab_grading(
     mrn: &str,
@@ -351,9 +365,11 @@ fn lab_grading(
         .filter_map(|t| t.administered_at.parse::<sirt_units::Instant>().ok())
         .min_by_key(sirt_units::Instant::timestamp)
         .map(|i| i.zoned().date().to_string());
-    let input = lab_record_input(mrn, day0.clone(), visits);
+    let (input, not_graded) = lab_record_input(mrn, day0.clone(), visits);
     if input.visits.is_empty() {
-        return None;
+        return (!not_graded.is_empty()).then(|| LabGrading::Failed {
+            error: format!("no laboratory value reads: {}", not_graded.join("; ")),
+        });
     }
     let name = "the visits' laboratory values";
     let legend = input
@@ -382,6 +398,7 @@ fn lab_grading(
                 "none recorded: no baseline, no grade after treatment"
             }
             .to_owned(),
+            not_graded,
         },
         Err(e) => LabGrading::Failed {
             error: format!("{e} ({legend})"),
@@ -389,46 +406,39 @@ fn lab_grading(
     })
 }
 
-/// The laboratory values of the visits as `sirt-clinical`'s typed input: a value that is not
-/// text, a number or a flag is left out, so that the record names the field as missing rather
-/// than misread; a visit without laboratory values is not a lab set.
+/// The laboratory values of the visits as `sirt-clinical`'s typed input, and the stored values
+/// left out because they do not read (each "visit of DATE: field `labs.KEY`: expected …, found
+/// …"); a visit without laboratory values is not a lab set.
 fn lab_record_input(
     mrn: &str,
     treatment_date: Option<String>,
     visits: &[FollowUp],
-) -> sirt_clinical::LabRecordInput {
-    let as_input = |x: &Value| serde_json::from_value::<sirt_clinical::LabInput>(x.clone()).ok();
+) -> (sirt_clinical::LabRecordInput, Vec<String>) {
     let mut input = sirt_clinical::LabRecordInput {
         patient_id: mrn.to_owned(),
         treatment_date,
         ..Default::default()
     };
+    let mut not_graded = Vec::new();
     for v in visits {
-        let Value::Object(m) = parse_json(&v.labs_json) else {
-            continue;
-        };
-        if let Some(Value::Object(r)) = m.get("reference_ranges") {
-            for (k, x) in r {
-                if let Some(value) = as_input(x) {
-                    input.reference_ranges.insert(k.clone(), value);
-                }
-            }
+        let labs = crate::followup_input::read_stored_labs(&stored_labs(v));
+        input.reference_ranges.extend(labs.reference_ranges);
+        if labs.anticoagulated.is_some() {
+            input.anticoagulated = labs.anticoagulated;
         }
-        if let Some(Value::Bool(b)) = m.get("anticoagulated") {
-            input.anticoagulated = Some(*b);
-        }
-        let values: BTreeMap<String, sirt_clinical::LabInput> = sirt_clinical::LAB_KEYS
-            .iter()
-            .filter_map(|k| Some(((*k).to_owned(), as_input(m.get(*k)?)?)))
-            .collect();
-        if !values.is_empty() {
+        not_graded.extend(
+            labs.unreadable
+                .iter()
+                .map(|e| format!("visit of {}: {e}", v.visit_date)),
+        );
+        if !labs.values.is_empty() {
             input.visits.push(sirt_clinical::LabVisit {
                 date: v.visit_date.clone(),
-                values,
+                values: labs.values,
             });
         }
     }
-    input
+    (input, not_graded)
 }
 
 /// The tumour response of a case: the RECIST measurements of the latest visit that has them
@@ -495,21 +505,17 @@ fn recist_summary(e: &sirt_recist::Evaluation) -> RecistSummary {
 }
 
 /// `POST /api/cases/{id}/followups`: records a visit (date, laboratory values, RECIST
-/// measurements, notes); the store audits it in the same transaction.
+/// measurements, notes); the store audits it in the same transaction. The laboratory values
+/// are checked and stored typed (`followup_input::check_labs`): any other key, or a value that
+/// does not read as its key's quantity with a unit, is 422 naming the field, and nothing is
+/// stored.
 pub(crate) async fn add_follow_up(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
     PathId(case_id): PathId,
     ApiJson(body): ApiJson<FollowUpBody>,
 ) -> ApiResult {
-    let labs = body
-        .labs
-        .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
-    if !labs.is_object() {
-        return Err(ApiError::invalid(
-            "field `labs`: expected a JSON object of laboratory values, found another value",
-        ));
-    }
+    let labs = Value::Object(crate::followup_input::check_labs(body.labs.as_ref())?);
     crate::identity::check_recist(&state, case_id, body.recist.as_deref()).await?;
     let f = state
         .store
@@ -527,18 +533,42 @@ pub(crate) async fn add_follow_up(
     Ok(created(follow_up_view(&f)))
 }
 
-/// `GET /api/cases/{id}/toxicities`: the adverse events of a case.
+/// `GET /api/cases/{id}/toxicities`: the adverse events of a case (each with whether its term
+/// is one of the list: not so only for those recorded before terms were checked, shown as
+/// stored), and the CTCAE terms one may record (`sirt_clinical::CTCAE_V5_TERMS`).
 pub(crate) async fn list_toxicities(
     State(state): State<AppState>,
     PathId(id): PathId,
 ) -> ApiResult {
     state.store.case(id).await?;
-    let toxicities = state.store.toxicities(id).await?;
-    Ok(Json(ToxicityList { toxicities }).into_response())
+    let toxicities = state
+        .store
+        .toxicities(id)
+        .await?
+        .into_iter()
+        .map(|t| ToxicityView {
+            term_listed: crate::followup_input::term_listed(&t.term),
+            toxicity: t,
+        })
+        .collect();
+    let terms = sirt_clinical::CTCAE_V5_TERMS
+        .iter()
+        .map(|t| CtcaeTermView {
+            term: t.term.to_owned(),
+            soc: t.soc.to_owned(),
+        })
+        .collect();
+    Ok(Json(ToxicityList {
+        toxicities,
+        ctcae_version: sirt_clinical::CTCAE_TERMS_VERSION.to_owned(),
+        terms,
+    })
+    .into_response())
 }
 
-/// `POST /api/cases/{id}/toxicities`: records an adverse event (CTCAE term and grade 1–5); a
-/// `follow_up_id` must be a visit of the same case.
+/// `POST /api/cases/{id}/toxicities`: records an adverse event (a CTCAE v5.0 term of the list,
+/// stored as CTCAE spells it, and grade 1–5; any other term is 422 naming the field and
+/// nothing is stored); a `follow_up_id` must be a visit of the same case.
 pub(crate) async fn add_toxicity(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
@@ -546,6 +576,9 @@ pub(crate) async fn add_toxicity(
     ApiJson(body): ApiJson<ToxicityBody>,
 ) -> ApiResult {
     state.store.case(case_id).await?;
+    let term = crate::followup_input::check_term(&body.term)?
+        .term
+        .to_owned();
     if let Some(fid) = body.follow_up_id {
         let visits = state.store.follow_ups(case_id).await?;
         if !visits.iter().any(|f| f.id == fid) {
@@ -561,7 +594,7 @@ pub(crate) async fn add_toxicity(
             &NewToxicity {
                 case_id,
                 follow_up_id: body.follow_up_id,
-                term: body.term,
+                term,
                 grade: body.grade,
                 onset_date: body.onset_date,
                 attribution: body.attribution,
@@ -802,6 +835,9 @@ pub(crate) async fn audit(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<AuditParams>,
 ) -> ApiResult {
+    // The failed logins of the current minute are aggregated later: write them now, so that
+    // the log read is complete.
+    crate::login::audit_failed_logins_now(&state).await?;
     let entries = state
         .store
         .audit(&AuditQuery {

@@ -2,8 +2,7 @@
 //! stored), the session cookie, CSRF tokens, login rate limiting, and the per-route check of
 //! session, CSRF token and permission.
 
-use crate::answers::Login;
-use crate::error::{ApiError, ApiJson};
+use crate::error::ApiError;
 use crate::permissions::{Action, actions_of};
 use crate::{AppState, Auth};
 use argon2::password_hash::phc::PasswordHash;
@@ -15,9 +14,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use sirt_i18n::Lang;
-use sirt_store::{NewSession, User, format_instant, parse_instant};
+use sirt_store::{User, format_instant, parse_instant};
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "sirtplan_session";
@@ -25,10 +23,43 @@ pub const SESSION_COOKIE: &str = "sirtplan_session";
 /// Header carrying the CSRF token on state-changing requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// Idle lifetime of a session: 12 h (issue 6; OWASP Session Management Cheat Sheet allows
-/// longer idle timeouts for low-risk, and asks for short ones for high-value applications — a
-/// clinic's working day is the choice here).
-pub const SESSION_IDLE_S: i64 = 12 * 3600;
+/// How long a session lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Without use: 30 min (OWASP ASVS 4.0.3 V3.3.2, level 2: "12 hours or 30 minutes of
+    /// inactivity"; workstations in a clinic are shared).
+    pub idle_s: i64,
+    /// Since sign-in, used or not: 12 h (OWASP ASVS 4.0.3 V3.3.2, level 2).
+    pub absolute_s: i64,
+}
+
+/// [`SessionLimits::idle_s`] by default.
+pub const SESSION_IDLE_S: i64 = 30 * 60;
+/// [`SessionLimits::absolute_s`] by default.
+pub const SESSION_ABSOLUTE_S: i64 = 12 * 3600;
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            idle_s: SESSION_IDLE_S,
+            absolute_s: SESSION_ABSOLUTE_S,
+        }
+    }
+}
+
+impl SessionLimits {
+    /// The end of a session created at `created` and last used at `now`: the idle limit from
+    /// now, or the absolute limit from its creation when sooner.
+    pub fn expiry(&self, created: jiff::Timestamp, now: jiff::Timestamp) -> jiff::Timestamp {
+        plus_s(now, self.idle_s).min(plus_s(created, self.absolute_s))
+    }
+
+    /// How often the last-seen time is written: once a minute, or ten times per idle period
+    /// when that is shorter (design choice: fewer writes, an idle expiry off by at most a tenth).
+    fn touch_every_s(&self) -> i64 {
+        TOUCH_EVERY_S.min(self.idle_s / 10).max(0)
+    }
+}
 
 /// A session's last-seen time is written at most once a minute (design choice: fewer writes).
 const TOUCH_EVERY_S: i64 = 60;
@@ -48,25 +79,6 @@ pub const PASSWORD_MIN_CHARS: usize = 12;
 /// Longest password accepted: 128 characters (OWASP ASVS 4.0.3, V2.1.2 allows denying more
 /// than 128).
 pub const PASSWORD_MAX_CHARS: usize = 128;
-
-/// Login rate limit: how many failures of one username from one address within the window
-/// lock further attempts until the oldest failure leaves the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoginLimit {
-    /// Failures allowed: 5 (issue 6; OWASP Authentication Cheat Sheet, account lockout).
-    pub max_failures: usize,
-    /// Window: 15 min (issue 6).
-    pub window_s: i64,
-}
-
-impl Default for LoginLimit {
-    fn default() -> Self {
-        LoginLimit {
-            max_failures: 5,
-            window_s: 15 * 60,
-        }
-    }
-}
 
 fn argon2() -> Result<Argon2<'static>, ApiError> {
     let params = Params::new(ARGON2_M_COST_KIB, ARGON2_T_COST, ARGON2_P_COST, None)
@@ -110,17 +122,6 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .is_ok()
 }
 
-/// A hash no password matches, verified for unknown usernames so that they take as long as
-/// known ones.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        let mut pw = String::from("dummy-");
-        pw.push_str(&random_token());
-        hash_password(&pw).unwrap_or_default()
-    })
-}
-
 /// 32 random bytes from the operating system, hex.
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
@@ -132,7 +133,7 @@ pub fn random_token() -> String {
     hex::encode(b)
 }
 
-fn new_tokens() -> Result<(String, String), ApiError> {
+pub(crate) fn new_tokens() -> Result<(String, String), ApiError> {
     let (s, c) = (random_token(), random_token());
     if s.is_empty() || c.is_empty() {
         return Err(ApiError::internal());
@@ -164,19 +165,28 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-fn client_ip(req_ext: &axum::http::Extensions) -> String {
-    if let Some(ConnectInfo(a)) = req_ext.get::<ConnectInfo<SocketAddr>>() {
-        return a.ip().to_string();
-    }
-    if let Some(axum::extract::connect_info::MockConnectInfo(a)) =
+/// The client's address as the login limits and the audit log key on it: the connection's
+/// peer, or the client a trusted proxy names ([`crate::client_address`]); an IPv6 client by its
+/// /64 network ([`crate::client_address::limit_key`]); `unknown` when the connection's address
+/// is not known.
+pub(crate) fn client_ip(
+    state: &AppState,
+    req_ext: &axum::http::Extensions,
+    headers: &HeaderMap,
+) -> String {
+    let peer = if let Some(ConnectInfo(a)) = req_ext.get::<ConnectInfo<SocketAddr>>() {
+        a.ip()
+    } else if let Some(axum::extract::connect_info::MockConnectInfo(a)) =
         req_ext.get::<axum::extract::connect_info::MockConnectInfo<SocketAddr>>()
     {
-        return a.ip().to_string();
-    }
-    "unknown".to_owned()
+        a.ip()
+    } else {
+        return "unknown".to_owned();
+    };
+    crate::client_address::limit_key(state.trusted_proxies.client(peer, headers))
 }
 
-fn secure(state: &AppState, headers: &HeaderMap, uri: &axum::http::Uri) -> bool {
+pub(crate) fn secure(state: &AppState, headers: &HeaderMap, uri: &axum::http::Uri) -> bool {
     state.secure_cookies
         || uri.scheme_str() == Some("https")
         || headers
@@ -185,7 +195,7 @@ fn secure(state: &AppState, headers: &HeaderMap, uri: &axum::http::Uri) -> bool 
             .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
-fn cookie(token: &str, max_age_s: i64, secure: bool) -> Result<HeaderValue, ApiError> {
+pub(crate) fn cookie(token: &str, max_age_s: i64, secure: bool) -> Result<HeaderValue, ApiError> {
     let s = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{}",
         if secure { "; Secure" } else { "" }
@@ -193,11 +203,22 @@ fn cookie(token: &str, max_age_s: i64, secure: bool) -> Result<HeaderValue, ApiE
     HeaderValue::from_str(&s).map_err(|_| ApiError::internal())
 }
 
-fn now_ts() -> jiff::Timestamp {
+/// `30 min`, `12 h`, `90 s`.
+fn duration_text(s: i64) -> String {
+    if s >= 3600 && s % 3600 == 0 {
+        format!("{} h", s / 3600)
+    } else if s >= 60 && s % 60 == 0 {
+        format!("{} min", s / 60)
+    } else {
+        format!("{s} s")
+    }
+}
+
+pub(crate) fn now_ts() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
-fn plus_s(t: jiff::Timestamp, s: i64) -> jiff::Timestamp {
+pub(crate) fn plus_s(t: jiff::Timestamp, s: i64) -> jiff::Timestamp {
     t.checked_add(jiff::SignedDuration::from_secs(s))
         .unwrap_or(t)
 }
@@ -235,13 +256,24 @@ async fn authenticate(
         .await?
         .ok_or_else(|| ApiError::unauthenticated("session unknown or ended: sign in again"))?;
     let now = now_ts();
-    let expired = parse_instant(&session.expires_at).is_none_or(|e| e <= now);
-    if expired || user.disabled {
+    let limits = state.session_limits;
+    let created = parse_instant(&session.created_at);
+    let too_old = created.is_none_or(|c| plus_s(c, limits.absolute_s) <= now);
+    let idle = parse_instant(&session.expires_at).is_none_or(|e| e <= now);
+    if too_old || idle || user.disabled {
         state.store.end_session(&user, &hash, true).await?;
         return Err(ApiError::unauthenticated(if user.disabled {
-            "account disabled"
+            "account disabled".to_owned()
+        } else if too_old {
+            format!(
+                "session ended {} after sign-in (the longest a session lasts): sign in again",
+                duration_text(limits.absolute_s)
+            )
         } else {
-            "session expired after 12 h without use: sign in again"
+            format!(
+                "session expired after {} without use: sign in again",
+                duration_text(limits.idle_s)
+            )
         }));
     }
     let unsafe_method = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -275,14 +307,14 @@ async fn authenticate(
         )));
     }
     let seen_long_ago = parse_instant(&session.last_seen_at)
-        .is_none_or(|t| now.duration_since(t).as_secs() >= TOUCH_EVERY_S);
-    if seen_long_ago {
+        .is_none_or(|t| now.duration_since(t).as_secs() >= limits.touch_every_s());
+    if seen_long_ago && let Some(created) = created {
         state
             .store
             .touch_session(
                 &hash,
                 &format_instant(now),
-                &format_instant(plus_s(now, SESSION_IDLE_S)),
+                &format_instant(limits.expiry(created, now)),
             )
             .await?;
     }
@@ -362,164 +394,6 @@ pub(crate) async fn request_language(state: &AppState, headers: &HeaderMap) -> L
         .ok()
         .flatten()
         .unwrap_or(site)
-}
-
-/// Password checks in flight per (username, address). The rate limit reads the recorded
-/// failures and reserves its place here under one lock, and a failed check is recorded before
-/// its place is given back: every attempt sees the failures of the attempts before it, recorded
-/// or still in flight, so concurrent wrong passwords get at most `max_failures` answers 401
-/// (issue 15; per server process).
-#[derive(Debug, Default)]
-pub struct LoginsInFlight(tokio::sync::Mutex<std::collections::HashMap<(String, String), usize>>);
-
-/// A place reserved in [`LoginsInFlight`]; given back with [`Reserved::finish`].
-struct Reserved {
-    key: (String, String),
-}
-
-impl Reserved {
-    /// Records the failure (its reason) when the check failed and gives the place back, both
-    /// under the lock: an attempt counts either in flight or recorded, never twice or not at all.
-    async fn finish(self, state: &AppState, failure: Option<&str>) -> Result<(), ApiError> {
-        let mut m = state.logins_in_flight.0.lock().await;
-        let recorded = match failure {
-            Some(reason) => state
-                .store
-                .record_login_failure(&self.key.0, &self.key.1, reason)
-                .await
-                .map(|_| ()),
-            None => Ok(()),
-        };
-        if let Some(n) = m.get_mut(&self.key) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                m.remove(&self.key);
-            }
-        }
-        Ok(recorded?)
-    }
-}
-
-/// The rate limit's answer for `failures` failures counted within the window (the recorded
-/// ones, newest first, and those in flight).
-fn rate_limited(
-    limit: LoginLimit,
-    failures: &[&str],
-    counted: usize,
-    now: jiff::Timestamp,
-) -> ApiError {
-    // The oldest failure that still counts leaves the window first.
-    let oldest = failures
-        .get(limit.max_failures.saturating_sub(1))
-        .and_then(|t| parse_instant(t))
-        .unwrap_or(now);
-    let wait = (plus_s(oldest, limit.window_s).as_second() - now.as_second()).max(1);
-    let mut e = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        format!(
-            "too many failed logins for this username from this address: {counted} within {} min; try again in {wait} s",
-            limit.window_s / 60
-        ),
-    );
-    e.retry_after_s = u64::try_from(wait).ok();
-    e
-}
-
-/// Reads the recorded failures of (`username`, `ip`) and reserves a place for one more check,
-/// or refuses (429) when the failures and the checks in flight reach the limit.
-async fn reserve_attempt(
-    state: &AppState,
-    username: &str,
-    ip: &str,
-    now: jiff::Timestamp,
-) -> Result<Reserved, ApiError> {
-    let limit = state.login_limit;
-    let key = (username.to_owned(), ip.to_owned());
-    let mut in_flight = state.logins_in_flight.0.lock().await;
-    let since = format_instant(plus_s(now, -limit.window_s));
-    let attempts = state.store.login_attempts(username, ip, &since).await?;
-    let failures: Vec<&str> = attempts
-        .iter()
-        .rev()
-        .take_while(|a| !a.succeeded)
-        .map(|a| a.at.as_str())
-        .collect();
-    let pending = in_flight.get(&key).copied().unwrap_or(0);
-    let counted = failures.len() + pending;
-    if counted >= limit.max_failures {
-        return Err(rate_limited(limit, &failures, counted, now));
-    }
-    *in_flight.entry(key.clone()).or_insert(0) += 1;
-    Ok(Reserved { key })
-}
-
-/// `POST /api/login`.
-pub(crate) async fn login(
-    State(state): State<AppState>,
-    req: Request,
-) -> Result<Response, ApiError> {
-    let ip = client_ip(req.extensions());
-    let headers = req.headers().clone();
-    let uri = req.uri().clone();
-    let ApiJson(Login { username, password }): ApiJson<Login> =
-        <ApiJson<Login> as axum::extract::FromRequest<AppState>>::from_request(req, &state).await?;
-    let now = now_ts();
-    let reserved = reserve_attempt(&state, &username, &ip, now).await?;
-    let checked = check_password(&state, &username, &password).await;
-    let failure = match &checked {
-        Ok(Err(reason)) => Some(*reason),
-        _ => None,
-    };
-    reserved.finish(&state, failure).await?;
-    let user = match checked? {
-        Ok(user) => user,
-        Err(_) => return Err(ApiError::unauthenticated("wrong username or password")),
-    };
-    let (token, csrf) = new_tokens()?;
-    let expires_at = format_instant(plus_s(now, SESSION_IDLE_S));
-    state
-        .store
-        .create_session(
-            &user,
-            &NewSession {
-                id_hash: token_hash(&token),
-                csrf_token: csrf.clone(),
-                expires_at: expires_at.clone(),
-                ip,
-            },
-        )
-        .await?;
-    let mut r =
-        axum::Json(session_answer(&state, &user, &csrf, &expires_at).await?).into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        cookie(&token, SESSION_IDLE_S, secure(&state, &headers, &uri))?,
-    );
-    Ok(r)
-}
-
-/// The account of `username` when `password` is its password and it is enabled; otherwise why
-/// not (recorded as the failure's reason by [`Reserved::finish`]).
-async fn check_password(
-    state: &AppState,
-    username: &str,
-    password: &str,
-) -> Result<Result<sirt_store::User, &'static str>, ApiError> {
-    let creds = state.store.credentials(username).await?;
-    let phc = creds
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
-    let pw = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
-        .await
-        .map_err(|_| ApiError::internal())?;
-    Ok(match creds {
-        Some(c) if ok && !c.user.disabled => Ok(c.user),
-        None => Err("unknown username"),
-        Some(c) if c.user.disabled => Err("account disabled"),
-        Some(_) => Err("wrong password"),
-    })
 }
 
 /// `POST /api/logout`.

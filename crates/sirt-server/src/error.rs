@@ -131,6 +131,11 @@ impl From<StoreError> for ApiError {
             StoreError::LastAdmin { .. } => {
                 ApiError::new(StatusCode::CONFLICT, "last_admin", message)
             }
+            // The server's audit key does not fit the database's chain (it was checked at
+            // start): the administrator's to fix, not the request's.
+            StoreError::AuditKeyRequired { .. } | StoreError::AuditHeadEmpty { .. } => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "audit_chain", message)
+            }
             // The database's own message may name tables or values: it stays inside.
             StoreError::Database(_) => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

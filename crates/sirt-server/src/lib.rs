@@ -3,15 +3,19 @@
 //! | module | what |
 //! |---|---|
 //! | `lib` | [`ServerConfig`], [`Server::bind`] / [`Server::run`], [`serve`], [`run_blocking`]; [`app`], the router built from the route table ([`routes`]); security headers (the pages themselves are in `pages`) |
-//! | [`auth`] | Argon2id password hashes, session tokens (SHA-256 stored), cookie `sirtplan_session` (HttpOnly, SameSite=Strict, Secure on TLS or `--secure-cookies`), 12 h idle expiry, CSRF token in `X-CSRF-Token`, login rate limit (5 failures per username and address per 15 min → 429) |
+//! | [`auth`] | Argon2id password hashes, session tokens (SHA-256 stored), cookie `sirtplan_session` (HttpOnly, SameSite=Strict, Secure on TLS or `--secure-cookies`), [`SessionLimits`] (30 min idle, 12 h absolute), CSRF token in `X-CSRF-Token`, the per-route guard |
+//! | `login` | `POST /api/login`: the rate limits (per username and address, per address, per account except from a known address; 429), the password check, the session; failed logins audited per (username, address, minute) by the housekeeping task; one's own password change |
+//! | [`password_checks`] | Argon2id checks a few at a time in memory reserved once (503 when every slot stays busy) |
+//! | [`client_address`] | the client's address: the peer, or the client a `--trusted-proxy` names in `X-Forwarded-For` |
 //! | [`permissions`] | the permission table: action → roles |
 //! | `api` | patients, cases with their timeline, follow-up visits and toxicities, plans (create, get, `PATCH` parameters with recomputation, check, approve, deliver, report, history), demo import, audit log |
 //! | [`engine`] | parameters → case file → `sirt-workflow` plan → `sirt-report` JSON (no dosimetry here) |
+//! | [`followup_input`] | follow-up input checked before it is stored: a visit's laboratory values as typed quantities with units, an adverse event's CTCAE v5.0 term from the list (422 naming the field); stored values read back, legacy rows included |
 //! | [`error`] | JSON errors `{ "error": { "code", "message" } }` and the extractors that answer with them |
 //! | `openapi` | the OpenAPI 3.1 document (`GET /api/openapi.json`) |
 //! | `pages` | the application page `GET /` and its scripts and style at `/static/{file}` (from the binary), the plan report as PDF (Chromium), cohort Kaplan–Meier statistics (sirt-survival) |
 //! | [`uploads`] | image uploads (`POST /api/patients/{id}/studies`: a zip of a DICOM folder, one DICOM file, NIfTI) checked with sirt-dicom / sirt-nifti, stored under the data folder, with their limits; the studies with their series |
-//! | `accounts` | account management for admins (`GET`/`POST /api/users`, `PATCH /api/users/{id}`): role, name, password, disabled; the last admin kept |
+//! | `accounts` | account management for admins (`GET`/`POST /api/users`, `PATCH /api/users/{id}`): role, name, password, disabled; the last admin kept; one's own language and password (`PATCH /api/account`, `POST /api/account/password`) |
 //! | [`frozen`] | the record frozen at approval: the report rendered then (HTML, PDF with Chromium) with its SHA-256, checked when served, the approval hash (case file, parameters, image files, the device and rule files' bytes, settings, engine), `GET /api/plans/{id}/recompute-difference` |
 //! | `signature` | electronic signatures of check and approve (password entered again, Argon2id; meaning, full name, role), acknowledgements of failed checks (`POST /api/plans/{id}/acknowledgements`), `GET /api/plans/{id}/signatures` |
 //! | `delivery` | delivery, one session at a time (`POST /api/plans/{id}/deliver`, `GET /api/plans/{id}/deliveries`): each record checked against the plan and its approved result (422 naming the field), the records in force given to the engine as typed overrides for the result, the delivery addendum stored with each recording and the voxel part |
@@ -34,23 +38,29 @@ pub mod admin;
 pub mod answers;
 mod api;
 pub mod auth;
+pub mod client_address;
 mod delivery;
 mod documents;
 pub mod engine;
 pub mod error;
+pub mod followup_input;
 pub mod frozen;
 pub mod identity;
+mod login;
 pub mod openapi;
 mod pages;
+pub mod password_checks;
 pub mod permissions;
 mod report;
 mod signature;
 pub mod uploads;
 mod volumes;
 
-pub use auth::LoginLimit;
+pub use auth::SessionLimits;
+pub use client_address::{Cidr, TrustedProxies};
 pub use engine::{Engine, Parameters};
 pub use error::ApiError;
+pub use login::LoginLimit;
 pub use openapi::OPENAPI_JSON;
 pub use permissions::{Action, PERMISSIONS};
 
@@ -92,6 +102,15 @@ pub struct ServerConfig {
     pub data_dir: std::path::PathBuf,
     /// The site settings plans are made with (`serve --site FILE`); the defaults by default.
     pub settings: sirt_settings::SiteSettings,
+    /// How long sessions last.
+    pub session_limits: SessionLimits,
+    /// The proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`); none by
+    /// default.
+    pub trusted_proxies: TrustedProxies,
+    /// The audit chain's key (`serve --audit-key-file` or `SIRTPLAN_AUDIT_KEY`): audit rows
+    /// carry an HMAC chained on the previous row's. `None`: rows carry no MAC (refused once the
+    /// database's chain has begun).
+    pub audit_key: Option<sirt_store::AuditKey>,
 }
 
 impl Default for ServerConfig {
@@ -103,6 +122,9 @@ impl Default for ServerConfig {
             login_limit: LoginLimit::default(),
             data_dir: DEFAULT_DATA_DIR.into(),
             settings: sirt_settings::SiteSettings::default(),
+            session_limits: SessionLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
+            audit_key: None,
         }
     }
 }
@@ -132,6 +154,9 @@ pub enum ServeError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The audit key is missing or is not the database's.
+    #[error(transparent)]
+    AuditKey(#[from] sirt_store::AuditChainError),
     /// Serving failed.
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
@@ -155,9 +180,17 @@ pub struct Inner {
     pub data_dir: std::path::PathBuf,
     /// The viewer's volumes of the plans last shown.
     pub volumes: volumes::VolumeCache,
-    /// Password checks in flight per (username, address): the login rate limit counts them
-    /// with the recorded failures, so concurrent attempts cannot pass it (`auth::login`).
-    pub logins_in_flight: auth::LoginsInFlight,
+    /// Password checks in flight per (username, address): the login rate limits count them
+    /// with the recorded failures, so concurrent attempts cannot pass them (`login::login`).
+    pub logins_in_flight: login::LoginsInFlight,
+    /// The password checks, a few at a time in memory reserved once.
+    pub password_checks: Arc<password_checks::PasswordChecks>,
+    /// How long a session lasts without use and at most.
+    pub session_limits: SessionLimits,
+    /// The proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// Uploads in flight per account, at most [`uploads::UPLOADS_PER_USER`] each (issue 15).
+    pub uploads_in_flight: uploads::UploadsInFlight,
     /// The engine that makes results, as the approval hash and the frozen record name it
     /// ([`frozen::default_engine_id`]: this server's version and the planning engine's id).
     pub engine_id: String,
@@ -218,7 +251,11 @@ impl AppState {
             login_limit,
             data_dir,
             volumes: volumes::VolumeCache::default(),
-            logins_in_flight: auth::LoginsInFlight::default(),
+            logins_in_flight: login::LoginsInFlight::default(),
+            password_checks: Arc::default(),
+            session_limits: SessionLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
+            uploads_in_flight: uploads::UploadsInFlight::default(),
             engine_id: frozen::default_engine_id(),
         })))
     }
@@ -227,6 +264,29 @@ impl AppState {
     /// as a new version of the server would be: what the frozen record and the recompute
     /// comparison are tested with. Its volume cache starts empty.
     pub fn with_engine_id(&self, engine_id: impl Into<String>) -> AppState {
+        self.rebuilt(
+            engine_id.into(),
+            self.session_limits,
+            self.trusted_proxies.clone(),
+        )
+    }
+
+    /// The same server with these session limits and trusted proxies (`serve
+    /// --trusted-proxy`; tests shorten the session limits).
+    pub fn with_access(
+        &self,
+        session_limits: SessionLimits,
+        trusted_proxies: TrustedProxies,
+    ) -> AppState {
+        self.rebuilt(self.engine_id.clone(), session_limits, trusted_proxies)
+    }
+
+    fn rebuilt(
+        &self,
+        engine_id: String,
+        session_limits: SessionLimits,
+        trusted_proxies: TrustedProxies,
+    ) -> AppState {
         AppState(Arc::new(Inner {
             store: self.store.clone(),
             engine: self.engine.clone(),
@@ -234,8 +294,13 @@ impl AppState {
             login_limit: self.login_limit,
             data_dir: self.data_dir.clone(),
             volumes: volumes::VolumeCache::default(),
-            logins_in_flight: auth::LoginsInFlight::default(),
-            engine_id: engine_id.into(),
+            logins_in_flight: login::LoginsInFlight::default(),
+            password_checks: Arc::clone(&self.password_checks),
+            session_limits,
+            trusted_proxies,
+            // The same server: its uploads in flight count.
+            uploads_in_flight: self.uploads_in_flight.clone(),
+            engine_id,
         }))
     }
 }
@@ -325,7 +390,7 @@ fn pages_and_session_routes() -> Vec<Entry> {
             Public,
             get(openapi::document),
         ),
-        entry(Method::POST, "/api/login", Public, post(auth::login)),
+        entry(Method::POST, "/api/login", Public, post(login::login)),
         entry(Method::POST, "/api/logout", Session, post(auth::logout)),
         entry(Method::GET, "/api/session", Session, get(auth::session)),
         entry(
@@ -333,6 +398,12 @@ fn pages_and_session_routes() -> Vec<Entry> {
             "/api/account",
             Session,
             patch(accounts::patch_own_account),
+        ),
+        entry(
+            Method::POST,
+            "/api/account/password",
+            Session,
+            post(accounts::change_own_password),
         ),
         entry(
             Method::GET,
@@ -672,6 +743,7 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     router: Router,
     store: Store,
+    state: AppState,
 }
 
 impl Server {
@@ -682,13 +754,22 @@ impl Server {
             source,
         })?;
         let store = Store::open(&config.database_url).await?;
+        let store = match &config.audit_key {
+            Some(key) => store.with_audit_key(key.clone()),
+            None => store,
+        };
+        if let Err(e) = store.check_audit_key().await {
+            store.close().await;
+            return Err(e.into());
+        }
         let state = AppState::with_site(
             store.clone(),
             config.secure_cookies,
             config.login_limit,
             config.data_dir.clone(),
             config.settings.clone(),
-        )?;
+        )?
+        .with_access(config.session_limits, config.trusted_proxies.clone());
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|source| ServeError::Bind {
@@ -697,8 +778,9 @@ impl Server {
             })?;
         Ok(Server {
             listener,
-            router: app(state),
+            router: app(state.clone()),
             store,
+            state,
         })
     }
 
@@ -707,19 +789,27 @@ impl Server {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until Ctrl-C (SIGINT) or SIGTERM, then closes the database.
+    /// Serves until Ctrl-C (SIGINT) or SIGTERM, then writes the failed logins not yet audited
+    /// and closes the database. Once a minute meanwhile: the failed logins of the minutes past
+    /// are audited, and ended sessions and old login attempts removed
+    /// ([`login::housekeeping`]).
     pub async fn run(self) -> Result<(), ServeError> {
         let Server {
             listener,
             router,
             store,
+            state,
         } = self;
+        let housekeeping = tokio::spawn(login::housekeeping(state.clone()));
         let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await;
+        housekeeping.abort();
+        // Best effort at exit: the attempts stay recorded and are audited at the next start.
+        let _ = login::audit_failed_logins_now(&state).await;
         store.close().await;
         Ok(served?)
     }

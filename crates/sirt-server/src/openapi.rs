@@ -72,6 +72,7 @@ fn schema_of(name: &str, g: &mut SchemaGenerator) -> Option<Schema> {
         "Error" => s::<a::Error>,
         "Session" => s::<a::Session>,
         "OwnAccountChange" => s::<a::OwnAccountChange>,
+        "PasswordChange" => s::<a::PasswordChange>,
         "Messages" => s::<a::Messages>,
         "Login" => s::<a::Login>,
         "PatientList" => s::<a::PatientList>,

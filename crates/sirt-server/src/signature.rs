@@ -6,7 +6,6 @@
 //! Approval freezes the record ([`crate::frozen`]).
 
 use crate::answers::{AcknowledgeBody, FailedCheck, FrozenSummary, PlanSignatures, StepBody};
-use crate::auth::verify_password;
 use crate::error::{ApiError, ApiJson, PathId};
 use crate::{AppState, Auth};
 use axum::extract::State;
@@ -27,43 +26,9 @@ fn full_name(user: &sirt_store::User) -> String {
     }
 }
 
-/// The address under which wrong signature passwords are counted with the login attempts:
-/// the login's limit (5 per 15 min per username) applies to signatures apart.
-const SIGNATURE_ATTEMPTS: &str = "electronic-signature";
-
-/// 429 when the user entered too many wrong passwords for signatures within the login window.
-async fn check_signature_attempts(state: &AppState, username: &str) -> Result<(), ApiError> {
-    let limit = state.login_limit;
-    let now = jiff::Timestamp::now();
-    let since = now
-        .checked_sub(jiff::SignedDuration::from_secs(limit.window_s))
-        .unwrap_or(now);
-    let attempts = state
-        .store
-        .login_attempts(
-            username,
-            SIGNATURE_ATTEMPTS,
-            &sirt_store::format_instant(since),
-        )
-        .await?;
-    let failures = attempts.iter().rev().take_while(|a| !a.succeeded).count();
-    if failures >= limit.max_failures {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!(
-                "too many wrong passwords for signatures by {username}: {failures} within {} min; nothing was signed, try again later",
-                limit.window_s / 60
-            ),
-        );
-        e.retry_after_s = u64::try_from(limit.window_s).ok();
-        return Err(e);
-    }
-    Ok(())
-}
-
 /// Verifies the password entered for a signature; a wrong one is audited and refused, and
-/// counted as a failed attempt (`check_signature_attempts`).
+/// counted as a failed attempt under the per-user signature limit (429 beyond it;
+/// `login::check_signer_password`).
 async fn verify_signer(
     state: &AppState,
     auth: &Auth,
@@ -71,31 +36,12 @@ async fn verify_signer(
     step: SignedStep,
     password: &str,
 ) -> Result<(), ApiError> {
-    check_signature_attempts(state, &auth.user.username).await?;
-    let creds = state.store.credentials(&auth.user.username).await?;
-    let ok = match creds {
-        Some(c) if !c.user.disabled && c.user.id == auth.user.id => {
-            let pw = password.to_owned();
-            tokio::task::spawn_blocking(move || verify_password(&pw, &c.password_hash))
-                .await
-                .map_err(|_| ApiError::internal())?
-        }
-        _ => false,
-    };
-    if ok {
+    if crate::login::check_signer_password(state, &auth.user, password).await? {
         return Ok(());
     }
     state
         .store
         .record_signature_refusal(&auth.actor(), plan_id, step, "wrong password")
-        .await?;
-    state
-        .store
-        .record_login_failure(
-            &auth.user.username,
-            SIGNATURE_ATTEMPTS,
-            "wrong password for an electronic signature",
-        )
         .await?;
     Err(ApiError::new(
         StatusCode::FORBIDDEN,

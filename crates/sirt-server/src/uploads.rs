@@ -25,10 +25,11 @@ use serde::Deserialize;
 use sirt_imaging::SeriesContent;
 
 use sirt_store::{NewSeries, NewStudy, Study, StudySeries};
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{BufReader, BufWriter, Cursor, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// Largest upload body: 1 GiB (design choice: a whole-body CT of 1 000 slices of 512 × 512
 /// 16-bit pixels is 0.5 GiB uncompressed; a zip of a typical SIRT work-up — CT, MAA SPECT,
@@ -36,25 +37,31 @@ use std::pin::Pin;
 /// [`crate::BODY_LIMIT_BYTES`].
 pub const UPLOAD_BODY_LIMIT_BYTES: u64 = 1 << 30;
 
-/// Largest total of the uncompressed entries of a zip: 4 GiB, counted while inflating, not
-/// taken from the headers (design choice: four times the body limit, room for any series that
-/// compresses well; it bounds the disk a zip may fill).
+/// Largest total of the uncompressed entries of a zip: 4 GiB, checked on the sizes its
+/// central directory declares before anything is written and again on the bytes counted
+/// while inflating (design choice: four times the body limit, room for any series that
+/// compresses well; it bounds the disk one upload may fill whatever its size).
 pub const ZIP_MAX_UNCOMPRESSED_BYTES: u64 = 4 << 30;
 
 /// Most entries a zip may hold: 20 000 (design choice: a thin-slice CT has about 1 000 files; a
 /// whole work-up a few thousand).
 pub const ZIP_MAX_ENTRIES: usize = 20_000;
 
-/// Largest ratio of an entry's inflated size to its compressed size: 200 (design choice: CT and
-/// PET slices compress 2–10 times; deflate cannot exceed about 1 032 : 1, which a zip bomb of
-/// zeros reaches). Checked while inflating, once the entry passed
-/// [`ZIP_RATIO_GRACE_BYTES`]; the same kind of check as Apache POI's `ZipSecureFile` (minimum
-/// inflate ratio after a grace size).
+/// Largest ratio of inflated to compressed size: 200, for each entry and for the whole
+/// archive (design choice: CT and PET slices compress 2–10 times; deflate cannot exceed about
+/// 1 032 : 1, which a zip bomb of zeros reaches). For the archive, its entries may inflate in
+/// all to at most this ratio times the archive's size as received plus one
+/// [`ZIP_RATIO_GRACE_BYTES`] shared by all entries: David Fifield, "A better zip bomb"
+/// (USENIX WOOT 2019) shows that limits per entry let many entries — or overlapping ones —
+/// multiply the output, and that the defence is a limit on the archive's total output
+/// against its input. Per entry, the same kind of check as Apache POI's `ZipSecureFile`
+/// (minimum inflate ratio after a grace size).
 pub const ZIP_MAX_RATIO: u64 = 200;
 
-/// An entry is held to [`ZIP_MAX_RATIO`] once it inflated past 8 MiB (design choice: small,
-/// highly compressible files — a mostly empty DICOM SEG, a text file — are harmless; a bomb is
-/// stopped after 8 MiB of output).
+/// Bytes held to no ratio: 8 MiB for the whole archive, shared by all its entries, and for an
+/// entry alone (design choice: small, highly compressible files — a mostly empty DICOM SEG, a
+/// text file — are harmless; an allowance per entry is not, issue 15: 128 zero-filled entries
+/// each just under 8 MiB, a 1 MB zip, wrote 864 MB before they were refused).
 pub const ZIP_RATIO_GRACE_BYTES: u64 = 8 << 20;
 
 /// Largest uncompressed NIfTI file: 1 GiB (design choice: as [`UPLOAD_BODY_LIMIT_BYTES`]; the
@@ -64,6 +71,15 @@ pub const NIFTI_MAX_BYTES: u64 = 1 << 30;
 /// Uploads processed at once: 2 (design choice: each may hold a large volume in memory while it
 /// is checked; others wait their turn).
 pub const UPLOAD_SLOTS: usize = 2;
+
+/// Uploads of one account in flight at once: 1 (design choice: the web page sends one study
+/// at a time; with [`UPLOAD_SLOTS`] at 2, one account cannot hold both slots and the disk
+/// they may fill, issue 15). A second one is refused at once with 429, not queued.
+pub const UPLOADS_PER_USER: usize = 1;
+
+/// `Retry-After` of an upload refused because the account's previous one is in flight: 30 s
+/// (design choice: a zip of a CT series over a hospital network takes tens of seconds).
+pub const UPLOAD_BUSY_RETRY_AFTER_S: u64 = 30;
 
 /// Staging folders older than a day are removed at start (left by a server that stopped
 /// during an upload).
@@ -89,9 +105,10 @@ pub struct Limits {
     pub zip_uncompressed_bytes: u64,
     /// Entries of a zip ([`ZIP_MAX_ENTRIES`]).
     pub zip_entries: usize,
-    /// Largest inflated / compressed size of an entry ([`ZIP_MAX_RATIO`]).
+    /// Largest inflated / compressed size of an entry and of the archive ([`ZIP_MAX_RATIO`]).
     pub zip_ratio: u64,
-    /// Inflated bytes of an entry before the ratio is checked ([`ZIP_RATIO_GRACE_BYTES`]).
+    /// Inflated bytes held to no ratio: once per archive, shared by its entries, and for an
+    /// entry alone ([`ZIP_RATIO_GRACE_BYTES`]).
     pub zip_ratio_grace_bytes: u64,
     /// A NIfTI file inflated, bytes ([`NIFTI_MAX_BYTES`]).
     pub nifti_bytes: u64,
@@ -110,11 +127,92 @@ impl Default for Limits {
     }
 }
 
+/// The uploads in flight of each account (user id → count), at most [`UPLOADS_PER_USER`]
+/// each; per server process, kept in [`crate::Inner`]. Clones share the count.
+#[derive(Debug, Clone, Default)]
+pub struct UploadsInFlight(Arc<Mutex<HashMap<i64, usize>>>);
+
+/// A place of [`UploadsInFlight`], given back when dropped: when the upload ends, fails, or its
+/// task is cancelled.
+#[derive(Debug)]
+pub struct UploadPlace {
+    places: UploadsInFlight,
+    user_id: i64,
+}
+
+impl UploadsInFlight {
+    /// The map; a panic of another holder (none is expected: nothing in the locked parts
+    /// panics) leaves the counts as they were, so the poison is ignored.
+    fn counts(&self) -> MutexGuard<'_, HashMap<i64, usize>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes one of the account's places, or `None` when it holds [`UPLOADS_PER_USER`].
+    pub fn try_take(&self, user_id: i64) -> Option<UploadPlace> {
+        let mut counts = self.counts();
+        let n = counts.entry(user_id).or_insert(0);
+        if *n >= UPLOADS_PER_USER {
+            return None;
+        }
+        *n += 1;
+        Some(UploadPlace {
+            places: self.clone(),
+            user_id,
+        })
+    }
+
+    /// The account's uploads in flight.
+    pub fn in_flight(&self, user_id: i64) -> usize {
+        self.counts().get(&user_id).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for UploadPlace {
+    fn drop(&mut self) {
+        let mut counts = self.places.counts();
+        if let Some(n) = counts.get_mut(&self.user_id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(&self.user_id);
+            }
+        }
+    }
+}
+
+/// The refusal of an upload while the account's previous one is in flight: 429 with
+/// `Retry-After`.
+fn busy() -> ApiError {
+    let mut e = err(
+        StatusCode::TOO_MANY_REQUESTS,
+        "upload_in_progress",
+        format!(
+            "an upload by this account is in progress: at most {UPLOADS_PER_USER} upload at a \
+             time per account; send this one again when it has finished (retry in \
+             {UPLOAD_BUSY_RETRY_AFTER_S} s)"
+        ),
+    );
+    e.retry_after_s = Some(UPLOAD_BUSY_RETRY_AFTER_S);
+    e
+}
+
 /// Creates the data folder (`patients/`, `tmp/`) and removes staging folders older than a day.
 pub fn prepare_data_dir(dir: &Path) -> std::io::Result<()> {
+    let created = !dir.exists();
     std::fs::create_dir_all(dir.join("patients"))?;
     let tmp = dir.join("tmp");
     std::fs::create_dir_all(&tmp)?;
+    // Its two parts, and the folder itself when this made it, are the owner's only (0700),
+    // whatever the process's umask: what lies inside (images, documents) cannot be reached by
+    // other local users even when a library user's umask made the files themselves 0644 (the
+    // `sirtplan` binary's umask 077 makes them 0600; issue 15, OWASP ASVS 4.0.3 V8.3.4). A
+    // folder that was there before (`--data-dir /srv/sirtplan`) keeps the mode its owner gave.
+    let mut private = vec![dir.join("patients"), tmp.clone()];
+    if created {
+        private.push(dir.to_path_buf());
+    }
+    for folder in &private {
+        owner_only(folder)?;
+    }
     for entry in std::fs::read_dir(&tmp)?.flatten() {
         let stale = entry
             .metadata()
@@ -126,6 +224,18 @@ pub fn prepare_data_dir(dir: &Path) -> std::io::Result<()> {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
+    Ok(())
+}
+
+/// Mode 0700 on a folder (Unix; elsewhere nothing).
+fn owner_only(folder: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
     Ok(())
 }
 
@@ -356,7 +466,7 @@ fn prepare(
     let mut prepared = match kind {
         Kind::Nifti => prepare_nifti(dir, &body, q, limits)?,
         Kind::Zip => {
-            let extracted = extract_zip(&body, &raw, limits)?;
+            let extracted = extract_zip(&body, &raw, limits, &archive_label(q))?;
             std::fs::remove_file(&body).map_err(storage)?;
             prepare_dicom(dir, &raw, extracted, mrn)?
         }
@@ -427,115 +537,377 @@ fn invalid_zip(message: String) -> ApiError {
     unprocessable("invalid_zip", message)
 }
 
-/// Unpacks the zip archive at `zip_path` into the folder `into` (created) as an upload does:
-/// entry names, entry count, declared and inflated sizes, compression ratio and overlapping
-/// entries checked; the number of files written, or the refusal's message. For fuzzing and
-/// tools; the upload endpoint runs the same code.
-pub fn unpack_zip(zip_path: &Path, into: &Path, limits: &Limits) -> Result<usize, String> {
-    std::fs::create_dir_all(into).map_err(|e| e.to_string())?;
-    extract_zip(zip_path, into, limits)
-        .map(|x| x.names.len())
-        .map_err(|e| e.to_string())
+/// How a zip is named in messages: `zip archive `NAME`` when the query names it, else
+/// `the uploaded zip archive`.
+fn archive_label(q: &UploadQuery) -> String {
+    q.filename
+        .as_deref()
+        .map(|f| shown(f.rsplit(['/', '\\']).next().unwrap_or_default()))
+        .filter(|f| !f.is_empty())
+        .map_or_else(
+            || "the uploaded zip archive".to_owned(),
+            |f| format!("zip archive `{f}`"),
+        )
 }
 
-/// Inflates the entries of the zip at `zip_path` into `raw`, within the limits.
-fn extract_zip(zip_path: &Path, raw: &Path, limits: &Limits) -> Result<Extracted, ApiError> {
-    let file = std::fs::File::open(zip_path).map_err(storage)?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| {
+/// How many bytes the entries of one archive may inflate to in all: the smaller of
+/// [`Limits::zip_uncompressed_bytes`] and [`Limits::zip_ratio`] × the archive's size +
+/// [`Limits::zip_ratio_grace_bytes`] (one grace for the archive, shared by its entries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allowance {
+    /// The archive's size as received, bytes (its compressed size).
+    pub archive_bytes: u64,
+    /// [`Limits::zip_ratio`].
+    pub ratio: u64,
+    /// [`Limits::zip_ratio_grace_bytes`].
+    pub grace: u64,
+    /// [`Limits::zip_uncompressed_bytes`].
+    pub cap: u64,
+}
+
+/// What a refusal of the allowance counted: the sizes the directory declares, or the bytes
+/// inflated.
+#[derive(Debug, Clone, Copy)]
+enum Found {
+    Declared(u64),
+    Inflated(u64),
+}
+
+impl Allowance {
+    /// The allowance of an archive of `archive_bytes` bytes.
+    pub fn new(archive_bytes: u64, limits: &Limits) -> Allowance {
+        Allowance {
+            archive_bytes,
+            ratio: limits.zip_ratio,
+            grace: limits.zip_ratio_grace_bytes,
+            cap: limits.zip_uncompressed_bytes,
+        }
+    }
+
+    /// `ratio` × `archive_bytes` + `grace` (saturating).
+    pub fn by_ratio(&self) -> u64 {
+        self.ratio
+            .saturating_mul(self.archive_bytes)
+            .saturating_add(self.grace)
+    }
+
+    /// The bytes allowed: the smaller of [`Allowance::by_ratio`] and `cap`.
+    pub fn bytes(&self) -> u64 {
+        self.by_ratio().min(self.cap)
+    }
+
+    /// The refusal of `found` bytes, over the allowance at `entry` of the archive `label`:
+    /// 413 `too_large` where the cap is the smaller limit, 422 `zip_bomb` where the ratio is.
+    fn refuse(&self, label: &str, entry: &str, found: Found) -> ApiError {
+        let entry = shown(entry);
+        let (found, when) = match found {
+            Found::Declared(n) => (
+                format!(
+                    "its central directory declares {n} bytes uncompressed in all, passing the \
+                     limit at entry `{entry}`"
+                ),
+                "before anything was written",
+            ),
+            Found::Inflated(n) => (
+                format!(
+                    "its entries inflate to {n} bytes or more, passing the limit at entry \
+                     `{entry}` (more than its central directory declares)"
+                ),
+                "while inflating; nothing was stored",
+            ),
+        };
+        if self.cap <= self.by_ratio() {
+            return too_large(format!(
+                "{label}: expected at most {} bytes uncompressed in all, found more: {found}; \
+                 refused {when}",
+                self.cap
+            ));
+        }
+        unprocessable(
+            "zip_bomb",
+            format!(
+                "{label}: {found}, more than the {} bytes allowed for an archive of {} bytes \
+                 ({} × {} bytes + {} bytes shared by all entries); refused as a zip bomb {when}",
+                self.bytes(),
+                self.archive_bytes,
+                self.ratio,
+                self.archive_bytes,
+                self.grace
+            ),
+        )
+    }
+}
+
+/// What the central directory of a zip declares, checked against the limits before anything
+/// is written ([`check_zip_directory`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipDirectory {
+    /// Entry names, in the directory's order.
+    pub names: Vec<String>,
+    /// Uncompressed size the directory declares for each entry, bytes.
+    pub declared: Vec<u64>,
+    /// The sum of `declared` (saturating).
+    pub declared_total: u64,
+    /// The bytes the entries may inflate to in all.
+    pub allowance: Allowance,
+}
+
+/// Opens a zip archive (reads its central directory).
+fn open_archive<R: Read + Seek>(reader: R, label: &str) -> Result<zip::ZipArchive<R>, ApiError> {
+    zip::ZipArchive::new(reader).map_err(|e| {
         invalid_zip(format!(
-            "request body: expected a zip archive, found something else ({e})"
+            "{label}: expected a zip archive, found something else ({e})"
         ))
-    })?;
+    })
+}
+
+/// Refuses an entry whose declared size is past the grace and more than the ratio times its
+/// compressed size.
+fn check_entry_ratio(
+    label: &str,
+    name: &str,
+    declared: u64,
+    compressed: u64,
+    limits: &Limits,
+) -> Result<(), ApiError> {
+    let compressed = compressed.max(1);
+    if declared > limits.zip_ratio_grace_bytes
+        && declared > limits.zip_ratio.saturating_mul(compressed)
+    {
+        return Err(unprocessable(
+            "zip_bomb",
+            format!(
+                "{label}, entry `{}`: its central directory declares {declared} bytes \
+                 uncompressed from {compressed} bytes compressed, more than {} times; refused \
+                 as a zip bomb before anything was written",
+                shown(name),
+                limits.zip_ratio
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads and checks the central directory of `archive` (`archive_bytes` long): entry count,
+/// names, each entry's declared ratio, the declared total against the archive's
+/// [`Allowance`], overlapping entries. Nothing is written.
+fn read_directory<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    archive_bytes: u64,
+    label: &str,
+    limits: &Limits,
+) -> Result<ZipDirectory, ApiError> {
     let n = archive.len();
     if n > limits.zip_entries {
         return Err(too_large(format!(
-            "zip archive: expected at most {} entries, found {n}",
+            "{label}: expected at most {} entries, found {n}",
             limits.zip_entries
         )));
     }
-    let mut names = Vec::with_capacity(n);
-    let mut declared: u64 = 0;
+    let mut dir = ZipDirectory {
+        names: Vec::with_capacity(n),
+        declared: Vec::with_capacity(n),
+        declared_total: 0,
+        allowance: Allowance::new(archive_bytes, limits),
+    };
+    // The entry at which the declared total first passes the allowance.
+    let mut passed_at: Option<usize> = None;
     for i in 0..n {
         let f = archive
             .by_index_raw(i)
-            .map_err(|e| invalid_zip(format!("zip archive: entry {i} cannot be read: {e}")))?;
+            .map_err(|e| invalid_zip(format!("{label}: entry {i} cannot be read: {e}")))?;
         let name = f.name().to_owned();
         check_entry_name(&name)?;
-        declared = declared.saturating_add(f.size());
-        names.push(name);
+        check_entry_ratio(label, &name, f.size(), f.compressed_size(), limits)?;
+        dir.declared_total = dir.declared_total.saturating_add(f.size());
+        if passed_at.is_none() && dir.declared_total > dir.allowance.bytes() {
+            passed_at = Some(i);
+        }
+        dir.declared.push(f.size());
+        dir.names.push(name);
     }
-    if declared > limits.zip_uncompressed_bytes {
-        return Err(too_large(format!(
-            "zip archive: expected at most {} bytes uncompressed in all, found {declared} declared",
-            limits.zip_uncompressed_bytes
-        )));
+    if let Some(i) = passed_at {
+        let entry = dir.names.get(i).map_or("", String::as_str);
+        return Err(dir
+            .allowance
+            .refuse(label, entry, Found::Declared(dir.declared_total)));
     }
     if archive.has_overlapping_files().unwrap_or(true) {
         return Err(unprocessable(
             "zip_bomb",
-            "zip archive: entries overlap (share compressed data), the construction of a zip \
-             bomb; the upload was refused and nothing was stored",
+            format!(
+                "{label}: entries overlap (share compressed data), the construction of a zip \
+                 bomb; the upload was refused and nothing was stored"
+            ),
         ));
     }
+    Ok(dir)
+}
+
+/// Checks the central directory of the zip `bytes` as an upload does before anything is
+/// written (entry count and names, each entry's declared ratio, the declared total against
+/// the archive's [`Allowance`], overlapping entries): what it declares, or the refusal's
+/// message. For fuzzing and tools; the upload endpoint runs the same code.
+pub fn check_zip_directory(bytes: &[u8], limits: &Limits) -> Result<ZipDirectory, String> {
+    let label = "zip archive";
+    let mut archive = open_archive(Cursor::new(bytes), label).map_err(|e| e.to_string())?;
+    read_directory(&mut archive, bytes.len() as u64, label, limits).map_err(|e| e.to_string())
+}
+
+/// Unpacks the zip archive at `zip_path` into the folder `into` (created) as an upload does:
+/// the central directory checked first ([`check_zip_directory`]), then the entries inflated
+/// with their bytes counted against the archive's [`Allowance`] and their declared sizes;
+/// the number of files written, or the refusal's message. For fuzzing and tools; the upload
+/// endpoint runs the same code.
+pub fn unpack_zip(zip_path: &Path, into: &Path, limits: &Limits) -> Result<usize, String> {
+    std::fs::create_dir_all(into).map_err(|e| e.to_string())?;
+    let label = format!(
+        "zip archive `{}`",
+        shown(
+            &zip_path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        )
+    );
+    extract_zip(zip_path, into, limits, &label)
+        .map(|x| x.names.len())
+        .map_err(|e| e.to_string())
+}
+
+/// The bytes inflated from one archive, counted against its [`Allowance`].
+#[derive(Debug)]
+struct Inflated {
+    allowance: Allowance,
+    total: u64,
+}
+
+impl Inflated {
+    /// Counts `k` more bytes of `entry`, or refuses them (before they are written) when the
+    /// total would pass the allowance.
+    fn add(&mut self, k: u64, label: &str, entry: &str) -> Result<(), ApiError> {
+        let total = self.total.saturating_add(k);
+        if total > self.allowance.bytes() {
+            return Err(self.allowance.refuse(label, entry, Found::Inflated(total)));
+        }
+        self.total = total;
+        Ok(())
+    }
+}
+
+/// One entry being inflated: its archive, name and what the directory says of it.
+struct Entry<'a> {
+    label: &'a str,
+    name: &'a str,
+    declared: u64,
+    compressed: u64,
+}
+
+impl Entry<'_> {
+    /// Checks the entry's bytes inflated so far (`inflated`): no more than its declared size
+    /// (the directory can lie), nor, past the grace, than the ratio times its compressed size.
+    fn check(&self, inflated: u64, limits: &Limits) -> Result<(), ApiError> {
+        let name = shown(self.name);
+        if inflated > self.declared {
+            return Err(unprocessable(
+                "zip_bomb",
+                format!(
+                    "{}, entry `{name}`: inflates past the {} bytes its central directory \
+                     declares ({inflated} bytes or more inflated); refused as a zip bomb while \
+                     inflating, nothing was stored",
+                    self.label, self.declared
+                ),
+            ));
+        }
+        if inflated > limits.zip_ratio_grace_bytes
+            && inflated > limits.zip_ratio.saturating_mul(self.compressed)
+        {
+            return Err(unprocessable(
+                "zip_bomb",
+                format!(
+                    "{}, entry `{name}`: inflates to more than {} times its compressed size \
+                     ({} bytes compressed, more than {inflated} bytes inflated), refused as a \
+                     zip bomb; nothing was stored",
+                    self.label, limits.zip_ratio, self.compressed
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Inflates one entry `f` into `dest`, every chunk counted in `inflated` and checked by
+/// [`Entry::check`] before it is written.
+fn inflate_entry(
+    f: &mut impl Read,
+    dest: &Path,
+    entry: &Entry<'_>,
+    limits: &Limits,
+    inflated: &mut Inflated,
+    buf: &mut [u8],
+) -> Result<(), ApiError> {
+    let mut w = BufWriter::new(std::fs::File::create_new(dest).map_err(storage)?);
+    let mut this: u64 = 0;
+    loop {
+        let k = f.read(buf).map_err(|e| {
+            invalid_zip(format!(
+                "{}, entry `{}`: cannot be inflated: {e}",
+                entry.label,
+                shown(entry.name)
+            ))
+        })?;
+        if k == 0 {
+            break;
+        }
+        inflated.add(k as u64, entry.label, entry.name)?;
+        this += k as u64;
+        entry.check(this, limits)?;
+        w.write_all(&buf[..k]).map_err(storage)?;
+    }
+    w.flush().map_err(storage)
+}
+
+/// Inflates the entries of the zip at `zip_path` into `raw`, within the limits: the central
+/// directory checked first, nothing written when it is refused.
+fn extract_zip(
+    zip_path: &Path,
+    raw: &Path,
+    limits: &Limits,
+    label: &str,
+) -> Result<Extracted, ApiError> {
+    let file = std::fs::File::open(zip_path).map_err(storage)?;
+    let archive_bytes = file.metadata().map_err(storage)?.len();
+    let mut archive = open_archive(BufReader::new(file), label)?;
+    let dir = read_directory(&mut archive, archive_bytes, label, limits)?;
+    let mut inflated = Inflated {
+        allowance: dir.allowance,
+        total: 0,
+    };
     let mut out = Extracted::default();
-    let mut total: u64 = 0;
     let mut buf = vec![0u8; 64 * 1024];
-    for (i, name) in names.into_iter().enumerate() {
+    for (i, (name, declared)) in dir.names.iter().zip(&dir.declared).enumerate() {
         let mut f = archive
             .by_index(i)
-            .map_err(|e| invalid_zip(format!("zip entry `{}`: {e}", shown(&name))))?;
+            .map_err(|e| invalid_zip(format!("{label}, entry `{}`: {e}", shown(name))))?;
         if f.is_dir() {
             continue;
         }
         if f.is_symlink() {
             out.skipped.push(SkippedFile {
-                name: shown(&name),
+                name: shown(name),
                 reason: "a symbolic link (not extracted)".into(),
             });
             continue;
         }
-        let compressed = f.compressed_size().max(1);
+        let entry = Entry {
+            label,
+            name,
+            declared: *declared,
+            compressed: f.compressed_size().max(1),
+        };
         let dest = raw.join(format!("{i:06}"));
-        let mut w = BufWriter::new(std::fs::File::create_new(&dest).map_err(storage)?);
-        let mut inflated: u64 = 0;
-        loop {
-            let k = f.read(&mut buf).map_err(|e| {
-                invalid_zip(format!(
-                    "zip entry `{}`: cannot be inflated: {e}",
-                    shown(&name)
-                ))
-            })?;
-            if k == 0 {
-                break;
-            }
-            inflated += k as u64;
-            total += k as u64;
-            if total > limits.zip_uncompressed_bytes {
-                return Err(too_large(format!(
-                    "zip archive: expected at most {} bytes uncompressed in all, found more \
-                     (at entry `{}`)",
-                    limits.zip_uncompressed_bytes,
-                    shown(&name)
-                )));
-            }
-            if inflated > limits.zip_ratio_grace_bytes
-                && inflated > limits.zip_ratio.saturating_mul(compressed)
-            {
-                return Err(unprocessable(
-                    "zip_bomb",
-                    format!(
-                        "zip entry `{}`: inflates to more than {} times its compressed size \
-                         ({compressed} bytes compressed, more than {inflated} bytes inflated), \
-                         refused as a zip bomb; nothing was stored",
-                        shown(&name),
-                        limits.zip_ratio
-                    ),
-                ));
-            }
-            w.write_all(&buf[..k]).map_err(storage)?;
-        }
-        w.flush().map_err(storage)?;
-        out.names.insert(dest, shown(&name));
+        inflate_entry(&mut f, &dest, &entry, limits, &mut inflated, &mut buf)?;
+        out.names.insert(dest, shown(name));
     }
     Ok(out)
 }
@@ -942,18 +1314,20 @@ pub(crate) async fn upload_study(
             limits.body_bytes
         )));
     }
+    // Given back when the upload's task ends (or when this future is dropped before).
+    let place = state
+        .uploads_in_flight
+        .try_take(auth.user.id)
+        .ok_or_else(busy)?;
     let patient = state.store.patient(patient_id).await?;
     // The rest runs to its end in a task of its own: a client that goes away cannot cut the
     // upload between the rename of its folder and the commit (files without rows).
-    let task = tokio::spawn(store_upload(
-        state,
-        auth.actor(),
-        patient_id,
-        patient.mrn,
-        kind,
-        q,
-        body,
-    ));
+    let upload = store_upload(state, auth.actor(), patient_id, patient.mrn, kind, q, body);
+    let task = tokio::spawn(async move {
+        let result = upload.await;
+        drop(place);
+        result
+    });
     task.await.map_err(|_| ApiError::internal())?
 }
 
@@ -1043,6 +1417,31 @@ mod tests {
         d
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_is_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |f: &Path| std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+        // A new folder: it and its parts 0700.
+        let d = temp("modes").join("data");
+        prepare_data_dir(&d).unwrap();
+        for f in [d.clone(), d.join("patients"), d.join("tmp")] {
+            assert_eq!(mode(&f), 0o700, "{}", f.display());
+        }
+        // A folder that was there, readable by others (a 022 umask): its parts made 0700, the
+        // folder itself left as its owner set it.
+        let e = temp("modes-existing").join("data");
+        std::fs::create_dir_all(&e).unwrap();
+        std::fs::set_permissions(&e, std::fs::Permissions::from_mode(0o755)).unwrap();
+        prepare_data_dir(&e).unwrap();
+        assert_eq!(mode(&e), 0o755);
+        for f in [e.join("patients"), e.join("tmp")] {
+            assert_eq!(mode(&f), 0o700, "{}", f.display());
+        }
+        let _ = std::fs::remove_dir_all(e.parent().unwrap());
+        let _ = std::fs::remove_dir_all(d.parent().unwrap());
+    }
+
     fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let o = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
@@ -1054,12 +1453,195 @@ mod tests {
     }
 
     fn extract(tag: &str, zip: &[u8], limits: &Limits) -> Result<Extracted, ApiError> {
+        extract_counted(tag, zip, limits).0
+    }
+
+    /// Extracts as an upload does and counts the bytes it left in `raw/` (files are only
+    /// appended to, and a refusal leaves them to the staging folder's removal): what was
+    /// written, whether it succeeded or not.
+    fn extract_counted(
+        tag: &str,
+        zip: &[u8],
+        limits: &Limits,
+    ) -> (Result<Extracted, ApiError>, u64) {
         let d = temp(tag);
         std::fs::write(d.join("upload.bin"), zip).unwrap();
         std::fs::create_dir_all(d.join("raw")).unwrap();
-        let r = extract_zip(&d.join("upload.bin"), &d.join("raw"), limits);
+        let r = extract_zip(
+            &d.join("upload.bin"),
+            &d.join("raw"),
+            limits,
+            "zip archive `test.zip`",
+        );
+        let written = std::fs::read_dir(d.join("raw"))
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum();
         let _ = std::fs::remove_dir_all(&d);
-        r
+        (r, written)
+    }
+
+    /// A zip of `n` copies of one deflated entry of `size` zero bytes (`000.dcm`, ...),
+    /// deflated once and copied raw: each copy has its own data, none overlap.
+    fn zeros_zip(n: usize, size: usize) -> Vec<u8> {
+        let one = zip_of(&[("zeros", vec![0u8; size])]);
+        let mut src = zip::ZipArchive::new(Cursor::new(one)).unwrap();
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..n {
+            w.raw_copy_file_rename(src.by_index(0).unwrap(), format!("{i:03}.dcm"))
+                .unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    /// Sets the uncompressed size of entry `name` in the central directory (PKWARE APPNOTE
+    /// 6.3.10, 4.3.12: signature `PK\x01\x02`, uncompressed size at offset 24, file name
+    /// length at 28, file name at 46) and in its local header (4.3.7: `PK\x03\x04`, size at
+    /// 22, name length at 26, name at 30): a directory that lies.
+    fn lie_about_size(zip: &mut [u8], name: &str, size: u32) {
+        let mut patched = 0;
+        for (sig, size_at, len_at, name_at) in
+            [(b"PK\x01\x02", 24, 28, 46), (b"PK\x03\x04", 22, 26, 30)]
+        {
+            for i in 0..zip.len().saturating_sub(name_at) {
+                if &zip[i..i + 4] != sig {
+                    continue;
+                }
+                let len = u16::from_le_bytes([zip[i + len_at], zip[i + len_at + 1]]) as usize;
+                if zip.get(i + name_at..i + name_at + len) == Some(name.as_bytes()) {
+                    zip[i + size_at..i + size_at + 4].copy_from_slice(&size.to_le_bytes());
+                    patched += 1;
+                }
+            }
+        }
+        assert_eq!(patched, 2, "entry {name} not found once in each header");
+    }
+
+    #[test]
+    fn the_issue_15_zip_is_refused_from_its_directory_before_anything_is_written() {
+        // Issue 15: 128 zero-filled entries of 8 MiB - 1 KiB each, every one under the grace
+        // of one entry; about 1 MB zipped, 1 GiB inflated.
+        let entry: u64 = (8 << 20) - 1024;
+        let z = zeros_zip(128, entry as usize);
+        assert!(z.len() < 1_500_000, "{} bytes", z.len());
+        // Each entry alone passes the check of one entry.
+        for _ in 0..128 {
+            check_entry_ratio("t", "e", entry, 8_000, &Limits::default()).unwrap();
+        }
+        let (r, written) = extract_counted("issue15", &z, &Limits::default());
+        let e = r.unwrap_err();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e.code, "zip_bomb", "{e}");
+        // Hand figures: 128 × 8 387 584 = 1 073 610 752 bytes declared; allowed
+        // 200 × the archive's size + 8 388 608.
+        let allowed = 200 * z.len() as u64 + 8_388_608;
+        for figure in [
+            "zip archive `test.zip`".to_owned(),
+            "declares 1073610752 bytes".to_owned(),
+            format!("more than the {allowed} bytes allowed"),
+            format!("archive of {} bytes", z.len()),
+            "before anything was written".to_owned(),
+        ] {
+            assert!(e.message.contains(&figure), "{figure}: {e}");
+        }
+        // 1 + floor(allowed / entry): the entry at which the declared total passes.
+        let passing = allowed / entry;
+        assert!(
+            e.message.contains(&format!("entry `{passing:03}.dcm`")),
+            "{e}"
+        );
+        assert_eq!(written, 0);
+    }
+
+    #[test]
+    fn a_directory_that_declares_less_than_its_entries_inflate_is_stopped_while_writing() {
+        // `a`: 2 MiB of zeros, honest; `b`: 4 MiB of zeros declared as 1 KiB.
+        let mut z = zip_of(&[("a", vec![0u8; 2 << 20]), ("b", vec![0u8; 4 << 20])]);
+        lie_about_size(&mut z, "b", 1024);
+        let dir = check_zip_directory(&z, &Limits::default()).unwrap();
+        assert_eq!(dir.declared, vec![2 << 20, 1024]);
+        assert_eq!(dir.declared_total, (2 << 20) + 1024);
+        let (r, written) = extract_counted("liar", &z, &Limits::default());
+        let e = r.unwrap_err();
+        assert_eq!(e.code, "zip_bomb", "{e}");
+        assert!(
+            e.message
+                .contains("entry `b`: inflates past the 1024 bytes"),
+            "{e}"
+        );
+        // `a` whole, nothing of `b`: each chunk is checked before it is written.
+        assert_eq!(written, 2 << 20);
+        assert!(written <= dir.allowance.bytes());
+    }
+
+    #[test]
+    fn the_bytes_inflated_are_counted_against_the_archive_allowance() {
+        let limits = Limits::default();
+        // 200 × 1 000 + 8 388 608 = 8 588 608, under the 4 GiB cap.
+        let a = Allowance::new(1000, &limits);
+        assert_eq!(a.bytes(), 8_588_608);
+        let mut n = Inflated {
+            allowance: a,
+            total: 0,
+        };
+        n.add(8_588_600, "zip archive `x.zip`", "one").unwrap();
+        n.add(8, "zip archive `x.zip`", "two").unwrap();
+        let e = n.add(1, "zip archive `x.zip`", "three").unwrap_err();
+        assert_eq!(e.code, "zip_bomb", "{e}");
+        assert!(e.message.contains("inflate to 8588609 bytes"), "{e}");
+        assert!(e.message.contains("entry `three`"), "{e}");
+        assert!(
+            e.message.contains("more than the 8588608 bytes allowed"),
+            "{e}"
+        );
+        assert_eq!(n.total, 8_588_608);
+        // Where the cap is the smaller limit: 413. 200 × 1 GiB + 8 MiB > 4 GiB.
+        let a = Allowance::new(1 << 30, &limits);
+        assert_eq!(a.bytes(), 4 << 30);
+        let mut n = Inflated {
+            allowance: a,
+            total: 4 << 30,
+        };
+        let e = n.add(1, "zip archive `x.zip`", "last").unwrap_err();
+        assert_eq!(e.status, StatusCode::PAYLOAD_TOO_LARGE, "{e}");
+        assert!(
+            e.message
+                .contains("expected at most 4294967296 bytes uncompressed in all"),
+            "{e}"
+        );
+        // No overflow: the ratio times the largest size saturates.
+        assert_eq!(Allowance::new(u64::MAX, &limits).bytes(), 4 << 30);
+    }
+
+    #[test]
+    fn one_upload_per_account_at_a_time_and_the_place_comes_back() {
+        let places = UploadsInFlight::default();
+        let first = places.try_take(1).unwrap();
+        assert!(places.try_take(1).is_none());
+        assert_eq!(places.in_flight(1), 1);
+        // Another account is not held back.
+        let other = places.try_take(2).unwrap();
+        drop(first);
+        assert_eq!(places.in_flight(1), 0);
+        let again = places.try_take(1).unwrap();
+        drop((again, other));
+        assert_eq!(places.in_flight(2), 0);
+        assert!(places.0.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_upload_gives_its_place_back() {
+        let places = UploadsInFlight::default();
+        let place = places.try_take(7).unwrap();
+        let task = tokio::spawn(async move {
+            let _place = place;
+            std::future::pending::<()>().await;
+        });
+        assert_eq!(places.in_flight(7), 1);
+        task.abort();
+        assert!(task.await.unwrap_err().is_cancelled());
+        assert_eq!(places.in_flight(7), 0);
+        assert!(places.try_take(7).is_some());
     }
 
     #[test]

@@ -251,6 +251,7 @@ function shell(active) {
     h('span', { class: 'who', 'data-testid': 'who' },
       `${session.user.display_name || session.user.username} · ${roleWord(session.user.role)}`,
       languageSelect(),
+      h('a', { href: '#/password', class: 'button', 'data-testid': 'nav-password' }, tr('web-own-password')),
       h('button', { onclick: logout }, tr('web-sign-out'))));
   const notice = h('div', { class: 'notice' }, tr('common-research-notice'));
   const main = h('main', { id: 'main' });
@@ -1177,6 +1178,7 @@ const newLesionsWord = (v) => (!v ? '—' : NEW_LESION_WORDS[v] ? NEW_LESION_WOR
 async function followUpPage(main, id) {
   const c = /** @type {Answer<'/api/cases/{id}', 'get'>} */ ((await api('GET', `/api/cases/${id}`)).data);
   const fu = /** @type {FollowUpsAnswer} */ ((await api('GET', `/api/cases/${id}/followups`)).data);
+  const tx = /** @type {Answer<'/api/cases/{id}/toxicities', 'get'>} */ ((await api('GET', `/api/cases/${id}/toxicities`)).data);
   main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${c.patient.id}` }, `${c.patient.name} (${c.patient.mrn})`), ` › ${tr('web-crumb-case')}`),
     h('h1', {}, c.case.title), caseTabs(id, 'followup'));
   // Each of RECIST and the laboratory grading is evaluated, failed (`error`) or absent (null).
@@ -1196,12 +1198,14 @@ async function followUpPage(main, id) {
   /** @param {GradeOutcome} g */
   const gradeText = (g) => (g.status === 'graded' ? `G${g.grade}` : tr('web-not-gradable', { reason: g.reason || g.cause || g.status }));
   const labs = fu.follow_ups.map((v) => {
-    const values = Object.entries(v.labs).filter(([k]) => k !== 'reference_ranges').map(([k, x]) => h('div', { class: 'small' }, `${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`));
+    const values = Object.entries(v.labs).filter(([k]) => k !== 'reference_ranges').map(([k, x]) => h('div', { class: 'small' }, `${k} ${labText(x)}`,
+      v.unreadable_labs.includes(`labs.${k}`) ? h('span', { class: 'muted', 'data-testid': 'lab-unreadable' }, ` ⚠ ${tr('web-lab-unreadable')}`) : null));
     const grades = (byDate[v.visit_date] || []).map((g) => h('div', { class: 'small' }, `${g.name} (${g.value}): `, h('b', {}, gradeText(g.grade)), h('span', { class: 'muted' }, ` ${phaseWord(g.phase)}`)));
     return [v.visit_date, h('div', {}, values.length ? values : '—'), h('div', { 'data-testid': 'ctcae' }, grades.length ? grades : '—'), v.notes || ''];
   });
   main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-visits-panel')),
     labsError ? errorBox({ message: tr('web-labs-error', { reason: labsError }) }) : null,
+    lg && lg.not_graded && lg.not_graded.length ? h('div', { class: 'error', role: 'alert', 'data-testid': 'labs-not-graded' }, tr('web-labs-not-graded', { values: lg.not_graded.join('; ') })) : null,
     labs.length ? table([tr('web-visit'), tr('web-labs'), tr('web-ctcae-grade'), tr('web-notes')], labs, { testid: 'visits' }) : h('p', { class: 'muted' }, tr('web-no-visit-yet'))));
   if (lg && lg.tracks) {
     const rows = lg.tracks.filter((t) => t.points.length).map((t) => [t.name, t.baseline_grade ? gradeText(t.baseline_grade) : '—',
@@ -1220,10 +1224,63 @@ async function followUpPage(main, id) {
     tp.length ? table([tr('web-date'), tr('web-visit'), tr('web-sum-mm'), tr('web-change-percent'), tr('web-target'), tr('web-non-target'), tr('web-new-lesions'), tr('web-overall')], tp, { num: [2, 3], testid: 'recist' }) : h('p', { class: 'muted' }, tr('web-no-recist')),
     a && a.best_overall_response ? h('p', { 'data-testid': 'bor' }, `${tr('web-best-overall-response')} `, h('b', {}, a.best_overall_response), ` (${a.best_overall_response_date})`,
       a.first_progression ? ` · ${tr('web-first-progression', { date: a.first_progression })}` : '', a.hepatic_best_overall_response ? ` · ${tr('web-hepatic-bor', { response: a.hepatic_best_overall_response })}` : '') : null));
-  const tox = c.toxicities.map((t) => [t.onset_date || '—', t.term, tr('web-grade-n', { grade: t.grade }), t.attribution || '—', t.notes || '']);
-  main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-adverse-events')), tox.length ? table([tr('web-onset'), tr('web-ctcae-term'), tr('web-grade'), tr('web-attribution'), tr('web-notes')], tox) : h('p', { class: 'muted' }, tr('web-none-recorded'))));
-  if (can('record_follow_up')) main.append(visitForm(id));
+  const tox = tx.toxicities.map((t) => [t.onset_date || '—',
+    t.term_listed ? t.term : h('span', {}, t.term, h('span', { class: 'muted', 'data-testid': 'term-unlisted' }, ` ⚠ ${tr('web-term-unlisted')}`)),
+    tr('web-grade-n', { grade: t.grade }), attributionWord(t.attribution), t.notes || '']);
+  main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-adverse-events')), tox.length ? table([tr('web-onset'), tr('web-ctcae-term'), tr('web-grade'), tr('web-attribution'), tr('web-notes')], tox, { testid: 'toxicities' }) : h('p', { class: 'muted' }, tr('web-none-recorded'))));
+  if (can('record_follow_up')) {
+    // The adverse event form opens on demand, under the visit form (one date field on the page until then).
+    const slot = h('div');
+    const open = h('button', { type: 'button', 'data-testid': 'open-toxicity-form', onclick: () => slot.replaceChildren(toxicityForm(id, tx.terms, fu.follow_ups)) }, tr('web-record-toxicity'));
+    slot.append(h('div', { class: 'panel' }, open));
+    main.append(visitForm(id), slot);
+  }
 }
+
+/**
+ * A stored laboratory value as entered: `{value, unit}` (the number in the reader's language, the
+ * unit written; the INR without unit), else (a visit recorded before values were checked) as stored.
+ * @param {unknown} x
+ */
+function labText(x) {
+  if (x && typeof x === 'object' && 'value' in x && 'unit' in x && typeof x.value === 'number' && typeof x.unit === 'string') {
+    return withUnit(numeric(String(x.value)), x.unit);
+  }
+  return typeof x === 'object' ? JSON.stringify(x) : String(x);
+}
+
+/** The attribution of an adverse event to the treatment (NCI CTEP's five words); any other stored text as it is. */
+const ATTRIBUTION_WORDS = {
+  unrelated: () => tr('web-attribution-unrelated'), unlikely: () => tr('web-attribution-unlikely'), possible: () => tr('web-attribution-possible'),
+  probable: () => tr('web-attribution-probable'), definite: () => tr('web-attribution-definite'),
+};
+/** @param {string | null | undefined} a */
+const attributionWord = (a) => (!a ? '—' : ATTRIBUTION_WORDS[a] ? ATTRIBUTION_WORDS[a]() : a);
+
+/**
+ * A form's field: its label, the control and the hint under it.
+ * @param {string} label @param {HTMLElement} control @param {string} [hint]
+ */
+const formField = (label, control, hint) => h('div', {}, h('label', { class: 'field' }, h('span', {}, label), control),
+  hint ? h('div', { class: 'small muted' }, hint) : null);
+
+/**
+ * Shows a refusal next to the field its message names (`field \`labs.bilirubin\`: …` is the field
+ * `labs`), else in `out`.
+ * @param {unknown} err @param {Record<string, HTMLElement>} fields @param {HTMLElement} out
+ */
+function showFieldError(err, fields, out) {
+  const m = err instanceof ApiError ? /field `([a-z_]+)/.exec(err.message) : null;
+  const at = m ? fields[m[1]] : undefined;
+  const box = errorBox(err);
+  if (!at) { out.append(box); return; }
+  box.classList.add('field-error');
+  box.dataset.testid = `error-${m[1]}`;
+  at.append(box);
+}
+
+/** @param {HTMLElement} form @param {HTMLElement} out */
+const clearErrors = (form, out) => { out.replaceChildren(); form.querySelectorAll('.field-error').forEach((e) => e.remove()); };
 
 function visitForm(caseId) {
   const date = h('input', { type: 'date', required: true });
@@ -1231,19 +1288,62 @@ function visitForm(caseId) {
   const recist = h('textarea', { rows: 4, cols: 60, placeholder: tr('web-recist-placeholder') });
   const notes = h('textarea', { rows: 2, cols: 60 });
   const out = h('div');
-  return h('form', { class: 'panel', onsubmit: async (e) => {
-    e.preventDefault(); out.replaceChildren();
+  const fields = { visit_date: formField(tr('web-visit-date'), date), labs: formField(tr('web-labs-json'), labs, tr('web-labs-hint')),
+    recist: formField('RECIST', recist), notes: formField(tr('web-notes'), notes) };
+  const form = h('form', { class: 'panel', 'data-testid': 'visit-form', onsubmit: async (e) => {
+    e.preventDefault(); clearErrors(form, out);
+    const body = { visit_date: date.value };
+    if (labs.value.trim()) {
+      try { body.labs = JSON.parse(labs.value); } catch (err) {
+        fields.labs.append(h('div', { class: 'error field-error', role: 'alert', 'data-testid': 'error-labs' }, tr('web-labs-not-json', { reason: String(err.message || err) })));
+        return;
+      }
+    }
+    if (recist.value.trim()) body.recist = recist.value;
+    if (notes.value.trim()) body.notes = notes.value;
     try {
-      const body = { visit_date: date.value };
-      if (labs.value.trim()) body.labs = JSON.parse(labs.value);
-      if (recist.value.trim()) body.recist = recist.value;
-      if (notes.value.trim()) body.notes = notes.value;
       await api('POST', `/api/cases/${caseId}/followups`, body);
       route();
-    } catch (err) { out.append(errorBox(err)); }
-  } }, h('h2', {}, tr('web-record-visit')), h('label', { class: 'field' }, h('span', {}, tr('web-visit-date')), date),
-  h('label', { class: 'field' }, h('span', {}, tr('web-labs-json')), labs), h('label', { class: 'field' }, h('span', {}, 'RECIST'), recist),
-  h('label', { class: 'field' }, h('span', {}, tr('web-notes')), notes), h('button', { type: 'submit' }, tr('web-save-visit')), out);
+    } catch (err) { showFieldError(err, fields, out); }
+  } }, h('h2', {}, tr('web-record-visit')), Object.values(fields), h('button', { type: 'submit' }, tr('web-save-visit')), out);
+  return form;
+}
+
+/**
+ * The form of an adverse event: the CTCAE term from the server's list (by system organ class), the
+ * grade, the visit, onset, attribution and notes; a refusal shows next to the field it names.
+ * @param {number} caseId @param {{ term: string, soc: string }[]} terms @param {{ id: number, visit_date: string }[]} visits
+ */
+function toxicityForm(caseId, terms, visits) {
+  /** @type {Map<string, string[]>} */
+  const bySoc = new Map();
+  for (const t of terms) bySoc.set(t.soc, [...(bySoc.get(t.soc) || []), t.term]);
+  const term = h('select', { required: true, 'data-testid': 'tox-term' }, h('option', { value: '' }, tr('web-ctcae-term-choose')),
+    [...bySoc].map(([soc, list]) => h('optgroup', { label: soc }, list.map((x) => h('option', { value: x }, x)))));
+  const grade = h('select', { 'data-testid': 'tox-grade' }, [1, 2, 3, 4, 5].map((g) => h('option', { value: String(g) }, tr('web-grade-n', { grade: g }))));
+  const visit = h('select', { 'data-testid': 'tox-visit' }, h('option', { value: '' }, tr('web-toxicity-no-visit')),
+    visits.map((v) => h('option', { value: String(v.id) }, v.visit_date)));
+  const onset = h('input', { type: 'date', 'data-testid': 'tox-onset' });
+  const attribution = h('select', { 'data-testid': 'tox-attribution' }, h('option', { value: '' }, '—'),
+    Object.keys(ATTRIBUTION_WORDS).map((a) => h('option', { value: a }, attributionWord(a))));
+  const notes = h('textarea', { rows: 2, cols: 60, 'data-testid': 'tox-notes' });
+  const out = h('div');
+  const fields = { term: formField(tr('web-ctcae-term'), term, tr('web-ctcae-term-hint')), grade: formField(tr('web-grade'), grade),
+    follow_up_id: formField(tr('web-visit'), visit), onset_date: formField(tr('web-onset'), onset),
+    attribution: formField(tr('web-attribution'), attribution), notes: formField(tr('web-notes'), notes) };
+  const form = h('form', { class: 'panel', 'data-testid': 'toxicity-form', onsubmit: async (e) => {
+    e.preventDefault(); clearErrors(form, out);
+    const body = { term: term.value, grade: Number(grade.value) };
+    if (visit.value) body.follow_up_id = Number(visit.value);
+    if (onset.value) body.onset_date = onset.value;
+    if (attribution.value) body.attribution = attribution.value;
+    if (notes.value.trim()) body.notes = notes.value;
+    try {
+      await api('POST', `/api/cases/${caseId}/toxicities`, body);
+      route();
+    } catch (err) { showFieldError(err, fields, out); }
+  } }, h('h2', {}, tr('web-record-toxicity')), Object.values(fields), h('button', { type: 'submit', 'data-testid': 'save-toxicity' }, tr('web-save-toxicity')), out);
+  return form;
 }
 
 // ------------------------------------------------------------------------------------------- cohort
@@ -1292,6 +1392,31 @@ const ROLES = ['admin', 'physician', 'physicist', 'technologist', 'viewer'];
 
 /** Accounts (admins): the list with role, state and last login; change role, disable or enable,
  * set a password; create an account. The server keeps the rules (password length, last admin). */
+/** One's own password: the current one, the new one twice (`POST /api/account/password`). */
+function ownPasswordPage(main) {
+  main.append(h('h1', {}, tr('web-own-password')));
+  const input = (name, auto) => h('input', { type: 'password', name, autocomplete: auto, 'data-testid': name, required: true, minlength: 12, maxlength: 128 });
+  const current = input('current-password', 'current-password');
+  const next = input('new-password', 'new-password');
+  const again = input('new-password-again', 'new-password');
+  const out = h('div', { class: 'status-line', 'data-testid': 'password-status', 'aria-live': 'polite' });
+  main.append(h('form', { class: 'panel', 'data-testid': 'own-password-form', onsubmit: async (e) => {
+    e.preventDefault();
+    out.replaceChildren();
+    if (next.value !== again.value) { out.append(errorBox(new Error(tr('web-own-password-differ')))); return; }
+    try {
+      await api('POST', '/api/account/password', { current_password: current.value, new_password: next.value });
+      current.value = ''; next.value = ''; again.value = '';
+      out.textContent = tr('web-own-password-changed');
+    } catch (err) { out.append(errorBox(err)); }
+  } },
+  h('p', {}, tr('web-own-password-help')),
+  h('label', { class: 'field' }, h('span', {}, tr('web-own-password-current')), current),
+  h('label', { class: 'field' }, h('span', {}, tr('web-own-password-new')), next),
+  h('label', { class: 'field' }, h('span', {}, tr('web-own-password-again')), again),
+  h('button', { type: 'submit', 'data-testid': 'own-password-submit' }, tr('web-own-password-submit')), out));
+}
+
 async function accountsPage(main) {
   main.append(h('h1', {}, tr('web-nav-accounts')));
   const status = h('div', { class: 'status-line', 'data-testid': 'accounts-status', 'aria-live': 'polite' });
@@ -1384,6 +1509,7 @@ async function route() {
     else if (parts[0] === 'plans' && parts[1]) await planPage(main, Number(parts[1]));
     else if (parts[0] === 'cohort') await cohortPage(main);
     else if (parts[0] === 'accounts') await accountsPage(main);
+    else if (parts[0] === 'password') ownPasswordPage(main);
     else await patientsPage(main);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { session = null; loginPage(tr('web-session-ended')); return; }

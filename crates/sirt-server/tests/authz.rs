@@ -112,6 +112,12 @@ const TABLE: &[Row] = &[
         [401, 200, 200, 200, 200, 200],
     ),
     row(
+        "POST",
+        "/api/account/password",
+        Nothing,
+        [401, 204, 204, 204, 204, 204],
+    ),
+    row(
         "GET",
         "/api/i18n/{lang}",
         Nothing,
@@ -532,10 +538,14 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
         ("PATCH", "/api/patients/{id}") => Some(json!({"birth_date": "1972-09-14"})),
         ("PATCH", "/api/users/{id}") => Some(json!({"role": "technologist", "display_name": "C"})),
         ("PATCH", "/api/account") => Some(json!({"language": "fr"})),
+        // The password changed to itself: the session stays for the rows after.
+        ("POST", "/api/account/password") => {
+            Some(json!({"current_password": PASSWORD, "new_password": PASSWORD}))
+        }
         ("POST", "/api/patients/{id}/cases") => Some(json!({"title": "t", "indication": "HCC"})),
         ("POST", "/api/cases/{id}/plans") => Some(json!({"case_toml": DEMO})),
         ("POST", "/api/cases/{id}/followups") => {
-            Some(json!({"visit_date": "2026-04-01", "labs": {"bilirubin_umol_l": 14}}))
+            Some(json!({"visit_date": "2026-04-01", "labs": {"bilirubin": "14 µmol/L"}}))
         }
         ("POST", "/api/cases/{id}/toxicities") => Some(json!({"term": "Fatigue", "grade": 1})),
         ("POST", "/api/cohort/km") => Some(json!({

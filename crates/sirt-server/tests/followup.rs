@@ -1,8 +1,10 @@
 //! The follow-up page's assessments over the API: CTCAE v5.0 grades of the visits' laboratory
 //! values with day 0 from the recorded treatment, checked against the CTCAE v5.0 criteria for
 //! the example patient's values and against `sirtplan labs` on the same values written as a
-//! patient record (`examples/demo-patient.toml`); a delivery instant without zone refused.
-//! SQLite and PostgreSQL.
+//! patient record (`examples/demo-patient.toml`); a delivery instant without zone refused; a
+//! value that does not read refused (422 naming the field, nothing stored), and one stored
+//! before values were checked (a legacy row) left out of the grading and named, the grades of
+//! the other values unchanged. SQLite and PostgreSQL.
 
 // Scenario tests read as one story; their length is allowed (test code only).
 #![allow(
@@ -213,7 +215,8 @@ async fn visit_labs_are_graded_as_the_cli_grades_the_record(url: &str) {
         labs["reild"]
     );
 
-    // A value that does not read is named with its visit.
+    // A value that does not read is refused naming the field; nothing is stored.
+    let visits_before = t.store.follow_ups(case).await.unwrap().len();
     let r = t
         .call(
             Some(&dr),
@@ -222,7 +225,31 @@ async fn visit_labs_are_graded_as_the_cli_grades_the_record(url: &str) {
             Some(json!({"visit_date": "2026-08-01", "labs": {"bilirubin": "1.5 mmol/L"}})),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.message().starts_with("field `labs.bilirubin`: expected")
+            && r.message().contains("\"1.5 mmol/L\" (unit \"mmol/L\""),
+        "{}",
+        r.message()
+    );
+    assert_eq!(t.store.follow_ups(case).await.unwrap().len(), visits_before);
+
+    // The same value stored before values were checked (a legacy row, written here behind the
+    // API's back) is shown as stored, left out of the grading and named with its visit; the
+    // grades of the other values stay those of the CLI.
+    let actor = sirt_store::Actor::system("legacy");
+    t.store
+        .add_follow_up(
+            &actor,
+            &sirt_store::NewFollowUp {
+                case_id: case,
+                visit_date: "2026-08-01".into(),
+                labs_json: r#"{"bilirubin": "1.5 mmol/L"}"#.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let fu = t
         .call(
             Some(&phys),
@@ -231,9 +258,25 @@ async fn visit_labs_are_graded_as_the_cli_grades_the_record(url: &str) {
             None,
         )
         .await;
-    let e = fu.json["labs"]["error"].as_str().unwrap();
+    assert_eq!(fu.status, StatusCode::OK);
+    let legacy = fu.json["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["visit_date"] == "2026-08-01")
+        .unwrap();
+    assert_eq!(legacy["labs"]["bilirubin"], "1.5 mmol/L");
+    assert_eq!(legacy["unreadable_labs"], json!(["labs.bilirubin"]));
+    let labs = &fu.json["labs"];
+    assert!(labs["error"].is_null(), "{labs}");
+    let not_graded = labs["not_graded"].as_array().unwrap();
+    assert_eq!(not_graded.len(), 1, "{labs}");
+    let e = not_graded[0].as_str().unwrap();
     assert!(
-        e.contains("bilirubin") && e.contains("mmol/L") && e.contains("2026-08-01"),
+        e.starts_with("visit of 2026-08-01: field `labs.bilirubin`:") && e.contains("mmol/L"),
         "{e}"
     );
+    for key in ["tracks", "braat", "treatment_date", "anticoagulated"] {
+        assert_eq!(labs[key], cli[key], "{key}");
+    }
 }

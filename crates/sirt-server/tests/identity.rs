@@ -312,7 +312,7 @@ async fn a_recist_file_of_another_patient_is_refused(url: &str) {
             Some(&dr),
             Method::POST,
             &visits,
-            Some(json!({"visit_date": "2026-07-02", "labs": {"bilirubin_umol_l": 14}})),
+            Some(json!({"visit_date": "2026-07-02", "labs": {"bilirubin": "14 µmol/L"}})),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);

@@ -518,6 +518,31 @@ async fn wrong_signature_passwords_are_rate_limited(url: &str) {
     assert_eq!(t.store.plan(id).await.unwrap().state.as_str(), "draft");
 }
 
+both!(concurrent_wrong_signature_passwords_get_at_most_the_limit_of_403);
+/// Issue 15: the signature's count and check were not atomic, so concurrent wrong passwords all
+/// passed the count; now at most 5 are checked, the rest 429, and nothing is signed.
+async fn concurrent_wrong_signature_passwords_get_at_most_the_limit_of_403(url: &str) {
+    let t = std::sync::Arc::new(T::new(url).await);
+    let phys = t.login(Role::Physicist).await;
+    let (_, plan) = import_demo(&t, &phys).await;
+    let id = plan["id"].as_i64().unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..24 {
+        let (t, phys) = (std::sync::Arc::clone(&t), phys.clone());
+        tasks.spawn(async move { step(&t, &phys, id, "check", 1, "guess guess").await.status });
+    }
+    let (mut refused, mut limited) = (0, 0);
+    while let Some(status) = tasks.join_next().await {
+        match status.unwrap() {
+            StatusCode::FORBIDDEN => refused += 1,
+            StatusCode::TOO_MANY_REQUESTS => limited += 1,
+            other => panic!("unexpected answer {other}"),
+        }
+    }
+    assert_eq!((refused, limited), (5, 19));
+    assert_eq!(t.store.plan(id).await.unwrap().state.as_str(), "draft");
+}
+
 both!(a_plan_that_computes_differently_now_than_when_checked_is_not_approved);
 /// The stored result is what the physicist checked (and what acknowledgements refer to): a plan
 /// whose result computed now differs (here a stored result from "another engine", a field

@@ -206,6 +206,7 @@ impl Store {
         let user = user_from(&row)?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "user.create",
@@ -306,6 +307,7 @@ impl Store {
         let action = update_action(change);
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action,
@@ -409,6 +411,7 @@ impl Store {
         .await?;
         record(
             &mut tx,
+            self.audit_key(),
             &Actor::user(user),
             Change {
                 action: "session.login",
@@ -487,6 +490,7 @@ impl Store {
         if gone > 0 {
             record(
                 &mut tx,
+                self.audit_key(),
                 &Actor::user(user),
                 Change {
                     action: if expired {
@@ -533,7 +537,8 @@ impl Store {
             .collect()
     }
 
-    /// Records a failed login (audited as `login.failed`, with the address and the reason).
+    /// Records a failed login with its reason. The audit row comes later, one per (username,
+    /// address, minute): [`Store::audit_failed_logins`].
     pub async fn record_login_failure(
         &self,
         username: &str,
@@ -541,31 +546,115 @@ impl Store {
         reason: &str,
     ) -> Result<(), StoreError> {
         let username: String = username.chars().take(limits::USERNAME).collect();
-        let at = now();
-        let mut tx = self.write().await?;
         sqlx::query(
-            "INSERT INTO login_attempts (username, ip, at, succeeded) VALUES ($1, $2, $3, 0)",
+            "INSERT INTO login_attempts (username, ip, at, succeeded, reason, audited) \
+             VALUES ($1, $2, $3, 0, $4, 0)",
         )
         .bind(&username)
         .bind(ip)
-        .bind(&at)
-        .execute(&mut *tx)
+        .bind(now())
+        .bind(reason)
+        .execute(&self.pool)
         .await?;
-        record(
-            &mut tx,
-            &Actor::system("anonymous"),
-            Change {
-                action: "login.failed",
-                entity: "login",
-                entity_id: username.clone(),
-                before: None,
-                after: Some(json!({ "ip": ip, "reason": reason })),
-                at: &at,
-            },
-        )
-        .await?;
-        tx.commit().await?;
         Ok(())
+    }
+
+    /// Failed logins from an address since an instant, whatever the username.
+    pub async fn login_failures_from(&self, ip: &str, since: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM login_attempts WHERE ip = $1 AND at > $2 AND succeeded = 0",
+        )
+        .bind(ip)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Failed logins of a username since an instant, from every address.
+    pub async fn login_failures_of(&self, username: &str, since: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM login_attempts \
+             WHERE username = $1 AND at > $2 AND succeeded = 0",
+        )
+        .bind(username.chars().take(limits::USERNAME).collect::<String>())
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Whether the username signed in from the address since an instant.
+    pub async fn signed_in_from(
+        &self,
+        username: &str,
+        ip: &str,
+        since: &str,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM login_attempts \
+             WHERE username = $1 AND ip = $2 AND at > $3 AND succeeded = 1",
+        )
+        .bind(username.chars().take(limits::USERNAME).collect::<String>())
+        .bind(ip)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Writes the failed logins recorded before `before` and not yet audited to the audit log,
+    /// one `login.failed` row per (username, address, minute) with the count, the first and last
+    /// instant and the count of each reason. The attempts are claimed by one `UPDATE ...
+    /// RETURNING` in the audit rows' transaction, so that two servers on one database never
+    /// audit an attempt twice. Returns the audit rows written.
+    pub async fn audit_failed_logins(&self, before: &str) -> Result<usize, StoreError> {
+        let mut tx = self.write().await?;
+        let rows = sqlx::query(
+            "UPDATE login_attempts SET audited = 1 \
+             WHERE succeeded = 0 AND audited = 0 AND at < $1 \
+             RETURNING username, ip, at, reason",
+        )
+        .bind(before)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut groups: std::collections::BTreeMap<(String, String, String), FailedMinute> =
+            std::collections::BTreeMap::new();
+        for r in &rows {
+            let at: String = r.try_get("at")?;
+            let minute: String = at.chars().take(MINUTE_PREFIX).collect();
+            let reason: Option<String> = r.try_get("reason")?;
+            groups
+                .entry((r.try_get("username")?, r.try_get("ip")?, minute))
+                .or_default()
+                .add(&at, reason.as_deref().unwrap_or("unknown"));
+        }
+        let at = now();
+        for ((username, ip, minute), g) in &groups {
+            record(
+                &mut tx,
+                self.audit_key(),
+                &Actor::system("anonymous"),
+                Change {
+                    action: "login.failed",
+                    entity: "login",
+                    entity_id: username.clone(),
+                    before: None,
+                    after: Some(json!({
+                        "ip": ip,
+                        "minute": format!("{minute}Z"),
+                        "failures": g.count,
+                        "first_at": g.first,
+                        "last_at": g.last,
+                        "reasons": g.reasons,
+                    })),
+                    at: &at,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(groups.len())
     }
 
     /// An account's language for the web application (`"en"`, `"fr"`); `None`: the site's.
@@ -612,6 +701,7 @@ impl Store {
             .await?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "user.language",
@@ -627,21 +717,59 @@ impl Store {
         Ok(language.map(str::to_owned))
     }
 
-    /// Removes sessions that ended and login attempts older than `before` (not audited:
-    /// housekeeping). Returns the rows removed.
-    pub async fn prune(&self, before: &str) -> Result<u64, StoreError> {
+    /// Removes sessions that ended before `sessions_before`, failed login attempts older than
+    /// `failures_before` once audited, and successful ones older than `successes_before` (not
+    /// audited: housekeeping). Returns the rows removed.
+    pub async fn prune(
+        &self,
+        sessions_before: &str,
+        failures_before: &str,
+        successes_before: &str,
+    ) -> Result<u64, StoreError> {
         let mut tx = self.write().await?;
         let a = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(before)
+            .bind(sessions_before)
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        let b = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
-            .bind(before)
+        let b = sqlx::query(
+            "DELETE FROM login_attempts WHERE succeeded = 0 AND audited = 1 AND at < $1",
+        )
+        .bind(failures_before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let c = sqlx::query("DELETE FROM login_attempts WHERE succeeded = 1 AND at < $1")
+            .bind(successes_before)
             .execute(&mut *tx)
             .await?
             .rows_affected();
         tx.commit().await?;
-        Ok(a + b)
+        Ok(a + b + c)
+    }
+}
+
+/// Characters of an instant up to its minute: `2026-03-05T09:00` of `2026-03-05T09:00:00.000Z`.
+const MINUTE_PREFIX: usize = 16;
+
+/// The failed logins of one (username, address, minute).
+#[derive(Debug, Default)]
+struct FailedMinute {
+    count: u64,
+    first: String,
+    last: String,
+    reasons: std::collections::BTreeMap<String, u64>,
+}
+
+impl FailedMinute {
+    fn add(&mut self, at: &str, reason: &str) {
+        self.count += 1;
+        if self.first.is_empty() || at < self.first.as_str() {
+            self.first = at.to_owned();
+        }
+        if at > self.last.as_str() {
+            self.last = at.to_owned();
+        }
+        *self.reasons.entry(reason.to_owned()).or_default() += 1;
     }
 }

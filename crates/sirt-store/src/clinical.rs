@@ -1,6 +1,7 @@
 //! Patients, studies, cases, follow-up visits, toxicities and documents.
 
 use crate::audit::{Change, record};
+use crate::audit_chain::AuditKey;
 use crate::model::*;
 use crate::{
     Store, StoreError, check_date, check_json_object, check_len, check_not_blank, check_opt_len,
@@ -119,6 +120,7 @@ async fn check_identifiers(
 
 pub(crate) async fn insert_patient(
     tx: &mut Transaction<'static, Any>,
+    key: Option<&AuditKey>,
     actor: &Actor,
     p: &NewPatient,
     at: &str,
@@ -158,6 +160,7 @@ pub(crate) async fn insert_patient(
     let patient = patient_from(&row)?;
     record(
         tx,
+        key,
         actor,
         Change {
             action: "patient.create",
@@ -174,6 +177,7 @@ pub(crate) async fn insert_patient(
 
 pub(crate) async fn insert_case(
     tx: &mut Transaction<'static, Any>,
+    key: Option<&AuditKey>,
     actor: &Actor,
     patient_id: i64,
     c: &NewCase,
@@ -194,6 +198,7 @@ pub(crate) async fn insert_case(
     let case = case_from(&row)?;
     record(
         tx,
+        key,
         actor,
         Change {
             action: "case.create",
@@ -231,7 +236,7 @@ impl Store {
         validate_patient(new)?;
         let at = now();
         let mut tx = self.write().await?;
-        let p = insert_patient(&mut tx, actor, new, &at).await?;
+        let p = insert_patient(&mut tx, self.audit_key(), actor, new, &at).await?;
         tx.commit().await?;
         Ok(p)
     }
@@ -295,6 +300,7 @@ impl Store {
         let after = patient_from(&row)?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "patient.update",
@@ -371,6 +377,7 @@ impl Store {
         let study = study_from(&row)?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "study.create",
@@ -404,7 +411,7 @@ impl Store {
         let at = now();
         let mut tx = self.write().await?;
         self.patient_in(&mut tx, new.patient_id).await?;
-        let c = insert_case(&mut tx, actor, new.patient_id, new, &at).await?;
+        let c = insert_case(&mut tx, self.audit_key(), actor, new.patient_id, new, &at).await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -469,6 +476,7 @@ impl Store {
         let after = case_from(&row)?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "case.update",
@@ -515,6 +523,7 @@ impl Store {
         let f = follow_up_from(&row)?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "follow_up.create",
@@ -584,6 +593,7 @@ impl Store {
         let t = toxicity_from(&row)?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "toxicity.create",
@@ -684,6 +694,7 @@ impl Store {
             let doc = document_from(&row)?;
             record(
                 &mut tx,
+                self.audit_key(),
                 actor,
                 Change {
                     action: "document.create",
@@ -753,10 +764,11 @@ impl Store {
         .await?;
         let p = match existing {
             Some(r) => patient_from(&r)?,
-            None => insert_patient(&mut tx, actor, patient, &at).await?,
+            None => insert_patient(&mut tx, self.audit_key(), actor, patient, &at).await?,
         };
-        let c = insert_case(&mut tx, actor, p.id, case, &at).await?;
-        let pl = crate::plans::insert_plan(&mut tx, actor, c.id, None, plan, &at).await?;
+        let c = insert_case(&mut tx, self.audit_key(), actor, p.id, case, &at).await?;
+        let pl = crate::plans::insert_plan(&mut tx, self.audit_key(), actor, c.id, None, plan, &at)
+            .await?;
         tx.commit().await?;
         Ok((p, c, pl))
     }

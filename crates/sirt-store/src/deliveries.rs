@@ -709,6 +709,7 @@ impl Store {
         };
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action,

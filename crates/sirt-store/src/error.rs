@@ -17,6 +17,16 @@ pub enum OpenError {
         /// The URL as given (without its password).
         url: String,
     },
+    /// The SQLite database file could not be created or made private (mode 0600).
+    #[error("database file {path}: cannot {action}: {message}")]
+    File {
+        /// The file.
+        path: String,
+        /// What was tried.
+        action: &'static str,
+        /// The system's message.
+        message: String,
+    },
     /// The database did not answer.
     #[error("database {url}: cannot connect: {message}")]
     Connect {
@@ -52,6 +62,21 @@ pub enum OpenError {
         expected: String,
         /// Checksum recorded in the database.
         found: String,
+    },
+    /// A command that never migrates (`verify-audit`, `backup`: [`crate::Store::open_existing`])
+    /// found a schema other than exactly this binary's.
+    #[error(
+        "database {url}: schema versions applied: {found}; this sirtplan needs exactly 1 to {latest} (missing: {missing}); this command never changes the schema: run `sirtplan serve` of this version on the database first (it migrates), or use the sirtplan version that wrote it; nothing was written"
+    )]
+    SchemaNotCurrent {
+        /// The URL as given (without its password).
+        url: String,
+        /// The versions applied (`none` and why when they cannot be read).
+        found: String,
+        /// The versions of this binary not applied.
+        missing: String,
+        /// Newest migration of this binary.
+        latest: i64,
     },
     /// The database has migrations this binary does not know.
     #[error(
@@ -191,6 +216,25 @@ pub enum StoreError {
         username: String,
         /// What was asked (`disable`, `change the role of`).
         change: &'static str,
+    },
+    /// An audit row without the audit key after the audit chain began: it would carry no MAC.
+    #[error(
+        "audit log: the chain began at row {first_id}; an audit key is required to write to it (--audit-key-file PATH or SIRTPLAN_AUDIT_KEY); nothing was written"
+    )]
+    AuditKeyRequired {
+        /// The chain's first row.
+        first_id: i64,
+    },
+    /// The audit chain's head is empty, yet rows carry a MAC: the head was emptied behind the
+    /// application's back, and a new chain is not begun over the old one.
+    #[error(
+        "audit log: the chain's head is empty, yet rows {first_id} to {last_id} carry a MAC: the head was emptied behind the application's back; nothing was written (run `sirtplan admin verify-audit`)"
+    )]
+    AuditHeadEmpty {
+        /// The first row with a MAC.
+        first_id: i64,
+        /// The last row with a MAC.
+        last_id: i64,
     },
     /// The database failed (connection lost, constraint, disk); the transaction was rolled back.
     /// The driver's error is the source: its text may name tables or values.

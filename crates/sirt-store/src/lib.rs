@@ -3,7 +3,7 @@
 //! | module | what |
 //! |---|---|
 //! | `lib` | [`Store::open`]: SQLite (`sqlite://PATH`: WAL, foreign keys, busy timeout) or PostgreSQL (`postgres://...`) through one sqlx `AnyPool`; migrations applied at open |
-//! | `migrate` | embedded migrations: one schema text for both dialects, checksums in `schema_migrations` |
+//! | `migrate` | embedded migrations: one schema text for both dialects, checksums in `schema_migrations`; [`Store::open_existing`] opens without migrating or writing, for the commands that only read, and refuses a schema other than exactly this binary's |
 //! | [`model`] | the records: [`User`] (with [`Account`], [`UserChange`]), [`Session`], [`Patient`], [`Study`], [`StudySeries`], [`Case`], [`Plan`] with [`PlanState`], [`Treatment`], [`FollowUp`], [`Toxicity`], [`Document`], [`AuditEntry`] |
 //! | `accounts` | users (create, change with the last-admin rule, list with last login), sessions (token hash, CSRF token, idle expiry), login attempts for rate limiting |
 //! | `clinical` | patients and search, studies, cases, follow-up visits, toxicities, documents, the demo import |
@@ -11,7 +11,10 @@
 //! | `plans` | plan versions and their workflow: draft → checked (physicist) → approved (physician) → delivered; approved and delivered plans are immutable (an edit makes a new draft version); approval records approver, time and [`inputs_sha256`] |
 //! | `signatures` | electronic signatures of check and approval ([`Signature`]: who, full name, role, instant, meaning), acknowledgements of failed checks ([`Acknowledgement`]), the record frozen at approval ([`Frozen`]); approval refused to the version's checker and while a failed check is unacknowledged |
 //! | `deliveries` | delivery records ([`DeliveryRecord`]: one per injection, a correction a new version with its reason) and delivered sessions ([`SessionDelivered`]); [`Store::deliver_plan`] records one session, in order, and makes the plan delivered after its last |
-//! | `audit` | the append-only audit log ([`Store::audit`]) |
+//! | `audit` | the append-only audit log ([`Store::audit`]), chained by an HMAC when the store has an audit key ([`Store::with_audit_key`], [`Store::verify_audit`]) |
+//! | [`audit_chain`] | the audit key ([`AuditKey`]: a 0600 file or hexadecimal text, never in the database) and the MAC's encoding |
+//! | `files` | files at rest: the SQLite database and its `-wal`/`-shm` files, backups and key files with mode 0600 |
+//! | `backup` | [`Store::backup_to`]: a consistent copy of a live SQLite database (`VACUUM INTO`), mode 0600 |
 //! | [`limits`] | the longest text each field accepts |
 //!
 //! Every function that changes data runs in one transaction that also writes its audit row
@@ -23,7 +26,9 @@
 //!
 //! Exceptions to auditing, by design: refreshing a session's last-seen time, recording a
 //! successful login attempt (the login itself is audited) and pruning expired sessions and
-//! old login attempts.
+//! old login attempts. A failed login is recorded at once and audited later, one row per
+//! (username, address, minute) ([`Store::audit_failed_logins`]), so that a flood of failures
+//! does not write one permanent row each.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -46,9 +51,12 @@
 
 mod accounts;
 mod audit;
+pub mod audit_chain;
+mod backup;
 mod clinical;
 mod deliveries;
 mod error;
+mod files;
 mod migrate;
 pub mod model;
 mod plans;
@@ -56,11 +64,18 @@ mod series;
 mod signatures;
 
 pub use accounts::{LoginAttempt, NewSession};
+pub use audit::{
+    AuditChainError, AuditFault, AuditProblem, AuditProtection, AuditVerification, GenesisMismatch,
+    HeadProblem,
+};
+pub use audit_chain::{AuditKey, AuditKeyError};
+pub use backup::BackupError;
 pub use deliveries::{
     DeliveryAddendum, DeliveryRecord, NewAddendum, NewDelivery, PlanDeliveries, SessionDelivered,
     SessionDelivery,
 };
 pub use error::{DatabaseError, OpenError, StoreError};
+pub use files::sqlite_path;
 pub use model::*;
 pub use signatures::{Acknowledgement, Frozen, NewFrozen, Signature, SignedStep, failed_checks};
 
@@ -110,6 +125,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The audit chain's key ([`Store::with_audit_key`]); `None`: audit rows carry no MAC.
+    audit_key: Option<std::sync::Arc<AuditKey>>,
 }
 
 /// How long a request waits for a database connection before it fails (503 in the server):
@@ -124,7 +141,10 @@ const SQLITE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000";
 
 impl Store {
     /// Opens `sqlite://PATH` (created when missing), `sqlite::memory:` or `postgres://...`,
-    /// and applies the migrations this database lacks.
+    /// and applies the migrations this database lacks. A SQLite file is created with mode 0600
+    /// before SQLite opens it, and the file with its `-wal` and `-shm` files are set to 0600 at
+    /// every open (an older, world-readable database is made private). The store has no audit
+    /// key: see [`Store::with_audit_key`].
     pub async fn open(url: &str) -> Result<Store, OpenError> {
         sqlx::any::install_default_drivers();
         let (backend, connect_url) = if let Some(rest) = url.strip_prefix("sqlite:") {
@@ -150,6 +170,7 @@ impl Store {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
         };
+        let sqlite_file = private_sqlite_file(url)?;
         let connect_err = |e: sqlx::Error| OpenError::Connect {
             url: redact_url(url),
             message: e.to_string(),
@@ -177,8 +198,20 @@ impl Store {
                 .await
                 .map_err(connect_err)?;
         }
+        if let Some(path) = &sqlite_file {
+            // SQLite gave the -wal and -shm files the database file's mode; set all exactly.
+            files::make_sqlite_private(path).map_err(|(f, e)| OpenError::File {
+                path: f.display().to_string(),
+                action: "make it private (mode 0600)",
+                message: e.to_string(),
+            })?;
+        }
         migrate::run(&pool, backend, url).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            audit_key: None,
+        })
     }
 
     /// The database kind.
@@ -211,6 +244,23 @@ impl Store {
     pub(crate) async fn write(&self) -> Result<Transaction<'static, Any>, StoreError> {
         Ok(begin_write(&self.pool, self.backend).await?)
     }
+}
+
+/// The file of a SQLite URL, created empty with mode 0600 when missing (so that no other user
+/// can read it from its first byte on), unless the URL opens it read-only or in memory.
+fn private_sqlite_file(url: &str) -> Result<Option<std::path::PathBuf>, OpenError> {
+    let Some(path) = files::sqlite_path(url) else {
+        return Ok(None);
+    };
+    let creates = !url.contains("mode=") || url.contains("mode=rwc");
+    if creates {
+        files::create_private_if_missing(&path).map_err(|e| OpenError::File {
+            path: path.display().to_string(),
+            action: "create it",
+            message: e.to_string(),
+        })?;
+    }
+    Ok(Some(path))
 }
 
 /// A writing transaction: `BEGIN IMMEDIATE` on SQLite (takes the write lock at once, waiting on

@@ -23,6 +23,8 @@ const PATIENT_PSEUDONYM: &str = include_str!("../migrations/0006_patient_pseudon
 const DELIVERY_ADDENDA: &str = include_str!("../migrations/0007_delivery_addenda.sql");
 const USER_LANGUAGE: &str = include_str!("../migrations/0009_user_language.sql");
 const PLAN_CREATOR_ROLE: &str = include_str!("../migrations/0010_plan_creator_role.sql");
+const AUDIT_CHAIN: &str = include_str!("../migrations/0011_audit_chain.sql");
+const LOGIN_ATTEMPT_AUDIT: &str = include_str!("../migrations/0012_login_attempt_audit.sql");
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -84,6 +86,18 @@ const MIGRATIONS: &[Migration] = &[
         name: "plan_creator_role",
         sqlite: PLAN_CREATOR_ROLE,
         postgres: PLAN_CREATOR_ROLE,
+    },
+    Migration {
+        version: 11,
+        name: "audit_chain",
+        sqlite: AUDIT_CHAIN,
+        postgres: AUDIT_CHAIN,
+    },
+    Migration {
+        version: 12,
+        name: "login_attempt_audit",
+        sqlite: LOGIN_ATTEMPT_AUDIT,
+        postgres: LOGIN_ATTEMPT_AUDIT,
     },
 ];
 
@@ -195,3 +209,148 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend, url: &str) -> Result<u
     tx.commit().await.map_err(|e| fail(latest(), "commit", e))?;
     Ok(count)
 }
+
+/// The versions as text: `1 2 3`, or `none`.
+fn versions_text(versions: &[i64]) -> String {
+    if versions.is_empty() {
+        return "none".into();
+    }
+    versions
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Checks, reading only, that the database has exactly this binary's migrations: the same
+/// versions, each with the same checksum. Refused with [`OpenError::SchemaNotCurrent`] naming
+/// the versions found and missing, [`OpenError::TooNew`] or [`OpenError::MigrationChanged`].
+pub(crate) async fn check_current(
+    pool: &AnyPool,
+    backend: Backend,
+    url: &str,
+) -> Result<(), OpenError> {
+    let url = redact_url(url);
+    let mut all: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
+    all.sort_unstable();
+    let not_current = |found: String, missing: &[i64]| OpenError::SchemaNotCurrent {
+        url: url.clone(),
+        found,
+        missing: versions_text(missing),
+        latest: latest(),
+    };
+    let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+        .fetch_all(pool)
+        .await
+        .map_err(|e| {
+            not_current(
+                format!("none (schema_migrations cannot be read: {e})"),
+                &all,
+            )
+        })?;
+    let mut found = Vec::new();
+    for row in &rows {
+        let unreadable = |e: sqlx::Error| not_current(format!("unreadable ({e})"), &all);
+        let version: i64 = row.try_get("version").map_err(unreadable)?;
+        let sum: String = row.try_get("checksum").map_err(unreadable)?;
+        let Some(m) = MIGRATIONS.iter().find(|m| m.version == version) else {
+            return Err(OpenError::TooNew {
+                url,
+                expected: latest(),
+                found: version,
+            });
+        };
+        let expected = checksum(&sql_for(m, backend));
+        if expected != sum {
+            return Err(OpenError::MigrationChanged {
+                url,
+                version,
+                name: m.name.to_owned(),
+                expected,
+                found: sum,
+            });
+        }
+        found.push(version);
+    }
+    let missing: Vec<i64> = all.into_iter().filter(|v| !found.contains(v)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(not_current(versions_text(&found), &missing))
+    }
+}
+
+/// The URL that opens a SQLite database read-only (`mode=ro` in place of any other mode: a
+/// missing file is not created); other URLs as given.
+fn read_only_url(url: &str) -> String {
+    let Some((path, query)) = url.split_once('?') else {
+        return format!("{url}?mode=ro");
+    };
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("mode="))
+        .collect();
+    params.push("mode=ro");
+    format!("{path}?{}", params.join("&"))
+}
+
+impl crate::Store {
+    /// Opens an existing database without changing it, for the commands that only read
+    /// (`sirtplan admin verify-audit`, `backup`): no migration, no file created (SQLite is
+    /// opened read-only, `mode=ro`; a PostgreSQL session is made read-only), and refused, naming
+    /// the versions, unless the schema is exactly this binary's
+    /// ([`OpenError::SchemaNotCurrent`], [`OpenError::TooNew`], [`OpenError::MigrationChanged`]).
+    /// An in-memory database is refused ([`OpenError::Url`]): there is none to read.
+    pub async fn open_existing(url: &str) -> Result<crate::Store, OpenError> {
+        use sqlx::Executor;
+        sqlx::any::install_default_drivers();
+        let (backend, connect_url) = if url.starts_with("sqlite:") {
+            if crate::files::sqlite_path(url).is_none() {
+                return Err(OpenError::Url {
+                    url: redact_url(url),
+                });
+            }
+            (Backend::Sqlite, read_only_url(url))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_owned())
+        } else {
+            return Err(OpenError::Url {
+                url: redact_url(url),
+            });
+        };
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(EXISTING_MAX_CONNECTIONS)
+            .acquire_timeout(crate::ACQUIRE_TIMEOUT)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => conn.execute(crate::SQLITE_BUSY_TIMEOUT).await?,
+                        Backend::Postgres => {
+                            conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                                .await?
+                        }
+                    };
+                    Ok(())
+                })
+            })
+            .connect(&connect_url)
+            .await
+            .map_err(|e| OpenError::Connect {
+                url: redact_url(url),
+                message: e.to_string(),
+            })?;
+        if let Err(e) = check_current(&pool, backend, url).await {
+            pool.close().await;
+            return Err(e);
+        }
+        Ok(crate::Store {
+            pool,
+            backend,
+            audit_key: None,
+        })
+    }
+}
+
+/// Connections of a store opened by [`crate::Store::open_existing`]: 2 (design choice: its
+/// commands run one query at a time; one spare).
+const EXISTING_MAX_CONNECTIONS: u32 = 2;

@@ -9,6 +9,7 @@
 //! | deliver | approved | delivered once every session has its delivery records (`deliveries`) | physician, physicist, technologist |
 
 use crate::audit::{Change, record};
+use crate::audit_chain::AuditKey;
 use crate::error::role_not_allowed;
 use crate::model::*;
 use crate::signatures::Signing;
@@ -112,6 +113,7 @@ fn validate_edit(e: &PlanEdit) -> Result<(), StoreError> {
 /// `based_on`, `plan.new_version`.
 pub(crate) async fn insert_plan(
     tx: &mut Transaction<'static, Any>,
+    key: Option<&AuditKey>,
     actor: &Actor,
     case_id: i64,
     based_on: Option<i64>,
@@ -157,6 +159,7 @@ pub(crate) async fn insert_plan(
     let plan = plan_from(&row)?;
     record(
         tx,
+        key,
         actor,
         Change {
             action: if based_on.is_some() {
@@ -222,7 +225,7 @@ impl Store {
         validate_inputs(inputs)?;
         let at = now();
         let mut tx = self.write().await?;
-        let p = insert_plan(&mut tx, actor, case_id, None, inputs, &at).await?;
+        let p = insert_plan(&mut tx, self.audit_key(), actor, case_id, None, inputs, &at).await?;
         tx.commit().await?;
         Ok(p)
     }
@@ -273,6 +276,7 @@ impl Store {
             };
             let p = insert_plan(
                 &mut tx,
+                self.audit_key(),
                 actor,
                 before.case_id,
                 Some(before.id),
@@ -305,6 +309,7 @@ impl Store {
         let after = plan_from(&row)?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "plan.edit",
@@ -479,6 +484,7 @@ impl Store {
         }
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: match step.to {

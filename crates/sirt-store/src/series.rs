@@ -199,6 +199,7 @@ impl Store {
         }
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "study.upload",

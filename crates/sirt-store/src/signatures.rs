@@ -410,6 +410,7 @@ impl Store {
         let ack = acknowledgement_from(&row)?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "plan.acknowledge",
@@ -437,6 +438,7 @@ impl Store {
         let mut tx = self.write().await?;
         record(
             &mut tx,
+            self.audit_key(),
             actor,
             Change {
                 action: "plan.signature_refused",

@@ -1270,3 +1270,101 @@ async fn the_signed_record_is_append_only(url: &str) {
     assert_eq!(store.delivery_addenda(plan.id).await.unwrap().len(), 1);
     store.close().await;
 }
+
+both!(failed_logins_are_audited_once_per_user_address_and_minute);
+async fn failed_logins_are_audited_once_per_user_address_and_minute(url: &str) {
+    // Two stores on one database stand for two servers auditing at once.
+    let (a, b) = (open(url).await, open(url).await);
+    for _ in 0..3 {
+        a.record_login_failure("dr.house", "10.0.0.1", "wrong password")
+            .await
+            .unwrap();
+    }
+    a.record_login_failure("dr.house", "10.0.0.1", "account disabled")
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        b.record_login_failure("nobody", "10.0.0.2", "unknown username")
+            .await
+            .unwrap();
+    }
+    // Nothing before the failures' instant.
+    assert_eq!(
+        a.audit_failed_logins("2000-01-01T00:00:00.000Z")
+            .await
+            .unwrap(),
+        0
+    );
+    let far = "9999-12-31T00:00:00.000Z";
+    let (n, m) = tokio::join!(a.audit_failed_logins(far), b.audit_failed_logins(far));
+    let written = n.unwrap() + m.unwrap();
+    let rows = a
+        .audit(&AuditQuery {
+            entity: Some("login".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), written);
+    // One row per (user, address, minute): two, or three when the writes straddled a minute.
+    assert!((2..=3).contains(&rows.len()), "{rows:?}");
+    let total = |who: &str, reason: &str| -> u64 {
+        rows.iter()
+            .filter(|r| r.entity_id == who)
+            .map(|r| {
+                r.after.as_ref().unwrap()["reasons"][reason]
+                    .as_u64()
+                    .unwrap_or(0)
+            })
+            .sum()
+    };
+    assert_eq!(total("dr.house", "wrong password"), 3);
+    assert_eq!(total("dr.house", "account disabled"), 1);
+    assert_eq!(total("nobody", "unknown username"), 2);
+    for r in &rows {
+        assert_eq!(r.action, "login.failed");
+        let after = r.after.as_ref().unwrap();
+        assert!(after["first_at"].as_str().unwrap() <= after["last_at"].as_str().unwrap());
+        assert!(
+            after["last_at"]
+                .as_str()
+                .unwrap()
+                .starts_with(after["minute"].as_str().unwrap().trim_end_matches('Z'))
+        );
+    }
+    // Audited once: again writes nothing; the limits still count the attempts until pruned.
+    assert_eq!(a.audit_failed_logins(far).await.unwrap(), 0);
+    assert_eq!(
+        a.login_failures_of("dr.house", "2000-01-01T00:00:00.000Z")
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        a.login_failures_from("10.0.0.2", "2000-01-01T00:00:00.000Z")
+            .await
+            .unwrap(),
+        2
+    );
+    // Pruning removes audited failures older than the cut; unaudited ones never.
+    b.record_login_failure("late", "10.0.0.3", "unknown username")
+        .await
+        .unwrap();
+    a.prune(far, far, "2000-01-01T00:00:00.000Z").await.unwrap();
+    assert_eq!(
+        a.login_failures_of("dr.house", "2000-01-01T00:00:00.000Z")
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        a.login_failures_of("late", "2000-01-01T00:00:00.000Z")
+            .await
+            .unwrap(),
+        1,
+        "not yet audited: kept"
+    );
+    a.close().await;
+    b.close().await;
+}

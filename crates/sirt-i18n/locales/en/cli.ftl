@@ -37,6 +37,33 @@ cli-serve-ready = sirtplan serve: http://{ $addr } (database { $database }, imag
 cli-admin-created = account { $username } ({ $role }) created in { $database }
 cli-password = password:
 cli-password-again = password again:
+cli-serve-audit-chained = audit log: each row chained with HMAC-SHA-256 under the audit key from { $source }
+cli-serve-audit-unprotected = WARNING: the audit log is NOT tamper-evident: no audit key (--audit-key-file FILE or SIRTPLAN_AUDIT_KEY). Rows written now carry no MAC. Make a key with `sirtplan admin create-audit-key --out FILE`.
+cli-admin-audit-key-created = audit key written to { $path } (mode 0600). Keep it outside the database and its backups: without it the audit log cannot be verified; with it anyone can forge the chain.
+cli-admin-verify-ok = audit log intact: { $verified ->
+        [one] { $verified } row verified
+       *[other] { $verified } rows verified
+    }; { $unprotected ->
+        [one] { $unprotected } earlier row without a MAC (written before the audit key), reported as unprotected
+       *[other] { $unprotected } earlier rows without a MAC (written before the audit key), reported as unprotected
+    }
+cli-admin-verify-row = row { $id } ({ $action }, { $at }): { $fault }
+cli-admin-verify-mismatch = the MAC does not match: the row was changed, or the chained row before it removed
+cli-admin-verify-no-mac = no MAC after the chain began: written without the audit key, or its MAC removed
+cli-admin-verify-unreadable = the stored MAC is not 64 hexadecimal digits
+cli-admin-verify-before-chain = before the chain's first row, and not among the rows without a MAC counted when the chain began: inserted behind the application's back
+cli-admin-verify-id-out-of-range = an id below 1, which the database never gives: inserted by hand
+cli-admin-verify-genesis = the chain began at row { $first } with { $counted } earlier rows without a MAC; { $found } are there now: rows were inserted before the chain's first row, or removed
+cli-admin-verify-head-empty = the chain's head is empty (last row with a MAC: { $last }): no row was ever written with this key, or the chain was removed and its head emptied behind the application's back
+cli-admin-verify-head-mac = the chain's head (row { $head }) fails its MAC: it was changed in the database, or this key is not the database's
+cli-admin-verify-head-missing = the chain's head names row { $head }, which is missing: rows at the end of the log were removed (last chained row: { $last })
+cli-admin-verify-head-not-last = the chain's head names row { $head }, but the last chained row is { $last }: the head was set back, or rows were added behind the application's back
+cli-admin-verify-failed = audit log: { $rows ->
+        [one] { $rows } row fails
+       *[other] { $rows } rows fail
+    } the verification{ $head }; { $verified } verified
+cli-admin-verify-failed-head = , and so does the chain's head
+cli-admin-backup-done = backup of { $database } written to { $path } ({ $bytes } bytes, mode 0600)
 
 ## sirtplan dose
 cli-dose-no-lungs = no --lungs structure: the lung counts keep the liver scale

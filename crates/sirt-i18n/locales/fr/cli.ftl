@@ -43,6 +43,33 @@ cli-serve-ready = sirtplan serve : http://{ $addr } (base de données { $databa
 cli-admin-created = compte { $username } ({ $role }) créé dans { $database }
 cli-password = mot de passe :
 cli-password-again = mot de passe (confirmation) :
+cli-serve-audit-chained = journal d'audit : chaque ligne chaînée par HMAC-SHA-256 avec la clé d'audit de { $source }
+cli-serve-audit-unprotected = ATTENTION : le journal d'audit N'EST PAS protégé contre la falsification : pas de clé d'audit (--audit-key-file FICHIER ou SIRTPLAN_AUDIT_KEY). Les lignes écrites maintenant n'ont pas de MAC. Créez une clé avec `sirtplan admin create-audit-key --out FICHIER`.
+cli-admin-audit-key-created = clé d'audit écrite dans { $path } (mode 0600). Gardez-la hors de la base de données et de ses sauvegardes : sans elle, le journal d'audit ne peut pas être vérifié ; avec elle, on peut falsifier la chaîne.
+cli-admin-verify-ok = journal d'audit intact : { $verified ->
+        [one] { $verified } ligne vérifiée
+       *[other] { $verified } lignes vérifiées
+    } ; { $unprotected ->
+        [one] { $unprotected } ligne antérieure sans MAC (écrite avant la clé d'audit), signalée comme non protégée
+       *[other] { $unprotected } lignes antérieures sans MAC (écrites avant la clé d'audit), signalées comme non protégées
+    }
+cli-admin-verify-row = ligne { $id } ({ $action }, { $at }) : { $fault }
+cli-admin-verify-mismatch = le MAC ne correspond pas : la ligne a été modifiée, ou la ligne chaînée qui la précède supprimée
+cli-admin-verify-no-mac = pas de MAC après le début de la chaîne : écrite sans la clé d'audit, ou son MAC supprimé
+cli-admin-verify-unreadable = le MAC enregistré n'est pas fait de 64 chiffres hexadécimaux
+cli-admin-verify-before-chain = avant la première ligne de la chaîne, et hors des lignes sans MAC comptées quand la chaîne a commencé : insérée à l'insu de l'application
+cli-admin-verify-id-out-of-range = un identifiant inférieur à 1, que la base de données ne donne jamais : insérée à la main
+cli-admin-verify-genesis = la chaîne a commencé à la ligne { $first } avec { $counted } lignes antérieures sans MAC ; il y en a { $found } maintenant : des lignes ont été insérées avant la première ligne de la chaîne, ou supprimées
+cli-admin-verify-head-empty = la tête de la chaîne est vide (dernière ligne avec un MAC : { $last }) : aucune ligne n'a jamais été écrite avec cette clé, ou la chaîne a été supprimée et sa tête vidée à l'insu de l'application
+cli-admin-verify-head-mac = le MAC de la tête de la chaîne (ligne { $head }) ne correspond pas : elle a été modifiée dans la base de données, ou cette clé n'est pas celle de la base
+cli-admin-verify-head-missing = la tête de la chaîne désigne la ligne { $head }, qui manque : des lignes ont été supprimées à la fin du journal (dernière ligne chaînée : { $last })
+cli-admin-verify-head-not-last = la tête de la chaîne désigne la ligne { $head }, mais la dernière ligne chaînée est la { $last } : la tête a été ramenée en arrière, ou des lignes ont été ajoutées à l'insu de l'application
+cli-admin-verify-failed = journal d'audit : { $rows ->
+        [one] { $rows } ligne échoue
+       *[other] { $rows } lignes échouent
+    } à la vérification{ $head } ; { $verified } vérifiées
+cli-admin-verify-failed-head = , de même que la tête de la chaîne
+cli-admin-backup-done = sauvegarde de { $database } écrite dans { $path } ({ $bytes } octets, mode 0600)
 
 ## sirtplan dose
 cli-dose-no-lungs = pas de structure --lungs : les coups pulmonaires gardent l'échelle du foie
