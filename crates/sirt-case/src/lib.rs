@@ -21,11 +21,13 @@
 //! ```
 
 mod case;
+mod measured;
 mod overrides;
 mod raw;
 mod validate;
 
 pub use case::*;
+pub use measured::{Stated, parse_for_measurement};
 pub use overrides::{DeliveryOverride, InjectionOverrides, Overrides, SessionOverrides};
 pub use validate::{EARLIER_KINDS, INDICATIONS};
 

@@ -164,6 +164,20 @@ pub(crate) enum Command {
         #[command(subcommand)]
         cmd: server_cmd::Admin,
     },
+    /// Measure the plan's image-derived inputs on the case's MAA SPECT with its masks: the lung
+    /// shunt fraction (counts in the lung mask over lung + liver masks), the tumour-to-normal
+    /// ratio of each tumour and the perfused volume of each injection's territory mask, each with
+    /// its provenance, beside the values the case states (which may be absent).
+    Measure {
+        /// The case file (TOML) with [images]: CT, structures with liver and lungs, MAA SPECT.
+        case: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// The site settings file (image-consistency limits, plausibility bounds, language).
+        #[arg(long = "site", value_name = "FILE")]
+        site: Option<PathBuf>,
+    },
     /// List the DICOM studies and series under a folder (modality, size, frame of reference),
     /// and the files skipped with the reason.
     Scan {

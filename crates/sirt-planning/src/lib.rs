@@ -16,6 +16,7 @@
 //! | [`phantom_dicom`] | the digital phantom (`sirt-phantom`) as DICOM objects: CT, NM SPECT, PET, SEG, RT Struct |
 //! | `plausibility` | the case's masses and volumes and the segmented ones against the site's bounds; `[[accepted]]` applied to the checks that ran ([`Refusal`]) |
 //! | `consistency` | the MAA SPECT's counts and the Y-90 PET's activity against the CT's body outline and the liver and lung structures |
+//! | [`measure`] | [`measure::measure`]: the LSF, TNR per tumour and perfused volume per injection measured on the MAA SPECT with the case's masks, with provenance (`sirtplan measure`) |
 //! | `error` | [`PlanningError`], with [`PlanningError::is_input`] telling the user's input from internal failures |
 //!
 //! It reads the case's image files (through `sirt-imaging`), prints nothing and writes no file.
@@ -34,6 +35,7 @@ mod consistency;
 mod dose;
 mod error;
 mod image_checks;
+pub mod measure;
 mod outcome;
 mod pacs;
 mod phantom;

@@ -68,6 +68,14 @@ async fn login_from(
     .await
 }
 
+/// Five wrong passwords of the physician from `client`, through the proxy: each 401.
+async fn five_wrong_passwords_through_the_proxy(t: &T, client: &str) {
+    for _ in 0..5 {
+        let r = login_from(t, PROXY, Some(client), doctor(), "guess guess guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    }
+}
+
 fn doctor() -> &'static str {
     common::username(Role::Physician)
 }
@@ -76,17 +84,7 @@ both!(behind_a_trusted_proxy_an_attacker_cannot_lock_the_physician_out);
 async fn behind_a_trusted_proxy_an_attacker_cannot_lock_the_physician_out(url: &str) {
     // Reproduction: the proxy is not declared, every request has its address.
     let t = T::new(url).await;
-    for _ in 0..5 {
-        let r = login_from(
-            &t,
-            PROXY,
-            Some("203.0.113.66"),
-            doctor(),
-            "guess guess guess",
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
-    }
+    five_wrong_passwords_through_the_proxy(&t, "203.0.113.66").await;
     let r = login_from(&t, PROXY, Some("203.0.113.10"), doctor(), PASSWORD).await;
     assert_eq!(
         r.status,
@@ -97,17 +95,7 @@ async fn behind_a_trusted_proxy_an_attacker_cannot_lock_the_physician_out(url: &
     // Refused: the proxy declared (the same database), the limit keys on the client it names.
     let mut t = t;
     trust_proxy(&mut t);
-    for _ in 0..5 {
-        let r = login_from(
-            &t,
-            PROXY,
-            Some("203.0.113.66"),
-            doctor(),
-            "guess guess guess",
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
-    }
+    five_wrong_passwords_through_the_proxy(&t, "203.0.113.66").await;
     let r = login_from(&t, PROXY, Some("203.0.113.66"), doctor(), PASSWORD).await;
     assert_eq!(
         r.status,

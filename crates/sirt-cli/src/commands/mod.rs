@@ -2,6 +2,7 @@
 //! the modules beside `commands/`).
 
 pub(crate) mod catalogue;
+pub(crate) mod measure;
 pub(crate) mod phantom;
 pub(crate) mod plan;
 pub(crate) mod scan;

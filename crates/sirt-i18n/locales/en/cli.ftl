@@ -27,6 +27,18 @@ cli-phantom-files = { $count ->
     }
 cli-phantom-synthetic = synthetic data for research and testing only
 
+## sirtplan measure
+cli-measure-title = sirtplan measure { $case }: values measured on the MAA SPECT with the case's masks
+cli-measure-lsf = Lung shunt fraction: { $lsf } (case file: { $stated })
+cli-measure-lsf-counts = counts: lungs { $lungs }, liver { $liver } (masks "{ $lung_mask }" and "{ $liver_mask }" of { $structures }, SPECT { $spect })
+cli-measure-tnr-header = Tumour-to-normal ratios:
+    tumour inject    TNR   case  tumour/mL  normal/mL  normal liver
+cli-measure-perfused-header = Perfused volumes:
+    inject     measured    case file  territory mask
+cli-measure-no-territory = none
+cli-measure-method = Method: counts in the masks on the SPECT grid with partial-volume weights; LSF = lungs / (lungs + liver); TNR = counts per mL in the tumour / in normal liver (liver − tumours) of the injection's territory, else of the whole liver. The SPECT's resolution spills counts across borders: small tumours read low.
+cli-measure-note = Research use only: check every measured value before it enters a plan.
+
 ## sirtplan devices, sirtplan rules
 cli-devices-line = { $id } { $name } ({ $manufacturer }, { $material }, { $nuclide }); K { $k }; ordering { $ordering }{ $vials }; calibration: { $calibration }{ $unverified }
 cli-devices-unverified = (unverified)

@@ -33,6 +33,18 @@ cli-phantom-files = { $count ->
     }
 cli-phantom-synthetic = données synthétiques, pour la recherche et les tests uniquement
 
+## sirtplan measure
+cli-measure-title = sirtplan measure { $case } : valeurs mesurées sur la TEMP au MAA avec les contours du cas
+cli-measure-lsf = Fraction de shunt pulmonaire : { $lsf } (fichier du cas : { $stated })
+cli-measure-lsf-counts = coups : poumons { $lungs }, foie { $liver } (contours « { $lung_mask } » et « { $liver_mask } » de { $structures }, TEMP { $spect })
+cli-measure-tnr-header = Rapports tumeur/foie sain :
+    tumeur inject    TNR    cas  tumeur/mL    sain/mL  foie sain
+cli-measure-perfused-header = Volumes perfusés :
+    inject       mesuré  fichier cas  territoire
+cli-measure-no-territory = aucun
+cli-measure-method = Méthode : coups dans les contours sur la grille de la TEMP, pondérés par le volume partiel ; LSF = poumons / (poumons + foie) ; TNR = coups par millilitre dans la tumeur / dans le foie sain (foie − tumeurs) du territoire de l'injection, sinon du foie entier. La résolution de la TEMP fait déborder les coups : les petites tumeurs sont sous-estimées.
+cli-measure-note = Recherche uniquement : vérifier chaque valeur mesurée avant qu'elle n'entre dans un plan.
+
 ## sirtplan devices, sirtplan rules
 cli-devices-line = { $id } { $name } ({ $manufacturer }, { $material }, { $nuclide }) ; K { $k } ; commande { $ordering }{ $vials } ; étalonnage : { $calibration }{ $unverified }
 cli-devices-unverified = (non vérifié)

@@ -249,7 +249,7 @@ fn engine_choice(images: &Images) -> EngineChoice {
 
 /// The transform `to ← from` when the frames differ: from the registration object (its path
 /// and contents), or None (the pipeline then refuses the different frames, naming them).
-fn transform(
+pub(crate) fn transform(
     registration: Option<&(String, SpatialRegistration)>,
     to: &FrameOfReference,
     from: &FrameOfReference,
