@@ -276,3 +276,68 @@ fn measure_refuses_a_case_without_spect_or_lungs() {
     assert_eq!(code, Some(2), "{e3}");
     insta::assert_snapshot!("measure_refusals", [e1, e2, e3].join(""));
 }
+
+/// The territory path: the injection's territory named as the liver itself gives the
+/// whole-liver figures (normal liver within the liver is the normal liver; the territory's
+/// volume is the liver's), now attributed to the territory; a territory that lies outside the
+/// liver (the stomach) holds no normal liver and is refused naming it (issue 16, "Bad input").
+#[test]
+fn measure_within_a_territory_and_refuses_one_outside_the_liver() {
+    let dir = Scratch::new("sirtplan-measure-test", "territory");
+    let o = sirtplan(&[
+        "phantom",
+        "--out",
+        dir.to_str().unwrap(),
+        "--preset",
+        "small",
+        "--seed",
+        &SEED.to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let whole = case_without_measured_values();
+    let (code, out, err) = measure(&dir, &whole, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let plain: Value = serde_json::from_str(&out).unwrap();
+
+    let within = |territory: &str| {
+        whole.replace(
+            "extrahepatic = [\"stomach\"]",
+            &format!("extrahepatic = [\"stomach\"]\nterritories = {{ WL = \"{territory}\" }}"),
+        )
+    };
+    let case = within("liver");
+    assert!(case.contains("territories = { WL = \"liver\" }"), "{case}");
+    let (code, out, err) = measure(&dir, &case, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let tnrs = |v: &Value| -> Vec<f64> {
+        v["tnr"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["tnr"].as_f64().unwrap())
+            .collect()
+    };
+    let (a, b) = (tnrs(&plain), tnrs(&v));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert!((x - y).abs() < 1e-9 * x.abs(), "{x} vs {y}");
+    }
+    for t in v["tnr"].as_array().unwrap() {
+        assert_eq!(t["normal_region"], "liver");
+    }
+    let perfused = &v["perfused_volume_ml"][0];
+    assert_eq!(perfused["source"], "liver");
+    assert_eq!(
+        perfused["volume_ml"],
+        plain["perfused_volume_ml"][0]["volume_ml"]
+    );
+
+    let (code, _, err) = measure(&dir, &within("stomach"), &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("images.territories.WL: structure \"stomach\" lies ")
+            && err.contains("inside the liver \"liver\""),
+        "{err}"
+    );
+}

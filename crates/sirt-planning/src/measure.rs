@@ -79,6 +79,23 @@ pub enum MeasureError {
         /// Σ f v, mL.
         volume_ml: f64,
     },
+    /// Input: an injection's territory lies mostly outside the liver (a wrong structure named
+    /// in `images.territories`): its "normal liver" would be a rim of partial-volume voxels.
+    #[error(
+        "images.territories.{injection}: structure \"{territory}\" lies {inside_percent:.1} % inside the liver \"{liver}\" (SPECT grid), expected at least {min_percent:.0} %: a perfused territory is a part of the liver"
+    )]
+    TerritoryOutsideLiver {
+        /// The injection.
+        injection: String,
+        /// The territory's structure.
+        territory: String,
+        /// The liver's structure.
+        liver: String,
+        /// Σ min(f_territory, f_liver) / Σ f_territory, %.
+        inside_percent: f64,
+        /// [`MIN_TERRITORY_IN_LIVER`], %.
+        min_percent: f64,
+    },
     /// Input: the case file does not read.
     #[error(transparent)]
     Case(#[from] sirt_case::CaseError),
@@ -366,6 +383,7 @@ pub fn measure(
     )?;
     let lsf = lung_c.counts / total.counts;
     let spect_label = spect_path.to_owned();
+    check_territories(images, &l)?;
     let tnr = tumour_ratios(case, stated, images, &l, &spect_label)?;
     let perfused = perfused_volumes(case, stated, images, &l.drawn);
     Ok(Measurement {
@@ -393,6 +411,39 @@ pub fn measure(
             method: PERFUSED_METHOD.into(),
         },
     })
+}
+
+/// Least share of a territory's volume that must lie in the liver: 90 % (design choice: a
+/// territory drawn on the cone-beam CT is a part of the liver; its border voxels, partly outside
+/// at the SPECT's 4–5 mm voxels, take a few per cent, a wrong structure takes most).
+pub const MIN_TERRITORY_IN_LIVER: f64 = 0.9;
+
+/// Refuses a territory that lies mostly outside the liver ([`MIN_TERRITORY_IN_LIVER`]).
+fn check_territories(images: &Images, l: &MeasureInputs) -> Result<(), MeasureError> {
+    let Some(liver) = l.on.iter().find(|s| s.role == Role::Liver) else {
+        return Ok(());
+    };
+    for (injection, name) in &images.territories {
+        let Some(t) = l.on.iter().find(|s| &s.name == name) else {
+            continue;
+        };
+        let (mut inside, mut all) = (0.0_f64, 0.0_f64);
+        for (a, b) in t.fractions.data().iter().zip(liver.fractions.data()) {
+            inside += f64::from(a.min(*b));
+            all += f64::from(*a);
+        }
+        let share = if all > 0.0 { inside / all } else { 0.0 };
+        if share < MIN_TERRITORY_IN_LIVER {
+            return Err(MeasureError::TerritoryOutsideLiver {
+                injection: injection.clone(),
+                territory: name.clone(),
+                liver: liver.name.clone(),
+                inside_percent: 100.0 * share,
+                min_percent: 100.0 * MIN_TERRITORY_IN_LIVER,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The normal-liver fractions of a region: the derived normal liver (or the liver without
