@@ -280,7 +280,7 @@ fn measure_refuses_a_case_without_spect_or_lungs() {
 /// The territory path: the injection's territory named as the liver itself gives the
 /// whole-liver figures (normal liver within the liver is the normal liver; the territory's
 /// volume is the liver's), now attributed to the territory; a territory that lies outside the
-/// liver (the stomach) holds no normal liver and is refused naming it (issue 16, "Bad input").
+/// liver (the stomach) is refused naming it, by `measure` and by `plan` (issue 16, "Bad input").
 #[test]
 fn measure_within_a_territory_and_refuses_one_outside_the_liver() {
     let dir = Scratch::new("sirtplan-measure-test", "territory");
@@ -338,6 +338,27 @@ fn measure_within_a_territory_and_refuses_one_outside_the_liver() {
     assert!(
         err.contains("images.territories.WL: structure \"stomach\" lies ")
             && err.contains("inside the liver \"liver\""),
+        "{err}"
+    );
+    // `plan` (on the case with its typed values) refuses the same territory before any dose is
+    // computed.
+    let file = dir.join("case-stomach.toml");
+    let planned = PHANTOM_CASE.replace(
+        "extrahepatic = [\"stomach\"]",
+        "extrahepatic = [\"stomach\"]\nterritories = { WL = \"stomach\" }",
+    );
+    assert_ne!(planned, PHANTOM_CASE);
+    std::fs::write(&file, planned).unwrap();
+    let o = sirtplan(&[
+        "plan",
+        file.to_str().unwrap(),
+        "--out",
+        dir.join("plan-out").to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("structure \"stomach\": is named as a perfused territory but lies 5.0 % inside the liver"),
         "{err}"
     );
 }

@@ -413,10 +413,8 @@ pub fn measure(
     })
 }
 
-/// Least share of a territory's volume that must lie in the liver: 90 % (design choice: a
-/// territory drawn on the cone-beam CT is a part of the liver; its border voxels, partly outside
-/// at the SPECT's 4–5 mm voxels, take a few per cent, a wrong structure takes most).
-pub const MIN_TERRITORY_IN_LIVER: f64 = 0.9;
+/// Least share of a territory's volume that must lie in the liver (the voxel dosimetry's).
+pub use sirt_voxel_dosimetry::MIN_TERRITORY_IN_LIVER;
 
 /// Refuses a territory that lies mostly outside the liver ([`MIN_TERRITORY_IN_LIVER`]).
 fn check_territories(images: &Images, l: &MeasureInputs) -> Result<(), MeasureError> {
@@ -427,12 +425,8 @@ fn check_territories(images: &Images, l: &MeasureInputs) -> Result<(), MeasureEr
         let Some(t) = l.on.iter().find(|s| &s.name == name) else {
             continue;
         };
-        let (mut inside, mut all) = (0.0_f64, 0.0_f64);
-        for (a, b) in t.fractions.data().iter().zip(liver.fractions.data()) {
-            inside += f64::from(a.min(*b));
-            all += f64::from(*a);
-        }
-        let share = if all > 0.0 { inside / all } else { 0.0 };
+        let share =
+            sirt_voxel_dosimetry::share_in_liver(t.fractions.data(), liver.fractions.data());
         if share < MIN_TERRITORY_IN_LIVER {
             return Err(MeasureError::TerritoryOutsideLiver {
                 injection: injection.clone(),

@@ -46,7 +46,7 @@ pub mod pipeline;
 pub use physics::DoseError;
 pub use physics::activity::{ExtrahepaticShare, MaaAccounting};
 pub use pipeline::{
-    ActivityInput, DensityInput, DosimetryError, EngineChoice, ExtrahepaticUptake, Request, Role,
-    Structure, StructureDose, Territory, Verification, VoxelDosimetry, compare, kernel_engine,
-    point_kernel, run,
+    ActivityInput, DensityInput, DosimetryError, EngineChoice, ExtrahepaticUptake,
+    MIN_TERRITORY_IN_LIVER, Request, Role, Structure, StructureDose, Territory, Verification,
+    VoxelDosimetry, compare, kernel_engine, point_kernel, run, share_in_liver,
 };

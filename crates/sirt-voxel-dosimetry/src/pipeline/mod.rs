@@ -19,8 +19,8 @@ pub mod structures;
 pub use compare::{Verification, compare};
 pub use density::DensityInput;
 pub use run::{
-    ActivityInput, EngineChoice, ExtrahepaticUptake, Request, StructureDose, Territory,
-    VoxelDosimetry, kernel_engine, point_kernel, run,
+    ActivityInput, EngineChoice, ExtrahepaticUptake, MIN_TERRITORY_IN_LIVER, Request,
+    StructureDose, Territory, VoxelDosimetry, kernel_engine, point_kernel, run, share_in_liver,
 };
 pub use structures::{Role, Structure};
 
