@@ -5,8 +5,7 @@
 use crate::error::ApiError;
 use crate::permissions::{Action, actions_of};
 use crate::{AppState, Auth};
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -110,16 +109,6 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
     a.hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| PasswordError::Hash(e.to_string()))
-}
-
-/// Whether a password matches a PHC hash (parameters read from the hash).
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(phc) else {
-        return false;
-    };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
 }
 
 /// 32 random bytes from the operating system, hex.
@@ -439,9 +428,12 @@ mod tests {
     fn passwords_hash_with_argon2id_and_verify() {
         let h = hash_password("correct horse battery").unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify_password("correct horse battery", &h));
-        assert!(!verify_password("correct horse batterY", &h));
-        assert!(!verify_password("x", "not a hash"));
+        // Verified as the server verifies (`password_checks`).
+        let mut memory = Vec::new();
+        let verify = crate::password_checks::verify_in;
+        assert!(verify("correct horse battery", &h, &mut memory));
+        assert!(!verify("correct horse batterY", &h, &mut memory));
+        assert!(!verify("x", "not a hash", &mut memory));
         assert_eq!(
             hash_password("short").unwrap_err().to_string(),
             "password: expected 12 to 128 characters, found 5"
