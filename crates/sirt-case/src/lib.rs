@@ -23,12 +23,18 @@
 mod case;
 mod measured;
 mod overrides;
+mod provenance;
 mod raw;
+mod reasons;
 mod validate;
 
 pub use case::*;
-pub use measured::{Stated, parse_for_measurement};
+pub use measured::{
+    MeasuredValues, Missing, Reasons, Stated, parse_for_measurement, parse_with_measured,
+    stated_values,
+};
 pub use overrides::{DeliveryOverride, InjectionOverrides, Overrides, SessionOverrides};
+pub use provenance::*;
 pub use validate::{EARLIER_KINDS, INDICATIONS};
 
 /// A case file that cannot be planned.
@@ -79,11 +85,15 @@ pub fn parse_with_overrides(
     validate::validate(raw, file)
 }
 
+/// The case file read as written: its reasons checked on its TOML table (`reasons`), then its
+/// typed fields (read from the text again, so that type errors keep their line and column).
 fn read_raw(text: &str, file: &str) -> Result<raw::RawCase, CaseError> {
-    toml::from_str(text).map_err(|e| CaseError::Syntax {
+    let syntax = |e: toml::de::Error| CaseError::Syntax {
         file: file.to_owned(),
         message: e.to_string().trim_end().to_owned(),
-    })
+    };
+    reasons::check(&toml::from_str(text).map_err(syntax)?, file)?;
+    toml::from_str(text).map_err(syntax)
 }
 
 /// Reads and validates a case from its TOML text; `file` names it in errors.

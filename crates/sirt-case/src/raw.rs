@@ -106,6 +106,11 @@ pub(crate) struct RawLungs {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMapping {
     pub lsf: Option<Fraction>,
+    /// Why `lsf` is entered although the images measure it (`crate::reasons`).
+    // Read from the file's TOML table by `crate::reasons` (before values left out are filled
+    // in); declared so that `deny_unknown_fields` takes the key and its type is checked.
+    #[allow(dead_code)]
+    pub lsf_reason: Option<String>,
     pub planar: Option<PlanarCounts>,
     pub date: Option<Instant>,
 }
@@ -156,6 +161,11 @@ pub(crate) struct RawSession {
 pub(crate) struct RawShare {
     pub id: String,
     pub tnr: f64,
+    /// Why `tnr` is entered although the images measure it (`crate::reasons`).
+    // Read from the file's TOML table by `crate::reasons` (before values left out are filled
+    // in); declared so that `deny_unknown_fields` takes the key and its type is checked.
+    #[allow(dead_code)]
+    pub tnr_reason: Option<String>,
     pub fraction: Option<Fraction>,
 }
 
@@ -189,12 +199,22 @@ pub(crate) struct RawInjection {
     pub intent: Option<String>,
     pub lobe: String,
     pub perfused_volume: Volume,
+    /// Why `perfused_volume` is entered although the images measure it (`crate::reasons`).
+    // Read from the file's TOML table by `crate::reasons` (before values left out are filled
+    // in); declared so that `deny_unknown_fields` takes the key and its type is checked.
+    #[allow(dead_code)]
+    pub perfused_volume_reason: Option<String>,
     #[serde(default)]
     pub tumours: Vec<RawShare>,
     pub method: String,
     pub device: Option<String>,
     pub k: Option<String>,
     pub lsf: Option<Fraction>,
+    /// Why `lsf` is entered although the images measure it (`crate::reasons`).
+    // Read from the file's TOML table by `crate::reasons` (before values left out are filled
+    // in); declared so that `deny_unknown_fields` takes the key and its type is checked.
+    #[allow(dead_code)]
+    pub lsf_reason: Option<String>,
     pub residual_fraction: Option<Fraction>,
     #[serde(default)]
     pub goal: RawGoal,

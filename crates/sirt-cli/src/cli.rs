@@ -178,6 +178,24 @@ pub(crate) enum Command {
         #[arg(long = "site", value_name = "FILE")]
         site: Option<PathBuf>,
     },
+    /// Register a series to a fixed CT: automatic rigid registration (6 degrees of freedom) by
+    /// Mattes mutual information, multi-resolution (docs/registration.md). Prints
+    /// fixed_from_moving (the moving series' patient coordinates to the fixed series'), the
+    /// quality figures and the overlap; --out writes a DICOM Spatial Registration object.
+    Register {
+        #[command(flatten)]
+        args: crate::commands::register::RegisterArgs,
+    },
+    /// Make a structure from the images (docs/structures.md): a perfused territory on the MAA
+    /// SPECT (% of the maximum within the liver), the liver grown from seeds on the CT, or
+    /// booleans and margins of existing structures; refused when implausible (empty, a liver
+    /// outside the site's bounds, a territory outside the liver, a tool on an image of the
+    /// wrong modality); saved as a DICOM SEG referencing the CT (or a NIfTI label map) with who
+    /// made it and how; prints its volume.
+    Structure {
+        #[command(subcommand)]
+        cmd: crate::commands::structure::StructureCmd,
+    },
     /// List the DICOM studies and series under a folder (modality, size, frame of reference),
     /// and the files skipped with the reason.
     Scan {

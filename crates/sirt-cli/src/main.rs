@@ -20,7 +20,7 @@ mod server_cmd;
 use anyhow::Context;
 use clap::Parser;
 use cli::{Cli, Command};
-use commands::{catalogue, measure, phantom, plan, scan};
+use commands::{catalogue, measure, phantom, plan, register, scan, structure};
 use sirt_i18n::t;
 use std::io::Write;
 use std::path::Path;
@@ -130,6 +130,8 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         Command::Measure { case, format, site } => {
             measure::run(&case, format, site.as_deref(), lang, out)
         }
+        Command::Register { args } => register::run(&args, out),
+        Command::Structure { cmd } => structure::run(&cmd, out),
         Command::Scan { dir, format } => scan::scan(&dir, format, lang.unwrap_or_default(), out),
         Command::Rules { rules } => catalogue::rules(&rules, lang.unwrap_or_default(), out),
     }

@@ -729,6 +729,7 @@ fn phantom_writes_dicom_that_scan_lists() {
     let listing = stdout(&o);
     for line in [
         "  dicom/seg.dcm",
+        "  dicom/territories-seg.dcm",
         "  dicom/rtstruct.dcm",
         "  dicom/ct/ (60 files)",
         "  dicom/spect/ (1 file)",
@@ -742,7 +743,7 @@ fn phantom_writes_dicom_that_scan_lists() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
-        text.contains(": 126 files, 1 study, 5 series, 1 skipped"),
+        text.contains(": 127 files, 1 study, 6 series, 1 skipped"),
         "{text}"
     );
     assert!(
@@ -779,9 +780,11 @@ fn phantom_writes_dicom_that_scan_lists() {
         .iter()
         .map(|s| s["modality"].as_str().unwrap())
         .collect();
-    assert_eq!(modalities, ["CT", "NM", "PT", "SEG", "RTSTRUCT"]);
-    // The NIfTI files, truth.json and notes.txt are skipped with their reason.
-    assert_eq!(v["skipped"].as_array().unwrap().len(), 9);
+    // The label map's SEG, then the lobar territories' SEG (series 6).
+    assert_eq!(modalities, ["CT", "NM", "PT", "SEG", "RTSTRUCT", "SEG"]);
+    // The NIfTI files (territories.nii.gz among them), truth.json and notes.txt are skipped with
+    // their reason.
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 10);
 
     let o = sirtplan(&["scan", dir.join("no-such-folder").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
@@ -1051,7 +1054,7 @@ fn demo_on_the_phantom_predicts_and_verifies() {
     }
     let o = sirtplan(&["scan", ph.join("dicom").to_str().unwrap()]);
     let listing = stdout(&o);
-    assert!(listing.contains(" 1 study, 7 series"), "{listing}");
+    assert!(listing.contains(" 1 study, 8 series"), "{listing}");
     assert!(listing.contains("RTDOSE"), "{listing}");
     let text = std::fs::read_to_string(out.join("plan.txt")).unwrap();
     for s in [

@@ -151,6 +151,9 @@ fn measure_gives_the_phantom_lsf_and_tnr() {
         "tnr_provenance",
         "perfused_volume_ml",
         "perfused_volume_provenance",
+        "lung_mass_g",
+        "lung_mass_provenance",
+        "mass_provenance",
     ];
     expected_keys.sort_unstable();
     assert_eq!(keys, expected_keys);
@@ -361,4 +364,175 @@ fn measure_within_a_territory_and_refuses_one_outside_the_liver() {
         err.contains("structure \"stomach\": is named as a perfused territory but lies 5.0 % inside the liver"),
         "{err}"
     );
+}
+
+/// The generic CT calibration written out by hand (air −1000 HU 0.0012 g/mL, water 0 HU
+/// 1.0 g/mL, then 1.0 + 0.00055 · HU to 1500 HU 1.825 g/mL: the voxel dosimetry's documented
+/// default curve), to weigh the generator's own CT voxels independently of the code.
+fn density_by_hand(hu: f64) -> f64 {
+    if hu <= -1000.0 {
+        0.0012
+    } else if hu <= 0.0 {
+        0.0012 + (1.0 - 0.0012) * (hu + 1000.0) / 1000.0
+    } else {
+        1.0 + 0.00055 * hu.min(1500.0)
+    }
+}
+
+/// The masses on the bilobar example (territories "right lobe" / "left lobe" of the RT
+/// Struct): each lobe's `perfused_mass_g` against Σ ρ(HU) · v over the generator's CT voxels of
+/// its Couinaud segments (V–VIII, II–IV), ρ by hand, within 1 % (the RT Struct masks hold the
+/// segments' voxels); `conventional_mass_g` = the mask's volume × 1.05 g/mL (the case's liver
+/// density); `lung_mass_g` against the analytic value, the generator's labelled lung volume ×
+/// ρ(−820 HU) = 0.1810 g/mL (the lungs' HU; the curve is linear there, so the CT noise
+/// averages out), within 1 %. An injection without a territory mask has no mass keys (absent,
+/// never null).
+#[test]
+fn measure_gives_perfused_and_lung_masses_from_the_ct() {
+    let dir = Scratch::new("sirtplan-measure-test", "masses");
+    let o = sirtplan(&[
+        "phantom",
+        "--out",
+        dir.to_str().unwrap(),
+        "--preset",
+        "small",
+        "--seed",
+        &SEED.to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let bilobar = include_str!("../../../examples/demo-phantom-bilobar-case.toml");
+    let (code, out, err) = measure(&dir, bilobar, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let p = sirt_phantom::generate(Preset::Small, SEED).unwrap();
+    let voxel_ml = p.ct.grid().voxel_volume_mm3() / 1000.0;
+    for (n, injection, lobe) in [
+        (0, "RHA", sirt_phantom::territories::RIGHT_LOBE),
+        (1, "LHA", sirt_phantom::territories::LEFT_LOBE),
+    ] {
+        let m = &v["perfused_volume_ml"][n];
+        assert_eq!(m["injection"], injection);
+        let by_hand: f64 = p
+            .segments
+            .data()
+            .iter()
+            .zip(p.ct.data())
+            .filter(|(s, _)| sirt_phantom::territories::of_segment(**s) == Some(lobe))
+            .map(|(_, &hu)| density_by_hand(f64::from(hu)) * voxel_ml)
+            .sum();
+        let mass = m["perfused_mass_g"].as_f64().unwrap();
+        eprintln!(
+            "{injection}: CT mass {mass:.1} g, by hand {by_hand:.1} g ({:+.2} %)",
+            100.0 * (mass / by_hand - 1.0)
+        );
+        assert!((mass / by_hand - 1.0).abs() < 0.01, "{mass} vs {by_hand}");
+        let volume = m["volume_ml"].as_f64().unwrap();
+        let conventional = m["conventional_mass_g"].as_f64().unwrap();
+        assert!((conventional - volume * 1.05).abs() < 1e-9 * conventional);
+    }
+    let lungs_ml = p
+        .truth
+        .volumes_ml
+        .iter()
+        .find(|(n, _)| n == "lungs")
+        .unwrap()
+        .1;
+    let lung_density = density_by_hand(-820.0);
+    assert!((lung_density - 0.181).abs() < 1e-3);
+    let lung = v["lung_mass_g"].as_f64().unwrap();
+    let analytic = lungs_ml * lung_density;
+    eprintln!(
+        "lung mass {lung:.1} g, analytic {analytic:.1} g ({:+.2} %)",
+        100.0 * (lung / analytic - 1.0)
+    );
+    assert!((lung / analytic - 1.0).abs() < 0.01, "{lung} vs {analytic}");
+    assert_eq!(v["lung_mass_provenance"]["mask"], "lungs");
+    assert!(
+        v["mass_provenance"]["density_curve"]
+            .as_str()
+            .unwrap()
+            .contains("generic")
+    );
+
+    let no_territory = bilobar.replace(", LHA = \"left lobe\"", "");
+    let (code, out, err) = measure(&dir, &no_territory, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let left = v["perfused_volume_ml"][1].as_object().unwrap();
+    assert_eq!(left["injection"], "LHA");
+    assert!(!left.contains_key("perfused_mass_g"), "{left:?}");
+    assert!(!left.contains_key("conventional_mass_g"), "{left:?}");
+    assert!(
+        v["perfused_volume_ml"][0]
+            .as_object()
+            .unwrap()
+            .contains_key("perfused_mass_g")
+    );
+}
+
+/// `sirtplan plan` on the case without its measured values: planned with the values `measure`
+/// gives (the same code: equal to the last bit), each with its provenance in `plan.json`
+/// (`input_provenance`) and the "Measured inputs" section in `plan.txt`; without a lung
+/// structure the LSF cannot be measured: exit 2 naming `mapping.lsf` and `images.lungs`.
+#[test]
+fn plan_measures_what_the_case_leaves_out() {
+    let dir = Scratch::new("sirtplan-measure-test", "plan");
+    let o = sirtplan(&[
+        "phantom",
+        "--out",
+        dir.to_str().unwrap(),
+        "--preset",
+        "small",
+        "--seed",
+        &SEED.to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let bare = case_without_measured_values();
+    let (code, out, err) = measure(&dir, &bare, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let m: Value = serde_json::from_str(&out).unwrap();
+    let file = dir.join("case.toml");
+    let out_dir = dir.join("plan-out");
+    let o = sirtplan(&[
+        "plan",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["injections"][0]["lsf"], m["lsf"]);
+    let prov = &plan["input_provenance"];
+    assert_eq!(prov["lsf"][0]["origin"]["kind"], "measured");
+    assert_eq!(prov["lsf_measured"]["lsf"], m["lsf"]);
+    assert_eq!(
+        prov["perfused"][0]["perfused_volume_ml"],
+        m["perfused_volume_ml"][0]["volume_ml"]
+    );
+    for (t, mt) in prov["tnr"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(m["tnr"].as_array().unwrap())
+    {
+        assert_eq!(t["tumour"], mt["tumour"]);
+        assert_eq!(t["tnr"], mt["tnr"]);
+    }
+    let report = std::fs::read_to_string(out_dir.join("plan.txt")).unwrap();
+    assert!(report.contains("Measured inputs"), "{report}");
+    assert!(report.contains("inputs: LSF measured on the MAA SPECT/CT (WL)"));
+
+    let cut = bare.find("# The phantom's CT is an abdominal").unwrap();
+    let no_lungs = bare[..cut].replace("lungs = \"lungs\"\n", "");
+    std::fs::write(&file, no_lungs).unwrap();
+    let o = sirtplan(&[
+        "plan",
+        file.to_str().unwrap(),
+        "--out",
+        dir.join("plan-out-2").to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr).replace(&dir.display().to_string(), "<dir>");
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    insta::assert_snapshot!("plan_without_a_measurable_lsf", err);
 }

@@ -42,12 +42,16 @@ macro_rules! files {
                 "followup.ftl",
                 include_str!(concat!("../locales/", $lang, "/followup.ftl")),
             ),
+            (
+                "measured.ftl",
+                include_str!(concat!("../locales/", $lang, "/measured.ftl")),
+            ),
         ]
     };
 }
 
 /// The catalogue sources of a language: (file name, Fluent text).
-pub(crate) fn sources(lang: Lang) -> [(&'static str, &'static str); 8] {
+pub(crate) fn sources(lang: Lang) -> [(&'static str, &'static str); 9] {
     match lang {
         Lang::En => files!("en"),
         Lang::Fr => files!("fr"),

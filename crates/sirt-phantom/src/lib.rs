@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`anatomy`] | analytic abdomen: body, spine, liver (two lobes, Couinaud segments by planes), lungs, stomach, tumours (one with a necrotic core, two below 2 mL), a gastric MAA deposit |
 //! | [`rng`] | deterministic xoshiro256** with normal and Poisson samples |
+//! | [`territories`] | the lobar perfused territories (right lobe V–VIII, left lobe II–IV) from the segments: [`Phantom::lobar_territories`] |
 //! | this module | [`generate`]: CT (HU) and label maps on the CT grid; MAA and Y-90 activity maps; a 99mTc-MAA SPECT (own grid and offset, Gaussian blur, Poisson counts) and a Y-90 PET (Bq/mL, blur, noise) of a *different* delivered distribution; the [`GroundTruth`] |
 //!
 //! Truth is exact by construction: activity is assigned per CT voxel from the voxel's tissue,
@@ -56,6 +57,32 @@ pub mod labels {
     pub const TUMOUR_BASE: u16 = 10;
     /// Necrotic core of tumour n is `NECROSIS_BASE + n`.
     pub const NECROSIS_BASE: u16 = 30;
+}
+
+/// The lobar perfused territories of the phantom's liver, from its Couinaud segments: the
+/// territory of a right and of a left hepatic artery injection. The label values of
+/// [`Phantom::lobar_territories`].
+pub mod territories {
+    /// Right lobe: Couinaud segments V–VIII (right of Cantlie's line).
+    pub const RIGHT_LOBE: u16 = 1;
+    /// Left lobe: Couinaud segments II–IV (left of Cantlie's line).
+    pub const LEFT_LOBE: u16 = 2;
+    /// The right lobe's structure name (RT Struct ROI, SEG segment, case file).
+    pub const RIGHT_LOBE_NAME: &str = "right lobe";
+    /// The left lobe's structure name.
+    pub const LEFT_LOBE_NAME: &str = "left lobe";
+
+    /// The lobar territory of a Couinaud segment (1–8): V–VIII right, II–IV left. The caudate
+    /// lobe (I) is in neither: it is supplied by branches of both the right and the left
+    /// hepatic artery (Couinaud's functional anatomy), so a lobar injection is not taken to
+    /// perfuse it — a design choice of the phantom.
+    pub fn of_segment(segment: u16) -> Option<u16> {
+        match segment {
+            5..=8 => Some(RIGHT_LOBE),
+            2..=4 => Some(LEFT_LOBE),
+            _ => None,
+        }
+    }
 }
 
 /// Size presets.
@@ -223,6 +250,15 @@ pub struct Phantom {
     pub pet: Image<f32>,
     /// Truth.
     pub truth: GroundTruth,
+}
+
+impl Phantom {
+    /// The lobar territories on the CT grid ([`territories`]: 1 right lobe, segments V–VIII;
+    /// 2 left lobe, II–IV; 0 elsewhere, the caudate lobe included), from [`Phantom::segments`].
+    pub fn lobar_territories(&self) -> Image<u16> {
+        self.segments
+            .map(|s| territories::of_segment(s).unwrap_or(0))
+    }
 }
 
 /// A failure to generate: a grid or an image of the phantom that cannot be built.

@@ -88,7 +88,9 @@ pub(crate) fn check_loaded(
     resolve(case, "the case file", forms, notes).map_err(refused)?;
     crate::plausibility::check_structures(
         case,
-        &base.join(&images.structures).display().to_string(),
+        // Named as the case file names it: the reader knows that path, and a server's
+        // folders stay out of the report.
+        &images.structures,
         loaded.structures,
         &settings.plausibility,
         notes,
@@ -100,7 +102,7 @@ pub(crate) fn check_loaded(
     let limits = &settings.image_consistency;
     let margin_mm = settings.maa_liver_margin.m() * 1000.0;
     let body = body_outline(loaded.ct, loaded.structures);
-    let file = base.join(path).display().to_string();
+    let file = path.clone();
     let Some(f) = fractions(
         spect,
         &body,
@@ -167,7 +169,7 @@ fn qform_sform_checks(
             continue;
         }
         let full = base.join(path);
-        let file = full.display().to_string();
+        let file = path.clone();
         let head = header_bytes(&full)?;
         let Some(d) = sirt_nifti::qform_sform_difference(&head, &file)
             .map_err(|e| VoxelPlanError::Imaging(e.into()))?
@@ -237,7 +239,6 @@ fn header_bytes(path: &Path) -> Result<Vec<u8>, VoxelPlanError> {
 pub(crate) fn check_pet(
     case: &Case,
     case_file: &str,
-    base: &Path,
     voxel: &mut VoxelPlan,
     settings: &SiteSettings,
 ) -> Result<(), PlanningError> {
@@ -250,7 +251,7 @@ pub(crate) fn check_pet(
     let limits = &settings.image_consistency;
     let margin_mm = settings.maa_liver_margin.m() * 1000.0;
     let body = body_outline(&voxel.ct, &voxel.structures);
-    let file = base.join(path).display().to_string();
+    let file = path.clone();
     let fractions = fractions(
         pet,
         &body,

@@ -54,6 +54,10 @@ pub enum PlanningError {
     /// the limit and what was found), or an acceptance with nothing to accept.
     #[error(transparent)]
     Refused(Box<crate::plausibility::Rejection>),
+    /// Measuring the inputs the case leaves out (or states) on its images: input or internal as
+    /// [`crate::measure::MeasureError::is_input`] says.
+    #[error(transparent)]
+    Measure(Box<crate::measure::MeasureError>),
     /// The voxel part: input or internal as [`crate::voxel::VoxelPlanError::is_input`] says.
     #[error(transparent)]
     Voxel(#[from] crate::voxel::VoxelPlanError),
@@ -66,6 +70,12 @@ pub enum PlanningError {
     /// Internal: a NIfTI file of the phantom could not be written.
     #[error(transparent)]
     Nifti(#[from] sirt_nifti::NiftiError),
+}
+
+impl From<crate::measure::MeasureError> for PlanningError {
+    fn from(e: crate::measure::MeasureError) -> Self {
+        Self::Measure(Box::new(e))
+    }
 }
 
 impl PlanningError {
@@ -82,6 +92,7 @@ impl PlanningError {
             | Self::NoRegistration { .. }
             | Self::Refused(_) => true,
             Self::Voxel(e) => e.is_input(),
+            Self::Measure(e) => e.is_input(),
             Self::EmbeddedDevices(_)
             | Self::EmbeddedRules(_)
             | Self::Json(_)

@@ -17,6 +17,9 @@
 //! | `plausibility` | the case's masses and volumes and the segmented ones against the site's bounds; `[[accepted]]` applied to the checks that ran ([`Refusal`]) |
 //! | `consistency` | the MAA SPECT's counts and the Y-90 PET's activity against the CT's body outline and the liver and lung structures |
 //! | [`measure`] | [`measure::measure`]: the LSF, TNR per tumour and perfused volume per injection measured on the MAA SPECT with the case's masks, with provenance (`sirtplan measure`) |
+//! | `feed` | the values a case leaves out (`mapping.lsf`, `tnr`, `perfused_volume`) measured on its images by [`measure`] and put into the plan, and the provenance of every measurable input ([`Outcome::inputs`], JSON `input_provenance`); [`measured_values_of`] for the server's recompute |
+//! | [`structures`] | structures made from the images with the tools of `sirt-segmentation` ([`structures::make`]: an edit history replayed, put on the CT grid, refused when implausible), saved as DICOM SEG with who made them and how, or as a NIfTI label map (`sirtplan structure`) |
+//! | [`case_builder`] | [`case_builder::build_case`]: a typed plan request (the web application's planning pages) → a case file's text with the provenance of measured values, validated by `sirt_case` |
 //! | `error` | [`PlanningError`], with [`PlanningError::is_input`] telling the user's input from internal failures |
 //!
 //! It reads the case's image files (through `sirt-imaging`), prints nothing and writes no file.
@@ -31,9 +34,11 @@
 //! # Ok::<(), sirt_planning::PlanningError>(())
 //! ```
 
+pub mod case_builder;
 mod consistency;
 mod dose;
 mod error;
+mod feed;
 mod image_checks;
 pub mod measure;
 mod outcome;
@@ -43,13 +48,15 @@ pub mod phantom_dicom;
 mod plausibility;
 mod settings_report;
 mod site;
+pub mod structures;
 pub mod voxel;
 
 pub use dose::{DoseActivity, DoseImage, DoseOutcome, dose_image};
 pub use error::PlanningError;
+pub use feed::measured_values_of;
 pub use outcome::{
     CaseText, ImageRoot, Outcome, check_image_paths, insert_record, plan_case,
-    plan_case_with_overrides, plan_without_document,
+    plan_case_with_overrides, plan_without_document, plan_without_document_measured,
 };
 pub use pacs::{REPORT_DOCUMENT_TITLE, REPORT_SERIES_NUMBER};
 pub use phantom::{PHANTOM_CASE_NAME, phantom_files};

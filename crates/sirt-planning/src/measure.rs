@@ -16,17 +16,30 @@
 //!   when the case names its mask (fractions min(f_normal, f_territory)), else the whole liver.
 //! - Perfused volume of an injection: the volume of its territory mask as drawn (on the CT
 //!   grid), or none without a mask.
+//! - Mass of a mask (a perfused territory, the lungs) from the CT: M = Σ ρ(HU) · v over its CT
+//!   voxels, ρ the voxel dosimetry's HU → density curve (the case's `images.hu_to_density`, else
+//!   [`HuToDensity::default`]); beside it the conventional mass, the volume × the liver density
+//!   of the case (1.03 g/mL by default) or × 0.3 g/mL for the lungs
+//!   ([`LUNG_DENSITY_CT_DEFAULT_G_PER_ML`]).
+//!
+//! [`measure`] needs the SPECT and the lungs (the LSF is its first figure); [`measure_images`]
+//! measures whatever the case's images and masks allow and says why not for the rest: what a
+//! plan measures ([`crate::plan_case`], `crate::feed`).
 
-use crate::consistency::{Loaded, check_loaded};
+use crate::consistency::{Loaded as ConsistencyInputs, check_loaded};
 use crate::voxel::VoxelPlanError;
+use crate::voxel::cache::Loaded;
+use sirt_analytic::lung::LUNG_DENSITY_CT_DEFAULT_G_PER_ML;
 use sirt_case::{Case, Images, Stated};
-use sirt_geometry::{FractionalMask, Image, Rigid};
+use sirt_geometry::{FractionalMask, Grid, Image, Rigid};
 use sirt_i18n::Text;
-use sirt_imaging::{StructureRequest, load_ct_study, load_spect, load_structures};
 use sirt_settings::SiteSettings;
+use sirt_voxel_dosimetry::Prepared;
 use sirt_voxel_dosimetry::Role;
-use sirt_voxel_dosimetry::pipeline::structures::{OnGrid, on_grid};
+use sirt_voxel_dosimetry::physics::activity::HuToDensity;
+use sirt_voxel_dosimetry::pipeline::structures::OnGrid;
 use std::path::Path;
+use std::sync::Arc;
 
 /// How the LSF is measured (provenance, JSON and text).
 pub const LSF_METHOD: &str =
@@ -37,6 +50,9 @@ pub const TNR_METHOD: &str = "mean counts per mL in the tumour mask / mean count
 
 /// How a perfused volume is measured (provenance).
 pub const PERFUSED_METHOD: &str = "volume of the injection's territory mask as drawn (CT grid); for a whole-liver injection without one, the liver mask (tumours included)";
+
+/// How a mass is measured on the CT (provenance).
+pub const MASS_METHOD: &str = "sum over the mask's CT voxels of the density from the HU → density curve × the voxel volume; beside it the volume × the conventional density (liver: the case's liver.density; lungs: 0.3 g/mL)";
 
 /// A measurement the case's images cannot give.
 #[derive(Debug, thiserror::Error)]
@@ -96,9 +112,48 @@ pub enum MeasureError {
         /// [`MIN_TERRITORY_IN_LIVER`], %.
         min_percent: f64,
     },
+    /// Input: a value the case file leaves out that its images cannot measure.
+    #[error(
+        "case file {file}: field `{field}` is not given and the images cannot measure it: {why}; give `{field}`{alternative}"
+    )]
+    NotMeasurable {
+        /// The case file's name.
+        file: String,
+        /// The field left out (`mapping.lsf`, `injections[0].tumours[1].tnr`).
+        field: String,
+        /// What image or mask is missing ("images.lungs names no lung structure: the LSF is
+        /// counted in the lung and liver masks on the MAA SPECT").
+        why: String,
+        /// The other ways to give it (", mapping.planar counts, or images.lungs").
+        alternative: String,
+    },
     /// Input: the case file does not read.
     #[error(transparent)]
     Case(#[from] sirt_case::CaseError),
+    /// Internal: the case's MAA SPECT and the images loaded for it disagree (a SPECT named and
+    /// not loaded, or loaded and not named): no other image may stand in for it.
+    #[error(
+        "internal: images.maa_spect is {spect} but the loaded images {} a SPECT",
+        if *loaded { "hold" } else { "lack" }
+    )]
+    SpectNotLoaded {
+        /// The case's SPECT path, or "none".
+        spect: String,
+        /// Whether the loaded images hold a SPECT.
+        loaded: bool,
+    },
+    /// Internal: a mask's mass could not be measured on the CT (the CT not readable on the
+    /// mask's grid).
+    #[error("the mass of structure \"{structure}\" on the CT {ct}")]
+    Mass {
+        /// The structure.
+        structure: String,
+        /// The CT's path.
+        ct: String,
+        /// Why.
+        #[source]
+        source: Box<sirt_geometry::GeometryError>,
+    },
     /// Loading, image checks or structures on the SPECT grid (input or internal: see
     /// [`VoxelPlanError::is_input`]).
     #[error(transparent)]
@@ -110,6 +165,7 @@ impl MeasureError {
     pub fn is_input(&self) -> bool {
         match self {
             Self::Images(e) => e.is_input(),
+            Self::SpectNotLoaded { .. } | Self::Mass { .. } => false,
             _ => true,
         }
     }
@@ -189,6 +245,42 @@ pub struct PerfusedVolume {
     pub source: String,
     /// The perfused volume the case file stated, mL.
     pub stated_ml: Option<f64>,
+    /// The mask's mass from the CT densities, g ([`MASS_METHOD`]); absent without a mask.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub perfused_mass_g: Option<f64>,
+    /// The mask's volume × the case's liver density, g; absent without a mask.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conventional_mass_g: Option<f64>,
+}
+
+/// The lung mass measured on the CT.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LungMass {
+    /// The lung mask's name.
+    pub mask: String,
+    /// Its volume as drawn (CT grid), mL.
+    pub volume_ml: f64,
+    /// Σ ρ(HU) · v over its CT voxels, g.
+    pub mass_g: f64,
+    /// The volume × [`LUNG_DENSITY_CT_DEFAULT_G_PER_ML`], g.
+    pub conventional_mass_g: f64,
+    /// That density, g/mL.
+    pub conventional_density_g_per_ml: f64,
+}
+
+/// Where the masses were measured: the CT, its series, its grid and the density curve.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MassProvenance {
+    /// The CT as named in the case.
+    pub ct: String,
+    /// Its DICOM series instance UIDs (empty for a NIfTI file).
+    pub ct_series_uids: Vec<String>,
+    /// The CT grid.
+    pub grid: String,
+    /// The HU → density curve's source.
+    pub density_curve: String,
+    /// [`MASS_METHOD`].
+    pub method: String,
 }
 
 /// Provenance shared by the TNRs and perfused volumes.
@@ -215,26 +307,14 @@ pub struct Measurement {
     pub perfused_volume_ml: Vec<PerfusedVolume>,
     /// How the perfused volumes were measured.
     pub perfused_volume_provenance: Method,
-}
-
-/// The structures measure asks for: the liver, the lungs, the tumours (optional unless stated)
-/// and each injection's territory.
-fn requests(images: &Images, lungs: &str) -> Vec<StructureRequest> {
-    let mut w = vec![
-        StructureRequest::new(&images.liver, Role::Liver),
-        StructureRequest::new(lungs, Role::Lungs),
-    ];
-    for (id, name) in &images.tumours {
-        let mut r = StructureRequest::new(name, Role::Tumour);
-        r.optional = !images.tumours_stated.contains(id);
-        w.push(r);
-    }
-    for name in images.territories.values() {
-        if !w.iter().any(|x| &x.name == name) {
-            w.push(StructureRequest::new(name, Role::Territory));
-        }
-    }
-    w
+    /// The lung mass from the CT, g; absent without a lung mask.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lung_mass_g: Option<f64>,
+    /// How the lung mass was measured; absent without a lung mask.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lung_mass_provenance: Option<LungMass>,
+    /// Where the masses were measured.
+    pub mass_provenance: MassProvenance,
 }
 
 /// Σ f c and Σ f v of fractions `f` on the counts' grid.
@@ -252,7 +332,7 @@ fn counted(f: &[f32], counts: &Image<f32>) -> Counted {
     }
 }
 
-/// The DICOM series UIDs of a SPECT folder (none for a file).
+/// The DICOM series UIDs of a series folder (none for a file).
 fn series_uids(path: &Path) -> Vec<String> {
     if !path.is_dir() {
         return vec![];
@@ -265,62 +345,120 @@ fn series_uids(path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// A grid in words: "SPECT grid 88 × 64 × 60, 4.42 × 4.42 × 4.42 mm".
+pub fn grid_text(what: &str, g: &Grid) -> String {
+    let [x, y, z] = g.dims;
+    let [a, b, c] = g.spacing_mm;
+    format!("{what} grid {x} × {y} × {z}, {a:.2} × {b:.2} × {c:.2} mm")
+}
+
+/// The SPECT of a measurement with the structures on its grid, borrowed from the loaded
+/// images: made only from a loaded SPECT ([`MeasureInputs::spect`]), so that no other image
+/// can stand in for it.
+struct OnSpect<'a> {
+    /// The MAA SPECT, counts.
+    spect: &'a Image<f32>,
+    /// The case's SPECT path.
+    path: &'a str,
+    /// The structures and density on the SPECT grid.
+    prepared: &'a Prepared,
+}
+
+impl<'a> OnSpect<'a> {
+    /// The MAA SPECT, counts.
+    fn spect(&self) -> &'a Image<f32> {
+        self.spect
+    }
+
+    /// The structures on the SPECT grid.
+    fn on(&self) -> &'a [OnGrid] {
+        self.prepared.structures()
+    }
+}
+
 /// The loaded images of a measurement.
 struct MeasureInputs {
-    spect: Image<f32>,
-    on: Vec<OnGrid>,
-    drawn: Vec<sirt_geometry::Structure>,
+    /// The CT, structures, registration and SPECT (shared with the plan of the same images).
+    loaded: Arc<Loaded>,
+    /// The case's SPECT path and the structures on the SPECT grid, when the SPECT is loaded.
+    on_spect: Option<(String, Arc<Prepared>)>,
     notes: Vec<Text>,
 }
 
-/// Loads the CT, structures and SPECT, runs the plan's image checks and puts the structures on
-/// the SPECT grid.
+impl MeasureInputs {
+    /// The loaded SPECT with the structures on its grid (none without a SPECT).
+    fn spect(&self) -> Option<OnSpect<'_>> {
+        let (path, prepared) = self.on_spect.as_ref()?;
+        Some(OnSpect {
+            spect: self.loaded.spect.as_ref()?,
+            path,
+            prepared,
+        })
+    }
+
+    /// The structure of `role` on the SPECT grid.
+    fn on_spect(&self, role: Role) -> Option<&OnGrid> {
+        let (_, prepared) = self.on_spect.as_ref()?;
+        prepared.structures().iter().find(|s| s.role == role)
+    }
+
+    /// The CT, HU.
+    fn ct(&self) -> &Image<f32> {
+        &self.loaded.ct
+    }
+
+    /// The structures as drawn (on the CT grid, or a label map's).
+    fn drawn(&self) -> &[sirt_geometry::Structure] {
+        &self.loaded.structures
+    }
+}
+
+/// Loads the CT, the structures and the SPECT (when named) — or finds them loaded by an earlier
+/// plan or measurement of the same files — runs the plan's image checks and puts the structures
+/// on the SPECT grid.
 fn load(
     case: &Case,
     images: &Images,
-    lungs: &str,
-    spect_path: &str,
     base: &Path,
     settings: &SiteSettings,
-) -> Result<MeasureInputs, VoxelPlanError> {
-    let ct = load_ct_study(&base.join(&images.ct), None)?.image;
-    let frame = Some(&ct.grid().frame);
-    let structures = load_structures(
-        &base.join(&images.structures),
-        ct.grid(),
-        &requests(images, lungs),
-        &images.labels,
-    )?;
-    let registration = match &images.registration {
-        Some(p) => Some((p.clone(), sirt_imaging::load_registration(&base.join(p))?)),
+) -> Result<MeasureInputs, MeasureError> {
+    let loaded = crate::voxel::run::loaded_images(images, base)?;
+    let ct_from_spect: Option<Rigid> = match &loaded.spect {
+        Some(s) => crate::voxel::run::transform(
+            loaded.registration.as_ref(),
+            &loaded.ct.grid().frame,
+            &s.grid().frame,
+            "CT and the SPECT",
+        )?,
         None => None,
     };
-    let spect = load_spect(&base.join(spect_path), frame)?;
-    let ct_from_spect: Option<Rigid> = crate::voxel::run::transform(
-        registration.as_ref(),
-        &ct.grid().frame,
-        &spect.grid().frame,
-        "CT and the SPECT",
-    )?;
     let mut notes = Vec::new();
     check_loaded(
         case,
         base,
         settings,
-        Loaded {
-            ct: &ct,
-            structures: &structures,
-            spect: Some(&spect),
+        ConsistencyInputs {
+            ct: &loaded.ct,
+            structures: &loaded.structures,
+            spect: loaded.spect.as_ref(),
             ct_from_spect: ct_from_spect.as_ref(),
         },
         &mut notes,
     )?;
-    let on =
-        on_grid(&structures, spect.grid(), ct_from_spect.as_ref()).map_err(VoxelPlanError::from)?;
+    let prepared = crate::voxel::run::prepared_on_spect(&loaded, images, ct_from_spect.as_ref())?;
+    let on_spect = match (&images.maa_spect, prepared) {
+        (Some(path), Some(prepared)) if loaded.spect.is_some() => Some((path.clone(), prepared)),
+        (None, None) if loaded.spect.is_none() => None,
+        (path, _) => {
+            return Err(MeasureError::SpectNotLoaded {
+                spect: path.clone().unwrap_or_else(|| "none".to_owned()),
+                loaded: loaded.spect.is_some(),
+            });
+        }
+    };
     Ok(MeasureInputs {
-        spect,
-        on,
-        drawn: structures,
+        loaded,
+        on_spect,
         notes,
     })
 }
@@ -337,9 +475,27 @@ pub fn measure_case(
     measure(&case, &stated, file, base, settings)
 }
 
+/// Why the LSF cannot be measured on a case's images, naming the field or mask (None: it can).
+pub fn lsf_not_measurable(images: &Images) -> Option<String> {
+    if images.maa_spect.is_none() {
+        return Some(
+            "images.maa_spect names no MAA SPECT (the LSF is counted on it in the lung and liver masks)"
+                .into(),
+        );
+    }
+    if images.lungs.is_none() {
+        return Some(format!(
+            "images.lungs names no lung structure (the LSF is counted in the lung mask and the liver mask \"{}\" on the MAA SPECT)",
+            images.liver
+        ));
+    }
+    None
+}
+
 /// Measures the LSF, the TNRs and the perfused volumes of a case read by
 /// [`sirt_case::parse_for_measurement`]; `file` names the case in errors, `base` is the folder
-/// its image paths are relative to. Reads the image files; prints nothing.
+/// its image paths are relative to. Needs the MAA SPECT and the lung structure. Reads the image
+/// files; prints nothing.
 pub fn measure(
     case: &Case,
     stated: &Stated,
@@ -350,47 +506,150 @@ pub fn measure(
     let images = case.images.as_ref().ok_or_else(|| MeasureError::NoImages {
         file: file.to_owned(),
     })?;
-    let spect_path = images
-        .maa_spect
-        .as_deref()
-        .ok_or_else(|| MeasureError::NoSpect {
+    if images.maa_spect.is_none() {
+        return Err(MeasureError::NoSpect {
             file: file.to_owned(),
-        })?;
-    let lungs = images
-        .lungs
-        .as_deref()
-        .ok_or_else(|| MeasureError::NoLungs {
-            file: file.to_owned(),
-            liver: images.liver.clone(),
-        })?;
-    let l = load(case, images, lungs, spect_path, base, settings)?;
-    let by_role = |role: Role| l.on.iter().find(|s| s.role == role);
-    let (Some(liver), Some(lung)) = (by_role(Role::Liver), by_role(Role::Lungs)) else {
-        return Err(MeasureError::NoLungs {
-            file: file.to_owned(),
-            liver: images.liver.clone(),
         });
+    }
+    let no_lungs = || MeasureError::NoLungs {
+        file: file.to_owned(),
+        liver: images.liver.clone(),
     };
-    let liver_c = counted(liver.fractions.data(), &l.spect);
-    let lung_c = counted(lung.fractions.data(), &l.spect);
+    if images.lungs.is_none() {
+        return Err(no_lungs());
+    }
+    let m = measure_images(case, stated, file, base, settings)?;
+    let Some((lsf, lsf_provenance)) = m.lsf else {
+        return Err(no_lungs());
+    };
+    Ok(Measurement {
+        lsf,
+        lsf_provenance,
+        tnr: m.tnr,
+        tnr_provenance: m.tnr_provenance.unwrap_or_else(|| Method {
+            source: String::new(),
+            method: TNR_METHOD.into(),
+        }),
+        perfused_volume_ml: m.perfused,
+        perfused_volume_provenance: m.perfused_provenance,
+        lung_mass_g: m.lung_mass.as_ref().map(|l| l.mass_g),
+        lung_mass_provenance: m.lung_mass,
+        mass_provenance: m.mass_provenance,
+    })
+}
+
+/// What a case's images measure, each part only when its image and masks are there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageMeasurement {
+    /// The LSF with its provenance (None: no SPECT or no lung mask, see
+    /// [`lsf_not_measurable`]).
+    pub lsf: Option<(f64, LsfProvenance)>,
+    /// The TNR of every tumour with a mask (empty without a SPECT).
+    pub tnr: Vec<TumourTnr>,
+    /// How the TNRs were measured (None without a SPECT).
+    pub tnr_provenance: Option<Method>,
+    /// The perfused volume of every injection (None where it has no mask).
+    pub perfused: Vec<PerfusedVolume>,
+    /// How the perfused volumes were measured.
+    pub perfused_provenance: Method,
+    /// The lung mass from the CT (None without a lung mask).
+    pub lung_mass: Option<LungMass>,
+    /// Where the masses were measured.
+    pub mass_provenance: MassProvenance,
+    /// The SPECT grid in words (None without a SPECT).
+    pub spect_grid: Option<String>,
+}
+
+/// Measures what the case's images and masks allow: the LSF (MAA SPECT and lung mask), the
+/// TNRs (MAA SPECT and tumour masks), the perfused volumes and masses (territory masks, or the
+/// liver for a whole-liver injection) and the lung mass (lung mask). `case` is read by
+/// [`sirt_case::parse_for_measurement`] or validated; `file` names it in errors, `base` is the
+/// folder its image paths are relative to. The images are checked as a plan checks them.
+pub fn measure_images(
+    case: &Case,
+    stated: &Stated,
+    file: &str,
+    base: &Path,
+    settings: &SiteSettings,
+) -> Result<ImageMeasurement, MeasureError> {
+    let images = case.images.as_ref().ok_or_else(|| MeasureError::NoImages {
+        file: file.to_owned(),
+    })?;
+    let l = load(case, images, base, settings)?;
+    let lsf = match (l.on_spect(Role::Liver), l.on_spect(Role::Lungs), l.spect()) {
+        (Some(liver), Some(lung), Some(s)) => {
+            Some(lung_shunt(images, base, &l, &s, liver, lung, stated)?)
+        }
+        _ => None,
+    };
+    let (tnr, tnr_provenance) = match l.spect() {
+        Some(s) => {
+            check_territories(images, &s)?;
+            (
+                tumour_ratios(case, stated, images, &s)?,
+                Some(Method {
+                    source: s.path.to_owned(),
+                    method: TNR_METHOD.into(),
+                }),
+            )
+        }
+        None => (Vec::new(), None),
+    };
+    let curve = density_curve(images);
+    let perfused = perfused_volumes(case, stated, images, &l, &curve)?;
+    let lung_mass = images
+        .lungs
+        .as_ref()
+        .and_then(|name| l.drawn().iter().find(|s| &s.name == name))
+        .map(|s| lung_mass(s, l.ct(), &images.ct, &curve))
+        .transpose()?;
+    Ok(ImageMeasurement {
+        lsf,
+        tnr,
+        tnr_provenance,
+        perfused,
+        perfused_provenance: Method {
+            source: images.structures.clone(),
+            method: PERFUSED_METHOD.into(),
+        },
+        lung_mass,
+        mass_provenance: MassProvenance {
+            ct: images.ct.clone(),
+            ct_series_uids: series_uids(&base.join(&images.ct)),
+            grid: grid_text("CT", l.ct().grid()),
+            density_curve: curve.source.clone(),
+            method: MASS_METHOD.into(),
+        },
+        spect_grid: l.spect().map(|s| grid_text("SPECT", s.spect().grid())),
+    })
+}
+
+/// The LSF counted in the lung and liver masks on the SPECT, with its provenance.
+fn lung_shunt(
+    images: &Images,
+    base: &Path,
+    l: &MeasureInputs,
+    s: &OnSpect<'_>,
+    liver: &OnGrid,
+    lung: &OnGrid,
+    stated: &Stated,
+) -> Result<(f64, LsfProvenance), MeasureError> {
+    let liver_c = counted(liver.fractions.data(), s.spect());
+    let lung_c = counted(lung.fractions.data(), s.spect());
     let total = nonzero_counts(
         &format!("{} + {}", lung.name, liver.name),
         Counted {
             counts: liver_c.counts + lung_c.counts,
             volume_ml: liver_c.volume_ml + lung_c.volume_ml,
         },
-        spect_path,
+        s.path,
     )?;
     let lsf = lung_c.counts / total.counts;
-    let spect_label = spect_path.to_owned();
-    check_territories(images, &l)?;
-    let tnr = tumour_ratios(case, stated, images, &l, &spect_label)?;
-    let perfused = perfused_volumes(case, stated, images, &l.drawn);
-    Ok(Measurement {
+    Ok((
         lsf,
-        lsf_provenance: LsfProvenance {
-            spect: spect_label.clone(),
-            spect_series_uids: series_uids(&base.join(spect_path)),
+        LsfProvenance {
+            spect: s.path.to_owned(),
+            spect_series_uids: series_uids(&base.join(s.path)),
             structures_file: images.structures.clone(),
             lung_mask: lung.name.clone(),
             liver_mask: liver.name.clone(),
@@ -400,16 +659,71 @@ pub fn measure(
             stated: stated.lsf,
             checks: l.notes.clone(),
         },
-        tnr,
-        tnr_provenance: Method {
-            source: spect_label,
-            method: TNR_METHOD.into(),
+    ))
+}
+
+/// The HU → density curve: the case file's, else the default (as the voxel dosimetry's).
+fn density_curve(images: &Images) -> HuToDensity {
+    match &images.hu_to_density {
+        Some(points) => HuToDensity {
+            points: points.clone(),
+            source: "the case file's images.hu_to_density".into(),
         },
-        perfused_volume_ml: perfused,
-        perfused_volume_provenance: Method {
-            source: images.structures.clone(),
-            method: PERFUSED_METHOD.into(),
-        },
+        None => HuToDensity::default(),
+    }
+}
+
+/// Σ ρ(HU) · v over the voxels of the structure's mask, g: the CT (read from `ct_path`) read on
+/// the mask's grid (trilinear, air outside the CT) when the grids differ; an error naming the
+/// structure and the CT when it cannot be read there.
+fn mass_from_ct(
+    s: &sirt_geometry::Structure,
+    ct: &Image<f32>,
+    ct_path: &str,
+    curve: &HuToDensity,
+) -> Result<f64, MeasureError> {
+    let mask = &s.mask;
+    let voxel_ml = mask.grid().voxel_volume_mm3() / 1000.0;
+    let sum = |hu: &[f32]| -> f64 {
+        mask.data()
+            .iter()
+            .zip(hu)
+            .filter(|(m, _)| **m)
+            .map(|(_, &h)| curve.density(f64::from(h)))
+            .sum::<f64>()
+            * voxel_ml
+    };
+    if mask.grid() == ct.grid() {
+        return Ok(sum(ct.data()));
+    }
+    let identity = Rigid::identity(ct.grid().frame.clone(), mask.grid().frame.clone());
+    sirt_geometry::resample_linear(ct, mask.grid(), &identity, AIR_HU)
+        .map(|on_mask| sum(on_mask.data()))
+        .map_err(|e| MeasureError::Mass {
+            structure: s.name.clone(),
+            ct: ct_path.to_owned(),
+            source: Box::new(e),
+        })
+}
+
+/// HU of air: the CT value outside its field of view when a mask's grid reaches beyond it
+/// (Hounsfield scale definition, −1000 HU for air).
+const AIR_HU: f32 = -1000.0;
+
+/// The lung mass from the CT and by the conventional density.
+fn lung_mass(
+    s: &sirt_geometry::Structure,
+    ct: &Image<f32>,
+    ct_path: &str,
+    curve: &HuToDensity,
+) -> Result<LungMass, MeasureError> {
+    let volume_ml = s.mask.volume_ml();
+    Ok(LungMass {
+        mask: s.name.clone(),
+        volume_ml,
+        mass_g: mass_from_ct(s, ct, ct_path, curve)?,
+        conventional_mass_g: volume_ml * LUNG_DENSITY_CT_DEFAULT_G_PER_ML,
+        conventional_density_g_per_ml: LUNG_DENSITY_CT_DEFAULT_G_PER_ML,
     })
 }
 
@@ -417,12 +731,12 @@ pub fn measure(
 pub use sirt_voxel_dosimetry::MIN_TERRITORY_IN_LIVER;
 
 /// Refuses a territory that lies mostly outside the liver ([`MIN_TERRITORY_IN_LIVER`]).
-fn check_territories(images: &Images, l: &MeasureInputs) -> Result<(), MeasureError> {
-    let Some(liver) = l.on.iter().find(|s| s.role == Role::Liver) else {
+fn check_territories(images: &Images, l: &OnSpect<'_>) -> Result<(), MeasureError> {
+    let Some(liver) = l.on().iter().find(|s| s.role == Role::Liver) else {
         return Ok(());
     };
     for (injection, name) in &images.territories {
-        let Some(t) = l.on.iter().find(|s| &s.name == name) else {
+        let Some(t) = l.on().iter().find(|s| &s.name == name) else {
             continue;
         };
         let share =
@@ -442,11 +756,12 @@ fn check_territories(images: &Images, l: &MeasureInputs) -> Result<(), MeasureEr
 
 /// The normal-liver fractions of a region: the derived normal liver (or the liver without
 /// tumours), within `territory` when given (min of the two fractions).
-fn normal_region(l: &MeasureInputs, territory: Option<&FractionalMask>) -> Vec<f32> {
-    let normal =
-        l.on.iter()
-            .find(|s| s.role == Role::NormalLiver)
-            .or_else(|| l.on.iter().find(|s| s.role == Role::Liver));
+fn normal_region(l: &OnSpect<'_>, territory: Option<&FractionalMask>) -> Vec<f32> {
+    let normal = l
+        .on()
+        .iter()
+        .find(|s| s.role == Role::NormalLiver)
+        .or_else(|| l.on().iter().find(|s| s.role == Role::Liver));
     let base: Vec<f32> = normal
         .map(|s| s.fractions.data().to_vec())
         .unwrap_or_default();
@@ -462,21 +777,22 @@ fn tumour_ratios(
     case: &Case,
     stated: &Stated,
     images: &Images,
-    l: &MeasureInputs,
-    spect: &str,
+    l: &OnSpect<'_>,
 ) -> Result<Vec<TumourTnr>, MeasureError> {
+    let spect = l.path;
     let mut out = Vec::new();
     for t in &case.tumours {
         let Some(mask) = images.tumours.get(&t.id) else {
             continue;
         };
-        let Some(on) =
-            l.on.iter()
-                .find(|s| &s.name == mask && s.role == Role::Tumour)
+        let Some(on) = l
+            .on()
+            .iter()
+            .find(|s| &s.name == mask && s.role == Role::Tumour)
         else {
             continue;
         };
-        let tumour_c = counted(on.fractions.data(), &l.spect);
+        let tumour_c = counted(on.fractions.data(), l.spect());
         let listing: Vec<Option<&str>> = case
             .injections
             .iter()
@@ -491,8 +807,11 @@ fn tumour_ratios(
         for inj in regions {
             let territory = inj
                 .and_then(|i| images.territories.get(i))
-                .and_then(|name| l.on.iter().find(|s| &s.name == name));
-            let normal = counted(&normal_region(l, territory.map(|s| &s.fractions)), &l.spect);
+                .and_then(|name| l.on().iter().find(|s| &s.name == name));
+            let normal = counted(
+                &normal_region(l, territory.map(|s| &s.fractions)),
+                l.spect(),
+            );
             let region = territory.map_or_else(|| "whole liver".to_owned(), |s| s.name.clone());
             let normal = nonzero_counts(&format!("normal liver ({region})"), normal, spect)?;
             out.push(TumourTnr {
@@ -524,13 +843,16 @@ fn nonzero_counts(name: &str, c: Counted, spect: &str) -> Result<Counted, Measur
     }
 }
 
-/// The perfused volume of each injection from its territory mask, or none.
+/// The perfused volume and mass of each injection from its territory mask (the liver for a
+/// whole-liver injection without one), or none.
 fn perfused_volumes(
     case: &Case,
     stated: &Stated,
     images: &Images,
-    drawn: &[sirt_geometry::Structure],
-) -> Vec<PerfusedVolume> {
+    l: &MeasureInputs,
+    curve: &HuToDensity,
+) -> Result<Vec<PerfusedVolume>, MeasureError> {
+    let drawn = l.drawn();
     case.injections
         .iter()
         .map(|inj| {
@@ -551,15 +873,20 @@ fn perfused_volumes(
                 (None, Some(liver)) => format!("{} (whole-liver injection)", liver.name),
                 (None, None) => "no territory mask".to_owned(),
             };
-            PerfusedVolume {
+            let volume_ml = mask.map(|s| s.mask.volume_ml());
+            Ok(PerfusedVolume {
                 injection: inj.id.clone(),
-                volume_ml: mask.map(|s| s.mask.volume_ml()),
+                volume_ml,
                 source,
                 stated_ml: stated
                     .perfused_volume
                     .contains(&inj.id)
                     .then(|| inj.perfused_volume.ml()),
-            }
+                perfused_mass_g: mask
+                    .map(|s| mass_from_ct(s, l.ct(), &images.ct, curve))
+                    .transpose()?,
+                conventional_mass_g: volume_ml.map(|v| v * case.liver.density.g_per_ml()),
+            })
         })
         .collect()
 }

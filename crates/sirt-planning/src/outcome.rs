@@ -45,11 +45,19 @@ pub struct Outcome {
     pub json: Value,
     /// How the report prints its instants and its sign-off block.
     pub report_options: ReportOptions,
+    /// Where each image-measurable input came from (LSF, TNRs, perfused volumes and masses,
+    /// lung mass): measured on the images or entered, with the measurement beside an entered
+    /// value; None for an outcome made from a plan alone ([`Outcome::new`]).
+    pub inputs: Option<sirt_case::InputProvenance>,
 }
 
-/// Plans a case file: parse and validate it (`sirt-case`), plan it with the site's devices and
-/// rules (`sirt-workflow`), run the voxel part when the case has `[images]` and `images` is not
-/// [`ImageRoot::Skip`] ([`crate::voxel`]), and build the report document and the JSON.
+/// Plans a case file: parse and validate it (`sirt-case`), measure on its images the values it
+/// leaves out (`mapping.lsf`, `tnr`, `perfused_volume`) and those it states (to show beside
+/// them) when `images` is not [`ImageRoot::Skip`] (`crate::feed`), plan it with the site's
+/// devices and rules (`sirt-workflow`), run the voxel part when the case has `[images]`
+/// ([`crate::voxel`]), and build the report document and the JSON, each measurable input with
+/// its provenance ([`Outcome::inputs`]). A value left out that the images cannot measure is an
+/// error naming the field and what would measure it.
 pub fn plan_case(
     site: &SiteData,
     case: CaseText<'_>,
@@ -66,14 +74,19 @@ pub fn plan_case_with_overrides(
     overrides: &sirt_case::Overrides,
     images: ImageRoot<'_>,
 ) -> Result<Outcome, PlanningError> {
-    let parsed = sirt_case::parse_with_overrides(case.text, case.name, overrides)?;
+    let fed = crate::feed::feed(site, case, overrides, images)?;
+    let parsed = fed.case;
     let mut notes = Vec::new();
     crate::plausibility::check_case(&parsed, case.name, &site.settings.plausibility, &mut notes)?;
     let mut plan = site.plan(&parsed, case.name)?;
     plan.notes.extend(notes);
+    crate::feed::restate_checks(&mut plan, &fed.provenance);
     let voxel = voxel_part(site, &plan, case.name, images)?;
     crate::image_checks::add(&mut plan, voxel.as_ref(), site);
-    Ok(Outcome::for_site(plan, voxel, &site.settings))
+    let mut outcome = Outcome::for_site(plan, voxel, &site.settings);
+    let section = outcome.plan.case.images.is_some() && !matches!(images, ImageRoot::Skip);
+    outcome.set_inputs_with(fed.provenance, section);
+    Ok(outcome)
 }
 
 /// The plan and its JSON, without the voxel part and without building the report document: what
@@ -83,7 +96,33 @@ pub fn plan_without_document(
     case: CaseText<'_>,
     overrides: &sirt_case::Overrides,
 ) -> Result<(Plan, Value), PlanningError> {
-    let parsed = sirt_case::parse_with_overrides(case.text, case.name, overrides)?;
+    plan_without_document_measured(site, case, overrides, &sirt_case::MeasuredValues::default())
+}
+
+/// [`plan_without_document`] of a case that leaves out values its images measure, given those
+/// values as measured before ([`crate::measured_values_of`]: the web server measures once and
+/// keeps them, so that a parameter change does not read the images). A value left out and not
+/// in `measured` is an error naming its field.
+pub fn plan_without_document_measured(
+    site: &SiteData,
+    case: CaseText<'_>,
+    overrides: &sirt_case::Overrides,
+    measured: &sirt_case::MeasuredValues,
+) -> Result<(Plan, Value), PlanningError> {
+    let stated = sirt_case::stated_values(case.text, case.name)?;
+    let parsed = if stated.missing.is_empty() {
+        sirt_case::parse_with_overrides(case.text, case.name, overrides)?
+    } else if let Some(m) = stated.missing.iter().find(|m| !measured.gives(m)) {
+        return Err(crate::measure::MeasureError::NotMeasurable {
+            file: case.name.to_owned(),
+            field: m.field().to_owned(),
+            why: "this computation does not read the images (the web application's recompute of the numbers), and no measured value was given".into(),
+            alternative: String::new(),
+        }
+        .into());
+    } else {
+        sirt_case::parse_with_measured(case.text, case.name, overrides, measured)?.0
+    };
     let mut notes = Vec::new();
     crate::plausibility::check_case(&parsed, case.name, &site.settings.plausibility, &mut notes)?;
     let mut plan = site.plan(&parsed, case.name)?;
@@ -113,7 +152,7 @@ fn voxel_part(
         }
     };
     let mut voxel = crate::voxel::run(plan, images, base, &site.settings)?;
-    crate::consistency::check_pet(&plan.case, case_file, base, &mut voxel, &site.settings)?;
+    crate::consistency::check_pet(&plan.case, case_file, &mut voxel, &site.settings)?;
     Ok(Some(voxel))
 }
 
@@ -199,7 +238,31 @@ impl Outcome {
             document,
             json,
             report_options: options,
+            inputs: None,
         }
+    }
+
+    /// Sets the provenance of the plan's measurable inputs: the report's "Measured inputs"
+    /// section (after the patient's inputs; only for a case with images) and the JSON's
+    /// `input_provenance`.
+    pub fn set_inputs(&mut self, inputs: sirt_case::InputProvenance) {
+        let section = self.plan.case.images.is_some();
+        self.set_inputs_with(inputs, section);
+    }
+
+    /// [`Outcome::set_inputs`], the report's section only when `section` (not for a plan whose
+    /// images were not read).
+    fn set_inputs_with(&mut self, inputs: sirt_case::InputProvenance, section: bool) {
+        if section {
+            sirt_report::measured::insert(
+                &mut self.document,
+                &inputs,
+                &self.plan.case,
+                self.report_options.lang,
+            );
+        }
+        self.json["input_provenance"] = sirt_report::measured::json(&inputs);
+        self.inputs = Some(inputs);
     }
 
     /// Sets the signatures of the report's sign-off block (the web server's checking and

@@ -8,7 +8,8 @@ use sirt_phantom::{Phantom, Preset};
 /// File name of the demo case written beside the phantom ([`crate::DEMO_PHANTOM_CASE`]).
 pub const PHANTOM_CASE_NAME: &str = "demo-phantom-case.toml";
 
-/// The phantom of `preset` and `seed` as (relative path, bytes): the CT, labels, segments, MAA
+/// The phantom of `preset` and `seed` as (relative path, bytes): the CT, labels, segments, lobar
+/// territories (`territories.nii.gz`: 1 right lobe, 2 left lobe), MAA
 /// SPECT, Y-90 PET and the true activity maps as NIfTI, `truth.json`, and the CT, SPECT and PET
 /// series, SEG and RT Structure Set as DICOM under `dicom/` (the paths the demo case uses).
 /// Nothing is written. Every error is internal.
@@ -35,6 +36,7 @@ fn nifti_files(p: &Phantom) -> Result<Vec<(String, Vec<u8>)>, PlanningError> {
         image("ct.nii.gz", &p.ct)?,
         labels("labels.nii.gz", &p.labels)?,
         labels("segments.nii.gz", &p.segments)?,
+        labels("territories.nii.gz", &p.lobar_territories())?,
         image("spect_maa_counts.nii.gz", &p.spect)?,
         image("pet_y90_bq_per_ml.nii.gz", &p.pet)?,
         image("true_maa_activity_mbq.nii.gz", &p.maa_activity)?,

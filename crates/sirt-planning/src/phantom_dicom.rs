@@ -1,6 +1,7 @@
 //! The digital phantom as DICOM: one study (new UIDs each run, the phantom's Frame of Reference
 //! UID for every image) with the CT, the MAA SPECT (NM tomo), the Y-90 PET, a SEG of the label
-//! map and an RT Structure Set, both referencing the CT.
+//! map, a SEG of the lobar territories (right lobe V–VIII, left lobe II–IV) and an RT Structure
+//! Set with the organs, tumours and the two lobes, all referencing the CT.
 //!
 //! Dates (synthetic, UTC): CT and MAA SPECT on 2025-01-15 (MAA injected at 09:00, SPECT at
 //! 10:00, its total dose the phantom's MAA activity at acquisition decayed back 1 h); Y-90
@@ -18,7 +19,7 @@ use sirt_geometry::Mask;
 use sirt_phantom::{Phantom, labels};
 
 /// Files (path relative to the output folder, bytes) of the phantom's DICOM objects, under
-/// `dicom/`: `ct/`, `spect/`, `pet/`, `seg.dcm`, `rtstruct.dcm`.
+/// `dicom/`: `ct/`, `spect/`, `pet/`, `seg.dcm`, `territories-seg.dcm`, `rtstruct.dcm`.
 pub fn files(p: &Phantom) -> Result<Vec<(String, Vec<u8>)>, WriteError> {
     let acq = &p.truth.acquisition;
     let day0 = CivilDateTime::new(2025, 1, 15, 9, 0, 0.0)?;
@@ -81,19 +82,41 @@ pub fn files(p: &Phantom) -> Result<Vec<(String, Vec<u8>)>, WriteError> {
     )?;
     out.push(("dicom/seg.dcm".into(), seg.bytes));
 
+    let lobes = p.lobar_territories();
+    let territory_seg = write_seg(
+        &lobes,
+        &territory_segments(),
+        &ct.reference,
+        &study,
+        &SeriesInfo::new(6, "Lobar territories (SEG)", day0),
+    )?;
+    out.push(("dicom/territories-seg.dcm".into(), territory_seg.bytes));
+
     let rois = structures(p);
-    let masks: Vec<Mask> = rois
+    let mut masks: Vec<Mask> = rois
         .iter()
         .map(|(_, values, _, _)| p.labels.map(|v| values.contains(&v)))
         .collect();
+    let lobe_rois = lobe_structures();
+    masks.extend(
+        lobe_rois
+            .iter()
+            .map(|(_, value, _, _)| lobes.map(|v| v == *value)),
+    );
     let specs: Vec<RoiSpec<'_>> = rois
         .iter()
+        .map(|(name, _, kind, color)| (name.clone(), *kind, *color))
+        .chain(
+            lobe_rois
+                .iter()
+                .map(|(name, _, kind, color)| ((*name).to_owned(), *kind, *color)),
+        )
         .zip(&masks)
-        .map(|((name, _, kind, color), mask)| RoiSpec {
-            name: name.clone(),
+        .map(|((name, kind, color), mask)| RoiSpec {
+            name,
             mask,
-            interpreted_type: (*kind).into(),
-            color: *color,
+            interpreted_type: kind.into(),
+            color,
         })
         .collect();
     let rs = write_rt_struct(
@@ -138,6 +161,43 @@ fn structures(p: &Phantom) -> Vec<(String, Vec<u16>, &'static str, [u8; 3])> {
         ));
     }
     rois
+}
+
+/// The lobar territories as ROIs: name, territory label value, RT ROI Interpreted Type
+/// (TREATED_VOLUME, PS3.3 C.8.8.8.1: the perfused territory of an injection is what it
+/// treats), colour.
+fn lobe_structures() -> [(&'static str, u16, &'static str, [u8; 3]); 2] {
+    use sirt_phantom::territories::{LEFT_LOBE, LEFT_LOBE_NAME, RIGHT_LOBE, RIGHT_LOBE_NAME};
+    [
+        (
+            RIGHT_LOBE_NAME,
+            RIGHT_LOBE,
+            "TREATED_VOLUME",
+            [80, 200, 120],
+        ),
+        (LEFT_LOBE_NAME, LEFT_LOBE, "TREATED_VOLUME", [200, 120, 220]),
+    ]
+}
+
+/// The lobar territories' SEG segments (the liver's SNOMED CT code, each named by its lobe).
+fn territory_segments() -> Vec<SegmentSpec> {
+    lobe_structures()
+        .into_iter()
+        .map(|(name, value, _, color)| {
+            let mut s = SegmentSpec::organ(&[value], name, Code::new("10200004", "SCT", "Liver"));
+            s.description = Some(format!(
+                "lobar territory, Couinaud segments {}",
+                if value == sirt_phantom::territories::RIGHT_LOBE {
+                    "V–VIII"
+                } else {
+                    "II–IV"
+                }
+            ));
+            s.algorithm = Some("sirtplan phantom (Couinaud segments by planes)".into());
+            s.color = Some(color);
+            s
+        })
+        .collect()
 }
 
 /// A display colour per label value.

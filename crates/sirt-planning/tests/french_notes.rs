@@ -48,7 +48,7 @@ fn notes_and_check_texts_of_the_phantom_plan_in_french() {
     let (o, dir) = outcome();
     let plan_notes = &o.plan.notes;
     let voxel_notes = &o.voxel.as_ref().unwrap().notes;
-    let d = dir.display().to_string();
+    // Image files are named as the case file names them (its folder stays out of the report).
 
     // The case's accepted lung mass (plan notes).
     let n = find(plan_notes, "lungs.mass: ");
@@ -66,7 +66,7 @@ fn notes_and_check_texts_of_the_phantom_plan_in_french() {
     assert_eq!(
         n.render(Lang::Fr),
         format!(
-            "images.lungs.volume\u{a0}: {d}/dicom/rtstruct.dcm (structure «\u{a0}lungs\u{a0}»)\u{a0}: trouvé 0,9511\u{a0}L, attendu une valeur plausible de volume pulmonaire segmenté, de 1\u{a0}L à 10\u{a0}L\u{a0}: accepté par le dossier (accepted[1]\u{a0}: digital phantom: the CT field of view holds the lung bases only (951 mL segmented))"
+            "images.lungs.volume\u{a0}: dicom/rtstruct.dcm (structure «\u{a0}lungs\u{a0}»)\u{a0}: trouvé 0,9511\u{a0}L, attendu une valeur plausible de volume pulmonaire segmenté, de 1\u{a0}L à 10\u{a0}L\u{a0}: accepté par le dossier (accepted[1]\u{a0}: digital phantom: the CT field of view holds the lung bases only (951 mL segmented))"
         )
     );
 
@@ -75,20 +75,20 @@ fn notes_and_check_texts_of_the_phantom_plan_in_french() {
     assert_eq!(
         n.en(),
         format!(
-            "MAA SPECT {d}/dicom/spect: 99.7 % of the counts inside the body outline, 99.1 % in the liver (with its 15 mm margin) and the lungs"
+            "MAA SPECT dicom/spect: 99.7 % of the counts inside the body outline, 99.1 % in the liver (with its 15 mm margin) and the lungs"
         )
     );
     assert_eq!(
         n.render(Lang::Fr),
         format!(
-            "TEMP aux MAA {d}/dicom/spect\u{a0}: 99,7\u{a0}% des coups dans le contour corporel, 99,1\u{a0}% dans le foie (avec sa marge de 15\u{a0}mm) et les poumons"
+            "TEMP aux MAA dicom/spect\u{a0}: 99,7\u{a0}% des coups dans le contour corporel, 99,1\u{a0}% dans le foie (avec sa marge de 15\u{a0}mm) et les poumons"
         )
     );
-    let n = find(voxel_notes, "Y-90 PET /");
+    let n = find(voxel_notes, "Y-90 PET dicom/");
     assert_eq!(
         n.render(Lang::Fr),
         format!(
-            "TEP à l’Y-90 {d}/dicom/pet\u{a0}: 99,8\u{a0}% de l’activité dans le contour corporel, 96,0\u{a0}% dans le foie (avec sa marge de 15\u{a0}mm)"
+            "TEP à l’Y-90 dicom/pet\u{a0}: 99,8\u{a0}% de l’activité dans le contour corporel, 96,0\u{a0}% dans le foie (avec sa marge de 15\u{a0}mm)"
         )
     );
     // A note of the image loader (no catalogue) keeps its words after the French prefix.

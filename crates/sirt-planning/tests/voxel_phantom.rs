@@ -22,7 +22,7 @@ const CASE: &str = include_str!("../../../examples/demo-phantom-case.toml");
 struct Fixture {
     phantom: Phantom,
     plan: VoxelPlan,
-    volumes: ViewerVolumes,
+    volumes: std::sync::Arc<ViewerVolumes>,
 }
 
 fn temp_dir(name: &str) -> PathBuf {

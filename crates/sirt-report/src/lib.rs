@@ -6,6 +6,7 @@
 //! | [`dvh_out`] | DVH outputs: metrics CSV and text table, cumulative DVH CSV, SVG plot of cumulative DVHs (with a dashed overlay) |
 //! | `plan_doc` | [`plan_document`]: the plan as a document — inputs, K with its source, per-injection GBq and mCi, doses, vial order and treatment days, sessions, checks with sources, research notice |
 //! | `json` | [`plan_json`]: snake_case keys with the unit as suffix |
+//! | [`measured`] | the "Measured inputs" section and the JSON's `input_provenance`: each image-measurable input (LSF, TNR, perfused volume and mass, lung mass) measured or entered, the measurement beside an entered value with the difference and the reason |
 //! | [`figures`] | the report's pictures: dose slices (CT, dose wash, isodose lines, outlines), Bland–Altman; PNG encoder, marching squares |
 //! | [`pdf`] | HTML printed to PDF by headless Chromium |
 //! | [`signoff`] | the sign-off block (prepared, checked, approved; empty fields to sign) and the one format of a report's instants, in the site's zone |
@@ -28,6 +29,7 @@ pub mod document;
 pub mod dvh_out;
 pub mod figures;
 mod json;
+pub mod measured;
 pub mod pdf;
 mod plan_doc;
 pub mod signoff;

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { viewerScenario } from './viewer.scenario.mjs';
+import { workbenchScenario } from './workbench.scenario.mjs';
 
 const BASE = process.env.BASE_URL;
 const PASSWORD = process.env.E2E_PASSWORD;
@@ -25,7 +27,9 @@ function check(cond, what) { if (!cond) throw new Error(`${step}: ${what}`); }
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM,
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
+    '--disable-component-update', '--disable-sync',
+    // WebGL2 in software for the image viewer (NiiVue): SwiftShader.
+    '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
 });
 const consoleErrors = [];
 async function newPage() {
@@ -168,21 +172,27 @@ try {
   await page.getByTestId('import-phantom').click();
   await page.getByTestId('activity-table').waitFor({ timeout: 120000 });
   const phantomPlan = Number(page.url().split('/').pop());
-  await page.getByTestId('view-axial').waitFor({ timeout: 300000 });
+  await page.locator('[data-testid=viewer][data-ready="1"]').waitFor({ timeout: 300000 });
   await page.getByTestId('dvh').waitFor();
   const meta = await (await page.request.get(`${BASE}/api/plans/${phantomPlan}/volumes`)).json();
   check(meta.volumes.some((v) => v.kind === 'dose') && meta.structures.length >= 2, 'dose maps and structures for the viewer');
-  // Scroll the axial view to the slice with the highest dose and read the values under a point.
-  await page.getByTestId('view-axial').hover();
+  // Scroll the axial view and read the values under the middle of the axial view.
+  const axialOf = async () => {
+    const c = page.getByTestId('viewer-canvas');
+    const [b, t] = [await c.boundingBox(), JSON.parse(await c.getAttribute('data-tiles')).find((x) => x.view === 'axial')];
+    return { x: b.x + t.x + t.w / 2, y: b.y + t.y + t.h / 2 };
+  };
+  const ax = await axialOf();
+  await page.mouse.move(ax.x, ax.y);
   await page.mouse.wheel(0, 200);
   await page.getByTestId('window-preset').selectOption('1');
   await page.waitForTimeout(300);
-  const axial = await page.getByTestId('view-axial').boundingBox();
-  await page.mouse.move(axial.x + axial.width * 0.35, axial.y + axial.height * 0.45);
+  await page.mouse.move(ax.x + 2, ax.y + 2);
   const readout = await page.getByTestId('viewer-readout').textContent();
   check(readout.includes('HU') && readout.includes('Gy'), `viewer readout: ${readout}`);
   log(`phantom plan ${phantomPlan}: viewer with ${meta.volumes.length} volumes on ${meta.grid.dims.join('×')}, ${meta.structures.length} structures; readout "${readout}"`);
   await shot(page, '09-viewer-phantom');
+  await viewerScenario({ page, base: BASE, out: OUT, plan: phantomPlan, meta, check, log, setStep: (s) => { step = s; } });
   // The voxel tables beside the DVH are the report's: every cell is in the report page.
   const voxel = page.getByTestId('voxel-tables');
   await voxel.waitFor();
@@ -606,7 +616,7 @@ try {
 
   step = 'French: the phantom plan with its images';
   await page.goto(`${BASE}/#/plans/${phantomPlan}`);
-  await page.getByTestId('view-axial').waitFor({ timeout: 300000 });
+  await page.locator('[data-testid=viewer][data-ready="1"]').waitFor({ timeout: 300000 });
   await page.getByTestId('dvh').waitFor();
   const axes = await page.getByTestId('dvh').locator('text').allTextContents();
   check(axes.includes('Dose absorbée (Gy)'), `DVH axis in French: ${axes.slice(-12).join(' | ')}`);
@@ -614,8 +624,8 @@ try {
   for (const want of ['Fenêtre', 'Superposition', 'Opacité', 'Contours', 'axiale', 'Dose prévisionnelle, séance']) {
     check(viewerText.includes(want), `French viewer label "${want}"`);
   }
-  const fa = await page.getByTestId('view-axial').boundingBox();
-  await page.mouse.move(fa.x + fa.width * 0.35, fa.y + fa.height * 0.45);
+  const fa = await axialOf();
+  await page.mouse.move(fa.x, fa.y);
   const frReadout = await page.getByTestId('viewer-readout').textContent();
   check(/\d,\d\u00a0Gy/.test(frReadout) && frReadout.includes('\u00a0HU'), `French readout (decimal comma, no-break space before units): ${frReadout}`);
   noRawIds(await visibleTexts(), 'phantom plan');
@@ -696,6 +706,10 @@ try {
   await elsewhere.dispose();
   log('own password: a wrong current password refused on the page; changed; the other session ended, this one stayed');
   await page.context().close();
+
+  // Planning from images (issue 16): a new patient from the phantom's DICOM zip to an approved plan.
+  await workbenchScenario({ newPage, login, sign, shot, planState, base: BASE, password: PASSWORD, zip: process.env.PHANTOM_DICOM_ZIP,
+    check, log, setStep: (s) => { step = s; } });
 
   check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);
   log('all steps passed');

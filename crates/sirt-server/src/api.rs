@@ -9,7 +9,8 @@ use crate::answers::{
     ToxicityView, VersionDiff, VersionView,
 };
 use crate::engine::{
-    Parameters, compute, flatten_parameters, merge_patch, parameters_from, parse_json,
+    Parameters, compute, compute_stored, flatten_parameters, measure_and_compute, merge_patch,
+    parameters_from, parse_json,
 };
 use crate::error::{ApiError, ApiJson, ApiQuery, PathId};
 use crate::{AppState, Auth};
@@ -612,12 +613,18 @@ pub(crate) async fn create_plan(
     PathId(case_id): PathId,
     ApiJson(body): ApiJson<NewPlanBody>,
 ) -> ApiResult {
-    state.store.case(case_id).await?;
+    let case = state.store.case(case_id).await?;
     let params = match &body.parameters {
         Some(v) => parameters_from(v)?,
         None => Parameters::default(),
     };
-    let computed = compute(&state, body.case_toml.clone(), params.clone()).await?;
+    let computed = measure_and_compute(
+        &state,
+        case.patient_id,
+        body.case_toml.clone(),
+        params.clone(),
+    )
+    .await?;
     crate::identity::check_case_file(&state, case_id, &computed.plan.case).await?;
     let plan = state
         .store
@@ -671,11 +678,15 @@ pub(crate) async fn patch_plan(
         merge_patch(&mut merged, patch);
     }
     let params = parameters_from(&merged)?;
-    let case_toml = body
-        .case_toml
-        .clone()
-        .unwrap_or_else(|| plan.case_toml.clone());
-    let computed = compute(&state, case_toml, params.clone()).await?;
+    // A new case file is measured again on the patient's images; the plan's own is recomputed
+    // with the measurement its version keeps (no image read).
+    let computed = match &body.case_toml {
+        Some(text) if *text != plan.case_toml => {
+            let patient = state.store.case(plan.case_id).await?.patient_id;
+            measure_and_compute(&state, patient, text.clone(), params.clone()).await?
+        }
+        _ => compute_stored(&state, &plan, params.clone()).await?,
+    };
     crate::identity::check_case_file(&state, plan.case_id, &computed.plan.case).await?;
     let out = state
         .store

@@ -120,17 +120,14 @@ pub(crate) fn with_records(
     Ok(o)
 }
 
-/// Computes a case file with overrides off the async threads.
+/// Computes a plan version's case file with overrides off the async threads, with the
+/// measurement the version keeps (`crate::engine::compute_stored_overrides`).
 pub(crate) async fn compute_with(
     state: &AppState,
-    case_toml: String,
+    plan: &sirt_store::Plan,
     overrides: Overrides,
 ) -> Result<Computed, ApiError> {
-    let engine = state.engine.clone();
-    tokio::task::spawn_blocking(move || engine.compute_overrides(&case_toml, &overrides))
-        .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(ApiError::from)
+    crate::engine::compute_stored_overrides(state, plan, overrides).await
 }
 
 /// An instant within the session's window.
@@ -536,7 +533,7 @@ pub(crate) async fn deliver_plan(
     let plan = state.store.plan(id).await?;
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
     let records = state.store.deliveries(id).await?;
-    let planned = compute_with(&state, plan.case_toml.clone(), params.overrides()).await?;
+    let planned = compute_with(&state, &plan, params.overrides()).await?;
     let checked = check_body(
         &body,
         &planned.plan,
@@ -551,7 +548,7 @@ pub(crate) async fn deliver_plan(
             .or_default()
             .delivery = Some(c.delivery.clone());
     }
-    let delivered = compute_with(&state, plan.case_toml.clone(), overrides).await?;
+    let delivered = compute_with(&state, &plan, overrides).await?;
     let sessions = plan_sessions(&planned.plan);
     let at = sirt_store::now();
     let actor = auth.actor();
@@ -739,12 +736,7 @@ pub(crate) async fn get_deliveries(
     let plan = state.store.plan(id).await?;
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
     let records = state.store.deliveries(id).await?;
-    let delivered = compute_with(
-        &state,
-        plan.case_toml.clone(),
-        with_records(&params, &records)?,
-    )
-    .await?;
+    let delivered = compute_with(&state, &plan, with_records(&params, &records)?).await?;
     let addenda = state.store.delivery_addenda(id).await?;
     Ok(Json(view(&state, &plan, delivered, records, addenda)?).into_response())
 }

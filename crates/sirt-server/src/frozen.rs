@@ -7,7 +7,7 @@
 
 use crate::AppState;
 use crate::answers::RecomputeDifference;
-use crate::engine::{compute, parameters_from, parse_json};
+use crate::engine::{compute_stored, parameters_from, parse_json};
 use crate::error::{ApiError, PathId};
 use axum::Json;
 use axum::extract::State;
@@ -125,7 +125,7 @@ pub(crate) async fn approval_inputs(
 ) -> Result<(Value, String), ApiError> {
     let case = state.store.case(plan.case_id).await?;
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
-    let computed = compute(state, plan.case_toml.clone(), params).await?;
+    let computed = compute_stored(state, plan, params).await?;
     let mut images = Map::new();
     if let Some(im) = &computed.plan.case.images {
         let base = state.patient_folder(case.patient_id);
@@ -273,7 +273,7 @@ async fn render_approved(
 /// must be what the physicist checked and the acknowledgements refer to.
 async fn same_as_checked(state: &AppState, plan: &Plan) -> Result<(), ApiError> {
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
-    let now = compute(state, plan.case_toml.clone(), params).await?;
+    let now = compute_stored(state, plan, params).await?;
     if now.result == parse_json(&plan.result_json) {
         return Ok(());
     }
@@ -360,7 +360,7 @@ pub(crate) async fn recompute_difference(
     let (parts, approval_sha256_now) = approval_inputs(&state, &plan).await?;
     let stored_parts = parse_json(&frozen.approval_inputs_json);
     let params = parameters_from(&parse_json(&plan.parameters_json))?;
-    let computed = compute(&state, plan.case_toml.clone(), params).await?;
+    let computed = compute_stored(&state, &plan, params).await?;
     let result_differs = computed.result != parse_json(&plan.result_json);
     let approval = state
         .store

@@ -284,14 +284,7 @@ pub(crate) async fn check_plan(state: &AppState, plan_id: i64) -> Result<(), Api
     let patient = state.store.patient(case.patient_id).await?;
     let params: crate::engine::Parameters =
         serde_json::from_str(&plan.parameters_json).map_err(|_| ApiError::internal())?;
-    let file = sirt_case::parse_with_overrides(&plan.case_toml, "case.toml", &params.overrides())
-        .map_err(|e| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_case",
-            e.to_string(),
-        )
-    })?;
+    let file = crate::engine::stored_case(&plan, &params.overrides())?;
     refuse(&mismatches(&patient, &case, &file))
 }
 

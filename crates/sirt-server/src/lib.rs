@@ -20,6 +20,7 @@
 //! | `signature` | electronic signatures of check and approve (password entered again, Argon2id; meaning, full name, role), acknowledgements of failed checks (`POST /api/plans/{id}/acknowledgements`), `GET /api/plans/{id}/signatures` |
 //! | `delivery` | delivery, one session at a time (`POST /api/plans/{id}/deliver`, `GET /api/plans/{id}/deliveries`): each record checked against the plan and its approved result (422 naming the field), the records in force given to the engine as typed overrides for the result, the delivery addendum stored with each recording and the voxel part |
 //! | `documents` | documents of a case: list, download (checked against their SHA-256), the plan report stored in its case (HTML and PDF) |
+//! | [`workbench`] | planning from images: the case's planning draft (series per role, structures with volumes, registration state, measurements, prescription) and the plan made from it through `sirt_planning::case_builder` (`/api/cases/{id}/workbench...`) |
 //! | [`admin`] | account checks and hashing shared by the CLI (`sirtplan admin create-user`) and `accounts` |
 //!
 //! ```no_run
@@ -55,6 +56,7 @@ mod report;
 mod signature;
 pub mod uploads;
 mod volumes;
+pub mod workbench;
 
 pub use auth::SessionLimits;
 pub use client_address::{Cidr, TrustedProxies};
@@ -516,6 +518,36 @@ fn cases_routes() -> Vec<Entry> {
             "/api/cases/{id}/plans",
             a(CreatePlan),
             post(api::create_plan),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/workbench",
+            a(ReadClinical),
+            get(workbench::get_workbench),
+        ),
+        entry(
+            Method::PUT,
+            "/api/cases/{id}/workbench",
+            a(CreatePlan),
+            axum::routing::put(workbench::put_workbench),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/workbench/structures",
+            a(ReadClinical),
+            get(workbench::get_structures),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/workbench/measurements",
+            a(ReadClinical),
+            get(workbench::get_measurements),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/workbench/plan",
+            a(CreatePlan),
+            post(workbench::post_plan),
         ),
         entry(
             Method::GET,

@@ -115,6 +115,11 @@ fn schema_of(name: &str, g: &mut SchemaGenerator) -> Option<Schema> {
         "UserPatch" => s::<crate::accounts::UserPatch>,
         "DocumentList" => s::<a::DocumentList>,
         "StoredReport" => s::<a::StoredReport>,
+        "Workbench" => s::<crate::workbench::Workbench>,
+        "WorkbenchSave" => s::<crate::workbench::WorkbenchSave>,
+        "WorkbenchPlanBody" => s::<crate::workbench::WorkbenchPlanBody>,
+        "WorkbenchStructures" => s::<crate::workbench::WorkbenchStructures>,
+        "WorkbenchMeasurements" => s::<crate::workbench::WorkbenchMeasurements>,
         _ => return None,
     };
     Some(f(g))

@@ -15,16 +15,30 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Content-Security-Policy of the application page: its own scripts, styles and data only.
-/// `img-src data:` for the plots rendered by the server as SVG; `frame-src 'self'` for the
-/// report.
+/// `img-src data:` for the plots rendered by the server as SVG and for the image viewer's font
+/// atlas (NiiVue draws its orientation letters from a PNG inlined in its bundle); `frame-src
+/// 'self'` for the report. The viewer library (NiiVue, [`NIIVUE_BUNDLE`]) needs nothing more:
+/// WebGL2 is not governed by the policy, and the bundle has no `eval` or `new Function` (no
+/// `'unsafe-eval'`), starts no worker (no `worker-src`, no `blob:`) and carries no WebAssembly
+/// (no `'wasm-unsafe-eval'`: the Zarr codecs that would need it are left out by
+/// `viewer-bundle/no-codec.js`); `tests/viewer.rs` checks all three on the served bundle.
 pub const APP_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; connect-src 'self'; frame-src 'self'; base-uri 'none'; \
      form-action 'none'; frame-ancestors 'none'";
 
 const INDEX_HTML: &str = include_str!("../static/index.html");
 
+/// The image viewer's library: NiiVue and its dependencies in one minified ES module, built
+/// from `viewer-bundle/package-lock.json` by `viewer-bundle/build.sh` (CI rebuilds it and
+/// compares), served at `/static/niivue.min.js`.
+pub const NIIVUE_BUNDLE: &str = include_str!("../static/vendor/niivue.min.js");
+
+/// The licences of the code in [`NIIVUE_BUNDLE`] (NiiVue BSD-2-Clause, its dependencies MIT and
+/// ISC), served at `/static/niivue.LICENSES.txt`.
+pub const NIIVUE_LICENSES: &str = include_str!("../static/vendor/niivue.LICENSES.txt");
+
 /// The files of the application, served at `/static/{name}`: (name, content type, bytes).
-const STATIC_FILES: [(&str, &str, &str); 4] = [
+const STATIC_FILES: [(&str, &str, &str); 6] = [
     (
         "i18n.js",
         "text/javascript; charset=utf-8",
@@ -44,6 +58,16 @@ const STATIC_FILES: [(&str, &str, &str); 4] = [
         "app.css",
         "text/css; charset=utf-8",
         include_str!("../static/app.css"),
+    ),
+    (
+        "niivue.min.js",
+        "text/javascript; charset=utf-8",
+        NIIVUE_BUNDLE,
+    ),
+    (
+        "niivue.LICENSES.txt",
+        "text/plain; charset=utf-8",
+        NIIVUE_LICENSES,
     ),
 ];
 

@@ -219,8 +219,7 @@ async fn plan_document(
     overrides: sirt_case::Overrides,
     records: &sirt_store::PlanDeliveries,
 ) -> Result<sirt_report::document::Document, ApiError> {
-    let computed =
-        crate::delivery::compute_with(state, plan.case_toml.clone(), overrides.clone()).await?;
+    let computed = crate::delivery::compute_with(state, plan, overrides.clone()).await?;
     if computed.plan.case.images.is_none() {
         let settings = &state.engine.site().settings;
         return Ok(sirt_planning::Outcome::for_site(computed.plan, None, settings).document);

@@ -341,7 +341,7 @@ pub(crate) async fn prepared_for(
     // computation of another plan.
     let case = state.store.case(plan.case_id).await?;
     let params = crate::engine::parameters_from(&crate::engine::parse_json(&plan.parameters_json))?;
-    let computed = crate::engine::compute(state, plan.case_toml.clone(), params.clone()).await?;
+    let computed = crate::engine::compute_stored(state, plan, params.clone()).await?;
     let Some(images) = &computed.plan.case.images else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

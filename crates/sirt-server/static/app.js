@@ -3,7 +3,7 @@
 // server is put in the page as text (textContent), never as HTML. No external resource.
 // Type-checked (JSDoc, no build step) against the types generated from the OpenAPI document:
 // `npm run typecheck --prefix crates/sirt-server/e2e` (see crates/sirt-server/e2e/tsconfig.json).
-import { Viewer } from './viewer.js';
+import { Viewer, structureColour } from './viewer.js';
 import { tr, num, qty, withUnit, numeric, ruleTitle, loadMessages, currentLang } from './i18n.js';
 
 // ------------------------------------------------------------------------------------- API types
@@ -410,7 +410,9 @@ async function patientPage(main, id) {
     cases.length ? table([tr('web-title'), tr('web-indication'), tr('web-created'), tr('web-last-changed-by')], cases, { testid: 'cases' }) : h('p', { class: 'muted' }, tr('web-no-case-yet'))));
   const studies = r.data.studies.map((s) => [s.modality || '—', s.description || '—', s.study_date || '—', when(s.created_at)]);
   main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-imaging-studies')),
-    studies.length ? table([tr('web-modality'), tr('web-description'), tr('web-date'), tr('web-imported')], studies) : h('p', { class: 'muted' }, tr('web-no-study'))));
+    studies.length ? table([tr('web-modality'), tr('web-description'), tr('web-date'), tr('web-imported')], studies) : h('p', { class: 'muted' }, tr('web-no-study')),
+    studies.length ? h('h3', {}, tr('web-wb-series')) : null, seriesTable(r.data.studies)));
+  if (can('upload_images')) main.append(uploadForm(id));
   if (can('create_case')) {
     const title = h('input', { maxlength: 200, required: true, size: 40 });
     const ind = h('input', { maxlength: 200, size: 30, placeholder: tr('web-indication-example') });
@@ -448,7 +450,8 @@ async function casePage(main, id) {
     tl.append(h('li', { class: e.kind }, h('span', { class: 'at' }, when(e.at)), text));
   }
   main.append(h('div', { class: 'row' },
-    h('div', { class: 'panel grow' }, h('h2', {}, tr('web-plans')), plans.length ? table([tr('web-version'), tr('web-state'), tr('web-created'), tr('web-checked'), tr('web-approved'), tr('web-based-on')], plans, { testid: 'plans' }) : h('p', { class: 'muted' }, tr('web-no-plan-yet'))),
+    h('div', { class: 'panel grow' }, h('h2', {}, tr('web-plans')), plans.length ? table([tr('web-version'), tr('web-state'), tr('web-created'), tr('web-checked'), tr('web-approved'), tr('web-based-on')], plans, { testid: 'plans' }) : h('p', { class: 'muted' }, tr('web-no-plan-yet')),
+      can('create_plan') ? h('p', {}, h('a', { class: 'button primary', href: `#/cases/${id}/planning`, 'data-testid': 'plan-from-images' }, tr('web-wb-plan-from-images'))) : null),
     h('div', { class: 'panel', style: null }, h('h2', {}, tr('web-timeline')), tl)));
   const treated = r.data.treatments.map((t) => [t.injection_id, fmt(t.delivered_activity_gbq, 3), fmt(t.delivered_activity_gbq * 1000 / 37, 1), t.residual_gbq === null ? '—' : fmt(t.residual_gbq, 3), when(t.administered_at)]);
   if (treated.length) main.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-treatments')), table([tr('web-injection'), tr('web-delivered-gbq'), 'mCi', tr('web-residual-gbq'), tr('web-administered')], treated, { num: [1, 2, 3] })));
@@ -515,7 +518,410 @@ async function documentsPanel(caseId) {
 function caseTabs(id, active) {
   return h('div', { class: 'tabs' },
     h('a', { href: `#/cases/${id}`, class: active === 'case' ? 'active' : null }, tr('web-tab-case')),
+    h('a', { href: `#/cases/${id}/planning`, class: active === 'planning' ? 'active' : null, 'data-testid': 'tab-planning' }, tr('web-wb-tab')),
     h('a', { href: `#/cases/${id}/followup`, class: active === 'followup' ? 'active' : null, 'data-testid': 'tab-followup' }, tr('web-tab-follow-up')));
+}
+
+// ------------------------------------------------------------------------------ planning from images
+
+/** @typedef {Answer<'/api/cases/{id}/workbench', 'get'>} WorkbenchAnswer */
+/** @typedef {Schemas['Draft']} Draft */
+
+/** The Content-Type of an image upload, from the file's name (docs/server.md, "Image uploads"). @param {string} name */
+const uploadType = (name) => (/\.zip$/i.test(name) ? 'application/zip' : /\.nii(\.gz)?$/i.test(name) ? 'application/gzip' : 'application/dicom');
+
+/** The upload form of the patient page: a zip of a DICOM folder, one DICOM file or a NIfTI file. @param {number} patientId */
+function uploadForm(patientId) {
+  const file = h('input', { type: 'file', accept: '.zip,.dcm,.nii,.gz', required: true, 'data-testid': 'upload-file' });
+  const modality = h('select', { 'data-testid': 'upload-modality', title: tr('web-wb-upload-modality-hint') },
+    ['CT', 'NM', 'PT', 'MR', 'SEG', 'OT'].map((m) => h('option', { value: m }, m)));
+  const out = h('div', { 'data-testid': 'upload-result', 'aria-live': 'polite' });
+  const button = h('button', { type: 'submit', class: 'primary', 'data-testid': 'upload-submit' }, tr('web-wb-upload'));
+  return h('form', { class: 'panel', 'data-testid': 'upload-form', onsubmit: async (e) => {
+    e.preventDefault(); out.replaceChildren();
+    const f = file.files && file.files[0];
+    if (!f) return;
+    button.disabled = true;
+    out.append(h('p', { class: 'muted' }, tr('web-wb-uploading', { name: f.name, size: qty(f.size / 1048576, 1, 'MB') })));
+    try {
+      const type = uploadType(f.name);
+      const q = `?filename=${encodeURIComponent(f.name)}${type === 'application/gzip' ? `&modality=${modality.value}` : ''}`;
+      const r = await fetch(`/api/patients/${patientId}/studies${q}`, { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': type, 'X-CSRF-Token': session.csrf_token, Accept: 'application/json' }, body: f });
+      const data = await r.json().catch(() => null);
+      if (!r.ok) throw new ApiError(r.status, data?.error?.code || String(r.status), data?.error?.message || r.statusText);
+      const study = /** @type {Answer<'/api/patients/{id}/studies', 'post'>} */ (data);
+      route();
+      void study;
+    } catch (err) { out.replaceChildren(errorBox(err)); } finally { button.disabled = false; }
+  } }, h('h2', {}, tr('web-wb-upload-title')), h('p', { class: 'small muted' }, tr('web-wb-upload-help')),
+  h('label', { class: 'field' }, h('span', {}, tr('web-wb-upload-file')), file),
+  h('label', { class: 'field' }, h('span', {}, tr('web-wb-upload-modality')), modality), button, out);
+}
+
+/** The series of a patient's studies, with what a role needs to know. @param {Answer<'/api/patients/{id}', 'get'>['studies']} studies */
+function seriesTable(studies) {
+  const rows = studies.flatMap((st) => st.series.map((s) => [s.modality, s.description || '—', String(s.images),
+    s.dims ? s.dims.join(' × ') : '—', s.frame_of_reference_uid ? h('span', { class: 'diff', title: s.frame_of_reference_uid }, `…${s.frame_of_reference_uid.slice(-12)}`) : '—',
+    st.study_date || '—']));
+  return rows.length ? table([tr('web-modality'), tr('web-description'), tr('web-wb-images'), tr('web-wb-dims'), tr('web-wb-frame'), tr('web-date')], rows, { num: [2], testid: 'series' }) : null;
+}
+
+/** The words of a role. */
+const ROLE_NAMES = {
+  planning_ct: () => tr('web-wb-role-planning-ct'), maa_spect: () => tr('web-wb-role-maa-spect'), maa_ct: () => tr('web-wb-role-maa-ct'),
+  y90_pet: () => tr('web-wb-role-y90-pet'), pet_ct: () => tr('web-wb-role-pet-ct'), cbct: () => tr('web-wb-role-cbct'),
+  structures: () => tr('web-wb-role-structures'), registration: () => tr('web-wb-role-registration'),
+};
+/** @param {string} role */
+const roleName = (role) => (ROLE_NAMES[role] ? ROLE_NAMES[role]() : role);
+
+/**
+ * Shows a refusal beside the input of the field it names (`field \`injections[0].goal\``: the input marked
+ * `data-field="injections[0].goal"`, else the longest marked prefix), else in `out`.
+ * @param {unknown} err @param {HTMLElement} root @param {HTMLElement} out
+ */
+function showPathError(err, root, out) {
+  const m = err instanceof ApiError ? /field `([^`]+)`/.exec(err.message) : null;
+  const box = errorBox(err);
+  if (m) {
+    /** @type {HTMLElement | null} */
+    let best = null;
+    for (const el of root.querySelectorAll('[data-field]')) {
+      const f = /** @type {HTMLElement} */ (el).dataset.field || '';
+      if ((m[1] === f || m[1].startsWith(`${f}.`) || m[1].startsWith(`${f}[`)) && (!best || f.length > (best.dataset.field || '').length)) best = /** @type {HTMLElement} */ (el);
+    }
+    if (best) {
+      box.classList.add('field-error');
+      box.dataset.testid = `error-${m[1]}`;
+      best.append(box);
+      best.scrollIntoView({ block: 'center' });
+      return;
+    }
+  }
+  out.append(box);
+}
+
+/** A labelled input bound to `obj[key]` (text; empty is null), marked with its case file field. */
+function boundInput(label, obj, key, field, attrs = {}) {
+  const input = h('input', { value: obj[key] ?? '', 'data-testid': `wb-${field}`, ...attrs, oninput: () => { obj[key] = input.value.trim() === '' ? null : input.value; } });
+  return h('div', { 'data-field': field }, h('label', { class: 'field' }, h('span', {}, label), input));
+}
+
+/** A labelled select bound to `obj[key]`; `options` as [value, words]; `attrs.after` runs after a change. */
+function boundSelect(label, obj, key, field, options, attrs = {}) {
+  const { after, ...rest } = attrs;
+  const sel = h('select', { 'data-testid': `wb-${field}`, ...rest, onchange: () => { obj[key] = sel.value === '' ? null : sel.value; if (after) after(); } },
+    options.map(([v, words]) => h('option', { value: v }, words)));
+  sel.value = obj[key] ?? '';
+  return h('div', { 'data-field': field }, h('label', { class: 'field' }, h('span', {}, label), sel));
+}
+
+/** An instant's three inputs (date, time, zone). @param {string} label @param {Schemas['InstantDraft']} v @param {string} field */
+function instantInputs(label, v, field) {
+  const date = h('input', { type: 'date', value: v.date, 'data-testid': `wb-${field}-date`, oninput: () => { v.date = date.value; } });
+  const time = h('input', { type: 'time', value: v.time, 'data-testid': `wb-${field}-time`, oninput: () => { v.time = time.value; } });
+  const zone = h('input', { value: v.zone, size: 16, placeholder: 'Europe/Paris', 'data-testid': `wb-${field}-zone`, oninput: () => { v.zone = zone.value; } });
+  return h('div', { 'data-field': field }, h('label', { class: 'field' }, h('span', {}, label), date, ' ', time, ' ', zone));
+}
+
+/** The dose limits of the prescription, in words. */
+const LIMIT_WORDS = {
+  normal_liver_max: () => tr('web-wb-limit-normal-liver-max'), perfused_max: () => tr('web-wb-limit-perfused-max'), lung_max: () => tr('web-wb-limit-lung-max'),
+  whole_liver_ntad_max: () => tr('web-wb-limit-whole-liver-ntad-max'), lung_session_max: () => tr('web-wb-limit-lung-session-max'),
+  lung_cumulative_max: () => tr('web-wb-limit-lung-cumulative-max'),
+};
+
+/** `#/cases/{id}/planning`: from the patient's images to a plan, step by step, saved on the server. */
+async function planningPage(main, caseId) {
+  /** @type {Reply<Answer<'/api/cases/{id}', 'get'>>} */
+  const cr = await api('GET', `/api/cases/${caseId}`);
+  const { case: c, patient: p } = cr.data;
+  main.append(h('div', { class: 'small' }, h('a', { href: `#/patients/${p.id}` }, `${p.name} (${p.mrn})`), ' › ',
+    h('a', { href: `#/cases/${caseId}` }, c.title), ` › ${tr('web-wb-crumb')}`), h('h1', {}, tr('web-wb-title')), caseTabs(caseId, 'planning'));
+  let w = /** @type {WorkbenchAnswer} */ ((await api('GET', `/api/cases/${caseId}/workbench`)).data);
+  /** The draft as last saved. */
+  const saved = () => /** @type {Draft} */ (w.draft);
+  /** @type {Draft} */
+  let draft = JSON.parse(JSON.stringify(w.draft));
+  const editable = can('create_plan');
+  const status = h('div', { class: 'status-line', 'data-testid': 'wb-status', 'aria-live': 'polite' });
+  const body = h('div');
+  main.append(status, body);
+  /** The structures of the structures series with their volumes (loaded on demand). @type {Schemas['StructureInfo'][] | null} */
+  let structures = null;
+
+  /** Saves the whole draft; `out` shows a refusal beside its field. @param {HTMLElement} root @param {HTMLElement} out */
+  const save = async (root, out) => {
+    out.replaceChildren(); root.querySelectorAll('.field-error').forEach((e) => e.remove());
+    try {
+      /** @type {Reply<WorkbenchAnswer>} */
+      const r = await api('PUT', `/api/cases/${caseId}/workbench`, { revision: w.revision, draft });
+      // The draft object stays (the inputs are bound to it): the server kept what was sent.
+      w = r.data;
+      status.textContent = tr('web-wb-saved', { revision: w.revision, who: w.updated_by || '—' });
+      return true;
+    } catch (err) { showPathError(err, root, out); return false; }
+  };
+  const render = () => body.replaceChildren(stepSeries(), stepStructures(), stepRegistration(), stepMeasurements(), stepPrescription(), stepPlan());
+  const saveButton = (root, out, then) => h('button', { type: 'button', class: 'primary', disabled: !editable, 'data-testid': `wb-save-${root.dataset.step}`,
+    onclick: async () => { if (await save(root, out)) { if (then) await then(); render(); } } }, tr('web-wb-save'));
+  const step = (n, title, testid) => h('div', { class: 'panel', 'data-testid': testid, 'data-step': String(n) }, h('h2', {}, `${n}. ${title}`));
+
+  /**
+   * Under a refusal by a plausibility or image check (`[[accepted]] what = "lungs.mass"`), a button that
+   * adds the check to the accepted exceptions, with the reason to type (step 4).
+   * @param {unknown} err @param {HTMLElement} out
+   */
+  const acceptOffer = (err, out) => {
+    const what = err instanceof ApiError ? /what = "([^"]+)"/.exec(err.message) : null;
+    if (!what || !editable || draft.accepted.some((a) => a.what === what[1])) return;
+    out.append(h('button', { type: 'button', 'data-testid': `wb-accept-${what[1]}`, onclick: () => {
+      draft.accepted.push({ what: what[1], reason: '' });
+      render();
+      /** @type {HTMLInputElement | null} */
+      const input = body.querySelector(`[data-testid="wb-accept-reason-${what[1]}"]`);
+      input?.scrollIntoView({ block: 'center' });
+      input?.focus();
+    } }, tr('web-wb-accept', { what: what[1] })));
+  };
+
+  // 1. Series per role.
+  function stepSeries() {
+    const root = step(1, tr('web-wb-step-series'), 'wb-step-series');
+    const out = h('div');
+    const st = w.series;
+    root.append(st.length ? table([tr('web-modality'), tr('web-description'), tr('web-wb-images'), tr('web-wb-dims'), tr('web-wb-frame'), tr('web-date')],
+      st.map((s) => [s.modality, s.description || '—', String(s.images), s.dims ? s.dims.join(' × ') : '—',
+        s.frame_of_reference_uid ? h('span', { class: 'diff', title: s.frame_of_reference_uid }, `…${s.frame_of_reference_uid.slice(-12)}`) : '—', s.study_date || '—']), { num: [2], testid: 'wb-series' })
+      : h('p', { class: 'muted' }, tr('web-wb-no-series'), ' ', h('a', { href: `#/patients/${p.id}` }, tr('web-wb-go-upload'))));
+    for (const role of w.roles) {
+      const fits = st.filter((s) => role.modalities.includes(s.modality));
+      const others = st.filter((s) => !role.modalities.includes(s.modality));
+      const label = (s) => `${s.modality} · ${s.description || s.path} · ${s.images} ${tr('web-wb-images').toLowerCase()}`;
+      const sel = h('select', { 'data-testid': `wb-role-${role.role}`, disabled: !editable, onchange: () => { draft.roles[role.role] = sel.value ? Number(sel.value) : null; } },
+        h('option', { value: '' }, role.required ? tr('web-wb-pick') : tr('web-wb-none')),
+        fits.map((s) => h('option', { value: String(s.id) }, label(s))),
+        others.length ? h('optgroup', { label: tr('web-wb-other-modalities') }, others.map((s) => h('option', { value: String(s.id) }, label(s)))) : null);
+      sel.value = draft.roles[role.role] ? String(draft.roles[role.role]) : '';
+      root.append(h('div', { 'data-field': `roles.${role.role}` }, h('label', { class: 'field' },
+        h('span', {}, `${roleName(role.role)}${role.required ? ' *' : ''}`), sel, ' ', h('span', { class: 'small muted' }, role.modalities.join(' / ')))));
+    }
+    root.append(h('p', { class: 'small muted' }, tr('web-wb-series-help')), saveButton(root, out, async () => { structures = null; }), out);
+    return root;
+  }
+
+  // 2. Structures and injections.
+  function stepStructures() {
+    const root = step(2, tr('web-wb-step-structures'), 'wb-step-structures');
+    const out = h('div');
+    const list = h('div');
+    root.append(list);
+    if (!saved().roles.planning_ct || !saved().roles.structures) {
+      list.append(h('p', { class: 'muted' }, tr('web-wb-structures-need-roles')));
+      return root;
+    }
+    const fill = () => {
+      const names = (structures || []).map((s) => [s.name, `${s.name} (${qty(s.volume_ml, 1, 'mL')})`]);
+      const none = [['', tr('web-wb-none')]];
+      const s = draft.structures;
+      list.replaceChildren(
+        table([tr('web-wb-structure'), tr('web-type'), tr('web-wb-volume-ml')], (structures || []).map((x) => [x.name, x.interpreted_type || x.kind, fmt(x.volume_ml, 2)]), { num: [2], testid: 'wb-structures' }),
+        h('h3', {}, tr('web-wb-organs')),
+        boundSelect(tr('web-wb-liver'), s, 'liver', 'structures.liver', [...none, ...names], { disabled: !editable, after: () => fill() }),
+        boundSelect(tr('web-wb-lungs'), s, 'lungs', 'structures.lungs', [...none, ...names], { disabled: !editable, after: () => fill() }),
+        h('div', { 'data-field': 'structures.extrahepatic' }, h('label', { class: 'field' }, h('span', {}, tr('web-wb-extrahepatic')),
+          (structures || []).filter((x) => s.extrahepatic.includes(x.name) || (x.name !== s.liver && x.name !== s.lungs
+            && !s.tumours.some((t) => t.structure === x.name) && !draft.injections.some((i) => i.territory_structure === x.name)))
+            .map((x) => h('label', { class: 'nowrap' }, h('input', { type: 'checkbox', checked: s.extrahepatic.includes(x.name), disabled: !editable,
+            'data-testid': `wb-extrahepatic-${x.name}`, onchange: (e) => {
+              s.extrahepatic = e.target.checked ? [...s.extrahepatic, x.name] : s.extrahepatic.filter((n) => n !== x.name);
+            } }), ` ${x.name} `)))),
+        h('h3', {}, tr('web-wb-tumours')), tumourRows(names),
+        h('h3', {}, tr('web-wb-injections')), injectionRows(names),
+        h('p', { class: 'small muted' }, tr('web-wb-structures-help')));
+    };
+    const tumourRows = (names) => {
+      const box = h('div', { 'data-testid': 'wb-tumours' });
+      draft.structures.tumours.forEach((t, i) => {
+        box.append(h('div', { class: 'row', 'data-field': `structures.tumours[${i}]` },
+          boundInput(tr('web-wb-tumour-id'), t, 'id', `structures.tumours[${i}].id`, { size: 6, disabled: !editable }),
+          boundSelect(tr('web-wb-structure'), t, 'structure', `structures.tumours[${i}].structure`, names, { disabled: !editable }),
+          boundInput(tr('web-wb-segment'), t, 'segment', `structures.tumours[${i}].segment`, { size: 6, disabled: !editable }),
+          h('button', { type: 'button', disabled: !editable, onclick: () => { draft.structures.tumours.splice(i, 1); fill(); } }, tr('web-wb-remove'))));
+      });
+      const candidates = (structures || []).filter((x) => x.name !== draft.structures.liver && x.name !== draft.structures.lungs
+        && !draft.structures.extrahepatic.includes(x.name) && !draft.structures.tumours.some((t) => t.structure === x.name));
+      box.append(h('button', { type: 'button', disabled: !editable, 'data-testid': 'wb-add-tumour', onclick: () => {
+        const next = candidates[0];
+        draft.structures.tumours.push({ id: next ? next.name : `T${draft.structures.tumours.length + 1}`, structure: next ? next.name : '', segment: null, lobe: null });
+        fill();
+      } }, tr('web-wb-add-tumour')), ' ',
+      h('button', { type: 'button', disabled: !editable || !candidates.length, 'data-testid': 'wb-add-gtv', onclick: () => {
+        for (const x of candidates.filter((c) => (c.interpreted_type || '').toUpperCase() === 'GTV' || c.kind === 'segment')) draft.structures.tumours.push({ id: x.name, structure: x.name, segment: null, lobe: null });
+        fill();
+      } }, tr('web-wb-add-gtv')));
+      return box;
+    };
+    const injectionRows = (names) => {
+      const box = h('div', { 'data-testid': 'wb-injections' });
+      draft.injections.forEach((inj, i) => {
+        const f = `injections[${i}]`;
+        const tumours = h('div', { 'data-field': `${f}.tumours` }, h('label', { class: 'field' }, h('span', {}, tr('web-wb-injection-tumours')),
+          draft.structures.tumours.map((t) => {
+            const share = inj.tumours.find((x) => x.id === t.id);
+            return h('label', { class: 'nowrap' }, h('input', { type: 'checkbox', checked: !!share, disabled: !editable, 'data-testid': `wb-inj-${i}-tumour-${t.id}`,
+              onchange: (e) => { inj.tumours = e.target.checked ? [...inj.tumours, { id: t.id, fraction: null }] : inj.tumours.filter((x) => x.id !== t.id); } }), ` ${t.id} `);
+          })));
+        box.append(h('fieldset', { 'data-field': f }, h('legend', {}, tr('web-wb-injection', { n: i + 1 })),
+          h('div', { class: 'row' },
+            boundInput(tr('web-wb-injection-id'), inj, 'id', `${f}.id`, { size: 6, disabled: !editable }),
+            boundInput(tr('web-wb-catheter'), inj, 'label', `${f}.label`, { size: 24, disabled: !editable }),
+            boundSelect(tr('web-wb-territory'), inj, 'territory', `${f}.territory`, [['whole-liver', tr('web-wb-territory-whole-liver')], ['lobar', tr('web-wb-territory-lobar')], ['segmental', tr('web-wb-territory-segmental')]], { disabled: !editable }),
+            boundSelect(tr('web-wb-lobe'), inj, 'lobe', `${f}.lobe`, [['both', tr('web-wb-lobe-both')], ['right', tr('web-wb-lobe-right')], ['left', tr('web-wb-lobe-left')]], { disabled: !editable }),
+            boundSelect(tr('web-wb-territory-structure'), inj, 'territory_structure', `${f}.territory_structure`, [['', tr('web-wb-territory-liver')], ...names], { disabled: !editable })),
+          tumours,
+          h('button', { type: 'button', disabled: !editable, onclick: () => { draft.injections.splice(i, 1); fill(); } }, tr('web-wb-remove'))));
+      });
+      box.append(h('button', { type: 'button', disabled: !editable, 'data-testid': 'wb-add-injection', onclick: () => {
+        const first = draft.injections.length === 0;
+        draft.injections.push({ id: first ? 'WL' : `I${draft.injections.length + 1}`, label: null, territory: first ? 'whole-liver' : 'lobar', lobe: first ? 'both' : 'right',
+          territory_structure: null, intent: null, method: 'partition', goal: { kind: 'tumour_dose', value: '150 Gy', tumour: 'combined' },
+          tumours: first ? draft.structures.tumours.map((t) => ({ id: t.id, fraction: null })) : [] });
+        fill();
+      } }, tr('web-wb-add-injection')));
+      return box;
+    };
+    root.append(saveButton(root, out), out);
+    if (structures) fill();
+    else {
+      list.append(h('p', { class: 'muted' }, tr('web-wb-loading-structures')));
+      api('GET', `/api/cases/${caseId}/workbench/structures`).then((r) => {
+        structures = /** @type {Answer<'/api/cases/{id}/workbench/structures', 'get'>} */ (r.data).structures; fill();
+      }).catch((err) => list.replaceChildren(errorBox(err)));
+    }
+    return root;
+  }
+
+  // 3. Registration.
+  function stepRegistration() {
+    const root = step(3, tr('web-wb-step-registration'), 'wb-step-registration');
+    const reg = w.registration;
+    const words = { incomplete: tr('web-wb-reg-incomplete'), same_frame: tr('web-wb-reg-same-frame'), registration_object: tr('web-wb-reg-object'), needed: tr('web-wb-reg-needed') };
+    root.append(h('p', { 'data-testid': 'wb-registration-state', class: reg.state === 'needed' ? 'error' : null }, h('strong', {}, words[reg.state] || reg.state)),
+      h('p', { class: 'small muted' }, reg.message),
+      h('div', { class: 'panel', 'data-testid': 'wb-registration-tool' }, h('h3', {}, tr('web-wb-reg-tool-title')), h('p', { class: 'small muted' }, tr('web-wb-reg-tool-help'))));
+    return root;
+  }
+
+  // 4. Measurements.
+  function stepMeasurements() {
+    const root = step(4, tr('web-wb-step-measurements'), 'wb-step-measurements');
+    const out = h('div', { 'data-testid': 'wb-measurements' });
+    const accepted = h('div', { 'data-testid': 'wb-accepted' });
+    const drawAccepted = () => accepted.replaceChildren(draft.accepted.length ? h('h3', {}, tr('web-wb-accepted')) : '',
+      ...draft.accepted.map((a, i) => h('div', { class: 'row', 'data-field': `accepted[${i}]` },
+        h('span', { class: 'diff' }, a.what), boundInput(tr('web-wb-reason'), a, 'reason', `accepted[${i}].reason`, { size: 60, disabled: !editable, 'data-testid': `wb-accept-reason-${a.what}` }),
+        h('button', { type: 'button', disabled: !editable, onclick: () => { draft.accepted.splice(i, 1); drawAccepted(); } }, tr('web-wb-remove')))));
+    drawAccepted();
+    const measure = async () => {
+      out.replaceChildren(h('p', { class: 'muted' }, tr('web-wb-measuring')));
+      try {
+        /** @type {Reply<Answer<'/api/cases/{id}/workbench/measurements', 'get'>>} */
+        const r = await api('GET', `/api/cases/${caseId}/workbench/measurements`);
+        const m = r.data;
+        const pr = m.lsf_provenance;
+        const spectSeries = w.series.find((x) => pr.spect === x.path || pr.spect.startsWith(`${x.path}/`));
+        out.replaceChildren(
+          h('p', {}, h('span', { class: 'big', 'data-testid': 'wb-lsf' }, `LSF ${qty(100 * m.lsf, 2, '%')}`)),
+          table([tr('web-wb-provenance'), ''], [
+            [tr('web-wb-spect'), `${spectSeries ? spectSeries.description || spectSeries.modality : ''} (${pr.spect})`],
+            [tr('web-wb-counts-in', { mask: pr.lung_mask }), `${fmt(pr.lungs.counts, 0)} · ${qty(pr.lungs.volume_ml, 1, 'mL')}`],
+            [tr('web-wb-counts-in', { mask: pr.liver_mask }), `${fmt(pr.liver.counts, 0)} · ${qty(pr.liver.volume_ml, 1, 'mL')}`],
+            [tr('web-wb-method'), pr.method], [tr('web-wb-structures-file'), pr.structures_file]], { testid: 'wb-lsf-provenance' }),
+          h('h3', {}, tr('web-wb-tnr')),
+          table([tr('web-wb-tumour-id'), tr('web-injection'), 'TNR', tr('web-wb-spect-volume'), tr('web-wb-normal-region')],
+            m.tnr.map((t) => [t.tumour, t.injection || '—', fmt(t.tnr, 2), fmt(t.tumour_volume_ml, 1), t.normal_region]), { num: [2, 3], testid: 'wb-tnr' }),
+          h('p', { class: 'small muted' }, m.tnr_method),
+          h('h3', {}, tr('web-wb-perfused')),
+          table([tr('web-injection'), tr('web-wb-volume-ml'), tr('web-wb-source')], m.perfused.map((v) => [v.injection, v.volume_ml === null ? '—' : fmt(v.volume_ml, 1), v.source]), { num: [1], testid: 'wb-perfused' }),
+          h('ul', { class: 'small muted' }, pr.checks.map((n) => h('li', {}, n))));
+      } catch (err) {
+        out.replaceChildren(errorBox(err));
+        acceptOffer(err, out);
+      }
+    };
+    root.append(h('p', { class: 'small muted' }, tr('web-wb-measure-help')),
+      h('button', { type: 'button', class: 'primary', 'data-testid': 'wb-measure', onclick: async () => { if (!editable || await save(root, out)) await measure(); } }, tr('web-wb-measure')),
+      out, accepted);
+    return root;
+  }
+
+  // 5. Prescription.
+  function stepPrescription() {
+    const root = step(5, tr('web-wb-step-prescription'), 'wb-step-prescription');
+    const out = h('div');
+    const rx = draft.prescription;
+    const dis = { disabled: !editable };
+    root.append(
+      h('h3', {}, tr('web-wb-patient')),
+      h('div', { class: 'row' },
+        boundSelect(tr('web-sex'), rx, 'sex', 'patient.sex', [['', tr('web-wb-from-record', { value: sexWord(w.patient.sex) })], ['female', tr('web-sex-female')], ['male', tr('web-sex-male')], ['other', tr('web-sex-other')]], dis),
+        boundInput(tr('web-wb-age'), rx, 'age', 'patient.age', { size: 4, ...dis }),
+        w.patient.birth_date ? h('span', { class: 'small muted' }, tr('web-wb-age-from', { birth: w.patient.birth_date })) : null,
+        boundInput(tr('web-wb-weight'), rx, 'weight', 'patient.weight', { size: 8, placeholder: 'kg', ...dis }),
+        boundInput(tr('web-wb-height'), rx, 'height', 'patient.height', { size: 8, placeholder: 'm', ...dis })),
+      h('div', { class: 'row' },
+        boundInput(tr('web-wb-grade'), rx, 'grade', 'diagnosis.grade', { size: 4, placeholder: 'G1–G3, NEC', ...dis }),
+        boundInput('Ki-67 (%)', rx, 'ki67_percent', 'diagnosis.ki67_percent', { size: 4, ...dis }),
+        boundInput(tr('web-wb-primary-site'), rx, 'primary_site', 'diagnosis.primary_site', { size: 24, ...dis })),
+      h('h3', {}, tr('web-wb-treatment')),
+      boundSelect(tr('web-device'), rx, 'device', 'planning.device', [['', tr('web-wb-pick-device')], ...w.devices.map((d) => [d.id, `${d.name} (${d.nuclide})`])], dis),
+      boundInput(tr('web-wb-residual'), rx, 'residual_fraction', 'planning.residual_fraction', { size: 8, placeholder: '%', ...dis }),
+      instantInputs(tr('web-wb-treatment-instant'), rx.treatment, 'sessions[0].treatment'),
+      instantInputs(tr('web-wb-mapping-instant'), rx.mapping, 'mapping.date'),
+      h('div', { class: 'row' },
+        boundInput(tr('web-wb-liver-density'), rx, 'liver_density', 'liver.density', { size: 16, placeholder: tr('web-wb-default', { value: '1.03 g/mL' }), ...dis }),
+        boundInput(tr('web-wb-lung-density'), rx, 'lung_density', 'lungs.density', { size: 16, placeholder: tr('web-wb-default', { value: '0.3 g/mL' }), ...dis })),
+      h('h3', {}, tr('web-wb-limits')),
+      h('div', { class: 'row' }, Object.entries(LIMIT_WORDS).map(([k, words]) =>
+        boundInput(words(), rx.limits, k, `planning.limits.${k}`, { size: 7, placeholder: 'Gy', ...dis }))),
+      h('h3', {}, tr('web-wb-goals')),
+      ...(draft.injections.length ? draft.injections.map((inj, i) => {
+        const f = `injections[${i}]`;
+        return h('fieldset', { 'data-field': f }, h('legend', {}, `${inj.id}${inj.label ? ` · ${inj.label}` : ''}`), h('div', { class: 'row' },
+          boundSelect(tr('web-method'), inj, 'method', `${f}.method`, w.methods.map((x) => [x, x]), dis),
+          boundSelect(tr('web-wb-intent'), inj, 'intent', `${f}.intent`, [['', tr('web-wb-intent-default')], ['whole-liver', 'whole-liver'], ['lobar', 'lobar'], ['segmentectomy', 'segmentectomy'], ['lobectomy', 'lobectomy']], dis),
+          boundSelect(tr('web-wb-goal'), inj.goal, 'kind', `${f}.goal`, [['tumour_dose', tr('web-wb-goal-tumour-dose')], ['perfused_dose', tr('web-wb-goal-perfused-dose')], ['activity', tr('web-wb-goal-activity')], ['maximum', tr('web-wb-goal-maximum')], ['formula', tr('web-wb-goal-formula')]], dis),
+          boundInput(tr('web-wb-goal-value'), inj.goal, 'value', `${f}.goal.value`, { size: 9, placeholder: 'Gy / GBq', ...dis }),
+          boundInput(tr('web-wb-goal-tumour'), inj.goal, 'tumour', `${f}.goal.tumour`, { size: 9, placeholder: tr('web-wb-default', { value: 'combined' }), ...dis })),
+        h('div', { class: 'row' }, inj.tumours.map((s, j) => boundInput(tr('web-wb-share', { id: s.id }), s, 'fraction', `${f}.tumours[${j}].fraction`, { size: 10, placeholder: tr('web-wb-all'), ...dis }))));
+      }) : [h('p', { class: 'muted' }, tr('web-wb-no-injection'))]),
+      saveButton(root, out), out);
+    return root;
+  }
+
+  // 6. The plan.
+  function stepPlan() {
+    const root = step(6, tr('web-wb-step-plan'), 'wb-step-plan');
+    const out = h('div', { 'data-testid': 'wb-plan-result' });
+    const button = h('button', { type: 'button', class: 'primary', disabled: !can('create_plan'), 'data-testid': 'wb-make-plan', onclick: async () => {
+      button.disabled = true;
+      out.replaceChildren(h('p', { class: 'muted' }, tr('web-wb-planning')));
+      try {
+        if (!(await save(body, out))) return;
+        /** @type {Reply<Answer<'/api/cases/{id}/workbench/plan', 'post'>>} */
+        const r = await api('POST', `/api/cases/${caseId}/workbench/plan`, { revision: w.revision });
+        location.hash = `#/plans/${r.data.id}`;
+      } catch (err) { out.replaceChildren(); showPathError(err, body, out); acceptOffer(err, out); } finally { button.disabled = !can('create_plan'); }
+    } }, tr('web-wb-make-plan'));
+    root.append(h('p', { class: 'small muted' }, tr('web-wb-plan-help')), button,
+      ...(w.plan_id ? [h('p', {}, h('a', { href: `#/plans/${w.plan_id}`, 'data-testid': 'wb-last-plan' }, tr('web-wb-last-plan')))] : []), out);
+    return root;
+  }
+
+  status.textContent = w.revision ? tr('web-wb-saved', { revision: w.revision, who: w.updated_by || '—' }) : tr('web-wb-not-saved');
+  render();
 }
 
 // -------------------------------------------------------------------------------------- plan workspace
@@ -615,10 +1021,12 @@ function reportBlocks(blocks) {
 }
 
 /**
- * DVH plot (cumulative) from the voxel part of a plan result, as SVG built with DOM calls.
+ * DVH plot (cumulative) from the voxel part of a plan result, as SVG built with DOM calls; each curve in
+ * its structure's colour in the viewer (`structureColour`).
  * @param {Schemas['DvhCurve'][]} curves
+ * @param {Schemas['ViewerStructure'][]} structures the viewer's structures, in the viewer's order
  */
-function dvhPlot(curves) {
+function dvhPlot(curves, structures) {
   const NS = 'http://www.w3.org/2000/svg';
   const s = (t, a = {}, ...c) => { const e = document.createElementNS(NS, t); for (const [k, v] of Object.entries(a)) e.setAttribute(k, v); c.forEach((x) => e.append(x)); return e; };
   const W = 720; const H = 360; const L = 55; const B = 40; const T = 15; const R = 150;
@@ -636,15 +1044,25 @@ function dvhPlot(curves) {
   }
   svg.append(s('text', { x: (L + W - R) / 2, y: H - 5, 'text-anchor': 'middle', 'font-size': 12 }, tr('web-dvh-dose-axis')),
     s('text', { x: 14, y: (T + H - B) / 2, 'text-anchor': 'middle', 'font-size': 12, transform: `rotate(-90 14 ${(T + H - B) / 2})` }, tr('web-dvh-volume-axis')));
-  const colours = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f'];
   curves.forEach((c, i) => {
     const pts = c.dose_gy.map((d, k) => `${x(d).toFixed(1)},${y(c.volume_percent[k]).toFixed(1)}`).join(' ');
-    svg.append(s('polyline', { points: pts, fill: 'none', stroke: colours[i % colours.length], 'stroke-width': 1.8 }));
-    svg.append(s('line', { x1: W - R + 10, x2: W - R + 30, y1: T + 10 + 16 * i, y2: T + 10 + 16 * i, stroke: colours[i % colours.length], 'stroke-width': 3 }),
+    svg.append(s('polyline', { points: pts, fill: 'none', stroke: structureColour(c.name, structures), 'stroke-width': 1.8 }));
+    svg.append(s('line', { x1: W - R + 10, x2: W - R + 30, y1: T + 10 + 16 * i, y2: T + 10 + 16 * i, stroke: structureColour(c.name, structures), 'stroke-width': 3 }),
       s('text', { x: W - R + 35, y: T + 14 + 16 * i, 'font-size': 11 }, c.name));
   });
   return svg;
 }
+
+/** Decimals of a lung shunt fraction shown in a plan's parameters when no parameter sets it
+ * (design choice: a value measured on the images is kept to the last bit and planned with as
+ * measured; 4 decimals, 0.01 percentage point, are far below the SPECT measurement's own
+ * uncertainty and keep the field readable). */
+const SHOWN_LSF_DECIMALS = 4;
+/** Decimals of a TNR shown in a plan's parameters when no parameter sets it (design choice, as
+ * SHOWN_LSF_DECIMALS). */
+const SHOWN_TNR_DECIMALS = 3;
+/** A value of the result as a parameter field shows it: rounded to `d` decimals. */
+const shownValue = (/** @type {number | undefined} */ x, /** @type {number} */ d) => (x == null ? x : Number(x.toFixed(d)));
 
 /**
  * @param {PlanView} plan
@@ -678,11 +1096,11 @@ function paramForm(plan, onChange) {
     fs.append(field(tr('web-device'), select(opts.devices.map((d) => ({ value: d.id, label: `${d.name} (${d.nuclide})` })), ip.device ?? j.device, ['injections', j.id, 'device'], (v) => wrap({ device: v })), ['injections', j.id, 'device']));
     fs.append(field(tr('web-method'), select(opts.methods.map((m) => ({ value: m, label: m })), ip.method ?? j.method, ['injections', j.id, 'method'], (v) => wrap({ method: v })), ['injections', j.id, 'method']));
     fs.append(field(tr('web-k-convention'), select([{ value: '', label: tr('web-device-default', { k: j.k_convention }) }, ...opts.k_conventions.map((k) => ({ value: k, label: k }))], ip.k ?? '', ['injections', j.id, 'k'], (v) => wrap({ k: v })), ['injections', j.id, 'k']));
-    fs.append(field(tr('web-lung-shunt'), number(ip.lsf ?? j.lsf, ['injections', j.id, 'lsf'], (v) => wrap({ lsf: v }), { min: 0, max: 1, step: 0.005 }), ['injections', j.id, 'lsf']));
+    fs.append(field(tr('web-lung-shunt'), number(ip.lsf ?? shownValue(j.lsf, SHOWN_LSF_DECIMALS), ['injections', j.id, 'lsf'], (v) => wrap({ lsf: v }), { min: 0, max: 1, step: 0.005 }), ['injections', j.id, 'lsf']));
     fs.append(field(tr('web-residual-fraction'), number(ip.residual_fraction ?? j.residual_fraction, ['injections', j.id, 'residual_fraction'], (v) => wrap({ residual_fraction: v }), { min: 0, max: 1, step: 0.01 }), ['injections', j.id, 'residual_fraction']));
     for (const t of j.tumour_gy || []) {
       const path = ['injections', j.id, 'tnr', t.id];
-      fs.append(field(tr('web-tnr', { tumour: t.id }), number((ip.tnr || {})[t.id] ?? t.tnr, path, (v) => wrap({ tnr: { [t.id]: v } }), { min: 0, step: 0.1, 'data-testid': `tnr-${j.id}-${t.id}` }), path));
+      fs.append(field(tr('web-tnr', { tumour: t.id }), number((ip.tnr || {})[t.id] ?? shownValue(t.tnr, SHOWN_TNR_DECIMALS), path, (v) => wrap({ tnr: { [t.id]: v } }), { min: 0, step: 0.1, 'data-testid': `tnr-${j.id}-${t.id}` }), path));
     }
     form.append(fs);
   }
@@ -977,13 +1395,16 @@ async function planPage(main, id) {
 
   const loadViewer = async (panel, dvhPanel, voxelPanel) => {
     const wait = h('p', { class: 'muted' }, tr('web-computing-voxel'));
-    panel.append(wait);
+    const root = h('div');
+    panel.append(wait, root);
+    // While the volumes are recomputed the previous map stays on screen, with its own progress line.
+    if (Viewer.keepShowing(root, plan.id)) wait.remove();
     try {
       const meta = /** @type {VolumesAnswer} */ ((await api('GET', `/api/plans/${plan.id}/volumes`)).data);
       wait.remove();
       if (meta.dvh_session) dvhPanel.append(h('p', { class: 'small muted' }, tr('web-dvh-of-session', { session: meta.dvh_session })));
       const curves = meta.dvh;
-      if (curves.length) dvhPanel.append(dvhPlot(curves));
+      if (curves.length) dvhPanel.append(dvhPlot(curves, meta.structures));
       else dvhPanel.append(h('p', { class: 'muted' }, tr('web-no-dvh')));
       const blocks = meta.report_blocks;
       const imageChecks = /** @type {PlanCheck[]} */ (meta.image_checks);
@@ -992,11 +1413,10 @@ async function planPage(main, id) {
       }
       if (blocks.length) voxelPanel.append(reportBlocks(blocks));
       else voxelPanel.append(h('p', { class: 'muted' }, tr('web-no-voxel-no-dose')));
-      const root = h('div');
-      panel.append(root);
       await new Viewer(root, meta).load();
     } catch (e) {
       wait.remove();
+      root.remove();
       const msg = e instanceof ApiError && e.code === 'no_images'
         ? tr('web-no-images') : tr('web-images-failed', { reason: e.message });
       panel.append(h('p', { class: 'muted', 'data-testid': 'no-images' }, msg));
@@ -1504,6 +1924,7 @@ async function route() {
   try {
     if (parts[0] === 'patients' && parts[1]) await patientPage(main, Number(parts[1]));
     else if (parts[0] === 'cases' && parts[2] === 'followup') await followUpPage(main, Number(parts[1]));
+    else if (parts[0] === 'cases' && parts[2] === 'planning') await planningPage(main, Number(parts[1]));
     else if (parts[0] === 'cases' && parts[1]) await casePage(main, Number(parts[1]));
     else if (parts[0] === 'plans' && parts[2] === 'report') await reportPage(main, Number(parts[1]));
     else if (parts[0] === 'plans' && parts[1]) await planPage(main, Number(parts[1]));

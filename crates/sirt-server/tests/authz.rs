@@ -208,6 +208,38 @@ const TABLE: &[Row] = &[
         Case,
         [401, 403, 201, 201, 403, 403],
     ),
+    // Planning from images: the draft is read by every role, saved and planned by those who
+    // create plans; a case without images cannot be planned (422 naming the role).
+    row(
+        "GET",
+        "/api/cases/{id}/workbench",
+        Case,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "PUT",
+        "/api/cases/{id}/workbench",
+        Case,
+        [401, 403, 200, 200, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/cases/{id}/workbench/structures",
+        Case,
+        [401, 422, 422, 422, 422, 422],
+    ),
+    row(
+        "GET",
+        "/api/cases/{id}/workbench/measurements",
+        Case,
+        [401, 422, 422, 422, 422, 422],
+    ),
+    row(
+        "POST",
+        "/api/cases/{id}/workbench/plan",
+        Case,
+        [401, 403, 422, 422, 403, 403],
+    ),
     row(
         "GET",
         "/api/plans/{id}",
@@ -544,6 +576,8 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
         }
         ("POST", "/api/patients/{id}/cases") => Some(json!({"title": "t", "indication": "HCC"})),
         ("POST", "/api/cases/{id}/plans") => Some(json!({"case_toml": DEMO})),
+        ("PUT", "/api/cases/{id}/workbench") => Some(json!({"revision": 0, "draft": {}})),
+        ("POST", "/api/cases/{id}/workbench/plan") => Some(json!({"revision": 0})),
         ("POST", "/api/cases/{id}/followups") => {
             Some(json!({"visit_date": "2026-04-01", "labs": {"bilirubin": "14 µmol/L"}}))
         }

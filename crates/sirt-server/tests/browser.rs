@@ -4,7 +4,8 @@
 //! a parameter and sees the dose table update, checks and approves as the right roles (and is
 //! refused as the wrong ones), downloads the PDF and reads its text, stores the report in the
 //! case and downloads it from the case's documents, records a follow-up visit, draws the cohort
-//! curves, and as admin creates an account and disables it; screenshots of the main screens go to `output/e2e/` at the
+//! curves, as admin creates an account and disables it, and plans from images (a new patient,
+//! the phantom's DICOM zip uploaded, the planning pages, to a plan checked and approved); screenshots of the main screens go to `output/e2e/` at the
 //! repository root (ignored by git).
 //!
 //! Needs node, `npm ci --prefix crates/sirt-server/e2e` and Chromium: without them the test
@@ -108,6 +109,7 @@ fn browser_end_to_end() {
             "RECIST_FILE",
             manifest().join("../../examples/demo-recist.toml"),
         )
+        .env("PHANTOM_DICOM_ZIP", phantom_dicom_zip(&dir))
         .env("E2E_ADMIN", common::username(Role::Admin))
         .env("E2E_PHYSICIAN", common::username(Role::Physician))
         .env("E2E_PHYSICIST", common::username(Role::Physicist))
@@ -128,6 +130,25 @@ fn browser_end_to_end() {
         out.display()
     );
     assert!(Path::new(&out).join("02-plan-workspace.png").is_file());
+    assert!(Path::new(&out).join("26-wb-plan-approved.png").is_file());
+}
+
+/// The digital phantom's DICOM files (standard preset, seed 1: Patient ID `SIRT-PHANTOM-1`) as
+/// one zip in `dir`, for the planning-from-images scenario to upload.
+fn phantom_dicom_zip(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let phantom = sirt_phantom::generate(sirt_phantom::Preset::Standard, 1).unwrap();
+    let path = dir.join("phantom-dicom.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
+    for (name, bytes) in sirt_planning::phantom_dicom::files(&phantom).unwrap() {
+        w.start_file(name.as_str(), o).unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    w.finish().unwrap();
+    path
 }
 
 fn tempfile_dir() -> PathBuf {

@@ -1,7 +1,9 @@
 //! The viewer's volumes over the API: the phantom demo imported, its volumes on the CT grid
 //! checked against the phantom generator's ground truth (grid and structure volumes from
 //! `sirt-phantom`, not from the server), and image paths that leave the patient's folder
-//! refused. SQLite only (the database plays no part in the volumes; the API tests cover both).
+//! refused; the viewer library (NiiVue) served from the binary as the committed bundle, with its
+//! licences, under the application page's unchanged Content-Security-Policy. SQLite only (the
+//! database plays no part in the volumes; the API tests cover both).
 
 // Scenario tests read as one story; their length is allowed (test code only).
 #![allow(
@@ -15,7 +17,7 @@ mod common;
 #[path = "../../sirt-store/tests/harness/mod.rs"]
 mod harness;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use common::{PASSWORD, T};
 use serde_json::json;
 use sirt_store::Role;
@@ -216,6 +218,115 @@ async fn image_paths_must_stay_in_the_patients_folder() {
         assert_eq!(r.code(), "image_path");
         assert!(r.message().contains(&format!("images.{field}")) && r.message().contains(bad));
     }
+    harness::remove_sqlite(&url);
+    let _ = std::fs::remove_dir_all(&t.data_dir);
+}
+
+/// The Content-Security-Policy the application page must carry, written out here (not read from
+/// the server's constant): the viewer library adds nothing to it.
+const EXPECTED_APP_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; frame-src 'self'; base-uri 'none'; \
+     form-action 'none'; frame-ancestors 'none'";
+
+/// Whether `text` calls `name(` as a global function (`eval(`, not `x.eval(` or `medieval(`).
+fn calls_global(text: &str, name: &str) -> bool {
+    text.match_indices(&format!("{name}(")).any(|(at, _)| {
+        text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$' || c == '.'))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_viewer_library_is_served_from_the_binary_under_the_strict_policy() {
+    let url = harness::sqlite_url("viewer_bundle");
+    let t = T::new(&url).await;
+    let static_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
+
+    // The bundle is the committed file, byte for byte, as JavaScript (a module script needs a
+    // JavaScript type: with `nosniff` a wrong one is refused by the browser).
+    let committed = std::fs::read(static_dir.join("vendor/niivue.min.js")).unwrap();
+    let r = t
+        .call(None, Method::GET, "/static/niivue.min.js", None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(
+        r.bytes == committed,
+        "served bundle ({} bytes) differs from static/vendor/niivue.min.js ({} bytes)",
+        r.bytes.len(),
+        committed.len()
+    );
+    assert!(
+        committed.len() > 500_000,
+        "a bundle of NiiVue: {} bytes",
+        committed.len()
+    );
+    // What the page's policy forbids is not in it: no eval or Function constructor
+    // ('unsafe-eval'), no worker (worker-src, blob:), no WebAssembly ('wasm-unsafe-eval').
+    let text = String::from_utf8(committed).unwrap();
+    assert!(!calls_global(&text, "eval"), "the bundle calls eval");
+    assert!(
+        !text.contains("new Function("),
+        "the bundle builds functions from text"
+    );
+    assert!(
+        !text.contains("Function(\"return"),
+        "the bundle builds functions from text"
+    );
+    for absent in [
+        "new Worker(",
+        "new SharedWorker(",
+        "importScripts(",
+        "WebAssembly.",
+    ] {
+        assert!(!text.contains(absent), "the bundle contains {absent}");
+    }
+    // It is an ES module exporting what viewer.js imports.
+    let viewer = std::fs::read_to_string(static_dir.join("viewer.js")).unwrap();
+    let import = "import { Niivue, NVImage, SLICE_TYPE, DRAG_MODE, MULTIPLANAR_TYPE, SHOW_RENDER } from './niivue.min.js';";
+    assert!(viewer.contains(import), "viewer.js imports the bundle");
+    let exports = text.rsplit("export{").next().unwrap();
+    for name in [
+        "Niivue",
+        "NVImage",
+        "SLICE_TYPE",
+        "DRAG_MODE",
+        "MULTIPLANAR_TYPE",
+        "SHOW_RENDER",
+    ] {
+        assert!(
+            exports.contains(&format!(" as {name},")) || exports.contains(&format!(" as {name}}}")),
+            "the bundle exports {name}: {exports}"
+        );
+    }
+
+    // The licences travel with it: NiiVue's BSD-2-Clause notice and each bundled package's.
+    let l = t
+        .call(None, Method::GET, "/static/niivue.LICENSES.txt", None)
+        .await;
+    assert_eq!(l.status, StatusCode::OK);
+    assert_eq!(l.headers[header::CONTENT_TYPE], "text/plain; charset=utf-8");
+    for want in [
+        "==== @niivue/niivue 0.69.0 (BSD-2-Clause) ====",
+        "Copyright (c) 2021, Niivue",
+        "==== gl-matrix ",
+        "==== nifti-reader-js ",
+    ] {
+        assert!(l.text.contains(want), "licences: {want}");
+    }
+
+    // The page's policy is unchanged by the viewer.
+    let page = t.call(None, Method::GET, "/", None).await;
+    assert_eq!(
+        page.headers[header::CONTENT_SECURITY_POLICY],
+        EXPECTED_APP_CSP
+    );
     harness::remove_sqlite(&url);
     let _ = std::fs::remove_dir_all(&t.data_dir);
 }

@@ -47,6 +47,7 @@ pub use physics::DoseError;
 pub use physics::activity::{ExtrahepaticShare, MaaAccounting};
 pub use pipeline::{
     ActivityInput, DensityInput, DosimetryError, EngineChoice, ExtrahepaticUptake,
-    MIN_TERRITORY_IN_LIVER, Request, Role, Structure, StructureDose, Territory, Verification,
-    VoxelDosimetry, compare, kernel_engine, point_kernel, run, share_in_liver,
+    MIN_TERRITORY_IN_LIVER, Prepared, Request, Role, Structure, StructureDose, Territory,
+    Verification, VoxelDosimetry, compare, kernel_engine, point_kernel, prepare, run, run_prepared,
+    share_in_liver,
 };

@@ -106,7 +106,55 @@ fn text_report(m: &Measurement, case: &str, lang: Lang, out: &mut impl Write) ->
         )?;
     }
     writeln!(out)?;
+    masses(m, lang, out)?;
+    writeln!(out)?;
     writeln!(out, "{}", t!(lang, "cli-measure-method"))?;
     writeln!(out, "{}", t!(lang, "cli-measure-note"))?;
+    Ok(())
+}
+
+/// The masses from the CT densities beside the conventional ones: each injection with a
+/// territory mask, then the lungs.
+fn masses(m: &Measurement, lang: Lang, out: &mut impl Write) -> Result<()> {
+    writeln!(
+        out,
+        "{}",
+        t!(
+            lang,
+            "measured-cli-masses-header",
+            curve = m.mass_provenance.density_curve.clone()
+        )
+    )?;
+    for v in &m.perfused_volume_ml {
+        if let (Some(mass), Some(conventional)) = (v.perfused_mass_g, v.conventional_mass_g) {
+            writeln!(
+                out,
+                "  {}",
+                t!(
+                    lang,
+                    "measured-cli-mass-row",
+                    injection = v.injection.clone(),
+                    mass = lang.quantity(mass, 0, "g"),
+                    conventional = lang.quantity(conventional, 0, "g"),
+                    mask = v.source.clone()
+                )
+            )?;
+        }
+    }
+    if let Some(l) = &m.lung_mass_provenance {
+        writeln!(
+            out,
+            "  {}",
+            t!(
+                lang,
+                "measured-cli-lung-mass",
+                mass = lang.quantity(l.mass_g, 0, "g"),
+                conventional = lang.quantity(l.conventional_mass_g, 0, "g"),
+                density = lang.decimal(l.conventional_density_g_per_ml, 2),
+                mask = l.mask.clone(),
+                volume = lang.quantity(l.volume_ml, 0, "mL")
+            )
+        )?;
+    }
     Ok(())
 }

@@ -5,4 +5,6 @@ pub(crate) mod catalogue;
 pub(crate) mod measure;
 pub(crate) mod phantom;
 pub(crate) mod plan;
+pub(crate) mod register;
 pub(crate) mod scan;
+pub(crate) mod structure;

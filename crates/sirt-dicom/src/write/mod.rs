@@ -9,6 +9,7 @@
 //! | [`write_seg`] | Segmentation Storage, BINARY, one segment per [`SegmentSpec`] of a label map, referencing the source series |
 //! | [`write_rt_struct`] | RT Structure Set from masks, contours traced at half a voxel (marching squares; holes as separate contours), referencing the source series |
 //! | [`write_encapsulated_pdf`] | Encapsulated PDF (a report for the PACS), modality DOC, in the study given |
+//! | [`write_spatial_registration`] | Spatial Registration, a rigid `fixed_from_moving` matrix between two frames of reference (RIGID), with how it was found (CID 7100) and who made it |
 //! | [`write_rt_dose`] | RT Dose, Gy, 32-bit (or 16-bit) unsigned × Dose Grid Scaling, relative Grid Frame Offset Vector |
 //!
 //! Writers return the encoded files in memory ([`WrittenObject`]; image series also give a
@@ -24,6 +25,7 @@ mod dose;
 mod error;
 mod image;
 mod nm;
+mod registration;
 mod rtstruct;
 mod seg;
 
@@ -38,5 +40,6 @@ pub use image::{
     DecayCorrection, PetInfo, Radionuclide, Radiopharmaceutical, write_ct_series, write_pet_series,
 };
 pub use nm::{EnergyWindow, NmInfo, write_nm_tomo};
+pub use registration::{RegistrationContent, RegistrationMethod, write_spatial_registration};
 pub use rtstruct::{RoiSpec, write_rt_struct};
-pub use seg::{SegmentSpec, write_seg};
+pub use seg::{SegContent, SegmentAlgorithmType, SegmentSpec, write_seg, write_seg_with_content};

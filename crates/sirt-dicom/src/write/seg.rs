@@ -35,10 +35,71 @@ pub struct SegmentSpec {
     pub property_type: Code,
     /// Recommended display colour (RGB), when any.
     pub color: Option<[u8; 3]>,
-    /// The algorithm that made the segment (Segment Algorithm Type AUTOMATIC with this Segment
-    /// Algorithm Name); `None`: MANUAL.
+    /// Segment Algorithm Name (0062,0009): the algorithm that made the segment, at most 64
+    /// characters (e.g. an edit history's "region growing + fill holes + margin").
     pub algorithm: Option<String>,
+    /// Segment Algorithm Type (0062,0008); `None`: AUTOMATIC when an algorithm is named,
+    /// MANUAL otherwise. SEMIAUTOMATIC and AUTOMATIC need an algorithm name, MANUAL takes none
+    /// (type 1C, PS3.3 C.8.20.2).
+    pub algorithm_type: Option<SegmentAlgorithmType>,
 }
+
+/// Segment Algorithm Type (0062,0008), PS3.3 C.8.20.2 (Segment Description Macro).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentAlgorithmType {
+    /// Drawn by a person.
+    Manual,
+    /// Computed with a person's help (parameters, seeds, corrections).
+    Semiautomatic,
+    /// Computed without a person.
+    Automatic,
+}
+
+impl SegmentAlgorithmType {
+    /// The DICOM Enumerated Value.
+    pub fn dicom(self) -> &'static str {
+        match self {
+            SegmentAlgorithmType::Manual => "MANUAL",
+            SegmentAlgorithmType::Semiautomatic => "SEMIAUTOMATIC",
+            SegmentAlgorithmType::Automatic => "AUTOMATIC",
+        }
+    }
+}
+
+/// Who made a segmentation and what it is (Content Identification Macro, PS3.3 Table 10-12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegContent {
+    /// Content Label (0070,0080): upper-case letters, digits, space and `_`, at most 16.
+    pub label: String,
+    /// Content Description (0070,0081), at most 64 characters.
+    pub description: Option<String>,
+    /// Content Creator's Name (0070,0084): the person who made the segmentation, a DICOM person
+    /// name (`Family^Given`, at most 64 characters per component group).
+    pub creator: Option<String>,
+}
+
+impl SegContent {
+    /// The content [`write_seg`] writes: label "SEGMENTATION", the series description, no
+    /// creator (an empty Content Creator's Name).
+    pub fn unattributed(series: &SeriesInfo) -> Self {
+        Self {
+            label: DEFAULT_CONTENT_LABEL.into(),
+            description: series.description.clone(),
+            creator: None,
+        }
+    }
+}
+
+/// Content Label of a SEG written without [`SegContent`]: "SEGMENTATION" (design choice: what
+/// the object is; dcmqi writes the same).
+const DEFAULT_CONTENT_LABEL: &str = "SEGMENTATION";
+/// Longest Content Label: a CS value holds 16 characters (PS3.5 6.2).
+const MAX_CONTENT_LABEL: usize = 16;
+/// Longest LO value (Content Description, Segment Algorithm Name) and PN component group: 64
+/// characters (PS3.5 6.2).
+const MAX_LO: usize = 64;
+/// Most components of a PN component group: family, given, middle, prefix, suffix (PS3.5 6.2).
+const MAX_PN_COMPONENTS: usize = 5;
 
 impl SegmentSpec {
     /// Category "Anatomical Structure" (SCT 91723000).
@@ -62,6 +123,7 @@ impl SegmentSpec {
             property_type,
             color: None,
             algorithm: None,
+            algorithm_type: None,
         }
     }
 
@@ -75,6 +137,7 @@ impl SegmentSpec {
             property_type: Code::new("108369006", "SCT", "Neoplasm"),
             color: None,
             algorithm: None,
+            algorithm_type: None,
         }
     }
 }
@@ -130,8 +193,30 @@ pub fn write_seg(
     study: &StudyInfo,
     series: &SeriesInfo,
 ) -> Result<WrittenObject, WriteError> {
+    write_seg_with_content(
+        labels,
+        segments,
+        source,
+        study,
+        series,
+        &SegContent::unattributed(series),
+    )
+}
+
+/// [`write_seg`] with who made the segmentation and what it is: Content Label, Content
+/// Description and Content Creator's Name from `content` (each segment's Segment Algorithm
+/// Type and Name come from its [`SegmentSpec`]).
+pub fn write_seg_with_content(
+    labels: &Image<u16>,
+    segments: &[SegmentSpec],
+    source: &SeriesRef,
+    study: &StudyInfo,
+    series: &SeriesInfo,
+    content: &SegContent,
+) -> Result<WrittenObject, WriteError> {
     let object = series.name("SEG");
     check_seg_input(&object, labels, segments, source)?;
+    check_content(&object, content)?;
     let grid = &source.grid;
     let [nx, ny, _] = grid.dims;
     let frames = seg_frames(labels, segments);
@@ -148,7 +233,7 @@ pub fn write_seg(
         frame_of_reference_uid: Some(&frame),
     };
     let mut o = checked_base(&object, &h)?;
-    segmentation_image(&mut o, series, segments);
+    segmentation_image(&mut o, series, segments, content);
     pixel_module(&mut o, ny, nx, 1, false);
     dimensions(&mut o, &new_uid());
     shared_functional_groups(&mut o, grid);
@@ -224,6 +309,34 @@ fn check_seg_input(
                 s.label
             )));
         }
+        if let Some(a) = s.algorithm.as_deref()
+            && a.chars().count() > MAX_LO
+        {
+            return Err(bad(format!(
+                "segment {} \"{}\": the algorithm name has {} characters, at most {MAX_LO} fit \
+                 (Segment Algorithm Name is LO)",
+                n + 1,
+                s.label,
+                a.chars().count()
+            )));
+        }
+        if s.algorithm.is_some() && algorithm_type(s) == SegmentAlgorithmType::Manual {
+            return Err(bad(format!(
+                "segment {} \"{}\": algorithm type MANUAL takes no algorithm name (Segment \
+                 Algorithm Name is only for SEMIAUTOMATIC and AUTOMATIC, PS3.3 C.8.20.2); say \
+                 how it was drawn in its description",
+                n + 1,
+                s.label
+            )));
+        }
+        if s.algorithm.is_none() && algorithm_type(s) != SegmentAlgorithmType::Manual {
+            return Err(bad(format!(
+                "segment {} \"{}\": algorithm type {} needs an algorithm name",
+                n + 1,
+                s.label,
+                algorithm_type(s).dicom()
+            )));
+        }
         if s.values.is_empty() {
             return Err(bad(format!(
                 "segment {} \"{}\" lists no label value",
@@ -234,6 +347,78 @@ fn check_seg_input(
     }
     if nx > 65535 || ny > 65535 {
         return Err(bad(format!("{nx} × {ny} pixels: at most 65535 per side")));
+    }
+    Ok(())
+}
+
+/// The Segment Algorithm Type of a segment: as given, else AUTOMATIC when an algorithm is
+/// named and MANUAL otherwise.
+fn algorithm_type(s: &SegmentSpec) -> SegmentAlgorithmType {
+    s.algorithm_type.unwrap_or(if s.algorithm.is_some() {
+        SegmentAlgorithmType::Automatic
+    } else {
+        SegmentAlgorithmType::Manual
+    })
+}
+
+/// Refuses a Content Label that is not 1 to 16 upper-case letters, digits, spaces or
+/// underscores, a Content Description over 64 characters, and a creator that is not a DICOM
+/// person name (at most 5 `^`-separated components, 64 characters, no `\` or control
+/// character).
+fn check_content(object: &str, content: &SegContent) -> Result<(), WriteError> {
+    check_content_identification(
+        object,
+        &content.label,
+        content.description.as_deref(),
+        content.creator.as_deref(),
+    )
+}
+
+/// The checks of [`check_content`] on the Content Identification (PS3.3 C.10.9) of any object
+/// that has one (the SEG, the Spatial Registration).
+pub(super) fn check_content_identification(
+    object: &str,
+    label: &str,
+    description: Option<&str>,
+    creator: Option<&str>,
+) -> Result<(), WriteError> {
+    let bad = |what: String| WriteError::InvalidInput {
+        object: object.to_string(),
+        what,
+    };
+    if label.is_empty()
+        || label.len() > MAX_CONTENT_LABEL
+        || !label
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ' || b == b'_')
+    {
+        return Err(bad(format!(
+            "Content Label \"{label}\": expected 1 to {MAX_CONTENT_LABEL} upper-case letters, \
+             digits, spaces or underscores"
+        )));
+    }
+    if let Some(d) = description
+        && (d.chars().count() > MAX_LO || d.chars().any(|c| c == '\\' || c.is_control()))
+    {
+        return Err(bad(format!(
+            "Content Description of {} characters: expected at most {MAX_LO}, without \
+             backslash or control characters",
+            d.chars().count()
+        )));
+    }
+    if let Some(name) = creator
+        && (name.trim().is_empty()
+            || name.chars().count() > MAX_LO
+            || name.split('^').count() > MAX_PN_COMPONENTS
+            || name
+                .chars()
+                .any(|c| c == '\\' || c == '=' || c.is_control()))
+    {
+        return Err(bad(format!(
+            "Content Creator's Name \"{name}\": expected a person name such as \
+             \"Family^Given\" (at most {MAX_PN_COMPONENTS} components separated by ^, \
+             {MAX_LO} characters, no backslash, = or control character)"
+        )));
     }
     Ok(())
 }
@@ -263,16 +448,24 @@ fn seg_frames(labels: &Image<u16>, segments: &[SegmentSpec]) -> Vec<(u16, usize)
 }
 
 /// General Image and Segmentation Image modules, with the Segment Sequence.
-fn segmentation_image(o: &mut Obj, series: &SeriesInfo, segments: &[SegmentSpec]) {
+fn segmentation_image(
+    o: &mut Obj,
+    series: &SeriesInfo,
+    segments: &[SegmentSpec],
+    content: &SegContent,
+) {
     o.strs(tags::IMAGE_TYPE, VR::CS, &["DERIVED", "PRIMARY"]);
     content_date_time(o, series);
-    o.str(tags::CONTENT_LABEL, VR::CS, "SEGMENTATION");
+    o.str(tags::CONTENT_LABEL, VR::CS, &content.label);
     o.opt_str(
         tags::CONTENT_DESCRIPTION,
         VR::LO,
-        series.description.as_deref(),
+        content.description.as_deref(),
     );
-    o.empty(tags::CONTENT_CREATOR_NAME, VR::PN);
+    match &content.creator {
+        Some(name) => o.str(tags::CONTENT_CREATOR_NAME, VR::PN, name),
+        None => o.empty(tags::CONTENT_CREATOR_NAME, VR::PN),
+    }
     o.str(tags::SEGMENTATION_TYPE, VR::CS, "BINARY");
     o.str(tags::LOSSY_IMAGE_COMPRESSION, VR::CS, "00");
     o.seq(
@@ -291,13 +484,12 @@ fn segment_item(number: u16, s: &SegmentSpec) -> InMemDicomObject {
     it.us(tags::SEGMENT_NUMBER, &[number]);
     it.str(tags::SEGMENT_LABEL, VR::LO, &s.label);
     it.opt_str(tags::SEGMENT_DESCRIPTION, VR::ST, s.description.as_deref());
-    match &s.algorithm {
-        Some(name) => {
-            it.str(tags::SEGMENT_ALGORITHM_TYPE, VR::CS, "AUTOMATIC");
-            it.str(tags::SEGMENT_ALGORITHM_NAME, VR::LO, name);
-        }
-        None => it.str(tags::SEGMENT_ALGORITHM_TYPE, VR::CS, "MANUAL"),
-    }
+    it.str(
+        tags::SEGMENT_ALGORITHM_TYPE,
+        VR::CS,
+        algorithm_type(s).dicom(),
+    );
+    it.opt_str(tags::SEGMENT_ALGORITHM_NAME, VR::LO, s.algorithm.as_deref());
     it.seq(
         tags::SEGMENTED_PROPERTY_CATEGORY_CODE_SEQUENCE,
         vec![s.category.item()],

@@ -8,6 +8,7 @@
 //! | [`run`](mod@run) | [`run()`]: plan + case images → [`VoxelPlan`] ([`PredictedSession`] per session, [`Delivered`], notes, the CT's study for RT Dose, and the loaded CT, SPECT, PET and structures) |
 //! | [`report`] | [`VoxelPlan::blocks`] (report document in the report's language, rendered by `sirt_report::voxel`), [`VoxelPlan::files`] (NIfTI and RT Dose dose maps, DVH CSV and SVG, as bytes), [`VoxelPlan::json`], [`rt_dose_bytes`] |
 //! | [`figures`] | [`VoxelPlan::slice_figures`]: axial slices through the liver and each tumour with the dose wash, isodose lines and outlines, for the report |
+//! | `cache` | the images a plan loads and the geometry it prepares on each activity grid, kept in the process for the next plan of the same images (a server's recomputations) |
 //! | [`viewer`] | [`VoxelPlan::viewer_volumes`] → [`ViewerVolumes`]: CT, SPECT, PET, every dose map and the structure masks on the CT grid |
 //!
 //! The images are read through `sirt-imaging`; the physics is `sirt-voxel-dosimetry`'s (each
@@ -36,6 +37,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub(crate) mod cache;
 pub mod figures;
 pub mod report;
 pub mod run;

@@ -2,6 +2,7 @@
 //! session at the planned activities, beside the partition model of the plan; and, with a Y-90
 //! PET, the delivered dose and the comparison.
 
+use crate::voxel::cache::{self, Loaded};
 use crate::voxel::{MissingTransform, VoxelPlanError};
 use sirt_case::{Images, VoxelEngine};
 use sirt_dicom::SpatialRegistration;
@@ -16,11 +17,12 @@ use sirt_units::{Activity, Fraction, Length};
 use sirt_voxel_dosimetry::physics::activity::HuToDensity;
 use sirt_voxel_dosimetry::physics::dvh::{DEFAULT_DX_PERCENT, DEFAULT_VX_GY};
 use sirt_voxel_dosimetry::{
-    ActivityInput, DensityInput, EngineChoice, Request, Role, Structure, Territory, Verification,
-    VoxelDosimetry, compare,
+    ActivityInput, DensityInput, EngineChoice, Prepared, Request, Role, Structure, Territory,
+    Verification, VoxelDosimetry, compare,
 };
 use sirt_workflow::{InjectionPlan, Plan, SessionPlan};
 use std::path::Path;
+use std::sync::Arc;
 
 /// DVH bin of plan reports, Gy: a design choice of this tool, not a published value
 /// (dicompyler-core's 0.01 Gy would make 10⁵ bins at 1000 Gy).
@@ -89,12 +91,18 @@ pub struct VoxelPlan {
     pub y90_pet: Option<Image<f32>>,
     /// CT ← PET, when their frames of reference differ.
     pub ct_from_pet: Option<Rigid>,
+    /// The viewer's volumes on the CT grid, once computed ([`VoxelPlan::viewer_volumes`]).
+    pub(crate) viewer: std::sync::OnceLock<Arc<crate::voxel::ViewerVolumes>>,
+    /// The loaded images the plan was made from (what the process keeps of them: the SPECT and
+    /// PET on the CT grid are kept there).
+    pub(crate) loaded: Option<Arc<Loaded>>,
 }
 
 /// The structures the case asks for: the liver, the lungs, the tumours (optional unless stated),
 /// the perfused territory of each injection that names one and the named extrahepatic
-/// structures.
-fn requests(images: &Images, plan: &Plan) -> Vec<StructureRequest> {
+/// structures. A plan and a measurement ask for the same (they then share what the process
+/// keeps of the images, [`crate::voxel::cache`]).
+pub(crate) fn structure_requests(images: &Images) -> Vec<StructureRequest> {
     let mut w = vec![StructureRequest::new(&images.liver, Role::Liver)];
     if let Some(l) = &images.lungs {
         w.push(StructureRequest::new(l, Role::Lungs));
@@ -104,10 +112,8 @@ fn requests(images: &Images, plan: &Plan) -> Vec<StructureRequest> {
         r.optional = !images.tumours_stated.contains(id);
         w.push(r);
     }
-    for inj in &plan.injections {
-        if let Some(name) = images.territories.get(&inj.input.id)
-            && !w.iter().any(|x| &x.name == name)
-        {
+    for name in images.territories.values() {
+        if !w.iter().any(|x| &x.name == name) {
             w.push(StructureRequest::new(name, Role::Territory));
         }
     }
@@ -117,6 +123,48 @@ fn requests(images: &Images, plan: &Plan) -> Vec<StructureRequest> {
         }
     }
     w
+}
+
+/// The CT, structures ([`structure_requests`]), registration and MAA SPECT of the case: kept
+/// in the process from an earlier plan or measurement of the same, unchanged files, else read
+/// (and kept).
+pub(crate) fn loaded_images(images: &Images, base: &Path) -> Result<Arc<Loaded>, VoxelPlanError> {
+    let requests = structure_requests(images);
+    let key = cache::Key::of(base, images, &requests);
+    if let Some(l) = key.as_ref().and_then(cache::get) {
+        return Ok(l);
+    }
+    let l = Arc::new(load_images(images, base, &requests)?);
+    if let Some(k) = key {
+        cache::put(k, l.clone());
+    }
+    Ok(l)
+}
+
+/// The structures and density of the case on the MAA SPECT's grid (None without a SPECT):
+/// prepared once and kept with the loaded images.
+pub(crate) fn prepared_on_spect(
+    loaded: &Loaded,
+    images: &Images,
+    ct_from_spect: Option<&Rigid>,
+) -> Result<Option<Arc<Prepared>>, VoxelPlanError> {
+    let Some(spect) = &loaded.spect else {
+        return Ok(None);
+    };
+    if let Some(p) = loaded.prepared_on(spect.grid()) {
+        return Ok(Some(p));
+    }
+    let p = Arc::new(sirt_voxel_dosimetry::prepare(
+        &loaded.structures,
+        &DensityInput::FromCt {
+            ct: &loaded.ct,
+            curve: density_curve(images),
+        },
+        spect.grid(),
+        ct_from_spect,
+    )?);
+    loaded.keep_prepared(p.clone());
+    Ok(Some(p))
 }
 
 /// Runs the voxel dosimetry of a plan whose case has images; `base` is the folder the case's
@@ -138,9 +186,9 @@ pub fn run(
         base,
         settings,
         crate::consistency::Loaded {
-            ct: &inputs.ct,
-            structures: &inputs.structures,
-            spect: inputs.spect.as_ref(),
+            ct: &inputs.loaded.ct,
+            structures: &inputs.loaded.structures,
+            spect: inputs.loaded.spect.as_ref(),
             ct_from_spect: inputs.ct_from_spect.as_ref(),
         },
         &mut notes,
@@ -167,13 +215,46 @@ pub fn run(
         delivered,
         notes,
         study,
-        ct: inputs.ct,
-        structures: inputs.structures,
-        maa_spect: inputs.spect,
+        ct: inputs.loaded.ct.clone(),
+        structures: inputs.loaded.structures.clone(),
+        maa_spect: inputs.loaded.spect.clone(),
         ct_from_spect: inputs.ct_from_spect,
         y90_pet,
         ct_from_pet,
+        viewer: std::sync::OnceLock::new(),
+        loaded: Some(inputs.loaded),
     })
+}
+
+/// Reads the CT, the structures asked for, the registration and the MAA SPECT of the case.
+fn load_images(
+    images: &Images,
+    base: &Path,
+    requests: &[StructureRequest],
+) -> Result<Loaded, VoxelPlanError> {
+    let loaded = load_ct_study(&base.join(&images.ct), None)?;
+    let ct = loaded.image;
+    let structures = load_structures(
+        &base.join(&images.structures),
+        ct.grid(),
+        requests,
+        &images.labels,
+    )?;
+    let registration = match &images.registration {
+        Some(p) => Some((p.clone(), sirt_imaging::load_registration(&base.join(p))?)),
+        None => None,
+    };
+    let spect: Option<Image<f32>> = match &images.maa_spect {
+        Some(p) => Some(load_spect(&base.join(p), Some(&ct.grid().frame))?),
+        None => None,
+    };
+    Ok(Loaded::new(
+        ct,
+        loaded.study,
+        structures,
+        registration,
+        spect,
+    ))
 }
 
 /// The CT's study with the first session's treatment date and time (None for a CT without a
@@ -278,19 +359,16 @@ pub(crate) fn transform(
     }
 }
 
-/// The loaded inputs of the voxel dosimetry: the CT, the structures, the density curve, the
-/// engine, the registration and the MAA SPECT.
+/// The inputs of the voxel dosimetry: the images loaded (CT, structures, registration, MAA
+/// SPECT; kept in the process for the next plan of the same images, [`crate::voxel::cache`]),
+/// the density curve, the engine and the transform CT ← SPECT.
 struct Inputs<'a> {
     plan: &'a Plan,
     images: &'a Images,
     base: &'a Path,
-    ct: Image<f32>,
-    structures: Vec<Structure>,
+    loaded: Arc<Loaded>,
     curve: HuToDensity,
     engine: EngineChoice,
-    /// The registration object's path (as in the case) and contents.
-    registration: Option<(String, SpatialRegistration)>,
-    spect: Option<Image<f32>>,
     /// CT ← SPECT, when their frames differ.
     ct_from_spect: Option<Rigid>,
     /// MAA counts within this distance of the liver count as liver (site setting).
@@ -308,36 +386,20 @@ struct PostTreatment {
 }
 
 impl<'a> Inputs<'a> {
-    /// Loads the CT, structures, registration and MAA SPECT of the case; with the RT Dose study
-    /// and the loading notes.
+    /// Loads the CT, structures, registration and MAA SPECT of the case (or finds them loaded
+    /// in the process); with the RT Dose study and the loading notes.
     fn load(
         plan: &'a Plan,
         images: &'a Images,
         base: &'a Path,
     ) -> Result<(Self, Option<RtDoseStudy>, Vec<Text>), VoxelPlanError> {
-        let loaded = load_ct_study(&base.join(&images.ct), None)?;
-        let ct = loaded.image;
-        let study = rt_dose_study(loaded.study, plan)?;
-        let frame = Some(&ct.grid().frame);
-        let structures = load_structures(
-            &base.join(&images.structures),
-            ct.grid(),
-            &requests(images, plan),
-            &images.labels,
-        )?;
-        let notes = missing_tumour_notes(images, &structures);
-        let registration = match &images.registration {
-            Some(p) => Some((p.clone(), sirt_imaging::load_registration(&base.join(p))?)),
-            None => None,
-        };
-        let spect: Option<Image<f32>> = match &images.maa_spect {
-            Some(p) => Some(load_spect(&base.join(p), frame)?),
-            None => None,
-        };
-        let ct_from_spect = match &spect {
+        let loaded = loaded_images(images, base)?;
+        let study = rt_dose_study(loaded.study.clone(), plan)?;
+        let notes = missing_tumour_notes(images, &loaded.structures);
+        let ct_from_spect = match &loaded.spect {
             Some(sp) => transform(
-                registration.as_ref(),
-                &ct.grid().frame,
+                loaded.registration.as_ref(),
+                &loaded.ct.grid().frame,
                 &sp.grid().frame,
                 "CT and the SPECT",
             )?,
@@ -347,12 +409,9 @@ impl<'a> Inputs<'a> {
             plan,
             images,
             base,
-            ct,
-            structures,
+            loaded,
             curve: density_curve(images),
             engine: engine_choice(images),
-            registration,
-            spect,
             ct_from_spect,
             liver_margin: SiteSettings::default().maa_liver_margin,
         };
@@ -366,7 +425,7 @@ impl<'a> Inputs<'a> {
         from: &FrameOfReference,
         what: &str,
     ) -> Result<Option<Rigid>, VoxelPlanError> {
-        transform(self.registration.as_ref(), to, from, what)
+        transform(self.loaded.registration.as_ref(), to, from, what)
     }
 
     /// The voxel dosimetry of an activity map on the CT's density, with the K of `injection`.
@@ -376,20 +435,40 @@ impl<'a> Inputs<'a> {
         injection: &InjectionPlan,
         registration: Option<&Rigid>,
     ) -> Result<VoxelDosimetry, VoxelPlanError> {
-        Ok(sirt_voxel_dosimetry::run(&Request {
+        let request = Request {
             activity,
             density: DensityInput::FromCt {
-                ct: &self.ct,
+                ct: &self.loaded.ct,
                 curve: self.curve.clone(),
             },
-            structures: &self.structures,
+            structures: &self.loaded.structures,
             registration,
             k: injection.k.clone(),
             engine: self.engine,
             bin_gy: PLAN_DVH_BIN_GY,
             dx_percent: DEFAULT_DX_PERCENT.to_vec(),
             vx_gy: DEFAULT_VX_GY.to_vec(),
-        })?)
+        };
+        let prepared = self.prepared_for(&request)?;
+        Ok(sirt_voxel_dosimetry::run_prepared(&request, &prepared)?)
+    }
+
+    /// The structures and density on the request's activity grid: prepared once per grid and
+    /// kept with the loaded images (the registration to a grid is always the same: the case's
+    /// transform to its image's frame).
+    fn prepared_for(&self, request: &Request<'_>) -> Result<Arc<Prepared>, VoxelPlanError> {
+        let grid = request.activity.image().grid();
+        if let Some(p) = self.loaded.prepared_on(grid) {
+            return Ok(p);
+        }
+        let p = Arc::new(sirt_voxel_dosimetry::prepare(
+            request.structures,
+            &request.density,
+            grid,
+            request.registration,
+        )?);
+        self.loaded.keep_prepared(p.clone());
+        Ok(p)
     }
 
     /// The injections of a session with an activity, each with its expected activity (ordered
@@ -463,7 +542,7 @@ impl<'a> Inputs<'a> {
         at_delivered: bool,
         notes: &mut Vec<Text>,
     ) -> Result<Option<VoxelDosimetry>, VoxelPlanError> {
-        let Some(spect) = &self.spect else {
+        let Some(spect) = &self.loaded.spect else {
             return Ok(None);
         };
         let Some(planned) = self.session_activities(session, at_delivered) else {
@@ -541,7 +620,10 @@ impl<'a> Inputs<'a> {
             .ok_or_else(|| VoxelPlanError::SessionWithoutInjection {
                 session: session.id.clone(),
             })?;
-        let pet = load_pet(&self.base.join(pet_path), Some(&self.ct.grid().frame))?;
+        let pet = load_pet(
+            &self.base.join(pet_path),
+            Some(&self.loaded.ct.grid().frame),
+        )?;
         let mut pet_notes = pet.notes.clone();
         let reference = if pet.corrected_to_administration {
             administration.clone()
@@ -557,7 +639,7 @@ impl<'a> Inputs<'a> {
             i
         };
         let ct_from_pet = self.transform(
-            &self.ct.grid().frame,
+            &self.loaded.ct.grid().frame,
             &pet.image.grid().frame,
             "CT and the PET",
         )?;

@@ -17,6 +17,7 @@ use sirt_geometry::{
     Grid, Image, Mask, Rigid, resample_linear, resample_nearest, source_from_target,
 };
 use sirt_voxel_dosimetry::Role;
+use std::sync::Arc;
 
 /// What a dose volume is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -89,18 +90,51 @@ fn onto_ct(
 impl VoxelPlan {
     /// The volumes of a viewer on the CT grid: the CT, the MAA SPECT and the Y-90 PET, each dose
     /// map (predicted per session, delivered, predicted at the delivered activity) and the
-    /// structure masks. Computed on each call (the resampling takes a fraction of a second on
-    /// the demo phantom); keep the result to show it several times. Errors are internal.
-    pub fn viewer_volumes(&self) -> Result<ViewerVolumes, VoxelPlanError> {
+    /// structure masks. Computed on the first call (the resampling takes a fraction of a second
+    /// on the demo phantom) and kept with the plan: the report's slice figures and a viewer share
+    /// them. Errors are internal.
+    pub fn viewer_volumes(&self) -> Result<Arc<ViewerVolumes>, VoxelPlanError> {
+        if let Some(v) = self.viewer.get() {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(self.compute_viewer_volumes()?);
+        Ok(self.viewer.get_or_init(|| v).clone())
+    }
+
+    /// An image of the case (`what`: the SPECT or the PET, which no parameter changes) on the CT
+    /// grid: kept with the loaded images for the next plan of the same images.
+    fn image_on_ct(
+        &self,
+        what: &'static str,
+        image: &Image<f32>,
+        ct: &Grid,
+        ct_from_image: Option<&Rigid>,
+    ) -> Result<Image<f32>, VoxelPlanError> {
+        if let Some(i) = self
+            .loaded
+            .as_ref()
+            .and_then(|l| l.on_ct(what, image.grid()))
+        {
+            return Ok((*i).clone());
+        }
+        let i = onto_ct(image, ct, ct_from_image)?;
+        if let Some(l) = &self.loaded {
+            l.keep_on_ct(what, image.grid(), Arc::new(i.clone()));
+        }
+        Ok(i)
+    }
+
+    /// [`VoxelPlan::viewer_volumes`], computed.
+    fn compute_viewer_volumes(&self) -> Result<ViewerVolumes, VoxelPlanError> {
         let grid = self.ct.grid().clone();
         let spect_reg = self.ct_from_spect.as_ref();
         let pet_reg = self.ct_from_pet.as_ref();
         let maa_spect_counts = match &self.maa_spect {
-            Some(s) => Some(onto_ct(s, &grid, spect_reg)?),
+            Some(s) => Some(self.image_on_ct("spect", s, &grid, spect_reg)?),
             None => None,
         };
         let y90_pet_bq_per_ml = match &self.y90_pet {
-            Some(p) => Some(onto_ct(p, &grid, pet_reg)?),
+            Some(p) => Some(self.image_on_ct("pet", p, &grid, pet_reg)?),
             None => None,
         };
         let mut doses = Vec::new();

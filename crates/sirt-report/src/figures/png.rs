@@ -6,6 +6,11 @@
 use super::FigureError;
 use std::io::Write;
 
+/// zlib level of the figures' pixel data: 6, zlib's default (design choice: level 9 took most
+/// of the time of a plan recomputation's slice figures for files a few per cent smaller; the
+/// figures are redrawn after each change of a plan in the web application).
+const PNG_ZLIB_LEVEL: u32 = 6;
+
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
 const fn crc_table() -> [u32; 256] {
@@ -71,7 +76,8 @@ pub fn encode_rgb(width: usize, height: usize, rgb: &[u8]) -> Result<Vec<u8>, Fi
         raw.push(0); // filter type None
         raw.extend_from_slice(row);
     }
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut z =
+        flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(PNG_ZLIB_LEVEL));
     z.write_all(&raw)
         .map_err(|e| FigureError::Deflate(e.to_string()))?;
     let idat = z

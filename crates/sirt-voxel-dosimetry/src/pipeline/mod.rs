@@ -19,8 +19,9 @@ pub mod structures;
 pub use compare::{Verification, compare};
 pub use density::DensityInput;
 pub use run::{
-    ActivityInput, EngineChoice, ExtrahepaticUptake, MIN_TERRITORY_IN_LIVER, Request,
-    StructureDose, Territory, VoxelDosimetry, kernel_engine, point_kernel, run, share_in_liver,
+    ActivityInput, EngineChoice, ExtrahepaticUptake, MIN_TERRITORY_IN_LIVER, Prepared, Request,
+    StructureDose, Territory, VoxelDosimetry, kernel_engine, point_kernel, prepare, run,
+    run_prepared, share_in_liver,
 };
 pub use structures::{Role, Structure};
 

@@ -32,7 +32,7 @@ use crate::pipeline::DosimetryError;
 use crate::pipeline::density::{DensityInput, DensityMap, density_on, part_density};
 use crate::pipeline::structures::Structure;
 use crate::pipeline::structures::{OnGrid, Role, SMALL_LESION_ML, find, margin_zone, on_grid};
-use sirt_geometry::{FractionalMask, Image, Rigid};
+use sirt_geometry::{FractionalMask, Grid, Image, Rigid};
 use sirt_nuclides::{Coefficient, Nuclide};
 use sirt_units::{AbsorbedDose, Activity, Fraction, Instant, Length, Mass};
 
@@ -355,10 +355,17 @@ fn maa_zones<'a>(
 }
 
 fn activity_grid<'a>(input: &'a ActivityInput<'_>) -> &'a Image<f32> {
-    match input {
-        ActivityInput::MaaPredictive { counts, .. } => counts,
-        ActivityInput::Pet { bq_per_ml, .. } => bq_per_ml,
-        ActivityInput::SelfCalibrated { image, .. } => image,
+    input.image()
+}
+
+impl<'a> ActivityInput<'a> {
+    /// The image the activity comes from: its grid is the dose grid.
+    pub fn image(&self) -> &'a Image<f32> {
+        match self {
+            ActivityInput::MaaPredictive { counts, .. } => counts,
+            ActivityInput::Pet { bq_per_ml, .. } => bq_per_ml,
+            ActivityInput::SelfCalibrated { image, .. } => image,
+        }
     }
 }
 
@@ -482,24 +489,111 @@ fn structure_dose(
     })
 }
 
-/// Runs the pipeline.
+/// What a request's dose depends on besides its activity: the structures on the dose grid
+/// (partial-volume fractions, step 1), the density on it (step 2) and each structure's part
+/// density (D2). Computing these is most of a request's time (structures rasterised with
+/// supersampling, the CT rebinned); a plan's several dose maps on one grid (the MAA prediction
+/// at the planned and at the delivered activity) and a server's recomputations after a change
+/// of activities, TNR, LSF or K share one [`Prepared`] ([`prepare`], [`run_prepared`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The dose grid (the activity image's grid).
+    grid: Grid,
+    /// The structures on it, in the order given, then the derived normal liver.
+    on: Vec<OnGrid>,
+    /// The density on it.
+    density: DensityMap,
+    /// The part density of each structure of `on` (same order).
+    parts: Vec<Image<f32>>,
+}
+
+impl Prepared {
+    /// The dose grid it was prepared for.
+    pub fn grid(&self) -> &Grid {
+        &self.grid
+    }
+
+    /// The structures on the dose grid: those given, in their order, then the derived normal
+    /// liver.
+    pub fn structures(&self) -> &[OnGrid] {
+        &self.on
+    }
+}
+
+/// Prepares the geometry of requests whose activity image is on `grid` (steps 1–2 and the part
+/// densities, D2): `structures` and `density` as in [`Request`], `registration` linking their
+/// frame to the grid's when they differ.
+pub fn prepare(
+    structures: &[Structure],
+    density: &DensityInput<'_>,
+    grid: &Grid,
+    registration: Option<&Rigid>,
+) -> Result<Prepared, DosimetryError> {
+    if structures.is_empty() {
+        return Err(DosimetryError::Input(
+            "no structures: at least the liver is needed".into(),
+        ));
+    }
+    let on = on_grid(structures, grid, registration)?;
+    let density = density_on(density, grid, registration)?;
+    let mut parts = Vec::with_capacity(on.len());
+    let mut liver_part: Option<Image<f32>> = None;
+    for s in &on {
+        let part = match structures.iter().find(|x| x.name == s.name) {
+            Some(given) => part_density(&density, &given.mask, registration)?,
+            // The derived normal liver: the liver's part density (normal liver and tumours are
+            // both soft tissue; the lungs and air outside are what must be kept out).
+            None => liver_part
+                .clone()
+                .unwrap_or_else(|| density.g_per_ml.clone()),
+        };
+        if s.role == Role::Liver {
+            liver_part = Some(part.clone());
+        }
+        parts.push(part);
+    }
+    Ok(Prepared {
+        grid: grid.clone(),
+        on,
+        density,
+        parts,
+    })
+}
+
+/// Runs the pipeline: [`prepare`] then [`run_prepared`].
 pub fn run(request: &Request<'_>) -> Result<VoxelDosimetry, DosimetryError> {
+    let grid = activity_grid(&request.activity).grid().clone();
+    let prepared = prepare(
+        request.structures,
+        &request.density,
+        &grid,
+        request.registration,
+    )?;
+    run_prepared(request, &prepared)
+}
+
+/// Runs the pipeline on geometry prepared for the request's activity grid ([`prepare`], with the
+/// request's structures, density and registration): steps 3–5. A [`Prepared`] for another grid
+/// is refused.
+pub fn run_prepared(
+    request: &Request<'_>,
+    prepared: &Prepared,
+) -> Result<VoxelDosimetry, DosimetryError> {
     if !(request.bin_gy.is_finite() && request.bin_gy > 0.0) {
         return Err(DosimetryError::Input(format!(
             "the DVH bin must be above 0 Gy, found {}",
             request.bin_gy
         )));
     }
-    if request.structures.is_empty() {
-        return Err(DosimetryError::Input(
-            "no structures: at least the liver is needed".into(),
+    let grid = activity_grid(&request.activity).grid();
+    if !grid.same_as(&prepared.grid) {
+        return Err(DosimetryError::Geometry(
+            "the prepared structures and density are on another grid than the activity image"
+                .into(),
         ));
     }
-    let image = activity_grid(&request.activity);
-    let grid = image.grid().clone();
-    let on = on_grid(request.structures, &grid, request.registration)?;
-    let density = density_on(&request.density, &grid, request.registration)?;
-    let (activity, calibration) = activity_map(&request.activity, &on, &request.k)?;
+    let (on, density) = (&prepared.on, &prepared.density);
+    let (activity, calibration) = activity_map(&request.activity, on, &request.k)?;
     if activity.total_mbq() <= 0.0 {
         return Err(DosimetryError::Input(
             "the activity map is empty (zero total): nothing to compute".into(),
@@ -512,25 +606,10 @@ pub fn run(request: &Request<'_>) -> Result<VoxelDosimetry, DosimetryError> {
         }
     };
     let mut structures = Vec::with_capacity(on.len());
-    let mut fractions = Vec::with_capacity(on.len());
-    let mut liver_part: Option<Image<f32>> = None;
-    for s in on {
-        let part = match request.structures.iter().find(|x| x.name == s.name) {
-            Some(given) => part_density(&density, &given.mask, request.registration)?,
-            // The derived normal liver: the liver's part density (normal liver and tumours are
-            // both soft tissue; the lungs and air outside are what must be kept out).
-            None => liver_part
-                .clone()
-                .unwrap_or_else(|| density.g_per_ml.clone()),
-        };
-        if s.role == Role::Liver {
-            liver_part = Some(part.clone());
-        }
-        structures.push(structure_dose(
-            &s, &part, &dose, &density, &activity, request,
-        )?);
-        fractions.push(s.fractions);
+    for (s, part) in on.iter().zip(&prepared.parts) {
+        structures.push(structure_dose(s, part, &dose, density, &activity, request)?);
     }
+    let fractions = on.iter().map(|s| s.fractions.clone()).collect();
     let mut notes = calibration.notes.clone();
     notes.extend(density.notes.iter().cloned());
     notes.push(sirt_i18n::Text::with(
@@ -566,7 +645,7 @@ pub fn run(request: &Request<'_>) -> Result<VoxelDosimetry, DosimetryError> {
         activity,
         calibration,
         dose,
-        density: density.g_per_ml,
+        density: density.g_per_ml.clone(),
         structures,
         fractions,
         notes,

@@ -1,0 +1,280 @@
+//! What a voxel plan reads and prepares from its case's images, kept in the process for the
+//! next plan of the same images: the CT, the structures, the registration, the MAA SPECT, and
+//! the structures and density prepared on each activity grid (`sirt_voxel_dosimetry::prepare`,
+//! most of a voxel plan's time). A web server recomputes a plan after each change of its
+//! activities, TNR, LSF, K or treatment instant: none of these changes what is kept here.
+//!
+//! An entry is found again only when everything it was made from is unchanged: the folder the
+//! case's paths are relative to, the case's `[images]` table, the structures the plan asks for,
+//! and every file under the image paths (name, size and modification time, and on unix the
+//! inode and status-change time, folders walked: a file replaced by another of the same size
+//! within one modification-time tick, or given its old modification time back, is noticed).
+//! A file that changes, appears or goes makes a new entry; an input that cannot be read is not
+//! cached (the loader then says what is wrong).
+//!
+//! The locks only guard caches of immutable `Arc`s: a lock poisoned by a panic elsewhere is
+//! recovered ([`std::sync::PoisonError::into_inner`]); its data cannot be half-changed.
+
+use sirt_dicom::SpatialRegistration;
+use sirt_geometry::{Grid, Image};
+use sirt_imaging::{StructureRequest, StudyRef};
+use sirt_voxel_dosimetry::{Prepared, Structure};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::SystemTime;
+
+/// Entries kept: the images of the last two cases planned (design choice: a physicist moves
+/// between one plan and, at most, the one before it; each entry holds a CT, a SPECT and the
+/// structures on each grid: a few hundred MB for a 512 × 512 CT).
+const ENTRIES: usize = 2;
+
+/// Files under one folder that are fingerprinted at most (design choice: a DICOM series folder
+/// holds hundreds of files; a folder of more is not a case's image folder, and is not cached).
+const MAX_FILES: usize = 20_000;
+
+/// What an entry was made from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Key {
+    /// The folder the case's image paths are relative to.
+    base: PathBuf,
+    /// The case's `[images]` table (its debug form: every field).
+    images: String,
+    /// The structures asked for (name, role, optional).
+    requests: String,
+    /// Every file under the image paths.
+    files: Vec<Stamp>,
+}
+
+/// What identifies one version of a file.
+#[derive(Debug, Clone, PartialEq)]
+struct Stamp {
+    /// The path.
+    path: PathBuf,
+    /// Size, bytes.
+    size: u64,
+    /// Modification time.
+    modified: SystemTime,
+    /// Unix: the inode (a file replaced by renaming another over it has a new one) and the
+    /// status-change time, seconds and nanoseconds (changed by every write and by setting the
+    /// modification time back; cannot be set by a program).
+    #[cfg(unix)]
+    inode_ctime: (u64, i64, i64),
+}
+
+impl Stamp {
+    /// The stamp of the file `path` with metadata `meta`.
+    fn of(path: &Path, meta: &std::fs::Metadata) -> Option<Self> {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Some(Self {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            modified: meta.modified().ok()?,
+            #[cfg(unix)]
+            inode_ctime: (meta.ino(), meta.ctime(), meta.ctime_nsec()),
+        })
+    }
+}
+
+/// The guard of a lock, recovered when poisoned (the locks guard caches of immutable `Arc`s).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Key {
+    /// The key of a case's images, or None when a path cannot be fingerprinted (missing,
+    /// unreadable, too many files): such inputs are not cached.
+    pub(crate) fn of(
+        base: &Path,
+        images: &sirt_case::Images,
+        requests: &[StructureRequest],
+    ) -> Option<Self> {
+        let mut files = Vec::new();
+        let paths = [Some(&images.ct), Some(&images.structures)]
+            .into_iter()
+            .chain([
+                images.maa_spect.as_ref(),
+                images.registration.as_ref(),
+                images.y90_pet.as_ref(),
+            ])
+            .flatten();
+        for p in paths {
+            fingerprint(&base.join(p), &mut files)?;
+        }
+        Some(Self {
+            base: base.to_path_buf(),
+            images: format!("{images:?}"),
+            requests: format!("{requests:?}"),
+            files,
+        })
+    }
+}
+
+/// Adds the fingerprint of `path` (a file, or every file under a folder, sorted) to `out`.
+fn fingerprint(path: &Path, out: &mut Vec<Stamp>) -> Option<()> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        out.push(Stamp::of(path, &meta)?);
+        return Some(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .ok()?
+        .map(|e| e.ok().map(|e| e.path()))
+        .collect::<Option<_>>()?;
+    if entries.len() > MAX_FILES {
+        return None;
+    }
+    entries.sort();
+    for e in entries {
+        fingerprint(&e, out)?;
+    }
+    Some(())
+}
+
+/// What a voxel plan reads from its case's images, and what it prepares on each activity grid.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    /// The CT, HU.
+    pub ct: Image<f32>,
+    /// The CT's DICOM study, when it has one.
+    pub study: Option<StudyRef>,
+    /// The structures asked for, as loaded.
+    pub structures: Vec<Structure>,
+    /// The registration object's path (as in the case) and contents.
+    pub registration: Option<(String, SpatialRegistration)>,
+    /// The MAA SPECT, counts.
+    pub spect: Option<Image<f32>>,
+    /// The structures and density prepared on each activity grid used so far.
+    prepared: Mutex<Vec<Arc<Prepared>>>,
+    /// Images of the case put on the CT grid for a viewer (what, the image's grid, the image on
+    /// the CT grid): the MAA SPECT and the Y-90 PET do not change with a plan's parameters.
+    on_ct: Mutex<Vec<OnCt>>,
+}
+
+/// An image of the case on the CT grid: (what, the image's own grid, the image on the CT grid).
+type OnCt = (&'static str, Grid, Arc<Image<f32>>);
+
+impl Loaded {
+    /// Loaded inputs, with nothing prepared yet.
+    pub(crate) fn new(
+        ct: Image<f32>,
+        study: Option<StudyRef>,
+        structures: Vec<Structure>,
+        registration: Option<(String, SpatialRegistration)>,
+        spect: Option<Image<f32>>,
+    ) -> Self {
+        Self {
+            ct,
+            study,
+            structures,
+            registration,
+            spect,
+            prepared: Mutex::new(Vec::new()),
+            on_ct: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The image `what` (on its grid `grid`) on the CT grid, when it was put there.
+    pub(crate) fn on_ct(&self, what: &str, grid: &Grid) -> Option<Arc<Image<f32>>> {
+        lock(&self.on_ct)
+            .iter()
+            .find(|(w, g, _)| *w == what && g.same_as(grid))
+            .map(|(_, _, i)| i.clone())
+    }
+
+    /// Keeps the image `what` (on its grid `grid`) put on the CT grid.
+    pub(crate) fn keep_on_ct(&self, what: &'static str, grid: &Grid, image: Arc<Image<f32>>) {
+        let mut v = lock(&self.on_ct);
+        v.retain(|(w, _, _)| *w != what);
+        v.push((what, grid.clone(), image));
+    }
+
+    /// The geometry prepared on `grid`, when it was.
+    pub(crate) fn prepared_on(&self, grid: &Grid) -> Option<Arc<Prepared>> {
+        lock(&self.prepared)
+            .iter()
+            .find(|p| p.grid().same_as(grid))
+            .cloned()
+    }
+
+    /// Keeps the geometry prepared on its grid.
+    pub(crate) fn keep_prepared(&self, p: Arc<Prepared>) {
+        let mut v = lock(&self.prepared);
+        if !v.iter().any(|q| q.grid().same_as(p.grid())) {
+            v.push(p);
+        }
+    }
+}
+
+type Entries = Vec<(Key, Arc<Loaded>)>;
+
+static CACHE: OnceLock<Mutex<Entries>> = OnceLock::new();
+
+/// The entry made from `key`, when the process has it (it becomes the most recent).
+pub(crate) fn get(key: &Key) -> Option<Arc<Loaded>> {
+    let mut entries = lock(CACHE.get_or_init(Default::default));
+    let at = entries.iter().position(|(k, _)| k == key)?;
+    let entry = entries.remove(at);
+    let loaded = entry.1.clone();
+    entries.push(entry);
+    Some(loaded)
+}
+
+/// Keeps an entry, dropping the least recently used beyond [`ENTRIES`].
+pub(crate) fn put(key: Key, loaded: Arc<Loaded>) {
+    let mut entries = lock(CACHE.get_or_init(Default::default));
+    entries.retain(|(k, _)| *k != key);
+    entries.push((key, loaded));
+    while entries.len() > ENTRIES {
+        entries.remove(0);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_or_added_file_changes_the_fingerprint() {
+        let dir = std::env::temp_dir().join(format!("sirtplan-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("ct")).unwrap();
+        std::fs::write(dir.join("ct").join("1.dcm"), b"one").unwrap();
+        let print = || {
+            let mut v = Vec::new();
+            fingerprint(&dir.join("ct"), &mut v).unwrap();
+            v
+        };
+        let first = print();
+        assert_eq!(first.len(), 1);
+        assert_eq!(print(), first, "unchanged folder, same fingerprint");
+        std::fs::write(dir.join("ct").join("1.dcm"), b"three").unwrap();
+        assert_ne!(print(), first, "a file of another size");
+        std::fs::write(dir.join("ct").join("2.dcm"), b"two").unwrap();
+        assert_eq!(print().len(), 2, "a new file");
+        // Another file of the same size renamed over 2.dcm and given its modification time
+        // back (what a copy keeping times does, or two writes within one time tick): same
+        // path, size and modification time; a new inode and status-change time on unix.
+        let before = print();
+        let old = std::fs::metadata(dir.join("ct").join("2.dcm")).unwrap();
+        std::fs::write(dir.join("new"), b"TWO").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(dir.join("new"))
+            .unwrap()
+            .set_modified(old.modified().unwrap())
+            .unwrap();
+        std::fs::rename(dir.join("new"), dir.join("ct").join("2.dcm")).unwrap();
+        let after = print();
+        assert_eq!(
+            (&after[1].path, after[1].size, after[1].modified),
+            (&before[1].path, before[1].size, before[1].modified),
+            "what the fingerprint held before"
+        );
+        #[cfg(unix)]
+        assert_ne!(after, before, "a file replaced with the same size and time");
+        assert!(fingerprint(&dir.join("missing"), &mut Vec::new()).is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
