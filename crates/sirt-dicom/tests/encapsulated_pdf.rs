@@ -9,7 +9,7 @@
     clippy::print_stderr
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use dicom_dictionary_std::{tags, uids};
@@ -17,6 +17,9 @@ use dicom_object::open_file;
 use sirt_dicom::write::{
     CivilDateTime, SeriesInfo, StudyInfo, WrittenObject, write_encapsulated_pdf,
 };
+
+mod peers;
+use peers::{dciodvfy_errors, peer};
 
 /// A small but well-formed PDF (one empty A4 page), odd in length so that the padding shows.
 fn pdf() -> Vec<u8> {
@@ -108,35 +111,6 @@ fn what_is_not_a_pdf_is_refused() {
         e.to_string(),
         "Encapsulated PDF series 1: the document is not a PDF (it does not start with %PDF-)"
     );
-}
-
-fn peer(name: &str, probe: &mut Command) -> bool {
-    let ok = probe.output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var("SIRTPLAN_REQUIRE_PEERS").is_err(),
-            "{name} is required (SIRTPLAN_REQUIRE_PEERS is set)"
-        );
-        eprintln!("{name} not available: peer check skipped");
-    }
-    ok
-}
-
-/// dciodvfy's error lines (warnings printed).
-fn dciodvfy_errors(file: &Path) -> Vec<String> {
-    let out = Command::new("dciodvfy").arg(file).output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for w in text.lines().filter(|l| l.starts_with("Warning")) {
-        eprintln!("    {w}");
-    }
-    text.lines()
-        .filter(|l| l.starts_with("Error"))
-        .map(str::to_owned)
-        .collect()
 }
 
 #[test]

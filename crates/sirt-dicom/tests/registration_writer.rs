@@ -16,7 +16,7 @@
     clippy::print_stderr
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use sirt_dicom::read_spatial_registration;
@@ -25,6 +25,9 @@ use sirt_dicom::write::{
     write_spatial_registration,
 };
 use sirt_geometry::{FrameOfReference, Grid, Image, PointLps, Rigid};
+
+mod peers;
+use peers::{dciodvfy_errors, peer};
 
 const FIXED: &str = "1.2.826.0.1.3680043.8.498.1001";
 const MOVING: &str = "1.2.826.0.1.3680043.8.498.1002";
@@ -236,35 +239,6 @@ fn a_long_description_and_a_bad_creator_are_refused() {
     ] {
         write_spatial_registration(&hand_transform(), &[], &s, &series, &c).unwrap();
     }
-}
-
-fn peer(name: &str, probe: &mut Command) -> bool {
-    let ok = probe.output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var("SIRTPLAN_REQUIRE_PEERS").is_err(),
-            "{name} is required (SIRTPLAN_REQUIRE_PEERS is set)"
-        );
-        eprintln!("{name} not available: peer check skipped");
-    }
-    ok
-}
-
-/// dciodvfy's error lines (warnings printed).
-fn dciodvfy_errors(file: &Path) -> Vec<String> {
-    let out = Command::new("dciodvfy").arg(file).output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for w in text.lines().filter(|l| l.starts_with("Warning")) {
-        eprintln!("    {w}");
-    }
-    text.lines()
-        .filter(|l| l.starts_with("Error"))
-        .map(str::to_owned)
-        .collect()
 }
 
 #[test]

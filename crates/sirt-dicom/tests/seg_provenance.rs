@@ -15,7 +15,7 @@
     clippy::print_stderr
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use dicom_core::Tag;
@@ -26,6 +26,9 @@ use sirt_dicom::write::{
     WrittenSeries, save_objects, write_ct_series, write_seg, write_seg_with_content,
 };
 use sirt_geometry::{FrameOfReference, Grid, Image, PointLps};
+
+mod peers;
+use peers::{dciodvfy, peer};
 
 fn t0() -> CivilDateTime {
     CivilDateTime::new(2026, 3, 5, 10, 0, 0.0).unwrap()
@@ -229,35 +232,6 @@ fn bad_provenance_is_refused_naming_the_field() {
     let mut c = content();
     c.creator = Some("Curie\\Marie".into());
     assert!(try_write(&specs(), &c).contains("Content Creator's Name \"Curie\\Marie\""));
-}
-
-/// Whether a peer runs; when it does not, a note (or a failure under `SIRTPLAN_REQUIRE_PEERS`).
-fn peer(name: &str, probe: &mut Command) -> bool {
-    let ok = probe.output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var("SIRTPLAN_REQUIRE_PEERS").is_err(),
-            "{name} is required (SIRTPLAN_REQUIRE_PEERS is set)"
-        );
-        eprintln!("{name} not available: peer check skipped");
-    }
-    ok
-}
-
-fn dciodvfy(file: &Path) -> (Vec<String>, Vec<String>) {
-    let out = Command::new("dciodvfy").arg(file).output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let pick = |p: &str| {
-        text.lines()
-            .filter(|l| l.starts_with(p))
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-    };
-    (pick("Error"), pick("Warning"))
 }
 
 #[test]

@@ -32,6 +32,9 @@ use sirt_dicom::*;
 use sirt_geometry::{FrameOfReference, Grid, Image, Mask, PointLps};
 use sirt_phantom::{Phantom, Preset, labels};
 
+mod peers;
+use peers::{dciodvfy, peer};
+
 /// Everything written once for all tests.
 struct Scene {
     phantom: Phantom,
@@ -582,41 +585,6 @@ fn bad_input_is_refused_naming_the_object() {
 
 // ---------------------------------------------------------------------------------------------
 // Peers.
-
-/// Whether a peer is usable; when it is not, a note (or a failure under
-/// `SIRTPLAN_REQUIRE_PEERS`).
-fn peer(name: &str, probe: &mut Command) -> bool {
-    let ok = probe.output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var("SIRTPLAN_REQUIRE_PEERS").is_err(),
-            "{name} is required (SIRTPLAN_REQUIRE_PEERS is set)"
-        );
-        eprintln!("{name} not available: peer check skipped");
-    }
-    ok
-}
-
-/// dciodvfy's error and warning lines for a file.
-fn dciodvfy(file: &Path) -> (Vec<String>, Vec<String>) {
-    let out = Command::new("dciodvfy").arg(file).output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let errors: Vec<String> = text
-        .lines()
-        .filter(|l| l.starts_with("Error"))
-        .map(str::to_string)
-        .collect();
-    let warnings = text
-        .lines()
-        .filter(|l| l.starts_with("Warning"))
-        .map(str::to_string)
-        .collect();
-    (errors, warnings)
-}
 
 /// A 16-bit copy of a 32-bit RT Dose (dciodvfy aborts on 32-bit pixels): the same object with
 /// its values requantised to 16 bits and Dose Grid Scaling adjusted.
