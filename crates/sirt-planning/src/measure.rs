@@ -595,7 +595,7 @@ pub fn measure_images(
         }
         None => (Vec::new(), None),
     };
-    let curve = density_curve(images);
+    let curve = crate::voxel::run::density_curve(images);
     let perfused = perfused_volumes(case, stated, images, &l, &curve)?;
     let lung_mass = images
         .lungs
@@ -662,20 +662,9 @@ fn lung_shunt(
     ))
 }
 
-/// The HU → density curve: the case file's, else the default (as the voxel dosimetry's).
-fn density_curve(images: &Images) -> HuToDensity {
-    match &images.hu_to_density {
-        Some(points) => HuToDensity {
-            points: points.clone(),
-            source: "the case file's images.hu_to_density".into(),
-        },
-        None => HuToDensity::default(),
-    }
-}
-
-/// Σ ρ(HU) · v over the voxels of the structure's mask, g: the CT (read from `ct_path`) read on
-/// the mask's grid (trilinear, air outside the CT) when the grids differ; an error naming the
-/// structure and the CT when it cannot be read there.
+/// Σ ρ(HU) · v over the voxels of the structure's mask, g: the CT (`ct_path` names it in
+/// errors) read on the mask's grid (trilinear, air outside the CT) when the grids differ; an
+/// error naming the structure and the CT when it cannot be read there.
 fn mass_from_ct(
     s: &sirt_geometry::Structure,
     ct: &Image<f32>,

@@ -310,7 +310,7 @@ fn missing_tumour_notes(images: &Images, structures: &[Structure]) -> Vec<Text> 
 }
 
 /// The HU → density curve: the case file's, else the default.
-fn density_curve(images: &Images) -> HuToDensity {
+pub(crate) fn density_curve(images: &Images) -> HuToDensity {
     match &images.hu_to_density {
         Some(points) => HuToDensity {
             points: points.clone(),
