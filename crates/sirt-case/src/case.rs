@@ -203,6 +203,9 @@ pub enum LsfSource {
     Mapping,
     /// Geometric mean of planar counts.
     Planar,
+    /// Measured on the mapping SPECT/CT (counts in the lung and liver masks) because the case
+    /// left it out (`parse_with_measured`).
+    Measured,
 }
 
 /// MAA mapping.

@@ -158,7 +158,15 @@ pub fn parse_with_measured(
         });
     }
     fill(&mut table, &stated, &Filler::Measured(measured));
-    let case = validated(table, file, overrides)?;
+    let mut case = validated(table, file, overrides)?;
+    if stated.missing.contains(&Missing::Lsf) {
+        // The mapping's LSF is the measured one: an injection that takes it says so.
+        for inj in &mut case.injections {
+            if inj.lsf_source == crate::LsfSource::Mapping {
+                inj.lsf_source = crate::LsfSource::Measured;
+            }
+        }
+    }
     Ok((case, stated))
 }
 
@@ -335,17 +343,35 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    const PHANTOM: &str = include_str!("../../../examples/demo-phantom-case.toml");
+    const PHANTOM_FILE: &str = include_str!("../../../examples/demo-phantom-case.toml");
+
+    /// The demo phantom case without the reasons it gives for its entered LSF and TNRs (these
+    /// tests add and remove reasons of their own).
+    fn phantom() -> String {
+        let mut out = String::new();
+        for line in PHANTOM_FILE
+            .lines()
+            .filter(|l| !l.starts_with("lsf_reason") && !l.starts_with("perfused_volume_reason"))
+        {
+            match line.find(", tnr_reason") {
+                Some(i) => out.push_str(&format!("{} }},", &line[..i])),
+                None => out.push_str(line),
+            }
+            out.push('\n');
+        }
+        assert!(!out.contains("_reason = \"digital phantom: the ground"));
+        out
+    }
 
     /// The demo phantom case without its measured values reads; the placeholders do not show as
     /// stated values.
     #[test]
     fn a_case_without_lsf_tnr_and_perfused_volume_reads() {
-        let text = PHANTOM
+        let text = phantom()
             .replace("lsf = 0.06 ", "")
             .replace("perfused_volume = \"2174.2 mL\"\n", "")
             .replace(", tnr = 3.0 }", " }");
-        assert_ne!(text, PHANTOM);
+        assert_ne!(text, phantom());
         assert!(crate::parse(&text, "c.toml").is_err());
         let (case, stated) = parse_for_measurement(&text, "c.toml").unwrap();
         assert_eq!(stated.lsf, None);
@@ -358,8 +384,8 @@ mod tests {
     /// The full demo case: every value stated, the case the same as `parse` gives.
     #[test]
     fn a_full_case_reads_as_parse_reads_it() {
-        let (case, stated) = parse_for_measurement(PHANTOM, "c.toml").unwrap();
-        assert_eq!(case, crate::parse(PHANTOM, "c.toml").unwrap());
+        let (case, stated) = parse_for_measurement(&phantom(), "c.toml").unwrap();
+        assert_eq!(case, crate::parse(&phantom(), "c.toml").unwrap());
         assert_eq!(stated.lsf, Some(0.06));
         assert_eq!(stated.tnr.len(), 6);
         assert!(stated.perfused_volume.contains("WL"));
@@ -367,7 +393,7 @@ mod tests {
 
     /// The phantom case without its measured values.
     fn bare() -> String {
-        PHANTOM
+        phantom()
             .replace("lsf = 0.06 ", "")
             .replace("perfused_volume = \"2174.2 mL\"\n", "")
             .replace(", tnr = 3.0 }", " }")
@@ -387,7 +413,12 @@ mod tests {
                 "injections[0].tumours[3].tnr",
             ]
         );
-        assert!(stated_values(PHANTOM, "c.toml").unwrap().missing.is_empty());
+        assert!(
+            stated_values(&phantom(), "c.toml")
+                .unwrap()
+                .missing
+                .is_empty()
+        );
     }
 
     /// Measured values go where the file leaves them out and are used as stated ones would be:
@@ -412,7 +443,7 @@ mod tests {
         assert_eq!(stated.missing.len(), 4);
         let inj = &case.injections[0];
         assert!((inj.lung.lsf.value() - 0.05).abs() < 1e-12);
-        assert_eq!(inj.lsf_source, crate::LsfSource::Mapping);
+        assert_eq!(inj.lsf_source, crate::LsfSource::Measured);
         assert!((inj.tumours[0].tnr - 2.5).abs() < 1e-12);
         assert!((inj.tumours[3].tnr - 2.0).abs() < 1e-12);
         assert!(
@@ -430,7 +461,7 @@ mod tests {
     /// empty, or without its value, refused naming the field.
     #[test]
     fn reasons_are_recorded_and_checked() {
-        let with = PHANTOM
+        let with = phantom()
             .replace(
                 "lsf = 0.06 ",
                 "lsf_reason = \"planar study of the referring centre\"\nlsf = 0.06 ",

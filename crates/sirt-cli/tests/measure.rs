@@ -44,9 +44,16 @@ fn case_without_measured_values() -> String {
             "lsf = 0.06                     # MAA SPECT/CT lung shunt fraction\n",
             "",
         )
+        .replace(
+            "lsf_reason = \"digital phantom: the ground truth's lung shunt fraction (truth.json)\"\n",
+            "",
+        )
+        .replace("perfused_volume_reason = \"digital phantom: the ground truth's liver volume (truth.json), the whole liver perfused\"\n", "")
         .replace("perfused_volume = \"2174.2 mL\"\n", "");
-    for tnr in ["3.0", "3.5", "2.2", "1.8", "4.0"] {
-        case = case.replace(&format!(", tnr = {tnr} }}"), " }");
+    // Each tumour's line keeps its id only (its TNR and the TNR's reason go).
+    for line in PHANTOM_CASE.lines().filter(|l| l.contains("tnr_reason")) {
+        let id = line.split('"').nth(1).unwrap();
+        case = case.replace(line, &format!("  {{ id = \"{id}\" }},"));
     }
     assert!(!case.contains("tnr ="), "{case}");
     assert!(!case.contains("lsf ="), "{case}");

@@ -696,6 +696,24 @@ pub fn write(image: &Image<f32>, gzip: bool) -> Result<Vec<u8>, NiftiError> {
     encode(image.grid(), 16, 32, data, gzip)
 }
 
+/// Writes an image of whole numbers (CT in HU) as int16 NIfTI-1: half the bytes of float32, the
+/// same values. Refused (naming the voxel) when a value is not a whole number in the int16 range,
+/// so nothing is rounded or clipped silently: such an image is written with [`write`].
+pub fn write_int16(image: &Image<f32>, gzip: bool) -> Result<Vec<u8>, NiftiError> {
+    let mut data = Vec::with_capacity(image.data().len() * 2);
+    for (i, &v) in image.data().iter().enumerate() {
+        if v.fract() != 0.0 || !(f32::from(i16::MIN)..=f32::from(i16::MAX)).contains(&v) {
+            return Err(NiftiError::Write(format!(
+                "voxel {i}: expected a whole number within -32768..=32767 for int16, found {v}"
+            )));
+        }
+        // Exact: a whole number within the i16 range.
+        #[allow(clippy::cast_possible_truncation)]
+        data.extend_from_slice(&(v as i16).to_le_bytes());
+    }
+    encode(image.grid(), 4, 16, data, gzip)
+}
+
 /// Writes a label map as uint16 NIfTI-1.
 pub fn write_labels(labels: &Image<u16>, gzip: bool) -> Result<Vec<u8>, NiftiError> {
     let data: Vec<u8> = labels.data().iter().flat_map(|v| v.to_le_bytes()).collect();

@@ -248,3 +248,61 @@ proptest::proptest! {
         let _ = sirt_nifti::read_labels(&bytes, "fuzz.nii", frame());
     }
 }
+
+/// A CT of whole HU written as int16: read back here with the same values and geometry, and by
+/// nibabel as int16 with the same sum; a value that is not a whole number, or outside int16, is
+/// refused naming the voxel (never rounded or clipped).
+#[test]
+fn int16_writing_keeps_whole_values_and_refuses_others() {
+    let img = oblique_image(false);
+    let grid = img.grid().clone();
+    let n = grid.len();
+    let hu: Vec<f32> = (0..n).map(|v| (v as f32) * 7.0 - 1024.0).collect();
+    let ct = Image::new(grid.clone(), hu.clone()).unwrap();
+    let bytes = sirt_nifti::write_int16(&ct, false).unwrap();
+    assert_eq!(i16::from_le_bytes([bytes[70], bytes[71]]), 4, "datatype int16");
+    assert_eq!(bytes.len(), 352 + 2 * n);
+    let back = sirt_nifti::read(&bytes, "ct.nii", frame()).unwrap();
+    assert_eq!(back.data(), &hu[..]);
+    assert_eq!(back.grid().dims, grid.dims);
+    let half = Image::new(grid.clone(), vec![0.5f32; n]).unwrap();
+    let e = sirt_nifti::write_int16(&half, false).unwrap_err().to_string();
+    assert!(e.contains("voxel 0") && e.contains("0.5"), "{e}");
+    let mut big = vec![0.0f32; n];
+    big[3] = 40_000.0;
+    let e = sirt_nifti::write_int16(&Image::new(grid, big).unwrap(), false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("voxel 3") && e.contains("40000"), "{e}");
+    let have = std::process::Command::new("python3")
+        .args(["-c", "import nibabel"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !have {
+        assert!(
+            std::env::var("SIRTPLAN_REQUIRE_PEERS").is_err(),
+            "python3 with nibabel is required (SIRTPLAN_REQUIRE_PEERS is set)"
+        );
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("sirt-nifti-i16-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("ct.nii.gz");
+    std::fs::write(&path, sirt_nifti::write_int16(&ct, true).unwrap()).unwrap();
+    let script = format!(
+        "import nibabel as nib, numpy as np\nimg = nib.load(r'{}')\nprint(img.get_data_dtype(), int(np.asarray(img.dataobj).astype(np.int64).sum()))",
+        path.display()
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let expected: i64 = hu.iter().map(|&v| v as i64).sum();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("int16 {expected}")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

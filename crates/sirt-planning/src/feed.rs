@@ -326,7 +326,7 @@ fn lsf_inputs(case: &Case, stated: &Stated, overrides: &Overrides) -> Vec<LsfInp
                         field: "mapping.lsf".into(),
                         reason: stated.reasons.lsf.clone(),
                     },
-                    LsfSource::Mapping => Origin::Measured,
+                    LsfSource::Mapping | LsfSource::Measured => Origin::Measured,
                     LsfSource::Planar => Origin::Planar,
                 }
             };

@@ -58,9 +58,16 @@ fn bare_case() -> String {
             "lsf = 0.06                     # MAA SPECT/CT lung shunt fraction\n",
             "",
         )
+        .replace(
+            "lsf_reason = \"digital phantom: the ground truth's lung shunt fraction (truth.json)\"\n",
+            "",
+        )
+        .replace("perfused_volume_reason = \"digital phantom: the ground truth's liver volume (truth.json), the whole liver perfused\"\n", "")
         .replace("perfused_volume = \"2174.2 mL\"\n", "");
-    for tnr in ["3.0", "3.5", "2.2", "1.8", "4.0"] {
-        case = case.replace(&format!(", tnr = {tnr} }}"), " }");
+    // Each tumour's line keeps its id only (its TNR and the TNR's reason go).
+    for line in PHANTOM_CASE.lines().filter(|l| l.contains("tnr_reason")) {
+        let id = line.split('"').nth(1).unwrap();
+        case = case.replace(line, &format!("  {{ id = \"{id}\" }},"));
     }
     assert!(
         !case.contains("tnr =") && !case.contains("lsf =") && !case.contains("perfused_volume")
@@ -382,10 +389,17 @@ fn a_value_neither_stated_nor_measurable_names_its_field() {
 #[test]
 fn an_entered_value_is_shown_beside_the_measurement_with_its_reason() {
     let (_, dir) = phantom();
-    let with_reason = PHANTOM_CASE.replace(
-        "lsf = 0.06 ",
-        "lsf_reason = \"planar study of the referring centre\"\nlsf = 0.06 ",
-    );
+    // The bundled case gives a reason for each entered value; T1's TNR loses its reason here.
+    let t1 = PHANTOM_CASE
+        .lines()
+        .find(|l| l.contains("id = \"T1\", tnr = 3.0, tnr_reason"))
+        .unwrap();
+    let with_reason = PHANTOM_CASE
+        .replace(
+            "lsf_reason = \"digital phantom: the ground truth's lung shunt fraction (truth.json)\"",
+            "lsf_reason = \"planar study of the referring centre\"",
+        )
+        .replace(t1, "  { id = \"T1\", tnr = 3.0 },");
     let o = plan(&with_reason, dir).unwrap();
     let text = o.text();
     assert!(
@@ -393,8 +407,13 @@ fn an_entered_value_is_shown_beside_the_measurement_with_its_reason() {
         "{text}"
     );
     assert!(
-        text.contains("entered; no reason given"),
-        "the TNRs have none"
+        text.contains("the MAA SPECT's blur reads small tumours low"),
+        "the other TNRs' reason: {text}"
+    );
+    assert_eq!(
+        text.matches("entered; no reason given").count(),
+        1,
+        "T1's TNR alone has none: {text}"
     );
     let lsf = &o.inputs.as_ref().unwrap().lsf[0];
     assert_eq!(lsf.used.value(), 0.06);

@@ -945,6 +945,7 @@ fn injection_values(l: Lang, p: &InjectionPlan) -> Vec<(String, String)> {
                 LsfSource::Injection => t!(l, "report-lsf-stated"),
                 LsfSource::Mapping => t!(l, "report-lsf-mapping"),
                 LsfSource::Planar => t!(l, "report-lsf-planar"),
+                LsfSource::Measured => t!(l, "report-lsf-measured"),
             }
         ),
     ));

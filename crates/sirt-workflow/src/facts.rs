@@ -173,6 +173,7 @@ pub(crate) fn lung_detail(case: &Case, injections: &[InjectionPlan], s: &Session
                 LsfSource::Injection => Text::msg("check-lsf-stated-on-injection"),
                 LsfSource::Mapping => Text::verbatim("mapping.lsf"),
                 LsfSource::Planar => Text::msg("check-lsf-planar"),
+                LsfSource::Measured => Text::msg("check-lsf-measured"),
             };
             Text::with(
                 "check-lsf-of-injection",

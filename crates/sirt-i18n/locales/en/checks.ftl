@@ -27,6 +27,7 @@ check-lung-mass-stated = { $mass } (stated)
 check-lsf-of-injection = { $injection } { $lsf } ({ $method })
 check-lsf-stated-on-injection = stated on the injection
 check-lsf-planar = planar geometric mean
+check-lsf-measured = measured on the mapping SPECT/CT
 
 # The facts shown with the imaging-age check.
 check-imaging-age-detail = imaging of { $date } ({ $from }), treatment { $treatment }: { $age } days old; site limit { $limit } days (retreatment.imaging_max_age)

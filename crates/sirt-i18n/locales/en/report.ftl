@@ -133,6 +133,7 @@ report-method = Method
 report-lsf = Lung shunt fraction
 report-lsf-stated = stated for this injection
 report-lsf-mapping = mapping
+report-lsf-measured = measured on the mapping SPECT/CT
 report-lsf-planar = planar geometric mean
 report-residual-fraction = Residual fraction
 report-goal = Goal

@@ -27,6 +27,7 @@ check-lung-mass-stated = { $mass } (déclarée)
 check-lsf-of-injection = { $injection } { $lsf } ({ $method })
 check-lsf-stated-on-injection = indiqué sur l’injection
 check-lsf-planar = moyenne géométrique planaire
+check-lsf-measured = mesurée sur la TEMP/TDM du bilan MAA
 
 # Les faits affichés avec le contrôle d’ancienneté de l’imagerie.
 check-imaging-age-detail = imagerie du { $date } ({ $from }), traitement le { $treatment } : ancienneté { $age } jours ; limite du site { $limit } jours (retreatment.imaging_max_age)

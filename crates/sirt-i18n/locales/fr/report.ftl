@@ -133,6 +133,7 @@ report-method = Méthode
 report-lsf = Fraction de shunt pulmonaire (LSF)
 report-lsf-stated = indiqué pour cette injection
 report-lsf-mapping = bilan MAA
+report-lsf-measured = mesurée sur la TEMP/TDM du bilan MAA
 report-lsf-planar = moyenne géométrique planaire
 report-residual-fraction = Fraction résiduelle
 report-goal = Objectif
