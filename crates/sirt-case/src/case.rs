@@ -622,7 +622,22 @@ pub struct Images {
     pub hu_to_density: Option<Vec<(f64, f64)>>,
     /// The session the PET follows.
     pub pet_session: Option<String>,
-    /// A DICOM Spatial Registration object linking the frames of reference of the CT, SPECT and
-    /// PET when they differ (rigid transforms only).
-    pub registration: Option<String>,
+    /// DICOM Spatial Registration objects linking the frames of reference of the CT, SPECT and
+    /// PET when they differ (rigid transforms only): none, one, or several (e.g. the SPECT's and
+    /// the PET's, each registered to the planning CT), all registering to one reference frame.
+    /// `registration = "reg.dcm"` or `registration = ["reg-spect.dcm", "reg-pet.dcm"]`.
+    pub registration: Vec<String>,
+}
+
+impl Images {
+    /// Every image file or folder the case names, as written: the CT, the structures, the MAA
+    /// SPECT and the Y-90 PET when named, and each registration object (what a cache key or an
+    /// approval's record of the images covers).
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        [Some(&self.ct), Some(&self.structures)]
+            .into_iter()
+            .chain([self.maa_spect.as_ref(), self.y90_pet.as_ref()])
+            .flatten()
+            .chain(&self.registration)
+    }
 }

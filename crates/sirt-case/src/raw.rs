@@ -57,7 +57,15 @@ pub(crate) struct RawImages {
     pub engine: Option<String>,
     pub hu_to_density: Option<Vec<(f64, f64)>>,
     pub pet_session: Option<String>,
-    pub registration: Option<String>,
+    pub registration: Option<OneOrMany>,
+}
+
+/// A path, or a list of paths (`images.registration`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -1003,8 +1003,40 @@ fn images(
         engine,
         hu_to_density: im.hu_to_density,
         pet_session: im.pet_session,
-        registration: im.registration,
+        registration: registrations(ctx, im.registration)?,
     })
+}
+
+/// `images.registration`: a path or a non-empty list of distinct, non-empty paths.
+fn registrations(
+    ctx: &Ctx<'_>,
+    r: Option<crate::raw::OneOrMany>,
+) -> Result<Vec<String>, CaseError> {
+    let list = match r {
+        None => return Ok(Vec::new()),
+        Some(crate::raw::OneOrMany::One(p)) => vec![p],
+        Some(crate::raw::OneOrMany::Many(l)) => l,
+    };
+    if list.is_empty() {
+        return Err(ctx.err(
+            "images.registration",
+            "a path or a list of paths of spatial registration objects",
+            "an empty list",
+        ));
+    }
+    for (i, p) in list.iter().enumerate() {
+        if p.trim().is_empty() {
+            return Err(ctx.err("images.registration", "a path", "an empty text"));
+        }
+        if list[..i].contains(p) {
+            return Err(ctx.err(
+                "images.registration",
+                "distinct paths",
+                format!("\"{p}\" twice"),
+            ));
+        }
+    }
+    Ok(list)
 }
 
 /// `images.extrahepatic`: non-empty names, none repeated, none that is the liver or the lungs.

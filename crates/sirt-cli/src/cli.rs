@@ -159,6 +159,13 @@ pub(crate) enum Command {
         #[command(flatten)]
         args: server_cmd::ServeArgs,
     },
+    /// Run the web application's background jobs (the voxel part of plans) without HTTP, on the
+    /// servers' database and data folder; `serve` runs one worker itself unless `--workers 0`
+    /// (docs/deployment.md, "Workers and the job queue").
+    Worker {
+        #[command(flatten)]
+        args: crate::commands::worker::WorkerArgs,
+    },
     /// Accounts of the web application.
     Admin {
         #[command(subcommand)]
@@ -195,6 +202,18 @@ pub(crate) enum Command {
     Structure {
         #[command(subcommand)]
         cmd: crate::commands::structure::StructureCmd,
+    },
+    /// The PACS: check a node, search studies and series, pull them into a folder, push files;
+    /// over DICOMweb (--url) or DIMSE (--dimse AET@HOST:PORT) (docs/pacs.md).
+    Pacs {
+        #[command(subcommand)]
+        cmd: crate::commands::pacs::PacsCmd,
+    },
+    /// Receive DICOM objects (C-STORE, C-ECHO) from a PACS or modality into a folder, until
+    /// stopped (docs/pacs.md).
+    Receive {
+        #[command(flatten)]
+        args: crate::commands::receive::ReceiveArgs,
     },
     /// List the DICOM studies and series under a folder (modality, size, frame of reference),
     /// and the files skipped with the reason.

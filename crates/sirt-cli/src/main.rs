@@ -120,6 +120,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         Command::Labs { args } => followup::labs(&args, lang.unwrap_or_default(), out),
         Command::Cohort { cmd } => cohort::run(cmd, lang.unwrap_or_default(), out),
         Command::Serve { args } => server_cmd::serve(&args, lang, out),
+        Command::Worker { args } => crate::commands::worker::run(&args, lang, out),
         Command::Admin { cmd } => server_cmd::admin(&cmd, lang.unwrap_or_default(), out),
         Command::Devices { devices } => catalogue::devices(&devices, lang.unwrap_or_default(), out),
         Command::Phantom {
@@ -130,8 +131,10 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
         Command::Measure { case, format, site } => {
             measure::run(&case, format, site.as_deref(), lang, out)
         }
-        Command::Register { args } => register::run(&args, out),
+        Command::Register { args } => register::run(&args, lang, out),
         Command::Structure { cmd } => structure::run(&cmd, out),
+        Command::Pacs { cmd } => commands::pacs::run(&cmd, lang.unwrap_or_default(), out),
+        Command::Receive { args } => commands::receive::run(&args, lang.unwrap_or_default(), out),
         Command::Scan { dir, format } => scan::scan(&dir, format, lang.unwrap_or_default(), out),
         Command::Rules { rules } => catalogue::rules(&rules, lang.unwrap_or_default(), out),
     }

@@ -39,6 +39,10 @@ pub(crate) struct ServeArgs {
     /// it names. Without it, every client behind a proxy shares the proxy's address.
     #[arg(long = "trusted-proxy", value_name = "CIDR")]
     trusted_proxies: Vec<sirt_server::Cidr>,
+    /// Background jobs (the voxel part of plans) this server computes at once; 0 leaves them to
+    /// `sirtplan worker` processes on the same database and data folder.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    workers: u16,
 }
 
 #[derive(Subcommand)]
@@ -137,6 +141,7 @@ pub(crate) fn serve(args: &ServeArgs, lang: Option<Lang>, out: &mut impl Write) 
         data_dir: args.data_dir.clone(),
         settings,
         trusted_proxies: sirt_server::TrustedProxies::new(args.trusted_proxies.clone()),
+        workers: usize::from(args.workers),
         ..Default::default()
     };
     let shown = sirt_store::redact_url(&config.database_url);

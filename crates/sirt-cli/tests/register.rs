@@ -249,6 +249,33 @@ fn spect_ct_through_its_ct_text() {
     insta::assert_snapshot!("register_text", out);
 }
 
+/// `--lang fr`: the same report in French (decimal commas, no-break spaces before ; and :); the
+/// figures are those of the English text above (same images, same seed).
+#[test]
+fn spect_ct_through_its_ct_text_in_french() {
+    let dir = Scratch::new("sirtplan-register", "text-fr");
+    files(&dir, &format!("SIRT-PHANTOM-{SEED}"));
+    let o = sirtplan(&[
+        "--lang",
+        "fr",
+        "register",
+        "--fixed",
+        &arg(&dir, "dicom/ct"),
+        "--moving",
+        &arg(&dir, "moved/spect"),
+        "--moving-ct",
+        &arg(&dir, "moved/ct"),
+        "--region-box=-150,-120,-100,150,130,100.5",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = stable(&text(&o.stdout), &dir);
+    assert!(
+        out.contains("boîte (-150\u{a0}; -120\u{a0}; -100) à (150\u{a0}; 130\u{a0}; 100,5) mm"),
+        "{out}"
+    );
+    insta::assert_snapshot!("register_text_fr", out);
+}
+
 #[test]
 fn refusals() {
     let dir = Scratch::new("sirtplan-register", "refusals");

@@ -260,13 +260,19 @@ fn int16_writing_keeps_whole_values_and_refuses_others() {
     let hu: Vec<f32> = (0..n).map(|v| (v as f32) * 7.0 - 1024.0).collect();
     let ct = Image::new(grid.clone(), hu.clone()).unwrap();
     let bytes = sirt_nifti::write_int16(&ct, false).unwrap();
-    assert_eq!(i16::from_le_bytes([bytes[70], bytes[71]]), 4, "datatype int16");
+    assert_eq!(
+        i16::from_le_bytes([bytes[70], bytes[71]]),
+        4,
+        "datatype int16"
+    );
     assert_eq!(bytes.len(), 352 + 2 * n);
     let back = sirt_nifti::read(&bytes, "ct.nii", frame()).unwrap();
     assert_eq!(back.data(), &hu[..]);
     assert_eq!(back.grid().dims, grid.dims);
     let half = Image::new(grid.clone(), vec![0.5f32; n]).unwrap();
-    let e = sirt_nifti::write_int16(&half, false).unwrap_err().to_string();
+    let e = sirt_nifti::write_int16(&half, false)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("voxel 0") && e.contains("0.5"), "{e}");
     let mut big = vec![0.0f32; n];
     big[3] = 40_000.0;
@@ -298,7 +304,11 @@ fn int16_writing_keeps_whole_values_and_refuses_others() {
         .args(["-c", &script])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let expected: i64 = hu.iter().map(|&v| v as i64).sum();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),

@@ -172,8 +172,8 @@ pub struct ImagesInput {
     pub y90_pet: Option<String>,
     /// RT Struct, SEG or NIfTI label map.
     pub structures: String,
-    /// Spatial registration file.
-    pub registration: Option<String>,
+    /// Spatial registration files (the SPECT's, the PET's), in that order.
+    pub registration: Vec<String>,
     /// Liver structure's name.
     pub liver: String,
     /// Lung structure's name.
@@ -562,7 +562,19 @@ fn images_section(out: &mut String, im: &ImagesInput) {
     opt_text(out, "maa_spect", im.maa_spect.as_deref());
     opt_text(out, "y90_pet", im.y90_pet.as_deref());
     line(out, "structures", &toml_string(&im.structures), None);
-    opt_text(out, "registration", im.registration.as_deref());
+    match im.registration.as_slice() {
+        [] => {}
+        [one] => line(out, "registration", &toml_string(one), None),
+        many => {
+            let items: Vec<String> = many.iter().map(|s| toml_string(s)).collect();
+            line(
+                out,
+                "registration",
+                &format!("[{}]", items.join(", ")),
+                None,
+            );
+        }
+    }
     line(out, "liver", &toml_string(&im.liver), None);
     opt_text(out, "lungs", im.lungs.as_deref());
     string_map(out, "tumours", &im.tumours);

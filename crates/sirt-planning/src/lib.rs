@@ -20,6 +20,7 @@
 //! | `feed` | the values a case leaves out (`mapping.lsf`, `tnr`, `perfused_volume`) measured on its images by [`measure`] and put into the plan, and the provenance of every measurable input ([`Outcome::inputs`], JSON `input_provenance`); [`measured_values_of`] for the server's recompute |
 //! | [`structures`] | structures made from the images with the tools of `sirt-segmentation` ([`structures::make`]: an edit history replayed, put on the CT grid, refused when implausible), saved as DICOM SEG with who made them and how, or as a NIfTI label map (`sirtplan structure`) |
 //! | [`case_builder`] | [`case_builder::build_case`]: a typed plan request (the web application's planning pages) → a case file's text with the provenance of measured values, validated by `sirt_case` |
+//! | [`registration`] | rigid registration of a SPECT/CT or PET/CT to the planning CT for `sirtplan register` and the planning pages: series and region read, [`registration::register`], a manual nudge composed, the DICOM Spatial Registration object's bytes |
 //! | `error` | [`PlanningError`], with [`PlanningError::is_input`] telling the user's input from internal failures |
 //!
 //! It reads the case's image files (through `sirt-imaging`), prints nothing and writes no file.
@@ -46,6 +47,7 @@ mod pacs;
 mod phantom;
 pub mod phantom_dicom;
 mod plausibility;
+pub mod registration;
 mod settings_report;
 mod site;
 pub mod structures;

@@ -180,11 +180,13 @@ pub fn check_image_paths(images: &sirt_case::Images) -> Result<(), PlanningError
     for (field, path) in [
         ("maa_spect", &images.maa_spect),
         ("y90_pet", &images.y90_pet),
-        ("registration", &images.registration),
     ] {
         if let Some(path) = path {
             confined(field, path)?;
         }
+    }
+    for path in &images.registration {
+        confined("registration", path)?;
     }
     Ok(())
 }

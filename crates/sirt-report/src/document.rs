@@ -1,12 +1,12 @@
 //! A small document model (headings, paragraphs, key–value lists, tables) with two renderers,
 //! plain text and HTML, so that both carry exactly the same content.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sirt_i18n::{Lang, t};
 use std::fmt::Write;
 
 /// Column alignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Align {
     /// Text.
@@ -16,7 +16,7 @@ pub enum Align {
 }
 
 /// A table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     /// Column headers.
     pub headers: Vec<String>,
@@ -53,7 +53,7 @@ impl Table {
 
 /// A block of a document; as JSON one key naming its kind (`{"heading": [2, "Title"]}`,
 /// `{"table": {"headers", "align", "rows"}}`, `{"para": "..."}`, ...).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Block {
     /// Heading of level 1–3.
@@ -79,7 +79,7 @@ pub enum Block {
 }
 
 /// A document.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Document {
     /// Title.
     pub title: String,

@@ -10,6 +10,8 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { viewerScenario } from './viewer.scenario.mjs';
 import { workbenchScenario } from './workbench.scenario.mjs';
+import { structuresScenario } from './structures.scenario.mjs';
+import { registrationScenario } from './registration.scenario.mjs';
 
 const BASE = process.env.BASE_URL;
 const PASSWORD = process.env.E2E_PASSWORD;
@@ -709,6 +711,11 @@ try {
 
   // Planning from images (issue 16): a new patient from the phantom's DICOM zip to an approved plan.
   await workbenchScenario({ newPage, login, sign, shot, planState, base: BASE, password: PASSWORD, zip: process.env.PHANTOM_DICOM_ZIP,
+    check, log, setStep: (s) => { step = s; } });
+  // The structure editor (issue 16): a new case of the phantom patient, structures made on the images.
+  await structuresScenario({ newPage, login, shot, base: BASE, check, log, setStep: (s) => { step = s; } });
+  // The registration tool (issue 16): the phantom's SPECT/CT moved into a frame of its own.
+  await registrationScenario({ newPage, login, shot, base: BASE, zip: process.env.MOVED_SPECT_ZIP,
     check, log, setStep: (s) => { step = s; } });
 
   check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);

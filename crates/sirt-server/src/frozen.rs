@@ -129,13 +129,21 @@ pub(crate) async fn approval_inputs(
     let mut images = Map::new();
     if let Some(im) = &computed.plan.case.images {
         let base = state.patient_folder(case.patient_id);
-        let named = [
-            ("ct", Some(&im.ct)),
-            ("maa_spect", im.maa_spect.as_ref()),
-            ("y90_pet", im.y90_pet.as_ref()),
-            ("structures", Some(&im.structures)),
-            ("registration", im.registration.as_ref()),
+        let mut named: Vec<(String, Option<&String>)> = vec![
+            ("ct".into(), Some(&im.ct)),
+            ("maa_spect".into(), im.maa_spect.as_ref()),
+            ("y90_pet".into(), im.y90_pet.as_ref()),
+            ("structures".into(), Some(&im.structures)),
         ];
+        // One object keeps the record's name of old, `registration`; more are numbered.
+        for (i, p) in im.registration.iter().enumerate() {
+            let field = if i == 0 {
+                "registration".to_owned()
+            } else {
+                format!("registration[{i}]")
+            };
+            named.push((field, Some(p)));
+        }
         for (field, path) in named {
             let Some(path) = path else { continue };
             let full = base.join(path);

@@ -20,6 +20,7 @@
 //! | `signature` | electronic signatures of check and approve (password entered again, Argon2id; meaning, full name, role), acknowledgements of failed checks (`POST /api/plans/{id}/acknowledgements`), `GET /api/plans/{id}/signatures` |
 //! | `delivery` | delivery, one session at a time (`POST /api/plans/{id}/deliver`, `GET /api/plans/{id}/deliveries`): each record checked against the plan and its approved result (422 naming the field), the records in force given to the engine as typed overrides for the result, the delivery addendum stored with each recording and the voxel part |
 //! | `documents` | documents of a case: list, download (checked against their SHA-256), the plan report stored in its case (HTML and PDF) |
+//! | [`jobs`] | background computations: the voxel part of a plan as a job in the database's queue, keyed by its inputs' SHA-256, run by embedded workers (`serve --workers N`) or `sirtplan worker` ([`jobs::run_workers`]), its result in the data folder (`results/voxel/{key}/`) for every instance |
 //! | [`workbench`] | planning from images: the case's planning draft (series per role, structures with volumes, registration state, measurements, prescription) and the plan made from it through `sirt_planning::case_builder` (`/api/cases/{id}/workbench...`) |
 //! | [`admin`] | account checks and hashing shared by the CLI (`sirtplan admin create-user`) and `accounts` |
 //!
@@ -47,6 +48,7 @@ pub mod error;
 pub mod followup_input;
 pub mod frozen;
 pub mod identity;
+pub mod jobs;
 mod login;
 pub mod openapi;
 mod pages;
@@ -113,6 +115,8 @@ pub struct ServerConfig {
     /// carry an HMAC chained on the previous row's. `None`: rows carry no MAC (refused once the
     /// database's chain has begun).
     pub audit_key: Option<sirt_store::AuditKey>,
+    /// Embedded workers of the job queue (`serve --workers N`): 1 by default, 0 for none.
+    pub workers: usize,
 }
 
 impl Default for ServerConfig {
@@ -127,6 +131,7 @@ impl Default for ServerConfig {
             session_limits: SessionLimits::default(),
             trusted_proxies: TrustedProxies::default(),
             audit_key: None,
+            workers: 1,
         }
     }
 }
@@ -180,8 +185,8 @@ pub struct Inner {
     pub login_limit: LoginLimit,
     /// Folder of the uploaded images.
     pub data_dir: std::path::PathBuf,
-    /// The viewer's volumes of the plans last shown.
-    pub volumes: volumes::VolumeCache,
+    /// The embedded workers of the job queue ([`jobs::Jobs`]).
+    pub jobs: jobs::Jobs,
     /// Password checks in flight per (username, address): the login rate limits count them
     /// with the recorded failures, so concurrent attempts cannot pass them (`login::login`).
     pub logins_in_flight: login::LoginsInFlight,
@@ -252,7 +257,7 @@ impl AppState {
             secure_cookies,
             login_limit,
             data_dir,
-            volumes: volumes::VolumeCache::default(),
+            jobs: jobs::Jobs::default(),
             logins_in_flight: login::LoginsInFlight::default(),
             password_checks: Arc::default(),
             session_limits: SessionLimits::default(),
@@ -264,7 +269,7 @@ impl AppState {
 
     /// The same server (database, engine data, data folder, limits) under another engine id,
     /// as a new version of the server would be: what the frozen record and the recompute
-    /// comparison are tested with. Its volume cache starts empty.
+    /// comparison are tested with. Its embedded workers are its own (started when needed).
     pub fn with_engine_id(&self, engine_id: impl Into<String>) -> AppState {
         self.rebuilt(
             engine_id.into(),
@@ -283,6 +288,20 @@ impl AppState {
         self.rebuilt(self.engine_id.clone(), session_limits, trusted_proxies)
     }
 
+    /// The same server with `workers` embedded workers (`serve --workers N`; 0: the jobs are
+    /// left to `sirtplan worker` processes).
+    pub fn with_workers(&self, workers: usize) -> AppState {
+        let mut s = self.rebuilt(
+            self.engine_id.clone(),
+            self.session_limits,
+            self.trusted_proxies.clone(),
+        );
+        if let Some(inner) = Arc::get_mut(&mut s.0) {
+            inner.jobs = jobs::Jobs::new(workers);
+        }
+        s
+    }
+
     fn rebuilt(
         &self,
         engine_id: String,
@@ -295,7 +314,7 @@ impl AppState {
             secure_cookies: self.secure_cookies,
             login_limit: self.login_limit,
             data_dir: self.data_dir.clone(),
-            volumes: volumes::VolumeCache::default(),
+            jobs: jobs::Jobs::new(self.jobs.workers()),
             logins_in_flight: login::LoginsInFlight::default(),
             password_checks: Arc::clone(&self.password_checks),
             session_limits,
@@ -367,6 +386,7 @@ fn table() -> Vec<Entry> {
         pages_and_session_routes(),
         patients_routes(),
         cases_routes(),
+        workbench_routes(),
         plans_routes(),
         admin_routes(),
     ]
@@ -514,42 +534,6 @@ fn cases_routes() -> Vec<Entry> {
             post(api::add_toxicity),
         ),
         entry(
-            Method::POST,
-            "/api/cases/{id}/plans",
-            a(CreatePlan),
-            post(api::create_plan),
-        ),
-        entry(
-            Method::GET,
-            "/api/cases/{id}/workbench",
-            a(ReadClinical),
-            get(workbench::get_workbench),
-        ),
-        entry(
-            Method::PUT,
-            "/api/cases/{id}/workbench",
-            a(CreatePlan),
-            axum::routing::put(workbench::put_workbench),
-        ),
-        entry(
-            Method::GET,
-            "/api/cases/{id}/workbench/structures",
-            a(ReadClinical),
-            get(workbench::get_structures),
-        ),
-        entry(
-            Method::GET,
-            "/api/cases/{id}/workbench/measurements",
-            a(ReadClinical),
-            get(workbench::get_measurements),
-        ),
-        entry(
-            Method::POST,
-            "/api/cases/{id}/workbench/plan",
-            a(CreatePlan),
-            post(workbench::post_plan),
-        ),
-        entry(
             Method::GET,
             "/api/cohort/demo-registry",
             a(ReadClinical),
@@ -572,6 +556,119 @@ fn cases_routes() -> Vec<Entry> {
             "/api/documents/{id}",
             a(ReadClinical),
             get(documents::get_document),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/plans",
+            a(CreatePlan),
+            post(api::create_plan),
+        ),
+    ]
+}
+
+/// The planning pages' routes (`workbench`): the draft, structures and their editing session,
+/// measurements, registration, the series' volumes and the plan made from the draft.
+fn workbench_routes() -> Vec<Entry> {
+    use Action::*;
+    let a = Access::Action;
+    vec![
+        entry(
+            Method::GET,
+            "/api/cases/{id}/workbench",
+            a(ReadClinical),
+            get(workbench::get_workbench),
+        ),
+        entry(
+            Method::PUT,
+            "/api/cases/{id}/workbench",
+            a(CreatePlan),
+            axum::routing::put(workbench::put_workbench),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/workbench/structures",
+            a(ReadClinical),
+            get(workbench::get_structures),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/workbench/structures/session",
+            a(ReadClinical),
+            get(workbench::structures_edit::get_session),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/workbench/structures/session",
+            a(CreatePlan),
+            post(workbench::structures_edit::open_session),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/workbench/structures/session/tools",
+            a(CreatePlan),
+            post(workbench::structures_edit::run_tool),
+        ),
+        entry(
+            Method::PUT,
+            "/api/cases/{id}/workbench/structures/session/slab",
+            a(CreatePlan),
+            axum::routing::put(workbench::structures_edit::put_slab).layer(DefaultBodyLimit::max(
+                workbench::structures_edit::SLAB_LIMIT_BYTES,
+            )),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/workbench/structures/session/undo",
+            a(CreatePlan),
+            post(workbench::structures_edit::undo),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/workbench/structures/session/redo",
+            a(CreatePlan),
+            post(workbench::structures_edit::redo),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/workbench/structures/session/mask",
+            a(ReadClinical),
+            get(workbench::structures_edit::get_mask),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/workbench/structures/session/save",
+            a(CreatePlan),
+            post(workbench::structures_edit::save),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/workbench/measurements",
+            a(ReadClinical),
+            get(workbench::get_measurements),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/workbench/plan",
+            a(CreatePlan),
+            post(workbench::post_plan),
+        ),
+        entry(
+            Method::POST,
+            "/api/cases/{id}/workbench/registration",
+            a(CreatePlan),
+            post(workbench::post_registration),
+        ),
+        entry(
+            Method::PUT,
+            "/api/cases/{id}/workbench/registration",
+            a(CreatePlan),
+            axum::routing::put(workbench::put_registration),
+        ),
+        entry(
+            Method::GET,
+            "/api/cases/{id}/workbench/series/{series_id}/volume",
+            a(ReadClinical),
+            get(workbench::get_series_volume),
         ),
     ]
 }
@@ -801,7 +898,8 @@ impl Server {
             config.data_dir.clone(),
             config.settings.clone(),
         )?
-        .with_access(config.session_limits, config.trusted_proxies.clone());
+        .with_access(config.session_limits, config.trusted_proxies.clone())
+        .with_workers(config.workers);
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .map_err(|source| ServeError::Bind {
@@ -833,6 +931,8 @@ impl Server {
             state,
         } = self;
         let housekeeping = tokio::spawn(login::housekeeping(state.clone()));
+        // The embedded workers take the jobs queued before this start too.
+        jobs::ensure_workers(&state);
         let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -847,7 +947,7 @@ impl Server {
     }
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let term = async {

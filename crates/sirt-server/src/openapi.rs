@@ -109,6 +109,7 @@ fn schema_of(name: &str, g: &mut SchemaGenerator) -> Option<Schema> {
         "KmBody" => s::<a::KmBody>,
         "KmAnswer" => s::<a::KmAnswer>,
         "Volumes" => s::<a::Volumes>,
+        "JobAnswer" => s::<crate::jobs::JobAnswer>,
         "AccountList" => s::<a::AccountList>,
         "AccountView" => s::<a::AccountView>,
         "NewUserBody" => s::<crate::accounts::NewUserBody>,
@@ -120,6 +121,14 @@ fn schema_of(name: &str, g: &mut SchemaGenerator) -> Option<Schema> {
         "WorkbenchPlanBody" => s::<crate::workbench::WorkbenchPlanBody>,
         "WorkbenchStructures" => s::<crate::workbench::WorkbenchStructures>,
         "WorkbenchMeasurements" => s::<crate::workbench::WorkbenchMeasurements>,
+        "RegistrationRun" => s::<crate::workbench::RegistrationRun>,
+        "RegistrationResult" => s::<crate::workbench::RegistrationResult>,
+        "RegistrationSave" => s::<crate::workbench::RegistrationSave>,
+        "StructureSession" => s::<crate::workbench::structures_edit::StructureSession>,
+        "SessionOpen" => s::<crate::workbench::structures_edit::SessionOpen>,
+        "StructureTool" => s::<crate::workbench::structures_edit::StructureTool>,
+        "SessionSave" => s::<crate::workbench::structures_edit::SessionSave>,
+        "StructuresSaved" => s::<crate::workbench::structures_edit::StructuresSaved>,
         _ => return None,
     };
     Some(f(g))

@@ -38,7 +38,7 @@ pub const NIIVUE_BUNDLE: &str = include_str!("../static/vendor/niivue.min.js");
 pub const NIIVUE_LICENSES: &str = include_str!("../static/vendor/niivue.LICENSES.txt");
 
 /// The files of the application, served at `/static/{name}`: (name, content type, bytes).
-const STATIC_FILES: [(&str, &str, &str); 6] = [
+const STATIC_FILES: [(&str, &str, &str); 8] = [
     (
         "i18n.js",
         "text/javascript; charset=utf-8",
@@ -53,6 +53,16 @@ const STATIC_FILES: [(&str, &str, &str); 6] = [
         "viewer.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/viewer.js"),
+    ),
+    (
+        "registration.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/registration.js"),
+    ),
+    (
+        "structures.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/structures.js"),
     ),
     (
         "app.css",

@@ -211,8 +211,8 @@ fn html_response(html: String) -> Response {
 }
 
 /// The document of a plan made now with the given overrides: with its voxel part when the case
-/// has images (from the viewer's cache when the overrides are the plan's own, with the records
-/// stored; made apart otherwise), the plan's own document without.
+/// has images (the voxel job's result when the overrides are the plan's own, with the records
+/// stored, waiting for it if needed; made apart otherwise), the plan's own document without.
 async fn plan_document(
     state: &AppState,
     plan: &sirt_store::Plan,
@@ -230,10 +230,7 @@ async fn plan_document(
             == b.current().map(|r| r.id).collect::<Vec<_>>()
     };
     if same(&stored, records) && records.current().all(|r| r.id != 0) {
-        return Ok(crate::volumes::prepared_for(state, plan)
-            .await?
-            .document
-            .clone());
+        return crate::volumes::document_for(state, plan).await;
     }
     let case = state.store.case(plan.case_id).await?;
     let base = state.patient_folder(case.patient_id);

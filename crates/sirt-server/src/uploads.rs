@@ -1350,12 +1350,36 @@ async fn store_upload(
         .await
         .map_err(|_| ApiError::internal())??;
     prepared.study.patient_id = patient_id;
+    let placed = place(&state, &actor, patient_id, &prepared).await;
+    drop(staging);
+    let (study, series) = placed?;
+    let view = UploadedStudy {
+        study: study_view(&study, &series),
+        skipped: prepared.skipped,
+    };
+    let mut r = (StatusCode::CREATED, Json(view)).into_response();
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("/api/patients/{patient_id}/studies/{}", study.id))
+    {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+/// Moves a prepared study folder into the patient's `studies/{study id}` and adds its rows in
+/// one transaction; on a refusal the folder placed (and folders made for it alone) go again.
+async fn place(
+    state: &AppState,
+    actor: &sirt_store::Actor,
+    patient_id: i64,
+    prepared: &Prepared,
+) -> Result<(Study, Vec<StudySeries>), ApiError> {
     let studies_dir = state.patient_folder(patient_id).join("studies");
     let mut placed: Option<PathBuf> = None;
     let result = state
         .store
         .add_study_with_series(
-            &actor,
+            actor,
             &prepared.study,
             &prepared.series,
             |study_id| -> Result<String, ApiError> {
@@ -1372,9 +1396,8 @@ async fn store_upload(
             },
         )
         .await;
-    drop(staging);
-    let (study, series) = match result {
-        Ok(r) => r,
+    match result {
+        Ok(r) => Ok(r),
         Err(e) => {
             if let Some(p) = placed {
                 let _ = std::fs::remove_dir_all(p);
@@ -1385,20 +1408,58 @@ async fn store_upload(
             {
                 let _ = std::fs::remove_dir(patient_dir);
             }
-            return Err(e);
+            Err(e)
         }
-    };
-    let view = UploadedStudy {
-        study: study_view(&study, &series),
-        skipped: prepared.skipped,
-    };
-    let mut r = (StatusCode::CREATED, Json(view)).into_response();
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("/api/patients/{patient_id}/studies/{}", study.id))
-    {
-        r.headers_mut().insert(header::LOCATION, v);
     }
-    Ok(r)
+}
+
+/// Stores DICOM files the server made (a spatial registration, a segmentation: `files` are
+/// (name shown in messages, Part 10 bytes)) as a new study of the patient, through the same
+/// reading and checks as an upload of those files: the patient of every file must be the
+/// patient's MRN, each series is read as an upload's is, and nothing is stored on a refusal.
+/// The study's description is `description`.
+pub(crate) async fn store_generated(
+    state: &AppState,
+    actor: &sirt_store::Actor,
+    patient_id: i64,
+    description: &str,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<UploadedStudy, ApiError> {
+    let patient = state.store.patient(patient_id).await?;
+    let _slot = SLOTS.acquire().await.map_err(|_| ApiError::internal())?;
+    let staging = Staging::new(&state.data_dir)?;
+    let dir = staging.dir.clone();
+    let mrn = patient.mrn;
+    let mut prepared = tokio::task::spawn_blocking(move || -> Result<Prepared, ApiError> {
+        let raw = dir.join("raw");
+        std::fs::create_dir_all(&raw).map_err(storage)?;
+        let mut names = BTreeMap::new();
+        for (k, (name, bytes)) in files.into_iter().enumerate() {
+            let dest = raw.join(format!("{k:06}"));
+            std::fs::write(&dest, bytes).map_err(storage)?;
+            names.insert(dest, shown(&name));
+        }
+        let extracted = Extracted {
+            names,
+            skipped: Vec::new(),
+        };
+        prepare_dicom(&dir, &raw, extracted, &mrn)
+    })
+    .await
+    .map_err(|_| ApiError::internal())??;
+    if !prepared.skipped.is_empty() {
+        // A file the server made that the reader leaves out is the server's error.
+        return Err(ApiError::internal());
+    }
+    prepared.study.patient_id = patient_id;
+    prepared.study.description = Some(description.to_owned());
+    let placed = place(state, actor, patient_id, &prepared).await;
+    drop(staging);
+    let (study, series) = placed?;
+    Ok(UploadedStudy {
+        study: study_view(&study, &series),
+        skipped: Vec::new(),
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The images of a plan for the viewer and its report: the plan with its voxel part made by
 //! the application layer (`sirt-planning`, as `sirtplan plan` makes it) on a case whose file has
 //! `[images]`, its volumes on the CT grid as raw arrays, and its report document with the voxel
-//! sections; and the digital-phantom demo, whose files the application layer makes.
+//! sections, computed by a job ([`crate::jobs`]) whose result every server reads from the data
+//! folder (`GET /api/plans/{id}/volumes`: 200 with the listing when it is there, else 202 with
+//! the job's state); and the digital-phantom demo, whose files the application layer makes.
 //!
 //! Image paths of a case file are read relative to the patient's folder in the data folder
 //! (`DATA/patients/{patient id}/`, where uploads go) and must stay inside it: relative, without
@@ -22,7 +24,6 @@ use axum::response::{IntoResponse, Response};
 use sirt_planning::{Outcome, PlanningError};
 use sirt_store::{NewCase, NewPatient, PlanInputs};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 /// The phantom demo case (`sirtplan demo`) with its image paths moved under
 /// [`PHANTOM_FOLDER`] of the patient's folder.
@@ -32,67 +33,6 @@ fn phantom_case() -> String {
 
 /// Folder of the phantom's files inside the patient's folder.
 const PHANTOM_FOLDER: &str = "demo-phantom";
-
-/// Plans whose volumes are kept in memory (about 40 MB each on the demo phantom): design
-/// choice for a small server; older ones are computed again when asked.
-const CACHED_PLANS: usize = 3;
-
-/// One plan's volumes, ready to send, and its report document with the voxel sections (the
-/// volumes and the report come from one computation; both are made again from the plan's
-/// inputs when the cache no longer holds them).
-pub(crate) struct Prepared {
-    key: Key,
-    meta: Volumes,
-    arrays: Vec<(String, axum::body::Bytes)>,
-    /// The report document of the plan with its voxel part (`sirt_planning::Outcome`).
-    pub(crate) document: sirt_report::document::Document,
-}
-
-/// A plan's id and the SHA-256 (hex) of what its volumes depend on: the case file, a NUL byte,
-/// the parameters JSON and the ids of its delivery records in force (`delivery`). Checking or
-/// approving a plan does not change it.
-type Key = (i64, String);
-
-fn key_of(plan: &sirt_store::Plan, records: &sirt_store::PlanDeliveries) -> Key {
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    h.update(plan.case_toml.as_bytes());
-    h.update([0u8]);
-    h.update(plan.parameters_json.as_bytes());
-    // The records are inputs of the voxel part: its PET comparison scales the MAA prediction to
-    // the delivered activity.
-    for r in records.current() {
-        h.update(format!("\0{}", r.id).as_bytes());
-    }
-    (plan.id, hex::encode(h.finalize()))
-}
-
-/// The cache and the lock that makes one computation run at a time (a voxel plan takes
-/// seconds and hundreds of MB: concurrent viewers of one plan wait for the first).
-#[derive(Default)]
-pub struct VolumeCache {
-    entries: Mutex<Vec<Arc<Prepared>>>,
-    compute: tokio::sync::Mutex<()>,
-}
-
-impl VolumeCache {
-    fn get(&self, key: &Key) -> Option<Arc<Prepared>> {
-        self.entries
-            .lock()
-            .ok()
-            .and_then(|e| e.iter().find(|p| &p.key == key).cloned())
-    }
-
-    fn put(&self, p: Arc<Prepared>) {
-        if let Ok(mut e) = self.entries.lock() {
-            e.retain(|x| x.key.0 != p.key.0);
-            e.push(p);
-            while e.len() > CACHED_PLANS {
-                e.remove(0);
-            }
-        }
-    }
-}
 
 /// The folder of a patient's images.
 fn patient_folder(state: &AppState, patient_id: i64) -> PathBuf {
@@ -134,7 +74,7 @@ const DVH_POINTS: usize = 600;
 /// A failure of the plan with its images as the API answers it: image paths leaving the
 /// patient's folder and unusable images are the user's (422, in the case file's words, the
 /// server's folders left out); the rest is internal.
-fn outcome_error(e: EngineError, base: &std::path::Path) -> ApiError {
+pub(crate) fn outcome_error(e: EngineError, base: &std::path::Path) -> ApiError {
     match e {
         EngineError::Planning(p) => match *p {
             PlanningError::ImagePath { field, path } => unprocessable(
@@ -274,23 +214,23 @@ fn dvh_curves(voxel: &sirt_planning::voxel::VoxelPlan) -> Vec<DvhCurve> {
         .unwrap_or_default()
 }
 
-/// Lays the volumes of a plan's voxel part out for the viewer; keeps its report document.
-fn prepare(key: Key, outcome: &Outcome) -> Result<Prepared, ApiError> {
+/// The result folder's contents of a plan's voxel part: the viewer's listing (each array's URL
+/// its name: [`crate::jobs::voxel::ResultDir::listing`] makes the URLs), the report document and
+/// the arrays.
+pub(crate) fn result_files(outcome: &Outcome) -> Result<crate::jobs::voxel::ResultFiles, ApiError> {
     let voxel = outcome.voxel.as_ref().ok_or_else(ApiError::internal)?;
-    let plan_id = key.0;
     let v = voxel.viewer_volumes().map_err(|_| ApiError::internal())?;
     let g = &v.grid;
     let axis_aligned = (0..3)
         .all(|i| (0..3).all(|j| (g.direction[i][j] - f64::from(u8::from(i == j))).abs() < 1e-6));
-    // The inputs' hash in every URL: arrays of another version of the plan are refused.
-    let url = |name: &str| format!("/api/plans/{plan_id}/volumes/{name}?v={}", &key.1[..16]);
+    let url = |name: &str| name.to_owned();
     let LaidOut {
         volumes,
         structures,
         arrays,
     } = lay_out(&v, &url);
-    let meta = Volumes {
-        plan_id,
+    let listing = Volumes {
+        plan_id: 0,
         grid: ViewerGrid {
             dims: g.dims,
             spacing_mm: g.spacing_mm,
@@ -310,82 +250,102 @@ fn prepare(key: Key, outcome: &Outcome) -> Result<Prepared, ApiError> {
         report_blocks: outcome.voxel_blocks().to_vec(),
         image_checks: outcome.image_checks().cloned().collect(),
     };
-    Ok(Prepared {
-        key,
-        meta,
+    Ok(crate::jobs::voxel::ResultFiles {
+        listing,
         document: outcome.document.clone(),
-        arrays: arrays
-            .into_iter()
-            .map(|(n, b)| (n, axum::body::Bytes::from(b)))
-            .collect(),
+        arrays,
     })
 }
 
-pub(crate) async fn prepared(state: &AppState, id: i64) -> Result<Arc<Prepared>, ApiError> {
-    let plan = state.store.plan(id).await?;
-    prepared_for(state, &plan).await
-}
-
-/// The volumes and report document of this version of a plan (as read by the caller: a report
-/// and its record come from the same version even when the plan is edited meanwhile).
-pub(crate) async fn prepared_for(
+/// The report document of this version of a plan with its voxel part (as read by the caller:
+/// a report and its record come from the same version even when the plan is edited
+/// meanwhile), waiting for its job (bounded: 503 when it is not done in time).
+pub(crate) async fn document_for(
     state: &AppState,
     plan: &sirt_store::Plan,
-) -> Result<Arc<Prepared>, ApiError> {
-    let records = state.store.deliveries(plan.id).await?;
-    let key = key_of(plan, &records);
-    if let Some(p) = state.volumes.get(&key) {
-        return Ok(p);
-    }
-    // The analytic plan (milliseconds) and the images check before waiting for the voxel
-    // computation of another plan.
-    let case = state.store.case(plan.case_id).await?;
-    let params = crate::engine::parameters_from(&crate::engine::parse_json(&plan.parameters_json))?;
-    let computed = crate::engine::compute_stored(state, plan, params.clone()).await?;
-    let Some(images) = &computed.plan.case.images else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "no_images",
-            "this plan's case file has no [images] section: an analytic plan has no images to show (the phantom demo case has them)",
-        ));
-    };
-    // Paths that leave the patient's folder are refused before waiting for another plan.
-    let base = patient_folder(state, case.patient_id);
-    sirt_planning::check_image_paths(images)
-        .map_err(|e| outcome_error(crate::engine::EngineError::from(e), &base))?;
-    let _turn = state.volumes.compute.lock().await;
-    if let Some(p) = state.volumes.get(&key) {
-        return Ok(p);
-    }
-    let engine = state.engine.clone();
-    let case_toml = plan.case_toml.clone();
-    // The parameters and the delivery records in force (`delivery`).
-    let overrides = crate::delivery::with_records(&params, &records)?;
-    let prepared = tokio::task::spawn_blocking(move || {
-        let outcome = engine
-            .outcome_overrides(&case_toml, &overrides, &base)
-            .map_err(|e| outcome_error(e, &base))?;
-        prepare(key, &outcome)
-    })
-    .await
-    .map_err(|_| ApiError::internal())??;
-    let p = Arc::new(prepared);
-    state.volumes.put(p.clone());
-    Ok(p)
+) -> Result<sirt_report::document::Document, ApiError> {
+    crate::jobs::voxel::document(state, plan).await
 }
 
 /// `GET /api/plans/{id}/volumes`: the grid, the volumes (CT, SPECT, PET, dose maps) and
-/// structures with the URLs of their arrays, and the DVH of the first session.
+/// structures with the URLs of their arrays, and the DVH of the first session, when the voxel
+/// part of the plan as it is now is computed (200); else 202 with its job's state (queued now
+/// when needed) and `Retry-After`; a job that failed answers its error (422 for the case's
+/// images, in the case file's words).
+///
+/// With `wait_ms`, a job that is not done is waited for up to that long (at most
+/// [`LISTING_WAIT_MAX_MS`]): the answer comes as soon as it is done, so that a recomputation of
+/// a fraction of a second costs one request, not a poll interval.
 pub(crate) async fn volumes(
     State(state): State<AppState>,
     PathId(id): PathId,
+    ApiQuery(q): ApiQuery<ListingQuery>,
 ) -> Result<Response, ApiError> {
-    let p = prepared(&state, id).await?;
-    Ok(Json(&p.meta).into_response())
+    let plan = state.store.plan(id).await?;
+    let job = match crate::jobs::voxel::status(&state, &plan).await? {
+        crate::jobs::voxel::Status::Ready(r) => {
+            return Ok(Json(r.listing(id).await?).into_response());
+        }
+        crate::jobs::voxel::Status::Pending(job) => job,
+    };
+    let wait = std::time::Duration::from_millis(q.wait_ms.unwrap_or(0).min(LISTING_WAIT_MAX_MS));
+    if wait.is_zero() || !wait_for_job(&state, &job, wait).await? {
+        let job = state.store.job(job.id).await?;
+        return Ok(crate::jobs::JobAnswer::of(&job).accepted());
+    }
+    // Done or failed: the plan's status says which (its result, or its error).
+    match crate::jobs::voxel::status(&state, &plan).await? {
+        crate::jobs::voxel::Status::Ready(r) => Ok(Json(r.listing(id).await?).into_response()),
+        crate::jobs::voxel::Status::Pending(job) => Ok(crate::jobs::JobAnswer::of(&job).accepted()),
+    }
+}
+
+/// Longest wait a listing request may ask for: 10 s (design choice: below the usual 30–60 s
+/// idle timeouts of reverse proxies, long enough for the phantom's first computation).
+pub const LISTING_WAIT_MAX_MS: u64 = 10_000;
+
+/// How often a waiting listing request reads its job's row: 20 ms (design choice: a small
+/// indexed query; well below the interactive latency the page aims at, 300 ms).
+const LISTING_WAIT_POLL: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Waits until `job` is done or failed, or its result is in this process's memory (true), or
+/// `wait` has passed (false).
+async fn wait_for_job(
+    state: &AppState,
+    job: &sirt_store::Job,
+    wait: std::time::Duration,
+) -> Result<bool, ApiError> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        if state.jobs.recent(&job.key).is_some() {
+            return Ok(true);
+        }
+        let job = state.store.job(job.id).await?;
+        if matches!(
+            job.state,
+            sirt_store::JobState::Done | sirt_store::JobState::Failed
+        ) {
+            return Ok(true);
+        }
+        if tokio::time::Instant::now() + LISTING_WAIT_POLL > deadline {
+            return Ok(false);
+        }
+        tokio::time::sleep(LISTING_WAIT_POLL).await;
+    }
+}
+
+/// `GET /api/plans/{id}/volumes` query: `wait_ms`, how long to wait for a job that is not done
+/// (0 by default: answer at once).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListingQuery {
+    #[serde(default)]
+    wait_ms: Option<u64>,
 }
 
 /// `GET /api/plans/{id}/volumes/{name}`: one array, little-endian `f32` (volumes) or `u8`
-/// (masks), x fastest.
+/// (masks), x fastest; 409 when `v` is not the plan's version now, 202 with the job's state
+/// while its voxel part is computed again.
 pub(crate) async fn volume(
     State(state): State<AppState>,
     Path((id, name)): Path<(String, String)>,
@@ -398,9 +358,14 @@ pub(crate) async fn volume(
             format!("path: expected a numeric id, found \"{id}\""),
         )
     })?;
-    let p = prepared(&state, id).await?;
+    let plan = state.store.plan(id).await?;
+    let status = crate::jobs::voxel::status(&state, &plan).await?;
+    let key = match &status {
+        crate::jobs::voxel::Status::Ready(r) => &r.key,
+        crate::jobs::voxel::Status::Pending(job) => &job.key,
+    };
     if let Some(v) = &q.v
-        && !p.key.1.starts_with(v.as_str())
+        && !key.starts_with(v.as_str())
     {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -408,13 +373,17 @@ pub(crate) async fn volume(
             format!("plan {id} changed since its volumes were listed: reload the plan"),
         ));
     }
-    let bytes = p
-        .arrays
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, b)| b.clone())
+    let r = match status {
+        crate::jobs::voxel::Status::Ready(r) => r,
+        crate::jobs::voxel::Status::Pending(job) => {
+            return Ok(crate::jobs::JobAnswer::of(&job).accepted());
+        }
+    };
+    let bytes = r
+        .array(&name)
+        .await?
         .ok_or_else(|| ApiError::not_found(format!("plan {id} has no volume `{name}`")))?;
-    let mut r = bytes.into_response();
+    let mut r = axum::body::Bytes::from(bytes).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),

@@ -18,12 +18,18 @@
 //!    case's plan as `POST /api/cases/{id}/plans` stores one; the plan pages take over.
 //!
 //! Routes: `GET`/`PUT /api/cases/{id}/workbench`, `GET /api/cases/{id}/workbench/structures`,
-//! `GET /api/cases/{id}/workbench/measurements`, `POST /api/cases/{id}/workbench/plan`.
+//! `GET /api/cases/{id}/workbench/measurements`, `POST /api/cases/{id}/workbench/plan`,
+//! `GET /api/cases/{id}/workbench/series/{series_id}/volume` (`series_volume`),
+//! `POST`/`PUT /api/cases/{id}/workbench/registration` (`registration`: the automatic
+//! registration, a transform saved as a REG series).
 
 pub mod draft;
 mod images;
+mod registration;
 mod request;
 pub mod roles;
+mod series_volume;
+pub mod structures_edit;
 
 use crate::answers::{DeviceOption, SeriesView};
 use crate::error::{ApiError, ApiJson, PathId};
@@ -35,10 +41,16 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use draft::{Draft, Stored};
 pub use images::StructureInfo;
+pub use registration::{
+    AnglesView, BoxRegion, MovingImage, NamedRegion, QualityView, RegionBody, RegistrationResult,
+    RegistrationRun, RegistrationSave, WarningView,
+};
+pub(crate) use registration::{post_registration, put_registration};
 use request::Known;
 pub use roles::{RegistrationState, RegistrationView, RoleSpec};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+pub(crate) use series_volume::get_series_volume;
 use sirt_planning::measure::Measurement;
 use sirt_store::PlanInputs;
 use std::collections::BTreeMap;

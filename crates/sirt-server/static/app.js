@@ -3,8 +3,9 @@
 // server is put in the page as text (textContent), never as HTML. No external resource.
 // Type-checked (JSDoc, no build step) against the types generated from the OpenAPI document:
 // `npm run typecheck --prefix crates/sirt-server/e2e` (see crates/sirt-server/e2e/tsconfig.json).
-import { Viewer, structureColour } from './viewer.js';
+import { Viewer, structureColour, jobProgressText } from './viewer.js';
 import { tr, num, qty, withUnit, numeric, ruleTitle, loadMessages, currentLang } from './i18n.js';
+import { mountStructureEditor, releaseStructureEditor } from './structures.js';
 
 // ------------------------------------------------------------------------------------- API types
 
@@ -650,6 +651,8 @@ async function planningPage(main, caseId) {
   main.append(status, body);
   /** The structures of the structures series with their volumes (loaded on demand). @type {Schemas['StructureInfo'][] | null} */
   let structures = null;
+  /** The structure editor's panel, kept across redraws while the planning CT stays. @type {{ ct: number, details: HTMLElement } | null} */
+  let editorPanel = null;
 
   /** Saves the whole draft; `out` shows a refusal beside its field. @param {HTMLElement} root @param {HTMLElement} out */
   const save = async (root, out) => {
@@ -716,6 +719,14 @@ async function planningPage(main, caseId) {
     const root = step(2, tr('web-wb-step-structures'), 'wb-step-structures');
     const out = h('div');
     const list = h('div');
+    const ctId = saved().roles.planning_ct;
+    if (ctId) {
+      // The structure editor (static/structures.js), opened on demand: NiiVue and the CT load then;
+      // it stays open across the page's redraws while the planning CT is the same, and frees its
+      // WebGL context when closed.
+      if (!editorPanel || editorPanel.ct !== ctId) { releaseStructureEditor(); editorPanel = { ct: ctId, details: structureEditorPanel(ctId) }; }
+      root.append(editorPanel.details);
+    } else if (editorPanel) { releaseStructureEditor(); editorPanel = null; }
     root.append(list);
     if (!saved().roles.planning_ct || !saved().roles.structures) {
       list.append(h('p', { class: 'muted' }, tr('web-wb-structures-need-roles')));
@@ -803,14 +814,38 @@ async function planningPage(main, caseId) {
     return root;
   }
 
+  /** The structure editor's panel on the planning CT `ctId`. @param {number} ctId */
+  function structureEditorPanel(ctId) {
+    const editor = h('div', { 'data-testid': 'se-editor' });
+    const details = h('details', { class: 'panel se-panel', 'data-testid': 'se-panel', ontoggle: () => {
+      if (!details.open) { releaseStructureEditor(); return; }
+      if (editor.childElementCount) return;
+      mountStructureEditor(editor, { caseId, ctSeriesId: ctId, editable, revision: () => w.revision,
+        injections: draft.injections.map((i) => i.id), api, h, errorBox, csrf: () => (session ? session.csrf_token : ''),
+        onSaved: async () => { w = /** @type {WorkbenchAnswer} */ ((await api('GET', `/api/cases/${caseId}/workbench`)).data); draft = JSON.parse(JSON.stringify(w.draft)); structures = null; render(); } });
+    } }, h('summary', { 'data-testid': 'se-open' }, tr('web-seg-title')), editor);
+    return details;
+  }
+
   // 3. Registration.
   function stepRegistration() {
     const root = step(3, tr('web-wb-step-registration'), 'wb-step-registration');
     const reg = w.registration;
     const words = { incomplete: tr('web-wb-reg-incomplete'), same_frame: tr('web-wb-reg-same-frame'), registration_object: tr('web-wb-reg-object'), needed: tr('web-wb-reg-needed') };
+    // The tool folded when no registration is needed (same frame) or possible yet.
+    const tool = h('div', { class: 'reg-tool' });
+    const folded = h('details', { class: 'panel reg-panel', 'data-testid': 'wb-registration-tool', open: reg.state === 'needed' || reg.state === 'registration_object',
+      ontoggle: () => { if (!folded.open) import('./registration.js').then((m) => m.releaseRegistration()); } },
+      h('summary', { 'data-testid': 'reg-summary' }, tr('web-reg-title')), tool);
     root.append(h('p', { 'data-testid': 'wb-registration-state', class: reg.state === 'needed' ? 'error' : null }, h('strong', {}, words[reg.state] || reg.state)),
-      h('p', { class: 'small muted' }, reg.message),
-      h('div', { class: 'panel', 'data-testid': 'wb-registration-tool' }, h('h3', {}, tr('web-wb-reg-tool-title')), h('p', { class: 'small muted' }, tr('web-wb-reg-tool-help'))));
+      h('p', { class: 'small muted' }, reg.message), folded);
+    // The registration tool (registration.js): registered, nudged and saved as a REG series picked in the draft.
+    // Its view (a WebGL context) opens only when asked; the page's previous one is released.
+    import('./registration.js').then(({ mountRegistration, releaseRegistration }) => { releaseRegistration(); mountRegistration(tool, { caseId, workbench: w, editable, api, h, errorBox, onSaved: (next) => {
+      w = next; draft = JSON.parse(JSON.stringify(w.draft));
+      status.textContent = tr('web-wb-saved', { revision: w.revision, who: w.updated_by || '—' });
+      render();
+    } }); }).catch((err) => tool.append(errorBox(err)));
     return root;
   }
 
@@ -1400,7 +1435,13 @@ async function planPage(main, id) {
     // While the volumes are recomputed the previous map stays on screen, with its own progress line.
     if (Viewer.keepShowing(root, plan.id)) wait.remove();
     try {
-      const meta = /** @type {VolumesAnswer} */ ((await api('GET', `/api/plans/${plan.id}/volumes`)).data);
+      const meta = await volumesWhenComputed(panel, (job) => {
+        // The first time a line under the heading says how far the job is; later the viewer's own.
+        wait.textContent = `${tr('web-computing-voxel')} ${jobProgressText(job)}`;
+        wait.dataset.testid = 'voxel-job-progress';
+        Viewer.progress(plan.id, job);
+      });
+      if (!meta) return;
       wait.remove();
       if (meta.dvh_session) dvhPanel.append(h('p', { class: 'small muted' }, tr('web-dvh-of-session', { session: meta.dvh_session })));
       const curves = meta.dvh;
@@ -1427,6 +1468,30 @@ async function planPage(main, id) {
           : tr('web-no-voxel-because', { reason: e.message });
         voxelPanel.append(h('p', { class: 'muted', 'data-testid': 'no-voxel' }, why));
       }
+    }
+  };
+
+  /**
+   * Design choice: each request waits on the server up to 1 s for the job (`wait_ms`): a
+   * recomputation of a fraction of a second answers as soon as it is done, and a longer one shows
+   * its progress about every second.
+   */
+  const LISTING_WAIT_MS = 1000;
+
+  /**
+   * The plan's volumes once its voxel part is computed: while the server answers 202 (a background
+   * job computes it) `onProgress` gets the job's state and the page asks again after `Retry-After`;
+   * null when `panel` left the page meanwhile (another plan or a re-render: its own request follows).
+   * @param {HTMLElement} panel
+   * @param {(job: Schemas['JobAnswer']) => void} onProgress
+   * @returns {Promise<VolumesAnswer | null>}
+   */
+  const volumesWhenComputed = async (panel, onProgress) => {
+    for (;;) {
+      const r = await api('GET', `/api/plans/${plan.id}/volumes?wait_ms=${LISTING_WAIT_MS}`);
+      if (!panel.isConnected) return null;
+      if (r.status !== 202) return /** @type {VolumesAnswer} */ (r.data);
+      onProgress(/** @type {Schemas['JobAnswer']} */ (/** @type {unknown} */ (r.data)));
     }
   };
 

@@ -20,6 +20,7 @@
  * @typedef {Schemas['ViewerVolume'] & { max?: number }} VolumeInfo
  * @typedef {Schemas['ViewerStructure']} StructureInfo
  * @typedef {Omit<Schemas['Volumes'], 'volumes'> & { volumes: VolumeInfo[] }} Volumes
+ * @typedef {Schemas['JobAnswer']} JobState the state of the job computing a plan's voxel part (202)
  */
 
 import { Niivue, NVImage, SLICE_TYPE, DRAG_MODE, MULTIPLANAR_TYPE, SHOW_RENDER } from './niivue.min.js';
@@ -288,7 +289,7 @@ class Display {
     this.canvas = null;
     /** @type {HTMLDivElement | null} */
     this.canvasBox = null;
-    /** Shows or hides the progress line of a recomputation. @type {(on: boolean) => void} */
+    /** Shows or hides the progress line of a recomputation, with its job's state. @type {(on: boolean, job?: JobState) => void} */
     this.busy = () => {};
     /** Sets the controls and legends from the state. @type {() => void} */
     this.refreshControls = () => {};
@@ -547,6 +548,16 @@ export class Viewer {
     return true;
   }
 
+  /**
+   * Shows the progress of the job recomputing plan `planId` on its viewer kept on screen, when there
+   * is one.
+   * @param {number} planId
+   * @param {JobState} job
+   */
+  static progress(planId, job) {
+    if (live && live.meta.plan_id === planId) live.busy(true, job);
+  }
+
   async load() {
     const meta = this.meta;
     const reuse = live && this.root.contains(live.element) && live.meta.plan_id === meta.plan_id && live.lang === currentLang()
@@ -583,6 +594,19 @@ export class Viewer {
     d.element.dataset.timing = JSON.stringify({ fetch: Math.round(t1 - t0), ...d.timing });
     d.element.dataset.ready = '1';
   }
+}
+
+/**
+ * A job's state for people: its state, stage and percentage ("Voxel dose: computing, computing the
+ * dose (45 %)").
+ * @param {JobState} job
+ */
+export function jobProgressText(job) {
+  return tr('web-job-progress', {
+    state: tr(`web-job-state-${job.state}`),
+    stage: tr(`web-job-stage-${job.stage}`),
+    percent: Math.round(100 * job.progress),
+  });
 }
 
 /** Frees a viewer's WebGL context (browsers keep only a few). @param {Display} d */
@@ -682,7 +706,9 @@ function ui(d, root, fresh) {
     el('label', {}, outl, ` ${tr('web-fill-structures')}`), layoutBtn);
   const progress = el('div', { class: 'small muted', 'data-testid': 'viewer-progress', role: 'status' });
   progress.hidden = true;
-  progress.append(el('progress'), ` ${tr('web-viewer-recomputing')}`);
+  const bar = el('progress', { max: '1', 'data-testid': 'viewer-progress-bar' });
+  const progressText = el('span', { 'data-testid': 'viewer-progress-text' }, ` ${tr('web-viewer-recomputing')}`);
+  progress.append(bar, progressText);
   const canvas = el('canvas', { 'data-testid': 'viewer-canvas', 'aria-label': tr('web-images-and-dose') });
   const canvasBox = el('div', { class: 'nv-canvas', tabindex: '-1' }, canvas);
   canvasBox.style.position = 'relative';
@@ -701,8 +727,10 @@ function ui(d, root, fresh) {
   d.canvas = canvas;
   d.canvasBox = canvasBox;
 
-  d.busy = (on) => {
+  d.busy = (on, job) => {
     progress.hidden = !on;
+    if (job) bar.value = job.progress; else bar.removeAttribute('value');
+    progressText.textContent = ` ${tr('web-viewer-recomputing')}${job ? ` ${jobProgressText(job)}` : ''}`;
     canvasBox.style.opacity = on ? '0.85' : '1';
     d.element.dataset.ready = on ? '0' : '1';
   };

@@ -78,12 +78,7 @@ async fn refusals_are_422_and_acceptances_plan() {
     assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
     let id = p.json["id"].as_i64().unwrap();
     let r = t
-        .call(
-            Some(&s),
-            Method::GET,
-            &format!("/api/plans/{id}/volumes"),
-            None,
-        )
+        .get_when_computed(&s, &format!("/api/plans/{id}/volumes"))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert_eq!(r.code(), "images");

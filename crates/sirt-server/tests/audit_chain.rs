@@ -157,13 +157,10 @@ async fn an_account_made_without_the_key_after_the_chain_began_is_refused(url: &
     t.store.close().await;
 }
 
-/// Undoes migration 12 (its columns and indexes, then its record): a database as the previous
-/// version of sirtplan left it.
-const UNDO_MIGRATION_12: &str = "DROP INDEX login_attempts_unaudited; \
-     DROP INDEX login_attempts_address; \
-     ALTER TABLE login_attempts DROP COLUMN audited; \
-     ALTER TABLE login_attempts DROP COLUMN reason; \
-     DELETE FROM schema_migrations WHERE version = 12;";
+/// Undoes migration 13 (the job queue's table with its indexes, then its record): a database
+/// as the previous version of sirtplan left it.
+const UNDO_LATEST_MIGRATION: &str = "DROP TABLE jobs; \
+     DELETE FROM schema_migrations WHERE version = 13;";
 
 async fn schema_versions(url: &str) -> Vec<i64> {
     use sqlx::Row;
@@ -181,15 +178,15 @@ both!(verify_and_backup_never_migrate_an_older_database);
 async fn verify_and_backup_never_migrate_an_older_database(url: &str) {
     let t = keyed_app(url).await;
     t.store.close().await;
-    assert_eq!(Store::latest_schema_version(), 12);
+    assert_eq!(Store::latest_schema_version(), 13);
     let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
-    sqlx::raw_sql(UNDO_MIGRATION_12)
+    sqlx::raw_sql(UNDO_LATEST_MIGRATION)
         .execute(&mut c)
         .await
         .unwrap();
     c.close().await.unwrap();
     let before = schema_versions(url).await;
-    assert_eq!(before, (1..=11).collect::<Vec<_>>());
+    assert_eq!(before, (1..=12).collect::<Vec<_>>());
     let e = sirt_server::admin::verify_audit(url, &key())
         .await
         .unwrap_err();
@@ -197,7 +194,7 @@ async fn verify_and_backup_never_migrate_an_older_database(url: &str) {
         matches!(e, AuditAdminError::Open(OpenError::SchemaNotCurrent { .. })),
         "{e}"
     );
-    assert!(e.to_string().contains("(missing: 12)"), "{e}");
+    assert!(e.to_string().contains("(missing: 13)"), "{e}");
     assert_eq!(schema_versions(url).await, before);
     if url.starts_with("sqlite") {
         let out = harness::temp_dir("older-backup").join("copy.db");

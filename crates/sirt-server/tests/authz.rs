@@ -240,6 +240,78 @@ const TABLE: &[Row] = &[
         Case,
         [401, 403, 422, 422, 403, 403],
     ),
+    // Structure editing: the session read by every role (none yet: `open` false), changed by
+    // those who create plans; a case without images has no planning CT (422 naming the role),
+    // no session to undo (409), and a slab or mask without its query is a bad request (400).
+    row(
+        "GET",
+        "/api/cases/{id}/workbench/structures/session",
+        Case,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    row(
+        "POST",
+        "/api/cases/{id}/workbench/structures/session",
+        Case,
+        [401, 403, 422, 422, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/cases/{id}/workbench/structures/session/tools",
+        Case,
+        [401, 403, 422, 422, 403, 403],
+    ),
+    row(
+        "PUT",
+        "/api/cases/{id}/workbench/structures/session/slab",
+        Case,
+        [401, 403, 400, 400, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/cases/{id}/workbench/structures/session/undo",
+        Case,
+        [401, 403, 409, 409, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/cases/{id}/workbench/structures/session/redo",
+        Case,
+        [401, 403, 409, 409, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/cases/{id}/workbench/structures/session/mask",
+        Case,
+        [401, 400, 400, 400, 400, 400],
+    ),
+    row(
+        "POST",
+        "/api/cases/{id}/workbench/structures/session/save",
+        Case,
+        [401, 403, 422, 422, 403, 403],
+    ),
+    // The registration tool: run and saved by those who create plans; a case without images
+    // has no planning CT to register to (422 naming the role).
+    row(
+        "POST",
+        "/api/cases/{id}/workbench/registration",
+        Case,
+        [401, 403, 422, 422, 403, 403],
+    ),
+    row(
+        "PUT",
+        "/api/cases/{id}/workbench/registration",
+        Case,
+        [401, 403, 422, 422, 403, 403],
+    ),
+    // A series the case's patient does not have.
+    row(
+        "GET",
+        "/api/cases/{id}/workbench/series/{series_id}/volume",
+        Case,
+        [401, 404, 404, 404, 404, 404],
+    ),
     row(
         "GET",
         "/api/plans/{id}",
@@ -578,6 +650,22 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
         ("POST", "/api/cases/{id}/plans") => Some(json!({"case_toml": DEMO})),
         ("PUT", "/api/cases/{id}/workbench") => Some(json!({"revision": 0, "draft": {}})),
         ("POST", "/api/cases/{id}/workbench/plan") => Some(json!({"revision": 0})),
+        ("POST", "/api/cases/{id}/workbench/structures/session") => {
+            Some(json!({"source": "empty"}))
+        }
+        ("POST", "/api/cases/{id}/workbench/structures/session/tools") => {
+            Some(json!({"tool": "new", "structure": "T1"}))
+        }
+        ("POST", "/api/cases/{id}/workbench/structures/session/save") => {
+            Some(json!({"revision": 0}))
+        }
+        ("POST", "/api/cases/{id}/workbench/registration") => {
+            Some(json!({"moving": "spect", "region": "none"}))
+        }
+        ("PUT", "/api/cases/{id}/workbench/registration") => Some(json!({
+            "moving": "spect", "revision": 0, "automatic": null,
+            "fixed_from_moving": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]],
+        })),
         ("POST", "/api/cases/{id}/followups") => {
             Some(json!({"visit_date": "2026-04-01", "labs": {"bilirubin": "14 µmol/L"}}))
         }
@@ -681,7 +769,8 @@ async fn every_endpoint_answers_each_role_as_the_table_says(url: &str) {
                 .replace("{study_id}", &rv.to_string())
                 .replace("{file}", "app.js")
                 .replace("{lang}", "fr")
-                .replace("{name}", "ct");
+                .replace("{name}", "ct")
+                .replace("{series_id}", "999999999");
             let before = audit_count(&t).await;
             let r = if let Some((content_type, bytes)) = raw_body(row) {
                 t.call_raw(

@@ -110,6 +110,7 @@ fn browser_end_to_end() {
             manifest().join("../../examples/demo-recist.toml"),
         )
         .env("PHANTOM_DICOM_ZIP", phantom_dicom_zip(&dir))
+        .env("MOVED_SPECT_ZIP", moved_spect_zip(&dir))
         .env("E2E_ADMIN", common::username(Role::Admin))
         .env("E2E_PHYSICIAN", common::username(Role::Physician))
         .env("E2E_PHYSICIST", common::username(Role::Physicist))
@@ -144,6 +145,75 @@ fn phantom_dicom_zip(dir: &Path) -> PathBuf {
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(1));
     for (name, bytes) in sirt_planning::phantom_dicom::files(&phantom).unwrap() {
+        w.start_file(name.as_str(), o).unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    w.finish().unwrap();
+    path
+}
+
+/// The phantom's MAA SPECT/CT moved by a known rigid transform (3°, −2°, 4° about x, y, z, then
+/// (10, −8, 12) mm; `fixed_from_moving`) into a frame of its own, as one zip in `dir`, for the
+/// registration scenario: the CT resampled through it onto a grid of that frame, the SPECT too.
+fn moved_spect_zip(dir: &Path) -> PathBuf {
+    use sirt_dicom::write::{
+        CivilDateTime, EnergyWindow, NmInfo, Radiopharmaceutical, SeriesInfo, StudyInfo,
+        write_ct_series, write_nm_tomo,
+    };
+    use sirt_geometry::{FrameOfReference, Grid, Image, Rigid};
+    use std::io::Write;
+    let p = sirt_phantom::generate(sirt_phantom::Preset::Standard, 1).unwrap();
+    let frame = FrameOfReference("2.25.314159265358979323846264338327950288".into());
+    let truth = Rigid::new(
+        p.ct.grid().frame.clone(),
+        frame.clone(),
+        sirt_planning::registration::rotation_from_angles_deg([3.0, -2.0, 4.0]),
+        [10.0, -8.0, 12.0],
+    )
+    .unwrap();
+    let ct_grid = Grid {
+        frame: frame.clone(),
+        ..p.ct.grid().clone()
+    };
+    let spect_grid = Grid {
+        frame,
+        ..p.spect.grid().clone()
+    };
+    let ct = sirt_geometry::resample_linear(&p.ct, &ct_grid, &truth, -1000.0).unwrap();
+    let spect = sirt_geometry::resample_linear(&p.spect, &spect_grid, &truth, 0.0).unwrap();
+    let day = CivilDateTime::new(2025, 1, 15, 9, 0, 0.0).unwrap();
+    let mut study = StudyInfo::new("Phantom^SIRT", "SIRT-PHANTOM-1", day);
+    study.description = Some("MAA SPECT/CT (moved)".into());
+    let mut files = Vec::new();
+    for o in write_ct_series(
+        &ct,
+        &study,
+        &SeriesInfo::new(1, "CT of the SPECT/CT (moved)", day),
+    )
+    .unwrap()
+    .objects
+    {
+        files.push((format!("moved/ct/{}", o.file_name), o.bytes));
+    }
+    let nm = write_nm_tomo(
+        &Image::new(spect_grid.clone(), spect.data().to_vec()).unwrap(),
+        &study,
+        &SeriesInfo::new(2, "MAA SPECT (moved)", day),
+        &NmInfo {
+            radiopharmaceutical: Radiopharmaceutical::tc99m_maa(day, 150e6),
+            energy_window: EnergyWindow::tc99m_photopeak(),
+            acquisition_duration_s: 1200.0,
+            projections: 120,
+        },
+    )
+    .unwrap();
+    files.push(("moved/spect/nm.dcm".to_owned(), nm.bytes));
+    let path = dir.join("moved-spect.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
+    for (name, bytes) in files {
         w.start_file(name.as_str(), o).unwrap();
         w.write_all(&bytes).unwrap();
     }

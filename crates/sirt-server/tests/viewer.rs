@@ -30,12 +30,7 @@ async fn the_phantom_volumes_match_the_generator() {
     let r = t.import_phantom(&s).await;
     let plan = r.json["plan"]["id"].as_i64().unwrap();
     let m = t
-        .call(
-            Some(&s),
-            Method::GET,
-            &format!("/api/plans/{plan}/volumes"),
-            None,
-        )
+        .get_when_computed(&s, &format!("/api/plans/{plan}/volumes"))
         .await;
     assert_eq!(m.status, StatusCode::OK, "{}", m.text);
 
@@ -134,14 +129,49 @@ async fn the_phantom_volumes_match_the_generator() {
     let stale = t.call(Some(&s), Method::GET, &old_ct, None).await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text);
     assert!(stale.message().contains("reload"), "{}", stale.message());
-    // An unknown volume is a clear 404.
-    let r = t
+    // The listing of the changed plan: at once, 202 with the job's state; asked with
+    // `wait_ms`, the answer waits for the job and is the listing (one request; the phantom's
+    // recomputation takes about a second here, well within the 10 s allowed).
+    let listing = format!("/api/plans/{plan}/volumes");
+    let now = t.call(Some(&s), Method::GET, &listing, None).await;
+    assert_eq!(now.status, StatusCode::ACCEPTED, "{}", now.text);
+    assert!(now.json["job_id"].as_i64().is_some(), "{}", now.text);
+    // (A loaded machine may need more than one 10 s wait.)
+    let mut waited = None;
+    for _ in 0..12 {
+        let asked = std::time::Instant::now();
+        let r = t
+            .call(
+                Some(&s),
+                Method::GET,
+                &format!("{listing}?wait_ms=60000"),
+                None,
+            )
+            .await;
+        if r.status == StatusCode::OK {
+            waited = Some(r);
+            break;
+        }
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+        // A 202 comes only once the wait, capped at 10 s, has passed.
+        assert!(asked.elapsed() >= std::time::Duration::from_millis(9_900));
+    }
+    assert!(
+        waited.is_some(),
+        "the recomputation did not end within 2 minutes"
+    );
+    let bad = t
         .call(
             Some(&s),
             Method::GET,
-            &format!("/api/plans/{plan}/volumes/nope"),
+            &format!("{listing}?wait_ms=-1"),
             None,
         )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
+    // An unknown volume is a clear 404 (once the plan's new voxel part is computed: 202 before).
+    let r = t
+        .get_when_computed(&s, &format!("/api/plans/{plan}/volumes/nope"))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.message().contains("no volume `nope`"), "{}", r.message());

@@ -30,28 +30,11 @@ use common::{Resp, Session, T};
 use serde_json::{Value, json};
 use sirt_store::Role;
 use std::io::{Cursor, Write};
-use std::sync::OnceLock;
 
-/// The standard phantom of the demo (seed 1; its DICOM Patient ID is `SIRT-PHANTOM-1`).
-fn phantom() -> &'static sirt_phantom::Phantom {
-    static P: OnceLock<sirt_phantom::Phantom> = OnceLock::new();
-    P.get_or_init(|| sirt_phantom::generate(sirt_phantom::Preset::Standard, 1).unwrap())
-}
+use common::phantom;
 
-/// The phantom's DICOM files (CT, NM SPECT, PET, SEG, RT Struct) as one zip.
 fn dicom_zip() -> &'static [u8] {
-    static Z: OnceLock<Vec<u8>> = OnceLock::new();
-    Z.get_or_init(|| {
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let o = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(1));
-        for (name, bytes) in sirt_planning::phantom_dicom::files(phantom()).unwrap() {
-            w.start_file(name.as_str(), o).unwrap();
-            w.write_all(&bytes).unwrap();
-        }
-        w.finish().unwrap().into_inner()
-    })
+    common::phantom_dicom_zip()
 }
 
 fn truth_ml(name: &str) -> f64 {

@@ -14,6 +14,7 @@
 //! | `audit` | the append-only audit log ([`Store::audit`]), chained by an HMAC when the store has an audit key ([`Store::with_audit_key`], [`Store::verify_audit`]) |
 //! | [`audit_chain`] | the audit key ([`AuditKey`]: a 0600 file or hexadecimal text, never in the database) and the MAC's encoding |
 //! | `files` | files at rest: the SQLite database and its `-wal`/`-shm` files, backups and key files with mode 0600 |
+//! | `jobs` | the queue of background computations ([`Job`], [`NewJob`], [`JobState`]): enqueued once per (kind, inputs' SHA-256), claimed under a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), heartbeats with progress, done / failed with retries; not audited (derived from stored inputs) |
 //! | `backup` | [`Store::backup_to`]: a consistent copy of a live SQLite database (`VACUUM INTO`), mode 0600 |
 //! | [`limits`] | the longest text each field accepts |
 //!
@@ -57,6 +58,7 @@ mod clinical;
 mod deliveries;
 mod error;
 mod files;
+mod jobs;
 mod migrate;
 pub mod model;
 mod plans;
@@ -76,6 +78,7 @@ pub use deliveries::{
 };
 pub use error::{DatabaseError, OpenError, StoreError};
 pub use files::sqlite_path;
+pub use jobs::{Job, JobState, LEASE_EXHAUSTED, NewJob};
 pub use model::*;
 pub use signatures::{Acknowledgement, Frozen, NewFrozen, Signature, SignedStep, failed_checks};
 

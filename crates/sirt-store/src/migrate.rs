@@ -25,6 +25,7 @@ const USER_LANGUAGE: &str = include_str!("../migrations/0009_user_language.sql")
 const PLAN_CREATOR_ROLE: &str = include_str!("../migrations/0010_plan_creator_role.sql");
 const AUDIT_CHAIN: &str = include_str!("../migrations/0011_audit_chain.sql");
 const LOGIN_ATTEMPT_AUDIT: &str = include_str!("../migrations/0012_login_attempt_audit.sql");
+const JOBS: &str = include_str!("../migrations/0013_jobs.sql");
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -98,6 +99,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "login_attempt_audit",
         sqlite: LOGIN_ATTEMPT_AUDIT,
         postgres: LOGIN_ATTEMPT_AUDIT,
+    },
+    Migration {
+        version: 13,
+        name: "jobs",
+        sqlite: JOBS,
+        postgres: JOBS,
     },
 ];
 

@@ -3,8 +3,11 @@
 
 pub(crate) mod catalogue;
 pub(crate) mod measure;
+pub(crate) mod pacs;
 pub(crate) mod phantom;
 pub(crate) mod plan;
+pub(crate) mod receive;
 pub(crate) mod register;
 pub(crate) mod scan;
 pub(crate) mod structure;
+pub(crate) mod worker;

@@ -45,6 +45,7 @@ cli-devices-unverified = (unverified)
 cli-rules-source = source: { $source }
 
 ## sirtplan serve, sirtplan admin
+cli-worker-ready = sirtplan worker: { $workers } at once on database { $database }, data folder { $data }; Ctrl-C stops. Research use only.
 cli-serve-ready = sirtplan serve: http://{ $addr } (database { $database }, images in { $images }); Ctrl-C stops. Research use only.
 cli-admin-created = account { $username } ({ $role }) created in { $database }
 cli-password = password:
@@ -138,3 +139,58 @@ calc-check = { $status } { $rule }: { $value }, must be { $comparison } { $thres
 calc-true = true
 calc-false = false
 
+
+## register
+cli-register-title = Rigid registration by Mattes mutual information ({ $levels } levels)
+cli-register-fixed = {"  "}fixed:  { $modality } { $path } (frame { $frame })
+cli-register-moving = {"  "}moving: { $modality } { $path } (frame { $frame })
+cli-register-moving-through-ct = {"  "}moving: { $modality } { $path } through its CT { $ct } (frame { $frame })
+cli-register-region = {"  "}region: { $region }; start: the images' centres aligned
+cli-register-region-whole = the whole fixed image
+cli-register-region-box = box ({ $x0 }, { $y0 }, { $z0 }) to ({ $x1 }, { $y1 }, { $z1 }) mm
+cli-register-region-mask = mask { $source } ({ $voxels } voxels, { $volume }), dilated by { $margin }
+cli-register-matrix = fixed_from_moving (a point in the moving series' patient coordinates → the fixed series', LPS, mm):
+cli-register-translation = {"  "}translation: { $x }, { $y }, { $z } mm
+cli-register-rotation = {"  "}rotation: { $x }° about x, { $y }° about y, { $z }° about z (R = Rz·Ry·Rx); { $total }° in all
+cli-register-nmi = quality: normalised MI { $nmi } (at the start { $start }; 1 = independent, 2 = identical images)
+cli-register-mattes = {"  "}Mattes MI { $mi } nats (at the start { $start }); correlation { $correlation } (at the start { $correlation_start }); overlap { $overlap } of the region
+cli-register-level-converged = shrink { $shrink }: { $iterations } iterations (converged)
+cli-register-level-not-converged = shrink { $shrink }: { $iterations } iterations (not converged)
+cli-register-levels = {"  "}levels: { $levels }
+cli-register-warning = warning: { $warning }
+cli-register-written = written: { $path } (DICOM Spatial Registration)
+cli-register-not-written = not written: see the warnings
+cli-register-note = Research use only: look at the fused images before using a registration.
+
+
+## pacs
+cli-pacs-echo-ok = { $node } answers ({ $protocol })
+cli-pacs-find-summary = { $node }: { $studies ->
+        [one] { $studies } study
+       *[other] { $studies } studies
+    }, { $series } series
+cli-pacs-study = study { $uid }  patient { $patient } ({ $name })  date { $date }  accession { $accession }{ $description }
+cli-pacs-series = {"  "}series { $number }  { $modality }  { $instances ->
+        [one] { $instances } instance
+       *[other] { $instances } instances
+    }  uid { $uid }{ $description }
+cli-pacs-progress = … { $instances } instances ({ $megabytes } MB)
+cli-pacs-pulled = { $count ->
+        [one] { $count } instance
+       *[other] { $count } instances
+    } from { $node } written to { $dir }
+cli-pacs-pushed = { $node }: { $stored } stored, { $refused } refused, { $skipped ->
+        [one] { $skipped } file
+       *[other] { $skipped } files
+    } skipped (not DICOM)
+cli-pacs-refused = {"  "}refused: { $path } ({ $uid }): { $reason }
+cli-pacs-skipped = {"  "}skipped: { $path }: { $reason }
+cli-pacs-refused-error = { $refused } of { $sent } objects refused by { $node }
+cli-receive-listening = receiving as { $aet } on port { $port } into { $dir } (Ctrl-C to stop)
+cli-receive-associated = association from { $calling } ({ $peer })
+cli-receive-echo = C-ECHO from { $calling }
+cli-receive-stored = stored { $uid } from { $calling }: { $path }
+cli-receive-refused = refused { $uid } from { $calling }: status { $status } ({ $reason })
+cli-receive-released = association from { $calling } released
+cli-receive-failed = association from { $peer } failed: { $reason }
+cli-receive-left = files land in the folder only: importing them into the web application's store is not done yet

@@ -51,6 +51,7 @@ cli-devices-unverified = (non vérifié)
 cli-rules-source = source : { $source }
 
 ## sirtplan serve, sirtplan admin
+cli-worker-ready = sirtplan worker : { $workers } à la fois sur la base de données { $database }, dossier de données { $data } ; Ctrl-C pour arrêter. Usage en recherche uniquement.
 cli-serve-ready = sirtplan serve : http://{ $addr } (base de données { $database }, images dans { $images }) ; Ctrl-C pour arrêter. Usage en recherche uniquement.
 cli-admin-created = compte { $username } ({ $role }) créé dans { $database }
 cli-password = mot de passe :
@@ -144,3 +145,61 @@ calc-check = { $status } { $rule } : { $value }, doit être { $comparison } { $
 calc-true = oui
 calc-false = non
 
+
+## register
+cli-register-title = Recalage rigide par information mutuelle de Mattes ({ $levels } niveaux)
+cli-register-fixed = {"  "}fixe :   { $modality } { $path } (repère { $frame })
+cli-register-moving = {"  "}mobile : { $modality } { $path } (repère { $frame })
+cli-register-moving-through-ct = {"  "}mobile : { $modality } { $path } par son TDM { $ct } (repère { $frame })
+cli-register-region = {"  "}région : { $region } ; départ : centres des images alignés
+cli-register-region-whole = toute l'image fixe
+cli-register-region-box = boîte ({ $x0 } ; { $y0 } ; { $z0 }) à ({ $x1 } ; { $y1 } ; { $z1 }) mm
+cli-register-region-mask = masque { $source } ({ $voxels } voxels, { $volume }), dilaté de { $margin }
+cli-register-matrix = fixed_from_moving (un point en coordonnées patient de la série mobile → celles de la série fixe, LPS, mm) :
+cli-register-translation = {"  "}translation : { $x } ; { $y } ; { $z } mm
+cli-register-rotation = {"  "}rotation : { $x }° autour de x, { $y }° autour de y, { $z }° autour de z (R = Rz·Ry·Rx) ; { $total }° en tout
+cli-register-nmi = qualité : IM normalisée { $nmi } (au départ { $start } ; 1 = images indépendantes, 2 = identiques)
+cli-register-mattes = {"  "}IM de Mattes { $mi } nats (au départ { $start }) ; corrélation { $correlation } (au départ { $correlation_start }) ; recouvrement { $overlap } de la région
+cli-register-level-converged = réduction { $shrink } : { $iterations } itérations (convergé)
+cli-register-level-not-converged = réduction { $shrink } : { $iterations } itérations (non convergé)
+cli-register-levels = {"  "}niveaux : { $levels }
+cli-register-warning = avertissement : { $warning }
+cli-register-written = écrit : { $path } (recalage spatial DICOM)
+cli-register-not-written = non écrit : voir les avertissements
+cli-register-note = Usage de recherche uniquement : regardez les images fusionnées avant d'utiliser un recalage.
+
+
+## pacs
+cli-pacs-echo-ok = { $node } répond ({ $protocol })
+cli-pacs-find-summary = { $node } : { $studies ->
+        [one] { $studies } examen
+       *[other] { $studies } examens
+    }, { $series ->
+        [one] { $series } série
+       *[other] { $series } séries
+    }
+cli-pacs-study = examen { $uid }  patient { $patient } ({ $name })  date { $date }  accession { $accession }{ $description }
+cli-pacs-series = {"  "}série { $number }  { $modality }  { $instances ->
+        [one] { $instances } instance
+       *[other] { $instances } instances
+    }  uid { $uid }{ $description }
+cli-pacs-progress = … { $instances } instances ({ $megabytes } Mo)
+cli-pacs-pulled = { $count ->
+        [one] { $count } instance
+       *[other] { $count } instances
+    } de { $node } écrites dans { $dir }
+cli-pacs-pushed = { $node } : { $stored } enregistrées, { $refused } refusées, { $skipped ->
+        [one] { $skipped } fichier ignoré
+       *[other] { $skipped } fichiers ignorés
+    } (pas DICOM)
+cli-pacs-refused = {"  "}refusé : { $path } ({ $uid }) : { $reason }
+cli-pacs-skipped = {"  "}ignoré : { $path } : { $reason }
+cli-pacs-refused-error = { $refused } objets sur { $sent } refusés par { $node }
+cli-receive-listening = réception en tant que { $aet } sur le port { $port } dans { $dir } (Ctrl-C pour arrêter)
+cli-receive-associated = association de { $calling } ({ $peer })
+cli-receive-echo = C-ECHO de { $calling }
+cli-receive-stored = enregistré { $uid } de { $calling } : { $path }
+cli-receive-refused = refusé { $uid } de { $calling } : statut { $status } ({ $reason })
+cli-receive-released = association de { $calling } libérée
+cli-receive-failed = l'association de { $peer } a échoué : { $reason }
+cli-receive-left = les fichiers restent dans le dossier : leur import dans la base de l'application web n'est pas encore fait

@@ -88,7 +88,7 @@ fn request() -> PlanRequest {
             maa_spect: Some("studies/1/NM-2/00001.dcm".into()),
             y90_pet: None,
             structures: "studies/1/RTSTRUCT-5/00001.dcm".into(),
-            registration: None,
+            registration: Vec::new(),
             liver: "liver".into(),
             lungs: Some("lungs".into()),
             tumours: [

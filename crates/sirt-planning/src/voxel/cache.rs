@@ -90,15 +90,7 @@ impl Key {
         requests: &[StructureRequest],
     ) -> Option<Self> {
         let mut files = Vec::new();
-        let paths = [Some(&images.ct), Some(&images.structures)]
-            .into_iter()
-            .chain([
-                images.maa_spect.as_ref(),
-                images.registration.as_ref(),
-                images.y90_pet.as_ref(),
-            ])
-            .flatten();
-        for p in paths {
+        for p in images.paths() {
             fingerprint(&base.join(p), &mut files)?;
         }
         Some(Self {

@@ -9,6 +9,7 @@
 //! | [`report`] | [`VoxelPlan::blocks`] (report document in the report's language, rendered by `sirt_report::voxel`), [`VoxelPlan::files`] (NIfTI and RT Dose dose maps, DVH CSV and SVG, as bytes), [`VoxelPlan::json`], [`rt_dose_bytes`] |
 //! | [`figures`] | [`VoxelPlan::slice_figures`]: axial slices through the liver and each tumour with the dose wash, isodose lines and outlines, for the report |
 //! | `cache` | the images a plan loads and the geometry it prepares on each activity grid, kept in the process for the next plan of the same images (a server's recomputations) |
+//! | [`progress`] | [`with_progress`]: the stage a voxel plan is in (reading images, resampling, dose, DVH) and how far, to a callback of the calling thread |
 //! | [`viewer`] | [`VoxelPlan::viewer_volumes`] → [`ViewerVolumes`]: CT, SPECT, PET, every dose map and the structure masks on the CT grid |
 //!
 //! The images are read through `sirt-imaging`; the physics is `sirt-voxel-dosimetry`'s (each
@@ -39,10 +40,12 @@
 
 pub(crate) mod cache;
 pub mod figures;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod viewer;
 
+pub use progress::{Stage, with_progress};
 pub use report::rt_dose_bytes;
 pub use run::{Delivered, PLAN_DVH_BIN_GY, PredictedSession, RtDoseStudy, VoxelPlan, run};
 pub use sirt_report::voxel::{VOXEL_HEADING, is_voxel_heading, voxel_heading};
@@ -71,6 +74,21 @@ pub enum VoxelPlanError {
     SessionWithoutInjection {
         /// The session id.
         session: String,
+    },
+    /// Input: two registration objects of `images.registration` register to different
+    /// reference frames (they are used together through their common reference).
+    #[error(
+        "images.registration: {first} registers to frame {first_reference}, {second} to frame {second_reference}: expected objects that register to the same reference frame (the planning CT's)"
+    )]
+    RegistrationReferences {
+        /// The first object's path.
+        first: String,
+        /// Its reference frame UID.
+        first_reference: String,
+        /// The other object's path.
+        second: String,
+        /// Its reference frame UID.
+        second_reference: String,
     },
     /// Input: a PET without a reference time that is not corrected to the administration.
     #[error("{path}: the PET has no reference time (a NIfTI PET cannot be decay-corrected)")]
@@ -109,7 +127,7 @@ pub enum VoxelPlanError {
     "images.registration {registration}: no transform between the {between} (frames {to} and {from}; the object registers {registered} to {reference})"
 )]
 pub struct MissingTransform {
-    /// The case's `images.registration` path.
+    /// The case's `images.registration` path (several joined with " + ").
     pub registration: String,
     /// Which images ("CT and the SPECT").
     pub between: String,
@@ -140,6 +158,7 @@ impl VoxelPlanError {
             | Self::PetWithoutSession
             | Self::SessionWithoutInjection { .. }
             | Self::PetWithoutReference { .. }
+            | Self::RegistrationReferences { .. }
             | Self::Refused(_) => true,
             Self::LungShuntOutOfRange { .. }
             | Self::DicomWrite(_)

@@ -3,6 +3,7 @@
 //! PET, the delivered dose and the comparison.
 
 use crate::voxel::cache::{self, Loaded};
+use crate::voxel::progress::{self, Stage};
 use crate::voxel::{MissingTransform, VoxelPlanError};
 use sirt_case::{Images, VoxelEngine};
 use sirt_dicom::SpatialRegistration;
@@ -179,6 +180,7 @@ pub fn run(
     base: &Path,
     settings: &SiteSettings,
 ) -> Result<VoxelPlan, VoxelPlanError> {
+    progress::report(Stage::ReadingImages, 0.0);
     let (mut inputs, study, mut notes) = Inputs::load(plan, images, base)?;
     inputs.liver_margin = settings.maa_liver_margin;
     crate::consistency::check_loaded(
@@ -194,7 +196,9 @@ pub fn run(
         &mut notes,
     )?;
     let mut predicted = Vec::new();
-    for session in &plan.sessions {
+    let sessions = plan.sessions.len() + usize::from(images.y90_pet.is_some());
+    for (i, session) in plan.sessions.iter().enumerate() {
+        progress::report(Stage::Dose, dose_fraction(i, sessions));
         if let Some(d) = inputs.predict(session, false, &mut notes)? {
             predicted.push(PredictedSession {
                 session: session.id.clone(),
@@ -203,9 +207,13 @@ pub fn run(
         }
     }
     let pet = match &images.y90_pet {
-        Some(pet_path) => Some(inputs.post_treatment(pet_path, &predicted, &mut notes)?),
+        Some(pet_path) => {
+            progress::report(Stage::Dose, dose_fraction(plan.sessions.len(), sessions));
+            Some(inputs.post_treatment(pet_path, &predicted, &mut notes)?)
+        }
         None => None,
     };
+    progress::report(Stage::Dvh, PROGRESS_DOSE_END);
     let (delivered, y90_pet, ct_from_pet) = match pet {
         Some(p) => (p.delivered, Some(p.image), p.ct_from_pet),
         None => (None, None, None),
@@ -226,6 +234,19 @@ pub fn run(
     })
 }
 
+/// Fraction of a voxel plan's run done when its images are read and prepared on the activity
+/// grid (design choice: loading and resampling take about a third of a first run on the demo
+/// phantom; later runs find both kept, [`crate::voxel::cache`]).
+const PROGRESS_PREPARED: f64 = 0.3;
+
+/// Fraction done when every dose map is made (design choice: the DVHs and comparison after).
+const PROGRESS_DOSE_END: f64 = 0.9;
+
+/// Fraction done when the dose of dose map `i` of `n` begins.
+fn dose_fraction(i: usize, n: usize) -> f64 {
+    PROGRESS_PREPARED + (PROGRESS_DOSE_END - PROGRESS_PREPARED) * i as f64 / n.max(1) as f64
+}
+
 /// Reads the CT, the structures asked for, the registration and the MAA SPECT of the case.
 fn load_images(
     images: &Images,
@@ -240,10 +261,7 @@ fn load_images(
         requests,
         &images.labels,
     )?;
-    let registration = match &images.registration {
-        Some(p) => Some((p.clone(), sirt_imaging::load_registration(&base.join(p))?)),
-        None => None,
-    };
+    let registration = load_registrations(&images.registration, base)?;
     let spect: Option<Image<f32>> = match &images.maa_spect {
         Some(p) => Some(load_spect(&base.join(p), Some(&ct.grid().frame))?),
         None => None,
@@ -255,6 +273,35 @@ fn load_images(
         registration,
         spect,
     ))
+}
+
+/// The registration objects of the case as one (their paths joined with " + ", their
+/// transforms together): None without any; objects that register to different reference
+/// frames are refused naming both.
+fn load_registrations(
+    paths: &[String],
+    base: &Path,
+) -> Result<Option<(String, SpatialRegistration)>, VoxelPlanError> {
+    let mut merged: Option<(String, SpatialRegistration)> = None;
+    for p in paths {
+        let r = sirt_imaging::load_registration(&base.join(p))?;
+        merged = Some(match merged {
+            None => (p.clone(), r),
+            Some((names, mut m)) => {
+                if m.reference != r.reference {
+                    return Err(VoxelPlanError::RegistrationReferences {
+                        first: names,
+                        first_reference: m.reference.0.clone(),
+                        second: p.clone(),
+                        second_reference: r.reference.0.clone(),
+                    });
+                }
+                m.transforms.extend(r.transforms);
+                (format!("{names} + {p}"), m)
+            }
+        });
+    }
+    Ok(merged)
 }
 
 /// The CT's study with the first session's treatment date and time (None for a CT without a
@@ -461,6 +508,7 @@ impl<'a> Inputs<'a> {
         if let Some(p) = self.loaded.prepared_on(grid) {
             return Ok(p);
         }
+        progress::report(Stage::Resampling, PROGRESS_PREPARED / 2.0);
         let p = Arc::new(sirt_voxel_dosimetry::prepare(
             request.structures,
             &request.density,

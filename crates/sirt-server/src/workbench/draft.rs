@@ -39,6 +39,10 @@ pub struct Roles {
     /// A DICOM Spatial Registration linking the SPECT's (and PET's) frame with the CT's.
     #[serde(default)]
     pub registration: Option<i64>,
+    /// A DICOM Spatial Registration linking the PET's frame with the CT's, when the PET is
+    /// registered on its own (the registration tool writes one object per moving series).
+    #[serde(default)]
+    pub pet_registration: Option<i64>,
 }
 
 /// One tumour: its id in the plan and its structure.

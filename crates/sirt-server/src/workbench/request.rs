@@ -190,7 +190,17 @@ pub(crate) fn images(draft: &Draft, series: &[SeriesView]) -> Result<ImagesInput
             "roles.structures",
             "the structures (RT Structure Set or SEG)",
         )?,
-        registration: path_of(series, r.registration),
+        // The SPECT's registration object, then the PET's (each registers its frame to the
+        // planning CT's; the plan uses them together).
+        registration: [r.registration, r.pet_registration]
+            .into_iter()
+            .filter_map(|id| path_of(series, id))
+            .fold(Vec::new(), |mut v, p| {
+                if !v.contains(&p) {
+                    v.push(p);
+                }
+                v
+            }),
         liver: given(s.liver.as_ref())
             .ok_or_else(|| missing("structures.liver", "the liver structure (tumours included)"))?
             .to_owned(),

@@ -23,7 +23,7 @@ pub struct RoleSpec {
 /// The roles (issue 16: planning CT, MAA SPECT/CT, Y-90 PET/CT, cone-beam CT; the structures
 /// and a registration object). The modalities are DICOM PS3.3 C.7.3.1.1.1 terms: CT, MR, NM,
 /// PT, RTSTRUCT, SEG, REG.
-pub const ROLES: [RoleSpec; 8] = [
+pub const ROLES: [RoleSpec; 9] = [
     RoleSpec {
         role: "planning_ct",
         modalities: &["CT", "MR"],
@@ -72,6 +72,12 @@ pub const ROLES: [RoleSpec; 8] = [
         required: false,
         what: "spatial registration (REG)",
     },
+    RoleSpec {
+        role: "pet_registration",
+        modalities: &["REG"],
+        required: false,
+        what: "spatial registration of the PET (REG)",
+    },
 ];
 
 /// The series id picked for a role.
@@ -85,6 +91,7 @@ pub(crate) fn picked(roles: &Roles, role: &str) -> Option<i64> {
         "cbct" => roles.cbct,
         "structures" => roles.structures,
         "registration" => roles.registration,
+        "pet_registration" => roles.pet_registration,
         _ => None,
     }
 }
@@ -188,13 +195,18 @@ pub(crate) fn registration(roles: &Roles, series: &[SeriesView]) -> Registration
         })
     };
     let mut different: Vec<String> = Vec::new();
+    // What each frame that differs needs: the SPECT the `registration` object, the PET its own
+    // (`pet_registration`, as the registration tool writes it) or the one object linking both.
+    let mut linked = true;
     if differs(Some(spect_s)) {
         different.push(describe(spect_s));
+        linked &= roles.registration.is_some();
     }
     if let Some(p) = pet
         && differs(Some(p))
     {
         different.push(describe(p));
+        linked &= roles.registration.is_some() || roles.pet_registration.is_some();
     }
     let (state, message) = if different.is_empty() {
         (
@@ -204,7 +216,7 @@ pub(crate) fn registration(roles: &Roles, series: &[SeriesView]) -> Registration
                 describe(ct_s)
             ),
         )
-    } else if roles.registration.is_some() {
+    } else if linked {
         (
             RegistrationState::RegistrationObject,
             format!(
@@ -217,7 +229,7 @@ pub(crate) fn registration(roles: &Roles, series: &[SeriesView]) -> Registration
         (
             RegistrationState::Needed,
             format!(
-                "{} lie(s) in another frame of reference than {} and no spatial registration (REG) was uploaded: make one with `sirtplan register --fixed CT --moving-ct CT_OF_THE_SPECT --moving SPECT --out reg.dcm` (or another registration tool), upload it and pick it; without it the plan cannot be made",
+                "{} lie(s) in another frame of reference than {} and no spatial registration (REG) was uploaded: register them on this page (or make one with `sirtplan register --fixed CT --moving-ct CT_OF_THE_SPECT --moving SPECT --out reg.dcm` or another registration tool, upload it and pick it); without it the plan cannot be made",
                 different.join(" and "),
                 describe(ct_s)
             ),

@@ -261,6 +261,33 @@ impl T {
         self.login_as(username(role)).await
     }
 
+    /// `GET path` asked again while it answers 202 (a background job computes the plan's voxel
+    /// part, `crate::jobs`), every 100 ms for at most 5 minutes: the first other answer. A
+    /// listing (`…/volumes`) is asked with `wait_ms=1000`, as the page asks it.
+    #[allow(dead_code)]
+    pub async fn get_when_computed(&self, s: &Session, path: &str) -> Resp {
+        let started = std::time::Instant::now();
+        let asked = if path.ends_with("/volumes") {
+            format!("{path}?wait_ms=1000")
+        } else {
+            path.to_owned()
+        };
+        loop {
+            let r = self
+                .call(Some(s), axum::http::Method::GET, &asked, None)
+                .await;
+            if r.status != axum::http::StatusCode::ACCEPTED {
+                return r;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(300),
+                "{path}: still {}",
+                r.text
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Imports the digital-phantom demo (`POST /api/demo/import-phantom`, 201 checked): its
     /// answer (patient, case, plan).
     #[allow(dead_code)]
@@ -276,4 +303,31 @@ impl T {
         assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.text);
         r
     }
+}
+
+/// The standard digital phantom of the demo (seed 1; its DICOM Patient ID is `SIRT-PHANTOM-1`),
+/// generated once per test binary.
+#[allow(dead_code)]
+pub fn phantom() -> &'static sirt_phantom::Phantom {
+    static P: OnceLock<sirt_phantom::Phantom> = OnceLock::new();
+    P.get_or_init(|| sirt_phantom::generate(sirt_phantom::Preset::Standard, 1).unwrap())
+}
+
+/// The phantom's DICOM files (CT, NM SPECT, PET, SEG, RT Struct) as one zip, as a user uploads a
+/// DICOM folder.
+#[allow(dead_code)]
+pub fn phantom_dicom_zip() -> &'static [u8] {
+    use std::io::Write;
+    static Z: OnceLock<Vec<u8>> = OnceLock::new();
+    Z.get_or_init(|| {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1));
+        for (name, bytes) in sirt_planning::phantom_dicom::files(phantom()).unwrap() {
+            w.start_file(name.as_str(), o).unwrap();
+            w.write_all(&bytes).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    })
 }
