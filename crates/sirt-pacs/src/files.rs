@@ -247,8 +247,18 @@ impl PullFolder {
 }
 
 /// A UID: 1 to 64 digits and dots (PS3.5 §9.1), safe as a file name.
-fn is_uid(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+/// Whether `s` is a DICOM UID as PS3.5 §9.1 writes them: at most 64 characters, components of
+/// digits separated by single dots, none empty, none with a leading zero unless it is "0". A
+/// UID names files and folders here: this refuses `.`, `..` and anything else a path could
+/// make of it.
+pub(crate) fn is_uid(s: &str) -> bool {
+    s.len() <= 64
+        && !s.is_empty()
+        && s.split('.').all(|c| {
+            !c.is_empty()
+                && c.bytes().all(|b| b.is_ascii_digit())
+                && (c == "0" || !c.starts_with('0'))
+        })
 }
 
 /// The Series and SOP Instance UIDs of a Part 10 file from its first bytes (`head`: preamble,
@@ -358,6 +368,22 @@ impl Drop for PullFolder {
 
 #[cfg(test)]
 mod tests {
+
+    /// PS3.5 §9.1: what may name a file here; `.` and `..` (which would leave the folder) and
+    /// the other malformed UIDs may not.
+    #[test]
+    fn only_well_formed_uids_name_files() {
+        for ok in ["1.2.840.10008.5.1.4.1.1.2", "0", "2.25.0.1", "1.20.3"] {
+            assert!(super::is_uid(ok), "{ok}");
+        }
+        let long = format!("1.{}", "2".repeat(63));
+        for bad in [
+            "", ".", "..", "1..2", ".1", "1.", "1.02", "1.2a", "1/2", &long,
+        ] {
+            assert!(!super::is_uid(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

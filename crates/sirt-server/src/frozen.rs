@@ -34,7 +34,7 @@ pub fn default_engine_id() -> String {
 
 /// The SHA-256 of files read in order: of their bytes one after the other (what
 /// `cat FILES | sha256sum` prints).
-fn files_sha256(files: &[(&str, &str)]) -> String {
+pub(crate) fn files_sha256(files: &[(&str, &str)]) -> String {
     let mut h = Sha256::new();
     for (_, text) in files {
         h.update(text.as_bytes());

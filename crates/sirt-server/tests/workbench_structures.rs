@@ -357,6 +357,22 @@ async fn structures_are_made_edited_and_saved_in_the_browser_session(url: &str) 
         "{}",
         r.message()
     );
+    // A first slice at the top of the number range: refused, not wrapped round.
+    let r = t
+        .call_raw(
+            Some(&s),
+            Method::PUT,
+            &slab_url("T drawn", usize::MAX, "paint"),
+            Some("application/octet-stream"),
+            vec![0u8; nx * ny],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.message().starts_with("field `first_slice`"),
+        "{}",
+        r.message()
+    );
     let r = t
         .call_raw(
             Some(&s),

@@ -18,8 +18,10 @@ pub(crate) struct ReceiveArgs {
     /// 104 it needs no administrator rights).
     #[arg(long, default_value_t = 11112)]
     port: u16,
-    /// The address listened on (all interfaces by default; 127.0.0.1 for this machine only).
-    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0")]
+    /// The address listened on: this machine only by default (design choice, as `serve`: the
+    /// receiver accepts any calling AE title and holds up to a large data set per association;
+    /// `--bind 0.0.0.0` opens it to the network, behind the site's firewall).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     bind: String,
     /// The folder the accepted objects are written into (<SOP Instance UID>.dcm).
     #[arg(long, value_name = "DIR")]

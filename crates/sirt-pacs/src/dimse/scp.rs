@@ -317,9 +317,7 @@ fn send(
 }
 
 /// A UID: 1 to 64 digits and dots (PS3.5 §9.1), safe as a file name.
-fn is_uid(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-}
+use crate::files::is_uid;
 
 /// Checks one C-STORE data set and writes it; a refusal is its status and reason.
 fn store(

@@ -1,7 +1,8 @@
 //! The voxel part of a plan as a job: its inputs and their key, its computation, its result
 //! folder.
 //!
-//! The key is the SHA-256 (hex) of what the voxel part depends on: the case file, a NUL byte,
+//! The key is the SHA-256 (hex) of what the voxel part depends on: the engine and the site data
+//! (`site_stamp`), a NUL byte, the case file, a NUL byte,
 //! the parameters JSON, then for each delivery record in force a NUL byte and its id, then for
 //! each file under the case's image paths a NUL byte and its path relative to the patient's
 //! folder, size and modification time (a missing path is written as missing). Checking or
@@ -52,6 +53,9 @@ pub(crate) struct Payload {
     pub parameters_json: String,
     /// The delivery records in force.
     pub record_ids: Vec<i64>,
+    /// The engine and site data of the server that queued it ([`site_stamp`]): a worker with
+    /// other ones does not compute it.
+    pub site: String,
 }
 
 /// Where a plan's voxel part stands.
@@ -119,9 +123,30 @@ fn fingerprint(base: &Path, path: &Path, h: &mut sha2::Sha256) -> Option<()> {
     Some(())
 }
 
+/// What else a result depends on: the engine (version and engine id) and the site data it was
+/// computed with (settings, device and rule files): a result of another engine or site is not
+/// served (a worker started with another `--site`, an upgrade).
+fn site_stamp(state: &AppState) -> Result<String, ApiError> {
+    let settings =
+        serde_json::to_string(&state.engine.site().settings).map_err(|_| ApiError::internal())?;
+    Ok(format!(
+        "{}\0{settings}\0{}\0{}",
+        state.engine_id,
+        crate::frozen::files_sha256(state.engine.device_files()),
+        crate::frozen::files_sha256(state.engine.rule_files()),
+    ))
+}
+
 /// The key of a plan's voxel inputs (see the module).
-fn key_of(payload: &Payload, images: &sirt_case::Images, base: &Path) -> Result<String, ApiError> {
+fn key_of(
+    payload: &Payload,
+    site: &str,
+    images: &sirt_case::Images,
+    base: &Path,
+) -> Result<String, ApiError> {
     let mut h = sha2::Sha256::new();
+    h.update(site.as_bytes());
+    h.update([0u8]);
     h.update(payload.case_toml.as_bytes());
     h.update([0u8]);
     h.update(payload.parameters_json.as_bytes());
@@ -169,9 +194,10 @@ async fn inputs_of(
         case_toml: plan.case_toml.clone(),
         parameters_json: plan.parameters_json.clone(),
         record_ids: records.current().map(|r| r.id).collect(),
+        site: site_stamp(state)?,
     };
     let p = payload.clone();
-    let key = tokio::task::spawn_blocking(move || key_of(&p, &images, &base))
+    let key = tokio::task::spawn_blocking(move || key_of(&p, &p.site, &images, &base))
         .await
         .map_err(|_| ApiError::internal())??;
     Ok((payload, key))
@@ -417,19 +443,26 @@ fn write_result(data_dir: &Path, key: &str, files: &ResultFiles) -> std::io::Res
     }
 }
 
+/// Writes the files of a result into `dir`, each synced to the disk, then the folder itself:
+/// a folder renamed into place after this holds its whole content even after a crash (a
+/// result folder is served as complete for as long as its key holds).
 fn write_files(dir: &Path, files: &ResultFiles) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let listing = serde_json::to_vec(&files.listing)?;
-    std::fs::write(dir.join("listing.json"), listing)?;
+    let synced = |name: &str, bytes: &[u8]| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(dir.join(name))?;
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()
+    };
+    synced("listing.json", &serde_json::to_vec(&files.listing)?)?;
     let doc = StoredDocument {
         lang: files.document.lang,
         document: files.document.clone(),
     };
-    std::fs::write(dir.join("document.json"), serde_json::to_vec(&doc)?)?;
+    synced("document.json", &serde_json::to_vec(&doc)?)?;
     for (name, bytes) in &files.arrays {
-        std::fs::write(dir.join(format!("{name}.bin")), bytes)?;
+        synced(&format!("{name}.bin"), bytes)?;
     }
-    Ok(())
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Sets the stage and fraction a heartbeat records next.
@@ -454,6 +487,15 @@ pub(crate) async fn compute(
     progress: Progress,
 ) -> Result<Computed, ApiError> {
     let payload: Payload = serde_json::from_str(&job.payload).map_err(|_| ApiError::internal())?;
+    if payload.site != site_stamp(state)? {
+        // Another engine version or site data than the server's that queued it: retried (by
+        // another worker, when one has the server's), then failed.
+        return Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "worker_site",
+            "the worker that took this job runs another engine version or other site data (settings, devices, rules) than the server that queued it: start `sirtplan worker` with the servers' own --site file and version",
+        ));
+    }
     let stored = state.store.deliveries(payload.plan_id).await?;
     // The records the key was made from (records are never changed; a correction is a new one).
     let records = PlanDeliveries {

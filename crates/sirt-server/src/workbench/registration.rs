@@ -51,6 +51,9 @@ const SAME_MATRIX: f64 = 1e-9;
 struct Kept {
     fixed_from_moving: [[f64; 4]; 4],
     warnings: Vec<String>,
+    /// The series it was computed on: (planning CT, moving series, series registered in its
+    /// place); a save whose draft picks others is not that result.
+    series: [i64; 3],
 }
 
 /// Which image of the draft is registered to the planning CT.
@@ -495,6 +498,11 @@ pub(crate) async fn post_registration(
     let automatic = Kept {
         fixed_from_moving: view.fixed_from_moving,
         warnings: view.warnings.iter().map(|w| w.text.clone()).collect(),
+        series: [
+            view.fixed_series_id,
+            view.moving_series_id,
+            view.registered_series_id,
+        ],
     };
     keep(&state, c.patient.id, id, moving, &automatic).await?;
     Ok(Json(view).into_response())
@@ -517,14 +525,21 @@ async fn method_of(
     let Some(automatic) = &body.automatic else {
         return Ok((Method::ByHand, None));
     };
+    let p = picks(c, body.moving)?;
+    let now = [
+        p.fixed.0,
+        p.moving.0,
+        p.registered.as_ref().map_or(p.moving.0, |r| r.0),
+    ];
     let k = kept(state, c.patient.id, c.case.id, body.moving)
         .await?
+        .filter(|k| k.series == now)
         .filter(|k| same_matrix(&k.fixed_from_moving, automatic))
         .ok_or_else(|| {
             ApiError::invalid(
-                "field `automatic`: expected the automatic result this server computed for the \
-                 image (POST …/workbench/registration), found another or none: run \
-                 the automatic registration again",
+                "field `automatic`: expected the automatic result computed for these series \
+                 (POST …/workbench/registration), found another or none (or the draft's \
+                 series changed since): run the automatic registration again",
             )
         })?;
     if !k.warnings.is_empty() && !body.accept_warnings {

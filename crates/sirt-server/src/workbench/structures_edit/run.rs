@@ -1084,13 +1084,14 @@ pub(crate) fn slab(
         ));
     }
     let slices = bytes.len() / plane;
-    if q.first_slice + slices > nz {
+    // Checked: `first_slice` is any number a request gives.
+    if q.first_slice.checked_add(slices).is_none_or(|end| end > nz) {
         return Err(invalid(
             "first_slice",
             format!(
-                "slices {} to {} lie outside the planning CT's slices 0 to {}",
+                "{} slices from slice {} lie outside the planning CT's slices 0 to {}",
+                slices,
                 q.first_slice,
-                q.first_slice + slices - 1,
                 nz - 1
             ),
         ));

@@ -3,8 +3,10 @@
 //! (the structures with their edit histories, the undo and redo steps) and `masks/` (each
 //! version of a mask on the planning CT's grid, one byte a voxel, zlib-compressed, never
 //! rewritten: a step of the undo list names the files of its masks). One change at a time per
-//! case across servers: a lock file made with `create_new`, taken over when older than
-//! [`LOCK_STALE`]. `session.json` is written to a new file and renamed over the old one.
+//! case across servers: an exclusive lock of the operating system (`flock`) on the folder's
+//! `lock` file, which a stopped process gives back by itself (on a network file system the
+//! lock must be supported: NFSv4 does). `session.json` is written to a new file and renamed
+//! over the old one.
 
 use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
@@ -20,11 +22,6 @@ use super::RoleName;
 /// names of its masks' files, so the files on disk are at most this many versions per
 /// structure changed.
 pub(crate) const MAX_UNDO: usize = 30;
-
-/// A lock file older than this is taken to be left by a server that stopped mid-change.
-/// Design choice: well above the slowest tool on a 512 × 512 × 300 CT (region growing under 1 s
-/// in `cargo bench -p sirt-segmentation`, a SEG of 16 structures a few seconds).
-const LOCK_STALE: Duration = Duration::from_secs(120);
 
 /// How long a change waits for another change of the same case before answering 409.
 /// Design choice: longer than a tool on a large CT, shorter than a browser's patience.
@@ -136,15 +133,11 @@ pub(crate) struct Dir {
     root: PathBuf,
 }
 
-/// The lock of a session, released when dropped.
+/// The lock of a session: an exclusive lock of the operating system on the session's `lock`
+/// file, released when dropped (closed), and by the system when its process ends (a server
+/// that stopped mid-change leaves no lock behind).
 pub(crate) struct Locked {
-    path: PathBuf,
-}
-
-impl Drop for Locked {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
+    _file: std::fs::File,
 }
 
 fn storage(_: std::io::Error) -> ApiError {
@@ -173,25 +166,17 @@ impl Dir {
     /// Takes the session's lock (waiting for another change up to [`LOCK_WAIT`], then 409).
     pub fn lock(&self) -> Result<Locked, ApiError> {
         std::fs::create_dir_all(&self.root).map_err(storage)?;
-        let path = self.root.join("lock");
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(self.root.join("lock"))
+            .map_err(storage)?;
         let start = SystemTime::now();
         loop {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(_) => return Ok(Locked { path }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let stale = std::fs::metadata(&path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age > LOCK_STALE);
-                    if stale {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
+            match file.try_lock() {
+                Ok(()) => return Ok(Locked { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
                     if start.elapsed().unwrap_or_default() > LOCK_WAIT {
                         return Err(ApiError::new(
                             axum::http::StatusCode::CONFLICT,
@@ -201,7 +186,7 @@ impl Dir {
                     }
                     std::thread::sleep(LOCK_POLL);
                 }
-                Err(e) => return Err(storage(e)),
+                Err(std::fs::TryLockError::Error(e)) => return Err(storage(e)),
             }
         }
     }
@@ -293,5 +278,34 @@ impl Dir {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(storage(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// While a change holds a case's lock, another opening of the lock file (another request,
+    /// another server on the same folder) cannot take it; once the change ends, it can.
+    #[test]
+    fn one_change_at_a_time_per_case() {
+        let root = std::env::temp_dir().join(format!("sirt-se-lock-{}", std::process::id()));
+        let dir = Dir::new(&root, 7);
+        let held = dir.lock().unwrap();
+        let other = std::fs::OpenOptions::new()
+            .write(true)
+            .open(dir.root.join("lock"))
+            .unwrap();
+        assert!(matches!(
+            other.try_lock(),
+            Err(std::fs::TryLockError::WouldBlock)
+        ));
+        drop(held);
+        other.try_lock().unwrap();
+        drop(other);
+        drop(dir.lock().unwrap());
+        let _ = std::fs::remove_dir_all(&root);
     }
 }
