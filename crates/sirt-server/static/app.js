@@ -573,6 +573,7 @@ const ROLE_NAMES = {
   planning_ct: () => tr('web-wb-role-planning-ct'), maa_spect: () => tr('web-wb-role-maa-spect'), maa_ct: () => tr('web-wb-role-maa-ct'),
   y90_pet: () => tr('web-wb-role-y90-pet'), pet_ct: () => tr('web-wb-role-pet-ct'), cbct: () => tr('web-wb-role-cbct'),
   structures: () => tr('web-wb-role-structures'), registration: () => tr('web-wb-role-registration'),
+  pet_registration: () => tr('web-wb-role-pet-registration'),
 };
 /** @param {string} role */
 const roleName = (role) => (ROLE_NAMES[role] ? ROLE_NAMES[role]() : role);
