@@ -89,6 +89,15 @@ impl Jobs {
         }
     }
 
+    /// The result this process kept last, if any.
+    pub(crate) fn latest(&self) -> Option<(String, std::sync::Arc<voxel::ResultFiles>)> {
+        self.recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .last()
+            .cloned()
+    }
+
     /// A result of `key` kept in this process, if any.
     pub(crate) fn recent(&self, key: &str) -> Option<std::sync::Arc<voxel::ResultFiles>> {
         self.recent

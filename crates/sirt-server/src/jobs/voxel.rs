@@ -403,18 +403,32 @@ pub(crate) struct Computed {
     files: std::sync::Arc<ResultFiles>,
     data_dir: PathBuf,
     key: String,
+    /// The result this process computed before (key, files): its arrays that are the same
+    /// (the CT, SPECT, PET and masks do not change with a plan's parameters) are linked from
+    /// its folder instead of written again.
+    previous: Option<(String, std::sync::Arc<ResultFiles>)>,
 }
 
 impl Computed {
     /// Writes the result folder (blocking).
     pub(crate) fn write(&self) -> std::io::Result<()> {
-        write_result(&self.data_dir, &self.key, &self.files)
+        let previous = self
+            .previous
+            .as_ref()
+            .map(|(k, f)| (result_dir(&self.data_dir, k), f.as_ref()))
+            .filter(|(dir, _)| dir.is_dir());
+        write_result(&self.data_dir, &self.key, &self.files, previous)
     }
 }
 
 /// Writes a result folder: in a new folder of `DATA/tmp/`, then renamed to its place; when
 /// another worker's is there first, that one is kept.
-fn write_result(data_dir: &Path, key: &str, files: &ResultFiles) -> std::io::Result<()> {
+fn write_result(
+    data_dir: &Path,
+    key: &str,
+    files: &ResultFiles,
+    previous: Option<(PathBuf, &ResultFiles)>,
+) -> std::io::Result<()> {
     let dest = result_dir(data_dir, key);
     if dest.is_dir() {
         return Ok(());
@@ -424,7 +438,7 @@ fn write_result(data_dir: &Path, key: &str, files: &ResultFiles) -> std::io::Res
     let tmp = data_dir
         .join("tmp")
         .join(format!("job-{}-{}", &key[..16], hex::encode(b)));
-    let written = write_files(&tmp, files).and_then(|()| {
+    let written = write_files(&tmp, files, previous).and_then(|()| {
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -446,7 +460,11 @@ fn write_result(data_dir: &Path, key: &str, files: &ResultFiles) -> std::io::Res
 /// Writes the files of a result into `dir`, each synced to the disk, then the folder itself:
 /// a folder renamed into place after this holds its whole content even after a crash (a
 /// result folder is served as complete for as long as its key holds).
-fn write_files(dir: &Path, files: &ResultFiles) -> std::io::Result<()> {
+fn write_files(
+    dir: &Path,
+    files: &ResultFiles,
+    previous: Option<(PathBuf, &ResultFiles)>,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let synced = |name: &str, bytes: &[u8]| -> std::io::Result<()> {
         let mut f = std::fs::File::create(dir.join(name))?;
@@ -460,7 +478,18 @@ fn write_files(dir: &Path, files: &ResultFiles) -> std::io::Result<()> {
     };
     synced("document.json", &serde_json::to_vec(&doc)?)?;
     for (name, bytes) in &files.arrays {
-        synced(&format!("{name}.bin"), bytes)?;
+        let file = format!("{name}.bin");
+        // The same bytes in the previous result's folder (synced there): a hard link.
+        let same = previous
+            .as_ref()
+            .is_some_and(|(_, p)| p.arrays.iter().any(|(n, b)| n == name && b == bytes));
+        if same
+            && let Some((prev_dir, _)) = &previous
+            && std::fs::hard_link(prev_dir.join(&file), dir.join(&file)).is_ok()
+        {
+            continue;
+        }
+        synced(&file, bytes)?;
     }
     std::fs::File::open(dir)?.sync_all()
 }
@@ -529,6 +558,7 @@ pub(crate) async fn compute(
         let files = std::sync::Arc::new(crate::volumes::result_files(&outcome)?);
         // This process serves the result at once; the folder, for every instance, follows
         // (`Computed::write`, run by the worker after it has let go of the computation).
+        let previous = st.jobs.latest();
         st.jobs.keep(&key, files.clone());
         set(&progress, "writing", 0.95);
         Ok(Computed {
@@ -536,6 +566,7 @@ pub(crate) async fn compute(
             files,
             data_dir,
             key,
+            previous,
         })
     })
     .await
