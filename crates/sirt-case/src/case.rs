@@ -44,6 +44,8 @@ pub struct Case {
     pub images: Option<Images>,
     /// Refused inputs the case accepts, each with its reason (`[[accepted]]`), in file order.
     pub accepted: Vec<Accepted>,
+    /// The spreads of the inputs (`[uncertainty]`), when the case states them.
+    pub uncertainty: Option<crate::uncertainty::UncertaintyInput>,
 }
 
 /// `[[accepted]]`: an input refused by a plausibility or image-consistency check that the case

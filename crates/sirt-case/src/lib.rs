@@ -26,6 +26,7 @@ mod overrides;
 mod provenance;
 mod raw;
 mod reasons;
+mod uncertainty;
 mod validate;
 
 pub use case::*;
@@ -35,6 +36,7 @@ pub use measured::{
 };
 pub use overrides::{DeliveryOverride, InjectionOverrides, Overrides, SessionOverrides};
 pub use provenance::*;
+pub use uncertainty::{MaaDiscrepancy, TumourSpread, UncertaintyInput};
 pub use validate::{EARLIER_KINDS, INDICATIONS};
 
 /// A case file that cannot be planned.

@@ -27,6 +27,7 @@ pub(crate) struct RawCase {
     pub images: Option<RawImages>,
     #[serde(default)]
     pub accepted: Vec<RawAccepted>,
+    pub uncertainty: Option<crate::uncertainty::RawUncertainty>,
 }
 
 /// `[[accepted]]`: a refused input the case accepts, with the reason the report prints.

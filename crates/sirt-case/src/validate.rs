@@ -83,6 +83,14 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
         Some(im) => Some(images(&ctx, im, &tumours, &injections, &sessions)?),
     };
     let accepted = accepted(&ctx, raw.accepted, images.as_ref())?;
+    let uncertainty = raw
+        .uncertainty
+        .map(|u| {
+            crate::uncertainty::validate(u, &tumour_ids, &|field, expected, found| {
+                ctx.err(field, expected, found)
+            })
+        })
+        .transpose()?;
 
     Ok(Case {
         patient,
@@ -101,6 +109,7 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
         earlier_treatments,
         images,
         accepted,
+        uncertainty,
     })
 }
 

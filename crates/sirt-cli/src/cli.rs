@@ -59,6 +59,18 @@ pub(crate) struct PlanArgs {
     /// image-consistency limits, MAA liver margin, imaging age, paper size.
     #[arg(long = "site", value_name = "FILE")]
     pub(crate) site: Option<PathBuf>,
+    /// Propagate the spreads of the inputs (the case's [uncertainty], cited defaults where it
+    /// has none) by Monte Carlo: 5th-95th percentile of every predicted dose and the
+    /// probability that each dose check is met (docs/uncertainty.md).
+    #[arg(long)]
+    pub(crate) uncertainty: bool,
+    /// With --uncertainty: the number of samples (default 20000).
+    #[arg(long, value_name = "N", requires = "uncertainty")]
+    pub(crate) samples: Option<usize>,
+    /// With --uncertainty: the seed of the random numbers (default 20260305); the same seed
+    /// gives the same result.
+    #[arg(long, value_name = "S", requires = "uncertainty")]
+    pub(crate) seed: Option<u64>,
 }
 
 // Parsed once per run: the size difference between variants costs nothing.

@@ -379,11 +379,11 @@ fn serve_says_whether_the_audit_log_is_protected_and_keeps_its_folders_private()
     let _ = std::fs::remove_dir_all(&d);
 }
 
-/// Undoes the latest migration (13: the job queue's table, then its record) with python3's
+/// Undoes the latest migration (14: the PACS nodes' table, then its record) with python3's
 /// `sqlite3`: the database as the previous version of sirtplan left it. Prints the versions left.
 const UNDO_LATEST_MIGRATION: &str = "import sqlite3, sys\n\
      db = sqlite3.connect(sys.argv[1])\n\
-     db.executescript('DROP TABLE jobs; DELETE FROM schema_migrations WHERE version = 13;')\n\
+     db.executescript('DROP TABLE pacs_nodes; DELETE FROM schema_migrations WHERE version = 14;')\n\
      db.commit()\n\
      print(' '.join(str(r[0]) for r in db.execute('SELECT version FROM schema_migrations ORDER BY version')))";
 
@@ -406,7 +406,7 @@ fn verify_audit_never_migrates_an_older_database() {
     let url = format!("sqlite://{}", db.display());
     assert!(create_user(&db, "ada", Some(&key)).status.success());
     let before = py(UNDO_LATEST_MIGRATION, &db);
-    assert_eq!(before, "1 2 3 4 5 6 7 8 9 10 11 12");
+    assert_eq!(before, "1 2 3 4 5 6 7 8 9 10 11 12 13");
     let o = sirtplan(
         &[
             "admin",
@@ -421,7 +421,7 @@ fn verify_audit_never_migrates_an_older_database() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
-        text(&o).contains("schema versions applied: 1 2 3 4 5 6 7 8 9 10 11 12; this sirtplan needs exactly 1 to 13 (missing: 13)"),
+        text(&o).contains("schema versions applied: 1 2 3 4 5 6 7 8 9 10 11 12 13; this sirtplan needs exactly 1 to 14 (missing: 14)"),
         "{}",
         text(&o)
     );

@@ -12,7 +12,7 @@
 //! | `timeline` | [`grade_labs`] → [`Timeline`]: baseline grade, worst grade after SIRT and its day, REILD (Braat 2017) and Braat's hepatotoxicity grade |
 //! | `eligibility` | [`RuleSet`] of cited rules (`data/*.toml`, site files add or override by id; the `sirt-rules` engine over [`EligibilityRule`]) and [`assess_eligibility`] → [`Assessment`] |
 //! | `render` | [`render_assessment`], [`render_timeline`]: plain text |
-//! | `radiobiology` | [`bed_permanent_implant`], [`eqd2`]: Dale's BED for microspheres |
+//! | `radiobiology` | [`bed_permanent_implant`], [`eqd2`]: Dale's BED for microspheres; [`bed_voxels`] / [`eqd2_voxels`] of a dose map; [`RadiobiologyData`] (tissue α/β, T_rep, gEUD `a`, NTCP and response fits as cited records, `data/radiobiology.toml` + site files); [`geud`], [`lq_eud`], [`lkb_ntcp`], [`logistic_response`] |
 //!
 //! ```
 //! use sirt_clinical::*;
@@ -59,7 +59,12 @@ pub use lab_entry::{
     reference_range_keys, visit_lab_keys,
 };
 pub use labs::{BilirubinUnit, BilirubinValue, UnitTable};
-pub use radiobiology::{Bed, LqParameters, RadiobiologyError, bed_permanent_implant, eqd2};
+pub use radiobiology::{
+    Bed, DaleFactor, EMBEDDED_RADIOBIOLOGY_FILE, Fit, FitKind, FitModel, FitQuantity,
+    InvalidRecord, LqParameters, ModelError, RadiobiologyData, RadiobiologyDataError,
+    RadiobiologyError, TissueRecord, TissueRole, Weighted, bed_permanent_implant, bed_voxels, eqd2,
+    eqd2_voxels, geud, lkb_ntcp, logistic_response, lq_eud, weighted_mean,
+};
 pub use record::{
     Ascites, Clinical, Distribution, Encephalopathy, Extrahepatic, KI67_G2_FROM, KI67_G3_ABOVE,
     LAB_KEYS, LabInput, LabRecordInput, LabSet, LabVisit, LiverDisease, LiverTreatment, NetGrade,

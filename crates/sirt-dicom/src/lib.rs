@@ -66,8 +66,8 @@ pub use pet::{
     load_pet_series_any_units,
 };
 pub use registration::{
-    DEFORMABLE_REGISTRATION_SOP_CLASS, SPATIAL_REGISTRATION_SOP_CLASS, SpatialRegistration,
-    read_spatial_registration,
+    DEFORMABLE_REGISTRATION_SOP_CLASS, RegistrationInfo, SPATIAL_REGISTRATION_SOP_CLASS,
+    SpatialRegistration, read_spatial_registration,
 };
 pub use rtstruct::{Contour, ContourType, Roi, RtStruct, rasterize, read_rt_struct};
 pub use scan::{ScanReport, Series, Skipped, Study, scan};

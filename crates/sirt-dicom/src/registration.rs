@@ -16,6 +16,7 @@ use std::path::Path;
 
 use dicom_core::Tag;
 use dicom_dictionary_std::tags;
+use dicom_object::InMemDicomObject;
 use sirt_geometry::{FrameOfReference, Rigid};
 
 use crate::DicomError;
@@ -36,6 +37,31 @@ const MATRIX_SEQUENCE: Tag = Tag(0x0070, 0x030A);
 const MATRIX_TYPE: Tag = Tag(0x0070, 0x030C);
 /// Frame of Reference Transformation Matrix (3006,00C6).
 const MATRIX: Tag = Tag(0x3006, 0x00C6);
+/// Registration Type Code Sequence (0070,030D).
+const REGISTRATION_TYPE_CODE_SEQUENCE: Tag = Tag(0x0070, 0x030D);
+
+/// Content Creator's Name (0070,0084).
+const CONTENT_CREATOR_NAME: Tag = Tag(0x0070, 0x0084);
+
+/// What a Spatial Registration object says about itself (Content Identification, PS3.3 C.10.9,
+/// and Spatial Registration Module C.20.2): each when present and not empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistrationInfo {
+    /// Content Label (0070,0080).
+    pub label: Option<String>,
+    /// Content Description (0070,0081).
+    pub description: Option<String>,
+    /// Content Creator's Name (0070,0084), as written (`Family^Given`).
+    pub creator: Option<String>,
+    /// Content Date (0008,0023), YYYYMMDD.
+    pub date: Option<String>,
+    /// Content Time (0008,0033), HHMMSS(.F).
+    pub time: Option<String>,
+    /// Code Meaning of the Registration Type Code Sequence (0070,030D) of each Matrix
+    /// Registration Sequence item, as found
+    /// (e.g. "Image Content-based Alignment", "Visual Alignment"), without repeats.
+    pub methods: Vec<String>,
+}
 
 /// The rigid transforms of one Spatial Registration object.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +73,8 @@ pub struct SpatialRegistration {
     pub transforms: Vec<Rigid>,
     /// SOP Instance UID, when present.
     pub sop_instance_uid: Option<String>,
+    /// Who made it, when and how, as far as it says.
+    pub content: RegistrationInfo,
 }
 
 impl SpatialRegistration {
@@ -195,5 +223,33 @@ pub fn read_spatial_registration(
         reference,
         transforms,
         sop_instance_uid: a.opt_str(tags::SOP_INSTANCE_UID),
+        content: content_of(&a, items, path),
     })
+}
+
+/// The Content Identification of an object and the Registration Type Code Meanings of its
+/// items; empty values left out.
+fn content_of(a: &Attrs<'_>, items: &[InMemDicomObject], path: &Path) -> RegistrationInfo {
+    let present = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let mut methods: Vec<String> = Vec::new();
+    let matrix_items = items
+        .iter()
+        .flat_map(|i| Attrs::new(i, path).items(MATRIX_REGISTRATION_SEQUENCE));
+    for item in matrix_items {
+        for code in Attrs::new(item, path).items(REGISTRATION_TYPE_CODE_SEQUENCE) {
+            if let Some(m) = present(Attrs::new(code, path).opt_str(tags::CODE_MEANING))
+                && !methods.contains(&m)
+            {
+                methods.push(m);
+            }
+        }
+    }
+    RegistrationInfo {
+        label: present(a.opt_str(tags::CONTENT_LABEL)),
+        description: present(a.opt_str(tags::CONTENT_DESCRIPTION)),
+        creator: present(a.opt_str(CONTENT_CREATOR_NAME)),
+        date: present(a.opt_str(tags::CONTENT_DATE)),
+        time: present(a.opt_str(tags::CONTENT_TIME)),
+        methods,
+    }
 }

@@ -25,8 +25,9 @@ use dicom_dictionary_std::tags;
 use dicom_object::open_file;
 use serde_json::Value;
 use sirt_dicom::write::{
-    CivilDateTime, DoseBits, EnergyWindow, NmInfo, PetInfo, Radiopharmaceutical, RoiSpec,
-    RtDoseInfo, SegmentSpec, SeriesInfo, StudyInfo, WrittenSeries, save_objects,
+    CivilDateTime, DoseBits, EnergyWindow, NmInfo, PetInfo, Radiopharmaceutical, RoiProvenance,
+    RoiSpec, RtDoseInfo, RtStructContent, SegmentAlgorithmType, SegmentSpec, SeriesInfo, StudyInfo,
+    WrittenSeries, save_objects, write_rt_struct_with_content,
 };
 use sirt_dicom::*;
 use sirt_geometry::{FrameOfReference, Grid, Image, Mask, PointLps};
@@ -795,4 +796,95 @@ fn ct_values_beyond_int16_get_a_rescale_slope() {
     let span = 1000.0 * (grid.len() - 1) as f64;
     let err = max_abs_diff(back.data(), img.data());
     assert!(err <= span / 65534.0 * 0.5 * 1.01, "{err}");
+}
+
+/// Who made an RT Structure Set and how: written where PS3.3 puts it (Operators' Name, ROI
+/// Generation Algorithm and Description, ROI Interpreter), and refused when it does not fit the
+/// VRs (PS3.5 6.2) or does not match the ROIs one for one.
+#[test]
+fn rt_struct_provenance_is_written_and_checked() {
+    let s = scene();
+    let t = CivilDateTime::new(2025, 1, 15, 9, 0, 0.0).unwrap();
+    let mut liver = Mask::filled(s.ct.reference.grid.clone(), false);
+    liver.data_mut()[0] = true;
+    let rois = [RoiSpec {
+        name: "liver".into(),
+        mask: &liver,
+        interpreted_type: "ORGAN".into(),
+        color: [1, 2, 3],
+    }];
+    let made = |description: &str, interpreter: &str| RtStructContent {
+        operator: Some("Curie^Marie".into()),
+        description: Some("structures: liver".into()),
+        rois: vec![RoiProvenance {
+            algorithm: SegmentAlgorithmType::Semiautomatic,
+            description: Some(description.into()),
+            interpreter: Some(interpreter.into()),
+        }],
+    };
+    let series = SeriesInfo::new(8, "rs", t);
+    let write = |c: &RtStructContent| {
+        write_rt_struct_with_content(&rois, &s.ct.reference, &s.study, &series, "L", c)
+    };
+    let ok = write(&made("region growing on \"ct\"", "Curie^Marie")).unwrap();
+    let dir = out_dir().join("rt-provenance");
+    let files = save_objects(&dir, std::slice::from_ref(&ok)).unwrap();
+    let obj = open_file(&files[0]).unwrap();
+    let text = |tag| {
+        obj.element(tag)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(text(tags::OPERATORS_NAME), "Curie^Marie");
+    let roi = &obj
+        .element(tags::STRUCTURE_SET_ROI_SEQUENCE)
+        .unwrap()
+        .items()
+        .unwrap()[0];
+    let in_roi = |tag| {
+        roi.element(tag)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(in_roi(tags::ROI_GENERATION_ALGORITHM), "SEMIAUTOMATIC");
+    assert_eq!(
+        in_roi(tags::ROI_GENERATION_DESCRIPTION),
+        "region growing on \"ct\""
+    );
+    if peers::peer(
+        "dciodvfy (dicom3tools)",
+        std::process::Command::new("sh").args(["-c", "command -v dciodvfy"]),
+    ) {
+        let errors = peers::dciodvfy_errors(&files[0]);
+        assert!(errors.is_empty(), "dciodvfy: {errors:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // 65 bytes (a dash is 3): too long for LO as dciodvfy counts.
+    let long = format!("{}–", "x".repeat(62));
+    let e = write(&made(&long, "Curie^Marie")).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("ROI 1: ROI Generation Description of 65 bytes: expected at most 64"),
+        "{e}"
+    );
+    let e = write(&made("ok", "Curie=Marie")).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("ROI 1: ROI Interpreter \"Curie=Marie\": expected a person name"),
+        "{e}"
+    );
+    let mut two = made("ok", "Curie^Marie");
+    two.rois.push(two.rois[0].clone());
+    let e = write(&two).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("2 ROI provenances for 1 ROIs: expected one per ROI"),
+        "{e}"
+    );
 }

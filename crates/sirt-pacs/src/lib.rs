@@ -5,7 +5,9 @@
 //! Every network wait is bounded by the node's [`Timeouts`]; every error names the node (never
 //! its credentials), what was expected and what was found. A retrieve writes its files under
 //! temporary names and moves them in place only when the whole transfer is complete
-//! ([`files::PullFolder`]). Nothing here prints: the receiver reports what it does as
+//! ([`files::PullFolder`]). A site's configured nodes (the web application's PACS page) are
+//! checked field by field and used through one client of either protocol ([`site`]). Nothing
+//! here prints: the receiver reports what it does as
 //! [`dimse::ReceiverEvent`]s.
 
 pub mod dimse;
@@ -14,6 +16,7 @@ pub mod files;
 mod lengths;
 mod node;
 mod query;
+pub mod site;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod transfer;

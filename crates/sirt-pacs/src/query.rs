@@ -49,11 +49,18 @@ fn is_date(d: &str) -> bool {
         && matches!(d[6..8].parse::<u8>(), Ok(1..=31))
 }
 
+/// The longest Patient's Name searched: 64 characters per component group (PS3.5 §6.2, VR
+/// PN), the alphabetic group only.
+pub const PATIENT_NAME_MAX: usize = 64;
+
 /// A study search: every given key must match (universal matching for the others).
 #[derive(Clone, Debug, Default)]
 pub struct Query {
     /// Patient ID (0010,0020).
     pub patient_id: Option<String>,
+    /// Patient's Name (0010,0010): `FAMILY^GIVEN`, with the wild cards `*` and `?` allowed
+    /// (PS3.4 §C.2.2.2.4; a name is seldom known to the letter).
+    pub patient_name: Option<String>,
     /// Study Instance UID (0020,000D).
     pub study_uid: Option<String>,
     /// Accession Number (0008,0050).
@@ -85,6 +92,17 @@ impl Query {
             if let Some(v) = v.as_ref().filter(|v| bad(v)) {
                 return Err(format!(
                     "{name} {v:?}: expected one exact value (no wildcard *, ?, no \\, & or #)"
+                ));
+            }
+        }
+        if let Some(v) = &self.patient_name {
+            let bad = v.trim().is_empty()
+                || v.contains(['\\', '&', '#'])
+                || v.chars().any(char::is_control)
+                || v.chars().count() > PATIENT_NAME_MAX;
+            if bad {
+                return Err(format!(
+                    "patient name {v:?}: expected one name of at most {PATIENT_NAME_MAX} characters (FAMILY^GIVEN, wild cards * and ? allowed; no \\, & or #)"
                 ));
             }
         }

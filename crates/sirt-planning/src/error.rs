@@ -58,6 +58,10 @@ pub enum PlanningError {
     /// [`crate::measure::MeasureError::is_input`] says.
     #[error(transparent)]
     Measure(Box<crate::measure::MeasureError>),
+    /// The uncertainty propagation (`--uncertainty`): the sample count is input, the rest
+    /// internal.
+    #[error(transparent)]
+    Uncertainty(#[from] sirt_uncertainty::UncertaintyError),
     /// The voxel part: input or internal as [`crate::voxel::VoxelPlanError::is_input`] says.
     #[error(transparent)]
     Voxel(#[from] crate::voxel::VoxelPlanError),
@@ -93,6 +97,9 @@ impl PlanningError {
             | Self::Refused(_) => true,
             Self::Voxel(e) => e.is_input(),
             Self::Measure(e) => e.is_input(),
+            Self::Uncertainty(e) => {
+                matches!(e, sirt_uncertainty::UncertaintyError::Samples { .. })
+            }
             Self::EmbeddedDevices(_)
             | Self::EmbeddedRules(_)
             | Self::Json(_)

@@ -51,6 +51,7 @@ pub mod registration;
 mod settings_report;
 mod site;
 pub mod structures;
+mod uncertainty;
 pub mod voxel;
 
 pub use dose::{DoseActivity, DoseImage, DoseOutcome, dose_image};
@@ -60,7 +61,10 @@ pub use outcome::{
     CaseText, ImageRoot, Outcome, check_image_paths, insert_record, plan_case,
     plan_case_with_overrides, plan_without_document, plan_without_document_measured,
 };
-pub use pacs::{REPORT_DOCUMENT_TITLE, REPORT_SERIES_NUMBER};
+pub use pacs::{
+    PLAN_STRUCTURES_DESCRIPTION, PacsExportError, PacsObject, REPORT_DOCUMENT_TITLE,
+    REPORT_SERIES_NUMBER,
+};
 pub use phantom::{PHANTOM_CASE_NAME, phantom_files};
 pub use plausibility::{Refusal, Rejection};
 pub use site::{SiteData, SiteFile};

@@ -233,6 +233,15 @@ impl Outcome {
                 .blocks
                 .extend(v.blocks(&plan, images, options.lang));
             json["voxel"] = v.json();
+            // Radiobiology, as information (docs/radiobiology.md): after the voxel part.
+            match crate::voxel::radiobiology::embedded_radiobiology() {
+                Ok(data) => {
+                    let (blocks, rb) = v.radiobiology_parts(&plan, data, options.lang);
+                    document.blocks.extend(blocks);
+                    json["voxel"]["radiobiology"] = rb;
+                }
+                Err(e) => json["voxel"]["radiobiology"] = serde_json::json!({ "error": e }),
+            }
         }
         Self {
             plan,

@@ -11,6 +11,7 @@
 //! | `region` | [`RegionChoice`] → the region on the fixed image and its [`RegionSummary`] |
 //! | `adjust` | [`Nudge`], [`nudged`]; [`rigid_from_matrix`] (a matrix refused unless rigid); [`matrix`] |
 //! | `object` | [`writable_study`], [`registration_object`] (REG bytes with creator and [`Method`]) |
+//! | `saved` | [`saved_registration`]: a REG object read back ([`SavedRegistration`]: transform, method, creator, date) |
 //! | `error` | [`RegisterError`], naming the input (a CLI flag, a request field) and the file |
 //!
 //! Inputs are labelled by the adapter (`--fixed`, `roles.planning_ct`): every refusal names the
@@ -21,6 +22,7 @@ mod error;
 mod load;
 mod object;
 mod region;
+mod saved;
 
 pub use adjust::{Nudge, matrix, nudged, rigid_from_matrix};
 pub use error::{FrameMismatch, RegisterError, TwoPatients};
@@ -33,6 +35,7 @@ pub use object::{
     writable_study,
 };
 pub use region::{RegionChoice, RegionSummary, region};
+pub use saved::{SavedRegistration, saved_registration};
 pub use sirt_registration::{
     Quality, REGION_MARGIN_MM, RegistrationWarning, RigidRegistration, rotation_angle_deg,
     rotation_angles_deg, rotation_from_angles_deg,

@@ -15,7 +15,8 @@
 //!    volume.
 //! 3. [`seg_bytes`] writes the structures as one DICOM SEG referencing the CT series, with
 //!    Content Creator's Name and each segment's Segment Algorithm Type and Name from its
-//!    history; [`label_map_bytes`] writes them as a NIfTI label map instead, with the table
+//!    history; [`rt_struct_bytes`] writes them as one RT Structure Set with Operators' Name and
+//!    each ROI's generation algorithm, description and interpreter; [`label_map_bytes`] writes them as a NIfTI label map instead, with the table
 //!    name → label values that a case's `images.labels` takes.
 //!
 //! It reads the image files it is given and writes none; it reads no clock.
@@ -25,7 +26,8 @@ mod output;
 
 pub use load::{Modality, SourceImage, StructureSource, load_image, load_masks};
 pub use output::{
-    LabelMap, MAX_STRUCTURES, SEG_SERIES_NUMBER, SegRequest, label_map, label_map_bytes, seg_bytes,
+    LabelMap, MAX_STRUCTURES, RT_STRUCT_SERIES_NUMBER, SEG_SERIES_NUMBER, SegRequest, label_map,
+    label_map_bytes, rt_struct_bytes, seg_bytes,
 };
 pub use sirt_segmentation as tools;
 pub use sirt_segmentation::history::{AlgorithmType, Author, EditHistory, Inputs, Operation};
@@ -189,6 +191,9 @@ pub enum StructureError {
     /// The DICOM SEG writer refused the structures or their provenance.
     #[error("DICOM SEG")]
     Seg(#[source] Box<sirt_dicom::WriteError>),
+    /// The RT Structure Set writer refused the structures or their provenance.
+    #[error("DICOM RT Structure Set")]
+    RtStruct(#[source] Box<sirt_dicom::WriteError>),
     /// The NIfTI writer failed.
     #[error("NIfTI label map")]
     Nifti(#[source] Box<sirt_nifti::NiftiError>),

@@ -12,6 +12,7 @@ import { viewerScenario } from './viewer.scenario.mjs';
 import { workbenchScenario } from './workbench.scenario.mjs';
 import { structuresScenario } from './structures.scenario.mjs';
 import { registrationScenario } from './registration.scenario.mjs';
+import { pacsScenario } from './pacs.scenario.mjs';
 
 const BASE = process.env.BASE_URL;
 const PASSWORD = process.env.E2E_PASSWORD;
@@ -717,6 +718,9 @@ try {
   // The registration tool (issue 16): the phantom's SPECT/CT moved into a frame of its own.
   await registrationScenario({ newPage, login, shot, base: BASE, zip: process.env.MOVED_SPECT_ZIP,
     check, log, setStep: (s) => { step = s; } });
+
+  // The PACS pages (issue 17): nodes (admin) and Import from PACS, without a PACS.
+  await pacsScenario({ newPage, login, shot, base: BASE, check, log, setStep: (s) => { step = s; } });
 
   check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);
   log('all steps passed');

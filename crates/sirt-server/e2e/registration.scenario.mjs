@@ -4,7 +4,8 @@
 // new case takes the first case's draft with the moved SPECT and its CT picked (the registration is
 // then needed); in step 3 the physicist registers automatically, nudges by keys (the figures move by
 // the steps), goes back to the automatic result, looks at the fused and checkerboard views, saves: the
-// step shows the registration object and the plan is made with it.
+// step shows the registration object; after a reload the tool shows the saved transform (its figures,
+// how it was found, who saved it and when), and the plan is made with it.
 // Screenshots 30-… to 34-… in E2E_OUT.
 
 /** A JSON API call from the page (the session's cookie and CSRF token). */
@@ -108,6 +109,18 @@ export async function registrationScenario({ newPage, login, shot, base, zip, ch
   await page.getByTestId('wb-registration-tool').scrollIntoViewIfNeeded();
   const shown = numbers(await page.getByTestId('reg-translation').textContent());
   check(shown.every((v, i) => Math.abs(v - auto[i]) < 1e-9), `the tool shows the saved transform after the save, not none: ${shown}`);
+  // After a reload the page reads the saved registration back (GET …/registration): the same
+  // figures, how it was found, who saved it and when.
+  await page.reload();
+  await page.locator('[data-testid="wb-registration-tool"] [data-saved="1"], [data-testid="wb-registration-tool"][data-saved="1"]').first().waitFor({ timeout: 60000 });
+  await page.getByTestId('wb-registration-tool').scrollIntoViewIfNeeded();
+  const reloaded = numbers(await page.getByTestId('reg-translation').textContent());
+  check(reloaded.every((v, i) => Math.abs(v - auto[i]) < 1e-9), `the saved transform shown after a reload: ${reloaded} (saved ${auto})`);
+  const angles = numbers(await page.getByTestId('reg-angles').textContent());
+  check(angles.length === 3 && angles.some((a) => Math.abs(a) > 0.1), `the saved rotation shown after a reload: ${angles}`);
+  const note = (await page.getByTestId('reg-note').textContent()) || '';
+  check(/found automatically/.test(note) && /saved by/.test(note) && /\d{4}-\d{2}-\d{2}/.test(note), `who saved it, how and when: ${note}`);
+  log(`after a reload: ${reloaded.join(', ')} mm, ${angles.join(', ')}°; ${note}`);
   await shot(page, '34-reg-saved');
   await page.getByTestId('wb-make-plan').click();
   await page.getByTestId('activity-table').waitFor({ timeout: 240000 });

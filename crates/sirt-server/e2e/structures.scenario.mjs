@@ -3,7 +3,9 @@
 // case of that patient on its planning pages, picks the CT, the MAA SPECT and the RT Struct, opens the
 // structure editor, grows the liver from a click in it, makes the whole-liver injection's territory on
 // the SPECT, draws a tumour with the pen on one slice, undoes it, draws it again, saves: the structures
-// step then lists the new SEG's structures with their volumes. Screenshots 40-… to 44-… in E2E_OUT.
+// step then lists the new SEG's structures with their volumes; the tumour is renamed in the editor and
+// the structures saved again as an RT Structure Set, picked and listed. Screenshots 40-… to 46-… in
+// E2E_OUT.
 
 /** The value of the first option of a select whose text contains `text`. */
 async function optionValue(page, testid, text) {
@@ -258,5 +260,32 @@ export async function structuresScenario({ newPage, login, shot, base, check, lo
   await page.getByTestId('wb-structures').scrollIntoViewIfNeeded();
   await shot(page, '44-se-saved-listed');
   log('structures saved as a DICOM SEG, picked, listed with their volumes');
+
+  setStep('structures: a structure renamed, then saved as an RT Structure Set');
+  // The session stays open after the save (the panel too, or opened again).
+  if (!(await page.getByTestId('se-panel').evaluate((e) => /** @type {HTMLDetailsElement} */ (e).open))) await page.getByTestId('se-open').click();
+  await page.getByTestId('se-row-T drawn').waitFor({ timeout: 120000 });
+  await ready(page);
+  await page.getByTestId('se-active-T drawn').check();
+  await ready(page);
+  await page.getByTestId('se-rename-name').fill('T7');
+  await page.getByTestId('se-rename-role').selectOption('tumour');
+  await page.getByTestId('se-rename').click();
+  await page.getByTestId('se-row-T7').waitFor({ timeout: 30000 });
+  await ready(page);
+  check(await page.getByTestId('se-row-T drawn').count() === 0, 'the structure renamed, not copied');
+  check(Math.abs(await volume(page, 'T7') - again.ml) < 1e-9, `the renamed structure keeps its mask: ${await volume(page, 'T7')} mL`);
+  await panelShot(page, '45-se-renamed', log);
+  await page.getByTestId('se-save-format').selectOption('rt_struct');
+  await page.getByTestId('se-save').click();
+  await page.getByTestId('wb-structures').filter({ hasText: 'T7' }).waitFor({ timeout: 120000 });
+  const w = await (await page.request.get(`${base}/api/cases/${caseId}/workbench`)).json();
+  const picked = w.series.find((x) => x.id === w.draft.roles.structures);
+  check(picked && picked.modality === 'RTSTRUCT', `an RT Structure Set picked as the structures: ${JSON.stringify(picked)}`);
+  const listedRt = await page.getByTestId('wb-structures').textContent();
+  check(listedRt.includes('T7') && listedRt.includes('territory WL'), `the RT Struct's structures listed: ${listedRt}`);
+  await page.getByTestId('wb-structures').scrollIntoViewIfNeeded();
+  await shot(page, '46-se-saved-rt-struct');
+  log(`"T drawn" renamed T7 in the editor; saved as an RT Structure Set (series ${picked.id}), picked and listed`);
   await page.context().close();
 }

@@ -22,6 +22,7 @@
 //! | `documents` | documents of a case: list, download (checked against their SHA-256), the plan report stored in its case (HTML and PDF) |
 //! | [`jobs`] | background computations: the voxel part of a plan as a job in the database's queue, keyed by its inputs' SHA-256, run by embedded workers (`serve --workers N`) or `sirtplan worker` ([`jobs::run_workers`]), its result in the data folder (`results/voxel/{key}/`) for every instance |
 //! | [`workbench`] | planning from images: the case's planning draft (series per role, structures with volumes, registration state, measurements, prescription) and the plan made from it through `sirt_planning::case_builder` (`/api/cases/{id}/workbench...`) |
+//! | [`pacs`] | the PACS connection through `sirt-pacs`: the site's nodes (`/api/pacs/nodes…`, admins; a password never answered), "Import from PACS" (search a node, retrieve series as a background job into a patient's studies through the upload's checks) |
 //! | [`admin`] | account checks and hashing shared by the CLI (`sirtplan admin create-user`) and `accounts` |
 //!
 //! ```no_run
@@ -51,6 +52,7 @@ pub mod identity;
 pub mod jobs;
 mod login;
 pub mod openapi;
+pub mod pacs;
 mod pages;
 pub mod password_checks;
 pub mod permissions;
@@ -389,6 +391,7 @@ fn table() -> Vec<Entry> {
         workbench_routes(),
         plans_routes(),
         admin_routes(),
+        pacs_routes(),
     ]
     .into_iter()
     .flatten()
@@ -653,6 +656,12 @@ fn workbench_routes() -> Vec<Entry> {
             post(workbench::post_plan),
         ),
         entry(
+            Method::GET,
+            "/api/cases/{id}/workbench/registration",
+            a(ReadClinical),
+            get(workbench::get_registration),
+        ),
+        entry(
             Method::POST,
             "/api/cases/{id}/workbench/registration",
             a(CreatePlan),
@@ -804,6 +813,75 @@ fn admin_routes() -> Vec<Entry> {
     ]
 }
 
+/// The PACS connection (`pacs`): the site's nodes (admins), their names, search and retrieve
+/// into a patient's studies.
+fn pacs_routes() -> Vec<Entry> {
+    use Action::*;
+    let a = Access::Action;
+    vec![
+        entry(
+            Method::GET,
+            "/api/pacs/nodes",
+            a(ManagePacs),
+            get(pacs::nodes::list_nodes),
+        ),
+        entry(
+            Method::POST,
+            "/api/pacs/nodes",
+            a(ManagePacs),
+            post(pacs::nodes::create_node),
+        ),
+        entry(
+            Method::PATCH,
+            "/api/pacs/nodes/{id}",
+            a(ManagePacs),
+            patch(pacs::nodes::patch_node),
+        ),
+        entry(
+            Method::DELETE,
+            "/api/pacs/nodes/{id}",
+            a(ManagePacs),
+            axum::routing::delete(pacs::nodes::delete_node),
+        ),
+        entry(
+            Method::POST,
+            "/api/pacs/nodes/{id}/test",
+            a(ManagePacs),
+            post(pacs::nodes::test_node),
+        ),
+        entry(
+            Method::GET,
+            "/api/pacs/sources",
+            a(ReadClinical),
+            get(pacs::nodes::sources),
+        ),
+        entry(
+            Method::GET,
+            "/api/patients/{id}/pacs/studies",
+            a(ImportFromPacs),
+            get(pacs::retrieve::search),
+        ),
+        entry(
+            Method::POST,
+            "/api/patients/{id}/pacs/retrievals",
+            a(ImportFromPacs),
+            post(pacs::retrieve::start),
+        ),
+        entry(
+            Method::GET,
+            "/api/pacs/retrievals/{id}",
+            a(ReadClinical),
+            get(pacs::retrieve::status),
+        ),
+        entry(
+            Method::POST,
+            "/api/plans/{id}/pacs/send",
+            a(SendToPacs),
+            post(pacs::send::send),
+        ),
+    ]
+}
+
 /// Every endpoint the router serves.
 pub fn routes() -> Vec<RouteInfo> {
     table().into_iter().map(|(r, _)| r).collect()
@@ -933,6 +1011,8 @@ impl Server {
         let housekeeping = tokio::spawn(login::housekeeping(state.clone()));
         // The embedded workers take the jobs queued before this start too.
         jobs::ensure_workers(&state);
+        // PACS retrieves queued before this start (or left by a server that stopped) too.
+        pacs::retrieve::resume(&state);
         let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

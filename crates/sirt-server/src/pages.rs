@@ -38,7 +38,7 @@ pub const NIIVUE_BUNDLE: &str = include_str!("../static/vendor/niivue.min.js");
 pub const NIIVUE_LICENSES: &str = include_str!("../static/vendor/niivue.LICENSES.txt");
 
 /// The files of the application, served at `/static/{name}`: (name, content type, bytes).
-const STATIC_FILES: [(&str, &str, &str); 8] = [
+const STATIC_FILES: [(&str, &str, &str); 9] = [
     (
         "i18n.js",
         "text/javascript; charset=utf-8",
@@ -63,6 +63,11 @@ const STATIC_FILES: [(&str, &str, &str); 8] = [
         "structures.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/structures.js"),
+    ),
+    (
+        "pacs.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/pacs.js"),
     ),
     (
         "app.css",

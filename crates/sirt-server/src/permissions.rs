@@ -40,6 +40,12 @@ pub enum Action {
     ReadAudit,
     /// List, create and change accounts (role, disabled, password).
     ManageAccounts,
+    /// List, add, change, remove and test the site's PACS nodes.
+    ManagePacs,
+    /// Search a PACS node and retrieve series from it into a patient's studies.
+    ImportFromPacs,
+    /// Send an approved plan's objects (RT Dose, SEG, RT Struct, report) to a PACS node.
+    SendToPacs,
 }
 
 use Role::{Admin, Physician, Physicist, Technologist, Viewer};
@@ -64,6 +70,12 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::StoreDocument, &[Physician, Physicist]),
     (Action::ReadAudit, &[Admin]),
     (Action::ManageAccounts, &[Admin]),
+    (Action::ManagePacs, &[Admin]),
+    (
+        Action::ImportFromPacs,
+        &[Physician, Physicist, Technologist],
+    ),
+    (Action::SendToPacs, &[Physician, Physicist]),
 ];
 
 impl Action {
@@ -98,6 +110,9 @@ impl Action {
             Action::StoreDocument => "store_document",
             Action::ReadAudit => "read_audit",
             Action::ManageAccounts => "manage_accounts",
+            Action::ManagePacs => "manage_pacs",
+            Action::ImportFromPacs => "import_from_pacs",
+            Action::SendToPacs => "send_to_pacs",
         }
     }
 }
@@ -133,6 +148,9 @@ mod tests {
             Action::StoreDocument,
             Action::ReadAudit,
             Action::ManageAccounts,
+            Action::ManagePacs,
+            Action::ImportFromPacs,
+            Action::SendToPacs,
         ];
         for a in all {
             assert_eq!(

@@ -1462,6 +1462,71 @@ pub(crate) async fn store_generated(
     })
 }
 
+/// Files retrieved from a PACS (`crate::pacs`), written under a staging folder of the data
+/// folder ([`Retrieved::folder`]) and stored as a study of the patient through the same
+/// reading and checks as an upload of those files ([`Retrieved::store`]): every file's Patient
+/// ID must be the patient's MRN, every series is read by its loader; nothing is stored on a
+/// refusal, and the staging folder goes when this is dropped.
+pub(crate) struct Retrieved {
+    staging: Staging,
+}
+
+impl Retrieved {
+    /// A new, empty staging folder.
+    pub(crate) fn new(state: &AppState) -> Result<Retrieved, ApiError> {
+        let staging = Staging::new(&state.data_dir)?;
+        std::fs::create_dir_all(staging.dir.join("raw")).map_err(storage)?;
+        Ok(Retrieved { staging })
+    }
+
+    /// Where the retrieve writes its files (any layout below it).
+    pub(crate) fn folder(&self) -> PathBuf {
+        self.staging.dir.join("raw")
+    }
+
+    /// Stores the retrieved files as a study of the patient, described `description`.
+    pub(crate) async fn store(
+        self,
+        state: &AppState,
+        actor: &sirt_store::Actor,
+        patient_id: i64,
+        description: &str,
+    ) -> Result<UploadedStudy, ApiError> {
+        let patient = state.store.patient(patient_id).await?;
+        let _slot = SLOTS.acquire().await.map_err(|_| ApiError::internal())?;
+        let dir = self.staging.dir.clone();
+        let mrn = patient.mrn;
+        let mut prepared = tokio::task::spawn_blocking(move || -> Result<Prepared, ApiError> {
+            let raw = dir.join("raw");
+            let files = sirt_pacs::files::collect(std::slice::from_ref(&raw))
+                .map_err(|_| ApiError::internal())?;
+            let names = files
+                .into_iter()
+                .map(|f| {
+                    let name = f.strip_prefix(&raw).unwrap_or(&f).display().to_string();
+                    (f, shown(&name))
+                })
+                .collect();
+            let extracted = Extracted {
+                names,
+                skipped: Vec::new(),
+            };
+            prepare_dicom(&dir, &raw, extracted, &mrn)
+        })
+        .await
+        .map_err(|_| ApiError::internal())??;
+        prepared.study.patient_id = patient_id;
+        prepared.study.description = Some(description.chars().take(200).collect());
+        let placed = place(state, actor, patient_id, &prepared).await;
+        drop(self.staging);
+        let (study, series) = placed?;
+        Ok(UploadedStudy {
+            study: study_view(&study, &series),
+            skipped: prepared.skipped,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

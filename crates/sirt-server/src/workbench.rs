@@ -20,8 +20,8 @@
 //! Routes: `GET`/`PUT /api/cases/{id}/workbench`, `GET /api/cases/{id}/workbench/structures`,
 //! `GET /api/cases/{id}/workbench/measurements`, `POST /api/cases/{id}/workbench/plan`,
 //! `GET /api/cases/{id}/workbench/series/{series_id}/volume` (`series_volume`),
-//! `POST`/`PUT /api/cases/{id}/workbench/registration` (`registration`: the automatic
-//! registration, a transform saved as a REG series).
+//! `GET`/`POST`/`PUT /api/cases/{id}/workbench/registration` (`registration`: the saved
+//! registrations read back, the automatic registration, a transform saved as a REG series).
 
 pub mod draft;
 mod images;
@@ -43,9 +43,10 @@ use draft::{Draft, Stored};
 pub use images::StructureInfo;
 pub use registration::{
     AnglesView, BoxRegion, MovingImage, NamedRegion, QualityView, RegionBody, RegistrationResult,
-    RegistrationRun, RegistrationSave, WarningView,
+    RegistrationRun, RegistrationSave, SavedMethod, SavedRegistrationView, SavedRegistrations,
+    WarningView,
 };
-pub(crate) use registration::{post_registration, put_registration};
+pub(crate) use registration::{get_registration, post_registration, put_registration};
 use request::Known;
 pub use roles::{RegistrationState, RegistrationView, RoleSpec};
 use schemars::JsonSchema;

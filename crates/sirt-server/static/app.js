@@ -248,7 +248,8 @@ function shell(active) {
     h('nav', {},
       h('a', { href: '#/patients', class: active === 'patients' ? 'active' : null }, tr('web-nav-patients')),
       h('a', { href: '#/cohort', class: active === 'cohort' ? 'active' : null }, tr('web-nav-cohort')),
-      can('manage_accounts') ? h('a', { href: '#/accounts', class: active === 'accounts' ? 'active' : null, 'data-testid': 'nav-accounts' }, tr('web-nav-accounts')) : null),
+      can('manage_accounts') ? h('a', { href: '#/accounts', class: active === 'accounts' ? 'active' : null, 'data-testid': 'nav-accounts' }, tr('web-nav-accounts')) : null,
+      can('manage_pacs') ? h('a', { href: '#/pacs', class: active === 'pacs' ? 'active' : null, 'data-testid': 'nav-pacs' }, tr('web-nav-pacs')) : null),
     h('span', { class: 'who', 'data-testid': 'who' },
       `${session.user.display_name || session.user.username} · ${roleWord(session.user.role)}`,
       languageSelect(),
@@ -414,6 +415,13 @@ async function patientPage(main, id) {
     studies.length ? table([tr('web-modality'), tr('web-description'), tr('web-date'), tr('web-imported')], studies) : h('p', { class: 'muted' }, tr('web-no-study')),
     studies.length ? h('h3', {}, tr('web-wb-series')) : null, seriesTable(r.data.studies)));
   if (can('upload_images')) main.append(uploadForm(id));
+  // Import from PACS (pacs.js): search a node, pick series, retrieved in the background into a study.
+  if (can('import_from_pacs')) {
+    const box = h('div', { class: 'panel', 'data-testid': 'pacs-import' });
+    main.append(box);
+    import('./pacs.js').then((m) => m.mountImport(box, { api, h, errorBox, table, when, patientId: id, mrn: p.mrn, onStored: () => route() }))
+      .catch((e) => box.append(errorBox(e)));
+  }
   if (can('create_case')) {
     const title = h('input', { maxlength: 200, required: true, size: 40 });
     const ind = h('input', { maxlength: 200, size: 30, placeholder: tr('web-indication-example') });
@@ -1568,6 +1576,12 @@ async function planPage(main, id) {
         b.disabled = false;
       } }, tr('web-store-report')));
     }
+    // Send to PACS (pacs.js): the approved plan's RT Dose, SEG, RT Struct and report.
+    if (can('send_to_pacs') && ['approved', 'delivered'].includes(plan.state)) {
+      const box = h('span', { class: 'row', 'data-testid': 'pacs-send' });
+      bar.append(box);
+      import('./pacs.js').then((m) => m.mountSend(box, { api, h, errorBox, table, when, planId: plan.id })).catch((e) => box.append(errorBox(e)));
+    }
     if (plan.approved_by) bar.append(h('span', { class: 'small muted' }, tr('web-approved-by-at', { who: plan.approved_by, at: when(plan.approved_at), inputs: `${String(plan.inputs_sha256 || '').slice(0, 16)}…` })));
     return bar;
   };
@@ -1985,7 +1999,7 @@ async function route() {
   if (!session) { loginPage(); return; }
   const hash = location.hash || '#/patients';
   const parts = hash.replace(/^#\/?/, '').split('/');
-  const active = ['cohort', 'accounts'].includes(parts[0]) ? parts[0] : 'patients';
+  const active = ['cohort', 'accounts', 'pacs'].includes(parts[0]) ? parts[0] : 'patients';
   const main = shell(active);
   try {
     if (parts[0] === 'patients' && parts[1]) await patientPage(main, Number(parts[1]));
@@ -1996,6 +2010,7 @@ async function route() {
     else if (parts[0] === 'plans' && parts[1]) await planPage(main, Number(parts[1]));
     else if (parts[0] === 'cohort') await cohortPage(main);
     else if (parts[0] === 'accounts') await accountsPage(main);
+    else if (parts[0] === 'pacs') await (await import('./pacs.js')).pacsPage(main, { api, h, errorBox, table, when });
     else if (parts[0] === 'password') ownPasswordPage(main);
     else await patientsPage(main);
   } catch (e) {

@@ -3,7 +3,9 @@
 // moving image (the CT of the MAA SPECT/CT or of the Y-90 PET/CT for the fit check, or the SPECT/PET
 // itself) fused as a colour overlay or as a checkerboard, in NiiVue; the automatic registration
 // (POST /api/cases/{id}/workbench/registration), nudges by keys and mouse, and the save as a DICOM
-// Spatial Registration series (PUT, the same path).
+// Spatial Registration series (PUT, the same path). The registration the draft picks is read back
+// (GET, the same path: its matrix, how it was found, who saved it and when) and shown when the page
+// opens.
 //
 // Geometry (docs/coordinates.md): `fixed_from_moving` (T) takes a point in the moving series' patient
 // coordinates (LPS, mm) to the planning CT's. The volumes come as NIfTI whose affine takes a voxel to
@@ -88,14 +90,6 @@ function viewAxes(slice) {
   return { right: [1, 0, 0], up: [0, -1, 0], normal: [0, 0, 1], about: [0, 0, 1] };
 }
 
-/**
- * The transforms saved from this page, by case and moving image: after the save the page is drawn
- * again, and the tool shows the transform saved rather than none. (The workbench answer names the
- * registration series picked, not its matrix.)
- * @type {Map<string, { transform: M4, automatic: M4 | null }>}
- */
-const savedHere = new Map();
-
 /** The view holding a WebGL context now. @type {{ close: () => void } | null} */
 let live = null;
 
@@ -131,14 +125,25 @@ export function mountRegistration(box, o) {
   };
   const out = h('div', { 'data-testid': 'reg-out' });
   const note = h('p', { class: 'small muted', 'data-testid': 'reg-note' });
-  /** The transform to start from: the one saved from this page for the moving image, else none
-   *  (with a note when a registration object is picked: its matrix is not shown here). */
+  /** The registrations the draft picks, read back (GET …/registration), by moving image; null until
+   *  read. @type {Record<string, any> | null} */
+  let saved = null;
+  /** Why they could not be read, if so. */
+  let savedError = '';
+  /** The transform to start from: the registration the draft picks for the moving image (its
+   *  figures, how it was found, who saved it and when), else none. */
   const startFrom = () => {
-    const kept = savedHere.get(`${o.caseId}:${state.moving}`);
     const picked = state.moving === 'spect' ? roles.registration : roles.pet_registration;
-    state.transform = kept ? kept.transform.map((r) => r.slice()) : IDENTITY();
-    state.automatic = kept && kept.automatic ? kept.automatic.map((r) => r.slice()) : null;
-    note.textContent = picked ? tr(kept ? 'web-reg-picked-shown' : 'web-reg-picked-not-shown') : '';
+    const s = saved && saved[state.moving];
+    state.transform = s && s.series_id === picked ? s.fixed_from_moving.map((r) => r.slice()) : IDENTITY();
+    state.automatic = null;
+    if (!picked) note.textContent = '';
+    else if (savedError) note.textContent = tr('web-reg-saved-error', { error: savedError });
+    else if (!s) note.textContent = saved ? '' : tr('web-reg-loading');
+    else {
+      const method = s.method ? tr(`web-reg-saved-${s.method.replace('_', '-')}`) : tr('web-reg-saved-other', { description: s.description || '—' });
+      note.textContent = tr('web-reg-saved', { series: s.series_id, method, creator: s.creator || tr('web-reg-not-stated'), when: s.made_at || tr('web-reg-not-stated') });
+    }
   };
   startFrom();
   const figures = h('div', { class: 'small', 'data-testid': 'reg-transform' });
@@ -329,7 +334,6 @@ export function mountRegistration(box, o) {
     try {
       const r = await api('PUT', `/api/cases/${o.caseId}/workbench/registration`, { moving: state.moving, fixed_from_moving: state.transform,
         automatic: state.automatic, accept_warnings: accept.checked, revision: o.workbench.revision });
-      savedHere.set(`${o.caseId}:${state.moving}`, { transform: state.transform.map((x) => x.slice()), automatic: state.automatic });
       o.onSaved(r.data);
     } catch (err) { out.replaceChildren(o.errorBox(err)); }
   };
@@ -361,4 +365,11 @@ export function mountRegistration(box, o) {
     out);
   closedView();
   showFigures();
+  // The registrations picked, read back (the page may have been reloaded since they were saved).
+  if (roles.registration || roles.pet_registration) {
+    box.dataset.saved = '0';
+    api('GET', `/api/cases/${o.caseId}/workbench/registration`)
+      .then((r) => { saved = r.data; }, (err) => { saved = {}; savedError = err instanceof Error ? err.message : String(err); })
+      .then(() => { startFrom(); place(); box.dataset.saved = '1'; });
+  }
 }

@@ -4,7 +4,8 @@
 // with their live volumes, the tools of the server (region growing from the crosshair, thresholds,
 // the perfused territory of an injection, booleans, margins, fill holes, interpolation), NiiVue's
 // own drawing (pen, filled pen, eraser) on the active structure, sent to the server as the slab of
-// the slices it touched, undo and redo (Ctrl+Z, Ctrl+Y), and saving as a DICOM SEG picked as the
+// the slices it touched, undo and redo (Ctrl+Z, Ctrl+Y), naming a structure and its role (a NIfTI
+// label map's labels come as "label N"), and saving as a DICOM SEG or RT Structure Set picked as the
 // draft's structures. Every tool runs on the server (crates/sirt-server/src/workbench/
 // structures_edit.rs); this page shows and sends.
 //
@@ -184,6 +185,8 @@ export async function mountStructureEditor(root, o) {
   /** The drawing mode: navigate, pen, fill, erase. */
   let mode = 'navigate';
   let penSize = PEN_SIZES[0];
+  /** The object the structures are saved as. */
+  let saveFormat = SAVE_FORMATS[0];
   /** Structures hidden by the user; fills on or outlines only. @type {Set<string>} */
   const hidden = new Set();
   let filled = false;
@@ -399,11 +402,15 @@ export async function mountStructureEditor(root, o) {
       button('se-save', tr('web-seg-save'), async () => {
         try {
           say(tr('web-seg-saving'));
-          const r = await api('POST', `${base}/save`, { revision: o.revision() });
-          say(tr('web-seg-saved', { series: r.data.series_id, creator: r.data.content_creator }));
+          const r = await api('POST', `${base}/save`, { revision: o.revision(), format: saveFormat });
+          say(tr('web-seg-saved', { format: tr(`web-seg-format-${r.data.format.replace('_', '-')}`), series: r.data.series_id, creator: r.data.content_creator }));
           await o.onSaved();
         } catch (err) { fail(err); }
       }, { class: 'primary' }));
+    // The object saved: a SEG (the masks voxel for voxel) or an RT Structure Set (contours).
+    const format = select('se-save-format', SAVE_FORMATS.map((f) => [f, tr(`web-seg-format-${f.replace('_', '-')}`)]), saveFormat,
+      { disabled: !o.editable, onchange: () => { saveFormat = format.value; } });
+    undo.append(h('label', { class: 'nowrap' }, `${tr('web-seg-format')} `, format));
     // Drawing: navigate, pen, filled pen, eraser on the active structure.
     const modes = [['navigate', 'se-navigate', tr('web-seg-navigate')], ['pen', 'se-pen', tr('web-seg-pen')],
       ['fill', 'se-fill-pen', tr('web-seg-fill-pen')], ['erase', 'se-eraser', tr('web-seg-eraser')]];
@@ -503,7 +510,20 @@ export async function mountStructureEditor(root, o) {
       button('se-boolean', tr('web-seg-boolean-run'), () => runTool({ tool: 'boolean', a: bA.value, op: bOp.value, b: bB.value, result: bResult.value })));
 
     const mm = input('se-margin-mm', 5, { size: 4 });
+    // The active structure's name and role (a NIfTI label map's "label N" named liver, lungs, …).
+    const current = s.structures.find((x) => x.name === active);
+    const renameTo = input('se-rename-name', active, { size: 12 });
+    const roleTo = select('se-rename-role', ROLES.map((r) => [r, tr(`web-seg-role-${r.replace('_', '-')}`)]), current ? current.role : 'other');
+    const rename = h('div', { class: 'row se-rename' }, field(tr('web-seg-name'), renameTo), field(tr('web-seg-role'), roleTo),
+      button('se-rename', tr('web-seg-rename'), async () => {
+        const to = renameTo.value.trim();
+        /** @type {Record<string, string>} */
+        const body = { tool: 'properties', structure: active, role: roleTo.value };
+        if (to !== active) body.rename_to = to;
+        if (await runTool(body) && to !== active) { active = to; await show(/** @type {Session} */ (session)); }
+      }, { disabled: !o.editable || !active }));
     const edit = h('fieldset', {}, h('legend', {}, tr('web-seg-edit', { name: active || '—' })),
+      rename, h('p', { class: 'small muted' }, tr('web-seg-rename-help')),
       field(tr('web-seg-margin'), mm), h('div', { class: 'row se-buttons' },
         button('se-margin', tr('web-seg-margin-run'), () => runTool({ tool: 'margin', structure: active, mm: numberOf(mm) })),
         button('se-fill', tr('web-seg-fill-holes'), () => runTool({ tool: 'fill_holes', structure: active })),
@@ -529,6 +549,9 @@ export async function mountStructureEditor(root, o) {
     if (mine()) await show(r.data);
   } catch (err) { fail(err); }
 }
+
+/** The objects the structures are saved as (the API's words): a SEG first, as before. */
+const SAVE_FORMATS = ['seg', 'rt_struct'];
 
 /** The roles a structure takes (the API's words; the page shows its own). */
 const ROLES = ['liver', 'lungs', 'tumour', 'territory', 'normal_liver', 'extrahepatic', 'other'];

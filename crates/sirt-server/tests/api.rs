@@ -116,7 +116,9 @@ async fn login_logout_and_the_session_cookie(url: &str) {
             "approve_plan",
             "deliver_plan",
             "record_follow_up",
-            "store_document"
+            "store_document",
+            "import_from_pacs",
+            "send_to_pacs"
         ])
     );
 

@@ -157,10 +157,10 @@ async fn an_account_made_without_the_key_after_the_chain_began_is_refused(url: &
     t.store.close().await;
 }
 
-/// Undoes migration 13 (the job queue's table with its indexes, then its record): a database
+/// Undoes migration 14 (the PACS nodes table, then its record): a database
 /// as the previous version of sirtplan left it.
-const UNDO_LATEST_MIGRATION: &str = "DROP TABLE jobs; \
-     DELETE FROM schema_migrations WHERE version = 13;";
+const UNDO_LATEST_MIGRATION: &str = "DROP TABLE pacs_nodes; \
+     DELETE FROM schema_migrations WHERE version = 14;";
 
 async fn schema_versions(url: &str) -> Vec<i64> {
     use sqlx::Row;
@@ -178,7 +178,7 @@ both!(verify_and_backup_never_migrate_an_older_database);
 async fn verify_and_backup_never_migrate_an_older_database(url: &str) {
     let t = keyed_app(url).await;
     t.store.close().await;
-    assert_eq!(Store::latest_schema_version(), 13);
+    assert_eq!(Store::latest_schema_version(), 14);
     let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
     sqlx::raw_sql(UNDO_LATEST_MIGRATION)
         .execute(&mut c)
@@ -186,7 +186,7 @@ async fn verify_and_backup_never_migrate_an_older_database(url: &str) {
         .unwrap();
     c.close().await.unwrap();
     let before = schema_versions(url).await;
-    assert_eq!(before, (1..=12).collect::<Vec<_>>());
+    assert_eq!(before, (1..=13).collect::<Vec<_>>());
     let e = sirt_server::admin::verify_audit(url, &key())
         .await
         .unwrap_err();
@@ -194,7 +194,7 @@ async fn verify_and_backup_never_migrate_an_older_database(url: &str) {
         matches!(e, AuditAdminError::Open(OpenError::SchemaNotCurrent { .. })),
         "{e}"
     );
-    assert!(e.to_string().contains("(missing: 13)"), "{e}");
+    assert!(e.to_string().contains("(missing: 14)"), "{e}");
     assert_eq!(schema_versions(url).await, before);
     if url.starts_with("sqlite") {
         let out = harness::temp_dir("older-backup").join("copy.db");

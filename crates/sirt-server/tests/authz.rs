@@ -46,6 +46,9 @@ enum Fixture {
     Account,
     /// A case with a stored document: `{id}` the document.
     Document,
+    /// A PACS node (DIMSE, 127.0.0.1 port 9: nothing listens, a test is refused at once):
+    /// `{id}` the node.
+    PacsNode,
 }
 
 /// Columns: no session, admin, physician, physicist, technologist, viewer.
@@ -291,6 +294,13 @@ const TABLE: &[Row] = &[
         Case,
         [401, 403, 422, 422, 403, 403],
     ),
+    // The saved registrations: read by every role (none picked in a new case: nulls).
+    row(
+        "GET",
+        "/api/cases/{id}/workbench/registration",
+        Case,
+        [401, 200, 200, 200, 200, 200],
+    ),
     // The registration tool: run and saved by those who create plans; a case without images
     // has no planning CT to register to (422 naming the role).
     row(
@@ -478,6 +488,71 @@ const TABLE: &[Row] = &[
         Approved,
         [401, 403, 201, 201, 403, 403],
     ),
+    // PACS nodes: admins only; the test of a node where nothing listens is 502 naming it.
+    row(
+        "GET",
+        "/api/pacs/nodes",
+        Nothing,
+        [401, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/pacs/nodes",
+        Nothing,
+        [401, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "PATCH",
+        "/api/pacs/nodes/{id}",
+        PacsNode,
+        [401, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "DELETE",
+        "/api/pacs/nodes/{id}",
+        PacsNode,
+        [401, 204, 403, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/pacs/nodes/{id}/test",
+        PacsNode,
+        [401, 502, 403, 403, 403, 403],
+    ),
+    // The nodes' names, for the import and send dialogs: every role.
+    row(
+        "GET",
+        "/api/pacs/sources",
+        Nothing,
+        [401, 200, 200, 200, 200, 200],
+    ),
+    // Import from PACS: those who upload images; the body names no node that exists (404), the
+    // search's query names none at all (400).
+    row(
+        "GET",
+        "/api/patients/{id}/pacs/studies",
+        Patient,
+        [401, 403, 400, 400, 400, 403],
+    ),
+    row(
+        "POST",
+        "/api/patients/{id}/pacs/retrievals",
+        Patient,
+        [401, 403, 404, 404, 404, 403],
+    ),
+    row(
+        "GET",
+        "/api/pacs/retrievals/{id}",
+        Nothing,
+        [401, 404, 404, 404, 404, 404],
+    ),
+    // Send to PACS: an approved plan, by physicians and physicists; no such node (404).
+    row(
+        "POST",
+        "/api/plans/{id}/pacs/send",
+        Approved,
+        [401, 403, 404, 404, 403, 403],
+    ),
 ];
 
 static MRN: AtomicUsize = AtomicUsize::new(0);
@@ -503,6 +578,28 @@ async fn prepare(t: &T, f: Fixture, result: &str) -> (i64, i64) {
     let sys = Actor::system("fixture");
     match f {
         Nothing | OwnSession | Credentials => (0, 0),
+        PacsNode => {
+            let n = t
+                .store
+                .create_pacs_node(
+                    &sys,
+                    &sirt_store::NewPacsNode {
+                        name: format!("node-{}", mrn()),
+                        address: sirt_store::PacsAddress::Dimse {
+                            called_aet: "NOBODY".into(),
+                            host: "127.0.0.1".into(),
+                            port: 9,
+                            calling_aet: "SIRTPLAN".into(),
+                        },
+                        connect_timeout_s: 2.0,
+                        request_timeout_s: 2.0,
+                        transfer_timeout_s: 2.0,
+                    },
+                )
+                .await
+                .unwrap();
+            (n.id, 0)
+        }
         Account => {
             let u = t
                 .store
@@ -640,6 +737,15 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
             "password": "a long enough passphrase",
         })),
         ("PATCH", "/api/patients/{id}") => Some(json!({"birth_date": "1972-09-14"})),
+        ("POST", "/api/pacs/nodes") => Some(json!({
+            "name": format!("PACS {}", mrn()), "protocol": "dicomweb",
+            "url": "http://127.0.0.1:9/dicom-web", "username": "u", "password": "p",
+        })),
+        ("PATCH", "/api/pacs/nodes/{id}") => Some(json!({"request_timeout_s": 3})),
+        ("POST", "/api/plans/{id}/pacs/send") => Some(json!({"node_id": 999_999_999})),
+        ("POST", "/api/patients/{id}/pacs/retrievals") => Some(json!({
+            "node_id": 999_999_999, "study_uid": "1.2.3", "series_uids": ["1.2.3.4"],
+        })),
         ("PATCH", "/api/users/{id}") => Some(json!({"role": "technologist", "display_name": "C"})),
         ("PATCH", "/api/account") => Some(json!({"language": "fr"})),
         // The password changed to itself: the session stays for the rows after.

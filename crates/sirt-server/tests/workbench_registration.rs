@@ -374,6 +374,11 @@ async fn the_spect_ct_is_registered_nudged_and_saved_from_the_planning_pages(url
             .all(|x| x["modality"] != "REG")
     );
 
+    // No registration saved yet: nothing to show after a reload.
+    let r = call(&t, &viewer, Method::GET, &reg, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json, json!({"spect": null, "pet": null}));
+
     let r = call(&t, &s, Method::PUT, &reg, Some(body(nudged, 2))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.json["revision"], 3);
@@ -431,6 +436,49 @@ async fn the_spect_ct_is_registered_nudged_and_saved_from_the_planning_pages(url
     let holds = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
     assert!(holds("Test physicist"), "the creator's name");
     assert!(holds("automatic then adjusted by hand"), "the method");
+    // After a reload the page reads it back (a viewer too): the matrix saved (the automatic
+    // result with the +5 mm along x added by hand), its translation and angles (the truth's
+    // −4°, 3°, 5° within the registration's accuracy), how it was found, who saved it, today.
+    let r = call(&t, &viewer, Method::GET, &reg, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["pet"], Value::Null);
+    let saved = &r.json["spect"];
+    assert_eq!(saved["series_id"], reg_id);
+    assert_eq!(saved["registered_series_id"], moved_ct);
+    assert_eq!(saved["moving_series_id"], moved_nm);
+    let back = matrix_of(&saved["fixed_from_moving"]);
+    for i in 0..4 {
+        for j in 0..4 {
+            assert!(
+                (back[i][j] - nudged[i][j]).abs() < 1e-6,
+                "{back:?} vs {nudged:?}"
+            );
+        }
+    }
+    for i in 0..3 {
+        let t = saved["translation_mm"][i].as_f64().unwrap();
+        assert!((t - nudged[i][3]).abs() < 1e-6, "{saved}");
+    }
+    for (axis, truth_deg) in [("x", -4.0), ("y", 3.0), ("z", 5.0)] {
+        let a = saved["angles_deg"][axis].as_f64().unwrap();
+        eprintln!("saved angle about {axis}: {a:.3}° (truth {truth_deg}°)");
+        assert!((a - truth_deg).abs() < 0.5, "{axis}: {a}° vs {truth_deg}°");
+    }
+    assert_eq!(saved["method"], "automatic_adjusted");
+    assert_eq!(saved["creator"], "Test physicist");
+    assert_eq!(
+        saved["registration_types"],
+        json!(["Visual Alignment"]),
+        "{saved}"
+    );
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .strftime("%Y-%m-%d")
+        .to_string();
+    assert!(
+        saved["made_at"].as_str().unwrap().starts_with(&today),
+        "{saved}"
+    );
     // The upload of the object is audited with the physicist as its actor.
     let audit = t.store.audit(&Default::default()).await.unwrap();
     assert!(

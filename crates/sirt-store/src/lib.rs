@@ -15,6 +15,7 @@
 //! | [`audit_chain`] | the audit key ([`AuditKey`]: a 0600 file or hexadecimal text, never in the database) and the MAC's encoding |
 //! | `files` | files at rest: the SQLite database and its `-wal`/`-shm` files, backups and key files with mode 0600 |
 //! | `jobs` | the queue of background computations ([`Job`], [`NewJob`], [`JobState`]): enqueued once per (kind, inputs' SHA-256), claimed under a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), heartbeats with progress, done / failed with retries; not audited (derived from stored inputs) |
+//! | `pacs` | the PACS nodes a site configures ([`PacsNode`]: DICOMweb URL with optional Basic credentials, or DIMSE AE title, host, port and our AE title; timeouts), each change audited without the password; the audit rows of exchanges with a node ([`PacsExchange`]: a plan sent, series retrieved) |
 //! | `backup` | [`Store::backup_to`]: a consistent copy of a live SQLite database (`VACUUM INTO`), mode 0600 |
 //! | [`limits`] | the longest text each field accepts |
 //!
@@ -61,6 +62,7 @@ mod files;
 mod jobs;
 mod migrate;
 pub mod model;
+mod pacs;
 mod plans;
 mod series;
 mod signatures;
@@ -80,6 +82,7 @@ pub use error::{DatabaseError, OpenError, StoreError};
 pub use files::sqlite_path;
 pub use jobs::{Job, JobState, LEASE_EXHAUSTED, NewJob};
 pub use model::*;
+pub use pacs::{NewPacsNode, PacsAddress, PacsExchange, PacsNode};
 pub use signatures::{Acknowledgement, Frozen, NewFrozen, Signature, SignedStep, failed_checks};
 
 use sha2::{Digest, Sha256};

@@ -26,6 +26,7 @@ const PLAN_CREATOR_ROLE: &str = include_str!("../migrations/0010_plan_creator_ro
 const AUDIT_CHAIN: &str = include_str!("../migrations/0011_audit_chain.sql");
 const LOGIN_ATTEMPT_AUDIT: &str = include_str!("../migrations/0012_login_attempt_audit.sql");
 const JOBS: &str = include_str!("../migrations/0013_jobs.sql");
+const PACS_NODES: &str = include_str!("../migrations/0014_pacs_nodes.sql");
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -105,6 +106,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "jobs",
         sqlite: JOBS,
         postgres: JOBS,
+    },
+    Migration {
+        version: 14,
+        name: "pacs_nodes",
+        sqlite: PACS_NODES,
+        postgres: PACS_NODES,
     },
 ];
 

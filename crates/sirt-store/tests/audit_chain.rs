@@ -591,10 +591,10 @@ async fn an_unkeyed_write_after_the_chain_began_is_refused(url: &str) {
     store.close().await;
 }
 
-/// Undoes the latest migration (13: the job queue's table with its indexes, then its record):
+/// Undoes the latest migration (14: the PACS nodes table, then its record):
 /// the database as the previous version of sirtplan left it.
-const UNDO_LATEST_MIGRATION: &str = "DROP TABLE jobs; \
-     DELETE FROM schema_migrations WHERE version = 13;";
+const UNDO_LATEST_MIGRATION: &str = "DROP TABLE pacs_nodes; \
+     DELETE FROM schema_migrations WHERE version = 14;";
 
 async fn applied_versions(url: &str) -> Vec<i64> {
     use sqlx::Row;
@@ -623,20 +623,20 @@ async fn open_existing_reads_only_a_current_schema(url: &str) {
     assert!(matches!(e, StoreError::Database(_)), "{e}");
     ro.close().await;
     // One migration behind: refused naming the versions, nothing migrated.
-    assert_eq!(Store::latest_schema_version(), 13);
+    assert_eq!(Store::latest_schema_version(), 14);
     raw(url, UNDO_LATEST_MIGRATION).await;
     let e = Store::open_existing(url).await.unwrap_err();
     assert!(matches!(e, OpenError::SchemaNotCurrent { .. }), "{e}");
     let text = e.to_string();
     assert!(
-        text.contains("schema versions applied: 1 2 3 4 5 6 7 8 9 10 11 12; this sirtplan needs exactly 1 to 13 (missing: 13)"),
+        text.contains("schema versions applied: 1 2 3 4 5 6 7 8 9 10 11 12 13; this sirtplan needs exactly 1 to 14 (missing: 14)"),
         "{text}"
     );
-    assert_eq!(applied_versions(url).await, (1..=12).collect::<Vec<_>>());
+    assert_eq!(applied_versions(url).await, (1..=13).collect::<Vec<_>>());
     let v = Store::open(url).await.unwrap();
     assert_eq!(
         v.schema_versions().await.unwrap(),
-        (1..=13).collect::<Vec<_>>()
+        (1..=14).collect::<Vec<_>>()
     );
     v.close().await;
     if let Some(path) = sqlite_path(url) {

@@ -280,3 +280,81 @@ fn ho166_kernel_dose_is_between_y90_kernel_and_local_deposition() {
         "liver kernel/LDM: Ho-166 {ho}, Y-90 {y}"
     );
 }
+
+/// A prepared geometry keeps the doses it computed: a later activity map that is a multiple of
+/// a kept one (a plan whose activity changed) gets the kept dose scaled, and that dose equals
+/// the one convolved afresh on a new preparation (the kernel convolution is linear); a map
+/// that is not a multiple (other counts) is convolved, not scaled.
+#[test]
+fn kept_doses_scaled_for_a_multiple_equal_a_fresh_convolution() {
+    use sirt_voxel_dosimetry::{prepare, run_prepared};
+    let p = generate(Preset::Small, 1).unwrap();
+    let s = structures(&p);
+    let lsf = Fraction::new(p.truth.maa.lsf).unwrap();
+    fn maa(counts: &Image<f32>, gbq: f64, lsf: Fraction) -> ActivityInput<'_> {
+        ActivityInput::MaaPredictive {
+            counts,
+            administered: Activity::from_gbq(gbq),
+            lsf,
+            territories: vec![],
+            liver_margin: sirt_units::Length::from_m(LIVER_MARGIN_M),
+        }
+    }
+    let density = DensityInput::FromCt {
+        ct: &p.ct,
+        curve: Default::default(),
+    };
+    let kept = prepare(&s, &density, p.spect.grid(), None).unwrap();
+    let first = request(maa(&p.spect, 1.2, lsf), &p.ct, &s, EngineChoice::Kernel);
+    run_prepared(&first, &kept).unwrap();
+    // 2.7 GBq: a multiple of the 1.2 GBq map, scaled from the kept dose.
+    let scaled = run_prepared(
+        &request(maa(&p.spect, 2.7, lsf), &p.ct, &s, EngineChoice::Kernel),
+        &kept,
+    )
+    .unwrap();
+    let fresh_prep = prepare(&s, &density, p.spect.grid(), None).unwrap();
+    let fresh = run_prepared(
+        &request(maa(&p.spect, 2.7, lsf), &p.ct, &s, EngineChoice::Kernel),
+        &fresh_prep,
+    )
+    .unwrap();
+    let max = fresh.dose.gy.data().iter().fold(0.0_f32, |m, &g| m.max(g));
+    assert!(max > 1.0, "a dose to compare: max {max} Gy");
+    for (a, b) in scaled.dose.gy.data().iter().zip(fresh.dose.gy.data()) {
+        assert!((a - b).abs() <= 1e-5 * max, "{a} against {b}");
+    }
+    let e = scaled.dose.energy_in_tissue_j / fresh.dose.energy_in_tissue_j - 1.0;
+    assert!(e.abs() < 1e-6, "energy in tissue: relative difference {e}");
+    for (a, b) in scaled.structures.iter().zip(&fresh.structures) {
+        assert!(
+            (a.dvh.mean_gy / b.dvh.mean_gy - 1.0).abs() < 1e-5,
+            "{}",
+            a.name
+        );
+    }
+    // Other counts (one liver voxel doubled): not a multiple, convolved again.
+    let mut other = p.spect.clone();
+    let hot = other
+        .data()
+        .iter()
+        .enumerate()
+        .max_by(|x, y| x.1.total_cmp(y.1))
+        .map(|(i, _)| i)
+        .unwrap();
+    let mut data = other.data().to_vec();
+    data[hot] *= 2.0;
+    other = Image::new(other.grid().clone(), data).unwrap();
+    let on_kept = run_prepared(
+        &request(maa(&other, 2.7, lsf), &p.ct, &s, EngineChoice::Kernel),
+        &kept,
+    )
+    .unwrap();
+    let on_fresh = run_prepared(
+        &request(maa(&other, 2.7, lsf), &p.ct, &s, EngineChoice::Kernel),
+        &prepare(&s, &density, p.spect.grid(), None).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(on_kept.dose.gy.data(), on_fresh.dose.gy.data());
+    assert_ne!(on_kept.dose.gy.data(), scaled.dose.gy.data());
+}

@@ -40,6 +40,8 @@ pub use sirt_settings::{EventProfile, SiteSettings};
 
 mod facts;
 pub use facts::injection_labels;
+mod resample;
+pub use resample::{Perturbation, Resampler};
 mod history;
 pub use history::{
     comma_list, earlier_recorded, earlier_recorded_text, earlier_summary, earlier_summary_text,
@@ -670,7 +672,7 @@ fn plan_session(
         extent: extent_of(members.iter().map(|&n| &case.injections[n])),
         members,
         totals,
-        tumour_doses: whole_tumour_doses(case, &expected_group),
+        tumour_doses: whole_tumour_doses(&case.tumours, &expected_group),
         scalings,
         lung_energy,
         normal_energy,
@@ -831,11 +833,11 @@ fn vial_policy(binding: &Constraint) -> VialPolicy {
 
 /// Whole-tumour doses: energy from every injection of the session over the whole mass.
 fn whole_tumour_doses(
-    case: &Case,
+    tumours: &[sirt_case::Tumour],
     expected_group: &[SessionInjection],
 ) -> Vec<(String, AbsorbedDose)> {
     let mut tumour_doses: Vec<(String, AbsorbedDose)> = Vec::new();
-    for t in &case.tumours {
+    for t in tumours {
         let energy: Option<Energy> = expected_group
             .iter()
             .flat_map(|g| g.solution.doses.tumours.iter())

@@ -218,6 +218,7 @@ pub(crate) fn run(cmd: &PacsCmd, lang: Lang, out: &mut impl Write) -> Result<()>
                 .map_err(|e| input(anyhow::anyhow!("--date: {e}")))?;
             let query = Query {
                 patient_id: patient_id.clone(),
+                patient_name: None,
                 study_uid: study.clone(),
                 accession: accession.clone(),
                 modality: modality.clone(),

@@ -172,8 +172,17 @@ fn plan(
 ) -> Result<()> {
     let mut site = site_data(&args.devices, &args.rules)?;
     site.settings = settings_in(args.site.as_deref(), lang)?;
-    let outcome =
+    let mut outcome =
         sirt_planning::plan_case(&site, case, ImageRoot::Folder(base)).map_err(planning_failure)?;
+    if args.uncertainty {
+        let options = sirt_uncertainty::Options {
+            samples: args.samples.unwrap_or(sirt_uncertainty::DEFAULT_SAMPLES),
+            seed: args.seed.unwrap_or(sirt_uncertainty::DEFAULT_SEED),
+        };
+        outcome
+            .add_uncertainty(&site, case.name, options)
+            .map_err(planning_failure)?;
+    }
     if let Some(dir) = &args.out {
         write_files(&outcome, dir, args.pdf)?;
     }

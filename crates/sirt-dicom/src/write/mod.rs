@@ -41,5 +41,7 @@ pub use image::{
 };
 pub use nm::{EnergyWindow, NmInfo, write_nm_tomo};
 pub use registration::{RegistrationContent, RegistrationMethod, write_spatial_registration};
-pub use rtstruct::{RoiSpec, write_rt_struct};
+pub use rtstruct::{
+    RoiProvenance, RoiSpec, RtStructContent, write_rt_struct, write_rt_struct_with_content,
+};
 pub use seg::{SegContent, SegmentAlgorithmType, SegmentSpec, write_seg, write_seg_with_content};

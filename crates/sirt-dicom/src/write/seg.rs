@@ -97,9 +97,9 @@ const DEFAULT_CONTENT_LABEL: &str = "SEGMENTATION";
 const MAX_CONTENT_LABEL: usize = 16;
 /// Longest LO value (Content Description, Segment Algorithm Name) and PN component group: 64
 /// characters (PS3.5 6.2).
-const MAX_LO: usize = 64;
+pub(super) const MAX_LO: usize = 64;
 /// Most components of a PN component group: family, given, middle, prefix, suffix (PS3.5 6.2).
-const MAX_PN_COMPONENTS: usize = 5;
+pub(super) const MAX_PN_COMPONENTS: usize = 5;
 
 impl SegmentSpec {
     /// Category "Anatomical Structure" (SCT 91723000).

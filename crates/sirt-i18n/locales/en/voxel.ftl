@@ -160,3 +160,25 @@ voxel-note-density-from-ct = density from the CT: { $source }; { $how }
 voxel-note-outside-ct = { $count } dose voxels lie outside the CT field of view: { $density } assumed there
 voxel-note-dose-engine = dose engine: { $engine }
 voxel-note-energy = energy: { $emitted } emitted, { $tissue } deposited in tissue, { $air } in air, { $outside } left the grid
+
+## Radiobiology (information) (sirt-report: radiobiology.rs)
+rb-heading = Radiobiology (information)
+rb-intro = Information, not a rule: no limit or goal is checked on these values. BED by Dale's formula for a permanent implant, voxel by voxel ({ $nuclide }, half-life { $half_life }, no biological washout of microspheres; mono-exponential repair), EQD2 = BED / (1 + 2 Gy / (α/β)), gEUD = Niemierko's generalised EUD of the BED map. Published fits are shown with their source, evidence and confidence; their BED may rest on other α/β and repair half-times than those used here, and dose–response at the voxel scale does not capture the microscopic dose of microspheres.
+rb-col-tissue = Tissue
+rb-col-mean-dose = Mean dose (Gy)
+rb-col-mean-bed = Mean BED (Gy)
+rb-col-mean-eqd2 = Mean EQD2 (Gy)
+rb-col-geud = gEUD of BED (Gy)
+rb-geud-value = { $value } (a = { $a })
+rb-col-fit = Published fit
+rb-col-value = Value here (Gy)
+rb-col-probability = Probability
+rb-col-evidence = Evidence
+rb-no-slope = not evaluated: no slope in the source
+rb-without-parameters = No tissue parameters for: { $names }.
+rb-failed = The radiobiology could not be computed: { $error }
+rb-title-at-delivered = Session { $session }: MAA prediction at the delivered activity
+rb-source-tissue = { $tissue }: { $source } — { $evidence }
+rb-source-eud = { $tissue }, gEUD a = { $a }: { $source }
+rb-source-fit = { $fit } ({ $endpoint }): { $source }
+rb-source-fit-confidence = { $fit } ({ $endpoint }): { $source }; confidence: { $confidence }.

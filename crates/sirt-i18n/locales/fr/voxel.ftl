@@ -160,3 +160,25 @@ voxel-note-density-from-ct = densité issue de la TDM : { $source } ; { $how 
 voxel-note-outside-ct = { $count } voxels de dose hors du champ de vue TDM : { $density } supposé
 voxel-note-dose-engine = moteur de dose : { $engine }
 voxel-note-energy = énergie : { $emitted } émise, { $tissue } déposée dans les tissus, { $air } dans l’air, { $outside } sortie de la grille
+
+## Radiobiology (information) (sirt-report: radiobiology.rs)
+rb-heading = Radiobiologie (information)
+rb-intro = Information, pas une règle : aucune limite ni aucun objectif n’est vérifié sur ces valeurs. BED par la formule de Dale pour un implant permanent, voxel par voxel ({ $nuclide }, période { $half_life }, pas d’élimination biologique des microsphères ; réparation mono-exponentielle), EQD2 = BED / (1 + 2 Gy / (α/β)), gEUD = EUD généralisée de Niemierko de la carte de BED. Les ajustements publiés sont donnés avec leur source, leur niveau de preuve et leur confiance ; leur BED peut reposer sur d’autres α/β et temps de réparation que ceux utilisés ici, et une relation dose–effet à l’échelle du voxel ne rend pas compte de la dose microscopique des microsphères.
+rb-col-tissue = Tissu
+rb-col-mean-dose = Dose moyenne (Gy)
+rb-col-mean-bed = BED moyenne (Gy)
+rb-col-mean-eqd2 = EQD2 moyenne (Gy)
+rb-col-geud = gEUD de la BED (Gy)
+rb-geud-value = { $value } (a = { $a })
+rb-col-fit = Ajustement publié
+rb-col-value = Valeur ici (Gy)
+rb-col-probability = Probabilité
+rb-col-evidence = Niveau de preuve
+rb-no-slope = non évaluée : pas de pente dans la source
+rb-without-parameters = Pas de paramètres tissulaires pour : { $names }.
+rb-failed = La radiobiologie n’a pas pu être calculée : { $error }
+rb-title-at-delivered = Séance { $session } : prédiction MAA à l’activité délivrée
+rb-source-tissue = { $tissue } : { $source } — { $evidence }
+rb-source-eud = { $tissue }, gEUD a = { $a } : { $source }
+rb-source-fit = { $fit } ({ $endpoint }) : { $source }
+rb-source-fit-confidence = { $fit } ({ $endpoint }) : { $source } ; confiance : { $confidence }.

@@ -349,7 +349,7 @@ impl DimseClient {
         let identifier = InMemDicomObject::from_element_iter([
             key(tags::QUERY_RETRIEVE_LEVEL, VR::CS, Some("STUDY")),
             key(tags::PATIENT_ID, VR::LO, query.patient_id.as_deref()),
-            key(tags::PATIENT_NAME, VR::PN, None),
+            key(tags::PATIENT_NAME, VR::PN, query.patient_name.as_deref()),
             key(tags::STUDY_INSTANCE_UID, VR::UI, query.study_uid.as_deref()),
             key(tags::ACCESSION_NUMBER, VR::SH, query.accession.as_deref()),
             key(tags::STUDY_DATE, VR::DA, date.as_deref()),

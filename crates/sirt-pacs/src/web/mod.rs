@@ -11,7 +11,7 @@ use crate::transfer::{Outgoing, Progress, PullSelector, PushOutcome, Refused, re
 use crate::{PacsError, Timeouts, WebNode};
 use ::http::{Method, Request};
 use bytes::Bytes;
-use http::{Answer, encode_query_value, send};
+use http::{Answer, encode_query_value, encode_segment, send};
 use http_body_util::Full;
 use multipart::{MultipartReader, PartSink, boundary_of};
 use std::io::Write;
@@ -113,6 +113,7 @@ impl WebClient {
             }
         };
         key("PatientID", &query.patient_id);
+        key("PatientName", &query.patient_name);
         key("StudyInstanceUID", &query.study_uid);
         key("AccessionNumber", &query.accession);
         key("ModalitiesInStudy", &query.modality);
@@ -140,7 +141,7 @@ impl WebClient {
     ) -> Result<Vec<SeriesHit>, PacsError> {
         let mut q = format!(
             "/studies/{}/series?includefield=00201209",
-            encode_query_value(study_uid)
+            encode_segment(study_uid)
         );
         if let Some(m) = modality {
             q.push_str(&format!("&Modality={}", encode_query_value(m)));
@@ -236,10 +237,10 @@ impl WebClient {
             let path = match series {
                 Some(se) => format!(
                     "/studies/{}/series/{}",
-                    encode_query_value(study),
-                    encode_query_value(se)
+                    encode_segment(study),
+                    encode_segment(se)
                 ),
-                None => format!("/studies/{}", encode_query_value(study)),
+                None => format!("/studies/{}", encode_segment(study)),
             };
             self.retrieve_into(&path, &mut folder, &mut done, progress)
                 .await?;

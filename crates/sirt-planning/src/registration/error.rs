@@ -142,6 +142,22 @@ pub enum RegisterError {
     /// The object could not be written (an invalid creator name, description).
     #[error("the registration object: {0}")]
     Write(Box<sirt_dicom::write::WriteError>),
+    /// A saved registration object that relates other frames of reference than the two wanted.
+    #[error(
+        "{label} {path}: expected a transform between the frame of reference {fixed} and {moving}, found one relating {found}"
+    )]
+    NoTransform {
+        /// The field or flag that named it.
+        label: String,
+        /// The file.
+        path: PathBuf,
+        /// The fixed series' frame.
+        fixed: String,
+        /// The moving series' frame.
+        moving: String,
+        /// The frames the object relates.
+        found: String,
+    },
 }
 
 impl RegisterError {

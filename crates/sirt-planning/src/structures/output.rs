@@ -1,6 +1,8 @@
 //! The structures made, as one DICOM SEG referencing the planning CT (who made them and how:
 //! Content Creator's Name, each segment's Segment Algorithm Type, Name and Description from its
-//! edit history) or as a NIfTI label map with its table name → label values.
+//! edit history), as one RT Structure Set referencing it (Operators' Name, each ROI's ROI
+//! Generation Algorithm and Description and ROI Interpreter from its history), or as a NIfTI
+//! label map with its table name → label values.
 //!
 //! Structures may overlap (a territory lies in the liver): each voxel's label is the sum of
 //! 2^i over the structures i (0-based, in the order given) that hold it, and structure i is
@@ -8,7 +10,8 @@
 
 use super::{Made, SourceImage, StructureError};
 use sirt_dicom::write::{
-    CivilDateTime, Code, SegContent, SegmentAlgorithmType, SegmentSpec, SeriesInfo, StudyInfo,
+    CivilDateTime, Code, RoiProvenance, RoiSpec, RtStructContent, SegContent, SegmentAlgorithmType,
+    SegmentSpec, SeriesInfo, SeriesRef, StudyInfo, write_rt_struct_with_content,
     write_seg_with_content,
 };
 use sirt_geometry::{Image, Role};
@@ -23,6 +26,18 @@ pub const MAX_STRUCTURES: usize = 16;
 /// Series Number of a SEG written by the structure tools. Design choice: after the images'
 /// numbers and the registration object's (900).
 pub const SEG_SERIES_NUMBER: u32 = 901;
+
+/// Series Number of an RT Structure Set written by the structure tools. Design choice: after
+/// the SEG's.
+pub const RT_STRUCT_SERIES_NUMBER: u32 = 902;
+
+/// Structure Set Label of the RT Structure Set (SH, at most 16 characters, PS3.5 6.2): what
+/// made it, as the SEG's Content Label.
+const STRUCTURE_SET_LABEL: &str = "SIRTPLAN_TOOLS";
+
+/// Longest ROI Generation Description written, bytes: LO holds 64 characters (PS3.5 6.2), and
+/// dciodvfy counts the bytes of UTF-8 text (a dash "–" is 3).
+const MAX_ROI_DESCRIPTION: usize = 64;
 
 /// Content Label of the SEG (CS, upper-case, at most 16 characters, PS3.5 6.2): what made it.
 const CONTENT_LABEL: &str = "SIRTPLAN_TOOLS";
@@ -125,15 +140,7 @@ pub struct SegRequest<'a> {
 /// Content Creator's Name the person of the latest edit by a person; per segment the Segment
 /// Algorithm Type and Name of its history and its one-line description.
 pub fn seg_bytes(req: &SegRequest<'_>) -> Result<Vec<u8>, StructureError> {
-    let (Some(reference), Some(study)) = (&req.ct.series, &req.ct.study) else {
-        return Err(StructureError::Output {
-            what: format!(
-                "a DICOM SEG references its CT series: {} is not a DICOM CT series ({}); write a NIfTI label map instead (an output ending in .nii.gz)",
-                req.ct.path.display(),
-                req.ct.modality.describe()
-            ),
-        });
-    };
+    let (reference, study) = dicom_ct(req.ct, "a DICOM SEG")?;
     let map = label_map(req.structures)?;
     let specs: Vec<SegmentSpec> = req
         .structures
@@ -142,7 +149,6 @@ pub fn seg_bytes(req: &SegRequest<'_>) -> Result<Vec<u8>, StructureError> {
         .map(|(m, (_, values))| segment_spec(m, values))
         .collect();
     let at = civil(req.at)?;
-    let study = study_info(study, &req.ct.path)?;
     let series = SeriesInfo::new(SEG_SERIES_NUMBER, req.series_description, at);
     let content = SegContent {
         label: CONTENT_LABEL.into(),
@@ -152,6 +158,114 @@ pub fn seg_bytes(req: &SegRequest<'_>) -> Result<Vec<u8>, StructureError> {
     let written = write_seg_with_content(&map.labels, &specs, reference, &study, &series, &content)
         .map_err(|e| StructureError::Seg(Box::new(e)))?;
     Ok(written.bytes)
+}
+
+/// The CT's series reference and study, or the refusal naming `what` is written (a DICOM object
+/// references its CT series and is written in its study).
+fn dicom_ct<'a>(
+    ct: &'a super::SourceImage,
+    what: &str,
+) -> Result<(&'a SeriesRef, StudyInfo), StructureError> {
+    let (Some(reference), Some(study)) = (&ct.series, &ct.study) else {
+        return Err(StructureError::Output {
+            what: format!(
+                "{what} references its CT series: {} is not a DICOM CT series ({}); write a NIfTI label map instead (an output ending in .nii.gz)",
+                ct.path.display(),
+                ct.modality.describe()
+            ),
+        });
+    };
+    Ok((reference, study_info(study, &ct.path)?))
+}
+
+/// The RT Structure Set of the structures: one ROI each (contours traced on every CT slice it
+/// holds), referencing the CT series, in its study; Operators' Name the person of the latest
+/// edit by a person; per ROI the ROI Generation Algorithm of its history, its one-line
+/// description (cut to 64 characters) and the person of its latest edit as ROI Interpreter.
+/// `colours` are the ROI Display Colours (RGB), one per structure.
+pub fn rt_struct_bytes(
+    req: &SegRequest<'_>,
+    colours: &[[u8; 3]],
+) -> Result<Vec<u8>, StructureError> {
+    let (reference, study) = dicom_ct(req.ct, "a DICOM RT Structure Set")?;
+    // The same checks as the SEG's: at least one, names distinct, one grid.
+    label_map(req.structures)?;
+    if colours.len() != req.structures.len() {
+        return Err(StructureError::Output {
+            what: format!(
+                "{} colours for {} structures: expected one per structure",
+                colours.len(),
+                req.structures.len()
+            ),
+        });
+    }
+    let rois: Vec<RoiSpec<'_>> = req
+        .structures
+        .iter()
+        .zip(colours)
+        .map(|(m, &color)| RoiSpec {
+            name: m.name.clone(),
+            mask: &m.mask,
+            interpreted_type: interpreted_type(m.role).into(),
+            color,
+        })
+        .collect();
+    let content = RtStructContent {
+        operator: creator(req.structures),
+        description: Some(content_description(req.structures)),
+        rois: req.structures.iter().map(roi_provenance).collect(),
+    };
+    let series = SeriesInfo::new(
+        RT_STRUCT_SERIES_NUMBER,
+        req.series_description,
+        civil(req.at)?,
+    );
+    let written = write_rt_struct_with_content(
+        &rois,
+        reference,
+        &study,
+        &series,
+        STRUCTURE_SET_LABEL,
+        &content,
+    )
+    .map_err(|e| StructureError::RtStruct(Box::new(e)))?;
+    Ok(written.bytes)
+}
+
+/// RT ROI Interpreted Type (PS3.3 C.8.8.8.1.2 defined terms): a tumour is a GTV, every other
+/// structure an ORGAN (a perfused territory, as the liver, is anatomy).
+fn interpreted_type(role: Role) -> &'static str {
+    match role {
+        Role::Tumour => "GTV",
+        _ => "ORGAN",
+    }
+}
+
+/// How one structure was made: its history's algorithm type and description, and the person of
+/// its latest edit by a person.
+fn roi_provenance(m: &Made) -> RoiProvenance {
+    RoiProvenance {
+        algorithm: algorithm_type(m),
+        description: Some(cut_to_bytes(&m.history.describe(), MAX_ROI_DESCRIPTION)),
+        interpreter: creator(std::slice::from_ref(m)),
+    }
+}
+
+/// `text` cut to at most `max` bytes at a character boundary.
+fn cut_to_bytes(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+fn algorithm_type(m: &Made) -> SegmentAlgorithmType {
+    match m.history.algorithm_type() {
+        AlgorithmType::Manual => SegmentAlgorithmType::Manual,
+        AlgorithmType::Semiautomatic => SegmentAlgorithmType::Semiautomatic,
+        AlgorithmType::Automatic => SegmentAlgorithmType::Automatic,
+    }
 }
 
 /// "liver, territory right": the structures, at most 64 characters (LO).
@@ -190,11 +304,7 @@ fn segment_spec(m: &Made, values: &[u16]) -> SegmentSpec {
             SegmentSpec::organ(values, &m.name, Code::new("85756007", "SCT", "Tissue"))
         }
     };
-    s.algorithm_type = Some(match m.history.algorithm_type() {
-        AlgorithmType::Manual => SegmentAlgorithmType::Manual,
-        AlgorithmType::Semiautomatic => SegmentAlgorithmType::Semiautomatic,
-        AlgorithmType::Automatic => SegmentAlgorithmType::Automatic,
-    });
+    s.algorithm_type = Some(algorithm_type(m));
     s.algorithm = m.history.algorithm_name();
     let mut d = m.history.describe();
     if let Some(r) = &m.resampled {

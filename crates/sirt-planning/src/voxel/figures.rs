@@ -18,6 +18,7 @@
 
 use crate::voxel::VoxelPlan;
 use crate::voxel::viewer::{DoseKind, DoseVolume, StructureMask, ViewerVolumes};
+use rayon::prelude::*;
 use sirt_geometry::Grid;
 use sirt_i18n::{Lang, t};
 use sirt_report::document::Block;
@@ -211,9 +212,11 @@ fn dose_scale(volumes: &ViewerVolumes, shown: &[&DoseVolume]) -> DoseScale {
         if v.is_empty() {
             continue;
         }
-        v.sort_unstable_by(f32::total_cmp);
         let at = ((SCALE_PERCENTILE / 100.0) * (v.len() - 1) as f64).round() as usize;
-        top = top.max(f64::from(v[at.min(v.len() - 1)]));
+        // The value a full sort would put at `at`, in linear time.
+        let at = at.min(v.len() - 1);
+        let (_, value, _) = v.select_nth_unstable_by(at, f32::total_cmp);
+        top = top.max(f64::from(*value));
     }
     DoseScale {
         max_gy: ((top / SCALE_STEP_GY).ceil() * SCALE_STEP_GY).max(SCALE_STEP_GY),
@@ -261,21 +264,30 @@ impl VoxelPlan {
             .iter()
             .filter(|s| matches!(s.role, Role::Liver | Role::Tumour))
             .collect();
+        // Where each figure cuts (a target's largest cross-section in the plane): found once
+        // for every dose map. The coronal slice through the liver comes after its axial one:
+        // the dome, the lung bases and the hilum in one picture.
+        let mut cuts: Vec<Cut<'_>> = targets.iter().filter_map(|t| axial.cut(t)).collect();
+        if let Some(c) = targets
+            .iter()
+            .find(|t| t.role == Role::Liver)
+            .and_then(|liver| coronal.cut(liver))
+        {
+            cuts.insert(1.min(cuts.len()), c);
+        }
+        // Every (dose map, cut) figure drawn in parallel, kept in order.
+        let pairs: Vec<(&DoseVolume, &Cut<'_>)> = shown
+            .iter()
+            .flat_map(|d| cuts.iter().map(move |c| (*d, c)))
+            .collect();
+        let drawn: Vec<Option<Block>> = pairs
+            .par_iter()
+            .map(|(d, c)| slice_figure(volumes, c, d, &scale, lang))
+            .collect();
         let mut out = SliceFigures::default();
-        for d in shown {
-            let mut figures: Vec<Block> = targets
-                .iter()
-                .filter_map(|t| slice_figure(volumes, &axial, d, t, &scale, lang))
-                .collect();
-            // The coronal slice through the liver, after its axial one: the dome, the lung
-            // bases and the hilum in one picture.
-            if let Some(f) = targets
-                .iter()
-                .find(|t| t.role == Role::Liver)
-                .and_then(|liver| slice_figure(volumes, &coronal, d, liver, &scale, lang))
-            {
-                figures.insert(1.min(figures.len()), f);
-            }
+        let mut drawn = drawn.into_iter();
+        for d in &shown {
+            let figures: Vec<Block> = drawn.by_ref().take(cuts.len()).flatten().collect();
             match d.kind {
                 DoseKind::Delivered => out.delivered.extend(figures),
                 _ => out.predicted.push((d.session.clone(), figures)),
@@ -285,16 +297,36 @@ impl VoxelPlan {
     }
 }
 
-/// The figure of dose `d` through `target`'s largest cross-section in the view's plane.
+/// One figure's slice: a target's largest cross-section in a view's plane.
+struct Cut<'a> {
+    view: &'a View,
+    target: &'a StructureMask,
+    /// The slice index along the view's slice axis.
+    k: usize,
+}
+
+impl View {
+    /// The cut through `target`'s largest cross-section in this view's plane (None when the
+    /// target is empty).
+    fn cut<'a>(&'a self, target: &'a StructureMask) -> Option<Cut<'a>> {
+        let k = self.largest_section(target.mask.data())?;
+        Some(Cut {
+            view: self,
+            target,
+            k,
+        })
+    }
+}
+
+/// The figure of dose `d` through the cut.
 fn slice_figure(
     volumes: &ViewerVolumes,
-    axial: &View,
+    cut: &Cut<'_>,
     d: &DoseVolume,
-    target: &StructureMask,
     scale: &DoseScale,
     lang: Lang,
 ) -> Option<Block> {
-    let k = axial.largest_section(target.mask.data())?;
+    let (axial, target, k) = (cut.view, cut.target, cut.k);
     let grid = &volumes.grid;
     let mut index = [0.0; 3];
     index[axial.slice.0] = k as f64;

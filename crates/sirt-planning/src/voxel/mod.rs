@@ -10,6 +10,7 @@
 //! | [`figures`] | [`VoxelPlan::slice_figures`]: axial slices through the liver and each tumour with the dose wash, isodose lines and outlines, for the report |
 //! | `cache` | the images a plan loads and the geometry it prepares on each activity grid, kept in the process for the next plan of the same images (a server's recomputations) |
 //! | [`progress`] | [`with_progress`]: the stage a voxel plan is in (reading images, resampling, dose, DVH) and how far, to a callback of the calling thread |
+//! | [`radiobiology`](mod@radiobiology) | [`VoxelPlan::radiobiology`]: BED, EQD2, gEUD, BED-volume histograms and published fits per dosimetry (information; `sirt_voxel_dosimetry::pipeline::radiobiology`), its report section and JSON |
 //! | [`viewer`] | [`VoxelPlan::viewer_volumes`] → [`ViewerVolumes`]: CT, SPECT, PET, every dose map and the structure masks on the CT grid |
 //!
 //! The images are read through `sirt-imaging`; the physics is `sirt-voxel-dosimetry`'s (each
@@ -41,6 +42,7 @@
 pub(crate) mod cache;
 pub mod figures;
 pub mod progress;
+pub mod radiobiology;
 pub mod report;
 pub mod run;
 pub mod viewer;

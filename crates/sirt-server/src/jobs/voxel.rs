@@ -433,6 +433,14 @@ fn write_result(
     if dest.is_dir() {
         return Ok(());
     }
+    // The data folder itself is never made here: a result finished after its server (or test)
+    // removed the folder is dropped, not written into a new folder nobody removes.
+    if !data_dir.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the data folder {} is not there", data_dir.display()),
+        ));
+    }
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| std::io::Error::other(e.to_string()))?;
     let tmp = data_dir

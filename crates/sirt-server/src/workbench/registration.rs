@@ -12,6 +12,9 @@
 //!   result adjusted by hand, or one made by hand) checked to be rigid, written with the
 //!   signed-in user as Content Creator and the method in the Content Description, stored through
 //!   `crate::uploads::store_generated` (audited as the upload of a study) and picked in the draft.
+//! - `GET /api/cases/{id}/workbench/registration`: the registrations the draft picks, read back
+//!   from their REG objects (`sirt_planning::registration::saved_registration`): the transform,
+//!   how it was found, who made it and when, so that the page shows them after a reload.
 
 use super::{Context, context, draft, images, view};
 use crate::answers::SeriesView;
@@ -25,9 +28,10 @@ use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sirt_planning::registration::{
-    Method, Provenance, RegionChoice, RegisterError, RigidRegistration, Series, Source,
-    check_patients, load_fixed, load_moving, load_moving_ct, matrix, moving_through_ct, register,
-    registration_object, rigid_from_matrix, rotation_angle_deg, rotation_angles_deg,
+    Method, Provenance, RegionChoice, RegisterError, RigidRegistration, SavedRegistration, Series,
+    Source, check_patients, load_fixed, load_moving, load_moving_ct, matrix, moving_through_ct,
+    register, registration_object, rigid_from_matrix, rotation_angle_deg, rotation_angles_deg,
+    saved_registration,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -675,4 +679,155 @@ pub(crate) async fn put_registration(
     let fresh = context(&state, id).await?;
     c.series = fresh.series;
     Ok((StatusCode::CREATED, Json(view(&state, &c).await?)).into_response())
+}
+
+/// How a saved transform was found (the REG object's own words, for an object sirtplan wrote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SavedMethod {
+    /// The automatic registration's result as it was.
+    Automatic,
+    /// The automatic result, then adjusted by hand.
+    AutomaticAdjusted,
+    /// Aligned by hand.
+    ByHand,
+}
+
+/// A registration the draft picks, read back from its REG object.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SavedRegistrationView {
+    /// The image registered.
+    pub moving: MovingImage,
+    /// The REG series (`roles.registration` or `roles.pet_registration`).
+    pub series_id: i64,
+    /// The planning CT series.
+    pub fixed_series_id: i64,
+    /// The SPECT or PET series.
+    pub moving_series_id: i64,
+    /// The series whose frame the transform takes (its CT, or the moving series itself).
+    pub registered_series_id: i64,
+    /// Takes a point in the moving series' patient coordinates (LPS, mm) to the planning CT's:
+    /// 4 rows of 4 numbers, translation in the fourth column.
+    pub fixed_from_moving: [[f64; 4]; 4],
+    /// The translation, mm.
+    pub translation_mm: [f64; 3],
+    /// The rotation's angles.
+    pub angles_deg: AnglesView,
+    /// How it was found, for an object sirtplan wrote; null for another program's.
+    pub method: Option<SavedMethod>,
+    /// The object's Content Description.
+    pub description: Option<String>,
+    /// Who made it (Content Creator's Name, as written).
+    pub creator: Option<String>,
+    /// When (Content Date and Time as written: `2024-05-01 14:03:12`, UTC for sirtplan's).
+    pub made_at: Option<String>,
+    /// The Registration Type codes' meanings (PS3.16 CID 7100).
+    pub registration_types: Vec<String>,
+}
+
+/// `GET /api/cases/{id}/workbench/registration` answer: the saved registrations the draft
+/// picks (null where none is picked).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SavedRegistrations {
+    /// The MAA SPECT/CT's (`roles.registration`).
+    pub spect: Option<SavedRegistrationView>,
+    /// The Y-90 PET/CT's (`roles.pet_registration`).
+    pub pet: Option<SavedRegistrationView>,
+}
+
+/// The frame of reference of a series, or 422 naming its role.
+fn frame_of(
+    c: &Context,
+    id: i64,
+    field: &str,
+) -> Result<sirt_geometry::FrameOfReference, ApiError> {
+    c.series
+        .iter()
+        .find(|s| s.series.id == id)
+        .and_then(|s| s.series.frame_of_reference_uid.clone())
+        .map(sirt_geometry::FrameOfReference)
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "field `{field}`: expected a DICOM series with a Frame of Reference UID (a saved \
+                 registration relates frames of reference), found none"
+            ))
+        })
+}
+
+fn saved_view(
+    moving: MovingImage,
+    reg_id: i64,
+    p: &Picks,
+    r: &SavedRegistration,
+) -> SavedRegistrationView {
+    let f = &r.fixed_from_moving;
+    let [x, y, z] = rotation_angles_deg(&f.rotation);
+    SavedRegistrationView {
+        moving,
+        series_id: reg_id,
+        fixed_series_id: p.fixed.0,
+        moving_series_id: p.moving.0,
+        registered_series_id: p.registered.as_ref().map_or(p.moving.0, |r| r.0),
+        fixed_from_moving: matrix(f),
+        translation_mm: f.translation_mm,
+        angles_deg: AnglesView {
+            x,
+            y,
+            z,
+            total: rotation_angle_deg(&f.rotation),
+        },
+        method: r.method.map(|m| match m {
+            Method::Automatic => SavedMethod::Automatic,
+            Method::AutomaticAdjusted => SavedMethod::AutomaticAdjusted,
+            Method::ByHand => SavedMethod::ByHand,
+        }),
+        description: r.description.clone(),
+        creator: r.creator.clone(),
+        made_at: r.made_at.clone(),
+        registration_types: r.registration_types.clone(),
+    }
+}
+
+/// The registration the draft picks for `moving`, read back (None when none is picked).
+async fn saved_one(
+    c: &Context,
+    base: &Path,
+    moving: MovingImage,
+) -> Result<Option<SavedRegistrationView>, ApiError> {
+    let r = &c.stored.draft.roles;
+    let (reg, field) = match moving {
+        MovingImage::Spect => (r.registration, "roles.registration"),
+        MovingImage::Pet => (r.pet_registration, "roles.pet_registration"),
+    };
+    let Some(reg) = reg else {
+        return Ok(None);
+    };
+    let (reg_id, reg_path) = pick(&c.series, Some(reg), field, "a spatial registration series")?;
+    let p = picks(c, moving)?;
+    let fixed = frame_of(c, p.fixed.0, "roles.planning_ct")?;
+    let registered = p.registered.as_ref().map_or(p.moving.0, |r| r.0);
+    let moving_field = p.registered.as_ref().map_or(p.moving.2, |r| r.2);
+    let moving_frame = frame_of(c, registered, moving_field)?;
+    // A REG object is stored as one file (the series' path names it).
+    let file = base.join(&reg_path);
+    let base2 = base.to_path_buf();
+    let read = tokio::task::spawn_blocking(move || {
+        saved_registration(&file, field, &fixed, &moving_frame)
+            .map_err(|e| register_error(&e, &base2))
+    })
+    .await
+    .map_err(|_| ApiError::internal())??;
+    Ok(Some(saved_view(moving, reg_id, &p, &read)))
+}
+
+/// `GET /api/cases/{id}/workbench/registration`: the saved registrations the draft picks.
+pub(crate) async fn get_registration(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> ApiResult {
+    let c = context(&state, id).await?;
+    let base = state.patient_folder(c.patient.id);
+    let spect = saved_one(&c, &base, MovingImage::Spect).await?;
+    let pet = saved_one(&c, &base, MovingImage::Pet).await?;
+    Ok(Json(SavedRegistrations { spect, pet }).into_response())
 }

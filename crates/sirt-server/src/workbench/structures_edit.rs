@@ -5,8 +5,10 @@
 //! implausible liver, a territory outside the liver, an empty result) off the async threads
 //! (`run`), and answers the new volumes at once. Saving writes one DICOM SEG
 //! (`sirt_planning::structures::seg_bytes`: Content Creator's Name the user's, each segment's
-//! algorithm type and name from its edit history), stores it as a new series of the patient
-//! and picks it as the draft's `roles.structures`.
+//! algorithm type and name from its edit history) or one RT Structure Set
+//! (`sirt_planning::structures::rt_struct_bytes`: Operators' Name the user's, each ROI's
+//! generation algorithm, description and interpreter from its history), stores it as a new
+//! series of the patient and picks it as the draft's `roles.structures`.
 //!
 //! Routes (`/api/cases/{id}/workbench/structures/session…`): `GET` and `POST` (open or reset,
 //! from the picked structures series or empty), `POST …/tools` (a tool), `PUT …/slab` (a
@@ -354,12 +356,36 @@ pub struct MaskQuery {
     pub format: Option<String>,
 }
 
+/// The DICOM object the structures are saved as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SaveFormat {
+    /// A DICOM SEG (Segmentation Storage, one segment a structure: the masks voxel for voxel).
+    #[default]
+    Seg,
+    /// An RT Structure Set (contours traced on every CT slice, for planning systems).
+    RtStruct,
+}
+
+impl SaveFormat {
+    /// The modality of the series stored.
+    fn modality(self) -> &'static str {
+        match self {
+            SaveFormat::Seg => "SEG",
+            SaveFormat::RtStruct => "RTSTRUCT",
+        }
+    }
+}
+
 /// `POST …/session/save` body.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionSave {
     /// The planning draft's revision the structures series is picked in (409 when it changed).
     pub revision: i64,
+    /// `seg` (default) or `rt_struct`.
+    #[serde(default)]
+    pub format: SaveFormat,
 }
 
 /// A structure of the session.
@@ -408,20 +434,23 @@ pub struct StructureSession {
     pub redo: Option<String>,
     /// The last change, in words.
     pub last: Option<String>,
-    /// The SEG series saved last.
+    /// The series (SEG or RT Structure Set) saved last.
     pub saved_series_id: Option<i64>,
 }
 
 /// `POST …/session/save` answer.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct StructuresSaved {
-    /// The new SEG series.
+    /// The new series (SEG or RT Structure Set).
     pub series_id: i64,
+    /// What it is.
+    pub format: SaveFormat,
     /// Its study.
     pub study_id: i64,
     /// The planning draft's revision with the series picked as `roles.structures`.
     pub revision: i64,
-    /// Who made the structures (the SEG's Content Creator's Name).
+    /// Who made the structures (the SEG's Content Creator's Name, the RT Structure Set's
+    /// Operators' Name and ROI Interpreter).
     pub content_creator: String,
     /// The session.
     pub session: StructureSession,
@@ -573,8 +602,9 @@ pub(crate) async fn get_mask(
     Ok(r)
 }
 
-/// `POST /api/cases/{id}/workbench/structures/session/save`: the structures as one DICOM SEG,
-/// stored as a new series of the patient and picked as the draft's `roles.structures`.
+/// `POST /api/cases/{id}/workbench/structures/session/save`: the structures as one DICOM SEG or
+/// RT Structure Set, stored as a new series of the patient and picked as the draft's
+/// `roles.structures`.
 pub(crate) async fn save(
     State(state): State<AppState>,
     Extension(auth): Extension<Auth>,
@@ -595,8 +625,9 @@ pub(crate) async fn save(
     let who = person(&auth);
     let patient_id = p.patient_id;
     let dir = p.dir.clone();
+    let format = body.format;
     let (bytes, creator, p) = blocking(move || {
-        let (bytes, creator) = run::seg(&p, &who)?;
+        let (bytes, creator) = run::dicom(&p, &who, format)?;
         Ok((bytes, creator, p))
     })
     .await?;
@@ -612,7 +643,7 @@ pub(crate) async fn save(
         .study
         .series
         .iter()
-        .find(|s| s.series.modality == "SEG")
+        .find(|s| s.series.modality == format.modality())
         .map(|s| s.series.id)
         .ok_or_else(ApiError::internal)?;
     let kept = super::draft::save(
@@ -633,6 +664,7 @@ pub(crate) async fn save(
         StatusCode::CREATED,
         Json(StructuresSaved {
             series_id,
+            format,
             study_id: stored.study.study.id,
             revision: kept.revision,
             content_creator: creator,

@@ -6,6 +6,7 @@
 //! | [`structures`] | [`Structure`] (a named binary mask with a [`Role`]) and the structures put on the dose grid with partial-volume fractions ([`on_grid`](structures::on_grid)), normal liver = liver − tumours |
 //! | [`density`] | the density map on the dose grid: CT through an HU → density curve (mass-conserving rebinning when CT voxels are smaller), or a stated uniform density; the density of a structure's part of each voxel (D2) |
 //! | [`run`] | [`run()`](run::run): [`Request`] → [`VoxelDosimetry`] (activity map, dose map with energy balance, [`StructureDose`] per structure with DVH, partition value from the same masks, small-lesion flag) |
+//! | [`radiobiology`](mod@radiobiology) | [`radiobiology()`](radiobiology::radiobiology): per structure with tissue parameters the BED of its part dose (Dale, the nuclide's half-life), BED-volume histogram by the DVH code, mean BED and EQD2, gEUD, published NTCP/response fits as information; [`bed_map`](radiobiology::bed_map) for display (R1–R4 there) |
 //! | [`compare`](mod@compare) | [`compare()`]: predicted vs delivered per structure (P1), Bland–Altman over lesions (P2), dose-difference map on the predicted grid (P3) |
 //!
 //! The physics is in [`crate::physics`] (equations A1–A3, E1–E3, H1–H4, P1–P3 there); the
@@ -13,6 +14,7 @@
 
 pub mod compare;
 pub mod density;
+pub mod radiobiology;
 pub mod run;
 pub mod structures;
 

@@ -32,6 +32,7 @@ use crate::pipeline::DosimetryError;
 use crate::pipeline::density::{DensityInput, DensityMap, density_on, part_density};
 use crate::pipeline::structures::Structure;
 use crate::pipeline::structures::{OnGrid, Role, SMALL_LESION_ML, find, margin_zone, on_grid};
+use rayon::prelude::*;
 use sirt_geometry::{FractionalMask, Grid, Image, Rigid};
 use sirt_nuclides::{Coefficient, Nuclide};
 use sirt_units::{AbsorbedDose, Activity, Fraction, Instant, Length, Mass};
@@ -419,7 +420,7 @@ pub fn kernel_engine(
 
 /// The dose of a structure's part of each dose voxel (D2): D_s = D ρ̄ / ρ_s where the structure
 /// has a fraction, else D.
-fn part_dose(
+pub fn part_dose(
     dose: &Image<f32>,
     mean: &Image<f32>,
     part: &Image<f32>,
@@ -505,6 +506,64 @@ pub struct Prepared {
     density: DensityMap,
     /// The part density of each structure of `on` (same order).
     parts: Vec<Image<f32>>,
+    /// Doses computed on this geometry, for activity maps that are a multiple of theirs
+    /// ([`Prepared::dose`]); shared by the clones.
+    kept: std::sync::Arc<std::sync::Mutex<Vec<KeptDose>>>,
+}
+
+/// A dose computed on a [`Prepared`] geometry and the activity map it came from.
+#[derive(Debug)]
+struct KeptDose {
+    engine: EngineChoice,
+    nuclide: sirt_nuclides::Nuclide,
+    k: sirt_nuclides::Coefficient,
+    mbq: Image<f32>,
+    total_mbq: f64,
+    dose: DoseMap,
+}
+
+/// Doses kept per prepared geometry: 4 (design choice: a plan's voxel part computes a session's
+/// prediction, the delivered dose and the prediction at the delivered activity; one more for
+/// the plan before).
+const KEPT_DOSES: usize = 4;
+
+/// Largest relative difference, voxel by voxel, between an activity map and a multiple of a
+/// kept one for the kept dose to be scaled instead of computed: 1e-5 (design choice: a hundred
+/// times the rounding of a map computed in `f32`, 6e-8; any real change of the distribution is
+/// far larger).
+const MULTIPLE_TOLERANCE: f64 = 1e-5;
+
+/// `s` when every voxel of `a` is within [`MULTIPLE_TOLERANCE`] of `s` times that of `b`,
+/// with `s` the ratio of their totals (the dose is linear in the activity).
+fn multiple_of(a: &Image<f32>, total_a: f64, b: &Image<f32>, total_b: f64) -> Option<f64> {
+    if !(total_b > 0.0 && total_a.is_finite()) || a.data().len() != b.data().len() {
+        return None;
+    }
+    let s = total_a / total_b;
+    let same = a
+        .data()
+        .par_chunks(1 << 16)
+        .zip(b.data().par_chunks(1 << 16))
+        .all(|(ca, cb)| {
+            ca.iter().zip(cb).all(|(&x, &y)| {
+                let (x, y) = (f64::from(x), s * f64::from(y));
+                (x - y).abs() <= MULTIPLE_TOLERANCE * x.abs().max(y.abs())
+            })
+        });
+    same.then_some(s)
+}
+
+/// `dose` times `s`: the dose of an activity map `s` times the one `dose` was computed from.
+fn scaled(dose: &DoseMap, s: f64) -> DoseMap {
+    let f = s as f32;
+    DoseMap {
+        gy: dose.gy.map(|g| g * f),
+        energy_emitted_j: dose.energy_emitted_j * s,
+        energy_in_tissue_j: dose.energy_in_tissue_j * s,
+        energy_in_air_j: dose.energy_in_air_j * s,
+        energy_outside_grid_j: dose.energy_outside_grid_j * s,
+        engine: dose.engine.clone(),
+    }
 }
 
 impl Prepared {
@@ -517,6 +576,63 @@ impl Prepared {
     /// liver.
     pub fn structures(&self) -> &[OnGrid] {
         &self.on
+    }
+
+    /// The density of each structure's part of every voxel (D2), in the order of
+    /// [`structures`](Self::structures): the weights of its DVH.
+    pub fn part_densities(&self) -> &[Image<f32>] {
+        &self.parts
+    }
+
+    /// The dose of `activity` by `engine` on this geometry's density: a dose kept from an
+    /// activity map of which `activity` is a multiple (same engine, nuclide and K), scaled —
+    /// the dose is linear in the activity, so a plan whose activities change (TNR, LSF,
+    /// activity, residual, treatment instant) is not convolved again —, else computed and kept.
+    fn dose(
+        &self,
+        activity: &ActivityMap,
+        engine: EngineChoice,
+        kernel_nuclide: sirt_nuclides::Nuclide,
+    ) -> Result<DoseMap, DosimetryError> {
+        let total = activity.total_mbq();
+        let hit = {
+            let kept = self
+                .kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            kept.iter()
+                .filter(|d| d.engine == engine && d.nuclide == kernel_nuclide && d.k == activity.k)
+                .find_map(|d| {
+                    multiple_of(&activity.mbq, total, &d.mbq, d.total_mbq)
+                        .map(|s| scaled(&d.dose, s))
+                })
+        };
+        if let Some(d) = hit {
+            return Ok(d);
+        }
+        let dose = match engine {
+            EngineChoice::LocalDeposition => {
+                LocalDeposition.dose(activity, &self.density.g_per_ml)?
+            }
+            EngineChoice::Kernel => kernel_engine(kernel_nuclide, self.grid.spacing_mm)?
+                .dose(activity, &self.density.g_per_ml)?,
+        };
+        let mut kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.len() >= KEPT_DOSES {
+            kept.remove(0);
+        }
+        kept.push(KeptDose {
+            engine,
+            nuclide: kernel_nuclide,
+            k: activity.k.clone(),
+            mbq: activity.mbq.clone(),
+            total_mbq: total,
+            dose: dose.clone(),
+        });
+        Ok(dose)
     }
 }
 
@@ -557,6 +673,7 @@ pub fn prepare(
         on,
         density,
         parts,
+        kept: std::sync::Arc::default(),
     })
 }
 
@@ -599,12 +716,7 @@ pub fn run_prepared(
             "the activity map is empty (zero total): nothing to compute".into(),
         ));
     }
-    let dose = match request.engine {
-        EngineChoice::LocalDeposition => LocalDeposition.dose(&activity, &density.g_per_ml)?,
-        EngineChoice::Kernel => {
-            kernel_engine(request.k.nuclide, grid.spacing_mm)?.dose(&activity, &density.g_per_ml)?
-        }
-    };
+    let dose = prepared.dose(&activity, request.engine, request.k.nuclide)?;
     let mut structures = Vec::with_capacity(on.len());
     for (s, part) in on.iter().zip(&prepared.parts) {
         structures.push(structure_dose(s, part, &dose, density, &activity, request)?);

@@ -1,6 +1,6 @@
 //! The work of the editing session, off the async threads: the images read (kept in a small
 //! cache: the same series serve many tools), each tool through
-//! `sirt_planning::structures::make`, the drawings, undo and redo, the SEG.
+//! `sirt_planning::structures::make`, the drawings, undo and redo, the SEG or RT Struct.
 
 use super::store::{Dir, Kept, SessionFile};
 use super::{
@@ -1211,10 +1211,41 @@ pub(crate) fn mask_bytes(p: &Prepared, q: &MaskQuery) -> Result<(Vec<u8>, bool),
     }
 }
 
-/// The DICOM SEG of the session's structures: each checked by the application layer (an empty
-/// structure, an implausible liver, a territory outside the liver refused, naming it), with
-/// its own history; (bytes, Content Creator's Name).
-pub(crate) fn seg(p: &Prepared, who: &str) -> Result<(Vec<u8>, String), ApiError> {
+/// The plan viewer's structure colours (static/viewer.js `STRUCTURE_COLOURS`): a structure
+/// without its own colour is shown in the colour of its place in the list, and saved so.
+const VIEWER_COLOURS: [[u8; 3]; 12] = [
+    [0x00, 0xb8, 0xd4],
+    [0xd5, 0x00, 0xf9],
+    [0x8d, 0x6e, 0x63],
+    [0x7c, 0x4d, 0xff],
+    [0xff, 0x40, 0x81],
+    [0x00, 0xbf, 0xa5],
+    [0xc4, 0x9a, 0x6c],
+    [0x9e, 0x9e, 0x9e],
+    [0xf4, 0x8f, 0xb1],
+    [0x4d, 0xd0, 0xe1],
+    [0xba, 0x68, 0xc8],
+    [0xa1, 0x88, 0x7f],
+];
+
+/// A structure's colour as the editor shows it: its own (`#rrggbb`, checked when set), else
+/// the viewer's colour of its place.
+fn colour_rgb(k: &Kept, place: usize) -> [u8; 3] {
+    let own = k.colour.as_deref().and_then(|c| {
+        let byte = |a: usize| c.get(a..a + 2).and_then(|h| u8::from_str_radix(h, 16).ok());
+        Some([byte(1)?, byte(3)?, byte(5)?])
+    });
+    own.unwrap_or(VIEWER_COLOURS[place % VIEWER_COLOURS.len()])
+}
+
+/// The session's structures as one DICOM SEG or RT Structure Set: each checked by the
+/// application layer (an empty structure, an implausible liver, a territory outside the liver
+/// refused, naming it), with its own history; (bytes, the person named as their maker).
+pub(crate) fn dicom(
+    p: &Prepared,
+    who: &str,
+    format: super::SaveFormat,
+) -> Result<(Vec<u8>, String), ApiError> {
     let (_, ct) = ct(p)?;
     let by = by(who)?;
     let s = read_current(p)?;
@@ -1263,12 +1294,23 @@ pub(crate) fn seg(p: &Prepared, who: &str) -> Result<(Vec<u8>, String), ApiError
         series_description: "Structures (sirtplan)",
         at: &by.at,
     };
-    let bytes = sirt_planning::structures::seg_bytes(&req)
-        .map_err(|e| refused("structures", &e, &p.base))?;
+    let bytes = match format {
+        super::SaveFormat::Seg => sirt_planning::structures::seg_bytes(&req),
+        super::SaveFormat::RtStruct => {
+            let colours: Vec<[u8; 3]> = s
+                .structures
+                .iter()
+                .enumerate()
+                .map(|(i, k)| colour_rgb(k, i))
+                .collect();
+            sirt_planning::structures::rt_struct_bytes(&req, &colours)
+        }
+    }
+    .map_err(|e| refused("structures", &e, &p.base))?;
     Ok((bytes, who.to_owned()))
 }
 
-/// Remembers the SEG series saved.
+/// Remembers the series saved.
 pub(crate) fn mark_saved(dir: &Dir, series_id: i64) -> Result<(), ApiError> {
     let _lock = dir.lock()?;
     if let Some(mut s) = dir.read()? {
