@@ -105,4 +105,40 @@ impl FractionalMask {
     pub fn threshold(&self, threshold: f32) -> Mask {
         self.map(|f| f >= threshold)
     }
+
+    /// The factor `s` with which this image is `s` times `other`, voxel by voxel, each voxel
+    /// within `relative_tolerance` of the larger of the two values (`s` the ratio of the
+    /// sums); None when the grids differ, `other` sums to zero or a voxel differs more. Results
+    /// linear in an image (a dose in its activity, a resampling) are scaled by `s` instead of
+    /// computed again.
+    pub fn multiple_of(&self, other: &Image<f32>, relative_tolerance: f64) -> Option<f64> {
+        use rayon::prelude::*;
+        const CHUNK: usize = 1 << 16;
+        if !self.grid.same_as(&other.grid) || self.data.len() != other.data.len() {
+            return None;
+        }
+        let sum = |d: &[f32]| -> f64 {
+            d.par_chunks(CHUNK)
+                .map(|c| c.iter().map(|&v| f64::from(v)).sum::<f64>())
+                .collect::<Vec<f64>>()
+                .iter()
+                .sum()
+        };
+        let (mine, theirs) = (sum(&self.data), sum(&other.data));
+        if !(theirs > 0.0 && mine.is_finite()) {
+            return None;
+        }
+        let s = mine / theirs;
+        let same = self
+            .data
+            .par_chunks(CHUNK)
+            .zip(other.data.par_chunks(CHUNK))
+            .all(|(a, b)| {
+                a.iter().zip(b).all(|(&x, &y)| {
+                    let (x, y) = (f64::from(x), s * f64::from(y));
+                    (x - y).abs() <= relative_tolerance * x.abs().max(y.abs())
+                })
+            });
+        same.then_some(s)
+    }
 }

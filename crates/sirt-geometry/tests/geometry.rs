@@ -396,3 +396,48 @@ fn axis_aligned_trilinear_reproduces_linear_fields() {
         "{exact} inside, {outside} outside"
     );
 }
+
+/// `multiple_of` finds the factor of an image that is a multiple of another (the ratio of
+/// their sums, 2.5 here by construction), refuses one voxel off by more than the tolerance, an
+/// image of another grid and an all-zero reference.
+#[test]
+fn multiple_of_finds_the_factor_and_refuses_a_changed_voxel() {
+    let ident = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    let g = Grid::new(
+        [4, 3, 2],
+        [1.0, 1.0, 2.0],
+        PointLps::new(0.0, 0.0, 0.0),
+        ident,
+        frame("f"),
+    )
+    .unwrap();
+    let base: Vec<f32> = (0..24).map(|v| v as f32 * 0.75).collect();
+    let a = Image::new(g.clone(), base.clone()).unwrap();
+    let b = Image::new(g.clone(), base.iter().map(|v| v * 2.5).collect()).unwrap();
+    let s = b.multiple_of(&a, 1e-5).unwrap();
+    assert!((s - 2.5).abs() < 1e-9, "{s}");
+    let mut off = b.data().to_vec();
+    off[7] *= 1.001;
+    assert!(
+        Image::new(g.clone(), off)
+            .unwrap()
+            .multiple_of(&a, 1e-5)
+            .is_none()
+    );
+    let zero = Image::new(g.clone(), vec![0.0_f32; 24]).unwrap();
+    assert!(b.multiple_of(&zero, 1e-5).is_none());
+    let other = Grid::new(
+        [4, 3, 2],
+        [1.0, 1.0, 3.0],
+        PointLps::new(0.0, 0.0, 0.0),
+        ident,
+        frame("f"),
+    )
+    .unwrap();
+    assert!(
+        Image::new(other, b.data().to_vec())
+            .unwrap()
+            .multiple_of(&a, 1e-5)
+            .is_none()
+    );
+}

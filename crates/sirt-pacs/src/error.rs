@@ -134,6 +134,15 @@ pub enum PacsError {
     /// The query or request itself is not valid (before anything is sent).
     #[error("{0}")]
     Request(String),
+    /// The task that ran the exchange stopped before it ended (it panicked or was cancelled):
+    /// a fault of this program, not of the node or the request.
+    #[error("the exchange with {node} stopped before it ended: {message}")]
+    Stopped {
+        /// The node, as shown.
+        node: String,
+        /// What the runtime said.
+        message: String,
+    },
 }
 
 /// ` (Reason Phrase)` of an HTTP status (RFC 9110 §15), or nothing for an unknown code.

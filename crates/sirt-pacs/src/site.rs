@@ -405,7 +405,10 @@ impl NodeClient {
         let node = self.shown();
         tokio::task::spawn_blocking(move || f(client))
             .await
-            .map_err(|e| PacsError::Request(format!("the exchange with {node} stopped: {e}")))?
+            .map_err(|e| PacsError::Stopped {
+                node,
+                message: e.to_string(),
+            })?
     }
 
     /// C-ECHO, or a QIDO-RS search of one study.

@@ -107,7 +107,7 @@ pub(crate) fn pacs_failure(name: &str, e: &PacsError) -> ApiError {
         PacsError::Request(_) => {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
         }
-        PacsError::Io { .. } => ApiError::internal(),
+        PacsError::Io { .. } | PacsError::Stopped { .. } => ApiError::internal(),
         _ => ApiError::new(StatusCode::BAD_GATEWAY, "pacs_error", message),
     }
 }

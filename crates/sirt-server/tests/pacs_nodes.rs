@@ -96,6 +96,23 @@ async fn admins_keep_pacs_nodes_without_showing_passwords(url: &str) {
 
     // A change keeps the password; a new one replaces it; clear removes it.
     let path = format!("/api/pacs/nodes/{web_id}");
+    // A new URL without the password again is refused: the stored password is never sent to
+    // another address.
+    let r = t
+        .call(
+            Some(&admin),
+            Method::PATCH,
+            &path,
+            Some(json!({"url": "http://elsewhere.example:8042/dicom-web"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("`password`"), "{}", r.text);
+    assert!(!r.text.contains(SECRET));
+    let r = t
+        .call(Some(&admin), Method::GET, "/api/pacs/nodes", None)
+        .await;
+    assert!(!r.text.contains("elsewhere.example"), "{}", r.text);
     let r = t
         .call(
             Some(&admin),

@@ -50,6 +50,33 @@ impl Normals {
     }
 }
 
+/// One tumour's share of an injection, at the plan's point values.
+#[derive(Debug, Clone, Copy)]
+struct Share {
+    /// The case's tumour index.
+    tumour: usize,
+    /// Its predicted dose with the ordered vial, Gy.
+    dose_gy: f64,
+    /// Its part w of the territory's liver activity (tumours and normal liver).
+    activity_fraction: f64,
+}
+
+/// Largest part of a territory's liver activity a lesion may take in a draw: 0.999 (design
+/// choice: a discrepancy that would put more than all of it in one lesion is capped just below).
+const MAX_LESION_ACTIVITY_FRACTION: f64 = 0.999;
+
+/// The factor f on a lesion's TNR that multiplies its partition dose by `r`, its part of the
+/// territory's liver activity being `w`. The dose is c·TNR/(Σ TNR_j·M_j + M_n): raising the
+/// lesion's TNR also raises the denominator, so D′/D = f/(1 − w + f·w), and
+/// f = r(1 − w)/(1 − r·w) (r·w capped at [`MAX_LESION_ACTIVITY_FRACTION`]).
+fn tnr_factor(r: f64, w: f64) -> f64 {
+    if !(w > 0.0 && w < 1.0) {
+        return r;
+    }
+    let rw = (r * w).min(MAX_LESION_ACTIVITY_FRACTION);
+    (rw / w) * (1.0 - w) / (1.0 - rw)
+}
+
 /// What a draw needs of the plan, computed once.
 #[derive(Debug, Clone)]
 pub struct Base {
@@ -61,9 +88,10 @@ pub struct Base {
     lsf_group: Vec<usize>,
     groups: usize,
     residual: Vec<f64>,
-    /// For each injection and tumour share: the case's tumour index and the share's predicted
-    /// dose with the ordered vial (Gy), for the lesion discrepancy.
-    shares: Vec<Vec<(usize, f64)>>,
+    /// For each injection and tumour share: the case's tumour index, the share's predicted
+    /// dose with the ordered vial (Gy) and its fraction of the territory's liver activity, for
+    /// the lesion discrepancy.
+    shares: Vec<Vec<Share>>,
 }
 
 impl Base {
@@ -95,10 +123,22 @@ impl Base {
                             .iter()
                             .position(|c| c.id == t.id)
                             .unwrap_or(usize::MAX);
-                        let dose = doses
-                            .and_then(|d| d.tumours.iter().find(|(id, _)| *id == t.id))
-                            .map_or(0.0, |(_, c)| c.dose.gy());
-                        (index, dose)
+                        let compartment =
+                            doses.and_then(|d| d.tumours.iter().find(|(id, _)| *id == t.id));
+                        let dose = compartment.map_or(0.0, |(_, c)| c.dose.gy());
+                        // The tumour's part of the territory's liver activity (tumours and
+                        // normal liver: the perfused compartment).
+                        let fraction = match (compartment, doses) {
+                            (Some((_, c)), Some(d)) if d.perfused.activity.gbq() > 0.0 => {
+                                c.activity.gbq() / d.perfused.activity.gbq()
+                            }
+                            _ => 0.0,
+                        };
+                        Share {
+                            tumour: index,
+                            dose_gy: dose,
+                            activity_fraction: fraction,
+                        }
                     })
                     .collect()
             })
@@ -149,16 +189,54 @@ impl Base {
             .map(|_| s.lesion_discrepancy_sd_gy * z.standard())
             .collect();
         for (n, shares) in self.shares.iter().enumerate() {
-            for (j, &(t, dose)) in shares.iter().enumerate() {
+            for (j, share) in shares.iter().enumerate() {
+                let t = share.tumour;
                 let cv = s.tnr_cv.get(t).copied().unwrap_or(0.0);
                 let delta = discrepancy.get(t).copied().unwrap_or(0.0);
-                let lesion = if dose > 0.0 && delta != 0.0 {
-                    ((dose + delta) / dose).max(MIN_DISCREPANCY_FACTOR)
+                let lesion = if share.dose_gy > 0.0 && delta != 0.0 {
+                    tnr_factor(
+                        ((share.dose_gy + delta) / share.dose_gy).max(MIN_DISCREPANCY_FACTOR),
+                        share.activity_fraction,
+                    )
                 } else {
                     1.0
                 };
                 out.tnr[n][j] = point.tnr[n][j] * (log_sigma(cv) * z.standard()).exp() * lesion;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Partition-model dose of tumour 0 (MIRD partition: c·TNR/(Σ TNR_j·M_j + M_n)).
+    fn dose(c: f64, tnr: &[f64], mass: &[f64], normal: f64) -> f64 {
+        let den: f64 = tnr.iter().zip(mass).map(|(t, m)| t * m).sum::<f64>() + normal;
+        c * tnr[0] / den
+    }
+
+    /// The reviewer's example (tumour 100 g, normal liver 600 g, TNR 4) and a two-tumour
+    /// territory: the TNR factor gives exactly the dose ratio asked for.
+    #[test]
+    fn tnr_factor_gives_the_dose_ratio_asked_for() {
+        for (tnr, mass, normal) in [
+            (vec![4.0], vec![100.0], 600.0),
+            (vec![3.0, 6.0], vec![250.0, 40.0], 900.0),
+        ] {
+            let c = 1000.0;
+            let d = dose(c, &tnr, &mass, normal);
+            let den: f64 = tnr.iter().zip(&mass).map(|(t, m)| t * m).sum::<f64>() + normal;
+            let w = tnr[0] * mass[0] / den;
+            for r in [0.2, 0.7, 1.0, 1.5, 2.0] {
+                let mut t = tnr.clone();
+                t[0] *= tnr_factor(r, w);
+                let got = dose(c, &t, &mass, normal) / d;
+                assert!((got - r).abs() < 1e-12, "r {r}, w {w}: {got}");
+            }
+        }
+        // Without the fraction (0), the factor is the ratio itself.
+        assert_eq!(tnr_factor(1.5, 0.0), 1.5);
     }
 }

@@ -313,6 +313,11 @@ fn kept_doses_scaled_for_a_multiple_equal_a_fresh_convolution() {
         &kept,
     )
     .unwrap();
+    assert_eq!(
+        kept.kept_doses(),
+        1,
+        "the 2.7 GBq dose was scaled, not computed and kept"
+    );
     let fresh_prep = prepare(&s, &density, p.spect.grid(), None).unwrap();
     let fresh = run_prepared(
         &request(maa(&p.spect, 2.7, lsf), &p.ct, &s, EngineChoice::Kernel),
@@ -356,5 +361,10 @@ fn kept_doses_scaled_for_a_multiple_equal_a_fresh_convolution() {
     )
     .unwrap();
     assert_eq!(on_kept.dose.gy.data(), on_fresh.dose.gy.data());
+    assert_eq!(
+        kept.kept_doses(),
+        2,
+        "the other counts' dose was computed and kept"
+    );
     assert_ne!(on_kept.dose.gy.data(), scaled.dose.gy.data());
 }

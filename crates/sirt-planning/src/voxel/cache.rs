@@ -16,7 +16,7 @@
 //! recovered ([`std::sync::PoisonError::into_inner`]); its data cannot be half-changed.
 
 use sirt_dicom::SpatialRegistration;
-use sirt_geometry::{Grid, Image};
+use sirt_geometry::{Grid, Image, Rigid};
 use sirt_imaging::{StructureRequest, StudyRef};
 use sirt_voxel_dosimetry::{Prepared, Structure};
 use std::path::{Path, PathBuf};
@@ -141,10 +141,27 @@ pub(crate) struct Loaded {
     /// Images of the case put on the CT grid for a viewer (what, the image's grid, the image on
     /// the CT grid): the MAA SPECT and the Y-90 PET do not change with a plan's parameters.
     on_ct: Mutex<Vec<OnCt>>,
+    /// Dose maps put on the CT grid for a viewer (the transform used, the map on its own grid,
+    /// the map on the CT grid), the latest last: a later map that is a multiple of one of them (a plan whose
+    /// activities changed) is the kept one scaled ([`Loaded::dose_on_ct`]).
+    doses_on_ct: Mutex<Vec<DoseOnCt>>,
 }
 
 /// An image of the case on the CT grid: (what, the image's own grid, the image on the CT grid).
 type OnCt = (&'static str, Grid, Arc<Image<f32>>);
+
+/// A dose map put on the CT grid: (the transform used, the map on its own grid, the map on the
+/// CT grid).
+type DoseOnCt = (Option<Rigid>, Image<f32>, Arc<Image<f32>>);
+
+/// Dose maps kept on the CT grid: 4 (design choice: a plan shows a session's prediction, the
+/// delivered dose and the prediction at the delivered activity; one more for the plan before).
+const DOSES_ON_CT: usize = 4;
+
+/// Largest relative difference, voxel by voxel, between a dose map and a multiple of a kept one
+/// for the kept map on the CT grid to be scaled: 1e-5 (design choice: a hundred times the
+/// rounding of a map in `f32`; resampling is linear, so the scaled map is the resampled one).
+const DOSE_MULTIPLE_TOLERANCE: f64 = 1e-5;
 
 impl Loaded {
     /// Loaded inputs, with nothing prepared yet.
@@ -163,7 +180,41 @@ impl Loaded {
             spect,
             prepared: Mutex::new(Vec::new()),
             on_ct: Mutex::new(Vec::new()),
+            doses_on_ct: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The dose map `dose` on the CT grid through `ct_from_image`: a kept one scaled when
+    /// `dose` is a multiple of its source (same grid and transform), else `resample(dose)`,
+    /// kept.
+    pub(crate) fn dose_on_ct<E>(
+        &self,
+        dose: &Image<f32>,
+        ct_from_image: Option<&Rigid>,
+        resample: impl FnOnce(&Image<f32>) -> Result<Image<f32>, E>,
+    ) -> Result<Image<f32>, E> {
+        let hit = lock(&self.doses_on_ct)
+            .iter()
+            .rev()
+            .filter(|(t, _, _)| t.as_ref() == ct_from_image)
+            .find_map(|(_, source, on_ct)| {
+                dose.multiple_of(source, DOSE_MULTIPLE_TOLERANCE)
+                    .map(|s| (s as f32, on_ct.clone()))
+            });
+        if let Some((s, on_ct)) = hit {
+            return Ok(on_ct.map(|v| v * s));
+        }
+        let on_ct = resample(dose)?;
+        let mut kept = lock(&self.doses_on_ct);
+        if kept.len() >= DOSES_ON_CT {
+            kept.remove(0);
+        }
+        kept.push((
+            ct_from_image.cloned(),
+            dose.clone(),
+            Arc::new(on_ct.clone()),
+        ));
+        Ok(on_ct)
     }
 
     /// The image `what` (on its grid `grid`) on the CT grid, when it was put there.

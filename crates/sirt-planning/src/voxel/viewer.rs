@@ -124,6 +124,20 @@ impl VoxelPlan {
         Ok(i)
     }
 
+    /// A dose map on the CT grid ([`onto_ct`]), scaled from one kept with the loaded images
+    /// when it is a multiple of it (the resampling is linear).
+    fn dose_on_ct(
+        &self,
+        dose: &Image<f32>,
+        ct: &Grid,
+        ct_from_image: Option<&Rigid>,
+    ) -> Result<Image<f32>, VoxelPlanError> {
+        match &self.loaded {
+            Some(l) => l.dose_on_ct(dose, ct_from_image, |d| onto_ct(d, ct, ct_from_image)),
+            None => onto_ct(dose, ct, ct_from_image),
+        }
+    }
+
     /// [`VoxelPlan::viewer_volumes`], computed.
     fn compute_viewer_volumes(&self) -> Result<ViewerVolumes, VoxelPlanError> {
         let grid = self.ct.grid().clone();
@@ -142,20 +156,20 @@ impl VoxelPlan {
             doses.push(DoseVolume {
                 session: p.session.clone(),
                 kind: DoseKind::Predicted,
-                gy: onto_ct(&p.dosimetry.dose.gy, &grid, spect_reg)?,
+                gy: self.dose_on_ct(&p.dosimetry.dose.gy, &grid, spect_reg)?,
             });
         }
         if let Some(dl) = &self.delivered {
             doses.push(DoseVolume {
                 session: dl.session.clone(),
                 kind: DoseKind::Delivered,
-                gy: onto_ct(&dl.dosimetry.dose.gy, &grid, pet_reg)?,
+                gy: self.dose_on_ct(&dl.dosimetry.dose.gy, &grid, pet_reg)?,
             });
             if let Some(p) = &dl.predicted_at_delivered {
                 doses.push(DoseVolume {
                     session: dl.session.clone(),
                     kind: DoseKind::PredictedAtDelivered,
-                    gy: onto_ct(&p.dose.gy, &grid, spect_reg)?,
+                    gy: self.dose_on_ct(&p.dose.gy, &grid, spect_reg)?,
                 });
             }
         }

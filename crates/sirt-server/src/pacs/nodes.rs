@@ -390,6 +390,23 @@ fn merged(n: &PacsNode, c: PacsNodeChange) -> NewPacsNodeBody {
     b
 }
 
+/// Refuses a change of a DICOMweb node's URL that would keep its stored password: the password
+/// would be sent to the new address (by the next test, search or retrieve) without whoever
+/// changes the URL knowing it. The password is given again, or cleared, with the new URL.
+fn keeps_password_at_its_address(n: &PacsNode, c: &PacsNodeChange) -> Result<(), ApiError> {
+    let moved = match (&n.node.address, &c.url) {
+        (PacsAddress::DicomWeb { url, .. }, Some(new)) => new.trim() != url.as_str(),
+        (PacsAddress::Dimse { .. }, Some(_)) => true,
+        _ => false,
+    };
+    if moved && n.password().is_some() && c.password.is_none() && c.clear_password != Some(true) {
+        return Err(ApiError::invalid(
+            "`password`: the node's URL changes and it has a stored password: give the password again (or `clear_password`: true) with the new URL; a stored password is never sent to another address".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 /// `PATCH /api/pacs/nodes/{id}`: the fields given change; the password is kept unless a new
 /// one is given or `clear_password` is true.
 pub(crate) async fn patch_node(
@@ -399,6 +416,7 @@ pub(crate) async fn patch_node(
     ApiJson(change): ApiJson<PacsNodeChange>,
 ) -> ApiResult {
     let before = state.store.pacs_node(id).await?;
+    keeps_password_at_its_address(&before, &change)?;
     let node = checked(&merged(&before, change))?;
     let n = state
         .store

@@ -32,7 +32,6 @@ use crate::pipeline::DosimetryError;
 use crate::pipeline::density::{DensityInput, DensityMap, density_on, part_density};
 use crate::pipeline::structures::Structure;
 use crate::pipeline::structures::{OnGrid, Role, SMALL_LESION_ML, find, margin_zone, on_grid};
-use rayon::prelude::*;
 use sirt_geometry::{FractionalMask, Grid, Image, Rigid};
 use sirt_nuclides::{Coefficient, Nuclide};
 use sirt_units::{AbsorbedDose, Activity, Fraction, Instant, Length, Mass};
@@ -518,7 +517,6 @@ struct KeptDose {
     nuclide: sirt_nuclides::Nuclide,
     k: sirt_nuclides::Coefficient,
     mbq: Image<f32>,
-    total_mbq: f64,
     dose: DoseMap,
 }
 
@@ -532,26 +530,6 @@ const KEPT_DOSES: usize = 4;
 /// times the rounding of a map computed in `f32`, 6e-8; any real change of the distribution is
 /// far larger).
 const MULTIPLE_TOLERANCE: f64 = 1e-5;
-
-/// `s` when every voxel of `a` is within [`MULTIPLE_TOLERANCE`] of `s` times that of `b`,
-/// with `s` the ratio of their totals (the dose is linear in the activity).
-fn multiple_of(a: &Image<f32>, total_a: f64, b: &Image<f32>, total_b: f64) -> Option<f64> {
-    if !(total_b > 0.0 && total_a.is_finite()) || a.data().len() != b.data().len() {
-        return None;
-    }
-    let s = total_a / total_b;
-    let same = a
-        .data()
-        .par_chunks(1 << 16)
-        .zip(b.data().par_chunks(1 << 16))
-        .all(|(ca, cb)| {
-            ca.iter().zip(cb).all(|(&x, &y)| {
-                let (x, y) = (f64::from(x), s * f64::from(y));
-                (x - y).abs() <= MULTIPLE_TOLERANCE * x.abs().max(y.abs())
-            })
-        });
-    same.then_some(s)
-}
 
 /// `dose` times `s`: the dose of an activity map `s` times the one `dose` was computed from.
 fn scaled(dose: &DoseMap, s: f64) -> DoseMap {
@@ -584,6 +562,15 @@ impl Prepared {
         &self.parts
     }
 
+    /// How many doses are kept (a dose scaled from a kept one adds none): for tests.
+    #[doc(hidden)]
+    pub fn kept_doses(&self) -> usize {
+        self.kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
     /// The dose of `activity` by `engine` on this geometry's density: a dose kept from an
     /// activity map of which `activity` is a multiple (same engine, nuclide and K), scaled —
     /// the dose is linear in the activity, so a plan whose activities change (TNR, LSF,
@@ -594,7 +581,6 @@ impl Prepared {
         engine: EngineChoice,
         kernel_nuclide: sirt_nuclides::Nuclide,
     ) -> Result<DoseMap, DosimetryError> {
-        let total = activity.total_mbq();
         let hit = {
             let kept = self
                 .kept
@@ -603,7 +589,9 @@ impl Prepared {
             kept.iter()
                 .filter(|d| d.engine == engine && d.nuclide == kernel_nuclide && d.k == activity.k)
                 .find_map(|d| {
-                    multiple_of(&activity.mbq, total, &d.mbq, d.total_mbq)
+                    activity
+                        .mbq
+                        .multiple_of(&d.mbq, MULTIPLE_TOLERANCE)
                         .map(|s| scaled(&d.dose, s))
                 })
         };
@@ -629,7 +617,6 @@ impl Prepared {
             nuclide: kernel_nuclide,
             k: activity.k.clone(),
             mbq: activity.mbq.clone(),
-            total_mbq: total,
             dose: dose.clone(),
         });
         Ok(dose)
