@@ -446,9 +446,9 @@ fn write_result(
     let tmp = data_dir
         .join("tmp")
         .join(format!("job-{}-{}", &key[..16], hex::encode(b)));
-    let written = write_files(&tmp, files, previous).and_then(|()| {
+    let written = write_files(data_dir, &tmp, files, previous).and_then(|()| {
         if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)?;
+            dirs_under(data_dir, parent)?;
         }
         std::fs::rename(&tmp, &dest)
     });
@@ -465,15 +465,37 @@ fn write_result(
     }
 }
 
+/// Makes the folders of `path` below `data_dir`, one at a time, never `data_dir` itself: a
+/// result finished after its data folder was removed fails instead of making it again.
+fn dirs_under(data_dir: &Path, path: &Path) -> std::io::Result<()> {
+    let rel = path
+        .strip_prefix(data_dir)
+        .map_err(|_| std::io::Error::other("a result folder outside the data folder"))?;
+    let mut at = data_dir.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::create_dir(&at) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Writes the files of a result into `dir`, each synced to the disk, then the folder itself:
 /// a folder renamed into place after this holds its whole content even after a crash (a
 /// result folder is served as complete for as long as its key holds).
 fn write_files(
+    data_dir: &Path,
     dir: &Path,
     files: &ResultFiles,
     previous: Option<(PathBuf, &ResultFiles)>,
 ) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    if let Some(parent) = dir.parent() {
+        dirs_under(data_dir, parent)?;
+    }
+    std::fs::create_dir(dir)?;
     let synced = |name: &str, bytes: &[u8]| -> std::io::Result<()> {
         let mut f = std::fs::File::create(dir.join(name))?;
         std::io::Write::write_all(&mut f, bytes)?;

@@ -67,11 +67,13 @@ async fn objects_of(
         .frozen(plan.id)
         .await?
         .and_then(|f| f.report_pdf);
+    // The objects' content date is the approval's: an approved plan without a readable
+    // approval instant is a fault of the record, not a reason to date them now.
     let approved_at = plan
         .approved_at
         .as_deref()
         .and_then(sirt_store::parse_instant)
-        .unwrap_or_else(jiff::Timestamp::now);
+        .ok_or_else(ApiError::internal)?;
     let at =
         sirt_units::Instant::from_zoned(approved_at.to_zoned_datetime(jiff::tz::TimeZone::UTC));
     let base = state.patient_folder(case.patient_id);
