@@ -192,15 +192,7 @@ async fn structures_are_made_edited_and_saved_in_the_browser_session(url: &str) 
 
     // Opened from the picked RT Struct: its structures on the CT grid, the liver's volume the
     // phantom's truth within 0.5 % (its contours were drawn from the label map).
-    let r = call(
-        &t,
-        &s,
-        Method::POST,
-        &base,
-        Some(json!({"source": "picked"})),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = open_session(&t, &s, &base, "picked").await;
     assert_eq!(r.json["source_series_id"], rt);
     assert_eq!(r.json["dims"], json!([nx, ny, nz]));
     let truth = true_liver();
@@ -575,15 +567,7 @@ async fn a_viewer_reads_but_does_not_edit(url: &str) {
     let s = t.login(Role::Physicist).await;
     let (_, case, _, _) = case_with_images(&t, &s).await;
     let base = format!("/api/cases/{case}/workbench/structures/session");
-    let r = call(
-        &t,
-        &s,
-        Method::POST,
-        &base,
-        Some(json!({"source": "empty"})),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = open_session(&t, &s, &base, "empty").await;
     assert_eq!(r.json["structures"], json!([]));
     let v = t.login(Role::Viewer).await;
     let r = call(&t, &v, Method::GET, &base, None).await;
@@ -704,15 +688,7 @@ async fn structures_saved_as_an_rt_struct_read_back_by_peers(url: &str) {
 
     // From the phantom's RT Struct; the liver grown again from one click (SEMIAUTOMATIC), the
     // MAA territory (SEMIAUTOMATIC), a tumour drawn by hand (MANUAL).
-    let r = call(
-        &t,
-        &s,
-        Method::POST,
-        &base,
-        Some(json!({"source": "picked"})),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    open_session(&t, &s, &base, "picked").await;
     let r = tool(&t, &s, &base, json!({"tool": "grow", "structure": "liver", "role": "liver", "seed_lps_mm": liver_seed(), "hu_min": 48, "hu_max": 200, "fill_holes": true})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = tool(&t, &s, &base, json!({"tool": "territory", "structure": "territory WL", "liver": "liver", "percent_of_max": 10})).await;
@@ -866,15 +842,7 @@ async fn structures_saved_as_an_rt_struct_read_back_by_peers(url: &str) {
     // The project's own reader: a session opened from the saved RT Struct holds the same
     // structures, each the saved mask voxel for voxel (contours traced at half a voxel and
     // rasterised at the voxel centres give the mask back, `sirt_dicom::write` rtstruct).
-    let r = call(
-        &t,
-        &s,
-        Method::POST,
-        &base,
-        Some(json!({"source": "picked"})),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = open_session(&t, &s, &base, "picked").await;
     assert_eq!(r.json["source_series_id"], rt_series);
     for (n, before) in names.iter().zip(&masks) {
         let after = mask(&t, &s, &base, n).await;
@@ -928,15 +896,7 @@ async fn a_nifti_label_map_is_opened_and_its_labels_named(url: &str) {
     // Opened: one structure per label value, named "label N", each exactly the phantom's voxels
     // of that value.
     let base = format!("/api/cases/{case}/workbench/structures/session");
-    let r = call(
-        &t,
-        &s,
-        Method::POST,
-        &base,
-        Some(json!({"source": "picked"})),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = open_session(&t, &s, &base, "picked").await;
     assert_eq!(r.json["source_series_id"], nifti);
     let mut values: Vec<u16> = labels.data().iter().copied().filter(|&v| v != 0).collect();
     values.sort_unstable();
@@ -1030,4 +990,12 @@ async fn measure_on_saved(t: &T, s: &Session, wb: &str, w: &Value, what: &str) {
         "{}",
         r.json["perfused"]
     );
+}
+
+/// Opens the structure session at `base` from `source` (`empty`, `picked`…): its answer, 200
+/// checked.
+async fn open_session(t: &T, s: &Session, base: &str, source: &str) -> Resp {
+    let r = call(t, s, Method::POST, base, Some(json!({"source": source}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r
 }
