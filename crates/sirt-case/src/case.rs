@@ -46,6 +46,8 @@ pub struct Case {
     pub accepted: Vec<Accepted>,
     /// The spreads of the inputs (`[uncertainty]`), when the case states them.
     pub uncertainty: Option<crate::uncertainty::UncertaintyInput>,
+    /// What the cumulative limits need to know about the patient (`[cumulative]`).
+    pub cumulative: crate::course::CumulativeInput,
 }
 
 /// `[[accepted]]`: an input refused by a plausibility or image-consistency check that the case
@@ -516,6 +518,10 @@ pub struct EarlierTreatment {
     pub liver_mean_dose: Option<AbsorbedDose>,
     /// EBRT or SBRT: number of fractions.
     pub fractions: Option<u32>,
+    /// The dose detail the cumulative dose over the course reads (nuclide, radiopharmaceutical,
+    /// dose method, effective half-lives, kidney and tumour doses).
+    #[serde(flatten)]
+    pub course: crate::course::CourseDetail,
 }
 
 impl EarlierTreatment {

@@ -21,6 +21,7 @@
 //! ```
 
 mod case;
+mod course;
 mod measured;
 mod overrides;
 mod provenance;
@@ -30,6 +31,7 @@ mod uncertainty;
 mod validate;
 
 pub use case::*;
+pub use course::{CourseDetail, CumulativeInput};
 pub use measured::{
     MeasuredValues, Missing, Reasons, Stated, parse_for_measurement, parse_with_measured,
     stated_values,

@@ -28,6 +28,7 @@ pub(crate) struct RawCase {
     #[serde(default)]
     pub accepted: Vec<RawAccepted>,
     pub uncertainty: Option<crate::uncertainty::RawUncertainty>,
+    pub cumulative: Option<crate::course::RawCumulative>,
 }
 
 /// `[[accepted]]`: a refused input the case accepts, with the reason the report prints.
@@ -249,4 +250,11 @@ pub(crate) struct RawEarlier {
     pub kidney_dose: Option<AbsorbedDose>,
     pub liver_mean_dose: Option<AbsorbedDose>,
     pub fractions: Option<u32>,
+    pub nuclide: Option<String>,
+    pub radiopharmaceutical: Option<String>,
+    pub dose_method: Option<String>,
+    pub liver_effective_half_life: Option<sirt_units::TimeSpan>,
+    pub kidney_effective_half_life: Option<sirt_units::TimeSpan>,
+    pub kidney_mean_dose: Option<AbsorbedDose>,
+    pub tumour_doses: Option<std::collections::BTreeMap<String, AbsorbedDose>>,
 }

@@ -77,7 +77,7 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
         session_ids: &session_ids,
     };
     let injections = injections(&ctx, raw.injections, &known)?;
-    let earlier_treatments = earlier_treatments(&ctx, raw.earlier_treatments)?;
+    let earlier_treatments = earlier_treatments(&ctx, raw.earlier_treatments, &tumour_ids)?;
     let images = match raw.images {
         None => None,
         Some(im) => Some(images(&ctx, im, &tumours, &injections, &sessions)?),
@@ -110,6 +110,7 @@ pub(crate) fn validate(raw: RawCase, file: &str) -> Result<Case, CaseError> {
         images,
         accepted,
         uncertainty,
+        cumulative: raw.cumulative.into(),
     })
 }
 
@@ -794,15 +795,16 @@ fn delivery(ctx: &Ctx<'_>, n: usize, d: RawDelivery) -> Result<Delivery, CaseErr
 fn earlier_treatments(
     ctx: &Ctx<'_>,
     raw: Vec<RawEarlier>,
+    tumour_ids: &BTreeSet<String>,
 ) -> Result<Vec<EarlierTreatment>, CaseError> {
     raw.into_iter()
         .enumerate()
-        .map(|(n, e)| earlier_treatment(ctx, n, e))
+        .map(|(n, e)| earlier_treatment(ctx, n, e, tumour_ids))
         .collect()
 }
 
 /// The kinds each kind-specific field of `[[earlier_treatments]]` belongs to.
-const EARLIER_FIELD_KINDS: [(&str, &[&str]); 11] = [
+const EARLIER_FIELD_KINDS: [(&str, &[&str]); 18] = [
     ("whole_liver_ntad", &["SIRT"]),
     // The SIRT cumulative lung dose (50 Gy) adds earlier SIRT lung doses only: an EBRT lung dose
     // is another quantity (fractionated, another convention).
@@ -816,6 +818,14 @@ const EARLIER_FIELD_KINDS: [(&str, &[&str]); 11] = [
     ("kidney_dose", &["PRRT"]),
     ("liver_mean_dose", &["EBRT", "SBRT"]),
     ("fractions", &["EBRT", "SBRT"]),
+    // The dose detail of the cumulative dose over the course (docs/cumulative-dose.md).
+    ("nuclide", &["SIRT"]),
+    ("radiopharmaceutical", &["PRRT"]),
+    ("dose_method", &["SIRT", "PRRT", "EBRT", "SBRT"]),
+    ("liver_effective_half_life", &["PRRT"]),
+    ("kidney_effective_half_life", &["PRRT"]),
+    ("kidney_mean_dose", &["EBRT", "SBRT"]),
+    ("tumour_doses", &["SIRT", "PRRT", "EBRT", "SBRT"]),
 ];
 
 /// The names of the kind-specific fields an earlier treatment gives.
@@ -832,6 +842,13 @@ fn earlier_fields_given(e: &RawEarlier) -> Vec<&'static str> {
         e.kidney_dose.is_some(),
         e.liver_mean_dose.is_some(),
         e.fractions.is_some(),
+        e.nuclide.is_some(),
+        e.radiopharmaceutical.is_some(),
+        e.dose_method.is_some(),
+        e.liver_effective_half_life.is_some(),
+        e.kidney_effective_half_life.is_some(),
+        e.kidney_mean_dose.is_some(),
+        e.tumour_doses.is_some(),
     ];
     EARLIER_FIELD_KINDS
         .iter()
@@ -844,7 +861,8 @@ fn earlier_fields_given(e: &RawEarlier) -> Vec<&'static str> {
 fn earlier_treatment(
     ctx: &Ctx<'_>,
     n: usize,
-    e: RawEarlier,
+    mut e: RawEarlier,
+    tumour_ids: &BTreeSet<String>,
 ) -> Result<EarlierTreatment, CaseError> {
     let f = |name: &str| format!("earlier_treatments[{n}].{name}");
     e.date
@@ -885,6 +903,10 @@ fn earlier_treatment(
         Some(l) => Some(lobe(ctx, &f("lobe"), l)?),
         None => None,
     };
+    let course =
+        crate::course::course_detail(&mut e, &f, tumour_ids, &|field, expected, found| {
+            ctx.err(field, expected, found)
+        })?;
     Ok(EarlierTreatment {
         date: e.date,
         kind,
@@ -900,6 +922,7 @@ fn earlier_treatment(
         kidney_dose: e.kidney_dose,
         liver_mean_dose: e.liver_mean_dose,
         fractions: e.fractions,
+        course,
     })
 }
 

@@ -101,6 +101,15 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR", conflicts_with = "analytic")]
         phantom_dir: Option<PathBuf>,
     },
+    /// Choose the vial (size and calibration), treatment day and activity of each injection of a
+    /// session that maximise the probability that every tumour goal is met, with at most a
+    /// probability ε that a dose limit is exceeded (Monte Carlo of the case's uncertainty, the
+    /// same draws for every candidate); prints the best choice, the plan's own and the
+    /// trade-off table (Pareto front) (docs/uncertainty.md, "Optimisation").
+    Optimise {
+        #[command(flatten)]
+        args: crate::commands::optimise::OptimiseArgs,
+    },
     /// Quick calculators.
     Calc {
         #[command(subcommand)]

@@ -111,6 +111,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<()> {
             analytic,
             phantom_dir,
         } => plan::demo(&args, print_case, analytic, phantom_dir, lang, out),
+        Command::Optimise { args } => commands::optimise::run(&args, lang, out),
         Command::Calc { calc } => calc::run(calc, lang, out),
         Command::Dose { args } => dose_cmd::run(args, lang, out),
         Command::Recist { args } => followup::recist(&args, lang.unwrap_or_default(), out),

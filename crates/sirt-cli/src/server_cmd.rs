@@ -43,6 +43,37 @@ pub(crate) struct ServeArgs {
     /// `sirtplan worker` processes on the same database and data folder.
     #[arg(long, value_name = "N", default_value_t = 1)]
     workers: u16,
+    /// Run the DIMSE C-STORE receiver on this port too (11112 is DICOM's registered port):
+    /// objects sent to it are stored under their patient (Patient ID = MRN, name and birth
+    /// date agreeing), as `sirtplan receive --database` does. Off by default.
+    #[arg(long, value_name = "PORT")]
+    dimse_port: Option<u16>,
+    /// The receiver's AE title.
+    #[arg(long, value_name = "AET", default_value = sirt_pacs::DEFAULT_CALLING_AET, requires = "dimse_port")]
+    dimse_aet: String,
+    /// The address the receiver listens on: this machine only by default (as `receive
+    /// --bind`); `0.0.0.0` opens it to the network, behind the site's firewall.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1",
+        requires = "dimse_port"
+    )]
+    dimse_bind: String,
+}
+
+/// The receiver of `serve --dimse-port`.
+fn dimse_config(args: &ServeArgs, lang: Lang) -> Result<Option<sirt_server::dimse::DimseConfig>> {
+    let Some(port) = args.dimse_port else {
+        return Ok(None);
+    };
+    Ok(Some(sirt_server::dimse::DimseConfig {
+        aet: sirt_pacs::AeTitle::new(&args.dimse_aet).map_err(input)?,
+        address: crate::commands::receive::listen_address(&args.dimse_bind, port),
+        max_associations: sirt_pacs::dimse::scp::DEFAULT_MAX_ASSOCIATIONS,
+        timeouts: sirt_pacs::Timeouts::default(),
+        reporter: crate::commands::receive::printing_reporter(lang)?,
+    }))
 }
 
 #[derive(Subcommand)]
@@ -96,7 +127,7 @@ pub(crate) enum Admin {
 
 /// The audit key from `--audit-key-file`, else from SIRTPLAN_AUDIT_KEY; a bad key is the
 /// user's input.
-fn audit_key(file: Option<&std::path::Path>) -> Result<Option<sirt_store::AuditKey>> {
+pub(crate) fn audit_key(file: Option<&std::path::Path>) -> Result<Option<sirt_store::AuditKey>> {
     let env = std::env::var(sirt_server::admin::AUDIT_KEY_ENV).ok();
     sirt_server::admin::audit_key(file, env.as_deref()).map_err(input)
 }
@@ -110,7 +141,7 @@ fn audit_key_source(file: Option<&std::path::Path>) -> String {
 }
 
 /// A plain path means a SQLite file.
-fn database_url(s: &str) -> String {
+pub(crate) fn database_url(s: &str) -> String {
     if s.contains("://") || s.starts_with("sqlite:") {
         s.to_owned()
     } else {
@@ -142,6 +173,7 @@ pub(crate) fn serve(args: &ServeArgs, lang: Option<Lang>, out: &mut impl Write) 
         settings,
         trusted_proxies: sirt_server::TrustedProxies::new(args.trusted_proxies.clone()),
         workers: usize::from(args.workers),
+        dimse: dimse_config(args, lang)?,
         ..Default::default()
     };
     let shown = sirt_store::redact_url(&config.database_url);
@@ -172,6 +204,7 @@ pub(crate) fn serve(args: &ServeArgs, lang: Option<Lang>, out: &mut impl Write) 
         sirt_server::ServeError::Database(_)
         | sirt_server::ServeError::AuditKey(_)
         | sirt_server::ServeError::Bind { .. }
+        | sirt_server::ServeError::Dimse(_)
         | sirt_server::ServeError::DataDir { .. } => input(e),
         other => Failure::Internal(other.into()),
     })

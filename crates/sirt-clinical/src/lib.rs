@@ -34,6 +34,7 @@
 
 mod ctcae;
 mod ctcae_terms;
+pub mod cumulative;
 mod eligibility;
 mod lab_entry;
 mod labs;

@@ -468,7 +468,7 @@ enabled = false
     let e = RadiobiologyData::with_site_files([("site.toml", bad.as_str())]).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "radiobiology file site.toml, fit \"site-resin\", field `tissue`: expected the id of a tissue record (normal-liver, tumour), found \"kidney\""
+        "radiobiology file site.toml, fit \"site-resin\", field `tissue`: expected the id of a tissue record (normal-liver, tumour, kidneys), found \"kidney\""
     );
     let bad = site.replace("slope = 0.28", "slope = -1.0");
     let e = RadiobiologyData::with_site_files([("site.toml", bad.as_str())]).unwrap_err();

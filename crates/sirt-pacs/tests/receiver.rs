@@ -33,6 +33,7 @@ fn start(out: &std::path::Path) -> (u16, Events<ReceiverEvent>) {
             ..Timeouts::default()
         },
         max_associations: 4,
+        storage: sirt_pacs::dimse::Storage::Folder,
     };
     let r = Receiver::bind("127.0.0.1:0", config).unwrap();
     let port = r.local_addr().unwrap().port();
@@ -239,4 +240,87 @@ fn corrupt_and_mismatched_objects_are_refused() {
     );
     // Only the good object is in the folder: nothing of the refused ones.
     assert_eq!(common::all_files(dir.path()).len(), 1);
+}
+
+/// Accepts every object but the one whose SOP Instance UID it names.
+struct RefuseOne(String);
+
+impl sirt_pacs::dimse::ObjectCheck for RefuseOne {
+    fn check(
+        &self,
+        _: sirt_pacs::dimse::Origin<'_>,
+        object: &dicom_object::InMemDicomObject,
+    ) -> Result<(), sirt_pacs::dimse::Refusal> {
+        let uid = object
+            .element(tags::SOP_INSTANCE_UID)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .trim_end_matches('\0')
+            .to_owned();
+        if uid == self.0 {
+            return Err(sirt_pacs::dimse::Refusal {
+                status: 0x0124,
+                reason: "refused by the check".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn batches_are_checked_bounded_and_handed_over_on_release() {
+    let dir = TempDir::new("batches").unwrap();
+    let src = TempDir::new("phantom").unwrap();
+    let cts: Vec<std::path::PathBuf> = phantom_files(src.path())
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains("/ct/"))
+        .take(4)
+        .collect();
+    let refused_uid = common::attr(&cts[1], tags::SOP_INSTANCE_UID);
+    let config = ReceiverConfig {
+        aet: AeTitle::new("SIRTPLAN").unwrap(),
+        out: dir.path().to_owned(),
+        timeouts: Timeouts::default(),
+        max_associations: 2,
+        storage: sirt_pacs::dimse::Storage::Batches {
+            check: std::sync::Arc::new(RefuseOne(refused_uid)),
+            limits: sirt_pacs::dimse::BatchLimits {
+                instances: 2,
+                bytes: u64::MAX,
+            },
+        },
+    };
+    let r = Receiver::bind("127.0.0.1:0", config).unwrap();
+    let port = r.local_addr().unwrap().port();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || r.serve(&tx));
+    let node = DimseNode::parse(
+        &format!("SIRTPLAN@127.0.0.1:{port}"),
+        AeTitle::new("TEST").unwrap(),
+    )
+    .unwrap();
+    let (send, _) = outgoing(&cts).unwrap();
+    let outcome = DimseClient::new(node, Timeouts::default())
+        .push(&send, &mut |_| {})
+        .unwrap();
+    // Sent in file order: the first accepted, the second refused by the check (its status as
+    // given), the third accepted, the fourth past the limit of 2 (out of resources).
+    assert_eq!(outcome.stored.len(), 2);
+    let statuses: Vec<Option<u16>> = outcome.refused.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![Some(0x0124), Some(0xA700)], "{outcome:?}");
+    let ended = events(&rx)
+        .into_iter()
+        .find_map(|e| match e {
+            ReceiverEvent::Ended {
+                folder, instances, ..
+            } => Some((folder, instances)),
+            _ => None,
+        })
+        .unwrap();
+    let (folder, instances) = ended;
+    assert_eq!(instances, 2);
+    let folder = folder.unwrap();
+    assert!(folder.starts_with(dir.path()));
+    assert_eq!(instance_uids(&common::all_files(&folder)).len(), 2);
 }

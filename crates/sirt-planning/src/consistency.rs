@@ -54,12 +54,9 @@ pub struct ActivityFractions {
 
 /// The inputs of the voxel part as loaded, before any dosimetry.
 pub(crate) struct Loaded<'a> {
-    /// The CT, HU.
-    pub ct: &'a Image<f32>,
-    /// The structures (CT grid, or a label map's grid in the CT's frame).
-    pub structures: &'a [Structure],
-    /// The MAA SPECT, counts.
-    pub spect: Option<&'a Image<f32>>,
+    /// The CT, structures and MAA SPECT as loaded (and what was found on them before: the body
+    /// outline, the SPECT's fractions).
+    pub kept: &'a crate::voxel::cache::Loaded,
     /// CT ← SPECT, when their frames differ.
     pub ct_from_spect: Option<&'a Rigid>,
 }
@@ -91,26 +88,35 @@ pub(crate) fn check_loaded(
         // Named as the case file names it: the reader knows that path, and a server's
         // folders stay out of the report.
         &images.structures,
-        loaded.structures,
+        &loaded.kept.structures,
         &settings.plausibility,
         notes,
     )
     .map_err(refused)?;
-    let (Some(spect), Some(path)) = (loaded.spect, &images.maa_spect) else {
+    let kept = loaded.kept;
+    let (Some(spect), Some(path)) = (&kept.spect, &images.maa_spect) else {
         return Ok(());
     };
     let limits = &settings.image_consistency;
     let margin_mm = settings.maa_liver_margin.m() * 1000.0;
-    let body = body_outline(loaded.ct, loaded.structures);
     let file = path.clone();
-    let Some(f) = fractions(
-        spect,
-        &body,
-        loaded.structures,
+    let found = kept.fractions(
+        "spect",
+        spect.grid(),
         loaded.ct_from_spect,
         margin_mm,
-    )?
-    else {
+        || {
+            let body = kept.body_outline(|| body_outline(&kept.ct, &kept.structures));
+            fractions(
+                spect,
+                &body,
+                &kept.structures,
+                loaded.ct_from_spect,
+                margin_mm,
+            )
+        },
+    )?;
+    let Some(f) = found else {
         return Ok(());
     };
     let found = found_text(&f, margin_mm, true);
@@ -250,15 +256,19 @@ pub(crate) fn check_pet(
     };
     let limits = &settings.image_consistency;
     let margin_mm = settings.maa_liver_margin.m() * 1000.0;
-    let body = body_outline(&voxel.ct, &voxel.structures);
     let file = path.clone();
-    let fractions = fractions(
-        pet,
-        &body,
-        &voxel.structures,
-        voxel.ct_from_pet.as_ref(),
-        margin_mm,
-    )
+    let ct_from_pet = voxel.ct_from_pet.as_ref();
+    let find = || {
+        let body = match &voxel.loaded {
+            Some(kept) => kept.body_outline(|| body_outline(&voxel.ct, &voxel.structures)),
+            None => std::sync::Arc::new(body_outline(&voxel.ct, &voxel.structures)),
+        };
+        fractions(pet, &body, &voxel.structures, ct_from_pet, margin_mm)
+    };
+    let fractions = match &voxel.loaded {
+        Some(kept) => kept.fractions("pet", pet.grid(), ct_from_pet, margin_mm, find),
+        None => find(),
+    }
     .map_err(|e| PlanningError::Voxel(e.into()))?;
     let Some(f) = fractions else {
         return Ok(());

@@ -37,6 +37,7 @@
 
 pub mod case_builder;
 mod consistency;
+pub mod cumulative;
 mod dose;
 mod error;
 mod feed;

@@ -386,6 +386,34 @@ struct MeasureInputs {
 }
 
 impl MeasureInputs {
+    /// The series UIDs under `path` ([`series_uids`]), scanned once per loaded images.
+    fn series_uids(&self, path: &Path) -> Vec<String> {
+        self.loaded.series_uids(path, || series_uids(path))
+    }
+
+    /// The volume of a drawn structure, mL, counted once per loaded images.
+    fn volume_ml(&self, s: &sirt_geometry::Structure) -> f64 {
+        let what = format!("volume\0{}", s.name);
+        self.loaded
+            .number(&what, || {
+                Ok::<_, std::convert::Infallible>(s.mask.volume_ml())
+            })
+            .unwrap_or_else(|never| match never {})
+    }
+
+    /// The mass of a drawn structure from the CT ([`mass_from_ct`]), g, found once per loaded
+    /// images and density curve.
+    fn mass_g(
+        &self,
+        s: &sirt_geometry::Structure,
+        ct_path: &str,
+        curve: &HuToDensity,
+    ) -> Result<f64, MeasureError> {
+        let what = format!("mass\0{}\0{curve:?}", s.name);
+        self.loaded
+            .number(&what, || mass_from_ct(s, self.ct(), ct_path, curve))
+    }
+
     /// The loaded SPECT with the structures on its grid (none without a SPECT).
     fn spect(&self) -> Option<OnSpect<'_>> {
         let (path, prepared) = self.on_spect.as_ref()?;
@@ -438,9 +466,7 @@ fn load(
         base,
         settings,
         ConsistencyInputs {
-            ct: &loaded.ct,
-            structures: &loaded.structures,
-            spect: loaded.spect.as_ref(),
+            kept: &loaded,
             ct_from_spect: ct_from_spect.as_ref(),
         },
         &mut notes,
@@ -601,7 +627,7 @@ pub fn measure_images(
         .lungs
         .as_ref()
         .and_then(|name| l.drawn().iter().find(|s| &s.name == name))
-        .map(|s| lung_mass(s, l.ct(), &images.ct, &curve))
+        .map(|s| lung_mass(s, &l, &images.ct, &curve))
         .transpose()?;
     Ok(ImageMeasurement {
         lsf,
@@ -615,7 +641,7 @@ pub fn measure_images(
         lung_mass,
         mass_provenance: MassProvenance {
             ct: images.ct.clone(),
-            ct_series_uids: series_uids(&base.join(&images.ct)),
+            ct_series_uids: l.series_uids(&base.join(&images.ct)),
             grid: grid_text("CT", l.ct().grid()),
             density_curve: curve.source.clone(),
             method: MASS_METHOD.into(),
@@ -649,7 +675,7 @@ fn lung_shunt(
         lsf,
         LsfProvenance {
             spect: s.path.to_owned(),
-            spect_series_uids: series_uids(&base.join(s.path)),
+            spect_series_uids: l.series_uids(&base.join(s.path)),
             structures_file: images.structures.clone(),
             lung_mask: lung.name.clone(),
             liver_mask: liver.name.clone(),
@@ -702,15 +728,15 @@ const AIR_HU: f32 = -1000.0;
 /// The lung mass from the CT and by the conventional density.
 fn lung_mass(
     s: &sirt_geometry::Structure,
-    ct: &Image<f32>,
+    l: &MeasureInputs,
     ct_path: &str,
     curve: &HuToDensity,
 ) -> Result<LungMass, MeasureError> {
-    let volume_ml = s.mask.volume_ml();
+    let volume_ml = l.volume_ml(s);
     Ok(LungMass {
         mask: s.name.clone(),
         volume_ml,
-        mass_g: mass_from_ct(s, ct, ct_path, curve)?,
+        mass_g: l.mass_g(s, ct_path, curve)?,
         conventional_mass_g: volume_ml * LUNG_DENSITY_CT_DEFAULT_G_PER_ML,
         conventional_density_g_per_ml: LUNG_DENSITY_CT_DEFAULT_G_PER_ML,
     })
@@ -862,7 +888,7 @@ fn perfused_volumes(
                 (None, Some(liver)) => format!("{} (whole-liver injection)", liver.name),
                 (None, None) => "no territory mask".to_owned(),
             };
-            let volume_ml = mask.map(|s| s.mask.volume_ml());
+            let volume_ml = mask.map(|s| l.volume_ml(s));
             Ok(PerfusedVolume {
                 injection: inj.id.clone(),
                 volume_ml,
@@ -871,9 +897,7 @@ fn perfused_volumes(
                     .perfused_volume
                     .contains(&inj.id)
                     .then(|| inj.perfused_volume.ml()),
-                perfused_mass_g: mask
-                    .map(|s| mass_from_ct(s, l.ct(), &images.ct, curve))
-                    .transpose()?,
+                perfused_mass_g: mask.map(|s| l.mass_g(s, &images.ct, curve)).transpose()?,
                 conventional_mass_g: volume_ml.map(|v| v * case.liver.density.g_per_ml()),
             })
         })

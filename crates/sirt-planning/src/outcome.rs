@@ -79,6 +79,7 @@ pub fn plan_case_with_overrides(
     let mut notes = Vec::new();
     crate::plausibility::check_case(&parsed, case.name, &site.settings.plausibility, &mut notes)?;
     let mut plan = site.plan(&parsed, case.name)?;
+    crate::cumulative::validate(&plan, case.name)?;
     plan.notes.extend(notes);
     crate::feed::restate_checks(&mut plan, &fed.provenance);
     let voxel = voxel_part(site, &plan, case.name, images)?;
@@ -228,15 +229,23 @@ impl Outcome {
     pub fn with_options(plan: Plan, voxel: Option<VoxelPlan>, options: ReportOptions) -> Self {
         let mut document = sirt_report::plan_document_with(&plan, &options);
         let mut json = sirt_report::plan_json(&plan);
+        // The cumulative dose over the course (docs/cumulative-dose.md), before the voxel part.
+        crate::cumulative::add(&mut document, &mut json, &plan, options.lang);
         if let (Some(v), Some(images)) = (&voxel, &plan.case.images) {
-            document
-                .blocks
-                .extend(v.blocks(&plan, images, options.lang));
-            json["voxel"] = v.json();
-            // Radiobiology, as information (docs/radiobiology.md): after the voxel part.
-            match crate::voxel::radiobiology::embedded_radiobiology() {
-                Ok(data) => {
-                    let (blocks, rb) = v.radiobiology_parts(&plan, data, options.lang);
+            // The report's voxel blocks (its figures) and the radiobiology (docs/radiobiology.md)
+            // read the same doses and are computed side by side; the blocks come first.
+            let ((blocks, voxel_json), radiobiology) = rayon::join(
+                || (v.blocks(&plan, images, options.lang), v.json()),
+                || {
+                    crate::voxel::radiobiology::embedded_radiobiology()
+                        .map(|data| v.radiobiology_parts(&plan, data, options.lang))
+                },
+            );
+            document.blocks.extend(blocks);
+            json["voxel"] = voxel_json;
+            // Radiobiology, as information: after the voxel part.
+            match radiobiology {
+                Ok((blocks, rb)) => {
                     document.blocks.extend(blocks);
                     json["voxel"]["radiobiology"] = rb;
                 }

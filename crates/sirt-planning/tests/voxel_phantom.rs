@@ -153,7 +153,7 @@ fn viewer_volumes_share_the_ct_grid() {
             "liver", "lungs", "T1", "T2", "T3", "T4", "T5", "T6", "stomach"
         ]
     );
-    for s in &v.structures {
+    for s in v.structures.iter() {
         assert!(s.mask.grid().same_as(ct));
     }
     // The CT as read back from DICOM: the generator's HU within the stored integer rounding.
@@ -181,7 +181,7 @@ fn viewer_volumes_share_the_ct_grid() {
 #[test]
 fn structure_masks_reproduce_the_phantom() {
     let f = fixture();
-    for s in &f.volumes.structures {
+    for s in f.volumes.structures.iter() {
         let truth = truth_volume(&f.phantom, &s.name);
         let v = s.mask.volume_ml();
         let t = truth_mask(&f.phantom, &s.name);

@@ -25,6 +25,7 @@
 //! assert!(json["injections"][0]["prescribed_activity_gbq"].as_f64().unwrap() > 0.0);
 //! ```
 
+pub mod cumulative;
 pub mod document;
 pub mod dvh_out;
 pub mod figures;

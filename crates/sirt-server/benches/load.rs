@@ -1,7 +1,7 @@
 //! A bounded load test: the server on a real listener (127.0.0.1, port chosen by the system)
 //! over a temporary SQLite file, and 50 concurrent client sessions, each on its own keep-alive
-//! HTTP/1.1 connection (a minimal client written here over `TcpStream`), each signing in and
-//! then, for 10 s, alternating `GET /api/plans/{id}`, `GET /api/cases/{id}` and
+//! HTTP/1.1 connection (a minimal client written here over `TcpStream`), each signing in (one
+//! at a time: the login limits count checks in flight) and then, for 10 s, alternating `GET /api/plans/{id}`, `GET /api/cases/{id}` and
 //! `PATCH /api/plans/{id}` (a TNR change).
 //!
 //! Two runs: (1) every session on its own imported demo case (no write conflicts expected), and
@@ -9,6 +9,11 @@
 //! and applies its change again; conflicts are counted apart). Any other status is an error;
 //! the bench fails unless there are none. Also printed: the first page load (`GET /`) and
 //! `GET /api/openapi.json` on a fresh connection, and the load average of the machine.
+//!
+//! Then, on PostgreSQL (a private cluster started by the bench, as the tests do; skipped when
+//! none can be started): run 1 against one instance, and against two instances on one database,
+//! each session's requests alternating between them; the throughputs and their ratio printed
+//! (issue 17: "throughput at least that of one instance").
 //!
 //! `cargo bench -p sirt-server --bench load`
 
@@ -23,6 +28,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../../sirt-store/tests/harness/mod.rs"]
+mod harness;
 
 use serde_json::{Value, json};
 use sirt_store::Role;
@@ -218,30 +225,51 @@ struct Tally {
     errors: Vec<String>,
 }
 
-/// One session: sign in, then alternate the three requests until `deadline`.
+/// One session: sign in on the first server, then alternate the three requests until
+/// `deadline`, each request on the next server in turn (one keep-alive connection to each,
+/// the same session cookie: a session signed in on one instance is valid on the others).
 async fn session(
-    addr: SocketAddr,
+    addrs: Vec<SocketAddr>,
     user: &'static str,
     plan_id: i64,
     case_id: i64,
     start: Arc<tokio::sync::Barrier>,
+    login_gate: Arc<tokio::sync::Mutex<()>>,
     seed: usize,
 ) -> (Tally, Duration) {
-    let mut c = Client::connect(addr).await;
+    let mut clients = Vec::new();
+    for &a in &addrs {
+        clients.push(Client::connect(a).await);
+    }
+    // One sign-in at a time: the login limits count the password checks in flight as possible
+    // failures (5 per username and address), and every session here signs in from 127.0.0.1
+    // as one of two accounts; people sign in one after the other, not 25 at once.
+    let gate = login_gate.lock().await;
     let t0 = Instant::now();
-    c.login(user).await;
+    clients[0].login(user).await;
     let login = t0.elapsed();
+    drop(gate);
+    let (cookie, csrf) = (clients[0].cookie.clone(), clients[0].csrf.clone());
+    for c in &mut clients[1..] {
+        c.cookie = cookie.clone();
+        c.csrf = csrf.clone();
+    }
+    let servers = clients.len();
     let mut tally = Tally::default();
     let plan_path = format!("/api/plans/{plan_id}");
     let case_path = format!("/api/cases/{case_id}");
-    let r = c.request("GET", &plan_path, None).await;
-    assert_eq!(r.status, 200);
+    let r = clients[servers - 1].request("GET", &plan_path, None).await;
+    assert_eq!(
+        r.status, 200,
+        "the session of the first server on the last one"
+    );
     let mut rv = r.json()["row_version"].as_i64().unwrap();
     start.wait().await;
     let deadline = Instant::now() + RUN;
     let mut i = seed;
     while Instant::now() < deadline {
         let kind = i % 3;
+        let c = &mut clients[i % servers];
         i += 1;
         let t = Instant::now();
         match kind {
@@ -308,9 +336,17 @@ async fn session(
     (tally, login)
 }
 
-/// Runs the sessions on `targets[(plan, case)]` (session `n` takes `targets[n % len]`).
-async fn run(addr: SocketAddr, label: &str, targets: &[(i64, i64)]) -> usize {
+/// What a run measured: unexpected errors, requests per second.
+struct RunResult {
+    errors: usize,
+    throughput: f64,
+}
+
+/// Runs the sessions on `targets[(plan, case)]` (session `n` takes `targets[n % len]`), each
+/// session's requests spread over the servers at `addrs`.
+async fn run(addrs: &[SocketAddr], label: &str, targets: &[(i64, i64)]) -> RunResult {
     let barrier = Arc::new(tokio::sync::Barrier::new(SESSIONS));
+    let login_gate = Arc::new(tokio::sync::Mutex::new(()));
     let mut tasks = Vec::new();
     for n in 0..SESSIONS {
         let (plan, case) = targets[n % targets.len()];
@@ -320,11 +356,12 @@ async fn run(addr: SocketAddr, label: &str, targets: &[(i64, i64)]) -> usize {
             common::username(Role::Physician)
         };
         tasks.push(tokio::spawn(session(
-            addr,
+            addrs.to_vec(),
             user,
             plan,
             case,
             barrier.clone(),
+            login_gate.clone(),
             n,
         )));
     }
@@ -380,7 +417,103 @@ async fn run(addr: SocketAddr, label: &str, targets: &[(i64, i64)]) -> usize {
     for e in all.errors.iter().take(10) {
         eprintln!("  error: {e}");
     }
-    all.errors.len()
+    RunResult {
+        errors: all.errors.len(),
+        throughput: total as f64 / elapsed.as_secs_f64(),
+    }
+}
+
+/// A server of `state` on a listener of 127.0.0.1 (port chosen by the system): its address.
+async fn serve(state: sirt_server::AppState) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = sirt_server::app(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    addr
+}
+
+/// `n` demo cases imported through the server at `addr`: (plan, case) each.
+async fn demo_cases(addr: SocketAddr, n: usize) -> Vec<(i64, i64)> {
+    let mut admin = Client::connect(addr).await;
+    admin.login(common::username(Role::Physicist)).await;
+    let mut own = Vec::new();
+    for _ in 0..n {
+        let r = admin.request("POST", "/api/demo/import", None).await;
+        assert_eq!(r.status, 201);
+        let j = r.json();
+        own.push((
+            j["plan"]["id"].as_i64().unwrap(),
+            j["case"]["id"].as_i64().unwrap(),
+        ));
+    }
+    own
+}
+
+/// Part 2 (issue 17, "Scale-out"): on PostgreSQL, the same sessions against one instance, then
+/// against two instances (two application states, each with its own connection pool, on one
+/// database and data folder: what two `sirtplan serve` processes share), each session's
+/// requests alternating between the two; a fresh database for each. Unexpected errors are
+/// returned; the throughputs are printed with their ratio. Skipped (with a note) when no
+/// PostgreSQL cluster can be started here.
+async fn postgres_instances() -> usize {
+    let Some(one_url) = harness::postgres_url("load_one_instance") else {
+        return 0;
+    };
+    let one = common::T::new(&one_url).await;
+    let a = serve(one.state.clone()).await;
+    println!(
+        "\nPostgreSQL, one instance on {a}, load average before {}",
+        loadavg()
+    );
+    let own = demo_cases(a, SESSIONS).await;
+    let single = run(
+        &[a],
+        "PostgreSQL, one instance, a demo case per session",
+        &own,
+    )
+    .await;
+    one.store.close().await;
+
+    let two_url = harness::postgres_url("load_two_instances").unwrap();
+    let first = common::T::new(&two_url).await;
+    let second_store = sirt_store::Store::open(&two_url).await.unwrap();
+    let second = sirt_server::AppState::with_data_dir(
+        second_store.clone(),
+        false,
+        sirt_server::LoginLimit::default(),
+        first.data_dir.clone(),
+    )
+    .unwrap();
+    let (a, b) = (serve(first.state.clone()).await, serve(second).await);
+    println!(
+        "\nPostgreSQL, two instances on {a} and {b}, load average before {}",
+        loadavg()
+    );
+    let own = demo_cases(a, SESSIONS).await;
+    let double = run(
+        &[a, b],
+        "PostgreSQL, two instances, a demo case per session, requests alternating",
+        &own,
+    )
+    .await;
+    println!(
+        "\nthroughput, two instances against one, same run: {:.0} / {:.0} requests/s = {:.2} \
+         (load average after {})",
+        double.throughput,
+        single.throughput,
+        double.throughput / single.throughput,
+        loadavg()
+    );
+    second_store.close().await;
+    first.store.close().await;
+    single.errors + double.errors
 }
 
 fn loadavg() -> String {
@@ -457,13 +590,15 @@ fn main() {
                 j["case"]["id"].as_i64().unwrap(),
             ));
         }
-        let mut errors = run(addr, "run 1, a demo case per session", &own).await;
+        let mut errors = run(&[addr], "run 1, a demo case per session", &own)
+            .await
+            .errors;
         let shared = [own[0]];
-        errors += run(addr, "run 2, one shared plan", &shared).await;
+        errors += run(&[addr], "run 2, one shared plan", &shared).await.errors;
         println!("\nload average after {}", loadavg());
         t.store.close().await;
         let _ = std::fs::remove_dir_all(&dir);
-        errors
+        errors + postgres_instances().await
     });
     assert_eq!(errors, 0, "unexpected errors");
 }

@@ -13,6 +13,7 @@ import { workbenchScenario } from './workbench.scenario.mjs';
 import { structuresScenario } from './structures.scenario.mjs';
 import { registrationScenario } from './registration.scenario.mjs';
 import { pacsScenario } from './pacs.scenario.mjs';
+import { uncertaintyScenario } from './uncertainty.scenario.mjs';
 
 const BASE = process.env.BASE_URL;
 const PASSWORD = process.env.E2E_PASSWORD;
@@ -721,6 +722,9 @@ try {
 
   // The PACS pages (issue 17): nodes (admin) and Import from PACS, without a PACS.
   await pacsScenario({ newPage, login, shot, base: BASE, check, log, setStep: (s) => { step = s; } });
+
+  // The plan's uncertainty and the optimisation (issue 18) in the workspace.
+  await uncertaintyScenario({ newPage, login, shot, base: BASE, check, log, setStep: (s) => { step = s; } });
 
   check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);
   log('all steps passed');

@@ -701,6 +701,12 @@ pub(crate) async fn patch_plan(
             },
         )
         .await?;
+    if computed.plan.case.images.is_some() {
+        let edited = match &out {
+            EditOutcome::Updated(p) | EditOutcome::NewVersion(p) => p.clone(),
+        };
+        queue_voxel_part(&state, edited);
+    }
     Ok(match out {
         EditOutcome::Updated(p) => Json(plan_view(&state, &p)?).into_response(),
         EditOutcome::NewVersion(p) => {
@@ -711,6 +717,16 @@ pub(crate) async fn patch_plan(
             r
         }
     })
+}
+
+/// Queues the voxel part of a plan with images just changed, after the answer: its doses are
+/// computed while the page asks for them (`GET /api/plans/{id}/volumes` finds the job queued
+/// or running). Errors are left to that request, which answers them.
+fn queue_voxel_part(state: &AppState, plan: sirt_store::Plan) {
+    let state = state.clone();
+    drop(tokio::spawn(async move {
+        let _ = crate::jobs::voxel::status(&state, &plan).await;
+    }));
 }
 
 /// `POST /api/plans/{id}/check`: with the physicist's password (`signature`).

@@ -56,6 +56,9 @@ pub struct Jobs {
     wake: std::sync::Arc<tokio::sync::Notify>,
     /// The results this process's workers computed last, by key ([`RECENT_RESULTS`]).
     recent: std::sync::Mutex<Vec<(String, std::sync::Arc<voxel::ResultFiles>)>>,
+    /// Told each time a result is kept: a listing request waiting for it answers at once
+    /// rather than at its next look at the job's row.
+    kept: tokio::sync::Notify,
 }
 
 /// Results kept in memory by the process that computed them: 2 (design choice: the plan being
@@ -73,6 +76,7 @@ impl Jobs {
             started: OnceLock::new(),
             wake: std::sync::Arc::default(),
             recent: std::sync::Mutex::default(),
+            kept: tokio::sync::Notify::new(),
         }
     }
 
@@ -87,6 +91,14 @@ impl Jobs {
         while r.len() > RECENT_RESULTS {
             r.remove(0);
         }
+        drop(r);
+        self.kept.notify_waiters();
+    }
+
+    /// A future that ends when this process next keeps a result ([`Jobs::keep`]); it counts
+    /// from its first poll, or from [`tokio::sync::futures::Notified::enable`].
+    pub(crate) fn kept(&self) -> tokio::sync::futures::Notified<'_> {
+        self.kept.notified()
     }
 
     /// The result this process kept last, if any.

@@ -23,6 +23,7 @@
 //! | [`jobs`] | background computations: the voxel part of a plan as a job in the database's queue, keyed by its inputs' SHA-256, run by embedded workers (`serve --workers N`) or `sirtplan worker` ([`jobs::run_workers`]), its result in the data folder (`results/voxel/{key}/`) for every instance |
 //! | [`workbench`] | planning from images: the case's planning draft (series per role, structures with volumes, registration state, measurements, prescription) and the plan made from it through `sirt_planning::case_builder` (`/api/cases/{id}/workbench...`) |
 //! | [`pacs`] | the PACS connection through `sirt-pacs`: the site's nodes (`/api/pacs/nodes…`, admins; a password never answered), "Import from PACS" (search a node, retrieve series as a background job into a patient's studies through the upload's checks) |
+//! | [`uncertainty`] | the plan's uncertainty (`GET /api/plans/{id}/uncertainty`: `sirt-uncertainty`'s Monte Carlo on the plan as it is) and the optimisation of a session's order (`POST /api/plans/{id}/optimise`), computed on demand, bounded, one at a time |
 //! | [`admin`] | account checks and hashing shared by the CLI (`sirtplan admin create-user`) and `accounts` |
 //!
 //! ```no_run
@@ -43,6 +44,7 @@ mod api;
 pub mod auth;
 pub mod client_address;
 mod delivery;
+pub mod dimse;
 mod documents;
 pub mod engine;
 pub mod error;
@@ -58,6 +60,7 @@ pub mod password_checks;
 pub mod permissions;
 mod report;
 mod signature;
+pub mod uncertainty;
 pub mod uploads;
 mod volumes;
 pub mod workbench;
@@ -119,6 +122,9 @@ pub struct ServerConfig {
     pub audit_key: Option<sirt_store::AuditKey>,
     /// Embedded workers of the job queue (`serve --workers N`): 1 by default, 0 for none.
     pub workers: usize,
+    /// The DIMSE C-STORE receiver run by the server (`serve --dimse-port PORT`); none by
+    /// default.
+    pub dimse: Option<dimse::DimseConfig>,
 }
 
 impl Default for ServerConfig {
@@ -134,6 +140,7 @@ impl Default for ServerConfig {
             trusted_proxies: TrustedProxies::default(),
             audit_key: None,
             workers: 1,
+            dimse: None,
         }
     }
 }
@@ -166,6 +173,9 @@ pub enum ServeError {
     /// The audit key is missing or is not the database's.
     #[error(transparent)]
     AuditKey(#[from] sirt_store::AuditChainError),
+    /// The DIMSE receiver could not start.
+    #[error(transparent)]
+    Dimse(#[from] dimse::DimseError),
     /// Serving failed.
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
@@ -783,6 +793,18 @@ fn plans_routes() -> Vec<Entry> {
             a(StoreDocument),
             post(documents::store_report),
         ),
+        entry(
+            Method::GET,
+            "/api/plans/{id}/uncertainty",
+            a(AnalysePlan),
+            get(uncertainty::get_uncertainty),
+        ),
+        entry(
+            Method::POST,
+            "/api/plans/{id}/optimise",
+            a(AnalysePlan),
+            post(uncertainty::optimise::post_optimise),
+        ),
     ]
 }
 
@@ -984,6 +1006,9 @@ impl Server {
                 addr: config.bind,
                 source,
             })?;
+        if let Some(d) = &config.dimse {
+            dimse::start(&state, d)?;
+        }
         Ok(Server {
             listener,
             router: app(state.clone()),

@@ -141,6 +141,9 @@ fn schema_of(name: &str, g: &mut SchemaGenerator) -> Option<Schema> {
         "PacsRetrieval" => s::<crate::pacs::PacsRetrieval>,
         "SendBody" => s::<crate::pacs::SendBody>,
         "PacsSend" => s::<crate::pacs::PacsSend>,
+        "PlanUncertainty" => s::<crate::uncertainty::PlanUncertainty>,
+        "OptimiseBody" => s::<crate::uncertainty::optimise::OptimiseBody>,
+        "PlanOptimisation" => s::<crate::uncertainty::optimise::PlanOptimisation>,
         _ => return None,
     };
     Some(f(g))

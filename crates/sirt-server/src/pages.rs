@@ -38,7 +38,7 @@ pub const NIIVUE_BUNDLE: &str = include_str!("../static/vendor/niivue.min.js");
 pub const NIIVUE_LICENSES: &str = include_str!("../static/vendor/niivue.LICENSES.txt");
 
 /// The files of the application, served at `/static/{name}`: (name, content type, bytes).
-const STATIC_FILES: [(&str, &str, &str); 9] = [
+const STATIC_FILES: [(&str, &str, &str); 10] = [
     (
         "i18n.js",
         "text/javascript; charset=utf-8",
@@ -68,6 +68,11 @@ const STATIC_FILES: [(&str, &str, &str); 9] = [
         "pacs.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/pacs.js"),
+    ),
+    (
+        "uncertainty.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/uncertainty.js"),
     ),
     (
         "app.css",

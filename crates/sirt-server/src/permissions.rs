@@ -26,6 +26,10 @@ pub enum Action {
     CreatePlan,
     /// Change a plan's parameters (and recompute it).
     EditPlan,
+    /// Compute a plan's uncertainty and optimise a session's order (`GET
+    /// /api/plans/{id}/uncertainty`, `POST /api/plans/{id}/optimise`): computations that
+    /// change nothing but take seconds of the server's cores.
+    AnalysePlan,
     /// Check a draft plan.
     CheckPlan,
     /// Approve a checked plan.
@@ -63,6 +67,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ImportDemo, &[Admin, Physician, Physicist]),
     (Action::CreatePlan, &[Physician, Physicist]),
     (Action::EditPlan, &[Physician, Physicist]),
+    (Action::AnalysePlan, &[Physician, Physicist]),
     (Action::CheckPlan, &[Physicist]),
     (Action::ApprovePlan, &[Physician]),
     (Action::DeliverPlan, &[Physician, Physicist, Technologist]),
@@ -103,6 +108,7 @@ impl Action {
             Action::ImportDemo => "import_demo",
             Action::CreatePlan => "create_plan",
             Action::EditPlan => "edit_plan",
+            Action::AnalysePlan => "analyse_plan",
             Action::CheckPlan => "check_plan",
             Action::ApprovePlan => "approve_plan",
             Action::DeliverPlan => "deliver_plan",
@@ -141,6 +147,7 @@ mod tests {
             Action::ImportDemo,
             Action::CreatePlan,
             Action::EditPlan,
+            Action::AnalysePlan,
             Action::CheckPlan,
             Action::ApprovePlan,
             Action::DeliverPlan,

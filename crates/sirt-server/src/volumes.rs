@@ -18,12 +18,16 @@ use crate::error::{ApiError, ApiQuery, PathId};
 use crate::{AppState, Auth};
 use axum::Extension;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sirt_geometry::Image;
 use sirt_planning::{Outcome, PlanningError};
 use sirt_store::{NewCase, NewPatient, PlanInputs};
+use std::any::Any;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, Weak};
 
 /// The phantom demo case (`sirtplan demo`) with its image paths moved under
 /// [`PHANTOM_FOLDER`] of the patient's folder.
@@ -43,10 +47,12 @@ fn unprocessable(code: &'static str, message: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
+/// The values as little-endian bytes (what the page reads into a `Float32Array`): written into
+/// a buffer of the final size, four bytes at a time (a copy on a little-endian machine).
 fn f32_bytes(values: &[f32]) -> Vec<u8> {
-    let mut b = Vec::with_capacity(values.len() * 4);
-    for v in values {
-        b.extend_from_slice(&v.to_le_bytes());
+    let mut b = vec![0u8; values.len() * 4];
+    for (out, v) in b.chunks_exact_mut(4).zip(values) {
+        out.copy_from_slice(&v.to_le_bytes());
     }
     b
 }
@@ -139,13 +145,61 @@ fn dose_label(d: &sirt_planning::voxel::DoseVolume) -> String {
 struct LaidOut {
     volumes: Vec<ViewerVolume>,
     structures: Vec<ViewerStructure>,
-    arrays: Vec<(String, Vec<u8>)>,
+    arrays: Vec<(String, Bytes)>,
+}
+
+/// Bytes of arrays no parameter of a plan changes (the CT, the SPECT and the PET on the CT
+/// grid, the structure masks), each with the image it was made from: the next listing made from
+/// the same images in this process (the same `Arc`) shares them instead of converting again.
+/// The `Weak` keeps the image's allocation, so its address is not another image's meanwhile.
+type KeptBytes = Vec<(Weak<dyn Any + Send + Sync>, Vec<Bytes>)>;
+
+static KEPT_BYTES: std::sync::OnceLock<Mutex<KeptBytes>> = std::sync::OnceLock::new();
+
+/// Images whose bytes are kept at most (design choice: the CT, SPECT, PET and masks of the
+/// process's two kept cases, `sirt_planning`'s image cache).
+const KEPT_IMAGES: usize = 8;
+
+/// The bytes of `source` made by `make`: shared with the last listing of the same image.
+fn kept_bytes<T: Any + Send + Sync>(
+    source: &Arc<T>,
+    make: impl FnOnce(&T) -> Vec<Vec<u8>>,
+) -> Vec<Bytes> {
+    let kept = KEPT_BYTES.get_or_init(Default::default);
+    let at = Arc::as_ptr(source).cast::<()>();
+    let found = kept
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .find(|(w, _)| Weak::as_ptr(w).cast::<()>() == at)
+        .map(|(_, b)| b.clone());
+    if let Some(b) = found {
+        return b;
+    }
+    let bytes: Vec<Bytes> = make(source).into_iter().map(Bytes::from).collect();
+    let weak: Weak<dyn Any + Send + Sync> = Arc::downgrade(source) as Weak<dyn Any + Send + Sync>;
+    let mut kept = kept
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    kept.retain(|(w, _)| w.strong_count() > 0);
+    if kept.len() >= KEPT_IMAGES {
+        kept.remove(0);
+    }
+    kept.push((weak, bytes.clone()));
+    bytes
+}
+
+/// The bytes of one image ([`f32_bytes`]), kept ([`kept_bytes`]).
+fn image_bytes(image: &Arc<Image<f32>>) -> Bytes {
+    kept_bytes(image, |i| vec![f32_bytes(i.data())])
+        .pop()
+        .unwrap_or_default()
 }
 
 /// The volumes and masks of the viewer with their arrays; `url` makes an array's URL.
 fn lay_out(v: &sirt_planning::voxel::ViewerVolumes, url: &dyn Fn(&str) -> String) -> LaidOut {
     let mut vols = vec![image_volume("ct", VolumeKind::Ct, "CT", "HU", url("ct"))];
-    let mut arrays: Vec<(String, Vec<u8>)> = vec![("ct".to_owned(), f32_bytes(v.ct_hu.data()))];
+    let mut arrays: Vec<(String, Bytes)> = vec![("ct".to_owned(), image_bytes(&v.ct_hu))];
     if let Some(s) = &v.maa_spect_counts {
         vols.push(image_volume(
             "spect",
@@ -154,7 +208,7 @@ fn lay_out(v: &sirt_planning::voxel::ViewerVolumes, url: &dyn Fn(&str) -> String
             "counts",
             url("spect"),
         ));
-        arrays.push(("spect".into(), f32_bytes(s.data())));
+        arrays.push(("spect".into(), image_bytes(s)));
     }
     if let Some(p) = &v.y90_pet_bq_per_ml {
         vols.push(image_volume(
@@ -164,7 +218,7 @@ fn lay_out(v: &sirt_planning::voxel::ViewerVolumes, url: &dyn Fn(&str) -> String
             "Bq/mL",
             url("pet"),
         ));
-        arrays.push(("pet".into(), f32_bytes(p.data())));
+        arrays.push(("pet".into(), image_bytes(p)));
     }
     for (i, d) in v.doses.iter().enumerate() {
         let name = format!("dose-{i}");
@@ -173,17 +227,22 @@ fn lay_out(v: &sirt_planning::voxel::ViewerVolumes, url: &dyn Fn(&str) -> String
             session: Some(d.session.clone()),
             ..image_volume(&name, VolumeKind::Dose, &dose_label(d), "Gy", url(&name))
         });
-        arrays.push((name, f32_bytes(d.gy.data())));
+        arrays.push((name, Bytes::from(f32_bytes(d.gy.data()))));
     }
     let mut structures = Vec::new();
-    for (i, s) in v.structures.iter().enumerate() {
+    let masks = kept_bytes(&v.structures, |all| {
+        all.iter()
+            .map(|s| s.mask.data().iter().map(|&b| u8::from(b)).collect())
+            .collect()
+    });
+    for (i, (s, bytes)) in v.structures.iter().zip(masks).enumerate() {
         let name = format!("mask-{i}");
         structures.push(ViewerStructure {
             name: s.name.clone(),
             role: format!("{:?}", s.role).to_lowercase(),
             url: url(&name),
         });
-        arrays.push((name, s.mask.data().iter().map(|&b| u8::from(b)).collect()));
+        arrays.push((name, bytes));
     }
     LaidOut {
         volumes: vols,
@@ -293,6 +352,11 @@ pub(crate) async fn volumes(
         let job = state.store.job(job.id).await?;
         return Ok(crate::jobs::JobAnswer::of(&job).accepted());
     }
+    // Kept by this process: served with the key already found.
+    if let Some(files) = state.jobs.recent(&job.key) {
+        let r = crate::jobs::voxel::ResultDir::in_memory(files, job.key.clone());
+        return Ok(Json(r.listing(id).await?).into_response());
+    }
     // Done or failed: the plan's status says which (its result, or its error).
     match crate::jobs::voxel::status(&state, &plan).await? {
         crate::jobs::voxel::Status::Ready(r) => Ok(Json(r.listing(id).await?).into_response()),
@@ -317,6 +381,10 @@ async fn wait_for_job(
 ) -> Result<bool, ApiError> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
+        // Listening before looking: a result kept between the look and the sleep still wakes it.
+        let kept = state.jobs.kept();
+        tokio::pin!(kept);
+        kept.as_mut().enable();
         if state.jobs.recent(&job.key).is_some() {
             return Ok(true);
         }
@@ -330,7 +398,8 @@ async fn wait_for_job(
         if tokio::time::Instant::now() + LISTING_WAIT_POLL > deadline {
             return Ok(false);
         }
-        tokio::time::sleep(LISTING_WAIT_POLL).await;
+        // This process's worker keeping a result, or the poll (another instance's worker).
+        let _ = tokio::time::timeout(LISTING_WAIT_POLL, kept).await;
     }
 }
 
@@ -383,7 +452,7 @@ pub(crate) async fn volume(
         .array(&name)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("plan {id} has no volume `{name}`")))?;
-    let mut r = axum::body::Bytes::from(bytes).into_response();
+    let mut r = bytes.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),

@@ -1415,6 +1415,11 @@ async function planPage(main, id) {
     const voxelPanel = h('div', { class: 'panel', 'data-testid': 'voxel-panel' }, h('h2', {}, tr('web-voxel-dosimetry')));
     right.append(voxelPanel);
     right.append(h('div', { class: 'panel' }, h('h2', {}, tr('web-checks-panel')), checksTable(r)));
+    // The plan's uncertainty and the optimisation (uncertainty.js), computed on demand.
+    const uncertaintyPanel = h('div', { class: 'panel', 'data-testid': 'uncertainty-panel' }, h('h2', {}, tr('web-unc-panel')));
+    right.append(uncertaintyPanel);
+    import('./uncertainty.js').then((m) => m.mountUncertainty(uncertaintyPanel, { api, h, errorBox, table, badge, subjectWords, can, plan,
+      applyParameters: (patch) => change(patch) })).catch((e) => uncertaintyPanel.append(errorBox(e)));
     const signPanel = h('div', { class: 'panel', 'data-testid': 'signature-panel' }, h('h2', {}, tr('web-signature-panel')));
     right.append(signPanel);
     loadSignatures(signPanel, plan, render);

@@ -113,6 +113,7 @@ async fn login_logout_and_the_session_cookie(url: &str) {
             "import_demo",
             "create_plan",
             "edit_plan",
+            "analyse_plan",
             "approve_plan",
             "deliver_plan",
             "record_follow_up",

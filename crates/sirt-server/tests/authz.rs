@@ -488,6 +488,20 @@ const TABLE: &[Row] = &[
         Approved,
         [401, 403, 201, 201, 403, 403],
     ),
+    // The plan's uncertainty and the optimisation (issue 18): computed, nothing stored; those
+    // who make plans.
+    row(
+        "GET",
+        "/api/plans/{id}/uncertainty",
+        Draft,
+        [401, 403, 200, 200, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/plans/{id}/optimise",
+        Approved,
+        [401, 403, 200, 200, 403, 403],
+    ),
     // PACS nodes: admins only; the test of a node where nothing listens is 502 naming it.
     row(
         "GET",
@@ -784,6 +798,9 @@ fn body(row: &Row, role: Option<Role>, rv: i64) -> Option<Value> {
             json!({"row_version": rv, "parameters": {"injections": {"R": {"tnr": {"T1": 3.0}}}}}),
         ),
         ("POST", "/api/plans/{id}/documents/report") => None,
+        ("POST", "/api/plans/{id}/optimise") => {
+            Some(json!({"samples": 100, "days": {"from": 0, "to": 1}}))
+        }
         ("POST", "/api/plans/{id}/check" | "/api/plans/{id}/approve") => {
             Some(json!({"row_version": rv, "password": PASSWORD}))
         }

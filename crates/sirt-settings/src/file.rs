@@ -45,6 +45,14 @@ struct Raw {
     plausibility: RawPlausibility,
     #[serde(default)]
     image_consistency: RawConsistency,
+    #[serde(default)]
+    optimisation: RawOptimisation,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOptimisation {
+    epsilon: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -198,6 +206,7 @@ impl SiteSettings {
         )?;
         s.read_plausibility(&r, &raw.plausibility)?;
         s.read_consistency(&r, &raw.image_consistency)?;
+        s.read_optimisation(&r, &raw.optimisation)?;
         s.refuse_negative(&r)?;
         Ok(s)
     }
@@ -286,6 +295,27 @@ impl SiteSettings {
             raw.max_qform_sform_difference.as_ref(),
             &mut c.max_qform_sform_difference,
         )
+    }
+
+    /// `optimisation.epsilon`: a probability strictly between 0 and 1 (0 would allow nothing,
+    /// 1 would bound nothing).
+    fn read_optimisation(
+        &mut self,
+        r: &Reader<'_>,
+        raw: &RawOptimisation,
+    ) -> Result<(), SettingsError> {
+        let key = "optimisation.epsilon";
+        r.fraction(key, raw.epsilon.as_ref(), &mut self.optimisation_epsilon)?;
+        let e = self.optimisation_epsilon.value();
+        if !(e > 0.0 && e < 1.0) {
+            let found = raw.epsilon.clone().unwrap_or_default();
+            return Err(r.error(
+                key,
+                "a probability above 0 and below 1 (\"5 %\" or \"0.05\")",
+                &found,
+            ));
+        }
+        Ok(())
     }
 
     /// Lengths and spans must not be negative (the unit parser accepts a sign for time spans).

@@ -169,6 +169,12 @@ fn rows(s: &SiteSettings, d: &SiteSettings) -> Vec<SettingRow> {
             mm(dc.max_qform_sform_difference),
             "site choice",
         ),
+        row(
+            "optimisation.epsilon",
+            percent(s.optimisation_epsilon),
+            percent(d.optimisation_epsilon),
+            "5 %, the conventional one-sided test level; no guideline value found; site choice",
+        ),
     ]
 }
 

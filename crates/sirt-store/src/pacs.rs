@@ -288,9 +288,10 @@ fn duplicate(name: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
 /// An exchange with a node to audit (no other change comes with it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PacsExchange {
-    /// `pacs.send` or `pacs.retrieve`.
+    /// `pacs.send`, `pacs.retrieve` or `pacs.receive` (objects a sender stored with the DIMSE
+    /// receiver).
     pub action: &'static str,
-    /// The record it concerns: `plan` (sent) or `patient` (retrieved into).
+    /// The record it concerns: `plan` (sent) or `patient` (retrieved or received into).
     pub entity: &'static str,
     /// Its key.
     pub entity_id: String,
@@ -299,7 +300,7 @@ pub struct PacsExchange {
 }
 
 /// The exchanges that may be audited here.
-const EXCHANGE_ACTIONS: &[&str] = &["pacs.send", "pacs.retrieve"];
+const EXCHANGE_ACTIONS: &[&str] = &["pacs.send", "pacs.retrieve", "pacs.receive"];
 
 impl Store {
     /// Every PACS node, by name.

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `model` | [`Spreads`]: the case's `[uncertainty]` or the cited defaults (each a named constant with its source), the list of defaults used |
 //! | `draw` | one draw of the inputs: ChaCha8 stream per sample (reproducible whatever the threads), normal and lognormal spreads, the LSF error shared by the injections of one mapping, one dose-calibrator factor for every injection, the MAA → Y-90 lesion discrepancy |
+//! | `optimise` | [`optimise()`]: the vial, treatment day and activity of each injection of a session that maximise P(every tumour goal met) subject to P(any limit exceeded) ≤ ε, with common random numbers; the Pareto front (`sirtplan optimise`) |
 //! | `propagate` | [`propagate`]: each draw recomputed by [`sirt_workflow::Resampler`] (the partition model of `sirt-analytic`, the session totals, the plan's facts) and checked by the plan's rules; [`Interval`] (p5, p50, p95) per predicted dose, `probability_met` per dose check |
 //!
 //! The prescribed activities and vial orders are those of the plan: the propagation answers
@@ -24,10 +25,12 @@
 
 mod draw;
 mod model;
+pub mod optimise;
 mod propagate;
 
 pub use draw::{Base, FRACTION_CEILING, Normals};
 pub use model::*;
+pub use optimise::{Optimisation, OptimiseError, OptimiseOptions, optimise};
 pub use propagate::{
     CheckProbability, DEFAULT_SAMPLES, DEFAULT_SEED, Dose, DoseKey, Interval, MAX_SAMPLES,
     MIN_SAMPLES, Options, Propagation, THREADS, percentile, propagate,

@@ -186,7 +186,7 @@ fn session_lobes(injections: &[InjectionPlan], s: &SessionPlan) -> Vec<Lobe> {
 
 /// Whether session `k` (of the plan's sessions in order) is a retreatment, and why: the case's
 /// earlier SIRT, and the plan's earlier sessions treating a lobe session `k` treats.
-pub(crate) fn retreatment(
+pub fn retreatment(
     case: &Case,
     injections: &[InjectionPlan],
     sessions: &[SessionPlan],

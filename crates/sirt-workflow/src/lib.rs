@@ -45,7 +45,7 @@ pub use resample::{Perturbation, Resampler};
 mod history;
 pub use history::{
     comma_list, earlier_recorded, earlier_recorded_text, earlier_summary, earlier_summary_text,
-    semicolon_list,
+    retreatment, semicolon_list,
 };
 use sirt_analytic::lung::LUNG_MASS_CONVENTION_KG;
 use sirt_units::{AbsorbedDose, Activity, Energy, Instant, Mass};

@@ -3,6 +3,7 @@
 
 pub(crate) mod catalogue;
 pub(crate) mod measure;
+pub(crate) mod optimise;
 pub(crate) mod pacs;
 pub(crate) mod phantom;
 pub(crate) mod plan;

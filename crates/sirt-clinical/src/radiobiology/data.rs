@@ -35,6 +35,8 @@ pub enum TissueRole {
     Lungs,
     /// A named extrahepatic structure.
     Extrahepatic,
+    /// The kidneys (the cumulative dose over a patient's course: PRRT, EBRT).
+    Kidneys,
 }
 
 /// The LQ parameters of a tissue, with the structure roles they apply to and the gEUD `a`.

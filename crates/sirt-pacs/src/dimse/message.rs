@@ -49,6 +49,9 @@ pub const STATUS_CANNOT_UNDERSTAND: u16 = 0xC000;
 pub const STATUS_DATASET_MISMATCH: u16 = 0xA900;
 /// C-STORE failure "Refused: Out of Resources" (PS3.4 §B.2.3).
 pub const STATUS_OUT_OF_RESOURCES: u16 = 0xA700;
+/// Failure "Refused: Not Authorized" (PS3.7 Annex C, general status 0124H): the receiver
+/// refuses an object of a patient it does not hold, or whose identity does not agree.
+pub const STATUS_NOT_AUTHORIZED: u16 = 0x0124;
 
 /// The largest data set put together from P-DATA values: design choice, 1 GiB holds a
 /// 512 × 512 × 300 multi-frame CT (150 MB) several times over and refuses a peer that sends
@@ -69,7 +72,7 @@ pub fn status_meaning(status: u16) -> &'static str {
         0xA900..=0xA9FF => "error: data set does not match SOP class",
         0xC000..=0xCFFF => "error: cannot understand",
         0x0122 => "refused: SOP class not supported",
-        0x0124 => "refused: not authorized",
+        STATUS_NOT_AUTHORIZED => "refused: not authorized",
         _ => "failure",
     }
 }

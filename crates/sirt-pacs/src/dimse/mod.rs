@@ -6,7 +6,9 @@ pub mod message;
 pub mod scp;
 pub mod scu;
 
-pub use scp::{Receiver, ReceiverConfig, ReceiverEvent};
+pub use scp::{
+    BatchLimits, ObjectCheck, Origin, Receiver, ReceiverConfig, ReceiverEvent, Refusal, Storage,
+};
 pub use scu::DimseClient;
 
 /// The storage SOP classes proposed for C-GET and accepted by the receiver (PS3.4 Annex B.5):

@@ -2,6 +2,12 @@
 //! objects are written into a folder as `<Series Instance UID>/<SOP Instance UID>.dcm` (under a
 //! temporary name first); a corrupt object, or one whose data set does not match its command, is refused
 //! with a DIMSE failure status. Everything it does is reported as a [`ReceiverEvent`].
+//!
+//! In [`Storage::Batches`] each association's objects go into a folder of their own, every
+//! object is first put to the caller's [`ObjectCheck`] (refused with the status it gives), the
+//! association's total is bounded ([`BatchLimits`]), and the folder is handed over whole once
+//! the association is released ([`ReceiverEvent::Ended`]); an aborted association's folder is
+//! removed: nothing of a partial association is handed over.
 
 use super::message::{
     self, Assembler, C_ECHO_RQ, C_ECHO_RSP, C_STORE_RQ, C_STORE_RSP, Field, Incoming, Message,
@@ -12,13 +18,14 @@ use super::scu::write_part10;
 use super::{STORAGE_SOP_CLASSES, TRANSFER_SYNTAXES};
 use crate::{AeTitle, PacsError, Timeouts};
 use dicom_dictionary_std::{tags, uids};
+use dicom_object::InMemDicomObject;
 use dicom_ul::association::Association;
 use dicom_ul::association::server::{ServerAssociation, ServerAssociationOptions};
 use dicom_ul::pdu::{AbortRQSource, Pdu};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 
 /// Associations served at once: design choice, a modality or PACS sends on one or a few
@@ -37,6 +44,74 @@ pub struct ReceiverConfig {
     pub timeouts: Timeouts,
     /// Associations served at once.
     pub max_associations: usize,
+    /// What is done with the accepted objects.
+    pub storage: Storage,
+}
+
+/// What the receiver does with the objects it accepts.
+#[derive(Clone, Default)]
+pub enum Storage {
+    /// Each object written into `out` at once, `<Series Instance UID>/<SOP Instance UID>.dcm`
+    /// (`sirtplan receive --out DIR`).
+    #[default]
+    Folder,
+    /// Each association's objects written into a folder of their own under `out`, each first
+    /// put to `check`, handed over when the association is released
+    /// ([`ReceiverEvent::Ended`]) and removed when it is aborted.
+    Batches {
+        /// Accepts or refuses each object before it is written.
+        check: Arc<dyn ObjectCheck>,
+        /// The most one association may bring.
+        limits: BatchLimits,
+    },
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Storage::Folder => f.write_str("Folder"),
+            Storage::Batches { limits, .. } => f
+                .debug_struct("Batches")
+                .field("limits", limits)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// The most one association may bring in [`Storage::Batches`]; past either, each further
+/// object is refused with "Refused: Out of Resources" (PS3.4 §B.2.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchLimits {
+    /// Objects.
+    pub instances: usize,
+    /// Bytes of their data sets, in all.
+    pub bytes: u64,
+}
+
+/// An object refused by an [`ObjectCheck`]: the DIMSE status sent and why (sent as the Error
+/// Comment, cut to 64 characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// A failure status (PS3.4 §B.2.3, PS3.7 Annex C).
+    pub status: u16,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Who sends an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin<'a> {
+    /// The sender's address.
+    pub peer: SocketAddr,
+    /// The sender's AE title.
+    pub calling: &'a str,
+}
+
+/// A check of each object of [`Storage::Batches`] once its data set is read and matches its
+/// command, before it is written. Called on the association's thread: it may block.
+pub trait ObjectCheck: Send + Sync {
+    /// Accepts the object, or refuses it with a failure status.
+    fn check(&self, sender: Origin<'_>, object: &InMemDicomObject) -> Result<(), Refusal>;
 }
 
 /// What the receiver did.
@@ -88,6 +163,19 @@ pub enum ReceiverEvent {
         /// Why.
         reason: String,
     },
+    /// An association of [`Storage::Batches`] ended (after its `Released` or `Failed`).
+    Ended {
+        /// The sender's address.
+        peer: SocketAddr,
+        /// The sender's AE title.
+        calling: String,
+        /// Released with objects accepted: the folder holding them (the receiver's no longer;
+        /// the caller removes it). `None` when nothing was accepted or the association was
+        /// aborted (its objects removed).
+        folder: Option<PathBuf>,
+        /// The objects accepted in it (removed again when `folder` is `None`).
+        instances: usize,
+    },
 }
 
 /// A bound receiver.
@@ -96,6 +184,8 @@ pub struct Receiver {
     listener: TcpListener,
     config: Arc<ReceiverConfig>,
     active: Arc<AtomicUsize>,
+    /// Numbers the batch folders of this receiver.
+    batches: Arc<AtomicU64>,
 }
 
 impl Receiver {
@@ -114,6 +204,7 @@ impl Receiver {
             listener,
             config: Arc::new(config),
             active: Arc::new(AtomicUsize::new(0)),
+            batches: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -149,11 +240,10 @@ impl Receiver {
                 Arc::clone(&self.active),
                 events.clone(),
             );
+            let number = self.batches.fetch_add(1, Ordering::SeqCst);
             active.fetch_add(1, Ordering::SeqCst);
             std::thread::spawn(move || {
-                if let Err(reason) = association(stream, &config, &sender) {
-                    let _ = sender.send(ReceiverEvent::Failed { peer, reason });
-                }
+                association(stream, peer, number, &config, &sender);
                 active.fetch_sub(1, Ordering::SeqCst);
             });
         }
@@ -161,11 +251,83 @@ impl Receiver {
     }
 }
 
-/// One association: negotiation, then messages until release or abort.
+/// Where one association's accepted objects go.
+enum Target<'a> {
+    /// `ReceiverConfig::out` itself.
+    Folder(&'a Path),
+    /// A folder of this association's own ([`Storage::Batches`]).
+    Batch(Batch<'a>),
+}
+
+/// One association's folder and what it holds so far.
+struct Batch<'a> {
+    folder: PathBuf,
+    check: &'a dyn ObjectCheck,
+    limits: BatchLimits,
+    instances: usize,
+    bytes: u64,
+}
+
+/// One association: negotiation, then messages until release or abort; in
+/// [`Storage::Batches`], its folder handed over or removed at the end ([`ReceiverEvent::Ended`]).
 fn association(
+    stream: TcpStream,
+    peer: SocketAddr,
+    number: u64,
+    config: &ReceiverConfig,
+    events: &Sender<ReceiverEvent>,
+) {
+    let mut into = match &config.storage {
+        Storage::Folder => Target::Folder(&config.out),
+        Storage::Batches { check, limits } => Target::Batch(Batch {
+            folder: config
+                .out
+                .join(format!("association-{}-{number}", std::process::id())),
+            check: check.as_ref(),
+            limits: *limits,
+            instances: 0,
+            bytes: 0,
+        }),
+    };
+    let mut calling = String::new();
+    let outcome = serve_association(stream, config, events, &mut into, &mut calling);
+    let released = match outcome {
+        Ok(()) => true,
+        Err(reason) => {
+            let reason = match &into {
+                Target::Batch(b) if b.instances > 0 => format!(
+                    "{reason}; the {} object(s) it brought were discarded, nothing was stored",
+                    b.instances
+                ),
+                _ => reason,
+            };
+            let _ = events.send(ReceiverEvent::Failed { peer, reason });
+            false
+        }
+    };
+    if let Target::Batch(b) = into {
+        let folder = if released && b.instances > 0 {
+            Some(b.folder)
+        } else {
+            let _ = std::fs::remove_dir_all(&b.folder);
+            None
+        };
+        let _ = events.send(ReceiverEvent::Ended {
+            peer,
+            calling,
+            folder,
+            instances: b.instances,
+        });
+    }
+}
+
+/// Negotiates the association and answers its messages until release (`Ok`) or abort.
+fn serve_association(
     stream: TcpStream,
     config: &ReceiverConfig,
     events: &Sender<ReceiverEvent>,
+    into: &mut Target<'_>,
+    calling_out: &mut String,
 ) -> Result<(), String> {
     let peer = stream.peer_addr().map_err(|e| e.to_string())?;
     stream
@@ -189,15 +351,20 @@ fn association(
         .establish(stream)
         .map_err(|e| format!("association not established: {e}"))?;
     let calling = assoc.peer_ae_title().trim().to_owned();
+    calling_out.clone_from(&calling);
     let _ = events.send(ReceiverEvent::Associated {
         peer,
         calling: calling.clone(),
     });
+    let from = Origin {
+        peer,
+        calling: &calling,
+    };
     let mut asm = Assembler::default();
     loop {
         while let Some(incoming) = asm.pop() {
             match incoming {
-                Incoming::Message(m) => answer(&mut assoc, m, &calling, config, events)?,
+                Incoming::Message(m) => answer(&mut assoc, m, from, into, events)?,
                 Incoming::Release => {
                     let _ = assoc.send(&Pdu::ReleaseRP);
                     let _ = events.send(ReceiverEvent::Released { calling });
@@ -222,10 +389,11 @@ fn association(
 fn answer(
     assoc: &mut ServerAssociation<TcpStream>,
     m: Message,
-    calling: &str,
-    config: &ReceiverConfig,
+    from: Origin<'_>,
+    into: &mut Target<'_>,
     events: &Sender<ReceiverEvent>,
 ) -> Result<(), String> {
+    let calling = from.calling;
     let id = message::u16_of(&m.command, tags::MESSAGE_ID).unwrap_or(0);
     let class = message::text_of(&m.command, tags::AFFECTED_SOP_CLASS_UID).unwrap_or_default();
     match message::command_field(&m.command) {
@@ -252,7 +420,7 @@ fn answer(
                 .find(|c| c.id == m.context_id)
                 .map(|c| c.transfer_syntax.trim_end_matches('\0').to_owned())
                 .unwrap_or_default();
-            let (status, comment) = match store(&m, &class, &instance, &ts, &config.out) {
+            let (status, comment) = match store(&m, &class, &instance, &ts, from, into) {
                 Ok(path) => {
                     let _ = events.send(ReceiverEvent::Stored {
                         calling: calling.to_owned(),
@@ -325,7 +493,8 @@ fn store(
     class: &str,
     instance: &str,
     ts: &str,
-    out: &Path,
+    from: Origin<'_>,
+    into: &mut Target<'_>,
 ) -> Result<PathBuf, (u16, String)> {
     let data = m
         .data
@@ -354,6 +523,63 @@ fn store(
             ));
         }
     }
+    let out = match into {
+        Target::Folder(out) => *out,
+        Target::Batch(b) => {
+            b.admit(data.len() as u64)?;
+            b.check
+                .check(from, &obj)
+                .map_err(|r| (r.status, r.reason))?;
+            b.folder.as_path()
+        }
+    };
+    let written = write_object(out, &series, class, instance, ts, data)?;
+    if let Target::Batch(b) = into
+        && written.fresh
+    {
+        b.instances += 1;
+        b.bytes += data.len() as u64;
+    }
+    Ok(written.path)
+}
+
+impl Batch<'_> {
+    /// Refuses an object that would take the association past its limits.
+    fn admit(&self, bytes: u64) -> Result<(), (u16, String)> {
+        if self.instances >= self.limits.instances {
+            return Err((
+                STATUS_OUT_OF_RESOURCES,
+                format!(
+                    "more than {} objects in one association",
+                    self.limits.instances
+                ),
+            ));
+        }
+        if self.bytes.saturating_add(bytes) > self.limits.bytes {
+            return Err((
+                STATUS_OUT_OF_RESOURCES,
+                format!("more than {} bytes in one association", self.limits.bytes),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A file written: where, and whether it is new (not a repeated SOP Instance).
+struct Written {
+    path: PathBuf,
+    fresh: bool,
+}
+
+/// Writes one object as `out/<series>/<instance>.dcm`, through a temporary name.
+fn write_object(
+    out: &Path,
+    series: &str,
+    class: &str,
+    instance: &str,
+    ts: &str,
+    data: &[u8],
+) -> Result<Written, (u16, String)> {
     let io = |e: std::io::Error| {
         (
             STATUS_OUT_OF_RESOURCES,
@@ -361,9 +587,10 @@ fn store(
         )
     };
     // One folder per series, as a pull writes (crate::files::PullFolder).
-    let folder = out.join(&series);
+    let folder = out.join(series);
     std::fs::create_dir_all(&folder).map_err(io)?;
     let final_path = folder.join(format!("{instance}.dcm"));
+    let fresh = !final_path.exists();
     let temp = folder.join(format!(".{instance}.dcm.partial"));
     let file = std::fs::File::create(&temp).map_err(io)?;
     if let Err(e) = write_part10(file, class, instance, ts, data)
@@ -372,5 +599,8 @@ fn store(
         let _ = std::fs::remove_file(&temp);
         return Err(io(e));
     }
-    Ok(final_path)
+    Ok(Written {
+        path: final_path,
+        fresh,
+    })
 }

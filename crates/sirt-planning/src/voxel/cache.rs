@@ -15,9 +15,10 @@
 //! The locks only guard caches of immutable `Arc`s: a lock poisoned by a panic elsewhere is
 //! recovered ([`std::sync::PoisonError::into_inner`]); its data cannot be half-changed.
 
+use crate::consistency::ActivityFractions;
 use sirt_dicom::SpatialRegistration;
-use sirt_geometry::{Grid, Image, Rigid};
-use sirt_imaging::{StructureRequest, StudyRef};
+use sirt_geometry::{Grid, Image, Mask, Rigid};
+use sirt_imaging::{LoadedPet, StructureRequest, StudyRef};
 use sirt_voxel_dosimetry::{Prepared, Structure};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -126,16 +127,33 @@ fn fingerprint(path: &Path, out: &mut Vec<Stamp>) -> Option<()> {
 /// What a voxel plan reads from its case's images, and what it prepares on each activity grid.
 #[derive(Debug)]
 pub(crate) struct Loaded {
-    /// The CT, HU.
-    pub ct: Image<f32>,
+    /// The CT, HU (shared with the plans made from it: no copy per plan).
+    pub ct: Arc<Image<f32>>,
     /// The CT's DICOM study, when it has one.
     pub study: Option<StudyRef>,
     /// The structures asked for, as loaded.
-    pub structures: Vec<Structure>,
+    pub structures: Arc<Vec<Structure>>,
     /// The registration object's path (as in the case) and contents.
     pub registration: Option<(String, SpatialRegistration)>,
     /// The MAA SPECT, counts.
-    pub spect: Option<Image<f32>>,
+    pub spect: Option<Arc<Image<f32>>>,
+    /// The Y-90 PET as read (the case's path, the PET), once a plan has read it: its files are
+    /// in the entry's key like every image's.
+    pet: Mutex<Option<(String, Arc<KeptPet>)>>,
+    /// The structure masks on the CT grid for a viewer, once made.
+    masks_on_ct: OnceLock<Arc<Vec<crate::voxel::StructureMask>>>,
+    /// Measurements of the images alone (a structure's volume, its mass from the CT with a
+    /// density curve), by what was measured: found once ([`Loaded::number`]).
+    numbers: Mutex<Vec<(String, f64)>>,
+    /// The series UIDs of an image path of the case (a folder scanned once).
+    series: Mutex<Vec<(PathBuf, Vec<String>)>>,
+    /// The body outline on the CT grid ([`crate::consistency`]), once made: it depends only on
+    /// the CT and the structures.
+    body: OnceLock<Arc<Mask>>,
+    /// Where the activity of an image lies (what: "spect" or "pet", the image's grid, the
+    /// transform CT ← image, the liver margin in mm, the fractions), once found: the images,
+    /// the structures and the registration decide it, never a plan's parameters.
+    fractions: Mutex<Vec<KeptFractions>>,
     /// The structures and density prepared on each activity grid used so far.
     prepared: Mutex<Vec<Arc<Prepared>>>,
     /// Images of the case put on the CT grid for a viewer (what, the image's grid, the image on
@@ -146,6 +164,29 @@ pub(crate) struct Loaded {
     /// activities changed) is the kept one scaled ([`Loaded::dose_on_ct`]).
     doses_on_ct: Mutex<Vec<DoseOnCt>>,
 }
+
+/// A Y-90 PET as read ([`LoadedPet`]), its image shared.
+#[derive(Debug)]
+pub(crate) struct KeptPet {
+    /// Bq/mL.
+    pub image: Arc<Image<f32>>,
+    /// The instant the values refer to ([`LoadedPet::reference`]).
+    pub reference: Option<sirt_dicom::DicomDateTime>,
+    /// Decay-corrected to the administration already.
+    pub corrected_to_administration: bool,
+    /// How the reference was found, for the report.
+    pub notes: Vec<String>,
+}
+
+/// The fractions of an image's activity kept: (what, the image's grid, CT ← image, the margin
+/// in mm, the fractions; None when the image holds no positive value).
+type KeptFractions = (
+    &'static str,
+    Grid,
+    Option<Rigid>,
+    f64,
+    Option<ActivityFractions>,
+);
 
 /// An image of the case on the CT grid: (what, the image's own grid, the image on the CT grid).
 type OnCt = (&'static str, Grid, Arc<Image<f32>>);
@@ -173,11 +214,17 @@ impl Loaded {
         spect: Option<Image<f32>>,
     ) -> Self {
         Self {
-            ct,
+            ct: Arc::new(ct),
             study,
-            structures,
+            structures: Arc::new(structures),
             registration,
-            spect,
+            spect: spect.map(Arc::new),
+            pet: Mutex::new(None),
+            masks_on_ct: OnceLock::new(),
+            numbers: Mutex::new(Vec::new()),
+            series: Mutex::new(Vec::new()),
+            body: OnceLock::new(),
+            fractions: Mutex::new(Vec::new()),
             prepared: Mutex::new(Vec::new()),
             on_ct: Mutex::new(Vec::new()),
             doses_on_ct: Mutex::new(Vec::new()),
@@ -215,6 +262,103 @@ impl Loaded {
             Arc::new(on_ct.clone()),
         ));
         Ok(on_ct)
+    }
+
+    /// The Y-90 PET of the case's path `path`: the one read before, else `read()`, kept.
+    pub(crate) fn pet<E>(
+        &self,
+        path: &str,
+        read: impl FnOnce() -> Result<LoadedPet, E>,
+    ) -> Result<Arc<KeptPet>, E> {
+        if let Some((p, pet)) = lock(&self.pet).as_ref()
+            && p == path
+        {
+            return Ok(pet.clone());
+        }
+        let LoadedPet {
+            image,
+            reference,
+            corrected_to_administration,
+            notes,
+        } = read()?;
+        let pet = Arc::new(KeptPet {
+            image: Arc::new(image),
+            reference,
+            corrected_to_administration,
+            notes,
+        });
+        *lock(&self.pet) = Some((path.to_owned(), pet.clone()));
+        Ok(pet)
+    }
+
+    /// The number measured as `what` (on these images only, never on a plan's parameters):
+    /// found before, else `measure()`, kept.
+    pub(crate) fn number<E>(
+        &self,
+        what: &str,
+        measure: impl FnOnce() -> Result<f64, E>,
+    ) -> Result<f64, E> {
+        if let Some((_, x)) = lock(&self.numbers).iter().find(|(w, _)| w == what) {
+            return Ok(*x);
+        }
+        let x = measure()?;
+        lock(&self.numbers).push((what.to_owned(), x));
+        Ok(x)
+    }
+
+    /// The series UIDs under `path` (one of the case's image paths): found before, else
+    /// `scan()`, kept.
+    pub(crate) fn series_uids(
+        &self,
+        path: &Path,
+        scan: impl FnOnce() -> Vec<String>,
+    ) -> Vec<String> {
+        if let Some((_, u)) = lock(&self.series).iter().find(|(p, _)| p == path) {
+            return u.clone();
+        }
+        let u = scan();
+        lock(&self.series).push((path.to_path_buf(), u.clone()));
+        u
+    }
+
+    /// The structure masks on the CT grid: made before, else `make()`, kept.
+    pub(crate) fn masks_on_ct<E>(
+        &self,
+        make: impl FnOnce() -> Result<Vec<crate::voxel::StructureMask>, E>,
+    ) -> Result<Arc<Vec<crate::voxel::StructureMask>>, E> {
+        if let Some(m) = self.masks_on_ct.get() {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(make()?);
+        Ok(self.masks_on_ct.get_or_init(|| m).clone())
+    }
+
+    /// The body outline of the CT and structures: the one made before, else `make()`, kept.
+    pub(crate) fn body_outline(&self, make: impl FnOnce() -> Mask) -> Arc<Mask> {
+        self.body.get_or_init(|| Arc::new(make())).clone()
+    }
+
+    /// Where the activity of the image `what` (on `grid`, through `ct_from_image`) lies with a
+    /// liver margin of `margin_mm`: found before, else `find()`, kept.
+    pub(crate) fn fractions<E>(
+        &self,
+        what: &'static str,
+        grid: &Grid,
+        ct_from_image: Option<&Rigid>,
+        margin_mm: f64,
+        find: impl FnOnce() -> Result<Option<ActivityFractions>, E>,
+    ) -> Result<Option<ActivityFractions>, E> {
+        let same = |(w, g, t, m, _): &&KeptFractions| {
+            *w == what && g.same_as(grid) && t.as_ref() == ct_from_image && *m == margin_mm
+        };
+        if let Some((.., f)) = lock(&self.fractions).iter().find(same) {
+            return Ok(*f);
+        }
+        let f = find()?;
+        let mut kept = lock(&self.fractions);
+        kept.retain(|k| !(k.0 == what && k.1.same_as(grid)));
+        kept.push((what, grid.clone(), ct_from_image.cloned(), margin_mm, f));
+        Ok(f)
     }
 
     /// The image `what` (on its grid `grid`) on the CT grid, when it was put there.

@@ -341,7 +341,7 @@ fn slice_figure(
         .to_array()[normal];
     let mut outlines = Vec::new();
     let mut names = Vec::new();
-    for s in &volumes.structures {
+    for s in volumes.structures.iter() {
         let Some(colour) = outline_colour(s.role) else {
             continue;
         };
@@ -529,7 +529,7 @@ mod tests {
         let liver: Vec<bool> = (0..n).map(|o| o < 1000).collect();
         let volumes = ViewerVolumes {
             grid: grid.clone(),
-            ct_hu: sirt_geometry::Image::filled(grid.clone(), 0.0),
+            ct_hu: sirt_geometry::Image::filled(grid.clone(), 0.0).into(),
             maa_spect_counts: None,
             y90_pet_bq_per_ml: None,
             doses: vec![DoseVolume {
@@ -541,7 +541,8 @@ mod tests {
                 name: "liver".into(),
                 role: Role::Liver,
                 mask: sirt_geometry::Image::new(grid, liver).unwrap(),
-            }],
+            }]
+            .into(),
         };
         let shown: Vec<&DoseVolume> = volumes.doses.iter().collect();
         let s = dose_scale(&volumes, &shown);

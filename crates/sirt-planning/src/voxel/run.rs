@@ -80,16 +80,16 @@ pub struct VoxelPlan {
     /// sessions): RT Dose files are written only with it.
     pub study: Option<RtDoseStudy>,
     /// The CT, HU, on its own grid: the common grid of [`VoxelPlan::viewer_volumes`].
-    pub ct: Image<f32>,
+    pub ct: Arc<Image<f32>>,
     /// The structures as loaded (name, role, binary mask): RT Struct and SEG masks are on the
     /// CT grid; a NIfTI label map's masks on the map's own grid (in the CT's frame).
-    pub structures: Vec<Structure>,
+    pub structures: Arc<Vec<Structure>>,
     /// The MAA SPECT as loaded (counts per voxel, its own grid), when the case has one.
-    pub maa_spect: Option<Image<f32>>,
+    pub maa_spect: Option<Arc<Image<f32>>>,
     /// CT ← SPECT, when their frames of reference differ (from `images.registration`).
     pub ct_from_spect: Option<Rigid>,
     /// The Y-90 PET as loaded (Bq/mL at its reference time, its own grid), when the case has one.
-    pub y90_pet: Option<Image<f32>>,
+    pub y90_pet: Option<Arc<Image<f32>>>,
     /// CT ← PET, when their frames of reference differ.
     pub ct_from_pet: Option<Rigid>,
     /// The viewer's volumes on the CT grid, once computed ([`VoxelPlan::viewer_volumes`]).
@@ -188,9 +188,7 @@ pub fn run(
         base,
         settings,
         crate::consistency::Loaded {
-            ct: &inputs.loaded.ct,
-            structures: &inputs.loaded.structures,
-            spect: inputs.loaded.spect.as_ref(),
+            kept: &inputs.loaded,
             ct_from_spect: inputs.ct_from_spect.as_ref(),
         },
         &mut notes,
@@ -427,7 +425,7 @@ struct PostTreatment {
     /// The delivered dosimetry and comparison (None without a prediction to compare with).
     delivered: Option<Delivered>,
     /// The PET as loaded.
-    image: Image<f32>,
+    image: Arc<Image<f32>>,
     /// CT ← PET, when their frames differ.
     ct_from_pet: Option<Rigid>,
 }
@@ -668,10 +666,12 @@ impl<'a> Inputs<'a> {
             .ok_or_else(|| VoxelPlanError::SessionWithoutInjection {
                 session: session.id.clone(),
             })?;
-        let pet = load_pet(
-            &self.base.join(pet_path),
-            Some(&self.loaded.ct.grid().frame),
-        )?;
+        let pet = self.loaded.pet(pet_path, || {
+            load_pet(
+                &self.base.join(pet_path),
+                Some(&self.loaded.ct.grid().frame),
+            )
+        })?;
         let mut pet_notes = pet.notes.clone();
         let reference = if pet.corrected_to_administration {
             administration.clone()
@@ -710,7 +710,7 @@ impl<'a> Inputs<'a> {
         let delivered = self.verify(session, d, predicted, notes)?;
         Ok(PostTreatment {
             delivered,
-            image: pet.image,
+            image: pet.image.clone(),
             ct_from_pet,
         })
     }

@@ -58,20 +58,20 @@ pub struct StructureMask {
 pub struct ViewerVolumes {
     /// The common grid: the CT's.
     pub grid: Grid,
-    /// The CT, HU.
-    pub ct_hu: Image<f32>,
+    /// The CT, HU (shared with the plan and the images the process keeps).
+    pub ct_hu: Arc<Image<f32>>,
     /// The MAA SPECT as loaded (counts per SPECT voxel, not the calibrated activity map),
     /// interpolated onto the CT grid; None without a SPECT.
-    pub maa_spect_counts: Option<Image<f32>>,
+    pub maa_spect_counts: Option<Arc<Image<f32>>>,
     /// The Y-90 PET as loaded (Bq/mL at its reference time), interpolated onto the CT grid; None
     /// without a PET.
-    pub y90_pet_bq_per_ml: Option<Image<f32>>,
+    pub y90_pet_bq_per_ml: Option<Arc<Image<f32>>>,
     /// The dose maps: each predicted session in order, then the delivered dose and the
     /// prediction at the delivered activity when there are.
     pub doses: Vec<DoseVolume>,
     /// The structures as loaded, in the plan's order (the derived normal liver is not among
-    /// them: it is liver minus tumours).
-    pub structures: Vec<StructureMask>,
+    /// them: it is liver minus tumours); kept with the loaded images.
+    pub structures: Arc<Vec<StructureMask>>,
 }
 
 /// `image` on `ct` (trilinear, 0 outside), through `ct_from_image` when the frames differ.
@@ -109,17 +109,17 @@ impl VoxelPlan {
         image: &Image<f32>,
         ct: &Grid,
         ct_from_image: Option<&Rigid>,
-    ) -> Result<Image<f32>, VoxelPlanError> {
+    ) -> Result<Arc<Image<f32>>, VoxelPlanError> {
         if let Some(i) = self
             .loaded
             .as_ref()
             .and_then(|l| l.on_ct(what, image.grid()))
         {
-            return Ok((*i).clone());
+            return Ok(i);
         }
-        let i = onto_ct(image, ct, ct_from_image)?;
+        let i = Arc::new(onto_ct(image, ct, ct_from_image)?);
         if let Some(l) = &self.loaded {
-            l.keep_on_ct(what, image.grid(), Arc::new(i.clone()));
+            l.keep_on_ct(what, image.grid(), i.clone());
         }
         Ok(i)
     }
@@ -136,6 +136,26 @@ impl VoxelPlan {
             Some(l) => l.dose_on_ct(dose, ct_from_image, |d| onto_ct(d, ct, ct_from_image)),
             None => onto_ct(dose, ct, ct_from_image),
         }
+    }
+
+    /// The structure masks on the CT grid `grid`.
+    fn masks_on_ct(&self, grid: &Grid) -> Result<Vec<StructureMask>, VoxelPlanError> {
+        let mut structures = Vec::with_capacity(self.structures.len());
+        for s in self.structures.iter() {
+            let mask = if s.mask.grid().same_as(grid) {
+                s.mask.clone()
+            } else {
+                // A label map read in the CT's frame, on its own grid.
+                let t = source_from_target(&s.mask.grid().frame, &grid.frame, None)?;
+                resample_nearest(&s.mask, grid, &t, false)?
+            };
+            structures.push(StructureMask {
+                name: s.name.clone(),
+                role: s.role,
+                mask,
+            });
+        }
+        Ok(structures)
     }
 
     /// [`VoxelPlan::viewer_volumes`], computed.
@@ -173,21 +193,10 @@ impl VoxelPlan {
                 });
             }
         }
-        let mut structures = Vec::with_capacity(self.structures.len());
-        for s in &self.structures {
-            let mask = if s.mask.grid().same_as(&grid) {
-                s.mask.clone()
-            } else {
-                // A label map read in the CT's frame, on its own grid.
-                let t = source_from_target(&s.mask.grid().frame, &grid.frame, None)?;
-                resample_nearest(&s.mask, &grid, &t, false)?
-            };
-            structures.push(StructureMask {
-                name: s.name.clone(),
-                role: s.role,
-                mask,
-            });
-        }
+        let structures = match &self.loaded {
+            Some(l) => l.masks_on_ct(|| self.masks_on_ct(&grid))?,
+            None => Arc::new(self.masks_on_ct(&grid)?),
+        };
         Ok(ViewerVolumes {
             grid,
             ct_hu: self.ct.clone(),

@@ -293,6 +293,14 @@ fn not_done_in_time(plan_id: i64, job: &Job) -> ApiError {
 }
 
 impl ResultDir {
+    /// The result of `key` this process keeps in memory.
+    pub(crate) fn in_memory(files: std::sync::Arc<ResultFiles>, key: String) -> Self {
+        Self {
+            source: Source::Memory(files),
+            key,
+        }
+    }
+
     /// The viewer's listing for plan `plan_id`: each array's URL made from its name, with the
     /// key's first 16 digits (`v`: arrays of another version of the plan are refused).
     pub(crate) async fn listing(&self, plan_id: i64) -> Result<serde_json::Value, ApiError> {
@@ -333,7 +341,7 @@ impl ResultDir {
     }
 
     /// The bytes of array `name` (`ct`, `dose-0`, `mask-3`…), or None when there is none.
-    pub(crate) async fn array(&self, name: &str) -> Result<Option<Vec<u8>>, ApiError> {
+    pub(crate) async fn array(&self, name: &str) -> Result<Option<axum::body::Bytes>, ApiError> {
         let plain = !name.is_empty()
             && name
                 .bytes()
@@ -352,7 +360,7 @@ impl ResultDir {
             }
         };
         match tokio::fs::read(dir.join(format!("{name}.bin"))).await {
-            Ok(b) => Ok(Some(b)),
+            Ok(b) => Ok(Some(b.into())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(_) => Err(ApiError::internal()),
         }
@@ -378,8 +386,9 @@ pub(crate) struct ResultFiles {
     pub listing: crate::answers::Volumes,
     /// The report document.
     pub document: sirt_report::document::Document,
-    /// The arrays (name, bytes).
-    pub arrays: Vec<(String, Vec<u8>)>,
+    /// The arrays (name, bytes): those of the images no parameter changes are shared with
+    /// the results made before from the same images in this process.
+    pub arrays: Vec<(String, axum::body::Bytes)>,
 }
 
 impl std::fmt::Debug for ResultFiles {
@@ -510,9 +519,12 @@ fn write_files(
     for (name, bytes) in &files.arrays {
         let file = format!("{name}.bin");
         // The same bytes in the previous result's folder (synced there): a hard link.
-        let same = previous
-            .as_ref()
-            .is_some_and(|(_, p)| p.arrays.iter().any(|(n, b)| n == name && b == bytes));
+        let same = previous.as_ref().is_some_and(|(_, p)| {
+            p.arrays.iter().any(|(n, b)| {
+                // The same buffer (shared), else the same bytes.
+                n == name && (b.as_ptr() == bytes.as_ptr() && b.len() == bytes.len() || b == bytes)
+            })
+        });
         if same
             && let Some((prev_dir, _)) = &previous
             && std::fs::hard_link(prev_dir.join(&file), dir.join(&file)).is_ok()

@@ -186,22 +186,39 @@ fn fit(w: &mut [f64], room: f64) -> f64 {
     }
 }
 
-fn split(r: &MaaRegions<'_>, v: usize) -> VoxelSplit {
-    let lung = r.lungs.map_or(0.0, |l| frac_at(l, v));
-    let mut extrahepatic: Vec<f64> = r.extrahepatic.iter().map(|(_, m)| frac_at(m, v)).collect();
-    let room = fit(&mut extrahepatic, 1.0 - lung);
-    let mut zones: Vec<f64> = r.zones.iter().map(|z| frac_at(z.fractions, v)).collect();
-    let room = fit(&mut zones, room);
-    let margin = match r.margin {
+impl VoxelSplit {
+    /// A split with room for the regions of `r`, all weights 0.
+    fn for_regions(r: &MaaRegions<'_>) -> Self {
+        Self {
+            lung: 0.0,
+            extrahepatic: vec![0.0; r.extrahepatic.len()],
+            zones: vec![0.0; r.zones.len()],
+            margin: 0.0,
+        }
+    }
+}
+
+/// The weights of voxel `v` in each region, written into `w` (made by
+/// [`VoxelSplit::for_regions`] for the same regions: no allocation per voxel).
+fn split(r: &MaaRegions<'_>, v: usize, w: &mut VoxelSplit) {
+    w.lung = r.lungs.map_or(0.0, |l| frac_at(l, v));
+    for (x, (_, m)) in w.extrahepatic.iter_mut().zip(&r.extrahepatic) {
+        *x = frac_at(m, v);
+    }
+    let room = fit(&mut w.extrahepatic, 1.0 - w.lung);
+    for (x, z) in w.zones.iter_mut().zip(&r.zones) {
+        *x = frac_at(z.fractions, v);
+    }
+    let room = fit(&mut w.zones, room);
+    w.margin = match r.margin {
         Some(m) if m.get(v).copied().unwrap_or(false) => room,
         _ => 0.0,
     };
-    VoxelSplit {
-        lung,
-        extrahepatic,
-        zones,
-        margin,
-    }
+}
+
+/// The lung weight of voxel `v` alone (a voxel without counts adds nothing else, A1).
+fn lung_weight_at(r: &MaaRegions<'_>, v: usize) -> f64 {
+    r.lungs.map_or(0.0, |l| frac_at(l, v))
 }
 
 /// Counts per region (A1).
@@ -221,8 +238,14 @@ fn region_counts(c: &[f64], r: &MaaRegions<'_>) -> RegionCounts {
         extrahepatic: vec![0.0; r.extrahepatic.len()],
         ..Default::default()
     };
+    let mut w = VoxelSplit::for_regions(r);
     for (v, &x) in c.iter().enumerate() {
-        let w = split(r, v);
+        if x == 0.0 {
+            // Every term but the lung weight is x times a weight.
+            out.lung_weight += lung_weight_at(r, v);
+            continue;
+        }
+        split(r, v, &mut w);
         out.total += x;
         out.lung += x * w.lung;
         out.lung_weight += w.lung;
@@ -319,10 +342,22 @@ fn maa_values(
     n: &RegionCounts,
     lung_mbq: f64,
 ) -> Vec<f32> {
+    let lung_share = |v: usize| {
+        if n.lung_weight > 0.0 {
+            lung_mbq * lung_weight_at(r, v) / n.lung_weight
+        } else {
+            0.0
+        }
+    };
+    let mut w = VoxelSplit::for_regions(r);
     c.iter()
         .enumerate()
         .map(|(v, &x)| {
-            let w = split(r, v);
+            if x == 0.0 {
+                // The count terms are x times a finite weight and scale: 0.
+                return lung_share(v) as f32;
+            }
+            split(r, v, &mut w);
             let mut a = 0.0;
             for (z, (&f, scale)) in w.zones.iter().zip(&s.zones).enumerate() {
                 let m = if z == 0 { w.margin } else { 0.0 };

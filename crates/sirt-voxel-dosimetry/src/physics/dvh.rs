@@ -85,23 +85,52 @@ pub fn dvh(
             "DVH bin width must be above 0 Gy, found {bin_gy}"
         )));
     }
-    let voxel_ml = dose.grid().voxel_volume_mm3() / 1000.0;
+    dvh_of(
+        mask,
+        density,
+        |n| {
+            let d = dose.data()[n];
+            if d.is_finite() {
+                Ok(f64::from(d))
+            } else {
+                Err(DoseError::Input(format!("dose voxel {n} is {d}")))
+            }
+        },
+        bin_gy,
+        dx_percent,
+        vx_gy,
+    )
+}
+
+/// [`dvh`] of the values `value(n)` of the voxels n of `mask` (called only for the voxels
+/// with a positive fraction, in index order; an error stops it): a dose a caller derives voxel
+/// by voxel (a structure's part dose, its BED) without a map of the whole grid. `mask` and
+/// `density` on one grid (checked by the caller).
+pub(crate) fn dvh_of(
+    mask: &FractionalMask,
+    density: Option<&Image<f32>>,
+    mut value: impl FnMut(usize) -> Result<f64, DoseError>,
+    bin_gy: f64,
+    dx_percent: &[f64],
+    vx_gy: &[f64],
+) -> Result<Dvh, DoseError> {
+    let voxel_ml = mask.grid().voxel_volume_mm3() / 1000.0;
     let mut voxels: Vec<(f64, f64)> = Vec::new();
+    let mut index: Vec<usize> = Vec::new();
     let mut volume_ml = 0.0;
-    for (n, (&d, &f)) in dose.data().iter().zip(mask.data()).enumerate() {
+    for (n, &f) in mask.data().iter().enumerate() {
         if f.is_nan() || f <= 0.0 {
             continue;
         }
-        if !d.is_finite() {
-            return Err(DoseError::Input(format!("dose voxel {n} is {d}")));
-        }
+        let d = value(n)?;
         let f = f64::from(f.min(1.0));
         volume_ml += f * voxel_ml;
         let w = match density {
             Some(r) => f * f64::from(r.data()[n]) * voxel_ml / 1000.0,
             None => f * voxel_ml,
         };
-        voxels.push((f64::from(d), w));
+        voxels.push((d, w));
+        index.push(n);
     }
     let total: f64 = voxels.iter().map(|v| v.1).sum();
     if voxels.is_empty() || total.is_nan() || total <= 0.0 {
@@ -115,13 +144,12 @@ pub fn dvh(
     let max = voxels.iter().map(|v| v.0).fold(f64::NEG_INFINITY, f64::max);
     let top = (max.max(0.0) / bin_gy).floor();
     if top >= MAX_DVH_BINS as f64 {
-        let n = dose
-            .data()
-            .iter()
-            .zip(mask.data())
-            .position(|(&d, &f)| f > 0.0 && f64::from(d) == max)
-            .unwrap_or(0);
-        return Err(above_range(n, max, bin_gy));
+        let at = voxels.iter().position(|v| v.0 == max).unwrap_or(0);
+        return Err(above_range(
+            index.get(at).copied().unwrap_or(0),
+            max,
+            bin_gy,
+        ));
     }
     let nbins = top as usize + 1;
     let mut differential = vec![0.0; nbins];

@@ -14,12 +14,13 @@
 //! - (R3) mean EQD2 = mean BED / (1 + 2 Gy / (α/β)) (EQD2 is linear in BED).
 //! - (R4) gEUD = (Σ wᵢ BEDᵢ^a / Σ wᵢ)^(1/a), wᵢ = fᵢ ρ_s,i V (the DVH's weights).
 
-use crate::physics::dvh::{Dvh, dvh};
-use crate::pipeline::run::{Prepared, VoxelDosimetry, part_dose};
+use crate::physics::DoseError;
+use crate::physics::dvh::{Dvh, dvh_of};
+use crate::pipeline::run::{Prepared, VoxelDosimetry, part_dose_of};
 use crate::pipeline::{DosimetryError, Role};
 use sirt_clinical::{
-    Fit, FitKind, FitQuantity, LqParameters, TissueRecord, TissueRole, Weighted, bed_voxels, eqd2,
-    geud,
+    DaleFactor, Fit, FitKind, FitQuantity, LqParameters, RadiobiologyError, TissueRecord,
+    TissueRole, Weighted, bed_voxels, eqd2, geud,
 };
 use sirt_geometry::Image;
 use sirt_nuclides::Nuclide;
@@ -148,12 +149,12 @@ pub fn radiobiology(
             continue;
         };
         let part = &prepared.part_densities()[i];
-        let part_gy = part_dose(&d.dose.gy, &d.density, part)?;
         let on = StructureInput {
             name: &s.name,
             fractions: &d.fractions[i],
             part,
-            part_gy: &part_gy,
+            dose: &d.dose.gy,
+            mean_density: &d.density,
         };
         let mut r = structure(&on, s.role, s.dvh.mean_gy, tissue, half_life, request)?;
         // NTCP fits read the non-tumoural liver: the derived one, else the liver.
@@ -187,12 +188,14 @@ pub fn radiobiology(
     })
 }
 
-/// A structure on the dose grid: fractions, part density and part dose.
+/// A structure on the dose grid: fractions and part density, with the dose and mean density
+/// its part dose is derived from (D2, [`part_dose_of`]).
 struct StructureInput<'a> {
     name: &'a str,
     fractions: &'a Image<f32>,
     part: &'a Image<f32>,
-    part_gy: &'a Image<f32>,
+    dose: &'a Image<f32>,
+    mean_density: &'a Image<f32>,
 }
 
 fn structure_error(name: &str, e: impl std::fmt::Display) -> DosimetryError {
@@ -211,20 +214,52 @@ fn structure(
     half_life: TimeSpan,
     request: &RadiobiologyRequest<'_>,
 ) -> Result<StructureRadiobiology, DosimetryError> {
-    let bed = bed_voxels(s.part_gy.data(), half_life, &tissue.lq)
-        .map_err(|e| structure_error(s.name, e))?;
-    let bed = Image::new(s.part_gy.grid().clone(), bed)?;
-    let bvh = dvh(
-        &bed,
+    let grid = s.dose.grid();
+    if !(grid.same_as(s.fractions.grid())
+        && grid.same_as(s.part.grid())
+        && grid.same_as(s.mean_density.grid()))
+    {
+        return Err(structure_error(
+            s.name,
+            "its fractions, part density and the dose are not on one grid",
+        ));
+    }
+    let dale = DaleFactor::new(half_life, &tissue.lq).map_err(|e| structure_error(s.name, e))?;
+    let (dose, mean, part, fractions) = (
+        s.dose.data(),
+        s.mean_density.data(),
+        s.part.data(),
+        s.fractions.data(),
+    );
+    // R1 on the structure's voxels only (the BVH reads no other), each BED kept with the
+    // DVH's weight f · ρ_s for the gEUD (R4).
+    let mut weighted = Vec::new();
+    let bed_of = |n: usize| {
+        let d = part_dose_of(dose[n], mean[n], part[n]);
+        if !(d.is_finite() && d >= 0.0) {
+            return Err(DoseError::Input(
+                RadiobiologyError::BadVoxel { index: n, found: d }.to_string(),
+            ));
+        }
+        // As a BED map in f32 (`sirt_clinical::bed_voxels`).
+        let bed = f64::from(dale.bed_gy(f64::from(d)) as f32);
+        weighted.push(Weighted {
+            gy: bed,
+            weight: f64::from(fractions[n].min(1.0)) * f64::from(part[n]),
+        });
+        Ok(bed)
+    };
+    let bvh = dvh_of(
         s.fractions,
         Some(s.part),
+        bed_of,
         request.bin_gy,
         request.dx_percent,
         request.vx_gy,
     )
     .map_err(|e| structure_error(s.name, e))?;
     let geud_bed_gy = match tissue.eud_a {
-        Some(a) => Some(geud(&weighted(&bed, s), a).map_err(|e| structure_error(s.name, e))?),
+        Some(a) => Some(geud(&weighted, a).map_err(|e| structure_error(s.name, e))?),
         None => None,
     };
     let mean_eqd2_gy = eqd2(AbsorbedDose::from_gy(bvh.mean_gy), tissue.lq.alpha_beta)
@@ -247,21 +282,6 @@ fn structure(
         bvh,
         fits: Vec::new(),
     })
-}
-
-/// The voxels of a structure with the DVH's weights f · ρ_s (the voxel volume is common).
-fn weighted(values: &Image<f32>, s: &StructureInput<'_>) -> Vec<Weighted> {
-    values
-        .data()
-        .iter()
-        .zip(s.fractions.data())
-        .zip(s.part.data())
-        .filter(|((_, f), _)| **f > 0.0)
-        .map(|((&v, &f), &rho)| Weighted {
-            gy: f64::from(v),
-            weight: f64::from(f.min(1.0)) * f64::from(rho),
-        })
-        .collect()
 }
 
 /// A fit's value on a structure and its probability when the fit has a slope.

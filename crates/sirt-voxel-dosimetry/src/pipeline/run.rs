@@ -23,7 +23,7 @@ use crate::physics::activity::{
     self_calibrated,
 };
 use crate::physics::beta::{BetaSpectrum, ScaledElectronKernel};
-use crate::physics::dvh::{Dvh, dvh};
+use crate::physics::dvh::{Dvh, dvh_of};
 use crate::physics::engine::{
     ActivityMap, DoseEngine, DoseMap, KernelConvolution, LocalDeposition,
 };
@@ -429,9 +429,15 @@ pub fn part_dose(
         .iter()
         .zip(mean.data())
         .zip(part.data())
-        .map(|((&d, &m), &p)| if p > 0.0 { d * m / p } else { d })
+        .map(|((&d, &m), &p)| part_dose_of(d, m, p))
         .collect();
     Ok(Image::new(dose.grid().clone(), data)?)
+}
+
+/// [`part_dose`] of one voxel: dose `d`, mean density `m`, the part's density `p`.
+#[inline]
+pub(crate) fn part_dose_of(d: f32, m: f32, p: f32) -> f32 {
+    if p > 0.0 { d * m / p } else { d }
 }
 
 /// The DVH, activity, mass and partition value of one structure on the dose grid, with `part`
@@ -446,11 +452,31 @@ fn structure_dose(
 ) -> Result<StructureDose, DosimetryError> {
     let k = request.k.k.gy_kg_per_gbq();
     let voxel_ml = dose.gy.grid().voxel_volume_mm3() / 1000.0;
-    let gy = part_dose(&dose.gy, &density.g_per_ml, part)?;
-    let h = dvh(
-        &gy,
+    let (gy, mean) = (dose.gy.data(), density.g_per_ml.data());
+    let same = dose.gy.grid().same_as(s.fractions.grid())
+        && dose.gy.grid().same_as(part.grid())
+        && dose.gy.grid().same_as(density.g_per_ml.grid());
+    if !same {
+        return Err(DosimetryError::Geometry(format!(
+            "structure {}: its fractions, part density and the dose are not on one grid",
+            s.name
+        )));
+    }
+    // The part dose (D2) of the structure's voxels only: no map of the whole grid.
+    let part_gy = |n: usize| {
+        let d = part_dose_of(gy[n], mean[n], part.data()[n]);
+        if d.is_finite() {
+            Ok(f64::from(d))
+        } else {
+            Err(crate::physics::DoseError::Input(format!(
+                "dose voxel {n} is {d}"
+            )))
+        }
+    };
+    let h = dvh_of(
         &s.fractions,
         Some(part),
+        part_gy,
         request.bin_gy,
         &request.dx_percent,
         &request.vx_gy,
