@@ -340,9 +340,12 @@ fn plan_sessions(plan: &Plan, terms: &mut Vec<CourseTerm>) {
                     irradiated_fraction: fraction,
                 });
             };
+        // This session's share of the plan's running whole-liver NTAD (which counts every
+        // session): a session whose NTAD is not evaluable adds no term, and its share is not
+        // carried into the next session's.
+        let ntad = s.plan_whole_liver_ntad.gy() - ntad_before;
+        ntad_before = s.plan_whole_liver_ntad.gy();
         if s.ntad_not_evaluable.is_none() {
-            let ntad = s.plan_whole_liver_ntad.gy() - ntad_before;
-            ntad_before = s.plan_whole_liver_ntad.gy();
             let f = totals.treated_normal_fraction;
             let fraction = (f > 0.0 && f <= 1.0).then_some(f);
             push(

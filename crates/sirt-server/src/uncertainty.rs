@@ -341,9 +341,12 @@ pub(crate) async fn get_uncertainty(
     let options = q.options()?;
     let plan = state.store.plan(id).await?;
     let (computed, _, _) = plan_now(&state, &plan).await?;
-    let _turn = turn().await?;
+    let turn = turn().await?;
     let engine = state.engine.clone();
     let (propagation, result) = tokio::task::spawn_blocking(move || {
+        // Held by the computation, not the request: a client that goes away does not free the
+        // turn while the samples are still being drawn.
+        let _turn = turn;
         let site = engine.site();
         let spreads =
             sirt_uncertainty::resolve(computed.plan.case.uncertainty.as_ref(), &computed.plan);

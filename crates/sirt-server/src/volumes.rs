@@ -167,12 +167,16 @@ fn kept_bytes<T: Any + Send + Sync>(
 ) -> Vec<Bytes> {
     let kept = KEPT_BYTES.get_or_init(Default::default);
     let at = Arc::as_ptr(source).cast::<()>();
-    let found = kept
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .iter()
-        .find(|(w, _)| Weak::as_ptr(w).cast::<()>() == at)
-        .map(|(_, b)| b.clone());
+    let found = {
+        let mut kept = kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // The bytes of images no longer held anywhere go at once.
+        kept.retain(|(w, _)| w.strong_count() > 0);
+        kept.iter()
+            .find(|(w, _)| Weak::as_ptr(w).cast::<()>() == at)
+            .map(|(_, b)| b.clone())
+    };
     if let Some(b) = found {
         return b;
     }

@@ -148,6 +148,17 @@ fn bad_input_is_refused_naming_the_option_or_field() {
         run(DEMO, &o).unwrap_err(),
         "--days: expected FROM..=TO with FROM at most TO, found 5..=2"
     );
+    // A window beyond the calendar's range is refused, not a panic in the date arithmetic.
+    for (from, to) in [(i64::MIN, i64::MIN), (0, 8_000_000), (-367, 0)] {
+        let mut o = options(100, 1, 0.05);
+        o.days = Window { from, to };
+        assert_eq!(
+            run(DEMO, &o).unwrap_err(),
+            format!(
+                "--days: expected days within 366 days of the planned treatment, found {from}..={to}"
+            )
+        );
+    }
     let mut o = options(100, 1, 0.05);
     o.steps = 0;
     assert!(run(DEMO, &o).unwrap_err().starts_with("--steps: expected"));

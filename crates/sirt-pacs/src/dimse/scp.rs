@@ -534,11 +534,13 @@ fn store(
         }
     };
     let written = write_object(out, &series, class, instance, ts, data)?;
-    if let Target::Batch(b) = into
-        && written.fresh
-    {
-        b.instances += 1;
-        b.bytes += data.len() as u64;
+    if let Target::Batch(b) = into {
+        // Every write counts its bytes, a repeated SOP Instance too (it overwrites the file;
+        // counting it again keeps the disk bound whatever the sender repeats).
+        b.bytes = b.bytes.saturating_add(data.len() as u64);
+        if written.fresh {
+            b.instances += 1;
+        }
     }
     Ok(written.path)
 }

@@ -373,7 +373,9 @@ fn window(d: DaysBody) -> Result<Window, ApiError> {
             format!("from {} to {}", d.from, d.to),
         ));
     }
-    if d.from.abs() > MAX_WEB_DAY || d.to.abs() > MAX_WEB_DAY {
+    if d.from.unsigned_abs() > MAX_WEB_DAY.unsigned_abs()
+        || d.to.unsigned_abs() > MAX_WEB_DAY.unsigned_abs()
+    {
         return Err(refuse(
             "days",
             format!("days within {MAX_WEB_DAY} days of the planned treatment"),
@@ -399,6 +401,14 @@ fn optimise_error(e: OptimiseError) -> ApiError {
         OptimiseError::Window { from, to } => refuse(
             "days",
             "`from` at most `to`",
+            format!("from {from} to {to}"),
+        ),
+        OptimiseError::FarWindow { from, to } => refuse(
+            "days",
+            format!(
+                "days within {} days of the planned treatment",
+                sirt_uncertainty::optimise::MAX_DAY
+            ),
             format!("from {from} to {to}"),
         ),
         OptimiseError::Steps { found } => refuse(
@@ -453,7 +463,7 @@ pub(crate) async fn post_optimise(
     let site_epsilon = state.engine.site().settings.optimisation_epsilon.value();
     let (options, source) = options_of(&body, site_epsilon)?;
     let (computed, overrides, kept) = plan_now(&state, &plan).await?;
-    let _turn = turn().await?;
+    let turn = turn().await?;
     let job = Job {
         engine: state.engine.clone(),
         case_toml: plan.case_toml.clone(),
@@ -461,9 +471,13 @@ pub(crate) async fn post_optimise(
         kept,
         computed,
     };
-    let mut answer = tokio::task::spawn_blocking(move || job.run(&options, source))
-        .await
-        .map_err(|_| ApiError::internal())??;
+    // The turn is held by the computation: a client that goes away does not free it early.
+    let mut answer = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        job.run(&options, source)
+    })
+    .await
+    .map_err(|_| ApiError::internal())??;
     answer.plan_id = plan.id;
     answer.row_version = plan.row_version;
     Ok(Json(answer).into_response())
@@ -742,6 +756,8 @@ mod tests {
             (3, 1),
             (0, MAX_WEB_WINDOW_DAYS + 1),
             (-MAX_WEB_DAY - 1, -MAX_WEB_DAY),
+            (i64::MIN, i64::MIN),
+            (i64::MAX - 1, i64::MAX),
         ] {
             let e = window(DaysBody { from, to }).unwrap_err();
             assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -51,7 +51,7 @@ pub(crate) fn day_instant(planned: &Instant, day: i64) -> Option<Instant> {
     planned
         .zoned()
         .datetime()
-        .checked_add(jiff::Span::new().days(day))
+        .checked_add(jiff::Span::new().try_days(day).ok()?)
         .ok()
         .and_then(|dt| dt.to_zoned_datetime(tz).ok())
         .map(Instant::from_zoned)

@@ -46,6 +46,11 @@ pub const DEFAULT_STEPS: usize = 20;
 /// any dose calibrator's accuracy).
 pub const MAX_STEPS: usize = 200;
 
+/// The farthest treatment day tried from the planned one: 366 days (design choice: a vial is
+/// ordered for a treatment within the year; a window beyond is an input error, and keeps every
+/// day within the calendar's range).
+pub const MAX_DAY: i64 = 366;
+
 /// The default window of treatment days, relative to the session's planned day: 0 to 7 (design
 /// choice: one week, the interval of the glass calibration schedule).
 pub const DEFAULT_DAYS: Window = Window { from: 0, to: 7 };
@@ -137,6 +142,16 @@ pub enum OptimiseError {
     Epsilon {
         /// What was given.
         found: f64,
+    },
+    /// A window reaching beyond [`MAX_DAY`].
+    #[error(
+        "--days: expected days within {MAX_DAY} days of the planned treatment, found {from}..={to}"
+    )]
+    FarWindow {
+        /// First day.
+        from: i64,
+        /// Last day.
+        to: i64,
     },
     /// An empty window.
     #[error("--days: expected FROM..=TO with FROM at most TO, found {from}..={to}")]
@@ -288,8 +303,15 @@ fn check_options(o: &OptimiseOptions) -> Result<(), OptimiseError> {
     if !(o.epsilon > 0.0 && o.epsilon < 1.0) {
         return Err(OptimiseError::Epsilon { found: o.epsilon });
     }
+    let far = |d: i64| d.unsigned_abs() > MAX_DAY.unsigned_abs();
     if o.days.from > o.days.to {
         return Err(OptimiseError::Window {
+            from: o.days.from,
+            to: o.days.to,
+        });
+    }
+    if far(o.days.from) || far(o.days.to) {
+        return Err(OptimiseError::FarWindow {
             from: o.days.from,
             to: o.days.to,
         });

@@ -80,11 +80,6 @@ pub fn dvh(
             "dose and density are on different grids".into(),
         ));
     }
-    if !(bin_gy.is_finite() && bin_gy > 0.0) {
-        return Err(DoseError::Input(format!(
-            "DVH bin width must be above 0 Gy, found {bin_gy}"
-        )));
-    }
     dvh_of(
         mask,
         density,
@@ -114,6 +109,11 @@ pub(crate) fn dvh_of(
     dx_percent: &[f64],
     vx_gy: &[f64],
 ) -> Result<Dvh, DoseError> {
+    if !(bin_gy.is_finite() && bin_gy > 0.0) {
+        return Err(DoseError::Input(format!(
+            "DVH bin width must be above 0 Gy, found {bin_gy}"
+        )));
+    }
     let voxel_ml = mask.grid().voxel_volume_mm3() / 1000.0;
     let mut voxels: Vec<(f64, f64)> = Vec::new();
     let mut index: Vec<usize> = Vec::new();
