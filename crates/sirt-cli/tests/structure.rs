@@ -95,6 +95,37 @@ fn grow(dir: &Path, out: &str, extra: &[&str]) -> Output {
     sirtplan(dir, &args)
 }
 
+/// `structure territory` at 10 % of the SPECT's maximum within the grown liver `liver.dcm`,
+/// with the phantom's lungs, stomach and tumours kept, into `out`.
+fn territory(dir: &Path, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "structure",
+        "territory",
+        "--spect",
+        "ph/dicom/spect",
+        "--liver",
+        "liver.dcm:liver",
+        "--percent",
+        "10",
+        "--ct",
+        "ph/dicom/ct",
+        "--name",
+        "territory WL",
+        "--author",
+        "Curie^Marie",
+        "--at",
+        AT,
+        "--keep",
+        "liver.dcm:liver",
+        "--keep",
+        "ph/dicom/rtstruct.dcm:lungs,stomach,T1,T2,T3,T4,T5,T6",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    sirtplan(dir, &args)
+}
+
 /// The phantom demo case without the values `measure` measures, on the SEG `structures.dcm`
 /// with the territory of the injection named.
 fn case_on_structures() -> String {
@@ -155,33 +186,7 @@ fn a_case_on_structures_made_from_the_images_measures_the_true_lsf_and_volume() 
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     insta::assert_snapshot!("grow_text", without_uids(&text(&o.stdout)));
 
-    let o = sirtplan(
-        &dir,
-        &[
-            "structure",
-            "territory",
-            "--spect",
-            "ph/dicom/spect",
-            "--liver",
-            "liver.dcm:liver",
-            "--percent",
-            "10",
-            "--ct",
-            "ph/dicom/ct",
-            "--name",
-            "territory WL",
-            "--author",
-            "Curie^Marie",
-            "--at",
-            AT,
-            "--keep",
-            "liver.dcm:liver",
-            "--keep",
-            "ph/dicom/rtstruct.dcm:lungs,stomach,T1,T2,T3,T4,T5,T6",
-            "--out",
-            "structures.dcm",
-        ],
-    );
+    let o = territory(&dir, "structures.dcm", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     insta::assert_snapshot!("territory_text", without_uids(&text(&o.stdout)));
 
@@ -202,6 +207,78 @@ fn a_case_on_structures_made_from_the_images_measures_the_true_lsf_and_volume() 
     assert!((lsf / p.truth.maa.lsf - 1.0).abs() < 0.05, "LSF {lsf}");
     // A whole-liver injection perfuses the liver: the 10 % isocontour within the grown liver,
     // put back on the CT grid, within 5 % of the generator's liver volume.
+    assert!(
+        (perfused / true_liver_ml - 1.0).abs() < 0.05,
+        "{perfused} mL"
+    );
+}
+
+/// The same structures saved as an RT Structure Set (`--as rt-struct`): the case on it
+/// measures the true LSF and the liver's volume as on the SEG, so its contours hold the masks;
+/// pydicom reads it as an RTSTRUCT whose ROIs carry the author and the generation algorithm.
+/// An RT Structure Set asked for with a NIfTI file name is refused, nothing written.
+#[test]
+fn structures_saved_as_an_rt_struct_are_measured_as_the_seg() {
+    let dir = Scratch::new("sirtplan-structure", "rtstruct");
+    phantom(&dir);
+    let p = generate(Preset::Small, SEED).unwrap();
+    let true_liver_ml = p
+        .truth
+        .volumes_ml
+        .iter()
+        .find(|(n, _)| n == "liver")
+        .unwrap()
+        .1;
+    let o = grow(&dir, "liver.dcm", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = territory(&dir, "structures.nii.gz", &["--as", "rt-struct"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("--as rt-struct: expected a DICOM output (.dcm)"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!dir.join("structures.nii.gz").exists());
+    let o = territory(&dir, "structures.dcm", &["--as", "rt-struct"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("DICOM RT Structure Set"),
+        "{}",
+        text(&o.stdout)
+    );
+
+    // Read by pydicom (a peer): an RT Structure Set with the author and the ROI algorithms.
+    let py = "import pydicom,sys\nd=pydicom.dcmread(sys.argv[1])\nprint(d.Modality, d.OperatorsName)\nfor r in d.StructureSetROISequence: print(r.ROIName, '|', r.ROIGenerationAlgorithm)";
+    match std::process::Command::new("python3")
+        .args(["-c", py])
+        .arg(dir.join("structures.dcm"))
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let listed = text(&out.stdout);
+            assert!(listed.starts_with("RTSTRUCT Curie^Marie"), "{listed}");
+            assert!(listed.contains("territory WL | SEMIAUTOMATIC"), "{listed}");
+            // The kept structures are imports into this output (their history: one import).
+            assert!(listed.contains("\nliver | "), "{listed}");
+            assert!(listed.contains("\nT6 | "), "{listed}");
+        }
+        other => assert!(
+            std::env::var("SIRTPLAN_REQUIRE_PEERS").is_err(),
+            "pydicom is required (SIRTPLAN_REQUIRE_PEERS): {other:?}"
+        ),
+    }
+
+    std::fs::write(dir.join("case.toml"), case_on_structures()).unwrap();
+    let o = sirtplan(&dir, &["measure", "case.toml", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let lsf = j["lsf"].as_f64().unwrap();
+    let perfused = j["perfused_volume_ml"][0]["volume_ml"].as_f64().unwrap();
+    eprintln!(
+        "RT Struct: LSF {lsf:.4} vs truth {:.4}; perfused {perfused:.1} mL vs the liver {true_liver_ml:.1} mL",
+        p.truth.maa.lsf
+    );
+    assert!((lsf / p.truth.maa.lsf - 1.0).abs() < 0.05, "LSF {lsf}");
     assert!(
         (perfused / true_liver_ml - 1.0).abs() < 0.05,
         "{perfused} mL"

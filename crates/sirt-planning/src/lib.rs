@@ -64,7 +64,7 @@ pub use outcome::{
 };
 pub use pacs::{
     PLAN_STRUCTURES_DESCRIPTION, PacsExportError, PacsObject, REPORT_DOCUMENT_TITLE,
-    REPORT_SERIES_NUMBER,
+    REPORT_SERIES_NUMBER, roi_colour,
 };
 pub use phantom::{PHANTOM_CASE_NAME, phantom_files};
 pub use plausibility::{Refusal, Rejection};

@@ -159,7 +159,7 @@ impl Outcome {
             name: "structures-seg.dcm".into(),
             bytes: crate::structures::seg_bytes(&req)?,
         });
-        let colours: Vec<[u8; 3]> = made.iter().map(|m| colour_of(m.role)).collect();
+        let colours: Vec<[u8; 3]> = made.iter().map(|m| roi_colour(m.role)).collect();
         out.push(PacsObject {
             modality: "RTSTRUCT",
             name: "structures-rtstruct.dcm".into(),
@@ -178,7 +178,9 @@ impl Outcome {
     }
 }
 
-fn colour_of(role: sirt_geometry::Role) -> [u8; 3] {
+/// The ROI Display Colour of a structure of role `role` ([`ROI_COLOURS`]): what the plan's RT
+/// Structure Set and `sirtplan structure --as rt-struct` give it.
+pub fn roi_colour(role: sirt_geometry::Role) -> [u8; 3] {
     ROI_COLOURS
         .iter()
         .find(|(r, _)| *r == role)

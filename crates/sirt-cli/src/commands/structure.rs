@@ -162,15 +162,30 @@ pub(crate) struct Common {
     /// FILE:NAME[,NAME…]. Repeatable.
     #[arg(long, value_name = "STRUCTS:NAMES")]
     keep: Vec<StructureSource>,
-    /// Where to write: a DICOM SEG (.dcm), or a NIfTI label map (.nii, .nii.gz).
+    /// Where to write: a DICOM object (.dcm: a SEG, or an RT Structure Set with --as
+    /// rt-struct), or a NIfTI label map (.nii, .nii.gz).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// The DICOM object a .dcm output is: a Segmentation (seg) or an RT Structure Set
+    /// (rt-struct: each structure an ROI of contours on the CT slices, ROI Generation
+    /// Algorithm and Interpreter from its history, Operators' Name the author).
+    #[arg(long = "as", value_enum, value_name = "OBJECT", default_value = "seg")]
+    save_as: SaveAs,
     /// The site settings file (the liver's plausibility bounds).
     #[arg(long, value_name = "FILE")]
     site: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+}
+
+/// The DICOM object of a `.dcm` output.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SaveAs {
+    /// DICOM Segmentation.
+    Seg,
+    /// DICOM RT Structure Set.
+    RtStruct,
 }
 
 /// Three numbers separated by commas.
@@ -557,6 +572,12 @@ fn is_nifti(path: &Path) -> bool {
 /// Writes the output (all or nothing).
 fn write(common: &Common, all: &[Made], ct: &SourceImage, at: &Instant) -> Result<Written> {
     let path = &common.out;
+    if is_nifti(path) && common.save_as == SaveAs::RtStruct {
+        return Err(input(anyhow!(
+            "--as rt-struct: expected a DICOM output (.dcm), found the NIfTI file name {} (a NIfTI output is a label map)",
+            path.display()
+        )));
+    }
     let (bytes, kind, labels) = if is_nifti(path) {
         let gzip = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
         let (bytes, map) =
@@ -569,8 +590,22 @@ fn write(common: &Common, all: &[Made], ct: &SourceImage, at: &Instant) -> Resul
             series_description: &format!("Structures: {}", common.name),
             at,
         };
-        let bytes = sirt_planning::structures::seg_bytes(&req).map_err(|e| out_failure(e, path))?;
-        (bytes, "DICOM SEG", None)
+        match common.save_as {
+            SaveAs::Seg => {
+                let bytes =
+                    sirt_planning::structures::seg_bytes(&req).map_err(|e| out_failure(e, path))?;
+                (bytes, "DICOM SEG", None)
+            }
+            SaveAs::RtStruct => {
+                let colours: Vec<[u8; 3]> = all
+                    .iter()
+                    .map(|m| sirt_planning::roi_colour(m.role))
+                    .collect();
+                let bytes = sirt_planning::structures::rt_struct_bytes(&req, &colours)
+                    .map_err(|e| out_failure(e, path))?;
+                (bytes, "DICOM RT Structure Set", None)
+            }
+        }
     };
     let dir = path
         .parent()
