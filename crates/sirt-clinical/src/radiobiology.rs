@@ -18,6 +18,7 @@ pub use data::{
     EMBEDDED_RADIOBIOLOGY_FILE, Fit, FitKind, FitModel, FitQuantity, InvalidRecord,
     RadiobiologyData, RadiobiologyDataError, TissueRecord, TissueRole,
 };
+pub(crate) use data::{Problem, RawRecord, merge_records};
 pub use models::{ModelError, Weighted, geud, lkb_ntcp, logistic_response, lq_eud, weighted_mean};
 
 use sirt_units::{AbsorbedDose, TimeSpan};

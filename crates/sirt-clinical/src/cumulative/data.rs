@@ -6,10 +6,9 @@
 //! errors name file, table, record, field, what was expected and what was found.
 
 use super::OrganKind;
-use crate::radiobiology::{InvalidRecord, RadiobiologyDataError};
+use crate::radiobiology::{Problem as Bad, RadiobiologyDataError, RawRecord, merge_records};
 use serde::Deserialize;
 use sirt_units::{AbsorbedDose, TimeSpan};
-use std::collections::BTreeSet;
 
 /// The embedded data file (origin, text).
 pub const EMBEDDED_CUMULATIVE_FILE: (&str, &str) = (
@@ -178,29 +177,12 @@ pub struct CumulativeData {
     no_limits: Vec<NoLimit>,
 }
 
-struct Bad {
-    field: &'static str,
-    expected: String,
-    found: String,
-}
-
 fn bad(field: &'static str, expected: &str, found: impl ToString) -> Bad {
     Bad {
         field,
         expected: expected.to_owned(),
         found: found.to_string(),
     }
-}
-
-fn invalid(origin: &str, table: &'static str, id: &str, b: Bad) -> RadiobiologyDataError {
-    RadiobiologyDataError::Invalid(Box::new(InvalidRecord {
-        origin: origin.to_owned(),
-        table,
-        id: id.to_owned(),
-        field: b.field,
-        expected: b.expected,
-        found: b.found,
-    }))
 }
 
 fn need<T>(v: Option<T>, field: &'static str) -> Result<T, Bad> {
@@ -271,32 +253,21 @@ impl RawLimit {
     }
 }
 
-fn unique(
-    seen: &mut BTreeSet<String>,
-    id: &str,
-    origin: &str,
-    table: &'static str,
-) -> Result<(), RadiobiologyDataError> {
-    if seen.insert(id.to_owned()) {
-        Ok(())
-    } else {
-        Err(invalid(
-            origin,
-            table,
-            id,
-            bad(
-                "id",
-                "ids unique within a file",
-                "a second record with this id",
-            ),
-        ))
+impl RawRecord for RawRadiopharmaceutical {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn removes(&self) -> bool {
+        self.enabled == Some(false)
     }
 }
 
-fn upsert<T>(list: &mut Vec<T>, item: T, id: impl Fn(&T) -> &str) {
-    match list.iter().position(|x| id(x) == id(&item)) {
-        Some(at) => list[at] = item,
-        None => list.push(item),
+impl RawRecord for RawLimit {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn removes(&self) -> bool {
+        self.enabled == Some(false)
     }
 }
 
@@ -327,32 +298,22 @@ impl CumulativeData {
             message: e.to_string().trim_end().to_owned(),
         })?;
         let mut next = self.clone();
-        let mut seen = BTreeSet::new();
-        for r in raw.radiopharmaceutical {
-            unique(&mut seen, &r.id, origin, "radiopharmaceutical")?;
-            if r.enabled == Some(false) {
-                next.radiopharmaceuticals.retain(|x| x.id != r.id);
-                continue;
-            }
-            let id = r.id.clone();
-            let record = r
-                .build(origin)
-                .map_err(|b| invalid(origin, "radiopharmaceutical", &id, b))?;
-            upsert(&mut next.radiopharmaceuticals, record, |x| &x.id);
-        }
-        let mut seen = BTreeSet::new();
-        for l in raw.limit {
-            unique(&mut seen, &l.id, origin, "limit")?;
-            if l.enabled == Some(false) {
-                next.limits.retain(|x| x.id != l.id);
-                continue;
-            }
-            let id = l.id.clone();
-            let record = l
-                .build(origin)
-                .map_err(|b| invalid(origin, "limit", &id, b))?;
-            upsert(&mut next.limits, record, |x| &x.id);
-        }
+        merge_records(
+            &mut next.radiopharmaceuticals,
+            raw.radiopharmaceutical,
+            origin,
+            "radiopharmaceutical",
+            |x| &x.id,
+            |r| r.build(origin),
+        )?;
+        merge_records(
+            &mut next.limits,
+            raw.limit,
+            origin,
+            "limit",
+            |x| &x.id,
+            |l| l.build(origin),
+        )?;
         for n in raw.no_limit {
             let statement = NoLimit {
                 organ: n.organ,

@@ -234,10 +234,10 @@ struct RawFit {
 }
 
 /// What is wrong with one field (the file and record are added by the caller).
-struct Problem {
-    field: &'static str,
-    expected: String,
-    found: String,
+pub(crate) struct Problem {
+    pub(crate) field: &'static str,
+    pub(crate) expected: String,
+    pub(crate) found: String,
 }
 
 fn missing(field: &'static str) -> Problem {
@@ -382,12 +382,59 @@ pub struct RadiobiologyData {
     fits: Vec<Fit>,
 }
 
-/// Replaces the record with the same id in place, or appends.
-fn upsert<T>(list: &mut Vec<T>, item: T, id: impl Fn(&T) -> &str) {
-    match list.iter().position(|x| id(x) == id(&item)) {
-        Some(at) => list[at] = item,
-        None => list.push(item),
+impl RawRecord for RawTissue {
+    fn id(&self) -> &str {
+        &self.id
     }
+    fn removes(&self) -> bool {
+        self.enabled == Some(false)
+    }
+}
+
+impl RawRecord for RawFit {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn removes(&self) -> bool {
+        self.enabled == Some(false)
+    }
+}
+
+/// A raw record of a data file's table: its id and whether it is enabled.
+pub(crate) trait RawRecord {
+    /// The record's id.
+    fn id(&self) -> &str;
+    /// `enabled = false` removes the record of this id.
+    fn removes(&self) -> bool;
+}
+
+/// Merges one table of a data file into `list` (the radiobiology and the cumulative-dose files
+/// alike): ids unique within the file; a record with `enabled = false` removes the one of its
+/// id; else `build` makes it, and it replaces the record of its id in place or is appended. A
+/// record `build` refuses is named with `table` and its id.
+pub(crate) fn merge_records<R: RawRecord, T>(
+    list: &mut Vec<T>,
+    raws: Vec<R>,
+    origin: &str,
+    table: &'static str,
+    id_of: impl Fn(&T) -> &str,
+    mut build: impl FnMut(R) -> Result<T, Problem>,
+) -> Result<(), RadiobiologyDataError> {
+    let mut seen = BTreeSet::new();
+    for raw in raws {
+        let id = raw.id().to_owned();
+        unique(&mut seen, &id, origin, table)?;
+        if raw.removes() {
+            list.retain(|x| id_of(x) != id);
+            continue;
+        }
+        let record = build(raw).map_err(|p| invalid(origin, table, &id, p))?;
+        match list.iter().position(|x| id_of(x) == id) {
+            Some(at) => list[at] = record,
+            None => list.push(record),
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a second record with the same id in one file.
@@ -450,32 +497,23 @@ impl RadiobiologyData {
             message: e.to_string().trim_end().to_owned(),
         })?;
         let mut next = self.clone();
-        let mut seen = BTreeSet::new();
-        for t in raw.tissue {
-            unique(&mut seen, &t.id, origin, "tissue")?;
-            if t.enabled == Some(false) {
-                next.tissues.retain(|x| x.id != t.id);
-                continue;
-            }
-            let id = t.id.clone();
-            let record = t
-                .build(origin)
-                .map_err(|p| invalid(origin, "tissue", &id, p))?;
-            upsert(&mut next.tissues, record, |x| &x.id);
-        }
-        let mut seen = BTreeSet::new();
-        for f in raw.fit {
-            unique(&mut seen, &f.id, origin, "fit")?;
-            if f.enabled == Some(false) {
-                next.fits.retain(|x| x.id != f.id);
-                continue;
-            }
-            let id = f.id.clone();
-            let fit = f
-                .build(origin, &next.tissues)
-                .map_err(|p| invalid(origin, "fit", &id, p))?;
-            upsert(&mut next.fits, fit, |x| &x.id);
-        }
+        let RadiobiologyData { tissues, fits } = &mut next;
+        merge_records(
+            tissues,
+            raw.tissue,
+            origin,
+            "tissue",
+            |x| &x.id,
+            |t| t.build(origin),
+        )?;
+        merge_records(
+            fits,
+            raw.fit,
+            origin,
+            "fit",
+            |x| &x.id,
+            |f| f.build(origin, tissues),
+        )?;
         next.check_fit_tissues(origin)?;
         *self = next;
         Ok(())
